@@ -1,0 +1,1 @@
+//! Classification of customers along the retail dimensions of DESIGN §2.

@@ -1,0 +1,1 @@
+//! A deterministic synthetic shop for demos, tests and benchmarks.

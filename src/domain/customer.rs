@@ -1,0 +1,183 @@
+//! A shop's customer as recorded by staff.
+
+use super::{DomainError, Email, Phone};
+use crate::keyed_enum;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+keyed_enum! {
+    /// Recorded gender.
+    Gender { Unknown => "unknown", Female => "female", Male => "male", Other => "other" }
+}
+keyed_enum! {
+    /// Where the customer lives, by settlement type.
+    AreaType { Unknown => "unknown", Urban => "urban", Suburban => "suburban", Rural => "rural" }
+}
+keyed_enum! {
+    /// How the customer first came to the shop.
+    Source {
+        Unknown => "unknown", Organic => "organic", Paid => "paid", Social => "social",
+        Referral => "referral", Store => "store", Other => "other",
+    }
+}
+keyed_enum! {
+    /// The channel the customer prefers to be contacted by.
+    ContactPref { Phone => "phone", Sms => "sms", Email => "email", Wechat => "wechat", None => "none" }
+}
+
+/// Longest name accepted, in characters.
+pub const MAX_NAME: usize = 100;
+/// Longest note accepted, in characters.
+pub const MAX_TEXT: usize = 4000;
+
+/// A customer record. `id` is assigned by the store; 0 means "not yet stored".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: u64,
+    /// The shop's own member or card number, unique when present.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub email: Option<Email>,
+    pub gender: Gender,
+    pub birthday: Option<NaiveDate>,
+    pub province: String,
+    pub city: String,
+    pub area: AreaType,
+    pub source: Source,
+    /// The customer who referred this one.
+    pub referrer: Option<u64>,
+    pub contact: ContactPref,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub custom: BTreeMap<String, String>,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// Loyalty points already spent.
+    pub points_redeemed: i64,
+    /// Bumped on every save, so that a stale edit can be detected.
+    pub revision: u64,
+}
+
+impl Customer {
+    /// A new customer with a validated name and every other field empty.
+    pub fn new(name: &str, now: DateTime<Utc>) -> Result<Customer, DomainError> {
+        let mut c = Customer {
+            id: 0,
+            reference: None,
+            name: String::new(),
+            phone: None,
+            email: None,
+            gender: Gender::Unknown,
+            birthday: None,
+            province: String::new(),
+            city: String::new(),
+            area: AreaType::Unknown,
+            source: Source::Unknown,
+            referrer: None,
+            contact: ContactPref::Phone,
+            tags: Vec::new(),
+            notes: String::new(),
+            custom: BTreeMap::new(),
+            created: now,
+            updated: now,
+            points_redeemed: 0,
+            revision: 0,
+        };
+        c.set_name(name)?;
+        Ok(c)
+    }
+
+    /// Sets the name after trimming; refuses an empty or overlong one.
+    pub fn set_name(&mut self, name: &str) -> Result<(), DomainError> {
+        let n = name.trim();
+        if n.is_empty() {
+            return Err(DomainError::EmptyName);
+        }
+        check_len("name", n, MAX_NAME)?;
+        self.name = n.to_string();
+        Ok(())
+    }
+
+    /// Sets the member/card number; blank clears it.
+    pub fn set_reference(&mut self, r: &str) -> Result<(), DomainError> {
+        let r = r.trim();
+        check_len("ref", r, 64)?;
+        self.reference = (!r.is_empty()).then(|| r.to_string());
+        Ok(())
+    }
+
+    /// Sets the phone from text; blank clears it.
+    pub fn set_phone(&mut self, p: &str) -> Result<(), DomainError> {
+        self.phone = if p.trim().is_empty() { None } else { Some(Phone::parse(p)?) };
+        Ok(())
+    }
+
+    /// Sets the email from text; blank clears it.
+    pub fn set_email(&mut self, e: &str) -> Result<(), DomainError> {
+        self.email = if e.trim().is_empty() { None } else { Some(Email::parse(e)?) };
+        Ok(())
+    }
+
+    /// Sets the tags from a comma- or semicolon-separated list, dropping blanks and repeats.
+    pub fn set_tags(&mut self, list: &str) {
+        let mut tags: Vec<String> = Vec::new();
+        for t in list.split([',', ';', '，']).map(str::trim).filter(|t| !t.is_empty()) {
+            if !tags.iter().any(|x| x == t) {
+                tags.push(t.to_string());
+            }
+        }
+        self.tags = tags;
+    }
+
+    /// The customer's age in whole years on `today`, when the birthday is known.
+    pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
+        self.birthday.and_then(|b| today.years_since(b))
+    }
+}
+
+/// Refuses text longer than `max` characters.
+pub fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), DomainError> {
+    let len = s.chars().count();
+    if len > max {
+        return Err(DomainError::TooLong { field, len, max });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+    }
+
+    #[test]
+    fn name_is_required_and_trimmed() {
+        assert_eq!(Customer::new("  王秀英 ", now()).unwrap().name, "王秀英");
+        assert_eq!(Customer::new("  ", now()), Err(DomainError::EmptyName));
+        assert!(Customer::new(&"x".repeat(MAX_NAME + 1), now()).is_err());
+    }
+
+    #[test]
+    fn setters_validate_and_keep_old_value_on_error() {
+        let mut c = Customer::new("Li", now()).unwrap();
+        c.set_phone("13812345678").unwrap();
+        assert!(c.set_phone("123").is_err());
+        assert_eq!(c.phone.as_ref().unwrap().as_str(), "13812345678");
+        c.set_phone("").unwrap();
+        assert!(c.phone.is_none());
+        c.set_tags("vip, baby，vip;;");
+        assert_eq!(c.tags, vec!["vip", "baby"]);
+    }
+
+    #[test]
+    fn keyed_enums_parse_their_keys() {
+        assert_eq!("Referral".parse::<Source>().unwrap(), Source::Referral);
+        let e = "friend".parse::<Source>().unwrap_err().to_string();
+        assert!(e.contains("organic, paid"), "{e}");
+    }
+}

@@ -1,0 +1,32 @@
+//! What can be wrong with a value a user typed or a file held.
+
+use thiserror::Error;
+
+/// A validation failure, worded for the person who typed the value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error("phone {0:?} is not a valid number (expected an 11-digit mobile such as 13812345678, a landline with area code, or +country digits)")]
+    Phone(String),
+    #[error("email {0:?} is not a valid address (expected name@domain.tld)")]
+    Email(String),
+    #[error("date {0:?} is not a valid date (expected YYYY-MM-DD or YYYYMMDD)")]
+    Date(String),
+    #[error("date {0} is outside the years 1900–2100")]
+    DateRange(String),
+    #[error("amount {0:?} is not a valid amount (expected a number with at most two decimals, e.g. 12.50)")]
+    Amount(String),
+    #[error("amount {0} is negative")]
+    NegativeAmount(String),
+    #[error("quantity {0:?} must be a whole number of at least 1")]
+    Quantity(String),
+    #[error("rating {0:?} must be a whole number from 1 to 5")]
+    Rating(String),
+    #[error("name is empty")]
+    EmptyName,
+    #[error("{field} is too long ({len} characters, at most {max})")]
+    TooLong { field: &'static str, len: usize, max: usize },
+    #[error("{what} {value:?} is not one of: {expected}")]
+    UnknownKey { what: &'static str, value: String, expected: String },
+    #[error("{0}")]
+    Invalid(String),
+}

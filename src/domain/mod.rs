@@ -1,0 +1,28 @@
+//! The records kehu keeps — customers, purchases, interactions — and their validation.
+//! Nothing here knows about the terminal or the store.
+
+mod contact;
+mod customer;
+mod date;
+mod error;
+mod interaction;
+#[macro_use]
+mod keyed;
+mod money;
+mod purchase;
+
+pub use contact::{Email, Phone};
+pub use customer::{AreaType, ContactPref, Customer, Gender, MAX_NAME, MAX_TEXT, Source, check_len};
+pub use date::{days_between, parse_date};
+pub use error::DomainError;
+pub use interaction::{Complaint, ComplaintType, Interaction, InteractionKind, Rating, Severity};
+pub use money::Money;
+pub use purchase::{Channel, Purchase, parse_flag, parse_quantity};
+
+/// Everything recorded about one customer: the input of classification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    pub customer: Customer,
+    pub purchases: Vec<Purchase>,
+    pub interactions: Vec<Interaction>,
+}

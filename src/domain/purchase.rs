@@ -1,0 +1,84 @@
+//! A purchase: what a customer bought, when, for how much.
+
+use super::{DomainError, Money};
+use crate::keyed_enum;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+keyed_enum! {
+    /// Where the sale was made.
+    Channel { Store => "store", Online => "online", Phone => "phone", Other => "other" }
+}
+
+/// One purchase. `id` is assigned by the store; 0 means "not yet stored".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub id: u64,
+    pub customer: u64,
+    pub date: NaiveDate,
+    pub amount: Money,
+    pub quantity: u32,
+    pub category: String,
+    pub channel: Channel,
+    /// Bought on discount or promotion.
+    pub promo: bool,
+}
+
+impl Purchase {
+    /// A purchase with a validated amount (not negative) and quantity (at least 1).
+    pub fn new(customer: u64, date: NaiveDate, amount: Money, quantity: u32) -> Result<Purchase, DomainError> {
+        if amount.0 < 0 {
+            return Err(DomainError::NegativeAmount(amount.to_string()));
+        }
+        if quantity == 0 {
+            return Err(DomainError::Quantity("0".into()));
+        }
+        Ok(Purchase {
+            id: 0,
+            customer,
+            date,
+            amount,
+            quantity,
+            category: String::new(),
+            channel: Channel::Store,
+            promo: false,
+        })
+    }
+}
+
+/// Parses a quantity: a whole number of at least 1; blank means 1.
+pub fn parse_quantity(s: &str) -> Result<u32, DomainError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(1);
+    }
+    match t.parse::<u32>() {
+        Ok(q) if q >= 1 => Ok(q),
+        _ => Err(DomainError::Quantity(s.to_string())),
+    }
+}
+
+/// Parses a yes/no flag as files write it (`1`, `true`, `yes`, `y`, `是`; blank is no).
+pub fn parse_flag(s: &str) -> Result<bool, DomainError> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" | "0" | "false" | "no" | "n" | "否" => Ok(false),
+        "1" | "true" | "yes" | "y" | "是" => Ok(true),
+        _ => Err(DomainError::Invalid(format!("{s:?} is not yes/no (expected 1/0, true/false, yes/no)"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_negative_amount_and_zero_quantity() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        assert!(Purchase::new(1, d, Money(-1), 1).is_err());
+        assert!(Purchase::new(1, d, Money(100), 0).is_err());
+        assert!(Purchase::new(1, d, Money(0), 1).is_ok());
+        assert_eq!(parse_quantity("").unwrap(), 1);
+        assert!(parse_quantity("-2").is_err());
+        assert!(parse_flag("maybe").is_err());
+    }
+}

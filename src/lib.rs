@@ -1,0 +1,13 @@
+//! kehu: customers, purchases and contacts in an embedded store, classified along retail dimensions.
+//!
+//! Layers, from the inside out: [`domain`] (records and validation), [`classify`] (every class with
+//! its reason, pure), [`predict`] (BG/NBD and friends, pure), [`store`] (sled behind a trait),
+//! [`demo`] (a synthetic shop), [`cli`] (the command line).
+
+pub mod classify;
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod predict;
+pub mod store;
+pub mod text;

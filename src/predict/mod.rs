@@ -1,0 +1,1 @@
+//! Predictive models: BG/NBD, Gamma-Gamma customer value, replenishment.

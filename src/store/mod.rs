@@ -1,0 +1,73 @@
+//! The customer store: the narrow interface the console, the command line and the classifier
+//! use (`Store`), and its sled implementation (`SledStore`).
+//!
+//! Everything behind `Store` is one transaction per call and is flushed to disk before the call
+//! returns, so "saved" always means "survives a power cut".
+
+use crate::domain::{Customer, History, Interaction, Phone, Purchase};
+use thiserror::Error;
+
+/// Why a store operation failed, worded for the operator.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the database at {path} is in use by another kehu process{}; close it first, or use `kehu serve` to share one database", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    Locked { path: String, pid: Option<u32> },
+    #[error("the database at {path} was written by a newer kehu (format {found}, this kehu reads up to {supported}); upgrade kehu")]
+    TooNew { path: String, found: u32, supported: u32 },
+    #[error("the database is damaged: {0}")]
+    Corrupt(String),
+    #[error("member number {reference:?} already belongs to customer #{owner}")]
+    DuplicateRef { reference: String, owner: u64 },
+    #[error("customer #{0} does not exist")]
+    NoSuchCustomer(u64),
+    #[error("customer #{id} was changed by someone else since it was opened (revision {expected} → {found}); reload it")]
+    Stale { id: u64, expected: u64, found: u64 },
+    #[error("storage error: {0}")]
+    Io(String),
+}
+
+/// A result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A set of new and changed records written all together or not at all (imports, demo data).
+///
+/// Ids must already be assigned (see [`Store::allocate_ids`]), so that purchases can refer to
+/// customers created in the same change set.
+#[derive(Debug, Default, Clone)]
+pub struct ChangeSet {
+    pub customers: Vec<Customer>,
+    pub purchases: Vec<Purchase>,
+    pub interactions: Vec<Interaction>,
+}
+
+/// The operations kehu needs from a database; sled is one implementation.
+pub trait Store: Send + Sync {
+    /// Reserves `n` consecutive fresh ids (shared by all record kinds) and returns the first.
+    fn allocate_ids(&self, n: u64) -> StoreResult<u64>;
+    /// Inserts (id 0: an id is assigned) or replaces a customer, keeping the ref and phone indexes
+    /// in step. An update whose `revision` differs from the stored one fails with `Stale`.
+    /// Returns the record as stored (id set, revision bumped).
+    fn put_customer(&self, c: Customer) -> StoreResult<Customer>;
+    /// Adds a purchase (id 0: an id is assigned) to an existing customer.
+    fn add_purchase(&self, p: Purchase) -> StoreResult<Purchase>;
+    /// Adds an interaction (id 0: an id is assigned) to an existing customer.
+    fn add_interaction(&self, i: Interaction) -> StoreResult<Interaction>;
+    /// Writes a whole change set in one transaction: all of it, or none of it on error.
+    fn apply(&self, set: &ChangeSet) -> StoreResult<()>;
+    /// One customer.
+    fn customer(&self, id: u64) -> StoreResult<Option<Customer>>;
+    /// One customer with all their purchases and interactions (each sorted by date, then id).
+    fn history(&self, id: u64) -> StoreResult<Option<History>>;
+    /// The customer holding this member/card number.
+    fn id_by_ref(&self, reference: &str) -> StoreResult<Option<u64>>;
+    /// The customers with this phone number (several when a household shares one).
+    fn ids_by_phone(&self, phone: &Phone) -> StoreResult<Vec<u64>>;
+    /// Calls `f` with every customer's history, in id order.
+    fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()>;
+    /// How many customers there are.
+    fn customer_count(&self) -> StoreResult<u64>;
+    /// A value from the settings tree (saved segments, model fits…).
+    fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Stores a value in the settings tree, flushed.
+    fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()>;
+}
