@@ -16,11 +16,8 @@ impl Phone {
     /// so that `+86 138-1234-5678` and `13812345678` are the same customer.
     pub fn parse(s: &str) -> Result<Phone, DomainError> {
         let bad = || DomainError::Phone(s.to_string());
-        let t: String = s
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{3000}'))
-            .collect();
+        let t: String =
+            s.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{3000}')).collect();
         let (plus, digits) = match t.strip_prefix('+') {
             Some(d) => (true, d.to_string()),
             None => match t.strip_prefix("00") {
@@ -37,7 +34,11 @@ impl Phone {
             {
                 return if is_cn_mobile(national) { Ok(Phone(national.to_string())) } else { Err(bad()) };
             }
-            return if (8..=15).contains(&digits.len()) { Ok(Phone(format!("+{digits}"))) } else { Err(bad()) };
+            return if (8..=15).contains(&digits.len()) {
+                Ok(Phone(format!("+{digits}")))
+            } else {
+                Err(bad())
+            };
         }
         if digits.starts_with('1') {
             return if is_cn_mobile(&digits) { Ok(Phone(digits)) } else { Err(bad()) };
@@ -82,7 +83,8 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..");
-        if !ok_local || !ok_domain || t.len() > 254 || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !ok_local || !ok_domain || t.len() > 254 || t.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(bad());
         }
         Ok(Email(format!("{local}@{}", domain.to_lowercase())))

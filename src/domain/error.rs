@@ -5,7 +5,9 @@ use thiserror::Error;
 /// A validation failure, worded for the person who typed the value.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
-    #[error("phone {0:?} is not a valid number (expected an 11-digit mobile such as 13812345678, a landline with area code, or +country digits)")]
+    #[error(
+        "phone {0:?} is not a valid number (expected an 11-digit mobile such as 13812345678, a landline with area code, or +country digits)"
+    )]
     Phone(String),
     #[error("email {0:?} is not a valid address (expected name@domain.tld)")]
     Email(String),

@@ -75,7 +75,12 @@ pub struct Interaction {
 
 impl Interaction {
     /// An interaction of `kind`; a complaint starts as a minor, open, "other" complaint.
-    pub fn new(customer: u64, date: NaiveDate, kind: InteractionKind, text: &str) -> Result<Interaction, DomainError> {
+    pub fn new(
+        customer: u64,
+        date: NaiveDate,
+        kind: InteractionKind,
+        text: &str,
+    ) -> Result<Interaction, DomainError> {
         super::customer::check_len("text", text, super::customer::MAX_TEXT)?;
         let complaint = (kind == InteractionKind::Complaint).then_some(Complaint {
             kind: ComplaintType::Other,

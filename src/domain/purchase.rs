@@ -26,7 +26,12 @@ pub struct Purchase {
 
 impl Purchase {
     /// A purchase with a validated amount (not negative) and quantity (at least 1).
-    pub fn new(customer: u64, date: NaiveDate, amount: Money, quantity: u32) -> Result<Purchase, DomainError> {
+    pub fn new(
+        customer: u64,
+        date: NaiveDate,
+        amount: Money,
+        quantity: u32,
+    ) -> Result<Purchase, DomainError> {
         if amount.0 < 0 {
             return Err(DomainError::NegativeAmount(amount.to_string()));
         }

@@ -12,7 +12,9 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("the database at {path} is in use by another kehu process{}; close it first, or use `kehu serve` to share one database", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Locked { path: String, pid: Option<u32> },
-    #[error("the database at {path} was written by a newer kehu (format {found}, this kehu reads up to {supported}); upgrade kehu")]
+    #[error(
+        "the database at {path} was written by a newer kehu (format {found}, this kehu reads up to {supported}); upgrade kehu"
+    )]
     TooNew { path: String, found: u32, supported: u32 },
     #[error("the database is damaged: {0}")]
     Corrupt(String),
@@ -20,7 +22,9 @@ pub enum StoreError {
     DuplicateRef { reference: String, owner: u64 },
     #[error("customer #{0} does not exist")]
     NoSuchCustomer(u64),
-    #[error("customer #{id} was changed by someone else since it was opened (revision {expected} → {found}); reload it")]
+    #[error(
+        "customer #{id} was changed by someone else since it was opened (revision {expected} → {found}); reload it"
+    )]
     Stale { id: u64, expected: u64, found: u64 },
     #[error("storage error: {0}")]
     Io(String),
