@@ -1,6 +1,165 @@
-//! The command line of DESIGN §5.
+//! The command line of DESIGN §5: argument parsing, dispatch, and errors worded for people.
+
+mod context;
+mod export;
+mod import;
+mod segments;
+mod show;
+mod table;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+pub use context::Context;
+
+/// kehu — a keyboard-first customer-management console.
+#[derive(Debug, Parser)]
+#[command(name = "kehu", version, about, long_about = None)]
+pub struct Cli {
+    /// Database directory [default: the platform data dir, e.g. ~/.local/share/kehu/db]
+    #[arg(long, global = true, env = "KEHU_DB", value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// Classify as of this date instead of today (YYYY-MM-DD)
+    #[arg(long, global = true, env = "KEHU_TODAY", value_name = "DATE", value_parser = parse_date_arg)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// A rules file overriding the built-in classification rules
+    #[arg(long, global = true, env = "KEHU_RULES", value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Open a throwaway demo database (generated on first use)
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill a database with a synthetic shop
+    Demo {
+        /// How many customers
+        #[arg(long, default_value_t = 2000)]
+        customers: u64,
+        /// Random seed: the same seed gives the same shop
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Import customers, purchases or interactions from a CSV file with a header row
+    Import {
+        /// What the file holds
+        #[arg(long, value_enum)]
+        kind: Kind,
+        /// The CSV file
+        file: PathBuf,
+        /// Create customers for unknown refs in purchase and interaction files
+        #[arg(long)]
+        create_missing: bool,
+        /// Check the file and report, without writing anything
+        #[arg(long)]
+        dry_run: bool,
+        /// For customer files: create only, update only, or both (matched by ref, then phone)
+        #[arg(long, value_enum, default_value_t = import::Mode::Upsert)]
+        mode: import::Mode,
+    },
+    /// Export records or classes as CSV or JSON
+    Export {
+        /// What to export
+        #[arg(long, value_enum)]
+        kind: ExportKind,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write to this file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Count customers, shares and revenue shares per class
+    Segments {
+        /// Only this dimension (e.g. lifecycle, rfm, tier)
+        #[arg(long, value_name = "NAME")]
+        dimension: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// One customer: fields, every class with its reason, history
+    Show {
+        /// A ref (card number), phone, id (#12 or 12) or name
+        query: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Record kinds that can be imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Customers,
+    Purchases,
+    Interactions,
+}
+
+/// Record kinds that can be exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    Customers,
+    Purchases,
+    Interactions,
+    Classes,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+fn parse_date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::domain::parse_date(s).map_err(|e| e.to_string())
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kehu: {}", crate::text::terminal_safe(&format!("{e:#}")));
+            1
+        }
+    }
+}
+
+/// Runs one parsed command line; `Ok` carries the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let ctx = Context::from_cli(&cli)?;
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        None => {
+            let db = if cli.demo { ctx.open_demo()? } else { ctx.open()? };
+            // The console arrives with the next issue; until then, show the shop at a glance.
+            segments::print(&ctx.load_classifier(db.as_ref())?, Some("lifecycle"), false, &mut out)?;
+            Ok(0)
+        }
+        Some(Command::Demo { customers, seed }) => ctx.run_demo(customers, seed, &mut out),
+        Some(Command::Import { kind, file, create_missing, dry_run, mode }) => {
+            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today };
+            import::run(ctx.open()?.as_ref(), &file, &opts, &mut out)
+        }
+        Some(Command::Export { kind, format, out: file }) => {
+            let db = ctx.open()?;
+            export::run(&ctx, db.as_ref(), kind, format, file.as_deref(), &mut out)
+        }
+        Some(Command::Segments { dimension, json }) => {
+            let db = ctx.open()?;
+            segments::print(&ctx.load_classifier(db.as_ref())?, dimension.as_deref(), json, &mut out)?;
+            Ok(0)
+        }
+        Some(Command::Show { query, json }) => {
+            let db = ctx.open()?;
+            show::run(&ctx, db.as_ref(), &query, json, &mut out)
+        }
+    }
 }

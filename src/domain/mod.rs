@@ -6,7 +6,6 @@ mod customer;
 mod date;
 mod error;
 mod interaction;
-#[macro_use]
 mod keyed;
 mod money;
 mod purchase;

@@ -1,0 +1,427 @@
+//! `kehu import`: CSV files in, all or nothing.
+//!
+//! Every row is validated before anything is written; one bad row refuses the whole file and
+//! every bad row is reported as `line N: reason`. A good file is written in one transaction.
+
+use super::Kind;
+use super::table::{Cells, CsvFile, LineError};
+use crate::domain::*;
+use crate::store::{ChangeSet, Store};
+use chrono::{NaiveDate, TimeZone, Utc};
+use clap::ValueEnum;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+/// How customer rows meet customers already in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Only new customers; a row matching an existing one is an error.
+    Create,
+    /// Only existing customers; a row matching none is an error.
+    Update,
+    /// New customers are created, existing ones updated.
+    Upsert,
+}
+
+/// What `kehu import` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub kind: Kind,
+    pub create_missing: bool,
+    pub dry_run: bool,
+    pub mode: Mode,
+    pub today: NaiveDate,
+}
+
+/// Columns of a customer file.
+pub const CUSTOMER_COLUMNS: &[&str] = &[
+    "id", "ref", "name", "phone", "email", "gender", "birthday", "province", "city", "area_type", "source",
+    "referrer", "contact", "tags", "notes", "points_redeemed", "custom", "created",
+];
+/// Columns of a purchase file.
+pub const PURCHASE_COLUMNS: &[&str] =
+    &["id", "ref", "customer_id", "name", "date", "amount", "quantity", "category", "channel", "promo"];
+/// Columns of an interaction file.
+pub const INTERACTION_COLUMNS: &[&str] = &[
+    "id", "ref", "customer_id", "name", "date", "kind", "text", "rating", "complaint_type", "severity",
+    "resolved", "follow_up", "operator",
+];
+
+/// The validated content of a file, before ids are assigned.
+#[derive(Default)]
+struct Plan {
+    /// Customers to write; `id == 0` marks a new one.
+    customers: Vec<Customer>,
+    /// Referrer refs to resolve once new customers have ids: (index in `customers`, ref, line).
+    referrals: Vec<(usize, String, u64)>,
+    purchases: Vec<(Target, Purchase)>,
+    interactions: Vec<(Target, Interaction)>,
+    created: usize,
+    updated: usize,
+}
+
+/// Which customer a purchase or interaction row belongs to.
+#[derive(Clone, Copy)]
+enum Target {
+    Existing(u64),
+    /// A customer created by this import (index in `Plan::customers`).
+    New(usize),
+}
+
+/// Runs an import and reports to `out`; errors in the file give exit code 1.
+pub fn run(store: &dyn Store, path: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let file = CsvFile::read(path)?;
+    let (plan, errors) = plan(store, &file, opts)?;
+    if !errors.is_empty() {
+        let mut err = std::io::stderr().lock();
+        for e in &errors {
+            writeln!(err, "{}", crate::text::terminal_safe(&e.to_string()))?;
+        }
+        writeln!(err, "kehu: {} refused: {} bad row(s); nothing was imported", path.display(), errors.len())?;
+        return Ok(1);
+    }
+    let summary = format!(
+        "{} customers created, {} updated, {} purchases, {} interactions",
+        plan.created,
+        plan.updated,
+        plan.purchases.len(),
+        plan.interactions.len()
+    );
+    if opts.dry_run {
+        writeln!(out, "{}: all {} rows valid; would import {summary}; nothing written (--dry-run)", path.display(), file.rows.len())?;
+        return Ok(0);
+    }
+    let set = assign_ids(store, plan)?;
+    store.apply(&set)?;
+    writeln!(out, "{}: imported {summary}", path.display())?;
+    Ok(0)
+}
+
+/// Validates every row; returns the plan and the bad rows.
+fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Plan, Vec<LineError>)> {
+    let known = match opts.kind {
+        Kind::Customers => CUSTOMER_COLUMNS,
+        Kind::Purchases => PURCHASE_COLUMNS,
+        Kind::Interactions => INTERACTION_COLUMNS,
+    };
+    let mut errors = file.errors.clone();
+    let unknown = file.unknown_columns(known, opts.kind == Kind::Customers);
+    if !unknown.is_empty() {
+        errors.push(LineError {
+            line: 1,
+            reason: format!("unknown column(s) {} (known: {})", unknown.join(", "), known.join(", ")),
+        });
+        return Ok((Plan::default(), errors));
+    }
+    let mut ctx = Planner { store, opts, plan: Plan::default(), refs: HashMap::new(), phones: HashMap::new(), updated: HashSet::new() };
+    let need = match opts.kind {
+        Kind::Customers => &["name"][..],
+        Kind::Purchases => &["date", "amount"][..],
+        Kind::Interactions => &["date", "kind"][..],
+    };
+    let missing: Vec<&str> = need.iter().copied().filter(|c| file.column(c).is_none()).collect();
+    if !missing.is_empty() {
+        errors.push(LineError { line: 1, reason: format!("missing column(s) {}", missing.join(", ")) });
+        return Ok((ctx.plan, errors));
+    }
+    if opts.kind != Kind::Customers && file.column("ref").is_none() && file.column("customer_id").is_none() {
+        errors.push(LineError { line: 1, reason: "needs a ref or customer_id column to name the customer".into() });
+        return Ok((ctx.plan, errors));
+    }
+    for (line, record) in &file.rows {
+        let cells = file.cell(record);
+        let result = match opts.kind {
+            Kind::Customers => ctx.customer_row(&cells, *line),
+            Kind::Purchases => ctx.purchase_row(&cells),
+            Kind::Interactions => ctx.interaction_row(&cells),
+        };
+        if let Err(reason) = result {
+            errors.push(LineError { line: *line, reason });
+        }
+    }
+    for (_, r, line) in &ctx.plan.referrals {
+        if !ctx.refs.contains_key(r) && resolve_referrer(store, &[], r).is_err() {
+            errors.push(LineError { line: *line, reason: format!("referrer {r:?} is not a known ref or #id") });
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    Ok((ctx.plan, errors))
+}
+
+/// Row-by-row validation state: the plan so far and what the file itself has introduced.
+struct Planner<'a> {
+    store: &'a dyn Store,
+    opts: &'a Options,
+    plan: Plan,
+    /// Refs seen in this file → the customer they name.
+    refs: HashMap<String, Target>,
+    /// Phones of customers created by this file → their index, so that a repeated row matches.
+    phones: HashMap<Phone, usize>,
+    /// Existing customers already updated by an earlier row.
+    updated: HashSet<u64>,
+}
+
+type RowResult = Result<(), String>;
+
+impl Planner<'_> {
+    fn customer_row(&mut self, c: &Cells, line: u64) -> RowResult {
+        let reference = c.get("ref");
+        let phone = match c.get("phone") {
+            "" => None,
+            p => Some(Phone::parse(p).map_err(|e| e.to_string())?),
+        };
+        let existing = self.find_existing(reference, phone.as_ref())?;
+        let mut customer = match (existing, self.opts.mode) {
+            (Some(id), Mode::Create) => {
+                return Err(format!("customer #{id} already has this {}", if reference.is_empty() { "phone" } else { "ref" }));
+            }
+            (None, Mode::Update) => return Err("no customer has this ref or phone (--mode update)".into()),
+            (Some(id), _) => self.store.customer(id).map_err(|e| e.to_string())?.ok_or("customer vanished")?,
+            (None, _) => {
+                let created = Utc.from_utc_datetime(&self.opts.today.and_hms_opt(0, 0, 0).unwrap_or_default());
+                Customer::new("-", created).map_err(|e| e.to_string())?
+            }
+        };
+        let referrer = fill_customer(&mut customer, c, phone)?;
+        let index = self.plan.customers.len();
+        if customer.id != 0 && !self.updated.insert(customer.id) {
+            return Err(format!("customer #{} is matched by an earlier row too", customer.id));
+        }
+        if let Some(r) = &customer.reference {
+            if self.refs.contains_key(r) {
+                return Err(format!("ref {r:?} appears twice in this file"));
+            }
+            if let Some(owner) = self.store.id_by_ref(r).map_err(|e| e.to_string())?
+                && owner != customer.id
+            {
+                return Err(format!("ref {r:?} already belongs to customer #{owner}"));
+            }
+        }
+        if let Some(r) = referrer {
+            self.plan.referrals.push((index, r, line));
+        }
+        let target = if customer.id == 0 { Target::New(index) } else { Target::Existing(customer.id) };
+        if let Some(r) = &customer.reference {
+            self.refs.insert(r.clone(), target);
+        }
+        if customer.id == 0 {
+            if let Some(p) = &customer.phone {
+                self.phones.insert(p.clone(), index);
+            }
+            self.plan.created += 1;
+        } else {
+            self.plan.updated += 1;
+        }
+        self.plan.customers.push(customer);
+        Ok(())
+    }
+
+    /// Matches a customer row by ref, then by phone (only a customer without a different ref).
+    fn find_existing(&self, reference: &str, phone: Option<&Phone>) -> Result<Option<u64>, String> {
+        let err = |e: crate::store::StoreError| e.to_string();
+        if !reference.is_empty()
+            && let Some(id) = self.store.id_by_ref(reference).map_err(err)?
+        {
+            return Ok(Some(id));
+        }
+        let Some(phone) = phone else { return Ok(None) };
+        if self.phones.contains_key(phone) {
+            return Err(format!("phone {phone} belongs to a customer created earlier in this file"));
+        }
+        for id in self.store.ids_by_phone(phone).map_err(err)? {
+            let other = self.store.customer(id).map_err(err)?;
+            let other_ref = other.and_then(|o| o.reference).unwrap_or_default();
+            if other_ref.is_empty() || other_ref == reference || reference.is_empty() {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    fn purchase_row(&mut self, c: &Cells) -> RowResult {
+        let target = self.target(c)?;
+        let date = self.past_date(c.get("date"), "date")?;
+        let amount = Money::parse_non_negative(c.get("amount")).map_err(|e| e.to_string())?;
+        let quantity = parse_quantity(c.get("quantity")).map_err(|e| e.to_string())?;
+        let mut p = Purchase::new(0, date, amount, quantity).map_err(|e| e.to_string())?;
+        p.category = c.get("category").to_string();
+        p.channel = parse_or(c.get("channel"), Channel::Store)?;
+        p.promo = parse_flag(c.get("promo")).map_err(|e| format!("promo: {e}"))?;
+        self.plan.purchases.push((target, p));
+        Ok(())
+    }
+
+    fn interaction_row(&mut self, c: &Cells) -> RowResult {
+        let target = self.target(c)?;
+        let date = self.past_date(c.get("date"), "date")?;
+        let kind: InteractionKind = c.get("kind").parse().map_err(|e: DomainError| e.to_string())?;
+        let mut i = Interaction::new(0, date, kind, c.get("text")).map_err(|e| e.to_string())?;
+        i.rating = match c.get("rating") {
+            "" => None,
+            r => Some(Rating::parse(r).map_err(|e| e.to_string())?),
+        };
+        if let Some(complaint) = &mut i.complaint {
+            complaint.kind = parse_or(c.get("complaint_type"), ComplaintType::Other)?;
+            complaint.severity = parse_or(c.get("severity"), Severity::Minor)?;
+            complaint.resolved = parse_flag(c.get("resolved")).map_err(|e| format!("resolved: {e}"))?;
+        } else if !c.get("complaint_type").is_empty() || !c.get("severity").is_empty() {
+            return Err(format!("complaint_type and severity are only for kind complaint, not {kind}"));
+        }
+        i.follow_up = match c.get("follow_up") {
+            "" => None,
+            d => Some(parse_date(d).map_err(|e| format!("follow_up: {e}"))?),
+        };
+        i.operator = c.get("operator").to_string();
+        self.plan.interactions.push((target, i));
+        Ok(())
+    }
+
+    /// The customer a purchase or interaction row names: by `ref`, or by `customer_id` when the
+    /// row has no ref (ids are this database's own, refs travel between databases).
+    fn target(&mut self, c: &Cells) -> Result<Target, String> {
+        let reference = c.get("ref");
+        let id_text = c.get("customer_id");
+        if reference.is_empty() {
+            if id_text.is_empty() {
+                return Err("no ref or customer_id: which customer is this?".into());
+            }
+            let id: u64 = id_text.trim_start_matches('#').parse().map_err(|_| format!("customer_id {id_text:?} is not a number"))?;
+            return match self.store.customer(id).map_err(|e| e.to_string())? {
+                Some(_) => Ok(Target::Existing(id)),
+                None => Err(format!("no customer has id {id}")),
+            };
+        }
+        if let Some(t) = self.refs.get(reference) {
+            return Ok(*t);
+        }
+        let target = match self.store.id_by_ref(reference).map_err(|e| e.to_string())? {
+            Some(id) => Target::Existing(id),
+            None if self.opts.create_missing => {
+                let now = Utc.from_utc_datetime(&self.opts.today.and_hms_opt(0, 0, 0).unwrap_or_default());
+                let name = if c.get("name").is_empty() { reference } else { c.get("name") };
+                let mut customer = Customer::new(name, now).map_err(|e| e.to_string())?;
+                customer.set_reference(reference).map_err(|e| e.to_string())?;
+                self.plan.customers.push(customer);
+                self.plan.created += 1;
+                Target::New(self.plan.customers.len() - 1)
+            }
+            None => return Err(format!("no customer has ref {reference:?} (use --create-missing to create one)")),
+        };
+        self.refs.insert(reference.to_string(), target);
+        Ok(target)
+    }
+
+    fn past_date(&self, text: &str, what: &str) -> Result<NaiveDate, String> {
+        let d = parse_date(text).map_err(|e| format!("{what}: {e}"))?;
+        if d > self.opts.today {
+            return Err(format!("{what} {d} is after today ({})", self.opts.today));
+        }
+        Ok(d)
+    }
+}
+
+/// Sets every field the file has a column for; returns the referrer's ref to resolve later.
+fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Result<Option<String>, String> {
+    let e = |e: DomainError| e.to_string();
+    c.set_name(cells.get("name")).map_err(e)?;
+    if cells.has("ref") {
+        c.set_reference(cells.get("ref")).map_err(e)?;
+    }
+    if cells.has("phone") {
+        c.phone = phone;
+    }
+    if cells.has("email") {
+        c.set_email(cells.get("email")).map_err(e)?;
+    }
+    if cells.has("gender") {
+        c.gender = parse_or(cells.get("gender"), Gender::Unknown)?;
+    }
+    if cells.has("birthday") {
+        c.birthday = match cells.get("birthday") {
+            "" => None,
+            d => Some(parse_date(d).map_err(|e| format!("birthday: {e}"))?),
+        };
+    }
+    if cells.has("province") {
+        c.province = cells.get("province").to_string();
+    }
+    if cells.has("city") {
+        c.city = cells.get("city").to_string();
+    }
+    if cells.has("area_type") {
+        c.area = parse_or(cells.get("area_type"), AreaType::Unknown)?;
+    }
+    if cells.has("source") {
+        c.source = parse_or(cells.get("source"), Source::Unknown)?;
+    }
+    if cells.has("contact") {
+        c.contact = parse_or(cells.get("contact"), ContactPref::Phone)?;
+    }
+    if cells.has("tags") {
+        c.set_tags(cells.get("tags"));
+    }
+    if cells.has("notes") {
+        check_len("notes", cells.get("notes"), MAX_TEXT).map_err(e)?;
+        c.notes = cells.get("notes").to_string();
+    }
+    if cells.has("points_redeemed") {
+        let p = cells.get("points_redeemed");
+        c.points_redeemed = if p.is_empty() { 0 } else { p.parse().map_err(|_| format!("points_redeemed {p:?} is not a whole number"))? };
+    }
+    if cells.has("custom") && !cells.get("custom").is_empty() {
+        c.custom = serde_json::from_str(cells.get("custom")).map_err(|_| "custom must be a JSON object of strings".to_string())?;
+    }
+    Ok(match cells.get("referrer") {
+        "" => {
+            if cells.has("referrer") {
+                c.referrer = None;
+            }
+            None
+        }
+        r => Some(r.to_string()),
+    })
+}
+
+/// Parses an enum key, or gives the default for a blank cell.
+fn parse_or<T: std::str::FromStr<Err = DomainError>>(s: &str, default: T) -> Result<T, String> {
+    if s.is_empty() { Ok(default) } else { s.parse().map_err(|e: DomainError| e.to_string()) }
+}
+
+/// Gives new records their ids and resolves referrals, producing the change set to write.
+fn assign_ids(store: &dyn Store, mut plan: Plan) -> anyhow::Result<ChangeSet> {
+    let new_customers = plan.customers.iter().filter(|c| c.id == 0).count();
+    let n = (new_customers + plan.purchases.len() + plan.interactions.len()) as u64;
+    let mut next = if n > 0 { store.allocate_ids(n)? } else { 0 };
+    let mut take = || {
+        next += 1;
+        next - 1
+    };
+    for c in plan.customers.iter_mut().filter(|c| c.id == 0) {
+        c.id = take();
+    }
+    let id_of = |t: Target| match t {
+        Target::Existing(id) => id,
+        Target::New(i) => plan.customers[i].id,
+    };
+    let purchases = plan.purchases.iter().map(|(t, p)| Purchase { id: take(), customer: id_of(*t), ..p.clone() }).collect();
+    let interactions =
+        plan.interactions.iter().map(|(t, i)| Interaction { id: take(), customer: id_of(*t), ..i.clone() }).collect();
+    for (index, r, _) in std::mem::take(&mut plan.referrals) {
+        let referrer = resolve_referrer(store, &plan.customers, &r)?;
+        plan.customers[index].referrer = Some(referrer);
+    }
+    Ok(ChangeSet { customers: plan.customers, purchases, interactions })
+}
+
+fn resolve_referrer(store: &dyn Store, batch: &[Customer], r: &str) -> anyhow::Result<u64> {
+    if let Some(c) = batch.iter().find(|c| c.reference.as_deref() == Some(r)) {
+        return Ok(c.id);
+    }
+    if let Some(id) = r.strip_prefix('#').and_then(|s| s.parse().ok())
+        && store.customer(id)?.is_some()
+    {
+        return Ok(id);
+    }
+    store.id_by_ref(r)?.ok_or_else(|| anyhow::anyhow!("referrer {r:?} is not a known ref or #id"))
+}

@@ -1,0 +1,144 @@
+//! Reading CSV files by column name, with line numbers for every error.
+
+use crate::text::undo_spreadsheet_safe;
+use anyhow::Context as _;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A problem with one line of an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    /// The line as numbered in the file (the header is line 1).
+    pub line: u64,
+    /// What is wrong, in words.
+    pub reason: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+/// A CSV file read whole: its header columns and its rows with their line numbers.
+pub struct CsvFile {
+    columns: HashMap<String, usize>,
+    /// The header as written, for messages.
+    pub header: Vec<String>,
+    /// Each data row with the line it starts on.
+    pub rows: Vec<(u64, csv::StringRecord)>,
+    /// Rows that could not be read at all (wrong field count, broken quoting).
+    pub errors: Vec<LineError>,
+}
+
+impl CsvFile {
+    /// Reads a UTF-8 CSV file (a leading byte-order mark is dropped).
+    pub fn read(path: &Path) -> anyhow::Result<CsvFile> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| anyhow::anyhow!("{} is not UTF-8 text (at byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+        CsvFile::parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
+    }
+
+    /// Parses CSV text with a header row.
+    pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers().context("cannot read the header row")?.iter().map(str::to_string).collect();
+        let columns = header.iter().enumerate().map(|(i, h)| (normalise(h), i)).collect();
+        let mut file = CsvFile { columns, header, rows: Vec::new(), errors: Vec::new() };
+        let mut record = csv::StringRecord::new();
+        loop {
+            let line = reader.position().line() + 1;
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = record.position().map_or(line, |p| p.line());
+                    if record.iter().all(|f| f.trim().is_empty()) {
+                        continue;
+                    }
+                    if record.len() != file.header.len() {
+                        file.errors.push(LineError {
+                            line,
+                            reason: format!("{} fields, but the header has {}", record.len(), file.header.len()),
+                        });
+                        continue;
+                    }
+                    file.rows.push((line, record.clone()));
+                }
+                Err(e) => {
+                    let line = e.position().map_or(line, |p| p.line());
+                    file.errors.push(LineError { line, reason: format!("unreadable CSV: {e}") });
+                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(file)
+    }
+
+    /// The index of a column, by name (case and surrounding spaces ignored).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.get(name).copied()
+    }
+
+    /// Header names not in `known` (and not `custom.*` when `allow_custom`).
+    pub fn unknown_columns(&self, known: &[&str], allow_custom: bool) -> Vec<String> {
+        self.header
+            .iter()
+            .filter(|h| {
+                let n = normalise(h);
+                !known.contains(&n.as_str()) && !(allow_custom && n.starts_with("custom."))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Builds a reader for one row.
+    pub fn cell<'a>(&'a self, record: &'a csv::StringRecord) -> Cells<'a> {
+        Cells { file: self, record }
+    }
+}
+
+/// Access to one row's cells by column name.
+pub struct Cells<'a> {
+    file: &'a CsvFile,
+    record: &'a csv::StringRecord,
+}
+
+impl<'a> Cells<'a> {
+    /// The trimmed cell of a column, `""` when the column is absent; a `'` that an export put
+    /// before a formula-like cell is removed.
+    pub fn get(&self, name: &str) -> &'a str {
+        self.file
+            .column(name)
+            .and_then(|i| self.record.get(i))
+            .map(|s| undo_spreadsheet_safe(s.trim()))
+            .unwrap_or("")
+    }
+
+    /// Whether the file has this column at all.
+    pub fn has(&self, name: &str) -> bool {
+        self.file.column(name).is_some()
+    }
+}
+
+fn normalise(h: &str) -> String {
+    h.trim().trim_start_matches('\u{feff}').to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_count_the_header_and_multiline_cells() {
+        let f = CsvFile::parse("name,notes\nA,x\nB,\"two\nlines\"\nC,y\nD\n").unwrap();
+        let lines: Vec<u64> = f.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 5]);
+        assert_eq!(f.errors, vec![LineError { line: 6, reason: "1 fields, but the header has 2".into() }]);
+        let c = f.cell(&f.rows[1].1);
+        assert_eq!(c.get("NOTES"), "two\nlines");
+        assert_eq!(c.get("missing"), "");
+    }
+}

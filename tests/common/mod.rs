@@ -1,0 +1,68 @@
+//! Helpers for tests that run the real `kehu` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A scratch directory with a database path inside it.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("db")
+    }
+
+    pub fn file(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).expect("write fixture");
+        p
+    }
+
+    /// Runs `kehu --db <db> --as-of <today> args…`.
+    pub fn kehu(&self, today: &str, args: &[&str]) -> Output {
+        kehu_at(&self.db(), today, args)
+    }
+}
+
+/// Runs the binary against a database, with no environment leaking in from the developer's shell.
+pub fn kehu_at(db: &Path, today: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kehu"))
+        .arg("--db")
+        .arg(db)
+        .arg("--as-of")
+        .arg(today)
+        .args(args)
+        .env_remove("KEHU_DB")
+        .env_remove("KEHU_TODAY")
+        .env_remove("KEHU_RULES")
+        .output()
+        .expect("run kehu")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+pub fn ok(o: Output) -> String {
+    assert!(o.status.success(), "kehu failed: {}\n{}", stderr(&o), stdout(&o));
+    stdout(&o)
+}
+
+/// Parses CSV text into a header and rows.
+pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().expect("header").iter().map(str::to_string).collect();
+    let rows = r.records().map(|rec| rec.expect("row").iter().map(str::to_string).collect()).collect();
+    (header, rows)
+}
