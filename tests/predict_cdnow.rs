@@ -9,15 +9,15 @@ use chrono::NaiveDate;
 use kehu::predict::gamma_gamma::{self, GammaGammaParams, RepeatSpend};
 use kehu::predict::{BgNbdParams, Rfx, bgnbd, expected_purchases, expected_purchases_population, p_alive};
 
-const SUMMARY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cdnow_customers_summary.csv");
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/CDNOW_sample.txt");
+const SUMMARY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_customers_summary.csv");
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/CDNOW_sample.txt");
 
 /// The published parameters (README, FHL 2005 §5).
 const PAPER: BgNbdParams = BgNbdParams { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("reference data {path} is missing ({e}); it must sit in ../shared/data"))
+        .unwrap_or_else(|e| panic!("reference data {path} is missing ({e}); it must sit in tests/data"))
 }
 
 /// The 2,357 rows of the weekly calibration summary, in file order.
