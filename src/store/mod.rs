@@ -4,6 +4,17 @@
 //! Everything behind `Store` is one transaction per call and is flushed to disk before the call
 //! returns, so "saved" always means "survives a power cut".
 
+mod envelope;
+mod keys;
+mod legacy;
+mod scan;
+mod sled_store;
+#[cfg(test)]
+mod test_support;
+mod txn;
+
+pub use sled_store::{FORMAT, SledStore};
+
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};
 use thiserror::Error;
 

@@ -1,0 +1,184 @@
+use super::*;
+use crate::domain::{AreaType, ContactPref, Gender, Phone, Source};
+use crate::store::test_support::{self as ts, customer, interaction, purchase};
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+/// A version 1 customer with every field set, as the previous kehu would have stored it.
+fn v1_customer() -> CustomerV1 {
+    CustomerV1 {
+        id: 12,
+        reference: Some("M0012".into()),
+        name: "王秀英".into(),
+        phone: Some(Phone::parse("13812345678").unwrap()),
+        email: None,
+        gender: Gender::Female,
+        birthday: NaiveDate::from_ymd_opt(1980, 2, 29),
+        province: "浙江".into(),
+        city: "杭州".into(),
+        area: AreaType::Urban,
+        source: Source::Referral,
+        referrer: Some(7),
+        contact: ContactPref::Wechat,
+        tags: vec!["vip".into()],
+        notes: "likes tea".into(),
+        created: ts::now(),
+        updated: ts::now(),
+    }
+}
+
+/// The bytes of `v1_customer()` in envelope version 1, pinned so that the layout cannot drift.
+const V1_CUSTOMER_HEX: &str = concat!(
+    "010c01054d3030313209e78e8be7a780e88bb1010b31333831323334353637380001010a31393830",
+    "2d30322d323906e6b599e6b19f06e69dade5b79e01040107030103766970096c696b657320746561",
+    "14323032332d31312d31345432323a31333a32305a14323032332d31312d31345432323a31333a32",
+    "305a",
+);
+
+fn v1_bytes<T: Serialize>(v: &T) -> Vec<u8> {
+    let mut b = vec![1u8];
+    b.extend(raw_payload(v));
+    b
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+fn expected_upgrade() -> Customer {
+    let v = v1_customer();
+    let mut c = Customer::new(&v.name, ts::now()).unwrap();
+    c.id = 12;
+    c.reference = v.reference.clone();
+    c.phone = v.phone.clone();
+    c.gender = Gender::Female;
+    c.birthday = v.birthday;
+    c.province = v.province.clone();
+    c.city = v.city.clone();
+    c.area = AreaType::Urban;
+    c.source = Source::Referral;
+    c.referrer = Some(7);
+    c.contact = ContactPref::Wechat;
+    c.tags = v.tags.clone();
+    c.notes = v.notes.clone();
+    c
+}
+
+#[test]
+fn v1_customer_is_upgraded() {
+    let bytes = v1_bytes(&v1_customer());
+    let c: Customer = decode(&bytes, 12).unwrap();
+    assert_eq!(c, expected_upgrade());
+    assert_eq!((c.points_redeemed, c.revision), (0, 0));
+    assert!(c.custom.is_empty());
+}
+
+#[test]
+fn v1_customer_pinned_bytes() {
+    assert_eq!(hex(&v1_bytes(&v1_customer())), V1_CUSTOMER_HEX, "the version 1 layout changed");
+    let c: Customer = decode(&unhex(V1_CUSTOMER_HEX), 12).unwrap();
+    assert_eq!(c, expected_upgrade());
+}
+
+#[test]
+fn v1_purchase_and_interaction_decode() {
+    let p = ts::new_purchase(3, ts::day(5, 1), 12);
+    assert_eq!(decode::<Purchase>(&v1_bytes(&p), 1).unwrap(), p);
+    let i = Interaction::new(3, ts::day(5, 2), crate::domain::InteractionKind::Call, "hi").unwrap();
+    assert_eq!(decode::<Interaction>(&v1_bytes(&i), 1).unwrap(), i);
+}
+
+fn corrupt_message<T: Record + std::fmt::Debug>(bytes: &[u8]) -> String {
+    match decode::<T>(bytes, 12) {
+        Err(StoreError::Corrupt(m)) => m,
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn damage_is_reported_by_name() {
+    let mut b = encode(&expected_upgrade(), 12).unwrap();
+    let last = b.len() - 1;
+    b[last] ^= 0x40;
+    assert_eq!(corrupt_message::<Customer>(&b), "customer #12: checksum mismatch");
+    assert_eq!(corrupt_message::<Customer>(&[]), "customer #12: empty record");
+    assert_eq!(corrupt_message::<Customer>(&[2, 0, 0]), "customer #12: truncated header");
+    assert_eq!(corrupt_message::<Customer>(&[0, 1, 2]), "customer #12: unknown record version 0");
+    let newer = corrupt_message::<Purchase>(&[3, 1, 2]);
+    assert!(newer.contains("newer kehu (record version 3"), "{newer}");
+}
+
+#[test]
+fn huge_length_prefix_is_an_error_not_an_abort() {
+    // A string length of u64::MAX: without the limit bincode would try to allocate it.
+    let payload = [0u8, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    let mut b = vec![2u8];
+    b.extend(crc32fast::hash(&payload).to_le_bytes());
+    b.extend(payload);
+    assert!(corrupt_message::<Customer>(&b).starts_with("customer #12: undecodable payload"));
+    let mut v1 = vec![1u8];
+    v1.extend(payload);
+    assert!(corrupt_message::<Customer>(&v1).starts_with("customer #12: undecodable payload"));
+}
+
+#[test]
+fn trailing_bytes_are_refused() {
+    let mut b = v1_bytes(&ts::new_purchase(3, ts::day(5, 1), 12));
+    b.push(0);
+    assert!(corrupt_message::<Purchase>(&b).contains("1 trailing bytes"));
+}
+
+/// Flips bytes of an encoding and decodes it: any outcome but a panic is fine.
+fn flip_and_decode<T: Record>(mut bytes: Vec<u8>, flips: &[(usize, u8)]) {
+    for &(at, mask) in flips {
+        let i = at % bytes.len();
+        bytes[i] ^= mask.max(1);
+    }
+    let _ = decode::<T>(&bytes, 1);
+}
+
+proptest! {
+    #[test]
+    fn customers_round_trip(c in customer()) {
+        prop_assert_eq!(decode::<Customer>(&encode(&c, c.id).unwrap(), c.id).unwrap(), c);
+    }
+
+    #[test]
+    fn purchases_round_trip(p in purchase()) {
+        prop_assert_eq!(decode::<Purchase>(&encode(&p, p.id).unwrap(), p.id).unwrap(), p);
+    }
+
+    #[test]
+    fn interactions_round_trip(i in interaction()) {
+        prop_assert_eq!(decode::<Interaction>(&encode(&i, i.id).unwrap(), i.id).unwrap(), i);
+    }
+
+    #[test]
+    fn flipped_customers_never_panic(c in customer(), flips in proptest::collection::vec(any::<(usize, u8)>(), 1..4)) {
+        flip_and_decode::<Customer>(encode(&c, 1).unwrap(), &flips);
+        flip_and_decode::<Customer>(v1_bytes(&c), &flips);
+    }
+
+    #[test]
+    fn flipped_purchases_never_panic(p in purchase(), flips in proptest::collection::vec(any::<(usize, u8)>(), 1..4)) {
+        flip_and_decode::<Purchase>(encode(&p, 1).unwrap(), &flips);
+        flip_and_decode::<Purchase>(v1_bytes(&p), &flips);
+    }
+
+    #[test]
+    fn flipped_interactions_never_panic(i in interaction(), flips in proptest::collection::vec(any::<(usize, u8)>(), 1..4)) {
+        flip_and_decode::<Interaction>(encode(&i, 1).unwrap(), &flips);
+        flip_and_decode::<Interaction>(v1_bytes(&i), &flips);
+    }
+
+    #[test]
+    fn truncations_never_panic(c in customer(), cut in any::<usize>()) {
+        let b = encode(&c, 1).unwrap();
+        let keep = cut % b.len();
+        prop_assert!(decode::<Customer>(&b[..keep], 1).is_err());
+    }
+}

@@ -1,0 +1,88 @@
+//! Reading whole histories: one customer by prefix, or everyone in one pass per tree.
+
+use super::envelope::{Record, decode};
+use super::keys::{id_key, parse_child_key, parse_id};
+use super::{StoreError, StoreResult};
+use crate::domain::{Customer, History, Interaction, Purchase};
+use std::iter::Peekable;
+
+/// Turns a sled error into the store's error.
+pub(crate) fn io(e: sled::Error) -> StoreError {
+    StoreError::Io(e.to_string())
+}
+
+/// One customer, if stored.
+pub(crate) fn customer(customers: &sled::Tree, id: u64) -> StoreResult<Option<Customer>> {
+    match customers.get(id_key(id)).map_err(io)? {
+        None => Ok(None),
+        Some(bytes) => decode(&bytes, id).map(Some),
+    }
+}
+
+/// Every record of `tree` under customer `id`, in id order.
+fn children<T: Record>(tree: &sled::Tree, id: u64) -> StoreResult<Vec<T>> {
+    let mut out = Vec::new();
+    for item in tree.scan_prefix(id_key(id)) {
+        let (k, v) = item.map_err(io)?;
+        let (_, rid) = parse_child_key(&k, T::KIND)?;
+        out.push(decode(&v, rid)?);
+    }
+    Ok(out)
+}
+
+/// Puts a history's records in date order (ties by id), as every reader expects them.
+fn sorted(customer: Customer, mut purchases: Vec<Purchase>, mut interactions: Vec<Interaction>) -> History {
+    purchases.sort_by_key(|p| (p.date, p.id));
+    interactions.sort_by_key(|i| (i.date, i.id));
+    History { customer, purchases, interactions }
+}
+
+/// One customer's history.
+pub(crate) fn history(
+    customers: &sled::Tree,
+    purchases: &sled::Tree,
+    interactions: &sled::Tree,
+    id: u64,
+) -> StoreResult<Option<History>> {
+    let Some(c) = customer(customers, id)? else { return Ok(None) };
+    Ok(Some(sorted(c, children(purchases, id)?, children(interactions, id)?)))
+}
+
+/// Every history in id order: the three trees share the customer-id key order, so one merged
+/// pass over each replaces a prefix scan per customer.
+pub(crate) fn for_each_history(
+    customers: &sled::Tree,
+    purchases: &sled::Tree,
+    interactions: &sled::Tree,
+    f: &mut dyn FnMut(History),
+) -> StoreResult<()> {
+    let mut ps = purchases.iter().peekable();
+    let mut is = interactions.iter().peekable();
+    for item in customers.iter() {
+        let (k, v) = item.map_err(io)?;
+        let id = parse_id(&k, "customer key")?;
+        let c = decode(&v, id)?;
+        let p = take_owned(&mut ps, id)?;
+        let i = take_owned(&mut is, id)?;
+        f(sorted(c, p, i));
+    }
+    Ok(())
+}
+
+/// Takes the records of customer `owner` from the front of a child-tree iterator, skipping
+/// records of lower ids that have no customer (none should exist; they must not stall the merge).
+fn take_owned<T: Record>(it: &mut Peekable<sled::Iter>, owner: u64) -> StoreResult<Vec<T>> {
+    let owner_key = id_key(owner);
+    let mut out = Vec::new();
+    let not_past_owner = |r: &sled::Result<(sled::IVec, sled::IVec)>| {
+        r.as_ref().map_or(true, |(k, _)| k.get(..8).is_none_or(|p| p <= &owner_key[..]))
+    };
+    while let Some(item) = it.next_if(not_past_owner) {
+        let (k, v) = item.map_err(io)?;
+        let (cust, rid) = parse_child_key(&k, T::KIND)?;
+        if cust == owner {
+            out.push(decode(&v, rid)?);
+        }
+    }
+    Ok(out)
+}

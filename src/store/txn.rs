@@ -1,0 +1,153 @@
+//! The writes of one sled transaction: records and their index entries change together.
+//!
+//! Everything here runs inside a transaction closure, so it may only touch the transactional
+//! views: calling a plain `sled::Tree` method here would wait forever for the transaction's own
+//! lock.
+
+use super::envelope::{Record, decode, encode};
+use super::keys::{child_key, id_key, parse_id, phone_key};
+use super::{StoreError, StoreResult};
+use crate::domain::{Customer, Interaction, Purchase};
+use sled::transaction::{ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree};
+
+/// The result of a step inside a transaction; an `Abort` carries the operator's error.
+pub(crate) type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
+
+/// The key in `meta` of the next id to hand out.
+pub(crate) const NEXT_ID: &[u8] = b"next_id";
+
+/// Turns a store error into a transaction abort.
+fn lift<T>(r: StoreResult<T>) -> TxResult<T> {
+    r.map_err(ConflictableTransactionError::Abort)
+}
+
+/// Aborts the transaction with `e`.
+fn fail<T>(e: StoreError) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+/// The transactional views of every tree an edit may touch.
+pub(crate) struct Tx<'a> {
+    pub customers: &'a TransactionalTree,
+    pub purchases: &'a TransactionalTree,
+    pub interactions: &'a TransactionalTree,
+    pub idx_ref: &'a TransactionalTree,
+    pub idx_phone: &'a TransactionalTree,
+    pub meta: &'a TransactionalTree,
+}
+
+impl Tx<'_> {
+    /// The next id the counter would hand out (ids start at 1: 0 means "not stored").
+    fn next_id(&self) -> TxResult<u64> {
+        match self.meta.get(NEXT_ID)? {
+            None => Ok(1),
+            Some(v) => lift(parse_id(&v, "id counter")),
+        }
+    }
+
+    /// Hands out `n` consecutive fresh ids and returns the first.
+    pub fn take_ids(&self, n: u64) -> TxResult<u64> {
+        let first = self.next_id()?;
+        let end = first.checked_add(n).ok_or_else(|| StoreError::Io("no ids left to hand out".into()));
+        self.meta.insert(NEXT_ID, &lift(end)?.to_be_bytes())?;
+        Ok(first)
+    }
+
+    /// Moves the counter past an id the caller chose, so that it is never handed out again.
+    pub fn reserve_through(&self, id: u64) -> TxResult<()> {
+        if id >= self.next_id()? {
+            self.meta.insert(NEXT_ID, &id.saturating_add(1).to_be_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The record of kind `T` under `key`, if present (as this transaction sees it).
+    fn read<T: Record>(tree: &TransactionalTree, key: &[u8], id: u64) -> TxResult<Option<T>> {
+        match tree.get(key)? {
+            None => Ok(None),
+            Some(bytes) => lift(decode(&bytes, id)).map(Some),
+        }
+    }
+
+    /// Inserts or replaces customer `c` (id already set) with its index entries, after the
+    /// revision and ref-uniqueness checks; returns the record as stored.
+    pub fn put_customer(&self, c: &Customer) -> TxResult<Customer> {
+        let key = id_key(c.id);
+        let old: Option<Customer> = Self::read(self.customers, &key, c.id)?;
+        if let Some(o) = &old
+            && o.revision != c.revision
+        {
+            return fail(StoreError::Stale { id: c.id, expected: c.revision, found: o.revision });
+        }
+        let mut new = c.clone();
+        new.revision = c.revision.wrapping_add(1);
+        self.update_ref(old.as_ref(), &new)?;
+        self.update_phone(old.as_ref(), &new)?;
+        self.customers.insert(&key, lift(encode(&new, new.id))?)?;
+        Ok(new)
+    }
+
+    /// Moves the ref index entry from the old ref to the new one, refusing a ref held by another.
+    fn update_ref(&self, old: Option<&Customer>, new: &Customer) -> TxResult<()> {
+        let old_ref = old.and_then(|o| reference(o));
+        let new_ref = reference(new);
+        if old_ref == new_ref {
+            return Ok(());
+        }
+        if let Some(r) = new_ref {
+            if let Some(owner) = self.idx_ref.get(r.as_bytes())? {
+                let owner = lift(parse_id(&owner, "ref index"))?;
+                if owner != new.id {
+                    return fail(StoreError::DuplicateRef { reference: r.to_string(), owner });
+                }
+            }
+            self.idx_ref.insert(r.as_bytes(), &id_key(new.id))?;
+        }
+        if let Some(r) = old_ref {
+            self.idx_ref.remove(r.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Moves the phone index entry when the number changed.
+    fn update_phone(&self, old: Option<&Customer>, new: &Customer) -> TxResult<()> {
+        let old_phone = old.and_then(|o| o.phone.as_ref());
+        if old_phone == new.phone.as_ref() {
+            return Ok(());
+        }
+        if let Some(p) = old_phone {
+            self.idx_phone.remove(phone_key(p, new.id))?;
+        }
+        if let Some(p) = &new.phone {
+            self.idx_phone.insert(phone_key(p, new.id), &[])?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a record whose customer does not exist (in the store or earlier in this edit).
+    fn require_customer(&self, id: u64) -> TxResult<()> {
+        if id == 0 || self.customers.get(id_key(id))?.is_none() {
+            return fail(StoreError::NoSuchCustomer(id));
+        }
+        Ok(())
+    }
+
+    /// Stores a purchase (id already set) under its customer.
+    pub fn put_purchase(&self, p: &Purchase) -> TxResult<()> {
+        self.require_customer(p.customer)?;
+        self.purchases.insert(&child_key(p.customer, p.id), lift(encode(p, p.id))?)?;
+        Ok(())
+    }
+
+    /// Stores an interaction (id already set) under its customer.
+    pub fn put_interaction(&self, i: &Interaction) -> TxResult<()> {
+        self.require_customer(i.customer)?;
+        self.interactions.insert(&child_key(i.customer, i.id), lift(encode(i, i.id))?)?;
+        Ok(())
+    }
+}
+
+/// A customer's ref as the index keys it; a blank ref is no ref.
+fn reference(c: &Customer) -> Option<&str> {
+    c.reference.as_deref().filter(|r| !r.is_empty())
+}
