@@ -1,0 +1,58 @@
+//! `kehu segments`: for each dimension, every class with its count, share and revenue share.
+
+use crate::classify::{Classifier, Dimension};
+use crate::text::terminal_safe;
+use anyhow::anyhow;
+use std::io::Write;
+use unicode_width::UnicodeWidthStr;
+
+/// Prints one dimension (by key) or all of them, as text or JSON.
+pub fn print(clf: &Classifier, dimension: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let dims: Vec<Dimension> = match dimension {
+        Some(key) => vec![key.parse().map_err(|e| anyhow!("--dimension: {e}"))?],
+        None => Dimension::ALL.to_vec(),
+    };
+    if json {
+        let value: serde_json::Map<String, serde_json::Value> = dims
+            .iter()
+            .map(|d| {
+                let rows = clf.segments(*d).iter().map(|r| {
+                    serde_json::json!({
+                        "class": r.class, "count": r.count, "share": round4(r.share),
+                        "revenue": r.revenue.to_string(), "revenue_share": round4(r.revenue_share),
+                    })
+                });
+                (d.key().to_string(), serde_json::Value::Array(rows.collect()))
+            })
+            .collect();
+        let doc = serde_json::json!({ "today": clf.today().to_string(), "customers": clf.len(), "dimensions": value });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "{} customers as of {}", clf.len(), clf.today())?;
+    for d in dims {
+        let rows = clf.segments(d);
+        let width = rows.iter().map(|r| r.class.width()).max().unwrap_or(0).max(5);
+        writeln!(out, "\n{}", d.key())?;
+        writeln!(out, "  {:width$}  {:>8}  {:>6}  {:>14}  {:>6}", "class", "count", "share", "revenue", "rev %")?;
+        for r in rows {
+            let class = terminal_safe(&r.class);
+            let pad = width.saturating_sub(class.width());
+            writeln!(
+                out,
+                "  {class}{:pad$}  {:>8}  {:>5.1}%  {:>14}  {:>5.1}%",
+                "",
+                r.count,
+                r.share * 100.0,
+                r.revenue.to_string(),
+                r.revenue_share * 100.0
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

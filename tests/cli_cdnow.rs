@@ -1,0 +1,75 @@
+//! The real CDNOW purchase log through `kehu import`, and the classes it yields checked against
+//! counts computed here from the raw rows.
+
+mod common;
+use chrono::NaiveDate;
+use common::*;
+use std::collections::HashMap;
+
+const TODAY: &str = "1998-06-30";
+
+/// Converts the whitespace-separated CDNOW log into a purchases CSV; returns it with the raw rows.
+fn cdnow_csv() -> (String, Vec<(String, NaiveDate)>) {
+    let raw = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/CDNOW_sample.txt"))
+        .expect("tests/data/CDNOW_sample.txt");
+    let mut csv = String::from("ref,date,quantity,amount\n");
+    let mut rows = Vec::new();
+    for line in raw.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f.len(), 5, "{line}");
+        csv += &format!("C{},{},{},{}\n", f[0], f[2], f[3], f[4]);
+        rows.push((format!("C{}", f[0]), NaiveDate::parse_from_str(f[2], "%Y%m%d").unwrap()));
+    }
+    (csv, rows)
+}
+
+fn count<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for v in values {
+        *m.entry(v.to_string()).or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn activity_and_frequency_match_the_raw_log() {
+    let s = Scratch::new();
+    let (csv, rows) = cdnow_csv();
+    assert_eq!(rows.len(), 6919);
+    let file = s.file("cdnow.csv", &csv);
+    let out = ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    assert!(out.contains("2357 customers created") && out.contains("6919 purchases"), "{out}");
+
+    let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let mut last: HashMap<&str, NaiveDate> = HashMap::new();
+    let mut in_year: HashMap<&str, usize> = HashMap::new();
+    for (r, d) in &rows {
+        let l = last.entry(r).or_insert(*d);
+        *l = (*l).max(*d);
+        let n = in_year.entry(r).or_insert(0);
+        if (0..365).contains(&(today - *d).num_days()) {
+            *n += 1;
+        }
+    }
+    let expected_activity = count(last.values().map(|d| match (today - *d).num_days() {
+        0..=90 => "active",
+        91..=180 => "sleeping",
+        _ => "churned",
+    }));
+    let expected_frequency = count(in_year.values().map(|n| match n {
+        0 => "none",
+        1..=3 => "low",
+        4..=11 => "medium",
+        _ => "high",
+    }));
+
+    let (header, classes) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "classes"])));
+    assert_eq!(classes.len(), 2357);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (activity, frequency) = (col("activity"), col("frequency"));
+    assert_eq!(count(classes.iter().map(|r| r[activity].as_str())), expected_activity);
+    assert_eq!(count(classes.iter().map(|r| r[frequency].as_str())), expected_frequency);
+    // Every class the log can produce is there: the counts are not trivially equal.
+    assert_eq!(expected_activity.len(), 3, "{expected_activity:?}");
+    assert!(expected_frequency.len() >= 3, "{expected_frequency:?}");
+}
