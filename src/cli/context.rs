@@ -65,7 +65,7 @@ impl Context {
     pub fn load_classifier(&self, store: &dyn Store) -> anyhow::Result<Classifier> {
         let mut histories = Vec::new();
         store.for_each_history(&mut |h| histories.push(h))?;
-        Ok(Classifier::build(self.rules.clone(), self.today, &histories))
+        Ok(Classifier::from_histories(self.rules.clone(), self.today, &histories))
     }
 
     /// `kehu demo`: fills an empty database with a synthetic shop.

@@ -1,5 +1,6 @@
 //! The command line of DESIGN §5: argument parsing, dispatch, and errors worded for people.
 
+mod classes;
 mod context;
 mod export;
 mod import;

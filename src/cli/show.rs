@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, store: &dyn Store, query: &str, json: bool, out: &mut 
             return Ok(1);
         }
     };
-    let clf = Classifier::build(ctx.rules.clone(), ctx.today, &histories);
+    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, histories);
     let profile = clf.profile(history.customer.id).ok_or_else(|| anyhow::anyhow!("customer was not classified"))?;
     if json {
         let doc = serde_json::json!({

@@ -1,0 +1,71 @@
+//! `kehu export --kind classes`: one row per customer with every class of DESIGN §5.
+
+use super::Context;
+use super::export::{Cell, RowWriter};
+use super::Format;
+use crate::classify::{Classifier, Profile};
+use crate::domain::Customer;
+use crate::store::Store;
+use std::io::Write;
+
+/// The columns, DESIGN §5's first and in its order, then the rest of the profile.
+pub const COLUMNS: &[&str] = &[
+    "id", "ref", "name", "frequency", "value", "activity", "lifecycle", "rfm_r", "rfm_f", "rfm_m", "rfm_segment", "tier",
+    "points", "price_sensitivity", "satisfaction", "repeat_purchases", "recency_days", "age_days", "p_alive",
+    "expected_purchases_90d", "next_purchase_due", "rfm8", "top_category", "top_channel", "open_complaints", "advocacy",
+    "engagement", "purchases", "spend_365", "spend_total", "last_purchase", "action",
+];
+
+/// Classifies every customer and writes one row each; returns the row count.
+pub fn export<'a>(ctx: &Context, store: &dyn Store, format: Format, out: Box<dyn Write + 'a>) -> anyhow::Result<u64> {
+    let mut histories = Vec::new();
+    store.for_each_history(&mut |h| histories.push(h))?;
+    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, &histories);
+    let mut w = RowWriter::new(format, COLUMNS, out)?;
+    for h in &histories {
+        if let Some(p) = clf.profile(h.customer.id) {
+            w.row(&cells(&h.customer, &p))?;
+        }
+    }
+    w.finish()
+}
+
+fn cells(c: &Customer, p: &Profile) -> Vec<Cell> {
+    let int = |v: Option<i64>| v.map_or(Cell::Null, Cell::Int);
+    let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
+    let rfm = p.rfm.as_ref();
+    vec![
+        Cell::Int(c.id as i64),
+        Cell::opt_text(c.reference.as_ref()),
+        c.name.as_str().into(),
+        p.frequency.class.key().into(),
+        p.value.class.key().into(),
+        p.activity.class.key().into(),
+        p.lifecycle.class.key().into(),
+        int(rfm.map(|r| r.r.into())),
+        int(rfm.map(|r| r.f.into())),
+        int(rfm.map(|r| r.m.into())),
+        Cell::opt_text(rfm.map(|r| r.segment.class.label())),
+        p.tier.class.key().into(),
+        Cell::Int(p.points),
+        p.price_sensitivity.class.key().into(),
+        p.satisfaction.class.key().into(),
+        int(p.repeat_purchases.map(i64::from)),
+        int(p.recency_days),
+        int(p.age_days),
+        float(p.p_alive),
+        float(p.expected_purchases_90d),
+        Cell::opt_text(p.next_purchase_due),
+        Cell::opt_text(rfm.map(|r| r.rfm8.class.label())),
+        Cell::opt_text(p.top_category.class.as_ref()),
+        Cell::opt_text(p.top_channel.class.map(|c| c.key())),
+        Cell::Int(i64::from(p.open_complaints.minor + p.open_complaints.major)),
+        p.advocacy.class.key().into(),
+        p.engagement.class.key().into(),
+        Cell::Int(p.purchases.into()),
+        p.spend_365.to_string().into(),
+        p.spend_total.to_string().into(),
+        Cell::opt_text(p.last_purchase),
+        Cell::opt_text(p.action.as_ref().map(|a| a.text.clone())),
+    ]
+}
