@@ -1,0 +1,31 @@
+//! Advocacy: whether the customer has brought in others (a fact about other customers' records).
+
+use super::Classed;
+use super::summary::plural;
+use crate::keyed_enum;
+
+keyed_enum! {
+    /// Whether the customer refers others.
+    Advocacy { Advocate => "advocate", None => "none" }
+}
+
+/// Classes the number of customers who name this one as their referrer.
+pub fn advocacy(referred: u32) -> Classed<Advocacy> {
+    if referred >= 1 {
+        Classed::new(Advocacy::Advocate, format!("advocate — referred {}", plural(referred, "customer")))
+    } else {
+        Classed::new(Advocacy::None, "none — has not referred anyone")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_referral_makes_an_advocate() {
+        assert_eq!(advocacy(0).class, Advocacy::None);
+        assert_eq!(advocacy(1).class, Advocacy::Advocate);
+        assert_eq!(advocacy(2).reason, "advocate — referred 2 customers");
+    }
+}

@@ -1,0 +1,212 @@
+//! The incremental classifier: every customer's profile and the segment counts, kept current one
+//! edit at a time, from compact in-memory summaries (never from the store).
+//!
+//! An edit reclassifies the edited customer and then only the customers whose population-relative
+//! classes can have changed:
+//! - RFM scores and RFM-8 sides depend on the quintile cuts and the (floored) means of each
+//!   metric. When an edit moves a cut or a mean, exactly the customers whose value lies between
+//!   the old and the new boundary can change score, and [`Population::affected`] reads them off
+//!   the sorted metric in one range; those are reclassified and their segment counts moved.
+//!   When nothing moved (the common case in a large shop), nobody else is touched.
+//! - Advocacy depends on referral counts, which change only for the old and new referrer.
+//!
+//! A change of "today" moves every day count, so it reclassifies everyone from the summaries.
+
+use super::playbook::FollowUp;
+use super::population::Population;
+use super::profile::{Profile, classify};
+use super::rules::Rules;
+use super::segments::{Dimension, SegmentRow, Tallies};
+use super::summary::Summary;
+use crate::domain::History;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// One customer as the classifier keeps them.
+#[derive(Debug, Clone)]
+struct Entry {
+    summary: Summary,
+    profile: Profile,
+}
+
+/// Keeps every customer's classes and the shop's segment counts current.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    rules: Rules,
+    today: NaiveDate,
+    entries: HashMap<u64, Entry>,
+    pop: Population,
+    tallies: Tallies,
+}
+
+impl Classifier {
+    /// An empty classifier.
+    pub fn new(rules: Rules, today: NaiveDate) -> Classifier {
+        Classifier {
+            rules,
+            today,
+            entries: HashMap::new(),
+            pop: Population::default(),
+            tallies: Tallies::default(),
+        }
+    }
+
+    /// A classifier over many histories at once (start-up): one pass, no incremental bookkeeping.
+    pub fn from_histories<'a>(
+        rules: Rules,
+        today: NaiveDate,
+        histories: impl IntoIterator<Item = &'a History>,
+    ) -> Classifier {
+        let mut c = Classifier::new(rules, today);
+        // Keyed by id, so that a history given twice counts once (the last one wins).
+        let summaries: HashMap<u64, Summary> =
+            histories.into_iter().map(|h| (h.customer.id, Summary::from_history(h))).collect();
+        c.rebuild(summaries.into_values().collect());
+        c
+    }
+
+    /// Records an edit of one customer (new, changed, or with new purchases or interactions).
+    pub fn upsert(&mut self, h: &History) {
+        let summary = Summary::from_history(h);
+        let id = summary.id;
+        let before = self.pop.bounds();
+        let mut touched = Vec::new();
+        if let Some(old) = self.entries.remove(&id) {
+            touched.extend(self.forget(&old));
+        }
+        if let Some(m) = summary.metrics(self.today) {
+            self.pop.add(id, &m);
+        }
+        if let Some(r) = summary.referrer {
+            self.pop.add_referral(r);
+            touched.push(r);
+        }
+        let profile = classify(&summary, &self.pop, &self.rules, self.today);
+        self.tallies.add(&profile);
+        self.entries.insert(id, Entry { summary, profile });
+        touched.extend(self.pop.affected(before));
+        self.refresh(touched, id);
+    }
+
+    /// Forgets a customer (deleted from the store).
+    pub fn remove(&mut self, id: u64) {
+        let before = self.pop.bounds();
+        let Some(old) = self.entries.remove(&id) else { return };
+        let mut touched = self.forget(&old);
+        touched.extend(self.pop.affected(before));
+        self.refresh(touched, id);
+    }
+
+    /// Moves "today" and reclassifies everyone from the in-memory summaries.
+    pub fn set_today(&mut self, today: NaiveDate) {
+        self.today = today;
+        let summaries = self.entries.drain().map(|(_, e)| e.summary).collect();
+        self.rebuild(summaries);
+    }
+
+    /// The day classification is done as of.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The population figures (quintile cuts, means, referral counts).
+    pub fn population(&self) -> &Population {
+        &self.pop
+    }
+
+    /// One customer's profile.
+    pub fn profile(&self, id: u64) -> Option<Profile> {
+        self.entries.get(&id).map(|e| e.profile.clone())
+    }
+
+    /// Every class of a dimension with its count, share and revenue share.
+    pub fn segments(&self, dim: Dimension) -> Vec<SegmentRow> {
+        self.tallies.rows(dim)
+    }
+
+    /// The follow-up queue: customers whose action is due, most urgent first (priority, then
+    /// days overdue, then id so that the order is stable).
+    pub fn follow_ups(&self) -> Vec<FollowUp> {
+        let mut q: Vec<FollowUp> =
+            self.entries.values().filter_map(|e| e.profile.follow_up.clone()).collect();
+        q.sort_by(|a, b| {
+            (a.action.priority, std::cmp::Reverse(a.overdue_days), a.id).cmp(&(
+                b.action.priority,
+                std::cmp::Reverse(b.overdue_days),
+                b.id,
+            ))
+        });
+        q
+    }
+
+    /// The ids of every customer known.
+    pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.entries.keys().copied()
+    }
+
+    /// Number of customers known.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no customer is known.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Takes a removed entry out of the population and the counts; returns who must be rechecked.
+    fn forget(&mut self, old: &Entry) -> Vec<u64> {
+        if let Some(m) = old.summary.metrics(self.today) {
+            self.pop.subtract(old.summary.id, &m);
+        }
+        self.tallies.subtract(&old.profile);
+        let mut touched = Vec::new();
+        if let Some(r) = old.summary.referrer {
+            self.pop.subtract_referral(r);
+            touched.push(r);
+        }
+        touched
+    }
+
+    /// Reclassifies `ids` (except `skip`, already done) and moves their segment counts.
+    fn refresh(&mut self, mut ids: Vec<u64>, skip: u64) {
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids.into_iter().filter(|i| *i != skip) {
+            let Some(e) = self.entries.get_mut(&id) else { continue };
+            let profile = classify(&e.summary, &self.pop, &self.rules, self.today);
+            if profile != e.profile {
+                self.tallies.subtract(&e.profile);
+                self.tallies.add(&profile);
+                e.profile = profile;
+            }
+        }
+    }
+
+    /// Recomputes the population, every profile and every count from `summaries`.
+    fn rebuild(&mut self, summaries: Vec<Summary>) {
+        self.pop = Population::default();
+        self.tallies = Tallies::default();
+        for s in &summaries {
+            if let Some(m) = s.metrics(self.today) {
+                self.pop.add(s.id, &m);
+            }
+            if let Some(r) = s.referrer {
+                self.pop.add_referral(r);
+            }
+        }
+        self.entries = summaries
+            .into_iter()
+            .map(|summary| {
+                let profile = classify(&summary, &self.pop, &self.rules, self.today);
+                self.tallies.add(&profile);
+                (summary.id, Entry { summary, profile })
+            })
+            .collect();
+    }
+}

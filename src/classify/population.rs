@@ -1,0 +1,252 @@
+//! Population figures that RFM and advocacy compare a customer against, kept up to date one
+//! customer at a time.
+//!
+//! Each RFM metric is a sorted `Vec<(value, id)>` with a running sum: an edit is a binary-search
+//! remove and insert, the quintile cuts are four index reads, the mean is sum / n. Because the
+//! ids sit next to the values, the customers whose value lies between an old and a new boundary
+//! — the only ones whose score can change — are one range read away.
+
+use super::summary::Metrics;
+use std::collections::HashMap;
+
+/// One metric over all buying customers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metric {
+    entries: Vec<(i64, u64)>,
+    sum: i128,
+}
+
+/// The boundaries of a metric that scores depend on; a change means some customers rescore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    cuts: Option<[i64; 4]>,
+    /// floor(sum / n), the integer that "above the mean" is decided against.
+    floor_mean: Option<i64>,
+}
+
+impl Metric {
+    /// Adds a customer's value.
+    pub fn insert(&mut self, value: i64, id: u64) {
+        let at = self.entries.partition_point(|e| *e < (value, id));
+        self.entries.insert(at, (value, id));
+        self.sum += i128::from(value);
+    }
+
+    /// Removes a customer's value; returns whether it was there.
+    pub fn remove(&mut self, value: i64, id: u64) -> bool {
+        match self.entries.binary_search(&(value, id)) {
+            Ok(at) => {
+                self.entries.remove(at);
+                self.sum -= i128::from(value);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Number of customers counted.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no customer is counted.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The quintile cuts: c_k is the ⌈n·k/5⌉-th smallest value (k = 1..4).
+    pub fn cuts(&self) -> Option<[i64; 4]> {
+        let n = self.entries.len();
+        if n == 0 {
+            return None;
+        }
+        Some([1, 2, 3, 4].map(|k| self.entries[(n * k).div_ceil(5) - 1].0))
+    }
+
+    /// The score 1–5: one plus the number of cuts the value strictly exceeds, so equal values
+    /// always share a score and a value must beat a boundary to move up.
+    pub fn score(&self, value: i64) -> u8 {
+        match self.cuts() {
+            None => 1,
+            Some(cuts) => 1 + cuts.iter().filter(|c| value > **c).count() as u8,
+        }
+    }
+
+    /// Whether the value is strictly above the mean (exact: value × n > sum).
+    pub fn above_mean(&self, value: i64) -> bool {
+        i128::from(value) * self.entries.len() as i128 > self.sum
+    }
+
+    /// The mean, for reasons and reports.
+    pub fn mean(&self) -> Option<f64> {
+        (!self.entries.is_empty()).then(|| self.sum as f64 / self.entries.len() as f64)
+    }
+
+    /// What the scores of everyone else depend on.
+    pub fn bounds(&self) -> Bounds {
+        let n = self.entries.len() as i128;
+        let floor_mean = (n > 0).then(|| self.sum.div_euclid(n) as i64);
+        Bounds { cuts: self.cuts(), floor_mean }
+    }
+
+    /// The ids of customers whose score or mean side differs between `old` and `new` bounds:
+    /// a score counts cuts strictly exceeded and "above the mean" is value ≥ floor(mean) + 1,
+    /// so in both cases a boundary moving from a to b flips exactly the values in (min, max].
+    pub fn affected(&self, old: Bounds, new: Bounds) -> Vec<u64> {
+        if old == new {
+            return Vec::new();
+        }
+        let mut ranges: Vec<(i64, i64)> = Vec::new();
+        match (old.cuts, new.cuts) {
+            (Some(a), Some(b)) => {
+                ranges.extend(a.iter().zip(&b).filter(|(x, y)| x != y).map(|(x, y)| (*x.min(y), *x.max(y))));
+            }
+            (None, None) => {}
+            _ => return self.entries.iter().map(|e| e.1).collect(),
+        }
+        match (old.floor_mean, new.floor_mean) {
+            (Some(a), Some(b)) if a != b => ranges.push((a.min(b), a.max(b))),
+            (Some(_), Some(_)) | (None, None) => {}
+            _ => return self.entries.iter().map(|e| e.1).collect(),
+        }
+        let mut ids = Vec::new();
+        for (lo, hi) in ranges {
+            let start = self.entries.partition_point(|e| e.0 <= lo);
+            ids.extend(self.entries[start..].iter().take_while(|e| e.0 <= hi).map(|e| e.1));
+        }
+        ids
+    }
+}
+
+/// The population the relative dimensions are measured against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Population {
+    /// Minus the day number of the last purchase: it orders like days since the last purchase
+    /// (larger is older) yet does not move as days pass, so edits never shift other customers.
+    pub recency: Metric,
+    /// Number of purchases, all history to today.
+    pub frequency: Metric,
+    /// Total spend in minor units, all history to today.
+    pub monetary: Metric,
+    /// How many customers name each id as their referrer.
+    referrals: HashMap<u64, u32>,
+}
+
+/// The three metric values of a buying customer.
+pub fn values(m: &Metrics) -> [i64; 3] {
+    use chrono::Datelike;
+    [-i64::from(m.last.num_days_from_ce()), i64::from(m.count), m.spend.0]
+}
+
+impl Population {
+    /// The metrics, in R, F, M order.
+    pub fn metrics(&self) -> [&Metric; 3] {
+        [&self.recency, &self.frequency, &self.monetary]
+    }
+
+    fn metrics_mut(&mut self) -> [&mut Metric; 3] {
+        [&mut self.recency, &mut self.frequency, &mut self.monetary]
+    }
+
+    /// Counts a buying customer.
+    pub fn add(&mut self, id: u64, m: &Metrics) {
+        for (metric, v) in self.metrics_mut().into_iter().zip(values(m)) {
+            metric.insert(v, id);
+        }
+    }
+
+    /// Stops counting a buying customer.
+    pub fn subtract(&mut self, id: u64, m: &Metrics) {
+        for (metric, v) in self.metrics_mut().into_iter().zip(values(m)) {
+            metric.remove(v, id);
+        }
+    }
+
+    /// Counts `referrer` as having brought in one more customer.
+    pub fn add_referral(&mut self, referrer: u64) {
+        *self.referrals.entry(referrer).or_default() += 1;
+    }
+
+    /// Takes back one referral of `referrer`.
+    pub fn subtract_referral(&mut self, referrer: u64) {
+        if let Some(n) = self.referrals.get_mut(&referrer) {
+            *n -= 1;
+            if *n == 0 {
+                self.referrals.remove(&referrer);
+            }
+        }
+    }
+
+    /// How many customers `id` has referred.
+    pub fn referred_by(&self, id: u64) -> u32 {
+        self.referrals.get(&id).copied().unwrap_or(0)
+    }
+
+    /// The bounds of all three metrics.
+    pub fn bounds(&self) -> [Bounds; 3] {
+        self.metrics().map(Metric::bounds)
+    }
+
+    /// Customers whose RFM scores or RFM-8 class may have changed since `old`.
+    pub fn affected(&self, old: [Bounds; 3]) -> Vec<u64> {
+        let mut ids: Vec<u64> =
+            self.metrics().iter().zip(old).flat_map(|(m, o)| m.affected(o, m.bounds())).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(values: &[i64]) -> Metric {
+        let mut m = Metric::default();
+        for (i, v) in values.iter().enumerate() {
+            m.insert(*v, i as u64);
+        }
+        m
+    }
+
+    #[test]
+    fn five_distinct_values_score_1_to_5() {
+        let m = metric(&[50, 10, 40, 20, 30]);
+        assert_eq!(m.cuts(), Some([10, 20, 30, 40]));
+        assert_eq!([10, 20, 30, 40, 50].map(|v| m.score(v)), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn ties_share_the_lowest_score_of_their_block() {
+        let m = metric(&[1, 1, 1, 1, 1, 1, 2, 2, 3, 9]);
+        assert_eq!(m.cuts(), Some([1, 1, 1, 2]));
+        assert_eq!([1, 2, 3, 9].map(|v| m.score(v)), [1, 4, 5, 5]);
+        let all_same = metric(&[7; 6]);
+        assert_eq!(all_same.score(7), 1);
+        let one = metric(&[7]);
+        assert_eq!(one.score(7), 1);
+    }
+
+    #[test]
+    fn mean_split_is_exact() {
+        let m = metric(&[1, 2, 3, 4]);
+        assert!(!m.above_mean(2) && m.above_mean(3));
+        let m = metric(&[1, 2, 3]);
+        assert!(!m.above_mean(2) && m.above_mean(3));
+    }
+
+    #[test]
+    fn remove_undoes_insert_and_affected_lists_the_range() {
+        let mut m = metric(&[10, 20, 30, 40, 50]);
+        let before = m.bounds();
+        m.insert(35, 99);
+        let mut hit = m.affected(before, m.bounds());
+        hit.sort_unstable();
+        hit.dedup();
+        // Cuts 10,20,30,40 → 20,30,35,40 and floor(mean) 30 → 39: 40 keeps its score and side.
+        assert_eq!(hit, vec![1, 2, 99]);
+        assert!(m.remove(35, 99));
+        assert!(!m.remove(35, 99));
+        assert_eq!(m, metric(&[10, 20, 30, 40, 50]));
+    }
+}

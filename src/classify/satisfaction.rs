@@ -1,0 +1,125 @@
+//! Satisfaction: the latest feedback rating, and open complaints by severity.
+
+use super::Classed;
+use super::rules::Rules;
+use super::summary::ContactFact;
+use crate::domain::Severity;
+use crate::keyed_enum;
+use serde::Serialize;
+
+keyed_enum! {
+    /// How the customer feels about the shop, as far as feedback tells.
+    Satisfaction { Satisfied => "satisfied", Neutral => "neutral", Dissatisfied => "dissatisfied", Unknown => "unknown" }
+}
+
+/// Complaints not yet resolved, counted by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OpenComplaints {
+    pub minor: u32,
+    pub major: u32,
+}
+
+impl OpenComplaints {
+    /// Counts the open complaints among `contacts`.
+    pub fn count(contacts: &[ContactFact]) -> OpenComplaints {
+        let mut o = OpenComplaints::default();
+        for sev in contacts.iter().filter_map(|c| c.open_complaint) {
+            match sev {
+                Severity::Minor => o.minor += 1,
+                Severity::Major => o.major += 1,
+            }
+        }
+        o
+    }
+
+    /// Whether any complaint is open.
+    pub fn any(self) -> bool {
+        self.minor + self.major > 0
+    }
+
+    /// "1 open major and 2 open minor complaints", or "" when none.
+    fn describe(self) -> String {
+        let mut parts = Vec::new();
+        if self.major > 0 {
+            parts.push(format!("{} open major", self.major));
+        }
+        if self.minor > 0 {
+            parts.push(format!("{} open minor", self.minor));
+        }
+        let n = self.major + self.minor;
+        let s = if n == 1 { "" } else { "s" };
+        if n == 0 { String::new() } else { format!("{} complaint{s}", parts.join(" and ")) }
+    }
+}
+
+/// Classes the latest rating (by day, then record id): ≥ satisfied / ≤ dissatisfied / between;
+/// an open major complaint makes the customer dissatisfied whatever the rating says.
+pub fn satisfaction(contacts: &[ContactFact], rules: &Rules) -> Classed<Satisfaction> {
+    let open = OpenComplaints::count(contacts);
+    let latest = contacts.iter().rev().find_map(|c| c.rating.map(|r| (r, c.day)));
+    let note = if open.any() { format!("; {}", open.describe()) } else { String::new() };
+    if open.major > 0 {
+        let rated = latest.map(|(r, d)| format!(" (latest rating {r} on {d})")).unwrap_or_default();
+        return Classed::new(
+            Satisfaction::Dissatisfied,
+            format!("dissatisfied — {}{rated}", open.describe()),
+        );
+    }
+    let Some((r, d)) = latest else {
+        return Classed::new(Satisfaction::Unknown, format!("unknown — no rating given{note}"));
+    };
+    let (sat, dis) = (rules.satisfaction.satisfied, rules.satisfaction.dissatisfied);
+    let what = format!("latest rating {r} on {d}");
+    if r >= sat {
+        Classed::new(Satisfaction::Satisfied, format!("satisfied — {what} (≥ {sat}){note}"))
+    } else if r <= dis {
+        Classed::new(Satisfaction::Dissatisfied, format!("dissatisfied — {what} (≤ {dis}){note}"))
+    } else {
+        Classed::new(Satisfaction::Neutral, format!("neutral — {what} ({}–{}){note}", dis + 1, sat - 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::testkit::{contact, day};
+    use crate::domain::InteractionKind;
+
+    fn rated(r: u8) -> ContactFact {
+        let mut c = contact(day(2024, 6, 1), InteractionKind::Feedback);
+        c.rating = Some(r);
+        c
+    }
+
+    #[test]
+    fn rating_boundaries_2_3_4() {
+        let r = Rules::default();
+        assert_eq!(satisfaction(&[rated(1)], &r).class, Satisfaction::Dissatisfied);
+        assert_eq!(satisfaction(&[rated(2)], &r).class, Satisfaction::Dissatisfied);
+        assert_eq!(satisfaction(&[rated(3)], &r).class, Satisfaction::Neutral);
+        assert_eq!(satisfaction(&[rated(4)], &r).class, Satisfaction::Satisfied);
+        assert_eq!(satisfaction(&[rated(5)], &r).class, Satisfaction::Satisfied);
+        assert_eq!(satisfaction(&[], &r).class, Satisfaction::Unknown);
+    }
+
+    #[test]
+    fn latest_rating_wins_and_major_complaint_overrides() {
+        let r = Rules::default();
+        let mut later = rated(5);
+        later.day = day(2024, 6, 2);
+        assert_eq!(satisfaction(&[rated(1), later.clone()], &r).class, Satisfaction::Satisfied);
+        let mut minor = contact(day(2024, 6, 3), InteractionKind::Complaint);
+        minor.open_complaint = Some(Severity::Minor);
+        let c = satisfaction(&[rated(1), later.clone(), minor.clone()], &r);
+        assert_eq!(c.class, Satisfaction::Satisfied);
+        assert_eq!(c.reason, "satisfied — latest rating 5 on 2024-06-02 (≥ 4); 1 open minor complaint");
+        let mut major = minor.clone();
+        major.open_complaint = Some(Severity::Major);
+        let c = satisfaction(&[later, minor, major], &r);
+        assert_eq!(c.class, Satisfaction::Dissatisfied);
+        assert_eq!(
+            c.reason,
+            "dissatisfied — 1 open major and 1 open minor complaints (latest rating 5 on 2024-06-02)"
+        );
+    }
+}

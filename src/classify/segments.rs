@@ -1,0 +1,184 @@
+//! Segment counts: per dimension, how many customers and how much revenue each class holds, kept
+//! by adding and subtracting one profile at a time.
+
+use super::profile::Profile;
+use super::{Activity, Advocacy, Engagement, Level, Lifecycle, PriceSensitivity, Rfm8, RfmSegment};
+use super::{Satisfaction, Tier};
+use crate::domain::{AreaType, Channel, ContactPref, Money, Source};
+use crate::keyed_enum;
+use serde::Serialize;
+use std::collections::HashMap;
+
+keyed_enum! {
+    /// A dimension customers can be segmented by.
+    Dimension {
+        Frequency => "frequency", Value => "value", Activity => "activity", Lifecycle => "lifecycle",
+        Rfm => "rfm", Rfm8 => "rfm8", Tier => "tier", PriceSensitivity => "price_sensitivity",
+        TopCategory => "top_category", TopChannel => "top_channel", Satisfaction => "satisfaction",
+        Advocacy => "advocacy", Engagement => "engagement", Region => "region", AreaType => "area_type",
+        Source => "source", Contact => "contact", Tags => "tags",
+    }
+}
+
+/// The class of customers without a purchase in RFM, RFM-8 and top channel.
+pub const NO_PURCHASE: &str = "none";
+/// The class of customers with no recorded value in an open dimension (region, category, tags).
+pub const NOT_RECORDED: &str = "(none)";
+
+/// One class of a dimension, with its share of customers and of all-time revenue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRow {
+    /// The stable key, e.g. `champions`.
+    pub class: String,
+    /// The name to show, e.g. `Champions` or `重要价值`; the key where there is no other name.
+    pub label: String,
+    pub count: u64,
+    pub share: f64,
+    pub revenue: Money,
+    pub revenue_share: f64,
+}
+
+fn keys<T: Copy>(all: &[T], key: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| key(*v)).collect()
+}
+
+impl Dimension {
+    /// The classes of a dimension with a fixed class set, in their stable order; None when the
+    /// classes are whatever was recorded.
+    pub fn fixed_classes(self) -> Option<Vec<&'static str>> {
+        let mut v = match self {
+            Dimension::Frequency | Dimension::Value => keys(Level::ALL, Level::key),
+            Dimension::Activity => keys(Activity::ALL, Activity::key),
+            Dimension::Lifecycle => keys(Lifecycle::ALL, Lifecycle::key),
+            Dimension::Rfm => keys(RfmSegment::ALL, RfmSegment::key),
+            Dimension::Rfm8 => keys(Rfm8::ALL, Rfm8::key),
+            Dimension::Tier => keys(Tier::ALL, Tier::key),
+            Dimension::PriceSensitivity => keys(PriceSensitivity::ALL, PriceSensitivity::key),
+            Dimension::TopChannel => keys(Channel::ALL, Channel::key),
+            Dimension::Satisfaction => keys(Satisfaction::ALL, Satisfaction::key),
+            Dimension::Advocacy => keys(Advocacy::ALL, Advocacy::key),
+            Dimension::Engagement => keys(Engagement::ALL, Engagement::key),
+            Dimension::AreaType => keys(AreaType::ALL, AreaType::key),
+            Dimension::Source => keys(Source::ALL, Source::key),
+            Dimension::Contact => keys(ContactPref::ALL, ContactPref::key),
+            Dimension::TopCategory | Dimension::Region | Dimension::Tags => return None,
+        };
+        if matches!(self, Dimension::Rfm | Dimension::Rfm8 | Dimension::TopChannel) {
+            v.push(NO_PURCHASE);
+        }
+        Some(v)
+    }
+
+    /// The classes a customer belongs to in this dimension (several only for tags).
+    pub fn classes_of(self, p: &Profile) -> Vec<String> {
+        let one = |s: &str| vec![s.to_string()];
+        let open = |s: &str| vec![if s.is_empty() { NOT_RECORDED.to_string() } else { s.to_string() }];
+        match self {
+            Dimension::Frequency => one(p.frequency.class.key()),
+            Dimension::Value => one(p.value.class.key()),
+            Dimension::Activity => one(p.activity.class.key()),
+            Dimension::Lifecycle => one(p.lifecycle.class.key()),
+            Dimension::Rfm => one(p.rfm.as_ref().map_or(NO_PURCHASE, |r| r.segment.class.key())),
+            Dimension::Rfm8 => one(p.rfm.as_ref().map_or(NO_PURCHASE, |r| r.rfm8.class.key())),
+            Dimension::Tier => one(p.tier.class.key()),
+            Dimension::PriceSensitivity => one(p.price_sensitivity.class.key()),
+            Dimension::TopCategory => open(p.top_category.class.as_deref().unwrap_or("")),
+            Dimension::TopChannel => one(p.top_channel.class.map_or(NO_PURCHASE, Channel::key)),
+            Dimension::Satisfaction => one(p.satisfaction.class.key()),
+            Dimension::Advocacy => one(p.advocacy.class.key()),
+            Dimension::Engagement => one(p.engagement.class.key()),
+            Dimension::Region => open(&p.stated.province),
+            Dimension::AreaType => one(p.stated.area.key()),
+            Dimension::Source => one(p.stated.source.key()),
+            Dimension::Contact => one(p.stated.contact.key()),
+            Dimension::Tags if p.stated.tags.is_empty() => one(NOT_RECORDED),
+            Dimension::Tags => p.stated.tags.clone(),
+        }
+    }
+
+    /// The name to show for a class key of this dimension.
+    pub fn label(self, class: &str) -> String {
+        let named = match self {
+            Dimension::Rfm => class.parse::<RfmSegment>().ok().map(|s| s.label()),
+            Dimension::Rfm8 => class.parse::<Rfm8>().ok().map(|s| s.label()),
+            _ => None,
+        };
+        named.unwrap_or(class).to_string()
+    }
+}
+
+/// Count and revenue of one class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Tally {
+    count: u64,
+    revenue: Money,
+}
+
+/// Counts per class for every dimension.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tallies {
+    by: HashMap<(Dimension, String), Tally>,
+    customers: u64,
+    revenue: Money,
+}
+
+impl Tallies {
+    /// Counts a customer in every dimension.
+    pub fn add(&mut self, p: &Profile) {
+        self.customers += 1;
+        self.revenue += p.spend_total;
+        for dim in Dimension::ALL {
+            for class in dim.classes_of(p) {
+                let t = self.by.entry((*dim, class)).or_default();
+                t.count += 1;
+                t.revenue += p.spend_total;
+            }
+        }
+    }
+
+    /// Takes a customer out of every dimension; classes left empty are dropped.
+    pub fn subtract(&mut self, p: &Profile) {
+        self.customers = self.customers.saturating_sub(1);
+        self.revenue = self.revenue - p.spend_total;
+        for dim in Dimension::ALL {
+            for class in dim.classes_of(p) {
+                let key = (*dim, class);
+                if let Some(t) = self.by.get_mut(&key) {
+                    t.count = t.count.saturating_sub(1);
+                    t.revenue = t.revenue - p.spend_total;
+                    if t.count == 0 {
+                        self.by.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows of a dimension: fixed classes in their order (empty ones included), recorded
+    /// classes by count, most first, then by name.
+    pub fn rows(&self, dim: Dimension) -> Vec<SegmentRow> {
+        let classes: Vec<String> = match dim.fixed_classes() {
+            Some(fixed) => fixed.into_iter().map(String::from).collect(),
+            None => {
+                let mut open: Vec<(&String, u64)> =
+                    self.by.iter().filter(|((d, _), _)| *d == dim).map(|((_, c), t)| (c, t.count)).collect();
+                open.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+                open.into_iter().map(|(c, _)| c.clone()).collect()
+            }
+        };
+        classes.into_iter().map(|class| self.row(dim, class)).collect()
+    }
+
+    fn row(&self, dim: Dimension, class: String) -> SegmentRow {
+        let t = self.by.get(&(dim, class.clone())).copied().unwrap_or_default();
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        SegmentRow {
+            label: dim.label(&class),
+            class,
+            count: t.count,
+            share: ratio(t.count as f64, self.customers as f64),
+            revenue: t.revenue,
+            revenue_share: ratio(t.revenue.0 as f64, self.revenue.0 as f64),
+        }
+    }
+}
