@@ -37,7 +37,8 @@ fn activity_and_frequency_match_the_raw_log() {
     let (csv, rows) = cdnow_csv();
     assert_eq!(rows.len(), 6919);
     let file = s.file("cdnow.csv", &csv);
-    let out = ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    let out =
+        ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
     assert!(out.contains("2357 customers created") && out.contains("6919 purchases"), "{out}");
 
     let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
@@ -65,7 +66,8 @@ fn activity_and_frequency_match_the_raw_log() {
 
     let (header, classes) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "classes"])));
     assert_eq!(classes.len(), 2357);
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let col =
+        |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     let (activity, frequency) = (col("activity"), col("frequency"));
     assert_eq!(count(classes.iter().map(|r| r[activity].as_str())), expected_activity);
     assert_eq!(count(classes.iter().map(|r| r[frequency].as_str())), expected_frequency);

@@ -9,9 +9,27 @@ const TODAY: &str = "2026-11-25";
 
 /// The columns DESIGN §5 requires of `export --kind classes`.
 const CLASS_COLUMNS: &[&str] = &[
-    "id", "ref", "name", "frequency", "value", "activity", "lifecycle", "rfm_r", "rfm_f", "rfm_m", "rfm_segment", "tier",
-    "points", "price_sensitivity", "satisfaction", "repeat_purchases", "recency_days", "age_days", "p_alive",
-    "expected_purchases_90d", "next_purchase_due",
+    "id",
+    "ref",
+    "name",
+    "frequency",
+    "value",
+    "activity",
+    "lifecycle",
+    "rfm_r",
+    "rfm_f",
+    "rfm_m",
+    "rfm_segment",
+    "tier",
+    "points",
+    "price_sensitivity",
+    "satisfaction",
+    "repeat_purchases",
+    "recency_days",
+    "age_days",
+    "p_alive",
+    "expected_purchases_90d",
+    "next_purchase_due",
 ];
 
 #[test]
@@ -41,7 +59,8 @@ fn demo_shop_populates_the_classes() {
     assert_eq!(rows.len(), 2000);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     for dim in ["lifecycle", "activity", "rfm_segment", "tier"] {
-        let classes: HashSet<&str> = rows.iter().map(|r| r[col(dim)].as_str()).filter(|c| !c.is_empty()).collect();
+        let classes: HashSet<&str> =
+            rows.iter().map(|r| r[col(dim)].as_str()).filter(|c| !c.is_empty()).collect();
         assert!(classes.len() >= 3, "{dim}: {classes:?}");
     }
     // P(alive) and the 90-day expectation are not computed yet: empty, never invented.
@@ -56,7 +75,11 @@ fn show_never_prints_raw_escapes() {
     for query in ["E1", "Evil"] {
         let out = s.kehu(TODAY, &["show", query]);
         assert!(out.status.success(), "{}", stderr(&out));
-        assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07), "raw control bytes in {:?}", stdout(&out));
+        assert!(
+            !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
+            "raw control bytes in {:?}",
+            stdout(&out)
+        );
         assert!(stdout(&out).contains("Evil\\x1b]0;x\\x07Name"), "{}", stdout(&out));
     }
     let missing = s.kehu(TODAY, &["show", "\x1b[31mnobody"]);

@@ -5,11 +5,11 @@ use common::*;
 
 const TODAY: &str = "2026-11-25";
 
-const CUSTOMERS: &str = "ref,name,phone,email,province,city,area_type,source,referrer,tags,notes
+const CUSTOMERS: &str = "ref,name,phone,email,province,city,area_type,source,referrer,tags,notes,Custom.Size
 M001,王秀英,13812345678,wxy@example.com,浙江,杭州,urban,store,,\"vip, baby\",\"likes formula; asks for
-receipts\"
-M002,\"Smith, Anna\",+44 20 7946 0958,,London,London,urban,referral,M001,,=1+1
-M003,曾小明,139 0000 1111,,广东,深圳,suburban,social,,,\"said \"\"hi\"\"\"
+receipts\",L
+M002,\"Smith, Anna\",+44 20 7946 0958,,London,London,urban,referral,M001,,=1+1,
+M003,曾小明,139 0000 1111,,广东,深圳,suburban,social,,,\"said \"\"hi\"\"\",M
 ";
 
 const PURCHASES: &str = "ref,date,amount,quantity,category,channel,promo
@@ -45,7 +45,11 @@ fn bad_rows_are_all_named_and_nothing_is_written() {
     }
     assert!(!err.contains("line 2:") && !err.contains("line 7:"), "good rows reported:\n{err}");
     assert!(err.contains("nothing was imported"), "{err}");
-    assert_eq!(ok(s.kehu(TODAY, &["export", "--kind", "customers"])), before, "a refused file changed the database");
+    assert_eq!(
+        ok(s.kehu(TODAY, &["export", "--kind", "customers"])),
+        before,
+        "a refused file changed the database"
+    );
 }
 
 #[test]
@@ -56,7 +60,10 @@ fn unknown_refs_need_create_missing_and_dry_run_writes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("line 2: no customer has ref \"M001\""), "{}", stderr(&out));
 
-    let dry = ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", "--dry-run", p.to_str().unwrap()]));
+    let dry = ok(s.kehu(
+        TODAY,
+        &["import", "--kind", "purchases", "--create-missing", "--dry-run", p.to_str().unwrap()],
+    ));
     assert!(dry.contains("3 customers created") && dry.contains("nothing written"), "{dry}");
     let (_, rows) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "purchases"])));
     assert!(rows.is_empty(), "dry run wrote {} purchases", rows.len());
@@ -97,7 +104,8 @@ fn reimporting_a_member_list_updates_instead_of_duplicating() {
 fn without_ids(text: &str) -> Vec<Vec<String>> {
     let (h, rows) = parse_csv(text);
     let keep: Vec<usize> = (0..h.len()).filter(|&i| h[i] != "id" && h[i] != "customer_id").collect();
-    let mut out: Vec<Vec<String>> = rows.iter().map(|r| keep.iter().map(|&i| r[i].clone()).collect()).collect();
+    let mut out: Vec<Vec<String>> =
+        rows.iter().map(|r| keep.iter().map(|&i| r[i].clone()).collect()).collect();
     out.insert(0, keep.iter().map(|&i| h[i].clone()).collect());
     out
 }
@@ -123,6 +131,7 @@ fn export_then_import_round_trips() {
     }
     // The formula-like note was defused in the file and restored on import.
     assert!(first[0].contains(",'=1+1,"), "{}", first[0]);
+    assert!(first[0].contains(r#""{""Size"":""L""}""#), "custom field lost: {}", first[0]);
 }
 
 #[test]
@@ -131,7 +140,8 @@ fn json_export_keeps_types() {
     let p = s.file("p.csv", PURCHASES);
     ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", p.to_str().unwrap()]));
     let json: serde_json::Value =
-        serde_json::from_str(&ok(s.kehu(TODAY, &["export", "--kind", "purchases", "--format", "json"]))).unwrap();
+        serde_json::from_str(&ok(s.kehu(TODAY, &["export", "--kind", "purchases", "--format", "json"])))
+            .unwrap();
     let rows = json.as_array().unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["quantity"], 2);

@@ -197,3 +197,33 @@ fn replenishment(p: &Profile, rules: &Rules, today: NaiveDate) -> Option<Candida
     let reason = format!("next purchase due {due} (every {gap} days)");
     Some(Candidate::new(Play::ReplenishmentDue, Some(from), &reason))
 }
+
+impl Profile {
+    /// Every dimension with its reason (which opens with the class), in the order people read
+    /// them: what the customer does, what they are worth, how they feel.
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
+        let mut rows = vec![
+            ("lifecycle", self.lifecycle.reason.clone()),
+            ("activity", self.activity.reason.clone()),
+            ("frequency", self.frequency.reason.clone()),
+            ("value", self.value.reason.clone()),
+            ("tier", format!("{} · {} points", self.tier.reason, self.points)),
+        ];
+        if let Some(r) = &self.rfm {
+            rows.push(("rfm", format!("R{} F{} M{} · {}", r.r, r.f, r.m, r.segment.reason)));
+            rows.push(("rfm8", r.rfm8.reason.clone()));
+        }
+        rows.extend([
+            ("price sensitivity", self.price_sensitivity.reason.clone()),
+            ("top category", self.top_category.reason.clone()),
+            ("top channel", self.top_channel.reason.clone()),
+            ("satisfaction", self.satisfaction.reason.clone()),
+            ("advocacy", self.advocacy.reason.clone()),
+            ("engagement", self.engagement.reason.clone()),
+        ]);
+        if let Some(d) = self.next_purchase_due {
+            rows.push(("next purchase due", d.to_string()));
+        }
+        rows
+    }
+}

@@ -1,8 +1,8 @@
 //! `kehu export --kind classes`: one row per customer with every class of DESIGN §5.
 
 use super::Context;
-use super::export::{Cell, RowWriter};
 use super::Format;
+use super::export::{Cell, RowWriter};
 use crate::classify::{Classifier, Profile};
 use crate::domain::Customer;
 use crate::store::Store;
@@ -10,14 +10,47 @@ use std::io::Write;
 
 /// The columns, DESIGN §5's first and in its order, then the rest of the profile.
 pub const COLUMNS: &[&str] = &[
-    "id", "ref", "name", "frequency", "value", "activity", "lifecycle", "rfm_r", "rfm_f", "rfm_m", "rfm_segment", "tier",
-    "points", "price_sensitivity", "satisfaction", "repeat_purchases", "recency_days", "age_days", "p_alive",
-    "expected_purchases_90d", "next_purchase_due", "rfm8", "top_category", "top_channel", "open_complaints", "advocacy",
-    "engagement", "purchases", "spend_365", "spend_total", "last_purchase", "action",
+    "id",
+    "ref",
+    "name",
+    "frequency",
+    "value",
+    "activity",
+    "lifecycle",
+    "rfm_r",
+    "rfm_f",
+    "rfm_m",
+    "rfm_segment",
+    "tier",
+    "points",
+    "price_sensitivity",
+    "satisfaction",
+    "repeat_purchases",
+    "recency_days",
+    "age_days",
+    "p_alive",
+    "expected_purchases_90d",
+    "next_purchase_due",
+    "rfm8",
+    "top_category",
+    "top_channel",
+    "open_complaints",
+    "advocacy",
+    "engagement",
+    "purchases",
+    "spend_365",
+    "spend_total",
+    "last_purchase",
+    "action",
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
-pub fn export<'a>(ctx: &Context, store: &dyn Store, format: Format, out: Box<dyn Write + 'a>) -> anyhow::Result<u64> {
+pub fn export<'a>(
+    ctx: &Context,
+    store: &dyn Store,
+    format: Format,
+    out: Box<dyn Write + 'a>,
+) -> anyhow::Result<u64> {
     let mut histories = Vec::new();
     store.for_each_history(&mut |h| histories.push(h))?;
     let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, &histories);

@@ -55,7 +55,10 @@ impl Context {
     pub fn open_demo(&self) -> anyhow::Result<Box<dyn Store>> {
         let store = self.open()?;
         if store.customer_count()? == 0 {
-            eprintln!("kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}", self.db_path.display());
+            eprintln!(
+                "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
+                self.db_path.display()
+            );
             fill_demo(store.as_ref(), DEMO_CUSTOMERS, 1, self.today)?;
         }
         Ok(store)
@@ -97,7 +100,12 @@ impl Context {
 ///
 /// The generator numbers records consecutively from `first_id`; before each chunk is written
 /// its ids are reserved in the store, so a crash never leaves ids in use beyond the counter.
-fn fill_demo(store: &dyn Store, customers: u64, seed: u64, today: NaiveDate) -> anyhow::Result<demo::DemoStats> {
+fn fill_demo(
+    store: &dyn Store,
+    customers: u64,
+    seed: u64,
+    today: NaiveDate,
+) -> anyhow::Result<demo::DemoStats> {
     let first_id = store.allocate_ids(1)?;
     let mut reserved_end = first_id + 1;
     let mut next = first_id;

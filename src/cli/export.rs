@@ -69,7 +69,11 @@ pub struct RowWriter<'a> {
 
 impl<'a> RowWriter<'a> {
     /// Starts the output (the CSV header, or the JSON array's opening bracket).
-    pub fn new(format: Format, columns: &'a [&'a str], out: Box<dyn Write + 'a>) -> anyhow::Result<RowWriter<'a>> {
+    pub fn new(
+        format: Format,
+        columns: &'a [&'a str],
+        out: Box<dyn Write + 'a>,
+    ) -> anyhow::Result<RowWriter<'a>> {
         let mut w = RowWriter { format, columns, csv: None, json: None, rows: 0 };
         match format {
             Format::Csv => {
@@ -150,11 +154,22 @@ pub fn run(
 }
 
 /// Purchase export columns: the import columns, in an order that reads well.
-const PURCHASE_EXPORT: &[&str] = &["id", "customer_id", "ref", "date", "amount", "quantity", "category", "channel", "promo"];
+const PURCHASE_EXPORT: &[&str] =
+    &["id", "customer_id", "ref", "date", "amount", "quantity", "category", "channel", "promo"];
 /// Interaction export columns.
 const INTERACTION_EXPORT: &[&str] = &[
-    "id", "customer_id", "ref", "date", "kind", "text", "rating", "complaint_type", "severity", "resolved",
-    "follow_up", "operator",
+    "id",
+    "customer_id",
+    "ref",
+    "date",
+    "kind",
+    "text",
+    "rating",
+    "complaint_type",
+    "severity",
+    "resolved",
+    "follow_up",
+    "operator",
 ];
 
 /// Streams every customer's history into rows.
@@ -206,7 +221,11 @@ fn customer_cells(c: &Customer, refs: &HashMap<u64, String>) -> Vec<Cell> {
         c.tags.join(", ").into(),
         c.notes.as_str().into(),
         Cell::Int(c.points_redeemed),
-        if c.custom.is_empty() { Cell::Null } else { serde_json::to_string(&c.custom).unwrap_or_default().into() },
+        if c.custom.is_empty() {
+            Cell::Null
+        } else {
+            serde_json::to_string(&c.custom).unwrap_or_default().into()
+        },
         c.created.format("%Y-%m-%d").to_string().into(),
     ]
 }

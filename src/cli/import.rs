@@ -36,16 +36,43 @@ pub struct Options {
 
 /// Columns of a customer file.
 pub const CUSTOMER_COLUMNS: &[&str] = &[
-    "id", "ref", "name", "phone", "email", "gender", "birthday", "province", "city", "area_type", "source",
-    "referrer", "contact", "tags", "notes", "points_redeemed", "custom", "created",
+    "id",
+    "ref",
+    "name",
+    "phone",
+    "email",
+    "gender",
+    "birthday",
+    "province",
+    "city",
+    "area_type",
+    "source",
+    "referrer",
+    "contact",
+    "tags",
+    "notes",
+    "points_redeemed",
+    "custom",
+    "created",
 ];
 /// Columns of a purchase file.
 pub const PURCHASE_COLUMNS: &[&str] =
     &["id", "ref", "customer_id", "name", "date", "amount", "quantity", "category", "channel", "promo"];
 /// Columns of an interaction file.
 pub const INTERACTION_COLUMNS: &[&str] = &[
-    "id", "ref", "customer_id", "name", "date", "kind", "text", "rating", "complaint_type", "severity",
-    "resolved", "follow_up", "operator",
+    "id",
+    "ref",
+    "customer_id",
+    "name",
+    "date",
+    "kind",
+    "text",
+    "rating",
+    "complaint_type",
+    "severity",
+    "resolved",
+    "follow_up",
+    "operator",
 ];
 
 /// The validated content of a file, before ids are assigned.
@@ -89,7 +116,12 @@ pub fn run(store: &dyn Store, path: &Path, opts: &Options, out: &mut dyn Write) 
         plan.interactions.len()
     );
     if opts.dry_run {
-        writeln!(out, "{}: all {} rows valid; would import {summary}; nothing written (--dry-run)", path.display(), file.rows.len())?;
+        writeln!(
+            out,
+            "{}: all {} rows valid; would import {summary}; nothing written (--dry-run)",
+            path.display(),
+            file.rows.len()
+        )?;
         return Ok(0);
     }
     let set = assign_ids(store, plan)?;
@@ -114,7 +146,14 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         });
         return Ok((Plan::default(), errors));
     }
-    let mut ctx = Planner { store, opts, plan: Plan::default(), refs: HashMap::new(), phones: HashMap::new(), updated: HashSet::new() };
+    let mut ctx = Planner {
+        store,
+        opts,
+        plan: Plan::default(),
+        refs: HashMap::new(),
+        phones: HashMap::new(),
+        updated: HashSet::new(),
+    };
     let need = match opts.kind {
         Kind::Customers => &["name"][..],
         Kind::Purchases => &["date", "amount"][..],
@@ -126,7 +165,10 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         return Ok((ctx.plan, errors));
     }
     if opts.kind != Kind::Customers && file.column("ref").is_none() && file.column("customer_id").is_none() {
-        errors.push(LineError { line: 1, reason: "needs a ref or customer_id column to name the customer".into() });
+        errors.push(LineError {
+            line: 1,
+            reason: "needs a ref or customer_id column to name the customer".into(),
+        });
         return Ok((ctx.plan, errors));
     }
     for (line, record) in &file.rows {
@@ -142,7 +184,8 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
     }
     for (_, r, line) in &ctx.plan.referrals {
         if !ctx.refs.contains_key(r) && resolve_referrer(store, &[], r).is_err() {
-            errors.push(LineError { line: *line, reason: format!("referrer {r:?} is not a known ref or #id") });
+            errors
+                .push(LineError { line: *line, reason: format!("referrer {r:?} is not a known ref or #id") });
         }
     }
     errors.sort_by_key(|e| e.line);
@@ -174,12 +217,18 @@ impl Planner<'_> {
         let existing = self.find_existing(reference, phone.as_ref())?;
         let mut customer = match (existing, self.opts.mode) {
             (Some(id), Mode::Create) => {
-                return Err(format!("customer #{id} already has this {}", if reference.is_empty() { "phone" } else { "ref" }));
+                return Err(format!(
+                    "customer #{id} already has this {}",
+                    if reference.is_empty() { "phone" } else { "ref" }
+                ));
             }
             (None, Mode::Update) => return Err("no customer has this ref or phone (--mode update)".into()),
-            (Some(id), _) => self.store.customer(id).map_err(|e| e.to_string())?.ok_or("customer vanished")?,
+            (Some(id), _) => {
+                self.store.customer(id).map_err(|e| e.to_string())?.ok_or("customer vanished")?
+            }
             (None, _) => {
-                let created = Utc.from_utc_datetime(&self.opts.today.and_hms_opt(0, 0, 0).unwrap_or_default());
+                let created =
+                    Utc.from_utc_datetime(&self.opts.today.and_hms_opt(0, 0, 0).unwrap_or_default());
                 Customer::new("-", created).map_err(|e| e.to_string())?
             }
         };
@@ -286,7 +335,10 @@ impl Planner<'_> {
             if id_text.is_empty() {
                 return Err("no ref or customer_id: which customer is this?".into());
             }
-            let id: u64 = id_text.trim_start_matches('#').parse().map_err(|_| format!("customer_id {id_text:?} is not a number"))?;
+            let id: u64 = id_text
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| format!("customer_id {id_text:?} is not a number"))?;
             return match self.store.customer(id).map_err(|e| e.to_string())? {
                 Some(_) => Ok(Target::Existing(id)),
                 None => Err(format!("no customer has id {id}")),
@@ -306,7 +358,11 @@ impl Planner<'_> {
                 self.plan.created += 1;
                 Target::New(self.plan.customers.len() - 1)
             }
-            None => return Err(format!("no customer has ref {reference:?} (use --create-missing to create one)")),
+            None => {
+                return Err(format!(
+                    "no customer has ref {reference:?} (use --create-missing to create one)"
+                ));
+            }
         };
         self.refs.insert(reference.to_string(), target);
         Ok(target)
@@ -367,10 +423,27 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
     }
     if cells.has("points_redeemed") {
         let p = cells.get("points_redeemed");
-        c.points_redeemed = if p.is_empty() { 0 } else { p.parse().map_err(|_| format!("points_redeemed {p:?} is not a whole number"))? };
+        c.points_redeemed = if p.is_empty() {
+            0
+        } else {
+            p.parse().map_err(|_| format!("points_redeemed {p:?} is not a whole number"))?
+        };
     }
     if cells.has("custom") && !cells.get("custom").is_empty() {
-        c.custom = serde_json::from_str(cells.get("custom")).map_err(|_| "custom must be a JSON object of strings".to_string())?;
+        c.custom = serde_json::from_str(cells.get("custom"))
+            .map_err(|_| "custom must be a JSON object of strings".to_string())?;
+    }
+    for (key, value) in cells.custom_fields() {
+        if value.is_empty() {
+            c.custom.remove(key);
+        } else {
+            c.custom.insert(key.to_string(), value.to_string());
+        }
+    }
+    if c.id == 0 && !cells.get("created").is_empty() {
+        let d = parse_date(cells.get("created")).map_err(|e| format!("created: {e}"))?;
+        c.created = Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default());
+        c.updated = c.created;
     }
     Ok(match cells.get("referrer") {
         "" => {
@@ -404,9 +477,16 @@ fn assign_ids(store: &dyn Store, mut plan: Plan) -> anyhow::Result<ChangeSet> {
         Target::Existing(id) => id,
         Target::New(i) => plan.customers[i].id,
     };
-    let purchases = plan.purchases.iter().map(|(t, p)| Purchase { id: take(), customer: id_of(*t), ..p.clone() }).collect();
-    let interactions =
-        plan.interactions.iter().map(|(t, i)| Interaction { id: take(), customer: id_of(*t), ..i.clone() }).collect();
+    let purchases = plan
+        .purchases
+        .iter()
+        .map(|(t, p)| Purchase { id: take(), customer: id_of(*t), ..p.clone() })
+        .collect();
+    let interactions = plan
+        .interactions
+        .iter()
+        .map(|(t, i)| Interaction { id: take(), customer: id_of(*t), ..i.clone() })
+        .collect();
     for (index, r, _) in std::mem::take(&mut plan.referrals) {
         let referrer = resolve_referrer(store, &plan.customers, &r)?;
         plan.customers[index].referrer = Some(referrer);

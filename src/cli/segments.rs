@@ -7,7 +7,12 @@ use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
 /// Prints one dimension (by key) or all of them, as text or JSON.
-pub fn print(clf: &Classifier, dimension: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn print(
+    clf: &Classifier,
+    dimension: Option<&str>,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let dims: Vec<Dimension> = match dimension {
         Some(key) => vec![key.parse().map_err(|e| anyhow!("--dimension: {e}"))?],
         None => Dimension::ALL.to_vec(),
@@ -16,9 +21,10 @@ pub fn print(clf: &Classifier, dimension: Option<&str>, json: bool, out: &mut dy
         let value: serde_json::Map<String, serde_json::Value> = dims
             .iter()
             .map(|d| {
-                let rows = clf.segments(*d).iter().map(|r| {
+                let segments = clf.segments(*d);
+                let rows = segments.iter().map(|r| {
                     serde_json::json!({
-                        "class": r.class, "count": r.count, "share": round4(r.share),
+                        "class": r.class, "label": r.label, "count": r.count, "share": round4(r.share),
                         "revenue": r.revenue.to_string(), "revenue_share": round4(r.revenue_share),
                     })
                 });
@@ -33,11 +39,15 @@ pub fn print(clf: &Classifier, dimension: Option<&str>, json: bool, out: &mut dy
     writeln!(out, "{} customers as of {}", clf.len(), clf.today())?;
     for d in dims {
         let rows = clf.segments(d);
-        let width = rows.iter().map(|r| r.class.width()).max().unwrap_or(0).max(5);
+        let width = rows.iter().map(|r| r.label.width()).max().unwrap_or(0).max(5);
         writeln!(out, "\n{}", d.key())?;
-        writeln!(out, "  {:width$}  {:>8}  {:>6}  {:>14}  {:>6}", "class", "count", "share", "revenue", "rev %")?;
+        writeln!(
+            out,
+            "  {:width$}  {:>8}  {:>6}  {:>14}  {:>6}",
+            "class", "count", "share", "revenue", "rev %"
+        )?;
         for r in rows {
-            let class = terminal_safe(&r.class);
+            let class = terminal_safe(&r.label);
             let pad = width.saturating_sub(class.width());
             writeln!(
                 out,

@@ -14,18 +14,31 @@ use std::io::Write;
 const MAX_CANDIDATES: usize = 20;
 
 /// Finds the customer and prints them; several or no matches give exit code 1.
-pub fn run(ctx: &Context, store: &dyn Store, query: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
+pub fn run(
+    ctx: &Context,
+    store: &dyn Store,
+    query: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let mut histories = Vec::new();
     store.for_each_history(&mut |h| histories.push(h))?;
     let matches = find(store, &histories, query)?;
     let history = match matches.as_slice() {
         [] => {
-            eprintln!("kehu: no customer matches {:?} (try a ref, phone, #id or part of the name)", terminal_safe(query));
+            eprintln!(
+                "kehu: no customer matches {:?} (try a ref, phone, #id or part of the name)",
+                terminal_safe(query)
+            );
             return Ok(1);
         }
         [one] => &histories[*one],
         many => {
-            eprintln!("kehu: {} customers match {:?}; give a ref, phone or #id:", many.len(), terminal_safe(query));
+            eprintln!(
+                "kehu: {} customers match {:?}; give a ref, phone or #id:",
+                many.len(),
+                terminal_safe(query)
+            );
             for &i in many.iter().take(MAX_CANDIDATES) {
                 let c = &histories[i].customer;
                 eprintln!(
@@ -39,8 +52,9 @@ pub fn run(ctx: &Context, store: &dyn Store, query: &str, json: bool, out: &mut 
             return Ok(1);
         }
     };
-    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, histories);
-    let profile = clf.profile(history.customer.id).ok_or_else(|| anyhow::anyhow!("customer was not classified"))?;
+    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, &histories);
+    let profile =
+        clf.profile(history.customer.id).ok_or_else(|| anyhow::anyhow!("customer was not classified"))?;
     if json {
         let doc = serde_json::json!({
             "customer": history.customer,
@@ -79,7 +93,8 @@ fn find(store: &dyn Store, histories: &[History], query: &str) -> anyhow::Result
         return Ok(vec![i]);
     }
     let lower = q.to_lowercase();
-    let exact: Vec<usize> = (0..histories.len()).filter(|&i| histories[i].customer.name.to_lowercase() == lower).collect();
+    let exact: Vec<usize> =
+        (0..histories.len()).filter(|&i| histories[i].customer.name.to_lowercase() == lower).collect();
     if !exact.is_empty() {
         return Ok(exact);
     }
@@ -89,7 +104,13 @@ fn find(store: &dyn Store, histories: &[History], query: &str) -> anyhow::Result
 fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<()> {
     let c = &h.customer;
     let s = |t: &str| terminal_safe(t).into_owned();
-    writeln!(out, "{}  #{}{}", s(&c.name), c.id, c.reference.as_ref().map(|r| format!("  ref {}", s(r))).unwrap_or_default())?;
+    writeln!(
+        out,
+        "{}  #{}{}",
+        s(&c.name),
+        c.id,
+        c.reference.as_ref().map(|r| format!("  ref {}", s(r))).unwrap_or_default()
+    )?;
     let mut field = |k: &str, v: String| -> std::io::Result<()> {
         if v.is_empty() { Ok(()) } else { writeln!(out, "  {k:<14} {v}") }
     };
@@ -97,7 +118,7 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
     field("email", c.email.as_ref().map(|e| s(e.as_str())).unwrap_or_default())?;
     field("gender", c.gender.to_string())?;
     field("birthday", c.birthday.map(|d| d.to_string()).unwrap_or_default())?;
-    field("region", s(&format!("{} {}", c.province, c.city).trim().to_string()))?;
+    field("region", s(format!("{} {}", c.province, c.city).trim()))?;
     field("area type", c.area.to_string())?;
     field("source", c.source.to_string())?;
     field("referrer", c.referrer.map(|r| format!("#{r}")).unwrap_or_default())?;
@@ -111,16 +132,24 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
         writeln!(out, "  notes\n    {}", terminal_safe_multiline(&c.notes).replace('\n', "\n    "))?;
     }
     writeln!(out, "\nclasses")?;
-    for (dimension, class, reason) in p.rows() {
-        writeln!(out, "  {dimension:<18} {:<20} {}", s(&class), s(&reason))?;
+    for (dimension, reason) in p.rows() {
+        writeln!(out, "  {dimension:<18} {}", s(&reason))?;
     }
     if let Some(a) = &p.action {
-        writeln!(out, "\nrecommended: {}", s(&a.to_string()))?;
+        writeln!(out, "\nrecommended: {} (by {}) — {}", s(&a.text), a.channel, s(&a.reason))?;
     }
     writeln!(out, "\npurchases ({}, newest first)", h.purchases.len())?;
     for x in h.purchases.iter().rev() {
         let promo = if x.promo { "  promo" } else { "" };
-        writeln!(out, "  {}  {:>10}  ×{:<3} {:<12} {}{promo}", x.date, x.amount.to_string(), x.quantity, s(&x.category), x.channel)?;
+        writeln!(
+            out,
+            "  {}  {:>10}  ×{:<3} {:<12} {}{promo}",
+            x.date,
+            x.amount.to_string(),
+            x.quantity,
+            s(&x.category),
+            x.channel
+        )?;
     }
     writeln!(out, "\ninteractions ({}, newest first)", h.interactions.len())?;
     for i in h.interactions.iter().rev() {

@@ -35,15 +35,17 @@ impl CsvFile {
     /// Reads a UTF-8 CSV file (a leading byte-order mark is dropped).
     pub fn read(path: &Path) -> anyhow::Result<CsvFile> {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| anyhow::anyhow!("{} is not UTF-8 text (at byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!("{} is not UTF-8 text (at byte {})", path.display(), e.utf8_error().valid_up_to())
+        })?;
         CsvFile::parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
     }
 
     /// Parses CSV text with a header row.
     pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-        let header: Vec<String> = reader.headers().context("cannot read the header row")?.iter().map(str::to_string).collect();
+        let header: Vec<String> =
+            reader.headers().context("cannot read the header row")?.iter().map(str::to_string).collect();
         let columns = header.iter().enumerate().map(|(i, h)| (normalise(h), i)).collect();
         let mut file = CsvFile { columns, header, rows: Vec::new(), errors: Vec::new() };
         let mut record = csv::StringRecord::new();
@@ -59,7 +61,11 @@ impl CsvFile {
                     if record.len() != file.header.len() {
                         file.errors.push(LineError {
                             line,
-                            reason: format!("{} fields, but the header has {}", record.len(), file.header.len()),
+                            reason: format!(
+                                "{} fields, but the header has {}",
+                                record.len(),
+                                file.header.len()
+                            ),
                         });
                         continue;
                     }
@@ -77,7 +83,7 @@ impl CsvFile {
         Ok(file)
     }
 
-    /// The index of a column, by name (case and surrounding spaces ignored).
+    /// The index of a column by its lowercase name (headers are matched ignoring case and spaces).
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.get(name).copied()
     }
@@ -88,7 +94,7 @@ impl CsvFile {
             .iter()
             .filter(|h| {
                 let n = normalise(h);
-                !known.contains(&n.as_str()) && !(allow_custom && n.starts_with("custom."))
+                !(known.contains(&n.as_str()) || allow_custom && n.starts_with("custom."))
             })
             .cloned()
             .collect()
@@ -117,6 +123,15 @@ impl<'a> Cells<'a> {
             .unwrap_or("")
     }
 
+    /// The `custom.NAME` columns of this row as (NAME, value).
+    pub fn custom_fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.file.header.iter().zip(self.record.iter()).filter_map(|(h, v)| {
+            let name = h.trim();
+            let key = name.get(..7).filter(|p| p.eq_ignore_ascii_case("custom.")).map(|_| &name[7..])?;
+            Some((key, undo_spreadsheet_safe(v.trim())))
+        })
+    }
+
     /// Whether the file has this column at all.
     pub fn has(&self, name: &str) -> bool {
         self.file.column(name).is_some()
@@ -138,7 +153,7 @@ mod tests {
         assert_eq!(lines, vec![2, 3, 5]);
         assert_eq!(f.errors, vec![LineError { line: 6, reason: "1 fields, but the header has 2".into() }]);
         let c = f.cell(&f.rows[1].1);
-        assert_eq!(c.get("NOTES"), "two\nlines");
+        assert_eq!(c.get("notes"), "two\nlines");
         assert_eq!(c.get("missing"), "");
     }
 }
