@@ -126,11 +126,22 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // A reader that stops early (`kehu export | head`) is not an error worth a message.
+        Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             eprintln!("kehu: {}", crate::text::terminal_safe(&format!("{e:#}")));
             1
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>().is_some_and(
+                |c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe),
+            )
+    })
 }
 
 /// Runs one parsed command line; `Ok` carries the exit code.

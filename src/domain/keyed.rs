@@ -21,7 +21,7 @@ macro_rules! keyed_enum {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.key())
+                f.pad(self.key())
             }
         }
 
