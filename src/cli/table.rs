@@ -49,12 +49,12 @@ impl CsvFile {
         let columns = header.iter().enumerate().map(|(i, h)| (normalise(h), i)).collect();
         let mut file = CsvFile { columns, header, rows: Vec::new(), errors: Vec::new() };
         let mut record = csv::StringRecord::new();
+        let mut lines = LineCounter::new(text);
         loop {
-            let line = reader.position().line() + 1;
             match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
-                    let line = record.position().map_or(line, |p| p.line());
+                    let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
                     if record.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
@@ -72,7 +72,7 @@ impl CsvFile {
                     file.rows.push((line, record.clone()));
                 }
                 Err(e) => {
-                    let line = e.position().map_or(line, |p| p.line());
+                    let line = lines.line_at(e.position().map_or(text.len() as u64, |p| p.byte()));
                     file.errors.push(LineError { line, reason: format!("unreadable CSV: {e}") });
                     if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                         break;
@@ -103,6 +103,35 @@ impl CsvFile {
     /// Builds a reader for one row.
     pub fn cell<'a>(&'a self, record: &'a csv::StringRecord) -> Cells<'a> {
         Cells { file: self, record }
+    }
+}
+
+/// Turns byte offsets into line numbers as the file has them.
+///
+/// csv's own line counter is one short after CRLF line ends (Excel's and our own exports), so
+/// lines are counted here from the bytes; offsets only grow, so the count is incremental.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> LineCounter<'a> {
+        LineCounter { text: text.as_bytes(), pos: 0, line: 1 }
+    }
+
+    /// The line of the first character at or after `byte` that is not a line break.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut target = (byte as usize).min(self.text.len());
+        while target < self.text.len() && matches!(self.text[target], b'\r' | b'\n') {
+            target += 1;
+        }
+        if target >= self.pos {
+            self.line += self.text[self.pos..target].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.pos = target;
+        }
+        self.line
     }
 }
 
@@ -155,5 +184,17 @@ mod tests {
         let c = f.cell(&f.rows[1].1);
         assert_eq!(c.get("notes"), "two\nlines");
         assert_eq!(c.get("missing"), "");
+    }
+
+    #[test]
+    fn crlf_files_number_lines_like_lf_files() {
+        let lf = "a,b\n1,2\n\n3,\"x\ny\"\n4\n5,6\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for text in [lf.to_string(), crlf] {
+            let f = CsvFile::parse(&text).unwrap();
+            let lines: Vec<u64> = f.rows.iter().map(|(l, _)| *l).collect();
+            assert_eq!(lines, vec![2, 4, 7], "{text:?}");
+            assert_eq!(f.errors[0].line, 6, "{text:?}");
+        }
     }
 }
