@@ -8,6 +8,7 @@ pub mod classify;
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod pinyin;
 pub mod predict;
 pub mod store;
 pub mod text;
