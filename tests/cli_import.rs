@@ -148,3 +148,18 @@ fn json_export_keeps_types() {
     assert_eq!(rows[0]["amount"], "199.00");
     assert_eq!(rows[1]["promo"], true);
 }
+
+#[test]
+fn gbk_files_import_and_bom_exports_open_in_excel() {
+    let s = Scratch::new();
+    let (gbk, _, _) = encoding_rs::GB18030.encode("ref,name,city\nG1,王秀英,杭州\n");
+    let f = s.dir.path().join("gbk.csv");
+    std::fs::write(&f, &gbk).unwrap();
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", f.to_str().unwrap()]));
+    let out = s.kehu(TODAY, &["export", "--kind", "customers", "--bom"]);
+    assert!(out.stdout.starts_with("\u{feff}id,".as_bytes()), "{:?}", &out.stdout[..8]);
+    assert!(stdout(&out).contains("王秀英"));
+    let back = s.file("back.csv", &stdout(&out));
+    let again = ok(s.kehu(TODAY, &["import", "--kind", "customers", back.to_str().unwrap()]));
+    assert!(again.contains("0 customers created, 1 updated"), "{again}");
+}

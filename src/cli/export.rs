@@ -126,15 +126,19 @@ pub fn run(
     store: &dyn Store,
     kind: ExportKind,
     format: Format,
+    bom: bool,
     file: Option<&Path>,
     stdout: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let out: Box<dyn Write + '_> = match file {
+    let mut out: Box<dyn Write + '_> = match file {
         Some(p) => Box::new(BufWriter::new(
             std::fs::File::create(p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
         )),
         None => Box::new(BufWriter::new(stdout)),
     };
+    if bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
     let rows = match kind {
         ExportKind::Customers => records(store, format, CUSTOMER_COLUMNS, out, |h, refs, w| {
             w.row(&customer_cells(&h.customer, refs))

@@ -73,6 +73,9 @@ pub enum Command {
         /// Write to this file instead of standard output
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Start the CSV with a UTF-8 byte-order mark, so Excel on Chinese Windows reads it right
+        #[arg(long)]
+        bom: bool,
     },
     /// Count customers, shares and revenue shares per class
     Segments {
@@ -160,9 +163,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today };
             import::run(ctx.open()?.as_ref(), &file, &opts, &mut out)
         }
-        Some(Command::Export { kind, format, out: file }) => {
+        Some(Command::Export { kind, format, out: file, bom }) => {
+            anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
             let db = ctx.open()?;
-            export::run(&ctx, db.as_ref(), kind, format, file.as_deref(), &mut out)
+            export::run(&ctx, db.as_ref(), kind, format, bom, file.as_deref(), &mut out)
         }
         Some(Command::Segments { dimension, json }) => {
             let db = ctx.open()?;

@@ -32,12 +32,12 @@ pub struct CsvFile {
 }
 
 impl CsvFile {
-    /// Reads a UTF-8 CSV file (a leading byte-order mark is dropped).
+    /// Reads a CSV file in UTF-8 (a leading byte-order mark is dropped) or, when it is not
+    /// UTF-8, in GB18030 — what Excel on Chinese Windows saves (GBK is a subset).
     pub fn read(path: &Path) -> anyhow::Result<CsvFile> {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow::anyhow!("{} is not UTF-8 text (at byte {})", path.display(), e.utf8_error().valid_up_to())
-        })?;
+        let text = decode_text(&bytes)
+            .with_context(|| format!("{} is neither UTF-8 nor GB18030 text", path.display()))?;
         CsvFile::parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
     }
 
@@ -104,6 +104,17 @@ impl CsvFile {
     pub fn cell<'a>(&'a self, record: &'a csv::StringRecord) -> Cells<'a> {
         Cells { file: self, record }
     }
+}
+
+/// Decodes a file's bytes: UTF-8 when valid, else GB18030 when that decodes without errors.
+pub fn decode_text(bytes: &[u8]) -> anyhow::Result<std::borrow::Cow<'_, str>> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    let valid_up_to = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or_else(|| anyhow::anyhow!("invalid UTF-8 at byte {valid_up_to}"))
 }
 
 /// Turns byte offsets into line numbers as the file has them.
@@ -184,6 +195,16 @@ mod tests {
         let c = f.cell(&f.rows[1].1);
         assert_eq!(c.get("notes"), "two\nlines");
         assert_eq!(c.get("missing"), "");
+    }
+
+    #[test]
+    fn gb18030_files_are_read_as_chinese() {
+        let (gbk, _, bad) = encoding_rs::GB18030.encode("ref,name\nM1,王秀英\n");
+        assert!(!bad);
+        assert!(std::str::from_utf8(&gbk).is_err(), "the sample must not be UTF-8");
+        assert_eq!(decode_text(&gbk).unwrap(), "ref,name\nM1,王秀英\n");
+        assert_eq!(decode_text("王".as_bytes()).unwrap(), "王");
+        assert!(decode_text(&[0x81, 0x20]).is_err());
     }
 
     #[test]
