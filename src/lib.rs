@@ -11,3 +11,4 @@ pub mod domain;
 pub mod predict;
 pub mod store;
 pub mod text;
+pub mod ui;
