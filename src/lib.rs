@@ -12,3 +12,4 @@ pub mod pinyin;
 pub mod predict;
 pub mod store;
 pub mod text;
+pub mod ui;

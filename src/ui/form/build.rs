@@ -1,0 +1,287 @@
+//! The fields of each form and how their text becomes a domain record.
+
+use super::field::{Choice, Input, TextInput};
+use super::{Field, FieldId, Form, FormKind, FormOutput, Target};
+use crate::domain::{
+    AreaType, Channel, ComplaintType, ContactPref, Customer, DomainError, Gender, Interaction,
+    InteractionKind, MAX_NAME, MAX_TEXT, Money, Purchase, Rating, Severity, Source, check_len, parse_date,
+    parse_quantity,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::str::FromStr;
+
+/// Room for a date typed with stray spaces; `parse_date` has the final word.
+const DATE_LEN: usize = 32;
+
+fn text(id: FieldId, label: &'static str, hint: &'static str, value: &str, max: usize) -> Field {
+    Field { id, label, hint, input: Input::Text(TextInput::new(value, max)), error: None }
+}
+
+fn choice<E: Copy>(id: FieldId, label: &'static str, all: &[E], key: fn(E) -> &'static str, now: E) -> Field {
+    let keys = all.iter().map(|&e| key(e)).collect();
+    Field { id, label, hint: "", input: Input::Choice(Choice::new(keys, key(now))), error: None }
+}
+
+fn check(id: FieldId, label: &'static str, value: bool) -> Field {
+    Field { id, label, hint: "", input: Input::Check(value), error: None }
+}
+
+impl Form {
+    /// An empty "New customer" form; `now` stamps the record's created and updated times.
+    pub fn new_customer(now: DateTime<Utc>) -> Form {
+        // A literal, non-empty name cannot fail validation; the real name comes from the form.
+        let base = Customer::new("new", now).expect("a literal name is valid");
+        let mut fields = customer_fields(&base);
+        fields[0] = text(FieldId::Name, "Name", "", "", MAX_NAME);
+        let target = Target::Customer { base: Box::new(base), today: Some(now.date_naive()) };
+        Form::assemble("New customer".into(), FormKind::NewCustomer, target, fields)
+    }
+
+    /// A form over a stored customer; id, revision, timestamps, custom fields, referrer and
+    /// points are carried through untouched.
+    pub fn edit_customer(c: &Customer) -> Form {
+        let target = Target::Customer { base: Box::new(c.clone()), today: None };
+        Form::assemble("Edit customer".into(), FormKind::EditCustomer, target, customer_fields(c))
+            .with_subject(&c.name)
+    }
+
+    /// The point-of-sale form: amount first and focused, quantity 1, date today, channel store.
+    pub fn purchase(customer_id: u64, today: NaiveDate) -> Form {
+        let fields = vec![
+            text(FieldId::Amount, "Amount", "e.g. 12.50", "", 32),
+            text(FieldId::Quantity, "Quantity", "1", "1", 16),
+            text(FieldId::Date, "Date", "YYYY-MM-DD", &today.to_string(), DATE_LEN),
+            text(FieldId::Category, "Category", "", "", MAX_NAME),
+            choice(FieldId::Channel, "Channel", Channel::ALL, Channel::key, Channel::Store),
+            check(FieldId::Promo, "Promotion", false),
+        ];
+        let target = Target::Purchase { customer: customer_id, today };
+        Form::assemble("Record purchase".into(), FormKind::Purchase, target, fields)
+    }
+
+    /// The "Log interaction" form, dated today and signed by `operator`.
+    pub fn interaction(customer_id: u64, today: NaiveDate, operator: &str) -> Form {
+        let fields = vec![
+            choice(FieldId::Kind, "Kind", InteractionKind::ALL, InteractionKind::key, InteractionKind::Call),
+            text(FieldId::Date, "Date", "YYYY-MM-DD", &today.to_string(), DATE_LEN),
+            text(FieldId::Text, "Text", "", "", MAX_TEXT),
+            text(FieldId::Rating, "Rating", "1-5, optional", "", 8),
+            choice(
+                FieldId::ComplaintType,
+                "Complaint",
+                ComplaintType::ALL,
+                ComplaintType::key,
+                ComplaintType::Other,
+            ),
+            choice(FieldId::Severity, "Severity", Severity::ALL, Severity::key, Severity::Minor),
+            check(FieldId::Resolved, "Resolved", false),
+            text(FieldId::FollowUp, "Follow-up", "YYYY-MM-DD, optional", "", DATE_LEN),
+        ];
+        let target = Target::Interaction { customer: customer_id, today, operator: operator.to_string() };
+        Form::assemble("Log interaction".into(), FormKind::Interaction, target, fields)
+    }
+
+    /// Turns the fields into a record, or lists every refused field with its reason.
+    pub(super) fn validate(&self) -> Result<FormOutput, Vec<(FieldId, String)>> {
+        let mut e = Errors::default();
+        let out = match &self.target {
+            Target::Customer { base, today } => {
+                Some(FormOutput::Customer(self.customer(base, *today, &mut e)))
+            }
+            Target::Purchase { customer, today } => {
+                self.purchase_record(*customer, *today, &mut e).map(FormOutput::Purchase)
+            }
+            Target::Interaction { customer, today, operator } => {
+                self.interaction_record(*customer, *today, operator, &mut e).map(FormOutput::Interaction)
+            }
+        };
+        match out {
+            Some(out) if e.0.is_empty() => Ok(out),
+            _ => Err(e.0),
+        }
+    }
+
+    fn text_of(&self, id: FieldId) -> String {
+        self.value(id).unwrap_or_default()
+    }
+
+    /// Whether the user changed a field since the form opened.
+    fn changed(&self, id: FieldId) -> bool {
+        self.fields.iter().zip(&self.initial).any(|(f, v)| f.id == id && f.input.value() != *v)
+    }
+
+    fn parsed<T: FromStr<Err = DomainError>>(&self, id: FieldId, e: &mut Errors) -> Option<T> {
+        e.take(id, self.text_of(id).parse::<T>())
+    }
+
+    fn customer(&self, base: &Customer, today: Option<NaiveDate>, e: &mut Errors) -> Customer {
+        let mut c = base.clone();
+        // On an edit, a text field left alone keeps its stored value exactly: a multi-line note
+        // is not flattened by this single-line form, and an old value that today's rules would
+        // refuse does not block fixing some other field.
+        let editing = self.kind == FormKind::EditCustomer;
+        let touched = |id| !editing || self.changed(id);
+        let v = |id| self.text_of(id);
+        if touched(FieldId::Name) {
+            e.take(FieldId::Name, c.set_name(&v(FieldId::Name)));
+        }
+        if touched(FieldId::Reference) {
+            e.take(FieldId::Reference, c.set_reference(&v(FieldId::Reference)));
+        }
+        if touched(FieldId::Phone) {
+            e.take(FieldId::Phone, c.set_phone(&v(FieldId::Phone)));
+        }
+        if touched(FieldId::Email) {
+            e.take(FieldId::Email, c.set_email(&v(FieldId::Email)));
+        }
+        if touched(FieldId::Birthday) {
+            let b = v(FieldId::Birthday);
+            c.birthday = if b.trim().is_empty() {
+                None
+            } else {
+                e.take(FieldId::Birthday, not_after(&b, today, "birthday")).or(c.birthday)
+            };
+        }
+        if touched(FieldId::Province) {
+            let p = v(FieldId::Province);
+            if e.take(FieldId::Province, check_len("province", p.trim(), MAX_NAME)).is_some() {
+                c.province = p.trim().to_string();
+            }
+        }
+        if touched(FieldId::City) {
+            let p = v(FieldId::City);
+            if e.take(FieldId::City, check_len("city", p.trim(), MAX_NAME)).is_some() {
+                c.city = p.trim().to_string();
+            }
+        }
+        if touched(FieldId::Tags) {
+            let t = v(FieldId::Tags);
+            if e.take(FieldId::Tags, check_len("tags", &t, MAX_TEXT)).is_some() {
+                c.set_tags(&t);
+            }
+        }
+        if touched(FieldId::Notes) {
+            let n = v(FieldId::Notes);
+            if e.take(FieldId::Notes, check_len("notes", n.trim(), MAX_TEXT)).is_some() {
+                c.notes = n.trim().to_string();
+            }
+        }
+        c.gender = self.parsed(FieldId::Gender, e).unwrap_or(c.gender);
+        c.area = self.parsed(FieldId::Area, e).unwrap_or(c.area);
+        c.source = self.parsed(FieldId::Source, e).unwrap_or(c.source);
+        c.contact = self.parsed(FieldId::Contact, e).unwrap_or(c.contact);
+        c
+    }
+
+    fn purchase_record(&self, customer: u64, today: NaiveDate, e: &mut Errors) -> Option<Purchase> {
+        let amount = e.take(FieldId::Amount, Money::parse_non_negative(&self.text_of(FieldId::Amount)));
+        let quantity = e.take(FieldId::Quantity, parse_quantity(&self.text_of(FieldId::Quantity)));
+        let date = e.take(FieldId::Date, not_after(&self.text_of(FieldId::Date), Some(today), "date"));
+        let category = self.text_of(FieldId::Category).trim().to_string();
+        let category_ok = e.take(FieldId::Category, check_len("category", &category, MAX_NAME));
+        let channel: Option<Channel> = self.parsed(FieldId::Channel, e);
+        let mut p = e.take(FieldId::Amount, Purchase::new(customer, date?, amount?, quantity?))?;
+        category_ok?;
+        p.category = category;
+        p.channel = channel?;
+        p.promo = self.text_of(FieldId::Promo) == "yes";
+        Some(p)
+    }
+
+    fn interaction_record(
+        &self,
+        customer: u64,
+        today: NaiveDate,
+        operator: &str,
+        e: &mut Errors,
+    ) -> Option<Interaction> {
+        let kind: Option<InteractionKind> = self.parsed(FieldId::Kind, e);
+        let date = e.take(FieldId::Date, not_after(&self.text_of(FieldId::Date), Some(today), "date"));
+        let r = self.text_of(FieldId::Rating);
+        let rating = if r.trim().is_empty() {
+            Some(None)
+        } else {
+            e.take(FieldId::Rating, Rating::parse(&r)).map(Some)
+        };
+        let f = self.text_of(FieldId::FollowUp);
+        let follow_up = if f.trim().is_empty() {
+            Some(None)
+        } else {
+            e.take(FieldId::FollowUp, not_before(&f, today)).map(Some)
+        };
+        let complaint_kind: Option<ComplaintType> = self.parsed(FieldId::ComplaintType, e);
+        let severity: Option<Severity> = self.parsed(FieldId::Severity, e);
+        let text = self.text_of(FieldId::Text).trim().to_string();
+        let mut i = e.take(FieldId::Text, Interaction::new(customer, date?, kind?, &text))?;
+        i.rating = rating?;
+        i.follow_up = follow_up?;
+        if let Some(c) = i.complaint.as_mut() {
+            c.kind = complaint_kind?;
+            c.severity = severity?;
+            c.resolved = self.text_of(FieldId::Resolved) == "yes";
+        }
+        i.operator = operator.to_string();
+        Some(i)
+    }
+}
+
+/// The customer form's fields, filled from `c`.
+fn customer_fields(c: &Customer) -> Vec<Field> {
+    let opt = |s: Option<&str>| s.unwrap_or("").to_string();
+    vec![
+        text(FieldId::Name, "Name", "", &c.name, MAX_NAME),
+        text(FieldId::Reference, "Ref", "member or card number", &opt(c.reference.as_deref()), 64),
+        text(FieldId::Phone, "Phone", "e.g. 13812345678", &opt(c.phone.as_ref().map(|p| p.as_str())), 32),
+        text(
+            FieldId::Email,
+            "Email",
+            "e.g. name@example.com",
+            &opt(c.email.as_ref().map(|e| e.as_str())),
+            254,
+        ),
+        choice(FieldId::Gender, "Gender", Gender::ALL, Gender::key, c.gender),
+        text(
+            FieldId::Birthday,
+            "Birthday",
+            "YYYY-MM-DD",
+            &c.birthday.map(|d| d.to_string()).unwrap_or_default(),
+            DATE_LEN,
+        ),
+        text(FieldId::Province, "Province", "", &c.province, MAX_NAME),
+        text(FieldId::City, "City", "", &c.city, MAX_NAME),
+        choice(FieldId::Area, "Area type", AreaType::ALL, AreaType::key, c.area),
+        choice(FieldId::Source, "Source", Source::ALL, Source::key, c.source),
+        choice(FieldId::Contact, "Contact by", ContactPref::ALL, ContactPref::key, c.contact),
+        text(FieldId::Tags, "Tags", "e.g. vip, wholesale", &c.tags.join(", "), MAX_TEXT),
+        text(FieldId::Notes, "Notes", "", &c.notes, MAX_TEXT),
+    ]
+}
+
+/// Parses a date that must not be later than `today` (when known).
+fn not_after(s: &str, today: Option<NaiveDate>, what: &str) -> Result<NaiveDate, DomainError> {
+    let d = parse_date(s)?;
+    match today {
+        Some(t) if d > t => Err(DomainError::Invalid(format!("{what} {d} is after today ({t})"))),
+        _ => Ok(d),
+    }
+}
+
+/// Parses a follow-up date, which must be today or later.
+fn not_before(s: &str, today: NaiveDate) -> Result<NaiveDate, DomainError> {
+    let d = parse_date(s)?;
+    if d < today {
+        return Err(DomainError::Invalid(format!("follow-up date {d} is before today ({today})")));
+    }
+    Ok(d)
+}
+
+/// The refused fields so far, in the order they were checked.
+#[derive(Default)]
+struct Errors(Vec<(FieldId, String)>);
+
+impl Errors {
+    /// Keeps the value, or records the error against `id`.
+    fn take<T>(&mut self, id: FieldId, r: Result<T, DomainError>) -> Option<T> {
+        r.map_err(|err| self.0.push((id, err.to_string()))).ok()
+    }
+}

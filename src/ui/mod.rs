@@ -1,0 +1,3 @@
+//! The console's views and popups.
+
+pub mod form;
