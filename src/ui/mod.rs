@@ -18,6 +18,7 @@ mod render;
 mod search;
 mod segments;
 mod status;
+mod update;
 mod welcome;
 pub mod widgets;
 
