@@ -2,7 +2,8 @@
 //!
 //! Layers, from the inside out: [`domain`] (records and validation), [`classify`] (every class with
 //! its reason, pure), [`predict`] (BG/NBD and friends, pure), [`store`] (sled behind a trait),
-//! [`demo`] (a synthetic shop), [`cli`] (the command line).
+//! [`demo`] (a synthetic shop), [`ui`] (the console's pure state machine and views), [`tui`] (the
+//! terminal runtime that drives it), [`cli`] (the command line).
 
 pub mod classify;
 pub mod cli;
@@ -12,4 +13,5 @@ pub mod pinyin;
 pub mod predict;
 pub mod store;
 pub mod text;
+pub mod tui;
 pub mod ui;

@@ -2,7 +2,7 @@
 
 use super::Cli;
 use crate::classify::{Classifier, Rules};
-use crate::demo::{self, DemoSpec};
+use crate::demo;
 use crate::store::{SledStore, Store};
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
@@ -12,8 +12,6 @@ use std::time::Instant;
 
 /// Customers in the throwaway `--demo` database.
 const DEMO_CUSTOMERS: u64 = 2000;
-/// Customers per demo write transaction: large enough to be quick, small enough to stay lean.
-const DEMO_CHUNK: usize = 2000;
 
 /// The resolved global options.
 #[derive(Debug, Clone)]
@@ -59,7 +57,7 @@ impl Context {
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
                 self.db_path.display()
             );
-            fill_demo(store.as_ref(), DEMO_CUSTOMERS, 1, self.today)?;
+            demo::fill_store(store.as_ref(), DEMO_CUSTOMERS, 1, self.today)?;
         }
         Ok(store)
     }
@@ -82,7 +80,7 @@ impl Context {
             );
         }
         let started = Instant::now();
-        let stats = fill_demo(store.as_ref(), customers, seed, self.today)?;
+        let stats = demo::fill_store(store.as_ref(), customers, seed, self.today)?;
         writeln!(
             out,
             "created {} customers, {} purchases, {} interactions in {} in {:.1} s",
@@ -94,34 +92,6 @@ impl Context {
         )?;
         Ok(0)
     }
-}
-
-/// Generates the demo shop into `store`, one transaction per chunk.
-///
-/// The generator numbers records consecutively from `first_id`; before each chunk is written
-/// its ids are reserved in the store, so a crash never leaves ids in use beyond the counter.
-fn fill_demo(
-    store: &dyn Store,
-    customers: u64,
-    seed: u64,
-    today: NaiveDate,
-) -> anyhow::Result<demo::DemoStats> {
-    let first_id = store.allocate_ids(1)?;
-    let mut reserved_end = first_id + 1;
-    let mut next = first_id;
-    let spec = DemoSpec { customers, seed, today, first_id };
-    let stats = demo::generate(&spec, DEMO_CHUNK, &mut |set| {
-        next += (set.customers.len() + set.purchases.len() + set.interactions.len()) as u64;
-        if next > reserved_end {
-            let got = store.allocate_ids(next - reserved_end)?;
-            // Nobody else allocates while we hold the database, so the block must follow on.
-            anyhow::ensure!(got == reserved_end, "id allocation out of step ({got} ≠ {reserved_end})");
-            reserved_end = next;
-        }
-        store.apply(&set)?;
-        Ok(())
-    })?;
-    Ok(stats)
 }
 
 fn project_dirs() -> anyhow::Result<directories::ProjectDirs> {

@@ -154,8 +154,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         None => {
             let db = if cli.demo { ctx.open_demo()? } else { ctx.open()? };
-            // The console arrives with the next issue; until then, show the shop at a glance.
-            segments::print(&ctx.load_classifier(db.as_ref())?, Some("lifecycle"), false, &mut out)?;
+            drop(out);
+            let label = ctx.db_path.display().to_string();
+            crate::tui::open(db.as_ref(), ctx.rules.clone(), ctx.today, label)?;
             Ok(0)
         }
         Some(Command::Demo { customers, seed }) => ctx.run_demo(customers, seed, &mut out),

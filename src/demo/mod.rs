@@ -6,11 +6,13 @@
 //! and the first id — never of the clock, so a shop can be regenerated bit for bit.
 
 mod contacts;
+mod fill;
 mod names;
 mod personas;
 mod profile;
 mod rng;
 
+pub use fill::fill_store;
 pub use personas::{MIX, Persona};
 
 use crate::domain::{Complaint, Customer, Email, Interaction, Money, Phone, Purchase, Rating, Source};

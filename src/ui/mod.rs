@@ -1,3 +1,38 @@
-//! The console's views and popups.
+//! The console's pure core (DESIGN §7): terminal events become [`Action`]s, [`App::update`]
+//! changes state and returns [`Effect`]s as data, and [`render`] draws the state.
+//!
+//! Nothing here touches a terminal, a clock or the store, so one `App` can run per SSH session
+//! over a shared store, and every key can be tested without I/O.
 
+mod action;
+mod app;
+mod columns;
+mod detail;
+mod followups;
 pub mod form;
+mod help;
+pub mod keymap;
+mod list;
+mod model;
+mod popup;
+mod render;
+mod search;
+mod segments;
+mod status;
+mod update;
+mod welcome;
+pub mod widgets;
+
+pub use action::{Action, Effect, FormRequest};
+pub use app::{App, AppInit, Confirm, Prompt, PromptKind, View};
+pub use columns::{Column, SortDir};
+pub use keymap::{KeyChord, Keymap, Mode};
+pub use list::ListState;
+pub use model::{Model, Row};
+pub use render::render;
+pub use segments::{ClassFilter, SavedSegment, SegmentTab, SegmentsState, filter_label};
+
+/// The store settings key the saved segments are kept under.
+pub fn segments_settings_key() -> &'static str {
+    segments::SETTINGS_KEY
+}

@@ -1,0 +1,37 @@
+//! Writing a generated demo shop into a store (shared by `kehu demo`, `--demo` and the
+//! console's welcome screen).
+
+use super::{DemoSpec, DemoStats, generate};
+use crate::store::Store;
+use chrono::NaiveDate;
+
+/// Customers per write transaction: large enough to be quick, small enough to stay lean.
+const CHUNK: usize = 2000;
+
+/// Generates the demo shop into `store`, one transaction per chunk.
+///
+/// The generator numbers records consecutively from `first_id`; before each chunk is written
+/// its ids are reserved in the store, so a crash never leaves ids in use beyond the counter.
+pub fn fill_store(
+    store: &dyn Store,
+    customers: u64,
+    seed: u64,
+    today: NaiveDate,
+) -> anyhow::Result<DemoStats> {
+    let first_id = store.allocate_ids(1)?;
+    let mut reserved_end = first_id + 1;
+    let mut next = first_id;
+    let spec = DemoSpec { customers, seed, today, first_id };
+    let stats = generate(&spec, CHUNK, &mut |set| {
+        next += (set.customers.len() + set.purchases.len() + set.interactions.len()) as u64;
+        if next > reserved_end {
+            let got = store.allocate_ids(next - reserved_end)?;
+            // Nobody else allocates while we hold the database, so the block must follow on.
+            anyhow::ensure!(got == reserved_end, "id allocation out of step ({got} ≠ {reserved_end})");
+            reserved_end = next;
+        }
+        store.apply(&set)?;
+        Ok(())
+    })?;
+    Ok(stats)
+}

@@ -1,0 +1,75 @@
+//! Running the App's effects against a store, and turning their results back into actions.
+//! Every write is one store call, flushed before it returns; the customer is then read back
+//! so that the App reclassifies what was actually stored.
+
+use crate::domain::History;
+use crate::store::Store;
+use crate::ui::{Action, Effect, SavedSegment};
+
+/// Runs one effect; the actions to feed back to the App. `Quit` is the caller's business.
+pub fn run(store: &dyn Store, effect: Effect) -> Vec<Action> {
+    match execute(store, effect) {
+        Ok(actions) => actions,
+        Err(e) => vec![Action::Failed(format!("{e:#}"))],
+    }
+}
+
+fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
+    Ok(match effect {
+        Effect::SaveCustomer(c) => {
+            let mut c = *c;
+            // The App has no clock; the runtime stamps the edit.
+            c.updated = chrono::Utc::now();
+            let saved = store.put_customer(c)?;
+            saved_history(store, saved.id)?
+        }
+        Effect::SavePurchase(p) => {
+            let saved = store.add_purchase(p)?;
+            saved_history(store, saved.customer)?
+        }
+        Effect::SaveInteraction(i) => {
+            let saved = store.add_interaction(i)?;
+            saved_history(store, saved.customer)?
+        }
+        Effect::LoadHistory(id) => match store.history(id)? {
+            Some(h) => vec![Action::HistoryLoaded(Box::new(h))],
+            None => vec![Action::Failed(format!("customer #{id} no longer exists"))],
+        },
+        Effect::SaveSegments(list) => {
+            store.set_setting(crate::ui::segments_settings_key(), &serde_json::to_vec(&list)?)?;
+            vec![]
+        }
+        Effect::LoadDemo { customers, seed, today } => {
+            if store.customer_count()? > 0 {
+                return Ok(vec![Action::Failed(
+                    "the database is not empty; demo data goes into an empty one".into(),
+                )]);
+            }
+            crate::demo::fill_store(store, customers, seed, today)?;
+            vec![Action::Reloaded(all_histories(store)?)]
+        }
+        Effect::Quit => vec![],
+    })
+}
+
+fn saved_history(store: &dyn Store, id: u64) -> anyhow::Result<Vec<Action>> {
+    match store.history(id)? {
+        Some(h) => Ok(vec![Action::Saved(Box::new(h))]),
+        None => Ok(vec![Action::Failed(format!("customer #{id} vanished after saving"))]),
+    }
+}
+
+/// Every customer's history, in id order.
+pub fn all_histories(store: &dyn Store) -> anyhow::Result<Vec<History>> {
+    let mut out = Vec::new();
+    store.for_each_history(&mut |h| out.push(h))?;
+    Ok(out)
+}
+
+/// The saved segments from the store's settings (none when unset or unreadable).
+pub fn saved_segments(store: &dyn Store) -> anyhow::Result<Vec<SavedSegment>> {
+    Ok(match store.setting(crate::ui::segments_settings_key())? {
+        Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
+        None => Vec::new(),
+    })
+}

@@ -1,0 +1,169 @@
+//! The terminal runtime: puts the terminal in raw mode on the alternate screen, turns crossterm
+//! events into actions through the keymap, runs the App's effects against the store, and draws.
+//!
+//! Redraws are coalesced: every event already waiting is handled before one frame is drawn, and
+//! nothing is drawn when no event arrived. ratatui sends only the cells that changed, through a
+//! buffered writer flushed once per frame.
+
+mod effects;
+
+pub use effects::{all_histories, run as run_effect, saved_segments};
+
+use crate::classify::Rules;
+use crate::store::Store;
+use crate::ui::{Action, App, AppInit, Effect, Keymap, Mode, render};
+use chrono::NaiveDate;
+use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::collections::VecDeque;
+use std::io::{BufWriter, Stdout, Write};
+use std::path::PathBuf;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Whether this process has the terminal in raw mode; restoring flips it back exactly once.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static HOOK: Once = Once::new();
+
+/// Puts the terminal back (idempotent: the panic hook and the guard may both call it).
+fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = disable_raw_mode();
+        let mut out = std::io::stdout();
+        let _ = execute!(out, event::DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+        let _ = out.flush();
+    }
+}
+
+/// Holds the terminal in console mode; dropping it restores the terminal (csvlens: not while
+/// panicking, since the panic hook has already done so before printing the message).
+struct Guard;
+
+impl Guard {
+    fn enter() -> anyhow::Result<Guard> {
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                restore();
+                previous(info);
+            }));
+        });
+        enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        let guard = Guard;
+        execute!(std::io::stdout(), EnterAlternateScreen, event::EnableMouseCapture)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            restore();
+        }
+    }
+}
+
+/// Where the user's config (with its `[keys]` table) lives: `KEHU_CONFIG`, else the platform
+/// config dir (e.g. `~/.config/kehu/config.toml`).
+pub fn config_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KEHU_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "kehu").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Feeds `action` to the App and runs the effects it returns (and the actions they answer
+/// with) until nothing is left.
+pub fn dispatch(app: &mut App, store: &dyn Store, action: Action) {
+    let mut queue = VecDeque::from([action]);
+    while let Some(a) = queue.pop_front() {
+        for effect in app.update(a) {
+            if effect != Effect::Quit {
+                queue.extend(effects::run(store, effect));
+            }
+        }
+    }
+}
+
+/// The action an event means in the App's current mode, if any.
+fn action_for(app: &App, ev: Event) -> Vec<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            app.keymap().resolve(app.mode(), &k).into_iter().collect()
+        }
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => vec![Action::Click(m.column, m.row)],
+            MouseEventKind::ScrollUp => vec![Action::ScrollUp],
+            MouseEventKind::ScrollDown => vec![Action::ScrollDown],
+            _ => vec![],
+        },
+        Event::Resize(w, h) => vec![Action::Resize(w, h)],
+        // A scanner or a paste into a text field: each character as if typed.
+        Event::Paste(s) if matches!(app.mode(), Mode::Search | Mode::Prompt) => {
+            s.chars().map(Action::Input).collect()
+        }
+        _ => vec![],
+    }
+}
+
+/// `kehu` without a subcommand: reads the user's keys and the whole database, then runs the
+/// console on it.
+pub fn open(store: &dyn Store, rules: Rules, today: NaiveDate, db_label: String) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    anyhow::ensure!(
+        std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        "the console needs a terminal; for scripts use a subcommand (kehu --help)"
+    );
+    let mut keymap = Keymap::default();
+    if let Some(path) = config_path().filter(|p| p.exists()) {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        keymap.merge_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    let app = App::new(AppInit {
+        histories: all_histories(store)?,
+        rules,
+        today,
+        db_label,
+        saved_segments: saved_segments(store)?,
+        keymap,
+    });
+    run(store, app)
+}
+
+/// Runs the console until the user quits.
+pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
+    let _guard = Guard::enter()?;
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    let mut terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>> = Terminal::new(backend)?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    terminal.draw(|f| render(&app, f))?;
+    while !app.should_quit() {
+        // Block for the next event, then take every event already queued before drawing once.
+        let mut events = vec![event::read()?];
+        while events.len() < 512 && event::poll(Duration::ZERO)? {
+            events.push(event::read()?);
+        }
+        let mut changed = false;
+        for ev in events {
+            for action in action_for(&app, ev) {
+                changed = true;
+                dispatch(&mut app, store, action);
+            }
+            if app.should_quit() {
+                break;
+            }
+        }
+        if changed && !app.should_quit() {
+            terminal.draw(|f| render(&app, f))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! What can happen to the console ([`Action`]) and what it asks the outside world to do
+//! ([`Effect`]). Keys become actions through the keymap; the runtime turns effect results back
+//! into actions, so there is one way into [`super::App::update`].
+
+use super::segments::SavedSegment;
+use crate::domain::{Customer, History, Interaction, Purchase};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Something that happened: a key's meaning, a mouse event, or a result from the runtime.
+///
+/// Unit variants have snake_case names that the user's `[keys]` table binds keys to; variants
+/// with data come from the runtime or the mouse and cannot be bound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Move the cursor (or scroll) up one line.
+    Up,
+    /// Move the cursor (or scroll) down one line.
+    Down,
+    /// Go to the first line.
+    Top,
+    /// Go to the last line.
+    Bottom,
+    /// Move up one page.
+    PageUp,
+    /// Move down one page.
+    PageDown,
+    /// Previous dimension (segments).
+    Left,
+    /// Next dimension (segments).
+    Right,
+    /// Open what the cursor is on.
+    Open,
+    /// Go back, or clear the search or filter.
+    Back,
+    /// Quit kehu.
+    Quit,
+    /// Show the customer list.
+    ShowList,
+    /// Show the segments view.
+    ShowSegments,
+    /// Show the follow-up queue.
+    ShowFollowUps,
+    /// Show or hide the keys of this view.
+    ToggleHelp,
+    /// Start typing a search.
+    StartSearch,
+    /// Select or unselect the row under the cursor.
+    ToggleSelect,
+    /// Select every row shown, or none when all are selected.
+    SelectAll,
+    /// Tag the selected customers (asks for the tag).
+    TagSelected,
+    /// Sort by the next column.
+    CycleSort,
+    /// Flip the sort direction.
+    FlipSort,
+    /// Pick classes to filter the list by (opens segments).
+    PickFilter,
+    /// Remove every class filter.
+    ClearFilter,
+    /// Mark or unmark the class under the cursor for a filter of several classes (segments).
+    MarkClass,
+    /// Save the list's current filter as a named segment.
+    NewSegment,
+    /// Rename the saved segment under the cursor.
+    RenameSegment,
+    /// Delete the saved segment under the cursor (asks first).
+    DeleteSegment,
+    /// Add a customer.
+    AddCustomer,
+    /// Edit the customer.
+    EditCustomer,
+    /// Record a purchase for the customer.
+    RecordPurchase,
+    /// Log an interaction with the customer.
+    LogInteraction,
+    /// Fill the empty database with a demo shop.
+    LoadDemo,
+    /// Accept the prompt or confirmation.
+    Submit,
+    /// Dismiss the prompt, popup or form.
+    Cancel,
+    /// Yes, go ahead (confirmation).
+    Confirm,
+    /// Delete the character before the prompt cursor.
+    Backspace,
+    /// Clear the prompt.
+    ClearInput,
+    /// A character typed into a prompt or the search.
+    #[serde(skip)]
+    Input(char),
+    /// The terminal now has this many columns and rows.
+    #[serde(skip)]
+    Resize(u16, u16),
+    /// A mouse click at this column and row.
+    #[serde(skip)]
+    Click(u16, u16),
+    /// The mouse wheel turned up.
+    #[serde(skip)]
+    ScrollUp,
+    /// The mouse wheel turned down.
+    #[serde(skip)]
+    ScrollDown,
+    /// Open a form (the forms module answers this; until then the request is kept as pending).
+    #[serde(skip)]
+    OpenForm(FormRequest),
+    /// The form was closed (saved or abandoned).
+    #[serde(skip)]
+    CloseForm,
+    /// A customer's records were saved and read back; reclassify them.
+    #[serde(skip)]
+    Saved(Box<History>),
+    /// A customer's history was read for the detail view.
+    #[serde(skip)]
+    HistoryLoaded(Box<History>),
+    /// Every customer was read again (after demo data was loaded).
+    #[serde(skip)]
+    Reloaded(Vec<History>),
+    /// An effect failed; the message is for the status line.
+    #[serde(skip)]
+    Failed(String),
+    /// A message for the status line.
+    #[serde(skip)]
+    Notice(String),
+}
+
+/// Which form to open, and for whom: the seam between the console and the forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormRequest {
+    /// A new customer.
+    AddCustomer,
+    /// Edit this customer.
+    EditCustomer {
+        /// The customer's id.
+        customer: u64,
+    },
+    /// Record a purchase for this customer.
+    Purchase {
+        /// The customer's id.
+        customer: u64,
+    },
+    /// Log an interaction with this customer.
+    Interaction {
+        /// The customer's id.
+        customer: u64,
+    },
+}
+
+impl FormRequest {
+    /// The customer the form is about, if any.
+    pub fn customer(&self) -> Option<u64> {
+        match self {
+            FormRequest::AddCustomer => None,
+            FormRequest::EditCustomer { customer }
+            | FormRequest::Purchase { customer }
+            | FormRequest::Interaction { customer } => Some(*customer),
+        }
+    }
+
+    /// What the form does, in words.
+    pub fn title(&self) -> &'static str {
+        match self {
+            FormRequest::AddCustomer => "add customer",
+            FormRequest::EditCustomer { .. } => "edit customer",
+            FormRequest::Purchase { .. } => "record purchase",
+            FormRequest::Interaction { .. } => "log interaction",
+        }
+    }
+}
+
+/// Work for the runtime; each saving effect is answered with [`Action::Saved`] or
+/// [`Action::Failed`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Store a new or changed customer (the runtime stamps `updated`).
+    SaveCustomer(Box<Customer>),
+    /// Store a new purchase.
+    SavePurchase(Purchase),
+    /// Store a new interaction.
+    SaveInteraction(Interaction),
+    /// Read one customer's history; answered with [`Action::HistoryLoaded`].
+    LoadHistory(u64),
+    /// Store the saved segments under their settings key.
+    SaveSegments(Vec<SavedSegment>),
+    /// Fill the (empty) database with a demo shop; answered with [`Action::Reloaded`].
+    LoadDemo {
+        /// How many customers.
+        customers: u64,
+        /// The generator's seed.
+        seed: u64,
+        /// The day the demo history ends.
+        today: NaiveDate,
+    },
+    /// Leave the console.
+    Quit,
+}
+
+impl Action {
+    /// The name used in the `[keys]` table, for bindable actions.
+    pub fn name(&self) -> Option<String> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The bindable action with this name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        serde_json::from_value(serde_json::Value::String(name.trim().to_string())).ok()
+    }
+
+    /// What the action does, for the help overlay.
+    pub fn describe(&self) -> &'static str {
+        use Action::*;
+        match self {
+            Up => "up",
+            Down => "down",
+            Top => "first",
+            Bottom => "last",
+            PageUp => "page up",
+            PageDown => "page down",
+            Left => "previous dimension",
+            Right => "next dimension",
+            Open => "open",
+            Back => "back / clear",
+            Quit => "quit",
+            ShowList => "customer list",
+            ShowSegments => "segments",
+            ShowFollowUps => "follow-ups",
+            ToggleHelp => "this help",
+            StartSearch => "search",
+            ToggleSelect => "select row",
+            SelectAll => "select all / none",
+            TagSelected => "tag selected",
+            CycleSort => "sort by next column",
+            FlipSort => "flip sort direction",
+            PickFilter => "filter by class",
+            ClearFilter => "clear filter",
+            MarkClass => "mark class for filter",
+            NewSegment => "save filter as segment",
+            RenameSegment => "rename segment",
+            DeleteSegment => "delete segment",
+            AddCustomer => "add customer",
+            EditCustomer => "edit customer",
+            RecordPurchase => "record purchase",
+            LogInteraction => "log interaction",
+            LoadDemo => "load demo data",
+            Submit => "accept",
+            Cancel => "cancel",
+            Confirm => "yes",
+            Backspace => "delete character",
+            ClearInput => "clear input",
+            _ => "",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        assert_eq!(Action::PageDown.name().as_deref(), Some("page_down"));
+        assert_eq!(Action::from_name("show_follow_ups"), Some(Action::ShowFollowUps));
+        assert_eq!(Action::from_name("input"), None);
+        assert_eq!(Action::Input('x').name(), None);
+    }
+}

@@ -1,0 +1,438 @@
+//! The console's state machine: [`App::update`] takes an [`Action`], changes the state and
+//! returns the [`Effect`]s for the runtime. Pure: no terminal, no store, no clock (today is
+//! in the App), so every key can be tested by feeding actions and reading the state.
+
+use super::action::{Action, Effect, FormRequest};
+use super::detail::DetailState;
+use super::followups::FollowUpsState;
+use super::keymap::{Keymap, Mode};
+use super::list::{ListState, rows_in};
+use super::model::Model;
+use super::segments::{SavedSegment, SegmentTab, SegmentsState};
+use crate::classify::{Classifier, Rules};
+use crate::domain::History;
+use chrono::NaiveDate;
+
+/// The main views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The empty-database welcome screen.
+    Welcome,
+    /// The customer list.
+    List,
+    /// One customer.
+    Detail,
+    /// Segment counts.
+    Segments,
+    /// The follow-up queue.
+    FollowUps,
+}
+
+/// What a text prompt is asking for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A tag for these customers.
+    Tag(Vec<u64>),
+    /// A name for a new saved segment with this filter.
+    SegmentName(Vec<super::segments::ClassFilter>),
+    /// A new name for the saved segment at this index.
+    RenameSegment(usize),
+}
+
+/// A one-line text prompt in front of the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// What the text is for.
+    pub kind: PromptKind,
+    /// The text typed so far.
+    pub text: String,
+}
+
+impl Prompt {
+    /// The label shown before the text.
+    pub fn label(&self) -> String {
+        match &self.kind {
+            PromptKind::Tag(ids) => format!("tag {} customer(s): ", ids.len()),
+            PromptKind::SegmentName(_) => "name of the new segment: ".into(),
+            PromptKind::RenameSegment(_) => "rename segment to: ".into(),
+        }
+    }
+}
+
+/// A destructive step held until confirmed (gitui's confirm popup).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Delete the saved segment at this index.
+    DeleteSegment(usize),
+}
+
+/// What the runtime needs to build an App.
+#[derive(Debug, Clone)]
+pub struct AppInit {
+    /// Every customer's history as read at start-up.
+    pub histories: Vec<History>,
+    /// The classification rules.
+    pub rules: Rules,
+    /// "Today" for every classification.
+    pub today: NaiveDate,
+    /// The database path, for the status line.
+    pub db_label: String,
+    /// The saved segments from the store's settings.
+    pub saved_segments: Vec<SavedSegment>,
+    /// The key bindings (defaults plus the user's config).
+    pub keymap: Keymap,
+}
+
+/// The whole console state of one session.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub(crate) today: NaiveDate,
+    pub(crate) db_label: String,
+    pub(crate) clf: Classifier,
+    pub(crate) model: Model,
+    pub(crate) view: View,
+    pub(crate) back_to: View,
+    pub(crate) list: ListState,
+    pub(crate) detail: DetailState,
+    pub(crate) segments: SegmentsState,
+    pub(crate) followups: FollowUpsState,
+    pub(crate) prompt: Option<Prompt>,
+    pub(crate) confirm: Option<Confirm>,
+    pub(crate) help: bool,
+    pub(crate) pending_form: Option<FormRequest>,
+    pub(crate) status: String,
+    pub(crate) size: (u16, u16),
+    pub(crate) keymap: Keymap,
+    pub(crate) quit: bool,
+}
+
+/// Customers in the demo shop the welcome screen offers.
+pub const DEMO_CUSTOMERS: u64 = 2000;
+
+impl App {
+    /// Classifies the histories and opens on the list (or the welcome screen when empty).
+    pub fn new(init: AppInit) -> App {
+        let clf = Classifier::from_histories(init.rules, init.today, &init.histories);
+        let model = Model::build(&init.histories, &clf);
+        let mut app = App {
+            today: init.today,
+            db_label: init.db_label,
+            clf,
+            model,
+            view: View::List,
+            back_to: View::List,
+            list: ListState::default(),
+            detail: DetailState::default(),
+            segments: SegmentsState { saved: init.saved_segments, ..SegmentsState::default() },
+            followups: FollowUpsState::default(),
+            prompt: None,
+            confirm: None,
+            help: false,
+            pending_form: None,
+            status: String::new(),
+            size: (80, 24),
+            keymap: init.keymap,
+            quit: false,
+        };
+        app.reset_views();
+        app
+    }
+
+    /// Recomputes every view's rows from the model (start-up and after a reload).
+    fn reset_views(&mut self) {
+        self.view = if self.model.is_empty() { View::Welcome } else { View::List };
+        self.list.rebuild(&self.model, &self.clf);
+        self.followups.set(self.clf.follow_ups());
+        self.segments.saved_counts = None;
+    }
+
+    /// The view shown.
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// The list's state.
+    pub fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    /// The detail view's state.
+    pub fn detail(&self) -> &DetailState {
+        &self.detail
+    }
+
+    /// The segments view's state.
+    pub fn segments(&self) -> &SegmentsState {
+        &self.segments
+    }
+
+    /// The follow-up queue as shown.
+    pub fn followups(&self) -> &super::followups::FollowUpsState {
+        &self.followups
+    }
+
+    /// The classifier (every customer's classes and the segment counts).
+    pub fn classifier(&self) -> &Classifier {
+        &self.clf
+    }
+
+    /// The customer rows.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The form the forms module should open, if one was asked for.
+    pub fn pending_form(&self) -> Option<&FormRequest> {
+        self.pending_form.as_ref()
+    }
+
+    /// The open prompt.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.prompt.as_ref()
+    }
+
+    /// The confirmation asked for.
+    pub fn confirm(&self) -> Option<&Confirm> {
+        self.confirm.as_ref()
+    }
+
+    /// Whether the help overlay is open.
+    pub fn help_open(&self) -> bool {
+        self.help
+    }
+
+    /// The status line's message.
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// Whether the user asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// The key bindings.
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    /// "Today" of this session.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// The keyboard mode: the popup in front, else the view.
+    pub fn mode(&self) -> Mode {
+        if self.confirm.is_some() {
+            Mode::Confirm
+        } else if self.prompt.is_some() {
+            Mode::Prompt
+        } else if self.pending_form.is_some() {
+            Mode::Form
+        } else if self.help {
+            Mode::Help
+        } else {
+            self.view_mode()
+        }
+    }
+
+    /// The mode of the view itself (what the help overlay lists).
+    pub fn view_mode(&self) -> Mode {
+        match self.view {
+            View::Welcome => Mode::Welcome,
+            View::List if self.list.searching => Mode::Search,
+            View::List => Mode::List,
+            View::Detail => Mode::Detail,
+            View::Segments => Mode::Segments,
+            View::FollowUps => Mode::FollowUps,
+        }
+    }
+
+    /// Rows of the view's body: the screen less the tab bar, the status line and the
+    /// search line.
+    fn body_rows(&self) -> u16 {
+        let search =
+            u16::from(self.view == View::List && (self.list.searching || !self.list.query.is_empty()));
+        self.size.1.saturating_sub(2 + search)
+    }
+
+    /// Rows a page moves.
+    pub(super) fn page(&self) -> usize {
+        rows_in(self.body_rows()).max(1)
+    }
+
+    /// Applies one action; returns what the runtime must do.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                self.follow();
+                return vec![];
+            }
+            Action::Saved(h) => return self.on_saved(*h),
+            Action::HistoryLoaded(h) => {
+                if self.detail.id == h.customer.id {
+                    self.detail.history = Some(*h);
+                }
+                return vec![];
+            }
+            Action::Reloaded(histories) => {
+                let rules = self.clf.rules().clone();
+                self.clf = Classifier::from_histories(rules, self.today, &histories);
+                self.model = Model::build(&histories, &self.clf);
+                self.reset_views();
+                self.status = format!("{} customers loaded", self.model.len());
+                return vec![];
+            }
+            Action::Failed(msg) => {
+                self.status = format!("error: {msg}");
+                return vec![];
+            }
+            Action::Notice(msg) => {
+                self.status = msg;
+                return vec![];
+            }
+            Action::OpenForm(req) => {
+                self.status = format!("{}: the form opens here", req.title());
+                self.pending_form = Some(req);
+                return vec![];
+            }
+            Action::CloseForm => {
+                self.pending_form = None;
+                return vec![];
+            }
+            _ => {}
+        }
+        let effects = match self.mode() {
+            Mode::Confirm => self.on_confirm(action),
+            Mode::Prompt => self.on_prompt(action),
+            Mode::Form => match action {
+                Action::Cancel | Action::Back => {
+                    self.pending_form = None;
+                    vec![]
+                }
+                Action::Quit => self.quit(),
+                _ => vec![],
+            },
+            Mode::Help => {
+                if matches!(action, Action::ToggleHelp | Action::Back | Action::Cancel | Action::Quit) {
+                    self.help = false;
+                }
+                vec![]
+            }
+            _ => {
+                let before = self.view;
+                let effects = self.on_view(action);
+                if self.view != before && self.status.starts_with("type to search") {
+                    self.status.clear();
+                }
+                effects
+            }
+        };
+        self.follow();
+        effects
+    }
+
+    pub(super) fn quit(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        vec![Effect::Quit]
+    }
+
+    /// Keeps each list's cursor on screen for the current size.
+    fn follow(&mut self) {
+        let h = rows_in(self.body_rows());
+        self.list.follow(h);
+        self.followups.offset = super::list::visible_offset(self.followups.offset, self.followups.cursor, h);
+    }
+
+    /// A key in a view (no popup in front).
+    fn on_view(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => return self.quit(),
+            Action::ToggleHelp => {
+                self.help = true;
+                return vec![];
+            }
+            Action::ShowList if !self.model.is_empty() => {
+                self.list.searching = false;
+                self.view = View::List;
+                return vec![];
+            }
+            Action::ShowSegments if !self.model.is_empty() => {
+                self.segments.marks.clear();
+                self.show_segments();
+                return vec![];
+            }
+            Action::ShowFollowUps if !self.model.is_empty() => {
+                self.followups.set(self.clf.follow_ups());
+                self.view = View::FollowUps;
+                return vec![];
+            }
+            _ => {}
+        }
+        match self.view {
+            View::Welcome => self.on_welcome(action),
+            View::List => self.on_list(action),
+            View::Detail => self.on_detail(action),
+            View::Segments => self.on_segments(action),
+            View::FollowUps => self.on_followups(action),
+        }
+    }
+
+    pub(super) fn show_segments(&mut self) {
+        self.view = View::Segments;
+        if self.segments.current() == SegmentTab::Saved && self.segments.saved_counts.is_none() {
+            self.segments.recount(&self.clf);
+        }
+    }
+
+    fn on_welcome(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::LoadDemo => {
+                self.status = "generating a demo shop…".into();
+                vec![Effect::LoadDemo { customers: DEMO_CUSTOMERS, seed: 1, today: self.today }]
+            }
+            Action::AddCustomer => self.open_form(FormRequest::AddCustomer),
+            _ => vec![],
+        }
+    }
+
+    /// The forms seam: remembers the request for the forms module and says so.
+    pub(super) fn open_form(&mut self, req: FormRequest) -> Vec<Effect> {
+        self.update(Action::OpenForm(req))
+    }
+
+    /// Opens the detail view on a customer, asking the runtime for their history.
+    pub(super) fn open_detail(&mut self, id: u64) -> Vec<Effect> {
+        if self.view != View::Detail {
+            self.back_to = self.view;
+        }
+        self.view = View::Detail;
+        if self.detail.id != id || self.detail.history.is_none() {
+            self.detail = DetailState { id, history: None, scroll: 0 };
+        }
+        vec![Effect::LoadHistory(id)]
+    }
+
+    /// A saved customer: reclassify, refresh their row and every view that shows them.
+    fn on_saved(&mut self, h: History) -> Vec<Effect> {
+        let id = h.customer.id;
+        self.clf.upsert(&h);
+        let profile = self.clf.profile(id);
+        self.model.upsert(h.customer.clone(), profile.as_ref());
+        if self.detail.id == id {
+            self.detail.history = Some(h.clone());
+        }
+        self.list.rebuild(&self.model, &self.clf);
+        self.followups.set(self.clf.follow_ups());
+        self.segments.saved_counts = None;
+        if self.view == View::Segments && self.segments.current() == SegmentTab::Saved {
+            self.segments.recount(&self.clf);
+        }
+        if self.view == View::Welcome {
+            self.view = View::List;
+        }
+        self.status = format!("saved {}", crate::text::terminal_safe(&h.customer.name));
+        vec![]
+    }
+}

@@ -1,0 +1,198 @@
+//! The list's columns: their widths, which ones fit (bottom's column model: take columns in
+//! priority order while the next one still fits, show them in reading order), and sorting.
+
+use super::model::Row;
+use std::cmp::Ordering;
+
+/// A column of the customer list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    /// Customer name (always shown).
+    Name,
+    /// Phone number.
+    Phone,
+    /// Membership tier.
+    Tier,
+    /// Lifecycle stage.
+    Lifecycle,
+    /// Buying activity.
+    Activity,
+    /// Day of the last purchase.
+    LastPurchase,
+    /// Spend in the last 12 months.
+    Spend,
+    /// The recommended next action.
+    NextAction,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDir {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+impl SortDir {
+    /// The other direction.
+    pub fn flip(self) -> SortDir {
+        match self {
+            SortDir::Asc => SortDir::Desc,
+            SortDir::Desc => SortDir::Asc,
+        }
+    }
+}
+
+/// Reading order, left to right.
+pub const READING_ORDER: [Column; 8] = [
+    Column::Name,
+    Column::Phone,
+    Column::Tier,
+    Column::Lifecycle,
+    Column::Activity,
+    Column::LastPurchase,
+    Column::Spend,
+    Column::NextAction,
+];
+
+/// Which columns survive first as the terminal narrows.
+const PRIORITY: [Column; 8] = [
+    Column::Name,
+    Column::Phone,
+    Column::Activity,
+    Column::Tier,
+    Column::NextAction,
+    Column::Spend,
+    Column::Lifecycle,
+    Column::LastPurchase,
+];
+
+/// What `CycleSort` steps through; `None` is id order.
+pub const SORTABLE: [Option<Column>; 8] = [
+    None,
+    Some(Column::Name),
+    Some(Column::Spend),
+    Some(Column::LastPurchase),
+    Some(Column::Tier),
+    Some(Column::Lifecycle),
+    Some(Column::Activity),
+    Some(Column::Phone),
+];
+
+/// Columns between one another.
+pub const GAP: u16 = 1;
+/// The selection mark at the start of each row.
+pub const MARK: u16 = 1;
+
+impl Column {
+    /// The header text.
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Phone => "phone",
+            Column::Tier => "tier",
+            Column::Lifecycle => "lifecycle",
+            Column::Activity => "activity",
+            Column::LastPurchase => "last buy",
+            Column::Spend => "12m spend",
+            Column::NextAction => "next action",
+        }
+    }
+
+    /// The narrowest the column may be.
+    pub fn min_width(self) -> u16 {
+        match self {
+            Column::Name => 8,
+            Column::Phone => 11,
+            Column::Tier => 6,
+            Column::Lifecycle => 9,
+            Column::Activity => 8,
+            Column::LastPurchase => 10,
+            Column::Spend => 9,
+            Column::NextAction => 12,
+        }
+    }
+
+    /// Whether the column takes the room left over (name first, then the action).
+    fn flexible(self) -> bool {
+        matches!(self, Column::Name | Column::NextAction)
+    }
+
+    /// Compares two rows by this column (ties are broken by the caller).
+    pub fn compare(self, a: &Row, b: &Row) -> Ordering {
+        let (fa, fb) = (&a.facts, &b.facts);
+        match self {
+            Column::Name => a.customer.name.cmp(&b.customer.name),
+            Column::Phone => a.customer.phone.cmp(&b.customer.phone),
+            Column::Tier => fa.tier.cmp(&fb.tier),
+            Column::Lifecycle => fa.lifecycle.cmp(&fb.lifecycle),
+            Column::Activity => fa.activity.cmp(&fb.activity),
+            Column::LastPurchase => fa.last_purchase.cmp(&fb.last_purchase),
+            Column::Spend => fa.spend_365.cmp(&fb.spend_365),
+            // The action is not a stored fact; sorting by it is not offered.
+            Column::NextAction => Ordering::Equal,
+        }
+    }
+}
+
+/// The columns that fit in `width` cells and their widths, in reading order.
+pub fn layout(width: u16) -> Vec<(Column, u16)> {
+    // The mark column and its gap come first.
+    let mut used = MARK + GAP;
+    let mut chosen: Vec<Column> = Vec::new();
+    for col in PRIORITY {
+        let need = col.min_width() + if chosen.is_empty() { 0 } else { GAP };
+        if used + need > width {
+            // A later, narrower column may still fit; bottom stops at the first that does not,
+            // and so do we, so that the columns shown never skip a more important one.
+            break;
+        }
+        used += need;
+        chosen.push(col);
+    }
+    if chosen.is_empty() {
+        // Too narrow for even the name's minimum: the name gets whatever there is.
+        return vec![(Column::Name, width.saturating_sub(MARK + GAP))];
+    }
+    let mut spare = width - used;
+    let mut out: Vec<(Column, u16)> =
+        READING_ORDER.iter().filter(|c| chosen.contains(c)).map(|c| (*c, c.min_width())).collect();
+    // The name grows to a comfortable 16, then the action takes the rest, then the name again.
+    let grow = |out: &mut Vec<(Column, u16)>, col: Column, up_to: u16, spare: &mut u16| {
+        if let Some(e) = out.iter_mut().find(|e| e.0 == col) {
+            let add = up_to.saturating_sub(e.1).min(*spare);
+            e.1 += add;
+            *spare -= add;
+        }
+    };
+    grow(&mut out, Column::Name, 16, &mut spare);
+    grow(&mut out, Column::NextAction, u16::MAX, &mut spare);
+    if out.iter().all(|e| !e.0.flexible() || e.0 == Column::Name) {
+        grow(&mut out, Column::Name, u16::MAX, &mut spare);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(w: u16) -> Vec<Column> {
+        layout(w).into_iter().map(|c| c.0).collect()
+    }
+
+    #[test]
+    fn narrow_terminals_drop_low_priority_columns() {
+        assert_eq!(cols(120).len(), 8);
+        assert!(!cols(80).contains(&Column::LastPurchase));
+        assert!(cols(80).contains(&Column::NextAction));
+        assert_eq!(cols(40), vec![Column::Name, Column::Phone, Column::Tier, Column::Activity]);
+        assert_eq!(cols(5), vec![Column::Name]);
+        for w in 0..200 {
+            let total: u16 = layout(w).iter().map(|c| c.1).sum::<u16>() + MARK + GAP * layout(w).len() as u16;
+            assert!(total <= w.max(MARK + GAP), "{w}: {total}");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The customer list: the filtered, sorted and searched ids, the cursor and the selection; and
+//! its drawing (only the rows on screen are built).
+
+use super::columns::{self, Column, SortDir};
+use super::model::Model;
+use super::search::Search;
+use super::segments::{ClassFilter, filter_ids};
+use super::widgets::{fit, highlighted, money_short, safe};
+use crate::classify::{Classifier, Profile};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use std::collections::BTreeSet;
+
+/// The list's state.
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    /// Ids passing the class filter, in sort order.
+    pub base: Vec<u64>,
+    /// Ids shown: `base` narrowed by the search, best match first.
+    pub shown: Vec<u64>,
+    /// Index into `shown`.
+    pub cursor: usize,
+    /// First row on screen.
+    pub offset: usize,
+    /// Sort column (None: id order).
+    pub sort: Option<Column>,
+    /// Sort direction.
+    pub dir: SortDir,
+    /// Class filter: any class of a dimension, every dimension named.
+    pub filter: Vec<ClassFilter>,
+    /// Selected ids (Space).
+    pub selected: BTreeSet<u64>,
+    /// The search text.
+    pub query: String,
+    /// Whether keys go to the search.
+    pub searching: bool,
+    pub(crate) search: Search,
+}
+
+impl ListState {
+    /// The id under the cursor.
+    pub fn current(&self) -> Option<u64> {
+        self.shown.get(self.cursor).copied()
+    }
+
+    /// Recomputes the filter, the sort and the search, keeping the cursor on the same customer.
+    pub fn rebuild(&mut self, model: &Model, clf: &Classifier) {
+        let keep = self.current();
+        let mut base = filter_ids(&self.filter, clf, model.ids());
+        if let Some(col) = self.sort {
+            base.sort_by(|a, b| {
+                let (Some(ra), Some(rb)) = (model.get(*a), model.get(*b)) else { return a.cmp(b) };
+                let o = col.compare(ra, rb).then(a.cmp(b));
+                if self.dir == SortDir::Desc { o.reverse() } else { o }
+            });
+        } else if self.dir == SortDir::Desc {
+            base.reverse();
+        }
+        self.base = base;
+        self.search.invalidate();
+        self.research(model);
+        if let Some(id) = keep
+            && let Some(at) = self.shown.iter().position(|x| *x == id)
+        {
+            self.cursor = at;
+        }
+        self.clamp();
+    }
+
+    /// Re-runs the search over `base` (called on every keystroke of the query).
+    pub fn research(&mut self, model: &Model) {
+        self.shown = self.search.run(&self.query, &self.base, model);
+        self.clamp();
+    }
+
+    /// Moves the cursor by `delta` rows, within bounds.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.shown.len().saturating_sub(1);
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+    }
+
+    /// Keeps the cursor inside the rows.
+    pub fn clamp(&mut self) {
+        self.cursor = self.cursor.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// Scrolls so that the cursor is on screen with `height` rows.
+    pub fn follow(&mut self, height: usize) {
+        self.offset = visible_offset(self.offset, self.cursor, height);
+    }
+}
+
+/// The first row to show so that `cursor` is inside a window of `height` rows.
+pub fn visible_offset(offset: usize, cursor: usize, height: usize) -> usize {
+    if height == 0 {
+        return cursor;
+    }
+    offset.min(cursor).max((cursor + 1).saturating_sub(height))
+}
+
+/// Rows the list body has in a `height`-row area (the header takes one).
+pub fn rows_in(height: u16) -> usize {
+    height.saturating_sub(1) as usize
+}
+
+fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row) -> String {
+    let c = &row.customer;
+    match col {
+        Column::Name => safe(&c.name).into_owned(),
+        Column::Phone => c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        Column::Tier => row.facts.tier.key().to_string(),
+        Column::Lifecycle => row.facts.lifecycle.key().to_string(),
+        Column::Activity => row.facts.activity.key().to_string(),
+        Column::LastPurchase => row.facts.last_purchase.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+        Column::Spend => money_short(row.facts.spend_365),
+        Column::NextAction => {
+            p.and_then(|p| p.action.as_ref()).map(|a| safe(&a.text).into_owned()).unwrap_or_default()
+        }
+    }
+}
+
+/// Draws the list table into `area` (header and the rows that fit).
+pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area: Rect) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    if l.shown.is_empty() {
+        let why = if !l.query.is_empty() {
+            "no customer matches the search (esc clears it)"
+        } else if !l.filter.is_empty() {
+            "no customer is in this filter (F clears it)"
+        } else {
+            "no customers"
+        };
+        f.render_widget(Paragraph::new(fit(why, area.width as usize)), area);
+        return;
+    }
+    let cols = columns::layout(area.width);
+    let height = rows_in(area.height);
+    let offset = visible_offset(l.offset, l.cursor, height);
+    let hit = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let rows: Vec<Row> = l
+        .shown
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .filter_map(|(i, id)| {
+            let row = model.get(*id)?;
+            let needs_profile = cols.iter().any(|c| c.0 == Column::NextAction);
+            let profile = if needs_profile { clf.profile(*id) } else { None };
+            let hits =
+                if l.query.trim().is_empty() { Vec::new() } else { l.search.positions(&row.key, &l.query) };
+            let mut cells = vec![Cell::from(if l.selected.contains(id) { "*" } else { " " })];
+            for (col, w) in &cols {
+                let text = cell_text(*col, profile.as_ref(), row);
+                let w = *w as usize;
+                // Highlight only where the shown text is the raw text (nothing escaped).
+                let range = match col {
+                    Column::Name if text == row.customer.name => Some(row.name_chars.clone()),
+                    Column::Phone => Some(row.phone_chars.clone()),
+                    _ => None,
+                };
+                let line = match range {
+                    Some(r) => {
+                        let local: Vec<usize> =
+                            hits.iter().filter(|h| r.contains(h)).map(|h| h - r.start).collect();
+                        highlighted(&text, &local, w, hit)
+                    }
+                    None if *col == Column::Spend => Line::from(fit(&text, w)).right_aligned(),
+                    None => Line::from(fit(&text, w)),
+                };
+                cells.push(Cell::from(line));
+            }
+            let style =
+                if i == l.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            Some(Row::new(cells).style(style))
+        })
+        .collect();
+    let mut header = vec![Cell::from(" ")];
+    for (col, w) in &cols {
+        let arrow = match (l.sort == Some(*col), l.dir) {
+            (true, SortDir::Asc) => "↑",
+            (true, SortDir::Desc) => "↓",
+            _ => "",
+        };
+        let title = fit(&format!("{}{arrow}", col.title()), *w as usize);
+        header.push(Cell::from(if *col == Column::Spend {
+            Line::from(title).right_aligned()
+        } else {
+            Line::from(title)
+        }));
+    }
+    let mut widths = vec![Constraint::Length(columns::MARK)];
+    widths.extend(cols.iter().map(|c| Constraint::Length(c.1)));
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
+        .column_spacing(columns::GAP);
+    f.render_widget(table, area);
+}

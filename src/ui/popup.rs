@@ -1,0 +1,68 @@
+//! Popups in front of a view: the text prompt, the confirmation and the form placeholder.
+
+use super::app::{App, Confirm};
+use super::widgets::{centered, fit, safe};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+/// Draws a one-line input (`label text`) on row `area` with the cursor after the text.
+pub fn draw_input(label: &str, text: &str, f: &mut Frame, area: Rect) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let w = area.width as usize;
+    let text = safe(text);
+    // Show the end of a long input: that is where the typing happens.
+    let mut shown = text.to_string();
+    while label.width() + shown.width() + 1 > w && !shown.is_empty() {
+        shown.remove(0);
+    }
+    let line = fit(&format!("{label}{shown}"), w);
+    f.render_widget(Paragraph::new(line.clone()).style(Style::new().add_modifier(Modifier::BOLD)), area);
+    let x = area.x + (line.width() as u16).min(area.width - 1);
+    f.set_cursor_position(Position { x, y: area.y });
+}
+
+fn boxed(f: &mut Frame, area: Rect, title: &str, lines: &[String]) {
+    let inner = lines.iter().map(|l| l.width()).max().unwrap_or(0).max(title.width()) as u16;
+    let popup = centered(area, inner + 4, lines.len() as u16 + 2);
+    if popup.width < 3 || popup.height < 3 {
+        return;
+    }
+    let w = popup.width as usize - 2;
+    let block = Block::default().borders(Borders::ALL).title(fit(title, w));
+    let text: Vec<Line> = lines.iter().map(|l| Line::from(fit(&format!(" {l}"), w))).collect();
+    f.render_widget(Clear, popup);
+    f.render_widget(Paragraph::new(text).block(block), popup);
+}
+
+/// Draws the confirmation popup.
+pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
+    let what = match c {
+        Confirm::DeleteSegment(at) => {
+            let name = app.segments.saved.get(*at).map_or(String::new(), |s| safe(&s.name).into_owned());
+            format!("Delete the saved segment {name:?}?")
+        }
+    };
+    boxed(f, area, " confirm ", &[what, String::new(), "y yes · n no".into()]);
+}
+
+/// Draws the placeholder for a requested form until the forms module draws it.
+pub fn draw_form(app: &App, f: &mut Frame, area: Rect) {
+    let Some(req) = &app.pending_form else { return };
+    let who = req
+        .customer()
+        .and_then(|id| app.model.get(id))
+        .map_or(String::new(), |r| format!(" for {}", safe(&r.customer.name)));
+    let lines = [
+        format!("{}{who}", req.title()),
+        String::new(),
+        "The form is not in this build yet.".into(),
+        "esc closes".into(),
+    ];
+    boxed(f, area, " form ", &lines);
+}

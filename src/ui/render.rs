@@ -1,0 +1,60 @@
+//! Drawing the whole screen from the state: pure, reads the App and writes the frame.
+
+use super::app::{App, View};
+use super::widgets::fit;
+use super::{detail, followups, help, list, popup, segments, status, welcome};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::widgets::Paragraph;
+
+/// Below this width or height the views are replaced by a "window too small" line.
+pub const MIN_SIZE: (u16, u16) = (20, 5);
+
+/// Draws the App into the frame; any size, down to 0x0, is safe.
+pub fn render(app: &App, f: &mut Frame) {
+    let area = f.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let msg =
+            format!("window too small ({}x{}); need {}x{}", area.width, area.height, MIN_SIZE.0, MIN_SIZE.1);
+        f.render_widget(Paragraph::new(fit(&msg, area.width as usize)), Rect { height: 1, ..area });
+        return;
+    }
+    let row = |y: u16| Rect { y, height: 1, ..area };
+    status::draw_tabs(app, f, row(area.y));
+    status::draw_status(app, f, row(area.y + area.height - 1));
+    let mut body = Rect { y: area.y + 1, height: area.height - 2, ..area };
+    match app.view {
+        View::Welcome => welcome::draw(f, body),
+        View::List => {
+            if app.list.searching || !app.list.query.is_empty() {
+                let line = row(body.y + body.height - 1);
+                body.height -= 1;
+                let label = format!("/ {} found: ", app.list.shown.len());
+                popup::draw_input(&label, &app.list.query, f, line);
+            }
+            list::draw(&app.list, &app.model, &app.clf, f, body);
+        }
+        View::Detail => {
+            let id = app.detail.id;
+            let p = app.clf.profile(id);
+            detail::draw(&app.detail, app.model.get(id), p.as_ref(), app.today, f, body);
+        }
+        View::Segments => segments::draw(&app.segments, &app.clf, f, body),
+        View::FollowUps => followups::draw(&app.followups, &app.model, f, body),
+    }
+    if let Some(p) = &app.prompt {
+        popup::draw_input(&p.label(), &p.text, f, row(area.y + area.height - 2));
+    }
+    if app.pending_form.is_some() {
+        popup::draw_form(app, f, body);
+    }
+    if app.help {
+        help::draw(app, f, body);
+    }
+    if let Some(c) = &app.confirm {
+        popup::draw_confirm(app, c, f, body);
+    }
+}

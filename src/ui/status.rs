@@ -1,0 +1,57 @@
+//! The top tab bar and the bottom status line.
+
+use super::app::{App, View};
+use super::segments::filter_label;
+use super::widgets::{fit, safe};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Draws the tab bar: the views and the key for each.
+pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
+    let tabs =
+        [("1", "list", View::List), ("2", "segments", View::Segments), ("3", "follow-ups", View::FollowUps)];
+    let mut spans = vec![Span::styled(" kehu ", Style::new().add_modifier(Modifier::BOLD))];
+    for (key, name, view) in tabs {
+        let active = app.view == view || (app.view == View::Detail && app.back_to == view);
+        let style = if active { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("{key} {name}"), style));
+    }
+    spans.push(Span::raw("  ? help"));
+    let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    if unicode_width::UnicodeWidthStr::width(text.as_str()) > area.width as usize {
+        f.render_widget(Paragraph::new(fit(&text, area.width as usize)), area);
+    } else {
+        f.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+}
+
+/// Draws the status line: database, counts, the view's state, and the last message.
+pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
+    let mut left = format!("{} · {} customers", safe(&app.db_label), app.model.len());
+    match app.view {
+        View::List => {
+            let l = &app.list;
+            if l.shown.len() != app.model.len() {
+                left += &format!(" · {} shown", l.shown.len());
+            }
+            if !l.filter.is_empty() {
+                left += &format!(" · {}", filter_label(&l.filter));
+            }
+            if !l.selected.is_empty() {
+                left += &format!(" · {} selected", l.selected.len());
+            }
+        }
+        View::FollowUps => left += &format!(" · {} due", app.followups.items.len()),
+        _ => {}
+    }
+    let msg = safe(&app.status);
+    let line = if msg.is_empty() { left } else { format!("{left} │ {msg}") };
+    let style = Style::new().add_modifier(Modifier::REVERSED);
+    let w = area.width as usize;
+    let padded = format!("{:<w$}", fit(&line, w));
+    f.render_widget(Paragraph::new(fit(&padded, w)).style(style), area);
+}

@@ -1,0 +1,381 @@
+//! Key handling per view and popup: the parts of [`App::update`] that depend on what is shown.
+
+use super::action::{Action, Effect, FormRequest};
+use super::app::{App, Confirm, Prompt, PromptKind, View};
+use super::columns::SORTABLE;
+use super::segments::{SavedSegment, SegmentTab, TABS, filter_label};
+
+impl App {
+    pub(super) fn on_list(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.page() as isize;
+        let l = &mut self.list;
+        if l.searching {
+            match action {
+                Action::Input(c) => {
+                    l.query.push(c);
+                    l.cursor = 0;
+                    l.research(&self.model);
+                }
+                Action::Backspace => {
+                    l.query.pop();
+                    l.research(&self.model);
+                }
+                Action::ClearInput => {
+                    l.query.clear();
+                    l.research(&self.model);
+                }
+                Action::Cancel => {
+                    l.searching = false;
+                    self.status.clear();
+                    l.query.clear();
+                    l.research(&self.model);
+                }
+                Action::Submit => {
+                    l.searching = false;
+                    self.status.clear();
+                    // A scanner types the card number and Enter: one match opens straight away.
+                    if let Some(id) = l.current().filter(|_| !l.query.is_empty()) {
+                        return self.open_detail(id);
+                    }
+                }
+                Action::Down => l.move_by(1),
+                Action::Up => l.move_by(-1),
+                Action::PageDown => l.move_by(page),
+                Action::PageUp => l.move_by(-page),
+                Action::Quit => return self.quit(),
+                _ => {}
+            }
+            return vec![];
+        }
+        match action {
+            Action::Down | Action::ScrollDown => l.move_by(if action == Action::Down { 1 } else { 3 }),
+            Action::Up | Action::ScrollUp => l.move_by(if action == Action::Up { -1 } else { -3 }),
+            Action::Top => l.cursor = 0,
+            Action::Bottom => l.cursor = l.shown.len().saturating_sub(1),
+            Action::PageDown => l.move_by(page),
+            Action::PageUp => l.move_by(-page),
+            Action::Click(_, y) => {
+                // Row 0 is the tab bar and row 1 the table header.
+                let at = l.offset + (y as usize).saturating_sub(2);
+                if y >= 2 && at < l.shown.len() {
+                    l.cursor = at;
+                }
+            }
+            Action::Open => {
+                if let Some(id) = l.current() {
+                    return self.open_detail(id);
+                }
+            }
+            Action::StartSearch => {
+                l.searching = true;
+                self.status =
+                    "type to search name, phone, email, ref, tags · enter opens · esc clears".into();
+            }
+            Action::Back => {
+                if !l.query.is_empty() {
+                    l.query.clear();
+                    l.research(&self.model);
+                } else if !l.selected.is_empty() {
+                    l.selected.clear();
+                } else if !l.filter.is_empty() {
+                    l.filter.clear();
+                    l.rebuild(&self.model, &self.clf);
+                    self.status = "filter cleared".into();
+                }
+            }
+            Action::ToggleSelect => {
+                if let Some(id) = l.current() {
+                    if !l.selected.remove(&id) {
+                        l.selected.insert(id);
+                    }
+                    l.move_by(1);
+                }
+            }
+            Action::SelectAll => {
+                if l.shown.iter().all(|id| l.selected.contains(id)) {
+                    l.selected.clear();
+                } else {
+                    l.selected.extend(l.shown.iter().copied());
+                }
+            }
+            Action::TagSelected => {
+                let ids: Vec<u64> = if l.selected.is_empty() {
+                    l.current().into_iter().collect()
+                } else {
+                    l.selected.iter().copied().collect()
+                };
+                if !ids.is_empty() {
+                    self.prompt = Some(Prompt { kind: PromptKind::Tag(ids), text: String::new() });
+                }
+            }
+            Action::CycleSort => {
+                let at = SORTABLE.iter().position(|c| *c == l.sort).unwrap_or(0);
+                l.sort = SORTABLE[(at + 1) % SORTABLE.len()];
+                l.rebuild(&self.model, &self.clf);
+                self.status = format!("sorted by {}", l.sort.map_or("id", |c| c.title()));
+            }
+            Action::FlipSort => {
+                l.dir = l.dir.flip();
+                l.rebuild(&self.model, &self.clf);
+            }
+            Action::PickFilter => {
+                self.segments.marks = l.filter.clone();
+                self.show_segments();
+                self.status = "space marks classes, enter filters the list by them".into();
+            }
+            Action::ClearFilter => {
+                l.filter.clear();
+                l.rebuild(&self.model, &self.clf);
+                self.status = "filter cleared".into();
+            }
+            Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
+            Action::EditCustomer | Action::RecordPurchase | Action::LogInteraction => {
+                if let Some(customer) = l.current() {
+                    return self.open_form(form_for(&action, customer));
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub(super) fn on_detail(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.page();
+        let d = &mut self.detail;
+        match action {
+            Action::Down | Action::ScrollDown => d.scroll += 1,
+            Action::Up | Action::ScrollUp => d.scroll = d.scroll.saturating_sub(1),
+            Action::PageDown => d.scroll += page,
+            Action::PageUp => d.scroll = d.scroll.saturating_sub(page),
+            Action::Top => d.scroll = 0,
+            Action::Bottom => {
+                let n = d.history.as_ref().map_or(0, |h| h.purchases.len() + h.interactions.len());
+                d.scroll = 40 + n;
+            }
+            Action::Back => self.view = self.back_to,
+            Action::EditCustomer | Action::RecordPurchase | Action::LogInteraction => {
+                let id = d.id;
+                return self.open_form(form_for(&action, id));
+            }
+            _ => {}
+        }
+        // The document is at most ~40 lines plus the history; never scroll past it.
+        let max = self.detail.history.as_ref().map_or(40, |h| 40 + h.purchases.len() + h.interactions.len());
+        self.detail.scroll = self.detail.scroll.min(max);
+        vec![]
+    }
+
+    pub(super) fn on_segments(&mut self, action: Action) -> Vec<Effect> {
+        let n = self.segments.len(&self.clf);
+        let page = self.page();
+        let s = &mut self.segments;
+        match action {
+            Action::Down | Action::ScrollDown => s.cursor = (s.cursor + 1).min(n.saturating_sub(1)),
+            Action::Up | Action::ScrollUp => s.cursor = s.cursor.saturating_sub(1),
+            Action::Top => s.cursor = 0,
+            Action::Bottom => s.cursor = n.saturating_sub(1),
+            Action::PageDown => s.cursor = (s.cursor + page).min(n.saturating_sub(1)),
+            Action::PageUp => s.cursor = s.cursor.saturating_sub(page),
+            Action::Left | Action::Right => {
+                let len = TABS.len();
+                s.tab = if action == Action::Right { (s.tab + 1) % len } else { (s.tab + len - 1) % len };
+                s.cursor = 0;
+                if s.current() == SegmentTab::Saved && s.saved_counts.is_none() {
+                    s.recount(&self.clf);
+                }
+            }
+            Action::Click(_, y) if y >= 3 => {
+                let at = (y as usize) - 3;
+                if at < n {
+                    s.cursor = at;
+                }
+            }
+            Action::MarkClass => {
+                if let Some(c) = s.cursor_class(&self.clf) {
+                    match s.marks.iter().position(|m| *m == c) {
+                        Some(at) => {
+                            s.marks.remove(at);
+                        }
+                        None => s.marks.push(c),
+                    }
+                    self.status = format!("marked: {}", filter_label(&self.segments.marks));
+                }
+            }
+            Action::Open => {
+                let filter = match s.current() {
+                    SegmentTab::Saved => match s.saved.get(s.cursor) {
+                        Some(seg) => seg.filter.clone(),
+                        None => return vec![],
+                    },
+                    SegmentTab::Dimension(_) if !s.marks.is_empty() => std::mem::take(&mut s.marks),
+                    SegmentTab::Dimension(_) => match s.cursor_class(&self.clf) {
+                        Some(c) => vec![c],
+                        None => return vec![],
+                    },
+                };
+                self.status = format!("filter: {}", filter_label(&filter));
+                self.list.filter = filter;
+                self.list.query.clear();
+                self.list.cursor = 0;
+                self.list.rebuild(&self.model, &self.clf);
+                self.view = View::List;
+            }
+            Action::NewSegment => {
+                let filter = if s.marks.is_empty() { self.list.filter.clone() } else { s.marks.clone() };
+                if filter.is_empty() {
+                    self.status =
+                        "nothing to save: mark classes with space (or filter the list) first".into();
+                } else {
+                    self.prompt = Some(Prompt { kind: PromptKind::SegmentName(filter), text: String::new() });
+                }
+            }
+            Action::RenameSegment if s.current() == SegmentTab::Saved => {
+                if let Some(seg) = s.saved.get(s.cursor) {
+                    let text = seg.name.clone();
+                    self.prompt = Some(Prompt { kind: PromptKind::RenameSegment(s.cursor), text });
+                }
+            }
+            Action::DeleteSegment if s.current() == SegmentTab::Saved && s.cursor < s.saved.len() => {
+                self.confirm = Some(Confirm::DeleteSegment(s.cursor));
+            }
+            Action::Back => {
+                if !s.marks.is_empty() {
+                    s.marks.clear();
+                } else {
+                    self.view = View::List;
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub(super) fn on_followups(&mut self, action: Action) -> Vec<Effect> {
+        let n = self.followups.items.len();
+        let page = self.page();
+        let s = &mut self.followups;
+        match action {
+            Action::Down | Action::ScrollDown => s.cursor = (s.cursor + 1).min(n.saturating_sub(1)),
+            Action::Up | Action::ScrollUp => s.cursor = s.cursor.saturating_sub(1),
+            Action::Top => s.cursor = 0,
+            Action::Bottom => s.cursor = n.saturating_sub(1),
+            Action::PageDown => s.cursor = (s.cursor + page).min(n.saturating_sub(1)),
+            Action::PageUp => s.cursor = s.cursor.saturating_sub(page),
+            Action::Click(_, y) if y >= 2 => {
+                let at = s.offset + (y as usize) - 2;
+                if at < n {
+                    s.cursor = at;
+                }
+            }
+            Action::Open => {
+                if let Some(id) = s.current() {
+                    return self.open_detail(id);
+                }
+            }
+            Action::LogInteraction | Action::RecordPurchase => {
+                if let Some(id) = s.current() {
+                    return self.open_form(form_for(&action, id));
+                }
+            }
+            Action::Back => self.view = View::List,
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub(super) fn on_prompt(&mut self, action: Action) -> Vec<Effect> {
+        let Some(p) = self.prompt.as_mut() else { return vec![] };
+        match action {
+            Action::Input(c) => p.text.push(c),
+            Action::Backspace => {
+                p.text.pop();
+            }
+            Action::ClearInput => p.text.clear(),
+            Action::Cancel | Action::Back => self.prompt = None,
+            Action::Quit => return self.quit(),
+            Action::Submit => {
+                let Some(p) = self.prompt.take() else { return vec![] };
+                return self.submit_prompt(p);
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn submit_prompt(&mut self, p: Prompt) -> Vec<Effect> {
+        let text = p.text.trim().to_string();
+        if text.is_empty() {
+            self.status = "nothing typed; nothing changed".into();
+            return vec![];
+        }
+        match p.kind {
+            PromptKind::Tag(ids) => {
+                let mut effects = Vec::new();
+                for id in ids {
+                    let Some(row) = self.model.get(id) else { continue };
+                    let mut c = row.customer.clone();
+                    // Same rules as every other tag entry: commas separate, repeats drop.
+                    let mut all = c.tags.join(",");
+                    all.push(',');
+                    all.push_str(&text);
+                    c.set_tags(&all);
+                    if c.tags != row.customer.tags {
+                        effects.push(Effect::SaveCustomer(Box::new(c)));
+                    }
+                }
+                self.status = format!("tagging {} customer(s) with {text:?}…", effects.len());
+                self.list.selected.clear();
+                effects
+            }
+            PromptKind::SegmentName(filter) => {
+                self.segments.saved.push(SavedSegment { name: text.clone(), filter });
+                self.segments.saved_counts = None;
+                self.segments.tab = TABS.len() - 1;
+                self.segments.cursor = self.segments.saved.len() - 1;
+                self.segments.marks.clear();
+                self.show_segments();
+                self.status = format!("saved segment {text:?}");
+                vec![Effect::SaveSegments(self.segments.saved.clone())]
+            }
+            PromptKind::RenameSegment(at) => match self.segments.saved.get_mut(at) {
+                Some(seg) => {
+                    seg.name = text;
+                    vec![Effect::SaveSegments(self.segments.saved.clone())]
+                }
+                None => vec![],
+            },
+        }
+    }
+
+    pub(super) fn on_confirm(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Confirm => match self.confirm.take() {
+                Some(Confirm::DeleteSegment(at)) if at < self.segments.saved.len() => {
+                    let gone = self.segments.saved.remove(at);
+                    self.segments.saved_counts = None;
+                    self.segments.recount(&self.clf);
+                    self.segments.cursor =
+                        self.segments.cursor.min(self.segments.saved.len().saturating_sub(1));
+                    self.status = format!("deleted segment {:?}", gone.name);
+                    vec![Effect::SaveSegments(self.segments.saved.clone())]
+                }
+                _ => vec![],
+            },
+            Action::Cancel | Action::Back => {
+                self.confirm = None;
+                vec![]
+            }
+            Action::Quit => self.quit(),
+            _ => vec![],
+        }
+    }
+}
+
+/// The form a key asks for, about `customer`.
+fn form_for(action: &Action, customer: u64) -> FormRequest {
+    match action {
+        Action::EditCustomer => FormRequest::EditCustomer { customer },
+        Action::RecordPurchase => FormRequest::Purchase { customer },
+        _ => FormRequest::Interaction { customer },
+    }
+}

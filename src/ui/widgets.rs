@@ -1,0 +1,124 @@
+//! Small drawing helpers: text cut to a display width without splitting wide (CJK) characters,
+//! sanitised data, highlighted matches, text bars and centred popups.
+
+use crate::text::terminal_safe;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use std::borrow::Cow;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Data made safe for the terminal: control and bidi characters shown as escapes.
+pub fn safe(s: &str) -> Cow<'_, str> {
+    terminal_safe(s)
+}
+
+/// The display width of one character (0 for combining marks).
+fn cw(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// `s` cut to at most `width` cells, ending in `…` when cut; a wide character that would
+/// straddle the edge is dropped whole.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = cw(c);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// A line of `s` (already safe) cut to `width`, with the chars at `hits` (char indexes)
+/// in `hit` style.
+pub fn highlighted(s: &str, hits: &[usize], width: usize, hit: Style) -> Line<'static> {
+    let text = fit(s, width);
+    if hits.is_empty() {
+        return Line::from(text);
+    }
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut run_hit = false;
+    for (i, c) in text.chars().enumerate() {
+        let is_hit = hits.binary_search(&i).is_ok() && !(c == '…' && i + 1 == text.chars().count());
+        if is_hit != run_hit && !run.is_empty() {
+            let t = std::mem::take(&mut run);
+            spans.push(if run_hit { Span::styled(t, hit) } else { Span::raw(t) });
+        }
+        run_hit = is_hit;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(if run_hit { Span::styled(run, hit) } else { Span::raw(run) });
+    }
+    Line::from(spans)
+}
+
+/// A horizontal bar `share` (0–1) of `width` cells, in eighths.
+pub fn bar(share: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (share.clamp(0.0, 1.0) * width as f64 * 8.0).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 && s.chars().count() < width {
+        s.push(PARTS[eighths % 8]);
+    }
+    s
+}
+
+/// A rectangle of at most `w`×`h` centred in `area` (clipped to it).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// A money amount in whole units with thousands separators (`12,345`), for narrow columns.
+pub fn money_short(m: crate::domain::Money) -> String {
+    let units = m.0 / 100;
+    let digits = units.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if units < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_characters_are_never_split() {
+        assert_eq!(fit("王秀英", 6), "王秀英");
+        assert_eq!(fit("王秀英", 5), "王秀…");
+        assert_eq!(fit("王秀英", 4), "王…");
+        assert_eq!(fit("王秀英", 1), "…");
+        assert_eq!(fit("王秀英", 0), "");
+        for w in 0..8 {
+            assert!(fit("王a秀英b", w).width() <= w);
+        }
+    }
+
+    #[test]
+    fn bars_and_money() {
+        assert_eq!(bar(0.5, 4), "██");
+        assert_eq!(bar(1.0, 3), "███");
+        assert_eq!(bar(0.0, 3), "");
+        assert_eq!(money_short(crate::domain::Money(123_456_789)), "1,234,567");
+    }
+}

@@ -1,0 +1,142 @@
+//! The real binary in a real pseudo-terminal (tmux): import the CDNOW sample, start the
+//! console at 80x24, search a ref, open the detail, go to segments, shrink to 20x5 and back,
+//! quit with `q`, exit status 0. Every wait polls the screen against a deadline.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const TODAY: &str = "1998-06-30";
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A tmux server of our own (its own socket), killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(cmd: &str, w: u16, h: u16) -> Tmux {
+        let version = Command::new("tmux").arg("-V").output();
+        assert!(
+            version.as_ref().is_ok_and(|o| o.status.success()),
+            "tmux is required for the end-to-end console test and was not found; install it \
+             (apt-get install -y tmux) — .ci/run does this"
+        );
+        let t = Tmux { socket: format!("kehu-test-{}", std::process::id()) };
+        let out = t.run(&["new-session", "-d", "-s", "k", "-x", &w.to_string(), "-y", &h.to_string(), cmd]);
+        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "k"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn literal(&self, text: &str) {
+        assert!(self.run(&["send-keys", "-t", "k", "-l", text]).status.success());
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "k"]).stdout).into_owned()
+    }
+
+    fn resize(&self, w: u16, h: u16) {
+        let out = self.run(&["resize-window", "-t", "k", "-x", &w.to_string(), "-y", &h.to_string()]);
+        assert!(out.status.success(), "resize: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Polls the screen until `ok` holds; fails with the last screen at the deadline.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(Instant::now() < end, "timed out waiting for {what}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn wait_file(path: &Path) -> String {
+    let end = Instant::now() + DEADLINE;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path)
+            && s.ends_with('\n')
+        {
+            return s;
+        }
+        assert!(Instant::now() < end, "kehu did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn cdnow_csv() -> String {
+    let raw = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/CDNOW_sample.txt"))
+        .expect("tests/data/CDNOW_sample.txt");
+    let mut csv = String::from("ref,date,quantity,amount\n");
+    for line in raw.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        csv += &format!("C{},{},{},{}\n", f[0], f[2], f[3], f[4]);
+    }
+    csv
+}
+
+#[test]
+fn console_in_a_real_terminal() {
+    let s = Scratch::new();
+    let file = s.file("cdnow.csv", &cdnow_csv());
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    let exit = s.dir.path().join("exit");
+    let cmd = format!(
+        "env -u KEHU_DB -u KEHU_TODAY -u KEHU_RULES KEHU_CONFIG={cfg} TERM=xterm-256color '{bin}' --db '{db}' --as-of {TODAY}; echo EXIT=$? > '{exit}'; sleep 60",
+        cfg = s.dir.path().join("no-config.toml").display(),
+        bin = env!("CARGO_BIN_EXE_kehu"),
+        db = s.db().display(),
+        exit = exit.display(),
+    );
+    let t = Tmux::start(&cmd, 80, 24);
+    t.wait_for("the list", |s| s.contains("2357 customers") && s.contains("lifecycle"));
+
+    // Search a ref and open it.
+    t.send(&["/"]);
+    t.wait_for("the search line", |s| s.contains("found:"));
+    t.literal("C00004");
+    t.wait_for("the search result", |s| {
+        s.contains("/ 1 found: C00004") || s.lines().nth(2).is_some_and(|l| l.contains("C00004"))
+    });
+    t.send(&["Enter"]);
+    let detail = t.wait_for("the detail view", |s| s.contains("ref C00004") && s.contains("Classes"));
+    assert!(detail.contains("lifecycle"), "{detail}");
+
+    // Segments.
+    t.send(&["2"]);
+    t.wait_for("segments", |s| s.contains("◀ lifecycle ▶"));
+
+    // Shrink to 20x5 and back: it draws at both sizes and keeps its state.
+    t.resize(20, 5);
+    t.wait_for("the 20x5 screen", |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines.len() <= 5 && lines.iter().all(|l| l.chars().count() <= 20) && s.contains("kehu")
+    });
+    t.resize(80, 24);
+    t.wait_for("segments again at 80x24", |s| s.contains("◀ lifecycle ▶") && s.contains("2357 customers"));
+
+    t.send(&["q"]);
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+}

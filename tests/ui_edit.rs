@@ -1,0 +1,80 @@
+//! An edit reaches every view at once: after `Saved(History)` with a new purchase, the list, the
+//! detail view and the segment counts all show the customer's new classes.
+
+mod ui_fixture;
+use kehu::classify::Dimension;
+use kehu::domain::{Money, Purchase};
+use kehu::ui::{Action, Effect, View};
+use ui_fixture::*;
+
+fn count(a: &kehu::ui::App, dim: Dimension, class: &str) -> u64 {
+    a.classifier().segments(dim).iter().find(|r| r.class == class).map_or(0, |r| r.count)
+}
+
+#[test]
+fn a_new_purchase_changes_classes_in_list_detail_and_segments() {
+    let hs = histories(60);
+    let ben = hs.iter().find(|h| h.customer.name == "Ben Chen").expect("fixture customer").clone();
+    assert!(ben.purchases.is_empty());
+    let id = ben.customer.id;
+    let mut a = app_with(hs.clone());
+    let row = a.model().get(id).unwrap().facts;
+    assert_eq!((row.lifecycle.key(), row.activity.key(), row.tier.key()), ("potential", "never", "normal"));
+    let (potential, new, gold) = (
+        count(&a, Dimension::Lifecycle, "potential"),
+        count(&a, Dimension::Lifecycle, "new"),
+        count(&a, Dimension::Tier, "gold"),
+    );
+
+    // Open the detail view, as staff would before ringing up the sale.
+    a.update(Action::StartSearch);
+    feed(&mut a, &hs, &typed("ben chen"));
+    feed(&mut a, &hs, &[Action::Submit]);
+    assert_eq!((a.view(), a.detail().id), (View::Detail, id));
+    let before = screen(&draw(&mut a, 100, 40));
+    assert!(before.contains("potential —"), "{before}");
+
+    // The purchase form (later) emits this effect; the runtime saves it and reads the history back.
+    let mut p = Purchase::new(id, today(), Money::units(9_000), 1).unwrap();
+    p.id = 99_999;
+    let effect = Effect::SavePurchase(p.clone());
+    assert!(matches!(effect, Effect::SavePurchase(_)));
+    let mut after_h = ben.clone();
+    after_h.purchases.push(p);
+    a.update(Action::Saved(Box::new(after_h)));
+
+    // Detail: the new classes and the purchase.
+    let detail = screen(&draw(&mut a, 100, 40));
+    assert!(detail.contains("new —") && detail.contains("gold —"), "{detail}");
+    assert!(detail.contains("9000.00"), "{detail}");
+    // List: the row shows the new tier, lifecycle and activity.
+    a.update(Action::Back);
+    let f = a.model().get(id).unwrap().facts;
+    assert_eq!((f.lifecycle.key(), f.activity.key(), f.tier.key()), ("new", "active", "gold"));
+    let list = screen(&draw(&mut a, 80, 24));
+    let line = list.lines().find(|l| l.contains("Ben Chen")).expect("row shown");
+    assert!(line.contains("gold") && line.contains("new") && line.contains("active"), "{line}");
+    // Segments: the counts moved.
+    assert_eq!(count(&a, Dimension::Lifecycle, "potential"), potential - 1);
+    assert_eq!(count(&a, Dimension::Lifecycle, "new"), new + 1);
+    assert_eq!(count(&a, Dimension::Tier, "gold"), gold + 1);
+    a.update(Action::ShowSegments);
+    let seg = screen(&draw(&mut a, 80, 24));
+    let line = seg.lines().find(|l| l.contains(" new ")).expect("new row");
+    assert!(line.contains(&(new + 1).to_string()), "{line}");
+    // A filter on the old class no longer lists the customer.
+    a.update(Action::Open);
+    assert!(!a.list().shown.contains(&id));
+}
+
+#[test]
+fn a_saved_tag_is_searchable_at_once() {
+    let hs = histories(20);
+    let mut a = app_with(hs.clone());
+    let mut h = hs[3].clone();
+    h.customer.tags.push("团购".into());
+    a.update(Action::Saved(Box::new(h.clone())));
+    a.update(Action::StartSearch);
+    feed(&mut a, &hs, &typed("团购"));
+    assert_eq!(a.list().shown, vec![h.customer.id]);
+}

@@ -1,0 +1,108 @@
+//! A small deterministic shop for the console tests: the demo generator's first customers
+//! (mostly Chinese names) as of a fixed day, and helpers to drive an App and draw it.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use kehu::classify::Rules;
+use kehu::demo::{DemoSpec, generate_all};
+use kehu::domain::History;
+use kehu::ui::{Action, App, AppInit, Effect, Keymap, render};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::collections::BTreeMap;
+
+/// The fixed "today" of every console test.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 6, 30).expect("date")
+}
+
+/// The histories of a demo shop of `n` customers.
+pub fn histories(n: u64) -> Vec<History> {
+    let (set, _) = generate_all(&DemoSpec::new(n, 7, today()));
+    let mut by: BTreeMap<u64, History> = set
+        .customers
+        .into_iter()
+        .map(|c| (c.id, History { customer: c, purchases: vec![], interactions: vec![] }))
+        .collect();
+    for p in set.purchases {
+        if let Some(h) = by.get_mut(&p.customer) {
+            h.purchases.push(p);
+        }
+    }
+    for i in set.interactions {
+        if let Some(h) = by.get_mut(&i.customer) {
+            h.interactions.push(i);
+        }
+    }
+    by.into_values().collect()
+}
+
+/// An App over `histories`, sized 80x24.
+pub fn app_with(histories: Vec<History>) -> App {
+    let mut app = App::new(AppInit {
+        histories,
+        rules: Rules::default(),
+        today: today(),
+        db_label: "/srv/kehu/db".into(),
+        saved_segments: vec![],
+        keymap: Keymap::default(),
+    });
+    app.update(Action::Resize(80, 24));
+    app
+}
+
+/// The standard fixture: 60 demo customers.
+pub fn app() -> App {
+    app_with(histories(60))
+}
+
+/// Feeds actions one by one; returns every effect, answering `LoadHistory` from `hs` like the
+/// runtime would.
+pub fn feed(app: &mut App, hs: &[History], actions: &[Action]) -> Vec<Effect> {
+    let mut all = Vec::new();
+    for a in actions {
+        let effects = app.update(a.clone());
+        for e in &effects {
+            if let Effect::LoadHistory(id) = e
+                && let Some(h) = hs.iter().find(|h| h.customer.id == *id)
+            {
+                app.update(Action::HistoryLoaded(Box::new(h.clone())));
+            }
+        }
+        all.extend(effects);
+    }
+    all
+}
+
+/// Types a string as search or prompt input.
+pub fn typed(s: &str) -> Vec<Action> {
+    s.chars().map(Action::Input).collect()
+}
+
+/// Draws the App at `w`x`h` and returns the terminal.
+pub fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    app.update(Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| render(app, f)).expect("draw");
+    t
+}
+
+/// The screen's text, one line per row.
+pub fn screen(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let s = buf[(x, y)].symbol();
+            out.push_str(s);
+            skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
+        }
+        out.push('\n');
+    }
+    out
+}
