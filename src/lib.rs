@@ -2,10 +2,12 @@
 //!
 //! Layers, from the inside out: [`domain`] (records and validation), [`classify`] (every class with
 //! its reason, pure), [`predict`] (BG/NBD and friends, pure), [`store`] (sled behind a trait),
-//! [`demo`] (a synthetic shop), [`cli`] (the command line).
+//! [`dedupe`] (likely duplicates and merges, pure), [`demo`] (a synthetic shop), [`cli`] (the
+//! command line).
 
 pub mod classify;
 pub mod cli;
+pub mod dedupe;
 pub mod demo;
 pub mod domain;
 pub mod predict;
