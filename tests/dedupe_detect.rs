@@ -139,6 +139,10 @@ fn a_placeholder_phone_shared_by_a_crowd_is_no_evidence() {
     let mut index = DuplicateIndex::build(&crowd);
     index.remove(1);
     assert_eq!(index.pairs().len(), CROWD * (CROWD - 1) / 2);
+    // A very common name is no evidence, exactly or one edit away.
+    let mut common: Vec<Customer> = (1..=CROWD as u64 + 1).map(|i| cust(i, "Emma Chen", None)).collect();
+    common.push(cust(50, "Emma Chan", None));
+    assert!(DuplicateIndex::build(&common).pairs().is_empty());
 }
 
 #[test]
@@ -195,4 +199,25 @@ fn index_over_100k_demo_customers() {
     }
     let per_upsert = start.elapsed() / 1_000;
     println!("100,000 demo customers: {} pairs, built in {built:?}, {per_upsert:?} per upsert", pairs.len());
+    let mut kinds = std::collections::BTreeMap::new();
+    for p in &pairs {
+        let k: Vec<&str> = p
+            .reasons
+            .iter()
+            .map(|r| match r {
+                Reason::SamePhone(_) => "phone",
+                Reason::SameEmail(_) => "email",
+                Reason::SameName(..) => "name",
+                Reason::SimilarName(..) => "near",
+                Reason::Household => "household",
+            })
+            .collect();
+        *kinds.entry(k.join("+")).or_insert(0) += 1;
+    }
+    println!("{kinds:?}");
+    let names: std::collections::HashMap<u64, &str> =
+        set.customers.iter().map(|c| (c.id, c.name.as_str())).collect();
+    for p in pairs.iter().filter(|p| matches!(p.reasons[..], [Reason::SameEmail(_)])).take(3) {
+        println!("  {} / {}: {}", names[&p.a], names[&p.b], words(&p.reasons).join("; "));
+    }
 }

@@ -16,8 +16,9 @@
 //! known gender and it differs, or one referred the other. So two 王伟 with different phones
 //! are NOT flagged: 王伟 is one of the commonest names in China, and a customer who changed
 //! number is found by staff more cheaply than a flood of false pairs is dismissed. A phone,
-//! email or exact name shared by more than [`CROWD`] customers is no evidence at all: it is a
-//! placeholder (13800138000) or a very common name, and would otherwise list thousands of pairs.
+//! email or normalised name shared by more than [`CROWD`] customers is no evidence at all: it is
+//! a placeholder (13800138000) or a very common name ("Emma Chen"), and would otherwise list
+//! thousands of pairs in a big shop; names one edit from a crowded name do not count either.
 
 use super::normalise::{Script, osa_distance};
 use crate::domain::{Customer, Gender};
@@ -126,6 +127,7 @@ impl Profile {
 pub(crate) struct Crowded {
     pub phone: bool,
     pub email: bool,
+    /// Either customer's normalised name is crowded.
     pub name: bool,
 }
 
@@ -188,6 +190,9 @@ fn name_reason(a: &Profile, b: &Profile, crowded: Crowded, contact: bool) -> Opt
             let (x, y) = names();
             Reason::SameName(x, y)
         });
+    }
+    if crowded.name {
+        return None;
     }
     let near_latin = a.near_name_counts() && b.near_name_counts() && osa_distance(&a.norm, &b.norm, 1) == 1;
     // Only a shared contact makes these candidates at all: no name index is needed for them.

@@ -237,7 +237,7 @@ impl DuplicateIndex {
             let crowded = Crowded {
                 phone: a.phone.clone().is_some_and(|x| self.crowded(&Key::Phone(x))),
                 email: a.email.clone().is_some_and(|x| self.crowded(&Key::Email(x))),
-                name: self.crowded(&Key::Name(a.norm.clone())),
+                name: self.crowded(&Key::Name(a.norm.clone())) || self.crowded(&Key::Name(b.norm.clone())),
             };
             if let Some(v) = judge::judge(a, b, crowded) {
                 found.push((other, v));
