@@ -2,11 +2,13 @@
 //!
 //! Layers, from the inside out: [`domain`] (records and validation), [`classify`] (every class with
 //! its reason, pure), [`predict`] (BG/NBD and friends, pure), [`store`] (sled behind a trait),
-//! [`demo`] (a synthetic shop), [`ui`] (the console's pure state machine and views), [`tui`] (the
-//! terminal runtime that drives it), [`cli`] (the command line).
+//! [`dedupe`] (likely duplicates and merges, pure), [`demo`] (a synthetic shop), [`pinyin`]
+//! (readings of Chinese names for search), [`ui`] (the console's pure state machine and views),
+//! [`tui`] (the terminal runtime that drives it), [`cli`] (the command line).
 
 pub mod classify;
 pub mod cli;
+pub mod dedupe;
 pub mod demo;
 pub mod domain;
 pub mod pinyin;

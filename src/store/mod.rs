@@ -7,6 +7,7 @@
 mod envelope;
 mod keys;
 mod legacy;
+mod merge;
 mod scan;
 mod sled_store;
 #[cfg(test)]
@@ -37,6 +38,12 @@ pub enum StoreError {
         "customer #{id} was changed by someone else since it was opened (revision {expected} → {found}); reload it"
     )]
     Stale { id: u64, expected: u64, found: u64 },
+    #[error("customer #{0} cannot be merged into itself; choose two different customers")]
+    MergeIntoSelf(u64),
+    #[error(
+        "customer #{id} has {purchases} purchase(s) and {interactions} interaction(s), which deleting would lose; merge the customer into another one instead"
+    )]
+    HasHistory { id: u64, purchases: u64, interactions: u64 },
     #[error("storage error: {0}")]
     Io(String),
 }
@@ -69,6 +76,21 @@ pub trait Store: Send + Sync {
     fn add_interaction(&self, i: Interaction) -> StoreResult<Interaction>;
     /// Writes a whole change set in one transaction: all of it, or none of it on error.
     fn apply(&self, set: &ChangeSet) -> StoreResult<()>;
+    /// Merges customer `loser` into `survivor` (its id set; its fields as the operator chose,
+    /// see [`crate::dedupe::merged_fields`]) in ONE transaction, flushed before returning:
+    /// every purchase and interaction of the loser moves to the survivor (same record ids, owner
+    /// changed); the loser's record and its ref and phone index entries go; the survivor is
+    /// written like [`Store::put_customer`] (a revision other than the stored one fails with
+    /// `Stale`, and then nothing changes); customers the loser referred now name the survivor as
+    /// their referrer (their revision is bumped, so an open edit of them turns stale rather than
+    /// silently undoing it); a survivor whose referrer would be the loser or itself gets none.
+    /// Fails with `MergeIntoSelf` when both are one customer and `NoSuchCustomer` when either is
+    /// missing. Returns the survivor's history after the merge.
+    fn merge(&self, survivor: Customer, loser: u64) -> StoreResult<History>;
+    /// Deletes a customer who has no purchases or interactions (`HasHistory` otherwise: merge
+    /// instead), after the same revision check as [`Store::put_customer`]; customers it referred
+    /// are left with no referrer.
+    fn delete_customer(&self, id: u64, revision: u64) -> StoreResult<()>;
     /// One customer.
     fn customer(&self, id: u64) -> StoreResult<Option<Customer>>;
     /// One customer with all their purchases and interactions (each sorted by date, then id).

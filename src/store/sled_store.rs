@@ -5,12 +5,14 @@
 //! (phone ++ 0 ++ id BE → nothing, a multimap since households share numbers), `settings`, and
 //! `meta` (`format` → u32 BE, `next_id` → u64 BE).
 
+use super::merge::Ties;
 use super::scan::{self, io};
 use super::txn::{Tx, TxResult};
 use super::{ChangeSet, Store, StoreError, StoreResult};
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};
 use sled::transaction::{TransactionError, Transactional};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 /// The database layout this kehu writes; a database with a higher number is refused at open.
 pub const FORMAT: u32 = 2;
@@ -30,6 +32,9 @@ pub struct SledStore {
     idx_phone: sled::Tree,
     settings: sled::Tree,
     meta: sled::Tree,
+    /// Held by every edit: a merge lists what to move and then moves it, and no other edit may
+    /// come in between (sled transactions cannot scan, so the listing is outside).
+    writer: Mutex<()>,
 }
 
 impl SledStore {
@@ -58,6 +63,7 @@ impl SledStore {
             idx_phone: tree("idx_phone")?,
             settings: tree("settings")?,
             meta,
+            writer: Mutex::new(()),
             path: path.to_path_buf(),
             db,
         };
@@ -76,8 +82,25 @@ impl SledStore {
         self.db.flush().map(drop).map_err(io)
     }
 
-    /// Runs `f` as one transaction over every tree an edit touches, then flushes.
+    /// The writer lock. It guards no data, so a panic while it was held leaves nothing broken.
+    fn write_lock(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` as one transaction over every tree an edit touches, under the writer lock.
     fn edit<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> StoreResult<A> {
+        let _writer = self.write_lock();
+        self.transact(f)
+    }
+
+    /// Lists the ties of customer `id` (call with the writer lock held).
+    fn ties(&self, id: u64) -> StoreResult<Ties> {
+        Ties::scan(&self.customers, &self.purchases, &self.interactions, id)
+    }
+
+    /// Runs `f` as one transaction over every tree an edit touches, then flushes; the caller
+    /// holds the writer lock.
+    fn transact<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> StoreResult<A> {
         let trees = (
             &self.customers,
             &self.purchases,
@@ -193,6 +216,22 @@ impl Store for SledStore {
     /// 10,000 new customers and 100,000 purchases in about 1 s, so no staging scheme is needed.
     fn apply(&self, set: &ChangeSet) -> StoreResult<()> {
         self.edit(|tx| apply_in(tx, set))
+    }
+
+    fn merge(&self, survivor: Customer, loser: u64) -> StoreResult<History> {
+        if survivor.id == loser {
+            return Err(StoreError::MergeIntoSelf(loser));
+        }
+        let _writer = self.write_lock();
+        let ties = self.ties(loser)?;
+        let id = self.transact(|tx| tx.merge(&survivor, loser, &ties))?.id;
+        self.history(id)?.ok_or(StoreError::NoSuchCustomer(id))
+    }
+
+    fn delete_customer(&self, id: u64, revision: u64) -> StoreResult<()> {
+        let _writer = self.write_lock();
+        let ties = self.ties(id)?;
+        self.transact(|tx| tx.delete(id, revision, &ties))
     }
 
     fn customer(&self, id: u64) -> StoreResult<Option<Customer>> {

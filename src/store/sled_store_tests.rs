@@ -270,3 +270,44 @@ fn damaged_and_old_records_on_disk() {
     assert_eq!(msg, format!("the database is damaged: customer #{}: checksum mismatch", c.id));
     assert!(matches!(s.for_each_history(&mut |_| ()), Err(StoreError::Corrupt(_))));
 }
+
+/// The index entries the customer records imply, in the layout of [`index_dump`].
+fn implied_index(s: &SledStore) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut refs = Vec::new();
+    let mut phones = Vec::new();
+    for item in s.customers.iter() {
+        let (_, v) = item.unwrap();
+        let c: Customer = crate::store::envelope::decode(&v, 0).unwrap();
+        if let Some(r) = c.reference.filter(|r| !r.is_empty()) {
+            refs.push((r.into_bytes(), id_key(c.id).to_vec()));
+        }
+        if let Some(p) = &c.phone {
+            phones.push((crate::store::keys::phone_key(p, c.id), Vec::new()));
+        }
+    }
+    refs.sort();
+    phones.sort();
+    refs.into_iter().chain(phones).collect()
+}
+
+#[test]
+fn indexes_agree_with_records_after_merge_and_delete() {
+    let (_d, s) = fresh();
+    let a = s.put_customer(new_customer("A", Some("M1"), Some("13812345678"))).unwrap();
+    let b = s.put_customer(new_customer("B", Some("M2"), Some("13900000000"))).unwrap();
+    s.put_customer(new_customer("C", Some("M3"), Some("13812345678"))).unwrap();
+    let e = s.put_customer(new_customer("E", Some("M5"), None)).unwrap();
+    s.add_purchase(new_purchase(b.id, day(1, 2), 5)).unwrap();
+    s.add_interaction(Interaction::new(b.id, day(1, 3), InteractionKind::Call, "x").unwrap()).unwrap();
+    let mut survivor = a.clone();
+    survivor.reference = b.reference.clone();
+    survivor.phone = b.phone.clone();
+    s.merge(survivor, b.id).unwrap();
+    assert_eq!(index_dump(&s), implied_index(&s));
+    s.delete_customer(e.id, e.revision).unwrap();
+    assert_eq!(index_dump(&s), implied_index(&s));
+    assert!(s.purchases.iter().chain(s.interactions.iter()).all(|r| {
+        let (k, _) = r.unwrap();
+        k[..8] == id_key(a.id)
+    }));
+}

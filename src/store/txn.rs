@@ -17,12 +17,12 @@ pub(crate) type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
 pub(crate) const NEXT_ID: &[u8] = b"next_id";
 
 /// Turns a store error into a transaction abort.
-fn lift<T>(r: StoreResult<T>) -> TxResult<T> {
+pub(crate) fn lift<T>(r: StoreResult<T>) -> TxResult<T> {
     r.map_err(ConflictableTransactionError::Abort)
 }
 
 /// Aborts the transaction with `e`.
-fn fail<T>(e: StoreError) -> TxResult<T> {
+pub(crate) fn fail<T>(e: StoreError) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(e))
 }
 
@@ -62,7 +62,7 @@ impl Tx<'_> {
     }
 
     /// The record of kind `T` under `key`, if present (as this transaction sees it).
-    fn read<T: Record>(tree: &TransactionalTree, key: &[u8], id: u64) -> TxResult<Option<T>> {
+    pub(crate) fn read<T: Record>(tree: &TransactionalTree, key: &[u8], id: u64) -> TxResult<Option<T>> {
         match tree.get(key)? {
             None => Ok(None),
             Some(bytes) => lift(decode(&bytes, id)).map(Some),
@@ -124,8 +124,25 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Removes customer `c` (as stored) and its ref and phone index entries.
+    pub fn remove_customer(&self, c: &Customer) -> TxResult<()> {
+        if let Some(r) = reference(c) {
+            // Only the entry that is really this customer's: never another's ref.
+            if let Some(owner) = self.idx_ref.get(r.as_bytes())?
+                && lift(parse_id(&owner, "ref index"))? == c.id
+            {
+                self.idx_ref.remove(r.as_bytes())?;
+            }
+        }
+        if let Some(p) = &c.phone {
+            self.idx_phone.remove(phone_key(p, c.id))?;
+        }
+        self.customers.remove(&id_key(c.id))?;
+        Ok(())
+    }
+
     /// Refuses a record whose customer does not exist (in the store or earlier in this edit).
-    fn require_customer(&self, id: u64) -> TxResult<()> {
+    pub(crate) fn require_customer(&self, id: u64) -> TxResult<()> {
         if id == 0 || self.customers.get(id_key(id))?.is_none() {
             return fail(StoreError::NoSuchCustomer(id));
         }

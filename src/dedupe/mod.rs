@@ -1,0 +1,257 @@
+//! Likely duplicate customers: found by blocking on phone, email and name keys instead of
+//! comparing every pair, kept up to date one customer at a time, and merged with
+//! [`merged_fields`] and [`Store::merge`](crate::store::Store::merge).
+//!
+//! The rule itself (what counts as evidence, what contradicts it) is documented in [`judge`].
+
+mod choice;
+pub mod judge;
+mod normalise;
+
+pub use choice::{FORMER_REFS, Field, FieldChoice, Side, merged_fields};
+pub use judge::{CROWD, Reason};
+pub use normalise::{Script, normalise_name, osa_distance};
+
+use crate::domain::Customer;
+use judge::{Crowded, Profile, Verdict};
+use normalise::deletion_keys;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Two customers that are likely one person. `a < b`; the reasons read from `a`'s side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicatePair {
+    pub a: u64,
+    pub b: u64,
+    /// How sure, 1..=100: 90+ is near certain, under 20 is a household sharing a phone.
+    pub score: u32,
+    /// The pair shares a phone but looks like two people of one household.
+    pub household: bool,
+    pub reasons: Vec<Reason>,
+}
+
+/// A blocking key: customers sharing one are compared, and nobody else is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Phone(String),
+    Email(String),
+    /// The normalised name.
+    Name(String),
+    /// One key of a name's deletion neighbourhood (see [`deletion_keys`]).
+    Near(String),
+}
+
+impl Key {
+    /// Whether a crowd sharing this key stops it counting as evidence (see [`CROWD`]).
+    fn crowdable(&self) -> bool {
+        !matches!(self, Key::Near(_))
+    }
+}
+
+/// The blocking keys of a customer.
+fn keys_of(p: &Profile) -> Vec<Key> {
+    let mut keys = Vec::new();
+    keys.extend(p.phone.clone().map(Key::Phone));
+    keys.extend(p.email.clone().map(Key::Email));
+    if p.exact_name_counts() {
+        keys.push(Key::Name(p.norm.clone()));
+    }
+    if p.near_name_counts() {
+        keys.extend(deletion_keys(&p.norm).into_iter().map(Key::Near));
+    }
+    keys
+}
+
+/// Likely duplicates among a set of customers, updated per customer as they change.
+///
+/// Every pair is judged only against customers sharing a key, so building over n customers
+/// costs about n × (keys per customer) × (customers per key), not n².
+#[derive(Debug, Default, Clone)]
+pub struct DuplicateIndex {
+    profiles: HashMap<u64, Profile>,
+    buckets: HashMap<Key, BTreeSet<u64>>,
+    /// Every flagged pair by (smaller id, larger id).
+    pairs: BTreeMap<(u64, u64), Verdict>,
+    /// For each customer, the others it is paired with.
+    partners: HashMap<u64, BTreeSet<u64>>,
+}
+
+impl DuplicateIndex {
+    /// An empty index.
+    pub fn new() -> DuplicateIndex {
+        DuplicateIndex::default()
+    }
+
+    /// The index over `customers` (a later customer with the same id replaces an earlier one).
+    pub fn build<'a>(customers: impl IntoIterator<Item = &'a Customer>) -> DuplicateIndex {
+        let mut index = DuplicateIndex::new();
+        for c in customers {
+            index.insert_profile(Profile::of(c), &mut BTreeSet::new());
+        }
+        // Judge once everyone is in, so that each pair is judged once and crowds are known.
+        let ids: Vec<u64> = index.profiles.keys().copied().collect();
+        for id in ids {
+            index.rejudge(id, true);
+        }
+        index
+    }
+
+    /// How many customers the index holds.
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// Whether the index holds no customer.
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    /// Adds a customer, or takes in the changes of one already indexed.
+    pub fn upsert(&mut self, c: &Customer) {
+        let mut affected = BTreeSet::new();
+        self.remove_profile(c.id, &mut affected);
+        self.insert_profile(Profile::of(c), &mut affected);
+        affected.insert(c.id);
+        for id in affected {
+            self.rejudge(id, false);
+        }
+    }
+
+    /// Forgets a customer (deleted, or merged into another); unknown ids are ignored.
+    pub fn remove(&mut self, id: u64) {
+        let mut affected = BTreeSet::new();
+        self.remove_profile(id, &mut affected);
+        affected.insert(id);
+        for other in affected {
+            self.rejudge(other, false);
+        }
+    }
+
+    /// Every likely duplicate pair, surest first (ties by ids).
+    pub fn pairs(&self) -> Vec<DuplicatePair> {
+        let mut out: Vec<DuplicatePair> = self
+            .pairs
+            .iter()
+            .map(|(&(a, b), v)| DuplicatePair {
+                a,
+                b,
+                score: v.score,
+                household: v.household,
+                reasons: v.reasons.clone(),
+            })
+            .collect();
+        out.sort_by(|x, y| y.score.cmp(&x.score).then((x.a, x.b).cmp(&(y.a, y.b))));
+        out
+    }
+
+    /// The customers `id` may duplicate, surest first, with the reasons read from `id`'s side.
+    pub fn of(&self, id: u64) -> Vec<(u64, Vec<Reason>)> {
+        let Some(partners) = self.partners.get(&id) else { return Vec::new() };
+        let mut out: Vec<(u32, u64, Vec<Reason>)> = partners
+            .iter()
+            .filter_map(|&other| {
+                let v = self.pairs.get(&ordered(id, other))?;
+                let reasons = if id < other {
+                    v.reasons.clone()
+                } else {
+                    v.reasons.iter().map(Reason::flipped).collect()
+                };
+                Some((v.score, other, reasons))
+            })
+            .collect();
+        out.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        out.into_iter().map(|(_, other, reasons)| (other, reasons)).collect()
+    }
+
+    /// Adds a profile to its buckets; customers of a bucket that just became crowded go to
+    /// `affected`, since pairs made through that key no longer count.
+    fn insert_profile(&mut self, p: Profile, affected: &mut BTreeSet<u64>) {
+        if self.profiles.contains_key(&p.id) {
+            self.remove_profile(p.id, affected);
+        }
+        for key in keys_of(&p) {
+            let bucket = self.buckets.entry(key.clone()).or_default();
+            bucket.insert(p.id);
+            if key.crowdable() && bucket.len() == CROWD + 1 {
+                affected.extend(bucket.iter().copied());
+            }
+        }
+        self.profiles.insert(p.id, p);
+    }
+
+    /// Takes a profile out of its buckets and drops its pairs; customers of a bucket that is no
+    /// longer crowded go to `affected`, since that key counts again.
+    fn remove_profile(&mut self, id: u64, affected: &mut BTreeSet<u64>) {
+        let Some(p) = self.profiles.remove(&id) else { return };
+        for key in keys_of(&p) {
+            if let Some(bucket) = self.buckets.get_mut(&key) {
+                bucket.remove(&id);
+                if key.crowdable() && bucket.len() == CROWD {
+                    affected.extend(bucket.iter().copied());
+                }
+                if bucket.is_empty() {
+                    self.buckets.remove(&key);
+                }
+            }
+        }
+        self.drop_pairs(id);
+    }
+
+    /// Forgets every pair `id` is in.
+    fn drop_pairs(&mut self, id: u64) {
+        for other in self.partners.remove(&id).unwrap_or_default() {
+            self.pairs.remove(&ordered(id, other));
+            if let Some(set) = self.partners.get_mut(&other) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.partners.remove(&other);
+                }
+            }
+        }
+    }
+
+    /// Whether `key` is shared by too many customers to count.
+    fn crowded(&self, key: &Key) -> bool {
+        key.crowdable() && self.buckets.get(key).is_some_and(|b| b.len() > CROWD)
+    }
+
+    /// Judges `id` afresh against every customer sharing an uncrowded key with it. With
+    /// `higher_only`, only partners with larger ids are judged (a full build visits everyone).
+    fn rejudge(&mut self, id: u64, higher_only: bool) {
+        if !higher_only {
+            self.drop_pairs(id);
+        }
+        let Some(p) = self.profiles.get(&id) else { return };
+        let mut candidates = BTreeSet::new();
+        for key in keys_of(p) {
+            if self.crowded(&key) {
+                continue;
+            }
+            if let Some(bucket) = self.buckets.get(&key) {
+                candidates.extend(bucket.iter().copied().filter(|&o| o != id && (!higher_only || o > id)));
+            }
+        }
+        let mut found = Vec::new();
+        for other in candidates {
+            let Some(q) = self.profiles.get(&other) else { continue };
+            let (a, b) = if id < other { (p, q) } else { (q, p) };
+            let crowded = Crowded {
+                phone: a.phone.clone().is_some_and(|x| self.crowded(&Key::Phone(x))),
+                email: a.email.clone().is_some_and(|x| self.crowded(&Key::Email(x))),
+                name: self.crowded(&Key::Name(a.norm.clone())) || self.crowded(&Key::Name(b.norm.clone())),
+            };
+            if let Some(v) = judge::judge(a, b, crowded) {
+                found.push((other, v));
+            }
+        }
+        for (other, v) in found {
+            self.pairs.insert(ordered(id, other), v);
+            self.partners.entry(id).or_default().insert(other);
+            self.partners.entry(other).or_default().insert(id);
+        }
+    }
+}
+
+/// A pair's key: the smaller id first.
+fn ordered(x: u64, y: u64) -> (u64, u64) {
+    if x < y { (x, y) } else { (y, x) }
+}
