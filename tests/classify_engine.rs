@@ -45,7 +45,8 @@ fn profile_figures_for_the_predictive_columns() {
     assert_eq!(p.repeat_purchases, Some(3));
     assert_eq!(p.recency_days, Some(90));
     assert_eq!(p.age_days, Some(100));
-    assert_eq!(p.next_purchase_due, Some(ago(10) + Days::new(30)));
+    // One unit lasts 30 days (one unit every 30 days), and two were bought on the last day.
+    assert_eq!(p.next_purchase_due, Some(ago(10) + Days::new(60)));
     assert_eq!((p.p_alive, p.expected_purchases_90d), (None, None));
     assert_eq!(p.last_purchase, Some(ago(10)));
     assert_eq!((p.spend_365, p.points), (Money::units(220), 220));

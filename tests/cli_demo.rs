@@ -30,6 +30,8 @@ const CLASS_COLUMNS: &[&str] = &[
     "p_alive",
     "expected_purchases_90d",
     "next_purchase_due",
+    "clv_12m",
+    "overdue_for_rhythm",
 ];
 
 #[test]
@@ -42,7 +44,7 @@ fn demo_shop_populates_the_classes() {
 
     let seg: serde_json::Value = serde_json::from_str(&ok(s.kehu(TODAY, &["segments", "--json"]))).unwrap();
     assert_eq!(seg["customers"], 2000);
-    for dim in ["lifecycle", "activity", "rfm", "tier"] {
+    for dim in ["lifecycle", "activity", "rfm", "tier", "p_alive"] {
         let rows = seg["dimensions"][dim].as_array().unwrap_or_else(|| panic!("no dimension {dim}"));
         let populated = rows.iter().filter(|r| r["count"].as_u64().unwrap() > 0).count();
         assert!(populated >= 3, "{dim}: only {populated} classes populated");
@@ -63,8 +65,21 @@ fn demo_shop_populates_the_classes() {
             rows.iter().map(|r| r[col(dim)].as_str()).filter(|c| !c.is_empty()).collect();
         assert!(classes.len() >= 3, "{dim}: {classes:?}");
     }
-    // P(alive) and the 90-day expectation are not computed yet: empty, never invented.
-    assert!(rows.iter().all(|r| r[col("p_alive")].is_empty() && r[col("expected_purchases_90d")].is_empty()));
+    // The model is fitted at first use: every buyer has P(alive) and a 90-day expectation, a
+    // customer who never bought has neither (empty, never invented).
+    let buyers = rows.iter().filter(|r| !r[col("repeat_purchases")].is_empty()).count();
+    assert!(buyers > 1000, "{buyers} buyers");
+    for r in &rows {
+        let buyer = !r[col("repeat_purchases")].is_empty();
+        for c in ["p_alive", "expected_purchases_90d", "clv_12m"] {
+            assert_eq!(!r[col(c)].is_empty(), buyer, "{c} of {r:?}");
+        }
+        if buyer {
+            let alive: f64 = r[col("p_alive")].parse().unwrap();
+            let e90: f64 = r[col("expected_purchases_90d")].parse().unwrap();
+            assert!((0.0..=1.0).contains(&alive) && e90 >= 0.0 && e90.is_finite(), "{r:?}");
+        }
+    }
 }
 
 #[test]

@@ -11,14 +11,20 @@
 //! - Advocacy depends on referral counts, which change only for the old and new referrer.
 //!
 //! A change of "today" moves every day count, so it reclassifies everyone from the summaries.
+//!
+//! The predictive figures (P(alive), expected purchases, 12-month value) depend only on the
+//! customer and the model's parameters, so an edit recomputes them for the edited customer alone;
+//! a new model ([`Classifier::set_model`]) recomputes them for everyone.
 
+use super::model::{Fingerprint, Model, fit_summaries};
 use super::playbook::FollowUp;
 use super::population::Population;
-use super::profile::{Profile, classify};
+use super::profile::{Profile, classify_with};
 use super::rules::Rules;
 use super::segments::{Dimension, SegmentRow, Tallies};
 use super::summary::Summary;
 use crate::domain::History;
+use crate::predict;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -37,6 +43,7 @@ pub struct Classifier {
     entries: HashMap<u64, Entry>,
     pop: Population,
     tallies: Tallies,
+    model: Option<Model>,
 }
 
 impl Classifier {
@@ -48,6 +55,7 @@ impl Classifier {
             entries: HashMap::new(),
             pop: Population::default(),
             tallies: Tallies::default(),
+            model: None,
         }
     }
 
@@ -81,7 +89,7 @@ impl Classifier {
             self.pop.add_referral(r);
             touched.push(r);
         }
-        let profile = classify(&summary, &self.pop, &self.rules, self.today);
+        let profile = classify_with(&summary, &self.pop, &self.rules, self.model.as_ref(), self.today);
         self.tallies.add(&profile);
         self.entries.insert(id, Entry { summary, profile });
         touched.extend(self.pop.affected(before));
@@ -102,6 +110,35 @@ impl Classifier {
         self.today = today;
         let summaries = self.entries.drain().map(|(_, e)| e.summary).collect();
         self.rebuild(summaries);
+    }
+
+    /// Puts a fitted model in force (None: none) and recomputes everyone's predictive figures.
+    pub fn set_model(&mut self, model: Option<Model>) {
+        self.model = model;
+        let (model, rules, today) = (self.model.as_ref(), &self.rules, self.today);
+        for e in self.entries.values_mut() {
+            self.tallies.subtract(&e.profile);
+            e.profile.predict(&e.summary, model, rules, today);
+            self.tallies.add(&e.profile);
+        }
+    }
+
+    /// The model in force.
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    /// Fits a model to every customer known, as of today (it is not put in force).
+    pub fn fit_model(&self) -> predict::Result<Model> {
+        // In id order, so that the same data always gives the same floating-point sums.
+        let mut summaries: Vec<&Summary> = self.entries.values().map(|e| &e.summary).collect();
+        summaries.sort_unstable_by_key(|s| s.id);
+        fit_summaries(summaries, self.today)
+    }
+
+    /// The fingerprint of the data as of today, to compare with a stored model's.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(self.entries.values().map(|e| &e.summary), self.today)
     }
 
     /// The day classification is done as of.
@@ -179,7 +216,7 @@ impl Classifier {
         ids.dedup();
         for id in ids.into_iter().filter(|i| *i != skip) {
             let Some(e) = self.entries.get_mut(&id) else { continue };
-            let profile = classify(&e.summary, &self.pop, &self.rules, self.today);
+            let profile = classify_with(&e.summary, &self.pop, &self.rules, self.model.as_ref(), self.today);
             if profile != e.profile {
                 self.tallies.subtract(&e.profile);
                 self.tallies.add(&profile);
@@ -203,7 +240,8 @@ impl Classifier {
         self.entries = summaries
             .into_iter()
             .map(|summary| {
-                let profile = classify(&summary, &self.pop, &self.rules, self.today);
+                let profile =
+                    classify_with(&summary, &self.pop, &self.rules, self.model.as_ref(), self.today);
                 self.tallies.add(&profile);
                 (summary.id, Entry { summary, profile })
             })

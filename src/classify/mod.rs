@@ -10,12 +10,14 @@ mod engagement;
 mod engine;
 mod frequency;
 mod lifecycle;
+mod model;
 mod playbook;
 mod population;
 mod preference;
 mod price;
 mod profile;
 mod rfm;
+mod rhythm;
 mod rules;
 mod satisfaction;
 mod segments;
@@ -32,15 +34,20 @@ pub use engagement::{Engagement, engagement};
 pub use engine::Classifier;
 pub use frequency::frequency;
 pub use lifecycle::{Lifecycle, lifecycle};
+pub use model::{
+    Fingerprint, HORIZON_DAYS, MODEL_SETTING, MODEL_VERSION, Model, Prediction, SpendModel, alive_reason,
+    clv_reason, fit_model, fit_summaries,
+};
 pub use playbook::{Action, FollowUp};
 pub use population::{Metric, Population};
 pub use preference::{top_category, top_channel};
 pub use price::{PriceSensitivity, price_sensitivity};
-pub use profile::{Profile, classify};
+pub use profile::{Profile, classify, classify_with};
 pub use rfm::{Rfm, Rfm8, RfmSegment, segment_for};
-pub use rules::{BUILTIN_RULES, ChannelHint, Play, PlayRule, Playbook, Rules, RulesError};
+pub use rhythm::Rhythm;
+pub use rules::{BUILTIN_RULES, ChannelHint, Play, PlayRule, Playbook, PredictionRules, Rules, RulesError};
 pub use satisfaction::{OpenComplaints, Satisfaction, satisfaction};
-pub use segments::{Dimension, SegmentRow};
+pub use segments::{AliveBucket, Dimension, SegmentRow};
 pub use stated::Stated;
 pub use summary::{ContactFact, Metrics, PurchaseFact, Summary};
 pub use tier::{Tier, points, tier};

@@ -5,11 +5,13 @@ use super::advocacy::{Advocacy, advocacy};
 use super::engagement::{Engagement, engagement};
 use super::frequency::frequency;
 use super::lifecycle::{Lifecycle, lifecycle};
+use super::model::{Model, clv_reason};
 use super::playbook::{Action, Candidate, FollowUp, activity_since, agreed_follow_up, choose, plus};
 use super::population::Population;
 use super::preference::{top_category, top_channel};
 use super::price::{PriceSensitivity, price_sensitivity};
 use super::rfm::{Rfm, RfmSegment, rfm};
+use super::rhythm::{Rhythm, rhythm};
 use super::rules::{Play, Rules};
 use super::satisfaction::{OpenComplaints, Satisfaction, satisfaction};
 use super::stated::Stated;
@@ -18,6 +20,7 @@ use super::tier::{Tier, points, tier};
 use super::value::{spend_in_window, value};
 use super::{Classed, Level};
 use crate::domain::{Channel, Money};
+use crate::predict::ValueEstimate;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -55,20 +58,42 @@ pub struct Profile {
     pub recency_days: Option<i64>,
     /// BG/NBD T: days from the first purchase day to today.
     pub age_days: Option<i64>,
-    /// Filled by the predictive model (a later issue); None until then, never a made-up number.
+    /// BG/NBD P(alive); None without purchases or without a fitted model, never a made-up number.
     pub p_alive: Option<f64>,
-    /// Filled by the predictive model (a later issue); None until then.
+    /// BG/NBD expected purchase days in the next 90 days; None like `p_alive`.
     pub expected_purchases_90d: Option<f64>,
-    /// Last purchase + the median gap between purchase days; needs at least two gaps.
+    /// Discounted 12-month value (BG/NBD × Gamma-Gamma); None without a spend model.
+    pub clv_12m: Option<ValueEstimate>,
+    /// "P(alive) 0.31 — 5 purchases, none in the last 240 days, usually every 30".
+    pub p_alive_reason: Option<String>,
+    /// "1234.56 over the next 12 months (discounted 10% a year)".
+    pub clv_reason: Option<String>,
+    /// The predicted run-out day of the customer's main product (see [`Rhythm`]).
     pub next_purchase_due: Option<NaiveDate>,
+    /// The customer's own buying rhythm; needs at least two intervals.
+    pub rhythm: Option<Rhythm>,
+    /// More than 1.5 × their usual gap since their last purchase, whatever activity says.
+    pub overdue_for_rhythm: bool,
     pub action: Option<Action>,
     /// Present when an action is due today or earlier: the customer's row in the follow-up queue.
     pub follow_up: Option<FollowUp>,
 }
 
-/// Classifies one customer as of `today`. `pop` should already count the customer (the engine's
-/// does), since quintiles and means are over the whole buying population.
+/// Classifies one customer as of `today` without a predictive model. `pop` should already count
+/// the customer (the engine's does), since quintiles and means are over the whole buying
+/// population.
 pub fn classify(s: &Summary, pop: &Population, rules: &Rules, today: NaiveDate) -> Profile {
+    classify_with(s, pop, rules, None, today)
+}
+
+/// Classifies one customer as of `today`, with the model's figures when there is a model.
+pub fn classify_with(
+    s: &Summary,
+    pop: &Population,
+    rules: &Rules,
+    model: Option<&Model>,
+    today: NaiveDate,
+) -> Profile {
     let ps = s.purchases_to(today);
     let cs = s.contacts_to(today);
     let metrics = s.metrics(today);
@@ -81,6 +106,7 @@ pub fn classify(s: &Summary, pop: &Population, rules: &Rules, today: NaiveDate) 
     let lifecycle = lifecycle(first, activity.class, frequency.class, rules, today);
     let referred = pop.referred_by(s.id);
     let days = distinct_days(ps);
+    let rhythm = rhythm(ps, today);
     let mut p = Profile {
         id: s.id,
         value: value(ps, rules, today),
@@ -106,7 +132,12 @@ pub fn classify(s: &Summary, pop: &Population, rules: &Rules, today: NaiveDate) 
         age_days: first.map(|f| (today - f).num_days()),
         p_alive: None,
         expected_purchases_90d: None,
-        next_purchase_due: next_due(&days),
+        clv_12m: None,
+        p_alive_reason: None,
+        clv_reason: None,
+        next_purchase_due: rhythm.as_ref().map(|r| r.next_purchase_due),
+        overdue_for_rhythm: rhythm.as_ref().is_some_and(|r| r.overdue),
+        rhythm,
         frequency,
         activity,
         lifecycle,
@@ -116,6 +147,7 @@ pub fn classify(s: &Summary, pop: &Population, rules: &Rules, today: NaiveDate) 
     let (action, follow_up) = choose(s.id, candidates(&p, cs, rules, today), cs, s.contact, rules, today);
     p.action = action;
     p.follow_up = follow_up;
+    p.predict(s, model, rules, today);
     p
 }
 
@@ -123,19 +155,6 @@ fn distinct_days(ps: &[PurchaseFact]) -> Vec<NaiveDate> {
     let mut days: Vec<NaiveDate> = ps.iter().map(|p| p.day).collect();
     days.dedup();
     days
-}
-
-/// Last purchase day + the median gap between purchase days (the upper middle of an even count
-/// is averaged with the lower and rounded up, so a 7/8-day rhythm is due after 8 days).
-fn next_due(days: &[NaiveDate]) -> Option<NaiveDate> {
-    let mut gaps: Vec<i64> = days.windows(2).map(|w| (w[1] - w[0]).num_days()).collect();
-    if gaps.len() < 2 {
-        return None;
-    }
-    gaps.sort_unstable();
-    let n = gaps.len();
-    let median = if n % 2 == 1 { gaps[n / 2] } else { (gaps[n / 2 - 1] + gaps[n / 2] + 1) / 2 };
-    days.last().map(|l| plus(*l, median))
 }
 
 /// Every playbook entry the customer's classes call for, with the day each class began.
@@ -188,17 +207,28 @@ fn candidates(p: &Profile, cs: &[ContactFact], rules: &Rules, today: NaiveDate) 
 /// A restock reminder from `lead_days` before the next purchase is due until one more usual gap
 /// has passed (after that the customer has lapsed, and activity takes over).
 fn replenishment(p: &Profile, rules: &Rules, today: NaiveDate) -> Option<Candidate> {
-    let (due, last) = (p.next_purchase_due?, p.last_purchase?);
-    let gap = (due - last).num_days();
-    let from = due - chrono::Days::new(rules.replenishment.lead_days as u64);
+    let r = p.rhythm.as_ref()?;
+    let due = r.next_purchase_due;
+    let gap = (r.usual_gap_days.round() as i64).max(1);
+    let from = due.checked_sub_days(chrono::Days::new(rules.replenishment.lead_days as u64))?;
     if today < from || today >= plus(due, gap) {
         return None;
     }
-    let reason = format!("next purchase due {due} (every {gap} days)");
-    Some(Candidate::new(Play::ReplenishmentDue, Some(from), &reason))
+    Some(Candidate::new(Play::ReplenishmentDue, Some(from), &r.reason))
 }
 
 impl Profile {
+    /// Fills the model's figures (or clears them without a model): cheap, so every edit does it.
+    pub fn predict(&mut self, s: &Summary, model: Option<&Model>, rules: &Rules, today: NaiveDate) {
+        let rate = rules.prediction.discount_rate;
+        let got = model.and_then(|m| m.predict(s, rate, today));
+        self.p_alive = got.as_ref().map(|g| g.p_alive);
+        self.expected_purchases_90d = got.as_ref().and_then(|g| g.expected_90d);
+        self.clv_12m = got.as_ref().and_then(|g| g.clv_12m);
+        self.clv_reason = self.clv_12m.as_ref().map(|v| clv_reason(v, rate));
+        self.p_alive_reason = got.map(|g| g.reason);
+    }
+
     /// Every dimension with its reason (which opens with the class), in the order people read
     /// them: what the customer does, what they are worth, how they feel.
     pub fn rows(&self) -> Vec<(&'static str, String)> {
@@ -221,8 +251,17 @@ impl Profile {
             ("advocacy", self.advocacy.reason.clone()),
             ("engagement", self.engagement.reason.clone()),
         ]);
-        if let Some(d) = self.next_purchase_due {
-            rows.push(("next purchase due", d.to_string()));
+        if let Some(r) = &self.p_alive_reason {
+            rows.push(("p(alive)", r.clone()));
+        }
+        if let Some(e) = self.expected_purchases_90d {
+            rows.push(("next 90 days", format!("{e:.2} purchases expected")));
+        }
+        if let Some(r) = &self.clv_reason {
+            rows.push(("12-month value", r.clone()));
+        }
+        if let Some(r) = &self.rhythm {
+            rows.push(("replenishment", r.reason.clone()));
         }
         rows
     }

@@ -40,6 +40,7 @@ pub struct Rules {
     pub satisfaction: SatisfactionRules,
     pub engagement: EngagementRules,
     pub replenishment: ReplenishmentRules,
+    pub prediction: PredictionRules,
     pub playbook: Playbook,
 }
 
@@ -124,6 +125,14 @@ pub struct EngagementRules {
 #[serde(deny_unknown_fields)]
 pub struct ReplenishmentRules {
     pub lead_days: i64,
+}
+
+/// The predictive model's settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredictionRules {
+    /// Annual discount rate of the 12-month customer value (0.10 = 10% a year).
+    pub discount_rate: f64,
 }
 
 keyed_enum! {
@@ -258,6 +267,12 @@ impl Rules {
         )?;
         check(self.engagement.high >= 1, "engagement.high", "must be at least 1")?;
         check(self.replenishment.lead_days >= 0, "replenishment.lead_days", "must not be negative")?;
+        let rate = self.prediction.discount_rate;
+        check(
+            rate.is_finite() && (0.0..=1.0).contains(&rate),
+            "prediction.discount_rate",
+            "must be a yearly rate between 0 and 1 (0.10 = 10%)",
+        )?;
         for play in Play::ALL {
             let key = format!("playbook.{}.cadence_days", play.key());
             check(self.playbook.get(*play).cadence_days >= 0, &key, "must not be negative")?;
@@ -337,6 +352,7 @@ mod tests {
         assert_eq!(r.window.days, 365);
         assert_eq!(r.value.high, Money::units(5000));
         assert_eq!(r.playbook.get(Play::ComplaintOpen).priority, 1);
+        assert_eq!((r.replenishment.lead_days, r.prediction.discount_rate), (5, 0.10));
     }
 
     #[test]

@@ -16,7 +16,36 @@ keyed_enum! {
         Rfm => "rfm", Rfm8 => "rfm8", Tier => "tier", PriceSensitivity => "price_sensitivity",
         TopCategory => "top_category", TopChannel => "top_channel", Satisfaction => "satisfaction",
         Advocacy => "advocacy", Engagement => "engagement", Region => "region", AreaType => "area_type",
-        Source => "source", Contact => "contact", Tags => "tags",
+        Source => "source", Contact => "contact", Tags => "tags", PAlive => "p_alive",
+    }
+}
+
+keyed_enum! {
+    /// P(alive) in three bands, for segments: ≥ 0.8, 0.5–0.8, < 0.5.
+    AliveBucket { High => "high", Medium => "medium", Low => "low", Unknown => "unknown", None => "none" }
+}
+
+impl AliveBucket {
+    /// The band of a customer's P(alive); `unknown` for a buyer while no model is fitted.
+    pub fn of(p: &Profile) -> AliveBucket {
+        match p.p_alive {
+            _ if p.purchases == 0 => AliveBucket::None,
+            None => AliveBucket::Unknown,
+            Some(a) if a >= 0.8 => AliveBucket::High,
+            Some(a) if a >= 0.5 => AliveBucket::Medium,
+            Some(_) => AliveBucket::Low,
+        }
+    }
+
+    /// The name to show.
+    pub fn label(self) -> &'static str {
+        match self {
+            AliveBucket::High => "≥ 0.8",
+            AliveBucket::Medium => "0.5–0.8",
+            AliveBucket::Low => "< 0.5",
+            AliveBucket::Unknown => "no model yet",
+            AliveBucket::None => "no purchases",
+        }
     }
 }
 
@@ -61,6 +90,7 @@ impl Dimension {
             Dimension::AreaType => keys(AreaType::ALL, AreaType::key),
             Dimension::Source => keys(Source::ALL, Source::key),
             Dimension::Contact => keys(ContactPref::ALL, ContactPref::key),
+            Dimension::PAlive => keys(AliveBucket::ALL, AliveBucket::key),
             Dimension::TopCategory | Dimension::Region | Dimension::Tags => return None,
         };
         if matches!(self, Dimension::Rfm | Dimension::Rfm8 | Dimension::TopChannel) {
@@ -93,6 +123,7 @@ impl Dimension {
             Dimension::Contact => one(p.stated.contact.key()),
             Dimension::Tags if p.stated.tags.is_empty() => one(NOT_RECORDED),
             Dimension::Tags => p.stated.tags.clone(),
+            Dimension::PAlive => one(AliveBucket::of(p).key()),
         }
     }
 
@@ -101,6 +132,7 @@ impl Dimension {
         let named = match self {
             Dimension::Rfm => class.parse::<RfmSegment>().ok().map(|s| s.label()),
             Dimension::Rfm8 => class.parse::<Rfm8>().ok().map(|s| s.label()),
+            Dimension::PAlive => class.parse::<AliveBucket>().ok().map(|s| s.label()),
             _ => None,
         };
         named.unwrap_or(class).to_string()

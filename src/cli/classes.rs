@@ -2,8 +2,9 @@
 
 use super::Context;
 use super::Format;
+use super::context::read_histories;
 use super::export::{Cell, RowWriter};
-use crate::classify::{Classifier, Profile};
+use crate::classify::Profile;
 use crate::domain::Customer;
 use crate::store::Store;
 use std::io::Write;
@@ -31,6 +32,9 @@ pub const COLUMNS: &[&str] = &[
     "p_alive",
     "expected_purchases_90d",
     "next_purchase_due",
+    "clv_12m",
+    "clv_from_population",
+    "overdue_for_rhythm",
     "rfm8",
     "top_category",
     "top_channel",
@@ -51,9 +55,8 @@ pub fn export<'a>(
     format: Format,
     out: Box<dyn Write + 'a>,
 ) -> anyhow::Result<u64> {
-    let mut histories = Vec::new();
-    store.for_each_history(&mut |h| histories.push(h))?;
-    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, &histories);
+    let histories = read_histories(store)?;
+    let clf = ctx.classifier_for(store, &histories)?;
     let mut w = RowWriter::new(format, COLUMNS, out)?;
     for h in &histories {
         if let Some(p) = clf.profile(h.customer.id) {
@@ -89,6 +92,9 @@ fn cells(c: &Customer, p: &Profile) -> Vec<Cell> {
         float(p.p_alive),
         float(p.expected_purchases_90d),
         Cell::opt_text(p.next_purchase_due),
+        float(p.clv_12m.map(|v| v.value)),
+        p.clv_12m.map_or(Cell::Null, |v| Cell::Bool(v.from_population)),
+        Cell::Bool(p.overdue_for_rhythm),
         Cell::opt_text(rfm.map(|r| r.rfm8.class.label())),
         Cell::opt_text(p.top_category.class.as_ref()),
         Cell::opt_text(p.top_channel.class.map(|c| c.key())),

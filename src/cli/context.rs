@@ -1,8 +1,9 @@
 //! What every command needs: where the database is, what "today" is, which rules apply.
 
 use super::Cli;
-use crate::classify::{Classifier, Rules};
+use crate::classify::{Classifier, MODEL_SETTING, Model, Rules};
 use crate::demo;
+use crate::domain::History;
 use crate::store::{SledStore, Store};
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
@@ -62,11 +63,37 @@ impl Context {
         Ok(store)
     }
 
-    /// Reads every customer and classifies them.
+    /// Reads every customer and classifies them, with the predictive model (see
+    /// [`Context::classifier_for`]).
     pub fn load_classifier(&self, store: &dyn Store) -> anyhow::Result<Classifier> {
-        let mut histories = Vec::new();
-        store.for_each_history(&mut |h| histories.push(h))?;
-        Ok(Classifier::from_histories(self.rules.clone(), self.today, &histories))
+        self.classifier_for(store, &read_histories(store)?)
+    }
+
+    /// Classifies `histories` (every customer of `store`) and puts the predictive model in force:
+    /// the stored one when it was fitted on the same data, else a fresh fit, which is stored.
+    /// A shop the model cannot be fitted to gets no predictions (a note on stderr), not an error.
+    pub fn classifier_for(&self, store: &dyn Store, histories: &[History]) -> anyhow::Result<Classifier> {
+        let mut clf = Classifier::from_histories(self.rules.clone(), self.today, histories);
+        let fingerprint = clf.fingerprint();
+        if fingerprint.customers == 0 {
+            return Ok(clf);
+        }
+        let stored = stored_model(store)?.filter(|m| m.fingerprint == fingerprint);
+        let model = match stored {
+            Some(m) => Some(m),
+            None => match clf.fit_model() {
+                Ok(m) => {
+                    store.set_setting(MODEL_SETTING, &m.to_bytes())?;
+                    Some(m)
+                }
+                Err(e) => {
+                    eprintln!("kehu: no predictions: {e}");
+                    None
+                }
+            },
+        };
+        clf.set_model(model);
+        Ok(clf)
     }
 
     /// `kehu demo`: fills an empty database with a synthetic shop.
@@ -92,6 +119,19 @@ impl Context {
         )?;
         Ok(0)
     }
+}
+
+/// Every customer's history, in id order.
+pub fn read_histories(store: &dyn Store) -> anyhow::Result<Vec<History>> {
+    let mut histories = Vec::new();
+    store.for_each_history(&mut |h| histories.push(h))?;
+    Ok(histories)
+}
+
+/// The model stored by the last fit; None when there is none or it cannot be read (a model
+/// from another kehu version), which means "fit again".
+pub fn stored_model(store: &dyn Store) -> anyhow::Result<Option<Model>> {
+    Ok(store.setting(MODEL_SETTING)?.and_then(|b| Model::from_bytes(&b)))
 }
 
 fn project_dirs() -> anyhow::Result<directories::ProjectDirs> {

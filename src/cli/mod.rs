@@ -3,6 +3,7 @@
 mod classes;
 mod context;
 mod export;
+mod fit;
 mod import;
 mod segments;
 mod show;
@@ -86,6 +87,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Refit the predictive model (BG/NBD, Gamma-Gamma) now, store it and print its parameters
+    Fit,
     /// One customer: fields, every class with its reason, history
     Show {
         /// A ref (card number), phone, id (#12 or 12) or name
@@ -174,6 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             segments::print(&ctx.load_classifier(db.as_ref())?, dimension.as_deref(), json, &mut out)?;
             Ok(0)
         }
+        Some(Command::Fit) => fit::run(&ctx, ctx.open()?.as_ref(), &mut out),
         Some(Command::Show { query, json }) => {
             let db = ctx.open()?;
             show::run(&ctx, db.as_ref(), &query, json, &mut out)

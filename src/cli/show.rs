@@ -4,7 +4,8 @@
 //! `ESC ]0;x BEL` prints as text and never retitles or reprograms the terminal.
 
 use super::Context;
-use crate::classify::{Classifier, Profile};
+use super::context::read_histories;
+use crate::classify::Profile;
 use crate::domain::{History, Phone};
 use crate::store::Store;
 use crate::text::{terminal_safe, terminal_safe_multiline};
@@ -21,8 +22,7 @@ pub fn run(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let mut histories = Vec::new();
-    store.for_each_history(&mut |h| histories.push(h))?;
+    let histories = read_histories(store)?;
     let matches = find(store, &histories, query)?;
     let history = match matches.as_slice() {
         [] => {
@@ -52,7 +52,7 @@ pub fn run(
             return Ok(1);
         }
     };
-    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, &histories);
+    let clf = ctx.classifier_for(store, &histories)?;
     let profile =
         clf.profile(history.customer.id).ok_or_else(|| anyhow::anyhow!("customer was not classified"))?;
     if json {

@@ -6,13 +6,16 @@
 //! `v` here). Only repeat transactions are used, as in the papers: the first one is often
 //! different (a sign-up basket).
 
+use serde::{Deserialize, Serialize};
+
 use super::bgnbd::{BgNbdParams, Rfx, expected_purchases};
+use super::grouped::SpendRows;
 use super::optim::minimise;
 use super::special::ln_gamma;
 use super::{PredictError, Result};
 
 /// The three Gamma-Gamma parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GammaGammaParams {
     /// Shape of each transaction value's Gamma distribution.
     pub p: f64,
@@ -45,7 +48,7 @@ pub struct GammaGammaFit {
 }
 
 /// A money figure and whether it is the population's rather than the customer's own.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ValueEstimate {
     /// The figure, in the currency of the input.
     pub value: f64,
@@ -76,10 +79,8 @@ pub fn fit(customers: &[RepeatSpend]) -> Result<GammaGammaFit> {
     }
     let mean = used.iter().map(|s| s.mean_value).sum::<f64>() / used.len() as f64;
     let from_logs = |w: &[f64]| GammaGammaParams { p: w[0].exp(), q: w[1].exp(), v: w[2].exp() };
-    let neg_ll = |w: &[f64]| -> f64 {
-        let g = from_logs(w);
-        -used.iter().map(|s| ln_likelihood(&g, s)).sum::<f64>()
-    };
+    let rows = SpendRows::new(&used);
+    let neg_ll = |w: &[f64]| -> f64 { -rows.log_likelihood(&from_logs(w)) };
     // Start at p = 1, q = 2 and v such that the population mean p·v/(q−1) is the sample mean.
     let m = minimise(neg_ll, &[0.0, 2.0_f64.ln(), mean.ln()], 1.0);
     if !m.converged || !m.f.is_finite() {

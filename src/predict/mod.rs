@@ -5,6 +5,7 @@
 
 pub mod bgnbd;
 pub mod gamma_gamma;
+mod grouped;
 mod optim;
 pub mod replenish;
 pub mod special;

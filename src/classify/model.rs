@@ -1,0 +1,353 @@
+//! The fitted predictive model (DESIGN §3) as the classifier applies it: BG/NBD and Gamma-Gamma
+//! parameters with the day and the data they were fitted on, so that start-up can tell a stored
+//! fit that still holds from one the data has moved away from.
+//!
+//! Fitting reads every buying customer; applying the model to one customer is a handful of
+//! closed-form evaluations, so each edit recomputes that customer's figures with the current
+//! parameters while the parameters themselves are refitted only on demand or when stale.
+
+use super::summary::{Summary, plural};
+use crate::domain::History;
+use crate::predict::gamma_gamma::{self, RepeatSpend};
+use crate::predict::{self, BgNbdParams, DAYS_PER_MONTH, GammaGammaParams, PredictError, Rfx, ValueEstimate};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The settings key the model is stored under.
+pub const MODEL_SETTING: &str = "model";
+/// Bumped whenever the stored layout or the way the data is summarised changes, so that a model
+/// fitted by an older kehu is refitted rather than misread.
+pub const MODEL_VERSION: u32 = 1;
+/// The horizon of the expected-purchases figure, in days.
+pub const HORIZON_DAYS: f64 = 90.0;
+
+/// What the fit saw, to tell at start-up whether the data changed since (ids, days and amounts
+/// of every purchase up to the fit's "today").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Customers with at least one purchase.
+    pub customers: u64,
+    /// Purchases counted.
+    pub purchases: u64,
+    /// Order-independent hash of (customer, purchase id, day, amount) over those purchases.
+    pub hash: u64,
+}
+
+/// The fitted spend model, absent when too few customers bought twice to fit it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpendModel {
+    /// Gamma-Gamma (p, q, v), money in currency units.
+    pub params: GammaGammaParams,
+    /// The population's mean order value p·v/(q−1), what a customer without repeats is given.
+    pub mean_order_value: f64,
+    /// Log-likelihood at `params`.
+    pub log_likelihood: f64,
+    /// Customers with repeat purchases the fit used.
+    pub customers: u64,
+}
+
+/// A fitted BG/NBD (daily periods) with its spend model, fit day and data fingerprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// [`MODEL_VERSION`] at the time of the fit.
+    pub version: u32,
+    /// BG/NBD (r, α, a, b); α in days.
+    pub bgnbd: BgNbdParams,
+    /// BG/NBD log-likelihood at `bgnbd`.
+    pub log_likelihood: f64,
+    /// The ridge penalty the BG/NBD fit needed to stay finite (0: plain maximum likelihood).
+    pub penalty: f64,
+    /// Buying customers the BG/NBD fit used.
+    pub customers: u64,
+    /// Gamma-Gamma, when it could be fitted (and has a finite mean).
+    pub spend: Option<SpendModel>,
+    /// The "today" the data was summarised as of.
+    pub fitted_on: NaiveDate,
+    /// The data the fit saw.
+    pub fingerprint: Fingerprint,
+}
+
+/// One customer's figures from the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// P(alive | x, t_x, T).
+    pub p_alive: f64,
+    /// Expected purchase days in the next [`HORIZON_DAYS`]; None if it could not be evaluated.
+    pub expected_90d: Option<f64>,
+    /// 12-month discounted value; None without a spend model.
+    pub clv_12m: Option<ValueEstimate>,
+    /// One line on P(alive), e.g. "P(alive) 0.31 — 5 purchases, none in the last 240 days,
+    /// usually every 30".
+    pub reason: String,
+}
+
+/// The facts of one buying customer the model reads: (x, t_x, T) in days, repeat spend.
+struct Facts {
+    rfx: Rfx,
+    spend: RepeatSpend,
+    purchases: u32,
+}
+
+impl Facts {
+    /// Summarises purchases up to `today`, same-day purchases as one transaction (their amounts
+    /// summed), as the BG/NBD and Gamma-Gamma papers count transactions.
+    fn of(s: &Summary, today: NaiveDate) -> Option<Facts> {
+        let ps = s.purchases_to(today);
+        let mut days: Vec<(NaiveDate, f64)> = Vec::new();
+        for p in ps {
+            let amount = p.amount.0 as f64 / 100.0;
+            match days.last_mut() {
+                Some((d, total)) if *d == p.day => *total += amount,
+                _ => days.push((p.day, amount)),
+            }
+        }
+        let only_days: Vec<NaiveDate> = days.iter().map(|(d, _)| *d).collect();
+        let rfx = Rfx::from_purchase_days(&only_days, today)?;
+        // The first transaction is left out of the spend, as in the Gamma-Gamma papers.
+        let repeats = &days[1..];
+        let mean_value = if repeats.is_empty() {
+            0.0
+        } else {
+            repeats.iter().map(|(_, v)| v).sum::<f64>() / repeats.len() as f64
+        };
+        Some(Facts { rfx, spend: RepeatSpend { x: rfx.x, mean_value }, purchases: ps.len() as u32 })
+    }
+}
+
+impl Fingerprint {
+    /// The fingerprint of the purchases of `summaries` up to `today`.
+    pub fn of<'a>(summaries: impl IntoIterator<Item = &'a Summary>, today: NaiveDate) -> Fingerprint {
+        let mut f = Fingerprint { customers: 0, purchases: 0, hash: 0 };
+        for s in summaries {
+            let ps = s.purchases_to(today);
+            if ps.is_empty() {
+                continue;
+            }
+            let mut h = Fnv::new();
+            h.word(s.id);
+            for p in ps {
+                h.word(p.id);
+                h.word(p.day.num_days_from_ce() as u64);
+                h.word(p.amount.0 as u64);
+            }
+            // A sum of per-customer hashes does not depend on the order customers come in.
+            f.hash = f.hash.wrapping_add(h.finish());
+            f.customers += 1;
+            f.purchases += ps.len() as u64;
+        }
+        f
+    }
+}
+
+/// 64-bit FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`, which
+/// matters because the fingerprint is stored.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn word(&mut self, w: u64) {
+        for b in w.to_le_bytes() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Fits the model to every customer of `histories` as of `today`.
+pub fn fit_model<'a>(
+    histories: impl IntoIterator<Item = &'a History>,
+    today: NaiveDate,
+) -> predict::Result<Model> {
+    let summaries: Vec<Summary> = histories.into_iter().map(Summary::from_history).collect();
+    fit_summaries(&summaries, today)
+}
+
+/// Fits the model to the buying customers among `summaries` as of `today`: BG/NBD on daily
+/// (x, t_x, T), Gamma-Gamma on repeat spend (left out, not an error, when it cannot be fitted).
+pub fn fit_summaries<'a>(
+    summaries: impl IntoIterator<Item = &'a Summary> + Clone,
+    today: NaiveDate,
+) -> predict::Result<Model> {
+    let facts: Vec<Facts> = summaries.clone().into_iter().filter_map(|s| Facts::of(s, today)).collect();
+    if facts.is_empty() {
+        return Err(PredictError::NoData("no customer has bought anything yet"));
+    }
+    let rows: Vec<Rfx> = facts.iter().map(|f| f.rfx).collect();
+    let (fit, penalty) = fit_bgnbd(&rows)?;
+    let spends: Vec<RepeatSpend> = facts.iter().map(|f| f.spend).collect();
+    // A shop where few buy twice has no spend model yet; BG/NBD figures are still worth having.
+    let spend = gamma_gamma::fit(&spends).ok().and_then(|g| {
+        let mean = gamma_gamma::population_order_value(&g.params).ok()?;
+        Some(SpendModel {
+            params: g.params,
+            mean_order_value: mean,
+            log_likelihood: g.log_likelihood,
+            customers: g.customers as u64,
+        })
+    });
+    Ok(Model {
+        version: MODEL_VERSION,
+        bgnbd: fit.params,
+        log_likelihood: fit.log_likelihood,
+        penalty,
+        customers: facts.len() as u64,
+        spend,
+        fitted_on: today,
+        fingerprint: Fingerprint::of(summaries, today),
+    })
+}
+
+/// Penalties tried in turn when plain maximum likelihood runs off to a boundary.
+const PENALTIES: [f64; 3] = [1e-4, 1e-3, 1e-2];
+
+/// Maximum likelihood, or the least penalised fit that converges (see
+/// [`predict::bgnbd::fit_penalised`]); returns the penalty used.
+fn fit_bgnbd(rows: &[Rfx]) -> predict::Result<(predict::Fit, f64)> {
+    let mut last = match predict::bgnbd::fit(rows) {
+        Ok(f) => return Ok((f, 0.0)),
+        Err(e @ PredictError::NotConverged(_)) => e,
+        Err(e) => return Err(e),
+    };
+    for penalty in PENALTIES {
+        match predict::bgnbd::fit_penalised(rows, penalty) {
+            Ok(f) => return Ok((f, penalty)),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+impl Model {
+    /// The stored form (JSON, so that a person can read what was fitted).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serialising plain numbers, dates and strings cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Reads a stored model; None when it is unreadable or from another model version, which
+    /// callers treat as "no model, refit".
+    pub fn from_bytes(bytes: &[u8]) -> Option<Model> {
+        serde_json::from_slice::<Model>(bytes).ok().filter(|m| m.version == MODEL_VERSION)
+    }
+
+    /// What the model predicts for the customer; None for a customer without purchases.
+    pub fn predict(&self, s: &Summary, discount_rate: f64, today: NaiveDate) -> Option<Prediction> {
+        let f = Facts::of(s, today)?;
+        let p_alive = predict::p_alive(&self.bgnbd, &f.rfx);
+        let expected_90d = predict::expected_purchases(&self.bgnbd, &f.rfx, HORIZON_DAYS).ok();
+        let clv_12m = self.spend.as_ref().and_then(|g| {
+            predict::clv_12m(
+                &self.bgnbd,
+                &g.params,
+                &f.rfx,
+                f.spend.mean_value,
+                discount_rate,
+                DAYS_PER_MONTH,
+            )
+            .ok()
+        });
+        Some(Prediction {
+            p_alive,
+            expected_90d,
+            clv_12m,
+            reason: alive_reason(p_alive, &f.rfx, f.purchases),
+        })
+    }
+
+    /// What the model predicts, unconditionally, for a customer first seen `age_days` ago over
+    /// the next [`HORIZON_DAYS`]: the population figure the customers' mean should approach.
+    pub fn population_expected_90d(&self, age_days: f64) -> predict::Result<f64> {
+        let p = &self.bgnbd;
+        Ok(predict::expected_purchases_population(p, age_days + HORIZON_DAYS)?
+            - predict::expected_purchases_population(p, age_days)?)
+    }
+}
+
+/// "P(alive) 0.31 — 5 purchases, none in the last 240 days, usually every 30": the figure with
+/// the three facts it rests on (how often, how long since, the usual gap).
+pub fn alive_reason(p_alive: f64, rfx: &Rfx, purchases: u32) -> String {
+    let days = rfx.x as u32 + 1;
+    // Same-day purchases are one transaction to the model; say so when it makes a difference.
+    let count = if days == purchases { plural(days, "purchase") } else { plural(days, "purchase day") };
+    let since = (rfx.t - rfx.t_x).round() as i64;
+    let recent = match since {
+        0 => "the last one today".to_string(),
+        1 => "none since yesterday".to_string(),
+        d => format!("none in the last {d} days"),
+    };
+    if rfx.x < 1.0 {
+        return format!("P(alive) {p_alive:.2} — {count}, {recent}; no repeat yet to judge by");
+    }
+    let gap = (rfx.t_x / rfx.x).round() as i64;
+    format!("P(alive) {p_alive:.2} — {count}, {recent}, usually every {gap}")
+}
+
+/// "1234.56 over the next 12 months (10% a year discount)", flagged when the order value is the
+/// population's.
+pub fn clv_reason(v: &ValueEstimate, discount_rate: f64) -> String {
+    let rate = discount_rate * 100.0;
+    let base = format!("{:.2} over the next 12 months (discounted {rate:.0}% a year)", v.value);
+    if v.from_population {
+        format!("{base}, at the population's order value: no repeat purchase yet")
+    } else {
+        base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_names_count_recency_and_rhythm() {
+        let rfx = Rfx { x: 4.0, t_x: 120.0, t: 360.0 };
+        assert_eq!(
+            alive_reason(0.3149, &rfx, 5),
+            "P(alive) 0.31 — 5 purchases, none in the last 240 days, usually every 30"
+        );
+        assert_eq!(
+            alive_reason(0.9, &rfx, 6),
+            "P(alive) 0.90 — 5 purchase days, none in the last 240 days, usually every 30"
+        );
+        let one = Rfx { x: 0.0, t_x: 0.0, t: 40.0 };
+        assert_eq!(
+            alive_reason(1.0, &one, 1),
+            "P(alive) 1.00 — 1 purchase, none in the last 40 days; no repeat yet to judge by"
+        );
+        let today = Rfx { x: 1.0, t_x: 10.0, t: 10.0 };
+        assert_eq!(
+            alive_reason(0.95, &today, 2),
+            "P(alive) 0.95 — 2 purchases, the last one today, usually every 10"
+        );
+    }
+
+    #[test]
+    fn clv_reason_flags_the_population_figure() {
+        let own = ValueEstimate { value: 123.456, from_population: false };
+        assert_eq!(clv_reason(&own, 0.1), "123.46 over the next 12 months (discounted 10% a year)");
+        let pop = ValueEstimate { value: 10.0, from_population: true };
+        assert!(clv_reason(&pop, 0.1).ends_with("population's order value: no repeat purchase yet"));
+    }
+
+    #[test]
+    fn stored_form_round_trips_and_refuses_other_versions() {
+        let m = Model {
+            version: MODEL_VERSION,
+            bgnbd: BgNbdParams { r: 0.24, alpha: 30.1, a: 0.79, b: 2.43 },
+            log_likelihood: -9582.4,
+            penalty: 0.0,
+            customers: 3,
+            spend: None,
+            fitted_on: NaiveDate::from_ymd_opt(1998, 6, 30).unwrap_or_default(),
+            fingerprint: Fingerprint { customers: 3, purchases: 7, hash: u64::MAX },
+        };
+        assert_eq!(Model::from_bytes(&m.to_bytes()), Some(m.clone()));
+        let old = Model { version: 0, ..m };
+        assert_eq!(Model::from_bytes(&old.to_bytes()), None);
+        assert_eq!(Model::from_bytes(b"garbage"), None);
+    }
+}

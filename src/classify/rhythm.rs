@@ -1,0 +1,131 @@
+//! The customer's own buying rhythm: when their main product runs out (the replenishment
+//! estimate of `predict::replenish`), and whether they are overdue by their own standard.
+
+use super::summary::PurchaseFact;
+use crate::predict::replenish::{OVERDUE_FACTOR, ReplenishConfig, estimate};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The replenishment estimate of one customer's main product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rhythm {
+    /// The product category the rhythm is of; None when purchases carry no category.
+    pub category: Option<String>,
+    /// How many days one unit lasts, weighted toward recent intervals.
+    pub days_per_unit: f64,
+    /// The median gap between purchase days of that category.
+    pub usual_gap_days: f64,
+    /// The last purchase day of that category.
+    pub last_purchase: NaiveDate,
+    /// The predicted run-out day: when the next purchase is due.
+    pub next_purchase_due: NaiveDate,
+    /// More than 1.5 × the usual gap has passed since `last_purchase`.
+    pub overdue: bool,
+    /// "due 2024-07-10 — formula: a unit lasts 30 days, usually bought every 30".
+    pub reason: String,
+}
+
+/// The rhythm of the category bought on the most days (ties: the most recently bought, then by
+/// name), from its (day, quantity) history up to `today`. One product's rhythm, because units of
+/// formula and units of toys do not last alike; None with fewer than two intervals.
+pub fn rhythm(ps: &[PurchaseFact], today: NaiveDate) -> Option<Rhythm> {
+    let mut by: BTreeMap<&str, Vec<(NaiveDate, u32)>> = BTreeMap::new();
+    for p in ps.iter().filter(|p| p.day <= today) {
+        by.entry(p.category.as_str()).or_default().push((p.day, p.quantity));
+    }
+    let distinct = |h: &[(NaiveDate, u32)]| {
+        let mut d: Vec<NaiveDate> = h.iter().map(|(d, _)| *d).collect();
+        d.dedup();
+        d.len()
+    };
+    let last = |h: &[(NaiveDate, u32)]| h.iter().map(|(d, _)| *d).max();
+    // `max_by_key` keeps the last of equal keys; iterating names in reverse makes that the first.
+    let (category, history) = by.iter().rev().max_by_key(|(_, h)| (distinct(h), last(h)))?;
+    let r = estimate(history, &ReplenishConfig::default())?;
+    let overdue = r.overdue_for_rhythm(today);
+    let category = (!category.is_empty()).then(|| category.to_string());
+    let reason = reason(category.as_deref(), &r, overdue, today);
+    Some(Rhythm {
+        category,
+        days_per_unit: r.days_per_unit,
+        usual_gap_days: r.usual_gap_days,
+        last_purchase: r.last_purchase,
+        next_purchase_due: r.next_purchase_due,
+        overdue,
+        reason,
+    })
+}
+
+/// A number of days as people say it: whole when it nearly is, else to one decimal.
+fn days(x: f64) -> String {
+    if (x - x.round()).abs() < 0.05 { format!("{:.0}", x.round()) } else { format!("{x:.1}") }
+}
+
+fn reason(
+    category: Option<&str>,
+    r: &crate::predict::Replenishment,
+    overdue: bool,
+    today: NaiveDate,
+) -> String {
+    let what = category.map(|c| format!("{c}: ")).unwrap_or_default();
+    let gap = days(r.usual_gap_days);
+    if overdue {
+        let since = (today - r.last_purchase).num_days();
+        // A big last purchase can still last beyond 1.5 gaps; the rhythm is late all the same.
+        let due = if r.next_purchase_due < today { "was due" } else { "stock lasts to" };
+        return format!(
+            "overdue for their rhythm — {what}{since} days since the last purchase, usually every {gap} \
+             (> {OVERDUE_FACTOR}×); {due} {}",
+            r.next_purchase_due
+        );
+    }
+    format!(
+        "due {} — {what}a unit lasts {} days, usually bought every {gap}",
+        r.next_purchase_due,
+        days(r.days_per_unit)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::testkit::{buys, day};
+
+    #[test]
+    fn even_rhythm_is_due_one_gap_after_the_last_purchase() {
+        let today = day(2024, 6, 30);
+        let r = rhythm(&buys(today, &[100, 70, 40, 10]), today).expect("three intervals");
+        assert_eq!(r.next_purchase_due, day(2024, 7, 20));
+        assert_eq!((r.usual_gap_days, r.overdue, r.category.as_deref()), (30.0, false, None));
+        assert_eq!(r.reason, "due 2024-07-20 — a unit lasts 30 days, usually bought every 30");
+        assert!(rhythm(&buys(today, &[40, 10]), today).is_none(), "one interval is not a rhythm");
+    }
+
+    #[test]
+    fn overdue_only_beyond_one_and_a_half_gaps() {
+        // Gaps of 30; the last purchase 45 days ago is exactly 1.5 × — not yet overdue.
+        let today = day(2024, 6, 30);
+        let at = rhythm(&buys(today, &[105, 75, 45]), today).expect("rhythm");
+        assert!(!at.overdue, "{at:?}");
+        let past = rhythm(&buys(today, &[106, 76, 46]), today).expect("rhythm");
+        assert!(past.overdue);
+        assert_eq!(
+            past.reason,
+            "overdue for their rhythm — 46 days since the last purchase, usually every 30 (> 1.5×); \
+             was due 2024-06-14"
+        );
+    }
+
+    #[test]
+    fn the_main_category_sets_the_rhythm() {
+        let today = day(2024, 6, 30);
+        let mut ps = buys(today, &[90, 60, 30, 5]);
+        for p in &mut ps[..3] {
+            p.category = "formula".into();
+        }
+        ps[3].category = "toys".into();
+        let r = rhythm(&ps, today).expect("formula has two intervals");
+        assert_eq!((r.category.as_deref(), r.next_purchase_due), (Some("formula"), day(2024, 6, 30)));
+    }
+}

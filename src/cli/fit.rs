@@ -1,0 +1,65 @@
+//! `kehu fit`: refit the predictive model now, store it, and print what was fitted.
+
+use super::Context;
+use super::context::read_histories;
+use crate::classify::{Classifier, HORIZON_DAYS, MODEL_SETTING, Model};
+use crate::store::Store;
+use anyhow::Context as _;
+use std::io::Write;
+use std::time::Instant;
+
+/// Fits BG/NBD and Gamma-Gamma to every customer as of `--as-of`, stores the model (start-up
+/// then reuses it until the data changes) and prints the parameters and the fit time.
+pub fn run(ctx: &Context, store: &dyn Store, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let histories = read_histories(store)?;
+    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, &histories);
+    let started = Instant::now();
+    let model = clf.fit_model().context("cannot fit the predictive model")?;
+    let took = started.elapsed().as_secs_f64();
+    store.set_setting(MODEL_SETTING, &model.to_bytes())?;
+    print(&model, took, out)?;
+    Ok(0)
+}
+
+/// The parameters, one per line, so that people and scripts can both read them.
+fn print(m: &Model, seconds: f64, out: &mut dyn Write) -> anyhow::Result<()> {
+    let b = &m.bgnbd;
+    writeln!(
+        out,
+        "BG/NBD fitted on {} customers as of {} (daily periods) in {seconds:.3} s",
+        m.customers, m.fitted_on
+    )?;
+    writeln!(out, "  r                 {:.6}", b.r)?;
+    writeln!(out, "  alpha             {:.6}", b.alpha)?;
+    writeln!(out, "  a                 {:.6}", b.a)?;
+    writeln!(out, "  b                 {:.6}", b.b)?;
+    writeln!(out, "  log-likelihood    {:.4}", m.log_likelihood)?;
+    if m.penalty > 0.0 {
+        writeln!(
+            out,
+            "  (maximum likelihood ran off to a boundary; fitted with ridge penalty {})",
+            m.penalty
+        )?;
+    }
+    let days = HORIZON_DAYS;
+    if let Ok(e) = crate::predict::expected_purchases_population(b, days) {
+        writeln!(out, "  a new customer's expected purchases in their first {days:.0} days: {e:.4}")?;
+    }
+    match &m.spend {
+        Some(g) => {
+            writeln!(out, "Gamma-Gamma fitted on {} customers with repeat purchases", g.customers)?;
+            writeln!(out, "  p                 {:.6}", g.params.p)?;
+            writeln!(out, "  q                 {:.6}", g.params.q)?;
+            writeln!(out, "  v                 {:.6}", g.params.v)?;
+            writeln!(out, "  log-likelihood    {:.4}", g.log_likelihood)?;
+            writeln!(out, "  mean order value  {:.2}", g.mean_order_value)?;
+        }
+        None => writeln!(out, "Gamma-Gamma: too few customers with repeat purchases; no 12-month value")?,
+    }
+    writeln!(
+        out,
+        "fingerprint: {} customers, {} purchases, {:016x}",
+        m.fingerprint.customers, m.fingerprint.purchases, m.fingerprint.hash
+    )?;
+    Ok(())
+}
