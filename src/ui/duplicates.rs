@@ -83,8 +83,7 @@ impl App {
                 match (self.model.get(a), self.model.get(b)) {
                     (Some(x), Some(y)) => {
                         self.merge = Some(MergeState::new(&x.customer, &y.customer));
-                        self.status =
-                            "←/→ who stays or which value · ↑/↓ field · enter merge · esc cancel".into();
+                        self.status = "merge: choose who stays and which values".into();
                     }
                     _ => self.status = "one of the pair no longer exists".into(),
                 }

@@ -171,11 +171,8 @@ pub fn confirm_text(survivor: u64, loser: u64) -> Vec<String> {
 
 /// Draws the merge popup centred in `area`.
 pub fn draw(m: &MergeState, f: &mut Frame, area: Rect) {
-    let popup = centered(area, 76, m.fields.len() as u16 + 8);
-    if popup.width < 12 || popup.height < 3 {
-        return;
-    }
-    let inner_w = popup.width.saturating_sub(4) as usize;
+    // Laid out for the widest popup first; the height follows from the lines.
+    let inner_w = area.width.min(76).saturating_sub(4) as usize;
     let label_w = 9usize.min(inner_w / 3);
     let col_w = inner_w.saturating_sub(label_w + 2) / 2;
     let bold = Style::new().add_modifier(Modifier::BOLD);
@@ -209,17 +206,17 @@ pub fn draw(m: &MergeState, f: &mut Frame, area: Rect) {
         lines.push(row(m.cursor == i + 1, label(field), cell(&a, from_a), cell(&b, !from_a)));
     }
     lines.push(Line::default());
-    let note = format!(
-        "#{}'s purchases and interactions move to #{}; tags and notes are combined",
-        m.loser_id(),
-        m.survivor_id()
-    );
+    let note = format!("#{}'s purchases, interactions and tags move to #{}", m.loser_id(), m.survivor_id());
     lines.push(Line::from(fit(&note, inner_w)));
     lines.push(Line::from(Span::styled(
         fit("←/→ choose · ↑/↓ field · enter merge · esc cancel", inner_w),
         Style::new().fg(Color::Gray),
     )));
     let lines: Vec<Line> = lines.into_iter().map(pad).collect();
+    let popup = centered(area, 76, lines.len() as u16 + 2);
+    if popup.width < 12 || popup.height < 3 {
+        return;
+    }
     let title = fit(" merge duplicates ", popup.width as usize - 2);
     f.render_widget(Clear, popup);
     f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)), popup);
