@@ -1,6 +1,7 @@
 //! The real binary in a real pseudo-terminal (tmux): import the CDNOW sample, start the
 //! console at 80x24, search a ref, open the detail, go to segments, shrink to 20x5 and back,
-//! quit with `q`, exit status 0. Every wait polls the screen against a deadline.
+//! quit with `q`, exit status 0; and on a demo shop, record a purchase with `p`, the amount and
+//! Enter. Every wait polls the screen against a deadline.
 
 mod common;
 use common::*;
@@ -17,14 +18,15 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(cmd: &str, w: u16, h: u16) -> Tmux {
+    /// A server named `name` (unique per test: tests run in parallel in one process).
+    fn start(name: &str, cmd: &str, w: u16, h: u16) -> Tmux {
         let version = Command::new("tmux").arg("-V").output();
         assert!(
             version.as_ref().is_ok_and(|o| o.status.success()),
             "tmux is required for the end-to-end console test and was not found; install it \
              (apt-get install -y tmux) — .ci/run does this"
         );
-        let t = Tmux { socket: format!("kehu-test-{}", std::process::id()) };
+        let t = Tmux { socket: format!("kehu-test-{}-{name}", std::process::id()) };
         let out = t.run(&["new-session", "-d", "-s", "k", "-x", &w.to_string(), "-y", &h.to_string(), cmd]);
         assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
         t
@@ -110,7 +112,7 @@ fn console_in_a_real_terminal() {
         db = s.db().display(),
         exit = exit.display(),
     );
-    let t = Tmux::start(&cmd, 80, 24);
+    let t = Tmux::start("cdnow", &cmd, 80, 24);
     t.wait_for("the list", |s| s.contains("2357 customers") && s.contains("lifecycle"));
 
     // Search a ref and open it.
@@ -137,6 +139,44 @@ fn console_in_a_real_terminal() {
     t.resize(80, 24);
     t.wait_for("segments again at 80x24", |s| s.contains("◀ lifecycle ▶") && s.contains("2357 customers"));
 
+    t.send(&["q"]);
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+}
+
+#[test]
+fn point_of_sale_in_a_real_terminal() {
+    const DAY: &str = "2024-06-30";
+    let s = Scratch::new();
+    ok(s.kehu(DAY, &["demo", "--customers", "30", "--seed", "7"]));
+    let exit = s.dir.path().join("exit");
+    let cmd = format!(
+        "env -u KEHU_DB -u KEHU_TODAY -u KEHU_RULES KEHU_CONFIG={cfg} TERM=xterm-256color USER=till '{bin}' --db '{db}' --as-of {DAY}; echo EXIT=$? > '{exit}'; sleep 60",
+        cfg = s.dir.path().join("no-config.toml").display(),
+        bin = env!("CARGO_BIN_EXE_kehu"),
+        db = s.db().display(),
+        exit = exit.display(),
+    );
+    let t = Tmux::start("pos", &cmd, 80, 24);
+    t.wait_for("the list", |s| s.contains("30 customers") && s.contains("lifecycle"));
+
+    // p, the amount, Enter: the purchase of the selected row is stored.
+    t.send(&["p"]);
+    t.wait_for("the purchase form", |s| s.contains("Record purchase") && s.contains("Amount"));
+    t.literal("12.50");
+    t.wait_for("the amount typed", |s| s.contains("12.50"));
+    t.send(&["Enter"]);
+    t.wait_for("the status to say saved", |s| s.contains("│ saved ") && !s.contains("Record purchase"));
+
+    // The detail shows the new purchase, dated today.
+    t.send(&["Enter"]);
+    t.wait_for("the detail view", |s| s.contains("Classes") && s.contains("12 months"));
+    t.send(&["NPage"]);
+    let detail = t.wait_for("the purchases", |s| s.contains("Purchases ("));
+    assert!(detail.contains(&format!("{DAY}  12.50")), "{detail}");
+
+    // The duplicates view answers on 4; q quits.
+    t.send(&["4"]);
+    t.wait_for("the duplicates view", |s| s.contains("pairs") || s.contains("no likely duplicates"));
     t.send(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
 }

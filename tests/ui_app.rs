@@ -313,3 +313,35 @@ fn failures_and_notices_reach_the_status_line() {
     a.update(Action::Notice("hello".into()));
     assert_eq!(a.status(), "hello");
 }
+
+#[test]
+fn a_classifier_handed_in_is_the_one_used() {
+    let hs = histories(20);
+    let later = today().succ_opt().unwrap();
+    let clf = kehu::classify::Classifier::from_histories(kehu::classify::Rules::default(), later, &hs);
+    let a = kehu::ui::App::new(kehu::ui::AppInit {
+        histories: hs,
+        rules: kehu::classify::Rules::default(),
+        today: today(),
+        db_label: "db".into(),
+        saved_segments: vec![],
+        keymap: kehu::ui::Keymap::default(),
+        operator: "tester".into(),
+        classifier: Some(clf),
+    });
+    assert_eq!((a.classifier().today(), a.classifier().len()), (later, 20));
+}
+
+#[test]
+fn form_and_confirm_keys_leave_esc_and_enter_to_the_popup() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let k = kehu::ui::Keymap::default();
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    // Esc in a form goes to the form (which asks before discarding), not to a blunt Cancel.
+    assert_eq!(k.resolve(Mode::Form, &key(KeyCode::Esc)), None);
+    assert_eq!(k.resolve(Mode::Form, &key(KeyCode::Char('q'))), None);
+    // Only `y` confirms a merge or a delete; Enter twice must not.
+    assert_eq!(k.resolve(Mode::Confirm, &key(KeyCode::Enter)), None);
+    assert_eq!(k.resolve(Mode::Confirm, &key(KeyCode::Char('y'))), Some(Action::Confirm));
+    assert_eq!(k.resolve(Mode::List, &key(KeyCode::Char('4'))), Some(Action::ShowDuplicates));
+}

@@ -94,6 +94,8 @@ fn help_lists_remapped_keys() {
         db_label: "db".into(),
         saved_segments: vec![],
         keymap,
+        operator: "tester".into(),
+        classifier: None,
     });
     a2.update(Action::ToggleHelp);
     let s = screen(&draw(&mut a2, 80, 30));

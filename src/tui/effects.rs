@@ -18,8 +18,11 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
     Ok(match effect {
         Effect::SaveCustomer(c) => {
             let mut c = *c;
-            // The App has no clock; the runtime stamps the edit.
+            // The App has no clock; the runtime stamps the edit (and the creation of a new one).
             c.updated = chrono::Utc::now();
+            if c.id == 0 {
+                c.created = c.updated;
+            }
             let saved = store.put_customer(c)?;
             saved_history(store, saved.id)?
         }
@@ -30,6 +33,18 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
         Effect::SaveInteraction(i) => {
             let saved = store.add_interaction(i)?;
             saved_history(store, saved.customer)?
+        }
+        Effect::Merge { survivor, loser, referred } => {
+            let mut survivor = *survivor;
+            survivor.updated = chrono::Utc::now();
+            let merged = store.merge(survivor, loser)?;
+            // The store pointed the loser's referrals at the survivor; read them back so that
+            // the App's copies carry their new revisions.
+            let mut again = Vec::new();
+            for id in referred {
+                again.extend(store.history(id)?);
+            }
+            vec![Action::Merged { survivor: Box::new(merged), loser, referred: again }]
         }
         Effect::LoadHistory(id) => match store.history(id)? {
             Some(h) => vec![Action::HistoryLoaded(Box::new(h))],

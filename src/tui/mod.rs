@@ -6,11 +6,14 @@
 //! buffered writer flushed once per frame.
 
 mod effects;
+mod keys;
 
 pub use effects::{all_histories, run as run_effect, saved_segments};
+pub use keys::form_key;
 
 use crate::classify::Rules;
 use crate::store::Store;
+use crate::ui::form::FormKey;
 use crate::ui::{Action, App, AppInit, Effect, Keymap, Mode, render};
 use chrono::NaiveDate;
 use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
@@ -94,7 +97,11 @@ pub fn dispatch(app: &mut App, store: &dyn Store, action: Action) {
 fn action_for(app: &App, ev: Event) -> Vec<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
-            app.keymap().resolve(app.mode(), &k).into_iter().collect()
+            let bound = app.keymap().resolve(app.mode(), &k);
+            if app.mode() == Mode::Form && bound.is_none() {
+                return form_key(&k).map(Action::FormKey).into_iter().collect();
+            }
+            bound.into_iter().collect()
         }
         Event::Mouse(m) => match m.kind {
             MouseEventKind::Down(MouseButton::Left) => vec![Action::Click(m.column, m.row)],
@@ -103,6 +110,8 @@ fn action_for(app: &App, ev: Event) -> Vec<Action> {
             _ => vec![],
         },
         Event::Resize(w, h) => vec![Action::Resize(w, h)],
+        // A paste or an IME commit into a form arrives whole; the form drops control characters.
+        Event::Paste(s) if app.mode() == Mode::Form => vec![Action::FormKey(FormKey::Paste(s))],
         // A scanner or a paste into a text field: each character as if typed.
         Event::Paste(s) if matches!(app.mode(), Mode::Search | Mode::Prompt) => {
             s.chars().map(Action::Input).collect()
@@ -132,8 +141,18 @@ pub fn open(store: &dyn Store, rules: Rules, today: NaiveDate, db_label: String)
         db_label,
         saved_segments: saved_segments(store)?,
         keymap,
+        operator: operator(),
+        classifier: None,
     });
     run(store, app)
+}
+
+/// Who signs interactions logged in this console: the login name, else "console".
+pub fn operator() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "console".into())
 }
 
 /// Runs the console until the user quits.

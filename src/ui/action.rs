@@ -2,6 +2,7 @@
 //! ([`Effect`]). Keys become actions through the keymap; the runtime turns effect results back
 //! into actions, so there is one way into [`super::App::update`].
 
+use super::form::FormKey;
 use super::segments::SavedSegment;
 use crate::domain::{Customer, History, Interaction, Purchase};
 use chrono::NaiveDate;
@@ -42,6 +43,8 @@ pub enum Action {
     ShowSegments,
     /// Show the follow-up queue.
     ShowFollowUps,
+    /// Show the likely duplicate customers.
+    ShowDuplicates,
     /// Show or hide the keys of this view.
     ToggleHelp,
     /// Start typing a search.
@@ -103,15 +106,29 @@ pub enum Action {
     /// The mouse wheel turned down.
     #[serde(skip)]
     ScrollDown,
-    /// Open a form (the forms module answers this; until then the request is kept as pending).
+    /// Open a form for this request.
     #[serde(skip)]
     OpenForm(FormRequest),
-    /// The form was closed (saved or abandoned).
+    /// Close the open form without saving (and without asking).
     #[serde(skip)]
     CloseForm,
+    /// A key for the open form (the runtime translates terminal keys in form mode).
+    #[serde(skip)]
+    FormKey(FormKey),
     /// A customer's records were saved and read back; reclassify them.
     #[serde(skip)]
     Saved(Box<History>),
+    /// Two customers were merged: the survivor's history as stored now, the id that is gone, and
+    /// the customers the loser had referred, re-read (the store pointed them at the survivor).
+    #[serde(skip)]
+    Merged {
+        /// The survivor after the merge.
+        survivor: Box<History>,
+        /// The merged-away customer.
+        loser: u64,
+        /// Customers whose referrer changed from the loser to the survivor.
+        referred: Vec<History>,
+    },
     /// A customer's history was read for the detail view.
     #[serde(skip)]
     HistoryLoaded(Box<History>),
@@ -184,6 +201,16 @@ pub enum Effect {
     LoadHistory(u64),
     /// Store the saved segments under their settings key.
     SaveSegments(Vec<SavedSegment>),
+    /// Merge `loser` into `survivor` (fields already chosen); answered with [`Action::Merged`].
+    /// `referred` are the customers the loser referred, to be re-read after the merge.
+    Merge {
+        /// The survivor's record as it should be stored.
+        survivor: Box<Customer>,
+        /// The customer that goes.
+        loser: u64,
+        /// Customers naming the loser as referrer.
+        referred: Vec<u64>,
+    },
     /// Fill the (empty) database with a demo shop; answered with [`Action::Reloaded`].
     LoadDemo {
         /// How many customers.
@@ -229,6 +256,7 @@ impl Action {
             ShowList => "customer list",
             ShowSegments => "segments",
             ShowFollowUps => "follow-ups",
+            ShowDuplicates => "duplicates",
             ToggleHelp => "this help",
             StartSearch => "search",
             ToggleSelect => "select row",

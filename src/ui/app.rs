@@ -4,13 +4,18 @@
 
 use super::action::{Action, Effect, FormRequest};
 use super::detail::DetailState;
+use super::duplicates::DuplicatesState;
 use super::followups::FollowUpsState;
+use super::form::{Form, FormKey};
+use super::forms::OpenForm;
 use super::keymap::{Keymap, Mode};
 use super::list::{ListState, rows_in};
+use super::merge::MergeState;
 use super::model::Model;
 use super::segments::{SavedSegment, SegmentTab, SegmentsState};
 use crate::classify::{Classifier, Rules};
-use crate::domain::History;
+use crate::dedupe::DuplicateIndex;
+use crate::domain::{Customer, History};
 use chrono::NaiveDate;
 
 /// The main views.
@@ -26,6 +31,8 @@ pub enum View {
     Segments,
     /// The follow-up queue.
     FollowUps,
+    /// Likely duplicate customers.
+    Duplicates,
 }
 
 /// What a text prompt is asking for.
@@ -64,6 +71,13 @@ impl Prompt {
 pub enum Confirm {
     /// Delete the saved segment at this index.
     DeleteSegment(usize),
+    /// Merge `loser` into `survivor` (whose fields are already the chosen ones).
+    Merge {
+        /// The survivor as it will be stored.
+        survivor: Box<Customer>,
+        /// The customer that goes.
+        loser: u64,
+    },
 }
 
 /// What the runtime needs to build an App.
@@ -81,6 +95,11 @@ pub struct AppInit {
     pub saved_segments: Vec<SavedSegment>,
     /// The key bindings (defaults plus the user's config).
     pub keymap: Keymap,
+    /// Who signs logged interactions (the runtime passes e.g. `$USER`).
+    pub operator: String,
+    /// A classifier built by the caller over the same histories (e.g. with a fitted prediction
+    /// model); `None` builds one with [`Classifier::from_histories`].
+    pub classifier: Option<Classifier>,
 }
 
 /// The whole console state of one session.
@@ -96,10 +115,14 @@ pub struct App {
     pub(crate) detail: DetailState,
     pub(crate) segments: SegmentsState,
     pub(crate) followups: FollowUpsState,
+    pub(crate) dupes: DuplicateIndex,
+    pub(crate) duplicates: DuplicatesState,
+    pub(crate) merge: Option<MergeState>,
     pub(crate) prompt: Option<Prompt>,
     pub(crate) confirm: Option<Confirm>,
     pub(crate) help: bool,
-    pub(crate) pending_form: Option<FormRequest>,
+    pub(crate) form: Option<OpenForm>,
+    pub(crate) operator: String,
     pub(crate) status: String,
     pub(crate) size: (u16, u16),
     pub(crate) keymap: Keymap,
@@ -112,8 +135,11 @@ pub const DEMO_CUSTOMERS: u64 = 2000;
 impl App {
     /// Classifies the histories and opens on the list (or the welcome screen when empty).
     pub fn new(init: AppInit) -> App {
-        let clf = Classifier::from_histories(init.rules, init.today, &init.histories);
+        let clf = init
+            .classifier
+            .unwrap_or_else(|| Classifier::from_histories(init.rules, init.today, &init.histories));
         let model = Model::build(&init.histories, &clf);
+        let dupes = DuplicateIndex::build(init.histories.iter().map(|h| &h.customer));
         let mut app = App {
             today: init.today,
             db_label: init.db_label,
@@ -125,10 +151,14 @@ impl App {
             detail: DetailState::default(),
             segments: SegmentsState { saved: init.saved_segments, ..SegmentsState::default() },
             followups: FollowUpsState::default(),
+            dupes,
+            duplicates: DuplicatesState::default(),
+            merge: None,
             prompt: None,
             confirm: None,
             help: false,
-            pending_form: None,
+            form: None,
+            operator: init.operator,
             status: String::new(),
             size: (80, 24),
             keymap: init.keymap,
@@ -143,6 +173,7 @@ impl App {
         self.view = if self.model.is_empty() { View::Welcome } else { View::List };
         self.list.rebuild(&self.model, &self.clf);
         self.followups.set(self.clf.follow_ups());
+        self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
     }
 
@@ -181,9 +212,34 @@ impl App {
         &self.model
     }
 
-    /// The form the forms module should open, if one was asked for.
+    /// What the open form is for, if a form is open.
     pub fn pending_form(&self) -> Option<&FormRequest> {
-        self.pending_form.as_ref()
+        self.form.as_ref().map(|f| &f.request)
+    }
+
+    /// The open form.
+    pub fn form(&self) -> Option<&Form> {
+        self.form.as_ref().map(|f| &f.form)
+    }
+
+    /// Whether the open form was submitted and waits for the store's answer.
+    pub fn form_saving(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.saving)
+    }
+
+    /// The likely duplicates as the duplicates view shows them.
+    pub fn duplicates(&self) -> &DuplicatesState {
+        &self.duplicates
+    }
+
+    /// The duplicate index (kept in step with every save and merge).
+    pub fn duplicate_index(&self) -> &DuplicateIndex {
+        &self.dupes
+    }
+
+    /// The open merge popup.
+    pub fn merge(&self) -> Option<&MergeState> {
+        self.merge.as_ref()
     }
 
     /// The open prompt.
@@ -227,8 +283,10 @@ impl App {
             Mode::Confirm
         } else if self.prompt.is_some() {
             Mode::Prompt
-        } else if self.pending_form.is_some() {
+        } else if self.form.is_some() {
             Mode::Form
+        } else if self.merge.is_some() {
+            Mode::Merge
         } else if self.help {
             Mode::Help
         } else {
@@ -245,6 +303,7 @@ impl App {
             View::Detail => Mode::Detail,
             View::Segments => Mode::Segments,
             View::FollowUps => Mode::FollowUps,
+            View::Duplicates => Mode::Duplicates,
         }
     }
 
@@ -270,6 +329,9 @@ impl App {
                 return vec![];
             }
             Action::Saved(h) => return self.on_saved(*h),
+            Action::Merged { survivor, loser, referred } => {
+                return self.on_merged(*survivor, loser, referred);
+            }
             Action::HistoryLoaded(h) => {
                 if self.detail.id == h.customer.id {
                     self.detail.history = Some(*h);
@@ -280,11 +342,16 @@ impl App {
                 let rules = self.clf.rules().clone();
                 self.clf = Classifier::from_histories(rules, self.today, &histories);
                 self.model = Model::build(&histories, &self.clf);
+                self.dupes = DuplicateIndex::build(histories.iter().map(|h| &h.customer));
                 self.reset_views();
                 self.status = format!("{} customers loaded", self.model.len());
                 return vec![];
             }
             Action::Failed(msg) => {
+                // A refused save leaves the form open with everything typed, ready to retry.
+                if let Some(f) = self.form.as_mut() {
+                    f.saving = false;
+                }
                 self.status = format!("error: {msg}");
                 return vec![];
             }
@@ -292,13 +359,9 @@ impl App {
                 self.status = msg;
                 return vec![];
             }
-            Action::OpenForm(req) => {
-                self.status = format!("{}: the form opens here", req.title());
-                self.pending_form = Some(req);
-                return vec![];
-            }
+            Action::OpenForm(req) => return self.open_form(req),
             Action::CloseForm => {
-                self.pending_form = None;
+                self.form = None;
                 return vec![];
             }
             _ => {}
@@ -307,13 +370,13 @@ impl App {
             Mode::Confirm => self.on_confirm(action),
             Mode::Prompt => self.on_prompt(action),
             Mode::Form => match action {
-                Action::Cancel | Action::Back => {
-                    self.pending_form = None;
-                    vec![]
-                }
+                Action::FormKey(k) => self.on_form_key(k),
+                // Cancel from outside the form goes through the form's own "discard?" question.
+                Action::Cancel | Action::Back => self.on_form_key(FormKey::Esc),
                 Action::Quit => self.quit(),
                 _ => vec![],
             },
+            Mode::Merge => self.on_merge(action),
             Mode::Help => {
                 if matches!(action, Action::ToggleHelp | Action::Back | Action::Cancel | Action::Quit) {
                     self.help = false;
@@ -343,6 +406,8 @@ impl App {
         let h = rows_in(self.body_rows());
         self.list.follow(h);
         self.followups.offset = super::list::visible_offset(self.followups.offset, self.followups.cursor, h);
+        self.duplicates.offset =
+            super::list::visible_offset(self.duplicates.offset, self.duplicates.cursor, h);
     }
 
     /// A key in a view (no popup in front).
@@ -368,6 +433,11 @@ impl App {
                 self.view = View::FollowUps;
                 return vec![];
             }
+            Action::ShowDuplicates if !self.model.is_empty() => {
+                self.duplicates.set(self.dupes.pairs());
+                self.view = View::Duplicates;
+                return vec![];
+            }
             _ => {}
         }
         match self.view {
@@ -376,6 +446,7 @@ impl App {
             View::Detail => self.on_detail(action),
             View::Segments => self.on_segments(action),
             View::FollowUps => self.on_followups(action),
+            View::Duplicates => self.on_duplicates(action),
         }
     }
 
@@ -397,11 +468,6 @@ impl App {
         }
     }
 
-    /// The forms seam: remembers the request for the forms module and says so.
-    pub(super) fn open_form(&mut self, req: FormRequest) -> Vec<Effect> {
-        self.update(Action::OpenForm(req))
-    }
-
     /// Opens the detail view on a customer, asking the runtime for their history.
     pub(super) fn open_detail(&mut self, id: u64) -> Vec<Effect> {
         if self.view != View::Detail {
@@ -412,27 +478,5 @@ impl App {
             self.detail = DetailState { id, history: None, scroll: 0 };
         }
         vec![Effect::LoadHistory(id)]
-    }
-
-    /// A saved customer: reclassify, refresh their row and every view that shows them.
-    fn on_saved(&mut self, h: History) -> Vec<Effect> {
-        let id = h.customer.id;
-        self.clf.upsert(&h);
-        let profile = self.clf.profile(id);
-        self.model.upsert(h.customer.clone(), profile.as_ref());
-        if self.detail.id == id {
-            self.detail.history = Some(h.clone());
-        }
-        self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_ups());
-        self.segments.saved_counts = None;
-        if self.view == View::Segments && self.segments.current() == SegmentTab::Saved {
-            self.segments.recount(&self.clf);
-        }
-        if self.view == View::Welcome {
-            self.view = View::List;
-        }
-        self.status = format!("saved {}", crate::text::terminal_safe(&h.customer.name));
-        vec![]
     }
 }

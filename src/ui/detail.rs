@@ -1,14 +1,14 @@
 //! One customer: every field, every class with its reason, the recommended action, the
 //! prediction lines, a 12-month spend sparkline, and the history newest first (scrollable).
 
-use super::model::Row;
+use super::model::{Model, Row};
 use super::widgets::{fit, money_short, safe};
 use crate::classify::Profile;
 use crate::domain::{History, Money};
 use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
@@ -21,6 +21,26 @@ pub struct DetailState {
     pub history: Option<History>,
     /// First line of the document shown.
     pub scroll: usize,
+}
+
+/// At most this many duplicate flags head the view; the duplicates view lists them all.
+const MAX_FLAGS: usize = 3;
+
+/// "possible duplicate of #id name — reasons", one line per likely duplicate, surest first.
+pub fn duplicate_lines(index: &crate::dedupe::DuplicateIndex, model: &Model, id: u64) -> Vec<String> {
+    let found = index.of(id);
+    let mut out: Vec<String> = found
+        .iter()
+        .take(MAX_FLAGS)
+        .map(|(other, reasons)| {
+            let name = model.get(*other).map_or(String::new(), |r| safe(&r.customer.name).into_owned());
+            format!("possible duplicate of #{other} {name} — {}", super::duplicates::reasons_text(reasons))
+        })
+        .collect();
+    if found.len() > MAX_FLAGS {
+        out.push(format!("… and {} more (4 duplicates)", found.len() - MAX_FLAGS));
+    }
+    out
 }
 
 /// Spend per calendar month for the 12 months ending with `today`'s month, oldest first, in
@@ -133,6 +153,7 @@ pub fn draw(
     d: &DetailState,
     row: Option<&Row>,
     p: Option<&Profile>,
+    dupes: &[String],
     today: NaiveDate,
     f: &mut Frame,
     area: Rect,
@@ -166,6 +187,9 @@ pub fn draw(
         |a| format!("next: {} ({}) — {}", safe(&a.text), a.channel, safe(&a.reason)),
     );
     line(f, Line::from(fit(&action, w)), &mut y);
+    for d in dupes {
+        line(f, Line::from(Span::styled(fit(d, w), Style::new().fg(Color::Yellow))), &mut y);
+    }
     // The sparkline takes two rows when the view has room for it and the document too.
     if area.height >= 10
         && let Some(h) = &d.history

@@ -26,6 +26,10 @@ pub enum Mode {
     Segments,
     /// The follow-up queue.
     FollowUps,
+    /// The likely duplicates.
+    Duplicates,
+    /// The merge popup (who stays, which values).
+    Merge,
     /// A one-line text prompt (a tag, a segment name).
     Prompt,
     /// A yes/no confirmation.
@@ -38,7 +42,7 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in config order.
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 13] = [
         Mode::Global,
         Mode::Welcome,
         Mode::List,
@@ -46,6 +50,8 @@ impl Mode {
         Mode::Detail,
         Mode::Segments,
         Mode::FollowUps,
+        Mode::Duplicates,
+        Mode::Merge,
         Mode::Prompt,
         Mode::Confirm,
         Mode::Help,
@@ -62,6 +68,8 @@ impl Mode {
             Mode::Detail => "detail",
             Mode::Segments => "segments",
             Mode::FollowUps => "follow_ups",
+            Mode::Duplicates => "duplicates",
+            Mode::Merge => "merge",
             Mode::Prompt => "prompt",
             Mode::Confirm => "confirm",
             Mode::Help => "help",
@@ -71,7 +79,10 @@ impl Mode {
 
     /// Whether the global keys apply (not while typing or answering a popup).
     fn uses_global(self) -> bool {
-        matches!(self, Mode::Welcome | Mode::List | Mode::Detail | Mode::Segments | Mode::FollowUps)
+        matches!(
+            self,
+            Mode::Welcome | Mode::List | Mode::Detail | Mode::Segments | Mode::FollowUps | Mode::Duplicates
+        )
     }
 
     /// Whether unbound characters are typed text.
@@ -226,6 +237,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             ("1", ShowList),
             ("2", ShowSegments),
             ("3", ShowFollowUps),
+            ("4", ShowDuplicates),
             ("?", ToggleHelp),
             ("q", Quit),
             ("ctrl-c", Quit),
@@ -278,10 +290,29 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
         Mode::FollowUps => {
             [nav, vec![("enter", Open), ("i", LogInteraction), ("p", RecordPurchase), ("esc", Back)]].concat()
         }
+        Mode::Duplicates => [nav, vec![("enter", Open), ("esc", Back)]].concat(),
+        Mode::Merge => vec![
+            ("j", Down),
+            ("down", Down),
+            ("tab", Down),
+            ("k", Up),
+            ("up", Up),
+            ("backtab", Up),
+            ("h", Left),
+            ("left", Left),
+            ("l", Right),
+            ("right", Right),
+            ("enter", Submit),
+            ("esc", Cancel),
+            ("ctrl-c", Quit),
+        ],
         Mode::Prompt => [text, vec![("ctrl-c", Quit)]].concat(),
-        Mode::Confirm => vec![("y", Confirm), ("enter", Confirm), ("n", Cancel), ("esc", Cancel)],
+        // Only `y` says yes: an Enter held or pressed twice must not merge or delete anything.
+        Mode::Confirm => vec![("y", Confirm), ("n", Cancel), ("esc", Cancel)],
         Mode::Help => vec![("?", ToggleHelp), ("esc", ToggleHelp), ("q", ToggleHelp)],
-        Mode::Form => vec![("esc", Cancel), ("ctrl-c", Quit)],
+        // Every other key goes to the form itself (see `tui::form_key`), Esc included, so that
+        // the form can ask before discarding what was typed.
+        Mode::Form => vec![("ctrl-c", Quit)],
     }
 }
 

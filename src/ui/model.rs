@@ -155,6 +155,15 @@ impl Model {
         }
     }
 
+    /// Forgets a customer (merged away or deleted); unknown ids are ignored.
+    pub fn remove(&mut self, id: u64) {
+        if self.rows.remove(&id).is_some()
+            && let Ok(at) = self.ids.binary_search(&id)
+        {
+            self.ids.remove(at);
+        }
+    }
+
     /// One row.
     pub fn get(&self, id: u64) -> Option<&Row> {
         self.rows.get(&id)

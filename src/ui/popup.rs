@@ -1,4 +1,4 @@
-//! Popups in front of a view: the text prompt, the confirmation and the form placeholder.
+//! Popups in front of a view: the text prompt, the confirmation and the open form.
 
 use super::app::{App, Confirm};
 use super::widgets::{centered, fit, safe};
@@ -47,22 +47,19 @@ pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
             let name = app.segments.saved.get(*at).map_or(String::new(), |s| safe(&s.name).into_owned());
             format!("Delete the saved segment {name:?}?")
         }
+        Confirm::Merge { survivor, loser } => {
+            let text = super::merge::confirm_text(survivor.id, *loser);
+            return boxed(f, area, " confirm merge ", &text);
+        }
     };
     boxed(f, area, " confirm ", &[what, String::new(), "y yes · n no".into()]);
 }
 
-/// Draws the placeholder for a requested form until the forms module draws it.
+/// Draws the open form over the view and puts the terminal cursor in its focused input.
 pub fn draw_form(app: &App, f: &mut Frame, area: Rect) {
-    let Some(req) = &app.pending_form else { return };
-    let who = req
-        .customer()
-        .and_then(|id| app.model.get(id))
-        .map_or(String::new(), |r| format!(" for {}", safe(&r.customer.name)));
-    let lines = [
-        format!("{}{who}", req.title()),
-        String::new(),
-        "The form is not in this build yet.".into(),
-        "esc closes".into(),
-    ];
-    boxed(f, area, " form ", &lines);
+    let Some(open) = &app.form else { return };
+    open.form.render(area, f.buffer_mut());
+    if let Some(p) = open.form.cursor_position(area) {
+        f.set_cursor_position(p);
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::app::{App, View};
 use super::widgets::fit;
-use super::{detail, followups, help, list, popup, segments, status, welcome};
+use super::{detail, duplicates, followups, help, list, merge, popup, segments, status, welcome};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;
@@ -40,15 +40,20 @@ pub fn render(app: &App, f: &mut Frame) {
         View::Detail => {
             let id = app.detail.id;
             let p = app.clf.profile(id);
-            detail::draw(&app.detail, app.model.get(id), p.as_ref(), app.today, f, body);
+            let dupes = detail::duplicate_lines(&app.dupes, &app.model, id);
+            detail::draw(&app.detail, app.model.get(id), p.as_ref(), &dupes, app.today, f, body);
         }
         View::Segments => segments::draw(&app.segments, &app.clf, f, body),
         View::FollowUps => followups::draw(&app.followups, &app.model, f, body),
+        View::Duplicates => duplicates::draw(&app.duplicates, &app.model, f, body),
+    }
+    if let Some(m) = &app.merge {
+        merge::draw(m, f, body);
     }
     if let Some(p) = &app.prompt {
         popup::draw_input(&p.label(), &p.text, f, row(area.y + area.height - 2));
     }
-    if app.pending_form.is_some() {
+    if app.form.is_some() {
         popup::draw_form(app, f, body);
     }
     if app.help {

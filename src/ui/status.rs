@@ -11,8 +11,12 @@ use ratatui::widgets::Paragraph;
 
 /// Draws the tab bar: the views and the key for each.
 pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
-    let tabs =
-        [("1", "list", View::List), ("2", "segments", View::Segments), ("3", "follow-ups", View::FollowUps)];
+    let tabs = [
+        ("1", "list", View::List),
+        ("2", "segments", View::Segments),
+        ("3", "follow-ups", View::FollowUps),
+        ("4", "duplicates", View::Duplicates),
+    ];
     let mut spans = vec![Span::styled(" kehu ", Style::new().add_modifier(Modifier::BOLD))];
     for (key, name, view) in tabs {
         let active = app.view == view || (app.view == View::Detail && app.back_to == view);
@@ -46,6 +50,7 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
             }
         }
         View::FollowUps => left += &format!(" · {} due", app.followups.items.len()),
+        View::Duplicates => left += &format!(" · {} pairs", app.duplicates.pairs.len()),
         _ => {}
     }
     let msg = safe(&app.status);

@@ -350,6 +350,7 @@ impl App {
     pub(super) fn on_confirm(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Confirm => match self.confirm.take() {
+                Some(Confirm::Merge { survivor, loser }) => self.confirm_merge(*survivor, loser),
                 Some(Confirm::DeleteSegment(at)) if at < self.segments.saved.len() => {
                     let gone = self.segments.saved.remove(at);
                     self.segments.saved_counts = None;

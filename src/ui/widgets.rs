@@ -41,6 +41,15 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` cut to `width` cells (see [`fit`]) and padded with spaces to exactly `width` cells, so
+/// that wide characters keep columns aligned (`format!("{:<w$}")` counts chars, not cells).
+pub fn pad_to(s: &str, width: usize) -> String {
+    let mut out = fit(s, width);
+    let used = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
 /// A line of `s` (already safe) cut to `width`, with the chars at `hits` (char indexes)
 /// in `hit` style.
 pub fn highlighted(s: &str, hits: &[usize], width: usize, hit: Style) -> Line<'static> {

@@ -46,6 +46,8 @@ pub fn app_with(histories: Vec<History>) -> App {
         db_label: "/srv/kehu/db".into(),
         saved_segments: vec![],
         keymap: Keymap::default(),
+        operator: "tester".into(),
+        classifier: None,
     });
     app.update(Action::Resize(80, 24));
     app

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Measures the real console in a pseudo-terminal: time to first frame, and bytes written per
+navigation key (what an SSH link carries). Usage: pty_measure.py KEHU_BINARY DB_DIR [AS_OF]"""
+import fcntl, os, pty, select, struct, subprocess, sys, termios, time
+
+def read_until_quiet(fd, quiet=0.3, limit=30.0):
+    """Reads until nothing arrives for `quiet` seconds; returns the bytes."""
+    out, deadline = b"", time.time() + limit
+    while time.time() < deadline:
+        r, _, _ = select.select([fd], [], [], quiet)
+        if not r:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+def main():
+    binary, db = sys.argv[1], sys.argv[2]
+    as_of = sys.argv[3] if len(sys.argv) > 3 else "2026-11-25"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = dict(os.environ, TERM="xterm-256color")
+    start = time.time()
+    proc = subprocess.Popen([binary, "--db", db, "--as-of", as_of], stdin=slave, stdout=slave,
+                            stderr=slave, env=env, close_fds=True, start_new_session=True)
+    os.close(slave)
+    seen, first_frame = b"", None
+    while time.time() - start < 120:
+        r, _, _ = select.select([master], [], [], 0.05)
+        if r:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                sys.exit(f"kehu exited before its first frame: {seen[-500:]!r}")
+            if seen.endswith(b"\x1b[6n"):
+                os.write(master, b"\x1b[1;1R")  # answer the cursor-position query as a terminal does
+            # The status line names the database once the first full frame is drawn.
+            if db.encode() in seen or b"customers" in seen:
+                first_frame = time.time() - start
+                break
+    print(f"first_frame {first_frame * 1e3:.0f} ms" if first_frame else "first_frame timeout")
+    read_until_quiet(master)
+    for name, key, n in [("down", b"j", 20), ("page_down", b"\x1b[6~", 5), ("up", b"k", 20)]:
+        sizes = []
+        for _ in range(n):
+            os.write(master, key)
+            sizes.append(len(read_until_quiet(master, quiet=0.15)))
+        sizes.sort()
+        print(f"bytes_per_key_{name}_median {sizes[len(sizes) // 2]} B")
+        print(f"bytes_per_key_{name}_max {sizes[-1]} B")
+    os.write(master, b"q")
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    print(f"exit_status {proc.returncode}")
+
+if __name__ == "__main__":
+    main()

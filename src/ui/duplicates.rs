@@ -1,0 +1,172 @@
+//! The duplicates view: likely duplicate pairs, surest first, with both names and phones, the
+//! reasons and the score; Enter opens the merge popup on the pair under the cursor.
+
+use super::action::{Action, Effect};
+use super::app::{App, View};
+use super::list::visible_offset;
+use super::merge::MergeState;
+use super::model::Model;
+use super::widgets::{fit, safe};
+use crate::dedupe::{DuplicatePair, Reason};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+/// The duplicates view's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DuplicatesState {
+    /// The pairs as last computed (after every save and merge).
+    pub pairs: Vec<DuplicatePair>,
+    /// Index into `pairs`.
+    pub cursor: usize,
+    /// First row on screen.
+    pub offset: usize,
+}
+
+impl DuplicatesState {
+    /// The pair under the cursor.
+    pub fn current(&self) -> Option<&DuplicatePair> {
+        self.pairs.get(self.cursor)
+    }
+
+    /// Replaces the pairs, keeping the cursor on the same pair when it is still listed (else on
+    /// the same position, which is then the next pair: what a merge leaves behind).
+    pub fn set(&mut self, pairs: Vec<DuplicatePair>) {
+        let keep = self.current().map(|p| (p.a, p.b));
+        self.pairs = pairs;
+        if let Some(at) = keep.and_then(|k| self.pairs.iter().position(|p| (p.a, p.b) == k)) {
+            self.cursor = at;
+        }
+        self.cursor = self.cursor.min(self.pairs.len().saturating_sub(1));
+    }
+}
+
+/// A reason short enough for a table cell.
+pub fn short_reason(r: &Reason) -> String {
+    match r {
+        Reason::Household => "household?".into(),
+        r => r.to_string(),
+    }
+}
+
+/// All reasons of a pair, `; `-separated and terminal-safe.
+pub fn reasons_text(reasons: &[Reason]) -> String {
+    let all: Vec<String> = reasons.iter().map(short_reason).collect();
+    safe(&all.join("; ")).into_owned()
+}
+
+impl App {
+    /// A key in the duplicates view.
+    pub(super) fn on_duplicates(&mut self, action: Action) -> Vec<Effect> {
+        let n = self.duplicates.pairs.len();
+        let page = self.page();
+        let s = &mut self.duplicates;
+        let last = n.saturating_sub(1);
+        match action {
+            Action::Down | Action::ScrollDown => s.cursor = (s.cursor + 1).min(last),
+            Action::Up | Action::ScrollUp => s.cursor = s.cursor.saturating_sub(1),
+            Action::Top => s.cursor = 0,
+            Action::Bottom => s.cursor = last,
+            Action::PageDown => s.cursor = (s.cursor + page).min(last),
+            Action::PageUp => s.cursor = s.cursor.saturating_sub(page),
+            Action::Click(_, y) if y >= 2 => {
+                let at = s.offset + (y as usize) - 2;
+                if at < n {
+                    s.cursor = at;
+                }
+            }
+            Action::Open => {
+                let Some(p) = s.current() else { return vec![] };
+                let (a, b) = (p.a, p.b);
+                match (self.model.get(a), self.model.get(b)) {
+                    (Some(x), Some(y)) => {
+                        self.merge = Some(MergeState::new(&x.customer, &y.customer));
+                        self.status = "merge: choose who stays and which values".into();
+                    }
+                    _ => self.status = "one of the pair no longer exists".into(),
+                }
+            }
+            Action::Back => self.view = View::List,
+            _ => {}
+        }
+        vec![]
+    }
+}
+
+/// `#id name` of a customer, or just `#id` when unknown.
+fn who(model: &Model, id: u64) -> String {
+    model.get(id).map_or_else(|| format!("#{id}"), |r| format!("#{id} {}", safe(&r.customer.name)))
+}
+
+fn phone(model: &Model, id: u64) -> String {
+    model.get(id).and_then(|r| r.customer.phone.as_ref()).map(|p| p.to_string()).unwrap_or_default()
+}
+
+/// Draws the pairs into `area`.
+pub fn draw(s: &DuplicatesState, model: &Model, f: &mut Frame, area: Rect) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    if s.pairs.is_empty() {
+        f.render_widget(Paragraph::new(fit("no likely duplicates", area.width as usize)), area);
+        return;
+    }
+    let w = area.width;
+    let (score_w, name_w, phone_w) = (5u16, if w >= 110 { 18 } else { 12 }, 11u16);
+    // The phones go first when the terminal is too narrow to leave the reasons some room.
+    let with_phones = w >= score_w + 2 * (name_w + phone_w) + 5 + 16;
+    let fixed = if with_phones { score_w + 2 * (name_w + phone_w) + 5 } else { score_w + 2 * name_w + 3 };
+    let reasons_w = w.saturating_sub(fixed);
+    let height = area.height.saturating_sub(1) as usize;
+    let offset = visible_offset(s.offset, s.cursor, height);
+    let rows: Vec<Row> = s
+        .pairs
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, p)| {
+            let mut cells = vec![Cell::from(Line::from(p.score.to_string()).right_aligned())];
+            cells.push(Cell::from(fit(&who(model, p.a), name_w as usize)));
+            if with_phones {
+                cells.push(Cell::from(fit(&phone(model, p.a), phone_w as usize)));
+            }
+            cells.push(Cell::from(fit(&who(model, p.b), name_w as usize)));
+            if with_phones {
+                cells.push(Cell::from(fit(&phone(model, p.b), phone_w as usize)));
+            }
+            cells.push(Cell::from(fit(&reasons_text(&p.reasons), reasons_w as usize)));
+            let style =
+                if i == s.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            Row::new(cells).style(style)
+        })
+        .collect();
+    let (header, widths) = if with_phones {
+        (
+            vec!["score", "customer", "phone", "same as", "phone", "why"],
+            vec![
+                Constraint::Length(score_w),
+                Constraint::Length(name_w),
+                Constraint::Length(phone_w),
+                Constraint::Length(name_w),
+                Constraint::Length(phone_w),
+                Constraint::Length(reasons_w),
+            ],
+        )
+    } else {
+        (
+            vec!["score", "customer", "same as", "why"],
+            vec![
+                Constraint::Length(score_w),
+                Constraint::Length(name_w),
+                Constraint::Length(name_w),
+                Constraint::Length(reasons_w),
+            ],
+        )
+    };
+    let header: Vec<Cell> = header.into_iter().map(|h| Cell::from(fit(h, name_w as usize))).collect();
+    let header = Row::new(header).style(Style::new().add_modifier(Modifier::BOLD));
+    f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
+}

@@ -1,0 +1,229 @@
+//! The merge popup: who stays, and for each field the two records disagree on, whose value the
+//! survivor keeps. Enter asks for confirmation (a merge cannot be undone); only then does the
+//! App emit [`Effect::Merge`].
+
+use super::action::{Action, Effect};
+use super::app::{App, Confirm};
+use super::widgets::{centered, fit, pad_to, safe};
+use crate::dedupe::{Field, FieldChoice, Side, merged_fields};
+use crate::domain::{AreaType, Customer, Gender, Source};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+/// The merge popup's state: both records as they were when it opened, who stays, and per
+/// differing field whether the value comes from the left record (`a`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeState {
+    /// The left record (the pair's smaller id).
+    pub a: Customer,
+    /// The right record.
+    pub b: Customer,
+    /// Whether `a` survives.
+    pub keep_a: bool,
+    /// The fields the two disagree on, each with whether the value is taken from `a`.
+    pub fields: Vec<(Field, bool)>,
+    /// 0 is the "who stays" row; `1..` are the fields.
+    pub cursor: usize,
+}
+
+impl MergeState {
+    /// The popup for two records; `a` stays, and each field starts as an automatic merge would
+    /// take it (the survivor's value unless it is empty).
+    pub fn new(a: &Customer, b: &Customer) -> MergeState {
+        let auto = merged_fields(a, b, &FieldChoice::default());
+        let fields = Field::ALL
+            .iter()
+            .filter(|&&f| field_text(a, f) != field_text(b, f))
+            .map(|&f| (f, field_text(&auto, f) == field_text(a, f)))
+            .collect();
+        MergeState { a: a.clone(), b: b.clone(), keep_a: true, fields, cursor: 0 }
+    }
+
+    /// The id that survives.
+    pub fn survivor_id(&self) -> u64 {
+        if self.keep_a { self.a.id } else { self.b.id }
+    }
+
+    /// The id that goes.
+    pub fn loser_id(&self) -> u64 {
+        if self.keep_a { self.b.id } else { self.a.id }
+    }
+
+    /// The per-field choice in the dedupe module's terms (survivor or loser).
+    pub fn choice(&self) -> FieldChoice {
+        let mut c = FieldChoice::default();
+        for &(f, from_a) in &self.fields {
+            c.set(f, if from_a == self.keep_a { Side::Survivor } else { Side::Loser });
+        }
+        c
+    }
+
+    /// The survivor's record after the merge, as the store will be asked to write it.
+    pub fn survivor(&self) -> Customer {
+        let (s, l) = if self.keep_a { (&self.a, &self.b) } else { (&self.b, &self.a) };
+        merged_fields(s, l, &self.choice())
+    }
+
+    /// Left picks `a` (as survivor, or as the source of the field under the cursor); right `b`.
+    fn pick(&mut self, left: bool) {
+        match self.cursor {
+            0 => self.keep_a = left,
+            i => {
+                if let Some(f) = self.fields.get_mut(i - 1) {
+                    f.1 = left;
+                }
+            }
+        }
+    }
+}
+
+/// A field of a customer as the popup shows it; empty when unset.
+pub fn field_text(c: &Customer, f: Field) -> String {
+    match f {
+        Field::Ref => c.reference.clone().unwrap_or_default(),
+        Field::Name => c.name.clone(),
+        Field::Phone => c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        Field::Email => c.email.as_ref().map(|e| e.to_string()).unwrap_or_default(),
+        Field::Gender if c.gender == Gender::Unknown => String::new(),
+        Field::Gender => c.gender.key().into(),
+        Field::Birthday => c.birthday.map(|d| d.to_string()).unwrap_or_default(),
+        Field::Region => {
+            let area = if c.area == AreaType::Unknown { "" } else { c.area.key() };
+            format!("{} {} {area}", c.province.trim(), c.city.trim())
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        Field::Source if c.source == Source::Unknown => String::new(),
+        Field::Source => c.source.key().into(),
+        Field::Referrer => c.referrer.map(|r| format!("#{r}")).unwrap_or_default(),
+        Field::Contact => c.contact.key().into(),
+    }
+}
+
+/// The field's label in the popup.
+fn label(f: Field) -> &'static str {
+    match f {
+        Field::Ref => "ref",
+        Field::Name => "name",
+        Field::Phone => "phone",
+        Field::Email => "email",
+        Field::Gender => "gender",
+        Field::Birthday => "birthday",
+        Field::Region => "region",
+        Field::Source => "source",
+        Field::Referrer => "referrer",
+        Field::Contact => "contact",
+    }
+}
+
+impl App {
+    /// A key while the merge popup is open.
+    pub(super) fn on_merge(&mut self, action: Action) -> Vec<Effect> {
+        let Some(m) = self.merge.as_mut() else { return vec![] };
+        match action {
+            Action::Down | Action::ScrollDown => m.cursor = (m.cursor + 1).min(m.fields.len()),
+            Action::Up | Action::ScrollUp => m.cursor = m.cursor.saturating_sub(1),
+            Action::Top => m.cursor = 0,
+            Action::Bottom => m.cursor = m.fields.len(),
+            Action::Left => m.pick(true),
+            Action::Right => m.pick(false),
+            Action::Submit | Action::Open => {
+                self.confirm = Some(Confirm::Merge { survivor: Box::new(m.survivor()), loser: m.loser_id() });
+            }
+            Action::Cancel | Action::Back => {
+                self.merge = None;
+                self.status = "not merged".into();
+            }
+            Action::Quit => return self.quit(),
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// The confirmed merge: the effect, with the customers whose referrer the store will move.
+    pub(super) fn confirm_merge(&mut self, survivor: Customer, loser: u64) -> Vec<Effect> {
+        self.merge = None;
+        let referred = self
+            .model
+            .ids()
+            .iter()
+            .copied()
+            .filter(|&id| self.model.get(id).is_some_and(|r| r.customer.referrer == Some(loser)))
+            .collect();
+        self.status = format!("merging #{loser} into #{}…", survivor.id);
+        vec![Effect::Merge { survivor: Box::new(survivor), loser, referred }]
+    }
+}
+
+/// The confirmation question for a merge, line by line.
+pub fn confirm_text(survivor: u64, loser: u64) -> Vec<String> {
+    vec![
+        format!("Merge #{loser} into #{survivor}?"),
+        format!("purchases and interactions move; #{loser} is removed."),
+        String::new(),
+        "y yes · n no".into(),
+    ]
+}
+
+/// Draws the merge popup centred in `area`.
+pub fn draw(m: &MergeState, f: &mut Frame, area: Rect) {
+    // Laid out for the widest popup first; the height follows from the lines.
+    let inner_w = area.width.min(76).saturating_sub(4) as usize;
+    let label_w = 9usize.min(inner_w / 3);
+    let col_w = inner_w.saturating_sub(label_w + 2) / 2;
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let cell = |text: &str, chosen: bool| -> Span<'static> {
+        let t = safe(text);
+        let shown = if chosen { format!("[{t}]") } else { format!(" {t}") };
+        let style = if chosen { bold.fg(Color::Green) } else { Style::new().fg(Color::DarkGray) };
+        Span::styled(pad_to(&shown, col_w), style)
+    };
+    let row = |cursor: bool, name: &str, left: Span<'static>, right: Span<'static>| -> Line<'static> {
+        let mark = if cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        Line::from(vec![
+            Span::styled(pad_to(name, label_w), mark),
+            Span::raw(" "),
+            left,
+            Span::raw(" "),
+            right,
+        ])
+    };
+    let who = |c: &Customer| format!("#{} {}", c.id, c.name);
+    let mut lines = vec![
+        row(m.cursor == 0, "keep", cell(&who(&m.a), m.keep_a), cell(&who(&m.b), !m.keep_a)),
+        Line::default(),
+    ];
+    if m.fields.is_empty() {
+        lines.push(Line::from(fit("the two records agree on every field", inner_w)));
+    }
+    for (i, &(field, from_a)) in m.fields.iter().enumerate() {
+        let (a, b) = (field_text(&m.a, field), field_text(&m.b, field));
+        let (a, b) = (if a.is_empty() { "—".into() } else { a }, if b.is_empty() { "—".into() } else { b });
+        lines.push(row(m.cursor == i + 1, label(field), cell(&a, from_a), cell(&b, !from_a)));
+    }
+    lines.push(Line::default());
+    let note = format!("#{}'s purchases, interactions and tags move to #{}", m.loser_id(), m.survivor_id());
+    lines.push(Line::from(fit(&note, inner_w)));
+    lines.push(Line::from(Span::styled(
+        fit("←/→ choose · ↑/↓ field · enter merge · esc cancel", inner_w),
+        Style::new().fg(Color::Gray),
+    )));
+    let lines: Vec<Line> = lines.into_iter().map(pad).collect();
+    let popup = centered(area, 76, lines.len() as u16 + 2);
+    if popup.width < 12 || popup.height < 3 {
+        return;
+    }
+    let title = fit(" merge duplicates ", popup.width as usize - 2);
+    f.render_widget(Clear, popup);
+    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)), popup);
+}
+
+/// A line with one column of air on the left.
+fn pad(mut l: Line<'static>) -> Line<'static> {
+    l.spans.insert(0, Span::raw(" "));
+    l
+}

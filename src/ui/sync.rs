@@ -1,0 +1,84 @@
+//! Keeping the App's copies (classifier, rows, duplicate index, every view) in step with what
+//! the store answered: a saved customer, or a merge.
+
+use super::action::{Effect, FormRequest};
+use super::app::{App, View};
+use super::detail::DetailState;
+use super::segments::SegmentTab;
+use crate::classify::Profile;
+use crate::domain::History;
+use crate::text::terminal_safe;
+
+impl App {
+    /// A saved customer: reclassify, refresh their row and every view that shows them, and close
+    /// the form that asked for the save.
+    pub(super) fn on_saved(&mut self, h: History) -> Vec<Effect> {
+        let id = h.customer.id;
+        self.absorb(&h);
+        let closed = self.close_saved_form(id);
+        if self.view == View::Welcome {
+            self.view = View::List;
+        }
+        if closed == Some(FormRequest::AddCustomer) {
+            // A new customer opens on their detail; the history is already at hand.
+            if self.view != View::Detail {
+                self.back_to = self.view;
+            }
+            self.view = View::Detail;
+            self.detail = DetailState { id, history: Some(h.clone()), scroll: 0 };
+        }
+        self.refresh_views();
+        let classes = self.clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
+        self.status = format!("saved {}{classes}", terminal_safe(&h.customer.name));
+        vec![]
+    }
+
+    /// A merge: the loser leaves every copy, the survivor (and whoever the loser referred) is
+    /// taken in afresh, and a detail view of the loser moves to the survivor.
+    pub(super) fn on_merged(&mut self, survivor: History, loser: u64, referred: Vec<History>) -> Vec<Effect> {
+        self.clf.remove(loser);
+        self.model.remove(loser);
+        self.dupes.remove(loser);
+        self.list.selected.remove(&loser);
+        for h in &referred {
+            self.absorb(h);
+        }
+        self.absorb(&survivor);
+        let id = survivor.customer.id;
+        if self.detail.id == loser {
+            self.detail = DetailState { id, history: Some(survivor.clone()), scroll: 0 };
+        }
+        self.refresh_views();
+        self.status = format!("merged #{loser} into #{id} {}", terminal_safe(&survivor.customer.name));
+        vec![]
+    }
+
+    /// Takes one stored customer into the classifier, the rows, the duplicate index and the
+    /// detail view.
+    fn absorb(&mut self, h: &History) {
+        let id = h.customer.id;
+        self.clf.upsert(h);
+        let profile = self.clf.profile(id);
+        self.model.upsert(h.customer.clone(), profile.as_ref());
+        self.dupes.upsert(&h.customer);
+        if self.detail.id == id {
+            self.detail.history = Some(h.clone());
+        }
+    }
+
+    /// Recomputes what the views show from the copies.
+    fn refresh_views(&mut self) {
+        self.list.rebuild(&self.model, &self.clf);
+        self.followups.set(self.clf.follow_ups());
+        self.duplicates.set(self.dupes.pairs());
+        self.segments.saved_counts = None;
+        if self.view == View::Segments && self.segments.current() == SegmentTab::Saved {
+            self.segments.recount(&self.clf);
+        }
+    }
+}
+
+/// " · lifecycle · activity · tier": the classes a cashier looks at after a sale.
+fn classes_line(p: &Profile) -> String {
+    format!(" · {} · {} · {}", p.lifecycle.class.key(), p.activity.class.key(), p.tier.class.key())
+}
