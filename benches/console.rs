@@ -21,10 +21,14 @@ fn histories(n: u64, today: NaiveDate) -> Vec<History> {
         .map(|c| (c.id, History { customer: c, purchases: vec![], interactions: vec![] }))
         .collect();
     for p in set.purchases {
-        by.get_mut(&p.customer).map(|h| h.purchases.push(p));
+        if let Some(h) = by.get_mut(&p.customer) {
+            h.purchases.push(p);
+        }
     }
     for i in set.interactions {
-        by.get_mut(&i.customer).map(|h| h.interactions.push(i));
+        if let Some(h) = by.get_mut(&i.customer) {
+            h.interactions.push(i);
+        }
     }
     by.into_values().collect()
 }
@@ -47,6 +51,8 @@ fn main() {
         db_label: "bench".into(),
         saved_segments: vec![],
         keymap: Keymap::default(),
+        operator: "bench".into(),
+        classifier: None,
     });
     println!("app_build_{n} {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     app.update(Action::Resize(80, 24));

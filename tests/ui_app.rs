@@ -114,6 +114,10 @@ fn sort_cycles_columns_and_flips() {
     for _ in 0..6 {
         a.update(Action::CycleSort);
     }
+    assert_eq!(a.list().sort, Some(Column::PAlive));
+    a.update(Action::CycleSort);
+    assert_eq!(a.list().sort, Some(Column::Expected90));
+    a.update(Action::CycleSort);
     assert_eq!(a.list().sort, None, "the cycle comes back to id order");
 }
 
@@ -213,7 +217,7 @@ fn marked_classes_filter_together_and_save_as_a_segment() {
     a.update(Action::MarkClass);
     a.update(Action::Down);
     a.update(Action::MarkClass);
-    for _ in 0..6 {
+    for _ in 0..7 {
         a.update(Action::Right);
     }
     assert_eq!(a.segments().current(), SegmentTab::Dimension(Dimension::Tier));
@@ -344,4 +348,34 @@ fn form_and_confirm_keys_leave_esc_and_enter_to_the_popup() {
     assert_eq!(k.resolve(Mode::Confirm, &key(KeyCode::Enter)), None);
     assert_eq!(k.resolve(Mode::Confirm, &key(KeyCode::Char('y'))), Some(Action::Confirm));
     assert_eq!(k.resolve(Mode::List, &key(KeyCode::Char('4'))), Some(Action::ShowDuplicates));
+}
+
+#[test]
+fn refit_in_segments_fills_predictions_everywhere() {
+    let mut a = app_with(histories(300));
+    assert!(a.classifier().model().is_none());
+    a.update(Action::ShowSegments);
+    assert_eq!(a.update(Action::Refit), vec![Effect::FitModel]);
+    // The runtime fits on the App's classifier and answers with the model.
+    let model = a.classifier().fit_model().expect("300 demo customers fit");
+    a.update(Action::ModelFitted(Box::new(model)));
+    assert!(a.classifier().model().is_some());
+    assert!(a.status().starts_with("model fitted on"), "{}", a.status());
+    let buyer = a
+        .model()
+        .ids()
+        .iter()
+        .copied()
+        .find(|id| a.classifier().profile(*id).unwrap().purchases > 0)
+        .unwrap();
+    let facts = a.model().get(buyer).unwrap().facts;
+    assert!(facts.p_alive.is_some_and(|p| (0.0..=1.0).contains(&p)), "{facts:?}");
+    // The list can now sort by P(alive).
+    a.update(Action::ShowList);
+    while a.list().sort != Some(Column::PAlive) {
+        a.update(Action::CycleSort);
+    }
+    let p = |a: &kehu::ui::App, i: usize| a.model().get(a.list().shown[i]).unwrap().facts.p_alive;
+    let n = a.list().shown.len();
+    assert!(p(&a, n - 2) <= p(&a, n - 1));
 }

@@ -116,3 +116,15 @@ fn a_new_customer_is_stamped_and_a_merge_moves_everything() {
 fn referred_revision(store: &SledStore, id: u64) -> u64 {
     store.customer(id).unwrap().unwrap().revision
 }
+
+#[test]
+fn refit_through_dispatch_stores_the_model_for_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let mut app = app_with(histories(300));
+    dispatch(&mut app, &store, Action::ShowSegments);
+    dispatch(&mut app, &store, Action::Refit);
+    let model = app.classifier().model().cloned().expect("fitted in the App");
+    let stored = store.setting(kehu::classify::MODEL_SETTING).unwrap().expect("stored");
+    assert_eq!(kehu::classify::Model::from_bytes(&stored), Some(model));
+}

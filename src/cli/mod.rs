@@ -159,7 +159,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let db = if cli.demo { ctx.open_demo()? } else { ctx.open()? };
             drop(out);
             let label = ctx.db_path.display().to_string();
-            crate::tui::open(db.as_ref(), ctx.rules.clone(), ctx.today, label)?;
+            let store = db.as_ref();
+            crate::tui::open(store, ctx.rules.clone(), ctx.today, label, |hs| ctx.classifier_for(store, hs))?;
             Ok(0)
         }
         Some(Command::Demo { customers, seed }) => ctx.run_demo(customers, seed, &mut out),

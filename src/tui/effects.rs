@@ -14,6 +14,18 @@ pub fn run(store: &dyn Store, effect: Effect) -> Vec<Action> {
     }
 }
 
+/// Fits the models on the classifier's customers and stores them for the next start.
+pub fn fit(clf: &crate::classify::Classifier, store: &dyn Store) -> Action {
+    let fitted = clf.fit_model().map_err(anyhow::Error::from).and_then(|m| {
+        store.set_setting(crate::classify::MODEL_SETTING, &m.to_bytes())?;
+        Ok(m)
+    });
+    match fitted {
+        Ok(m) => Action::ModelFitted(Box::new(m)),
+        Err(e) => Action::Failed(format!("cannot fit the model: {e:#}")),
+    }
+}
+
 fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
     Ok(match effect {
         Effect::SaveCustomer(c) => {
@@ -63,7 +75,8 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             crate::demo::fill_store(store, customers, seed, today)?;
             vec![Action::Reloaded(all_histories(store)?)]
         }
-        Effect::Quit => vec![],
+        // Quit ends the loop and FitModel needs the App's classifier: `dispatch` handles both.
+        Effect::Quit | Effect::FitModel => vec![],
     })
 }
 

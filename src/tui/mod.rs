@@ -11,7 +11,8 @@ mod keys;
 pub use effects::{all_histories, run as run_effect, saved_segments};
 pub use keys::form_key;
 
-use crate::classify::Rules;
+use crate::classify::{Classifier, Rules};
+use crate::domain::History;
 use crate::store::Store;
 use crate::ui::form::FormKey;
 use crate::ui::{Action, App, AppInit, Effect, Keymap, Mode, render};
@@ -86,8 +87,10 @@ pub fn dispatch(app: &mut App, store: &dyn Store, action: Action) {
     let mut queue = VecDeque::from([action]);
     while let Some(a) = queue.pop_front() {
         for effect in app.update(a) {
-            if effect != Effect::Quit {
-                queue.extend(effects::run(store, effect));
+            match effect {
+                Effect::Quit => {}
+                Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store)),
+                effect => queue.extend(effects::run(store, effect)),
             }
         }
     }
@@ -122,7 +125,15 @@ fn action_for(app: &App, ev: Event) -> Vec<Action> {
 
 /// `kehu` without a subcommand: reads the user's keys and the whole database, then runs the
 /// console on it.
-pub fn open(store: &dyn Store, rules: Rules, today: NaiveDate, db_label: String) -> anyhow::Result<()> {
+/// `classify` turns the histories into the classifier (with the stored or a fresh model); it is
+/// the caller's so the console and the command line share one way of loading predictions.
+pub fn open(
+    store: &dyn Store,
+    rules: Rules,
+    today: NaiveDate,
+    db_label: String,
+    classify: impl FnOnce(&[History]) -> anyhow::Result<Classifier>,
+) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     anyhow::ensure!(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
@@ -134,18 +145,27 @@ pub fn open(store: &dyn Store, rules: Rules, today: NaiveDate, db_label: String)
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
         keymap.merge_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
+    let customers = store.customer_count()?;
+    if customers >= LOADING_NOTE_FROM {
+        eprintln!("kehu: reading {customers} customers from {db_label}…");
+    }
+    let histories = all_histories(store)?;
+    let classifier = classify(&histories)?;
     let app = App::new(AppInit {
-        histories: all_histories(store)?,
+        histories,
         rules,
         today,
         db_label,
         saved_segments: saved_segments(store)?,
         keymap,
         operator: operator(),
-        classifier: None,
+        classifier: Some(classifier),
     });
     run(store, app)
 }
+
+/// From this many customers start-up takes long enough to say what is happening.
+const LOADING_NOTE_FROM: u64 = 20_000;
 
 /// Who signs interactions logged in this console: the login name, else "console".
 pub fn operator() -> String {
@@ -160,7 +180,8 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
     let _guard = Guard::enter()?;
     let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
     let mut terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>> = Terminal::new(backend)?;
-    terminal.clear()?;
+    // No `terminal.clear()`: it asks the terminal for the cursor position (a round trip over SSH,
+    // and a 2 s timeout then an error where nothing answers); the alternate screen starts blank.
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| render(&app, f))?;

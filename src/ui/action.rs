@@ -71,6 +71,8 @@ pub enum Action {
     RenameSegment,
     /// Delete the saved segment under the cursor (asks first).
     DeleteSegment,
+    /// Fit the BG/NBD and spend models again on everyone's purchases (segments).
+    Refit,
     /// Add a customer.
     AddCustomer,
     /// Edit the customer.
@@ -135,6 +137,9 @@ pub enum Action {
     /// Every customer was read again (after demo data was loaded).
     #[serde(skip)]
     Reloaded(Vec<History>),
+    /// The models were fitted again; every customer's predictions follow.
+    #[serde(skip)]
+    ModelFitted(Box<crate::classify::Model>),
     /// An effect failed; the message is for the status line.
     #[serde(skip)]
     Failed(String),
@@ -220,6 +225,9 @@ pub enum Effect {
         /// The day the demo history ends.
         today: NaiveDate,
     },
+    /// Fit the models on the App's classifier and store them; answered with
+    /// [`Action::ModelFitted`]. The runtime runs it because only it may take a second of CPU.
+    FitModel,
     /// Leave the console.
     Quit,
 }
@@ -270,6 +278,7 @@ impl Action {
             NewSegment => "save filter as segment",
             RenameSegment => "rename segment",
             DeleteSegment => "delete segment",
+            Refit => "refit P(alive) model",
             AddCustomer => "add customer",
             EditCustomer => "edit customer",
             RecordPurchase => "record purchase",

@@ -347,6 +347,7 @@ impl App {
                 self.status = format!("{} customers loaded", self.model.len());
                 return vec![];
             }
+            Action::ModelFitted(model) => return self.on_model_fitted(*model),
             Action::Failed(msg) => {
                 // A refused save leaves the form open with everything typed, ready to retry.
                 if let Some(f) = self.form.as_mut() {

@@ -21,6 +21,10 @@ pub enum Column {
     LastPurchase,
     /// Spend in the last 12 months.
     Spend,
+    /// BG/NBD probability that the customer is still buying.
+    PAlive,
+    /// BG/NBD expected purchases in the next 90 days.
+    Expected90,
     /// The recommended next action.
     NextAction,
 }
@@ -46,7 +50,7 @@ impl SortDir {
 }
 
 /// Reading order, left to right.
-pub const READING_ORDER: [Column; 8] = [
+pub const READING_ORDER: [Column; 10] = [
     Column::Name,
     Column::Phone,
     Column::Tier,
@@ -54,11 +58,13 @@ pub const READING_ORDER: [Column; 8] = [
     Column::Activity,
     Column::LastPurchase,
     Column::Spend,
+    Column::PAlive,
+    Column::Expected90,
     Column::NextAction,
 ];
 
 /// Which columns survive first as the terminal narrows.
-const PRIORITY: [Column; 8] = [
+const PRIORITY: [Column; 10] = [
     Column::Name,
     Column::Phone,
     Column::Activity,
@@ -67,10 +73,12 @@ const PRIORITY: [Column; 8] = [
     Column::Spend,
     Column::Lifecycle,
     Column::LastPurchase,
+    Column::PAlive,
+    Column::Expected90,
 ];
 
 /// What `CycleSort` steps through; `None` is id order.
-pub const SORTABLE: [Option<Column>; 8] = [
+pub const SORTABLE: [Option<Column>; 10] = [
     None,
     Some(Column::Name),
     Some(Column::Spend),
@@ -79,6 +87,8 @@ pub const SORTABLE: [Option<Column>; 8] = [
     Some(Column::Lifecycle),
     Some(Column::Activity),
     Some(Column::Phone),
+    Some(Column::PAlive),
+    Some(Column::Expected90),
 ];
 
 /// Columns between one another.
@@ -97,6 +107,8 @@ impl Column {
             Column::Activity => "activity",
             Column::LastPurchase => "last buy",
             Column::Spend => "12m spend",
+            Column::PAlive => "p(alive)",
+            Column::Expected90 => "exp 90d",
             Column::NextAction => "next action",
         }
     }
@@ -111,6 +123,8 @@ impl Column {
             Column::Activity => 8,
             Column::LastPurchase => 10,
             Column::Spend => 9,
+            Column::PAlive => 8,
+            Column::Expected90 => 7,
             Column::NextAction => 12,
         }
     }
@@ -131,18 +145,26 @@ impl Column {
             Column::Activity => fa.activity.cmp(&fb.activity),
             Column::LastPurchase => fa.last_purchase.cmp(&fb.last_purchase),
             Column::Spend => fa.spend_365.cmp(&fb.spend_365),
+            // No figure (no purchase, or no model yet) sorts before any figure.
+            Column::PAlive => fa.p_alive.partial_cmp(&fb.p_alive).unwrap_or(Ordering::Equal),
+            Column::Expected90 => fa.expected_90d.partial_cmp(&fb.expected_90d).unwrap_or(Ordering::Equal),
             // The action is not a stored fact; sorting by it is not offered.
             Column::NextAction => Ordering::Equal,
         }
     }
 }
 
-/// The columns that fit in `width` cells and their widths, in reading order.
-pub fn layout(width: u16) -> Vec<(Column, u16)> {
+/// The columns that fit in `width` cells and their widths, in reading order. The prediction
+/// columns are offered only when a model is fitted: a column of dashes would take the room of
+/// the next action.
+pub fn layout(width: u16, predictions: bool) -> Vec<(Column, u16)> {
     // The mark column and its gap come first.
     let mut used = MARK + GAP;
     let mut chosen: Vec<Column> = Vec::new();
     for col in PRIORITY {
+        if !predictions && matches!(col, Column::PAlive | Column::Expected90) {
+            continue;
+        }
         let need = col.min_width() + if chosen.is_empty() { 0 } else { GAP };
         if used + need > width {
             // A later, narrower column may still fit; bottom stops at the first that does not,
@@ -180,18 +202,21 @@ mod tests {
     use super::*;
 
     fn cols(w: u16) -> Vec<Column> {
-        layout(w).into_iter().map(|c| c.0).collect()
+        layout(w, true).into_iter().map(|c| c.0).collect()
     }
 
     #[test]
     fn narrow_terminals_drop_low_priority_columns() {
-        assert_eq!(cols(120).len(), 8);
+        assert_eq!(cols(120).len(), 10);
+        assert!(!cols(90).contains(&Column::PAlive), "predictions go first as the window narrows");
+        assert_eq!(layout(120, false).len(), 8, "no model, no prediction columns");
         assert!(!cols(80).contains(&Column::LastPurchase));
         assert!(cols(80).contains(&Column::NextAction));
         assert_eq!(cols(40), vec![Column::Name, Column::Phone, Column::Tier, Column::Activity]);
         assert_eq!(cols(5), vec![Column::Name]);
         for w in 0..200 {
-            let total: u16 = layout(w).iter().map(|c| c.1).sum::<u16>() + MARK + GAP * layout(w).len() as u16;
+            let total: u16 =
+                layout(w, true).iter().map(|c| c.1).sum::<u16>() + MARK + GAP * layout(w, true).len() as u16;
             assert!(total <= w.max(MARK + GAP), "{w}: {total}");
         }
     }

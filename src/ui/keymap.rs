@@ -283,6 +283,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("n", NewSegment),
                 ("r", RenameSegment),
                 ("d", DeleteSegment),
+                ("R", Refit),
                 ("esc", Back),
             ],
         ]

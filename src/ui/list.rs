@@ -116,6 +116,8 @@ fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row) -> Strin
         Column::Activity => row.facts.activity.key().to_string(),
         Column::LastPurchase => row.facts.last_purchase.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
         Column::Spend => money_short(row.facts.spend_365),
+        Column::PAlive => row.facts.p_alive.map_or_else(|| "—".into(), |p| format!("{p:.2}")),
+        Column::Expected90 => row.facts.expected_90d.map_or_else(|| "—".into(), |e| format!("{e:.1}")),
         Column::NextAction => {
             p.and_then(|p| p.action.as_ref()).map(|a| safe(&a.text).into_owned()).unwrap_or_default()
         }
@@ -138,7 +140,7 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area:
         f.render_widget(Paragraph::new(fit(why, area.width as usize)), area);
         return;
     }
-    let cols = columns::layout(area.width);
+    let cols = columns::layout(area.width, clf.model().is_some());
     let height = rows_in(area.height);
     let offset = visible_offset(l.offset, l.cursor, height);
     let hit = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
@@ -170,7 +172,9 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area:
                             hits.iter().filter(|h| r.contains(h)).map(|h| h - r.start).collect();
                         highlighted(&text, &local, w, hit)
                     }
-                    None if *col == Column::Spend => Line::from(fit(&text, w)).right_aligned(),
+                    None if matches!(*col, Column::Spend | Column::PAlive | Column::Expected90) => {
+                        Line::from(fit(&text, w)).right_aligned()
+                    }
                     None => Line::from(fit(&text, w)),
                 };
                 cells.push(Cell::from(line));

@@ -23,7 +23,7 @@ pub struct Row {
 }
 
 /// The per-customer figures the list sorts by, refreshed whenever the customer is saved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Facts {
     /// Membership tier.
     pub tier: Tier,
@@ -35,6 +35,10 @@ pub struct Facts {
     pub last_purchase: Option<NaiveDate>,
     /// Spend in the trailing window.
     pub spend_365: Money,
+    /// BG/NBD P(alive), when a model is fitted and the customer has bought.
+    pub p_alive: Option<f64>,
+    /// BG/NBD expected purchases in the next 90 days.
+    pub expected_90d: Option<f64>,
 }
 
 impl Facts {
@@ -46,6 +50,8 @@ impl Facts {
             activity: p.activity.class,
             last_purchase: p.last_purchase,
             spend_365: p.spend_365,
+            p_alive: p.p_alive,
+            expected_90d: p.expected_purchases_90d,
         }
     }
 }
@@ -80,6 +86,8 @@ impl Row {
             activity: Activity::Never,
             last_purchase: None,
             spend_365: Money::ZERO,
+            p_alive: None,
+            expected_90d: None,
         });
         Row { customer, key, name_chars, phone_chars, facts }
     }
@@ -143,6 +151,15 @@ impl Model {
         m.ids = m.rows.keys().copied().collect();
         m.ids.sort_unstable();
         m
+    }
+
+    /// Recomputes every row's sort facts from the classifier (after the model changed).
+    pub fn refresh_facts(&mut self, clf: &Classifier) {
+        for row in self.rows.values_mut() {
+            if let Some(p) = clf.profile(row.customer.id) {
+                row.facts = Facts::of(&p);
+            }
+        }
     }
 
     /// Replaces (or adds) one customer's row.

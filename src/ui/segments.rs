@@ -42,10 +42,11 @@ pub enum SegmentTab {
 }
 
 /// The dimensions in the order staff look at them (the list first).
-pub const TABS: [SegmentTab; 19] = [
+pub const TABS: [SegmentTab; 20] = [
     SegmentTab::Dimension(Dimension::Lifecycle),
     SegmentTab::Dimension(Dimension::Rfm),
     SegmentTab::Dimension(Dimension::Rfm8),
+    SegmentTab::Dimension(Dimension::PAlive),
     SegmentTab::Dimension(Dimension::Activity),
     SegmentTab::Dimension(Dimension::Frequency),
     SegmentTab::Dimension(Dimension::Value),

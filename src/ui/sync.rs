@@ -53,6 +53,17 @@ impl App {
         vec![]
     }
 
+    /// Puts a freshly fitted model in force: every customer's predictions change at once.
+    pub(super) fn on_model_fitted(&mut self, model: crate::classify::Model) -> Vec<Effect> {
+        let (r, a, b) = (model.bgnbd.r, model.bgnbd.a, model.bgnbd.b);
+        let customers = model.customers;
+        self.clf.set_model(Some(model));
+        self.model.refresh_facts(&self.clf);
+        self.refresh_views();
+        self.status = format!("model fitted on {customers} customers (r {r:.3}, a {a:.3}, b {b:.3})");
+        vec![]
+    }
+
     /// Takes one stored customer into the classifier, the rows, the duplicate index and the
     /// detail view.
     fn absorb(&mut self, h: &History) {

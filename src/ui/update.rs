@@ -220,6 +220,10 @@ impl App {
                 self.list.rebuild(&self.model, &self.clf);
                 self.view = View::List;
             }
+            Action::Refit => {
+                self.status = "fitting the P(alive) model on every customer…".into();
+                return vec![Effect::FitModel];
+            }
             Action::NewSegment => {
                 let filter = if s.marks.is_empty() { self.list.filter.clone() } else { s.marks.clone() };
                 if filter.is_empty() {
