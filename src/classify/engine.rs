@@ -227,12 +227,10 @@ impl Classifier {
 
     /// Recomputes the population, every profile and every count from `summaries`.
     fn rebuild(&mut self, summaries: Vec<Summary>) {
-        self.pop = Population::default();
         self.tallies = Tallies::default();
+        self.pop =
+            Population::from_buyers(summaries.iter().filter_map(|s| Some((s.id, s.metrics(self.today)?))));
         for s in &summaries {
-            if let Some(m) = s.metrics(self.today) {
-                self.pop.add(s.id, &m);
-            }
             if let Some(r) = s.referrer {
                 self.pop.add_referral(r);
             }

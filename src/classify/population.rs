@@ -25,6 +25,13 @@ pub struct Bounds {
 }
 
 impl Metric {
+    /// A metric over many values at once: one sort instead of one insert each (start-up).
+    pub fn from_entries(mut entries: Vec<(i64, u64)>) -> Metric {
+        entries.sort_unstable();
+        let sum = entries.iter().map(|e| i128::from(e.0)).sum();
+        Metric { entries, sum }
+    }
+
     /// Adds a customer's value.
     pub fn insert(&mut self, value: i64, id: u64) {
         let at = self.entries.partition_point(|e| *e < (value, id));
@@ -148,6 +155,19 @@ impl Population {
         [&mut self.recency, &mut self.frequency, &mut self.monetary]
     }
 
+    /// The population of many buying customers at once, for start-up: inserting one by one
+    /// would move the sorted vectors n times (seconds at 100,000 customers).
+    pub fn from_buyers(buyers: impl IntoIterator<Item = (u64, Metrics)>) -> Population {
+        let mut columns: [Vec<(i64, u64)>; 3] = Default::default();
+        for (id, m) in buyers {
+            for (col, v) in columns.iter_mut().zip(values(&m)) {
+                col.push((v, id));
+            }
+        }
+        let [r, f, m] = columns.map(Metric::from_entries);
+        Population { recency: r, frequency: f, monetary: m, referrals: HashMap::new() }
+    }
+
     /// Counts a buying customer.
     pub fn add(&mut self, id: u64, m: &Metrics) {
         for (metric, v) in self.metrics_mut().into_iter().zip(values(m)) {
@@ -194,6 +214,34 @@ impl Population {
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+}
+
+#[cfg(test)]
+mod bulk_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn bulk_build_equals_one_by_one() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+        let buyers: Vec<(u64, Metrics)> = (1..=28u64)
+            .map(|i| {
+                (
+                    i,
+                    Metrics {
+                        last: day((i * 7 % 28 + 1) as u32),
+                        count: (i % 5 + 1) as u32,
+                        spend: crate::domain::Money((i * 37 % 11) as i64),
+                    },
+                )
+            })
+            .collect();
+        let mut one = Population::default();
+        for (id, m) in &buyers {
+            one.add(*id, m);
+        }
+        assert_eq!(Population::from_buyers(buyers), one);
     }
 }
 
