@@ -379,3 +379,16 @@ fn refit_in_segments_fills_predictions_everywhere() {
     let n = a.list().shown.len();
     assert!(p(&a, n - 2) <= p(&a, n - 1));
 }
+
+#[test]
+fn detail_bottom_stops_at_the_last_full_page() {
+    let mut a = app();
+    a.update(Action::Open);
+    a.update(Action::Bottom);
+    let bottom = a.detail().scroll;
+    assert!(bottom > 0, "the fixture's detail is longer than a screen");
+    a.update(Action::Down);
+    assert_eq!(a.detail().scroll, bottom, "no scrolling past the end");
+    a.update(Action::Up);
+    assert_eq!(a.detail().scroll, bottom - 1, "Up after G moves at once");
+}

@@ -211,7 +211,7 @@ pub fn draw(
     }
     let doc = document(row, p, d.history.as_ref(), w);
     let rest = Rect { y, height: bottom - y, ..area };
-    let scroll = d.scroll.min(doc.len().saturating_sub(1));
+    let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();
     f.render_widget(Paragraph::new(shown), rest);
 }

@@ -5,6 +5,9 @@ use super::app::{App, Confirm, Prompt, PromptKind, View};
 use super::columns::SORTABLE;
 use super::segments::{SavedSegment, SegmentTab, TABS, filter_label};
 
+/// Lines of the detail view that are not the scrolling document.
+const DETAIL_CHROME: usize = 6;
+
 impl App {
     pub(super) fn on_list(&mut self, action: Action) -> Vec<Effect> {
         let page = self.page() as isize;
@@ -159,10 +162,20 @@ impl App {
             }
             _ => {}
         }
-        // The document is at most ~40 lines plus the history; never scroll past it.
-        let max = self.detail.history.as_ref().map_or(40, |h| 40 + h.purchases.len() + h.interactions.len());
-        self.detail.scroll = self.detail.scroll.min(max);
+        // Never scroll past the last full page: Up after G must move the view at once.
+        self.detail.scroll = self.detail.scroll.min(self.detail_max_scroll());
         vec![]
+    }
+
+    /// The scroll offset that shows the detail document's last line at the bottom.
+    fn detail_max_scroll(&self) -> usize {
+        let Some(row) = self.model.get(self.detail.id) else { return 0 };
+        let width = self.size.0 as usize;
+        let profile = self.clf.profile(self.detail.id);
+        let lines = super::detail::document(row, profile.as_ref(), self.detail.history.as_ref(), width).len();
+        // Above the document: tab bar, name, next action and the two-line sparkline; below: status.
+        let height = (self.size.1 as usize).saturating_sub(DETAIL_CHROME).max(1);
+        lines.saturating_sub(height)
     }
 
     pub(super) fn on_segments(&mut self, action: Action) -> Vec<Effect> {
