@@ -47,6 +47,12 @@ def main():
                 break
     print(f"first_frame {first_frame * 1e3:.0f} ms" if first_frame else "first_frame timeout")
     read_until_quiet(master)
+    try:
+        with open(f"/proc/{proc.pid}/status") as status:
+            rss = next(int(l.split()[1]) for l in status if l.startswith("VmRSS:"))
+        print(f"resident_memory {rss / 1024:.0f} MB")
+    except (OSError, StopIteration):
+        pass
     for name, key, n in [("down", b"j", 20), ("page_down", b"\x1b[6~", 5), ("up", b"k", 20)]:
         sizes = []
         for _ in range(n):

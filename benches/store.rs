@@ -1,0 +1,94 @@
+//! Store and classification figures on a demo database: open, read, classify, reclassify
+//! everyone, edit commit (transaction + flush + reclassify), model fit, bytes per customer.
+//! Prints one `name value unit` line per figure.
+//!
+//! `KEHU_BENCH_DB=DIR cargo bench --bench store` — `scripts/bench.sh` builds the databases.
+//! The database is copied first, so the edits never change the cached one.
+
+use chrono::{Duration as Days, NaiveDate};
+use kehu::classify::{Classifier, Rules};
+use kehu::domain::{Money, Purchase};
+use kehu::store::{SledStore, Store};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort_unstable();
+    ms(samples[((samples.len() as f64 - 1.0) * p).round() as usize])
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<u64> {
+    std::fs::create_dir_all(to)?;
+    let mut bytes = 0;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            bytes += copy_dir(&entry.path(), &target)?;
+        } else {
+            bytes += std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(bytes)
+}
+
+fn main() {
+    let Some(source) = std::env::var_os("KEHU_BENCH_DB") else {
+        eprintln!("set KEHU_BENCH_DB to a demo database (scripts/bench.sh builds them); skipping");
+        return;
+    };
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    let work = tempfile::tempdir().expect("tempdir");
+    let db = work.path().join("db");
+    let bytes = copy_dir(Path::new(&source), &db).expect("copy the database");
+
+    let t = Instant::now();
+    let store = SledStore::open(&db).expect("open");
+    println!("open_db {:.0} ms", ms(t.elapsed()));
+    let n = store.customer_count().expect("count");
+    println!("db_bytes_per_customer {:.0} B", bytes as f64 / n.max(1) as f64);
+
+    let t = Instant::now();
+    let mut histories = Vec::new();
+    store.for_each_history(&mut |h| histories.push(h)).expect("read");
+    println!("read_all_histories {:.0} ms", ms(t.elapsed()));
+
+    let t = Instant::now();
+    let mut clf = Classifier::from_histories(Rules::default(), today, &histories);
+    println!("classify_all {:.0} ms", ms(t.elapsed()));
+
+    let t = Instant::now();
+    match clf.fit_model() {
+        Ok(model) => {
+            println!("bgnbd_fit {:.0} ms", ms(t.elapsed()));
+            let t = Instant::now();
+            clf.set_model(Some(model));
+            println!("predict_all {:.0} ms", ms(t.elapsed()));
+        }
+        Err(e) => eprintln!("no fit: {e}"),
+    }
+
+    let t = Instant::now();
+    clf.set_today(today + Days::days(1));
+    println!("reclassify_everyone {:.0} ms", ms(t.elapsed()));
+
+    // Edit commit: what the console does for `p` amount Enter.
+    let ids: Vec<u64> = histories.iter().map(|h| h.customer.id).collect();
+    drop(histories);
+    let mut commits = Vec::new();
+    for i in 0..300u64 {
+        let id = ids[(i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize];
+        let t = Instant::now();
+        let p = Purchase::new(id, today, Money(1250), 1).expect("valid purchase");
+        store.add_purchase(p).expect("saved");
+        let h = store.history(id).expect("read back").expect("exists");
+        clf.upsert(&h);
+        commits.push(t.elapsed());
+    }
+    println!("edit_commit_p50 {:.2} ms", percentile(&mut commits, 0.5));
+    println!("edit_commit_p99 {:.2} ms", percentile(&mut commits, 0.99));
+}
