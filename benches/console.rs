@@ -5,32 +5,15 @@
 
 use chrono::NaiveDate;
 use kehu::classify::Rules;
-use kehu::demo::{DemoSpec, generate_all};
+use kehu::demo::DemoSpec;
 use kehu::domain::History;
 use kehu::ui::{Action, App, AppInit, Keymap, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 fn histories(n: u64, today: NaiveDate) -> Vec<History> {
-    let (set, _) = generate_all(&DemoSpec::new(n, 7, today));
-    let mut by: BTreeMap<u64, History> = set
-        .customers
-        .into_iter()
-        .map(|c| (c.id, History { customer: c, purchases: vec![], interactions: vec![] }))
-        .collect();
-    for p in set.purchases {
-        if let Some(h) = by.get_mut(&p.customer) {
-            h.purchases.push(p);
-        }
-    }
-    for i in set.interactions {
-        if let Some(h) = by.get_mut(&i.customer) {
-            h.interactions.push(i);
-        }
-    }
-    by.into_values().collect()
+    kehu::demo::histories(&DemoSpec::new(n, 7, today))
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {

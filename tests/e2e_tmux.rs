@@ -88,17 +88,6 @@ fn wait_file(path: &Path) -> String {
     }
 }
 
-fn cdnow_csv() -> String {
-    let raw = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/CDNOW_sample.txt"))
-        .expect("tests/data/CDNOW_sample.txt");
-    let mut csv = String::from("ref,date,quantity,amount\n");
-    for line in raw.lines().filter(|l| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        csv += &format!("C{},{},{},{}\n", f[0], f[2], f[3], f[4]);
-    }
-    csv
-}
-
 #[test]
 fn console_in_a_real_terminal() {
     let s = Scratch::new();

@@ -9,18 +9,6 @@ use std::path::Path;
 
 const TODAY: &str = "1998-06-30";
 
-/// The whitespace-separated CDNOW log as a purchases CSV (as in `cli_cdnow.rs`).
-fn cdnow_csv() -> String {
-    let raw = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/CDNOW_sample.txt"))
-        .expect("tests/data/CDNOW_sample.txt");
-    let mut csv = String::from("ref,date,quantity,amount\n");
-    for line in raw.lines().filter(|l| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        csv += &format!("C{},{},{},{}\n", f[0], f[2], f[3], f[4]);
-    }
-    csv
-}
-
 fn imported() -> Scratch {
     let s = Scratch::new();
     let file = s.file("cdnow.csv", &cdnow_csv());

@@ -108,6 +108,28 @@ pub fn generate_all(spec: &DemoSpec) -> (ChangeSet, DemoStats) {
     (all, stats)
 }
 
+/// The demo shop as histories (each customer with their records, in id order), as the
+/// console and the classifier take them — for tests and benchmarks that need no store.
+pub fn histories(spec: &DemoSpec) -> Vec<crate::domain::History> {
+    let (set, _) = generate_all(spec);
+    let mut by: std::collections::BTreeMap<u64, crate::domain::History> = set
+        .customers
+        .into_iter()
+        .map(|c| (c.id, crate::domain::History { customer: c, purchases: vec![], interactions: vec![] }))
+        .collect();
+    for p in set.purchases {
+        if let Some(h) = by.get_mut(&p.customer) {
+            h.purchases.push(p);
+        }
+    }
+    for i in set.interactions {
+        if let Some(h) = by.get_mut(&i.customer) {
+            h.interactions.push(i);
+        }
+    }
+    by.into_values().collect()
+}
+
 /// The generator's state across customers: what later customers need of earlier ones.
 struct Shop<'s> {
     spec: &'s DemoSpec,

@@ -63,14 +63,8 @@ impl App {
         let n = self.duplicates.pairs.len();
         let page = self.page();
         let s = &mut self.duplicates;
-        let last = n.saturating_sub(1);
         match action {
-            Action::Down | Action::ScrollDown => s.cursor = (s.cursor + 1).min(last),
-            Action::Up | Action::ScrollUp => s.cursor = s.cursor.saturating_sub(1),
-            Action::Top => s.cursor = 0,
-            Action::Bottom => s.cursor = last,
-            Action::PageDown => s.cursor = (s.cursor + page).min(last),
-            Action::PageUp => s.cursor = s.cursor.saturating_sub(page),
+            ref a if super::update::move_cursor(&mut s.cursor, n, page, a) => {}
             Action::Click(_, y) if y >= 2 => {
                 let at = s.offset + (y as usize) - 2;
                 if at < n {

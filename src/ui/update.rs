@@ -5,6 +5,21 @@ use super::app::{App, Confirm, Prompt, PromptKind, View};
 use super::columns::SORTABLE;
 use super::segments::{SavedSegment, SegmentTab, TABS, filter_label};
 
+/// Moves a table cursor over `n` rows for the movement actions; returns whether `action` was one.
+pub(super) fn move_cursor(cursor: &mut usize, n: usize, page: usize, action: &Action) -> bool {
+    let last = n.saturating_sub(1);
+    *cursor = match action {
+        Action::Down | Action::ScrollDown => (*cursor + 1).min(last),
+        Action::Up | Action::ScrollUp => cursor.saturating_sub(1),
+        Action::Top => 0,
+        Action::Bottom => last,
+        Action::PageDown => (*cursor + page).min(last),
+        Action::PageUp => cursor.saturating_sub(page),
+        _ => return false,
+    };
+    true
+}
+
 /// Lines of the detail view that are not the scrolling document.
 const DETAIL_CHROME: usize = 6;
 
@@ -183,12 +198,7 @@ impl App {
         let page = self.page();
         let s = &mut self.segments;
         match action {
-            Action::Down | Action::ScrollDown => s.cursor = (s.cursor + 1).min(n.saturating_sub(1)),
-            Action::Up | Action::ScrollUp => s.cursor = s.cursor.saturating_sub(1),
-            Action::Top => s.cursor = 0,
-            Action::Bottom => s.cursor = n.saturating_sub(1),
-            Action::PageDown => s.cursor = (s.cursor + page).min(n.saturating_sub(1)),
-            Action::PageUp => s.cursor = s.cursor.saturating_sub(page),
+            ref a if move_cursor(&mut s.cursor, n, page, a) => {}
             Action::Left | Action::Right => {
                 let len = TABS.len();
                 s.tab = if action == Action::Right { (s.tab + 1) % len } else { (s.tab + len - 1) % len };
@@ -272,12 +282,7 @@ impl App {
         let page = self.page();
         let s = &mut self.followups;
         match action {
-            Action::Down | Action::ScrollDown => s.cursor = (s.cursor + 1).min(n.saturating_sub(1)),
-            Action::Up | Action::ScrollUp => s.cursor = s.cursor.saturating_sub(1),
-            Action::Top => s.cursor = 0,
-            Action::Bottom => s.cursor = n.saturating_sub(1),
-            Action::PageDown => s.cursor = (s.cursor + page).min(n.saturating_sub(1)),
-            Action::PageUp => s.cursor = s.cursor.saturating_sub(page),
+            ref a if move_cursor(&mut s.cursor, n, page, a) => {}
             Action::Click(_, y) if y >= 2 => {
                 let at = s.offset + (y as usize) - 2;
                 if at < n {

@@ -66,3 +66,17 @@ pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let rows = r.records().map(|rec| rec.expect("row").iter().map(str::to_string).collect()).collect();
     (header, rows)
 }
+
+/// The whitespace-separated CDNOW log (tests/data) as a purchases CSV: ref `C<id>`, date,
+/// quantity, amount.
+pub fn cdnow_csv() -> String {
+    let raw = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/CDNOW_sample.txt"))
+        .expect("tests/data/CDNOW_sample.txt");
+    let mut csv = String::from("ref,date,quantity,amount\n");
+    for line in raw.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f.len(), 5, "{line}");
+        csv += &format!("C{},{},{},{}\n", f[0], f[2], f[3], f[4]);
+    }
+    csv
+}

@@ -4,12 +4,11 @@
 
 use chrono::NaiveDate;
 use kehu::classify::Rules;
-use kehu::demo::{DemoSpec, generate_all};
+use kehu::demo::DemoSpec;
 use kehu::domain::History;
 use kehu::ui::{Action, App, AppInit, Effect, Keymap, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::collections::BTreeMap;
 
 /// The fixed "today" of every console test.
 pub fn today() -> NaiveDate {
@@ -18,23 +17,7 @@ pub fn today() -> NaiveDate {
 
 /// The histories of a demo shop of `n` customers.
 pub fn histories(n: u64) -> Vec<History> {
-    let (set, _) = generate_all(&DemoSpec::new(n, 7, today()));
-    let mut by: BTreeMap<u64, History> = set
-        .customers
-        .into_iter()
-        .map(|c| (c.id, History { customer: c, purchases: vec![], interactions: vec![] }))
-        .collect();
-    for p in set.purchases {
-        if let Some(h) = by.get_mut(&p.customer) {
-            h.purchases.push(p);
-        }
-    }
-    for i in set.interactions {
-        if let Some(h) = by.get_mut(&i.customer) {
-            h.interactions.push(i);
-        }
-    }
-    by.into_values().collect()
+    kehu::demo::histories(&DemoSpec::new(n, 7, today()))
 }
 
 /// An App over `histories`, sized 80x24.
