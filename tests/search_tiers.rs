@@ -105,6 +105,17 @@ fn phone_prefix_and_last_four_digits() {
 }
 
 #[test]
+fn typing_a_number_with_its_country_code_narrows_right() {
+    // `+86` on its own is no digits yet: every phone must stay a candidate for the next key.
+    let mut ix = index();
+    let mut last = Vec::new();
+    for q in ["+", "+8", "+86", "+86 ", "+86 1", "+86 13", "+86 138"] {
+        last = found(&mut ix, q);
+    }
+    assert_eq!(last, vec![(1, Tier::Direct)]);
+}
+
+#[test]
 fn names_prefix_substring_and_hanzi() {
     let mut ix = index();
     assert_eq!(found(&mut ix, "秀英"), vec![(1, Tier::Direct), (5, Tier::Direct)]);

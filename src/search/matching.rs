@@ -141,15 +141,17 @@ pub fn eval(store: &Store, slot: usize, p: &Prepared) -> Outcome {
         }
     }
 
-    if f.fuzzy {
-        let wide = store.fuzzy_wide.get(slot);
-        let key = if f.ascii || wide.is_empty() { store.fuzzy.get(slot) } else { wide };
-        let passes = if f.ascii { in_order(key.as_bytes(), q) } else { chars_in_order(key, &f.text) };
-        if passes {
-            keep = true;
-            if let Some(s) = p.matcher.fuzzy_match(key, &f.text) {
-                offer(&mut best, Tier::Fuzzy, s.max(0));
-            }
+    // The prefilter runs from the first key, fuzzy scoring from the third: the third key then
+    // narrows what the second kept instead of looking at everyone again.
+    let wide = store.fuzzy_wide.get(slot);
+    let key = if f.ascii || wide.is_empty() { store.fuzzy.get(slot) } else { wide };
+    let passes = if f.ascii { in_order(key.as_bytes(), q) } else { chars_in_order(key, &f.text) };
+    if passes {
+        keep = true;
+        if f.fuzzy
+            && let Some(s) = p.matcher.fuzzy_match(key, &f.text)
+        {
+            offer(&mut best, Tier::Fuzzy, s.max(0));
         }
     }
     Outcome { hit: best, keep }

@@ -43,13 +43,12 @@ impl Forms {
     }
 
     /// Whether every match of `self` is among the candidates kept for `prev`, so that only
-    /// those need looking at again. Each form must extend the previous one; a tier that was
-    /// off before and is on now (fuzzy from the third char) needs everyone again.
+    /// those need looking at again: each form must extend the previous one, and a digits-only
+    /// query (which looked at phones and refs only) must stay one.
     pub fn narrows(&self, prev: &Forms) -> bool {
         self.text.starts_with(&prev.text)
             && extends(&self.phone, &prev.phone)
             && extends(&self.pinyin, &prev.pinyin)
-            && (self.fuzzy == prev.fuzzy || !self.fuzzy)
             && (self.digits_only || !prev.digits_only)
     }
 }
@@ -103,7 +102,7 @@ mod tests {
 
     #[test]
     fn narrowing() {
-        assert!(!Forms::of("wxy").narrows(&Forms::of("wx")), "fuzzy starts at 3");
+        assert!(Forms::of("wxy").narrows(&Forms::of("wx")), "the prefilter ran before fuzzy scoring");
         assert!(Forms::of("wxyz").narrows(&Forms::of("wxy")));
         assert!(!Forms::of("+86").narrows(&Forms::of("+8")));
         assert!(Forms::of("+861").narrows(&Forms::of("+86")));
