@@ -97,6 +97,11 @@ impl Readings {
         (0..self.chars.len()).find(|&start| self.matches_from(start, &q))
     }
 
+    /// Every kept character's syllables, the most likely (or the surname) reading first.
+    pub fn chars(&self) -> &[Vec<String>] {
+        &self.chars
+    }
+
     /// The initials of the first readings, e.g. `wxy` for 王秀英 (for fuzzy fallback keys).
     pub fn initials(&self) -> String {
         self.chars.iter().filter_map(|s| s.first().and_then(|x| x.chars().next())).collect()
