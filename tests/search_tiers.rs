@@ -133,10 +133,12 @@ fn names_prefix_substring_and_hanzi() {
 }
 
 #[test]
-fn fuzzy_over_email_and_tags_from_three_chars() {
+fn fuzzy_over_email_from_three_chars_and_tags_directly() {
     let mut ix = index();
     assert_eq!(found(&mut ix, "asmgm"), vec![(6, Tier::Fuzzy)], "anna.smith@gmail");
-    assert_eq!(found(&mut ix, "vip"), vec![(6, Tier::Fuzzy)]);
+    // A tag holding the query is a direct match, even of one or two characters (团购).
+    assert_eq!(found(&mut ix, "vip"), vec![(6, Tier::Direct)]);
+    assert_eq!(found(&mut ix, "vi"), vec![(6, Tier::Direct)]);
     assert!(found(&mut ix, "vp").is_empty(), "no fuzzy below three chars");
 }
 

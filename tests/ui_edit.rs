@@ -78,3 +78,24 @@ fn a_saved_tag_is_searchable_at_once() {
     feed(&mut a, &hs, &typed("团购"));
     assert_eq!(a.list().shown, vec![h.customer.id]);
 }
+
+#[test]
+fn pinyin_initials_and_exact_card_find_the_customer_first() {
+    let hs = histories(40);
+    let mut a = app_with(hs.clone());
+    let mut h = hs[5].clone();
+    h.customer.name = "王秀英".into();
+    h.customer.reference = Some("88001234".into());
+    a.update(Action::Saved(Box::new(h.clone())));
+    for query in ["wangxiuy", "wxiuy", "wangxiuying", "88001234"] {
+        a.update(Action::StartSearch);
+        feed(&mut a, &hs, &typed(query));
+        assert_eq!(a.list().shown.first(), Some(&h.customer.id), "{query}");
+        a.update(Action::Cancel);
+    }
+    // Initials alone may fit other names too (王欣怡…): ours is among the first few.
+    a.update(Action::StartSearch);
+    feed(&mut a, &hs, &typed("wxy"));
+    let at = a.list().shown.iter().position(|id| *id == h.customer.id);
+    assert!(at.is_some_and(|i| i < 5), "{at:?}");
+}

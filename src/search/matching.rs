@@ -16,6 +16,8 @@ const PHONE_PREFIX: i64 = 870;
 const PHONE_TAIL: i64 = 860;
 /// A name substring scores this less its position (earlier is better).
 const NAME_INSIDE: i64 = 800;
+/// A tag holds the query (below any name match: tags are shared by many customers).
+const TAG_INSIDE: i64 = 700;
 /// Pinyin through first readings only, or through a secondary reading (曾 as ceng).
 const PINYIN_FIRST: i64 = 100;
 const PINYIN_ANY: i64 = 50;
@@ -121,6 +123,10 @@ pub fn eval(store: &Store, slot: usize, p: &Prepared) -> Outcome {
                 offer(&mut best, Tier::Direct, NAME_INSIDE - chars.min(99) as i64);
             }
         }
+    }
+    let tags = store.tags.bytes_of(slot);
+    if best.is_none() && !tags.is_empty() && find(tags, q).is_some() {
+        offer(&mut best, Tier::Direct, TAG_INSIDE);
     }
     if best.is_some() {
         return Outcome { hit: best, keep: true };

@@ -86,6 +86,13 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+impl Clone for SearchIndex {
+    /// A copy of the keys; the per-query caches start empty (the matcher is not `Clone`).
+    fn clone(&self) -> Self {
+        SearchIndex { store: self.store.clone(), ..SearchIndex::default() }
+    }
+}
+
 impl Default for SearchIndex {
     fn default() -> Self {
         SearchIndex {

@@ -99,6 +99,8 @@ pub struct Store {
     pub phone: Column,
     /// Folded ref.
     pub reference: Column,
+    /// Folded tags, each followed by a unit separator (so a match never spans two tags).
+    pub tags: Column,
     /// Folded `name email ref tags` with every non-ASCII char left out: fuzzy key for ASCII
     /// queries (fuzzy matchers are several times slower on non-ASCII text).
     pub fuzzy: Column,
@@ -119,6 +121,9 @@ pub struct Store {
     pub slot_of: HashMap<u64, u32>,
     free: Vec<u32>,
 }
+
+/// Ends each tag in the tags column.
+pub const TAG_END: char = '\u{1f}';
 
 impl Store {
     /// How many customers are indexed.
@@ -165,6 +170,12 @@ impl Store {
         self.name.set(slot, |b| fold_into(b, &c.name));
         self.phone.set(slot, |b| b.push_str(c.phone.as_ref().map_or("", |p| p.as_str())));
         self.reference.set(slot, |b| fold_into(b, c.reference.as_deref().unwrap_or("")));
+        self.tags.set(slot, |b| {
+            for t in &c.tags {
+                fold_into(b, t);
+                b.push(TAG_END);
+            }
+        });
         let parts = || {
             std::iter::once(c.name.as_str())
                 .chain(c.email.as_ref().map(|e| e.as_str()))
@@ -218,9 +229,14 @@ impl Store {
         let Some(slot) = self.slot_of.remove(&id) else { return false };
         let s = slot as usize;
         self.live[s] = false;
-        for col in
-            [&mut self.name, &mut self.phone, &mut self.reference, &mut self.fuzzy, &mut self.fuzzy_wide]
-        {
+        for col in [
+            &mut self.name,
+            &mut self.phone,
+            &mut self.reference,
+            &mut self.tags,
+            &mut self.fuzzy,
+            &mut self.fuzzy_wide,
+        ] {
             col.clear(s);
         }
         if let Some(old) = self.pinyin_span.get_mut(s) {
@@ -235,9 +251,14 @@ impl Store {
     }
 
     fn compact_if_wasteful(&mut self) {
-        for col in
-            [&mut self.name, &mut self.phone, &mut self.reference, &mut self.fuzzy, &mut self.fuzzy_wide]
-        {
+        for col in [
+            &mut self.name,
+            &mut self.phone,
+            &mut self.reference,
+            &mut self.tags,
+            &mut self.fuzzy,
+            &mut self.fuzzy_wide,
+        ] {
             col.compact_if_wasteful();
         }
         if self.pinyin_garbage * 2 > self.pinyin.len() {
@@ -254,7 +275,7 @@ impl Store {
 
     /// Heap bytes held, estimated from capacities.
     pub fn bytes(&self) -> usize {
-        let cols = [&self.name, &self.phone, &self.reference, &self.fuzzy, &self.fuzzy_wide];
+        let cols = [&self.name, &self.phone, &self.reference, &self.tags, &self.fuzzy, &self.fuzzy_wide];
         cols.iter().map(|c| c.bytes()).sum::<usize>()
             + self.ids.capacity() * 8
             + self.recency.capacity() * 4

@@ -171,7 +171,7 @@ impl App {
     /// Recomputes every view's rows from the model (start-up and after a reload).
     fn reset_views(&mut self) {
         self.view = if self.model.is_empty() { View::Welcome } else { View::List };
-        self.list.rebuild(&self.model, &self.clf);
+        self.list.rebuild(&mut self.model, &self.clf);
         self.followups.set(self.clf.follow_ups());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;

@@ -12,7 +12,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// The list's state.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +37,8 @@ pub struct ListState {
     pub query: String,
     /// Whether keys go to the search.
     pub searching: bool,
+    /// `base` as a set when a class filter narrows it (searches keep to it).
+    allowed: Option<HashSet<u64>>,
     pub(crate) search: Search,
 }
 
@@ -47,7 +49,7 @@ impl ListState {
     }
 
     /// Recomputes the filter, the sort and the search, keeping the cursor on the same customer.
-    pub fn rebuild(&mut self, model: &Model, clf: &Classifier) {
+    pub fn rebuild(&mut self, model: &mut Model, clf: &Classifier) {
         let keep = self.current();
         let mut base = filter_ids(&self.filter, clf, model.ids());
         if let Some(col) = self.sort {
@@ -59,6 +61,7 @@ impl ListState {
         } else if self.dir == SortDir::Desc {
             base.reverse();
         }
+        self.allowed = (!self.filter.is_empty()).then(|| base.iter().copied().collect());
         self.base = base;
         self.search.invalidate();
         self.research(model);
@@ -71,8 +74,8 @@ impl ListState {
     }
 
     /// Re-runs the search over `base` (called on every keystroke of the query).
-    pub fn research(&mut self, model: &Model) {
-        self.shown = self.search.run(&self.query, &self.base, model);
+    pub fn research(&mut self, model: &mut Model) {
+        self.shown = self.search.run(&self.query, &self.base, self.allowed.as_ref(), model);
         self.clamp();
     }
 
@@ -154,16 +157,14 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area:
             let row = model.get(*id)?;
             let needs_profile = cols.iter().any(|c| c.0 == Column::NextAction);
             let profile = if needs_profile { clf.profile(*id) } else { None };
-            let hits =
-                if l.query.trim().is_empty() { Vec::new() } else { l.search.positions(&row.key, &l.query) };
+            let hits = l.search.positions(*id);
             let mut cells = vec![Cell::from(if l.selected.contains(id) { "*" } else { " " })];
             for (col, w) in &cols {
                 let text = cell_text(*col, profile.as_ref(), row);
                 let w = *w as usize;
                 // Highlight only where the shown text is the raw text (nothing escaped).
                 let range = match col {
-                    Column::Name if text == row.customer.name => Some(row.name_chars.clone()),
-                    Column::Phone => Some(row.phone_chars.clone()),
+                    Column::Name if text == row.customer.name => Some(0..text.chars().count()),
                     _ => None,
                 };
                 let line = match range {

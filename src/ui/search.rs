@@ -1,88 +1,52 @@
-//! Search as you type: SkimMatcherV2 over each row's precomputed key, best match first.
+//! Search as you type over the model's tiered index ([`crate::search`]): exact card or phone,
+//! then name / phone / ref prefixes and last digits, then pinyin, then fuzzy — best first.
 //!
-//! When the query grows (the usual case while typing) only the previous matches can still match,
-//! so only they are matched again.
+//! The index keeps the last query's hits, so a growing query (the usual case while typing)
+//! only re-examines them; this wrapper keeps the name highlights of the hits on screen.
 
-use super::model::{Model, fold_str};
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
+use super::model::Model;
+use std::collections::{HashMap, HashSet};
 
-/// The matcher and the last query's matches.
+/// The name positions to highlight for the current query's first hits.
+#[derive(Debug, Clone, Default)]
 pub struct Search {
-    matcher: SkimMatcherV2,
-    /// The folded query the cached matches are for.
-    last_query: String,
-    /// (position in the base list, id) of each match of `last_query`, in base order.
-    last_matches: Option<Vec<(usize, u64)>>,
-}
-
-impl std::fmt::Debug for Search {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Search").field("last_query", &self.last_query).finish_non_exhaustive()
-    }
-}
-
-impl Default for Search {
-    fn default() -> Self {
-        // Keys are already lowercase, and the query is folded the same way: case never matters.
-        Search {
-            matcher: SkimMatcherV2::default().ignore_case(),
-            last_query: String::new(),
-            last_matches: None,
-        }
-    }
-}
-
-impl Clone for Search {
-    fn clone(&self) -> Self {
-        Search {
-            last_query: self.last_query.clone(),
-            last_matches: self.last_matches.clone(),
-            ..Search::default()
-        }
-    }
+    highlights: HashMap<u64, Vec<usize>>,
 }
 
 impl Search {
-    /// Forgets the cached matches (the base list changed).
+    /// Forgets the highlights (the query was cleared).
     pub fn invalidate(&mut self) {
-        self.last_matches = None;
-        self.last_query.clear();
+        self.highlights.clear();
     }
 
-    /// The ids of `base` matching `query`, best first (ties keep the base order).
-    pub fn run(&mut self, query: &str, base: &[u64], model: &Model) -> Vec<u64> {
-        let q = fold_str(query.trim());
-        if q.is_empty() {
-            self.invalidate();
+    /// The ids matching `query`, best first, kept to `allowed` when a class filter is on;
+    /// a blank query gives `base` as it is.
+    pub fn run(
+        &mut self,
+        query: &str,
+        base: &[u64],
+        allowed: Option<&HashSet<u64>>,
+        model: &mut Model,
+    ) -> Vec<u64> {
+        self.highlights.clear();
+        if query.trim().is_empty() {
             return base.to_vec();
         }
-        let narrowing = self.last_matches.is_some() && q.starts_with(&self.last_query);
-        let candidates: Vec<(usize, u64)> = match self.last_matches.take() {
-            Some(prev) if narrowing => prev,
-            _ => base.iter().copied().enumerate().collect(),
-        };
-        let mut scored: Vec<(i64, usize, u64)> = candidates
-            .into_iter()
-            .filter_map(|(pos, id)| {
-                let row = model.get(id)?;
-                self.matcher.fuzzy_match(&row.key, &q).map(|s| (s, pos, id))
-            })
-            .collect();
-        let mut in_base: Vec<(usize, u64)> = scored.iter().map(|&(_, p, id)| (p, id)).collect();
-        in_base.sort_unstable();
-        self.last_matches = Some(in_base);
-        self.last_query = q;
-        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|(_, _, id)| id).collect()
+        let hits = model.query(query);
+        let mut ids = Vec::with_capacity(hits.len());
+        for hit in hits {
+            if allowed.is_none_or(|a| a.contains(&hit.id)) {
+                if !hit.name_match.is_empty() {
+                    self.highlights.insert(hit.id, hit.name_match.clone());
+                }
+                ids.push(hit.id);
+            }
+        }
+        ids
     }
 
-    /// Char positions in `key` that `query` matches, for highlighting.
-    pub fn positions(&self, key: &str, query: &str) -> Vec<usize> {
-        let q = fold_str(query.trim());
-        if q.is_empty() {
-            return Vec::new();
-        }
-        self.matcher.fuzzy_indices(key, &q).map(|(_, idx)| idx).unwrap_or_default()
+    /// Char positions in the customer's name that the query matched, for highlighting.
+    pub fn positions(&self, id: u64) -> &[usize] {
+        self.highlights.get(&id).map_or(&[], Vec::as_slice)
     }
 }

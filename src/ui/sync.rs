@@ -79,7 +79,7 @@ impl App {
 
     /// Recomputes what the views show from the copies.
     fn refresh_views(&mut self) {
-        self.list.rebuild(&self.model, &self.clf);
+        self.list.rebuild(&mut self.model, &self.clf);
         self.followups.set(self.clf.follow_ups());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;

@@ -32,21 +32,21 @@ impl App {
                 Action::Input(c) => {
                     l.query.push(c);
                     l.cursor = 0;
-                    l.research(&self.model);
+                    l.research(&mut self.model);
                 }
                 Action::Backspace => {
                     l.query.pop();
-                    l.research(&self.model);
+                    l.research(&mut self.model);
                 }
                 Action::ClearInput => {
                     l.query.clear();
-                    l.research(&self.model);
+                    l.research(&mut self.model);
                 }
                 Action::Cancel => {
                     l.searching = false;
                     self.status.clear();
                     l.query.clear();
-                    l.research(&self.model);
+                    l.research(&mut self.model);
                 }
                 Action::Submit => {
                     l.searching = false;
@@ -92,12 +92,12 @@ impl App {
             Action::Back => {
                 if !l.query.is_empty() {
                     l.query.clear();
-                    l.research(&self.model);
+                    l.research(&mut self.model);
                 } else if !l.selected.is_empty() {
                     l.selected.clear();
                 } else if !l.filter.is_empty() {
                     l.filter.clear();
-                    l.rebuild(&self.model, &self.clf);
+                    l.rebuild(&mut self.model, &self.clf);
                     self.status = "filter cleared".into();
                 }
             }
@@ -129,12 +129,12 @@ impl App {
             Action::CycleSort => {
                 let at = SORTABLE.iter().position(|c| *c == l.sort).unwrap_or(0);
                 l.sort = SORTABLE[(at + 1) % SORTABLE.len()];
-                l.rebuild(&self.model, &self.clf);
+                l.rebuild(&mut self.model, &self.clf);
                 self.status = format!("sorted by {}", l.sort.map_or("id", |c| c.title()));
             }
             Action::FlipSort => {
                 l.dir = l.dir.flip();
-                l.rebuild(&self.model, &self.clf);
+                l.rebuild(&mut self.model, &self.clf);
             }
             Action::PickFilter => {
                 self.segments.marks = l.filter.clone();
@@ -143,7 +143,7 @@ impl App {
             }
             Action::ClearFilter => {
                 l.filter.clear();
-                l.rebuild(&self.model, &self.clf);
+                l.rebuild(&mut self.model, &self.clf);
                 self.status = "filter cleared".into();
             }
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
@@ -240,7 +240,7 @@ impl App {
                 self.list.filter = filter;
                 self.list.query.clear();
                 self.list.cursor = 0;
-                self.list.rebuild(&self.model, &self.clf);
+                self.list.rebuild(&mut self.model, &self.clf);
                 self.view = View::List;
             }
             Action::Refit => {
