@@ -2,7 +2,7 @@
 //!
 //! Layers, from the inside out: [`domain`] (records and validation), [`classify`] (every class with
 //! its reason, pure), [`predict`] (BG/NBD and friends, pure), [`store`] (sled behind a trait),
-//! [`dedupe`] (likely duplicates and merges, pure), [`demo`] (a synthetic shop), [`pinyin`]
+//! [`dedupe`] (likely duplicates and merges, pure), [`demo`] (a synthetic shop), [`i18n`] (English / 简体中文 texts), [`pinyin`]
 //! (readings of Chinese names for search), [`ui`] (the console's pure state machine and views),
 //! [`tui`] (the terminal runtime that drives it), [`cli`] (the command line).
 
@@ -11,6 +11,7 @@ pub mod cli;
 pub mod dedupe;
 pub mod demo;
 pub mod domain;
+pub mod i18n;
 pub mod pinyin;
 pub mod predict;
 pub mod store;
