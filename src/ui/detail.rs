@@ -153,7 +153,12 @@ pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usiz
                     extra += &trf(" rating {}", &[&r.get()]);
                 }
                 if let Some(cp) = &i.complaint {
-                    let state = if cp.resolved { tr("resolved") } else { tr("open") };
+                    // "open" is also the help's word for Enter, so the complaint state has its own message.
+                    let state = if cp.resolved {
+                        tr("resolved")
+                    } else {
+                        tr("open complaint").trim_end_matches(" complaint")
+                    };
                     extra += &format!(" {} {} {state}", tr(cp.kind.key()), tr(cp.severity.key()));
                 }
                 if let Some(fu) = i.follow_up {
