@@ -2,16 +2,17 @@
 //!
 //! Layers, from the inside out: [`domain`] (records and validation), [`classify`] (every class with
 //! its reason, pure), [`predict`] (BG/NBD and friends, pure), [`store`] (sled behind a trait),
-//! [`dedupe`] (likely duplicates and merges, pure), [`demo`] (a synthetic shop), [`pinyin`]
-//! (readings of Chinese names for search), [`search`] (the tiered customer search index, pure),
-//! [`ui`] (the console's pure state machine and views), [`tui`] (the terminal runtime that drives
-//! it), [`cli`] (the command line).
+//! [`dedupe`] (likely duplicates and merges, pure), [`demo`] (a synthetic shop), [`i18n`]
+//! (English / 简体中文 texts), [`pinyin`] (readings of Chinese names for search), [`search`] (the
+//! tiered customer search index, pure), [`ui`] (the console's pure state machine and views),
+//! [`tui`] (the terminal runtime that drives it), [`cli`] (the command line).
 
 pub mod classify;
 pub mod cli;
 pub mod dedupe;
 pub mod demo;
 pub mod domain;
+pub mod i18n;
 pub mod pinyin;
 pub mod predict;
 pub mod search;

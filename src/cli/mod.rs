@@ -27,6 +27,9 @@ pub struct Cli {
     /// A rules file overriding the built-in classification rules
     #[arg(long, global = true, env = "KEHU_RULES", value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// Interface language: en or zh [default: KEHU_LANG, the config's `lang`, else the locale]
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     /// Open a throwaway demo database (generated on first use)
     #[arg(long)]
     pub demo: bool,
@@ -152,6 +155,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Runs one parsed command line; `Ok` carries the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    crate::i18n::set_current(crate::i18n::detect(cli.lang.as_deref()));
     let ctx = Context::from_cli(&cli)?;
     let mut out = std::io::stdout().lock();
     match cli.command {

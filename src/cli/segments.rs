@@ -1,6 +1,7 @@
 //! `kehu segments`: for each dimension, every class with its count, share and revenue share.
 
 use crate::classify::{Classifier, Dimension};
+use crate::i18n;
 use crate::text::terminal_safe;
 use anyhow::anyhow;
 use std::io::Write;
@@ -36,18 +37,31 @@ pub fn print(
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{} customers as of {}", clf.len(), clf.today())?;
+    let lang = i18n::current();
+    writeln!(out, "{}", i18n::trf("{} customers as of {}", &[&clf.len(), &i18n::date(lang, clf.today())]))?;
     for d in dims {
         let rows = clf.segments(d);
-        let width = rows.iter().map(|r| r.label.width()).max().unwrap_or(0).max(5);
-        writeln!(out, "\n{}", d.key())?;
+        let label = |r: &crate::classify::SegmentRow| match lang {
+            i18n::Lang::En => r.label.clone(),
+            i18n::Lang::Zh => {
+                i18n::class_label(lang, d.key(), &r.class).map_or(r.label.clone(), str::to_string)
+            }
+        };
+        let head =
+            [i18n::tr("class"), i18n::tr("count"), i18n::tr("share"), i18n::tr("revenue"), i18n::tr("rev %")];
+        let width = rows.iter().map(|r| label(r).width()).max().unwrap_or(0).max(head[0].width()).max(5);
+        writeln!(out, "\n{}", i18n::dimension_label(lang, d.key()))?;
         writeln!(
             out,
-            "  {:width$}  {:>8}  {:>6}  {:>14}  {:>6}",
-            "class", "count", "share", "revenue", "rev %"
+            "  {}  {}  {}  {}  {}",
+            pad(head[0], width),
+            lpad(head[1], 8),
+            lpad(head[2], 6),
+            lpad(head[3], 14),
+            lpad(head[4], 6)
         )?;
         for r in rows {
-            let class = terminal_safe(&r.label);
+            let class = terminal_safe(&label(&r)).into_owned();
             let pad = width.saturating_sub(class.width());
             writeln!(
                 out,
@@ -61,6 +75,16 @@ pub fn print(
         }
     }
     Ok(())
+}
+
+/// `s` padded on the right to `w` display cells.
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(s.width())))
+}
+
+/// `s` padded on the left to `w` display cells.
+fn lpad(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(s.width())))
 }
 
 fn round4(x: f64) -> f64 {

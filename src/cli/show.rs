@@ -131,12 +131,21 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
     if !c.notes.is_empty() {
         writeln!(out, "  notes\n    {}", terminal_safe_multiline(&c.notes).replace('\n', "\n    "))?;
     }
-    writeln!(out, "\nclasses")?;
+    let lang = crate::i18n::current();
+    writeln!(out, "\n{}", crate::i18n::tr("classes"))?;
     for (dimension, reason) in p.rows() {
-        writeln!(out, "  {dimension:<18} {}", s(&reason))?;
+        let name = crate::i18n::dimension_label(lang, dimension);
+        let pad = 18usize.saturating_sub(unicode_width::UnicodeWidthStr::width(name));
+        let reason = crate::i18n::reason(lang, dimension, &reason);
+        writeln!(out, "  {name}{:pad$} {}", "", s(&reason))?;
     }
     if let Some(a) = &p.action {
-        writeln!(out, "\nrecommended: {} (by {}) — {}", s(&a.text), a.channel, s(&a.reason))?;
+        let reason = crate::i18n::reason(lang, "", &a.reason);
+        let line = crate::i18n::trf(
+            "recommended: {} (by {}) — {}",
+            &[&s(crate::i18n::tr_dyn(&a.text)), &crate::i18n::tr(a.channel.key()), &s(&reason)],
+        );
+        writeln!(out, "\n{line}")?;
     }
     writeln!(out, "\npurchases ({}, newest first)", h.purchases.len())?;
     for x in h.purchases.iter().rev() {

@@ -151,6 +151,8 @@ pub fn open(
     }
     let histories = all_histories(store)?;
     let classifier = classify(&histories)?;
+    // The command line has chosen the language (flag, env, config, locale) before we get here.
+    let lang = crate::i18n::current();
     let app = App::new(AppInit {
         histories,
         rules,
@@ -160,6 +162,7 @@ pub fn open(
         keymap,
         operator: operator(),
         classifier: Some(classifier),
+        lang,
     });
     run(store, app)
 }

@@ -16,6 +16,7 @@ use super::segments::{SavedSegment, SegmentTab, SegmentsState};
 use crate::classify::{Classifier, Rules};
 use crate::dedupe::DuplicateIndex;
 use crate::domain::{Customer, History};
+use crate::i18n::{tr, trf};
 use chrono::NaiveDate;
 
 /// The main views.
@@ -59,9 +60,9 @@ impl Prompt {
     /// The label shown before the text.
     pub fn label(&self) -> String {
         match &self.kind {
-            PromptKind::Tag(ids) => format!("tag {} customer(s): ", ids.len()),
-            PromptKind::SegmentName(_) => "name of the new segment: ".into(),
-            PromptKind::RenameSegment(_) => "rename segment to: ".into(),
+            PromptKind::Tag(ids) => trf("tag {} customer(s): ", &[&ids.len()]),
+            PromptKind::SegmentName(_) => tr("name of the new segment: ").into(),
+            PromptKind::RenameSegment(_) => tr("rename segment to: ").into(),
         }
     }
 }
@@ -100,6 +101,8 @@ pub struct AppInit {
     /// A classifier built by the caller over the same histories (e.g. with a fitted prediction
     /// model); `None` builds one with [`Classifier::from_histories`].
     pub classifier: Option<Classifier>,
+    /// The interface language.
+    pub lang: crate::i18n::Lang,
 }
 
 /// The whole console state of one session.
@@ -127,6 +130,7 @@ pub struct App {
     pub(crate) size: (u16, u16),
     pub(crate) keymap: Keymap,
     pub(crate) quit: bool,
+    pub(crate) lang: crate::i18n::Lang,
 }
 
 /// Customers in the demo shop the welcome screen offers.
@@ -163,6 +167,7 @@ impl App {
             size: (80, 24),
             keymap: init.keymap,
             quit: false,
+            lang: init.lang,
         };
         app.reset_views();
         app
@@ -175,6 +180,16 @@ impl App {
         self.followups.set(self.clf.follow_ups());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
+    }
+
+    /// Switches the interface language (texts already on screen change at the next draw).
+    pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
+        self.lang = lang;
+    }
+
+    /// The interface language.
+    pub fn lang(&self) -> crate::i18n::Lang {
+        self.lang
     }
 
     /// The view shown.
@@ -322,6 +337,8 @@ impl App {
 
     /// Applies one action; returns what the runtime must do.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        // Status messages are worded here, so in the session's language.
+        crate::i18n::set_current(self.lang);
         match action {
             Action::Resize(w, h) => {
                 self.size = (w, h);

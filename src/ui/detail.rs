@@ -2,9 +2,10 @@
 //! prediction lines, a 12-month spend sparkline, and the history newest first (scrollable).
 
 use super::model::{Model, Row};
-use super::widgets::{fit, money_short, safe};
+use super::widgets::{fit, money_short, pad_to, safe};
 use crate::classify::Profile;
 use crate::domain::{History, Money};
+use crate::i18n::{self, tr, tr_dyn, trf};
 use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -34,11 +35,14 @@ pub fn duplicate_lines(index: &crate::dedupe::DuplicateIndex, model: &Model, id:
         .take(MAX_FLAGS)
         .map(|(other, reasons)| {
             let name = model.get(*other).map_or(String::new(), |r| safe(&r.customer.name).into_owned());
-            format!("possible duplicate of #{other} {name} — {}", super::duplicates::reasons_text(reasons))
+            trf(
+                "possible duplicate of #{} {} — {}",
+                &[other, &name, &super::duplicates::reasons_text(reasons)],
+            )
         })
         .collect();
     if found.len() > MAX_FLAGS {
-        out.push(format!("… and {} more (4 duplicates)", found.len() - MAX_FLAGS));
+        out.push(trf("… and {} more (4 duplicates)", &[&(found.len() - MAX_FLAGS)]));
     }
     out
 }
@@ -71,76 +75,97 @@ fn heading(s: &str) -> Line<'static> {
 pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usize) -> Vec<Line<'static>> {
     let c = &row.customer;
     let mut out: Vec<Line<'static>> = Vec::new();
+    let lang = i18n::current();
+    let day = |d: NaiveDate| i18n::date(lang, d);
+    // Labels are padded in display cells: a Chinese label is twice as wide as its characters.
     let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| {
         if !v.is_empty() {
-            out.push(Line::from(fit(&format!("  {k:<13} {v}"), width)));
+            let pad = " ".repeat(13usize.saturating_sub(unicode_width::UnicodeWidthStr::width(k)));
+            out.push(Line::from(fit(&format!("  {k}{pad} {v}"), width)));
         }
     };
-    out.push(heading("Fields"));
-    kv(&mut out, "ref", safe(c.reference.as_deref().unwrap_or("")).into_owned());
-    kv(&mut out, "phone", c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
-    kv(&mut out, "email", c.email.as_ref().map(|e| safe(e.as_str()).into_owned()).unwrap_or_default());
-    kv(&mut out, "gender", c.gender.to_string());
-    kv(&mut out, "birthday", c.birthday.map(|d| d.to_string()).unwrap_or_default());
-    kv(&mut out, "region", safe(format!("{} {}", c.province, c.city).trim()).into_owned());
-    kv(&mut out, "area", c.area.to_string());
-    kv(&mut out, "source", c.source.to_string());
-    kv(&mut out, "referrer", c.referrer.map(|r| format!("#{r}")).unwrap_or_default());
-    kv(&mut out, "contact", c.contact.to_string());
-    kv(&mut out, "tags", safe(&c.tags.join(", ")).into_owned());
-    kv(&mut out, "notes", safe(&c.notes).into_owned());
+    out.push(heading(tr("Fields")));
+    kv(&mut out, tr("ref"), safe(c.reference.as_deref().unwrap_or("")).into_owned());
+    kv(&mut out, tr("phone"), c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
+    kv(&mut out, tr("email"), c.email.as_ref().map(|e| safe(e.as_str()).into_owned()).unwrap_or_default());
+    kv(&mut out, tr("gender"), tr(c.gender.key()).to_string());
+    kv(&mut out, tr("birthday"), c.birthday.map(day).unwrap_or_default());
+    kv(&mut out, tr("region"), safe(format!("{} {}", c.province, c.city).trim()).into_owned());
+    kv(&mut out, tr("area"), i18n::class_label(lang, "area_type", c.area.key()).unwrap_or("").to_string());
+    kv(&mut out, tr("source"), i18n::class_label(lang, "source", c.source.key()).unwrap_or("").to_string());
+    kv(&mut out, tr("referrer"), c.referrer.map(|r| format!("#{r}")).unwrap_or_default());
+    kv(
+        &mut out,
+        tr("contact"),
+        i18n::class_label(lang, "contact", c.contact.key()).unwrap_or("").to_string(),
+    );
+    kv(&mut out, tr("tags"), safe(&c.tags.join(", ")).into_owned());
+    kv(&mut out, tr("notes"), safe(&c.notes).into_owned());
     for (k, v) in &c.custom {
         kv(&mut out, &safe(k), safe(v).into_owned());
     }
-    kv(&mut out, "created", c.created.date_naive().to_string());
+    kv(&mut out, tr("created"), day(c.created.date_naive()));
     out.push(Line::default());
-    out.push(heading("Classes"));
+    out.push(heading(tr("Classes")));
     match p {
         Some(p) => {
             for (dim, reason) in p.rows() {
-                kv(&mut out, dim, safe(&reason).into_owned());
+                let text = i18n::reason(lang, dim, &reason);
+                kv(&mut out, i18n::dimension_label(lang, dim), safe(&text).into_owned());
             }
             out.push(Line::default());
-            out.push(heading("Predicted"));
-            kv(&mut out, "P(alive)", opt_f64(p.p_alive, |v| format!("{:.0}%", v * 100.0)));
-            kv(&mut out, "expected 90d", opt_f64(p.expected_purchases_90d, |v| format!("{v:.2} purchases")));
-            kv(&mut out, "next due", p.next_purchase_due.map_or("—".into(), |d| d.to_string()));
+            out.push(heading(tr("Predicted")));
+            kv(&mut out, tr("P(alive)"), opt_f64(p.p_alive, |v| format!("{:.0}%", v * 100.0)));
+            let expected = opt_f64(p.expected_purchases_90d, |v| trf("{} purchases", &[&format!("{v:.2}")]));
+            kv(&mut out, tr("expected 90d"), expected);
+            kv(&mut out, tr("next due"), p.next_purchase_due.map_or("—".into(), day));
         }
-        None => out.push(Line::from("  not classified")),
+        None => out.push(Line::from(tr("  not classified"))),
     }
     out.push(Line::default());
     match h {
-        None => out.push(Line::from("loading history…")),
+        None => out.push(Line::from(tr("loading history…"))),
         Some(h) => {
             let total: Money = h.purchases.iter().map(|p| p.amount).sum();
-            out.push(heading(&format!("Purchases ({}, {} in all)", h.purchases.len(), total)));
+            out.push(heading(&trf(
+                "Purchases ({}, {} in all)",
+                &[&h.purchases.len(), &i18n::money(lang, total)],
+            )));
             for p in h.purchases.iter().rev() {
-                let promo = if p.promo { " promo" } else { "" };
+                let promo = if p.promo { tr(" promo") } else { "" };
+                let channel =
+                    i18n::class_label(lang, "top_channel", p.channel.key()).unwrap_or(p.channel.key());
                 let line = format!(
-                    "  {}  {:>10}  ×{:<3} {} {}{promo}",
-                    p.date,
-                    p.amount,
+                    "  {}  {}  ×{:<3} {} {}{promo}",
+                    day(p.date),
+                    i18n::money(lang, p.amount),
                     p.quantity,
-                    p.channel,
+                    channel,
                     safe(&p.category)
                 );
                 out.push(Line::from(fit(&line, width)));
             }
             out.push(Line::default());
-            out.push(heading(&format!("Interactions ({})", h.interactions.len())));
+            out.push(heading(&trf("Interactions ({})", &[&h.interactions.len()])));
             for i in h.interactions.iter().rev() {
                 let mut extra = String::new();
                 if let Some(r) = i.rating {
-                    extra += &format!(" rating {}", r.get());
+                    extra += &trf(" rating {}", &[&r.get()]);
                 }
                 if let Some(cp) = &i.complaint {
-                    let state = if cp.resolved { "resolved" } else { "open" };
-                    extra += &format!(" {} {} {state}", cp.kind, cp.severity);
+                    // "open" is also the help's word for Enter, so the complaint state has its own message.
+                    let state = if cp.resolved {
+                        tr("resolved")
+                    } else {
+                        tr("open complaint").trim_end_matches(" complaint")
+                    };
+                    extra += &format!(" {} {} {state}", tr(cp.kind.key()), tr(cp.severity.key()));
                 }
                 if let Some(fu) = i.follow_up {
-                    extra += &format!(" follow-up {fu}");
+                    extra += &trf(" follow-up {}", &[&day(fu)]);
                 }
-                let line = format!("  {}  {:<9}{extra}  {}", i.date, i.kind.key(), safe(&i.text));
+                let line =
+                    format!("  {}  {}{extra}  {}", day(i.date), pad_to(tr(i.kind.key()), 9), safe(&i.text));
                 out.push(Line::from(fit(&line, width)));
             }
         }
@@ -163,7 +188,7 @@ pub fn draw(
     }
     let w = area.width as usize;
     let Some(row) = row else {
-        f.render_widget(Paragraph::new(fit("this customer no longer exists", w)), area);
+        f.render_widget(Paragraph::new(fit(tr("this customer no longer exists"), w)), area);
         return;
     };
     let c = &row.customer;
@@ -179,12 +204,15 @@ pub fn draw(
         "{}  #{}{}",
         safe(&c.name),
         c.id,
-        c.reference.as_ref().map(|r| format!("  ref {}", safe(r))).unwrap_or_default()
+        c.reference.as_ref().map(|r| trf("  ref {}", &[&safe(r)])).unwrap_or_default()
     );
     line(f, Line::from(Span::styled(fit(&title, w), Style::new().add_modifier(Modifier::BOLD))), &mut y);
     let action = p.and_then(|p| p.action.as_ref()).map_or_else(
-        || "next: nothing to do".to_string(),
-        |a| format!("next: {} ({}) — {}", safe(&a.text), a.channel, safe(&a.reason)),
+        || tr("next: nothing to do").to_string(),
+        |a| {
+            let reason = i18n::reason(i18n::current(), "", &a.reason);
+            trf("next: {} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)])
+        },
     );
     line(f, Line::from(fit(&action, w)), &mut y);
     for d in dupes {
@@ -196,8 +224,8 @@ pub fn draw(
     {
         let data = monthly_spend(h, today);
         let max = data.iter().copied().max().unwrap_or(0);
-        let label = format!("12 months ≤{:>6} ", money_short(Money(max as i64 * 100)));
-        let lw = (label.chars().count() as u16).min(area.width);
+        let label = trf("12 months ≤{} ", &[&format!("{:>6}", money_short(Money(max as i64 * 100)))]);
+        let lw = (unicode_width::UnicodeWidthStr::width(label.as_str()) as u16).min(area.width);
         f.render_widget(Paragraph::new(label), Rect { x: area.x, y, width: lw, height: 1 });
         let spark_w = 24u16.min(area.width - lw);
         f.render_widget(

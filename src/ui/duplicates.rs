@@ -104,7 +104,10 @@ pub fn draw(s: &DuplicatesState, model: &Model, f: &mut Frame, area: Rect) {
         return;
     }
     if s.pairs.is_empty() {
-        f.render_widget(Paragraph::new(fit("no likely duplicates", area.width as usize)), area);
+        f.render_widget(
+            Paragraph::new(fit(crate::i18n::tr("no likely duplicates"), area.width as usize)),
+            area,
+        );
         return;
     }
     let w = area.width;
@@ -139,7 +142,14 @@ pub fn draw(s: &DuplicatesState, model: &Model, f: &mut Frame, area: Rect) {
         .collect();
     let (header, widths) = if with_phones {
         (
-            vec!["score", "customer", "phone", "same as", "phone", "why"],
+            vec![
+                crate::i18n::tr("score"),
+                crate::i18n::tr("customer"),
+                crate::i18n::tr("phone"),
+                crate::i18n::tr("same as"),
+                crate::i18n::tr("phone"),
+                crate::i18n::tr("why"),
+            ],
             vec![
                 Constraint::Length(score_w),
                 Constraint::Length(name_w),
@@ -151,7 +161,12 @@ pub fn draw(s: &DuplicatesState, model: &Model, f: &mut Frame, area: Rect) {
         )
     } else {
         (
-            vec!["score", "customer", "same as", "why"],
+            vec![
+                crate::i18n::tr("score"),
+                crate::i18n::tr("customer"),
+                crate::i18n::tr("same as"),
+                crate::i18n::tr("why"),
+            ],
             vec![
                 Constraint::Length(score_w),
                 Constraint::Length(name_w),

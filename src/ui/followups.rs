@@ -44,7 +44,10 @@ pub fn draw(s: &FollowUpsState, model: &Model, f: &mut Frame, area: Rect) {
         return;
     }
     if s.items.is_empty() {
-        f.render_widget(Paragraph::new(fit("nobody to contact today", area.width as usize)), area);
+        f.render_widget(
+            Paragraph::new(fit(crate::i18n::tr("nobody to contact today"), area.width as usize)),
+            area,
+        );
         return;
     }
     let w = area.width;
@@ -83,12 +86,18 @@ pub fn draw(s: &FollowUpsState, model: &Model, f: &mut Frame, area: Rect) {
         .collect();
     let (header, widths) = if narrow {
         (
-            vec!["name", "action", "overdue"],
+            vec![crate::i18n::tr("name"), crate::i18n::tr("action"), crate::i18n::tr("overdue")],
             vec![Constraint::Length(name_w), Constraint::Length(action_w), Constraint::Length(over_w)],
         )
     } else {
         (
-            vec!["name", "action", "channel", "due", "overdue"],
+            vec![
+                crate::i18n::tr("name"),
+                crate::i18n::tr("action"),
+                crate::i18n::tr("channel"),
+                crate::i18n::tr("due"),
+                crate::i18n::tr("overdue"),
+            ],
             vec![
                 Constraint::Length(name_w),
                 Constraint::Length(action_w),

@@ -17,13 +17,16 @@ pub fn lines(app: &App) -> Vec<String> {
         .max()
         .unwrap_or(0)
         .min(24);
-    entries.into_iter().map(|(k, what)| format!("{:<kw$}  {what}", fit(&k, kw))).collect()
+    entries
+        .into_iter()
+        .map(|(k, what)| format!("{}  {}", super::widgets::pad_to(&fit(&k, kw), kw), crate::i18n::tr(what)))
+        .collect()
 }
 
 /// Draws the overlay centred in `area`.
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let lines = lines(app);
-    let title = format!(" keys: {} · esc closes ", app.view_mode().name());
+    let title = crate::i18n::trf(" keys: {} · esc closes ", &[&crate::i18n::tr(app.view_mode().name())]);
     let inner_w =
         lines.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str())).max().unwrap_or(0) as u16;
     let inner_w = inner_w.max(unicode_width::UnicodeWidthStr::width(title.as_str()) as u16);

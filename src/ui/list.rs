@@ -7,6 +7,7 @@ use super::search::Search;
 use super::segments::{ClassFilter, filter_ids};
 use super::widgets::{fit, highlighted, money_short, safe};
 use crate::classify::{Classifier, Profile};
+use crate::i18n::{self, tr};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -109,21 +110,28 @@ pub fn rows_in(height: u16) -> usize {
     height.saturating_sub(1) as usize
 }
 
+/// A class key as the current language shows it.
+fn class(dimension: &str, key: &'static str) -> String {
+    i18n::class_label(i18n::current(), dimension, key).unwrap_or(key).to_string()
+}
+
 fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row) -> String {
     let c = &row.customer;
     match col {
         Column::Name => safe(&c.name).into_owned(),
         Column::Phone => c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default(),
-        Column::Tier => row.facts.tier.key().to_string(),
-        Column::Lifecycle => row.facts.lifecycle.key().to_string(),
-        Column::Activity => row.facts.activity.key().to_string(),
+        Column::Tier => class("tier", row.facts.tier.key()),
+        Column::Lifecycle => class("lifecycle", row.facts.lifecycle.key()),
+        Column::Activity => class("activity", row.facts.activity.key()),
+        // ISO in both languages: the column is 10 cells and sorts by eye; 2024年12月25日 is 14.
         Column::LastPurchase => row.facts.last_purchase.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
         Column::Spend => money_short(row.facts.spend_365),
         Column::PAlive => row.facts.p_alive.map_or_else(|| "—".into(), |p| format!("{p:.2}")),
         Column::Expected90 => row.facts.expected_90d.map_or_else(|| "—".into(), |e| format!("{e:.1}")),
-        Column::NextAction => {
-            p.and_then(|p| p.action.as_ref()).map(|a| safe(&a.text).into_owned()).unwrap_or_default()
-        }
+        Column::NextAction => p
+            .and_then(|p| p.action.as_ref())
+            .map(|a| safe(i18n::tr_dyn(&a.text)).into_owned())
+            .unwrap_or_default(),
     }
 }
 
@@ -134,11 +142,11 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area:
     }
     if l.shown.is_empty() {
         let why = if !l.query.is_empty() {
-            "no customer matches the search (esc clears it)"
+            tr("no customer matches the search (esc clears it)")
         } else if !l.filter.is_empty() {
-            "no customer is in this filter (F clears it)"
+            tr("no customer is in this filter (F clears it)")
         } else {
-            "no customers"
+            tr("no customers")
         };
         f.render_widget(Paragraph::new(fit(why, area.width as usize)), area);
         return;
@@ -192,7 +200,7 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area:
             (true, SortDir::Desc) => "↓",
             _ => "",
         };
-        let title = fit(&format!("{}{arrow}", col.title()), *w as usize);
+        let title = fit(&format!("{}{arrow}", tr(col.title())), *w as usize);
         header.push(Cell::from(if *col == Column::Spend {
             Line::from(title).right_aligned()
         } else {

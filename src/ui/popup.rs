@@ -45,14 +45,19 @@ pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
     let what = match c {
         Confirm::DeleteSegment(at) => {
             let name = app.segments.saved.get(*at).map_or(String::new(), |s| safe(&s.name).into_owned());
-            format!("Delete the saved segment {name:?}?")
+            crate::i18n::trf("Delete the saved segment {}?", &[&format!("{name:?}")])
         }
         Confirm::Merge { survivor, loser } => {
             let text = super::merge::confirm_text(survivor.id, *loser);
-            return boxed(f, area, " confirm merge ", &text);
+            return boxed(f, area, crate::i18n::tr(" confirm merge "), &text);
         }
     };
-    boxed(f, area, " confirm ", &[what, String::new(), "y yes · n no".into()]);
+    boxed(
+        f,
+        area,
+        crate::i18n::tr(" confirm "),
+        &[what, String::new(), crate::i18n::tr("y yes · n no").into()],
+    );
 }
 
 /// Draws the open form over the view and puts the terminal cursor in its focused input.

@@ -3,6 +3,7 @@
 use super::app::{App, View};
 use super::widgets::fit;
 use super::{detail, duplicates, followups, help, list, merge, popup, segments, status, welcome};
+use crate::i18n::trf;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;
@@ -12,13 +13,16 @@ pub const MIN_SIZE: (u16, u16) = (20, 5);
 
 /// Draws the App into the frame; any size, down to 0x0, is safe.
 pub fn render(app: &App, f: &mut Frame) {
+    crate::i18n::set_current(app.lang);
     let area = f.area();
     if area.width == 0 || area.height == 0 {
         return;
     }
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        let msg =
-            format!("window too small ({}x{}); need {}x{}", area.width, area.height, MIN_SIZE.0, MIN_SIZE.1);
+        let msg = trf(
+            "window too small ({}x{}); need {}x{}",
+            &[&area.width, &area.height, &MIN_SIZE.0, &MIN_SIZE.1],
+        );
         f.render_widget(Paragraph::new(fit(&msg, area.width as usize)), Rect { height: 1, ..area });
         return;
     }
@@ -32,7 +36,7 @@ pub fn render(app: &App, f: &mut Frame) {
             if app.list.searching || !app.list.query.is_empty() {
                 let line = row(body.y + body.height - 1);
                 body.height -= 1;
-                let label = format!("/ {} found: ", app.list.shown.len());
+                let label = trf("/ {} found: ", &[&app.list.shown.len()]);
                 popup::draw_input(&label, &app.list.query, f, line);
             }
             list::draw(&app.list, &app.model, &app.clf, f, body);

@@ -69,8 +69,8 @@ impl SegmentTab {
     /// The tab's name.
     pub fn name(self) -> &'static str {
         match self {
-            SegmentTab::Dimension(d) => d.key(),
-            SegmentTab::Saved => "saved segments",
+            SegmentTab::Dimension(d) => crate::i18n::dimension_label(crate::i18n::current(), d.key()),
+            SegmentTab::Saved => crate::i18n::tr("saved segments"),
         }
     }
 }
@@ -188,8 +188,10 @@ pub fn draw(s: &SegmentsState, clf: &Classifier, f: &mut Frame, area: Rect) {
     }
     let w = area.width as usize;
     let tab = s.current();
-    let title =
-        format!("◀ {} ▶  {}/{}  ←/→ dimension · enter list · space mark", tab.name(), s.tab + 1, TABS.len());
+    let title = crate::i18n::trf(
+        "◀ {} ▶  {}/{}  ←/→ dimension · enter list · space mark",
+        &[&tab.name(), &(s.tab + 1), &TABS.len()],
+    );
     f.render_widget(
         Paragraph::new(fit(&title, w)).style(Style::new().add_modifier(Modifier::BOLD)),
         Rect { height: 1, ..area },
@@ -208,6 +210,15 @@ pub fn draw(s: &SegmentsState, clf: &Classifier, f: &mut Frame, area: Rect) {
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
+}
+
+/// A class as the current language names it; open classes as recorded.
+fn shown_label(d: Dimension, r: &SegmentRow) -> String {
+    match crate::i18n::current() {
+        crate::i18n::Lang::Zh => crate::i18n::class_label(crate::i18n::Lang::Zh, d.key(), &r.class)
+            .map_or_else(|| safe(&r.label).into_owned(), str::to_string),
+        crate::i18n::Lang::En => safe(&r.label).into_owned(),
+    }
 }
 
 fn draw_dimension(
@@ -233,7 +244,7 @@ fn draw_dimension(
                 if i == s.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             Row::new(vec![
                 Cell::from(if marked { "*" } else { " " }),
-                Cell::from(fit(&safe(&r.label), label_w as usize)),
+                Cell::from(fit(&shown_label(d, r), label_w as usize)),
                 Cell::from(Line::from(r.count.to_string()).right_aligned()),
                 Cell::from(Line::from(pct(r.share)).right_aligned()),
                 Cell::from(Line::from(pct(r.revenue_share)).right_aligned()),
@@ -245,11 +256,11 @@ fn draw_dimension(
     let right = |s: &'static str| Cell::from(Line::from(s).right_aligned());
     let header = Row::new(vec![
         Cell::from(""),
-        Cell::from("class"),
-        right("count"),
-        right("share"),
-        right("revenue"),
-        Cell::from("share of customers"),
+        Cell::from(crate::i18n::tr("class")),
+        right(crate::i18n::tr("count")),
+        right(crate::i18n::tr("share")),
+        right(crate::i18n::tr("revenue")),
+        Cell::from(crate::i18n::tr("share of customers")),
     ])
     .style(Style::new().add_modifier(Modifier::BOLD));
     let widths = [
@@ -265,7 +276,9 @@ fn draw_dimension(
 
 fn draw_saved(s: &SegmentsState, customers: usize, offset: usize, visible: usize, f: &mut Frame, area: Rect) {
     if s.saved.is_empty() {
-        let text = "No saved segments. Filter the list (f, or enter on a class), then press n here to save the filter.";
+        let text = crate::i18n::tr(
+            "No saved segments. Filter the list (f, or enter on a class), then press n here to save the filter.",
+        );
         f.render_widget(Paragraph::new(fit(text, area.width as usize)), area);
         return;
     }
@@ -300,11 +313,11 @@ fn draw_saved(s: &SegmentsState, customers: usize, offset: usize, visible: usize
     let right = |s: &'static str| Cell::from(Line::from(s).right_aligned());
     let header = Row::new(vec![
         Cell::from(""),
-        Cell::from("segment"),
-        right("count"),
-        right("share"),
-        right("revenue"),
-        Cell::from("filter · n new · r rename · d delete"),
+        Cell::from(crate::i18n::tr("segment")),
+        right(crate::i18n::tr("count")),
+        right(crate::i18n::tr("share")),
+        right(crate::i18n::tr("revenue")),
+        Cell::from(crate::i18n::tr("filter · n new · r rename · d delete")),
     ])
     .style(Style::new().add_modifier(Modifier::BOLD));
     let widths = [

@@ -3,6 +3,7 @@
 use super::app::{App, View};
 use super::segments::filter_label;
 use super::widgets::{fit, safe};
+use crate::i18n::{tr, trf};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -12,10 +13,10 @@ use ratatui::widgets::Paragraph;
 /// Draws the tab bar: the views and the key for each.
 pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
     let tabs = [
-        ("1", "list", View::List),
-        ("2", "segments", View::Segments),
-        ("3", "follow-ups", View::FollowUps),
-        ("4", "duplicates", View::Duplicates),
+        ("1", tr("list"), View::List),
+        ("2", tr("segments"), View::Segments),
+        ("3", tr("follow-ups"), View::FollowUps),
+        ("4", tr("duplicates"), View::Duplicates),
     ];
     let mut spans = vec![Span::styled(" kehu ", Style::new().add_modifier(Modifier::BOLD))];
     for (key, name, view) in tabs {
@@ -24,7 +25,7 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!("{key} {name}"), style));
     }
-    spans.push(Span::raw("  ? help"));
+    spans.push(Span::raw(tr("  ? help")));
     let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
     if unicode_width::UnicodeWidthStr::width(text.as_str()) > area.width as usize {
         f.render_widget(Paragraph::new(fit(&text, area.width as usize)), area);
@@ -35,28 +36,28 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
 
 /// Draws the status line: database, counts, the view's state, and the last message.
 pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
-    let mut left = format!("{} · {} customers", safe(&app.db_label), app.model.len());
+    let mut left = trf("{} · {} customers", &[&safe(&app.db_label), &app.model.len()]);
     match app.view {
         View::List => {
             let l = &app.list;
             if l.shown.len() != app.model.len() {
-                left += &format!(" · {} shown", l.shown.len());
+                left += &trf(" · {} shown", &[&l.shown.len()]);
             }
             if !l.filter.is_empty() {
                 left += &format!(" · {}", filter_label(&l.filter));
             }
             if !l.selected.is_empty() {
-                left += &format!(" · {} selected", l.selected.len());
+                left += &trf(" · {} selected", &[&l.selected.len()]);
             }
         }
-        View::FollowUps => left += &format!(" · {} due", app.followups.items.len()),
-        View::Duplicates => left += &format!(" · {} pairs", app.duplicates.pairs.len()),
+        View::FollowUps => left += &trf(" · {} due", &[&app.followups.items.len()]),
+        View::Duplicates => left += &trf(" · {} pairs", &[&app.duplicates.pairs.len()]),
         _ => {}
     }
     let msg = safe(&app.status);
     let line = if msg.is_empty() { left } else { format!("{left} │ {msg}") };
     let style = Style::new().add_modifier(Modifier::REVERSED);
     let w = area.width as usize;
-    let padded = format!("{:<w$}", fit(&line, w));
+    let padded = super::widgets::pad_to(&fit(&line, w), w);
     f.render_widget(Paragraph::new(fit(&padded, w)).style(style), area);
 }

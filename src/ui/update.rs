@@ -86,8 +86,10 @@ impl App {
             }
             Action::StartSearch => {
                 l.searching = true;
-                self.status =
-                    "type to search name, phone, email, ref, tags · enter opens · esc clears".into();
+                self.status = crate::i18n::tr(
+                    "type to search name, phone, email, ref, tags · enter opens · esc clears",
+                )
+                .into();
             }
             Action::Back => {
                 if !l.query.is_empty() {
@@ -98,7 +100,7 @@ impl App {
                 } else if !l.filter.is_empty() {
                     l.filter.clear();
                     l.rebuild(&mut self.model, &self.clf);
-                    self.status = "filter cleared".into();
+                    self.status = crate::i18n::tr("filter cleared").into();
                 }
             }
             Action::ToggleSelect => {
@@ -130,7 +132,8 @@ impl App {
                 let at = SORTABLE.iter().position(|c| *c == l.sort).unwrap_or(0);
                 l.sort = SORTABLE[(at + 1) % SORTABLE.len()];
                 l.rebuild(&mut self.model, &self.clf);
-                self.status = format!("sorted by {}", l.sort.map_or("id", |c| c.title()));
+                self.status =
+                    crate::i18n::trf("sorted by {}", &[&crate::i18n::tr(l.sort.map_or("id", |c| c.title()))]);
             }
             Action::FlipSort => {
                 l.dir = l.dir.flip();
@@ -139,12 +142,12 @@ impl App {
             Action::PickFilter => {
                 self.segments.marks = l.filter.clone();
                 self.show_segments();
-                self.status = "space marks classes, enter filters the list by them".into();
+                self.status = crate::i18n::tr("space marks classes, enter filters the list by them").into();
             }
             Action::ClearFilter => {
                 l.filter.clear();
                 l.rebuild(&mut self.model, &self.clf);
-                self.status = "filter cleared".into();
+                self.status = crate::i18n::tr("filter cleared").into();
             }
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
             Action::EditCustomer | Action::RecordPurchase | Action::LogInteraction => {
@@ -221,7 +224,7 @@ impl App {
                         }
                         None => s.marks.push(c),
                     }
-                    self.status = format!("marked: {}", filter_label(&self.segments.marks));
+                    self.status = crate::i18n::trf("marked: {}", &[&filter_label(&self.segments.marks)]);
                 }
             }
             Action::Open => {
@@ -236,7 +239,7 @@ impl App {
                         None => return vec![],
                     },
                 };
-                self.status = format!("filter: {}", filter_label(&filter));
+                self.status = crate::i18n::trf("filter: {}", &[&filter_label(&filter)]);
                 self.list.filter = filter;
                 self.list.query.clear();
                 self.list.cursor = 0;
@@ -244,14 +247,16 @@ impl App {
                 self.view = View::List;
             }
             Action::Refit => {
-                self.status = "fitting the P(alive) model on every customer…".into();
+                self.status = crate::i18n::tr("fitting the P(alive) model on every customer…").into();
                 return vec![Effect::FitModel];
             }
             Action::NewSegment => {
                 let filter = if s.marks.is_empty() { self.list.filter.clone() } else { s.marks.clone() };
                 if filter.is_empty() {
-                    self.status =
-                        "nothing to save: mark classes with space (or filter the list) first".into();
+                    self.status = crate::i18n::tr(
+                        "nothing to save: mark classes with space (or filter the list) first",
+                    )
+                    .into();
                 } else {
                     self.prompt = Some(Prompt { kind: PromptKind::SegmentName(filter), text: String::new() });
                 }
@@ -327,7 +332,7 @@ impl App {
     fn submit_prompt(&mut self, p: Prompt) -> Vec<Effect> {
         let text = p.text.trim().to_string();
         if text.is_empty() {
-            self.status = "nothing typed; nothing changed".into();
+            self.status = crate::i18n::tr("nothing typed; nothing changed").into();
             return vec![];
         }
         match p.kind {

@@ -32,7 +32,7 @@ pub fn draw(f: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let text = fit(l, w);
+            let text = fit(crate::i18n::tr(l), w);
             if i == 0 {
                 Line::from(Span::styled(text, Style::new().add_modifier(Modifier::BOLD)))
             } else {
