@@ -1,5 +1,6 @@
 //! The command line of DESIGN §5: argument parsing, dispatch, and errors worded for people.
 
+mod check;
 mod classes;
 mod context;
 mod export;
@@ -97,6 +98,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Verify every record, index and counter; exit 0 when clean, 1 when damaged, 2 when refused
+    Check,
 }
 
 /// Record kinds that can be imported.
@@ -183,5 +186,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let db = ctx.open()?;
             show::run(&ctx, db.as_ref(), &query, json, &mut out)
         }
+        Some(Command::Check) => check::run(&ctx.db_path, &mut out),
     }
 }

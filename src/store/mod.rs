@@ -4,6 +4,7 @@
 //! Everything behind `Store` is one transaction per call and is flushed to disk before the call
 //! returns, so "saved" always means "survives a power cut".
 
+mod check;
 mod envelope;
 mod keys;
 mod legacy;
@@ -14,6 +15,7 @@ mod sled_store;
 mod test_support;
 mod txn;
 
+pub use check::{CheckReport, Problem};
 pub use sled_store::{FORMAT, SledStore};
 
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};
