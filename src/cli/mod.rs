@@ -9,6 +9,7 @@ mod import;
 mod segments;
 mod show;
 mod table;
+mod torture;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -100,6 +101,16 @@ pub enum Command {
     },
     /// Verify every record, index and counter; exit 0 when clean, 1 when damaged, 2 when refused
     Check,
+    /// Test harness: a deterministic stream of edits, each acknowledged on stdout once saved
+    #[command(hide = true)]
+    Torture {
+        /// Random seed of the stream
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many edits
+        #[arg(long, default_value_t = 1000)]
+        edits: u64,
+    },
 }
 
 /// Record kinds that can be imported.
@@ -187,5 +198,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             show::run(&ctx, db.as_ref(), &query, json, &mut out)
         }
         Some(Command::Check) => check::run(&ctx.db_path, &mut out),
+        Some(Command::Torture { seed, edits }) => torture::run(&ctx.db_path, seed, edits, &mut out),
     }
 }
