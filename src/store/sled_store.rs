@@ -91,6 +91,21 @@ impl SledStore {
         }
     }
 
+    /// Runs `f` over every tree by name, under the writer lock so that no edit lands meanwhile.
+    pub(crate) fn with_trees<A>(&self, f: impl FnOnce(&[(&str, &sled::Tree)]) -> A) -> A {
+        let _writer = self.write_lock();
+        let t = self.trees();
+        f(&[
+            ("customers", t.customers),
+            ("purchases", t.purchases),
+            ("interactions", t.interactions),
+            ("idx_ref", t.idx_ref),
+            ("idx_phone", t.idx_phone),
+            ("settings", t.settings),
+            ("meta", t.meta),
+        ])
+    }
+
     /// The database directory.
     pub fn path(&self) -> &Path {
         &self.path
