@@ -26,8 +26,11 @@ fn shop(db: &Path) {
     store.set_setting("segments", b"gold").unwrap();
 }
 
+/// One tree's entries, raw.
+type Tree = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Every tree of a closed database, raw.
-fn dump(db: &Path) -> BTreeMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>> {
+fn dump(db: &Path) -> BTreeMap<Vec<u8>, Tree> {
     let db = sled::open(db).unwrap();
     db.tree_names()
         .into_iter()
