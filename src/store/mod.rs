@@ -4,6 +4,8 @@
 //! Everything behind `Store` is one transaction per call and is flushed to disk before the call
 //! returns, so "saved" always means "survives a power cut".
 
+mod backup;
+mod check;
 mod envelope;
 mod keys;
 mod legacy;
@@ -14,6 +16,8 @@ mod sled_store;
 mod test_support;
 mod txn;
 
+pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
+pub use check::{CheckReport, Problem};
 pub use sled_store::{FORMAT, SledStore};
 
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};

@@ -5,6 +5,7 @@
 //! (phone ++ 0 ++ id BE → nothing, a multimap since households share numbers), `settings`, and
 //! `meta` (`format` → u32 BE, `next_id` → u64 BE).
 
+use super::check::{self, CheckReport};
 use super::merge::Ties;
 use super::scan::{self, io};
 use super::txn::{Tx, TxResult};
@@ -17,7 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 /// The database layout this kehu writes; a database with a higher number is refused at open.
 pub const FORMAT: u32 = 2;
 /// The key in `meta` of the format version.
-const FORMAT_KEY: &[u8] = b"format";
+pub(crate) const FORMAT_KEY: &[u8] = b"format";
 /// The file, inside the database directory, naming the process that holds the database.
 const PID_FILE: &str = "kehu.pid";
 
@@ -70,6 +71,39 @@ impl SledStore {
         // Only a help for the message another process shows: failing to write it is harmless.
         let _ = std::fs::write(path.join(PID_FILE), std::process::id().to_string());
         Ok(store)
+    }
+
+    /// Verifies every record, index entry and the id counter (see [`CheckReport`]); read-only.
+    pub fn check(&self) -> CheckReport {
+        check::run(&self.trees())
+    }
+
+    /// Every tree, borrowed for a whole-database scan (check, backup).
+    pub(crate) fn trees(&self) -> check::Trees<'_> {
+        check::Trees {
+            customers: &self.customers,
+            purchases: &self.purchases,
+            interactions: &self.interactions,
+            idx_ref: &self.idx_ref,
+            idx_phone: &self.idx_phone,
+            settings: &self.settings,
+            meta: &self.meta,
+        }
+    }
+
+    /// Runs `f` over every tree by name, under the writer lock so that no edit lands meanwhile.
+    pub(crate) fn with_trees<A>(&self, f: impl FnOnce(&[(&str, &sled::Tree)]) -> A) -> A {
+        let _writer = self.write_lock();
+        let t = self.trees();
+        f(&[
+            ("customers", t.customers),
+            ("purchases", t.purchases),
+            ("interactions", t.interactions),
+            ("idx_ref", t.idx_ref),
+            ("idx_phone", t.idx_phone),
+            ("settings", t.settings),
+            ("meta", t.meta),
+        ])
     }
 
     /// The database directory.

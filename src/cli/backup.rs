@@ -1,0 +1,27 @@
+//! `kehu backup` and `kehu restore`.
+
+use crate::store::{self, SledStore};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes a backup of the database in `db` to `file`.
+pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let store = SledStore::open(db)?;
+    let s = store::backup_to(&store, file)?;
+    writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, file.display())?;
+    Ok(0)
+}
+
+/// Restores `file` into the (new or empty) database directory `db`.
+pub fn run_restore(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
+    match store::restore_from(file, db) {
+        Ok(s) => {
+            writeln!(out, "restored {} entries of {} trees into {}", s.entries, s.trees, db.display())?;
+            Ok(0)
+        }
+        Err(e) => {
+            writeln!(out, "refused: {}; nothing was written", crate::text::terminal_safe(&e.to_string()))?;
+            Ok(super::check::REFUSED)
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! `SledStore::check`: a read-only scan that verifies every record, index entry and counter.
+//!
+//! It never stops at the first problem: an operator restoring from a backup wants the whole
+//! list. Every problem names the tree and the key, so it can be found again.
+
+use super::StoreError;
+use super::envelope::decode;
+use super::keys::{parse_child_key, parse_id, phone_key};
+use super::scan::io;
+use super::sled_store::{FORMAT, FORMAT_KEY};
+use super::txn::NEXT_ID;
+use crate::domain::{Customer, Interaction, Purchase};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What `check` found: record counts per tree and every problem.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Entries per tree, in the order scanned.
+    pub counts: Vec<(String, u64)>,
+    /// Every problem found, in the order found.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem: where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The tree holding the damaged entry.
+    pub tree: String,
+    /// The entry's key, readable (`#12`, `#3/#40`, or the text or hex of the raw key).
+    pub key: String,
+    /// What is wrong with it.
+    pub what: String,
+}
+
+impl CheckReport {
+    /// Whether nothing is wrong.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, tree: &str, key: impl Into<String>, what: impl Into<String>) {
+        self.problems.push(Problem { tree: tree.into(), key: key.into(), what: what.into() });
+    }
+
+    /// Records a store error met while reading `tree` (a failed iteration, a bad key).
+    fn failed(&mut self, tree: &str, key: impl Into<String>, e: &StoreError) {
+        let what = match e {
+            StoreError::Corrupt(s) | StoreError::Io(s) => s.clone(),
+            other => other.to_string(),
+        };
+        self.problem(tree, key, what);
+    }
+}
+
+/// A key shown to the operator: text when it is printable, else hex.
+fn show_key(k: &[u8]) -> String {
+    match std::str::from_utf8(k) {
+        Ok(s) if !s.chars().any(char::is_control) => format!("{s:?}"),
+        _ => k.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// The index-relevant fields of one customer, kept for the cross-checks.
+struct Indexed {
+    reference: Option<String>,
+    phone_key: Option<Vec<u8>>,
+}
+
+/// Every tree of a store, borrowed for one scan.
+pub(crate) struct Trees<'a> {
+    pub customers: &'a sled::Tree,
+    pub purchases: &'a sled::Tree,
+    pub interactions: &'a sled::Tree,
+    pub idx_ref: &'a sled::Tree,
+    pub idx_phone: &'a sled::Tree,
+    pub settings: &'a sled::Tree,
+    pub meta: &'a sled::Tree,
+}
+
+/// Runs every check over `t`.
+pub(crate) fn run(t: &Trees) -> CheckReport {
+    let mut r = CheckReport::default();
+    let mut max_id = 0u64;
+    let customers = scan_customers(t.customers, &mut r, &mut max_id);
+    scan_children::<Purchase>(t.purchases, "purchases", &customers, &mut r, &mut max_id, |p| {
+        (p.customer, p.id)
+    });
+    scan_children::<Interaction>(t.interactions, "interactions", &customers, &mut r, &mut max_id, |i| {
+        (i.customer, i.id)
+    });
+    check_ref_index(t.idx_ref, &customers, &mut r);
+    check_phone_index(t.idx_phone, &customers, &mut r);
+    let settings = each(t.settings, "settings", &mut r, |_, _, _| {});
+    r.counts.push(("settings".into(), settings));
+    check_meta(t.meta, max_id, &mut r);
+    r
+}
+
+/// Calls `f` with each entry of `tree`, recording iteration errors; returns the entry count.
+fn each(
+    tree: &sled::Tree,
+    name: &str,
+    r: &mut CheckReport,
+    mut f: impl FnMut(&[u8], &[u8], &mut CheckReport),
+) -> u64 {
+    let mut n = 0;
+    for item in tree.iter() {
+        match item {
+            Ok((k, v)) => {
+                n += 1;
+                f(&k, &v, r);
+            }
+            Err(e) => {
+                // An iteration error cannot be skipped past: the rest of the tree is unreadable.
+                r.failed(name, "(rest of tree)", &io(e));
+                break;
+            }
+        }
+    }
+    n
+}
+
+fn scan_customers(tree: &sled::Tree, r: &mut CheckReport, max_id: &mut u64) -> BTreeMap<u64, Indexed> {
+    let mut out = BTreeMap::new();
+    let n = each(tree, "customers", r, |k, v, r| {
+        let id = match parse_id(k, "customer key") {
+            Ok(id) => id,
+            Err(e) => return r.failed("customers", show_key(k), &e),
+        };
+        *max_id = (*max_id).max(id);
+        match decode::<Customer>(v, id) {
+            Err(e) => r.failed("customers", format!("#{id}"), &e),
+            Ok(c) if c.id != id => {
+                r.problem("customers", format!("#{id}"), format!("record says id {}", c.id))
+            }
+            Ok(c) => {
+                let reference = c.reference.filter(|s| !s.is_empty());
+                let phone_key = c.phone.as_ref().map(|p| phone_key(p, id));
+                out.insert(id, Indexed { reference, phone_key });
+            }
+        }
+    });
+    r.counts.push(("customers".into(), n));
+    out
+}
+
+fn scan_children<T: super::envelope::Record>(
+    tree: &sled::Tree,
+    name: &str,
+    customers: &BTreeMap<u64, Indexed>,
+    r: &mut CheckReport,
+    max_id: &mut u64,
+    ids: impl Fn(&T) -> (u64, u64),
+) {
+    let n = each(tree, name, r, |k, v, r| {
+        let (owner, rid) = match parse_child_key(k, T::KIND) {
+            Ok(ids) => ids,
+            Err(e) => return r.failed(name, show_key(k), &e),
+        };
+        *max_id = (*max_id).max(rid);
+        let key = format!("#{owner}/#{rid}");
+        match decode::<T>(v, rid) {
+            Err(e) => r.failed(name, key, &e),
+            Ok(rec) if ids(&rec) != (owner, rid) => {
+                let (o, i) = ids(&rec);
+                r.problem(name, key, format!("record says customer #{o}, id {i}"));
+            }
+            Ok(_) if !customers.contains_key(&owner) => {
+                r.problem(name, key, format!("customer #{owner} does not exist"));
+            }
+            Ok(_) => {}
+        }
+    });
+    r.counts.push((name.into(), n));
+}
+
+fn check_ref_index(tree: &sled::Tree, customers: &BTreeMap<u64, Indexed>, r: &mut CheckReport) {
+    let mut seen = BTreeSet::new();
+    let n = each(tree, "idx_ref", r, |k, v, r| {
+        let id = match parse_id(v, "ref index") {
+            Ok(id) => id,
+            Err(e) => return r.failed("idx_ref", show_key(k), &e),
+        };
+        match customers.get(&id) {
+            None => {
+                r.problem("idx_ref", show_key(k), format!("points to customer #{id}, who does not exist"))
+            }
+            Some(c) if c.reference.as_deref().map(str::as_bytes) != Some(k) => {
+                r.problem("idx_ref", show_key(k), format!("points to customer #{id}, whose ref differs"))
+            }
+            Some(_) => {
+                seen.insert(id);
+            }
+        }
+    });
+    r.counts.push(("idx_ref".into(), n));
+    for (id, c) in customers {
+        if let Some(reference) = &c.reference
+            && !seen.contains(id)
+        {
+            r.problem("idx_ref", format!("{reference:?}"), format!("missing entry for customer #{id}"));
+        }
+    }
+}
+
+fn check_phone_index(tree: &sled::Tree, customers: &BTreeMap<u64, Indexed>, r: &mut CheckReport) {
+    let mut seen = BTreeSet::new();
+    let n = each(tree, "idx_phone", r, |k, _, r| {
+        let id = match super::keys::id_at_end(k, "phone index") {
+            Ok(id) => id,
+            Err(e) => return r.failed("idx_phone", show_key(k), &e),
+        };
+        match customers.get(&id) {
+            Some(c) if c.phone_key.as_deref() == Some(k) => {
+                seen.insert(id);
+            }
+            Some(_) => r.problem("idx_phone", show_key(k), format!("customer #{id} has another phone")),
+            None => r.problem("idx_phone", show_key(k), format!("customer #{id} does not exist")),
+        }
+    });
+    r.counts.push(("idx_phone".into(), n));
+    for (id, c) in customers {
+        if c.phone_key.is_some() && !seen.contains(id) {
+            r.problem("idx_phone", format!("#{id}"), format!("missing entry for customer #{id}"));
+        }
+    }
+}
+
+fn check_meta(meta: &sled::Tree, max_id: u64, r: &mut CheckReport) {
+    let n = each(meta, "meta", r, |_, _, _| {});
+    r.counts.push(("meta".into(), n));
+    match meta.get(FORMAT_KEY).map_err(io) {
+        Ok(Some(v)) if v.as_ref() == FORMAT.to_be_bytes() => {}
+        Ok(v) => r.problem("meta", "\"format\"", format!("format is {v:?}, expected {FORMAT}")),
+        Err(e) => r.failed("meta", "\"format\"", &e),
+    }
+    let next = match meta.get(NEXT_ID).map_err(io) {
+        // An empty database has handed out no id yet.
+        Ok(None) => 1,
+        Ok(Some(v)) => match parse_id(&v, "id counter") {
+            Ok(n) => n,
+            Err(e) => return r.failed("meta", "\"next_id\"", &e),
+        },
+        Err(e) => return r.failed("meta", "\"next_id\"", &e),
+    };
+    if next <= max_id {
+        r.problem("meta", "\"next_id\"", format!("id counter {next} is not above the largest id {max_id}"));
+    }
+}
