@@ -25,7 +25,18 @@ fn small_db(s: &Scratch) {
 
 /// Changes the raw sled trees of a closed database.
 fn tamper(s: &Scratch, f: impl FnOnce(&sled::Db)) {
-    let db = sled::open(s.db()).unwrap();
+    // sled lets go of its file lock from a background thread after the store is dropped.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let db = loop {
+        match sled::open(s.db()) {
+            Ok(db) => break db,
+            Err(e) if std::time::Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => panic!("cannot reopen the closed database: {e}"),
+        }
+    };
     f(&db);
     db.flush().unwrap();
 }

@@ -45,13 +45,7 @@ impl SledStore {
     /// and with `TooNew` if a newer kehu wrote it.
     pub fn open(path: &Path) -> StoreResult<SledStore> {
         let shown = path.display().to_string();
-        let db = match sled::Config::new().path(path).open() {
-            Ok(db) => db,
-            Err(e) if is_lock_error(&e) => {
-                return Err(StoreError::Locked { path: shown, pid: read_pid(path) });
-            }
-            Err(e) => return Err(StoreError::Io(format!("cannot open {shown}: {e}"))),
-        };
+        let db = open_sled(path, &shown)?;
         // Check the format before creating any tree, so a newer database is left untouched.
         let meta = db.open_tree("meta").map_err(io)?;
         check_format(&db, &meta, &shown)?;
@@ -68,6 +62,7 @@ impl SledStore {
             path: path.to_path_buf(),
             db,
         };
+        set_held(path, true);
         // Only a help for the message another process shows: failing to write it is harmless.
         let _ = std::fs::write(path.join(PID_FILE), std::process::id().to_string());
         Ok(store)
@@ -158,11 +153,62 @@ impl SledStore {
 
 impl Drop for SledStore {
     fn drop(&mut self) {
+        set_held(&self.path, false);
         // Leave the pid file alone if it already names another process (it cannot, while we hold
         // the lock, but a hand-edited directory should not lose someone else's file).
         let pid_path = self.path.join(PID_FILE);
         if read_pid(&self.path) == Some(std::process::id()) {
             let _ = std::fs::remove_file(pid_path);
+        }
+    }
+}
+
+/// How long an open waits for a lock that no other process claims: sled releases its file lock
+/// from a background thread shortly after the previous handle in this process is dropped.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Opens sled, waiting out a lock that is only being released (no live holder named in the pid
+/// file); a lock another process holds is reported at once.
+fn open_sled(path: &Path, shown: &str) -> StoreResult<sled::Db> {
+    if held_here(path) {
+        return Err(StoreError::Locked { path: shown.to_string(), pid: Some(std::process::id()) });
+    }
+    let deadline = std::time::Instant::now() + RELEASE_WAIT;
+    loop {
+        match sled::Config::new().path(path).open() {
+            Ok(db) => return Ok(db),
+            Err(e) if is_lock_error(&e) => {
+                let holder = read_pid(path);
+                let releasing = holder.is_none_or(|pid| pid == std::process::id());
+                if !releasing || std::time::Instant::now() >= deadline {
+                    return Err(StoreError::Locked { path: shown.to_string(), pid: holder });
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => return Err(StoreError::Io(format!("cannot open {shown}: {e}"))),
+        }
+    }
+}
+
+/// Database directories this process has open, so that a second open here is refused at once
+/// instead of waiting for a release that will not come.
+static HELD: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn held_key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn held_here(path: &Path) -> bool {
+    let key = held_key(path);
+    HELD.lock().map(|h| h.contains(&key)).unwrap_or(false)
+}
+
+fn set_held(path: &Path, held: bool) {
+    let key = held_key(path);
+    if let Ok(mut h) = HELD.lock() {
+        h.retain(|p| *p != key);
+        if held {
+            h.push(key);
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use super::field::Input;
 use super::{Form, FormKind};
+use crate::i18n::tr;
 use crate::text::terminal_safe;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -55,7 +56,7 @@ impl Form {
     fn geometry(&self, area: Rect) -> Geometry {
         let width = area.width.min(MAX_WIDTH);
         let inner_w = width.saturating_sub(4);
-        let longest = self.fields.iter().map(|f| f.label.width() as u16).max().unwrap_or(0);
+        let longest = self.fields.iter().map(|f| tr(f.label).width() as u16).max().unwrap_or(0);
         // "> " marker, the label, one space.
         let label_w = (longest + 3).min(inner_w / 2);
         let input_w = inner_w.saturating_sub(label_w);
@@ -95,7 +96,11 @@ impl Form {
         let g = self.geometry(area);
         Clear.render(g.popup, buf);
         let border = if self.confirming { Color::Yellow } else { Color::Cyan };
-        let title = format!(" {} ", terminal_safe(&self.title));
+        // The title is "Record purchase — 王秀英": only the first part is interface text.
+        let title = match self.title.split_once(" — ") {
+            Some((what, who)) => format!(" {} — {} ", tr(static_text(what)), terminal_safe(who)),
+            None => format!(" {} ", tr(static_text(&self.title))),
+        };
         frame()
             .border_style(Style::new().fg(border))
             .title(Line::from(title).style(Style::new().add_modifier(Modifier::BOLD)))
@@ -127,7 +132,7 @@ impl Form {
             _ => Style::new(),
         };
         let marker = if focused { "> " } else { "  " };
-        let label = Line::from(vec![Span::raw(marker), Span::raw(field.label)]).style(label_style);
+        let label = Line::from(vec![Span::raw(marker), Span::raw(tr(field.label))]).style(label_style);
         buf.set_line(g.body.x, y, &label, g.label_w.saturating_sub(1));
         let (x, w) = (g.input_x(), g.input_w());
         if w == 0 {
@@ -141,7 +146,7 @@ impl Form {
                 }
                 let (shown, _) = t.view(w as usize);
                 if shown.is_empty() && t.text().is_empty() {
-                    buf.set_stringn(x, y, field.hint, w as usize, dim);
+                    buf.set_stringn(x, y, tr(field.hint), w as usize, dim);
                 } else {
                     buf.set_stringn(x, y, shown, w as usize, value_style);
                 }
@@ -161,7 +166,7 @@ impl Form {
     fn footer(&self) -> Line<'static> {
         if self.confirming {
             let s = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
-            return Line::from(Span::styled("Discard changes? (y/n)", s));
+            return Line::from(Span::styled(tr("Discard changes? (y/n)"), s));
         }
         let mut keys: Vec<(&str, &str)> = match self.kind {
             FormKind::Purchase | FormKind::Interaction => vec![("Enter", "save"), ("Tab", "next")],
@@ -182,7 +187,7 @@ impl Form {
                 spans.push(Span::raw("  "));
             }
             spans.push(Span::styled(k, bold));
-            spans.push(Span::styled(format!(" {what}"), Style::new().fg(Color::Gray)));
+            spans.push(Span::styled(format!(" {}", tr(what)), Style::new().fg(Color::Gray)));
         }
         Line::from(spans)
     }
@@ -295,4 +300,12 @@ mod tests {
         assert_eq!(wrap("王秀英王秀英", 5, 3), vec!["王秀", "英王", "秀英"]);
         assert_eq!(wrap("a b c d e f g", 3, 2), vec!["a b", "c …"]);
     }
+}
+
+/// The interface text a form title starts with, as the `'static` key `tr` looks up.
+fn static_text(title: &str) -> &'static str {
+    ["New customer", "Edit customer", "Record purchase", "Log interaction"]
+        .into_iter()
+        .find(|t| *t == title)
+        .unwrap_or("")
 }
