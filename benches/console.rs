@@ -53,6 +53,7 @@ fn main() {
         keymap: Keymap::default(),
         operator: "bench".into(),
         classifier: None,
+        options: Default::default(),
     });
     println!("app_build_{n} {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     app.update(Action::Resize(80, 24));

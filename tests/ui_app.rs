@@ -332,6 +332,7 @@ fn a_classifier_handed_in_is_the_one_used() {
         keymap: kehu::ui::Keymap::default(),
         operator: "tester".into(),
         classifier: Some(clf),
+        options: Default::default(),
     });
     assert_eq!((a.classifier().today(), a.classifier().len()), (later, 20));
 }

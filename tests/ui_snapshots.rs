@@ -96,6 +96,7 @@ fn help_lists_remapped_keys() {
         keymap,
         operator: "tester".into(),
         classifier: None,
+        options: Default::default(),
     });
     a2.update(Action::ToggleHelp);
     let s = screen(&draw(&mut a2, 80, 30));

@@ -5,17 +5,21 @@
 //! nothing is drawn when no event arrived. ratatui sends only the cells that changed, through a
 //! buffered writer flushed once per frame.
 
+mod config;
 mod effects;
 mod keys;
+mod scan;
 
+pub use config::ConsoleConfig;
 pub use effects::{all_histories, run as run_effect, saved_segments};
 pub use keys::form_key;
+pub use scan::{Fed, ScanDetector};
 
 use crate::classify::{Classifier, Rules};
 use crate::domain::History;
 use crate::store::Store;
 use crate::ui::form::FormKey;
-use crate::ui::{Action, App, AppInit, Effect, Keymap, Mode, render};
+use crate::ui::{Action, App, AppInit, Effect, Mode, render};
 use chrono::NaiveDate;
 use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
@@ -27,7 +31,7 @@ use std::io::{BufWriter, Stdout, Write};
 use std::path::PathBuf;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Whether this process has the terminal in raw mode; restoring flips it back exactly once.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -38,7 +42,13 @@ fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = disable_raw_mode();
         let mut out = std::io::stdout();
-        let _ = execute!(out, event::DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(
+            out,
+            event::DisableBracketedPaste,
+            event::DisableMouseCapture,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
         let _ = out.flush();
     }
 }
@@ -59,7 +69,13 @@ impl Guard {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let guard = Guard;
-        execute!(std::io::stdout(), EnterAlternateScreen, event::EnableMouseCapture)?;
+        // Bracketed paste: a pasted card number arrives as one text event, never as a scan.
+        execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            event::EnableMouseCapture,
+            event::EnableBracketedPaste
+        )?;
         Ok(guard)
     }
 }
@@ -123,6 +139,54 @@ fn action_for(app: &App, ev: Event) -> Vec<Action> {
     }
 }
 
+/// An event after the card scanner's look at it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// An event to handle as usual.
+    Event(Event),
+    /// A scanned card number.
+    Scan(String),
+}
+
+impl From<Fed> for Step {
+    fn from(f: Fed) -> Step {
+        match f {
+            Fed::Key(k) => Step::Event(Event::Key(k)),
+            Fed::Scan(s) => Step::Scan(s),
+        }
+    }
+}
+
+/// Whether a scan can be taken in this mode: not while a form, prompt or popup has the keys
+/// (a card number scanned into a form's ref field is typing).
+fn scans_in(mode: Mode) -> bool {
+    !matches!(mode, Mode::Form | Mode::Prompt | Mode::Confirm | Mode::Merge)
+}
+
+/// Passes an event arriving at `now` through the scanner. Paste, IME text and mouse events
+/// are never part of a scan: they release what the scanner held, then go on as they are.
+pub fn route(scanner: &mut ScanDetector, mode: Mode, ev: Event, now: Instant) -> Vec<Step> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release && scans_in(mode) => {
+            scanner.feed(k, now).into_iter().map(Step::from).collect()
+        }
+        Event::Key(k) if k.kind == KeyEventKind::Release => vec![Step::Event(Event::Key(k))],
+        other => {
+            let mut out: Vec<Step> = scanner.release().into_iter().map(Step::from).collect();
+            out.push(Step::Event(other));
+            out
+        }
+    }
+}
+
+/// The actions of one step in the App's current mode.
+fn step_actions(app: &App, step: Step) -> Vec<Action> {
+    match step {
+        Step::Event(ev) => action_for(app, ev),
+        Step::Scan(card) => vec![Action::Scan(card)],
+    }
+}
+
 /// `kehu` without a subcommand: reads the user's keys and the whole database, then runs the
 /// console on it.
 /// `classify` turns the histories into the classifier (with the stored or a fresh model); it is
@@ -139,11 +203,11 @@ pub fn open(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         "the console needs a terminal; for scripts use a subcommand (kehu --help)"
     );
-    let mut keymap = Keymap::default();
+    let mut config = ConsoleConfig::default();
     if let Some(path) = config_path().filter(|p| p.exists()) {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
-        keymap.merge_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        config = ConsoleConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     let customers = store.customer_count()?;
     if customers >= LOADING_NOTE_FROM {
@@ -157,9 +221,10 @@ pub fn open(
         today,
         db_label,
         saved_segments: saved_segments(store)?,
-        keymap,
+        keymap: config.keymap,
         operator: operator(),
         classifier: Some(classifier),
+        options: config.options,
     });
     run(store, app)
 }
@@ -185,20 +250,38 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| render(&app, f))?;
+    let mut scanner = ScanDetector::new(app.options().card_pattern);
     while !app.should_quit() {
-        // Block for the next event, then take every event already queued before drawing once.
-        let mut events = vec![event::read()?];
-        while events.len() < 512 && event::poll(Duration::ZERO)? {
+        // Block for the next event (no longer than the scanner holds keys), then take every event
+        // already queued before drawing once.
+        let wait = scanner.deadline().map(|d| d.saturating_duration_since(Instant::now()));
+        let mut events = Vec::new();
+        if wait.is_none_or(|w| event::poll(w).unwrap_or(true)) {
+            events.push(event::read()?);
+        }
+        while !events.is_empty() && events.len() < 512 && event::poll(Duration::ZERO)? {
             events.push(event::read()?);
         }
         let mut changed = false;
+        let mut steps = Vec::new();
         for ev in events {
-            for action in action_for(&app, ev) {
-                changed = true;
-                dispatch(&mut app, store, action);
+            steps.extend(route(&mut scanner, app.mode(), ev, Instant::now()));
+            steps.extend(scanner.tick(Instant::now()).into_iter().map(Step::from));
+            // Each step is resolved in the mode the previous ones left behind.
+            for step in steps.drain(..) {
+                for action in step_actions(&app, step) {
+                    changed = true;
+                    dispatch(&mut app, store, action);
+                }
             }
             if app.should_quit() {
                 break;
+            }
+        }
+        for step in scanner.tick(Instant::now()).into_iter().map(Step::from) {
+            for action in step_actions(&app, step) {
+                changed = true;
+                dispatch(&mut app, store, action);
             }
         }
         if changed && !app.should_quit() {

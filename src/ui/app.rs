@@ -5,6 +5,7 @@
 use super::action::{Action, Effect, FormRequest};
 use super::detail::DetailState;
 use super::duplicates::DuplicatesState;
+use super::floor::ConsoleOptions;
 use super::followups::FollowUpsState;
 use super::form::{Form, FormKey};
 use super::forms::OpenForm;
@@ -100,6 +101,8 @@ pub struct AppInit {
     /// A classifier built by the caller over the same histories (e.g. with a fitted prediction
     /// model); `None` builds one with [`Classifier::from_histories`].
     pub classifier: Option<Classifier>,
+    /// Shop-floor settings from the config: masking, borders, card numbers.
+    pub options: ConsoleOptions,
 }
 
 /// The whole console state of one session.
@@ -127,6 +130,9 @@ pub struct App {
     pub(crate) size: (u16, u16),
     pub(crate) keymap: Keymap,
     pub(crate) quit: bool,
+    pub(crate) options: ConsoleOptions,
+    /// The one customer whose phone the operator revealed (until leaving them).
+    pub(crate) revealed: Option<u64>,
 }
 
 /// Customers in the demo shop the welcome screen offers.
@@ -163,6 +169,8 @@ impl App {
             size: (80, 24),
             keymap: init.keymap,
             quit: false,
+            options: init.options,
+            revealed: None,
         };
         app.reset_views();
         app
@@ -322,7 +330,14 @@ impl App {
 
     /// Applies one action; returns what the runtime must do.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let effects = self.apply(action);
+        self.forget_stale_reveal();
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
+            Action::Scan(card) => return self.on_scan(&card),
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 self.follow();
@@ -419,6 +434,7 @@ impl App {
                 self.help = true;
                 return vec![];
             }
+            Action::RevealPhone => return self.toggle_reveal(),
             Action::ShowList if !self.model.is_empty() => {
                 self.list.searching = false;
                 self.view = View::List;

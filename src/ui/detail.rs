@@ -1,6 +1,7 @@
 //! One customer: every field, every class with its reason, the recommended action, the
 //! prediction lines, a 12-month spend sparkline, and the history newest first (scrollable).
 
+use super::floor::PhoneMask;
 use super::model::{Model, Row};
 use super::widgets::{fit, money_short, safe};
 use crate::classify::Profile;
@@ -27,14 +28,22 @@ pub struct DetailState {
 const MAX_FLAGS: usize = 3;
 
 /// "possible duplicate of #id name — reasons", one line per likely duplicate, surest first.
-pub fn duplicate_lines(index: &crate::dedupe::DuplicateIndex, model: &Model, id: u64) -> Vec<String> {
+pub fn duplicate_lines(
+    index: &crate::dedupe::DuplicateIndex,
+    model: &Model,
+    id: u64,
+    mask: PhoneMask,
+) -> Vec<String> {
     let found = index.of(id);
     let mut out: Vec<String> = found
         .iter()
         .take(MAX_FLAGS)
         .map(|(other, reasons)| {
             let name = model.get(*other).map_or(String::new(), |r| safe(&r.customer.name).into_owned());
-            format!("possible duplicate of #{other} {name} — {}", super::duplicates::reasons_text(reasons))
+            format!(
+                "possible duplicate of #{other} {name} — {}",
+                super::duplicates::reasons_text(reasons, mask.hides(id))
+            )
         })
         .collect();
     if found.len() > MAX_FLAGS {
@@ -68,7 +77,13 @@ fn heading(s: &str) -> Line<'static> {
 }
 
 /// The scrollable document: fields, classes, predictions, purchases and interactions.
-pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usize) -> Vec<Line<'static>> {
+pub fn document(
+    row: &Row,
+    p: Option<&Profile>,
+    h: Option<&History>,
+    mask: PhoneMask,
+    width: usize,
+) -> Vec<Line<'static>> {
     let c = &row.customer;
     let mut out: Vec<Line<'static>> = Vec::new();
     let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| {
@@ -78,7 +93,7 @@ pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usiz
     };
     out.push(heading("Fields"));
     kv(&mut out, "ref", safe(c.reference.as_deref().unwrap_or("")).into_owned());
-    kv(&mut out, "phone", c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
+    kv(&mut out, "phone", mask.phone(c));
     kv(&mut out, "email", c.email.as_ref().map(|e| safe(e.as_str()).into_owned()).unwrap_or_default());
     kv(&mut out, "gender", c.gender.to_string());
     kv(&mut out, "birthday", c.birthday.map(|d| d.to_string()).unwrap_or_default());
@@ -148,16 +163,14 @@ pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usiz
     out
 }
 
-/// Draws the detail view into `area`.
-pub fn draw(
-    d: &DetailState,
-    row: Option<&Row>,
-    p: Option<&Profile>,
-    dupes: &[String],
-    today: NaiveDate,
-    f: &mut Frame,
-    area: Rect,
-) {
+/// Draws the App's detail view into `area`.
+pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
+    let d = &app.detail;
+    let profile = app.clf.profile(d.id);
+    let p = profile.as_ref();
+    let mask = app.phone_mask();
+    let dupes = duplicate_lines(&app.dupes, &app.model, d.id, mask);
+    let (row, today) = (app.model.get(d.id), app.today);
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -187,7 +200,7 @@ pub fn draw(
         |a| format!("next: {} ({}) — {}", safe(&a.text), a.channel, safe(&a.reason)),
     );
     line(f, Line::from(fit(&action, w)), &mut y);
-    for d in dupes {
+    for d in &dupes {
         line(f, Line::from(Span::styled(fit(d, w), Style::new().fg(Color::Yellow))), &mut y);
     }
     // The sparkline takes two rows when the view has room for it and the document too.
@@ -209,7 +222,7 @@ pub fn draw(
     if y >= bottom {
         return;
     }
-    let doc = document(row, p, d.history.as_ref(), w);
+    let doc = document(row, p, d.history.as_ref(), mask, w);
     let rest = Rect { y, height: bottom - y, ..area };
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();

@@ -48,6 +48,7 @@ pub fn app_with(histories: Vec<History>) -> App {
         keymap: Keymap::default(),
         operator: "tester".into(),
         classifier: None,
+        options: Default::default(),
     });
     app.update(Action::Resize(80, 24));
     app

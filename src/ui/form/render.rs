@@ -74,7 +74,7 @@ impl Form {
         let height = area.height.min(wanted);
         let popup =
             Rect::new(area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height);
-        let inner = frame().inner(popup);
+        let inner = frame(self.ascii).inner(popup);
         let footer = (inner.height >= 1).then(|| Rect { y: inner.bottom() - 1, height: 1, ..inner });
         // A blank line before the footer when there is room for everything.
         let spacer = u16::from(inner.height >= rows.len() as u16 + 2);
@@ -96,7 +96,7 @@ impl Form {
         Clear.render(g.popup, buf);
         let border = if self.confirming { Color::Yellow } else { Color::Cyan };
         let title = format!(" {} ", terminal_safe(&self.title));
-        frame()
+        frame(self.ascii)
             .border_style(Style::new().fg(border))
             .title(Line::from(title).style(Style::new().add_modifier(Modifier::BOLD)))
             .render(g.popup, buf);
@@ -206,8 +206,8 @@ impl Form {
 }
 
 /// The popup's border, with a column of air on each side.
-fn frame() -> Block<'static> {
-    Block::bordered().padding(Padding::horizontal(1))
+fn frame(ascii: bool) -> Block<'static> {
+    crate::ui::floor::bordered(ascii).padding(Padding::horizontal(1))
 }
 
 /// All keys with the chosen one in brackets when they fit, else just `< key >`.
