@@ -290,3 +290,59 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::CardPattern;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn typed(scanner: &mut ScanDetector, mode: Mode, s: &str, start: Instant) -> Vec<Step> {
+        let mut out = Vec::new();
+        let mut t = start;
+        for c in s.chars() {
+            let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
+            out.extend(route(scanner, mode, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)), t));
+            t += Duration::from_millis(10);
+        }
+        out.extend(scanner.tick(t + Duration::from_secs(1)).into_iter().map(Step::from));
+        out
+    }
+
+    #[test]
+    fn a_burst_in_a_view_or_the_search_line_is_a_scan() {
+        for mode in [Mode::List, Mode::Search, Mode::Segments, Mode::Detail] {
+            let mut s = ScanDetector::new(CardPattern::Digits);
+            assert_eq!(
+                typed(&mut s, mode, "12345678\n", Instant::now()),
+                vec![Step::Scan("12345678".into())]
+            );
+        }
+    }
+
+    #[test]
+    fn in_a_form_or_prompt_a_burst_is_typing() {
+        for mode in [Mode::Form, Mode::Prompt] {
+            let mut s = ScanDetector::new(CardPattern::Digits);
+            let steps = typed(&mut s, mode, "12345678\n", Instant::now());
+            assert_eq!(steps.len(), 9);
+            assert!(steps.iter().all(|s| matches!(s, Step::Event(Event::Key(_)))));
+        }
+    }
+
+    #[test]
+    fn paste_is_never_a_scan_and_releases_held_keys_first() {
+        let mut s = ScanDetector::new(CardPattern::Digits);
+        let t = Instant::now();
+        let held = typed(&mut s, Mode::Search, "12", t);
+        assert_eq!(held.len(), 2, "released by the tick");
+        let k = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        assert_eq!(route(&mut s, Mode::Search, k('9'), t), vec![]);
+        let paste = Event::Paste("12345678\r".into());
+        let steps = route(&mut s, Mode::Search, paste.clone(), t + Duration::from_millis(1));
+        assert_eq!(steps, vec![Step::Event(k('9')), Step::Event(paste)]);
+        let enter = Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let steps = route(&mut s, Mode::Search, enter.clone(), t + Duration::from_millis(2));
+        assert_eq!(steps, vec![Step::Event(enter)]);
+    }
+}
