@@ -187,6 +187,15 @@ fn ascii_borders_draw_no_box_characters() {
     let mut a = app_opts(hs.clone(), options);
     feed(&mut a, &hs, &[Action::CycleSort]);
     assert!(!has_box_drawing(&screen(&draw(&mut a, 80, 24))));
+    // Segment bars and the detail's sparkline are ASCII as well.
+    let mut a = app_opts(hs.clone(), options);
+    feed(&mut a, &hs, &[Action::ShowSegments]);
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(s.contains('#') && !s.contains('█'), "{s}");
+    let mut a = app_opts(hs.clone(), options);
+    feed(&mut a, &hs, &[Action::Down, Action::Open]);
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(!s.chars().any(|c| ('\u{2580}'..='\u{259F}').contains(&c)), "{s}");
     // Without the option the boxes are lines.
     let mut a = app_with(hs.clone());
     feed(&mut a, &hs, &[Action::ToggleHelp]);

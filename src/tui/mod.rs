@@ -179,12 +179,21 @@ pub fn route(scanner: &mut ScanDetector, mode: Mode, ev: Event, now: Instant) ->
     }
 }
 
-/// The actions of one step in the App's current mode.
-fn step_actions(app: &App, step: Step) -> Vec<Action> {
-    match step {
-        Step::Event(ev) => action_for(app, ev),
-        Step::Scan(card) => vec![Action::Scan(card)],
+/// Handles steps in order, each resolved in the mode the previous ones left behind; whether
+/// any action was dispatched.
+fn apply(app: &mut App, store: &dyn Store, steps: Vec<Step>) -> bool {
+    let mut any = false;
+    for step in steps {
+        let actions = match step {
+            Step::Event(ev) => action_for(app, ev),
+            Step::Scan(card) => vec![Action::Scan(card)],
+        };
+        for action in actions {
+            any = true;
+            dispatch(app, store, action);
+        }
     }
+    any
 }
 
 /// `kehu` without a subcommand: reads the user's keys and the whole database, then runs the
@@ -256,6 +265,7 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
         // already queued before drawing once.
         let wait = scanner.deadline().map(|d| d.saturating_duration_since(Instant::now()));
         let mut events = Vec::new();
+        // A failed poll falls through to `read`, which reports the error.
         if wait.is_none_or(|w| event::poll(w).unwrap_or(true)) {
             events.push(event::read()?);
         }
@@ -263,27 +273,16 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
             events.push(event::read()?);
         }
         let mut changed = false;
-        let mut steps = Vec::new();
         for ev in events {
-            steps.extend(route(&mut scanner, app.mode(), ev, Instant::now()));
-            steps.extend(scanner.tick(Instant::now()).into_iter().map(Step::from));
-            // Each step is resolved in the mode the previous ones left behind.
-            for step in steps.drain(..) {
-                for action in step_actions(&app, step) {
-                    changed = true;
-                    dispatch(&mut app, store, action);
-                }
-            }
+            let steps = route(&mut scanner, app.mode(), ev, Instant::now());
+            changed |= apply(&mut app, store, steps);
             if app.should_quit() {
                 break;
             }
         }
-        for step in scanner.tick(Instant::now()).into_iter().map(Step::from) {
-            for action in step_actions(&app, step) {
-                changed = true;
-                dispatch(&mut app, store, action);
-            }
-        }
+        // Keys held for a burst that never came are typing after all.
+        let released = scanner.tick(Instant::now()).into_iter().map(Step::from).collect();
+        changed |= !app.should_quit() && apply(&mut app, store, released);
         if changed && !app.should_quit() {
             terminal.draw(|f| render(&app, f))?;
         }

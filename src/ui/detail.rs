@@ -214,7 +214,11 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(label), Rect { x: area.x, y, width: lw, height: 1 });
         let spark_w = 24u16.min(area.width - lw);
         f.render_widget(
-            Sparkline::default().data(data),
+            Sparkline::default().data(data).bar_set(if app.options.ascii_borders {
+                super::floor::ASCII_BARS
+            } else {
+                ratatui::symbols::bar::NINE_LEVELS
+            }),
             Rect { x: area.x + lw, y, width: spark_w, height: 2.min(bottom - y) },
         );
         y += 2.min(bottom - y);

@@ -120,6 +120,24 @@ pub fn bordered(ascii: bool) -> Block<'static> {
     Block::bordered().border_set(if ascii { ASCII_BORDER } else { border::PLAIN })
 }
 
+/// Sparkline levels in ASCII: block elements are as ambiguous in width as box lines.
+pub const ASCII_BARS: ratatui::symbols::bar::Set = ratatui::symbols::bar::Set {
+    full: "#",
+    seven_eighths: "#",
+    three_quarters: "=",
+    five_eighths: "=",
+    half: "-",
+    three_eighths: "-",
+    one_quarter: ".",
+    one_eighth: ".",
+    empty: " ",
+};
+
+/// A share bar of `width` cells in `#` (the ASCII form of [`super::widgets::bar`]).
+pub fn ascii_bar(share: f64, width: usize) -> String {
+    "#".repeat((share.clamp(0.0, 1.0) * width as f64).round() as usize)
+}
+
 /// The separator between the status line's parts.
 pub fn separator(ascii: bool) -> &'static str {
     if ascii { " | " } else { " │ " }
@@ -244,6 +262,13 @@ mod tests {
         assert_eq!(mask_phone("+4930123456"), "+49****3456");
         assert_eq!(mask_phone("1234567"), "***4567");
         assert_eq!(mask_phone("1234"), "1234");
+    }
+
+    #[test]
+    fn ascii_bars() {
+        assert_eq!(ascii_bar(0.5, 4), "##");
+        assert_eq!(ascii_bar(2.0, 3), "###");
+        assert_eq!(ascii_bar(0.0, 3), "");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn render(app: &App, f: &mut Frame) {
             list::draw(&app.list, &app.model, &app.clf, app.phone_mask(), f, body);
         }
         View::Detail => detail::draw(app, f, body),
-        View::Segments => segments::draw(&app.segments, &app.clf, f, body),
+        View::Segments => segments::draw(&app.segments, &app.clf, app.options.ascii_borders, f, body),
         View::FollowUps => followups::draw(&app.followups, &app.model, f, body),
         View::Duplicates => duplicates::draw(&app.duplicates, &app.model, app.phone_mask(), f, body),
     }
