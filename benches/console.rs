@@ -37,6 +37,7 @@ fn main() {
         operator: "bench".into(),
         classifier: None,
         lang: Default::default(),
+        options: Default::default(),
     });
     println!("app_build_{n} {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     app.update(Action::Resize(80, 24));

@@ -1,7 +1,7 @@
 //! The real binary in a real pseudo-terminal (tmux): import the CDNOW sample, start the
 //! console at 80x24, search a ref, open the detail, go to segments, shrink to 20x5 and back,
 //! quit with `q`, exit status 0; and on a demo shop, record a purchase with `p`, the amount and
-//! Enter. Every wait polls the screen against a deadline.
+//! Enter; a card scanner's burst opens the member from the segments view. Every wait polls the screen against a deadline.
 
 mod common;
 use common::*;
@@ -166,6 +166,39 @@ fn point_of_sale_in_a_real_terminal() {
     // The duplicates view answers on 4; q quits.
     t.send(&["4"]);
     t.wait_for("the duplicates view", |s| s.contains("pairs") || s.contains("no likely duplicates"));
+    t.send(&["q"]);
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+}
+
+#[test]
+fn a_card_scan_opens_the_member_in_a_real_terminal() {
+    const DAY: &str = "2024-06-30";
+    let s = Scratch::new();
+    ok(s.kehu(DAY, &["demo", "--customers", "30", "--seed", "7"]));
+    let cfg = s.file("config.toml", "ascii_borders = true\n");
+    let exit = s.dir.path().join("exit");
+    let cmd = format!(
+        "env -u KEHU_DB -u KEHU_TODAY -u KEHU_RULES KEHU_CONFIG={cfg} TERM=xterm-256color '{bin}' --db '{db}' --as-of {DAY}; echo EXIT=$? > '{exit}'; sleep 60",
+        cfg = cfg.display(),
+        bin = env!("CARGO_BIN_EXE_kehu"),
+        db = s.db().display(),
+        exit = exit.display(),
+    );
+    let t = Tmux::start("scan", &cmd, 80, 24);
+    let list = t.wait_for("the list", |s| s.contains("30 customers") && s.contains("lifecycle"));
+    assert!(list.contains("****"), "phones are masked: {list}");
+    t.send(&["2"]);
+    t.wait_for("segments", |s| s.contains("◀ lifecycle ▶"));
+
+    // The scanner: the card and Enter in one write, as fast as a scanner types.
+    t.send(&["20000006", "Enter"]);
+    t.wait_for("the member's detail", |s| s.contains("ref 20000006") && s.contains("Classes"));
+    // The same card again at once is a double read: nothing changes, and no key leaked through.
+    t.send(&["20000006", "Enter"]);
+    t.send(&["Escape"]);
+    t.wait_for("back on segments", |s| s.contains("◀ lifecycle ▶"));
+    t.send(&["1"]);
+    t.wait_for("the list", |s| s.contains("lifecycle") && !s.contains("◀"));
     t.send(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
 }

@@ -333,6 +333,7 @@ fn a_classifier_handed_in_is_the_one_used() {
         operator: "tester".into(),
         classifier: Some(clf),
         lang: Default::default(),
+        options: Default::default(),
     });
     assert_eq!((a.classifier().today(), a.classifier().len()), (later, 20));
 }

@@ -97,6 +97,7 @@ fn help_lists_remapped_keys() {
         operator: "tester".into(),
         classifier: None,
         lang: Default::default(),
+        options: Default::default(),
     });
     a2.update(Action::ToggleHelp);
     let s = screen(&draw(&mut a2, 80, 30));

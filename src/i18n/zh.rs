@@ -3,6 +3,11 @@
 
 /// (English, 简体中文) pairs.
 pub const TEXTS: &[(&str, &str)] = &[
+    // Shop floor: scanner and masking.
+    ("phones are not masked (mask_phones = false)", "电话未隐藏（mask_phones = false）"),
+    ("card {} scanned; finish the open popup first", "已扫描卡号 {}；请先完成当前弹窗"),
+    ("no customer has card {}", "没有客户使用卡号 {}"),
+    ("show / hide phone", "显示/隐藏电话"),
     // Forms.
     ("New customer", "新增客户"),
     ("Edit customer", "编辑客户"),

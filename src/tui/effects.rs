@@ -75,6 +75,16 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             crate::demo::fill_store(store, customers, seed, today)?;
             vec![Action::Reloaded(all_histories(store)?)]
         }
+        // The audit log's seam: one settings entry per reveal (keys sort by time), until the store
+        // has an audit tree of its own.
+        Effect::AuditReveal { customer, operator } => {
+            let at = chrono::Utc::now();
+            let key = format!("audit/reveal/{}/{customer}", at.format("%Y%m%dT%H%M%S%.6fZ"));
+            let entry =
+                serde_json::json!({ "at": at.to_rfc3339(), "operator": operator, "customer": customer });
+            store.set_setting(&key, &serde_json::to_vec(&entry)?)?;
+            vec![]
+        }
         // Quit ends the loop and FitModel needs the App's classifier: `dispatch` handles both.
         Effect::Quit | Effect::FitModel => vec![],
     })

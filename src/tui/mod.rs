@@ -5,17 +5,21 @@
 //! nothing is drawn when no event arrived. ratatui sends only the cells that changed, through a
 //! buffered writer flushed once per frame.
 
+mod config;
 mod effects;
 mod keys;
+mod scan;
 
+pub use config::ConsoleConfig;
 pub use effects::{all_histories, run as run_effect, saved_segments};
 pub use keys::form_key;
+pub use scan::{Fed, ScanDetector};
 
 use crate::classify::{Classifier, Rules};
 use crate::domain::History;
 use crate::store::Store;
 use crate::ui::form::FormKey;
-use crate::ui::{Action, App, AppInit, Effect, Keymap, Mode, render};
+use crate::ui::{Action, App, AppInit, Effect, Mode, render};
 use chrono::NaiveDate;
 use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
@@ -27,7 +31,7 @@ use std::io::{BufWriter, Stdout, Write};
 use std::path::PathBuf;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Whether this process has the terminal in raw mode; restoring flips it back exactly once.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -38,7 +42,13 @@ fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = disable_raw_mode();
         let mut out = std::io::stdout();
-        let _ = execute!(out, event::DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(
+            out,
+            event::DisableBracketedPaste,
+            event::DisableMouseCapture,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
         let _ = out.flush();
     }
 }
@@ -59,7 +69,13 @@ impl Guard {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let guard = Guard;
-        execute!(std::io::stdout(), EnterAlternateScreen, event::EnableMouseCapture)?;
+        // Bracketed paste: a pasted card number arrives as one text event, never as a scan.
+        execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            event::EnableMouseCapture,
+            event::EnableBracketedPaste
+        )?;
         Ok(guard)
     }
 }
@@ -123,6 +139,63 @@ fn action_for(app: &App, ev: Event) -> Vec<Action> {
     }
 }
 
+/// An event after the card scanner's look at it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// An event to handle as usual.
+    Event(Event),
+    /// A scanned card number.
+    Scan(String),
+}
+
+impl From<Fed> for Step {
+    fn from(f: Fed) -> Step {
+        match f {
+            Fed::Key(k) => Step::Event(Event::Key(k)),
+            Fed::Scan(s) => Step::Scan(s),
+        }
+    }
+}
+
+/// Whether a scan can be taken in this mode: not while a form, prompt or popup has the keys
+/// (a card number scanned into a form's ref field is typing).
+fn scans_in(mode: Mode) -> bool {
+    !matches!(mode, Mode::Form | Mode::Prompt | Mode::Confirm | Mode::Merge)
+}
+
+/// Passes an event arriving at `now` through the scanner. Paste, IME text and mouse events
+/// are never part of a scan: they release what the scanner held, then go on as they are.
+pub fn route(scanner: &mut ScanDetector, mode: Mode, ev: Event, now: Instant) -> Vec<Step> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release && scans_in(mode) => {
+            scanner.feed(k, now).into_iter().map(Step::from).collect()
+        }
+        Event::Key(k) if k.kind == KeyEventKind::Release => vec![Step::Event(Event::Key(k))],
+        other => {
+            let mut out: Vec<Step> = scanner.release().into_iter().map(Step::from).collect();
+            out.push(Step::Event(other));
+            out
+        }
+    }
+}
+
+/// Handles steps in order, each resolved in the mode the previous ones left behind; whether
+/// any action was dispatched.
+fn apply(app: &mut App, store: &dyn Store, steps: Vec<Step>) -> bool {
+    let mut any = false;
+    for step in steps {
+        let actions = match step {
+            Step::Event(ev) => action_for(app, ev),
+            Step::Scan(card) => vec![Action::Scan(card)],
+        };
+        for action in actions {
+            any = true;
+            dispatch(app, store, action);
+        }
+    }
+    any
+}
+
 /// `kehu` without a subcommand: reads the user's keys and the whole database, then runs the
 /// console on it.
 /// `classify` turns the histories into the classifier (with the stored or a fresh model); it is
@@ -139,11 +212,11 @@ pub fn open(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         "the console needs a terminal; for scripts use a subcommand (kehu --help)"
     );
-    let mut keymap = Keymap::default();
+    let mut config = ConsoleConfig::default();
     if let Some(path) = config_path().filter(|p| p.exists()) {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
-        keymap.merge_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        config = ConsoleConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     let customers = store.customer_count()?;
     if customers >= LOADING_NOTE_FROM {
@@ -159,10 +232,11 @@ pub fn open(
         today,
         db_label,
         saved_segments: saved_segments(store)?,
-        keymap,
+        keymap: config.keymap,
         operator: operator(),
         classifier: Some(classifier),
         lang,
+        options: config.options,
     });
     run(store, app)
 }
@@ -188,25 +262,89 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| render(&app, f))?;
+    let mut scanner = ScanDetector::new(app.options().card_pattern);
     while !app.should_quit() {
-        // Block for the next event, then take every event already queued before drawing once.
-        let mut events = vec![event::read()?];
-        while events.len() < 512 && event::poll(Duration::ZERO)? {
+        // Block for the next event (no longer than the scanner holds keys), then take every event
+        // already queued before drawing once.
+        let wait = scanner.deadline().map(|d| d.saturating_duration_since(Instant::now()));
+        let mut events = Vec::new();
+        // A failed poll falls through to `read`, which reports the error.
+        if wait.is_none_or(|w| event::poll(w).unwrap_or(true)) {
+            events.push(event::read()?);
+        }
+        while !events.is_empty() && events.len() < 512 && event::poll(Duration::ZERO)? {
             events.push(event::read()?);
         }
         let mut changed = false;
         for ev in events {
-            for action in action_for(&app, ev) {
-                changed = true;
-                dispatch(&mut app, store, action);
-            }
+            let steps = route(&mut scanner, app.mode(), ev, Instant::now());
+            changed |= apply(&mut app, store, steps);
             if app.should_quit() {
                 break;
             }
         }
+        // Keys held for a burst that never came are typing after all.
+        let released = scanner.tick(Instant::now()).into_iter().map(Step::from).collect();
+        changed |= !app.should_quit() && apply(&mut app, store, released);
         if changed && !app.should_quit() {
             terminal.draw(|f| render(&app, f))?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::CardPattern;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn typed(scanner: &mut ScanDetector, mode: Mode, s: &str, start: Instant) -> Vec<Step> {
+        let mut out = Vec::new();
+        let mut t = start;
+        for c in s.chars() {
+            let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
+            out.extend(route(scanner, mode, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)), t));
+            t += Duration::from_millis(10);
+        }
+        out.extend(scanner.tick(t + Duration::from_secs(1)).into_iter().map(Step::from));
+        out
+    }
+
+    #[test]
+    fn a_burst_in_a_view_or_the_search_line_is_a_scan() {
+        for mode in [Mode::List, Mode::Search, Mode::Segments, Mode::Detail] {
+            let mut s = ScanDetector::new(CardPattern::Digits);
+            assert_eq!(
+                typed(&mut s, mode, "12345678\n", Instant::now()),
+                vec![Step::Scan("12345678".into())]
+            );
+        }
+    }
+
+    #[test]
+    fn in_a_form_or_prompt_a_burst_is_typing() {
+        for mode in [Mode::Form, Mode::Prompt] {
+            let mut s = ScanDetector::new(CardPattern::Digits);
+            let steps = typed(&mut s, mode, "12345678\n", Instant::now());
+            assert_eq!(steps.len(), 9);
+            assert!(steps.iter().all(|s| matches!(s, Step::Event(Event::Key(_)))));
+        }
+    }
+
+    #[test]
+    fn paste_is_never_a_scan_and_releases_held_keys_first() {
+        let mut s = ScanDetector::new(CardPattern::Digits);
+        let t = Instant::now();
+        let held = typed(&mut s, Mode::Search, "12", t);
+        assert_eq!(held.len(), 2, "released by the tick");
+        let k = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        assert_eq!(route(&mut s, Mode::Search, k('9'), t), vec![]);
+        let paste = Event::Paste("12345678\r".into());
+        let steps = route(&mut s, Mode::Search, paste.clone(), t + Duration::from_millis(1));
+        assert_eq!(steps, vec![Step::Event(k('9')), Step::Event(paste)]);
+        let enter = Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let steps = route(&mut s, Mode::Search, enter.clone(), t + Duration::from_millis(2));
+        assert_eq!(steps, vec![Step::Event(enter)]);
+    }
 }

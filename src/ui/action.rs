@@ -93,6 +93,11 @@ pub enum Action {
     Backspace,
     /// Clear the prompt.
     ClearInput,
+    /// Show or hide the current customer's full phone number (recorded for audit).
+    RevealPhone,
+    /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
+    #[serde(skip)]
+    Scan(String),
     /// A character typed into a prompt or the search.
     #[serde(skip)]
     Input(char),
@@ -228,6 +233,13 @@ pub enum Effect {
     /// Fit the models on the App's classifier and store them; answered with
     /// [`Action::ModelFitted`]. The runtime runs it because only it may take a second of CPU.
     FitModel,
+    /// Record that `operator` revealed `customer`'s phone (audit log seam; the runtime stores it).
+    AuditReveal {
+        /// The customer whose phone was shown.
+        customer: u64,
+        /// Who revealed it.
+        operator: String,
+    },
     /// Leave the console.
     Quit,
 }
@@ -289,6 +301,7 @@ impl Action {
             Confirm => "yes",
             Backspace => "delete character",
             ClearInput => "clear input",
+            RevealPhone => "show / hide phone",
             _ => "",
         }
     }

@@ -5,6 +5,7 @@
 use super::action::{Action, Effect, FormRequest};
 use super::detail::DetailState;
 use super::duplicates::DuplicatesState;
+use super::floor::ConsoleOptions;
 use super::followups::FollowUpsState;
 use super::form::{Form, FormKey};
 use super::forms::OpenForm;
@@ -103,6 +104,8 @@ pub struct AppInit {
     pub classifier: Option<Classifier>,
     /// The interface language.
     pub lang: crate::i18n::Lang,
+    /// Shop-floor settings from the config: masking, borders, card numbers.
+    pub options: ConsoleOptions,
 }
 
 /// The whole console state of one session.
@@ -131,6 +134,9 @@ pub struct App {
     pub(crate) keymap: Keymap,
     pub(crate) quit: bool,
     pub(crate) lang: crate::i18n::Lang,
+    pub(crate) options: ConsoleOptions,
+    /// The one customer whose phone the operator revealed (until leaving them).
+    pub(crate) revealed: Option<u64>,
 }
 
 /// Customers in the demo shop the welcome screen offers.
@@ -168,6 +174,8 @@ impl App {
             keymap: init.keymap,
             quit: false,
             lang: init.lang,
+            options: init.options,
+            revealed: None,
         };
         app.reset_views();
         app
@@ -339,7 +347,14 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         // Status messages are worded here, so in the session's language.
         crate::i18n::set_current(self.lang);
+        let effects = self.apply(action);
+        self.forget_stale_reveal();
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
+            Action::Scan(card) => return self.on_scan(&card),
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 self.follow();
@@ -436,6 +451,7 @@ impl App {
                 self.help = true;
                 return vec![];
             }
+            Action::RevealPhone => return self.toggle_reveal(),
             Action::ShowList if !self.model.is_empty() => {
                 self.list.searching = false;
                 self.view = View::List;

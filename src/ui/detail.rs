@@ -1,6 +1,7 @@
 //! One customer: every field, every class with its reason, the recommended action, the
 //! prediction lines, a 12-month spend sparkline, and the history newest first (scrollable).
 
+use super::floor::PhoneMask;
 use super::model::{Model, Row};
 use super::widgets::{fit, money_short, pad_to, safe};
 use crate::classify::Profile;
@@ -28,7 +29,12 @@ pub struct DetailState {
 const MAX_FLAGS: usize = 3;
 
 /// "possible duplicate of #id name — reasons", one line per likely duplicate, surest first.
-pub fn duplicate_lines(index: &crate::dedupe::DuplicateIndex, model: &Model, id: u64) -> Vec<String> {
+pub fn duplicate_lines(
+    index: &crate::dedupe::DuplicateIndex,
+    model: &Model,
+    id: u64,
+    mask: PhoneMask,
+) -> Vec<String> {
     let found = index.of(id);
     let mut out: Vec<String> = found
         .iter()
@@ -37,7 +43,7 @@ pub fn duplicate_lines(index: &crate::dedupe::DuplicateIndex, model: &Model, id:
             let name = model.get(*other).map_or(String::new(), |r| safe(&r.customer.name).into_owned());
             trf(
                 "possible duplicate of #{} {} — {}",
-                &[other, &name, &super::duplicates::reasons_text(reasons)],
+                &[other, &name, &super::duplicates::reasons_text(reasons, mask.hides(id))],
             )
         })
         .collect();
@@ -72,7 +78,13 @@ fn heading(s: &str) -> Line<'static> {
 }
 
 /// The scrollable document: fields, classes, predictions, purchases and interactions.
-pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usize) -> Vec<Line<'static>> {
+pub fn document(
+    row: &Row,
+    p: Option<&Profile>,
+    h: Option<&History>,
+    mask: PhoneMask,
+    width: usize,
+) -> Vec<Line<'static>> {
     let c = &row.customer;
     let mut out: Vec<Line<'static>> = Vec::new();
     let lang = i18n::current();
@@ -86,7 +98,7 @@ pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usiz
     };
     out.push(heading(tr("Fields")));
     kv(&mut out, tr("ref"), safe(c.reference.as_deref().unwrap_or("")).into_owned());
-    kv(&mut out, tr("phone"), c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default());
+    kv(&mut out, tr("phone"), mask.phone(c));
     kv(&mut out, tr("email"), c.email.as_ref().map(|e| safe(e.as_str()).into_owned()).unwrap_or_default());
     kv(&mut out, tr("gender"), tr(c.gender.key()).to_string());
     kv(&mut out, tr("birthday"), c.birthday.map(day).unwrap_or_default());
@@ -173,16 +185,14 @@ pub fn document(row: &Row, p: Option<&Profile>, h: Option<&History>, width: usiz
     out
 }
 
-/// Draws the detail view into `area`.
-pub fn draw(
-    d: &DetailState,
-    row: Option<&Row>,
-    p: Option<&Profile>,
-    dupes: &[String],
-    today: NaiveDate,
-    f: &mut Frame,
-    area: Rect,
-) {
+/// Draws the App's detail view into `area`.
+pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
+    let d = &app.detail;
+    let profile = app.clf.profile(d.id);
+    let p = profile.as_ref();
+    let mask = app.phone_mask();
+    let dupes = duplicate_lines(&app.dupes, &app.model, d.id, mask);
+    let (row, today) = (app.model.get(d.id), app.today);
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -215,7 +225,7 @@ pub fn draw(
         },
     );
     line(f, Line::from(fit(&action, w)), &mut y);
-    for d in dupes {
+    for d in &dupes {
         line(f, Line::from(Span::styled(fit(d, w), Style::new().fg(Color::Yellow))), &mut y);
     }
     // The sparkline takes two rows when the view has room for it and the document too.
@@ -229,7 +239,11 @@ pub fn draw(
         f.render_widget(Paragraph::new(label), Rect { x: area.x, y, width: lw, height: 1 });
         let spark_w = 24u16.min(area.width - lw);
         f.render_widget(
-            Sparkline::default().data(data),
+            Sparkline::default().data(data).bar_set(if app.options.ascii_borders {
+                super::floor::ASCII_BARS
+            } else {
+                ratatui::symbols::bar::NINE_LEVELS
+            }),
             Rect { x: area.x + lw, y, width: spark_w, height: 2.min(bottom - y) },
         );
         y += 2.min(bottom - y);
@@ -237,7 +251,7 @@ pub fn draw(
     if y >= bottom {
         return;
     }
-    let doc = document(row, p, d.history.as_ref(), w);
+    let doc = document(row, p, d.history.as_ref(), mask, w);
     let rest = Rect { y, height: bottom - y, ..area };
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();

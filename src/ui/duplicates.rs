@@ -3,6 +3,7 @@
 
 use super::action::{Action, Effect};
 use super::app::{App, View};
+use super::floor::PhoneMask;
 use super::list::visible_offset;
 use super::merge::MergeState;
 use super::model::Model;
@@ -43,17 +44,18 @@ impl DuplicatesState {
     }
 }
 
-/// A reason short enough for a table cell.
-pub fn short_reason(r: &Reason) -> String {
+/// A reason short enough for a table cell; a shared phone masked when `masked`.
+pub fn short_reason(r: &Reason, masked: bool) -> String {
     match r {
         Reason::Household => "household?".into(),
+        Reason::SamePhone(p) if masked => format!("same phone {}", super::floor::mask_phone(p)),
         r => r.to_string(),
     }
 }
 
-/// All reasons of a pair, `; `-separated and terminal-safe.
-pub fn reasons_text(reasons: &[Reason]) -> String {
-    let all: Vec<String> = reasons.iter().map(short_reason).collect();
+/// All reasons of a pair, `; `-separated and terminal-safe; phones masked when `masked`.
+pub fn reasons_text(reasons: &[Reason], masked: bool) -> String {
+    let all: Vec<String> = reasons.iter().map(|r| short_reason(r, masked)).collect();
     safe(&all.join("; ")).into_owned()
 }
 
@@ -94,12 +96,12 @@ fn who(model: &Model, id: u64) -> String {
     model.get(id).map_or_else(|| format!("#{id}"), |r| format!("#{id} {}", safe(&r.customer.name)))
 }
 
-fn phone(model: &Model, id: u64) -> String {
-    model.get(id).and_then(|r| r.customer.phone.as_ref()).map(|p| p.to_string()).unwrap_or_default()
+fn phone(model: &Model, id: u64, mask: PhoneMask) -> String {
+    model.get(id).map(|r| mask.phone(&r.customer)).unwrap_or_default()
 }
 
-/// Draws the pairs into `area`.
-pub fn draw(s: &DuplicatesState, model: &Model, f: &mut Frame, area: Rect) {
+/// Draws the pairs into `area`, phones as `mask` says.
+pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -128,13 +130,13 @@ pub fn draw(s: &DuplicatesState, model: &Model, f: &mut Frame, area: Rect) {
             let mut cells = vec![Cell::from(Line::from(p.score.to_string()).right_aligned())];
             cells.push(Cell::from(fit(&who(model, p.a), name_w as usize)));
             if with_phones {
-                cells.push(Cell::from(fit(&phone(model, p.a), phone_w as usize)));
+                cells.push(Cell::from(fit(&phone(model, p.a, mask), phone_w as usize)));
             }
             cells.push(Cell::from(fit(&who(model, p.b), name_w as usize)));
             if with_phones {
-                cells.push(Cell::from(fit(&phone(model, p.b), phone_w as usize)));
+                cells.push(Cell::from(fit(&phone(model, p.b, mask), phone_w as usize)));
             }
-            cells.push(Cell::from(fit(&reasons_text(&p.reasons), reasons_w as usize)));
+            cells.push(Cell::from(fit(&reasons_text(&p.reasons, mask.on), reasons_w as usize)));
             let style =
                 if i == s.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             Row::new(cells).style(style)

@@ -49,6 +49,7 @@ impl App {
             _ => return vec![],
         };
         self.help = false;
+        let form = form.with_ascii_borders(self.options.ascii_borders);
         self.form = Some(OpenForm { request, form, saving: false });
         vec![]
     }

@@ -6,7 +6,7 @@ use super::widgets::{centered, fit};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 /// The help lines for the view under the overlay: `keys  what`.
 pub fn lines(app: &App) -> Vec<String> {
@@ -34,7 +34,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     if popup.width < 3 || popup.height < 3 {
         return;
     }
-    let block = Block::default().borders(Borders::ALL).title(fit(&title, popup.width as usize - 2));
+    let block =
+        super::floor::bordered(app.options.ascii_borders).title(fit(&title, popup.width as usize - 2));
     let w = popup.width.saturating_sub(4) as usize;
     let text: Vec<Line> = lines.iter().map(|l| Line::from(format!(" {}", fit(l, w)))).collect();
     f.render_widget(Clear, popup);

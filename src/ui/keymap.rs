@@ -260,6 +260,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("e", EditCustomer),
                 ("p", RecordPurchase),
                 ("i", LogInteraction),
+                ("v", RevealPhone),
             ],
         ]
         .concat(),
@@ -267,10 +268,17 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             [text, vec![("down", Down), ("up", Up), ("pgdn", PageDown), ("pgup", PageUp), ("ctrl-c", Quit)]]
                 .concat()
         }
-        Mode::Detail => {
-            [nav, vec![("esc", Back), ("e", EditCustomer), ("p", RecordPurchase), ("i", LogInteraction)]]
-                .concat()
-        }
+        Mode::Detail => [
+            nav,
+            vec![
+                ("esc", Back),
+                ("e", EditCustomer),
+                ("p", RecordPurchase),
+                ("i", LogInteraction),
+                ("v", RevealPhone),
+            ],
+        ]
+        .concat(),
         Mode::Segments => [
             nav,
             vec![

@@ -2,6 +2,7 @@
 //! its drawing (only the rows on screen are built).
 
 use super::columns::{self, Column, SortDir};
+use super::floor::PhoneMask;
 use super::model::Model;
 use super::search::Search;
 use super::segments::{ClassFilter, filter_ids};
@@ -115,11 +116,11 @@ fn class(dimension: &str, key: &'static str) -> String {
     i18n::class_label(i18n::current(), dimension, key).unwrap_or(key).to_string()
 }
 
-fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row) -> String {
+fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row, mask: PhoneMask) -> String {
     let c = &row.customer;
     match col {
         Column::Name => safe(&c.name).into_owned(),
-        Column::Phone => c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        Column::Phone => mask.phone(c),
         Column::Tier => class("tier", row.facts.tier.key()),
         Column::Lifecycle => class("lifecycle", row.facts.lifecycle.key()),
         Column::Activity => class("activity", row.facts.activity.key()),
@@ -135,8 +136,8 @@ fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row) -> Strin
     }
 }
 
-/// Draws the list table into `area` (header and the rows that fit).
-pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area: Rect) {
+/// Draws the list table into `area` (header and the rows that fit); phones as `mask` says.
+pub fn draw(l: &ListState, model: &Model, clf: &Classifier, mask: PhoneMask, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -168,7 +169,7 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area:
             let hits = l.search.positions(*id);
             let mut cells = vec![Cell::from(if l.selected.contains(id) { "*" } else { " " })];
             for (col, w) in &cols {
-                let text = cell_text(*col, profile.as_ref(), row);
+                let text = cell_text(*col, profile.as_ref(), row, mask);
                 let w = *w as usize;
                 // Highlight only where the shown text is the raw text (nothing escaped).
                 let range = match col {
@@ -177,8 +178,14 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, f: &mut Frame, area:
                 };
                 let line = match range {
                     Some(r) => {
-                        let local: Vec<usize> =
-                            hits.iter().filter(|h| r.contains(h)).map(|h| h - r.start).collect();
+                        // A hit on a starred digit would tell where the typed digits sit.
+                        let starred = |i: &usize| text.chars().nth(*i) == Some('*') && *col == Column::Phone;
+                        let local: Vec<usize> = hits
+                            .iter()
+                            .filter(|h| r.contains(h))
+                            .map(|h| h - r.start)
+                            .filter(|i| !starred(i))
+                            .collect();
                         highlighted(&text, &local, w, hit)
                     }
                     None if matches!(*col, Column::Spend | Column::PAlive | Column::Expected90) => {

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 /// The merge popup's state: both records as they were when it opened, who stays, and per
 /// differing field whether the value comes from the left record (`a`).
@@ -170,7 +170,7 @@ pub fn confirm_text(survivor: u64, loser: u64) -> Vec<String> {
 }
 
 /// Draws the merge popup centred in `area`.
-pub fn draw(m: &MergeState, f: &mut Frame, area: Rect) {
+pub fn draw(m: &MergeState, ascii: bool, masked: bool, f: &mut Frame, area: Rect) {
     // Laid out for the widest popup first; the height follows from the lines.
     let inner_w = area.width.min(76).saturating_sub(4) as usize;
     let label_w = 9usize.min(inner_w / 3);
@@ -201,7 +201,11 @@ pub fn draw(m: &MergeState, f: &mut Frame, area: Rect) {
         lines.push(Line::from(fit("the two records agree on every field", inner_w)));
     }
     for (i, &(field, from_a)) in m.fields.iter().enumerate() {
-        let (a, b) = (field_text(&m.a, field), field_text(&m.b, field));
+        let (mut a, mut b) = (field_text(&m.a, field), field_text(&m.b, field));
+        // The two numbers still differ in their first 3 or last 4 digits, enough to choose.
+        if masked && field == Field::Phone {
+            (a, b) = (super::floor::mask_phone(&a), super::floor::mask_phone(&b));
+        }
         let (a, b) = (if a.is_empty() { "—".into() } else { a }, if b.is_empty() { "—".into() } else { b });
         lines.push(row(m.cursor == i + 1, label(field), cell(&a, from_a), cell(&b, !from_a)));
     }
@@ -219,7 +223,7 @@ pub fn draw(m: &MergeState, f: &mut Frame, area: Rect) {
     }
     let title = fit(" merge duplicates ", popup.width as usize - 2);
     f.render_widget(Clear, popup);
-    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)), popup);
+    f.render_widget(Paragraph::new(lines).block(super::floor::bordered(ascii).title(title)), popup);
 }
 
 /// A line with one column of air on the left.

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 /// Draws a one-line input (`label text`) on row `area` with the cursor after the text.
@@ -27,14 +27,14 @@ pub fn draw_input(label: &str, text: &str, f: &mut Frame, area: Rect) {
     f.set_cursor_position(Position { x, y: area.y });
 }
 
-fn boxed(f: &mut Frame, area: Rect, title: &str, lines: &[String]) {
+fn boxed(app: &App, f: &mut Frame, area: Rect, title: &str, lines: &[String]) {
     let inner = lines.iter().map(|l| l.width()).max().unwrap_or(0).max(title.width()) as u16;
     let popup = centered(area, inner + 4, lines.len() as u16 + 2);
     if popup.width < 3 || popup.height < 3 {
         return;
     }
     let w = popup.width as usize - 2;
-    let block = Block::default().borders(Borders::ALL).title(fit(title, w));
+    let block = super::floor::bordered(app.options.ascii_borders).title(fit(title, w));
     let text: Vec<Line> = lines.iter().map(|l| Line::from(fit(&format!(" {l}"), w))).collect();
     f.render_widget(Clear, popup);
     f.render_widget(Paragraph::new(text).block(block), popup);
@@ -49,10 +49,11 @@ pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
         }
         Confirm::Merge { survivor, loser } => {
             let text = super::merge::confirm_text(survivor.id, *loser);
-            return boxed(f, area, crate::i18n::tr(" confirm merge "), &text);
+            return boxed(app, f, area, crate::i18n::tr(" confirm merge "), &text);
         }
     };
     boxed(
+        app,
         f,
         area,
         crate::i18n::tr(" confirm "),

@@ -39,20 +39,15 @@ pub fn render(app: &App, f: &mut Frame) {
                 let label = trf("/ {} found: ", &[&app.list.shown.len()]);
                 popup::draw_input(&label, &app.list.query, f, line);
             }
-            list::draw(&app.list, &app.model, &app.clf, f, body);
+            list::draw(&app.list, &app.model, &app.clf, app.phone_mask(), f, body);
         }
-        View::Detail => {
-            let id = app.detail.id;
-            let p = app.clf.profile(id);
-            let dupes = detail::duplicate_lines(&app.dupes, &app.model, id);
-            detail::draw(&app.detail, app.model.get(id), p.as_ref(), &dupes, app.today, f, body);
-        }
-        View::Segments => segments::draw(&app.segments, &app.clf, f, body),
+        View::Detail => detail::draw(app, f, body),
+        View::Segments => segments::draw(&app.segments, &app.clf, app.options.ascii_borders, f, body),
         View::FollowUps => followups::draw(&app.followups, &app.model, f, body),
-        View::Duplicates => duplicates::draw(&app.duplicates, &app.model, f, body),
+        View::Duplicates => duplicates::draw(&app.duplicates, &app.model, app.phone_mask(), f, body),
     }
     if let Some(m) = &app.merge {
-        merge::draw(m, f, body);
+        merge::draw(m, app.options.ascii_borders, app.options.mask_phones, f, body);
     }
     if let Some(p) = &app.prompt {
         popup::draw_input(&p.label(), &p.text, f, row(area.y + area.height - 2));

@@ -182,7 +182,7 @@ impl SegmentsState {
 }
 
 /// Draws the segments view into `area`.
-pub fn draw(s: &SegmentsState, clf: &Classifier, f: &mut Frame, area: Rect) {
+pub fn draw(s: &SegmentsState, clf: &Classifier, ascii: bool, f: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
@@ -203,7 +203,11 @@ pub fn draw(s: &SegmentsState, clf: &Classifier, f: &mut Frame, area: Rect) {
     let visible = body.height.saturating_sub(1) as usize;
     let offset = s.cursor.saturating_sub(visible.saturating_sub(1));
     match tab {
-        SegmentTab::Dimension(d) => draw_dimension(s, d, &clf.segments(d), offset, visible, f, body),
+        SegmentTab::Dimension(d) => {
+            // Block-element bars are as ambiguous in width as box lines (`ascii_borders`).
+            let bar: fn(f64, usize) -> String = if ascii { super::floor::ascii_bar } else { bar };
+            draw_dimension(s, d, &clf.segments(d), offset, bar, f, body)
+        }
         SegmentTab::Saved => draw_saved(s, clf.len(), offset, visible, f, body),
     }
 }
@@ -226,10 +230,11 @@ fn draw_dimension(
     d: Dimension,
     rows: &[SegmentRow],
     offset: usize,
-    visible: usize,
+    bar: fn(f64, usize) -> String,
     f: &mut Frame,
     area: Rect,
 ) {
+    let visible = area.height.saturating_sub(1) as usize;
     let label_w = 16u16.min(area.width.saturating_sub(2));
     let fixed = 2 + label_w + 1 + 7 + 1 + 7 + 1 + 7 + 1;
     let bar_w = area.width.saturating_sub(fixed);

@@ -55,7 +55,8 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
         _ => {}
     }
     let msg = safe(&app.status);
-    let line = if msg.is_empty() { left } else { format!("{left} │ {msg}") };
+    let sep = super::floor::separator(app.options.ascii_borders);
+    let line = if msg.is_empty() { left } else { format!("{left}{sep}{msg}") };
     let style = Style::new().add_modifier(Modifier::REVERSED);
     let w = area.width as usize;
     let padded = super::widgets::pad_to(&fit(&line, w), w);

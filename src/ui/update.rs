@@ -49,10 +49,13 @@ impl App {
                     l.research(&mut self.model);
                 }
                 Action::Submit => {
+                    // A card number that is exactly one customer's ref or phone wins over the
+                    // ranking; otherwise the top match opens (a scanner types the card and Enter).
+                    let exact = self.exact_card_in_search();
+                    let l = &mut self.list;
                     l.searching = false;
                     self.status.clear();
-                    // A scanner types the card number and Enter: one match opens straight away.
-                    if let Some(id) = l.current().filter(|_| !l.query.is_empty()) {
+                    if let Some(id) = exact.or_else(|| l.current().filter(|_| !l.query.is_empty())) {
                         return self.open_detail(id);
                     }
                 }
@@ -190,7 +193,14 @@ impl App {
         let Some(row) = self.model.get(self.detail.id) else { return 0 };
         let width = self.size.0 as usize;
         let profile = self.clf.profile(self.detail.id);
-        let lines = super::detail::document(row, profile.as_ref(), self.detail.history.as_ref(), width).len();
+        let lines = super::detail::document(
+            row,
+            profile.as_ref(),
+            self.detail.history.as_ref(),
+            self.phone_mask(),
+            width,
+        )
+        .len();
         // Above the document: tab bar, name, next action and the two-line sparkline; below: status.
         let height = (self.size.1 as usize).saturating_sub(DETAIL_CHROME).max(1);
         lines.saturating_sub(height)

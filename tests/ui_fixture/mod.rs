@@ -32,6 +32,7 @@ pub fn app_with(histories: Vec<History>) -> App {
         operator: "tester".into(),
         classifier: None,
         lang: Default::default(),
+        options: Default::default(),
     });
     app.update(Action::Resize(80, 24));
     app

@@ -191,13 +191,21 @@ pub struct Form {
     /// Values when opened, so that "changed" means different, not merely touched.
     initial: Vec<String>,
     confirming: bool,
+    /// Draw the border with `+-|` (the console's `ascii_borders`).
+    ascii: bool,
 }
 
 impl Form {
+    /// The same form drawn with an ASCII border (`ascii_borders`) or box lines.
+    pub fn with_ascii_borders(mut self, on: bool) -> Form {
+        self.ascii = on;
+        self
+    }
+
     /// Assembles a form and remembers its starting values.
     fn assemble(title: String, kind: FormKind, target: Target, fields: Vec<Field>) -> Form {
         let initial = fields.iter().map(|f| f.input.value()).collect();
-        Form { title, kind, target, fields, focus: 0, initial, confirming: false }
+        Form { title, kind, target, fields, focus: 0, initial, confirming: false, ascii: false }
     }
 
     /// Adds who the form is about to the title, e.g. "Record purchase — 王秀英".

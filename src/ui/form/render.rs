@@ -75,7 +75,7 @@ impl Form {
         let height = area.height.min(wanted);
         let popup =
             Rect::new(area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height);
-        let inner = frame().inner(popup);
+        let inner = frame(self.ascii).inner(popup);
         let footer = (inner.height >= 1).then(|| Rect { y: inner.bottom() - 1, height: 1, ..inner });
         // A blank line before the footer when there is room for everything.
         let spacer = u16::from(inner.height >= rows.len() as u16 + 2);
@@ -101,7 +101,7 @@ impl Form {
             Some((what, who)) => format!(" {} — {} ", tr(static_text(what)), terminal_safe(who)),
             None => format!(" {} ", tr(static_text(&self.title))),
         };
-        frame()
+        frame(self.ascii)
             .border_style(Style::new().fg(border))
             .title(Line::from(title).style(Style::new().add_modifier(Modifier::BOLD)))
             .render(g.popup, buf);
@@ -211,8 +211,8 @@ impl Form {
 }
 
 /// The popup's border, with a column of air on each side.
-fn frame() -> Block<'static> {
-    Block::bordered().padding(Padding::horizontal(1))
+fn frame(ascii: bool) -> Block<'static> {
+    crate::ui::floor::bordered(ascii).padding(Padding::horizontal(1))
 }
 
 /// All keys with the chosen one in brackets when they fit, else just `< key >`.
@@ -289,6 +289,14 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
+/// The interface text a form title starts with, as the `'static` key `tr` looks up.
+fn static_text(title: &str) -> &'static str {
+    ["New customer", "Edit customer", "Record purchase", "Log interaction"]
+        .into_iter()
+        .find(|t| *t == title)
+        .unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap;
@@ -300,12 +308,4 @@ mod tests {
         assert_eq!(wrap("王秀英王秀英", 5, 3), vec!["王秀", "英王", "秀英"]);
         assert_eq!(wrap("a b c d e f g", 3, 2), vec!["a b", "c …"]);
     }
-}
-
-/// The interface text a form title starts with, as the `'static` key `tr` looks up.
-fn static_text(title: &str) -> &'static str {
-    ["New customer", "Edit customer", "Record purchase", "Log interaction"]
-        .into_iter()
-        .find(|t| *t == title)
-        .unwrap_or("")
 }

@@ -1,0 +1,84 @@
+//! The console's config file: the `[keys]` table (see [`Keymap::merge_toml`]) and the top-level
+//! shop-floor switches `mask_phones`, `ascii_borders` and `card_pattern`.
+
+use crate::ui::{CardPattern, ConsoleOptions, Keymap};
+
+/// Everything the console reads from its config file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConsoleConfig {
+    /// The key bindings (defaults plus `[keys]`).
+    pub keymap: Keymap,
+    /// Masking, borders and card numbers.
+    pub options: ConsoleOptions,
+}
+
+impl ConsoleConfig {
+    /// Parses a config file's text; every wrong entry is reported, with what was expected.
+    pub fn parse(text: &str) -> Result<ConsoleConfig, String> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| format!("config: {e}"))?;
+        let mut errors = Vec::new();
+        let mut options = ConsoleOptions::default();
+        let flag = |name: &str, into: &mut bool, errors: &mut Vec<String>| match table.get(name) {
+            None => {}
+            Some(toml::Value::Boolean(b)) => *into = *b,
+            Some(other) => errors.push(format!("{name} must be true or false, not {other}")),
+        };
+        flag("mask_phones", &mut options.mask_phones, &mut errors);
+        flag("ascii_borders", &mut options.ascii_borders, &mut errors);
+        match table.get("card_pattern") {
+            None => {}
+            Some(toml::Value::String(s)) => match CardPattern::parse(s) {
+                Some(p) => options.card_pattern = p,
+                None => errors.push(format!(
+                    "card_pattern {s:?} is not one of {}",
+                    CardPattern::NAMES.map(|n| format!("{n:?}")).join(", ")
+                )),
+            },
+            Some(other) => errors.push(format!("card_pattern must be a string, not {other}")),
+        }
+        let mut keymap = Keymap::default();
+        if let Err(e) = keymap.merge_toml(text) {
+            errors.push(e);
+        }
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
+        }
+        Ok(ConsoleConfig { keymap, options })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_empty() {
+        let c = ConsoleConfig::parse("").unwrap();
+        assert_eq!(c, ConsoleConfig::default());
+        assert!(c.options.mask_phones && !c.options.ascii_borders);
+        assert_eq!(c.options.card_pattern, CardPattern::Digits);
+    }
+
+    #[test]
+    fn reads_the_switches_next_to_the_keys() {
+        let text = "mask_phones = false\nascii_borders = true\ncard_pattern = \"alphanumeric\"\n\
+                    [keys.list]\nctrl-n = \"down\"\n";
+        let c = ConsoleConfig::parse(text).unwrap();
+        assert!(!c.options.mask_phones && c.options.ascii_borders);
+        assert_eq!(c.options.card_pattern, CardPattern::Alphanumeric);
+        assert_ne!(c.keymap, Keymap::default());
+    }
+
+    #[test]
+    fn wrong_types_and_values_are_named() {
+        let err =
+            ConsoleConfig::parse("mask_phones = \"no\"\nascii_borders = 1\ncard_pattern = 8\n").unwrap_err();
+        assert!(err.contains("mask_phones must be true or false, not \"no\""), "{err}");
+        assert!(err.contains("ascii_borders must be true or false, not 1"), "{err}");
+        assert!(err.contains("card_pattern must be a string"), "{err}");
+        let err = ConsoleConfig::parse("card_pattern = \"^[0-9]+$\"\n[keys.list]\nj = \"fly\"").unwrap_err();
+        assert!(err.contains("is not one of \"digits\", \"alphanumeric\", \"ascii\""), "{err}");
+        assert!(err.contains("unknown action"), "{err}");
+        assert!(ConsoleConfig::parse("mask_phones = ").unwrap_err().starts_with("config:"));
+    }
+}

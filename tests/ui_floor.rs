@@ -1,0 +1,219 @@
+//! The shop floor (issue 5): a scanned card opens the member from any view, phones are masked
+//! until revealed (and the reveal is audited), and `ascii_borders` draws no box characters.
+
+mod ui_fixture;
+use kehu::domain::History;
+use kehu::ui::{Action, App, AppInit, ConsoleOptions, Effect, Keymap, View};
+use ui_fixture::*;
+
+fn app_opts(hs: Vec<History>, options: ConsoleOptions) -> App {
+    let mut app = App::new(AppInit {
+        histories: hs,
+        rules: kehu::classify::Rules::default(),
+        today: today(),
+        db_label: "/srv/kehu/db".into(),
+        saved_segments: vec![],
+        keymap: Keymap::default(),
+        operator: "tester".into(),
+        classifier: None,
+        options,
+        lang: Default::default(),
+    });
+    app.update(Action::Resize(80, 24));
+    app
+}
+
+/// The first fixture customer with a ref and a phone: (id, ref, phone).
+fn member(hs: &[History]) -> (u64, String, String) {
+    hs.iter()
+        .find_map(|h| {
+            let c = &h.customer;
+            Some((c.id, c.reference.clone()?, c.phone.as_ref()?.as_str().to_string()))
+        })
+        .expect("a customer with ref and phone")
+}
+
+#[test]
+fn a_scan_opens_the_member_from_the_segments_view_and_back_returns_there() {
+    let hs = histories(60);
+    let (id, card, _) = member(&hs);
+    let mut a = app_with(hs.clone());
+    feed(&mut a, &hs, &[Action::ShowSegments, Action::Down]);
+    let effects = feed(&mut a, &hs, &[Action::Scan(card)]);
+    assert_eq!(a.view(), View::Detail);
+    assert_eq!(a.detail().id, id);
+    assert!(effects.contains(&Effect::LoadHistory(id)));
+    feed(&mut a, &hs, &[Action::Back]);
+    assert_eq!(a.view(), View::Segments);
+}
+
+#[test]
+fn a_scan_finds_a_member_by_full_phone_and_ref_case_aside() {
+    let hs = histories(60);
+    let (id, card, phone) = member(&hs);
+    let mut a = app_with(hs.clone());
+    feed(&mut a, &hs, &[Action::ShowFollowUps, Action::Scan(phone)]);
+    assert_eq!((a.view(), a.detail().id), (View::Detail, id));
+    let mut a = app_with(hs.clone());
+    feed(&mut a, &hs, &[Action::Scan(card.to_ascii_lowercase())]);
+    assert_eq!((a.view(), a.detail().id), (View::Detail, id));
+}
+
+#[test]
+fn an_unknown_card_says_so_and_leaves_the_search_line_alone() {
+    let hs = histories(60);
+    let mut a = app_with(hs.clone());
+    feed(&mut a, &hs, &[vec![Action::StartSearch], typed("王")].concat());
+    let shown = a.list().shown.clone();
+    feed(&mut a, &hs, &[Action::Scan("12345678".into())]);
+    assert_eq!(a.status(), "no customer has card 12345678");
+    assert_eq!(a.view(), View::List);
+    assert!(a.list().searching);
+    assert_eq!(a.list().query, "王");
+    assert_eq!(a.list().shown, shown);
+}
+
+#[test]
+fn an_exact_card_in_the_search_line_wins_over_the_ranking() {
+    let mut hs = histories(60);
+    // The first customer's card starts with the 8 digits that are another customer's card.
+    hs[0].customer.set_reference("123456789").expect("ref");
+    let target = hs[9].customer.id;
+    hs[9].customer.set_reference("12345678").expect("ref");
+    let mut a = app_with(hs.clone());
+    feed(&mut a, &hs, &[vec![Action::StartSearch], typed("12345678")].concat());
+    assert!(a.list().shown.contains(&hs[0].customer.id) && a.list().shown.contains(&target));
+    // The tiered index already ranks the exact card first; Enter must open exactly that one.
+    assert_eq!(a.list().current(), Some(target));
+    feed(&mut a, &hs, &[Action::Submit]);
+    assert_eq!((a.view(), a.detail().id), (View::Detail, target));
+}
+
+#[test]
+fn phones_are_masked_in_the_list_and_detail_until_revealed() {
+    let hs = histories(60);
+    let mut a = app_with(hs.clone());
+    let first = hs[0].customer.phone.as_ref().expect("phone").as_str().to_string();
+    let masked = format!("{}****{}", &first[..3], &first[7..]);
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(s.contains(&masked) && !s.contains(&first), "{s}");
+    assert!(!regex_like_full_mobile(&s), "{s}");
+
+    let effects = feed(&mut a, &hs, &[Action::RevealPhone]);
+    assert_eq!(effects, vec![Effect::AuditReveal { customer: hs[0].customer.id, operator: "tester".into() }]);
+    let t = draw(&mut a, 80, 24);
+    let s = screen(&t);
+    assert!(s.contains(&first), "{s}");
+    insta::assert_snapshot!("list_revealed_80x24", t.backend());
+
+    // Moving to another customer hides the number again.
+    feed(&mut a, &hs, &[Action::Down]);
+    assert!(!screen(&draw(&mut a, 80, 24)).contains(&first));
+    feed(&mut a, &hs, &[Action::Up]);
+    assert!(!screen(&draw(&mut a, 80, 24)).contains(&first));
+
+    // In the detail view `v` toggles, and only showing is audited.
+    feed(&mut a, &hs, &[Action::Open]);
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(s.contains(&format!("phone         {masked}")), "{s}");
+    assert_eq!(feed(&mut a, &hs, &[Action::RevealPhone]).len(), 1);
+    let t = draw(&mut a, 80, 24);
+    assert!(screen(&t).contains(&format!("phone         {first}")));
+    insta::assert_snapshot!("detail_revealed_80x24", t.backend());
+    assert_eq!(feed(&mut a, &hs, &[Action::RevealPhone]), vec![]);
+    assert!(!screen(&draw(&mut a, 80, 24)).contains(&first));
+}
+
+/// Whether the screen shows any unmasked Chinese mobile number (11 digits starting with 1).
+fn regex_like_full_mobile(s: &str) -> bool {
+    let b = s.as_bytes();
+    (0..b.len().saturating_sub(10)).any(|i| {
+        b[i] == b'1' && b[i..i + 11].iter().all(u8::is_ascii_digit) && (i == 0 || !b[i - 1].is_ascii_digit())
+    })
+}
+
+#[test]
+fn no_full_mobile_on_any_masked_view() {
+    let hs = histories(60);
+    let mut a = app_with(hs.clone());
+    for actions in
+        [vec![], vec![Action::Down, Action::Open], vec![Action::ShowDuplicates], vec![Action::ShowFollowUps]]
+    {
+        feed(&mut a, &hs, &actions);
+        let s = screen(&draw(&mut a, 120, 40));
+        assert!(!regex_like_full_mobile(&s), "{s}");
+    }
+}
+
+#[test]
+fn search_by_the_last_four_digits_works_while_masked() {
+    let hs = histories(60);
+    let (id, _, phone) = member(&hs);
+    let mut a = app_with(hs.clone());
+    let last4 = &phone[phone.len() - 4..];
+    feed(&mut a, &hs, &[vec![Action::StartSearch], typed(last4)].concat());
+    assert!(a.list().shown.contains(&id));
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(!s.contains(&phone) && s.contains(last4), "{s}");
+}
+
+#[test]
+fn without_masking_phones_show_and_v_only_says_so() {
+    let hs = histories(60);
+    let options = ConsoleOptions { mask_phones: false, ..ConsoleOptions::default() };
+    let mut a = app_opts(hs.clone(), options);
+    let first = hs[0].customer.phone.as_ref().expect("phone").as_str().to_string();
+    assert!(screen(&draw(&mut a, 80, 24)).contains(&first));
+    assert_eq!(feed(&mut a, &hs, &[Action::RevealPhone]), vec![]);
+    assert!(a.status().contains("not masked"));
+}
+
+/// Box-drawing characters (U+2500–U+257F), which PuTTY and Xshell may draw two cells wide.
+fn has_box_drawing(s: &str) -> bool {
+    s.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c))
+}
+
+#[test]
+fn ascii_borders_draw_no_box_characters() {
+    let hs = histories(60);
+    let options = ConsoleOptions { ascii_borders: true, ..ConsoleOptions::default() };
+    let mut a = app_opts(hs.clone(), options);
+    feed(&mut a, &hs, &[Action::ToggleHelp]);
+    let t = draw(&mut a, 80, 24);
+    assert!(!has_box_drawing(&screen(&t)));
+    insta::assert_snapshot!("help_ascii_80x24", t.backend());
+    feed(&mut a, &hs, &[Action::ToggleHelp, Action::RecordPurchase]);
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(!has_box_drawing(&s) && s.contains("+-"), "{s}");
+    // The status separator too.
+    let mut a = app_opts(hs.clone(), options);
+    feed(&mut a, &hs, &[Action::CycleSort]);
+    assert!(!has_box_drawing(&screen(&draw(&mut a, 80, 24))));
+    // Segment bars and the detail's sparkline are ASCII as well.
+    let mut a = app_opts(hs.clone(), options);
+    feed(&mut a, &hs, &[Action::ShowSegments]);
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(s.contains('#') && !s.contains('█'), "{s}");
+    let mut a = app_opts(hs.clone(), options);
+    feed(&mut a, &hs, &[Action::Down, Action::Open]);
+    let s = screen(&draw(&mut a, 80, 24));
+    assert!(!s.chars().any(|c| ('\u{2580}'..='\u{259F}').contains(&c)), "{s}");
+    // Without the option the boxes are lines.
+    let mut a = app_with(hs.clone());
+    feed(&mut a, &hs, &[Action::ToggleHelp]);
+    assert!(has_box_drawing(&screen(&draw(&mut a, 80, 24))));
+}
+
+#[test]
+fn a_reveal_goes_through_the_runtime_without_error() {
+    // The store has no audit tree yet: the runtime writes one settings entry per reveal
+    // (`audit/reveal/<time>/<id>`); the Store trait cannot list settings, so only success shows.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = kehu::store::SledStore::open(&dir.path().join("db")).expect("store");
+    let hs = histories(5);
+    let mut a = app_with(hs.clone());
+    kehu::tui::dispatch(&mut a, &store, Action::RevealPhone);
+    assert!(!a.status().starts_with("error"), "{}", a.status());
+    let effect = Effect::AuditReveal { customer: hs[0].customer.id, operator: "tester".into() };
+    assert_eq!(kehu::tui::run_effect(&store, effect), vec![]);
+}
