@@ -158,7 +158,7 @@ mod tests {
         for q in ["wxy", "wangxy", "wangxiuying", "wxiuy", "WXY", "wangx", "w", "wa"] {
             assert_eq!(r.find(q), Some(0), "{q}");
         }
-        for q in ["wxyz", "xwy", "wangxiuyingz", "wngxy", "", "w-x"] {
+        for q in ["wxyz", "wxiy", "xwy", "wangxiuyingz", "wngxy", "", "w-x"] {
             assert_eq!(r.find(q), None, "{q}");
         }
         assert_eq!(r.find("xy"), Some(1));

@@ -16,6 +16,8 @@ fn in_view(name: &str) -> App {
         "detail" => vec![Action::Down, Action::Down, Action::Open],
         "segments" => vec![Action::ShowSegments, Action::Down],
         "followups" => vec![Action::ShowFollowUps, Action::Down],
+        "duplicates" => vec![Action::ShowDuplicates],
+        "form" => vec![Action::RecordPurchase],
         "help" => vec![Action::ToggleHelp],
         _ => vec![],
     };
@@ -25,7 +27,7 @@ fn in_view(name: &str) -> App {
 
 #[test]
 fn chinese_views_at_80x24() {
-    for view in ["list", "detail", "segments", "followups", "help", "welcome"] {
+    for view in ["list", "detail", "segments", "followups", "duplicates", "form", "help", "welcome"] {
         let mut a = in_view(view);
         let t = draw(&mut a, 80, 24);
         insta::assert_snapshot!(format!("zh_{view}_80x24"), t.backend());

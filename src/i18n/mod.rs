@@ -6,10 +6,12 @@
 //! signatures (and other branches that touch them merge cleanly); one App per thread at a time.
 
 mod classes;
+mod errors;
 mod reasons;
 mod zh;
 
 pub use classes::{class_label, dimension_label};
+pub use errors::domain_error;
 pub use reasons::reason;
 
 use chrono::{Datelike, NaiveDate};

@@ -112,7 +112,14 @@ pub fn document(
         i18n::class_label(lang, "contact", c.contact.key()).unwrap_or("").to_string(),
     );
     kv(&mut out, tr("tags"), safe(&c.tags.join(", ")).into_owned());
-    kv(&mut out, tr("notes"), safe(&c.notes).into_owned());
+    if !c.notes.is_empty() {
+        // Notes can be long: wrapped under their label, character by character.
+        out.push(Line::from(format!("  {}", tr("notes"))));
+        let notes = crate::text::terminal_safe_multiline(&c.notes);
+        for line in super::widgets::wrap(&notes, width.saturating_sub(4)) {
+            out.push(Line::from(format!("    {line}")));
+        }
+    }
     for (k, v) in &c.custom {
         kv(&mut out, &safe(k), safe(v).into_owned());
     }

@@ -41,6 +41,28 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` broken into lines of at most `width` cells, character by character (Chinese has no
+/// spaces to break at), at its own line breaks too; a wide character never straddles a line.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut lines = Vec::new();
+    for para in s.split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        for c in para.chars() {
+            let w = cw(c);
+            if used + w > width {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += w;
+        }
+        lines.push(line);
+    }
+    lines
+}
+
 /// `s` cut to `width` cells (see [`fit`]) and padded with spaces to exactly `width` cells, so
 /// that wide characters keep columns aligned (`format!("{:<w$}")` counts chars, not cells).
 pub fn pad_to(s: &str, width: usize) -> String {
@@ -110,6 +132,15 @@ pub fn money_short(m: crate::domain::Money) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_chinese_notes_wrap_per_character() {
+        let lines = wrap("不要在工作日上午打电话，周末可以", 10);
+        assert_eq!(lines, vec!["不要在工作", "日上午打电", "话，周末可", "以"]);
+        assert!(lines.iter().all(|l| l.width() <= 10));
+        assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
+        assert_eq!(wrap("ab王", 3), vec!["ab", "王"], "a wide char moves whole to the next line");
+    }
 
     #[test]
     fn wide_characters_are_never_split() {

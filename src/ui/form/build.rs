@@ -282,6 +282,6 @@ struct Errors(Vec<(FieldId, String)>);
 impl Errors {
     /// Keeps the value, or records the error against `id`.
     fn take<T>(&mut self, id: FieldId, r: Result<T, DomainError>) -> Option<T> {
-        r.map_err(|err| self.0.push((id, err.to_string()))).ok()
+        r.map_err(|err| self.0.push((id, crate::i18n::domain_error(&err)))).ok()
     }
 }
