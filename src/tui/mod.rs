@@ -16,6 +16,7 @@ pub use keys::form_key;
 pub use scan::{Fed, ScanDetector};
 
 use crate::classify::{Classifier, Rules};
+use crate::dedupe::DuplicateIndex;
 use crate::domain::History;
 use crate::store::Store;
 use crate::ui::form::FormKey;
@@ -222,22 +223,41 @@ pub fn open(
     if customers >= LOADING_NOTE_FROM {
         eprintln!("kehu: reading {customers} customers from {db_label}…");
     }
+    // KEHU_TRACE=1 prints how long each start-up step took (for operators and benchmarks).
+    let started = std::time::Instant::now();
+    let trace = |step: &str| {
+        if std::env::var_os("KEHU_TRACE").is_some() {
+            eprintln!("kehu: {step} after {} ms", started.elapsed().as_millis());
+        }
+    };
     let histories = all_histories(store)?;
-    let classifier = classify(&histories)?;
+    trace("read");
+    // The duplicate index needs only the customers: build it on the second core meanwhile.
+    let (classifier, dupes) = std::thread::scope(|s| {
+        let dupes = s.spawn(|| DuplicateIndex::build(histories.iter().map(|h| &h.customer)));
+        let classifier = classify(&histories);
+        let dupes = dupes.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        classifier.map(|c| (c, dupes))
+    })?;
+    trace("classified");
     // The command line has chosen the language (flag, env, config, locale) before we get here.
     let lang = crate::i18n::current();
-    let app = App::new(AppInit {
-        histories,
-        rules,
-        today,
-        db_label,
-        saved_segments: saved_segments(store)?,
-        keymap: config.keymap,
-        operator: operator(),
-        classifier: Some(classifier),
-        lang,
-        options: config.options,
-    });
+    let app = App::with_duplicates(
+        AppInit {
+            histories,
+            rules,
+            today,
+            db_label,
+            saved_segments: saved_segments(store)?,
+            keymap: config.keymap,
+            operator: operator(),
+            classifier: Some(classifier),
+            lang,
+            options: config.options,
+        },
+        dupes,
+    );
+    trace("ready");
     run(store, app)
 }
 

@@ -145,11 +145,17 @@ pub const DEMO_CUSTOMERS: u64 = 2000;
 impl App {
     /// Classifies the histories and opens on the list (or the welcome screen when empty).
     pub fn new(init: AppInit) -> App {
+        let dupes = DuplicateIndex::build(init.histories.iter().map(|h| &h.customer));
+        App::with_duplicates(init, dupes)
+    }
+
+    /// Like [`App::new`] with the duplicate index already built over the same customers (the
+    /// runtime builds it on a second core while the classifier is being built).
+    pub fn with_duplicates(init: AppInit, dupes: DuplicateIndex) -> App {
         let clf = init
             .classifier
             .unwrap_or_else(|| Classifier::from_histories(init.rules, init.today, &init.histories));
         let model = Model::build(&init.histories, &clf);
-        let dupes = DuplicateIndex::build(init.histories.iter().map(|h| &h.customer));
         let mut app = App {
             today: init.today,
             db_label: init.db_label,
