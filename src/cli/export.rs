@@ -143,10 +143,10 @@ pub fn run(
         ExportKind::Customers => records(store, format, CUSTOMER_COLUMNS, out, |h, refs, w| {
             w.row(&customer_cells(&h.customer, refs))
         })?,
-        ExportKind::Purchases => records(store, format, PURCHASE_EXPORT, out, |h, _, w| {
+        ExportKind::Purchases => records(store, format, PURCHASE_COLUMNS, out, |h, _, w| {
             h.purchases.iter().try_for_each(|p| w.row(&purchase_cells(&h.customer, p)))
         })?,
-        ExportKind::Interactions => records(store, format, INTERACTION_EXPORT, out, |h, _, w| {
+        ExportKind::Interactions => records(store, format, INTERACTION_COLUMNS, out, |h, _, w| {
             h.interactions.iter().try_for_each(|i| w.row(&interaction_cells(&h.customer, i)))
         })?,
         ExportKind::Classes => super::classes::export(ctx, store, format, out)?,
@@ -157,25 +157,6 @@ pub fn run(
     Ok(0)
 }
 
-/// Purchase export columns: the import columns, in an order that reads well.
-const PURCHASE_EXPORT: &[&str] =
-    &["id", "customer_id", "ref", "date", "amount", "quantity", "category", "channel", "promo"];
-/// Interaction export columns.
-const INTERACTION_EXPORT: &[&str] = &[
-    "id",
-    "customer_id",
-    "ref",
-    "date",
-    "kind",
-    "text",
-    "rating",
-    "complaint_type",
-    "severity",
-    "resolved",
-    "follow_up",
-    "operator",
-];
-
 /// Streams every customer's history into rows.
 fn records<'a>(
     store: &dyn Store,
@@ -184,8 +165,6 @@ fn records<'a>(
     out: Box<dyn Write + 'a>,
     mut each: impl FnMut(&History, &HashMap<u64, String>, &mut RowWriter<'a>) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
-    debug_assert!(PURCHASE_EXPORT.iter().all(|c| PURCHASE_COLUMNS.contains(c)));
-    debug_assert!(INTERACTION_EXPORT.iter().all(|c| INTERACTION_COLUMNS.contains(c)));
     // Referrers are exported by ref, which needs every customer's ref first.
     let mut refs = HashMap::new();
     if columns == CUSTOMER_COLUMNS {

@@ -55,15 +55,14 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "custom",
     "created",
 ];
-/// Columns of a purchase file.
+/// Columns of a purchase file, in the order export writes them.
 pub const PURCHASE_COLUMNS: &[&str] =
-    &["id", "ref", "customer_id", "name", "date", "amount", "quantity", "category", "channel", "promo"];
-/// Columns of an interaction file.
+    &["id", "customer_id", "ref", "date", "amount", "quantity", "category", "channel", "promo"];
+/// Columns of an interaction file, in the order export writes them.
 pub const INTERACTION_COLUMNS: &[&str] = &[
     "id",
-    "ref",
     "customer_id",
-    "name",
+    "ref",
     "date",
     "kind",
     "text",
@@ -74,6 +73,8 @@ pub const INTERACTION_COLUMNS: &[&str] = &[
     "follow_up",
     "operator",
 ];
+/// Read on import only: the name of a customer that `--create-missing` creates.
+const NAME_FOR_NEW: &[&str] = &["name"];
 
 /// The validated content of a file, before ids are assigned.
 #[derive(Default)]
@@ -132,13 +133,13 @@ pub fn run(store: &dyn Store, path: &Path, opts: &Options, out: &mut dyn Write) 
 
 /// Validates every row; returns the plan and the bad rows.
 fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Plan, Vec<LineError>)> {
-    let known = match opts.kind {
-        Kind::Customers => CUSTOMER_COLUMNS,
-        Kind::Purchases => PURCHASE_COLUMNS,
-        Kind::Interactions => INTERACTION_COLUMNS,
+    let known: Vec<&str> = match opts.kind {
+        Kind::Customers => CUSTOMER_COLUMNS.to_vec(),
+        Kind::Purchases => [PURCHASE_COLUMNS, NAME_FOR_NEW].concat(),
+        Kind::Interactions => [INTERACTION_COLUMNS, NAME_FOR_NEW].concat(),
     };
     let mut errors = file.errors.clone();
-    let unknown = file.unknown_columns(known, opts.kind == Kind::Customers);
+    let unknown = file.unknown_columns(&known, opts.kind == Kind::Customers);
     if !unknown.is_empty() {
         errors.push(LineError {
             line: 1,

@@ -229,14 +229,7 @@ impl Store {
         let Some(slot) = self.slot_of.remove(&id) else { return false };
         let s = slot as usize;
         self.live[s] = false;
-        for col in [
-            &mut self.name,
-            &mut self.phone,
-            &mut self.reference,
-            &mut self.tags,
-            &mut self.fuzzy,
-            &mut self.fuzzy_wide,
-        ] {
+        for col in self.columns_mut() {
             col.clear(s);
         }
         if let Some(old) = self.pinyin_span.get_mut(s) {
@@ -250,15 +243,20 @@ impl Store {
         true
     }
 
-    fn compact_if_wasteful(&mut self) {
-        for col in [
+    /// Every text column, for work done on all of them alike.
+    fn columns_mut(&mut self) -> [&mut Column; 6] {
+        [
             &mut self.name,
             &mut self.phone,
             &mut self.reference,
             &mut self.tags,
             &mut self.fuzzy,
             &mut self.fuzzy_wide,
-        ] {
+        ]
+    }
+
+    fn compact_if_wasteful(&mut self) {
+        for col in self.columns_mut() {
             col.compact_if_wasteful();
         }
         if self.pinyin_garbage * 2 > self.pinyin.len() {
