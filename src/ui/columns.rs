@@ -91,6 +91,9 @@ pub const SORTABLE: [Option<Column>; 10] = [
     Some(Column::Expected90),
 ];
 
+/// The name's width before other columns take spare room.
+const NAME_COMFORT: u16 = 16;
+
 /// Columns between one another.
 pub const GAP: u16 = 1;
 /// The selection mark at the start of each row.
@@ -166,7 +169,13 @@ pub fn layout(width: u16, predictions: bool) -> Vec<(Column, u16)> {
             continue;
         }
         let need = col.min_width() + if chosen.is_empty() { 0 } else { GAP };
-        if used + need > width {
+        // Predictions only where the name still gets its comfortable width: names come first.
+        let keep_for_name = if matches!(col, Column::PAlive | Column::Expected90) {
+            NAME_COMFORT - Column::Name.min_width()
+        } else {
+            0
+        };
+        if used + need + keep_for_name > width {
             // A later, narrower column may still fit; bottom stops at the first that does not,
             // and so do we, so that the columns shown never skip a more important one.
             break;
@@ -189,7 +198,7 @@ pub fn layout(width: u16, predictions: bool) -> Vec<(Column, u16)> {
             *spare -= add;
         }
     };
-    grow(&mut out, Column::Name, 16, &mut spare);
+    grow(&mut out, Column::Name, NAME_COMFORT, &mut spare);
     grow(&mut out, Column::NextAction, u16::MAX, &mut spare);
     if out.iter().all(|e| !e.0.flexible() || e.0 == Column::Name) {
         grow(&mut out, Column::Name, u16::MAX, &mut spare);
@@ -210,6 +219,12 @@ mod tests {
         assert_eq!(cols(120).len(), 10);
         assert!(!cols(90).contains(&Column::PAlive), "predictions go first as the window narrows");
         assert_eq!(layout(120, false).len(), 8, "no model, no prediction columns");
+        for w in 0..200 {
+            let l = layout(w, true);
+            if l.iter().any(|c| c.0 == Column::PAlive) {
+                assert!(l[0].1 >= NAME_COMFORT, "{w}: the name shrank for predictions");
+            }
+        }
         assert!(!cols(80).contains(&Column::LastPurchase));
         assert!(cols(80).contains(&Column::NextAction));
         assert_eq!(cols(40), vec![Column::Name, Column::Phone, Column::Tier, Column::Activity]);
