@@ -21,6 +21,18 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     ms(samples[((samples.len() as f64 - 1.0) * p).round() as usize])
 }
 
+/// Resident memory of this process in MB (Linux), for the memory-per-customer figure.
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<u64> {
     std::fs::create_dir_all(to)?;
     let mut bytes = 0;
@@ -56,10 +68,12 @@ fn main() {
     let mut histories = Vec::new();
     store.for_each_history(&mut |h| histories.push(h)).expect("read");
     println!("read_all_histories {:.0} ms", ms(t.elapsed()));
+    println!("rss_after_read {:.0} MB", rss_mb());
 
     let t = Instant::now();
     let mut clf = Classifier::from_histories(Rules::default(), today, &histories);
     println!("classify_all {:.0} ms", ms(t.elapsed()));
+    println!("rss_after_classify {:.0} MB", rss_mb());
 
     let t = Instant::now();
     match clf.fit_model() {
@@ -79,6 +93,7 @@ fn main() {
     // Edit commit: what the console does for `p` amount Enter.
     let ids: Vec<u64> = histories.iter().map(|h| h.customer.id).collect();
     drop(histories);
+    println!("rss_classifier_only {:.0} MB", rss_mb());
     let mut commits = Vec::new();
     for i in 0..300u64 {
         let id = ids[(i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize];
