@@ -6,10 +6,12 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// Whether `c` must never reach a terminal raw: C0, DEL, C1 and the bidi overrides that can
-/// make text read differently from what it is.
-fn is_hazard(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+/// Whether `c` must never reach a terminal raw: C0, DEL, C1 and the bidi controls that can
+/// make text read differently from what it is (embeddings, overrides, isolates, and the marks
+/// LRM, RLM and ALM).
+pub fn is_hazard(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Replaces every control character with a visible escape (`\x1b`, `\u{202e}`), so that a
