@@ -73,6 +73,7 @@ mod tests {
         assert_eq!(s, "Li\\x1b]0;x\\x07 Na\\x9b");
         assert_eq!(terminal_safe("王秀英"), Cow::Borrowed("王秀英"));
         assert_eq!(terminal_safe("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(terminal_safe("a\u{61c}b\u{2069}"), "a\\u{61c}b\\u{2069}");
         assert_eq!(terminal_safe_multiline("a\nb\x1b"), "a\nb\\x1b");
     }
 
