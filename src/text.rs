@@ -6,10 +6,12 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// Whether `c` must never reach a terminal raw: C0, DEL, C1 and the bidi overrides that can
-/// make text read differently from what it is.
-fn is_hazard(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+/// Whether `c` must never reach a terminal raw: C0, DEL, C1 and the bidi controls that can
+/// make text read differently from what it is (embeddings, overrides, isolates, and the marks
+/// LRM, RLM and ALM).
+pub fn is_hazard(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Replaces every control character with a visible escape (`\x1b`, `\u{202e}`), so that a
@@ -71,6 +73,7 @@ mod tests {
         assert_eq!(s, "Li\\x1b]0;x\\x07 Na\\x9b");
         assert_eq!(terminal_safe("王秀英"), Cow::Borrowed("王秀英"));
         assert_eq!(terminal_safe("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(terminal_safe("a\u{61c}b\u{2069}"), "a\\u{61c}b\\u{2069}");
         assert_eq!(terminal_safe_multiline("a\nb\x1b"), "a\nb\\x1b");
     }
 

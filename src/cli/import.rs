@@ -99,10 +99,20 @@ enum Target {
 
 /// Runs an import and reports to `out`; errors in the file give exit code 1.
 pub fn run(store: &dyn Store, path: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<i32> {
+    run_to(store, path, opts, out, &mut std::io::stderr().lock())
+}
+
+/// [`run`] with the refusal (`line N: reason` for every bad row) written to `err`.
+pub fn run_to(
+    store: &dyn Store,
+    path: &Path,
+    opts: &Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let file = CsvFile::read(path)?;
     let (plan, errors) = plan(store, &file, opts)?;
     if !errors.is_empty() {
-        let mut err = std::io::stderr().lock();
         for e in &errors {
             writeln!(err, "{}", crate::text::terminal_safe(&e.to_string()))?;
         }

@@ -6,7 +6,7 @@ mod classes;
 mod context;
 mod export;
 mod fit;
-mod import;
+pub mod import;
 mod segments;
 mod show;
 mod table;

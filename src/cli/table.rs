@@ -44,8 +44,12 @@ impl CsvFile {
     /// Parses CSV text with a header row.
     pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-        let header: Vec<String> =
-            reader.headers().context("cannot read the header row")?.iter().map(str::to_string).collect();
+        let header: Vec<String> = reader
+            .headers()
+            .context("line 1: cannot read the header row")?
+            .iter()
+            .map(str::to_string)
+            .collect();
         let columns = header.iter().enumerate().map(|(i, h)| (normalise(h), i)).collect();
         let mut file = CsvFile { columns, header, rows: Vec::new(), errors: Vec::new() };
         let mut record = csv::StringRecord::new();
@@ -112,9 +116,11 @@ pub fn decode_text(bytes: &[u8]) -> anyhow::Result<std::borrow::Cow<'_, str>> {
         return Ok(std::borrow::Cow::Borrowed(s));
     }
     let valid_up_to = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+    // Name the line too, as every other refusal does.
+    let line = bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
     encoding_rs::GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
-        .ok_or_else(|| anyhow::anyhow!("invalid UTF-8 at byte {valid_up_to}"))
+        .ok_or_else(|| anyhow::anyhow!("line {line}: invalid UTF-8 at byte {valid_up_to}"))
 }
 
 /// Turns byte offsets into line numbers as the file has them.

@@ -185,9 +185,22 @@ fn open_sled(path: &Path, shown: &str) -> StoreResult<sled::Db> {
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
+            Err(e) if is_read_only_error(&e) => {
+                return Err(StoreError::Io(format!(
+                    "cannot open {shown}: the database is read-only ({e}); kehu writes to its \
+                     database even to read it, so make the directory and its files writable for \
+                     this user, or copy it somewhere writable"
+                )));
+            }
             Err(e) => return Err(StoreError::Io(format!("cannot open {shown}: {e}"))),
         }
     }
+}
+
+/// Whether sled failed because the directory or its files cannot be written.
+fn is_read_only_error(e: &sled::Error) -> bool {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    matches!(e, sled::Error::Io(io) if matches!(io.kind(), PermissionDenied | ReadOnlyFilesystem))
 }
 
 /// Database directories this process has open, so that a second open here is refused at once

@@ -272,8 +272,30 @@ pub fn operator() -> String {
         .unwrap_or_else(|| "console".into())
 }
 
-/// Runs the console until the user quits.
+/// Longest the loop blocks for input before it looks at the shutdown flag again.
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+/// Set by SIGTERM, SIGHUP (an SSH link dropping) or SIGINT: the console leaves its loop, puts
+/// the terminal back and closes the store (flushing it) instead of dying mid-screen.
+fn shutdown_flag() -> anyhow::Result<std::sync::Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let flag = std::sync::Arc::new(AtomicBool::new(false));
+    for sig in [SIGTERM, SIGHUP, SIGINT] {
+        signal_hook::flag::register(sig, std::sync::Arc::clone(&flag))?;
+    }
+    Ok(flag)
+}
+
+/// Test hook: `KEHU_TEST_PANIC_ON=<char>` makes that key panic inside the event loop, so that
+/// the end-to-end tests can prove the terminal is restored after a panic. Read once at start.
+fn test_panic_key() -> Option<char> {
+    std::env::var("KEHU_TEST_PANIC_ON").ok().and_then(|v| v.chars().next())
+}
+
+/// Runs the console until the user quits (or a signal asks it to stop).
 pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
+    let shutdown = shutdown_flag()?;
+    let panic_key = test_panic_key();
     let _guard = Guard::enter()?;
     let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
     let mut terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>> = Terminal::new(backend)?;
@@ -283,14 +305,19 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| render(&app, f))?;
     let mut scanner = ScanDetector::new(app.options().card_pattern);
-    while !app.should_quit() {
-        // Block for the next event (no longer than the scanner holds keys), then take every event
-        // already queued before drawing once.
-        let wait = scanner.deadline().map(|d| d.saturating_duration_since(Instant::now()));
+    while !app.should_quit() && !shutdown.load(Ordering::SeqCst) {
+        // Block for the next event (no longer than the scanner holds keys, nor than the signal
+        // check), then take every event already queued before drawing once.
+        let wait = scanner.deadline().map_or(SIGNAL_CHECK, |d| d.saturating_duration_since(Instant::now()));
         let mut events = Vec::new();
         // A failed poll falls through to `read`, which reports the error.
-        if wait.is_none_or(|w| event::poll(w).unwrap_or(true)) {
+        if event::poll(wait.min(SIGNAL_CHECK)).unwrap_or(true) {
             events.push(event::read()?);
+        }
+        if let Some(c) = panic_key
+            && events.iter().any(|e| matches!(e, Event::Key(k) if k.code == event::KeyCode::Char(c)))
+        {
+            panic!("KEHU_TEST_PANIC_ON: test panic on key {c:?}");
         }
         while !events.is_empty() && events.len() < 512 && event::poll(Duration::ZERO)? {
             events.push(event::read()?);

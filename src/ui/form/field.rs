@@ -10,6 +10,7 @@ fn char_width(c: char) -> usize {
 }
 
 /// Display width of a run of characters.
+#[cfg(test)]
 fn width_of(chars: &[char]) -> usize {
     chars.iter().map(|&c| char_width(c)).sum()
 }
@@ -38,7 +39,7 @@ pub fn sanitize(text: &str) -> String {
 
 /// C0, DEL, C1 and the bidi controls that make text read differently from what it is.
 fn is_hidden_control(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    crate::text::is_hazard(c)
 }
 
 /// A single-line text input. The cursor is a char index (so it never lands inside a UTF-8
@@ -154,9 +155,13 @@ impl TextInput {
         }
         // The cursor needs the cells of the character under it (one cell past the end).
         let under = self.chars.get(self.cursor).map_or(1, |&c| char_width(c).max(1));
-        let mut start = 0;
-        while start < self.cursor && width_of(&self.chars[start..self.cursor]) + under > width {
-            start += 1;
+        // The first character shown: walk back from the cursor while the text still fits (linear
+        // in the width, not quadratic in the length: a stored value may be 10,000 characters).
+        let mut start = self.cursor;
+        let mut before = 0;
+        while start > 0 && before + char_width(self.chars[start - 1]) + under <= width {
+            start -= 1;
+            before += char_width(self.chars[start]);
         }
         let mut shown = String::new();
         let mut used = 0;
@@ -168,7 +173,7 @@ impl TextInput {
             used += w;
             shown.push(c);
         }
-        (shown, width_of(&self.chars[start..self.cursor]).min(width - 1))
+        (shown, before.min(width - 1))
     }
 }
 
@@ -399,6 +404,41 @@ mod tests {
         assert_eq!(t.view(5), ("王秀".to_string(), 0));
         assert_eq!(t.view(1), (String::new(), 0));
         assert_eq!(t.view(0), (String::new(), 0));
+    }
+
+    #[test]
+    fn view_agrees_with_the_plain_definition_and_is_fast_on_long_values() {
+        // The plain (quadratic) definition: the first character from which the text up to the
+        // cursor, plus the cell under it, fits.
+        fn start_of(t: &TextInput, width: usize) -> usize {
+            let under = t.chars.get(t.cursor).map_or(1, |&c| char_width(c).max(1));
+            let mut start = 0;
+            while start < t.cursor && width_of(&t.chars[start..t.cursor]) + under > width {
+                start += 1;
+            }
+            start
+        }
+        let text = "王a\u{301}秀👨\u{200d}👩b英e\u{302}\u{303}c";
+        for width in 1..16 {
+            let mut t = TextInput::new(text, 100);
+            loop {
+                let start = start_of(&t, width);
+                let expected: String = t.chars[start..].iter().collect();
+                let (shown, x) = t.view(width);
+                assert!(expected.starts_with(&shown), "{width} {}: {shown:?}", t.cursor);
+                assert_eq!(x, width_of(&t.chars[start..t.cursor]).min(width - 1));
+                if t.cursor == 0 {
+                    break;
+                }
+                t.left();
+            }
+        }
+        let long = TextInput::new(&"王秀英".repeat(20_000), 100);
+        let began = std::time::Instant::now();
+        for _ in 0..100 {
+            let _ = long.view(40);
+        }
+        assert!(began.elapsed() < std::time::Duration::from_secs(2), "view is not linear in the width");
     }
 
     #[test]

@@ -1,0 +1,190 @@
+//! The terminal after the console ends badly (issue 7, point 7), in a real pseudo-terminal
+//! (tmux) with an interactive shell: a panic inside the event loop (the test hook
+//! `KEHU_TEST_PANIC_ON=<key>`) and SIGTERM, SIGHUP and SIGINT sent to the process. Each time
+//! the shell prompt comes back on the normal screen (tmux's `alternate_on` is 0), `stty -a` in
+//! the same pane shows `icanon` and `echo` (raw mode off), the exit status is 101 after a panic
+//! (its message printed once, after the restore, each line starting at the left edge) and 0
+//! after a signal. Every wait polls against a deadline.
+
+mod common;
+use common::*;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const DAY: &str = "2024-06-30";
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A tmux server of our own running an interactive shell, killed when the test ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn shell(name: &str) -> Tmux {
+        let version = Command::new("tmux").arg("-V").output();
+        assert!(
+            version.as_ref().is_ok_and(|o| o.status.success()),
+            "tmux is required for the end-to-end terminal test and was not found; install it \
+             (apt-get install -y tmux) — .ci/run does this"
+        );
+        let t = Tmux { socket: format!("kehu-term-{}-{name}", std::process::id()) };
+        let out = t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "k",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color PS1='READY$ ' bash --norc --noprofile -i",
+        ]);
+        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+        t.wait_for("the shell prompt", |s| s.contains("READY$"));
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "k"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Types a command line and Enter.
+    fn line(&self, text: &str) {
+        assert!(self.run(&["send-keys", "-t", "k", "-l", text]).status.success());
+        self.send(&["Enter"]);
+    }
+
+    /// The visible screen.
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "k"]).stdout).into_owned()
+    }
+
+    /// The normal screen with its scrollback (not the alternate screen).
+    fn history(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-S", "-", "-t", "k"]).stdout).into_owned()
+    }
+
+    fn format(&self, what: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "k", what]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(Instant::now() < end, "timed out waiting for {what}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Starts the console from the shell; returns once its list is on the (alternate) screen.
+    fn start_console(&self, s: &Scratch, env: &str) {
+        self.line("clear");
+        self.wait_for("a clear screen", |s| s.trim() == "READY$");
+        let cmd = format!(
+            "{env} KEHU_CONFIG={cfg} '{bin}' --db '{db}' --as-of {DAY}; echo EXIT=$?",
+            cfg = s.dir.path().join("no-config.toml").display(),
+            bin = env!("CARGO_BIN_EXE_kehu"),
+            db = s.db().display(),
+        );
+        self.line(&cmd);
+        self.wait_for("the list", |s| s.contains("30 customers") && s.contains("lifecycle"));
+        assert_eq!(self.format("#{alternate_on}"), "1", "the console runs on the alternate screen");
+    }
+
+    /// The console's process: the shell's child.
+    fn console_pid(&self) -> String {
+        let shell = self.format("#{pane_pid}");
+        let end = Instant::now() + DEADLINE;
+        loop {
+            let out = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep");
+            let pids = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if !pids.is_empty() && !pids.contains('\n') {
+                return pids;
+            }
+            assert!(Instant::now() < end, "no single console process under the shell: {pids:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// After the console ended: the exit line and the prompt are on the normal screen, and the
+    /// terminal is cooked again (`stty -a` run in the same pane).
+    fn assert_restored(&self, exit: &str) -> String {
+        let screen = self.wait_for("the exit status and the prompt", |s| {
+            s.contains("EXIT=") && s.trim_end().ends_with("READY$")
+        });
+        assert!(screen.contains(&format!("EXIT={exit}")), "exit status is not {exit}:\n{screen}");
+        assert_eq!(self.format("#{alternate_on}"), "0", "still on the alternate screen:\n{screen}");
+        assert_eq!(self.format("#{cursor_flag}"), "1", "the cursor is hidden");
+        self.line("stty -a | tr ' ' '\\n' | grep -E -x -- '-?(icanon|echo)' | tr '\\n' ' '; echo STTY-DONE");
+        let s = self.wait_for("stty", |s| s.contains("STTY-DONE") && s.trim_end().ends_with("READY$"));
+        let words: Vec<&str> = s
+            .lines()
+            .find(|l| l.contains("STTY-DONE") && !l.contains("READY$"))
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        assert!(
+            words.contains(&"icanon") && words.contains(&"echo"),
+            "raw mode is still on (stty shows {words:?}):\n{s}"
+        );
+        screen
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn demo_shop() -> Scratch {
+    let s = Scratch::new();
+    ok(s.kehu(DAY, &["demo", "--customers", "30", "--seed", "7"]));
+    s
+}
+
+#[test]
+fn a_panic_in_the_console_restores_the_terminal() {
+    let s = demo_shop();
+    let t = Tmux::shell("panic");
+    t.start_console(&s, "KEHU_TEST_PANIC_ON=x");
+    t.send(&["x"]);
+    t.assert_restored("101");
+    let history = t.history();
+    let message = "KEHU_TEST_PANIC_ON: test panic on key 'x'";
+    assert_eq!(history.matches(message).count(), 1, "the panic message is not printed once:\n{history}");
+    // Printed after the restore: on the normal screen, each line from the left edge (in raw mode
+    // a newline does not return the carriage, so the next line would start further right).
+    let lines: Vec<&str> = history.lines().collect();
+    let at = lines.iter().position(|l| l.contains("panicked at")).expect("the panic line");
+    assert!(lines[at].starts_with("thread '"), "{history}");
+    assert!(lines[at + 1].starts_with(message), "the message is not readable:\n{history}");
+}
+
+#[test]
+fn sigterm_sighup_and_sigint_restore_the_terminal_and_exit_cleanly() {
+    let s = demo_shop();
+    let t = Tmux::shell("signals");
+    for sig in ["TERM", "HUP", "INT"] {
+        t.start_console(&s, "");
+        let pid = t.console_pid();
+        let out = Command::new("kill").args([&format!("-{sig}"), &pid]).output().expect("kill");
+        assert!(out.status.success(), "kill -{sig} {pid}");
+        let screen = t.assert_restored("0");
+        assert!(!screen.contains("panicked"), "SIG{sig}: {screen}");
+    }
+    // Nothing was lost on the way: the database opens and has its customers.
+    let out = ok(s.kehu(DAY, &["segments", "--dimension", "lifecycle", "--json"]));
+    assert!(out.contains("count"), "{out}");
+}
