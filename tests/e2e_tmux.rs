@@ -130,6 +130,10 @@ fn console_in_a_real_terminal() {
 
     t.send(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+    // The console made today's backup beside the database.
+    let backup = s.dir.path().join("db.backups").join(format!("kehu-{TODAY}.kehubak"));
+    assert!(backup.exists(), "no daily backup at {}", backup.display());
+    kehu::store::verify_backup(&backup).expect("the daily backup verifies");
 }
 
 #[test]

@@ -51,14 +51,14 @@ impl Context {
     }
 
     /// Opens the demo database, generating it on first use.
-    pub fn open_demo(&self) -> anyhow::Result<Box<dyn Store>> {
-        let store = self.open()?;
+    pub fn open_demo(&self) -> anyhow::Result<SledStore> {
+        let store = SledStore::open(&self.db_path)?;
         if store.customer_count()? == 0 {
             eprintln!(
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
                 self.db_path.display()
             );
-            demo::fill_store(store.as_ref(), DEMO_CUSTOMERS, 1, self.today)?;
+            demo::fill_store(&store, DEMO_CUSTOMERS, 1, self.today)?;
         }
         Ok(store)
     }

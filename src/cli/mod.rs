@@ -12,6 +12,7 @@ mod show;
 mod table;
 mod torture;
 
+use crate::store::{SledStore, Store};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -178,6 +179,13 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Today's backup of the console's database into `DB.backups`, keeping the last week.
+fn daily_backup_of(db: &SledStore, ctx: &Context) -> anyhow::Result<()> {
+    let dir = crate::store::backup_dir(&ctx.db_path);
+    crate::store::daily_backup(db, &dir, ctx.today, crate::store::KEEP_DEFAULT)?;
+    Ok(())
+}
+
 /// Runs one parsed command line; `Ok` carries the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     crate::i18n::set_current(crate::i18n::detect(cli.lang.as_deref()));
@@ -185,11 +193,21 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         None => {
-            let db = if cli.demo { ctx.open_demo()? } else { ctx.open()? };
+            let db = if cli.demo { ctx.open_demo()? } else { SledStore::open(&ctx.db_path)? };
             drop(out);
             let label = ctx.db_path.display().to_string();
-            let store = db.as_ref();
-            crate::tui::open(store, ctx.rules.clone(), ctx.today, label, |hs| ctx.classifier_for(store, hs))?;
+            let store: &dyn Store = &db;
+            std::thread::scope(|s| -> anyhow::Result<()> {
+                // The daily backup (not of the throwaway demo) runs beside the console's start-up.
+                let backup = (!cli.demo).then(|| s.spawn(|| daily_backup_of(&db, &ctx)));
+                crate::tui::open(store, ctx.rules.clone(), ctx.today, label, |hs| {
+                    ctx.classifier_for(store, hs)
+                })?;
+                if let Some(Ok(Err(e))) = backup.map(|b| b.join()) {
+                    eprintln!("kehu: the daily backup failed: {e}");
+                }
+                Ok(())
+            })?;
             Ok(0)
         }
         Some(Command::Demo { customers, seed }) => ctx.run_demo(customers, seed, &mut out),

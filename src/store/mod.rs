@@ -6,6 +6,7 @@
 
 mod backup;
 mod check;
+mod daily;
 mod envelope;
 mod keys;
 mod legacy;
@@ -18,6 +19,7 @@ mod txn;
 
 pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
 pub use check::{CheckReport, Problem};
+pub use daily::{KEEP_DEFAULT, backup_dir, daily_backup};
 pub use sled_store::{FORMAT, SledStore};
 
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};

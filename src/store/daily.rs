@@ -1,0 +1,63 @@
+//! The console's daily backup: one checksummed snapshot a day beside the database, the last
+//! few kept, so that a shop that never thinks about backups still has last week's data.
+
+use super::{StoreError, StoreResult, backup_to, sled_store::SledStore};
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+
+/// Backups kept unless the configuration says otherwise.
+pub const KEEP_DEFAULT: usize = 7;
+
+/// Where the daily backups of the database in `db` go: a sibling directory `DB.backups`,
+/// so that they survive the database directory being removed.
+pub fn backup_dir(db: &Path) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "db".into());
+    name.push(".backups");
+    db.with_file_name(name)
+}
+
+/// Writes today's backup into `dir` unless there is one already, then removes all but the
+/// newest `keep`. Returns the new backup's path, or `None` when today's already existed.
+pub fn daily_backup(
+    store: &SledStore,
+    dir: &Path,
+    today: NaiveDate,
+    keep: usize,
+) -> StoreResult<Option<PathBuf>> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| StoreError::Io(format!("cannot create the backup directory {}: {e}", dir.display())))?;
+    let path = dir.join(file_name(today));
+    let made = if path.exists() {
+        None
+    } else {
+        backup_to(store, &path)?;
+        Some(path)
+    };
+    prune(dir, keep.max(1))?;
+    Ok(made)
+}
+
+fn file_name(day: NaiveDate) -> String {
+    format!("kehu-{}.kehubak", day.format("%Y-%m-%d"))
+}
+
+/// Removes the oldest daily backups beyond `keep` (names sort by date).
+fn prune(dir: &Path, keep: usize) -> StoreResult<()> {
+    let io = |e: std::io::Error| StoreError::Io(format!("cannot list {}: {e}", dir.display()));
+    let mut daily: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("kehu-") && n.ends_with(".kehubak"))
+        })
+        .collect();
+    daily.sort();
+    let excess = daily.len().saturating_sub(keep);
+    for old in &daily[..excess] {
+        std::fs::remove_file(old)
+            .map_err(|e| StoreError::Io(format!("cannot remove the old backup {}: {e}", old.display())))?;
+    }
+    Ok(())
+}
