@@ -8,7 +8,18 @@ use std::iter::Peekable;
 
 /// Turns a sled error into the store's error.
 pub(crate) fn io(e: sled::Error) -> StoreError {
-    StoreError::Io(e.to_string())
+    StoreError::Io(io_text(e))
+}
+
+/// A sled error in words; a full disk says so and what to do.
+pub(crate) fn io_text(e: sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => format!(
+            "the disk holding the database is full ({io}); this change was not saved — free some space and try again"
+        ),
+        sled::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// One customer, if stored.

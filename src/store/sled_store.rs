@@ -192,7 +192,9 @@ fn open_sled(path: &Path, shown: &str) -> StoreResult<sled::Db> {
                      this user, or copy it somewhere writable"
                 )));
             }
-            Err(e) => return Err(StoreError::Io(format!("cannot open {shown}: {e}"))),
+            Err(e) => {
+                return Err(StoreError::Io(format!("cannot open {shown}: {}", super::scan::io_text(e))));
+            }
         }
     }
 }
