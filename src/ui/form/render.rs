@@ -152,7 +152,8 @@ impl Form {
                 }
             }
             Input::Choice(c) => {
-                let line = choice_line(c.keys(), c.index(), w as usize, focused, value_style);
+                let shown: Vec<&'static str> = c.keys().iter().map(|k| choice_text(field.id, k)).collect();
+                let line = choice_line(&shown, c.index(), w as usize, focused, value_style);
                 buf.set_line(x, y, &line, w);
             }
             Input::Check(b) => {
@@ -287,6 +288,19 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A choice's key as the interface language shows it (the key itself is what is stored).
+fn choice_text(field: super::FieldId, key: &'static str) -> &'static str {
+    use super::FieldId;
+    let dimension = match field {
+        FieldId::Channel => "top_channel",
+        FieldId::Area => "area_type",
+        FieldId::Source => "source",
+        FieldId::Contact => "contact",
+        _ => "",
+    };
+    crate::i18n::class_label(crate::i18n::current(), dimension, key).unwrap_or_else(|| tr(key))
 }
 
 /// The interface text a form title starts with, as the `'static` key `tr` looks up.
