@@ -3,6 +3,13 @@
 
 /// (English, 简体中文) pairs.
 pub const TEXTS: &[(&str, &str)] = &[
+    // Duplicate reasons.
+    ("household?", "同一家庭？"),
+    ("same phone {}", "电话相同 {}"),
+    ("same email {}", "邮箱相同 {}"),
+    ("same name '{}'", "同名 '{}'"),
+    ("same name: '{}' = '{}'", "同名：'{}' = '{}'"),
+    ("name '{}' ≈ '{}'", "姓名相近 '{}' ≈ '{}'"),
     // Shop floor: scanner and masking.
     ("phones are not masked (mask_phones = false)", "电话未隐藏（mask_phones = false）"),
     ("card {} scanned; finish the open popup first", "已扫描卡号 {}；请先完成当前弹窗"),

@@ -46,10 +46,15 @@ impl DuplicatesState {
 
 /// A reason short enough for a table cell; a shared phone masked when `masked`.
 pub fn short_reason(r: &Reason, masked: bool) -> String {
+    use crate::i18n::{tr, trf};
     match r {
-        Reason::Household => "household?".into(),
-        Reason::SamePhone(p) if masked => format!("same phone {}", super::floor::mask_phone(p)),
-        r => r.to_string(),
+        Reason::Household => tr("household?").into(),
+        Reason::SamePhone(p) if masked => trf("same phone {}", &[&super::floor::mask_phone(p)]),
+        Reason::SamePhone(p) => trf("same phone {}", &[p]),
+        Reason::SameEmail(e) => trf("same email {}", &[e]),
+        Reason::SameName(a, b) if a == b => trf("same name '{}'", &[a]),
+        Reason::SameName(a, b) => trf("same name: '{}' = '{}'", &[a, b]),
+        Reason::SimilarName(a, b) => trf("name '{}' ≈ '{}'", &[a, b]),
     }
 }
 
