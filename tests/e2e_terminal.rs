@@ -7,86 +7,34 @@
 //! after a signal. Every wait polls against a deadline.
 
 mod common;
+mod tmux;
 use common::*;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
+use tmux::{DEADLINE, Tmux};
 
 const DAY: &str = "2024-06-30";
-const DEADLINE: Duration = Duration::from_secs(20);
 
-/// A tmux server of our own running an interactive shell, killed when the test ends.
-struct Tmux {
-    socket: String,
+/// A tmux server running an interactive shell at its prompt.
+fn shell(name: &str) -> Tmux {
+    let t = Tmux::start(
+        name,
+        "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color PS1='READY$ ' bash --norc --noprofile -i",
+        100,
+        30,
+    );
+    t.wait_for("the shell prompt", |s| s.contains("READY$"));
+    t
 }
 
-impl Tmux {
-    fn shell(name: &str) -> Tmux {
-        let version = Command::new("tmux").arg("-V").output();
-        assert!(
-            version.as_ref().is_ok_and(|o| o.status.success()),
-            "tmux is required for the end-to-end terminal test and was not found; install it \
-             (apt-get install -y tmux) — .ci/run does this"
-        );
-        let t = Tmux { socket: format!("kehu-term-{}-{name}", std::process::id()) };
-        let out = t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "k",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color PS1='READY$ ' bash --norc --noprofile -i",
-        ]);
-        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-        t.wait_for("the shell prompt", |s| s.contains("READY$"));
-        t
-    }
+/// What these tests do in the shell: start the console, find its process.
+trait Console {
+    fn start_console(&self, s: &Scratch, env: &str);
+    fn console_pid(&self) -> String;
+    fn assert_restored(&self, exit: &str) -> String;
+}
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "k"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Types a command line and Enter.
-    fn line(&self, text: &str) {
-        assert!(self.run(&["send-keys", "-t", "k", "-l", text]).status.success());
-        self.send(&["Enter"]);
-    }
-
-    /// The visible screen.
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "k"]).stdout).into_owned()
-    }
-
-    /// The normal screen with its scrollback (not the alternate screen).
-    fn history(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-S", "-", "-t", "k"]).stdout).into_owned()
-    }
-
-    fn format(&self, what: &str) -> String {
-        let out = self.run(&["display-message", "-p", "-t", "k", what]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + DEADLINE;
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(Instant::now() < end, "timed out waiting for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
+impl Console for Tmux {
     /// Starts the console from the shell; returns once its list is on the (alternate) screen.
     fn start_console(&self, s: &Scratch, env: &str) {
         self.line("clear");
@@ -142,12 +90,6 @@ impl Tmux {
     }
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
 fn demo_shop() -> Scratch {
     let s = Scratch::new();
     ok(s.kehu(DAY, &["demo", "--customers", "30", "--seed", "7"]));
@@ -157,7 +99,7 @@ fn demo_shop() -> Scratch {
 #[test]
 fn a_panic_in_the_console_restores_the_terminal() {
     let s = demo_shop();
-    let t = Tmux::shell("panic");
+    let t = shell("panic");
     t.start_console(&s, "KEHU_TEST_PANIC_ON=x");
     t.send(&["x"]);
     t.assert_restored("101");
@@ -175,7 +117,7 @@ fn a_panic_in_the_console_restores_the_terminal() {
 #[test]
 fn sigterm_sighup_and_sigint_restore_the_terminal_and_exit_cleanly() {
     let s = demo_shop();
-    let t = Tmux::shell("signals");
+    let t = shell("signals");
     for sig in ["TERM", "HUP", "INT"] {
         t.start_console(&s, "");
         let pid = t.console_pid();

@@ -4,89 +4,11 @@
 //! Enter; a card scanner's burst opens the member from the segments view. Every wait polls the screen against a deadline.
 
 mod common;
+mod tmux;
 use common::*;
-use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use tmux::{Tmux, wait_file};
 
 const TODAY: &str = "1998-06-30";
-const DEADLINE: Duration = Duration::from_secs(20);
-
-/// A tmux server of our own (its own socket), killed when the test ends however it ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// A server named `name` (unique per test: tests run in parallel in one process).
-    fn start(name: &str, cmd: &str, w: u16, h: u16) -> Tmux {
-        let version = Command::new("tmux").arg("-V").output();
-        assert!(
-            version.as_ref().is_ok_and(|o| o.status.success()),
-            "tmux is required for the end-to-end console test and was not found; install it \
-             (apt-get install -y tmux) — .ci/run does this"
-        );
-        let t = Tmux { socket: format!("kehu-test-{}-{name}", std::process::id()) };
-        let out = t.run(&["new-session", "-d", "-s", "k", "-x", &w.to_string(), "-y", &h.to_string(), cmd]);
-        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "k"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    fn literal(&self, text: &str) {
-        assert!(self.run(&["send-keys", "-t", "k", "-l", text]).status.success());
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "k"]).stdout).into_owned()
-    }
-
-    fn resize(&self, w: u16, h: u16) {
-        let out = self.run(&["resize-window", "-t", "k", "-x", &w.to_string(), "-y", &h.to_string()]);
-        assert!(out.status.success(), "resize: {}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    /// Polls the screen until `ok` holds; fails with the last screen at the deadline.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + DEADLINE;
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(Instant::now() < end, "timed out waiting for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-fn wait_file(path: &Path) -> String {
-    let end = Instant::now() + DEADLINE;
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path)
-            && s.ends_with('\n')
-        {
-            return s;
-        }
-        assert!(Instant::now() < end, "kehu did not exit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 #[test]
 fn console_in_a_real_terminal() {
