@@ -11,7 +11,7 @@ mod ui_fixture;
 use common::*;
 use kehu::store::{SledStore, Store};
 use kehu::ui::form::{FieldId, FormKey};
-use kehu::ui::{Action, App, AppInit, Keymap, Mode, render};
+use kehu::ui::{Action, App, AppInit, Mode, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use unicode_width::UnicodeWidthStr;
@@ -87,18 +87,8 @@ fn customers_csv() -> String {
 
 fn app_over(store: &dyn Store) -> App {
     let histories = kehu::tui::all_histories(store).expect("histories");
-    let mut app = App::new(AppInit {
-        histories,
-        rules: kehu::classify::Rules::default(),
-        today: ui_fixture::today(),
-        db_label: "/srv/\x1b]0;db\x07kehu".into(),
-        saved_segments: vec![],
-        keymap: Keymap::default(),
-        operator: "tester".into(),
-        classifier: None,
-        lang: Default::default(),
-        options: Default::default(),
-    });
+    let mut app =
+        App::new(AppInit { db_label: "/srv/\x1b]0;db\x07kehu".into(), ..ui_fixture::init(histories) });
     app.update(Action::Resize(80, 24));
     app
 }

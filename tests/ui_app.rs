@@ -323,18 +323,7 @@ fn a_classifier_handed_in_is_the_one_used() {
     let hs = histories(20);
     let later = today().succ_opt().unwrap();
     let clf = kehu::classify::Classifier::from_histories(kehu::classify::Rules::default(), later, &hs);
-    let a = kehu::ui::App::new(kehu::ui::AppInit {
-        histories: hs,
-        rules: kehu::classify::Rules::default(),
-        today: today(),
-        db_label: "db".into(),
-        saved_segments: vec![],
-        keymap: kehu::ui::Keymap::default(),
-        operator: "tester".into(),
-        classifier: Some(clf),
-        lang: Default::default(),
-        options: Default::default(),
-    });
+    let a = kehu::ui::App::new(kehu::ui::AppInit { classifier: Some(clf), ..init(hs) });
     assert_eq!((a.classifier().today(), a.classifier().len()), (later, 20));
 }
 

@@ -3,22 +3,11 @@
 
 mod ui_fixture;
 use kehu::domain::History;
-use kehu::ui::{Action, App, AppInit, ConsoleOptions, Effect, Keymap, View};
+use kehu::ui::{Action, App, AppInit, ConsoleOptions, Effect, View};
 use ui_fixture::*;
 
 fn app_opts(hs: Vec<History>, options: ConsoleOptions) -> App {
-    let mut app = App::new(AppInit {
-        histories: hs,
-        rules: kehu::classify::Rules::default(),
-        today: today(),
-        db_label: "/srv/kehu/db".into(),
-        saved_segments: vec![],
-        keymap: Keymap::default(),
-        operator: "tester".into(),
-        classifier: None,
-        options,
-        lang: Default::default(),
-    });
+    let mut app = App::new(AppInit { options, ..init(hs) });
     app.update(Action::Resize(80, 24));
     app
 }

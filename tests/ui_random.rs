@@ -19,7 +19,7 @@ use kehu::classify::{Classifier, Dimension, Rules};
 use kehu::store::{SledStore, Store};
 use kehu::ui::form::field::Input;
 use kehu::ui::form::{FieldId, FormKey};
-use kehu::ui::{Action, App, AppInit, Keymap, render};
+use kehu::ui::{Action, App, AppInit, render};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use ratatui::Terminal;
@@ -186,16 +186,8 @@ fn check_counts(app: &App, store: &dyn Store) -> Result<(), TestCaseError> {
 fn run_case(store: &SledStore, actions: &[Action]) -> Result<(), TestCaseError> {
     let histories = kehu::tui::all_histories(store).expect("histories");
     let mut app = App::new(AppInit {
-        histories,
-        rules: Rules::default(),
-        today: ui_fixture::today(),
-        db_label: "db".into(),
         saved_segments: kehu::tui::saved_segments(store).expect("segments"),
-        keymap: Keymap::default(),
-        operator: "tester".into(),
-        classifier: None,
-        lang: Default::default(),
-        options: Default::default(),
+        ..ui_fixture::init(histories)
     });
     let mut size = (80u16, 24u16);
     app.update(Action::Resize(size.0, size.1));

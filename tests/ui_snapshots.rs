@@ -87,18 +87,7 @@ fn help_lists_remapped_keys() {
     let mut a = app_with(histories(5));
     let mut keymap = a.keymap().clone();
     keymap.merge_toml("[keys.list]\nctrl-n = \"down\"\n").unwrap();
-    let mut a2 = kehu::ui::App::new(kehu::ui::AppInit {
-        histories: histories(5),
-        rules: kehu::classify::Rules::default(),
-        today: today(),
-        db_label: "db".into(),
-        saved_segments: vec![],
-        keymap,
-        operator: "tester".into(),
-        classifier: None,
-        lang: Default::default(),
-        options: Default::default(),
-    });
+    let mut a2 = kehu::ui::App::new(kehu::ui::AppInit { keymap, ..init(histories(5)) });
     a2.update(Action::ToggleHelp);
     let s = screen(&draw(&mut a2, 80, 30));
     assert!(s.contains("ctrl-n"), "{s}");

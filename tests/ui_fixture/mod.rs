@@ -20,9 +20,10 @@ pub fn histories(n: u64) -> Vec<History> {
     kehu::demo::histories(&DemoSpec::new(n, 7, today()))
 }
 
-/// An App over `histories`, sized 80x24.
-pub fn app_with(histories: Vec<History>) -> App {
-    let mut app = App::new(AppInit {
+/// The console's start-up input for the tests: `histories` as of [`today`], default rules,
+/// keys and options; tests change the fields they are about (`AppInit { keymap, ..init(hs) }`).
+pub fn init(histories: Vec<History>) -> AppInit {
+    AppInit {
         histories,
         rules: Rules::default(),
         today: today(),
@@ -33,9 +34,19 @@ pub fn app_with(histories: Vec<History>) -> App {
         classifier: None,
         lang: Default::default(),
         options: Default::default(),
-    });
+    }
+}
+
+/// An App from `init`, sized 80x24.
+pub fn app_from(init: AppInit) -> App {
+    let mut app = App::new(init);
     app.update(Action::Resize(80, 24));
     app
+}
+
+/// An App over `histories`, sized 80x24.
+pub fn app_with(histories: Vec<History>) -> App {
+    app_from(init(histories))
 }
 
 /// The standard fixture: 60 demo customers.
