@@ -13,6 +13,7 @@ pub mod dedupe;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod intern;
 pub mod pinyin;
 pub mod predict;
 pub mod search;

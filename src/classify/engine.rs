@@ -16,6 +16,7 @@
 //! customer and the model's parameters, so an edit recomputes them for the edited customer alone;
 //! a new model ([`Classifier::set_model`]) recomputes them for everyone.
 
+use super::classes::Classes;
 use super::model::{Fingerprint, Model, fit_summaries};
 use super::playbook::FollowUp;
 use super::population::Population;
@@ -28,11 +29,12 @@ use crate::predict;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-/// One customer as the classifier keeps them.
+/// One customer as the classifier keeps them: their facts and their classes without reasons
+/// (the full [`Profile`] is recomputed when someone looks at the customer).
 #[derive(Debug, Clone)]
 struct Entry {
     summary: Summary,
-    profile: Profile,
+    classes: Classes,
 }
 
 /// Keeps every customer's classes and the shop's segment counts current.
@@ -89,9 +91,9 @@ impl Classifier {
             self.pop.add_referral(r);
             touched.push(r);
         }
-        let profile = classify_with(&summary, &self.pop, &self.rules, self.model.as_ref(), self.today);
-        self.tallies.add(&profile);
-        self.entries.insert(id, Entry { summary, profile });
+        let classes = self.classes_of(&summary);
+        self.tallies.add(&classes);
+        self.entries.insert(id, Entry { summary, classes });
         touched.extend(self.pop.affected(before));
         self.refresh(touched, id);
     }
@@ -115,14 +117,14 @@ impl Classifier {
     /// Puts a fitted model in force (None: none) and recomputes everyone's predictive figures.
     pub fn set_model(&mut self, model: Option<Model>) {
         self.model = model;
-        let (model, rules, today) = (self.model.as_ref(), &self.rules, self.today);
+        let (pop, model, rules, today) = (&self.pop, self.model.as_ref(), &self.rules, self.today);
         let mut entries: Vec<&mut Entry> = self.entries.values_mut().collect();
         for e in &entries {
-            self.tallies.subtract(&e.profile);
+            self.tallies.subtract(&e.classes);
         }
-        par_each(&mut entries, |e| e.profile.predict(&e.summary, model, rules, today));
+        par_each(&mut entries, |e| e.classes = Classes::of(&classify_with(&e.summary, pop, rules, model, today)));
         for e in &entries {
-            self.tallies.add(&e.profile);
+            self.tallies.add(&e.classes);
         }
     }
 
@@ -159,9 +161,20 @@ impl Classifier {
         &self.pop
     }
 
-    /// One customer's profile.
+    /// One customer's full profile with every reason, computed now (tens of microseconds).
     pub fn profile(&self, id: u64) -> Option<Profile> {
-        self.entries.get(&id).map(|e| e.profile.clone())
+        let e = self.entries.get(&id)?;
+        Some(classify_with(&e.summary, &self.pop, &self.rules, self.model.as_ref(), self.today))
+    }
+
+    /// One customer's classes, as kept: cheap, for lists, counts and filters.
+    pub fn classes(&self, id: u64) -> Option<&Classes> {
+        self.entries.get(&id).map(|e| &e.classes)
+    }
+
+    /// One customer's facts, as kept.
+    pub fn summary(&self, id: u64) -> Option<&Summary> {
+        self.entries.get(&id).map(|e| &e.summary)
     }
 
     /// Every class of a dimension with its count, share and revenue share.
@@ -173,7 +186,7 @@ impl Classifier {
     /// days overdue, then id so that the order is stable).
     pub fn follow_ups(&self) -> Vec<FollowUp> {
         let mut q: Vec<FollowUp> =
-            self.entries.values().filter_map(|e| e.profile.follow_up.clone()).collect();
+            self.entries.values().filter_map(|e| e.classes.follow_up.as_deref().cloned()).collect();
         q.sort_by(|a, b| {
             (a.action.priority, std::cmp::Reverse(a.overdue_days), a.id).cmp(&(
                 b.action.priority,
@@ -199,12 +212,17 @@ impl Classifier {
         self.entries.is_empty()
     }
 
+    /// The classes of a customer's facts against the current population and model.
+    fn classes_of(&self, s: &Summary) -> Classes {
+        Classes::of(&classify_with(s, &self.pop, &self.rules, self.model.as_ref(), self.today))
+    }
+
     /// Takes a removed entry out of the population and the counts; returns who must be rechecked.
     fn forget(&mut self, old: &Entry) -> Vec<u64> {
         if let Some(m) = old.summary.metrics(self.today) {
             self.pop.subtract(old.summary.id, &m);
         }
-        self.tallies.subtract(&old.profile);
+        self.tallies.subtract(&old.classes);
         let mut touched = Vec::new();
         if let Some(r) = old.summary.referrer {
             self.pop.subtract_referral(r);
@@ -219,11 +237,12 @@ impl Classifier {
         ids.dedup();
         for id in ids.into_iter().filter(|i| *i != skip) {
             let Some(e) = self.entries.get_mut(&id) else { continue };
-            let profile = classify_with(&e.summary, &self.pop, &self.rules, self.model.as_ref(), self.today);
-            if profile != e.profile {
-                self.tallies.subtract(&e.profile);
-                self.tallies.add(&profile);
-                e.profile = profile;
+            let (pop, rules, model, today) = (&self.pop, &self.rules, self.model.as_ref(), self.today);
+            let classes = Classes::of(&classify_with(&e.summary, pop, rules, model, today));
+            if classes != e.classes {
+                self.tallies.subtract(&e.classes);
+                self.tallies.add(&classes);
+                e.classes = classes;
             }
         }
     }
@@ -239,13 +258,13 @@ impl Classifier {
             }
         }
         let (pop, rules, model, today) = (&self.pop, &self.rules, self.model.as_ref(), self.today);
-        let profiles = par_map(&summaries, |s| classify_with(s, pop, rules, model, today));
+        let classes = par_map(&summaries, |s| Classes::of(&classify_with(s, pop, rules, model, today)));
         self.entries = summaries
             .into_iter()
-            .zip(profiles)
-            .map(|(summary, profile)| {
-                self.tallies.add(&profile);
-                (summary.id, Entry { summary, profile })
+            .zip(classes)
+            .map(|(summary, classes)| {
+                self.tallies.add(&classes);
+                (summary.id, Entry { summary, classes })
             })
             .collect();
     }

@@ -6,6 +6,7 @@
 
 mod activity;
 mod advocacy;
+mod classes;
 mod engagement;
 mod engine;
 mod frequency;
@@ -30,6 +31,7 @@ mod value;
 
 pub use activity::{Activity, activity};
 pub use advocacy::{Advocacy, advocacy};
+pub use classes::Classes;
 pub use engagement::{Engagement, engagement};
 pub use engine::Classifier;
 pub use frequency::frequency;

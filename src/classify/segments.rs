@@ -1,10 +1,11 @@
 //! Segment counts: per dimension, how many customers and how much revenue each class holds, kept
 //! by adding and subtracting one profile at a time.
 
-use super::profile::Profile;
+use super::classes::Classes;
 use super::{Activity, Advocacy, Engagement, Level, Lifecycle, PriceSensitivity, Rfm8, RfmSegment};
 use super::{Satisfaction, Tier};
 use crate::domain::{AreaType, Channel, ContactPref, Money, Source};
+use crate::intern::Sym;
 use crate::keyed_enum;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -27,9 +28,9 @@ keyed_enum! {
 
 impl AliveBucket {
     /// The band of a customer's P(alive); `unknown` for a buyer while no model is fitted.
-    pub fn of(p: &Profile) -> AliveBucket {
-        match p.p_alive {
-            _ if p.purchases == 0 => AliveBucket::None,
+    pub fn of(purchases: u32, p_alive: Option<f64>) -> AliveBucket {
+        match p_alive {
+            _ if purchases == 0 => AliveBucket::None,
             None => AliveBucket::Unknown,
             Some(a) if a >= 0.8 => AliveBucket::High,
             Some(a) if a >= 0.5 => AliveBucket::Medium,
@@ -100,31 +101,41 @@ impl Dimension {
     }
 
     /// The classes a customer belongs to in this dimension (several only for tags).
-    pub fn classes_of(self, p: &Profile) -> Vec<String> {
-        let one = |s: &str| vec![s.to_string()];
-        let open = |s: &str| vec![if s.is_empty() { NOT_RECORDED.to_string() } else { s.to_string() }];
-        match self {
-            Dimension::Frequency => one(p.frequency.class.key()),
-            Dimension::Value => one(p.value.class.key()),
-            Dimension::Activity => one(p.activity.class.key()),
-            Dimension::Lifecycle => one(p.lifecycle.class.key()),
-            Dimension::Rfm => one(p.rfm.as_ref().map_or(NO_PURCHASE, |r| r.segment.class.key())),
-            Dimension::Rfm8 => one(p.rfm.as_ref().map_or(NO_PURCHASE, |r| r.rfm8.class.key())),
-            Dimension::Tier => one(p.tier.class.key()),
-            Dimension::PriceSensitivity => one(p.price_sensitivity.class.key()),
-            Dimension::TopCategory => open(p.top_category.class.as_deref().unwrap_or("")),
-            Dimension::TopChannel => one(p.top_channel.class.map_or(NO_PURCHASE, Channel::key)),
-            Dimension::Satisfaction => one(p.satisfaction.class.key()),
-            Dimension::Advocacy => one(p.advocacy.class.key()),
-            Dimension::Engagement => one(p.engagement.class.key()),
-            Dimension::Region => open(&p.stated.province),
-            Dimension::AreaType => one(p.stated.area.key()),
-            Dimension::Source => one(p.stated.source.key()),
-            Dimension::Contact => one(p.stated.contact.key()),
-            Dimension::Tags if p.stated.tags.is_empty() => one(NOT_RECORDED),
-            Dimension::Tags => p.stated.tags.clone(),
-            Dimension::PAlive => one(AliveBucket::of(p).key()),
-        }
+    pub fn classes_of(self, c: &Classes) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        self.each_class(c, |k| v.push(k));
+        v
+    }
+
+    /// Calls `f` with each class a customer belongs to in this dimension, without allocating.
+    pub fn each_class(self, c: &Classes, mut f: impl FnMut(&'static str)) {
+        let open = |s: Sym| if s.is_empty() { NOT_RECORDED } else { s.as_str() };
+        let rfm = |side: fn(&(RfmSegment, Rfm8)) -> &'static str| c.rfm.as_ref().map_or(NO_PURCHASE, side);
+        f(match self {
+            Dimension::Frequency => c.frequency.key(),
+            Dimension::Value => c.value.key(),
+            Dimension::Activity => c.activity.key(),
+            Dimension::Lifecycle => c.lifecycle.key(),
+            Dimension::Rfm => rfm(|r| r.0.key()),
+            Dimension::Rfm8 => rfm(|r| r.1.key()),
+            Dimension::Tier => c.tier.key(),
+            Dimension::PriceSensitivity => c.price_sensitivity.key(),
+            Dimension::TopCategory => open(c.top_category.unwrap_or_default()),
+            Dimension::TopChannel => c.top_channel.map_or(NO_PURCHASE, Channel::key),
+            Dimension::Satisfaction => c.satisfaction.key(),
+            Dimension::Advocacy => c.advocacy.key(),
+            Dimension::Engagement => c.engagement.key(),
+            Dimension::Region => open(c.province),
+            Dimension::AreaType => c.area.key(),
+            Dimension::Source => c.source.key(),
+            Dimension::Contact => c.contact.key(),
+            Dimension::Tags if c.tags.is_empty() => NOT_RECORDED,
+            Dimension::Tags => {
+                c.tags.iter().for_each(|t| f(t.as_str()));
+                return;
+            }
+            Dimension::PAlive => c.alive_bucket().key(),
+        })
     }
 
     /// The name to show for a class key of this dimension.
@@ -149,64 +160,64 @@ struct Tally {
 /// Counts per class for every dimension.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tallies {
-    by: HashMap<(Dimension, String), Tally>,
+    by: HashMap<(Dimension, &'static str), Tally>,
     customers: u64,
     revenue: Money,
 }
 
 impl Tallies {
     /// Counts a customer in every dimension.
-    pub fn add(&mut self, p: &Profile) {
+    pub fn add(&mut self, c: &Classes) {
         self.customers += 1;
-        self.revenue += p.spend_total;
+        self.revenue += c.spend_total;
         for dim in Dimension::ALL {
-            for class in dim.classes_of(p) {
+            dim.each_class(c, |class| {
                 let t = self.by.entry((*dim, class)).or_default();
                 t.count += 1;
-                t.revenue += p.spend_total;
-            }
+                t.revenue += c.spend_total;
+            });
         }
     }
 
     /// Takes a customer out of every dimension; classes left empty are dropped.
-    pub fn subtract(&mut self, p: &Profile) {
+    pub fn subtract(&mut self, c: &Classes) {
         self.customers = self.customers.saturating_sub(1);
-        self.revenue = self.revenue - p.spend_total;
+        self.revenue = self.revenue - c.spend_total;
         for dim in Dimension::ALL {
-            for class in dim.classes_of(p) {
+            dim.each_class(c, |class| {
                 let key = (*dim, class);
                 if let Some(t) = self.by.get_mut(&key) {
                     t.count = t.count.saturating_sub(1);
-                    t.revenue = t.revenue - p.spend_total;
+                    t.revenue = t.revenue - c.spend_total;
                     if t.count == 0 {
                         self.by.remove(&key);
                     }
                 }
-            }
+            });
         }
     }
 
     /// The rows of a dimension: fixed classes in their order (empty ones included), recorded
     /// classes by count, most first, then by name.
     pub fn rows(&self, dim: Dimension) -> Vec<SegmentRow> {
-        let classes: Vec<String> = match dim.fixed_classes() {
-            Some(fixed) => fixed.into_iter().map(String::from).collect(),
+        let classes: Vec<&'static str> = match dim.fixed_classes() {
+            Some(fixed) => fixed,
             None => {
-                let mut open: Vec<(&String, u64)> =
-                    self.by.iter().filter(|((d, _), _)| *d == dim).map(|((_, c), t)| (c, t.count)).collect();
+                let mut open: Vec<(&'static str, u64)> =
+                    self.by.iter().filter(|((d, _), _)| *d == dim).map(|((_, c), t)| (*c, t.count)).collect();
                 open.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-                open.into_iter().map(|(c, _)| c.clone()).collect()
+                open.into_iter().map(|(c, _)| c).collect()
             }
         };
         classes.into_iter().map(|class| self.row(dim, class)).collect()
     }
 
-    fn row(&self, dim: Dimension, class: String) -> SegmentRow {
-        let t = self.by.get(&(dim, class.clone())).copied().unwrap_or_default();
+    fn row(&self, dim: Dimension, class: &'static str) -> SegmentRow {
+        let t = self.by.get(&(dim, class)).copied().unwrap_or_default();
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
         SegmentRow {
-            label: dim.label(&class),
-            class,
+            label: dim.label(class),
+            class: class.to_string(),
             count: t.count,
             share: ratio(t.count as f64, self.customers as f64),
             revenue: t.revenue,

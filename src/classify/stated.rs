@@ -19,8 +19,8 @@ impl Stated {
     /// Copies the recorded fields out of a summary.
     pub fn of(s: &Summary) -> Stated {
         Stated {
-            province: s.province.clone(),
-            city: s.city.clone(),
+            province: s.province.to_string(),
+            city: s.city.to_string(),
             area: s.area,
             source: s.source,
             contact: s.contact,

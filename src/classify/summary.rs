@@ -1,6 +1,7 @@
 //! The compact per-customer facts the classifier keeps, so that it can reclassify without the store.
 
 use crate::domain::{AreaType, Channel, ContactPref, History, InteractionKind, Money, Severity, Source};
+use crate::intern::Sym;
 use chrono::NaiveDate;
 
 /// What classification needs of one purchase.
@@ -12,7 +13,7 @@ pub struct PurchaseFact {
     pub quantity: u32,
     pub promo: bool,
     pub channel: Channel,
-    pub category: String,
+    pub category: Sym,
 }
 
 /// What classification needs of one interaction.
@@ -34,8 +35,8 @@ pub struct Summary {
     pub id: u64,
     pub purchases: Vec<PurchaseFact>,
     pub contacts: Vec<ContactFact>,
-    pub province: String,
-    pub city: String,
+    pub province: Sym,
+    pub city: Sym,
     pub area: AreaType,
     pub source: Source,
     pub contact: ContactPref,
@@ -57,7 +58,7 @@ impl Summary {
                 quantity: p.quantity,
                 promo: p.promo,
                 channel: p.channel,
-                category: p.category.trim().to_string(),
+                category: Sym::new(p.category.trim()),
             })
             .collect();
         purchases.sort();
@@ -82,8 +83,8 @@ impl Summary {
             id: c.id,
             purchases,
             contacts,
-            province: c.province.trim().to_string(),
-            city: c.city.trim().to_string(),
+            province: Sym::new(c.province.trim()),
+            city: Sym::new(c.city.trim()),
             area: c.area,
             source: c.source,
             contact: c.contact,

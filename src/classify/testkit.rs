@@ -26,7 +26,7 @@ pub fn spent(today: NaiveDate, items: &[(u64, Money)]) -> Vec<PurchaseFact> {
             quantity: 1,
             promo: false,
             channel: Channel::Store,
-            category: String::new(),
+            category: crate::intern::Sym::empty(),
         })
         .collect();
     ps.sort();

@@ -7,7 +7,7 @@ use super::model::Model;
 use super::search::Search;
 use super::segments::{ClassFilter, filter_ids};
 use super::widgets::{fit, highlighted, money_short, safe};
-use crate::classify::{Classifier, Profile};
+use crate::classify::Classifier;
 use crate::i18n::{self, tr};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -116,7 +116,7 @@ fn class(dimension: &str, key: &'static str) -> String {
     i18n::class_label(i18n::current(), dimension, key).unwrap_or(key).to_string()
 }
 
-fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row, mask: PhoneMask) -> String {
+fn cell_text(col: Column, clf: &Classifier, row: &super::model::Row, mask: PhoneMask) -> String {
     let c = &row.customer;
     match col {
         Column::Name => safe(&c.name).into_owned(),
@@ -129,9 +129,10 @@ fn cell_text(col: Column, p: Option<&Profile>, row: &super::model::Row, mask: Ph
         Column::Spend => money_short(row.facts.spend_365),
         Column::PAlive => row.facts.p_alive.map_or_else(|| "—".into(), |p| format!("{p:.2}")),
         Column::Expected90 => row.facts.expected_90d.map_or_else(|| "—".into(), |e| format!("{e:.1}")),
-        Column::NextAction => p
-            .and_then(|p| p.action.as_ref())
-            .map(|a| safe(i18n::tr_dyn(&a.text)).into_owned())
+        Column::NextAction => clf
+            .classes(c.id)
+            .and_then(|p| p.action)
+            .map(|play| safe(i18n::tr_dyn(&clf.rules().playbook.get(play).text)).into_owned())
             .unwrap_or_default(),
     }
 }
@@ -164,12 +165,10 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, mask: PhoneMask, f: 
         .take(height)
         .filter_map(|(i, id)| {
             let row = model.get(*id)?;
-            let needs_profile = cols.iter().any(|c| c.0 == Column::NextAction);
-            let profile = if needs_profile { clf.profile(*id) } else { None };
             let hits = l.search.positions(*id);
             let mut cells = vec![Cell::from(if l.selected.contains(id) { "*" } else { " " })];
             for (col, w) in &cols {
-                let text = cell_text(*col, profile.as_ref(), row, mask);
+                let text = cell_text(*col, clf, row, mask);
                 let w = *w as usize;
                 // Highlight only where the shown text is the raw text (nothing escaped).
                 let range = match col {

@@ -1,7 +1,7 @@
 //! The console's in-memory copy of the customers: one [`Row`] per customer with the fields the
 //! list shows, and the search index over them (keys built once per save, never per keystroke).
 
-use crate::classify::{Activity, Classifier, Lifecycle, Profile, Tier};
+use crate::classify::{Activity, Classes, Classifier, Lifecycle, Tier};
 use crate::domain::{Customer, History, Money};
 use crate::search::{Hit, SearchIndex};
 use chrono::Datelike;
@@ -37,23 +37,23 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The facts of a profile.
-    pub fn of(p: &Profile) -> Facts {
+    /// The facts of a customer's classes.
+    pub fn of(p: &Classes) -> Facts {
         Facts {
-            tier: p.tier.class,
-            lifecycle: p.lifecycle.class,
-            activity: p.activity.class,
+            tier: p.tier,
+            lifecycle: p.lifecycle,
+            activity: p.activity,
             last_purchase: p.last_purchase,
             spend_365: p.spend_365,
             p_alive: p.p_alive,
-            expected_90d: p.expected_purchases_90d,
+            expected_90d: p.expected_90d,
         }
     }
 }
 
 impl Row {
     /// Builds the row of a customer; `profile` gives the sort facts.
-    pub fn new(customer: Customer, profile: Option<&Profile>) -> Row {
+    pub fn new(customer: Customer, profile: Option<&Classes>) -> Row {
         let facts = profile.map(Facts::of).unwrap_or(Facts {
             tier: Tier::Normal,
             lifecycle: Lifecycle::Potential,
@@ -83,7 +83,7 @@ pub struct Model {
 
 /// How recent a customer is for search ties: the day of their last purchase, else of their
 /// last change.
-fn recency(customer: &Customer, profile: Option<&Profile>) -> i32 {
+fn recency(customer: &Customer, profile: Option<&Classes>) -> i32 {
     profile.and_then(|p| p.last_purchase).unwrap_or_else(|| customer.updated.date_naive()).num_days_from_ce()
 }
 
@@ -93,9 +93,9 @@ impl Model {
         let mut m = Model::default();
         let mut recencies = Vec::with_capacity(histories.len());
         for h in histories {
-            let p = clf.profile(h.customer.id);
-            recencies.push(recency(&h.customer, p.as_ref()));
-            m.rows.insert(h.customer.id, Row::new(h.customer.clone(), p.as_ref()));
+            let p = clf.classes(h.customer.id);
+            recencies.push(recency(&h.customer, p));
+            m.rows.insert(h.customer.id, Row::new(h.customer.clone(), p));
         }
         m.index = SearchIndex::build(histories.iter().map(|h| &h.customer).zip(recencies));
         m.ids = m.rows.keys().copied().collect();
@@ -106,14 +106,14 @@ impl Model {
     /// Recomputes every row's sort facts from the classifier (after the model changed).
     pub fn refresh_facts(&mut self, clf: &Classifier) {
         for row in self.rows.values_mut() {
-            if let Some(p) = clf.profile(row.customer.id) {
-                row.facts = Facts::of(&p);
+            if let Some(p) = clf.classes(row.customer.id) {
+                row.facts = Facts::of(p);
             }
         }
     }
 
     /// Replaces (or adds) one customer's row.
-    pub fn upsert(&mut self, customer: Customer, profile: Option<&Profile>) {
+    pub fn upsert(&mut self, customer: Customer, profile: Option<&Classes>) {
         let id = customer.id;
         self.index.upsert(&customer, recency(&customer, profile));
         if self.rows.insert(id, Row::new(customer, profile)).is_none()

@@ -2,7 +2,7 @@
 //! and saved segments (named filters over classes) kept in the store's settings.
 
 use super::widgets::{bar, fit, safe};
-use crate::classify::{Classifier, Dimension, Profile, SegmentRow};
+use crate::classify::{Classes, Classifier, Dimension, SegmentRow};
 use crate::domain::Money;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -75,14 +75,14 @@ impl SegmentTab {
     }
 }
 
-/// Whether a profile passes a filter: any class of a dimension, all dimensions named.
-pub fn matches(filter: &[ClassFilter], p: &Profile) -> bool {
+/// Whether a customer's classes pass a filter: any class of a dimension, all dimensions named.
+pub fn matches(filter: &[ClassFilter], p: &Classes) -> bool {
     let mut dims: Vec<Dimension> = filter.iter().map(|f| f.dimension).collect();
     dims.sort_unstable();
     dims.dedup();
     dims.into_iter().all(|d| {
         let classes = d.classes_of(p);
-        filter.iter().filter(|f| f.dimension == d).any(|f| classes.contains(&f.class))
+        filter.iter().filter(|f| f.dimension == d).any(|f| classes.contains(&f.class.as_str()))
     })
 }
 
@@ -91,7 +91,7 @@ pub fn filter_ids(filter: &[ClassFilter], clf: &Classifier, ids: &[u64]) -> Vec<
     if filter.is_empty() {
         return ids.to_vec();
     }
-    ids.iter().copied().filter(|id| clf.profile(*id).is_some_and(|p| matches(filter, &p))).collect()
+    ids.iter().copied().filter(|id| clf.classes(*id).is_some_and(|p| matches(filter, p))).collect()
 }
 
 /// `tier=gold and activity=sleeping|churned`.
@@ -158,10 +158,10 @@ impl SegmentsState {
         let mut total = Money::ZERO;
         if !self.saved.is_empty() {
             for id in clf.ids() {
-                let Some(p) = clf.profile(id) else { continue };
+                let Some(p) = clf.classes(id) else { continue };
                 total += p.spend_total;
                 for (s, c) in self.saved.iter().zip(counts.iter_mut()) {
-                    if matches(&s.filter, &p) {
+                    if matches(&s.filter, p) {
                         c.count += 1;
                         c.revenue += p.spend_total;
                     }

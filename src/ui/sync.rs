@@ -69,8 +69,7 @@ impl App {
     fn absorb(&mut self, h: &History) {
         let id = h.customer.id;
         self.clf.upsert(h);
-        let profile = self.clf.profile(id);
-        self.model.upsert(h.customer.clone(), profile.as_ref());
+        self.model.upsert(h.customer.clone(), self.clf.classes(id));
         self.dupes.upsert(&h.customer);
         if self.detail.id == id {
             self.detail.history = Some(h.clone());
