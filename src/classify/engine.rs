@@ -122,7 +122,9 @@ impl Classifier {
         for e in &entries {
             self.tallies.subtract(&e.classes);
         }
-        par_each(&mut entries, |e| e.classes = Classes::of(&classify_with(&e.summary, pop, rules, model, today)));
+        par_each(&mut entries, |e| {
+            e.classes = Classes::of(&classify_with(&e.summary, pop, rules, model, today))
+        });
         for e in &entries {
             self.tallies.add(&e.classes);
         }

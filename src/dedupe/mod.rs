@@ -5,6 +5,7 @@
 //! The rule itself (what counts as evidence, what contradicts it) is documented in [`judge`].
 
 mod choice;
+mod idset;
 pub mod judge;
 mod normalise;
 
@@ -13,6 +14,7 @@ pub use judge::{CROWD, Reason};
 pub use normalise::{Script, normalise_name, osa_distance};
 
 use crate::domain::Customer;
+use idset::IdSet;
 use judge::{Crowded, Profile, Verdict};
 use normalise::deletion_keys;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -45,6 +47,15 @@ impl Key {
     fn crowdable(&self) -> bool {
         !matches!(self, Key::Near(_))
     }
+
+    /// The key's bucket: SipHash with fixed keys, so that the same key always lands in the same
+    /// bucket.
+    fn hash64(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
 }
 
 /// The blocking keys of a customer.
@@ -68,11 +79,14 @@ fn keys_of(p: &Profile) -> Vec<Key> {
 #[derive(Debug, Default, Clone)]
 pub struct DuplicateIndex {
     profiles: HashMap<u64, Profile>,
-    buckets: HashMap<Key, BTreeSet<u64>>,
+    /// Customers by a 64-bit hash of each key they have: the keys themselves (strings, five or
+    /// more per customer) would double the index's memory, and a hash collision only adds a
+    /// candidate that `judge` then turns down.
+    buckets: HashMap<u64, IdSet>,
     /// Every flagged pair by (smaller id, larger id).
     pairs: BTreeMap<(u64, u64), Verdict>,
     /// For each customer, the others it is paired with.
-    partners: HashMap<u64, BTreeSet<u64>>,
+    partners: HashMap<u64, IdSet>,
 }
 
 impl DuplicateIndex {
@@ -169,7 +183,7 @@ impl DuplicateIndex {
             self.remove_profile(p.id, affected);
         }
         for key in keys_of(&p) {
-            let bucket = self.buckets.entry(key.clone()).or_default();
+            let bucket = self.buckets.entry(key.hash64()).or_default();
             bucket.insert(p.id);
             if key.crowdable() && bucket.len() == CROWD + 1 {
                 affected.extend(bucket.iter().copied());
@@ -183,13 +197,13 @@ impl DuplicateIndex {
     fn remove_profile(&mut self, id: u64, affected: &mut BTreeSet<u64>) {
         let Some(p) = self.profiles.remove(&id) else { return };
         for key in keys_of(&p) {
-            if let Some(bucket) = self.buckets.get_mut(&key) {
+            if let Some(bucket) = self.buckets.get_mut(&key.hash64()) {
                 bucket.remove(&id);
                 if key.crowdable() && bucket.len() == CROWD {
                     affected.extend(bucket.iter().copied());
                 }
                 if bucket.is_empty() {
-                    self.buckets.remove(&key);
+                    self.buckets.remove(&key.hash64());
                 }
             }
         }
@@ -198,7 +212,7 @@ impl DuplicateIndex {
 
     /// Forgets every pair `id` is in.
     fn drop_pairs(&mut self, id: u64) {
-        for other in self.partners.remove(&id).unwrap_or_default() {
+        for other in self.partners.remove(&id).unwrap_or_default().iter().copied() {
             self.pairs.remove(&ordered(id, other));
             if let Some(set) = self.partners.get_mut(&other) {
                 set.remove(&id);
@@ -211,7 +225,7 @@ impl DuplicateIndex {
 
     /// Whether `key` is shared by too many customers to count.
     fn crowded(&self, key: &Key) -> bool {
-        key.crowdable() && self.buckets.get(key).is_some_and(|b| b.len() > CROWD)
+        key.crowdable() && self.buckets.get(&key.hash64()).is_some_and(|b| b.len() > CROWD)
     }
 
     /// Judges `id` afresh against every customer sharing an uncrowded key with it. With
@@ -226,7 +240,7 @@ impl DuplicateIndex {
             if self.crowded(&key) {
                 continue;
             }
-            if let Some(bucket) = self.buckets.get(&key) {
+            if let Some(bucket) = self.buckets.get(&key.hash64()) {
                 candidates.extend(bucket.iter().copied().filter(|&o| o != id && (!higher_only || o > id)));
             }
         }
