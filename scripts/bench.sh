@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
 # Builds the 100k (and, with KEHU_BENCH_1M=1, the 1M) demo databases once, cached under
-# target/bench-db/, then prints every benchmark figure as `name value unit` lines.
+# target/bench-db/, then prints every benchmark figure as `name value unit` lines:
+#   store    open, read, classify, fit, reclassify everyone, edit commit, db bytes, resident memory
+#   memory   heap bytes per customer of what the console keeps (counting allocator)
+#   console  search keystrokes through App::update, frame render
+#   search   the search index alone, per query kind and per key
+#   peer     kehu's search beside `fzf --filter` on the same lines (installs fzf when missing)
+#   import   purchases per second of `kehu import` into an empty database
+#   pty      the real binary in a pseudo-terminal: first frame, bytes per key, resident memory
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 kehu=target/release/kehu
+
+if ! command -v fzf >/dev/null; then
+  echo "# installing fzf for the peer comparison" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get install -y fzf >/dev/null 2>&1 || echo "# could not install fzf: peer figures are kehu's only" >&2
+fi
+
 sizes=(100000)
 [ "${KEHU_BENCH_1M:-0}" = 1 ] && sizes+=(1000000)
 for n in "${sizes[@]}"; do
@@ -19,6 +33,24 @@ for n in "${sizes[@]}"; do
   fi
   echo "# $n customers"
   KEHU_BENCH_DB="$db" cargo bench --quiet --bench store 2>/dev/null | sed "s/^/${n}_/"
+  KEHU_BENCH_DB="$db" cargo bench --quiet --bench memory 2>/dev/null | sed "s/^/${n}_/"
   KEHU_BENCH_CUSTOMERS="$n" cargo bench --quiet --bench console 2>/dev/null | sed "s/^/${n}_/"
   python3 scripts/pty_measure.py "$kehu" "$db" 2026-11-25 | sed "s/^/${n}_/"
+
+  # Import: the first 200,000 purchases (of customers with a card number) of the demo shop into
+  # an empty database, customers created from the refs, in one all-or-nothing transaction.
+  work=$(mktemp -d)
+  "$kehu" export --db "$db" --kind purchases --as-of 2026-11-25 --out "$work/all.csv" 2>/dev/null
+  awk -F, 'NR == 1 || $3 != ""' "$work/all.csv" | head -n 200001 >"$work/purchases.csv"
+  rows=$(($(wc -l <"$work/purchases.csv") - 1))
+  start=$(date +%s.%N)
+  "$kehu" import --db "$work/db" --kind purchases --create-missing --as-of 2026-11-25 \
+    "$work/purchases.csv" >/dev/null
+  secs=$(echo "$(date +%s.%N) - $start" | bc)
+  echo "${n}_import_purchases_per_s $(echo "$rows / $secs" | bc) purchases/s"
+  rm -rf "$work"
 done
+
+# These generate their own customers (100k; 1M too with KEHU_BENCH_1M=1).
+cargo bench --quiet --bench search 2>/dev/null
+cargo bench --quiet --bench peer 2>/dev/null
