@@ -106,7 +106,8 @@ fn run(n: u64, have_fzf: bool) {
 }
 
 fn main() {
-    let have_fzf = Command::new("fzf").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+    let have_fzf =
+        Command::new("fzf").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
     if !have_fzf {
         eprintln!("fzf is not on the PATH (scripts/bench.sh installs it): printing kehu's side only");
     }

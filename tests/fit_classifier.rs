@@ -3,7 +3,7 @@
 //! and "overdue for their rhythm" shows while activity still says active.
 
 use chrono::{DateTime, Days, NaiveDate};
-use kehu::classify::{Activity, Classifier, Dimension, Play, Rules};
+use kehu::classify::{Activity, Classes, Classifier, Dimension, Play, Rules};
 use kehu::domain::{Customer, History, Money, Purchase};
 
 fn start() -> NaiveDate {
@@ -120,6 +120,12 @@ fn a_model_fills_the_figures_and_each_edit_recomputes_them() {
         .map(|r| r.count)
         .sum();
     assert_eq!(buckets, 300);
+    // What the classifier keeps for everyone (computed without the 12-month value or reasons) is
+    // what the full profile says.
+    for id in (1..=300).chain([999]) {
+        let full = c.profile(id).expect("known");
+        assert_eq!(c.classes(id), Some(&Classes::of(&full)), "customer {id}");
+    }
 
     // An edit: five more purchases, the latest today, with the same parameters.
     c.upsert(&history(5, &[0, 8, 16, 24, 32, 40, 48]));

@@ -17,13 +17,13 @@ pub fn activity(last: Option<NaiveDate>, rules: &Rules, today: NaiveDate) -> Cla
     };
     let ago = (today - last).num_days();
     let (active, sleeping) = (rules.activity.active, rules.activity.sleeping);
-    let what = format!("last purchase {ago} days ago");
+    let what = reason!("last purchase {ago} days ago");
     if ago <= active {
-        Classed::new(Activity::Active, format!("active — {what} (≤ {active})"))
+        Classed::new(Activity::Active, reason!("active — {what} (≤ {active})"))
     } else if ago <= sleeping {
-        Classed::new(Activity::Sleeping, format!("sleeping — {what} ({}–{sleeping})", active + 1))
+        Classed::new(Activity::Sleeping, reason!("sleeping — {what} ({}–{sleeping})", active + 1))
     } else {
-        Classed::new(Activity::Churned, format!("churned — {what} (> {sleeping})"))
+        Classed::new(Activity::Churned, reason!("churned — {what} (> {sleeping})"))
     }
 }
 

@@ -12,7 +12,7 @@ keyed_enum! {
 /// Classes the number of customers who name this one as their referrer.
 pub fn advocacy(referred: u32) -> Classed<Advocacy> {
     if referred >= 1 {
-        Classed::new(Advocacy::Advocate, format!("advocate — referred {}", plural(referred, "customer")))
+        Classed::new(Advocacy::Advocate, reason!("advocate — referred {}", plural(referred, "customer")))
     } else {
         Classed::new(Advocacy::None, "none — has not referred anyone")
     }

@@ -45,7 +45,8 @@ pub struct Classes {
     pub expected_90d: Option<f64>,
     /// The recommended action's playbook entry.
     pub action: Option<Play>,
-    /// The customer's row in the follow-up queue, when an action is due (a minority of a shop).
+    /// The customer's row in the follow-up queue, when an action is due (a minority of a shop),
+    /// without the action's reason.
     pub follow_up: Option<Box<FollowUp>>,
 }
 
@@ -77,7 +78,11 @@ impl Classes {
             p_alive: p.p_alive,
             expected_90d: p.expected_purchases_90d,
             action: p.action.as_ref().map(|a| a.play),
-            follow_up: p.follow_up.clone().map(Box::new),
+            // The queue shows the action, not why: the reason is the profile's to tell.
+            follow_up: p.follow_up.clone().map(|mut f| {
+                f.action.reason = String::new();
+                Box::new(f)
+            }),
         }
     }
 

@@ -19,11 +19,11 @@ pub fn engagement(contacts: &[ContactFact], rules: &Rules, today: NaiveDate) -> 
         contacts.iter().filter(|c| c.kind == InteractionKind::Event && in_window(c.day, today, days)).count()
             as u32;
     let high = rules.engagement.high;
-    let what = format!("{} attended in the last {days} days", plural(n, "event"));
+    let what = reason!("{} attended in the last {days} days", plural(n, "event"));
     match n {
-        0 => Classed::new(Engagement::None, format!("none — no event attended in the last {days} days")),
-        n if n >= high => Classed::new(Engagement::High, format!("high — {what} (≥ {high})")),
-        _ => Classed::new(Engagement::Low, format!("low — {what} (1–{})", high - 1)),
+        0 => Classed::new(Engagement::None, reason!("none — no event attended in the last {days} days")),
+        n if n >= high => Classed::new(Engagement::High, reason!("high — {what} (≥ {high})")),
+        _ => Classed::new(Engagement::Low, reason!("low — {what} (1–{})", high - 1)),
     }
 }
 

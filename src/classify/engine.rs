@@ -20,7 +20,7 @@ use super::classes::Classes;
 use super::model::{Fingerprint, Model, fit_summaries};
 use super::playbook::FollowUp;
 use super::population::Population;
-use super::profile::{Profile, classify_with};
+use super::profile::{Profile, classes_with, classify_with};
 use super::rules::Rules;
 use super::segments::{Dimension, SegmentRow, Tallies};
 use super::summary::Summary;
@@ -122,9 +122,7 @@ impl Classifier {
         for e in &entries {
             self.tallies.subtract(&e.classes);
         }
-        par_each(&mut entries, |e| {
-            e.classes = Classes::of(&classify_with(&e.summary, pop, rules, model, today))
-        });
+        par_each(&mut entries, |e| e.classes = classes_with(&e.summary, pop, rules, model, today));
         for e in &entries {
             self.tallies.add(&e.classes);
         }
@@ -216,7 +214,7 @@ impl Classifier {
 
     /// The classes of a customer's facts against the current population and model.
     fn classes_of(&self, s: &Summary) -> Classes {
-        Classes::of(&classify_with(s, &self.pop, &self.rules, self.model.as_ref(), self.today))
+        classes_with(s, &self.pop, &self.rules, self.model.as_ref(), self.today)
     }
 
     /// Takes a removed entry out of the population and the counts; returns who must be rechecked.
@@ -240,7 +238,7 @@ impl Classifier {
         for id in ids.into_iter().filter(|i| *i != skip) {
             let Some(e) = self.entries.get_mut(&id) else { continue };
             let (pop, rules, model, today) = (&self.pop, &self.rules, self.model.as_ref(), self.today);
-            let classes = Classes::of(&classify_with(&e.summary, pop, rules, model, today));
+            let classes = classes_with(&e.summary, pop, rules, model, today);
             if classes != e.classes {
                 self.tallies.subtract(&e.classes);
                 self.tallies.add(&classes);
@@ -260,7 +258,7 @@ impl Classifier {
             }
         }
         let (pop, rules, model, today) = (&self.pop, &self.rules, self.model.as_ref(), self.today);
-        let classes = par_map(&summaries, |s| Classes::of(&classify_with(s, pop, rules, model, today)));
+        let classes = par_map(&summaries, |s| classes_with(s, pop, rules, model, today));
         self.entries = summaries
             .into_iter()
             .zip(classes)

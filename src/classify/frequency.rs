@@ -10,12 +10,12 @@ pub fn frequency(purchases: &[PurchaseFact], rules: &Rules, today: NaiveDate) ->
     let days = rules.window.days;
     let n = purchases.iter().filter(|p| in_window(p.day, today, days)).count() as u32;
     let (high, medium) = (rules.frequency.high, rules.frequency.medium);
-    let what = format!("{} in the last {days} days", plural(n, "purchase"));
+    let what = reason!("{} in the last {days} days", plural(n, "purchase"));
     match n {
-        0 => Classed::new(Level::None, format!("none — no purchase in the last {days} days")),
-        n if n >= high => Classed::new(Level::High, format!("high — {what} (≥ {high})")),
-        n if n >= medium => Classed::new(Level::Medium, format!("medium — {what} ({medium}–{})", high - 1)),
-        _ => Classed::new(Level::Low, format!("low — {what} (1–{})", medium - 1)),
+        0 => Classed::new(Level::None, reason!("none — no purchase in the last {days} days")),
+        n if n >= high => Classed::new(Level::High, reason!("high — {what} (≥ {high})")),
+        n if n >= medium => Classed::new(Level::Medium, reason!("medium — {what} ({medium}–{})", high - 1)),
+        _ => Classed::new(Level::Low, reason!("low — {what} (1–{})", medium - 1)),
     }
 }
 

@@ -29,7 +29,7 @@ pub fn lifecycle(
         return Classed::new(Lifecycle::Lost, "lost — churned (no purchase for over the sleeping period)");
     }
     if age <= new_days {
-        return Classed::new(Lifecycle::New, format!("new — first purchase {age} days ago (≤ {new_days})"));
+        return Classed::new(Lifecycle::New, reason!("new — first purchase {age} days ago (≤ {new_days})"));
     }
     let old_enough = age >= loyal_days;
     let frequent = frequency == Level::High;
@@ -37,12 +37,12 @@ pub fn lifecycle(
     if old_enough && frequent && active {
         return Classed::new(
             Lifecycle::Loyal,
-            format!("loyal — customer for {age} days (≥ {loyal_days}), frequency high and active"),
+            reason!("loyal — customer for {age} days (≥ {loyal_days}), frequency high and active"),
         );
     }
     let mut missing = Vec::new();
     if !old_enough {
-        missing.push(format!("{loyal_days} days as a customer"));
+        missing.push(reason!("{loyal_days} days as a customer"));
     }
     if !frequent {
         missing.push("high frequency".to_string());
@@ -52,7 +52,7 @@ pub fn lifecycle(
     }
     Classed::new(
         Lifecycle::Mature,
-        format!("mature — customer for {age} days; loyal needs {}", missing.join(", ")),
+        reason!("mature — customer for {age} days; loyal needs {}", missing.join(", ")),
     )
 }
 

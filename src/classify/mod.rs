@@ -4,6 +4,15 @@
 //! `today`, and returns each class with a one-line reason. [`Classifier`] keeps the figures of a
 //! whole shop up to date edit by edit; [`classify`] classifies one customer.
 
+/// `format!` for a reason: skipped (an empty string) while the classifier recomputes classes it
+/// keeps without reasons, since writing ~20 sentences per customer was most of the time a whole
+/// shop took to reclassify. Only ever for reason text, never for anything a class depends on.
+macro_rules! reason {
+    ($($arg:tt)*) => {
+        if $crate::classify::reasons_wanted() { format!($($arg)*) } else { String::new() }
+    };
+}
+
 mod activity;
 mod advocacy;
 mod classes;
@@ -57,6 +66,28 @@ pub use value::value;
 
 use crate::keyed_enum;
 use serde::Serialize;
+use std::cell::Cell;
+
+thread_local! {
+    static REASONS: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Whether reasons are being written on this thread (see `reason!`).
+pub(crate) fn reasons_wanted() -> bool {
+    REASONS.with(Cell::get)
+}
+
+/// Runs `f` with reasons left empty on this thread, restoring the setting even if `f` panics.
+pub(crate) fn without_reasons<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            REASONS.with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(REASONS.with(|r| r.replace(false)));
+    f()
+}
 
 /// A class with the plain-words reason it was given, e.g. "high — 14 purchases in the last 365
 /// days (≥ 12)".

@@ -258,6 +258,14 @@ impl Model {
         })
     }
 
+    /// P(alive) and the expected purchases in the next [`HORIZON_DAYS`] alone: what lists and
+    /// segments show, without the 12-month value and the reason.
+    pub fn predict_brief(&self, s: &Summary, today: NaiveDate) -> Option<(f64, Option<f64>)> {
+        let f = Facts::of(s, today)?;
+        let p_alive = predict::p_alive(&self.bgnbd, &f.rfx);
+        Some((p_alive, predict::expected_purchases(&self.bgnbd, &f.rfx, HORIZON_DAYS).ok()))
+    }
+
     /// What the model predicts, unconditionally, for a customer first seen `age_days` ago over
     /// the next [`HORIZON_DAYS`]: the population figure the customers' mean should approach.
     pub fn population_expected_90d(&self, age_days: f64) -> predict::Result<f64> {

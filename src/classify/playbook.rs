@@ -81,7 +81,7 @@ pub fn agreed_follow_up(contacts: &[ContactFact], today: NaiveDate) -> Option<Ca
             since: Some(c.day),
             trigger: Some(c.id),
             due: Some(f),
-            reason: format!("follow-up agreed on {} for {f} ({}), no contact since", c.day, c.kind),
+            reason: reason!("follow-up agreed on {} for {f} ({}), no contact since", c.day, c.kind),
         })
 }
 

@@ -18,7 +18,7 @@ pub fn top_category(purchases: &[PurchaseFact]) -> Classed<Option<String>> {
         None => Classed::new(None, "none — no purchase with a category"),
         Some((cat, spend)) => {
             let pct = if total.0 > 0 { spend.0 as f64 * 100.0 / total.0 as f64 } else { 0.0 };
-            Classed::new(Some(cat.to_string()), format!("{cat} — {spend} of {total} spent ({pct:.0}%)"))
+            Classed::new(Some(cat.to_string()), reason!("{cat} — {spend} of {total} spent ({pct:.0}%)"))
         }
     }
 }
@@ -32,7 +32,7 @@ pub fn top_channel(purchases: &[PurchaseFact]) -> Classed<Option<Channel>> {
     match by.iter().rev().max_by_key(|(_, n)| **n) {
         None => Classed::new(None, "none — no purchase yet"),
         Some((ch, n)) => {
-            Classed::new(Some(*ch), format!("{ch} — {} of {}", plural(*n, "purchase"), purchases.len()))
+            Classed::new(Some(*ch), reason!("{ch} — {} of {}", plural(*n, "purchase"), purchases.len()))
         }
     }
 }

@@ -17,7 +17,7 @@ pub fn price_sensitivity(purchases: &[PurchaseFact], rules: &Rules) -> Classed<P
     if n < min {
         return Classed::new(
             PriceSensitivity::Unknown,
-            format!("unknown — {n} of the {min} purchases needed"),
+            reason!("unknown — {n} of the {min} purchases needed"),
         );
     }
     let promo = purchases.iter().filter(|p| p.promo).count() as u32;
@@ -25,13 +25,13 @@ pub fn price_sensitivity(purchases: &[PurchaseFact], rules: &Rules) -> Classed<P
     let at_least = |pct: f64| f64::from(promo) * 100.0 >= pct * f64::from(n);
     let (high, medium) = (rules.price.high_percent, rules.price.medium_percent);
     let share = f64::from(promo) * 100.0 / f64::from(n);
-    let what = format!("{promo} of {n} purchases on promotion ({share:.0}%)");
+    let what = reason!("{promo} of {n} purchases on promotion ({share:.0}%)");
     if at_least(high) {
-        Classed::new(PriceSensitivity::High, format!("high — {what}, ≥ {high}%"))
+        Classed::new(PriceSensitivity::High, reason!("high — {what}, ≥ {high}%"))
     } else if at_least(medium) {
-        Classed::new(PriceSensitivity::Medium, format!("medium — {what}, {medium}% to under {high}%"))
+        Classed::new(PriceSensitivity::Medium, reason!("medium — {what}, {medium}% to under {high}%"))
     } else {
-        Classed::new(PriceSensitivity::Low, format!("low — {what}, under {medium}%"))
+        Classed::new(PriceSensitivity::Low, reason!("low — {what}, under {medium}%"))
     }
 }
 

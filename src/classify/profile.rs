@@ -2,6 +2,7 @@
 
 use super::activity::{Activity, activity};
 use super::advocacy::{Advocacy, advocacy};
+use super::classes::Classes;
 use super::engagement::{Engagement, engagement};
 use super::frequency::frequency;
 use super::lifecycle::{Lifecycle, lifecycle};
@@ -94,6 +95,39 @@ pub fn classify_with(
     model: Option<&Model>,
     today: NaiveDate,
 ) -> Profile {
+    build(s, pop, rules, model, today, Detail::Full)
+}
+
+/// The classes of one customer as the classifier keeps them for everyone: the same decisions as
+/// [`classify_with`] without the figures only the detail view shows (the 12-month value costs
+/// twelve hypergeometric series per customer, most of a whole-shop reclassification).
+pub fn classes_with(
+    s: &Summary,
+    pop: &Population,
+    rules: &Rules,
+    model: Option<&Model>,
+    today: NaiveDate,
+) -> Classes {
+    super::without_reasons(|| Classes::of(&build(s, pop, rules, model, today, Detail::Classes)))
+}
+
+/// How much of a profile to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything, for the one customer someone looks at.
+    Full,
+    /// What [`Classes`] keeps.
+    Classes,
+}
+
+fn build(
+    s: &Summary,
+    pop: &Population,
+    rules: &Rules,
+    model: Option<&Model>,
+    today: NaiveDate,
+    detail: Detail,
+) -> Profile {
     let ps = s.purchases_to(today);
     let cs = s.contacts_to(today);
     let metrics = s.metrics(today);
@@ -147,7 +181,10 @@ pub fn classify_with(
     let (action, follow_up) = choose(s.id, candidates(&p, cs, rules, today), cs, s.contact, rules, today);
     p.action = action;
     p.follow_up = follow_up;
-    p.predict(s, model, rules, today);
+    match detail {
+        Detail::Full => p.predict(s, model, rules, today),
+        Detail::Classes => p.predict_classes(s, model, today),
+    }
     p
 }
 
@@ -161,7 +198,7 @@ fn distinct_days(ps: &[PurchaseFact]) -> Vec<NaiveDate> {
 fn candidates(p: &Profile, cs: &[ContactFact], rules: &Rules, today: NaiveDate) -> Vec<Candidate> {
     let mut out = Vec::new();
     if let Some(c) = cs.iter().rev().find(|c| c.open_complaint.is_some()) {
-        let reason = format!("open complaint logged on {}", c.day);
+        let reason = reason!("open complaint logged on {}", c.day);
         out.push(Candidate {
             trigger: Some(c.id),
             ..Candidate::new(Play::ComplaintOpen, Some(c.day), &reason)
@@ -227,6 +264,13 @@ impl Profile {
         self.clv_12m = got.as_ref().and_then(|g| g.clv_12m);
         self.clv_reason = self.clv_12m.as_ref().map(|v| clv_reason(v, rate));
         self.p_alive_reason = got.map(|g| g.reason);
+    }
+
+    /// Fills only the model's figures that [`Classes`] keeps: P(alive) and the 90-day expectation.
+    fn predict_classes(&mut self, s: &Summary, model: Option<&Model>, today: NaiveDate) {
+        let got = model.and_then(|m| m.predict_brief(s, today));
+        self.p_alive = got.map(|g| g.0);
+        self.expected_purchases_90d = got.and_then(|g| g.1);
     }
 
     /// Every dimension with its reason (which opens with the class), in the order people read

@@ -117,7 +117,7 @@ pub fn rfm(m: &Metrics, pop: &Population, today: chrono::NaiveDate) -> Rfm {
     let segment = segment_for(r, f);
     let days = (today - m.last).num_days();
     let seg_reason =
-        format!("{} — R {r} (last purchase {days} days ago), F {f} ({} purchases)", segment.label(), m.count);
+        reason!("{} — R {r} (last purchase {days} days ago), F {f} ({} purchases)", segment.label(), m.count);
     // Recent means at or below the mean days since, i.e. minus-last-day not above its mean.
     let r_high = !pop.recency.above_mean(rv);
     let f_high = pop.frequency.above_mean(fv);
@@ -126,7 +126,7 @@ pub fn rfm(m: &Metrics, pop: &Population, today: chrono::NaiveDate) -> Rfm {
     // Means stay out of the reason: they move with every edit, and a reason must change only
     // when the customer's own class or figures do.
     let side = |h: bool, up: &str, down: &str| if h { up.to_string() } else { down.to_string() };
-    let rfm8_reason = format!(
+    let rfm8_reason = reason!(
         "{} — {} ({days} days ago), {} ({} purchases), {} ({})",
         class.label(),
         side(r_high, "R↑ as recent as average or more", "R↓ less recent than average"),

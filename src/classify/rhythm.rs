@@ -68,19 +68,19 @@ fn reason(
     overdue: bool,
     today: NaiveDate,
 ) -> String {
-    let what = category.map(|c| format!("{c}: ")).unwrap_or_default();
+    let what = category.map(|c| reason!("{c}: ")).unwrap_or_default();
     let gap = days(r.usual_gap_days);
     if overdue {
         let since = (today - r.last_purchase).num_days();
         // A big last purchase can still last beyond 1.5 gaps; the rhythm is late all the same.
         let due = if r.next_purchase_due < today { "was due" } else { "stock lasts to" };
-        return format!(
+        return reason!(
             "overdue for their rhythm — {what}{since} days since the last purchase, usually every {gap} \
              (> {OVERDUE_FACTOR}×); {due} {}",
             r.next_purchase_due
         );
     }
-    format!(
+    reason!(
         "due {} — {what}a unit lasts {} days, usually bought every {gap}",
         r.next_purchase_due,
         days(r.days_per_unit)

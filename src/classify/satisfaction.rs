@@ -41,14 +41,14 @@ impl OpenComplaints {
     fn describe(self) -> String {
         let mut parts = Vec::new();
         if self.major > 0 {
-            parts.push(format!("{} open major", self.major));
+            parts.push(reason!("{} open major", self.major));
         }
         if self.minor > 0 {
-            parts.push(format!("{} open minor", self.minor));
+            parts.push(reason!("{} open minor", self.minor));
         }
         let n = self.major + self.minor;
         let s = if n == 1 { "" } else { "s" };
-        if n == 0 { String::new() } else { format!("{} complaint{s}", parts.join(" and ")) }
+        if n == 0 { String::new() } else { reason!("{} complaint{s}", parts.join(" and ")) }
     }
 }
 
@@ -57,25 +57,25 @@ impl OpenComplaints {
 pub fn satisfaction(contacts: &[ContactFact], rules: &Rules) -> Classed<Satisfaction> {
     let open = OpenComplaints::count(contacts);
     let latest = contacts.iter().rev().find_map(|c| c.rating.map(|r| (r, c.day)));
-    let note = if open.any() { format!("; {}", open.describe()) } else { String::new() };
+    let note = if open.any() { reason!("; {}", open.describe()) } else { String::new() };
     if open.major > 0 {
-        let rated = latest.map(|(r, d)| format!(" (latest rating {r} on {d})")).unwrap_or_default();
+        let rated = latest.map(|(r, d)| reason!(" (latest rating {r} on {d})")).unwrap_or_default();
         return Classed::new(
             Satisfaction::Dissatisfied,
-            format!("dissatisfied — {}{rated}", open.describe()),
+            reason!("dissatisfied — {}{rated}", open.describe()),
         );
     }
     let Some((r, d)) = latest else {
-        return Classed::new(Satisfaction::Unknown, format!("unknown — no rating given{note}"));
+        return Classed::new(Satisfaction::Unknown, reason!("unknown — no rating given{note}"));
     };
     let (sat, dis) = (rules.satisfaction.satisfied, rules.satisfaction.dissatisfied);
-    let what = format!("latest rating {r} on {d}");
+    let what = reason!("latest rating {r} on {d}");
     if r >= sat {
-        Classed::new(Satisfaction::Satisfied, format!("satisfied — {what} (≥ {sat}){note}"))
+        Classed::new(Satisfaction::Satisfied, reason!("satisfied — {what} (≥ {sat}){note}"))
     } else if r <= dis {
-        Classed::new(Satisfaction::Dissatisfied, format!("dissatisfied — {what} (≤ {dis}){note}"))
+        Classed::new(Satisfaction::Dissatisfied, reason!("dissatisfied — {what} (≤ {dis}){note}"))
     } else {
-        Classed::new(Satisfaction::Neutral, format!("neutral — {what} ({}–{}){note}", dis + 1, sat - 1))
+        Classed::new(Satisfaction::Neutral, reason!("neutral — {what} ({}–{}){note}", dis + 1, sat - 1))
     }
 }
 

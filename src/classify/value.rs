@@ -16,15 +16,15 @@ pub fn value(purchases: &[PurchaseFact], rules: &Rules, today: NaiveDate) -> Cla
     let days = rules.window.days;
     let spend = spend_in_window(purchases, days, today);
     let (high, medium) = (rules.value.high, rules.value.medium);
-    let what = format!("{spend} spent in the last {days} days");
+    let what = reason!("{spend} spent in the last {days} days");
     if spend.0 <= 0 {
-        Classed::new(Level::None, format!("none — nothing spent in the last {days} days"))
+        Classed::new(Level::None, reason!("none — nothing spent in the last {days} days"))
     } else if spend >= high {
-        Classed::new(Level::High, format!("high — {what} (≥ {high})"))
+        Classed::new(Level::High, reason!("high — {what} (≥ {high})"))
     } else if spend >= medium {
-        Classed::new(Level::Medium, format!("medium — {what} ({medium} to under {high})"))
+        Classed::new(Level::Medium, reason!("medium — {what} ({medium} to under {high})"))
     } else {
-        Classed::new(Level::Low, format!("low — {what} (under {medium})"))
+        Classed::new(Level::Low, reason!("low — {what} (under {medium})"))
     }
 }
 
