@@ -20,6 +20,7 @@ mod merge;
 mod model;
 mod popup;
 mod render;
+mod others;
 mod search;
 mod segments;
 mod status;
