@@ -141,8 +141,7 @@ impl<'a> Console<'a> {
                 return (None, 0);
             }
             if Instant::now() >= self.last_input + self.spec.idle {
-                let mins = self.spec.idle.as_secs().div_ceil(60);
-                return (Some(format!("kehu: no key for {mins} min; session closed")), 0);
+                return (Some(format!("kehu: no key for {}; session closed", idle_text(self.spec.idle))), 0);
             }
             if changed {
                 self.draw();
@@ -247,4 +246,10 @@ impl<'a> Console<'a> {
             self.lost = true;
         }
     }
+}
+
+/// An idle limit in words: "30 min", "45 s".
+fn idle_text(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 && s % 60 == 0 { format!("{} min", s / 60) } else { format!("{s} s") }
 }
