@@ -40,7 +40,10 @@ pub fn run(store: &dyn Store, customer: Option<&str>, out: &mut dyn Write) -> an
         )?;
     }
     if entries.is_empty() {
-        eprintln!("kehu: the audit log has no entries{}", if id.is_some() { " for this customer" } else { "" });
+        eprintln!(
+            "kehu: the audit log has no entries{}",
+            if id.is_some() { " for this customer" } else { "" }
+        );
     }
     Ok(0)
 }

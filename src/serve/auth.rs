@@ -115,7 +115,10 @@ impl AuthorizedKeys {
         std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let n = me.current().len();
         if n == 0 {
-            eprintln!("kehu serve: {} holds no key yet; nobody can log in until one is added", path.display());
+            eprintln!(
+                "kehu serve: {} holds no key yet; nobody can log in until one is added",
+                path.display()
+            );
         }
         Ok(me)
     }
@@ -130,7 +133,9 @@ impl AuthorizedKeys {
     /// The keys, read again first when the file changed (or went away: then nobody is let in).
     fn current(&self) -> Vec<AuthorizedKey> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let stamp = std::fs::metadata(&self.path).ok().map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
+        let stamp = std::fs::metadata(&self.path)
+            .ok()
+            .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
         if stamp != st.stamp || stamp.is_none() {
             let text = std::fs::read_to_string(&self.path).unwrap_or_default();
             let (keys, problems) = parse(&text);
@@ -162,7 +167,9 @@ mod tests {
 
     #[test]
     fn the_operator_option_wins_over_the_comment() {
-        let line = format!(r#"no-port-forwarding,operator="Wang \"Xiao\" Li",from="10.0.0.0/8" ssh-ed25519 {ED} wl@pc"#);
+        let line = format!(
+            r#"no-port-forwarding,operator="Wang \"Xiao\" Li",from="10.0.0.0/8" ssh-ed25519 {ED} wl@pc"#
+        );
         let (keys, problems) = parse(&line);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(keys[0].operator.as_deref(), Some(r#"Wang "Xiao" Li"#));

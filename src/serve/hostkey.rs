@@ -20,13 +20,18 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<PrivateKey> {
     if path.exists() {
         let mode = std::fs::metadata(path)?.permissions().mode();
         if mode & 0o077 != 0 {
-            eprintln!("kehu serve: {} is readable by others (mode {:o}); chmod 600 it", path.display(), mode & 0o777);
+            eprintln!(
+                "kehu serve: {} is readable by others (mode {:o}); chmod 600 it",
+                path.display(),
+                mode & 0o777
+            );
         }
         return PrivateKey::read_openssh_file(path)
             .map_err(|e| anyhow::anyhow!("cannot read the host key {}: {e}", path.display()));
     }
     let key = generate()?;
-    let text = key.to_openssh(LineEnding::LF).map_err(|e| anyhow::anyhow!("cannot encode the host key: {e}"))?;
+    let text =
+        key.to_openssh(LineEnding::LF).map_err(|e| anyhow::anyhow!("cannot encode the host key: {e}"))?;
     // create_new: two servers started at once never overwrite each other's fresh key.
     let mut f = std::fs::OpenOptions::new()
         .write(true)

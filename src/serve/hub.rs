@@ -100,6 +100,8 @@ impl Hub {
             _ => return,
         };
         inner.base.update(for_base);
-        inner.sessions.retain(|(id, tx)| *id == from || tx.send(Input::Remote(Box::new(for_others.clone()))).is_ok());
+        inner
+            .sessions
+            .retain(|(id, tx)| *id == from || tx.send(Input::Remote(Box::new(for_others.clone()))).is_ok());
     }
 }

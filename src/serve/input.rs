@@ -146,7 +146,9 @@ fn step(b: &[u8], force: bool) -> Step {
         0x7f | 0x08 => Step::Event(key(KeyCode::Backspace, KeyModifiers::NONE), 1),
         0x00 => Step::Event(key(KeyCode::Char(' '), KeyModifiers::CONTROL), 1),
         c @ 0x01..=0x1a => Step::Event(key(KeyCode::Char((b'a' + c - 1) as char), KeyModifiers::CONTROL), 1),
-        c @ 0x1c..=0x1f => Step::Event(key(KeyCode::Char((b'4' + c - 0x1c) as char), KeyModifiers::CONTROL), 1),
+        c @ 0x1c..=0x1f => {
+            Step::Event(key(KeyCode::Char((b'4' + c - 0x1c) as char), KeyModifiers::CONTROL), 1)
+        }
         _ => match utf8(b, force) {
             Some(Ok((c, n))) => Step::Event(char_key(c, KeyModifiers::NONE), n),
             Some(Err(n)) => Step::Skip(n),
@@ -220,11 +222,8 @@ fn csi(b: &[u8]) -> Option<Step> {
     let body = &b[2..];
     let end = body.iter().position(|&c| (0x40..=0x7e).contains(&c))?;
     let len = 2 + end + 1;
-    let params: Vec<u16> = std::str::from_utf8(&body[..end])
-        .unwrap_or("")
-        .split(';')
-        .map(|p| p.parse().unwrap_or(0))
-        .collect();
+    let params: Vec<u16> =
+        std::str::from_utf8(&body[..end]).unwrap_or("").split(';').map(|p| p.parse().unwrap_or(0)).collect();
     if b[..len] == *PASTE_START {
         return Some(Step::PasteStart(len));
     }

@@ -62,17 +62,20 @@ fn esc_alone_is_decided_by_time_not_by_the_next_packet() {
 #[test]
 fn alt_ctrl_backspace_enter_tab() {
     assert_eq!(decode(&[b"\x1bx"]), vec![key(KeyCode::Char('x'), KeyModifiers::ALT)]);
-    assert_eq!(decode(&[b"\x13\x03"]), vec![
-        key(KeyCode::Char('s'), KeyModifiers::CONTROL),
-        key(KeyCode::Char('c'), KeyModifiers::CONTROL)
-    ]);
-    assert_eq!(decode(&[b"\x7f\x08\t\x1b[Z\r"]), vec![
-        k(KeyCode::Backspace),
-        k(KeyCode::Backspace),
-        k(KeyCode::Tab),
-        key(KeyCode::BackTab, KeyModifiers::SHIFT),
-        k(KeyCode::Enter)
-    ]);
+    assert_eq!(
+        decode(&[b"\x13\x03"]),
+        vec![key(KeyCode::Char('s'), KeyModifiers::CONTROL), key(KeyCode::Char('c'), KeyModifiers::CONTROL)]
+    );
+    assert_eq!(
+        decode(&[b"\x7f\x08\t\x1b[Z\r"]),
+        vec![
+            k(KeyCode::Backspace),
+            k(KeyCode::Backspace),
+            k(KeyCode::Tab),
+            key(KeyCode::BackTab, KeyModifiers::SHIFT),
+            k(KeyCode::Enter)
+        ]
+    );
     assert_eq!(decode(&[b"G"]), vec![key(KeyCode::Char('G'), KeyModifiers::SHIFT)]);
 }
 

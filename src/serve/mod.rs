@@ -56,7 +56,8 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
     if let Err(e) = crate::store::write_marker(db, &marker) {
         eprintln!("kehu serve: cannot write the serve marker in {}: {e}", db.display());
     }
-    let shared = Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
+    let shared =
+        Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
     eprintln!("kehu serve: host key {fingerprint} ({})", opts.host_key.display());
     eprintln!("kehu serve: listening on {addr}; connect with: {ssh_hint}");
     let config = Arc::new(ssh_config(host_key));

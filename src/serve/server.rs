@@ -45,7 +45,13 @@ pub struct Shared {
 
 impl Shared {
     /// The shared state of a server.
-    pub fn new(store: Arc<dyn Store>, hub: Hub, keys: AuthorizedKeys, limits: Limits, ssh_hint: String) -> Shared {
+    pub fn new(
+        store: Arc<dyn Store>,
+        hub: Hub,
+        keys: AuthorizedKeys,
+        limits: Limits,
+        ssh_hint: String,
+    ) -> Shared {
         Shared {
             store,
             hub: Arc::new(hub),
@@ -163,11 +169,17 @@ impl Conn {
     fn start(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), anyhow::Error> {
         session.channel_success(channel)?;
         let Some(size) = self.console.as_ref().and_then(|c| c.size) else {
-            let line = format!("kehu serve: the console needs a terminal; connect with `{} -t`", self.shared.ssh_hint);
+            let line = format!(
+                "kehu serve: the console needs a terminal; connect with `{} -t`",
+                self.shared.ssh_hint
+            );
             return Conn::refuse(session, channel, &line);
         };
         let Some(slot) = Slot::take(&self.shared.sessions, self.shared.limits.max_sessions) else {
-            eprintln!("kehu serve: {}: refused a console, all {} in use", self.peer, self.shared.limits.max_sessions);
+            eprintln!(
+                "kehu serve: {}: refused a console, all {} in use",
+                self.peer, self.shared.limits.max_sessions
+            );
             let line = format!(
                 "kehu serve: all {} consoles are in use; try again later",
                 self.shared.limits.max_sessions
@@ -231,7 +243,11 @@ impl Drop for Conn {
 impl russh::server::Handler for Conn {
     type Error = anyhow::Error;
 
-    async fn auth_publickey_offered(&mut self, user: &str, offer: PublicKeyOffer<'_>) -> Result<Auth, Self::Error> {
+    async fn auth_publickey_offered(
+        &mut self,
+        user: &str,
+        offer: PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
         if self.shared.keys.operator_for(offer.public_key, user).is_some() {
             return Ok(Auth::Accept);
         }
@@ -308,13 +324,26 @@ impl russh::server::Handler for Conn {
         if started { self.start(channel, session) } else { Ok(session.channel_failure(channel)?) }
     }
 
-    async fn exec_request(&mut self, channel: ChannelId, _data: &[u8], session: &mut Session) -> Result<(), Self::Error> {
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         session.channel_success(channel)?;
-        let line = format!("kehu serve offers the console only; connect without a command: {}", self.shared.ssh_hint);
+        let line = format!(
+            "kehu serve offers the console only; connect without a command: {}",
+            self.shared.ssh_hint
+        );
         Conn::refuse(session, channel, &line)
     }
 
-    async fn data(&mut self, channel: ChannelId, data: &[u8], _session: &mut Session) -> Result<(), Self::Error> {
+    async fn data(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
         if self.console.as_ref().is_some_and(|c| c.id == channel) {
             self.send(Input::Bytes(data.to_vec()));
         }
@@ -326,7 +355,11 @@ impl russh::server::Handler for Conn {
         Ok(())
     }
 
-    async fn channel_close(&mut self, _channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
+    async fn channel_close(
+        &mut self,
+        _channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
         self.send(Input::Close(None));
         Ok(())
     }

@@ -48,7 +48,14 @@ const TICK: Duration = Duration::from_millis(500);
 const BATCH: usize = 256;
 
 /// Runs a session to its end; a panic inside ends this session only.
-pub fn run(store: Arc<dyn Store>, hub: Arc<Hub>, spec: Spec, inbox: Receiver<Input>, me: std::sync::mpsc::Sender<Input>, out: Output) {
+pub fn run(
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    spec: Spec,
+    inbox: Receiver<Input>,
+    me: std::sync::mpsc::Sender<Input>,
+    out: Output,
+) {
     let Output { frames, end } = out;
     let _ = frames.try_send(term::ENTER.to_vec());
     let id = spec.id;
@@ -87,7 +94,13 @@ struct Console<'a> {
 }
 
 impl<'a> Console<'a> {
-    fn new(store: &'a dyn Store, hub: &'a Hub, spec: Spec, mut app: App, frames: &'a mpsc::Sender<Vec<u8>>) -> Self {
+    fn new(
+        store: &'a dyn Store,
+        hub: &'a Hub,
+        spec: Spec,
+        mut app: App,
+        frames: &'a mpsc::Sender<Vec<u8>>,
+    ) -> Self {
         let (w, h) = spec.size;
         app.set_operator(&spec.operator);
         app.update(Action::Resize(w, h));
@@ -221,7 +234,10 @@ impl<'a> Console<'a> {
     fn act(&mut self, action: Action) {
         let mut saved = Vec::new();
         dispatch_observed(&mut self.app, self.store, action, &mut |a| {
-            if matches!(a, Action::Saved(_) | Action::Merged { .. } | Action::Reloaded(_) | Action::ModelFitted(_)) {
+            if matches!(
+                a,
+                Action::Saved(_) | Action::Merged { .. } | Action::Reloaded(_) | Action::ModelFitted(_)
+            ) {
                 saved.push(a.clone());
             }
         });

@@ -31,7 +31,14 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// An entry stamped now.
     pub fn now(operator: &str, customer: u64, what: &str, before: String, after: String) -> AuditEntry {
-        AuditEntry { when: Utc::now(), operator: operator.to_string(), customer, what: what.into(), before, after }
+        AuditEntry {
+            when: Utc::now(),
+            operator: operator.to_string(),
+            customer,
+            what: what.into(),
+            before,
+            after,
+        }
     }
 }
 

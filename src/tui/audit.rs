@@ -103,7 +103,8 @@ pub fn changed_fields(before: Option<&Customer>, after: &Customer) -> (String, S
         }
         now.insert(k.clone(), v.clone());
     }
-    let text = |m: Map<String, Value>| if m.is_empty() { String::new() } else { Value::Object(m).to_string() };
+    let text =
+        |m: Map<String, Value>| if m.is_empty() { String::new() } else { Value::Object(m).to_string() };
     (text(was), text(now))
 }
 

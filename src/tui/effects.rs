@@ -23,8 +23,9 @@ pub fn run_as(store: &dyn Store, effect: Effect, operator: &str) -> Vec<Action> 
             actions
         }
         Err(e) => match e.downcast_ref::<crate::store::StoreError>() {
-            Some(crate::store::StoreError::Stale { id, .. }) => super::audit::conflict(store, *id)
-                .unwrap_or_else(|_| vec![Action::Failed(format!("{e:#}"))]),
+            Some(crate::store::StoreError::Stale { id, .. }) => {
+                super::audit::conflict(store, *id).unwrap_or_else(|_| vec![Action::Failed(format!("{e:#}"))])
+            }
             _ => vec![Action::Failed(format!("{e:#}"))],
         },
     }
@@ -93,7 +94,13 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
         }
         // The reveal names its operator itself (the App's); the audit tree keeps it.
         Effect::AuditReveal { customer, operator } => {
-            let entry = crate::store::AuditEntry::now(&operator, customer, "reveal phone", String::new(), String::new());
+            let entry = crate::store::AuditEntry::now(
+                &operator,
+                customer,
+                "reveal phone",
+                String::new(),
+                String::new(),
+            );
             store.append_audit(&entry)?;
             vec![]
         }
