@@ -267,5 +267,5 @@ impl<'a> Console<'a> {
 /// An idle limit in words: "30 min", "45 s".
 fn idle_text(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 60 && s % 60 == 0 { format!("{} min", s / 60) } else { format!("{s} s") }
+    if s >= 60 && s.is_multiple_of(60) { format!("{} min", s / 60) } else { format!("{s} s") }
 }

@@ -93,7 +93,7 @@ mod tests {
         let db = sled::Config::new().temporary(true).open().unwrap();
         let tree = db.open_tree("audit").unwrap();
         let t0 = Utc::now();
-        let mut e = |c: u64, secs: i64| {
+        let e = |c: u64, secs: i64| {
             let mut a = AuditEntry::now("alice", c, "edit", "{}".into(), "{\"name\":\"x\"}".into());
             a.when = t0 + chrono::Duration::seconds(secs);
             append(&tree, &a).unwrap();

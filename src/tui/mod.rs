@@ -120,7 +120,7 @@ pub fn dispatch_observed(app: &mut App, store: &dyn Store, action: Action, seen:
             match effect {
                 Effect::Quit => {}
                 Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store)),
-                effect => queue.extend(effects::run_as(store, effect, &app.operator().to_string())),
+                effect => queue.extend(effects::run_as(store, effect, app.operator())),
             }
         }
     }
