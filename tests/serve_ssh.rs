@@ -236,13 +236,12 @@ fn two_operators_work_on_one_database_over_ssh() {
 }
 
 #[test]
-fn limits_panics_and_idle_sessions() {
+fn a_console_too_many_is_refused_and_a_panic_ends_only_its_session() {
     if !have_ssh() {
         return;
     }
     let (s, keys, alice, bob, _) = shop();
-    let server =
-        Server::start(&s, &keys, &["--max-sessions", "2", "--idle", "4s"], &[("KEHU_TEST_PANIC_ON", "`")]);
+    let server = Server::start(&s, &keys, &["--max-sessions", "2"], &[("KEHU_TEST_PANIC_ON", "`")]);
     let (exit_a, exit_b) = (s.dir.path().join("exit-a"), s.dir.path().join("exit-b"));
     let a = server.console("la", &alice, &exit_a, 80, 24);
     let b = server.console("lb", &bob, &exit_b, 80, 24);
@@ -255,15 +254,29 @@ fn limits_panics_and_idle_sessions() {
     assert!(!third.status.success());
     assert!(stdout(&third).contains("all 2 consoles are in use"), "{}", stdout(&third));
 
-    // A panic in A ends A only.
+    // A panic in A ends A only (exit status 70, a word why); B goes on.
     a.send(&["`"]);
     assert_eq!(wait_file(&exit_a).trim(), "EXIT=70");
     assert!(a.history().contains("internal error"), "{}", a.history());
     b.send(&["2"]);
     b.wait_for("B still working", |s| s.contains("◀ lifecycle ▶"));
-
-    // B, left alone, is closed after the idle time with a word why.
+    b.send(&["q"]);
     assert_eq!(wait_file(&exit_b).trim(), "EXIT=0");
-    assert!(b.history().contains("no key for 4 s"), "{}", b.history());
+    drop(server);
+}
+
+#[test]
+fn an_idle_console_is_closed_with_a_word_why() {
+    if !have_ssh() {
+        return;
+    }
+    let (s, keys, alice, _, _) = shop();
+    let server = Server::start(&s, &keys, &["--idle", "2s"], &[]);
+    let exit = s.dir.path().join("exit-idle");
+    let a = server.console("idle", &alice, &exit, 80, 24);
+    a.wait_for("the list", |s| s.contains("200 customers"));
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+    assert!(a.history().contains("no key for 2 s; session closed"), "{}", a.history());
+    assert_eq!(a.format("#{alternate_on}"), "0");
     drop(server);
 }

@@ -217,7 +217,8 @@ async fn write_channel(
             biased;
             f = frames.recv() => match f {
                 Some(bytes) => if handle.data(channel, bytes).await.is_err() { return },
-                None => break 0,
+                // The session is over: its status follows (or it died without one).
+                None => break (&mut end).await.unwrap_or(70),
             },
             s = &mut end => break s.unwrap_or(0),
         }
