@@ -5,7 +5,8 @@
 //! [`dedupe`] (likely duplicates and merges, pure), [`demo`] (a synthetic shop), [`i18n`]
 //! (English / 简体中文 texts), [`pinyin`] (readings of Chinese names for search), [`search`] (the
 //! tiered customer search index, pure), [`ui`] (the console's pure state machine and views),
-//! [`tui`] (the terminal runtime that drives it), [`cli`] (the command line).
+//! [`tui`] (the terminal runtime that drives it), [`serve`] (the console over SSH, many operators
+//! on one store), [`cli`] (the command line).
 
 pub mod classify;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod intern;
 pub mod pinyin;
 pub mod predict;
 pub mod search;
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod tui;

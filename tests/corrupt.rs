@@ -72,8 +72,11 @@ fn damage(db: &Path, case: u64) -> String {
     let r = mix(case);
     let all = files(db);
     // Most cases hit the main data file, where the records are.
-    let file =
-        all.iter().find(|p| p.ends_with("db")).filter(|_| r % 4 != 0).unwrap_or(&all[r as usize % all.len()]);
+    let file = all
+        .iter()
+        .find(|p| p.ends_with("db"))
+        .filter(|_| !r.is_multiple_of(4))
+        .unwrap_or(&all[r as usize % all.len()]);
     let mut bytes = std::fs::read(file).unwrap();
     let len = bytes.len();
     let at = (mix(r) % len as u64) as usize;

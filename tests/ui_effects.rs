@@ -29,7 +29,7 @@ fn effects_against_a_store() {
     assert!(h.customer.tags.contains(&"vip".to_string()));
     // A stale copy (old revision) fails with a message instead of overwriting.
     let stale = run_effect(&store, Effect::SaveCustomer(Box::new(hs[0].customer.clone())));
-    assert!(matches!(stale.as_slice(), [Action::Failed(_)]), "{stale:?}");
+    assert!(matches!(stale.as_slice(), [Action::Conflict { .. }]), "{stale:?}");
 
     // Saved segments persist in the settings.
     let seg = SavedSegment {

@@ -1,5 +1,6 @@
 //! The command line of DESIGN §5: argument parsing, dispatch, and errors worded for people.
 
+mod audit;
 mod backup;
 mod check;
 mod classes;
@@ -8,6 +9,7 @@ mod export;
 mod fit;
 pub mod import;
 mod segments;
+mod serve;
 mod show;
 mod table;
 mod torture;
@@ -115,6 +117,30 @@ pub enum Command {
     Restore {
         /// The backup file to read
         file: PathBuf,
+    },
+    /// Serve the console to many operators over SSH (public keys in an authorized_keys file)
+    Serve {
+        /// Address to listen on (port 0: any free port, printed at start)
+        #[arg(long, default_value = "127.0.0.1:2222", value_name = "ADDR")]
+        listen: String,
+        /// OpenSSH authorized_keys file; operator="name" or the key's comment names the operator
+        #[arg(long, value_name = "FILE")]
+        authorized_keys: PathBuf,
+        /// Host key file, generated on first start [default: DIR.host_key beside the database]
+        #[arg(long, value_name = "FILE")]
+        host_key: Option<PathBuf>,
+        /// Most consoles open at once; one more is refused with a message
+        #[arg(long, default_value_t = 32)]
+        max_sessions: usize,
+        /// Close a console after this long without a key (e.g. 30m, 90s, 2h)
+        #[arg(long, default_value = "30m", value_parser = crate::serve::parse_duration)]
+        idle: std::time::Duration,
+    },
+    /// Print the audit log: who changed which customer, when, and how (before → after)
+    Audit {
+        /// Only this customer (#id, ref, phone or id)
+        #[arg(long, value_name = "REF")]
+        customer: Option<String>,
     },
     /// Test harness: a deterministic stream of edits, each acknowledged on stdout once saved
     #[command(hide = true)]
@@ -233,6 +259,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Check) => check::run(&ctx.db_path, &mut out),
         Some(Command::Backup { file }) => backup::run_backup(&ctx.db_path, &file, &mut out),
         Some(Command::Restore { file }) => backup::run_restore(&ctx.db_path, &file, &mut out),
+        Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle }) => {
+            drop(out);
+            serve::run(&ctx, serve::Args { listen, authorized_keys, host_key, max_sessions, idle })
+        }
+        Some(Command::Audit { customer }) => audit::run(ctx.open()?.as_ref(), customer.as_deref(), &mut out),
         Some(Command::Torture { seed, edits }) => torture::run(&ctx.db_path, seed, edits, &mut out),
     }
 }

@@ -182,6 +182,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     // Popups and prompts.
     ("Delete the saved segment {}?", "删除已存分群 {}？"),
     (" confirm merge ", " 确认合并 "),
+    (" changed meanwhile ", " 已被他人修改 "),
     (" confirm ", " 确认 "),
     ("y yes · n no", "y 是 · n 否"),
     ("tag {} customer(s): ", "给 {} 位客户加标签："),

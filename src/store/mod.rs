@@ -4,6 +4,7 @@
 //! Everything behind `Store` is one transaction per call and is flushed to disk before the call
 //! returns, so "saved" always means "survives a power cut".
 
+mod audit;
 mod backup;
 mod check;
 mod daily;
@@ -12,14 +13,17 @@ mod keys;
 mod legacy;
 mod merge;
 mod scan;
+mod served;
 mod sled_store;
 #[cfg(test)]
 mod test_support;
 mod txn;
 
+pub use audit::AuditEntry;
 pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
 pub use check::{CheckReport, Problem};
 pub use daily::{KEEP_DEFAULT, backup_dir, daily_backup};
+pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, SledStore};
 
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};
@@ -28,8 +32,13 @@ use thiserror::Error;
 /// Why a store operation failed, worded for the operator.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("the database at {path} is in use by another kehu process{}; close it first, or use `kehu serve` to share one database", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
-    Locked { path: String, pid: Option<u32> },
+    #[error("{}", locked_text(path, *pid, served.as_deref()))]
+    Locked {
+        path: String,
+        pid: Option<u32>,
+        /// Set when `kehu serve` holds the database: who, and the ssh command to use instead.
+        served: Option<String>,
+    },
     #[error(
         "the database at {path} was written by a newer kehu (format {found}, this kehu reads up to {supported}); upgrade kehu"
     )]
@@ -52,6 +61,17 @@ pub enum StoreError {
     HasHistory { id: u64, purchases: u64, interactions: u64 },
     #[error("storage error: {0}")]
     Io(String),
+}
+
+/// The "database in use" message; a server holding it is named with the ssh command to use.
+fn locked_text(path: &str, pid: Option<u32>, served: Option<&str>) -> String {
+    match served {
+        Some(hint) => format!("the database at {path} is in use: {hint}"),
+        None => format!(
+            "the database at {path} is in use by another kehu process{}; close it first, or use `kehu serve` to share one database",
+            pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+        ),
+    }
 }
 
 /// A result of a store operation.
@@ -113,4 +133,8 @@ pub trait Store: Send + Sync {
     fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
     /// Stores a value in the settings tree, flushed.
     fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()>;
+    /// Appends an entry to the audit log, flushed.
+    fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// The audit log in time order; only entries about `customer` when given.
+    fn audit_entries(&self, customer: Option<u64>) -> StoreResult<Vec<AuditEntry>>;
 }

@@ -33,6 +33,8 @@ pub struct SledStore {
     idx_phone: sled::Tree,
     settings: sled::Tree,
     meta: sled::Tree,
+    /// The audit log (see [`super::audit`]).
+    audit: sled::Tree,
     /// Held by every edit: a merge lists what to move and then moves it, and no other edit may
     /// come in between (sled transactions cannot scan, so the listing is outside).
     writer: Mutex<()>,
@@ -57,6 +59,7 @@ impl SledStore {
             idx_ref: tree("idx_ref")?,
             idx_phone: tree("idx_phone")?,
             settings: tree("settings")?,
+            audit: tree("audit")?,
             meta,
             writer: Mutex::new(()),
             path: path.to_path_buf(),
@@ -98,6 +101,7 @@ impl SledStore {
             ("idx_phone", t.idx_phone),
             ("settings", t.settings),
             ("meta", t.meta),
+            ("audit", &self.audit),
         ])
     }
 
@@ -171,7 +175,11 @@ const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// file); a lock another process holds is reported at once.
 fn open_sled(path: &Path, shown: &str) -> StoreResult<sled::Db> {
     if held_here(path) {
-        return Err(StoreError::Locked { path: shown.to_string(), pid: Some(std::process::id()) });
+        return Err(StoreError::Locked {
+            path: shown.to_string(),
+            pid: Some(std::process::id()),
+            served: super::served::locked_hint(path, Some(std::process::id())),
+        });
     }
     let deadline = std::time::Instant::now() + RELEASE_WAIT;
     loop {
@@ -181,7 +189,8 @@ fn open_sled(path: &Path, shown: &str) -> StoreResult<sled::Db> {
                 let holder = read_pid(path);
                 let releasing = holder.is_none_or(|pid| pid == std::process::id());
                 if !releasing || std::time::Instant::now() >= deadline {
-                    return Err(StoreError::Locked { path: shown.to_string(), pid: holder });
+                    let served = super::served::locked_hint(path, holder);
+                    return Err(StoreError::Locked { path: shown.to_string(), pid: holder, served });
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
@@ -369,6 +378,15 @@ impl Store for SledStore {
         // A single insert is already atomic in sled; no transaction needed for one key.
         self.settings.insert(key.as_bytes(), value).map_err(io)?;
         self.flush()
+    }
+
+    fn append_audit(&self, entry: &crate::store::AuditEntry) -> StoreResult<()> {
+        super::audit::append(&self.audit, entry)?;
+        self.flush()
+    }
+
+    fn audit_entries(&self, customer: Option<u64>) -> StoreResult<Vec<crate::store::AuditEntry>> {
+        super::audit::entries(&self.audit, customer)
     }
 }
 

@@ -7,10 +7,27 @@ use crate::store::Store;
 use crate::ui::{Action, Effect, SavedSegment};
 
 /// Runs one effect; the actions to feed back to the App. `Quit` is the caller's business.
+/// Changes are audited as the local login name; [`run_as`] names another operator.
 pub fn run(store: &dyn Store, effect: Effect) -> Vec<Action> {
+    run_as(store, effect, &super::operator())
+}
+
+/// Runs one effect for `operator`, who is named in the audit log of every change it makes.
+pub fn run_as(store: &dyn Store, effect: Effect, operator: &str) -> Vec<Action> {
+    let audit = super::audit::describe(store, &effect);
     match execute(store, effect) {
-        Ok(actions) => actions,
-        Err(e) => vec![Action::Failed(format!("{e:#}"))],
+        Ok(mut actions) => {
+            if let Err(e) = super::audit::record(store, audit, &actions, operator) {
+                actions.push(Action::Failed(format!("saved, but the audit log could not be written: {e}")));
+            }
+            actions
+        }
+        Err(e) => match e.downcast_ref::<crate::store::StoreError>() {
+            Some(crate::store::StoreError::Stale { id, .. }) => {
+                super::audit::conflict(store, *id).unwrap_or_else(|_| vec![Action::Failed(format!("{e:#}"))])
+            }
+            _ => vec![Action::Failed(format!("{e:#}"))],
+        },
     }
 }
 
@@ -75,14 +92,16 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             crate::demo::fill_store(store, customers, seed, today)?;
             vec![Action::Reloaded(all_histories(store)?)]
         }
-        // The audit log's seam: one settings entry per reveal (keys sort by time), until the store
-        // has an audit tree of its own.
+        // The reveal names its operator itself (the App's); the audit tree keeps it.
         Effect::AuditReveal { customer, operator } => {
-            let at = chrono::Utc::now();
-            let key = format!("audit/reveal/{}/{customer}", at.format("%Y%m%dT%H%M%S%.6fZ"));
-            let entry =
-                serde_json::json!({ "at": at.to_rfc3339(), "operator": operator, "customer": customer });
-            store.set_setting(&key, &serde_json::to_vec(&entry)?)?;
+            let entry = crate::store::AuditEntry::now(
+                &operator,
+                customer,
+                "reveal phone",
+                String::new(),
+                String::new(),
+            );
+            store.append_audit(&entry)?;
             vec![]
         }
         // Quit ends the loop and FitModel needs the App's classifier: `dispatch` handles both.

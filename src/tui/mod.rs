@@ -5,13 +5,14 @@
 //! nothing is drawn when no event arrived. ratatui sends only the cells that changed, through a
 //! buffered writer flushed once per frame.
 
+mod audit;
 mod config;
 mod effects;
 mod keys;
 mod scan;
 
 pub use config::ConsoleConfig;
-pub use effects::{all_histories, run as run_effect, saved_segments};
+pub use effects::{all_histories, run as run_effect, run_as as run_effect_as, saved_segments};
 pub use keys::form_key;
 pub use scan::{Fed, ScanDetector};
 
@@ -101,20 +102,32 @@ pub fn config_path() -> Option<PathBuf> {
 /// Feeds `action` to the App and runs the effects it returns (and the actions they answer
 /// with) until nothing is left.
 pub fn dispatch(app: &mut App, store: &dyn Store, action: Action) {
+    dispatch_observed(app, store, action, &mut |_| {});
+}
+
+/// Like [`dispatch`], with every action the store answered shown to `seen` before the App
+/// takes it (`kehu serve` passes saves on to the other sessions this way). Changes are audited
+/// as the App's operator.
+pub fn dispatch_observed(app: &mut App, store: &dyn Store, action: Action, seen: &mut dyn FnMut(&Action)) {
     let mut queue = VecDeque::from([action]);
+    let mut first = true;
     while let Some(a) = queue.pop_front() {
+        if !first {
+            seen(&a);
+        }
+        first = false;
         for effect in app.update(a) {
             match effect {
                 Effect::Quit => {}
                 Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store)),
-                effect => queue.extend(effects::run(store, effect)),
+                effect => queue.extend(effects::run_as(store, effect, app.operator())),
             }
         }
     }
 }
 
 /// The action an event means in the App's current mode, if any.
-fn action_for(app: &App, ev: Event) -> Vec<Action> {
+pub fn action_for(app: &App, ev: Event) -> Vec<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             let bound = app.keymap().resolve(app.mode(), &k);

@@ -151,6 +151,25 @@ pub enum Action {
     /// A message for the status line.
     #[serde(skip)]
     Notice(String),
+    /// Another operator (`by`) saved this customer (`kehu serve` passes every session's saves
+    /// to the others): take it in like a save of one's own, without touching the open form.
+    #[serde(skip)]
+    ChangedElsewhere {
+        /// The customer as stored now.
+        history: Box<History>,
+        /// Who saved it.
+        by: String,
+    },
+    /// A customer save was refused because the record changed since the form opened (by `by`,
+    /// when the audit log knows): the stored version is taken in and the operator is asked
+    /// whether to reload the form with it or keep their edit.
+    #[serde(skip)]
+    Conflict {
+        /// The customer as stored now.
+        current: Box<History>,
+        /// Who changed it meanwhile, when known.
+        by: Option<String>,
+    },
 }
 
 /// Which form to open, and for whom: the seam between the console and the forms.

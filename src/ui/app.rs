@@ -80,6 +80,13 @@ pub enum Confirm {
         /// The customer that goes.
         loser: u64,
     },
+    /// The customer being edited changed meanwhile: reload the form with the stored version?
+    Reload {
+        /// The customer.
+        customer: u64,
+        /// Who changed it, when known.
+        by: Option<String>,
+    },
 }
 
 /// What the runtime needs to build an App.
@@ -296,6 +303,16 @@ impl App {
         self.quit
     }
 
+    /// Who signs this session's interactions and edits.
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// Signs this session's interactions and edits with another name (one per SSH operator).
+    pub fn set_operator(&mut self, operator: &str) {
+        self.operator = operator.to_string();
+    }
+
     /// The key bindings.
     pub fn keymap(&self) -> &Keymap {
         &self.keymap
@@ -398,6 +415,8 @@ impl App {
                 self.status = msg;
                 return vec![];
             }
+            Action::ChangedElsewhere { history, by } => return self.on_changed_elsewhere(*history, &by),
+            Action::Conflict { current, by } => return self.on_conflict(*current, by),
             Action::OpenForm(req) => return self.open_form(req),
             Action::CloseForm => {
                 self.form = None;

@@ -18,6 +18,7 @@ pub mod keymap;
 mod list;
 mod merge;
 mod model;
+mod others;
 mod popup;
 mod render;
 mod search;

@@ -51,6 +51,10 @@ pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
             let text = super::merge::confirm_text(survivor.id, *loser);
             return boxed(app, f, area, crate::i18n::tr(" confirm merge "), &text);
         }
+        Confirm::Reload { by, .. } => {
+            let text = super::others::reload_text(by.as_deref());
+            return boxed(app, f, area, crate::i18n::tr(" changed meanwhile "), &text);
+        }
     };
     boxed(
         app,

@@ -66,7 +66,7 @@ impl App {
 
     /// Takes one stored customer into the classifier, the rows, the duplicate index and the
     /// detail view.
-    fn absorb(&mut self, h: &History) {
+    pub(super) fn absorb(&mut self, h: &History) {
         let id = h.customer.id;
         self.clf.upsert(h);
         self.model.upsert(h.customer.clone(), self.clf.classes(id));
@@ -77,7 +77,7 @@ impl App {
     }
 
     /// Recomputes what the views show from the copies.
-    fn refresh_views(&mut self) {
+    pub(super) fn refresh_views(&mut self) {
         self.list.rebuild(&mut self.model, &self.clf);
         self.followups.set(self.clf.follow_ups());
         self.duplicates.set(self.dupes.pairs());
@@ -89,6 +89,6 @@ impl App {
 }
 
 /// " · lifecycle · activity · tier": the classes a cashier looks at after a sale.
-fn classes_line(p: &Profile) -> String {
+pub(super) fn classes_line(p: &Profile) -> String {
     format!(" · {} · {} · {}", p.lifecycle.class.key(), p.activity.class.key(), p.tier.class.key())
 }

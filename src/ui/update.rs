@@ -388,6 +388,7 @@ impl App {
         match action {
             Action::Confirm => match self.confirm.take() {
                 Some(Confirm::Merge { survivor, loser }) => self.confirm_merge(*survivor, loser),
+                Some(Confirm::Reload { customer, .. }) => self.reload_form(customer),
                 Some(Confirm::DeleteSegment(at)) if at < self.segments.saved.len() => {
                     let gone = self.segments.saved.remove(at);
                     self.segments.saved_counts = None;
@@ -400,7 +401,9 @@ impl App {
                 _ => vec![],
             },
             Action::Cancel | Action::Back => {
-                self.confirm = None;
+                if let Some(Confirm::Reload { customer, by }) = self.confirm.take() {
+                    self.keep_edit(customer, by.as_deref());
+                }
                 vec![]
             }
             Action::Quit => self.quit(),

@@ -196,6 +196,14 @@ pub struct Form {
 }
 
 impl Form {
+    /// Makes a customer form save over stored revision `revision` (the operator chose to keep
+    /// their edit over a change made meanwhile); other forms are unchanged.
+    pub fn rebase(&mut self, revision: u64) {
+        if let Target::Customer { base, .. } = &mut self.target {
+            base.revision = revision;
+        }
+    }
+
     /// The same form drawn with an ASCII border (`ascii_borders`) or box lines.
     pub fn with_ascii_borders(mut self, on: bool) -> Form {
         self.ascii = on;

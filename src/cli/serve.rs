@@ -1,0 +1,78 @@
+//! `kehu serve`: opens the database, builds the console every session starts from, and serves
+//! it over SSH (see [`crate::serve`]).
+
+use super::Context;
+use crate::dedupe::DuplicateIndex;
+use crate::serve::{Limits, Options};
+use crate::store::{SledStore, Store};
+use crate::tui::{ConsoleConfig, all_histories, config_path, saved_segments};
+use crate::ui::{App, AppInit};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The command line's `serve` arguments.
+#[derive(Debug, Clone)]
+pub struct Args {
+    /// Where to listen.
+    pub listen: String,
+    /// The authorized keys file.
+    pub authorized_keys: PathBuf,
+    /// The host key file, when not the default.
+    pub host_key: Option<PathBuf>,
+    /// Consoles at once.
+    pub max_sessions: usize,
+    /// Idle time before a console is closed.
+    pub idle: Duration,
+}
+
+/// Runs the server until it is stopped by a signal.
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
+    let store = Arc::new(SledStore::open(&ctx.db_path)?);
+    let started = std::time::Instant::now();
+    let base = base_app(ctx, store.as_ref())?;
+    eprintln!("kehu serve: {} customers ready in {} ms", base.model().len(), started.elapsed().as_millis());
+    let opts = Options {
+        listen: args.listen,
+        authorized_keys: args.authorized_keys,
+        host_key: args.host_key.unwrap_or_else(|| crate::serve::hostkey::default_path(&ctx.db_path)),
+        limits: Limits {
+            max_sessions: args.max_sessions,
+            // Room for operators logging in while every console is taken, not for a flood.
+            max_connections: args.max_sessions * 2 + 4,
+            idle: args.idle,
+        },
+    };
+    let store: Arc<dyn Store> = store;
+    crate::serve::run(store, &ctx.db_path, base, opts)?;
+    Ok(0)
+}
+
+/// The console every session is cloned from: the whole database read and classified once.
+fn base_app(ctx: &Context, store: &dyn Store) -> anyhow::Result<App> {
+    let mut config = ConsoleConfig::default();
+    if let Some(path) = config_path().filter(|p| p.exists()) {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        config = ConsoleConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    let histories = all_histories(store)?;
+    let classifier = ctx.classifier_for(store, &histories)?;
+    let dupes = DuplicateIndex::build(histories.iter().map(|h| &h.customer));
+    Ok(App::with_duplicates(
+        AppInit {
+            histories,
+            rules: ctx.rules.clone(),
+            today: ctx.today,
+            db_label: ctx.db_path.display().to_string(),
+            saved_segments: saved_segments(store)?,
+            keymap: config.keymap,
+            // Each session signs with its key's operator name.
+            operator: "ssh".into(),
+            classifier: Some(classifier),
+            lang: crate::i18n::current(),
+            options: config.options,
+        },
+        dupes,
+    ))
+}

@@ -1,0 +1,207 @@
+//! Who may connect: an OpenSSH `authorized_keys` file, read again whenever it changes, and the
+//! operator name each key signs with (its `operator="…"` option, else its comment).
+
+use russh::keys::PublicKey;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+/// One accepted key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthorizedKey {
+    /// The public key.
+    pub key: PublicKey,
+    /// The operator named by the `operator="…"` option or, failing that, the comment.
+    pub operator: Option<String>,
+}
+
+/// Longest operator name kept (they are shown on status lines and in the audit log).
+const NAME_MAX: usize = 40;
+
+/// Parses an `authorized_keys` text; lines that are not keys are reported as `line N: why`.
+pub fn parse(text: &str) -> (Vec<AuthorizedKey>, Vec<String>) {
+    let (mut keys, mut problems) = (Vec::new(), Vec::new());
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match parse_line(line) {
+            Ok(k) => keys.push(k),
+            Err(why) => problems.push(format!("line {}: {why}", n + 1)),
+        }
+    }
+    (keys, problems)
+}
+
+/// Key types as the first field of a line without options.
+fn is_key_type(s: &str) -> bool {
+    s.starts_with("ssh-") || s.starts_with("ecdsa-sha2-") || s.starts_with("sk-")
+}
+
+/// Parses `[options] type base64 [comment]`.
+fn parse_line(line: &str) -> Result<AuthorizedKey, String> {
+    let (options, rest) = if is_key_type(line) { ("", line) } else { split_options(line) };
+    let mut fields = rest.split_whitespace();
+    let _kind = fields.next().ok_or("no key type")?;
+    let b64 = fields.next().ok_or("no key after the key type")?;
+    let key = russh::keys::parse_public_key_base64(b64).map_err(|e| format!("unreadable key ({e})"))?;
+    let comment = fields.collect::<Vec<_>>().join(" ");
+    let operator = option_value(options, "operator").or((!comment.is_empty()).then_some(comment));
+    Ok(AuthorizedKey { key, operator: operator.map(|o| clean_name(&o)).filter(|o| !o.is_empty()) })
+}
+
+/// Splits the options field (up to the first space outside quotes) from the rest.
+fn split_options(line: &str) -> (&str, &str) {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, ch) in line.char_indices() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => return (&line[..i], line[i..].trim_start()),
+            _ => {}
+        }
+    }
+    (line, "")
+}
+
+/// The value of option `name="…"` (or `name=value`) in a comma-separated options field.
+fn option_value(options: &str, name: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    let (mut cur, mut quoted, mut escaped) = (String::new(), false, false);
+    for ch in options.chars() {
+        match ch {
+            _ if escaped => {
+                cur.push(ch);
+                escaped = false;
+            }
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ',' if !quoted => parts.push(std::mem::take(&mut cur)),
+            _ => cur.push(ch),
+        }
+    }
+    parts.push(cur);
+    parts.into_iter().find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.to_string())
+    })
+}
+
+/// An operator name safe to show and store: no control characters, at most [`NAME_MAX`].
+fn clean_name(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(NAME_MAX).collect::<String>().trim().to_string()
+}
+
+/// The authorized keys file, read again when its modification time or size changes.
+pub struct AuthorizedKeys {
+    path: PathBuf,
+    state: Mutex<Loaded>,
+}
+
+/// The keys as last read, and the stamp of the file they came from.
+#[derive(Default)]
+struct Loaded {
+    stamp: Option<(SystemTime, u64)>,
+    keys: Vec<AuthorizedKey>,
+}
+
+impl AuthorizedKeys {
+    /// Reads the file once; a missing or unreadable file is an error at start.
+    pub fn open(path: &Path) -> anyhow::Result<AuthorizedKeys> {
+        let me = AuthorizedKeys { path: path.to_path_buf(), state: Mutex::new(Loaded::default()) };
+        std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let n = me.current().len();
+        if n == 0 {
+            eprintln!(
+                "kehu serve: {} holds no key yet; nobody can log in until one is added",
+                path.display()
+            );
+        }
+        Ok(me)
+    }
+
+    /// The operator for `key` when it is authorized; `user` (the SSH login name) names a key
+    /// with neither an `operator=` option nor a comment.
+    pub fn operator_for(&self, key: &PublicKey, user: &str) -> Option<String> {
+        let found = self.current().into_iter().find(|k| k.key.key_data() == key.key_data())?;
+        Some(found.operator.unwrap_or_else(|| clean_name(user)))
+    }
+
+    /// The keys, read again first when the file changed (or went away: then nobody is let in).
+    fn current(&self) -> Vec<AuthorizedKey> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let stamp = std::fs::metadata(&self.path)
+            .ok()
+            .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
+        if stamp != st.stamp || stamp.is_none() {
+            let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+            let (keys, problems) = parse(&text);
+            for p in problems {
+                eprintln!("kehu serve: {}: {p}", self.path.display());
+            }
+            if st.stamp.is_some() {
+                eprintln!("kehu serve: {} changed; {} key(s) now", self.path.display(), keys.len());
+            }
+            *st = Loaded { stamp, keys };
+        }
+        st.keys.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIDLDSYvYIImpj2hOV2ZtSRGNMjL3ptDjix/yFAmnsoQb";
+
+    #[test]
+    fn comment_names_the_operator() {
+        let (keys, problems) = parse(&format!("# shop keys\n\nssh-ed25519 {ED} alice@till-1\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].operator.as_deref(), Some("alice@till-1"));
+    }
+
+    #[test]
+    fn the_operator_option_wins_over_the_comment() {
+        let line = format!(
+            r#"no-port-forwarding,operator="Wang \"Xiao\" Li",from="10.0.0.0/8" ssh-ed25519 {ED} wl@pc"#
+        );
+        let (keys, problems) = parse(&line);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(keys[0].operator.as_deref(), Some(r#"Wang "Xiao" Li"#));
+        let (keys, _) = parse(&format!("restrict,command=\"echo a b\" ssh-ed25519 {ED}"));
+        assert_eq!(keys[0].operator, None, "neither option nor comment");
+    }
+
+    #[test]
+    fn bad_lines_are_reported_and_skipped() {
+        let (keys, problems) = parse(&format!("ssh-ed25519 notbase64 x\nssh-ed25519\nssh-ed25519 {ED} ok\n"));
+        assert_eq!(keys.len(), 1);
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].starts_with("line 1:"), "{problems:?}");
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_name() {
+        let (keys, _) = parse(&format!("operator=\"evil\u{1b}[2J\" ssh-ed25519 {ED}"));
+        assert_eq!(keys[0].operator.as_deref(), Some("evil[2J"));
+    }
+
+    #[test]
+    fn the_file_is_read_again_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorized_keys");
+        std::fs::write(&path, "").unwrap();
+        let keys = AuthorizedKeys::open(&path).unwrap();
+        let key = russh::keys::parse_public_key_base64(ED).unwrap();
+        assert_eq!(keys.operator_for(&key, "u"), None);
+        std::fs::write(&path, format!("ssh-ed25519 {ED}\n")).unwrap();
+        assert_eq!(keys.operator_for(&key, "bob").as_deref(), Some("bob"), "no comment: the login name");
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(keys.operator_for(&key, "bob"), None, "a removed file lets nobody in");
+    }
+}

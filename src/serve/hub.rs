@@ -1,0 +1,107 @@
+//! What the sessions share: an up-to-date console to clone for each new session, and the
+//! changes one session saves, passed to every other session as they happen.
+//!
+//! Everything happens under one lock, so a session that joins sees either a change in its
+//! starting copy or in its inbox, never neither and never both; and changes reach every
+//! session in the order they were published.
+
+use crate::domain::History;
+use crate::store::Store;
+use crate::ui::{Action, App};
+use std::sync::Mutex;
+use std::sync::mpsc::Sender;
+
+/// A message for a session's console thread.
+#[derive(Debug)]
+pub enum Input {
+    /// Bytes the client's terminal sent.
+    Bytes(Vec<u8>),
+    /// The client's window changed to this many columns and rows (clamped).
+    Resize(u16, u16),
+    /// Another session changed the database: apply this to the console.
+    Remote(Box<Action>),
+    /// The session is over (disconnect, channel closed, server stopping), with a last word.
+    Close(Option<String>),
+}
+
+/// The shared console state.
+pub struct Hub {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    /// The console every new session starts from, kept current with every change.
+    base: App,
+    /// The sessions' inboxes, by session number.
+    sessions: Vec<(u64, Sender<Input>)>,
+}
+
+impl Hub {
+    /// A hub whose new sessions start from `base`.
+    pub fn new(base: App) -> Hub {
+        Hub { inner: Mutex::new(Inner { base, sessions: Vec::new() }) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while the lock was held happened in `App::update` of the base; the base is
+        // still a consistent (if possibly one change behind) console.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers session `id` and returns its starting console.
+    pub fn join(&self, id: u64, inbox: Sender<Input>) -> App {
+        let mut inner = self.lock();
+        inner.sessions.push((id, inbox));
+        inner.base.clone()
+    }
+
+    /// Forgets session `id`.
+    pub fn leave(&self, id: u64) {
+        self.lock().sessions.retain(|(s, _)| *s != id);
+    }
+
+    /// How many sessions are registered.
+    pub fn len(&self) -> usize {
+        self.lock().sessions.len()
+    }
+
+    /// Whether no session is registered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sends every session a last word and closes it (the server is stopping).
+    pub fn close_all(&self, why: &str) {
+        for (_, tx) in &self.lock().sessions {
+            let _ = tx.send(Input::Close(Some(why.to_string())));
+        }
+    }
+
+    /// Passes on what session `from` (operator `by`) just saved, as an action its console took.
+    /// Customers are read again under the lock, so the last publication of a customer always
+    /// carries what the store holds, whatever order two sessions' saves finished in.
+    pub fn publish(&self, store: &dyn Store, from: u64, by: &str, action: &Action) {
+        let mut inner = self.lock();
+        let fresh = |h: &History| store.history(h.customer.id).ok().flatten().unwrap_or_else(|| h.clone());
+        let (for_base, for_others) = match action {
+            Action::Saved(h) => {
+                let h = Box::new(fresh(h));
+                (Action::Saved(h.clone()), Action::ChangedElsewhere { history: h, by: by.to_string() })
+            }
+            Action::Merged { survivor, loser, referred } => {
+                let a = Action::Merged {
+                    survivor: Box::new(fresh(survivor)),
+                    loser: *loser,
+                    referred: referred.iter().map(fresh).collect(),
+                };
+                (a.clone(), a)
+            }
+            Action::Reloaded(_) | Action::ModelFitted(_) => (action.clone(), action.clone()),
+            _ => return,
+        };
+        inner.base.update(for_base);
+        inner
+            .sessions
+            .retain(|(id, tx)| *id == from || tx.send(Input::Remote(Box::new(for_others.clone()))).is_ok());
+    }
+}

@@ -1,0 +1,143 @@
+//! `kehu serve`: one process owns the database and serves the console to every operator over
+//! SSH, each with their own screen and state, all on one store, seeing each other's edits live.
+//!
+//! - [`auth`]: the authorized keys and operator names; [`hostkey`]: the server's identity.
+//! - [`server`]: the SSH handler, the accept loop and the limits.
+//! - [`session`]: one console per session, on a thread of its own; [`hub`]: what they share.
+//! - [`input`]: the client's bytes as key events; [`term`]: the client's screen.
+
+pub mod auth;
+pub mod hostkey;
+pub mod hub;
+pub mod input;
+pub mod server;
+pub mod session;
+pub mod term;
+
+pub use server::Limits;
+
+use crate::store::{ServeMarker, Store};
+use crate::ui::App;
+use russh::MethodKind;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How `kehu serve` was asked to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where to listen, e.g. `127.0.0.1:2222` (port 0: any free port, printed at start).
+    pub listen: String,
+    /// The OpenSSH `authorized_keys` file.
+    pub authorized_keys: PathBuf,
+    /// The host key file (generated when missing).
+    pub host_key: PathBuf,
+    /// The limits.
+    pub limits: Limits,
+}
+
+/// How long stopping waits for the sessions to put their clients' terminals back.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// Serves the console on `store` (held by this process, at `db`) until SIGTERM, SIGINT or
+/// SIGHUP; every session starts from a clone of `base`.
+pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow::Result<()> {
+    let keys = auth::AuthorizedKeys::open(&opts.authorized_keys)?;
+    let host_key = hostkey::load_or_create(&opts.host_key)?;
+    let fingerprint = hostkey::fingerprint(&host_key);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(&opts.listen))
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let marker = ServeMarker { pid: std::process::id(), listen: addr.to_string() };
+    let ssh_hint = marker.ssh_command();
+    if let Err(e) = crate::store::write_marker(db, &marker) {
+        eprintln!("kehu serve: cannot write the serve marker in {}: {e}", db.display());
+    }
+    let shared =
+        Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
+    eprintln!("kehu serve: host key {fingerprint} ({})", opts.host_key.display());
+    eprintln!("kehu serve: listening on {addr}; connect with: {ssh_hint}");
+    let config = Arc::new(ssh_config(host_key));
+    runtime.block_on(server::accept(Arc::clone(&shared), config, listener, stop_signal()));
+    eprintln!("kehu serve: stopping");
+    shared.hub.close_all("kehu serve is stopping; everything saved is kept");
+    let deadline = Instant::now() + STOP_GRACE;
+    while shared.sessions() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Give the writer tasks a moment to send the last frames, then drop every connection.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    crate::store::remove_marker(db);
+    Ok(())
+}
+
+/// The SSH settings: public keys only, the host key, keepalives instead of russh's own idle cut.
+fn ssh_config(host_key: russh::keys::PrivateKey) -> russh::server::Config {
+    russh::server::Config {
+        methods: russh::MethodSet::from(&[MethodKind::PublicKey][..]),
+        keys: vec![host_key],
+        // A refused login waits this long (without holding up anyone else): slows guessing.
+        auth_rejection_time: Duration::from_secs(1),
+        // OpenSSH first asks with "none" to learn the methods: no reason to make that wait.
+        auth_rejection_time_initial: Some(Duration::ZERO),
+        max_auth_attempts: 6,
+        // The console's own idle limit ends idle sessions; dead links are found by keepalives.
+        inactivity_timeout: None,
+        keepalive_interval: Some(Duration::from_secs(30)),
+        keepalive_max: 4,
+        nodelay: true,
+        ..Default::default()
+    }
+}
+
+/// Resolves on SIGTERM, SIGINT or SIGHUP.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).ok();
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut hup = signal(SignalKind::hangup()).ok();
+    async fn on(s: &mut Option<tokio::signal::unix::Signal>) {
+        match s {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    tokio::select! {
+        _ = on(&mut term) => {},
+        _ = on(&mut int) => {},
+        _ = on(&mut hup) => {},
+    }
+}
+
+/// Parses a duration such as `30m`, `90s`, `2h` or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 30m, 90s, 2h)"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "m" | "min" => n * 60,
+        "h" => n * 3600,
+        u => return Err(format!("unknown unit {u:?} in {s:?} (s, m or h)")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+}
