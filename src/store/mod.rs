@@ -16,6 +16,7 @@ mod sled_store;
 #[cfg(test)]
 mod test_support;
 mod txn;
+mod wire;
 
 pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
 pub use check::{CheckReport, Problem};
