@@ -1,8 +1,9 @@
 //! Databases written by earlier builds keep opening; a database from a newer kehu is refused.
 //!
-//! `tests/fixtures/db-v2/shop.kehubak` is a `kehu backup` of a format-2 database (sled's own
-//! files are preallocated and too large to commit); regenerate it only when adding a new format
-//! fixture, with `cargo test --test upgrade -- --ignored write_fixture`.
+//! `tests/fixtures/db-vN/shop.kehubak` is a `kehu backup` of a format-N database (sled's own
+//! files are preallocated and too large to commit). `cargo test --test upgrade -- --ignored
+//! write_fixture` writes the fixture of the current format; run it only when adding a format,
+//! and never change a committed one.
 
 mod common;
 
@@ -11,8 +12,8 @@ use kehu::domain::{Customer, Interaction, InteractionKind, Money, Phone, Purchas
 use kehu::store::{SledStore, Store, restore_from};
 use std::path::PathBuf;
 
-fn fixture() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/db-v2/shop.kehubak"))
+fn fixture(format: u32) -> PathBuf {
+    PathBuf::from(format!("{}/tests/fixtures/db-v{format}/shop.kehubak", env!("CARGO_MANIFEST_DIR")))
 }
 
 fn known_customer() -> Customer {
@@ -39,14 +40,15 @@ fn write_fixture() {
     store
         .add_interaction(Interaction::new(c.id, day(), InteractionKind::Call, "asked about tea").unwrap())
         .unwrap();
-    kehu::store::backup_to(&store, &fixture()).unwrap();
+    let path = fixture(kehu::store::FORMAT);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    kehu::store::backup_to(&store, &path).unwrap();
 }
 
-#[test]
-fn the_format_2_fixture_still_loads() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db");
-    restore_from(&fixture(), &db).unwrap();
+/// Opens the fixture of `format` (restored into `dir`) and checks everything it holds.
+fn open_fixture(format: u32, dir: &std::path::Path) -> SledStore {
+    let db = dir.join("db");
+    restore_from(&fixture(format), &db).unwrap();
     let store = SledStore::open(&db).unwrap();
     assert!(store.check().is_clean(), "{:?}", store.check());
     let h = store.history(1).unwrap().expect("customer #1");
@@ -58,6 +60,43 @@ fn the_format_2_fixture_still_loads() {
     assert_eq!(h.interactions[0].text, "asked about tea");
     assert_eq!(store.id_by_ref("M001").unwrap(), Some(1));
     assert_eq!(store.ids_by_phone(&Phone::parse("13800138000").unwrap()).unwrap(), vec![1]);
+    store
+}
+
+#[test]
+fn the_format_2_fixture_still_loads() {
+    open_fixture(2, tempfile::tempdir().unwrap().path());
+}
+
+#[test]
+fn the_format_3_fixture_loads() {
+    open_fixture(3, tempfile::tempdir().unwrap().path());
+}
+
+/// A format 2 database keeps its version 2 records and takes version 3 ones beside them: an
+/// edited customer and a new purchase are written in version 3, the old purchase stays.
+#[test]
+fn a_format_2_database_takes_new_records_beside_its_old_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_fixture(2, dir.path());
+    let mut c = store.customer(1).unwrap().unwrap();
+    c.notes = "now likes oolong".into();
+    store.put_customer(c).unwrap();
+    store.add_purchase(Purchase::new(1, day(), Money(500), 1).unwrap()).unwrap();
+    drop(store);
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    assert!(store.check().is_clean(), "{:?}", store.check());
+    let h = store.history(1).unwrap().unwrap();
+    assert_eq!((h.customer.notes.as_str(), h.customer.points_redeemed), ("now likes oolong", 120));
+    let amounts: Vec<Money> = h.purchases.iter().map(|p| p.amount).collect();
+    assert_eq!(amounts, [Money(12_345), Money(500)]);
+    assert!(h.purchases.iter().all(|p| p.customer == 1) && h.purchases[0].id < h.purchases[1].id);
+    drop(store);
+    let raw = sled::open(dir.path().join("db")).unwrap();
+    let format = raw.open_tree("meta").unwrap().get(b"format").unwrap().unwrap();
+    assert_eq!(format.as_ref(), kehu::store::FORMAT.to_be_bytes(), "opening raised the format");
+    let versions: Vec<u8> = raw.open_tree("purchases").unwrap().iter().map(|kv| kv.unwrap().1[0]).collect();
+    assert_eq!(versions, [2, 3]);
 }
 
 #[test]

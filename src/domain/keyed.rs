@@ -2,6 +2,9 @@
 
 /// Declares a fieldless enum with a stable lowercase key per variant, `ALL`, `key()`,
 /// `Display` and `FromStr` (case-insensitive, also accepting `-` for `_`).
+///
+/// The store writes a variant as its index (bincode), so the order is part of the database
+/// format: add variants at the end, never reorder or remove one.
 #[macro_export]
 macro_rules! keyed_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {

@@ -5,6 +5,7 @@
 //! Value: an [`AuditEntry`] in the same versioned, checksummed envelope as every record.
 
 use super::envelope::{Record, decode, encode};
+use super::wire::At;
 use super::scan::io;
 use super::{StoreError, StoreResult};
 use chrono::{DateTime, Utc};
@@ -44,6 +45,14 @@ impl AuditEntry {
 
 impl Record for AuditEntry {
     const KIND: &'static str = "audit entry";
+    // Stored as it is: the time stays a timestamp, since entries are few and read rarely.
+    type Wire = AuditEntry;
+    fn to_wire(&self) -> AuditEntry {
+        self.clone()
+    }
+    fn from_wire(w: AuditEntry, _: At) -> Result<Self, String> {
+        Ok(w)
+    }
     fn decode_v1(_: &[u8]) -> Result<Self, String> {
         // The audit log came with envelope version 2; a version 1 entry cannot exist.
         Err("an audit entry in envelope version 1".into())
@@ -76,7 +85,7 @@ pub(crate) fn entries(tree: &sled::Tree, customer: Option<u64>) -> StoreResult<V
         let (k, v) = item.map_err(io)?;
         let at = k.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
         let at = at.ok_or_else(|| StoreError::Corrupt(format!("audit key of {} bytes", k.len())))?;
-        let entry: AuditEntry = decode(&v, at)?;
+        let entry: AuditEntry = decode(&v, At::customer(at))?;
         if customer.is_none_or(|c| c == entry.customer) {
             out.push(entry);
         }

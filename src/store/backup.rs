@@ -236,7 +236,7 @@ pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| fs_err("cannot clear", &staging, e))?;
     }
-    let db = sled::Config::new().path(&staging).open().map_err(super::scan::io)?;
+    let db = super::sled_store::sled_config(&staging).open().map_err(super::scan::io)?;
     let summary = read_backup(path, &mut |name, items| {
         let tree = db.open_tree(name).map_err(super::scan::io)?;
         let mut batch = sled::Batch::default();

@@ -4,7 +4,7 @@
 //! list. Every problem names the tree and the key, so it can be found again.
 
 use super::StoreError;
-use super::envelope::decode;
+use super::envelope::{At, decode};
 use super::keys::{parse_child_key, parse_id, phone_key};
 use super::scan::io;
 use super::sled_store::{FORMAT, FORMAT_KEY};
@@ -128,7 +128,7 @@ fn scan_customers(tree: &sled::Tree, r: &mut CheckReport, max_id: &mut u64) -> B
             Err(e) => return r.failed("customers", show_key(k), &e),
         };
         *max_id = (*max_id).max(id);
-        match decode::<Customer>(v, id) {
+        match decode::<Customer>(v, At::customer(id)) {
             Err(e) => r.failed("customers", format!("#{id}"), &e),
             Ok(c) if c.id != id => {
                 r.problem("customers", format!("#{id}"), format!("record says id {}", c.id))
@@ -159,8 +159,9 @@ fn scan_children<T: super::envelope::Record>(
         };
         *max_id = (*max_id).max(rid);
         let key = format!("#{owner}/#{rid}");
-        match decode::<T>(v, rid) {
+        match decode::<T>(v, At::child(owner, rid)) {
             Err(e) => r.failed(name, key, &e),
+            // Version 3 records take their ids from the key; only older ones can disagree.
             Ok(rec) if ids(&rec) != (owner, rid) => {
                 let (o, i) = ids(&rec);
                 r.problem(name, key, format!("record says customer #{o}, id {i}"));

@@ -1,14 +1,20 @@
 //! The versioned envelope every stored record travels in.
 //!
-//! Version 2 (current): `[2u8][crc32 of payload, u32 LE][payload]`.
-//! Version 1 (previous): `[1u8][payload]`, no checksum, and a customer payload without
+//! Version 3 (current): `[3u8][crc32 of payload, u32 LE][payload]`, the payload being the compact
+//! layout of [`super::wire`] (day numbers, seconds, no ids: the key holds them).
+//! Version 2 (format 2): the same header around the serde encoding of the domain types
+//! themselves (dates as text, ids repeated).
+//! Version 1: `[1u8][payload]`, no checksum, and a customer payload without
 //! `points_redeemed`, `custom` and `revision` (see [`super::legacy`]).
 //!
-//! The payload is the bincode 2 serde encoding with `config::standard()`. Decoding always runs
-//! with a size limit: without one, a damaged length prefix makes bincode try to allocate
+//! Older versions are decoded, never written: a record is rewritten as version 3 when it is next
+//! saved. The payload is the bincode 2 serde encoding with `config::standard()`. Decoding always
+//! runs with a size limit: without one, a damaged length prefix makes bincode try to allocate
 //! gigabytes and abort the whole process instead of returning an error.
 
 use super::legacy::CustomerV1;
+pub(crate) use super::wire::At;
+use super::wire::{CustomerV3, InteractionV3, PurchaseV3};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
 use bincode::config::{self, Configuration, Limit};
@@ -16,7 +22,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// The envelope version this kehu writes.
-pub(crate) const VERSION: u8 = 2;
+pub(crate) const VERSION: u8 = 3;
 /// Largest payload accepted, so that a corrupt length prefix cannot ask for gigabytes.
 const LIMIT: usize = 1 << 20;
 /// Bytes before the payload in the current version: version and checksum.
@@ -28,15 +34,32 @@ fn bincode_config() -> Configuration<bincode::config::LittleEndian, bincode::con
 }
 
 /// A record kind that can be stored in an envelope, with its decode path per older version.
-pub(crate) trait Record: Serialize + DeserializeOwned {
+pub(crate) trait Record: DeserializeOwned {
     /// The record kind as operators read it in error messages.
     const KIND: &'static str;
+    /// The version 3 layout of this kind.
+    type Wire: Serialize + DeserializeOwned;
+    /// The version 3 form of the record.
+    fn to_wire(&self) -> Self::Wire;
+    /// The record from its version 3 form and the ids its key holds.
+    fn from_wire(wire: Self::Wire, at: At) -> Result<Self, String>;
     /// Decodes a version 1 payload into the current record.
     fn decode_v1(payload: &[u8]) -> Result<Self, String>;
+    /// Decodes a version 2 payload (the serde layout of the domain type, ids included).
+    fn decode_v2(payload: &[u8]) -> Result<Self, String> {
+        payload_from(payload)
+    }
 }
 
 impl Record for Customer {
     const KIND: &'static str = "customer";
+    type Wire = CustomerV3;
+    fn to_wire(&self) -> CustomerV3 {
+        CustomerV3::from_domain(self)
+    }
+    fn from_wire(wire: CustomerV3, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
         payload_from::<CustomerV1>(payload).map(Customer::from)
     }
@@ -44,6 +67,13 @@ impl Record for Customer {
 
 impl Record for Purchase {
     const KIND: &'static str = "purchase";
+    type Wire = PurchaseV3;
+    fn to_wire(&self) -> PurchaseV3 {
+        PurchaseV3::from_domain(self)
+    }
+    fn from_wire(wire: PurchaseV3, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
         payload_from(payload)
     }
@@ -51,14 +81,22 @@ impl Record for Purchase {
 
 impl Record for Interaction {
     const KIND: &'static str = "interaction";
+    type Wire = InteractionV3;
+    fn to_wire(&self) -> InteractionV3 {
+        InteractionV3::from_domain(self)
+    }
+    fn from_wire(wire: InteractionV3, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
         payload_from(payload)
     }
 }
 
-/// Encodes `value` (record `id`) in the current envelope version.
+/// Encodes `value` (record `id`) in the current envelope version. The ids are not written:
+/// the caller stores the record under the key that holds them.
 pub(crate) fn encode<T: Record>(value: &T, id: u64) -> StoreResult<Vec<u8>> {
-    let payload = bincode::serde::encode_to_vec(value, bincode_config())
+    let payload = bincode::serde::encode_to_vec(value.to_wire(), bincode_config())
         .map_err(|e| StoreError::Io(format!("cannot encode {} #{id}: {e}", T::KIND)))?;
     // Refuse what could not be read back: decoding enforces the same limit.
     if payload.len() > LIMIT {
@@ -75,17 +113,20 @@ pub(crate) fn encode<T: Record>(value: &T, id: u64) -> StoreResult<Vec<u8>> {
     Ok(out)
 }
 
-/// Decodes record `id` from any supported envelope version; damage is `Corrupt`, never a panic.
-pub(crate) fn decode<T: Record>(bytes: &[u8], id: u64) -> StoreResult<T> {
-    decode_any(bytes).map_err(|why| StoreError::Corrupt(format!("{} #{id}: {why}", T::KIND)))
+/// Decodes the record stored under the key holding `at` from any supported envelope version;
+/// damage is `Corrupt`, never a panic. Versions 1 and 2 carry their own ids (which `check`
+/// compares with the key); version 3 takes them from `at`.
+pub(crate) fn decode<T: Record>(bytes: &[u8], at: At) -> StoreResult<T> {
+    decode_any(bytes, at).map_err(|why| StoreError::Corrupt(format!("{} #{}: {why}", T::KIND, at.id)))
 }
 
 /// Dispatches on the version byte.
-fn decode_any<T: Record>(bytes: &[u8]) -> Result<T, String> {
+fn decode_any<T: Record>(bytes: &[u8], at: At) -> Result<T, String> {
     let (&version, rest) = bytes.split_first().ok_or("empty record")?;
     match version {
         1 => T::decode_v1(rest),
-        2 => payload_from(checked_payload(rest)?),
+        2 => T::decode_v2(checked_payload(rest)?),
+        3 => T::from_wire(payload_from(checked_payload(rest)?)?, at),
         v if v > VERSION => {
             Err(format!("written by a newer kehu (record version {v}, this kehu reads up to {VERSION})"))
         }
@@ -93,7 +134,7 @@ fn decode_any<T: Record>(bytes: &[u8]) -> Result<T, String> {
     }
 }
 
-/// The payload after a version 2 header, once its checksum matches.
+/// The payload after a version 2 or 3 header, once its checksum matches.
 fn checked_payload(rest: &[u8]) -> Result<&[u8], String> {
     let (crc, payload) = rest.split_first_chunk::<4>().ok_or("truncated header")?;
     if u32::from_le_bytes(*crc) != crc32fast::hash(payload) {

@@ -4,7 +4,7 @@
 //! the customers it referred) is listed by a scan just before the transaction. The caller holds
 //! the store's writer lock across both, so no other edit can add to that list in between.
 
-use super::envelope::{Record, decode, encode};
+use super::envelope::{At, Record, decode, encode};
 use super::keys::{child_key, id_key, parse_child_key, parse_id};
 use super::scan::io;
 use super::txn::{Tx, TxResult, fail, lift};
@@ -36,7 +36,7 @@ impl Ties {
         for item in customers.iter() {
             let (k, v) = item.map_err(io)?;
             let cid = parse_id(&k, "customer key")?;
-            let c: Customer = decode(&v, cid)?;
+            let c: Customer = decode(&v, At::customer(cid))?;
             if c.referrer == Some(id) && cid != id {
                 referred.push(cid);
             }
@@ -70,7 +70,7 @@ fn move_child<T: Record>(
     let old = child_key(from, rid);
     // Listed under the writer lock, so it is there; a missing one has nothing to move.
     let Some(bytes) = tree.get(old)? else { return Ok(()) };
-    let mut record: T = lift(decode(&bytes, rid))?;
+    let mut record: T = lift(decode(&bytes, At::child(from, rid)))?;
     own(&mut record);
     tree.remove(&old)?;
     tree.insert(&child_key(to, rid), lift(encode(&record, rid))?)?;
@@ -80,7 +80,7 @@ fn move_child<T: Record>(
 impl Tx<'_> {
     /// The stored customer `id`, or `NoSuchCustomer`.
     fn existing(&self, id: u64) -> TxResult<Customer> {
-        match Tx::read(self.customers, &id_key(id), id)? {
+        match Tx::read(self.customers, &id_key(id), At::customer(id))? {
             Some(c) => Ok(c),
             None => fail(StoreError::NoSuchCustomer(id)),
         }
@@ -89,7 +89,9 @@ impl Tx<'_> {
     /// Sets the referrer of each of `referred` that still names `from` to `to`.
     fn repoint(&self, referred: &[u64], from: u64, to: Option<u64>, skip: u64) -> TxResult<()> {
         for &id in referred.iter().filter(|&&id| id != skip) {
-            let Some(mut c) = Tx::read::<Customer>(self.customers, &id_key(id), id)? else { continue };
+            let Some(mut c) = Tx::read::<Customer>(self.customers, &id_key(id), At::customer(id))? else {
+                continue;
+            };
             if c.referrer == Some(from) {
                 c.referrer = to;
                 self.put_customer(&c)?;

@@ -18,6 +18,7 @@ mod sled_store;
 #[cfg(test)]
 mod test_support;
 mod txn;
+mod wire;
 
 pub use audit::AuditEntry;
 pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};

@@ -1,6 +1,6 @@
 //! Reading whole histories: one customer by prefix, or everyone in one pass per tree.
 
-use super::envelope::{Record, decode};
+use super::envelope::{At, Record, decode};
 use super::keys::{id_key, parse_child_key, parse_id};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, History, Interaction, Purchase};
@@ -26,7 +26,7 @@ pub(crate) fn io_text(e: sled::Error) -> String {
 pub(crate) fn customer(customers: &sled::Tree, id: u64) -> StoreResult<Option<Customer>> {
     match customers.get(id_key(id)).map_err(io)? {
         None => Ok(None),
-        Some(bytes) => decode(&bytes, id).map(Some),
+        Some(bytes) => decode(&bytes, At::customer(id)).map(Some),
     }
 }
 
@@ -35,8 +35,8 @@ fn children<T: Record>(tree: &sled::Tree, id: u64) -> StoreResult<Vec<T>> {
     let mut out = Vec::new();
     for item in tree.scan_prefix(id_key(id)) {
         let (k, v) = item.map_err(io)?;
-        let (_, rid) = parse_child_key(&k, T::KIND)?;
-        out.push(decode(&v, rid)?);
+        let (owner, rid) = parse_child_key(&k, T::KIND)?;
+        out.push(decode(&v, At::child(owner, rid))?);
     }
     Ok(out)
 }
@@ -72,7 +72,7 @@ pub(crate) fn for_each_history(
     for item in customers.iter() {
         let (k, v) = item.map_err(io)?;
         let id = parse_id(&k, "customer key")?;
-        let c = decode(&v, id)?;
+        let c = decode(&v, At::customer(id))?;
         let p = take_owned(&mut ps, id)?;
         let i = take_owned(&mut is, id)?;
         f(sorted(c, p, i));
@@ -92,7 +92,7 @@ fn take_owned<T: Record>(it: &mut Peekable<sled::Iter>, owner: u64) -> StoreResu
         let (k, v) = item.map_err(io)?;
         let (cust, rid) = parse_child_key(&k, T::KIND)?;
         if cust == owner {
-            out.push(decode(&v, rid)?);
+            out.push(decode(&v, At::child(cust, rid))?);
         }
     }
     Ok(out)

@@ -276,8 +276,9 @@ fn implied_index(s: &SledStore) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut refs = Vec::new();
     let mut phones = Vec::new();
     for item in s.customers.iter() {
-        let (_, v) = item.unwrap();
-        let c: Customer = crate::store::envelope::decode(&v, 0).unwrap();
+        let (k, v) = item.unwrap();
+        let at = crate::store::envelope::At::customer(crate::store::keys::parse_id(&k, "key").unwrap());
+        let c: Customer = crate::store::envelope::decode(&v, at).unwrap();
         if let Some(r) = c.reference.filter(|r| !r.is_empty()) {
             refs.push((r.into_bytes(), id_key(c.id).to_vec()));
         }

@@ -4,7 +4,7 @@
 //! views: calling a plain `sled::Tree` method here would wait forever for the transaction's own
 //! lock.
 
-use super::envelope::{Record, decode, encode};
+use super::envelope::{At, Record, decode, encode};
 use super::keys::{child_key, id_key, parse_id, phone_key};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
@@ -61,11 +61,12 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The record of kind `T` under `key`, if present (as this transaction sees it).
-    pub(crate) fn read<T: Record>(tree: &TransactionalTree, key: &[u8], id: u64) -> TxResult<Option<T>> {
+    /// The record of kind `T` under `key` (which holds `at`), if present (as this transaction
+    /// sees it).
+    pub(crate) fn read<T: Record>(tree: &TransactionalTree, key: &[u8], at: At) -> TxResult<Option<T>> {
         match tree.get(key)? {
             None => Ok(None),
-            Some(bytes) => lift(decode(&bytes, id)).map(Some),
+            Some(bytes) => lift(decode(&bytes, at)).map(Some),
         }
     }
 
@@ -73,7 +74,7 @@ impl Tx<'_> {
     /// revision and ref-uniqueness checks; returns the record as stored.
     pub fn put_customer(&self, c: &Customer) -> TxResult<Customer> {
         let key = id_key(c.id);
-        let old: Option<Customer> = Self::read(self.customers, &key, c.id)?;
+        let old: Option<Customer> = Self::read(self.customers, &key, At::customer(c.id))?;
         if let Some(o) = &old
             && o.revision != c.revision
         {

@@ -1,0 +1,258 @@
+//! The compact record layouts of envelope version 3, converted to and from the domain types.
+//!
+//! Why a layout of its own: chrono's serde writes dates and timestamps as text
+//! (`"2024-05-01"` is 11 bytes, `"2023-11-14T22:13:20Z"` 21), and the ids a record carries are
+//! already in its key. Version 3 stores a date as its day number, a timestamp as seconds and
+//! nanoseconds, and leaves out what the key says, which about halves a purchase. Keeping these
+//! structs apart from the domain types also means a new domain field cannot silently change
+//! what is on disk: it fails to compile here until a new version decides how to store it.
+//!
+//! Never change a struct here once released: add a version instead. The variant order of the
+//! stored enums (gender, channel, kind…) is part of the layout too (bincode writes the index).
+
+use crate::domain::{
+    AreaType, Channel, Complaint, ContactPref, Customer, Email, Gender, Interaction, InteractionKind, Money,
+    Phone, Purchase, Rating, Source,
+};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where a record lives: the ids its key holds, which version 3 does not repeat in the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct At {
+    /// The customer the record belongs to (the customer's own id for a customer record).
+    pub owner: u64,
+    /// The record's own id.
+    pub id: u64,
+}
+
+impl At {
+    /// The place of customer `id`.
+    pub fn customer(id: u64) -> At {
+        At { owner: id, id }
+    }
+
+    /// The place of purchase or interaction `id` of customer `owner`.
+    pub fn child(owner: u64, id: u64) -> At {
+        At { owner, id }
+    }
+}
+
+/// Day 0 of the stored day numbers. Around it, varints are short: every day from 1880 to 2059
+/// takes 3 bytes.
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+
+/// A date as days since 1970-01-01 (negative before).
+fn day_number(d: NaiveDate) -> i32 {
+    // Every NaiveDate is within ±262,143 years of the epoch, well inside i32 days.
+    (d - EPOCH).num_days() as i32
+}
+
+/// The date of a stored day number; out of chrono's range is damage.
+fn from_day_number(n: i32) -> Result<NaiveDate, String> {
+    let d = Days::new(n.unsigned_abs() as u64);
+    if n >= 0 { EPOCH.checked_add_days(d) } else { EPOCH.checked_sub_days(d) }
+        .ok_or_else(|| format!("day number {n} is out of range"))
+}
+
+/// A UTC timestamp as whole seconds since 1970 and nanoseconds (exact: chrono keeps nanoseconds).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct Stamp {
+    secs: i64,
+    nanos: u32,
+}
+
+impl From<DateTime<Utc>> for Stamp {
+    fn from(t: DateTime<Utc>) -> Stamp {
+        Stamp { secs: t.timestamp(), nanos: t.timestamp_subsec_nanos() }
+    }
+}
+
+impl Stamp {
+    fn time(self) -> Result<DateTime<Utc>, String> {
+        DateTime::from_timestamp(self.secs, self.nanos)
+            .ok_or_else(|| format!("timestamp {}.{:09} is out of range", self.secs, self.nanos))
+    }
+}
+
+/// A customer in version 3: the id is the key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CustomerV3 {
+    pub(super) reference: Option<String>,
+    pub(super) name: String,
+    pub(super) phone: Option<Phone>,
+    pub(super) email: Option<Email>,
+    pub(super) gender: Gender,
+    pub(super) birthday: Option<i32>,
+    pub(super) province: String,
+    pub(super) city: String,
+    pub(super) area: AreaType,
+    pub(super) source: Source,
+    pub(super) referrer: Option<u64>,
+    pub(super) contact: ContactPref,
+    pub(super) tags: Vec<String>,
+    pub(super) notes: String,
+    pub(super) custom: BTreeMap<String, String>,
+    pub(super) created: Stamp,
+    pub(super) updated: Stamp,
+    pub(super) points_redeemed: i64,
+    pub(super) revision: u64,
+}
+
+impl CustomerV3 {
+    /// The stored form of `c`.
+    pub fn from_domain(c: &Customer) -> CustomerV3 {
+        CustomerV3 {
+            reference: c.reference.clone(),
+            name: c.name.clone(),
+            phone: c.phone.clone(),
+            email: c.email.clone(),
+            gender: c.gender,
+            birthday: c.birthday.map(day_number),
+            province: c.province.clone(),
+            city: c.city.clone(),
+            area: c.area,
+            source: c.source,
+            referrer: c.referrer,
+            contact: c.contact,
+            tags: c.tags.clone(),
+            notes: c.notes.clone(),
+            custom: c.custom.clone(),
+            created: c.created.into(),
+            updated: c.updated.into(),
+            points_redeemed: c.points_redeemed,
+            revision: c.revision,
+        }
+    }
+
+    /// The customer stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Customer, String> {
+        Ok(Customer {
+            id: at.id,
+            reference: self.reference,
+            name: self.name,
+            phone: self.phone,
+            email: self.email,
+            gender: self.gender,
+            birthday: self.birthday.map(from_day_number).transpose()?,
+            province: self.province,
+            city: self.city,
+            area: self.area,
+            source: self.source,
+            referrer: self.referrer,
+            contact: self.contact,
+            tags: self.tags,
+            notes: self.notes,
+            custom: self.custom,
+            created: self.created.time()?,
+            updated: self.updated.time()?,
+            points_redeemed: self.points_redeemed,
+            revision: self.revision,
+        })
+    }
+}
+
+/// A purchase in version 3: customer and id are the key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PurchaseV3 {
+    pub(super) date: i32,
+    pub(super) amount: i64,
+    pub(super) quantity: u32,
+    pub(super) category: String,
+    pub(super) channel: Channel,
+    pub(super) promo: bool,
+}
+
+impl PurchaseV3 {
+    /// The stored form of `p`.
+    pub fn from_domain(p: &Purchase) -> PurchaseV3 {
+        PurchaseV3 {
+            date: day_number(p.date),
+            amount: p.amount.0,
+            quantity: p.quantity,
+            category: p.category.clone(),
+            channel: p.channel,
+            promo: p.promo,
+        }
+    }
+
+    /// The purchase stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Purchase, String> {
+        Ok(Purchase {
+            id: at.id,
+            customer: at.owner,
+            date: from_day_number(self.date)?,
+            amount: Money(self.amount),
+            quantity: self.quantity,
+            category: self.category,
+            channel: self.channel,
+            promo: self.promo,
+        })
+    }
+}
+
+/// An interaction in version 3: customer and id are the key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct InteractionV3 {
+    pub(super) date: i32,
+    pub(super) kind: InteractionKind,
+    pub(super) text: String,
+    pub(super) rating: Option<u8>,
+    pub(super) complaint: Option<Complaint>,
+    pub(super) follow_up: Option<i32>,
+    pub(super) operator: String,
+}
+
+impl InteractionV3 {
+    /// The stored form of `i`.
+    pub fn from_domain(i: &Interaction) -> InteractionV3 {
+        InteractionV3 {
+            date: day_number(i.date),
+            kind: i.kind,
+            text: i.text.clone(),
+            rating: i.rating.map(Rating::get),
+            complaint: i.complaint.clone(),
+            follow_up: i.follow_up.map(day_number),
+            operator: i.operator.clone(),
+        }
+    }
+
+    /// The interaction stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Interaction, String> {
+        Ok(Interaction {
+            id: at.id,
+            customer: at.owner,
+            date: from_day_number(self.date)?,
+            kind: self.kind,
+            text: self.text,
+            rating: self.rating.map(|r| Rating::new(r).map_err(|e| e.to_string())).transpose()?,
+            complaint: self.complaint,
+            follow_up: self.follow_up.map(from_day_number).transpose()?,
+            operator: self.operator,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_round_trip_across_the_range() {
+        for d in [NaiveDate::MIN, EPOCH, NaiveDate::MAX, NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()] {
+            assert_eq!(from_day_number(day_number(d)).unwrap(), d);
+        }
+        assert_eq!(day_number(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+        assert!(from_day_number(i32::MAX).is_err());
+        assert!(from_day_number(i32::MIN).is_err());
+    }
+
+    #[test]
+    fn stamps_keep_nanoseconds_and_refuse_nonsense() {
+        let t = DateTime::from_timestamp(-86_401, 999_999_999).unwrap();
+        assert_eq!(Stamp::from(t).time().unwrap(), t);
+        assert!(Stamp { secs: i64::MAX, nanos: 0 }.time().is_err());
+        assert!(Stamp { secs: 0, nanos: u32::MAX }.time().is_err());
+    }
+}
