@@ -5,8 +5,8 @@
 //! Value: an [`AuditEntry`] in the same versioned, checksummed envelope as every record.
 
 use super::envelope::{Record, decode, encode};
-use super::wire::At;
 use super::scan::io;
+use super::wire::At;
 use super::{StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
