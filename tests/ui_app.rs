@@ -383,3 +383,28 @@ fn detail_bottom_stops_at_the_last_full_page() {
     a.update(Action::Up);
     assert_eq!(a.detail().scroll, bottom - 1, "Up after G moves at once");
 }
+
+#[test]
+fn a_new_day_reclassifies_everyone_and_only_moves_forward() {
+    let mut a = app();
+    let count = |a: &kehu::ui::App, key: &str| {
+        a.classifier()
+            .segments(Dimension::Activity)
+            .into_iter()
+            .find(|r| r.class == key)
+            .map_or(0, |r| r.count)
+    };
+    let active = count(&a, "active");
+    // A year on, nobody in the fixture has bought since: nobody is active any more.
+    let later = today() + chrono::Days::new(400);
+    assert!(a.update(Action::NewDay(later)).is_empty());
+    assert_eq!(a.today(), later);
+    assert_eq!(a.classifier().today(), later);
+    assert!(active > 0 && count(&a, "active") == 0, "active before {active}, after {}", count(&a, "active"));
+    let row = a.model().get(1).expect("customer 1 has a row");
+    assert_ne!(row.facts.activity, kehu::classify::Activity::Active, "the list's sort facts follow");
+    assert!(a.status().contains(&later.to_string()), "{}", a.status());
+    // A clock set back changes nothing.
+    a.update(Action::NewDay(today()));
+    assert_eq!((a.today(), count(&a, "active")), (later, 0));
+}

@@ -21,6 +21,8 @@ pub struct Context {
     pub db_path: PathBuf,
     /// "Today" for every classification.
     pub today: NaiveDate,
+    /// Whether "today" follows the clock (no `--as-of`): a console left open moves to each new day.
+    pub follow_clock: bool,
     /// The classification rules in force.
     pub rules: Rules,
 }
@@ -42,7 +44,7 @@ impl Context {
             }
             None => Rules::default(),
         };
-        Ok(Context { db_path, today, rules })
+        Ok(Context { db_path, today, follow_clock: cli.as_of.is_none(), rules })
     }
 
     /// Opens (or creates) the database.

@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             max_connections: args.max_sessions * 2 + 4,
             idle: args.idle,
         },
+        follow_clock: ctx.follow_clock,
     };
     let store: Arc<dyn Store> = store;
     crate::serve::run(store, &ctx.db_path, base, opts)?;

@@ -6,6 +6,7 @@
 //! buffered writer flushed once per frame.
 
 mod audit;
+pub mod clock;
 mod config;
 mod effects;
 mod keys;

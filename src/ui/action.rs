@@ -145,6 +145,10 @@ pub enum Action {
     /// The models were fitted again; every customer's predictions follow.
     #[serde(skip)]
     ModelFitted(Box<crate::classify::Model>),
+    /// The calendar moved on (the runtime watches the clock unless a date was pinned with
+    /// `--as-of`): every day count changes, so everyone is reclassified.
+    #[serde(skip)]
+    NewDay(NaiveDate),
     /// An effect failed; the message is for the status line.
     #[serde(skip)]
     Failed(String),

@@ -403,6 +403,7 @@ impl App {
                 return vec![];
             }
             Action::ModelFitted(model) => return self.on_model_fitted(*model),
+            Action::NewDay(day) => return self.on_new_day(day),
             Action::Failed(msg) => {
                 // A refused save leaves the form open with everything typed, ready to retry.
                 if let Some(f) = self.form.as_mut() {
