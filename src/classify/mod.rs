@@ -31,7 +31,7 @@ mod value;
 pub use activity::{Activity, activity};
 pub use advocacy::{Advocacy, advocacy};
 pub use engagement::{Engagement, engagement};
-pub use engine::Classifier;
+pub use engine::{Classifier, ClassifierBuilder};
 pub use frequency::frequency;
 pub use lifecycle::{Lifecycle, lifecycle};
 pub use model::{

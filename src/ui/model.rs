@@ -2,7 +2,7 @@
 //! list shows, and the search index over them (keys built once per save, never per keystroke).
 
 use crate::classify::{Activity, Classifier, Lifecycle, Profile, Tier};
-use crate::domain::{Customer, History, Money};
+use crate::domain::{Customer, Money};
 use crate::search::{Hit, SearchIndex};
 use chrono::Datelike;
 use chrono::NaiveDate;
@@ -81,6 +81,13 @@ pub struct Model {
     index: SearchIndex,
 }
 
+impl PartialEq for Model {
+    /// The same rows (the search index follows from them).
+    fn eq(&self, other: &Model) -> bool {
+        self.ids == other.ids && self.rows == other.rows
+    }
+}
+
 /// How recent a customer is for search ties: the day of their last purchase, else of their
 /// last change.
 fn recency(customer: &Customer, profile: Option<&Profile>) -> i32 {
@@ -88,19 +95,21 @@ fn recency(customer: &Customer, profile: Option<&Profile>) -> i32 {
 }
 
 impl Model {
-    /// The rows of these histories, with facts from the classifier.
-    pub fn build(histories: &[History], clf: &Classifier) -> Model {
-        let mut m = Model::default();
-        let mut recencies = Vec::with_capacity(histories.len());
-        for h in histories {
-            let p = clf.profile(h.customer.id);
-            recencies.push(recency(&h.customer, p.as_ref()));
-            m.rows.insert(h.customer.id, Row::new(h.customer.clone(), p.as_ref()));
+    /// The rows of `customers`, with facts from the classifier; without one (start-up, before
+    /// the classes are known) every row has the facts of a customer who never bought.
+    pub fn build(customers: Vec<Customer>, clf: Option<&Classifier>) -> Model {
+        let mut rows = HashMap::with_capacity(customers.len());
+        let mut recencies = Vec::with_capacity(customers.len());
+        for c in customers {
+            let p = clf.and_then(|clf| clf.profile(c.id));
+            recencies.push((c.id, recency(&c, p.as_ref())));
+            rows.insert(c.id, Row::new(c, p.as_ref()));
         }
-        m.index = SearchIndex::build(histories.iter().map(|h| &h.customer).zip(recencies));
-        m.ids = m.rows.keys().copied().collect();
-        m.ids.sort_unstable();
-        m
+        let index =
+            SearchIndex::build(recencies.iter().filter_map(|(id, r)| Some((&rows.get(id)?.customer, *r))));
+        let mut ids: Vec<u64> = rows.keys().copied().collect();
+        ids.sort_unstable();
+        Model { rows, ids, index }
     }
 
     /// Recomputes every row's sort facts from the classifier (after the model changed).
