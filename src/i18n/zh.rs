@@ -12,6 +12,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("name '{}' ≈ '{}'", "姓名相近 '{}' ≈ '{}'"),
     // Start-up loading.
     ("loading customers…", "正在读取客户…"),
+    (
+        "reading the database… (a / search runs as soon as the customers are in)",
+        "正在读取数据库…（/ 搜索在客户读取后立即执行）",
+    ),
     ("loading {} customers… {}%", "正在读取 {} 位客户… {}%"),
     ("classes loading… {}%", "正在分类… {}%"),
     ("not loaded", "未能读取"),

@@ -267,7 +267,9 @@ where
             .name(loader::THREAD_NAME.into())
             .spawn_scoped(s, move || loader::run(store, job, cancel, &tx))?;
         run_loop(store, App::loading(init), Some(rx))
-    })
+    })?;
+    trace::step("loader stopped");
+    Ok(())
 }
 
 /// Sets the flag when dropped.
@@ -399,6 +401,7 @@ fn run_loop(store: &dyn Store, mut app: App, mut loads: Option<Receiver<Action>>
         }
         steps.into_iter().for_each(trace::step);
     }
+    trace::step("quit");
     Ok(())
 }
 

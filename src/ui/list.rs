@@ -249,7 +249,7 @@ pub fn draw(
     f.render_widget(table, area);
     if waiting && area.height > 1 {
         let line = Rect { y: area.y + 1, height: 1, ..area };
-        let text = loading.map(|l| l.text()).unwrap_or_default();
-        f.render_widget(Paragraph::new(fit(&text, area.width as usize)), line);
+        let text = tr("reading the database… (a / search runs as soon as the customers are in)");
+        f.render_widget(Paragraph::new(fit(text, area.width as usize)), line);
     }
 }
