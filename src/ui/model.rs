@@ -96,20 +96,18 @@ fn recency(customer: &Customer, profile: Option<&Profile>) -> i32 {
 
 impl Model {
     /// The rows of `customers`, with facts from the classifier; without one (start-up, before
-    /// the classes are known) every row has the facts of a customer who never bought.
-    pub fn build(customers: Vec<Customer>, clf: Option<&Classifier>) -> Model {
-        let mut rows = HashMap::with_capacity(customers.len());
-        let mut recencies = Vec::with_capacity(customers.len());
+    /// the classes are known) every row has the facts of a customer who never bought. Each
+    /// customer is indexed as it comes, so a loader can build this while still reading.
+    pub fn build(customers: impl IntoIterator<Item = Customer>, clf: Option<&Classifier>) -> Model {
+        let mut m = Model::default();
         for c in customers {
             let p = clf.and_then(|clf| clf.profile(c.id));
-            recencies.push((c.id, recency(&c, p.as_ref())));
-            rows.insert(c.id, Row::new(c, p.as_ref()));
+            m.index.upsert(&c, recency(&c, p.as_ref()));
+            m.rows.insert(c.id, Row::new(c, p.as_ref()));
         }
-        let index =
-            SearchIndex::build(recencies.iter().filter_map(|(id, r)| Some((&rows.get(id)?.customer, *r))));
-        let mut ids: Vec<u64> = rows.keys().copied().collect();
-        ids.sort_unstable();
-        Model { rows, ids, index }
+        m.ids = m.rows.keys().copied().collect();
+        m.ids.sort_unstable();
+        m
     }
 
     /// Recomputes every row's sort facts from the classifier (after the model changed).
