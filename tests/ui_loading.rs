@@ -9,7 +9,7 @@ use ui_fixture::*;
 
 /// The customer records alone, as the loader's first pass hands them over.
 fn customers_only(hs: &[kehu::domain::History]) -> Box<Model> {
-    Box::new(Model::build(hs.iter().map(|h| h.customer.clone()).collect(), None))
+    Box::new(Model::build(hs.iter().map(|h| h.customer.clone()), None))
 }
 
 #[test]
