@@ -26,7 +26,7 @@ use std::sync::mpsc::Sender;
 /// predictions).
 pub type Classified = (Classifier, Option<String>);
 
-/// Name of the loader's thread (the panic hook leaves the terminal to the console for it).
+/// Name of the loader's thread (in panic messages and debuggers).
 pub const THREAD_NAME: &str = "kehu-loader";
 
 /// What the loader needs besides the store.

@@ -218,7 +218,8 @@ fn apply(app: &mut App, store: &dyn Store, steps: Vec<Step>) -> bool {
 /// `kehu` without a subcommand: reads the user's keys, draws the console at once and loads the
 /// database behind it (see [`loader`]); an empty database opens on the welcome screen.
 /// `classify` finishes the classifier (with the stored or a fresh model); it is the caller's so
-/// the console and the command line share one way of loading predictions.
+/// the console and the command line share one way of loading predictions. Meant to be the
+/// process's last act: the App's memory is left to the exit to reclaim.
 pub fn open<C>(
     store: &dyn Store,
     rules: Rules,
