@@ -23,14 +23,22 @@ fn opens_on_the_list_or_the_welcome_screen() {
 fn welcome_keys_load_demo_data_or_ask_for_the_add_form() {
     let mut a = app_with(vec![]);
     let effects = a.update(Action::LoadDemo);
-    assert_eq!(effects, vec![Effect::LoadDemo { customers: 2000, seed: 1, today: today() }]);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadDemo {
+            customers: 2000,
+            seed: 1,
+            today: today(),
+            rules: Box::new(kehu::classify::Rules::default())
+        }]
+    );
     a.update(Action::AddCustomer);
     assert_eq!(a.pending_form(), Some(&FormRequest::AddCustomer));
     assert_eq!(a.mode(), Mode::Form);
     a.update(Action::Cancel);
     assert_eq!(a.pending_form(), None);
     // The demo's histories arrive: the list opens over them.
-    a.update(Action::Reloaded(histories(10)));
+    a.update(Action::Loaded(loaded(&histories(10))));
     assert_eq!((a.view(), a.model().len()), (View::List, 10));
 }
 
@@ -323,7 +331,7 @@ fn a_classifier_handed_in_is_the_one_used() {
     let hs = histories(20);
     let later = today().succ_opt().unwrap();
     let clf = kehu::classify::Classifier::from_histories(kehu::classify::Rules::default(), later, &hs);
-    let a = kehu::ui::App::new(kehu::ui::AppInit { classifier: Some(clf), ..init(hs) });
+    let a = kehu::ui::App::new(kehu::ui::AppInit { classifier: clf, ..init(hs) });
     assert_eq!((a.classifier().today(), a.classifier().len()), (later, 20));
 }
 

@@ -103,7 +103,7 @@ impl Hub {
                 };
                 (a.clone(), a)
             }
-            Action::Reloaded(_) | Action::ModelFitted(_) => (action.clone(), action.clone()),
+            Action::Loaded(_) | Action::ModelFitted(_) => (action.clone(), action.clone()),
             _ => return,
         };
         inner.base.update(for_base);
