@@ -70,8 +70,9 @@ fn main() {
     let rows: Vec<Customer> = customers.clone();
     println!("heap_customer_records_per_customer {:.0} B", per(live() - at, n));
     drop(rows);
-    let at = live();
+    let (at, started) = (live(), std::time::Instant::now());
     let dupes = DuplicateIndex::build(customers.iter());
+    println!("duplicate_index_build {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     println!("heap_duplicate_index_per_customer {:.0} B", per(live() - at, n));
     let at = live();
     let recencies = customers.iter().map(|_| 0);

@@ -89,6 +89,22 @@ fn latin_names_one_edit_apart() {
 }
 
 #[test]
+fn a_typo_of_a_name_a_crowd_shares_is_no_evidence() {
+    // A few Anna Smithsons: the typo may be one of them. Many: it could be any of them (the
+    // index no longer even judges them: a crowded near key is skipped before judging, which
+    // keeps building it linear at a million customers; `cargo bench --bench memory` times it).
+    let typo = cust(1, "Anna Smihtson", None);
+    let few: Vec<Customer> = (2..4).map(|i| cust(i, "Anna Smithson", None)).collect();
+    let near = |cs: &[Customer]| {
+        let all: Vec<&Customer> = std::iter::once(&typo).chain(cs).collect();
+        DuplicateIndex::build(all).of(1).len()
+    };
+    assert_eq!(near(&few), 2);
+    let many: Vec<Customer> = (2..40).map(|i| cust(i, "Anna Smithson", None)).collect();
+    assert_eq!(near(&many), 0);
+}
+
+#[test]
 fn a_common_name_with_different_phones_is_two_people() {
     // Decision: 王伟 with two different phones is NOT a pair (a very common name; documented in
     // kehu::dedupe::judge). With one phone missing nothing contradicts it, so it is listed.

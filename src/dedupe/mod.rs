@@ -32,6 +32,9 @@ pub struct DuplicatePair {
 }
 
 /// A blocking key: customers sharing one are compared, and nobody else is.
+/// Customers one near key (a name one edit away) may hold before it is no evidence.
+const NEAR_CROWD: usize = 3 * CROWD;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Phone(String),
@@ -43,9 +46,16 @@ enum Key {
 }
 
 impl Key {
-    /// Whether a crowd sharing this key stops it counting as evidence (see [`CROWD`]).
-    fn crowdable(&self) -> bool {
-        !matches!(self, Key::Near(_))
+    /// How many customers may share this key before it stops counting as evidence (see
+    /// [`CROWD`]). Near keys (one edit from a name) get more room, since a typo is rarer than a
+    /// shared phone; but not unlimited: at a million customers one common Latin name's
+    /// neighbourhood held thousands, and judging each of them against each made building the
+    /// index take minutes.
+    fn crowd(&self) -> usize {
+        match self {
+            Key::Near(_) => NEAR_CROWD,
+            _ => CROWD,
+        }
     }
 
     /// The key's bucket: SipHash with fixed keys, so that the same key always lands in the same
@@ -185,7 +195,7 @@ impl DuplicateIndex {
         for key in keys_of(&p) {
             let bucket = self.buckets.entry(key.hash64()).or_default();
             bucket.insert(p.id);
-            if key.crowdable() && bucket.len() == CROWD + 1 {
+            if bucket.len() == key.crowd() + 1 {
                 affected.extend(bucket.iter().copied());
             }
         }
@@ -199,7 +209,7 @@ impl DuplicateIndex {
         for key in keys_of(&p) {
             if let Some(bucket) = self.buckets.get_mut(&key.hash64()) {
                 bucket.remove(&id);
-                if key.crowdable() && bucket.len() == CROWD {
+                if bucket.len() == key.crowd() {
                     affected.extend(bucket.iter().copied());
                 }
                 if bucket.is_empty() {
@@ -225,7 +235,7 @@ impl DuplicateIndex {
 
     /// Whether `key` is shared by too many customers to count.
     fn crowded(&self, key: &Key) -> bool {
-        key.crowdable() && self.buckets.get(&key.hash64()).is_some_and(|b| b.len() > CROWD)
+        self.buckets.get(&key.hash64()).is_some_and(|b| b.len() > key.crowd())
     }
 
     /// Judges `id` afresh against every customer sharing an uncrowded key with it. With
