@@ -132,3 +132,22 @@ fn sigterm_sighup_and_sigint_restore_the_terminal_and_exit_cleanly() {
     let out = ok(s.kehu(DAY, &["segments", "--dimension", "lifecycle", "--json"]));
     assert!(out.contains("count"), "{out}");
 }
+
+#[test]
+fn the_console_ends_when_its_terminal_disappears() {
+    // A tmux server killed (or an SSH link dropped): crossterm's poll spins on the dead tty, so
+    // the console must end by the signal that comes with the hangup instead of spinning on.
+    let s = demo_shop();
+    let t = shell("hangup");
+    t.start_console(&s, "");
+    let pid = t.console_pid();
+    t.run(&["kill-server"]);
+    let end = Instant::now() + DEADLINE;
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(Instant::now() < end, "kehu (pid {pid}) still runs after its terminal went away");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Nothing was lost: the database opens (its lock was released) and has its customers.
+    let out = ok(s.kehu(DAY, &["segments", "--dimension", "lifecycle", "--json"]));
+    assert!(out.contains("count"), "{out}");
+}

@@ -333,6 +333,44 @@ fn shutdown_flag() -> anyhow::Result<std::sync::Arc<AtomicBool>> {
     Ok(flag)
 }
 
+/// How long the event loop has to end by itself once a signal asked it to.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Ends the process when a signal asked the console to stop and its loop cannot: when the
+/// terminal itself is gone (a tmux server killed, an SSH link dropped), crossterm's poll spins
+/// on the dead tty without returning, at 40% of a core, forever. Every acknowledged edit was
+/// flushed when it was acknowledged, so leaving then loses nothing; and there is no terminal
+/// left to restore.
+struct Watchdog {
+    done: std::sync::Arc<AtomicBool>,
+}
+
+impl Watchdog {
+    fn start(shutdown: std::sync::Arc<AtomicBool>) -> Watchdog {
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let finished = std::sync::Arc::clone(&done);
+        let _ = std::thread::Builder::new().name("kehu-watchdog".into()).spawn(move || {
+            while !finished.load(Ordering::SeqCst) {
+                if shutdown.load(Ordering::SeqCst) {
+                    std::thread::sleep(SHUTDOWN_GRACE);
+                    if !finished.load(Ordering::SeqCst) {
+                        std::process::exit(1);
+                    }
+                    return;
+                }
+                std::thread::sleep(SIGNAL_CHECK);
+            }
+        });
+        Watchdog { done }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Test hook: `KEHU_TEST_PANIC_ON=<char>` makes that key panic inside the event loop, so that
 /// the end-to-end tests can prove the terminal is restored after a panic. Read once at start.
 fn test_panic_key() -> Option<char> {
@@ -367,6 +405,7 @@ fn run_loop(
     mut days: clock::DayWatch,
 ) -> anyhow::Result<App> {
     let shutdown = shutdown_flag()?;
+    let _watchdog = Watchdog::start(std::sync::Arc::clone(&shutdown));
     let panic_key = test_panic_key();
     let _guard = Guard::enter()?;
     let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
