@@ -141,6 +141,9 @@ pub fn run_to(
     Ok(0)
 }
 
+/// The most a row may hold: well under the store's 1 MiB per record, whatever columns it has.
+const MAX_ROW_BYTES: usize = 256 * 1024;
+
 /// Validates every row; returns the plan and the bad rows.
 fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Plan, Vec<LineError>)> {
     let known: Vec<&str> = match opts.kind {
@@ -183,6 +186,13 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         return Ok((ctx.plan, errors));
     }
     for (line, record) in &file.rows {
+        // The store refuses a record over 1 MiB; refuse its row here, where the line is known.
+        let size = record.as_slice().len();
+        if size > MAX_ROW_BYTES {
+            let reason = format!("the row holds {size} bytes, more than a record takes ({MAX_ROW_BYTES})");
+            errors.push(LineError { line: *line, reason });
+            continue;
+        }
         let cells = file.cell(record);
         let result = match opts.kind {
             Kind::Customers => ctx.customer_row(&cells, *line),
