@@ -9,6 +9,7 @@ use super::hub::{Hub, Input};
 use super::input::Decoder;
 use super::term::{self, SessionBackend};
 use crate::store::Store;
+use crate::tui::scrolling::Scrolling;
 use crate::tui::{ScanDetector, Step, action_for, dispatch_observed, route};
 use crate::ui::{Action, App, render};
 use ratatui::layout::Rect;
@@ -83,7 +84,7 @@ struct Console<'a> {
     hub: &'a Hub,
     spec: Spec,
     app: App,
-    terminal: Terminal<SessionBackend>,
+    terminal: Terminal<Scrolling<SessionBackend>>,
     decoder: Decoder,
     scanner: ScanDetector,
     frames: &'a mpsc::Sender<Vec<u8>>,
@@ -105,8 +106,9 @@ impl<'a> Console<'a> {
         app.set_operator(&spec.operator);
         app.update(Action::Resize(w, h));
         let viewport = Viewport::Fixed(Rect::new(0, 0, w, h));
-        let terminal = Terminal::with_options(SessionBackend::new(w, h), TerminalOptions { viewport })
-            .unwrap_or_else(|e| unreachable!("a session backend cannot fail: {e}"));
+        let terminal =
+            Terminal::with_options(Scrolling::new(SessionBackend::new(w, h)), TerminalOptions { viewport })
+                .unwrap_or_else(|e| unreachable!("a session backend cannot fail: {e}"));
         let scanner = ScanDetector::new(app.options().card_pattern);
         Console {
             store,
@@ -172,7 +174,7 @@ impl<'a> Console<'a> {
                 self.events(events, now)
             }
             Input::Resize(w, h) => {
-                self.terminal.backend_mut().set_size(w, h);
+                self.terminal.backend_mut().inner_mut().set_size(w, h);
                 if self.terminal.resize(Rect::new(0, 0, w, h)).is_err() {
                     self.lost = true;
                 }
@@ -257,7 +259,7 @@ impl<'a> Console<'a> {
         if self.terminal.draw(|f| render(app, f)).is_err() {
             self.lost = true;
         }
-        let frame = self.terminal.backend_mut().take_frame();
+        let frame = self.terminal.backend_mut().inner_mut().take_frame();
         if !frame.is_empty() && self.frames.try_send(frame).is_err() {
             self.lost = true;
         }

@@ -129,6 +129,15 @@ impl Backend for SessionBackend {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+
+    fn scroll_region_up(&mut self, region: std::ops::Range<u16>, line_count: u16) -> io::Result<()> {
+        // Into the frame's bytes like every cell (the inner backend's flush is the frame's).
+        self.inner.scroll_region_up(region, line_count)
+    }
+
+    fn scroll_region_down(&mut self, region: std::ops::Range<u16>, line_count: u16) -> io::Result<()> {
+        self.inner.scroll_region_down(region, line_count)
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod effects;
 mod keys;
 pub mod loader;
 mod scan;
+pub mod scrolling;
 pub mod trace;
 
 pub use config::ConsoleConfig;
@@ -30,6 +31,7 @@ use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_ra
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use scrolling::Scrolling;
 use std::collections::VecDeque;
 use std::io::{BufWriter, Stdout, Write};
 use std::ops::ControlFlow;
@@ -408,8 +410,9 @@ fn run_loop(
     let _watchdog = Watchdog::start(std::sync::Arc::clone(&shutdown));
     let panic_key = test_panic_key();
     let _guard = Guard::enter()?;
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
-    let mut terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>> = Terminal::new(backend)?;
+    // A one-row scroll of a list goes out as a terminal scroll (see `scrolling`).
+    let backend = Scrolling::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout())));
+    let mut terminal: Terminal<Scrolling<CrosstermBackend<BufWriter<Stdout>>>> = Terminal::new(backend)?;
     // No `terminal.clear()`: it asks the terminal for the cursor position (a round trip over SSH,
     // and a 2 s timeout then an error where nothing answers); the alternate screen starts blank.
     let size = terminal.size()?;
