@@ -111,3 +111,38 @@ fn a_gap_in_the_numbering_is_reported_and_never_overwritten() {
     assert_eq!(h.purchases.len(), 64 + 1 + 65);
     assert!(h.purchases.contains(&far));
 }
+
+#[test]
+fn a_merge_appends_the_losers_chunks_to_the_survivors_and_keeps_every_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SledStore::open(dir.path()).unwrap();
+    let survivor = s.put_customer(new_customer("A", None, None)).unwrap();
+    let loser = s.put_customer(new_customer("B", None, None)).unwrap();
+    let mut ids = Vec::new();
+    for (who, n) in [(survivor.id, 40), (loser.id, 100)] {
+        for k in 0..n {
+            ids.push(s.add_purchase(new_purchase(who, day(1 + k % 12, 1), k as i64)).unwrap().id);
+        }
+    }
+    let note = Interaction::new(loser.id, day(3, 3), InteractionKind::Visit, "came by").unwrap();
+    let note = s.add_interaction(note).unwrap();
+    let h = s.merge(survivor.clone(), loser.id).unwrap();
+    let mut got: Vec<u64> = h.purchases.iter().map(|p| p.id).collect();
+    got.sort();
+    assert_eq!(got, ids);
+    assert!(h.purchases.iter().all(|p| p.customer == survivor.id));
+    assert_eq!(h.interactions, [Interaction { customer: survivor.id, ..note }]);
+    let tree = s.raw().open_tree(crate::store::sled_store::PURCHASE_CHUNKS).unwrap();
+    let sizes: Vec<(u64, usize)> = tree
+        .iter()
+        .map(|kv| {
+            let (k, v) = kv.unwrap();
+            let (owner, n) = crate::store::keys::parse_chunk_key(&k, "key").unwrap();
+            (owner, decode::<Purchase>(&v, owner, n).unwrap().len())
+        })
+        .collect();
+    assert_eq!(sizes, [(survivor.id, 64), (survivor.id, 64), (survivor.id, 12)]);
+    assert!(s.check().is_clean(), "{:?}", s.check());
+    let err = s.delete_customer(h.customer.id, h.customer.revision).unwrap_err();
+    assert!(matches!(err, StoreError::HasHistory { purchases: 140, interactions: 1, .. }), "{err:?}");
+}
