@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use kehu::classify::Rules;
 use kehu::demo::DemoSpec;
 use kehu::domain::History;
-use kehu::ui::{Action, App, AppInit, Keymap, render};
+use kehu::ui::{Action, App, AppInit, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};
@@ -28,17 +28,11 @@ fn main() {
     let hs = histories(n, today);
     let started = Instant::now();
     let mut app = App::new(AppInit {
-        histories: hs,
-        rules: Rules::default(),
-        today,
         db_label: "bench".into(),
-        saved_segments: vec![],
-        keymap: Keymap::default(),
         operator: "bench".into(),
-        classifier: None,
-        lang: Default::default(),
-        options: Default::default(),
+        ..AppInit::from_histories(&hs, Rules::default(), today)
     });
+    drop(hs);
     println!("app_build_{n} {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     app.update(Action::Resize(80, 24));
 

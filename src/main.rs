@@ -1,3 +1,5 @@
 fn main() {
+    // Start-up steps (KEHU_TRACE=1) count from here.
+    kehu::tui::trace::start();
     std::process::exit(kehu::cli::main());
 }

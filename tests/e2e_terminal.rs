@@ -46,7 +46,9 @@ impl Console for Tmux {
             db = s.db().display(),
         );
         self.line(&cmd);
-        self.wait_for("the list", |s| s.contains("30 customers") && s.contains("lifecycle"));
+        self.wait_for("the list", |s| {
+            s.contains("30 customers") && s.contains("lifecycle") && !s.contains("loading")
+        });
         assert_eq!(self.format("#{alternate_on}"), "1", "the console runs on the alternate screen");
     }
 

@@ -169,3 +169,16 @@ fn the_second_save_of_one_customer_asks_instead_of_overwriting() {
     assert_eq!(who[1].0, "bob");
     assert_eq!(who[2].0, "alice");
 }
+
+#[test]
+fn a_new_day_reaches_every_session_and_later_ones() {
+    let (_dir, _store, hub) = setup();
+    let mut a = Session::join(&hub, 1, "alice");
+    let later = today() + chrono::Days::new(30);
+    hub.new_day(later);
+    assert_eq!(a.take_remote(), 1);
+    assert_eq!((a.app.today(), a.app.classifier().today()), (later, later));
+    let b = Session::join(&hub, 2, "bob");
+    assert_eq!(b.app.classifier().today(), later, "a later session starts on the new day");
+    assert_eq!(b.app.followups().items, a.app.followups().items);
+}

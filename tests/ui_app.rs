@@ -23,14 +23,22 @@ fn opens_on_the_list_or_the_welcome_screen() {
 fn welcome_keys_load_demo_data_or_ask_for_the_add_form() {
     let mut a = app_with(vec![]);
     let effects = a.update(Action::LoadDemo);
-    assert_eq!(effects, vec![Effect::LoadDemo { customers: 2000, seed: 1, today: today() }]);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadDemo {
+            customers: 2000,
+            seed: 1,
+            today: today(),
+            rules: Box::new(kehu::classify::Rules::default())
+        }]
+    );
     a.update(Action::AddCustomer);
     assert_eq!(a.pending_form(), Some(&FormRequest::AddCustomer));
     assert_eq!(a.mode(), Mode::Form);
     a.update(Action::Cancel);
     assert_eq!(a.pending_form(), None);
     // The demo's histories arrive: the list opens over them.
-    a.update(Action::Reloaded(histories(10)));
+    a.update(Action::Loaded(loaded(&histories(10))));
     assert_eq!((a.view(), a.model().len()), (View::List, 10));
 }
 
@@ -323,7 +331,7 @@ fn a_classifier_handed_in_is_the_one_used() {
     let hs = histories(20);
     let later = today().succ_opt().unwrap();
     let clf = kehu::classify::Classifier::from_histories(kehu::classify::Rules::default(), later, &hs);
-    let a = kehu::ui::App::new(kehu::ui::AppInit { classifier: Some(clf), ..init(hs) });
+    let a = kehu::ui::App::new(kehu::ui::AppInit { classifier: clf, ..init(hs) });
     assert_eq!((a.classifier().today(), a.classifier().len()), (later, 20));
 }
 
@@ -382,4 +390,29 @@ fn detail_bottom_stops_at_the_last_full_page() {
     assert_eq!(a.detail().scroll, bottom, "no scrolling past the end");
     a.update(Action::Up);
     assert_eq!(a.detail().scroll, bottom - 1, "Up after G moves at once");
+}
+
+#[test]
+fn a_new_day_reclassifies_everyone_and_only_moves_forward() {
+    let mut a = app();
+    let count = |a: &kehu::ui::App, key: &str| {
+        a.classifier()
+            .segments(Dimension::Activity)
+            .into_iter()
+            .find(|r| r.class == key)
+            .map_or(0, |r| r.count)
+    };
+    let active = count(&a, "active");
+    // A year on, nobody in the fixture has bought since: nobody is active any more.
+    let later = today() + chrono::Days::new(400);
+    assert!(a.update(Action::NewDay(later)).is_empty());
+    assert_eq!(a.today(), later);
+    assert_eq!(a.classifier().today(), later);
+    assert!(active > 0 && count(&a, "active") == 0, "active before {active}, after {}", count(&a, "active"));
+    let row = a.model().get(1).expect("customer 1 has a row");
+    assert_ne!(row.facts.activity, kehu::classify::Activity::Active, "the list's sort facts follow");
+    assert!(a.status().contains(&later.to_string()), "{}", a.status());
+    // A clock set back changes nothing.
+    a.update(Action::NewDay(today()));
+    assert_eq!((a.today(), count(&a, "active")), (later, 0));
 }

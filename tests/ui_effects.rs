@@ -14,21 +14,24 @@ fn effects_against_a_store() {
     let dir = tempfile::tempdir().unwrap();
     let store = SledStore::open(&dir.path().join("db")).unwrap();
     // Demo data into the empty store: every customer comes back.
-    let actions = run_effect(&store, Effect::LoadDemo { customers: 30, seed: 1, today: today() });
-    let [Action::Reloaded(hs)] = actions.as_slice() else { panic!("{actions:?}") };
-    assert_eq!(hs.len(), 30);
+    let demo = || Effect::LoadDemo { customers: 30, seed: 1, today: today(), rules: Box::default() };
+    let actions = run_effect(&store, demo());
+    let [Action::Loaded(loaded)] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!((loaded.model.len(), loaded.classifier.len()), (30, 30));
     // A second time is refused: the database is no longer empty.
-    let again = run_effect(&store, Effect::LoadDemo { customers: 30, seed: 1, today: today() });
+    let again = run_effect(&store, demo());
     assert!(matches!(again.as_slice(), [Action::Failed(m)] if m.contains("not empty")));
 
     // A tagged customer is saved and read back.
-    let mut c = hs[0].customer.clone();
+    let first = loaded.model.ids()[0];
+    let mut c = loaded.model.get(first).unwrap().customer.clone();
     c.tags.push("vip".into());
     let actions = run_effect(&store, Effect::SaveCustomer(Box::new(c)));
     let [Action::Saved(h)] = actions.as_slice() else { panic!("{actions:?}") };
     assert!(h.customer.tags.contains(&"vip".to_string()));
     // A stale copy (old revision) fails with a message instead of overwriting.
-    let stale = run_effect(&store, Effect::SaveCustomer(Box::new(hs[0].customer.clone())));
+    let stale =
+        run_effect(&store, Effect::SaveCustomer(Box::new(loaded.model.get(first).unwrap().customer.clone())));
     assert!(matches!(stale.as_slice(), [Action::Conflict { .. }]), "{stale:?}");
 
     // Saved segments persist in the settings.
@@ -94,7 +97,7 @@ fn a_new_customer_is_stamped_and_a_merge_moves_everything() {
     let mut friend = kehu::domain::Customer::new("李雷", stored.created).unwrap();
     friend.referrer = Some(b.id);
     let friend = store.put_customer(friend).unwrap();
-    app.update(Action::Reloaded(kehu::tui::all_histories(&store).unwrap()));
+    app.update(Action::Loaded(loaded(&kehu::tui::all_histories(&store).unwrap())));
     assert!(app.duplicate_index().pairs().iter().any(|p| (p.a, p.b) == (a, b.id)));
 
     let survivor = store.customer(a).unwrap().unwrap();

@@ -296,3 +296,59 @@ fn par_each<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
         }
     });
 }
+
+/// Builds a [`Classifier`] from histories handed in one at a time (start-up streaming from the
+/// store): only each customer's compact [`Summary`] is kept, never the histories themselves.
+#[derive(Debug, Clone)]
+pub struct ClassifierBuilder {
+    rules: Rules,
+    today: NaiveDate,
+    // Keyed by id, so that a history given twice counts once (the last one wins).
+    summaries: HashMap<u64, Summary>,
+}
+
+impl Classifier {
+    /// A builder to stream histories into (see [`ClassifierBuilder`]).
+    pub fn builder(rules: Rules, today: NaiveDate) -> ClassifierBuilder {
+        ClassifierBuilder { rules, today, summaries: HashMap::new() }
+    }
+}
+
+impl ClassifierBuilder {
+    /// Takes what classification needs of one history; the history can be dropped afterwards.
+    pub fn push(&mut self, h: &History) {
+        self.summaries.insert(h.customer.id, Summary::from_history(h));
+    }
+
+    /// Number of customers pushed.
+    pub fn len(&self) -> usize {
+        self.summaries.len()
+    }
+
+    /// Whether nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.summaries.is_empty()
+    }
+
+    /// The fingerprint the finished classifier will have, to compare with a stored model's
+    /// before classifying (so that a matching model is in force from the first pass).
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(self.summaries.values(), self.today)
+    }
+
+    /// Fits a model to the customers pushed, exactly as [`Classifier::fit_model`] would on the
+    /// finished classifier.
+    pub fn fit_model(&self) -> predict::Result<Model> {
+        let mut summaries: Vec<&Summary> = self.summaries.values().collect();
+        summaries.sort_unstable_by_key(|s| s.id);
+        fit_summaries(summaries, self.today)
+    }
+
+    /// Classifies everyone in one pass with `model` in force (None: no predictions).
+    pub fn finish(self, model: Option<Model>) -> Classifier {
+        let mut c = Classifier::new(self.rules, self.today);
+        c.model = model;
+        c.rebuild(self.summaries.into_values().collect());
+        c
+    }
+}

@@ -42,7 +42,7 @@ pub use activity::{Activity, activity};
 pub use advocacy::{Advocacy, advocacy};
 pub use classes::Classes;
 pub use engagement::{Engagement, engagement};
-pub use engine::Classifier;
+pub use engine::{Classifier, ClassifierBuilder};
 pub use frequency::frequency;
 pub use lifecycle::{Lifecycle, lifecycle};
 pub use model::{

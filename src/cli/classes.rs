@@ -2,7 +2,6 @@
 
 use super::Context;
 use super::Format;
-use super::context::read_histories;
 use super::export::{Cell, RowWriter};
 use crate::classify::Profile;
 use crate::domain::Customer;
@@ -55,12 +54,11 @@ pub fn export<'a>(
     format: Format,
     out: Box<dyn Write + 'a>,
 ) -> anyhow::Result<u64> {
-    let histories = read_histories(store)?;
-    let clf = ctx.classifier_for(store, &histories)?;
+    let (customers, clf) = ctx.load(store, true)?;
     let mut w = RowWriter::new(format, COLUMNS, out)?;
-    for h in &histories {
-        if let Some(p) = clf.profile(h.customer.id) {
-            w.row(&cells(&h.customer, &p))?;
+    for c in &customers {
+        if let Some(p) = clf.profile(c.id) {
+            w.row(&cells(c, &p))?;
         }
     }
     w.finish()

@@ -1,9 +1,9 @@
 //! What every command needs: where the database is, what "today" is, which rules apply.
 
 use super::Cli;
-use crate::classify::{Classifier, MODEL_SETTING, Model, Rules};
+use crate::classify::{Classifier, ClassifierBuilder, MODEL_SETTING, Model, Rules};
 use crate::demo;
-use crate::domain::History;
+use crate::domain::Customer;
 use crate::store::{SledStore, Store};
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
@@ -21,6 +21,8 @@ pub struct Context {
     pub db_path: PathBuf,
     /// "Today" for every classification.
     pub today: NaiveDate,
+    /// Whether "today" follows the clock (no `--as-of`): a console left open moves to each new day.
+    pub follow_clock: bool,
     /// The classification rules in force.
     pub rules: Rules,
 }
@@ -42,7 +44,7 @@ impl Context {
             }
             None => Rules::default(),
         };
-        Ok(Context { db_path, today, rules })
+        Ok(Context { db_path, today, follow_clock: cli.as_of.is_none(), rules })
     }
 
     /// Opens (or creates) the database.
@@ -64,36 +66,69 @@ impl Context {
     }
 
     /// Reads every customer and classifies them, with the predictive model (see
-    /// [`Context::classifier_for`]).
+    /// [`Context::classify`]); a note (no predictions) goes to stderr.
     pub fn load_classifier(&self, store: &dyn Store) -> anyhow::Result<Classifier> {
-        self.classifier_for(store, &read_histories(store)?)
+        Ok(self.load(store, false)?.1)
     }
 
-    /// Classifies `histories` (every customer of `store`) and puts the predictive model in force:
-    /// the stored one when it was fitted on the same data, else a fresh fit, which is stored.
-    /// A shop the model cannot be fitted to gets no predictions (a note on stderr), not an error.
-    pub fn classifier_for(&self, store: &dyn Store, histories: &[History]) -> anyhow::Result<Classifier> {
-        let mut clf = Classifier::from_histories(self.rules.clone(), self.today, histories);
-        let fingerprint = clf.fingerprint();
-        if fingerprint.customers == 0 {
-            return Ok(clf);
+    /// Streams every history into the classifier, one at a time, keeping the customer records
+    /// when `keep_customers` (never the purchases and interactions), and classifies with the
+    /// predictive model; a note (no predictions) goes to stderr.
+    pub fn load(
+        &self,
+        store: &dyn Store,
+        keep_customers: bool,
+    ) -> anyhow::Result<(Vec<Customer>, Classifier)> {
+        let (customers, builder) = self.stream(store, keep_customers)?;
+        let (clf, note) = self.classify(store, builder)?;
+        if let Some(note) = note {
+            eprintln!("kehu: {note}");
         }
+        Ok((customers, clf))
+    }
+
+    /// Every history into a classifier builder, one at a time (see [`Context::load`]).
+    pub fn stream(
+        &self,
+        store: &dyn Store,
+        keep_customers: bool,
+    ) -> anyhow::Result<(Vec<Customer>, ClassifierBuilder)> {
+        let mut builder = Classifier::builder(self.rules.clone(), self.today);
+        let mut customers = Vec::new();
+        store.for_each_history(&mut |h| {
+            builder.push(&h);
+            if keep_customers {
+                customers.push(h.customer);
+            }
+        })?;
+        Ok((customers, builder))
+    }
+
+    /// Finishes the classifier with the predictive model in force: the stored one when it was
+    /// fitted on the same data, else a fresh fit, which is stored. A shop the model cannot be
+    /// fitted to gets no predictions and a note saying why, not an error.
+    pub fn classify(
+        &self,
+        store: &dyn Store,
+        builder: ClassifierBuilder,
+    ) -> anyhow::Result<crate::tui::Classified> {
+        let fingerprint = builder.fingerprint();
+        if fingerprint.customers == 0 {
+            return Ok((builder.finish(None), None));
+        }
+        // Chosen before classifying, so that everyone is classified once, with the model.
         let stored = stored_model(store)?.filter(|m| m.fingerprint == fingerprint);
-        let model = match stored {
-            Some(m) => Some(m),
-            None => match clf.fit_model() {
+        let (model, note) = match stored {
+            Some(m) => (Some(m), None),
+            None => match builder.fit_model() {
                 Ok(m) => {
                     store.set_setting(MODEL_SETTING, &m.to_bytes())?;
-                    Some(m)
+                    (Some(m), None)
                 }
-                Err(e) => {
-                    eprintln!("kehu: no predictions: {e}");
-                    None
-                }
+                Err(e) => (None, Some(format!("no predictions: {e}"))),
             },
         };
-        clf.set_model(model);
-        Ok(clf)
+        Ok((builder.finish(model), note))
     }
 
     /// `kehu demo`: fills an empty database with a synthetic shop.
@@ -119,13 +154,6 @@ impl Context {
         )?;
         Ok(0)
     }
-}
-
-/// Every customer's history, in id order.
-pub fn read_histories(store: &dyn Store) -> anyhow::Result<Vec<History>> {
-    let mut histories = Vec::new();
-    store.for_each_history(&mut |h| histories.push(h))?;
-    Ok(histories)
 }
 
 /// The model stored by the last fit; None when there is none or it cannot be read (a model

@@ -1,8 +1,7 @@
 //! `kehu fit`: refit the predictive model now, store it, and print what was fitted.
 
 use super::Context;
-use super::context::read_histories;
-use crate::classify::{Classifier, HORIZON_DAYS, MODEL_SETTING, Model};
+use crate::classify::{HORIZON_DAYS, MODEL_SETTING, Model};
 use crate::store::Store;
 use anyhow::Context as _;
 use std::io::Write;
@@ -11,10 +10,9 @@ use std::time::Instant;
 /// Fits BG/NBD and Gamma-Gamma to every customer as of `--as-of`, stores the model (start-up
 /// then reuses it until the data changes) and prints the parameters and the fit time.
 pub fn run(ctx: &Context, store: &dyn Store, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let histories = read_histories(store)?;
-    let clf = Classifier::from_histories(ctx.rules.clone(), ctx.today, &histories);
+    let (_, builder) = ctx.stream(store, false)?;
     let started = Instant::now();
-    let model = clf.fit_model().context("cannot fit the predictive model")?;
+    let model = builder.fit_model().context("cannot fit the predictive model")?;
     let took = started.elapsed().as_secs_f64();
     store.set_setting(MODEL_SETTING, &model.to_bytes())?;
     print(&model, took, out)?;

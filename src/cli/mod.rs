@@ -226,8 +226,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             std::thread::scope(|s| -> anyhow::Result<()> {
                 // The daily backup (not of the throwaway demo) runs beside the console's start-up.
                 let backup = (!cli.demo).then(|| s.spawn(|| daily_backup_of(&db, &ctx)));
-                crate::tui::open(store, ctx.rules.clone(), ctx.today, label, |hs| {
-                    ctx.classifier_for(store, hs)
+                crate::tui::open(store, ctx.rules.clone(), ctx.today, ctx.follow_clock, label, |b| {
+                    ctx.classify(store, b)
                 })?;
                 if let Some(Ok(Err(e))) = backup.map(|b| b.join()) {
                     eprintln!("kehu: the daily backup failed: {e}");

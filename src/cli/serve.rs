@@ -5,7 +5,7 @@ use super::Context;
 use crate::dedupe::DuplicateIndex;
 use crate::serve::{Limits, Options};
 use crate::store::{SledStore, Store};
-use crate::tui::{ConsoleConfig, all_histories, config_path, saved_segments};
+use crate::tui::{ConsoleConfig, config_path, saved_segments};
 use crate::ui::{App, AppInit};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             max_connections: args.max_sessions * 2 + 4,
             idle: args.idle,
         },
+        follow_clock: ctx.follow_clock,
     };
     let store: Arc<dyn Store> = store;
     crate::serve::run(store, &ctx.db_path, base, opts)?;
@@ -56,20 +57,17 @@ fn base_app(ctx: &Context, store: &dyn Store) -> anyhow::Result<App> {
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
         config = ConsoleConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
-    let histories = all_histories(store)?;
-    let classifier = ctx.classifier_for(store, &histories)?;
-    let dupes = DuplicateIndex::build(histories.iter().map(|h| &h.customer));
+    let (customers, classifier) = ctx.load(store, true)?;
+    let dupes = DuplicateIndex::build(&customers);
     Ok(App::with_duplicates(
         AppInit {
-            histories,
-            rules: ctx.rules.clone(),
-            today: ctx.today,
+            customers,
+            classifier,
             db_label: ctx.db_path.display().to_string(),
             saved_segments: saved_segments(store)?,
             keymap: config.keymap,
             // Each session signs with its key's operator name.
             operator: "ssh".into(),
-            classifier: Some(classifier),
             lang: crate::i18n::current(),
             options: config.options,
         },

@@ -4,9 +4,8 @@
 //! `ESC ]0;x BEL` prints as text and never retitles or reprograms the terminal.
 
 use super::Context;
-use super::context::read_histories;
 use crate::classify::Profile;
-use crate::domain::{History, Phone};
+use crate::domain::{Customer, History, Phone};
 use crate::store::Store;
 use crate::text::{terminal_safe, terminal_safe_multiline};
 use std::io::Write;
@@ -22,9 +21,11 @@ pub fn run(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let histories = read_histories(store)?;
-    let matches = find(store, &histories, query)?;
-    let history = match matches.as_slice() {
+    // One pass: the customer records to find the one asked for, the rest summarised for the
+    // classifier (the population figures need everyone); only their own history is read whole.
+    let (customers, builder) = ctx.stream(store, true)?;
+    let matches = find(store, &customers, query)?;
+    let customer = match matches.as_slice() {
         [] => {
             eprintln!(
                 "kehu: no customer matches {:?} (try a ref, phone, #id or part of the name)",
@@ -32,7 +33,7 @@ pub fn run(
             );
             return Ok(1);
         }
-        [one] => &histories[*one],
+        [one] => &customers[*one],
         many => {
             eprintln!(
                 "kehu: {} customers match {:?}; give a ref, phone or #id:",
@@ -40,7 +41,7 @@ pub fn run(
                 terminal_safe(query)
             );
             for &i in many.iter().take(MAX_CANDIDATES) {
-                let c = &histories[i].customer;
+                let c = &customers[i];
                 eprintln!(
                     "  #{:<8} {:<12} {}  {}",
                     c.id,
@@ -52,7 +53,13 @@ pub fn run(
             return Ok(1);
         }
     };
-    let clf = ctx.classifier_for(store, &histories)?;
+    let (clf, note) = ctx.classify(store, builder)?;
+    if let Some(note) = note {
+        eprintln!("kehu: {note}");
+    }
+    let history = &store
+        .history(customer.id)?
+        .ok_or_else(|| anyhow::anyhow!("customer #{} vanished while reading", customer.id))?;
     let profile =
         clf.profile(history.customer.id).ok_or_else(|| anyhow::anyhow!("customer was not classified"))?;
     if json {
@@ -70,11 +77,11 @@ pub fn run(
     Ok(0)
 }
 
-/// Indexes into `histories` of the customers `query` names, most specific rule first:
+/// Indexes into `customers` of the customers `query` names, most specific rule first:
 /// `#id`, exact ref, phone, a bare number as id, then name (exact, then substring, any case).
-fn find(store: &dyn Store, histories: &[History], query: &str) -> anyhow::Result<Vec<usize>> {
+fn find(store: &dyn Store, customers: &[Customer], query: &str) -> anyhow::Result<Vec<usize>> {
     let q = query.trim();
-    let index_of = |id: u64| histories.binary_search_by_key(&id, |h| h.customer.id).ok();
+    let index_of = |id: u64| customers.binary_search_by_key(&id, |c| c.id).ok();
     if let Some(id) = q.strip_prefix('#').and_then(|s| s.parse().ok()) {
         return Ok(index_of(id).into_iter().collect());
     }
@@ -94,11 +101,11 @@ fn find(store: &dyn Store, histories: &[History], query: &str) -> anyhow::Result
     }
     let lower = q.to_lowercase();
     let exact: Vec<usize> =
-        (0..histories.len()).filter(|&i| histories[i].customer.name.to_lowercase() == lower).collect();
+        (0..customers.len()).filter(|&i| customers[i].name.to_lowercase() == lower).collect();
     if !exact.is_empty() {
         return Ok(exact);
     }
-    Ok((0..histories.len()).filter(|&i| histories[i].customer.name.to_lowercase().contains(&lower)).collect())
+    Ok((0..customers.len()).filter(|&i| customers[i].name.to_lowercase().contains(&lower)).collect())
 }
 
 fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<()> {

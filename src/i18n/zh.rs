@@ -10,6 +10,19 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("same name '{}'", "同名 '{}'"),
     ("same name: '{}' = '{}'", "同名：'{}' = '{}'"),
     ("name '{}' ≈ '{}'", "姓名相近 '{}' ≈ '{}'"),
+    // Start-up loading.
+    ("loading customers…", "正在读取客户…"),
+    (
+        "reading the database… (a / search runs as soon as the customers are in)",
+        "正在读取数据库…（/ 搜索在客户读取后立即执行）",
+    ),
+    ("loading {} customers… {}%", "正在读取 {} 位客户… {}%"),
+    ("classes loading… {}%", "正在分类… {}%"),
+    ("not loaded", "未能读取"),
+    ("{} customers loaded", "已读取 {} 位客户"),
+    ("error: cannot load the database: {}", "错误：无法读取数据库：{}"),
+    ("card {} scanned; it opens once the customers are read", "已扫描卡号 {}；客户读取完后打开"),
+    ("still loading — this waits until every customer is read", "仍在读取——需等全部客户读取完"),
     // Shop floor: scanner and masking.
     ("phones are not masked (mask_phones = false)", "电话未隐藏（mask_phones = false）"),
     ("card {} scanned; finish the open popup first", "已扫描卡号 {}；请先完成当前弹窗"),

@@ -77,6 +77,13 @@ impl Hub {
         }
     }
 
+    /// The calendar moved on: the base console and every session reclassify as of `day`.
+    pub fn new_day(&self, day: chrono::NaiveDate) {
+        let mut inner = self.lock();
+        inner.base.update(Action::NewDay(day));
+        inner.sessions.retain(|(_, tx)| tx.send(Input::Remote(Box::new(Action::NewDay(day)))).is_ok());
+    }
+
     /// Passes on what session `from` (operator `by`) just saved, as an action its console took.
     /// Customers are read again under the lock, so the last publication of a customer always
     /// carries what the store holds, whatever order two sessions' saves finished in.
@@ -96,7 +103,7 @@ impl Hub {
                 };
                 (a.clone(), a)
             }
-            Action::Reloaded(_) | Action::ModelFitted(_) => (action.clone(), action.clone()),
+            Action::Loaded(_) | Action::ModelFitted(_) => (action.clone(), action.clone()),
             _ => return,
         };
         inner.base.update(for_base);

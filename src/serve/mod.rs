@@ -35,6 +35,30 @@ pub struct Options {
     pub host_key: PathBuf,
     /// The limits.
     pub limits: Limits,
+    /// Whether "today" follows the clock (no `--as-of`): at each new day every console
+    /// reclassifies.
+    pub follow_clock: bool,
+}
+
+/// How often the server looks at the calendar.
+const DAY_CHECK: Duration = Duration::from_secs(30);
+
+/// Tells every console (and the base new sessions start from) when a new day begins. The thread
+/// ends with the process.
+fn watch_days(shared: Arc<server::Shared>, today: chrono::NaiveDate) {
+    let spawned = std::thread::Builder::new().name("kehu-days".into()).spawn(move || {
+        let mut watch = crate::tui::clock::DayWatch::new(today, true);
+        loop {
+            std::thread::sleep(DAY_CHECK);
+            if let Some(day) = watch.poll(crate::tui::clock::local_today()) {
+                eprintln!("kehu serve: a new day, {day}: every console reclassifies");
+                shared.hub.new_day(day);
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("kehu serve: cannot watch the calendar ({e}); classes stay as of the start day");
+    }
 }
 
 /// How long stopping waits for the sessions to put their clients' terminals back.
@@ -43,6 +67,7 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 /// Serves the console on `store` (held by this process, at `db`) until SIGTERM, SIGINT or
 /// SIGHUP; every session starts from a clone of `base`.
 pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow::Result<()> {
+    let base_today = base.today();
     let keys = auth::AuthorizedKeys::open(&opts.authorized_keys)?;
     let host_key = hostkey::load_or_create(&opts.host_key)?;
     let fingerprint = hostkey::fingerprint(&host_key);
@@ -60,6 +85,9 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
         Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
     eprintln!("kehu serve: host key {fingerprint} ({})", opts.host_key.display());
     eprintln!("kehu serve: listening on {addr}; connect with: {ssh_hint}");
+    if opts.follow_clock {
+        watch_days(Arc::clone(&shared), base_today);
+    }
     let config = Arc::new(ssh_config(host_key));
     runtime.block_on(server::accept(Arc::clone(&shared), config, listener, stop_signal()));
     eprintln!("kehu serve: stopping");

@@ -236,7 +236,7 @@ impl<'a> Console<'a> {
         dispatch_observed(&mut self.app, self.store, action, &mut |a| {
             if matches!(
                 a,
-                Action::Saved(_) | Action::Merged { .. } | Action::Reloaded(_) | Action::ModelFitted(_)
+                Action::Saved(_) | Action::Merged { .. } | Action::Loaded(_) | Action::ModelFitted(_)
             ) {
                 saved.push(a.clone());
             }

@@ -30,6 +30,7 @@ pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, SledStore};
 
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};
+use std::ops::ControlFlow;
 use thiserror::Error;
 
 /// Why a store operation failed, worded for the operator.
@@ -130,6 +131,22 @@ pub trait Store: Send + Sync {
     fn ids_by_phone(&self, phone: &Phone) -> StoreResult<Vec<u64>>;
     /// Calls `f` with every customer's history, in id order.
     fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()>;
+    /// Like [`Store::for_each_history`], stopping as soon as `f` breaks (a console that quits
+    /// while loading). The default reads on to the end; a store should stop at once.
+    fn histories_until(&self, f: &mut dyn FnMut(History) -> ControlFlow<()>) -> StoreResult<()> {
+        let mut stopped = false;
+        self.for_each_history(&mut |h| {
+            if !stopped {
+                stopped = f(h).is_break();
+            }
+        })
+    }
+    /// Calls `f` with every customer record alone (no purchases or interactions), in id order,
+    /// until `f` breaks: the list and the search need only these, and they are a fraction of
+    /// the records. The default reads every history; a store should read the customers only.
+    fn customers_until(&self, f: &mut dyn FnMut(Customer) -> ControlFlow<()>) -> StoreResult<()> {
+        self.histories_until(&mut |h| f(h.customer))
+    }
     /// How many customers there are.
     fn customer_count(&self) -> StoreResult<u64>;
     /// A value from the settings tree (saved segments, model fits…).

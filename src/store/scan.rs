@@ -6,6 +6,7 @@ use super::keys::{id_key, parse_chunk_key, parse_id};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, History, Interaction, Purchase};
 use std::iter::Peekable;
+use std::ops::ControlFlow;
 
 /// Turns a sled error into the store's error.
 pub(crate) fn io(e: sled::Error) -> StoreError {
@@ -49,14 +50,14 @@ pub(crate) fn history(
     Ok(Some(sorted(c, chunks::records_of(purchases, id)?, chunks::records_of(interactions, id)?)))
 }
 
-/// Every history in id order: the three trees share the customer-id key order, so one merged
-/// pass over each replaces a prefix scan per customer. The purchase and interaction trees hold
-/// chunks (see [`super::chunks`]), a few entries per customer instead of one per record.
-pub(crate) fn for_each_history(
+/// Every history in id order until `f` breaks: the three trees share the customer-id key order,
+/// so one merged pass over each replaces a prefix scan per customer. The purchase and interaction
+/// trees hold chunks (see [`super::chunks`]), a few entries per customer instead of one per record.
+pub(crate) fn histories_until(
     customers: &sled::Tree,
     purchases: &sled::Tree,
     interactions: &sled::Tree,
-    f: &mut dyn FnMut(History),
+    f: &mut dyn FnMut(History) -> ControlFlow<()>,
 ) -> StoreResult<()> {
     let mut ps = purchases.iter().peekable();
     let mut is = interactions.iter().peekable();
@@ -66,7 +67,24 @@ pub(crate) fn for_each_history(
         let c = decode(&v, At::customer(id))?;
         let p = take_owned(&mut ps, id)?;
         let i = take_owned(&mut is, id)?;
-        f(sorted(c, p, i));
+        if f(sorted(c, p, i)).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Every customer record in id order until `f` breaks, without their purchases or interactions.
+pub(crate) fn customers_until(
+    customers: &sled::Tree,
+    f: &mut dyn FnMut(Customer) -> ControlFlow<()>,
+) -> StoreResult<()> {
+    for item in customers.iter() {
+        let (k, v) = item.map_err(io)?;
+        let id = parse_id(&k, "customer key")?;
+        if f(decode(&v, At::customer(id))?).is_break() {
+            break;
+        }
     }
     Ok(())
 }

@@ -423,7 +423,18 @@ impl Store for SledStore {
     }
 
     fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()> {
-        scan::for_each_history(&self.customers, &self.purchases, &self.interactions, f)
+        scan::histories_until(&self.customers, &self.purchases, &self.interactions, &mut |h| {
+            f(h);
+            std::ops::ControlFlow::Continue(())
+        })
+    }
+
+    fn histories_until(&self, f: &mut dyn FnMut(History) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
+        scan::histories_until(&self.customers, &self.purchases, &self.interactions, f)
+    }
+
+    fn customers_until(&self, f: &mut dyn FnMut(Customer) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
+        scan::customers_until(&self.customers, f)
     }
 
     fn customer_count(&self) -> StoreResult<u64> {

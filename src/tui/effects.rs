@@ -83,14 +83,14 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             store.set_setting(crate::ui::segments_settings_key(), &serde_json::to_vec(&list)?)?;
             vec![]
         }
-        Effect::LoadDemo { customers, seed, today } => {
+        Effect::LoadDemo { customers, seed, today, rules } => {
             if store.customer_count()? > 0 {
                 return Ok(vec![Action::Failed(
                     "the database is not empty; demo data goes into an empty one".into(),
                 )]);
             }
             crate::demo::fill_store(store, customers, seed, today)?;
-            vec![Action::Reloaded(all_histories(store)?)]
+            vec![Action::Loaded(Box::new(super::loader::read_all(store, *rules, today)?))]
         }
         // The reveal names its operator itself (the App's); the audit tree keeps it.
         Effect::AuditReveal { customer, operator } => {

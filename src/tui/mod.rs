@@ -6,19 +6,21 @@
 //! buffered writer flushed once per frame.
 
 mod audit;
+pub mod clock;
 mod config;
 mod effects;
 mod keys;
+pub mod loader;
 mod scan;
+pub mod trace;
 
 pub use config::ConsoleConfig;
 pub use effects::{all_histories, run as run_effect, run_as as run_effect_as, saved_segments};
 pub use keys::form_key;
+pub use loader::Classified;
 pub use scan::{Fed, ScanDetector};
 
-use crate::classify::{Classifier, Rules};
-use crate::dedupe::DuplicateIndex;
-use crate::domain::History;
+use crate::classify::{Classifier, ClassifierBuilder, Rules};
 use crate::store::Store;
 use crate::ui::form::FormKey;
 use crate::ui::{Action, App, AppInit, Effect, Mode, render};
@@ -30,18 +32,24 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::collections::VecDeque;
 use std::io::{BufWriter, Stdout, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::{Mutex, Once};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 /// Whether this process has the terminal in raw mode; restoring flips it back exactly once.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
+/// The thread that draws the console: only its panic ends the console.
+static UI_THREAD: Mutex<Option<ThreadId>> = Mutex::new(None);
 
 /// Puts the terminal back (idempotent: the panic hook and the guard may both call it).
 fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
+        trace::hold(false);
         let _ = disable_raw_mode();
         let mut out = std::io::stdout();
         let _ = execute!(
@@ -64,12 +72,23 @@ impl Guard {
         HOOK.call_once(|| {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
+                // Another thread (the loader) panicking is not the end of the console: the
+                // loader turns it into a status line, and the message waits for the terminal.
+                let ui = UI_THREAD.lock().ok().and_then(|t| *t);
+                if ACTIVE.load(Ordering::SeqCst) && ui.is_some_and(|t| t != std::thread::current().id()) {
+                    trace::say(format!("kehu: {info}"));
+                    return;
+                }
                 restore();
                 previous(info);
             }));
         });
+        if let Ok(mut t) = UI_THREAD.lock() {
+            *t = Some(std::thread::current().id());
+        }
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
+        trace::hold(true);
         let guard = Guard;
         // Bracketed paste: a pasted card number arrives as one text event, never as a scan.
         execute!(
@@ -210,17 +229,22 @@ fn apply(app: &mut App, store: &dyn Store, steps: Vec<Step>) -> bool {
     any
 }
 
-/// `kehu` without a subcommand: reads the user's keys and the whole database, then runs the
-/// console on it.
-/// `classify` turns the histories into the classifier (with the stored or a fresh model); it is
-/// the caller's so the console and the command line share one way of loading predictions.
-pub fn open(
+/// `kehu` without a subcommand: reads the user's keys, draws the console at once and loads the
+/// database behind it (see [`loader`]); an empty database opens on the welcome screen.
+/// `classify` finishes the classifier (with the stored or a fresh model); it is the caller's so
+/// the console and the command line share one way of loading predictions. Meant to be the
+/// process's last act: the App's memory is left to the exit to reclaim.
+pub fn open<C>(
     store: &dyn Store,
     rules: Rules,
     today: NaiveDate,
+    follow_clock: bool,
     db_label: String,
-    classify: impl FnOnce(&[History]) -> anyhow::Result<Classifier>,
-) -> anyhow::Result<()> {
+    classify: C,
+) -> anyhow::Result<()>
+where
+    C: FnOnce(ClassifierBuilder) -> anyhow::Result<loader::Classified> + Send,
+{
     use std::io::IsTerminal;
     anyhow::ensure!(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
@@ -232,50 +256,60 @@ pub fn open(
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
         config = ConsoleConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
-    let customers = store.customer_count()?;
-    if customers >= LOADING_NOTE_FROM {
-        eprintln!("kehu: reading {customers} customers from {db_label}…");
-    }
-    // KEHU_TRACE=1 prints how long each start-up step took (for operators and benchmarks).
-    let started = std::time::Instant::now();
-    let trace = |step: &str| {
-        if std::env::var_os("KEHU_TRACE").is_some() {
-            eprintln!("kehu: {step} after {} ms", started.elapsed().as_millis());
-        }
+    trace::step("opened");
+    let init = AppInit {
+        customers: Vec::new(),
+        classifier: Classifier::new(rules.clone(), today),
+        db_label,
+        saved_segments: saved_segments(store)?,
+        keymap: config.keymap,
+        operator: operator(),
+        // The command line has chosen the language (flag, env, config, locale) before we get here.
+        lang: crate::i18n::current(),
+        options: config.options,
     };
-    let histories = all_histories(store)?;
-    trace("read");
-    // The duplicate index needs only the customers: build it on the second core meanwhile.
-    let (classifier, dupes) = std::thread::scope(|s| {
-        let dupes = s.spawn(|| DuplicateIndex::build(histories.iter().map(|h| &h.customer)));
-        let classifier = classify(&histories);
-        let dupes = dupes.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        classifier.map(|c| (c, dupes))
+    let days = clock::DayWatch::new(today, follow_clock);
+    if !has_customers(store)? {
+        return run_loop(store, App::new(init), None, days).map(drop);
+    }
+    let cancel = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel();
+    let app = std::thread::scope(|s| {
+        // Set when the console ends, even by a panic: the scope waits for the loader, which
+        // stops at its next record, before the caller closes the store.
+        let _stop = CancelOnDrop(&cancel);
+        let job = loader::Job { rules, today, classify };
+        let cancel = &cancel;
+        std::thread::Builder::new()
+            .name(loader::THREAD_NAME.into())
+            .spawn_scoped(s, move || loader::run(store, job, cancel, &tx))?;
+        run_loop(store, App::loading(init), Some(rx), days)
     })?;
-    trace("classified");
-    // The command line has chosen the language (flag, env, config, locale) before we get here.
-    let lang = crate::i18n::current();
-    let app = App::with_duplicates(
-        AppInit {
-            histories,
-            rules,
-            today,
-            db_label,
-            saved_segments: saved_segments(store)?,
-            keymap: config.keymap,
-            operator: operator(),
-            classifier: Some(classifier),
-            lang,
-            options: config.options,
-        },
-        dupes,
-    );
-    trace("ready");
-    run(store, app)
+    trace::step("loader stopped");
+    // The process ends next: freeing a shop's worth of small allocations one by one would only
+    // keep the shell prompt waiting (about a second at 100,000 customers).
+    std::mem::forget(app);
+    Ok(())
 }
 
-/// From this many customers start-up takes long enough to say what is happening.
-const LOADING_NOTE_FROM: u64 = 20_000;
+/// Sets the flag when dropped.
+struct CancelOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for CancelOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Whether the store holds any customer (reads one record at most).
+fn has_customers(store: &dyn Store) -> anyhow::Result<bool> {
+    let mut any = false;
+    store.customers_until(&mut |_| {
+        any = true;
+        ControlFlow::Break(())
+    })?;
+    Ok(any)
+}
 
 /// Who signs interactions logged in this console: the login name, else "console".
 pub fn operator() -> String {
@@ -305,8 +339,33 @@ fn test_panic_key() -> Option<char> {
     std::env::var("KEHU_TEST_PANIC_ON").ok().and_then(|v| v.chars().next())
 }
 
-/// Runs the console until the user quits (or a signal asks it to stop).
-pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
+/// Longest the loop blocks for input while the loader may have news.
+const LOAD_CHECK: Duration = Duration::from_millis(20);
+
+/// The trace step an action from the loader completes once it is drawn.
+fn load_step(action: &Action) -> Option<&'static str> {
+    match action {
+        Action::CustomersLoaded(_) => Some("searchable"),
+        Action::Loaded(_) => Some("ready"),
+        Action::LoadFailed(_) => Some("load failed"),
+        _ => None,
+    }
+}
+
+/// Runs the console until the user quits (or a signal asks it to stop), as of the App's day.
+pub fn run(store: &dyn Store, app: App) -> anyhow::Result<()> {
+    let days = clock::DayWatch::new(app.today(), false);
+    run_loop(store, app, None, days).map(drop)
+}
+
+/// The event loop; `loads` brings the loader's actions while it runs, `days` tells when a new
+/// day begins. Returns the App at the end, after the terminal is restored.
+fn run_loop(
+    store: &dyn Store,
+    mut app: App,
+    mut loads: Option<Receiver<Action>>,
+    mut days: clock::DayWatch,
+) -> anyhow::Result<App> {
     let shutdown = shutdown_flag()?;
     let panic_key = test_panic_key();
     let _guard = Guard::enter()?;
@@ -317,11 +376,16 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| render(&app, f))?;
+    trace::step("first frame");
     let mut scanner = ScanDetector::new(app.options().card_pattern);
     while !app.should_quit() && !shutdown.load(Ordering::SeqCst) {
         // Block for the next event (no longer than the scanner holds keys, nor than the signal
         // check), then take every event already queued before drawing once.
-        let wait = scanner.deadline().map_or(SIGNAL_CHECK, |d| d.saturating_duration_since(Instant::now()));
+        let mut wait =
+            scanner.deadline().map_or(SIGNAL_CHECK, |d| d.saturating_duration_since(Instant::now()));
+        if loads.is_some() {
+            wait = wait.min(LOAD_CHECK);
+        }
         let mut events = Vec::new();
         // A failed poll falls through to `read`, which reports the error.
         if event::poll(wait.min(SIGNAL_CHECK)).unwrap_or(true) {
@@ -346,11 +410,30 @@ pub fn run(store: &dyn Store, mut app: App) -> anyhow::Result<()> {
         // Keys held for a burst that never came are typing after all.
         let released = scanner.tick(Instant::now()).into_iter().map(Step::from).collect();
         changed |= !app.should_quit() && apply(&mut app, store, released);
+        if let Some(day) = days.poll(clock::local_today()) {
+            dispatch(&mut app, store, Action::NewDay(day));
+            changed = true;
+        }
+        // What the loader sent meanwhile, after the keys typed before it arrived.
+        let mut steps = Vec::new();
+        while let Some(rx) = loads.as_ref().filter(|_| !app.should_quit()) {
+            match rx.try_recv() {
+                Ok(action) => {
+                    steps.extend(load_step(&action));
+                    changed = true;
+                    dispatch(&mut app, store, action);
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => loads = None,
+            }
+        }
         if changed && !app.should_quit() {
             terminal.draw(|f| render(&app, f))?;
         }
+        steps.into_iter().for_each(trace::step);
     }
-    Ok(())
+    trace::step("quit");
+    Ok(app)
 }
 
 #[cfg(test)]

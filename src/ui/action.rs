@@ -139,12 +139,31 @@ pub enum Action {
     /// A customer's history was read for the detail view.
     #[serde(skip)]
     HistoryLoaded(Box<History>),
-    /// Every customer was read again (after demo data was loaded).
+    /// Start-up progress from the runtime's loader: `read` of `total` customers' histories.
     #[serde(skip)]
-    Reloaded(Vec<History>),
+    LoadProgress {
+        /// Histories read so far.
+        read: u64,
+        /// Customers in the database.
+        total: u64,
+    },
+    /// The customer records alone were read (start-up): the list and the search work, classes
+    /// follow with [`Action::Loaded`].
+    #[serde(skip)]
+    CustomersLoaded(Box<super::Model>),
+    /// Every customer was read and classified (start-up, or after demo data was loaded).
+    #[serde(skip)]
+    Loaded(Box<super::Loaded>),
+    /// Start-up loading failed; the message is for the status line (nothing can be edited).
+    #[serde(skip)]
+    LoadFailed(String),
     /// The models were fitted again; every customer's predictions follow.
     #[serde(skip)]
     ModelFitted(Box<crate::classify::Model>),
+    /// The calendar moved on (the runtime watches the clock unless a date was pinned with
+    /// `--as-of`): every day count changes, so everyone is reclassified.
+    #[serde(skip)]
+    NewDay(NaiveDate),
     /// An effect failed; the message is for the status line.
     #[serde(skip)]
     Failed(String),
@@ -240,7 +259,7 @@ pub enum Effect {
         /// Customers naming the loser as referrer.
         referred: Vec<u64>,
     },
-    /// Fill the (empty) database with a demo shop; answered with [`Action::Reloaded`].
+    /// Fill the (empty) database with a demo shop; answered with [`Action::Loaded`].
     LoadDemo {
         /// How many customers.
         customers: u64,
@@ -248,6 +267,8 @@ pub enum Effect {
         seed: u64,
         /// The day the demo history ends.
         today: NaiveDate,
+        /// The rules to classify the new customers by (the session's).
+        rules: Box<crate::classify::Rules>,
     },
     /// Fit the models on the App's classifier and store them; answered with
     /// [`Action::ModelFitted`]. The runtime runs it because only it may take a second of CPU.

@@ -11,6 +11,7 @@ use super::form::{Form, FormKey};
 use super::forms::OpenForm;
 use super::keymap::{Keymap, Mode};
 use super::list::{ListState, rows_in};
+use super::loading::Loading;
 use super::merge::MergeState;
 use super::model::Model;
 use super::segments::{SavedSegment, SegmentTab, SegmentsState};
@@ -89,15 +90,15 @@ pub enum Confirm {
     },
 }
 
-/// What the runtime needs to build an App.
+/// What the runtime needs to build an App: the customer records and their classifier (never
+/// the whole shop's histories), and the session's settings. `Clone`, so that a server can open
+/// one App per session from one load.
 #[derive(Debug, Clone)]
 pub struct AppInit {
-    /// Every customer's history as read at start-up.
-    pub histories: Vec<History>,
-    /// The classification rules.
-    pub rules: Rules,
-    /// "Today" for every classification.
-    pub today: NaiveDate,
+    /// Every customer record (without purchases or interactions).
+    pub customers: Vec<Customer>,
+    /// The classifier over the same customers; its rules and "today" are the session's.
+    pub classifier: Classifier,
     /// The database path, for the status line.
     pub db_label: String,
     /// The saved segments from the store's settings.
@@ -106,13 +107,37 @@ pub struct AppInit {
     pub keymap: Keymap,
     /// Who signs logged interactions (the runtime passes e.g. `$USER`).
     pub operator: String,
-    /// A classifier built by the caller over the same histories (e.g. with a fitted prediction
-    /// model); `None` builds one with [`Classifier::from_histories`].
-    pub classifier: Option<Classifier>,
     /// The interface language.
     pub lang: crate::i18n::Lang,
     /// Shop-floor settings from the config: masking, borders, card numbers.
     pub options: ConsoleOptions,
+}
+
+impl AppInit {
+    /// Start-up input over whole histories (tests, benchmarks, small shops): the customers and a
+    /// classifier over them with `rules` as of `today`; default keys, options and labels.
+    pub fn from_histories(histories: &[History], rules: Rules, today: NaiveDate) -> AppInit {
+        AppInit {
+            customers: histories.iter().map(|h| h.customer.clone()).collect(),
+            classifier: Classifier::from_histories(rules, today, histories),
+            ..AppInit::empty(Classifier::new(Rules::default(), today))
+        }
+    }
+
+    /// Start-up input with no customers yet (an empty shop, or the console drawn while loading):
+    /// default keys, options and labels; `classifier` gives the rules and "today".
+    pub fn empty(classifier: Classifier) -> AppInit {
+        AppInit {
+            customers: Vec::new(),
+            classifier,
+            db_label: String::new(),
+            saved_segments: Vec::new(),
+            keymap: Keymap::default(),
+            operator: String::new(),
+            lang: crate::i18n::Lang::default(),
+            options: ConsoleOptions::default(),
+        }
+    }
 }
 
 /// The whole console state of one session.
@@ -144,27 +169,26 @@ pub struct App {
     pub(crate) options: ConsoleOptions,
     /// The one customer whose phone the operator revealed (until leaving them).
     pub(crate) revealed: Option<u64>,
+    /// How far start-up loading has got; None once everything is in (see `loading.rs`).
+    pub(crate) loading: Option<Loading>,
 }
 
 /// Customers in the demo shop the welcome screen offers.
 pub const DEMO_CUSTOMERS: u64 = 2000;
 
 impl App {
-    /// Classifies the histories and opens on the list (or the welcome screen when empty).
+    /// Opens on the list of `init`'s customers (or the welcome screen when there are none).
     pub fn new(init: AppInit) -> App {
-        let dupes = DuplicateIndex::build(init.histories.iter().map(|h| &h.customer));
+        let dupes = DuplicateIndex::build(&init.customers);
         App::with_duplicates(init, dupes)
     }
 
-    /// Like [`App::new`] with the duplicate index already built over the same customers (the
-    /// runtime builds it on a second core while the classifier is being built).
+    /// Like [`App::new`] with the duplicate index already built over the same customers.
     pub fn with_duplicates(init: AppInit, dupes: DuplicateIndex) -> App {
-        let clf = init
-            .classifier
-            .unwrap_or_else(|| Classifier::from_histories(init.rules, init.today, &init.histories));
-        let model = Model::build(&init.histories, &clf);
+        let clf = init.classifier;
+        let model = Model::build(init.customers, Some(&clf));
         let mut app = App {
-            today: init.today,
+            today: clf.today(),
             db_label: init.db_label,
             clf,
             model,
@@ -189,14 +213,20 @@ impl App {
             lang: init.lang,
             options: init.options,
             revealed: None,
+            loading: None,
         };
         app.reset_views();
         app
     }
 
     /// Recomputes every view's rows from the model (start-up and after a reload).
-    fn reset_views(&mut self) {
-        self.view = if self.model.is_empty() { View::Welcome } else { View::List };
+    pub(super) fn reset_views(&mut self) {
+        // A view opened while loading (the list, a customer found by search) stays open.
+        if self.model.is_empty() {
+            self.view = View::Welcome;
+        } else if self.view == View::Welcome {
+            self.view = View::List;
+        }
         self.list.rebuild(&mut self.model, &self.clf);
         self.followups.set(self.clf.follow_ups());
         self.duplicates.set(self.dupes.pairs());
@@ -377,6 +407,7 @@ impl App {
 
     fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
+            Action::Scan(card) if !self.searchable() => return self.hold_scan(card),
             Action::Scan(card) => return self.on_scan(&card),
             Action::Resize(w, h) => {
                 self.size = (w, h);
@@ -393,16 +424,12 @@ impl App {
                 }
                 return vec![];
             }
-            Action::Reloaded(histories) => {
-                let rules = self.clf.rules().clone();
-                self.clf = Classifier::from_histories(rules, self.today, &histories);
-                self.model = Model::build(&histories, &self.clf);
-                self.dupes = DuplicateIndex::build(histories.iter().map(|h| &h.customer));
-                self.reset_views();
-                self.status = format!("{} customers loaded", self.model.len());
-                return vec![];
-            }
+            Action::LoadProgress { read, total } => return self.on_progress(read, total),
+            Action::CustomersLoaded(model) => return self.on_customers_loaded(*model),
+            Action::Loaded(loaded) => return self.on_loaded(*loaded),
+            Action::LoadFailed(msg) => return self.on_load_failed(msg),
             Action::ModelFitted(model) => return self.on_model_fitted(*model),
+            Action::NewDay(day) => return self.on_new_day(day),
             Action::Failed(msg) => {
                 // A refused save leaves the form open with everything typed, ready to retry.
                 if let Some(f) = self.form.as_mut() {
@@ -423,6 +450,10 @@ impl App {
                 return vec![];
             }
             _ => {}
+        }
+        // No edit, and no view that needs the classes, before every customer is in.
+        if self.held_while_loading(&action) {
+            return vec![];
         }
         let effects = match self.mode() {
             Mode::Confirm => self.on_confirm(action),
@@ -520,7 +551,12 @@ impl App {
         match action {
             Action::LoadDemo => {
                 self.status = "generating a demo shop…".into();
-                vec![Effect::LoadDemo { customers: DEMO_CUSTOMERS, seed: 1, today: self.today }]
+                vec![Effect::LoadDemo {
+                    customers: DEMO_CUSTOMERS,
+                    seed: 1,
+                    today: self.today,
+                    rules: Box::new(self.clf.rules().clone()),
+                }]
             }
             Action::AddCustomer => self.open_form(FormRequest::AddCustomer),
             _ => vec![],

@@ -3,6 +3,7 @@
 
 use super::columns::{self, Column, SortDir};
 use super::floor::PhoneMask;
+use super::loading::Loading;
 use super::model::Model;
 use super::search::Search;
 use super::segments::{ClassFilter, filter_ids};
@@ -116,8 +117,22 @@ fn class(dimension: &str, key: &'static str) -> String {
     i18n::class_label(i18n::current(), dimension, key).unwrap_or(key).to_string()
 }
 
-fn cell_text(col: Column, clf: &Classifier, row: &super::model::Row, mask: PhoneMask) -> String {
+/// What a class column shows while the classes are still loading.
+const NOT_YET: &str = "…";
+
+fn cell_text(
+    col: Column,
+    clf: &Classifier,
+    row: &super::model::Row,
+    mask: PhoneMask,
+    classes: bool,
+) -> String {
     let c = &row.customer;
+    match col {
+        Column::Name | Column::Phone => {}
+        _ if !classes => return NOT_YET.into(),
+        _ => {}
+    }
     match col {
         Column::Name => safe(&c.name).into_owned(),
         Column::Phone => mask.phone(c),
@@ -138,11 +153,23 @@ fn cell_text(col: Column, clf: &Classifier, row: &super::model::Row, mask: Phone
 }
 
 /// Draws the list table into `area` (header and the rows that fit); phones as `mask` says.
-pub fn draw(l: &ListState, model: &Model, clf: &Classifier, mask: PhoneMask, f: &mut Frame, area: Rect) {
+/// While `loading`, the header stands over "loading…" until the customers are in, and the
+/// class columns show "…" until their classes are.
+pub fn draw(
+    l: &ListState,
+    model: &Model,
+    clf: &Classifier,
+    mask: PhoneMask,
+    loading: Option<&Loading>,
+    f: &mut Frame,
+    area: Rect,
+) {
     if area.height == 0 || area.width == 0 {
         return;
     }
-    if l.shown.is_empty() {
+    let classes = loading.is_none();
+    let waiting = loading.is_some_and(|l| !l.searchable);
+    if l.shown.is_empty() && !waiting {
         let why = if !l.query.is_empty() {
             tr("no customer matches the search (esc clears it)")
         } else if !l.filter.is_empty() {
@@ -168,7 +195,7 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, mask: PhoneMask, f: 
             let hits = l.search.positions(*id);
             let mut cells = vec![Cell::from(if l.selected.contains(id) { "*" } else { " " })];
             for (col, w) in &cols {
-                let text = cell_text(*col, clf, row, mask);
+                let text = cell_text(*col, clf, row, mask, classes);
                 let w = *w as usize;
                 // Highlight only where the shown text is the raw text (nothing escaped).
                 let range = match col {
@@ -219,4 +246,9 @@ pub fn draw(l: &ListState, model: &Model, clf: &Classifier, mask: PhoneMask, f: 
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
         .column_spacing(columns::GAP);
     f.render_widget(table, area);
+    if waiting && area.height > 1 {
+        let line = Rect { y: area.y + 1, height: 1, ..area };
+        let text = tr("reading the database… (a / search runs as soon as the customers are in)");
+        f.render_widget(Paragraph::new(fit(text, area.width as usize)), line);
+    }
 }

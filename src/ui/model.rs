@@ -2,7 +2,7 @@
 //! list shows, and the search index over them (keys built once per save, never per keystroke).
 
 use crate::classify::{Activity, Classes, Classifier, Lifecycle, Tier};
-use crate::domain::{Customer, History, Money};
+use crate::domain::{Customer, Money};
 use crate::search::{Hit, SearchIndex};
 use chrono::Datelike;
 use chrono::NaiveDate;
@@ -81,6 +81,13 @@ pub struct Model {
     index: SearchIndex,
 }
 
+impl PartialEq for Model {
+    /// The same rows (the search index follows from them).
+    fn eq(&self, other: &Model) -> bool {
+        self.ids == other.ids && self.rows == other.rows
+    }
+}
+
 /// How recent a customer is for search ties: the day of their last purchase, else of their
 /// last change.
 fn recency(customer: &Customer, profile: Option<&Classes>) -> i32 {
@@ -88,16 +95,16 @@ fn recency(customer: &Customer, profile: Option<&Classes>) -> i32 {
 }
 
 impl Model {
-    /// The rows of these histories, with facts from the classifier.
-    pub fn build(histories: &[History], clf: &Classifier) -> Model {
+    /// The rows of `customers`, with facts from the classifier; without one (start-up, before
+    /// the classes are known) every row has the facts of a customer who never bought. Each
+    /// customer is indexed as it comes, so a loader can build this while still reading.
+    pub fn build(customers: impl IntoIterator<Item = Customer>, clf: Option<&Classifier>) -> Model {
         let mut m = Model::default();
-        let mut recencies = Vec::with_capacity(histories.len());
-        for h in histories {
-            let p = clf.classes(h.customer.id);
-            recencies.push(recency(&h.customer, p));
-            m.rows.insert(h.customer.id, Row::new(h.customer.clone(), p));
+        for c in customers {
+            let p = clf.and_then(|clf| clf.classes(c.id));
+            m.index.upsert(&c, recency(&c, p));
+            m.rows.insert(c.id, Row::new(c, p));
         }
-        m.index = SearchIndex::build(histories.iter().map(|h| &h.customer).zip(recencies));
         m.ids = m.rows.keys().copied().collect();
         m.ids.sort_unstable();
         m

@@ -39,7 +39,7 @@ pub fn render(app: &App, f: &mut Frame) {
                 let label = trf("/ {} found: ", &[&app.list.shown.len()]);
                 popup::draw_input(&label, &app.list.query, f, line);
             }
-            list::draw(&app.list, &app.model, &app.clf, app.phone_mask(), f, body);
+            list::draw(&app.list, &app.model, &app.clf, app.phone_mask(), app.loading.as_ref(), f, body);
         }
         View::Detail => detail::draw(app, f, body),
         View::Segments => segments::draw(&app.segments, &app.clf, app.options.ascii_borders, f, body),

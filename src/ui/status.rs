@@ -36,7 +36,11 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
 
 /// Draws the status line: database, counts, the view's state, and the last message.
 pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
-    let mut left = trf("{} · {} customers", &[&safe(&app.db_label), &app.model.len()]);
+    let mut left = match &app.loading {
+        Some(l) if !l.searchable => format!("{} · {}", safe(&app.db_label), l.text()),
+        Some(l) => trf("{} · {} customers", &[&safe(&app.db_label), &app.model.len()]) + " · " + &l.text(),
+        None => trf("{} · {} customers", &[&safe(&app.db_label), &app.model.len()]),
+    };
     match app.view {
         View::List => {
             let l = &app.list;

@@ -64,6 +64,20 @@ impl App {
         vec![]
     }
 
+    /// A new day: every day count moves, so the classifier reclassifies everyone and every view
+    /// follows. Only forward: a clock set back must not undo a day already shown.
+    pub(super) fn on_new_day(&mut self, day: chrono::NaiveDate) -> Vec<Effect> {
+        if day <= self.today {
+            return vec![];
+        }
+        self.today = day;
+        self.clf.set_today(day);
+        self.model.refresh_facts(&self.clf);
+        self.refresh_views();
+        self.status = format!("a new day: {day}; classes recomputed as of today");
+        vec![]
+    }
+
     /// Takes one stored customer into the classifier, the rows, the duplicate index and the
     /// detail view.
     pub(super) fn absorb(&mut self, h: &History) {

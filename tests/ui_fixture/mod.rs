@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use kehu::classify::Rules;
 use kehu::demo::DemoSpec;
 use kehu::domain::History;
-use kehu::ui::{Action, App, AppInit, Effect, Keymap, render};
+use kehu::ui::{Action, App, AppInit, Effect, Loaded, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -24,17 +24,26 @@ pub fn histories(n: u64) -> Vec<History> {
 /// keys and options; tests change the fields they are about (`AppInit { keymap, ..init(hs) }`).
 pub fn init(histories: Vec<History>) -> AppInit {
     AppInit {
-        histories,
-        rules: Rules::default(),
-        today: today(),
         db_label: "/srv/kehu/db".into(),
-        saved_segments: vec![],
-        keymap: Keymap::default(),
         operator: "tester".into(),
-        classifier: None,
-        lang: Default::default(),
-        options: Default::default(),
+        ..AppInit::from_histories(&histories, Rules::default(), today())
     }
+}
+
+/// Everything the loader hands over at the end of start-up, for `histories` as of [`today`].
+pub fn loaded(histories: &[History]) -> Box<Loaded> {
+    Box::new(Loaded::from_histories(histories, Rules::default(), today()))
+}
+
+/// An App as start-up draws it before any data is in (the fixture's labels), sized 80x24.
+pub fn loading_app() -> App {
+    let mut app = App::loading(AppInit {
+        db_label: "/srv/kehu/db".into(),
+        operator: "tester".into(),
+        ..AppInit::empty(kehu::classify::Classifier::new(Rules::default(), today()))
+    });
+    app.update(Action::Resize(80, 24));
+    app
 }
 
 /// An App from `init`, sized 80x24.

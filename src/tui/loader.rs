@@ -1,0 +1,184 @@
+//! The start-up loader: reads the database while the console is already on screen, and hands
+//! the App what it read as actions.
+//!
+//! First the customer records alone, a small fraction of the data, are read and indexed (on two
+//! threads) into the list and the search ([`Action::CustomersLoaded`]). Once they are read, the
+//! histories stream one at a time into the classifier builder, which keeps only its compact
+//! summaries, so the whole shop's histories are never in memory at once. Then the classifier is
+//! finished (with the stored model, or a fresh fit) beside the duplicate index, and the rows
+//! and search are built again with the classes ([`Action::Loaded`]).
+//!
+//! Every record read checks the cancel flag, so a console that quits while loading stops the
+//! reading at once; only a step already running (classifying, fitting) is finished first.
+
+use super::trace;
+use crate::classify::{Classifier, ClassifierBuilder, Rules};
+use crate::dedupe::DuplicateIndex;
+use crate::domain::Customer;
+use crate::store::Store;
+use crate::ui::{Action, Loaded, Model};
+use chrono::NaiveDate;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
+
+/// A finished classifier and what the operator should hear about it (e.g. why there are no
+/// predictions).
+pub type Classified = (Classifier, Option<String>);
+
+/// Name of the loader's thread (in panic messages and debuggers).
+pub const THREAD_NAME: &str = "kehu-loader";
+
+/// What the loader needs besides the store.
+pub struct Job<C> {
+    /// The classification rules.
+    pub rules: Rules,
+    /// "Today" for every classification.
+    pub today: NaiveDate,
+    /// Finishes the classifier (puts the stored or a freshly fitted model in force).
+    pub classify: C,
+}
+
+/// Loads everything, sending progress and results to `tx`; stops early when `cancel` is set.
+/// An error (or a bug's panic) becomes [`Action::LoadFailed`], never a crash of the console.
+pub fn run<C>(store: &dyn Store, job: Job<C>, cancel: &AtomicBool, tx: &Sender<Action>)
+where
+    C: FnOnce(ClassifierBuilder) -> anyhow::Result<Classified>,
+{
+    let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(store, job, cancel, tx)));
+    // A send fails only when the console has quit: nobody is left to tell.
+    let _ = match loaded {
+        Ok(Ok(Some(loaded))) => tx.send(Action::Loaded(Box::new(loaded))),
+        Ok(Ok(None)) => Ok(()),
+        Ok(Err(e)) => tx.send(Action::LoadFailed(format!("{e:#}"))),
+        Err(panic) => tx.send(Action::LoadFailed(format!("internal error: {}", panic_text(&panic)))),
+    };
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a loader thread panicked".into())
+}
+
+/// The whole load; None when cancelled.
+fn load<C>(
+    store: &dyn Store,
+    job: Job<C>,
+    cancel: &AtomicBool,
+    tx: &Sender<Action>,
+) -> anyhow::Result<Option<Loaded>>
+where
+    C: FnOnce(ClassifierBuilder) -> anyhow::Result<Classified>,
+{
+    let stop = || cancel.load(Ordering::Relaxed);
+    // 0 until the customer pass has counted them: progress needs the total.
+    let total = AtomicU64::new(0);
+    let (builder, customers) = std::thread::scope(|s| {
+        let (scanned_tx, scanned) = std::sync::mpsc::channel::<()>();
+        let first = s.spawn(|| customers_first(store, &total, cancel, tx, scanned_tx));
+        // The histories wait for the customer records to be read (not indexed): on two cores
+        // the search is then ready a fifth sooner, for a few percent later classes. Returns
+        // at once if that pass failed (the sender is gone).
+        let _ = scanned.recv();
+        let rest = histories(store, job.rules, job.today, &total, cancel, tx);
+        let first = first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        first.and(rest)
+    })?;
+    if stop() {
+        return Ok(None);
+    }
+    trace::step("read");
+    // The duplicate index needs only the customers: built on the second core meanwhile.
+    let (classified, dupes) = std::thread::scope(|s| {
+        let dupes = s.spawn(|| DuplicateIndex::build(&customers));
+        let classified = (job.classify)(builder);
+        (classified, dupes.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (classifier, note) = classified?;
+    trace::step("classified");
+    if stop() {
+        return Ok(None);
+    }
+    let model = Model::build(customers, Some(&classifier));
+    Ok(Some(Loaded { classifier, model, dupes, note }))
+}
+
+/// The customer records alone, as rows and a search index without classes: sent at once, so
+/// that the search works long before every history is read. One thread reads, another indexes
+/// what was read (the index is the slower half); `scanned` is told when the reading is done.
+fn customers_first(
+    store: &dyn Store,
+    total: &AtomicU64,
+    cancel: &AtomicBool,
+    tx: &Sender<Action>,
+    scanned: Sender<()>,
+) -> anyhow::Result<()> {
+    // Unbounded: the reading never waits for the indexing, so the histories start sooner.
+    let (to_index, read) = std::sync::mpsc::channel::<Customer>();
+    let model = std::thread::scope(|s| {
+        let index = s.spawn(move || Model::build(read, None));
+        let mut count = 0;
+        let scan = store.customers_until(&mut |c| {
+            // The indexing thread only stops early by panicking: then stop reading too.
+            if cancel.load(Ordering::Relaxed) || to_index.send(c).is_err() {
+                return ControlFlow::Break(());
+            }
+            count += 1;
+            ControlFlow::Continue(())
+        });
+        drop(to_index);
+        total.store(count, Ordering::Relaxed);
+        drop(scanned);
+        trace::step("customers");
+        let model = index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        scan.map(|()| model)
+    })?;
+    if !cancel.load(Ordering::Relaxed) {
+        let _ = tx.send(Action::CustomersLoaded(Box::new(model)));
+    }
+    Ok(())
+}
+
+/// Streams every history into a classifier builder, keeping only the customer records beside
+/// it; reports progress each percent once the total is known.
+fn histories(
+    store: &dyn Store,
+    rules: Rules,
+    today: NaiveDate,
+    total: &AtomicU64,
+    cancel: &AtomicBool,
+    tx: &Sender<Action>,
+) -> anyhow::Result<(ClassifierBuilder, Vec<Customer>)> {
+    let mut builder = Classifier::builder(rules, today);
+    let mut customers = Vec::new();
+    let mut shown = None;
+    store.histories_until(&mut |h| {
+        if cancel.load(Ordering::Relaxed) {
+            return ControlFlow::Break(());
+        }
+        builder.push(&h);
+        customers.push(h.customer);
+        let (read, total) = (customers.len() as u64, total.load(Ordering::Relaxed));
+        if total > 0 && shown != Some(read * 100 / total) {
+            shown = Some(read * 100 / total);
+            let _ = tx.send(Action::LoadProgress { read, total });
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok((builder, customers))
+}
+
+/// Everything at once, on the calling thread, with no predictions (after demo data was written:
+/// a small shop, and `R` fits the model).
+pub fn read_all(store: &dyn Store, rules: Rules, today: NaiveDate) -> anyhow::Result<Loaded> {
+    let mut builder = Classifier::builder(rules, today);
+    let mut customers = Vec::new();
+    store.for_each_history(&mut |h| {
+        builder.push(&h);
+        customers.push(h.customer);
+    })?;
+    Ok(Loaded::new(customers, builder.finish(None)))
+}

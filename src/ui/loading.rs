@@ -1,0 +1,224 @@
+//! Start-up loading: the console is drawn before the data is in. The runtime's loader first
+//! sends the customer records ([`Action::CustomersLoaded`]: the list and the search work), then
+//! everything classified ([`Action::Loaded`]). Meanwhile keys are kept (a search typed early
+//! runs when the customers arrive, a scanned card opens then), and every edit, and every view
+//! that needs the classes, is refused with "still loading": nothing is changed on partial data.
+
+use super::action::{Action, Effect};
+use super::app::{App, AppInit, View};
+use super::model::Model;
+use crate::classify::{Classifier, Rules};
+use crate::dedupe::DuplicateIndex;
+use crate::domain::{Customer, History};
+use crate::i18n::{tr, trf};
+use chrono::NaiveDate;
+
+/// Everything the console shows, read and classified: what the loader hands over at the end.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Every customer's classes and the segment counts.
+    pub classifier: Classifier,
+    /// The customer rows (with their facts from `classifier`) and the search index.
+    pub model: Model,
+    /// The likely duplicates among the same customers.
+    pub dupes: DuplicateIndex,
+    /// What the operator should know about the load (e.g. why there are no predictions).
+    pub note: Option<String>,
+}
+
+impl PartialEq for Loaded {
+    /// Only the same load is equal (`Action` is `PartialEq`; comparing two shops is never wanted).
+    fn eq(&self, other: &Loaded) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Loaded {
+    /// The rows, search and duplicate indexes of `customers`, classified by `classifier`.
+    pub fn new(customers: Vec<Customer>, classifier: Classifier) -> Loaded {
+        let dupes = DuplicateIndex::build(&customers);
+        let model = Model::build(customers, Some(&classifier));
+        Loaded { classifier, model, dupes, note: None }
+    }
+
+    /// From whole histories (tests and small shops), classified with `rules` as of `today`.
+    pub fn from_histories(histories: &[History], rules: Rules, today: NaiveDate) -> Loaded {
+        let classifier = Classifier::from_histories(rules, today, histories);
+        Loaded::new(histories.iter().map(|h| h.customer.clone()).collect(), classifier)
+    }
+}
+
+/// How far start-up loading has got.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loading {
+    /// Customers in the database, once counted.
+    pub total: Option<u64>,
+    /// Histories read so far.
+    pub read: u64,
+    /// Whether the customer records are in (list and search work; classes are not).
+    pub searchable: bool,
+    /// Whether loading stopped on an error (the status line says which).
+    pub failed: bool,
+    /// A card scanned before the customers were in; it opens when they are.
+    pub scan: Option<String>,
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+impl Loading {
+    /// Percent of the histories read (0 until the customers are counted).
+    pub fn percent(&self) -> u64 {
+        match self.total {
+            Some(t) if t > 0 => (self.read.min(t) * 100) / t,
+            _ => 0,
+        }
+    }
+
+    /// The status line's words for the load, e.g. "loading 100,000 customers… 42%".
+    pub fn text(&self) -> String {
+        match (self.failed, self.searchable, self.total) {
+            (true, _, _) => tr("not loaded").into(),
+            (false, false, None) => tr("loading customers…").into(),
+            (false, false, Some(n)) => trf("loading {} customers… {}%", &[&grouped(n), &self.percent()]),
+            (false, true, _) => trf("classes loading… {}%", &[&self.percent()]),
+        }
+    }
+}
+
+impl App {
+    /// An App to draw at once while the runtime loads the data: the list's frame (header, no
+    /// rows) and a status line with the progress, until [`Action::Loaded`] arrives.
+    pub fn loading(init: AppInit) -> App {
+        let mut app = App::new(init);
+        app.view = View::List;
+        app.loading = Some(Loading::default());
+        app
+    }
+
+    /// How far loading has got; None once everything is in.
+    pub fn loading_state(&self) -> Option<&Loading> {
+        self.loading.as_ref()
+    }
+
+    /// Whether the customer records are in (always, once loaded).
+    pub fn searchable(&self) -> bool {
+        self.loading.as_ref().is_none_or(|l| l.searchable)
+    }
+
+    pub(super) fn on_progress(&mut self, read: u64, total: u64) -> Vec<Effect> {
+        if let Some(l) = self.loading.as_mut() {
+            l.read = read;
+            l.total = Some(total);
+        }
+        vec![]
+    }
+
+    /// The customers without classes: the list and the search over them, a query typed so far
+    /// run at once, a card scanned so far opened.
+    pub(super) fn on_customers_loaded(&mut self, model: Model) -> Vec<Effect> {
+        let Some(l) = self.loading.as_mut().filter(|l| !l.searchable) else { return vec![] };
+        l.searchable = true;
+        l.total = Some(model.len() as u64);
+        let scan = l.scan.take();
+        self.model = model;
+        self.list.rebuild(&mut self.model, &self.clf);
+        match scan {
+            Some(card) => self.on_scan(&card),
+            None => vec![],
+        }
+    }
+
+    /// Everything in: the classes, rows, search and duplicates replace what was shown; the view
+    /// (and a search, selection or sort) stays as the operator left it.
+    pub(super) fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        let scan = self.loading.take().and_then(|l| if l.searchable { None } else { l.scan });
+        self.clf = loaded.classifier;
+        self.model = loaded.model;
+        self.dupes = loaded.dupes;
+        // A day that began while the shop was being read wins over the day reading started.
+        if self.today > self.clf.today() {
+            self.clf.set_today(self.today);
+            self.model.refresh_facts(&self.clf);
+        }
+        self.reset_views();
+        self.status = match loaded.note {
+            Some(note) => note,
+            None => trf("{} customers loaded", &[&self.model.len()]),
+        };
+        match scan {
+            Some(card) => self.on_scan(&card),
+            None => vec![],
+        }
+    }
+
+    pub(super) fn on_load_failed(&mut self, msg: String) -> Vec<Effect> {
+        if let Some(l) = self.loading.as_mut() {
+            l.failed = true;
+        }
+        self.status = trf("error: cannot load the database: {}", &[&msg]);
+        vec![]
+    }
+
+    /// A card scanned before the customers are in: kept, and opened when they arrive.
+    pub(super) fn hold_scan(&mut self, card: String) -> Vec<Effect> {
+        self.status = trf("card {} scanned; it opens once the customers are read", &[&card]);
+        if let Some(l) = self.loading.as_mut() {
+            l.scan = Some(card);
+        }
+        vec![]
+    }
+
+    /// Whether `action` must wait for the whole load (an edit, or a view of classes); says so.
+    pub(super) fn held_while_loading(&mut self, action: &Action) -> bool {
+        if self.loading.is_none() {
+            return false;
+        }
+        let held = matches!(
+            action,
+            Action::AddCustomer
+                | Action::EditCustomer
+                | Action::RecordPurchase
+                | Action::LogInteraction
+                | Action::TagSelected
+                | Action::OpenForm(_)
+                | Action::LoadDemo
+                | Action::Refit
+                | Action::NewSegment
+                | Action::RenameSegment
+                | Action::DeleteSegment
+                | Action::ShowSegments
+                | Action::ShowFollowUps
+                | Action::ShowDuplicates
+                | Action::PickFilter
+        );
+        if held {
+            self.status = tr("still loading — this waits until every customer is read").into();
+        }
+        held
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(100_000), "100,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
+}
