@@ -54,7 +54,9 @@ fn backup_then_restore_gives_back_every_record() {
     assert!(out.starts_with("restored 203 entries"), "{out}");
     assert!(common::ok(kehu_at(&restored, TODAY, &["check"])).ends_with("clean\n"));
     let (before, after) = (dump(&s.db()), dump(&restored));
-    for name in ["customers", "purchases", "interactions", "idx_ref", "idx_phone", "settings", "meta"] {
+    for name in
+        ["customers", "purchase_chunks", "interaction_chunks", "idx_ref", "idx_phone", "settings", "meta"]
+    {
         assert_eq!(before[name.as_bytes()], after[name.as_bytes()], "tree {name}");
         assert!(!after[name.as_bytes()].is_empty() || name == "settings", "{name}");
     }

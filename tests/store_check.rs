@@ -53,7 +53,7 @@ fn a_clean_database_passes_with_counts() {
     let (code, out) = check(&s);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("customers              3"), "{out}");
-    assert!(out.contains("purchases              3"), "{out}");
+    assert!(out.contains("purchases              3\n  in chunks            3\n"), "{out}");
     assert!(out.ends_with("clean\n"), "{out}");
     assert!(SledStore::open(&s.db()).unwrap().check().is_clean());
 }
@@ -75,6 +75,24 @@ fn a_damaged_record_is_named() {
 }
 
 #[test]
+fn a_damaged_chunk_names_its_customer() {
+    let s = Scratch::new();
+    small_db(&s);
+    tamper(&s, |db| {
+        let t = db.open_tree("purchase_chunks").unwrap();
+        // Customer #3 (ids are shared: #1, its purchase #2, #3…).
+        let key = [&3u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat();
+        let mut v = t.get(&key).unwrap().unwrap().to_vec();
+        v[5] ^= 0x01;
+        t.insert(key, v).unwrap();
+    });
+    let (code, out) = check(&s);
+    assert_eq!(code, 1, "{out}");
+    let want = "problem: purchases #3 chunk 0: purchases of customer #3 (chunk 0): checksum mismatch";
+    assert!(out.contains(want), "{out}");
+}
+
+#[test]
 fn orphans_indexes_and_counter_are_checked() {
     let s = Scratch::new();
     small_db(&s);
@@ -88,7 +106,7 @@ fn orphans_indexes_and_counter_are_checked() {
     let (code, out) = check(&s);
     assert_eq!(code, 1, "{out}");
     for want in [
-        "problem: purchases #1/#2: customer #1 does not exist",
+        "problem: purchases #1 chunk 0: customer #1 does not exist",
         "problem: idx_ref \"M1\": points to customer #1, who does not exist",
         "problem: idx_phone",
         "problem: idx_ref \"M3\": missing entry for customer #5",

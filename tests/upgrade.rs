@@ -73,10 +73,15 @@ fn the_format_3_fixture_loads() {
     open_fixture(3, tempfile::tempdir().unwrap().path());
 }
 
-/// A format 2 database keeps its version 2 records and takes version 3 ones beside them: an
-/// edited customer and a new purchase are written in version 3, the old purchase stays.
 #[test]
-fn a_format_2_database_takes_new_records_beside_its_old_ones() {
+fn the_format_4_fixture_loads() {
+    open_fixture(4, tempfile::tempdir().unwrap().path());
+}
+
+/// A format 2 database is moved to chunks when opened (format 4, old trees gone, every record
+/// kept), and an edited customer and a new purchase are stored beside the moved ones.
+#[test]
+fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
     let dir = tempfile::tempdir().unwrap();
     let store = open_fixture(2, dir.path());
     let mut c = store.customer(1).unwrap().unwrap();
@@ -92,11 +97,32 @@ fn a_format_2_database_takes_new_records_beside_its_old_ones() {
     assert_eq!(amounts, [Money(12_345), Money(500)]);
     assert!(h.purchases.iter().all(|p| p.customer == 1) && h.purchases[0].id < h.purchases[1].id);
     drop(store);
-    let raw = sled::open(dir.path().join("db")).unwrap();
+    let raw = open_raw(&dir.path().join("db"));
     let format = raw.open_tree("meta").unwrap().get(b"format").unwrap().unwrap();
     assert_eq!(format.as_ref(), kehu::store::FORMAT.to_be_bytes(), "opening raised the format");
-    let versions: Vec<u8> = raw.open_tree("purchases").unwrap().iter().map(|kv| kv.unwrap().1[0]).collect();
-    assert_eq!(versions, [2, 3]);
+    let names: Vec<Vec<u8>> = raw.tree_names().iter().map(|n| n.to_vec()).collect();
+    assert!(!names.contains(&b"purchases".to_vec()) && !names.contains(&b"interactions".to_vec()));
+    // Both purchases in one chunk (envelope version 4) of customer #1.
+    let chunks: Vec<(Vec<u8>, u8)> = raw
+        .open_tree("purchase_chunks")
+        .unwrap()
+        .iter()
+        .map(|kv| kv.unwrap())
+        .map(|(k, v)| (k.to_vec(), v[0]))
+        .collect();
+    assert_eq!(chunks, [([&1u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat(), 4)]);
+}
+
+/// The raw sled database, once the store that had it open has let go of its lock.
+fn open_raw(db: &std::path::Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match sled::open(db) {
+            Ok(raw) => return raw,
+            Err(e) if std::time::Instant::now() > deadline => panic!("cannot reopen: {e}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    }
 }
 
 #[test]

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"KEHUBAK\0";
 const VERSION: u32 = 1;
+/// Entries per sled batch when restoring (the staging directory makes the restore all or
+/// nothing, not the batches).
+const RESTORE_BATCH: usize = 1024;
 /// Largest key or value accepted, so that a damaged length cannot ask for gigabytes.
 const MAX_ITEM: u32 = 64 << 20;
 
@@ -239,11 +242,14 @@ pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
     let db = super::sled_store::sled_config(&staging).open().map_err(super::scan::io)?;
     let summary = read_backup(path, &mut |name, items| {
         let tree = db.open_tree(name).map_err(super::scan::io)?;
-        let mut batch = sled::Batch::default();
-        for (k, v) in items {
-            batch.insert(k, v);
+        for part in items.chunks(RESTORE_BATCH) {
+            let mut batch = sled::Batch::default();
+            for (k, v) in part {
+                batch.insert(&k[..], &v[..]);
+            }
+            tree.apply_batch(batch).map_err(super::scan::io)?;
         }
-        tree.apply_batch(batch).map_err(super::scan::io)
+        Ok(())
     })?;
     db.flush().map_err(super::scan::io)?;
     drop(db);

@@ -4,8 +4,9 @@
 //! list. Every problem names the tree and the key, so it can be found again.
 
 use super::StoreError;
+use super::chunks::{self, Child, MAX_RECORDS};
 use super::envelope::{At, decode};
-use super::keys::{parse_child_key, parse_id, phone_key};
+use super::keys::{parse_chunk_key, parse_id, phone_key};
 use super::scan::io;
 use super::sled_store::{FORMAT, FORMAT_KEY};
 use super::txn::NEXT_ID;
@@ -15,7 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What `check` found: record counts per tree and every problem.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {
-    /// Entries per tree, in the order scanned.
+    /// Entries per tree, in the order scanned; for purchases and interactions the records,
+    /// each followed by the chunks holding them (`  in chunks`).
     pub counts: Vec<(String, u64)>,
     /// Every problem found, in the order found.
     pub problems: Vec<Problem>,
@@ -26,7 +28,7 @@ pub struct CheckReport {
 pub struct Problem {
     /// The tree holding the damaged entry.
     pub tree: String,
-    /// The entry's key, readable (`#12`, `#3/#40`, or the text or hex of the raw key).
+    /// The entry's key, readable (`#12`, `#3 chunk 0`, or the text or hex of the raw key).
     pub key: String,
     /// What is wrong with it.
     pub what: String,
@@ -69,7 +71,9 @@ struct Indexed {
 /// Every tree of a store, borrowed for one scan.
 pub(crate) struct Trees<'a> {
     pub customers: &'a sled::Tree,
+    /// Purchase chunks.
     pub purchases: &'a sled::Tree,
+    /// Interaction chunks.
     pub interactions: &'a sled::Tree,
     pub idx_ref: &'a sled::Tree,
     pub idx_phone: &'a sled::Tree,
@@ -82,12 +86,11 @@ pub(crate) fn run(t: &Trees) -> CheckReport {
     let mut r = CheckReport::default();
     let mut max_id = 0u64;
     let customers = scan_customers(t.customers, &mut r, &mut max_id);
-    scan_children::<Purchase>(t.purchases, "purchases", &customers, &mut r, &mut max_id, |p| {
-        (p.customer, p.id)
-    });
-    scan_children::<Interaction>(t.interactions, "interactions", &customers, &mut r, &mut max_id, |i| {
-        (i.customer, i.id)
-    });
+    let mut ids: Vec<Owned> = customers.keys().map(|&id| (id, "customer", id)).collect();
+    scan_chunks::<Purchase>(t.purchases, "purchases", &customers, &mut r, &mut ids);
+    scan_chunks::<Interaction>(t.interactions, "interactions", &customers, &mut r, &mut ids);
+    check_unique(&mut ids, &mut r);
+    max_id = max_id.max(ids.last().map_or(0, |o| o.0));
     check_ref_index(t.idx_ref, &customers, &mut r);
     check_phone_index(t.idx_phone, &customers, &mut r);
     let settings = each(t.settings, "settings", &mut r, |_, _, _| {});
@@ -144,35 +147,72 @@ fn scan_customers(tree: &sled::Tree, r: &mut CheckReport, max_id: &mut u64) -> B
     out
 }
 
-fn scan_children<T: super::envelope::Record>(
+/// A record id with its kind and owner, to find ids used twice.
+type Owned = (u64, &'static str, u64);
+
+/// Checks every chunk of `tree` (its checksum and records, its owner, its place in the owner's
+/// numbering, its size) and lists its records' ids in `ids`.
+fn scan_chunks<T: Child>(
     tree: &sled::Tree,
     name: &str,
     customers: &BTreeMap<u64, Indexed>,
     r: &mut CheckReport,
-    max_id: &mut u64,
-    ids: impl Fn(&T) -> (u64, u64),
+    ids: &mut Vec<Owned>,
 ) {
+    let mut records = 0u64;
+    let mut previous: Option<(u64, u32)> = None;
     let n = each(tree, name, r, |k, v, r| {
-        let (owner, rid) = match parse_child_key(k, T::KIND) {
-            Ok(ids) => ids,
+        let (owner, chunk) = match parse_chunk_key(k, T::KIND) {
+            Ok(at) => at,
             Err(e) => return r.failed(name, show_key(k), &e),
         };
-        *max_id = (*max_id).max(rid);
-        let key = format!("#{owner}/#{rid}");
-        match decode::<T>(v, At::child(owner, rid)) {
+        let key = format!("#{owner} chunk {chunk}");
+        let expected = match previous {
+            Some((o, c)) if o == owner => c.checked_add(1),
+            _ => Some(0),
+        };
+        previous = Some((owner, chunk));
+        if expected != Some(chunk) {
+            r.problem(
+                name,
+                key.clone(),
+                format!("expected chunk {} of customer #{owner}", expected.unwrap_or(0)),
+            );
+        }
+        if !customers.contains_key(&owner) {
+            r.problem(name, key.clone(), format!("customer #{owner} does not exist"));
+        }
+        match chunks::decode::<T>(v, owner, chunk) {
             Err(e) => r.failed(name, key, &e),
-            // Version 3 records take their ids from the key; only older ones can disagree.
-            Ok(rec) if ids(&rec) != (owner, rid) => {
-                let (o, i) = ids(&rec);
-                r.problem(name, key, format!("record says customer #{o}, id {i}"));
+            Ok(list) => {
+                if list.len() > MAX_RECORDS {
+                    r.problem(name, key, format!("{} records, at most {MAX_RECORDS}", list.len()));
+                }
+                records += list.len() as u64;
+                ids.extend(list.iter().map(|rec| (rec.id(), T::KIND, owner)));
             }
-            Ok(_) if !customers.contains_key(&owner) => {
-                r.problem(name, key, format!("customer #{owner} does not exist"));
-            }
-            Ok(_) => {}
         }
     });
-    r.counts.push((name.into(), n));
+    r.counts.push((name.into(), records));
+    r.counts.push(("  in chunks".into(), n));
+}
+
+/// Reports every id that more than one record uses (ids are shared by every kind) and id 0.
+fn check_unique(ids: &mut [Owned], r: &mut CheckReport) {
+    ids.sort_unstable();
+    for same in ids.chunk_by(|a, b| a.0 == b.0) {
+        let (id, kind, owner) = same[0];
+        if id == 0 {
+            r.problem(&format!("{kind}s"), format!("#{owner}"), "a record with id 0");
+        } else if same.len() > 1 {
+            let users: Vec<String> = same.iter().map(|(_, k, o)| format!("a {k} of customer #{o}")).collect();
+            r.problem(
+                &format!("{kind}s"),
+                format!("#{owner}"),
+                format!("id {id} is used by {}", users.join(", ")),
+            );
+        }
+    }
 }
 
 fn check_ref_index(tree: &sled::Tree, customers: &BTreeMap<u64, Indexed>, r: &mut CheckReport) {

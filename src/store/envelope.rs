@@ -1,7 +1,12 @@
 //! The versioned envelope every stored record travels in.
 //!
-//! Version 3 (current): `[3u8][crc32 of payload, u32 LE][payload]`, the payload being the compact
-//! layout of [`super::wire`] (day numbers, seconds, no ids: the key holds them).
+//! Version 4 (chunks, format 4): `[4u8][crc32 of payload, u32 LE][payload]`, the payload being
+//! a list of purchases or interactions of one customer, each as its version 3 layout preceded by
+//! its id (as the difference to the previous record's id: see [`encode_chunk`]). Chunks live in
+//! their own trees (see [`super::chunks`]); single records never use this version.
+//! Version 3 (customers, audit entries; the records of formats 3 and 2 before migration):
+//! `[3u8][crc32 of payload, u32 LE][payload]`, the payload being the compact layout of
+//! [`super::wire`] (day numbers, seconds, no ids: the key holds them).
 //! Version 2 (format 2): the same header around the serde encoding of the domain types
 //! themselves (dates as text, ids repeated).
 //! Version 1: `[1u8][payload]`, no checksum, and a customer payload without
@@ -23,8 +28,11 @@ use serde::de::DeserializeOwned;
 
 /// The envelope version this kehu writes.
 pub(crate) const VERSION: u8 = 3;
-/// Largest payload accepted, so that a corrupt length prefix cannot ask for gigabytes.
-const LIMIT: usize = 1 << 20;
+/// The envelope version of a chunk of records.
+pub(crate) const CHUNK_VERSION: u8 = 4;
+/// Largest payload accepted, so that a corrupt length prefix cannot ask for gigabytes. Chunks
+/// are packed to far less (see [`super::chunks::BUDGET`]).
+pub(crate) const LIMIT: usize = 1 << 20;
 /// Bytes before the payload in the current version: version and checksum.
 const HEADER: usize = 5;
 
@@ -106,11 +114,67 @@ pub(crate) fn encode<T: Record>(value: &T, id: u64) -> StoreResult<Vec<u8>> {
             payload.len()
         )));
     }
+    Ok(seal(VERSION, &payload))
+}
+
+/// A payload behind its version byte and checksum.
+fn seal(version: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
-    out.push(VERSION);
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    Ok(out)
+    out.push(version);
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Encodes records of one customer as a chunk (envelope version 4). Each id is stored as the
+/// difference to the previous one (the first to 0), wrapping: ids are allocated in runs, so
+/// most differences fit one varint byte where a whole id past 65,535 takes five.
+pub(crate) fn encode_chunk<T: Record>(records: &[T], id: impl Fn(&T) -> u64) -> StoreResult<Vec<u8>> {
+    let mut previous = 0u64;
+    let wires: Vec<(i64, T::Wire)> = records
+        .iter()
+        .map(|r| {
+            let delta = id(r).wrapping_sub(previous) as i64;
+            previous = id(r);
+            (delta, r.to_wire())
+        })
+        .collect();
+    let payload = bincode::serde::encode_to_vec(&wires, bincode_config())
+        .map_err(|e| StoreError::Io(format!("cannot encode {}s: {e}", T::KIND)))?;
+    if payload.len() > LIMIT {
+        return Err(StoreError::Io(format!(
+            "a {} is too large to store ({} bytes, at most {LIMIT})",
+            T::KIND,
+            payload.len()
+        )));
+    }
+    Ok(seal(CHUNK_VERSION, &payload))
+}
+
+/// Decodes a chunk of records of customer `owner`; damage (checksum, layout, a record that
+/// cannot be, an empty chunk) is an error in words, never a panic.
+pub(crate) fn decode_chunk<T: Record>(bytes: &[u8], owner: u64) -> Result<Vec<T>, String> {
+    let (&version, rest) = bytes.split_first().ok_or("empty chunk")?;
+    if version != CHUNK_VERSION {
+        return Err(match version {
+            v if v > CHUNK_VERSION => {
+                format!("written by a newer kehu (chunk version {v}, this kehu reads {CHUNK_VERSION})")
+            }
+            v => format!("unknown chunk version {v}"),
+        });
+    }
+    let wires: Vec<(i64, T::Wire)> = payload_from(checked_payload(rest)?)?;
+    if wires.is_empty() {
+        return Err("empty chunk".into());
+    }
+    let mut id = 0u64;
+    wires
+        .into_iter()
+        .map(|(delta, wire)| {
+            id = id.wrapping_add(delta as u64);
+            T::from_wire(wire, At::child(owner, id)).map_err(|why| format!("{} #{id}: {why}", T::KIND))
+        })
+        .collect()
 }
 
 /// Decodes the record stored under the key holding `at` from any supported envelope version;

@@ -8,7 +8,25 @@ pub(crate) fn id_key(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
 
-/// The key of a purchase or interaction: owner then record, so one prefix holds a history.
+/// The key of one chunk of a customer's purchases or interactions (format 4): owner then chunk
+/// number, so one prefix holds a history and the chunks come in order.
+pub(crate) fn chunk_key(customer: u64, chunk: u32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&customer.to_be_bytes());
+    k[8..].copy_from_slice(&chunk.to_be_bytes());
+    k
+}
+
+/// The owner and chunk number of a chunk key.
+pub(crate) fn parse_chunk_key(key: &[u8], what: &str) -> StoreResult<(u64, u32)> {
+    let (owner, chunk) = key.split_first_chunk::<8>().ok_or_else(|| bad(what, key.len()))?;
+    let chunk: [u8; 4] = chunk.try_into().map_err(|_| bad(what, key.len()))?;
+    Ok((u64::from_be_bytes(*owner), u32::from_be_bytes(chunk)))
+}
+
+/// The key of a purchase or interaction in formats 2 and 3 (read only by the migration): owner
+/// then record, so one prefix holds a history.
+#[cfg(test)]
 pub(crate) fn child_key(customer: u64, id: u64) -> [u8; 16] {
     let mut k = [0u8; 16];
     k[..8].copy_from_slice(&customer.to_be_bytes());
@@ -44,7 +62,7 @@ pub(crate) fn id_at_end(key: &[u8], what: &str) -> StoreResult<u64> {
     parse_id(&key[start..], what)
 }
 
-/// The owner and record id of a child key.
+/// The owner and record id of a child key (formats 2 and 3).
 pub(crate) fn parse_child_key(key: &[u8], what: &str) -> StoreResult<(u64, u64)> {
     if key.len() != 16 {
         return Err(bad(what, key.len()));

@@ -1,13 +1,14 @@
 //! Merging one customer into another, and deleting a customer with no history.
 //!
-//! sled transactions cannot iterate, so what must move (the loser's purchases and interactions,
-//! the customers it referred) is listed by a scan just before the transaction. The caller holds
+//! sled transactions cannot iterate, so what must move (the loser's purchase and interaction
+//! chunks, the customers it referred) is listed by a scan just before the transaction. The caller holds
 //! the store's writer lock across both, so no other edit can add to that list in between.
 
-use super::envelope::{At, Record, decode, encode};
-use super::keys::{child_key, id_key, parse_child_key, parse_id};
+use super::chunks::{self, Child};
+use super::envelope::{At, Record, decode};
+use super::keys::{id_key, parse_id};
 use super::scan::io;
-use super::txn::{Tx, TxResult, fail, lift};
+use super::txn::{Tx, TxResult, fail};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
 use sled::transaction::TransactionalTree;
@@ -15,10 +16,10 @@ use sled::transaction::TransactionalTree;
 /// What belongs to or points at one customer, listed outside the transaction.
 #[derive(Debug, Default)]
 pub(crate) struct Ties {
-    /// Ids of the customer's purchases.
-    pub purchases: Vec<u64>,
-    /// Ids of the customer's interactions.
-    pub interactions: Vec<u64>,
+    /// Numbers of the customer's purchase chunks.
+    pub purchases: Vec<u32>,
+    /// Numbers of the customer's interaction chunks.
+    pub interactions: Vec<u32>,
     /// Ids of the customers whose referrer is this customer.
     pub referred: Vec<u64>,
 }
@@ -42,39 +43,19 @@ impl Ties {
             }
         }
         Ok(Ties {
-            purchases: child_ids(purchases, id, Purchase::KIND)?,
-            interactions: child_ids(interactions, id, Interaction::KIND)?,
+            purchases: chunks::numbers_of(purchases, id, Purchase::KIND)?,
+            interactions: chunks::numbers_of(interactions, id, Interaction::KIND)?,
             referred,
         })
     }
 }
 
-/// The record ids under customer `id` in a child tree.
-fn child_ids(tree: &sled::Tree, id: u64, what: &str) -> StoreResult<Vec<u64>> {
-    let mut out = Vec::new();
-    for item in tree.scan_prefix(id_key(id)) {
-        let (k, _) = item.map_err(io)?;
-        out.push(parse_child_key(&k, what)?.1);
-    }
-    Ok(out)
-}
-
-/// Re-keys record `rid` from owner `from` to owner `to`, setting its owner field with `own`.
-fn move_child<T: Record>(
-    tree: &TransactionalTree,
-    from: u64,
-    to: u64,
-    rid: u64,
-    own: impl Fn(&mut T),
-) -> TxResult<()> {
-    let old = child_key(from, rid);
-    // Listed under the writer lock, so it is there; a missing one has nothing to move.
-    let Some(bytes) = tree.get(old)? else { return Ok(()) };
-    let mut record: T = lift(decode(&bytes, At::child(from, rid)))?;
-    own(&mut record);
-    tree.remove(&old)?;
-    tree.insert(&child_key(to, rid), lift(encode(&record, rid))?)?;
-    Ok(())
+/// Moves the listed chunks of customer `from` to the end of customer `to`'s history (same
+/// record ids, owner changed): the loser's records join the survivor's last chunk.
+fn move_children<T: Child>(tree: &TransactionalTree, from: u64, to: u64, listed: &[u32]) -> TxResult<()> {
+    let mut records: Vec<T> = chunks::take(tree, from, listed, true)?;
+    records.iter_mut().for_each(|r| r.set_owner(to));
+    chunks::append(tree, to, records)
 }
 
 impl Tx<'_> {
@@ -111,12 +92,8 @@ impl Tx<'_> {
         // The loser's ref and phone entries go first, so the survivor may take over its ref.
         self.remove_customer(&gone)?;
         let to = survivor.id;
-        for &rid in &ties.purchases {
-            move_child(self.purchases, loser, to, rid, |p: &mut Purchase| p.customer = to)?;
-        }
-        for &rid in &ties.interactions {
-            move_child(self.interactions, loser, to, rid, |i: &mut Interaction| i.customer = to)?;
-        }
+        move_children::<Purchase>(self.purchases, loser, to, &ties.purchases)?;
+        move_children::<Interaction>(self.interactions, loser, to, &ties.interactions)?;
         let mut s = survivor.clone();
         if s.referrer.is_some_and(|r| r == loser || r == to) {
             s.referrer = None;
@@ -134,10 +111,13 @@ impl Tx<'_> {
             return fail(StoreError::Stale { id, expected: revision, found: c.revision });
         }
         if !ties.purchases.is_empty() || !ties.interactions.is_empty() {
+            let purchases = chunks::take::<Purchase>(self.purchases, id, &ties.purchases, false)?.len();
+            let interactions =
+                chunks::take::<Interaction>(self.interactions, id, &ties.interactions, false)?.len();
             return fail(StoreError::HasHistory {
                 id,
-                purchases: ties.purchases.len() as u64,
-                interactions: ties.interactions.len() as u64,
+                purchases: purchases as u64,
+                interactions: interactions as u64,
             });
         }
         self.remove_customer(&c)?;

@@ -7,11 +7,13 @@
 mod audit;
 mod backup;
 mod check;
+mod chunks;
 mod daily;
 mod envelope;
 mod keys;
 mod legacy;
 mod merge;
+mod migrate;
 mod scan;
 mod served;
 mod sled_store;

@@ -1,7 +1,8 @@
 //! Reading whole histories: one customer by prefix, or everyone in one pass per tree.
 
-use super::envelope::{At, Record, decode};
-use super::keys::{id_key, parse_child_key, parse_id};
+use super::chunks::{self, Child};
+use super::envelope::{At, decode};
+use super::keys::{id_key, parse_chunk_key, parse_id};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, History, Interaction, Purchase};
 use std::iter::Peekable;
@@ -31,17 +32,6 @@ pub(crate) fn customer(customers: &sled::Tree, id: u64) -> StoreResult<Option<Cu
     }
 }
 
-/// Every record of `tree` under customer `id`, in id order.
-fn children<T: Record>(tree: &sled::Tree, id: u64) -> StoreResult<Vec<T>> {
-    let mut out = Vec::new();
-    for item in tree.scan_prefix(id_key(id)) {
-        let (k, v) = item.map_err(io)?;
-        let (owner, rid) = parse_child_key(&k, T::KIND)?;
-        out.push(decode(&v, At::child(owner, rid))?);
-    }
-    Ok(out)
-}
-
 /// Puts a history's records in date order (ties by id), as every reader expects them.
 fn sorted(customer: Customer, mut purchases: Vec<Purchase>, mut interactions: Vec<Interaction>) -> History {
     purchases.sort_by_key(|p| (p.date, p.id));
@@ -57,11 +47,12 @@ pub(crate) fn history(
     id: u64,
 ) -> StoreResult<Option<History>> {
     let Some(c) = customer(customers, id)? else { return Ok(None) };
-    Ok(Some(sorted(c, children(purchases, id)?, children(interactions, id)?)))
+    Ok(Some(sorted(c, chunks::records_of(purchases, id)?, chunks::records_of(interactions, id)?)))
 }
 
 /// Every history in id order until `f` breaks: the three trees share the customer-id key order,
-/// so one merged pass over each replaces a prefix scan per customer.
+/// so one merged pass over each replaces a prefix scan per customer. The purchase and interaction
+/// trees hold chunks (see [`super::chunks`]), a few entries per customer instead of one per record.
 pub(crate) fn histories_until(
     customers: &sled::Tree,
     purchases: &sled::Tree,
@@ -98,9 +89,9 @@ pub(crate) fn customers_until(
     Ok(())
 }
 
-/// Takes the records of customer `owner` from the front of a child-tree iterator, skipping
-/// records of lower ids that have no customer (none should exist; they must not stall the merge).
-fn take_owned<T: Record>(it: &mut Peekable<sled::Iter>, owner: u64) -> StoreResult<Vec<T>> {
+/// Takes the records of customer `owner` from the front of a chunk-tree iterator, skipping
+/// chunks of lower ids that have no customer (none should exist; they must not stall the merge).
+fn take_owned<T: Child>(it: &mut Peekable<sled::Iter>, owner: u64) -> StoreResult<Vec<T>> {
     let owner_key = id_key(owner);
     let mut out = Vec::new();
     let not_past_owner = |r: &sled::Result<(sled::IVec, sled::IVec)>| {
@@ -108,9 +99,9 @@ fn take_owned<T: Record>(it: &mut Peekable<sled::Iter>, owner: u64) -> StoreResu
     };
     while let Some(item) = it.next_if(not_past_owner) {
         let (k, v) = item.map_err(io)?;
-        let (cust, rid) = parse_child_key(&k, T::KIND)?;
+        let (cust, chunk) = parse_chunk_key(&k, T::KIND)?;
         if cust == owner {
-            out.push(decode(&v, At::child(cust, rid))?);
+            out.extend(chunks::decode::<T>(&v, cust, chunk)?);
         }
     }
     Ok(out)

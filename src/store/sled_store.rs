@@ -1,11 +1,13 @@
 //! The sled implementation of [`Store`].
 //!
-//! Trees: `customers` (id BE → record), `purchases` and `interactions` (customer id BE ++ record
-//! id BE → record, so a history is one prefix), `idx_ref` (ref → id BE, unique), `idx_phone`
+//! Trees: `customers` (id BE → record), `purchase_chunks` and `interaction_chunks` (customer id
+//! BE ++ chunk number BE → up to 64 records, so a history is one prefix: see [`super::chunks`]),
+//! `idx_ref` (ref → id BE, unique), `idx_phone`
 //! (phone ++ 0 ++ id BE → nothing, a multimap since households share numbers), `settings`, and
 //! `meta` (`format` → u32 BE, `next_id` → u64 BE).
 
 use super::check::{self, CheckReport};
+use super::chunks;
 use super::merge::Ties;
 use super::scan::{self, io};
 use super::txn::{Tx, TxResult};
@@ -17,10 +19,16 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The database layout this kehu writes; a database with a higher number is refused at open.
 ///
-/// 3: records in envelope version 3 (compact, see `wire`); 2: envelope version 2. The trees and
-/// keys are the same in both, so a format 2 database opens as it is: its records stay version 2
-/// until they are next saved, and the number is raised so that an older kehu refuses the mix.
-pub const FORMAT: u32 = 3;
+/// 4: purchases and interactions in chunks (trees `purchase_chunks`, `interaction_chunks`);
+/// 3: one entry per record (trees `purchases`, `interactions`), records in envelope version 3
+/// (compact, see `wire`); 2: the same trees, envelope version 2. A format 2 or 3 database is
+/// migrated to format 4 when opened (see [`super::migrate`]); its customers keep their record
+/// version until they are next saved.
+pub const FORMAT: u32 = 4;
+/// The tree of purchase chunks (format 4).
+pub(crate) const PURCHASE_CHUNKS: &str = "purchase_chunks";
+/// The tree of interaction chunks (format 4).
+pub(crate) const INTERACTION_CHUNKS: &str = "interaction_chunks";
 /// The key in `meta` of the format version.
 pub(crate) const FORMAT_KEY: &[u8] = b"format";
 /// The file, inside the database directory, naming the process that holds the database.
@@ -31,7 +39,9 @@ pub struct SledStore {
     db: sled::Db,
     path: PathBuf,
     customers: sled::Tree,
+    /// Purchase chunks.
     purchases: sled::Tree,
+    /// Interaction chunks.
     interactions: sled::Tree,
     idx_ref: sled::Tree,
     idx_phone: sled::Tree,
@@ -58,8 +68,8 @@ impl SledStore {
         let tree = |name: &str| db.open_tree(name).map_err(io);
         let store = SledStore {
             customers: tree("customers")?,
-            purchases: tree("purchases")?,
-            interactions: tree("interactions")?,
+            purchases: tree(PURCHASE_CHUNKS)?,
+            interactions: tree(INTERACTION_CHUNKS)?,
             idx_ref: tree("idx_ref")?,
             idx_phone: tree("idx_phone")?,
             settings: tree("settings")?,
@@ -99,8 +109,8 @@ impl SledStore {
         let t = self.trees();
         f(&[
             ("customers", t.customers),
-            ("purchases", t.purchases),
-            ("interactions", t.interactions),
+            (PURCHASE_CHUNKS, t.purchases),
+            (INTERACTION_CHUNKS, t.interactions),
             ("idx_ref", t.idx_ref),
             ("idx_phone", t.idx_phone),
             ("settings", t.settings),
@@ -124,6 +134,12 @@ impl SledStore {
             }
             Ok(out)
         })
+    }
+
+    /// The sled database itself, for tests that look under the store.
+    #[cfg(test)]
+    pub(crate) fn raw(&self) -> &sled::Db {
+        &self.db
     }
 
     /// The database directory.
@@ -293,24 +309,27 @@ fn read_pid(dir: &Path) -> Option<u32> {
     std::fs::read_to_string(dir.join(PID_FILE)).ok()?.trim().parse().ok()
 }
 
-/// Refuses a database of a newer format; records the current format in a new or older one.
+/// Refuses a database of a newer format; migrates an older one (see [`super::migrate`]) and
+/// records the current format in a new one.
 fn check_format(db: &sled::Db, meta: &sled::Tree, shown: &str) -> StoreResult<()> {
-    if let Some(v) = meta.get(FORMAT_KEY).map_err(io)? {
-        let bytes: [u8; 4] = v
-            .as_ref()
-            .try_into()
-            .map_err(|_| StoreError::Corrupt(format!("format version: {} bytes instead of 4", v.len())))?;
-        let found = u32::from_be_bytes(bytes);
-        if found > FORMAT {
-            return Err(StoreError::TooNew { path: shown.to_string(), found, supported: FORMAT });
+    let found = match meta.get(FORMAT_KEY).map_err(io)? {
+        None => None,
+        Some(v) => {
+            let bytes: [u8; 4] = v.as_ref().try_into().map_err(|_| {
+                StoreError::Corrupt(format!("format version: {} bytes instead of 4", v.len()))
+            })?;
+            Some(u32::from_be_bytes(bytes))
         }
-        if found == FORMAT {
-            return Ok(());
+    };
+    match found {
+        Some(found) if found > FORMAT => {
+            Err(StoreError::TooNew { path: shown.to_string(), found, supported: FORMAT })
         }
+        // A migration that stopped after raising the number left the old trees: drop them.
+        Some(FORMAT) => super::migrate::finish(db),
+        // Older, or no number yet (a new database: nothing to move).
+        _ => super::migrate::run(db, meta),
     }
-    // Raising the number stops an older kehu from misreading records written from now on.
-    meta.insert(FORMAT_KEY, &FORMAT.to_be_bytes()).map_err(io)?;
-    db.flush().map(drop).map_err(io)
 }
 
 impl Store for SledStore {
@@ -469,19 +488,22 @@ fn apply_in(tx: &Tx, set: &ChangeSet) -> TxResult<()> {
             tx.put_customer(c)?;
         }
     }
-    for p in &set.purchases {
-        if p.id == 0 {
-            tx.put_purchase(&Purchase { id: fresh_id(), ..p.clone() })?;
-        } else {
-            tx.put_purchase(p)?;
-        }
+    let purchases: Vec<Purchase> = set
+        .purchases
+        .iter()
+        .map(|p| Purchase { id: if p.id == 0 { fresh_id() } else { p.id }, ..p.clone() })
+        .collect();
+    let interactions: Vec<Interaction> = set
+        .interactions
+        .iter()
+        .map(|i| Interaction { id: if i.id == 0 { fresh_id() } else { i.id }, ..i.clone() })
+        .collect();
+    // Each customer's records at once: one read and rewrite of their last chunk per set.
+    for (owner, records) in chunks::by_owner(purchases) {
+        tx.put_children(tx.purchases, owner, records)?;
     }
-    for i in &set.interactions {
-        if i.id == 0 {
-            tx.put_interaction(&Interaction { id: fresh_id(), ..i.clone() })?;
-        } else {
-            tx.put_interaction(i)?;
-        }
+    for (owner, records) in chunks::by_owner(interactions) {
+        tx.put_children(tx.interactions, owner, records)?;
     }
     Ok(())
 }

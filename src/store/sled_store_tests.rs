@@ -1,6 +1,5 @@
 use super::*;
 use crate::domain::{InteractionKind, Money};
-use crate::store::envelope::raw_payload;
 use crate::store::keys::id_key;
 use crate::store::test_support::{day, new_customer, new_purchase};
 use tempfile::TempDir;
@@ -254,14 +253,22 @@ fn second_open_in_this_process_is_locked_not_a_panic() {
 }
 
 #[test]
-fn damaged_and_old_records_on_disk() {
+fn damaged_records_and_chunks_on_disk_are_named() {
     let (_d, s) = fresh();
     let c = s.put_customer(new_customer("A", None, None)).unwrap();
-    let mut v1 = vec![1u8];
-    v1.extend(raw_payload(&new_purchase(c.id, day(1, 1), 3)));
-    s.purchases.insert(crate::store::keys::child_key(c.id, 77), v1).unwrap();
-    let h = s.history(c.id).unwrap().unwrap();
-    assert_eq!(h.purchases[0].amount, Money::units(3));
+    s.add_purchase(new_purchase(c.id, day(1, 1), 3)).unwrap();
+    let key = crate::store::keys::chunk_key(c.id, 0);
+    let good = s.purchases.get(key).unwrap().unwrap();
+    let mut bytes = good.to_vec();
+    bytes[6] ^= 1;
+    s.purchases.insert(key, bytes).unwrap();
+    let msg = s.history(c.id).unwrap_err().to_string();
+    let want =
+        format!("the database is damaged: purchases of customer #{} (chunk 0): checksum mismatch", c.id);
+    assert_eq!(msg, want);
+    assert_eq!(s.for_each_history(&mut |_| ()).unwrap_err().to_string(), want);
+    s.purchases.insert(key, good).unwrap();
+    assert_eq!(s.history(c.id).unwrap().unwrap().purchases[0].amount, Money::units(3));
 
     let mut bytes = s.customers.get(id_key(c.id)).unwrap().unwrap().to_vec();
     bytes[7] ^= 1;

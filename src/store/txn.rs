@@ -4,8 +4,9 @@
 //! views: calling a plain `sled::Tree` method here would wait forever for the transaction's own
 //! lock.
 
+use super::chunks::{self, Child};
 use super::envelope::{At, Record, decode, encode};
-use super::keys::{child_key, id_key, parse_id, phone_key};
+use super::keys::{id_key, parse_id, phone_key};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
 use sled::transaction::{ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree};
@@ -29,7 +30,9 @@ pub(crate) fn fail<T>(e: StoreError) -> TxResult<T> {
 /// The transactional views of every tree an edit may touch.
 pub(crate) struct Tx<'a> {
     pub customers: &'a TransactionalTree,
+    /// The purchase chunks (see [`super::chunks`]).
     pub purchases: &'a TransactionalTree,
+    /// The interaction chunks.
     pub interactions: &'a TransactionalTree,
     pub idx_ref: &'a TransactionalTree,
     pub idx_phone: &'a TransactionalTree,
@@ -150,18 +153,26 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Stores a purchase (id already set) under its customer.
+    /// Stores a purchase (id already set) at the end of its customer's history.
     pub fn put_purchase(&self, p: &Purchase) -> TxResult<()> {
-        self.require_customer(p.customer)?;
-        self.purchases.insert(&child_key(p.customer, p.id), lift(encode(p, p.id))?)?;
-        Ok(())
+        self.put_children(self.purchases, p.customer, vec![p.clone()])
     }
 
-    /// Stores an interaction (id already set) under its customer.
+    /// Stores an interaction (id already set) at the end of its customer's history.
     pub fn put_interaction(&self, i: &Interaction) -> TxResult<()> {
-        self.require_customer(i.customer)?;
-        self.interactions.insert(&child_key(i.customer, i.id), lift(encode(i, i.id))?)?;
-        Ok(())
+        self.put_children(self.interactions, i.customer, vec![i.clone()])
+    }
+
+    /// Stores records (ids already set) of customer `owner`, who must exist, in `tree`'s chunks:
+    /// all of one customer at once, so that a change set rewrites each last chunk once.
+    pub(crate) fn put_children<T: Child>(
+        &self,
+        tree: &TransactionalTree,
+        owner: u64,
+        records: Vec<T>,
+    ) -> TxResult<()> {
+        self.require_customer(owner)?;
+        chunks::append(tree, owner, records)
     }
 }
 
