@@ -229,21 +229,13 @@ fn csi(b: &[u8]) -> Option<Step> {
     }
     let mods = modifiers(params.get(1).copied().unwrap_or(1));
     let code = match body[end] {
-        b'A' => KeyCode::Up,
-        b'B' => KeyCode::Down,
-        b'C' => KeyCode::Right,
-        b'D' => KeyCode::Left,
-        b'H' => KeyCode::Home,
-        b'F' => KeyCode::End,
         b'Z' => return Some(Step::Event(key(KeyCode::BackTab, KeyModifiers::SHIFT), len)),
-        b'P'..=b'S' => KeyCode::F(body[end] - b'P' + 1),
-        b'~' => match tilde(params.first().copied().unwrap_or(0)) {
-            Some(c) => c,
-            None => return Some(Step::Skip(len)),
-        },
-        // Mouse reports, focus events and answers to queries: nothing the console asked for.
-        _ => return Some(Step::Skip(len)),
+        b'~' => tilde(params.first().copied().unwrap_or(0)),
+        // Cursor and F1–F4 keys end as in SS3 (`ESC [ 1;5A` is Ctrl+Up).
+        f => ss3(f),
     };
+    // Otherwise mouse reports, focus events and answers to queries: nothing the console asked for.
+    let Some(code) = code else { return Some(Step::Skip(len)) };
     Some(Step::Event(key(code, mods), len))
 }
 

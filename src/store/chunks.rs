@@ -37,29 +37,24 @@ pub(crate) trait Child: Record + Clone {
     fn set_owner(&mut self, owner: u64);
 }
 
-impl Child for Purchase {
-    fn id(&self) -> u64 {
-        self.id
-    }
-    fn owner(&self) -> u64 {
-        self.customer
-    }
-    fn set_owner(&mut self, owner: u64) {
-        self.customer = owner;
-    }
+/// Purchases and interactions both name their customer in `customer`.
+macro_rules! child {
+    ($($t:ty),*) => {$(
+        impl Child for $t {
+            fn id(&self) -> u64 {
+                self.id
+            }
+            fn owner(&self) -> u64 {
+                self.customer
+            }
+            fn set_owner(&mut self, owner: u64) {
+                self.customer = owner;
+            }
+        }
+    )*};
 }
 
-impl Child for Interaction {
-    fn id(&self) -> u64 {
-        self.id
-    }
-    fn owner(&self) -> u64 {
-        self.customer
-    }
-    fn set_owner(&mut self, owner: u64) {
-        self.customer = owner;
-    }
-}
+child!(Purchase, Interaction);
 
 /// `records` grouped by owner, owners in order of first appearance (so that an error names
 /// the first bad record's customer, as it did record by record).
