@@ -37,6 +37,16 @@ pub(crate) fn run(db: &sled::Db, meta: &sled::Tree) -> StoreResult<()> {
 
 /// [`run`] with `batch` chunks per sled batch (tests use tiny batches to stop between them).
 fn run_with(db: &sled::Db, meta: &sled::Tree, batch: usize) -> StoreResult<()> {
+    // Seconds at 100k customers, a minute or two at a million: say so rather than seem to hang.
+    // Printed before any console has the terminal (stores are opened first).
+    let names = db.tree_names();
+    let old = OLD_TREES.iter().filter(|t| names.iter().any(|n| n == t.as_bytes()));
+    // `is_empty` looks at one key; `len` would read the whole tree.
+    if old.filter_map(|t| db.open_tree(t).ok()).any(|t| !t.is_empty()) {
+        eprintln!(
+            "kehu: upgrading the database to format {FORMAT} (once; about 10 s per 100,000 customers)…"
+        );
+    }
     copy::<Purchase>(db, OLD_TREES[0], PURCHASE_CHUNKS, batch)?;
     copy::<Interaction>(db, OLD_TREES[1], INTERACTION_CHUNKS, batch)?;
     db.flush().map_err(io)?;
