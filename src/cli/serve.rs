@@ -31,6 +31,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     let store = Arc::new(SledStore::open(&ctx.db_path)?);
     let started = std::time::Instant::now();
     let base = base_app(ctx, store.as_ref())?;
+    crate::tui::memory::release_freed();
     eprintln!("kehu serve: {} customers ready in {} ms", base.model().len(), started.elapsed().as_millis());
     let opts = Options {
         listen: args.listen,

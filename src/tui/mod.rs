@@ -11,6 +11,7 @@ mod config;
 mod effects;
 mod keys;
 pub mod loader;
+pub mod memory;
 mod scan;
 pub mod scrolling;
 pub mod trace;
@@ -461,9 +462,13 @@ fn run_loop(
         while let Some(rx) = loads.as_ref().filter(|_| !app.should_quit()) {
             match rx.try_recv() {
                 Ok(action) => {
+                    let loaded = matches!(action, Action::Loaded(_));
                     steps.extend(load_step(&action));
                     changed = true;
                     dispatch(&mut app, store, action);
+                    if loaded {
+                        memory::release_freed();
+                    }
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => loads = None,
