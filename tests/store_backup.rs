@@ -31,7 +31,15 @@ type Tree = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Every tree of a closed database, raw.
 fn dump(db: &Path) -> BTreeMap<Vec<u8>, Tree> {
-    let db = sled::open(db).unwrap();
+    // sled lets go of its lock a moment after the store that had it is dropped.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let db = loop {
+        match sled::open(db) {
+            Ok(db) => break db,
+            Err(e) if std::time::Instant::now() > deadline => panic!("cannot reopen {}: {e}", db.display()),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    };
     db.tree_names()
         .into_iter()
         .map(|name| {

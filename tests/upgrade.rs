@@ -131,7 +131,8 @@ fn a_database_from_a_newer_kehu_is_refused_by_check() {
     let db = dir.path().join("db");
     drop(SledStore::open(&db).unwrap());
     {
-        let raw = sled::open(&db).unwrap();
+        // sled lets go of its lock a moment after the store is dropped.
+        let raw = open_raw(&db);
         raw.open_tree("meta").unwrap().insert(b"format", &(kehu::store::FORMAT + 1).to_be_bytes()).unwrap();
         raw.flush().unwrap();
     }
@@ -140,7 +141,7 @@ fn a_database_from_a_newer_kehu_is_refused_by_check() {
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.starts_with("refused: the database at") && out.contains("newer kehu"), "{out}");
     // Refused means untouched: the format stays what the newer kehu wrote.
-    let raw = sled::open(&db).unwrap();
+    let raw = open_raw(&db);
     let v = raw.open_tree("meta").unwrap().get(b"format").unwrap().unwrap();
     assert_eq!(v.as_ref(), (kehu::store::FORMAT + 1).to_be_bytes());
 }
