@@ -126,7 +126,6 @@ impl Fingerprint {
             let mut h = Fnv::new();
             h.word(s.id);
             for p in ps {
-                h.word(p.id);
                 h.word(p.day.num_days_from_ce() as u64);
                 h.word(p.amount.0 as u64);
             }

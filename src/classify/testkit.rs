@@ -18,10 +18,8 @@ pub fn buys(today: NaiveDate, days_ago: &[u64]) -> Vec<PurchaseFact> {
 pub fn spent(today: NaiveDate, items: &[(u64, Money)]) -> Vec<PurchaseFact> {
     let mut ps: Vec<PurchaseFact> = items
         .iter()
-        .enumerate()
-        .map(|(i, (ago, amount))| PurchaseFact {
+        .map(|(ago, amount)| PurchaseFact {
             day: today - Days::new(*ago),
-            id: i as u64 + 1,
             amount: *amount,
             quantity: 1,
             promo: false,

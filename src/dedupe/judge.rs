@@ -73,12 +73,13 @@ impl fmt::Display for Reason {
 #[derive(Debug, Clone)]
 pub(crate) struct Profile {
     pub id: u64,
-    pub name: String,
-    pub norm: String,
+    // Boxed strings: a profile per customer is kept, and a Box<str> is 8 bytes smaller.
+    pub name: Box<str>,
+    pub norm: Box<str>,
     pub script: Script,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub reference: Option<String>,
+    pub phone: Option<Box<str>>,
+    pub email: Option<Box<str>>,
+    pub reference: Option<Box<str>>,
     pub referrer: Option<u64>,
     pub birthday: Option<NaiveDate>,
     pub gender: Gender,
@@ -90,12 +91,12 @@ impl Profile {
         let norm = super::normalise::normalise_name(&c.name);
         Profile {
             id: c.id,
-            name: c.name.trim().to_string(),
+            name: c.name.trim().into(),
             script: super::normalise::script(&norm),
-            norm,
-            phone: c.phone.as_ref().map(|p| p.as_str().to_string()),
-            email: c.email.as_ref().map(|e| e.as_str().to_lowercase()),
-            reference: c.reference.clone().filter(|r| !r.trim().is_empty()),
+            norm: norm.into(),
+            phone: c.phone.as_ref().map(|p| p.as_str().into()),
+            email: c.email.as_ref().map(|e| e.as_str().to_lowercase().into()),
+            reference: c.reference.as_deref().filter(|r| !r.trim().is_empty()).map(Into::into),
             referrer: c.referrer,
             birthday: c.birthday,
             gender: c.gender,
@@ -142,8 +143,8 @@ pub(crate) struct Verdict {
 
 /// Judges a pair; `None` when nothing suggests they are one person.
 pub(crate) fn judge(a: &Profile, b: &Profile, crowded: Crowded) -> Option<Verdict> {
-    let shared = |x: &Option<String>, y: &Option<String>| x.is_some() && x == y;
-    let differ = |x: &Option<String>, y: &Option<String>| x.is_some() && y.is_some() && x != y;
+    let shared = |x: &Option<Box<str>>, y: &Option<Box<str>>| x.is_some() && x == y;
+    let differ = |x: &Option<Box<str>>, y: &Option<Box<str>>| x.is_some() && y.is_some() && x != y;
     let same_phone = !crowded.phone && shared(&a.phone, &b.phone);
     let same_email = !crowded.email && shared(&a.email, &b.email);
     let contact = same_phone || same_email;
@@ -165,11 +166,11 @@ pub(crate) fn judge(a: &Profile, b: &Profile, crowded: Crowded) -> Option<Verdic
     let mut reasons = Vec::new();
     if same_email {
         score += 50;
-        reasons.push(Reason::SameEmail(a.email.clone().unwrap_or_default()));
+        reasons.push(Reason::SameEmail(a.email.as_deref().unwrap_or_default().to_string()));
     }
     if same_phone {
         score += if household { 15 } else { 40 };
-        reasons.push(Reason::SamePhone(a.phone.clone().unwrap_or_default()));
+        reasons.push(Reason::SamePhone(a.phone.as_deref().unwrap_or_default().to_string()));
     }
     if let Some(r) = name {
         score += if matches!(r, Reason::SameName(..)) { 45 } else { 30 };
@@ -183,7 +184,7 @@ pub(crate) fn judge(a: &Profile, b: &Profile, crowded: Crowded) -> Option<Verdic
 
 /// The name evidence of a pair, before contradictions are weighed.
 fn name_reason(a: &Profile, b: &Profile, crowded: Crowded, contact: bool) -> Option<Reason> {
-    let names = || (a.name.clone(), b.name.clone());
+    let names = || (a.name.to_string(), b.name.to_string());
     if a.norm == b.norm {
         let counts = !crowded.name && a.exact_name_counts();
         return counts.then(|| {

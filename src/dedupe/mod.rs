@@ -17,6 +17,7 @@ use crate::domain::Customer;
 use idset::IdSet;
 use judge::{Crowded, Profile, Verdict};
 use normalise::deletion_keys;
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Two customers that are likely one person. `a < b`; the reasons read from `a`'s side.
@@ -71,10 +72,10 @@ impl Key {
 /// The blocking keys of a customer.
 fn keys_of(p: &Profile) -> Vec<Key> {
     let mut keys = Vec::new();
-    keys.extend(p.phone.clone().map(Key::Phone));
-    keys.extend(p.email.clone().map(Key::Email));
+    keys.extend(p.phone.as_deref().map(|x| Key::Phone(x.into())));
+    keys.extend(p.email.as_deref().map(|x| Key::Email(x.into())));
     if p.exact_name_counts() {
-        keys.push(Key::Name(p.norm.clone()));
+        keys.push(Key::Name(p.norm.to_string()));
     }
     if p.near_name_counts() {
         keys.extend(deletion_keys(&p.norm).into_iter().map(Key::Near));
@@ -106,17 +107,28 @@ impl DuplicateIndex {
     }
 
     /// The index over `customers` (a later customer with the same id replaces an earlier one).
-    pub fn build<'a>(customers: impl IntoIterator<Item = &'a Customer>) -> DuplicateIndex {
+    pub fn build<C: Borrow<Customer>>(customers: impl IntoIterator<Item = C>) -> DuplicateIndex {
+        let mut index = DuplicateIndex::unjudged(customers);
+        index.judge_all();
+        index
+    }
+
+    /// The customers' keys, with no pair judged yet: [`DuplicateIndex::judge_all`] finishes it.
+    /// Split so that a loader can index customers as they stream in and stop before judging.
+    pub fn unjudged<C: Borrow<Customer>>(customers: impl IntoIterator<Item = C>) -> DuplicateIndex {
         let mut index = DuplicateIndex::new();
         for c in customers {
-            index.insert_profile(Profile::of(c), &mut BTreeSet::new());
-        }
-        // Judge once everyone is in, so that each pair is judged once and crowds are known.
-        let ids: Vec<u64> = index.profiles.keys().copied().collect();
-        for id in ids {
-            index.rejudge(id, true);
+            index.insert_profile(Profile::of(c.borrow()), &mut BTreeSet::new());
         }
         index
+    }
+
+    /// Judges every pair sharing a key: once, now that everyone is in and crowds are known.
+    pub fn judge_all(&mut self) {
+        let ids: Vec<u64> = self.profiles.keys().copied().collect();
+        for id in ids {
+            self.rejudge(id, true);
+        }
     }
 
     /// How many customers the index holds.
@@ -259,9 +271,10 @@ impl DuplicateIndex {
             let Some(q) = self.profiles.get(&other) else { continue };
             let (a, b) = if id < other { (p, q) } else { (q, p) };
             let crowded = Crowded {
-                phone: a.phone.clone().is_some_and(|x| self.crowded(&Key::Phone(x))),
-                email: a.email.clone().is_some_and(|x| self.crowded(&Key::Email(x))),
-                name: self.crowded(&Key::Name(a.norm.clone())) || self.crowded(&Key::Name(b.norm.clone())),
+                phone: a.phone.as_deref().is_some_and(|x| self.crowded(&Key::Phone(x.into()))),
+                email: a.email.as_deref().is_some_and(|x| self.crowded(&Key::Email(x.into()))),
+                name: self.crowded(&Key::Name(a.norm.to_string()))
+                    || self.crowded(&Key::Name(b.norm.to_string())),
             };
             if let Some(v) = judge::judge(a, b, crowded) {
                 found.push((other, v));

@@ -124,6 +124,15 @@ impl SearchIndex {
         self.forget();
     }
 
+    /// Sets how recent one indexed customer is (ties in a tier go to the more recent); unknown
+    /// ids are ignored.
+    pub fn set_recency(&mut self, id: u64, recency: i32) {
+        if let Some(&slot) = self.store.slot_of.get(&id) {
+            self.store.recency[slot as usize] = recency;
+            self.forget();
+        }
+    }
+
     /// Drops one customer; false when it was not indexed.
     pub fn remove(&mut self, id: u64) -> bool {
         let removed = self.store.remove(id);

@@ -4,9 +4,10 @@
 //! First the customer records alone, a small fraction of the data, are read and indexed (on two
 //! threads) into the list and the search ([`Action::CustomersLoaded`]). Once they are read, the
 //! histories stream one at a time into the classifier builder, which keeps only its compact
-//! summaries, so the whole shop's histories are never in memory at once. Then the classifier is
-//! finished (with the stored model, or a fresh fit) beside the duplicate index, and the rows
-//! and search are built again with the classes ([`Action::Loaded`]).
+//! summaries, so the whole shop's histories are never in memory at once; their customer records
+//! go on to the duplicate index on the other core. Then the classifier is finished (with the
+//! stored model, or a fresh fit) while the duplicate index judges its pairs, and the rows sent
+//! first take their classes ([`Action::Loaded`]).
 //!
 //! Every record read checks the cancel flag, so a console that quits while loading stops the
 //! reading at once; only a step already running (classifying, fitting) is finished first.
@@ -76,34 +77,43 @@ where
     let stop = || cancel.load(Ordering::Relaxed);
     // 0 until the customer pass has counted them: progress needs the total.
     let total = AtomicU64::new(0);
-    let (builder, customers) = std::thread::scope(|s| {
+    let (classified, dupes) = std::thread::scope(|s| {
         let (scanned_tx, scanned) = std::sync::mpsc::channel::<()>();
         let first = s.spawn(|| customers_first(store, &total, cancel, tx, scanned_tx));
         // The histories wait for the customer records to be read (not indexed): on two cores
         // the search is then ready a fifth sooner, for a few percent later classes. Returns
         // at once if that pass failed (the sender is gone).
         let _ = scanned.recv();
-        let rest = histories(store, job.rules, job.today, &total, cancel, tx);
+        // The duplicate index needs only the customers: built on the second core from the
+        // records as the histories stream by, judged while the classifier is finished. No
+        // list of every customer is kept for it.
+        let (to_dupes, for_dupes) = std::sync::mpsc::channel::<Customer>();
+        let dupes = s.spawn(move || {
+            let mut index = DuplicateIndex::unjudged(for_dupes);
+            if !stop() {
+                index.judge_all();
+            }
+            index
+        });
+        let rest = histories(store, job.rules, job.today, &total, cancel, tx, to_dupes);
         let first = first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        first.and(rest)
-    })?;
-    if stop() {
-        return Ok(None);
-    }
-    trace::step("read");
-    // The duplicate index needs only the customers: built on the second core meanwhile.
-    let (classified, dupes) = std::thread::scope(|s| {
-        let dupes = s.spawn(|| DuplicateIndex::build(&customers));
-        let classified = (job.classify)(builder);
+        let classified = match first.and(rest) {
+            Ok(_) if stop() => Ok(None),
+            Ok(builder) => {
+                trace::step("read");
+                (job.classify)(builder).map(Some)
+            }
+            Err(e) => Err(e),
+        };
         (classified, dupes.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let (classifier, note) = classified?;
+    let Some((classifier, note)) = classified? else { return Ok(None) };
     trace::step("classified");
     if stop() {
         return Ok(None);
     }
-    let model = Model::build(customers, Some(&classifier));
-    Ok(Some(Loaded { classifier, model, dupes, note }))
+    // The rows and the search were sent with the customers; they take the classes on arrival.
+    Ok(Some(Loaded { classifier, model: None, dupes, note }))
 }
 
 /// The customer records alone, as rows and a search index without classes: sent at once, so
@@ -142,8 +152,8 @@ fn customers_first(
     Ok(())
 }
 
-/// Streams every history into a classifier builder, keeping only the customer records beside
-/// it; reports progress each percent once the total is known.
+/// Streams every history into a classifier builder and each customer record on to `records`;
+/// reports progress each percent once the total is known.
 fn histories(
     store: &dyn Store,
     rules: Rules,
@@ -151,24 +161,27 @@ fn histories(
     total: &AtomicU64,
     cancel: &AtomicBool,
     tx: &Sender<Action>,
-) -> anyhow::Result<(ClassifierBuilder, Vec<Customer>)> {
+    records: Sender<Customer>,
+) -> anyhow::Result<ClassifierBuilder> {
     let mut builder = Classifier::builder(rules, today);
-    let mut customers = Vec::new();
+    let mut read = 0;
     let mut shown = None;
     store.histories_until(&mut |h| {
         if cancel.load(Ordering::Relaxed) {
             return ControlFlow::Break(());
         }
         builder.push(&h);
-        customers.push(h.customer);
-        let (read, total) = (customers.len() as u64, total.load(Ordering::Relaxed));
+        // The duplicate index only stops early by panicking; the load ends with that panic.
+        let _ = records.send(h.customer);
+        read += 1;
+        let (read, total) = (read, total.load(Ordering::Relaxed));
         if total > 0 && shown != Some(read * 100 / total) {
             shown = Some(read * 100 / total);
             let _ = tx.send(Action::LoadProgress { read, total });
         }
         ControlFlow::Continue(())
     })?;
-    Ok((builder, customers))
+    Ok(builder)
 }
 
 /// Everything at once, on the calling thread, with no predictions (after demo data was written:

@@ -18,8 +18,11 @@ use chrono::NaiveDate;
 pub struct Loaded {
     /// Every customer's classes and the segment counts.
     pub classifier: Classifier,
-    /// The customer rows (with their facts from `classifier`) and the search index.
-    pub model: Model,
+    /// The customer rows (with their facts from `classifier`) and the search index; None when
+    /// the loader sent them already ([`Action::CustomersLoaded`]): those rows then take their
+    /// classes from `classifier` (reading and holding every customer twice cost a 100,000-customer
+    /// shop ~100 MB at its peak).
+    pub model: Option<Model>,
     /// The likely duplicates among the same customers.
     pub dupes: DuplicateIndex,
     /// What the operator should know about the load (e.g. why there are no predictions).
@@ -38,7 +41,7 @@ impl Loaded {
     pub fn new(customers: Vec<Customer>, classifier: Classifier) -> Loaded {
         let dupes = DuplicateIndex::build(&customers);
         let model = Model::build(customers, Some(&classifier));
-        Loaded { classifier, model, dupes, note: None }
+        Loaded { classifier, model: Some(model), dupes, note: None }
     }
 
     /// From whole histories (tests and small shops), classified with `rules` as of `today`.
@@ -144,7 +147,10 @@ impl App {
     pub(super) fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         let scan = self.loading.take().and_then(|l| if l.searchable { None } else { l.scan });
         self.clf = loaded.classifier;
-        self.model = loaded.model;
+        match loaded.model {
+            Some(model) => self.model = model,
+            None => self.model.refresh_classes(&self.clf),
+        }
         self.dupes = loaded.dupes;
         // A day that began while the shop was being read wins over the day reading started.
         if self.today > self.clf.today() {

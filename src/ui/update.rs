@@ -357,7 +357,7 @@ impl App {
                     all.push_str(&text);
                     c.set_tags(&all);
                     if c.tags != row.customer.tags {
-                        effects.push(Effect::SaveCustomer(Box::new(c)));
+                        effects.push(Effect::SaveCustomer(c));
                     }
                 }
                 self.status = format!("tagging {} customer(s) with {text:?}…", effects.len());
