@@ -219,3 +219,48 @@ fn a_day_that_begins_while_loading_wins_over_the_day_loading_started() {
     let row = a.model().get(1).expect("customer 1 has a row");
     assert_ne!(row.facts.activity, kehu::classify::Activity::Active, "a year without purchases");
 }
+
+#[test]
+fn duplicates_judged_after_the_classes_take_in_what_changed_meanwhile() {
+    let hs = histories(60);
+    let mut a = loading_app();
+    a.update(Action::CustomersLoaded(customers_only(&hs)));
+    let classifier = Classifier::from_histories(Rules::default(), today(), &hs);
+    a.update(Action::Loaded(Box::new(kehu::ui::Loaded { classifier, model: None, dupes: None, note: None })));
+    a.update(Action::ShowDuplicates);
+    assert!(a.duplicates().finding && a.duplicates().pairs.is_empty());
+    assert!(screen(&draw(&mut a, 80, 24)).contains("finding likely duplicates…"));
+
+    // Meanwhile one customer is saved as another's twin, and a pair the stale index found is
+    // broken up by giving one of its customers a name and phone of their own.
+    let stale = kehu::dedupe::DuplicateIndex::build(hs.iter().map(|h| &h.customer));
+    let pair = stale.pairs().first().map(|p| (p.a, p.b)).expect("the demo shop has a likely duplicate");
+    let mut others = hs.iter().map(|h| h.customer.clone()).filter(|c| c.id != pair.0 && c.id != pair.1);
+    let (copy, twin_of) = (others.next().unwrap(), others.next().unwrap());
+    let mut current = hs.clone();
+    let mut edits = vec![];
+    for h in current.iter_mut() {
+        if h.customer.id == copy.id {
+            h.customer = kehu::domain::Customer { reference: None, revision: 9, ..twin_of.clone() };
+            h.customer.id = copy.id;
+            edits.push(h.clone());
+        } else if h.customer.id == pair.0 {
+            h.customer.name = "Zebedee Quaxley-Vandermolen".into();
+            h.customer.phone = kehu::domain::Phone::parse("13912345678").ok();
+            h.customer.email = None;
+            edits.push(h.clone());
+        }
+    }
+    for h in edits {
+        a.update(Action::Saved(Box::new(h)));
+    }
+    a.update(Action::DuplicatesFound(Box::new(stale)));
+
+    let fresh = kehu::dedupe::DuplicateIndex::build(current.iter().map(|h| &h.customer)).pairs();
+    let twins = (copy.id.min(twin_of.id), copy.id.max(twin_of.id));
+    assert!(fresh.iter().any(|p| (p.a, p.b) == twins), "the planted twin is a pair: {fresh:?}");
+    assert!(!fresh.iter().any(|p| (p.a, p.b) == pair), "the broken pair is gone: {fresh:?}");
+    assert!(!a.duplicates().finding);
+    assert_eq!(a.duplicates().pairs, fresh, "as if judged after the edits");
+    assert!(!screen(&draw(&mut a, 80, 24)).contains("finding"));
+}

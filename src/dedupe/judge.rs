@@ -70,7 +70,7 @@ impl fmt::Display for Reason {
 }
 
 /// What of a customer the rule looks at, precomputed once per customer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Profile {
     pub id: u64,
     // Boxed strings: a profile per customer is kept, and a Box<str> is 8 bytes smaller.

@@ -87,7 +87,7 @@ fn keys_of(p: &Profile) -> Vec<Key> {
 ///
 /// Every pair is judged only against customers sharing a key, so building over n customers
 /// costs about n × (keys per customer) × (customers per key), not n².
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct DuplicateIndex {
     profiles: HashMap<u64, Profile>,
     /// Customers by a 64-bit hash of each key they have: the keys themselves (strings, five or

@@ -188,6 +188,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("channel", "渠道"),
     ("due", "到期"),
     ("no likely duplicates", "没有疑似重复"),
+    ("finding likely duplicates…", "正在查找疑似重复…"),
     ("score", "分数"),
     ("customer", "客户"),
     ("same as", "疑似同一人"),

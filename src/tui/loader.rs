@@ -49,8 +49,7 @@ where
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(store, job, cancel, tx)));
     // A send fails only when the console has quit: nobody is left to tell.
     let _ = match loaded {
-        Ok(Ok(Some(loaded))) => tx.send(Action::Loaded(Box::new(loaded))),
-        Ok(Ok(None)) => Ok(()),
+        Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => tx.send(Action::LoadFailed(format!("{e:#}"))),
         Err(panic) => tx.send(Action::LoadFailed(format!("internal error: {}", panic_text(&panic)))),
     };
@@ -64,20 +63,19 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "a loader thread panicked".into())
 }
 
-/// The whole load; None when cancelled.
-fn load<C>(
-    store: &dyn Store,
-    job: Job<C>,
-    cancel: &AtomicBool,
-    tx: &Sender<Action>,
-) -> anyhow::Result<Option<Loaded>>
+/// The whole load, sent as it is done: [`Action::CustomersLoaded`], then [`Action::Loaded`],
+/// then (when the pairs took longer than the classes) [`Action::DuplicatesFound`]. Nothing more
+/// is sent once cancelled.
+fn load<C>(store: &dyn Store, job: Job<C>, cancel: &AtomicBool, tx: &Sender<Action>) -> anyhow::Result<()>
 where
     C: FnOnce(ClassifierBuilder) -> anyhow::Result<Classified>,
 {
-    let stop = || cancel.load(Ordering::Relaxed);
+    // Set when reading failed: the duplicate index is then not judged (minutes at 1M).
+    let failed = AtomicBool::new(false);
+    let stop = || cancel.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed);
     // 0 until the customer pass has counted them: progress needs the total.
     let total = AtomicU64::new(0);
-    let (classified, dupes) = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let (scanned_tx, scanned) = std::sync::mpsc::channel::<()>();
         let first = s.spawn(|| customers_first(store, &total, cancel, tx, scanned_tx));
         // The histories wait for the customer records to be read (not indexed): on two cores
@@ -85,8 +83,8 @@ where
         // at once if that pass failed (the sender is gone).
         let _ = scanned.recv();
         // The duplicate index needs only the customers: built on the second core from the
-        // records as the histories stream by, judged while the classifier is finished. No
-        // list of every customer is kept for it.
+        // records as the histories stream by, then judged while the classifier is finished.
+        // No list of every customer is kept for it.
         let (to_dupes, for_dupes) = std::sync::mpsc::channel::<Customer>();
         let dupes = s.spawn(move || {
             let mut index = DuplicateIndex::unjudged(for_dupes);
@@ -96,24 +94,37 @@ where
             index
         });
         let rest = histories(store, job.rules, job.today, &total, cancel, tx, to_dupes);
-        let first = first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let classified = match first.and(rest) {
-            Ok(_) if stop() => Ok(None),
-            Ok(builder) => {
-                trace::step("read");
-                (job.classify)(builder).map(Some)
+        let builder = joined(first).and(rest).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+        if stop() {
+            return Ok(());
+        }
+        trace::step("read");
+        let (classifier, note) =
+            (job.classify)(builder).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+        trace::step("classified");
+        if stop() {
+            return Ok(());
+        }
+        // The rows and the search were sent with the customers; they take the classes on
+        // arrival. The pairs follow if they are not judged yet: classes first.
+        if dupes.is_finished() {
+            let loaded = Loaded { classifier, model: None, dupes: Some(joined(dupes)), note };
+            let _ = tx.send(Action::Loaded(Box::new(loaded)));
+        } else {
+            let _ = tx.send(Action::Loaded(Box::new(Loaded { classifier, model: None, dupes: None, note })));
+            let index = joined(dupes);
+            if !stop() {
+                let _ = tx.send(Action::DuplicatesFound(Box::new(index)));
             }
-            Err(e) => Err(e),
-        };
-        (classified, dupes.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let Some((classifier, note)) = classified? else { return Ok(None) };
-    trace::step("classified");
-    if stop() {
-        return Ok(None);
-    }
-    // The rows and the search were sent with the customers; they take the classes on arrival.
-    Ok(Some(Loaded { classifier, model: None, dupes, note }))
+        }
+        Ok(())
+    })
+}
+
+/// What a scoped thread returned; its panic goes on in this thread (and becomes the load's
+/// failure in [`run`]).
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The customer records alone, as rows and a search index without classes: sent at once, so

@@ -388,6 +388,7 @@ fn load_step(action: &Action) -> Option<&'static str> {
     match action {
         Action::CustomersLoaded(_) => Some("searchable"),
         Action::Loaded(_) => Some("ready"),
+        Action::DuplicatesFound(_) => Some("duplicates"),
         Action::LoadFailed(_) => Some("load failed"),
         _ => None,
     }
@@ -462,7 +463,7 @@ fn run_loop(
         while let Some(rx) = loads.as_ref().filter(|_| !app.should_quit()) {
             match rx.try_recv() {
                 Ok(action) => {
-                    let loaded = matches!(action, Action::Loaded(_));
+                    let loaded = matches!(action, Action::Loaded(_) | Action::DuplicatesFound(_));
                     steps.extend(load_step(&action));
                     changed = true;
                     dispatch(&mut app, store, action);

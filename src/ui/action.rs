@@ -154,6 +154,9 @@ pub enum Action {
     /// Every customer was read and classified (start-up, or after demo data was loaded).
     #[serde(skip)]
     Loaded(Box<super::Loaded>),
+    /// The duplicate index, judged after [`Action::Loaded`] (which then carried none).
+    #[serde(skip)]
+    DuplicatesFound(Box<crate::dedupe::DuplicateIndex>),
     /// Start-up loading failed; the message is for the status line (nothing can be edited).
     #[serde(skip)]
     LoadFailed(String),

@@ -154,6 +154,9 @@ pub struct App {
     pub(crate) segments: SegmentsState,
     pub(crate) followups: FollowUpsState,
     pub(crate) dupes: DuplicateIndex,
+    /// While the loader still judges duplicate pairs: the customers changed since (see
+    /// `loading.rs`), to be taken into its index when it arrives.
+    pub(crate) dupes_pending: Option<Vec<u64>>,
     pub(crate) duplicates: DuplicatesState,
     pub(crate) merge: Option<MergeState>,
     pub(crate) prompt: Option<Prompt>,
@@ -199,6 +202,7 @@ impl App {
             segments: SegmentsState { saved: init.saved_segments, ..SegmentsState::default() },
             followups: FollowUpsState::default(),
             dupes,
+            dupes_pending: None,
             duplicates: DuplicatesState::default(),
             merge: None,
             prompt: None,
@@ -427,6 +431,7 @@ impl App {
             Action::LoadProgress { read, total } => return self.on_progress(read, total),
             Action::CustomersLoaded(model) => return self.on_customers_loaded(*model),
             Action::Loaded(loaded) => return self.on_loaded(*loaded),
+            Action::DuplicatesFound(index) => return self.on_duplicates_found(*index),
             Action::LoadFailed(msg) => return self.on_load_failed(msg),
             Action::ModelFitted(model) => return self.on_model_fitted(*model),
             Action::NewDay(day) => return self.on_new_day(day),

@@ -24,6 +24,8 @@ pub struct DuplicatesState {
     pub cursor: usize,
     /// First row on screen.
     pub offset: usize,
+    /// Whether the pairs are still being found (a big shop's start-up).
+    pub finding: bool,
 }
 
 impl DuplicatesState {
@@ -111,10 +113,8 @@ pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, 
         return;
     }
     if s.pairs.is_empty() {
-        f.render_widget(
-            Paragraph::new(fit(crate::i18n::tr("no likely duplicates"), area.width as usize)),
-            area,
-        );
+        let text = if s.finding { "finding likely duplicates…" } else { "no likely duplicates" };
+        f.render_widget(Paragraph::new(fit(crate::i18n::tr(text), area.width as usize)), area);
         return;
     }
     let w = area.width;

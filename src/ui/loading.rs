@@ -23,8 +23,10 @@ pub struct Loaded {
     /// classes from `classifier` (reading and holding every customer twice cost a 100,000-customer
     /// shop ~100 MB at its peak).
     pub model: Option<Model>,
-    /// The likely duplicates among the same customers.
-    pub dupes: DuplicateIndex,
+    /// The likely duplicates among the same customers; None while they are still being judged
+    /// ([`Action::DuplicatesFound`] follows): at a million customers judging takes longer than
+    /// classifying, and the classes should not wait for it.
+    pub dupes: Option<DuplicateIndex>,
     /// What the operator should know about the load (e.g. why there are no predictions).
     pub note: Option<String>,
 }
@@ -41,7 +43,7 @@ impl Loaded {
     pub fn new(customers: Vec<Customer>, classifier: Classifier) -> Loaded {
         let dupes = DuplicateIndex::build(&customers);
         let model = Model::build(customers, Some(&classifier));
-        Loaded { classifier, model: Some(model), dupes, note: None }
+        Loaded { classifier, model: Some(model), dupes: Some(dupes), note: None }
     }
 
     /// From whole histories (tests and small shops), classified with `rules` as of `today`.
@@ -151,7 +153,10 @@ impl App {
             Some(model) => self.model = model,
             None => self.model.refresh_classes(&self.clf),
         }
-        self.dupes = loaded.dupes;
+        // Until the pairs are judged, the index is empty and edits are noted for it.
+        self.dupes_pending = if loaded.dupes.is_some() { None } else { Some(Vec::new()) };
+        self.dupes = loaded.dupes.unwrap_or_default();
+        self.duplicates.finding = self.dupes_pending.is_some();
         // A day that began while the shop was being read wins over the day reading started.
         if self.today > self.clf.today() {
             self.clf.set_today(self.today);
@@ -166,6 +171,25 @@ impl App {
             Some(card) => self.on_scan(&card),
             None => vec![],
         }
+    }
+
+    /// The duplicate pairs, judged over the customers as they were read: the customers saved or
+    /// merged away since are taken in again.
+    pub(super) fn on_duplicates_found(&mut self, mut index: DuplicateIndex) -> Vec<Effect> {
+        // A later full load (demo data) brought its own index: this one is out of date.
+        let Some(changed) = self.dupes_pending.take() else { return vec![] };
+        for id in changed {
+            match self.model.get(id) {
+                Some(row) => index.upsert(&row.customer),
+                None => {
+                    index.remove(id);
+                }
+            }
+        }
+        self.dupes = index;
+        self.duplicates.finding = false;
+        self.duplicates.set(self.dupes.pairs());
+        vec![]
     }
 
     pub(super) fn on_load_failed(&mut self, msg: String) -> Vec<Effect> {

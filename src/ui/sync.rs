@@ -39,6 +39,7 @@ impl App {
         self.clf.remove(loser);
         self.model.remove(loser);
         self.dupes.remove(loser);
+        self.dupes_pending.iter_mut().for_each(|ids| ids.push(loser));
         self.list.selected.remove(&loser);
         for h in &referred {
             self.absorb(h);
@@ -85,6 +86,7 @@ impl App {
         self.clf.upsert(h);
         self.model.upsert(h.customer.clone(), self.clf.classes(id));
         self.dupes.upsert(&h.customer);
+        self.dupes_pending.iter_mut().for_each(|ids| ids.push(id));
         if self.detail.id == id {
             self.detail.history = Some(h.clone());
         }
