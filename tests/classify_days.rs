@@ -174,7 +174,7 @@ proptest! {
         for step in &steps {
             match step {
                 Step::Day(n) => {
-                    today = today + chrono::Duration::days(*n);
+                    today += chrono::Duration::days(*n);
                     c.set_today(today);
                 }
                 Step::Edit(id, op) => {
