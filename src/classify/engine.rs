@@ -10,19 +10,22 @@
 //!   When nothing moved (the common case in a large shop), nobody else is touched.
 //! - Advocacy depends on referral counts, which change only for the old and new referrer.
 //!
-//! A change of "today" moves every day count, so it reclassifies everyone from the summaries.
+//! A change of "today" reclassifies only the customers whose classes can have changed by then
+//! (see `new_day`); moving back, or far ahead, reclassifies everyone from the summaries.
 //!
 //! The predictive figures (P(alive), expected purchases, 12-month value) depend only on the
 //! customer and the model's parameters, so an edit recomputes them for the edited customer alone;
 //! a new model ([`Classifier::set_model`]) recomputes them for everyone.
 
 use super::classes::Classes;
+use super::if_alive::IfAlive;
 use super::model::{Fingerprint, Model, fit_summaries};
 use super::playbook::FollowUp;
 use super::population::Population;
-use super::profile::{Profile, classes_with, classify_with};
+use super::profile::{Profile, classes_steady, classify_with};
 use super::rules::Rules;
 use super::segments::{Dimension, SegmentRow, Tallies};
+use super::steady::Steady;
 use super::summary::Summary;
 use crate::domain::History;
 use crate::predict;
@@ -32,20 +35,31 @@ use std::collections::HashMap;
 /// One customer as the classifier keeps them: their facts and their classes without reasons
 /// (the full [`Profile`] is recomputed when someone looks at the customer).
 #[derive(Debug, Clone)]
-struct Entry {
-    summary: Summary,
-    classes: Classes,
+pub(super) struct Entry {
+    pub(super) summary: Summary,
+    pub(super) classes: Classes,
+    /// How long `classes` hold as days pass.
+    pub(super) steady: Steady,
+}
+
+impl Entry {
+    /// A customer classified as of `today`.
+    fn new(summary: Summary, (classes, steady): (Classes, Steady)) -> Entry {
+        Entry { summary, classes, steady }
+    }
 }
 
 /// Keeps every customer's classes and the shop's segment counts current.
 #[derive(Debug, Clone)]
 pub struct Classifier {
-    rules: Rules,
-    today: NaiveDate,
-    entries: HashMap<u64, Entry>,
-    pop: Population,
-    tallies: Tallies,
-    model: Option<Model>,
+    pub(super) rules: Rules,
+    pub(super) today: NaiveDate,
+    pub(super) entries: HashMap<u64, Entry>,
+    pub(super) pop: Population,
+    pub(super) tallies: Tallies,
+    pub(super) model: Option<Model>,
+    /// E[Y | alive, x, T] of the model in force, kept across days.
+    pub(super) if_alive: IfAlive,
 }
 
 impl Classifier {
@@ -58,6 +72,7 @@ impl Classifier {
             pop: Population::default(),
             tallies: Tallies::default(),
             model: None,
+            if_alive: IfAlive::default(),
         }
     }
 
@@ -91,9 +106,9 @@ impl Classifier {
             self.pop.add_referral(r);
             touched.push(r);
         }
-        let classes = self.classes_of(&summary);
-        self.tallies.add(&classes);
-        self.entries.insert(id, Entry { summary, classes });
+        let classified = self.classes_of(&summary);
+        self.tallies.add(&classified.0);
+        self.entries.insert(id, Entry::new(summary, classified));
         touched.extend(self.pop.affected(before));
         self.refresh(touched, id);
     }
@@ -107,8 +122,8 @@ impl Classifier {
         self.refresh(touched, id);
     }
 
-    /// Moves "today" and reclassifies everyone from the in-memory summaries.
-    pub fn set_today(&mut self, today: NaiveDate) {
+    /// Reclassifies everyone from the in-memory summaries as of `today`.
+    pub(super) fn rebuild_at(&mut self, today: NaiveDate) {
         self.today = today;
         let summaries = self.entries.drain().map(|(_, e)| e.summary).collect();
         self.rebuild(summaries);
@@ -122,7 +137,9 @@ impl Classifier {
         for e in &entries {
             self.tallies.subtract(&e.classes);
         }
-        par_each(&mut entries, |e| e.classes = classes_with(&e.summary, pop, rules, model, today));
+        par_each(&mut entries, |e| {
+            (e.classes, e.steady) = classes_steady(&e.summary, pop, rules, model, today)
+        });
         for e in &entries {
             self.tallies.add(&e.classes);
         }
@@ -213,8 +230,8 @@ impl Classifier {
     }
 
     /// The classes of a customer's facts against the current population and model.
-    fn classes_of(&self, s: &Summary) -> Classes {
-        classes_with(s, &self.pop, &self.rules, self.model.as_ref(), self.today)
+    fn classes_of(&self, s: &Summary) -> (Classes, Steady) {
+        classes_steady(s, &self.pop, &self.rules, self.model.as_ref(), self.today)
     }
 
     /// Takes a removed entry out of the population and the counts; returns who must be rechecked.
@@ -238,7 +255,8 @@ impl Classifier {
         for id in ids.into_iter().filter(|i| *i != skip) {
             let Some(e) = self.entries.get_mut(&id) else { continue };
             let (pop, rules, model, today) = (&self.pop, &self.rules, self.model.as_ref(), self.today);
-            let classes = classes_with(&e.summary, pop, rules, model, today);
+            let (classes, steady) = classes_steady(&e.summary, pop, rules, model, today);
+            e.steady = steady;
             if classes != e.classes {
                 self.tallies.subtract(&e.classes);
                 self.tallies.add(&classes);
@@ -258,13 +276,13 @@ impl Classifier {
             }
         }
         let (pop, rules, model, today) = (&self.pop, &self.rules, self.model.as_ref(), self.today);
-        let classes = par_map(&summaries, |s| classes_with(s, pop, rules, model, today));
+        let classes = par_map(&summaries, |s| classes_steady(s, pop, rules, model, today));
         self.entries = summaries
             .into_iter()
             .zip(classes)
-            .map(|(summary, classes)| {
-                self.tallies.add(&classes);
-                (summary.id, Entry { summary, classes })
+            .map(|(summary, classified)| {
+                self.tallies.add(&classified.0);
+                (summary.id, Entry::new(summary, classified))
             })
             .collect();
     }
@@ -277,7 +295,7 @@ fn threads() -> usize {
 
 /// `f` over every item, on every core: classifying 100,000 customers is CPU-bound and each
 /// customer is independent, so start-up and a new day take half the time on two cores.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let chunk = items.len().div_ceil(threads()).max(1);
     std::thread::scope(|s| {
         let parts: Vec<_> =

@@ -19,8 +19,10 @@ mod classes;
 mod engagement;
 mod engine;
 mod frequency;
+mod if_alive;
 mod lifecycle;
 mod model;
+mod new_day;
 mod playbook;
 mod population;
 mod preference;
@@ -32,6 +34,7 @@ mod rules;
 mod satisfaction;
 mod segments;
 mod stated;
+mod steady;
 mod summary;
 #[cfg(test)]
 mod testkit;

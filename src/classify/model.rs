@@ -261,8 +261,19 @@ impl Model {
     /// segments show, without the 12-month value and the reason.
     pub fn predict_brief(&self, s: &Summary, today: NaiveDate) -> Option<(f64, Option<f64>)> {
         let f = Facts::of(s, today)?;
-        let p_alive = predict::p_alive(&self.bgnbd, &f.rfx);
-        Some((p_alive, predict::expected_purchases(&self.bgnbd, &f.rfx, HORIZON_DAYS).ok()))
+        let p = &self.bgnbd;
+        Some(self.brief(&f.rfx, |x, t| predict::bgnbd::expected_if_alive(p, x, t, HORIZON_DAYS)))
+    }
+
+    /// [`Model::predict_brief`] of (x, t_x, T), with E[Y | alive, x, T] from `if_alive` (which a
+    /// caller may have kept from another customer or day: see `predict::bgnbd`).
+    pub fn brief(
+        &self,
+        rfx: &Rfx,
+        if_alive: impl FnOnce(f64, f64) -> predict::Result<f64>,
+    ) -> (f64, Option<f64>) {
+        let p_alive = predict::p_alive(&self.bgnbd, rfx);
+        (p_alive, predict::bgnbd::expected_purchases_with(&self.bgnbd, rfx, HORIZON_DAYS, if_alive).ok())
     }
 
     /// What the model predicts, unconditionally, for a customer first seen `age_days` ago over

@@ -85,6 +85,20 @@ pub fn agreed_follow_up(contacts: &[ContactFact], today: NaiveDate) -> Option<Ca
         })
 }
 
+/// What [`choose`] decided, and when the passing of days alone can change the queue entry.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// The recommended action: the most urgent candidate.
+    pub action: Option<Action>,
+    /// The queue entry: the most urgent candidate that is due.
+    pub follow_up: Option<FollowUp>,
+    /// The queue entry is due "today" whatever day that is (no day of its own yet).
+    pub floating: bool,
+    /// The first day after today on which the queue entry can be another one: a due day still to
+    /// come, or tomorrow when a due day is today (it then sorts before one that floats).
+    pub next: Option<NaiveDate>,
+}
+
 /// The recommended action (most urgent candidate) and the queue entry (most urgent due one).
 pub fn choose(
     id: u64,
@@ -93,30 +107,43 @@ pub fn choose(
     pref: ContactPref,
     rules: &Rules,
     today: NaiveDate,
-) -> (Option<Action>, Option<FollowUp>) {
-    let mut actions: Vec<(Action, NaiveDate)> = candidates
+) -> Choice {
+    // The due day of each action; None floats: due today, whichever day that is.
+    let mut actions: Vec<(Action, Option<NaiveDate>)> = candidates
         .into_iter()
         .filter_map(|c| {
             let rule = rules.playbook.get(c.play);
             let allowed = rule.enabled && (rule.service || pref != ContactPref::None);
             allowed.then(|| {
-                let due = c.due.unwrap_or_else(|| due_day(&c, rule.cadence_days, contacts, today));
+                let due = c.due.or_else(|| due_day(&c, rule.cadence_days, contacts));
                 (action(&c, pref, rules), due)
             })
         })
         .collect();
-    actions.sort_by_key(|(a, due)| (a.priority, a.play, *due));
+    let on = |due: Option<NaiveDate>| due.unwrap_or(today);
+    let next = actions
+        .iter()
+        .filter_map(|(_, due)| *due)
+        .filter(|due| *due >= today)
+        .map(|due| if due == today { plus(today, 1) } else { due })
+        .min();
+    actions.sort_by_key(|(a, due)| (a.priority, a.play, on(*due)));
     let recommended = actions.first().map(|(a, _)| a.clone());
     let queued = actions
         .into_iter()
-        .filter(|(_, due)| *due <= today)
-        .min_by_key(|(a, due)| (a.priority, *due, a.play))
-        .map(|(action, due)| FollowUp { id, action, due, overdue_days: (today - due).num_days() });
-    (recommended, queued)
+        .filter(|(_, due)| on(*due) <= today)
+        .min_by_key(|(a, due)| (a.priority, on(*due), a.play));
+    let floating = queued.as_ref().is_some_and(|(_, due)| due.is_none());
+    let follow_up = queued.map(|(action, due)| {
+        let due = on(due);
+        FollowUp { id, action, due, overdue_days: (today - due).num_days() }
+    });
+    Choice { action: recommended, follow_up, floating, next }
 }
 
-/// The day the candidate's action falls due, given the contacts logged since its class began.
-fn due_day(c: &Candidate, cadence: i64, contacts: &[ContactFact], today: NaiveDate) -> NaiveDate {
+/// The day the candidate's action falls due, given the contacts logged since its class began;
+/// None when nothing fixes it (no contact and no start day): then it is due every day.
+fn due_day(c: &Candidate, cadence: i64, contacts: &[ContactFact]) -> Option<NaiveDate> {
     let last = contacts
         .iter()
         .filter(|x| x.kind.is_contact() && Some(x.id) != c.trigger)
@@ -124,9 +151,8 @@ fn due_day(c: &Candidate, cadence: i64, contacts: &[ContactFact], today: NaiveDa
         .map(|x| x.day)
         .max();
     match (last, c.since) {
-        (Some(l), _) => plus(l, cadence),
-        (None, Some(s)) => s,
-        (None, None) => today,
+        (Some(l), _) => Some(plus(l, cadence)),
+        (None, since) => since,
     }
 }
 
@@ -160,7 +186,8 @@ mod tests {
         contacts: &[ContactFact],
         today: NaiveDate,
     ) -> (Option<Action>, Option<FollowUp>) {
-        choose(7, cands, contacts, ContactPref::Sms, &Rules::default(), today)
+        let c = choose(7, cands, contacts, ContactPref::Sms, &Rules::default(), today);
+        (c.action, c.follow_up)
     }
 
     #[test]
@@ -218,9 +245,9 @@ mod tests {
                 Candidate::new(Play::ComplaintOpen, None, "c"),
             ]
         };
-        let (a, _) = choose(1, cands(), &[], ContactPref::None, &Rules::default(), today);
+        let a = choose(1, cands(), &[], ContactPref::None, &Rules::default(), today).action;
         assert_eq!(a.unwrap().play, Play::ComplaintOpen);
         let only_marketing = vec![Candidate::new(Play::ActivitySleeping, None, "s")];
-        assert!(choose(1, only_marketing, &[], ContactPref::None, &Rules::default(), today).0.is_none());
+        assert!(choose(1, only_marketing, &[], ContactPref::None, &Rules::default(), today).action.is_none());
     }
 }

@@ -16,6 +16,7 @@ use super::rhythm::{Rhythm, rhythm};
 use super::rules::{Play, Rules};
 use super::satisfaction::{OpenComplaints, Satisfaction, satisfaction};
 use super::stated::Stated;
+use super::steady::{Parts, Steady, steady};
 use super::summary::{ContactFact, PurchaseFact, Summary};
 use super::tier::{Tier, points, tier};
 use super::value::{spend_in_window, value};
@@ -95,20 +96,24 @@ pub fn classify_with(
     model: Option<&Model>,
     today: NaiveDate,
 ) -> Profile {
-    build(s, pop, rules, model, today, Detail::Full)
+    build(s, pop, rules, model, today, Detail::Full).0
 }
 
 /// The classes of one customer as the classifier keeps them for everyone: the same decisions as
 /// [`classify_with`] without the figures only the detail view shows (the 12-month value costs
-/// twelve hypergeometric series per customer, most of a whole-shop reclassification).
-pub fn classes_with(
+/// twelve hypergeometric series per customer, most of a whole-shop reclassification), and how
+/// long those classes hold as days pass (see [`Steady`]).
+pub fn classes_steady(
     s: &Summary,
     pop: &Population,
     rules: &Rules,
     model: Option<&Model>,
     today: NaiveDate,
-) -> Classes {
-    super::without_reasons(|| Classes::of(&build(s, pop, rules, model, today, Detail::Classes)))
+) -> (Classes, Steady) {
+    super::without_reasons(|| {
+        let (p, steady) = build(s, pop, rules, model, today, Detail::Classes);
+        (Classes::of(&p), steady)
+    })
 }
 
 /// How much of a profile to compute.
@@ -127,7 +132,7 @@ fn build(
     model: Option<&Model>,
     today: NaiveDate,
     detail: Detail,
-) -> Profile {
+) -> (Profile, Steady) {
     let ps = s.purchases_to(today);
     let cs = s.contacts_to(today);
     let metrics = s.metrics(today);
@@ -178,14 +183,23 @@ fn build(
         action: None,
         follow_up: None,
     };
-    let (action, follow_up) = choose(s.id, candidates(&p, cs, rules, today), cs, s.contact, rules, today);
-    p.action = action;
-    p.follow_up = follow_up;
+    let choice = choose(s.id, candidates(&p, cs, rules, today), cs, s.contact, rules, today);
+    p.action = choice.action;
+    p.follow_up = choice.follow_up;
+    let parts = Parts {
+        summary: s,
+        purchases: ps,
+        contacts: cs,
+        rhythm: p.rhythm.as_ref(),
+        queue_next: choice.next,
+        floating: choice.floating,
+    };
+    let steady = steady(&parts, rules, today);
     match detail {
         Detail::Full => p.predict(s, model, rules, today),
         Detail::Classes => p.predict_classes(s, model, today),
     }
-    p
+    (p, steady)
 }
 
 fn distinct_days(ps: &[PurchaseFact]) -> Vec<NaiveDate> {

@@ -197,6 +197,21 @@ impl Tallies {
         }
     }
 
+    /// Moves one customer from one class of a dimension to another (a single-valued dimension:
+    /// not tags), without touching the other dimensions.
+    pub fn shift(&mut self, dim: Dimension, from: &'static str, to: &'static str, revenue: Money) {
+        if let Some(t) = self.by.get_mut(&(dim, from)) {
+            t.count = t.count.saturating_sub(1);
+            t.revenue = t.revenue - revenue;
+            if t.count == 0 {
+                self.by.remove(&(dim, from));
+            }
+        }
+        let t = self.by.entry((dim, to)).or_default();
+        t.count += 1;
+        t.revenue += revenue;
+    }
+
     /// The rows of a dimension: fixed classes in their order (empty ones included), recorded
     /// classes by count, most first, then by name.
     pub fn rows(&self, dim: Dimension) -> Vec<SegmentRow> {

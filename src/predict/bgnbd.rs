@@ -172,6 +172,18 @@ pub fn p_alive(p: &BgNbdParams, c: &Rfx) -> f64 {
 /// (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z), whose terms stay small for any x. At a = 1
 /// the formula is 0/0; there it is the mean of the values at a ± 1e-6 ± 2e-6 (error O(1e-11)).
 pub fn expected_purchases(p: &BgNbdParams, c: &Rfx, horizon: f64) -> Result<f64> {
+    expected_purchases_with(p, c, horizon, |x, t| expected_if_alive(p, x, t, horizon))
+}
+
+/// [`expected_purchases`] with E[Y(t) | alive, x, T] supplied by the caller: it does not depend
+/// on t_x, so a caller classifying a whole shop every day can keep it per (x, T) and reuse it
+/// (`if_alive` is called with x and T, for the model's parameters, a away from 1).
+pub fn expected_purchases_with(
+    p: &BgNbdParams,
+    c: &Rfx,
+    horizon: f64,
+    if_alive: impl FnOnce(f64, f64) -> Result<f64>,
+) -> Result<f64> {
     c.validate()?;
     if !(horizon.is_finite() && horizon >= 0.0) {
         return Err(PredictError::InvalidInput(format!("horizon {horizon}")));
@@ -179,24 +191,31 @@ pub fn expected_purchases(p: &BgNbdParams, c: &Rfx, horizon: f64) -> Result<f64>
     if horizon == 0.0 {
         return Ok(0.0);
     }
-    if (p.a - 1.0).abs() < 1e-6 {
-        let lo = conditional_expectation(&BgNbdParams { a: 1.0 - 2e-6, ..*p }, c, horizon)?;
-        let hi = conditional_expectation(&BgNbdParams { a: 1.0 + 2e-6, ..*p }, c, horizon)?;
+    if near_one(p.a) {
+        let at = |a: f64| {
+            let q = BgNbdParams { a, ..*p };
+            Ok::<f64, PredictError>(p_alive(&q, c) * expected_if_alive(&q, c.x, c.t, horizon)?)
+        };
+        let (lo, hi) = (at(1.0 - 2e-6)?.max(0.0), at(1.0 + 2e-6)?.max(0.0));
         return Ok(0.5 * (lo + hi));
     }
-    conditional_expectation(p, c, horizon)
+    // Cancellation can leave a tiny negative number for tiny horizons; the expectation is ≥ 0.
+    Ok((p_alive(p, c) * if_alive(c.x, c.t)?).max(0.0))
 }
 
-/// Eq. 10 in the Euler-transformed form, for validated input and a away from 1.
-fn conditional_expectation(p: &BgNbdParams, c: &Rfx, horizon: f64) -> Result<f64> {
+/// Whether eq. 10 is 0/0 at `a` and must be taken as a limit.
+fn near_one(a: f64) -> bool {
+    (a - 1.0).abs() < 1e-6
+}
+
+/// E[Y(t) | alive, x, T] in the Euler-transformed form of eq. 10,
+/// (a+b+x−1)/(a−1) · [1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z)], for a away from 1.
+pub fn expected_if_alive(p: &BgNbdParams, x: f64, t: f64, horizon: f64) -> Result<f64> {
     let BgNbdParams { r, alpha, a, b } = *p;
-    let x = c.x;
-    let z = horizon / (alpha + c.t + horizon);
-    let ln_one_minus_z = -(horizon / (alpha + c.t)).ln_1p();
+    let z = horizon / (alpha + t + horizon);
+    let ln_one_minus_z = -(horizon / (alpha + t)).ln_1p();
     let g = ((a - 1.0) * ln_one_minus_z).exp() * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)?;
-    let e = p_alive(p, c) * (a + b + x - 1.0) / (a - 1.0) * (1.0 - g);
-    // Cancellation can leave a tiny negative number for tiny horizons; the expectation is ≥ 0.
-    Ok(e.max(0.0))
+    Ok((a + b + x - 1.0) / (a - 1.0) * (1.0 - g))
 }
 
 /// E[X(t)], the expected purchases of a new customer in their first t periods (eq. 9); it is

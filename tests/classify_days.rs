@@ -1,0 +1,220 @@
+//! A change of "today" reclassifies only the customers it reaches; whatever the sequence of days
+//! and edits, every customer's kept classes, the segment counts and the follow-up queue must be
+//! those of a classifier built afresh at the final day.
+
+use chrono::{DateTime, Days, NaiveDate};
+use kehu::classify::{Classifier, Dimension, Fingerprint, MODEL_VERSION, Model, Rules};
+use kehu::domain::{
+    Channel, Complaint, ComplaintType, ContactPref, Customer, History, Interaction, InteractionKind, Money,
+    Purchase, Rating, Severity,
+};
+use kehu::predict::BgNbdParams;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const CUSTOMERS: u64 = 12;
+
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 6, 30).expect("valid date")
+}
+
+/// Short windows and limits, so that a few days of moves cross many thresholds; equal
+/// priorities, so that the queue's tie rules are exercised.
+fn tight_rules() -> Rules {
+    Rules::from_toml(
+        "[window]\ndays = 40\n[frequency]\nhigh = 4\nmedium = 2\n[value]\nhigh = 300.00\nmedium = 100.00\n\
+         [tier]\nsilver = 100.00\ngold = 400.00\n[activity]\nactive = 7\nsleeping = 15\n\
+         [lifecycle]\nnew_days = 10\nloyal_days = 30\n[engagement]\nhigh = 2\n[replenishment]\nlead_days = 3\n\
+         [playbook.tier_gold]\npriority = 4\n[playbook.lifecycle_new]\npriority = 4\ncadence_days = 5\n\
+         [playbook.frequency_high]\npriority = 4\n",
+    )
+    .expect("valid rules")
+}
+
+fn model(a: f64) -> Model {
+    Model {
+        version: MODEL_VERSION,
+        bgnbd: BgNbdParams { r: 0.24, alpha: 4.41, a, b: 2.43 },
+        log_likelihood: 0.0,
+        penalty: 0.0,
+        customers: 1,
+        spend: None,
+        fitted_on: start(),
+        fingerprint: Fingerprint { customers: 0, purchases: 0, hash: 0 },
+    }
+}
+
+/// (days from start, may be negative = past; cents; promo; category; quantity)
+type PurchaseSpec = (i16, u32, bool, u8, u8);
+/// (days from start, kind, rating, resolved, major, follow-up days after)
+type ContactSpec = (i16, u8, u8, bool, bool, Option<u8>);
+
+fn build(
+    id: u64,
+    purchases: &[PurchaseSpec],
+    contacts: &[ContactSpec],
+    referrer: Option<u64>,
+    pref: u8,
+) -> History {
+    let now = DateTime::from_timestamp(1_700_000_000, 0).expect("valid time");
+    let mut customer = Customer::new(&format!("customer {id}"), now).expect("valid name");
+    customer.id = id;
+    customer.referrer = referrer;
+    customer.contact = ContactPref::ALL[usize::from(pref) % ContactPref::ALL.len()];
+    let day = |at: i16| {
+        let d = start();
+        if at < 0 { d - Days::new(u64::from(at.unsigned_abs())) } else { d + Days::new(at as u64) }
+    };
+    let purchases = purchases
+        .iter()
+        .enumerate()
+        .map(|(i, (at, cents, promo, cat, qty))| {
+            let mut p = Purchase::new(id, day(*at), Money(i64::from(*cents)), u32::from(qty % 3) + 1)
+                .expect("valid purchase");
+            p.id = id * 1000 + i as u64;
+            p.promo = *promo;
+            p.category = ["tea", "cups", ""][usize::from(cat % 3)].to_string();
+            p.channel = Channel::ALL[usize::from(cat % 4)];
+            p
+        })
+        .collect();
+    let interactions = contacts
+        .iter()
+        .enumerate()
+        .map(|(i, (at, kind, rating, resolved, major, follow))| {
+            let kind = InteractionKind::ALL[usize::from(kind % 8)];
+            let mut x = Interaction::new(id, day(*at), kind, "").expect("valid interaction");
+            x.id = id * 1000 + 500 + i as u64;
+            if kind == InteractionKind::Feedback {
+                x.rating = Rating::new(rating % 5 + 1).ok();
+            }
+            if kind == InteractionKind::Complaint {
+                let severity = if *major { Severity::Major } else { Severity::Minor };
+                x.complaint = Some(Complaint { kind: ComplaintType::Service, severity, resolved: *resolved });
+            }
+            x.follow_up = follow.map(|f| x.date + Days::new(u64::from(f)));
+            x
+        })
+        .collect();
+    History { customer, purchases, interactions }
+}
+
+/// `n` purchases of one category every `gap` days from `from`: a rhythm to replenish by.
+fn regular(from: i16, gap: i16, n: usize, qty: u8) -> Vec<PurchaseSpec> {
+    (0..n).map(|k| (from + gap * k as i16, 3000, false, 0, qty)).collect()
+}
+
+fn arb_history(id: u64) -> impl Strategy<Value = History> {
+    (
+        // Regular rhythms (for replenishment) and scattered days, past and future.
+        prop_oneof![
+            prop::collection::vec(
+                (-120i16..60, 0u32..20_000, any::<bool>(), any::<u8>(), any::<u8>()),
+                0..10
+            ),
+            (-80i16..10, 2i16..20, 3usize..8, 0u8..3)
+                .prop_map(|(from, gap, n, qty)| regular(from, gap, n, qty)),
+            (-40i16..5, 1i16..6, 5usize..14, 0u8..3)
+                .prop_map(|(from, gap, n, qty)| regular(from, gap, n, qty)),
+        ],
+        prop::collection::vec(
+            (-80i16..40, any::<u8>(), any::<u8>(), any::<bool>(), any::<bool>(), prop::option::of(0u8..30)),
+            0..5,
+        ),
+        prop::option::of(1..=CUSTOMERS),
+        any::<u8>(),
+    )
+        .prop_map(move |(ps, cs, referrer, pref)| build(id, &ps, &cs, referrer, pref))
+}
+
+/// A step: move today by this many days, or edit a customer (0, 1: upsert a version; 2: remove).
+#[derive(Debug, Clone)]
+enum Step {
+    Day(i64),
+    Edit(u64, u8),
+}
+
+fn arb_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => Just(Step::Day(1)),
+        3 => (2i64..12).prop_map(Step::Day),
+        1 => (30i64..400).prop_map(Step::Day),
+        1 => (-60i64..0).prop_map(Step::Day),
+        3 => (1..=CUSTOMERS, 0u8..3).prop_map(|(id, op)| Step::Edit(id, op)),
+    ]
+}
+
+/// Everything observable: each customer's kept classes and full profile, the counts, the queue.
+fn snapshot(c: &Classifier) -> String {
+    let mut ids: Vec<u64> = c.ids().collect();
+    ids.sort_unstable();
+    let kept: Vec<_> = ids.iter().map(|id| (id, c.classes(*id))).collect();
+    let profiles: Vec<_> = ids.iter().map(|id| c.profile(*id)).collect();
+    let segments: BTreeMap<&str, _> = Dimension::ALL.iter().map(|d| (d.key(), c.segments(*d))).collect();
+    format!("{kept:#?}\n{profiles:#?}\n{segments:#?}\n{:#?}", c.follow_ups())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn days_and_edits_equal_a_fresh_build(
+        v1 in (1..=CUSTOMERS).map(arb_history).collect::<Vec<_>>(),
+        v2 in (1..=CUSTOMERS).map(arb_history).collect::<Vec<_>>(),
+        steps in prop::collection::vec(arb_step(), 1..30),
+        tight in any::<bool>(),
+        a in prop_oneof![Just(None), Just(Some(0.79)), Just(Some(1.0)), Just(Some(3.5))],
+    ) {
+        let rules = if tight { tight_rules() } else { Rules::default() };
+        let model = a.map(model);
+        let mut last: BTreeMap<u64, History> = v1.iter().map(|h| (h.customer.id, h.clone())).collect();
+        let mut c = Classifier::from_histories(rules.clone(), start(), last.values());
+        c.set_model(model.clone());
+        let mut today = start();
+        for step in &steps {
+            match step {
+                Step::Day(n) => {
+                    today += chrono::Duration::days(*n);
+                    c.set_today(today);
+                }
+                Step::Edit(id, op) => {
+                    let i = (*id - 1) as usize;
+                    if *op == 2 {
+                        c.remove(*id);
+                        last.remove(id);
+                    } else {
+                        let h = if *op == 0 { &v1[i] } else { &v2[i] };
+                        c.upsert(h);
+                        last.insert(*id, h.clone());
+                    }
+                }
+            }
+            // After every step, so that a stale class healed by a later step still shows.
+            let mut fresh = Classifier::from_histories(rules.clone(), today, last.values());
+            fresh.set_model(model.clone());
+            prop_assert_eq!(c.today(), today);
+            prop_assert_eq!(snapshot(&c), snapshot(&fresh), "after {:?}", step);
+        }
+    }
+}
+
+#[test]
+fn a_day_forward_moves_the_queue_and_the_classes_that_are_due() {
+    // One customer bought 7 days ago under a 7-day "active" limit: tomorrow they are sleeping,
+    // and the wake-up action joins the queue; the day after, it is one day overdue.
+    let rules = tight_rules();
+    let h = build(1, &[(-30, 5000, false, 0, 0), (-7, 5000, false, 0, 0)], &[], None, 1);
+    let mut c = Classifier::from_histories(rules, start(), [&h]);
+    let key = |c: &Classifier| c.classes(1).map(|k| k.activity.key());
+    assert_eq!(key(&c), Some("active"));
+    c.set_today(start() + Days::new(1));
+    assert_eq!(key(&c), Some("sleeping"));
+    let q = c.follow_ups();
+    assert_eq!(q.iter().map(|f| (f.id, f.overdue_days)).collect::<Vec<_>>(), vec![(1, 0)]);
+    c.set_today(start() + Days::new(2));
+    assert_eq!(c.follow_ups()[0].overdue_days, 1);
+    assert_eq!(
+        c.segments(Dimension::Activity).iter().find(|r| r.class == "sleeping").map(|r| r.count),
+        Some(1)
+    );
+}
