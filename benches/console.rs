@@ -109,6 +109,7 @@ fn main() {
         println!("search_first_results_{kind}_p50 {:.2} ms", percentile(&mut first, 0.5));
         println!("search_first_results_{kind}_p99 {:.2} ms", percentile(&mut first, 0.99));
         println!("search_extend_{kind}_p99 {:.2} ms", percentile(&mut last, 0.99));
+        println!("search_input_blocked_{kind}_p50 {:.3} ms", percentile(&mut blocked, 0.5));
         println!("search_input_blocked_{kind}_p99 {:.3} ms", percentile(&mut blocked, 0.99));
     }
 

@@ -165,6 +165,7 @@ fn through_the_thread(cs: &[(Customer, i32)], label: &str) {
         println!("search_first_results_{kind}_{label}_p50 {:.2} ms", percentile(&mut first, 0.5));
         println!("search_first_results_{kind}_{label}_p99 {:.2} ms", percentile(&mut first, 0.99));
         println!("search_extend_{kind}_{label}_p99 {:.2} ms", percentile(&mut last, 0.99));
+        println!("search_input_blocked_{kind}_{label}_p50 {:.3} ms", percentile(&mut blocked, 0.5));
         println!("search_input_blocked_{kind}_{label}_p99 {:.3} ms", percentile(&mut blocked, 0.99));
         if std::env::var("KEHU_BENCH_DETAIL").is_ok() {
             for (i, ds) in by_key.iter_mut().enumerate() {

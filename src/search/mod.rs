@@ -10,6 +10,11 @@
 //! is not letters skips pinyin, a pinyin query is compiled to a table once, fuzzy scoring runs
 //! only after an in-order prefilter, and a query that extends the last one re-examines only the
 //! customers kept from it. Hits are sorted as packed integers.
+//!
+//! The keys ([`SearchKeys`]) are read-only while matched, so they can be shared with a search
+//! thread; what one query leaves for the next lives in a [`Searcher`], one per searching thread.
+//! A [`Searcher`] matches in chunks, asking between chunks whether a newer query made this one
+//! pointless, and hands over the best hits so far when a scan runs long (a million customers).
 
 mod fold;
 mod matching;

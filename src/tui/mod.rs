@@ -4,6 +4,10 @@
 //! Redraws are coalesced: every event already waiting is handled before one frame is drawn, and
 //! nothing is drawn when no event arrived. ratatui sends only the cells that changed, through a
 //! buffered writer flushed once per frame.
+//!
+//! Searches run on a search thread of their own ([`searches`]): the input thread hands each one
+//! over and goes back to the keys; the answers come back as actions, and a frame waits for the
+//! answer to a new search at most [`ANSWER_WAIT`] (see `pacer.rs`).
 
 mod audit;
 pub mod clock;
