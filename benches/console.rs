@@ -1,19 +1,40 @@
 //! Console figures on a demo shop: search keystroke latency, extended-query latency and frame
 //! render time. Prints one `name value unit` line per figure.
 //!
-//! `cargo bench --bench console` (100,000 customers; `KEHU_BENCH_CUSTOMERS` changes it).
+//! Keys go through the console's own path: `App::update` asks for a search, the search thread
+//! (the one the terminal and SSH consoles run) matches it, and its answers go back through
+//! `App::update`. Per query kind: the time the input thread spends on a key (`blocked`), from
+//! the key to the first results on screen (`first`: a best-so-far on a large shop) and to the
+//! complete ranked list (`key`), one key at a time.
+//!
+//! `cargo bench --bench console` (100,000 customers; `KEHU_BENCH_CUSTOMERS` changes it; above
+//! 200,000 the App holds the customer records without classes, as while loading, to keep the
+//! bench's memory to the records).
 
 use chrono::NaiveDate;
-use kehu::classify::Rules;
-use kehu::demo::DemoSpec;
-use kehu::domain::History;
-use kehu::ui::{Action, App, AppInit, render};
+use kehu::classify::{Classifier, Rules};
+use kehu::demo::{DemoSpec, generate};
+use kehu::domain::{Customer, History};
+use kehu::tui::SearchThread;
+use kehu::ui::{Action, App, AppInit, Effect, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::convert::Infallible;
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 fn histories(n: u64, today: NaiveDate) -> Vec<History> {
     kehu::demo::histories(&DemoSpec::new(n, 7, today))
+}
+
+/// The demo customers alone (purchases dropped chunk by chunk to save memory).
+fn customers(n: u64, today: NaiveDate) -> Vec<Customer> {
+    let mut out = Vec::with_capacity(n as usize);
+    let _ = generate::<Infallible>(&DemoSpec::new(n, 7, today), 10_000, &mut |set| {
+        out.extend(set.customers);
+        Ok(())
+    });
+    out
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
@@ -22,19 +43,41 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples[i].as_secs_f64() * 1e3
 }
 
+/// One key through the console's path: the input thread's share, then the answers until the
+/// complete one is in. (blocked, first results, complete results).
+fn key(app: &mut App, searches: &SearchThread, answers: &Receiver<Action>, c: char) -> [Duration; 3] {
+    let t = Instant::now();
+    for e in app.update(Action::Input(c)) {
+        if let Effect::Search(job) = e {
+            searches.submit(job);
+        }
+    }
+    let blocked = t.elapsed();
+    let mut first = None;
+    while app.list().awaited_search().is_some() {
+        let Ok(answer) = answers.recv_timeout(Duration::from_secs(60)) else { break };
+        app.update(answer);
+        first.get_or_insert_with(|| t.elapsed());
+    }
+    let done = t.elapsed();
+    [blocked, first.unwrap_or(done), done]
+}
+
 fn main() {
     let n: u64 = std::env::var("KEHU_BENCH_CUSTOMERS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
-    let hs = histories(n, today);
     let started = Instant::now();
-    let mut app = App::new(AppInit {
-        db_label: "bench".into(),
-        operator: "bench".into(),
-        ..AppInit::from_histories(&hs, Rules::default(), today)
-    });
-    drop(hs);
+    let init = if n > 200_000 {
+        AppInit { customers: customers(n, today), ..AppInit::empty(Classifier::new(Rules::default(), today)) }
+    } else {
+        let hs = histories(n, today);
+        AppInit::from_histories(&hs, Rules::default(), today)
+    };
+    let mut app = App::new(AppInit { db_label: "bench".into(), operator: "bench".into(), ..init });
     println!("app_build_{n} {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     app.update(Action::Resize(80, 24));
+    let (tx, answers) = mpsc::channel();
+    let searches = SearchThread::start(move |a| drop(tx.send(a))).expect("search thread");
 
     // Queries typed one key at a time, as staff type them.
     let queries = [
@@ -43,18 +86,19 @@ fn main() {
         ("phone", "1381"),
         ("phone_tail", "5678"),
         ("ref", "m000"),
+        ("pinyin_initials", "wxy"),
     ];
+    let rounds = if n > 200_000 { 5 } else { 10 };
     for (kind, q) in queries {
-        let mut keys = Vec::new();
-        let mut last = Vec::new();
-        for _ in 0..10 {
+        let (mut blocked, mut first, mut keys, mut last) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
             app.update(Action::StartSearch);
             for (i, c) in q.chars().enumerate() {
-                let t = Instant::now();
-                app.update(Action::Input(c));
-                let d = t.elapsed();
+                let [b, f, d] = key(&mut app, &searches, &answers, c);
+                blocked.push(b);
+                first.push(f);
                 keys.push(d);
-                if i == q.len() - 1 {
+                if i + 1 == q.chars().count() {
                     last.push(d);
                 }
             }
@@ -62,7 +106,11 @@ fn main() {
         }
         println!("search_key_{kind}_p50 {:.2} ms", percentile(&mut keys, 0.5));
         println!("search_key_{kind}_p99 {:.2} ms", percentile(&mut keys, 0.99));
+        println!("search_first_results_{kind}_p50 {:.2} ms", percentile(&mut first, 0.5));
+        println!("search_first_results_{kind}_p99 {:.2} ms", percentile(&mut first, 0.99));
         println!("search_extend_{kind}_p99 {:.2} ms", percentile(&mut last, 0.99));
+        println!("search_input_blocked_{kind}_p50 {:.3} ms", percentile(&mut blocked, 0.5));
+        println!("search_input_blocked_{kind}_p99 {:.3} ms", percentile(&mut blocked, 0.99));
     }
 
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");

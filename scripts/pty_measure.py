@@ -91,6 +91,8 @@ def main():
     except subprocess.TimeoutExpired:
         proc.kill()
     print(f"exit_status {proc.returncode}")
+    if os.environ.get("KEHU_KEEP_TRACE"):
+        print(open(trace.name).read(), file=sys.stderr)
     os.unlink(trace.name)
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ fn opens_on_the_list_or_the_welcome_screen() {
 #[test]
 fn welcome_keys_load_demo_data_or_ask_for_the_add_form() {
     let mut a = app_with(vec![]);
-    let effects = a.update(Action::LoadDemo);
+    let effects = a.act(Action::LoadDemo);
     assert_eq!(
         effects,
         vec![Effect::LoadDemo {
@@ -32,13 +32,13 @@ fn welcome_keys_load_demo_data_or_ask_for_the_add_form() {
             rules: Box::new(kehu::classify::Rules::default())
         }]
     );
-    a.update(Action::AddCustomer);
+    a.act(Action::AddCustomer);
     assert_eq!(a.pending_form(), Some(&FormRequest::AddCustomer));
     assert_eq!(a.mode(), Mode::Form);
-    a.update(Action::Cancel);
+    a.act(Action::Cancel);
     assert_eq!(a.pending_form(), None);
     // The demo's histories arrive: the list opens over them.
-    a.update(Action::Loaded(loaded(&histories(10))));
+    a.act(Action::Loaded(loaded(&histories(10))));
     assert_eq!((a.view(), a.model().len()), (View::List, 10));
 }
 
@@ -47,45 +47,45 @@ fn list_moves_within_bounds() {
     let mut a = app();
     let n = a.list().shown.len();
     assert_eq!(n, 60);
-    a.update(Action::Up);
+    a.act(Action::Up);
     assert_eq!(a.list().cursor, 0);
-    a.update(Action::Down);
-    a.update(Action::Down);
+    a.act(Action::Down);
+    a.act(Action::Down);
     assert_eq!(a.list().cursor, 2);
-    a.update(Action::Bottom);
+    a.act(Action::Bottom);
     assert_eq!(a.list().cursor, n - 1);
     // The page is the body less the header: 24 rows - tab bar - status - header = 21.
     assert!(a.list().offset > 0 && a.list().offset + 21 > n - 1);
-    a.update(Action::Top);
+    a.act(Action::Top);
     assert_eq!((a.list().cursor, a.list().offset), (0, 0));
-    a.update(Action::PageDown);
+    a.act(Action::PageDown);
     assert_eq!(a.list().cursor, 21);
-    a.update(Action::PageUp);
+    a.act(Action::PageUp);
     assert_eq!(a.list().cursor, 0);
-    a.update(Action::ScrollDown);
+    a.act(Action::ScrollDown);
     assert_eq!(a.list().cursor, 3);
-    a.update(Action::Click(5, 2 + 7));
+    a.act(Action::Click(5, 2 + 7));
     assert_eq!(a.list().cursor, 7);
 }
 
 #[test]
 fn search_updates_on_every_keystroke_best_match_first() {
     let mut a = app();
-    a.update(Action::StartSearch);
+    a.act(Action::StartSearch);
     assert_eq!(a.mode(), Mode::Search);
     // While searching, q and j are text, not quit or down.
-    a.update(Action::Input('朱'));
+    a.act(Action::Input('朱'));
     let first = a.list().shown.clone();
     assert!(!first.is_empty() && first.len() < 60);
     assert_eq!(a.model().get(first[0]).unwrap().customer.name, "朱霞芳");
     for c in "霞芳".chars() {
-        a.update(Action::Input(c));
+        a.act(Action::Input(c));
     }
     assert_eq!(a.list().shown, vec![26]);
-    a.update(Action::Backspace);
+    a.act(Action::Backspace);
     assert!(a.list().shown.contains(&26));
     // A ref typed in full, then Enter: the scanner path opens the customer.
-    a.update(Action::ClearInput);
+    a.act(Action::ClearInput);
     assert_eq!(a.list().shown.len(), 60);
     let hs = histories(60);
     feed(&mut a, &hs, &typed("M0000092"));
@@ -99,48 +99,48 @@ fn search_updates_on_every_keystroke_best_match_first() {
 #[test]
 fn search_matches_phone_tags_and_folded_full_width_digits() {
     let mut a = app();
-    a.update(Action::StartSearch);
+    a.act(Action::StartSearch);
     // Full-width digits as a Chinese input method types them.
     feed(&mut a, &[], &typed("１８８４３２７"));
     assert_eq!(a.list().shown.first(), Some(&26));
-    a.update(Action::Cancel);
+    a.act(Action::Cancel);
     assert_eq!((a.list().query.as_str(), a.list().shown.len(), a.mode()), ("", 60, Mode::List));
 }
 
 #[test]
 fn sort_cycles_columns_and_flips() {
     let mut a = app();
-    a.update(Action::CycleSort);
+    a.act(Action::CycleSort);
     assert_eq!(a.list().sort, Some(Column::Name));
-    a.update(Action::CycleSort);
+    a.act(Action::CycleSort);
     assert_eq!(a.list().sort, Some(Column::Spend));
     let spend = |a: &kehu::ui::App, i: usize| a.model().get(a.list().shown[i]).unwrap().facts.spend_365;
     assert!(spend(&a, 0) <= spend(&a, 59));
-    a.update(Action::FlipSort);
+    a.act(Action::FlipSort);
     assert_eq!(a.list().dir, SortDir::Desc);
     assert!(spend(&a, 0) >= spend(&a, 1) && spend(&a, 1) >= spend(&a, 59));
     for _ in 0..6 {
-        a.update(Action::CycleSort);
+        a.act(Action::CycleSort);
     }
     assert_eq!(a.list().sort, Some(Column::PAlive));
-    a.update(Action::CycleSort);
+    a.act(Action::CycleSort);
     assert_eq!(a.list().sort, Some(Column::Expected90));
-    a.update(Action::CycleSort);
+    a.act(Action::CycleSort);
     assert_eq!(a.list().sort, None, "the cycle comes back to id order");
 }
 
 #[test]
 fn space_selects_and_t_tags_every_selected_customer() {
     let mut a = app();
-    a.update(Action::ToggleSelect);
-    a.update(Action::ToggleSelect);
+    a.act(Action::ToggleSelect);
+    a.act(Action::ToggleSelect);
     assert_eq!(a.list().selected.len(), 2);
     assert_eq!(a.list().cursor, 2, "space moves on, like a checklist");
-    a.update(Action::TagSelected);
+    a.act(Action::TagSelected);
     assert!(matches!(a.prompt().map(|p| &p.kind), Some(PromptKind::Tag(ids)) if ids.len() == 2));
     assert_eq!(a.mode(), Mode::Prompt);
     feed(&mut a, &[], &typed("vip"));
-    let effects = a.update(Action::Submit);
+    let effects = a.act(Action::Submit);
     assert_eq!(effects.len(), 2);
     for e in effects {
         let Effect::SaveCustomer(c) = e else { panic!("{e:?}") };
@@ -148,25 +148,25 @@ fn space_selects_and_t_tags_every_selected_customer() {
     }
     assert!(a.list().selected.is_empty() && a.prompt().is_none());
     // Esc leaves the prompt without saving anything.
-    a.update(Action::TagSelected);
+    a.act(Action::TagSelected);
     feed(&mut a, &[], &typed("x"));
-    assert!(a.update(Action::Cancel).is_empty());
+    assert!(a.act(Action::Cancel).is_empty());
     assert!(a.prompt().is_none());
 }
 
 #[test]
 fn form_keys_request_the_forms_for_the_customer_under_the_cursor() {
     let mut a = app();
-    a.update(Action::Down);
+    a.act(Action::Down);
     for (action, want) in [
         (Action::RecordPurchase, FormRequest::Purchase { customer: 6 }),
         (Action::LogInteraction, FormRequest::Interaction { customer: 6 }),
         (Action::EditCustomer, FormRequest::EditCustomer { customer: 6 }),
         (Action::AddCustomer, FormRequest::AddCustomer),
     ] {
-        a.update(action);
+        a.act(action);
         assert_eq!(a.pending_form(), Some(&want));
-        a.update(Action::Cancel);
+        a.act(Action::Cancel);
     }
 }
 
@@ -178,31 +178,31 @@ fn detail_scrolls_goes_back_and_opens_forms() {
     assert_eq!((a.view(), a.detail().id), (View::Detail, 6));
     feed(&mut a, &hs, &[Action::Down, Action::Down, Action::PageDown]);
     assert_eq!(a.detail().scroll, 2 + 21);
-    a.update(Action::Top);
+    a.act(Action::Top);
     assert_eq!(a.detail().scroll, 0);
-    a.update(Action::RecordPurchase);
+    a.act(Action::RecordPurchase);
     assert_eq!(a.pending_form(), Some(&FormRequest::Purchase { customer: 6 }));
-    a.update(Action::CloseForm);
-    a.update(Action::Back);
+    a.act(Action::CloseForm);
+    a.act(Action::Back);
     assert_eq!((a.view(), a.list().cursor), (View::List, 1));
 }
 
 #[test]
 fn segments_switch_dimension_and_drill_down_to_a_filtered_list() {
     let mut a = app();
-    a.update(Action::ShowSegments);
+    a.act(Action::ShowSegments);
     assert_eq!(a.segments().current(), SegmentTab::Dimension(Dimension::Lifecycle));
-    a.update(Action::Left);
+    a.act(Action::Left);
     assert_eq!(a.segments().current(), SegmentTab::Saved);
-    a.update(Action::Right);
-    a.update(Action::Right);
+    a.act(Action::Right);
+    a.act(Action::Right);
     assert_eq!(a.segments().current(), SegmentTab::Dimension(Dimension::Rfm));
     // Lifecycle, third class: mature.
-    a.update(Action::Left);
-    a.update(Action::Down);
-    a.update(Action::Down);
+    a.act(Action::Left);
+    a.act(Action::Down);
+    a.act(Action::Down);
     let count = a.classifier().segments(Dimension::Lifecycle)[2].count as usize;
-    a.update(Action::Open);
+    a.act(Action::Open);
     assert_eq!(a.view(), View::List);
     assert_eq!(
         a.list().filter,
@@ -210,29 +210,29 @@ fn segments_switch_dimension_and_drill_down_to_a_filtered_list() {
     );
     assert_eq!(a.list().shown.len(), count);
     // Esc clears the filter.
-    a.update(Action::Back);
+    a.act(Action::Back);
     assert_eq!(a.list().shown.len(), 60);
 }
 
 #[test]
 fn marked_classes_filter_together_and_save_as_a_segment() {
     let mut a = app();
-    a.update(Action::PickFilter);
+    a.act(Action::PickFilter);
     assert_eq!(a.view(), View::Segments);
     // lifecycle: loyal (row 3) or mature (row 2); then tier: silver.
-    a.update(Action::Down);
-    a.update(Action::Down);
-    a.update(Action::MarkClass);
-    a.update(Action::Down);
-    a.update(Action::MarkClass);
+    a.act(Action::Down);
+    a.act(Action::Down);
+    a.act(Action::MarkClass);
+    a.act(Action::Down);
+    a.act(Action::MarkClass);
     for _ in 0..7 {
-        a.update(Action::Right);
+        a.act(Action::Right);
     }
     assert_eq!(a.segments().current(), SegmentTab::Dimension(Dimension::Tier));
-    a.update(Action::Down);
-    a.update(Action::MarkClass);
+    a.act(Action::Down);
+    a.act(Action::MarkClass);
     assert_eq!(a.segments().marks.len(), 3);
-    a.update(Action::Open);
+    a.act(Action::Open);
     let shown = a.list().shown.clone();
     assert!(!shown.is_empty());
     for id in &shown {
@@ -241,43 +241,43 @@ fn marked_classes_filter_together_and_save_as_a_segment() {
         assert!(matches!(f.lifecycle.key(), "loyal" | "mature"));
     }
     // Save the list's filter as a segment, from the segments view.
-    a.update(Action::ShowSegments);
-    a.update(Action::NewSegment);
+    a.act(Action::ShowSegments);
+    a.act(Action::NewSegment);
     feed(&mut a, &[], &typed("silver regulars"));
-    let effects = a.update(Action::Submit);
+    let effects = a.act(Action::Submit);
     let [Effect::SaveSegments(saved)] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(saved[0].name, "silver regulars");
     assert_eq!(a.segments().current(), SegmentTab::Saved);
     assert_eq!(a.segments().saved_counts.as_ref().unwrap()[0].count, shown.len() as u64);
     // Rename, then delete with confirmation.
-    a.update(Action::RenameSegment);
-    a.update(Action::ClearInput);
+    a.act(Action::RenameSegment);
+    a.act(Action::ClearInput);
     feed(&mut a, &[], &typed("silver core"));
-    let effects = a.update(Action::Submit);
+    let effects = a.act(Action::Submit);
     assert!(matches!(effects.as_slice(), [Effect::SaveSegments(s)] if s[0].name == "silver core"));
-    assert!(a.update(Action::DeleteSegment).is_empty());
+    assert!(a.act(Action::DeleteSegment).is_empty());
     assert_eq!(a.confirm(), Some(&Confirm::DeleteSegment(0)));
-    a.update(Action::Cancel);
+    a.act(Action::Cancel);
     assert_eq!(a.segments().saved.len(), 1);
-    a.update(Action::DeleteSegment);
-    let effects = a.update(Action::Confirm);
+    a.act(Action::DeleteSegment);
+    let effects = a.act(Action::Confirm);
     assert_eq!(effects, vec![Effect::SaveSegments(vec![])]);
     // Enter on a saved segment filters the list by it.
-    a.update(Action::Right);
-    a.update(Action::Left);
+    a.act(Action::Right);
+    a.act(Action::Left);
 }
 
 #[test]
 fn saved_segment_opens_the_list_with_its_filter() {
     let mut a = app();
-    a.update(Action::ShowSegments);
-    a.update(Action::NewSegment);
+    a.act(Action::ShowSegments);
+    a.act(Action::NewSegment);
     assert!(a.prompt().is_none(), "nothing to save without a filter: {}", a.status());
-    a.update(Action::MarkClass);
-    a.update(Action::NewSegment);
+    a.act(Action::MarkClass);
+    a.act(Action::NewSegment);
     feed(&mut a, &[], &typed("potentials"));
-    a.update(Action::Submit);
-    a.update(Action::Open);
+    a.act(Action::Submit);
+    a.act(Action::Open);
     assert_eq!(a.view(), View::List);
     assert_eq!(a.list().filter[0].class, "potential");
 }
@@ -286,43 +286,43 @@ fn saved_segment_opens_the_list_with_its_filter() {
 fn follow_ups_most_urgent_first_and_open_detail_or_interaction_form() {
     let hs = histories(60);
     let mut a = app();
-    a.update(Action::ShowFollowUps);
+    a.act(Action::ShowFollowUps);
     assert_eq!(a.view(), View::FollowUps);
     let items = a.followups().items.clone();
     assert!(items.len() > 3);
     assert_eq!(items, a.classifier().follow_ups());
-    a.update(Action::Down);
+    a.act(Action::Down);
     let id = items[1].id;
-    a.update(Action::LogInteraction);
+    a.act(Action::LogInteraction);
     assert_eq!(a.pending_form(), Some(&FormRequest::Interaction { customer: id }));
-    a.update(Action::Cancel);
+    a.act(Action::Cancel);
     let effects = feed(&mut a, &hs, &[Action::Open]);
     assert_eq!(effects, vec![Effect::LoadHistory(id)]);
-    a.update(Action::Back);
+    a.act(Action::Back);
     assert_eq!(a.view(), View::FollowUps, "back returns to the queue");
 }
 
 #[test]
 fn help_overlay_and_quit() {
     let mut a = app();
-    a.update(Action::ToggleHelp);
+    a.act(Action::ToggleHelp);
     assert!(a.help_open());
     assert_eq!(a.mode(), Mode::Help);
     // Keys do not reach the view while the help is open.
-    a.update(Action::Down);
+    a.act(Action::Down);
     assert_eq!(a.list().cursor, 0);
-    a.update(Action::ToggleHelp);
+    a.act(Action::ToggleHelp);
     assert!(!a.help_open());
-    assert_eq!(a.update(Action::Quit), vec![Effect::Quit]);
+    assert_eq!(a.act(Action::Quit), vec![Effect::Quit]);
     assert!(a.should_quit());
 }
 
 #[test]
 fn failures_and_notices_reach_the_status_line() {
     let mut a = app();
-    a.update(Action::Failed("disk full".into()));
+    a.act(Action::Failed("disk full".into()));
     assert_eq!(a.status(), "error: disk full");
-    a.update(Action::Notice("hello".into()));
+    a.act(Action::Notice("hello".into()));
     assert_eq!(a.status(), "hello");
 }
 
@@ -353,11 +353,11 @@ fn form_and_confirm_keys_leave_esc_and_enter_to_the_popup() {
 fn refit_in_segments_fills_predictions_everywhere() {
     let mut a = app_with(histories(300));
     assert!(a.classifier().model().is_none());
-    a.update(Action::ShowSegments);
-    assert_eq!(a.update(Action::Refit), vec![Effect::FitModel]);
+    a.act(Action::ShowSegments);
+    assert_eq!(a.act(Action::Refit), vec![Effect::FitModel]);
     // The runtime fits on the App's classifier and answers with the model.
     let model = a.classifier().fit_model().expect("300 demo customers fit");
-    a.update(Action::ModelFitted(Box::new(model)));
+    a.act(Action::ModelFitted(Box::new(model)));
     assert!(a.classifier().model().is_some());
     assert!(a.status().starts_with("model fitted on"), "{}", a.status());
     let buyer = a
@@ -370,9 +370,9 @@ fn refit_in_segments_fills_predictions_everywhere() {
     let facts = a.model().get(buyer).unwrap().facts;
     assert!(facts.p_alive.is_some_and(|p| (0.0..=1.0).contains(&p)), "{facts:?}");
     // The list can now sort by P(alive).
-    a.update(Action::ShowList);
+    a.act(Action::ShowList);
     while a.list().sort != Some(Column::PAlive) {
-        a.update(Action::CycleSort);
+        a.act(Action::CycleSort);
     }
     let p = |a: &kehu::ui::App, i: usize| a.model().get(a.list().shown[i]).unwrap().facts.p_alive;
     let n = a.list().shown.len();
@@ -382,13 +382,13 @@ fn refit_in_segments_fills_predictions_everywhere() {
 #[test]
 fn detail_bottom_stops_at_the_last_full_page() {
     let mut a = app();
-    a.update(Action::Open);
-    a.update(Action::Bottom);
+    a.act(Action::Open);
+    a.act(Action::Bottom);
     let bottom = a.detail().scroll;
     assert!(bottom > 0, "the fixture's detail is longer than a screen");
-    a.update(Action::Down);
+    a.act(Action::Down);
     assert_eq!(a.detail().scroll, bottom, "no scrolling past the end");
-    a.update(Action::Up);
+    a.act(Action::Up);
     assert_eq!(a.detail().scroll, bottom - 1, "Up after G moves at once");
 }
 
@@ -405,7 +405,7 @@ fn a_new_day_reclassifies_everyone_and_only_moves_forward() {
     let active = count(&a, "active");
     // A year on, nobody in the fixture has bought since: nobody is active any more.
     let later = today() + chrono::Days::new(400);
-    assert!(a.update(Action::NewDay(later)).is_empty());
+    assert!(a.act(Action::NewDay(later)).is_empty());
     assert_eq!(a.today(), later);
     assert_eq!(a.classifier().today(), later);
     assert!(active > 0 && count(&a, "active") == 0, "active before {active}, after {}", count(&a, "active"));
@@ -413,6 +413,6 @@ fn a_new_day_reclassifies_everyone_and_only_moves_forward() {
     assert_ne!(row.facts.activity, kehu::classify::Activity::Active, "the list's sort facts follow");
     assert!(a.status().contains(&later.to_string()), "{}", a.status());
     // A clock set back changes nothing.
-    a.update(Action::NewDay(today()));
+    a.act(Action::NewDay(today()));
     assert_eq!((a.today(), count(&a, "active")), (later, 0));
 }

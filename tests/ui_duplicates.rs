@@ -45,29 +45,29 @@ fn key_4_lists_pairs_strongest_first() {
     assert!(pairs.iter().any(|p| (p.a, p.b) == (26, 1000)), "{pairs:?}");
     assert!(pairs.windows(2).all(|w| w[0].score >= w[1].score));
     let n = pairs.len();
-    a.update(Action::Down);
+    a.act(Action::Down);
     assert_eq!(a.duplicates().cursor, 1.min(n - 1));
-    a.update(Action::Bottom);
+    a.act(Action::Bottom);
     assert_eq!(a.duplicates().cursor, n - 1);
-    a.update(Action::Down);
+    a.act(Action::Down);
     assert_eq!(a.duplicates().cursor, n - 1);
-    a.update(Action::Top);
+    a.act(Action::Top);
     assert_eq!(a.duplicates().cursor, 0);
     let s = screen(&draw(&mut a, 120, 40));
     assert!(s.contains("#1000 朱霞芳") && s.contains("same phone"), "{s}");
     // The help lists the view's keys, and `4` everywhere.
-    a.update(Action::ToggleHelp);
+    a.act(Action::ToggleHelp);
     let help = screen(&draw(&mut a, 120, 40));
     assert!(help.contains("duplicates") && help.contains("open"), "{help}");
-    a.update(Action::ToggleHelp);
-    a.update(Action::Back);
+    a.act(Action::ToggleHelp);
+    a.act(Action::Back);
     assert_eq!(a.view(), View::List);
 }
 
 #[test]
 fn the_detail_view_flags_possible_duplicates() {
     let (mut a, hs) = dup_app();
-    a.update(Action::StartSearch);
+    a.act(Action::StartSearch);
     feed(&mut a, &hs, &typed("M0000026"));
     feed(&mut a, &hs, &[Action::Submit]);
     assert_eq!(a.detail().id, 26);
@@ -79,9 +79,9 @@ fn the_detail_view_flags_possible_duplicates() {
 fn open_merge(a: &mut App, hs: &[History]) {
     feed(a, hs, &[Action::ShowDuplicates]);
     while a.duplicates().current().is_some_and(|p| (p.a, p.b) != (26, 1000)) {
-        a.update(Action::Down);
+        a.act(Action::Down);
     }
-    a.update(Action::Open);
+    a.act(Action::Open);
     assert_eq!(a.mode(), Mode::Merge);
 }
 
@@ -95,22 +95,22 @@ fn merge_asks_first_and_only_yes_merges() {
     let fields: Vec<Field> = m.fields.iter().map(|f| f.0).collect();
     assert_eq!(fields, vec![Field::Ref, Field::Email]);
     // Take #1000's email.
-    a.update(Action::Down);
-    a.update(Action::Down);
-    a.update(Action::Right);
+    a.act(Action::Down);
+    a.act(Action::Down);
+    a.act(Action::Right);
     assert_eq!(a.merge().unwrap().choice().get(Field::Email), Side::Loser);
 
-    assert!(a.update(Action::Submit).is_empty());
+    assert!(a.act(Action::Submit).is_empty());
     assert_eq!(a.mode(), Mode::Confirm);
     assert!(matches!(a.confirm(), Some(Confirm::Merge { loser: 1000, .. })));
     let s = screen(&draw(&mut a, 80, 24));
     assert!(s.contains("Merge #1000 into #26?") && s.contains("#1000 is removed"), "{s}");
     // n: nothing happens, the popup stays for another look.
-    assert!(a.update(Action::Cancel).is_empty());
+    assert!(a.act(Action::Cancel).is_empty());
     assert_eq!((a.confirm(), a.mode()), (None, Mode::Merge));
     // y: the merge effect, survivor's fields as chosen, tags combined.
-    a.update(Action::Submit);
-    let effects = a.update(Action::Confirm);
+    a.act(Action::Submit);
+    let effects = a.act(Action::Confirm);
     let [Effect::Merge { survivor, loser, referred }] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!((survivor.id, *loser), (26, 1000));
     assert!(referred.is_empty());
@@ -124,17 +124,17 @@ fn merge_asks_first_and_only_yes_merges() {
 fn left_and_right_choose_who_stays() {
     let (mut a, hs) = dup_app();
     open_merge(&mut a, &hs);
-    a.update(Action::Right);
+    a.act(Action::Right);
     let m = a.merge().unwrap();
     assert_eq!((m.survivor_id(), m.loser_id()), (1000, 26));
     // The values shown as chosen do not change when the survivor does.
     let survivor = m.survivor();
     assert_eq!(survivor.reference.as_deref(), Some("M0000026"));
-    a.update(Action::Submit);
+    a.act(Action::Submit);
     assert!(matches!(a.confirm(), Some(Confirm::Merge { loser: 26, .. })));
     // Esc in the popup: nothing merged.
-    a.update(Action::Cancel);
-    assert!(a.update(Action::Cancel).is_empty());
+    a.act(Action::Cancel);
+    assert!(a.act(Action::Cancel).is_empty());
     assert_eq!((a.merge(), a.mode()), (None, Mode::Duplicates));
 }
 
@@ -142,20 +142,20 @@ fn left_and_right_choose_who_stays() {
 fn after_a_merge_every_view_forgets_the_loser() {
     let (mut a, hs) = dup_app();
     // The detail view is on the customer who will go.
-    a.update(Action::StartSearch);
+    a.act(Action::StartSearch);
     feed(&mut a, &hs, &typed("zhu.xf"));
     feed(&mut a, &hs, &[Action::Submit]);
     assert_eq!(a.detail().id, 1000);
     let pairs_before = a.duplicate_index().pairs().len();
     open_merge(&mut a, &hs);
-    a.update(Action::Submit);
-    let effects = a.update(Action::Confirm);
+    a.act(Action::Submit);
+    let effects = a.act(Action::Confirm);
     let [Effect::Merge { survivor, .. }] = effects.as_slice() else { panic!("{effects:?}") };
     // The runtime's answer: the survivor as stored, with the loser's records moved over.
     let mut merged = hs.iter().find(|h| h.customer.id == 26).unwrap().clone();
     merged.customer = (**survivor).clone();
     merged.customer.revision += 1;
-    a.update(Action::Merged { survivor: Box::new(merged), loser: 1000, referred: vec![] });
+    a.act(Action::Merged { survivor: Box::new(merged), loser: 1000, referred: vec![] });
 
     assert!(a.model().get(1000).is_none() && a.classifier().profile(1000).is_none());
     assert_eq!(a.model().len(), 61);
@@ -164,7 +164,7 @@ fn after_a_merge_every_view_forgets_the_loser() {
     assert!(a.duplicates().pairs.iter().all(|p| p.b != 1000));
     assert!(a.status().contains("merged #1000 into #26"), "{}", a.status());
     assert!(a.model().get(26).unwrap().customer.tags.contains(&"wechat".to_string()));
-    a.update(Action::ShowList);
+    a.act(Action::ShowList);
     assert!(!a.list().shown.contains(&1000) && a.list().shown.contains(&26));
     // The follow-ups and segments count the survivor once.
     assert!(a.followups().items.iter().all(|f| f.id != 1000));
@@ -183,9 +183,9 @@ fn snapshots_of_the_duplicates_view_and_the_merge_popup() {
     }
     let (mut a, hs) = dup_app();
     open_merge(&mut a, &hs);
-    a.update(Action::Down);
+    a.act(Action::Down);
     insta::assert_snapshot!("merge_popup_80x24", draw(&mut a, 80, 24).backend());
-    a.update(Action::Submit);
+    a.act(Action::Submit);
     insta::assert_snapshot!("merge_confirm_80x24", draw(&mut a, 80, 24).backend());
 }
 

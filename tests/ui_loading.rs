@@ -19,17 +19,17 @@ fn the_loading_console_is_the_list_with_a_progress_line() {
     let shown = screen(&draw(&mut a, 80, 24));
     assert!(shown.contains("name") && shown.contains("lifecycle"), "the header: {shown}");
     assert!(shown.contains("loading customers…"), "{shown}");
-    a.update(Action::LoadProgress { read: 42, total: 100_000 });
+    a.act(Action::LoadProgress { read: 42, total: 100_000 });
     let shown = screen(&draw(&mut a, 80, 24));
     assert!(shown.contains("/srv/kehu/db · loading 100,000 customers… 0%"), "{shown}");
-    a.update(Action::LoadProgress { read: 42_000, total: 100_000 });
+    a.act(Action::LoadProgress { read: 42_000, total: 100_000 });
     assert!(ui_fixture::screen(&draw(&mut a, 80, 24)).contains("loading 100,000 customers… 42%"));
 }
 
 #[test]
 fn the_loading_frame_at_80x24() {
     let mut a = loading_app();
-    a.update(Action::LoadProgress { read: 42_000, total: 100_000 });
+    a.act(Action::LoadProgress { read: 42_000, total: 100_000 });
     insta::assert_snapshot!("loading_80x24", draw(&mut a, 80, 24).backend());
 }
 
@@ -38,17 +38,17 @@ fn a_search_typed_while_loading_is_kept_and_runs_when_the_data_arrives() {
     let hs = histories(60);
     let name: String = hs[3].customer.name.chars().take(2).collect();
     let mut a = loading_app();
-    a.update(Action::StartSearch);
+    a.act(Action::StartSearch);
     feed(&mut a, &hs, &typed(&name));
     assert_eq!((a.mode(), a.list().query.as_str()), (Mode::Search, name.as_str()));
     assert!(a.list().shown.is_empty());
     let shown = screen(&draw(&mut a, 80, 24));
     assert!(shown.contains(&format!("/ 0 found: {name}")), "the query shows: {shown}");
 
-    a.update(Action::Loaded(loaded(&hs)));
+    a.act(Action::Loaded(loaded(&hs)));
     assert_eq!((a.mode(), a.list().query.as_str()), (Mode::Search, name.as_str()), "still searching");
     let mut expected = app();
-    expected.update(Action::StartSearch);
+    expected.act(Action::StartSearch);
     feed(&mut expected, &hs, &typed(&name));
     assert!(!a.list().shown.is_empty());
     assert_eq!(a.list().shown, expected.list().shown, "the same hits as typed after loading");
@@ -59,9 +59,9 @@ fn the_search_works_on_the_customers_before_their_classes() {
     let hs = histories(60);
     let name: String = hs[3].customer.name.chars().take(2).collect();
     let mut a = loading_app();
-    a.update(Action::StartSearch);
+    a.act(Action::StartSearch);
     feed(&mut a, &hs, &typed(&name));
-    a.update(Action::CustomersLoaded(customers_only(&hs)));
+    a.act(Action::CustomersLoaded(customers_only(&hs)));
     assert!(a.list().shown.contains(&hs[3].customer.id), "found before the classes are in");
     assert!(a.searchable() && a.loading_state().is_some());
     let shown = screen(&draw(&mut a, 80, 24));
@@ -69,11 +69,11 @@ fn the_search_works_on_the_customers_before_their_classes() {
     assert!(shown.contains('…'), "class columns wait: {shown}");
 
     // Enter opens the best match, whose classes come later.
-    let effects = a.update(Action::Submit);
+    let effects = a.act(Action::Submit);
     assert!(matches!(effects.as_slice(), [Effect::LoadHistory(_)]), "{effects:?}");
     assert_eq!(a.view(), View::Detail);
     let id = a.detail().id;
-    a.update(Action::Loaded(loaded(&hs)));
+    a.act(Action::Loaded(loaded(&hs)));
     assert_eq!((a.view(), a.detail().id), (View::Detail, id), "the detail stays open");
     assert!(a.classifier().profile(id).is_some());
 }
@@ -83,12 +83,12 @@ fn edits_and_class_views_wait_for_the_data() {
     let hs = histories(60);
     let mut a = loading_app();
     for key in [Action::AddCustomer, Action::ShowSegments, Action::ShowFollowUps, Action::ShowDuplicates] {
-        assert_eq!(a.update(key.clone()), vec![], "{key:?}");
+        assert_eq!(a.act(key.clone()), vec![], "{key:?}");
         assert!(a.status().contains("still loading"), "{key:?}: {}", a.status());
         assert_eq!((a.view(), a.form()), (View::List, None), "{key:?}");
     }
     // With the customers in but not their classes, a row is under the cursor: still no edit.
-    a.update(Action::CustomersLoaded(customers_only(&hs)));
+    a.act(Action::CustomersLoaded(customers_only(&hs)));
     for key in [
         Action::EditCustomer,
         Action::RecordPurchase,
@@ -96,14 +96,14 @@ fn edits_and_class_views_wait_for_the_data() {
         Action::TagSelected,
         Action::PickFilter,
     ] {
-        a.update(Action::Notice(String::new()));
-        assert_eq!(a.update(key.clone()), vec![], "{key:?}");
+        a.act(Action::Notice(String::new()));
+        assert_eq!(a.act(key.clone()), vec![], "{key:?}");
         assert!(a.status().contains("still loading"), "{key:?}");
         assert_eq!((a.mode(), a.form(), a.prompt()), (Mode::List, None, None), "{key:?}");
     }
     // Once loaded, the same key opens the form.
-    a.update(Action::Loaded(loaded(&hs)));
-    a.update(Action::RecordPurchase);
+    a.act(Action::Loaded(loaded(&hs)));
+    a.act(Action::RecordPurchase);
     assert_eq!(a.mode(), Mode::Form);
 }
 
@@ -127,21 +127,21 @@ fn navigation_on_the_empty_loading_list_is_harmless() {
         Action::ScrollDown,
         Action::RevealPhone,
     ] {
-        assert_eq!(a.update(key.clone()), vec![], "{key:?}");
+        assert_eq!(a.act(key.clone()), vec![], "{key:?}");
         draw(&mut a, 80, 24);
     }
     assert_eq!((a.view(), a.list().cursor), (View::List, 0));
     // The help opens and closes as usual.
-    a.update(Action::ToggleHelp);
+    a.act(Action::ToggleHelp);
     assert_eq!(a.mode(), Mode::Help);
-    a.update(Action::ToggleHelp);
+    a.act(Action::ToggleHelp);
     assert_eq!(a.mode(), Mode::List);
 }
 
 #[test]
 fn quit_while_loading_quits_at_once() {
     let mut a = loading_app();
-    assert_eq!(a.update(Action::Quit), vec![Effect::Quit]);
+    assert_eq!(a.act(Action::Quit), vec![Effect::Quit]);
     assert!(a.should_quit());
 }
 
@@ -149,7 +149,7 @@ fn quit_while_loading_quits_at_once() {
 fn loaded_replaces_the_empty_model() {
     let hs = histories(60);
     let mut a = loading_app();
-    a.update(Action::Loaded(loaded(&hs)));
+    a.act(Action::Loaded(loaded(&hs)));
     let mut b = app();
     assert_eq!((a.view(), a.loading_state()), (View::List, None));
     assert_eq!(a.model(), b.model());
@@ -165,14 +165,14 @@ fn loaded_replaces_the_empty_model() {
         body(screen(&draw(&mut b, 80, 24))),
         "as if never loading"
     );
-    a.update(Action::ShowSegments);
+    a.act(Action::ShowSegments);
     assert_eq!(a.view(), View::Segments);
 }
 
 #[test]
 fn a_shop_emptied_meanwhile_opens_on_the_welcome_screen() {
     let mut a = loading_app();
-    a.update(Action::Loaded(loaded(&[])));
+    a.act(Action::Loaded(loaded(&[])));
     assert_eq!((a.view(), a.loading_state()), (View::Welcome, None));
 }
 
@@ -182,9 +182,9 @@ fn a_card_scanned_while_loading_opens_when_the_customers_arrive() {
     let c = hs.iter().map(|h| &h.customer).find(|c| c.reference.is_some()).expect("a member");
     let card = c.reference.clone().unwrap();
     let mut a = loading_app();
-    assert_eq!(a.update(Action::Scan(card.clone())), vec![]);
+    assert_eq!(a.act(Action::Scan(card.clone())), vec![]);
     assert!(a.status().contains(&card), "{}", a.status());
-    let effects = a.update(Action::CustomersLoaded(customers_only(&hs)));
+    let effects = a.act(Action::CustomersLoaded(customers_only(&hs)));
     assert_eq!(effects, vec![Effect::LoadHistory(c.id)]);
     assert_eq!((a.view(), a.detail().id), (View::Detail, c.id));
 }
@@ -192,10 +192,10 @@ fn a_card_scanned_while_loading_opens_when_the_customers_arrive() {
 #[test]
 fn a_load_that_fails_says_why_and_keeps_everything_read_only() {
     let mut a = loading_app();
-    a.update(Action::LoadFailed("the database is damaged: bad record".into()));
+    a.act(Action::LoadFailed("the database is damaged: bad record".into()));
     assert!(a.status().contains("cannot load the database: the database is damaged"), "{}", a.status());
     assert!(screen(&draw(&mut a, 80, 24)).contains("not loaded"));
-    assert_eq!(a.update(Action::AddCustomer), vec![]);
+    assert_eq!(a.act(Action::AddCustomer), vec![]);
     assert_eq!(a.form(), None);
 }
 
@@ -213,8 +213,8 @@ fn a_day_that_begins_while_loading_wins_over_the_day_loading_started() {
     let hs = histories(60);
     let mut a = loading_app();
     let later = today() + chrono::Days::new(400);
-    a.update(Action::NewDay(later));
-    a.update(Action::Loaded(loaded(&hs)));
+    a.act(Action::NewDay(later));
+    a.act(Action::Loaded(loaded(&hs)));
     assert_eq!((a.today(), a.classifier().today()), (later, later));
     let row = a.model().get(1).expect("customer 1 has a row");
     assert_ne!(row.facts.activity, kehu::classify::Activity::Active, "a year without purchases");

@@ -40,7 +40,7 @@ pub struct Outcome {
     pub keep: bool,
 }
 
-/// Byte position of `needle` in `hay`: a memchr-style scan for the first byte, then a compare.
+/// Byte position of `needle` in `hay`: a vectorised scan for the first byte, then a compare.
 #[inline]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let (&first, rest) = needle.split_first()?;
@@ -50,8 +50,7 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let last = hay.len() - needle.len();
     let mut i = 0;
     while i <= last {
-        // `position` on a byte slice compiles to a vectorised search.
-        i += hay[i..=last].iter().position(|&b| b == first)?;
+        i += memchr::memchr(first, &hay[i..=last])?;
         if hay[i + 1..i + needle.len()] == *rest {
             return Some(i);
         }
@@ -65,12 +64,17 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 pub fn in_order(hay: &[u8], needle: &[u8]) -> bool {
     let mut rest = hay;
     for &b in needle {
-        match rest.iter().position(|&h| h == b) {
+        match memchr::memchr(b, rest) {
             Some(i) => rest = &rest[i + 1..],
             None => return false,
         }
     }
     true
+}
+
+/// Chars in valid UTF-8 `bytes` (every byte but continuation bytes starts one).
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Matches `slot` (a live one) against `p`.
@@ -114,12 +118,12 @@ pub fn eval(store: &Store, slot: usize, p: &Prepared) -> Outcome {
 
     let flags = store.name_flags[slot];
     if flags & if f.ascii { NAME_ASCII } else { NAME_WIDE } != 0 {
-        let name = store.name.get(slot);
-        if let Some(at) = find(name.as_bytes(), q) {
+        let name = store.name.bytes_of(slot);
+        if let Some(at) = find(name, q) {
             if at == 0 {
                 offer(&mut best, Tier::Direct, NAME_PREFIX);
             } else {
-                let chars = name.get(..at).map_or(0, |s| s.chars().count());
+                let chars = chars_in(&name[..at]);
                 offer(&mut best, Tier::Direct, NAME_INSIDE - chars.min(99) as i64);
             }
         }
@@ -149,13 +153,16 @@ pub fn eval(store: &Store, slot: usize, p: &Prepared) -> Outcome {
 
     // The prefilter runs from the first key, fuzzy scoring from the third: the third key then
     // narrows what the second kept instead of looking at everyone again.
-    let wide = store.fuzzy_wide.get(slot);
-    let key = if f.ascii || wide.is_empty() { store.fuzzy.get(slot) } else { wide };
-    let passes = if f.ascii { in_order(key.as_bytes(), q) } else { chars_in_order(key, &f.text) };
+    // An ASCII query looks at the ASCII key as bytes; the key is taken as a str (checked)
+    // only for the few that pass the prefilter and are scored.
+    let column =
+        if f.ascii || store.fuzzy_wide.bytes_of(slot).is_empty() { &store.fuzzy } else { &store.fuzzy_wide };
+    let passes =
+        if f.ascii { in_order(column.bytes_of(slot), q) } else { chars_in_order(column.get(slot), &f.text) };
     if passes {
         keep = true;
         if f.fuzzy
-            && let Some(s) = p.matcher.fuzzy_match(key, &f.text)
+            && let Some(s) = p.matcher.fuzzy_match(column.get(slot), &f.text)
         {
             offer(&mut best, Tier::Fuzzy, s.max(0));
         }
@@ -228,5 +235,7 @@ mod tests {
         assert_eq!(find(b"abc", b""), None);
         assert!(in_order(b"emma.smith@x", b"esx"));
         assert!(!in_order(b"emma", b"ame"));
+        assert_eq!(chars_in("王秀a".as_bytes()), 3);
+        assert_eq!(chars_in(b""), 0);
     }
 }

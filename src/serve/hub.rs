@@ -20,6 +20,8 @@ pub enum Input {
     Resize(u16, u16),
     /// Another session changed the database: apply this to the console.
     Remote(Box<Action>),
+    /// This session's search thread answered (see [`crate::tui::SearchThread`]).
+    Answer(Box<Action>),
     /// The session is over (disconnect, channel closed, server stopping), with a last word.
     Close(Option<String>),
 }

@@ -10,7 +10,7 @@ use super::input::Decoder;
 use super::term::{self, SessionBackend};
 use crate::store::Store;
 use crate::tui::scrolling::Scrolling;
-use crate::tui::{ScanDetector, Step, action_for, dispatch_observed, route};
+use crate::tui::{FramePacer, ScanDetector, SearchThread, Step, action_for, dispatch_with, route};
 use crate::ui::{Action, App, render};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -61,8 +61,15 @@ pub fn run(
     let _ = frames.try_send(term::ENTER.to_vec());
     let id = spec.id;
     let result = catch_unwind(AssertUnwindSafe(|| {
+        // The search thread answers into the session's own inbox, so an answer wakes the
+        // session like a key does.
+        let answers = me.clone();
+        let searches = SearchThread::start(move |a| drop(answers.send(Input::Answer(Box::new(a)))));
         let app = hub.join(id, me);
-        Console::new(store.as_ref(), &hub, spec, app, &frames).run(&inbox)
+        match searches {
+            Ok(searches) => Console::new(store.as_ref(), &hub, spec, app, &frames, searches).run(&inbox),
+            Err(e) => (Some(format!("kehu: cannot start this session: {e}")), 71),
+        }
     }));
     hub.leave(id);
     let (word, status) = result.unwrap_or_else(|_| {
@@ -92,6 +99,8 @@ struct Console<'a> {
     lost: bool,
     last_input: Instant,
     panic_key: Option<char>,
+    searches: SearchThread,
+    pacer: FramePacer,
 }
 
 impl<'a> Console<'a> {
@@ -101,6 +110,7 @@ impl<'a> Console<'a> {
         spec: Spec,
         mut app: App,
         frames: &'a mpsc::Sender<Vec<u8>>,
+        searches: SearchThread,
     ) -> Self {
         let (w, h) = spec.size;
         app.set_operator(&spec.operator);
@@ -122,20 +132,24 @@ impl<'a> Console<'a> {
             lost: false,
             last_input: Instant::now(),
             panic_key: std::env::var("KEHU_TEST_PANIC_ON").ok().and_then(|v| v.chars().next()),
+            searches,
+            pacer: FramePacer::default(),
         }
     }
 
-    /// The event loop: wait for input or a timer, handle everything waiting, draw once.
+    /// The event loop: wait for input or a timer, handle everything waiting, draw once (a
+    /// little later when a search answer is on its way: see [`crate::tui::ANSWER_WAIT`]).
     fn run(mut self, inbox: &Receiver<Input>) -> Farewell {
         self.draw();
         loop {
             let now = Instant::now();
             let idle_end = self.last_input + self.spec.idle;
-            let wake = [self.decoder.deadline(), self.scanner.deadline(), Some(idle_end)]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(now + TICK);
+            let wake =
+                [self.decoder.deadline(), self.scanner.deadline(), self.pacer.deadline(), Some(idle_end)]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .unwrap_or(now + TICK);
             let first = match inbox.recv_timeout(wake.saturating_duration_since(now).min(TICK)) {
                 Ok(m) => Some(m),
                 Err(RecvTimeoutError::Timeout) => None,
@@ -158,7 +172,11 @@ impl<'a> Console<'a> {
             if Instant::now() >= self.last_input + self.spec.idle {
                 return (Some(format!("kehu: no key for {}; session closed", idle_text(self.spec.idle))), 0);
             }
+            let (awaited, now) = (self.app.list().awaited_search(), Instant::now());
             if changed {
+                self.pacer.changed(awaited, now);
+            }
+            if self.pacer.due(awaited, now) {
                 self.draw();
             }
         }
@@ -181,7 +199,7 @@ impl<'a> Console<'a> {
                 self.app.update(Action::Resize(w, h));
                 true
             }
-            Input::Remote(action) => {
+            Input::Remote(action) | Input::Answer(action) => {
                 self.act(*action);
                 true
             }
@@ -235,7 +253,7 @@ impl<'a> Console<'a> {
     /// Runs an action (and its effects) and passes on what the store saved.
     fn act(&mut self, action: Action) {
         let mut saved = Vec::new();
-        dispatch_observed(&mut self.app, self.store, action, &mut |a| {
+        dispatch_with(&mut self.app, self.store, Some(&self.searches), action, &mut |a| {
             if matches!(
                 a,
                 Action::Saved(_) | Action::Merged { .. } | Action::Loaded(_) | Action::ModelFitted(_)

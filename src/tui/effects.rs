@@ -104,6 +104,8 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             store.append_audit(&entry)?;
             vec![]
         }
+        // The runtimes run searches on their search thread; run here, it answers at once.
+        Effect::Search(job) => vec![job.run_now()],
         // Quit ends the loop and FitModel needs the App's classifier: `dispatch` handles both.
         Effect::Quit | Effect::FitModel => vec![],
     })

@@ -4,6 +4,10 @@
 //! Redraws are coalesced: every event already waiting is handled before one frame is drawn, and
 //! nothing is drawn when no event arrived. ratatui sends only the cells that changed, through a
 //! buffered writer flushed once per frame.
+//!
+//! Searches run on a search thread of their own ([`searches`]): the input thread hands each one
+//! over and goes back to the keys; the answers come back as actions, and a frame waits for the
+//! answer to a new search at most [`ANSWER_WAIT`] (see `pacer.rs`).
 
 mod audit;
 pub mod clock;
@@ -12,15 +16,19 @@ mod effects;
 mod keys;
 pub mod loader;
 pub mod memory;
+mod pacer;
 mod scan;
 pub mod scrolling;
+pub mod searches;
 pub mod trace;
 
 pub use config::ConsoleConfig;
 pub use effects::{all_histories, run as run_effect, run_as as run_effect_as, saved_segments};
 pub use keys::form_key;
 pub use loader::Classified;
+pub use pacer::{ANSWER_WAIT, FramePacer};
 pub use scan::{Fed, ScanDetector};
+pub use searches::SearchThread;
 
 use crate::classify::{Classifier, ClassifierBuilder, Rules};
 use crate::store::Store;
@@ -122,7 +130,7 @@ pub fn config_path() -> Option<PathBuf> {
 }
 
 /// Feeds `action` to the App and runs the effects it returns (and the actions they answer
-/// with) until nothing is left.
+/// with) until nothing is left; searches run here, to the end (tests, scripts).
 pub fn dispatch(app: &mut App, store: &dyn Store, action: Action) {
     dispatch_observed(app, store, action, &mut |_| {});
 }
@@ -131,6 +139,18 @@ pub fn dispatch(app: &mut App, store: &dyn Store, action: Action) {
 /// takes it (`kehu serve` passes saves on to the other sessions this way). Changes are audited
 /// as the App's operator.
 pub fn dispatch_observed(app: &mut App, store: &dyn Store, action: Action, seen: &mut dyn FnMut(&Action)) {
+    dispatch_with(app, store, None, action, seen);
+}
+
+/// Like [`dispatch_observed`], with the searches handed to `searches` when given (their
+/// answers come back later, as actions of their own) instead of run here.
+pub fn dispatch_with(
+    app: &mut App,
+    store: &dyn Store,
+    searches: Option<&SearchThread>,
+    action: Action,
+    seen: &mut dyn FnMut(&Action),
+) {
     let mut queue = VecDeque::from([action]);
     let mut first = true;
     while let Some(a) = queue.pop_front() {
@@ -142,6 +162,10 @@ pub fn dispatch_observed(app: &mut App, store: &dyn Store, action: Action, seen:
             match effect {
                 Effect::Quit => {}
                 Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store)),
+                Effect::Search(job) => match searches {
+                    Some(thread) => thread.submit(job),
+                    None => queue.push_back(job.run_now()),
+                },
                 effect => queue.extend(effects::run_as(store, effect, app.operator())),
             }
         }
@@ -217,7 +241,7 @@ pub fn route(scanner: &mut ScanDetector, mode: Mode, ev: Event, now: Instant) ->
 
 /// Handles steps in order, each resolved in the mode the previous ones left behind; whether
 /// any action was dispatched.
-fn apply(app: &mut App, store: &dyn Store, steps: Vec<Step>) -> bool {
+fn apply(app: &mut App, store: &dyn Store, searches: &SearchThread, steps: Vec<Step>) -> bool {
     let mut any = false;
     for step in steps {
         let actions = match step {
@@ -226,7 +250,7 @@ fn apply(app: &mut App, store: &dyn Store, steps: Vec<Step>) -> bool {
         };
         for action in actions {
             any = true;
-            dispatch(app, store, action);
+            dispatch_with(app, store, Some(searches), action, &mut |_| {});
         }
     }
     any
@@ -383,6 +407,10 @@ fn test_panic_key() -> Option<char> {
 /// Longest the loop blocks for input while the loader may have news.
 const LOAD_CHECK: Duration = Duration::from_millis(20);
 
+/// Longest the loop blocks for input while a search answer is awaited (how late an answer
+/// can be noticed).
+const ANSWER_CHECK: Duration = Duration::from_millis(2);
+
 /// The trace step an action from the loader completes once it is drawn.
 fn load_step(action: &Action) -> Option<&'static str> {
     match action {
@@ -411,6 +439,8 @@ fn run_loop(
     let shutdown = shutdown_flag()?;
     let _watchdog = Watchdog::start(std::sync::Arc::clone(&shutdown));
     let panic_key = test_panic_key();
+    let (answer, answers) = mpsc::channel();
+    let searches = SearchThread::start(move |a| drop(answer.send(a)))?;
     let _guard = Guard::enter()?;
     // A one-row scroll of a list goes out as a terminal scroll (see `scrolling`).
     let backend = Scrolling::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout())));
@@ -422,6 +452,8 @@ fn run_loop(
     terminal.draw(|f| render(&app, f))?;
     trace::step("first frame");
     let mut scanner = ScanDetector::new(app.options().card_pattern);
+    let mut pacer = FramePacer::default();
+    let mut steps = Vec::new();
     while !app.should_quit() && !shutdown.load(Ordering::SeqCst) {
         // Block for the next event (no longer than the scanner holds keys, nor than the signal
         // check), then take every event already queued before drawing once.
@@ -429,6 +461,9 @@ fn run_loop(
             scanner.deadline().map_or(SIGNAL_CHECK, |d| d.saturating_duration_since(Instant::now()));
         if loads.is_some() {
             wait = wait.min(LOAD_CHECK);
+        }
+        if app.list().awaited_search().is_some() {
+            wait = wait.min(ANSWER_CHECK);
         }
         let mut events = Vec::new();
         // A failed poll falls through to `read`, which reports the error.
@@ -446,27 +481,31 @@ fn run_loop(
         let mut changed = false;
         for ev in events {
             let steps = route(&mut scanner, app.mode(), ev, Instant::now());
-            changed |= apply(&mut app, store, steps);
+            changed |= apply(&mut app, store, &searches, steps);
             if app.should_quit() {
                 break;
             }
         }
         // Keys held for a burst that never came are typing after all.
         let released = scanner.tick(Instant::now()).into_iter().map(Step::from).collect();
-        changed |= !app.should_quit() && apply(&mut app, store, released);
+        changed |= !app.should_quit() && apply(&mut app, store, &searches, released);
         if let Some(day) = days.poll(clock::local_today()) {
-            dispatch(&mut app, store, Action::NewDay(day));
+            dispatch_with(&mut app, store, Some(&searches), Action::NewDay(day), &mut |_| {});
             changed = true;
         }
+        // What the search thread answered meanwhile.
+        while let Ok(action) = answers.try_recv() {
+            changed = true;
+            dispatch_with(&mut app, store, Some(&searches), action, &mut |_| {});
+        }
         // What the loader sent meanwhile, after the keys typed before it arrived.
-        let mut steps = Vec::new();
         while let Some(rx) = loads.as_ref().filter(|_| !app.should_quit()) {
             match rx.try_recv() {
                 Ok(action) => {
                     let loaded = matches!(action, Action::Loaded(_) | Action::DuplicatesFound(_));
                     steps.extend(load_step(&action));
                     changed = true;
-                    dispatch(&mut app, store, action);
+                    dispatch_with(&mut app, store, Some(&searches), action, &mut |_| {});
                     if loaded {
                         memory::release_freed();
                     }
@@ -475,10 +514,14 @@ fn run_loop(
                 Err(TryRecvError::Disconnected) => loads = None,
             }
         }
-        if changed && !app.should_quit() {
-            terminal.draw(|f| render(&app, f))?;
+        let (awaited, now) = (app.list().awaited_search(), Instant::now());
+        if changed {
+            pacer.changed(awaited, now);
         }
-        steps.into_iter().for_each(trace::step);
+        if pacer.due(awaited, now) && !app.should_quit() {
+            terminal.draw(|f| render(&app, f))?;
+            std::mem::take(&mut steps).into_iter().for_each(trace::step);
+        }
     }
     trace::step("quit");
     Ok(app)

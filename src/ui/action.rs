@@ -173,6 +173,15 @@ pub enum Action {
     /// A message for the status line.
     #[serde(skip)]
     Notice(String),
+    /// The runtime's answer to [`Effect::Search`] number `generation`: a best-so-far while a
+    /// long search runs, then the complete list. Answers to an older search are dropped.
+    #[serde(skip)]
+    Searched {
+        /// The search answered.
+        generation: u64,
+        /// The hits, best first.
+        answer: Box<crate::search::Answer>,
+    },
     /// Another operator (`by`) saved this customer (`kehu serve` passes every session's saves
     /// to the others): take it in like a save of one's own, without touching the open form.
     #[serde(skip)]
@@ -283,6 +292,10 @@ pub enum Effect {
         /// Who revealed it.
         operator: String,
     },
+    /// Run this search off the input thread; answered with [`Action::Searched`] (perhaps
+    /// more than once: best-so-far first). A newer search makes an older one pointless, so the
+    /// runtime may stop it.
+    Search(super::search::SearchJob),
     /// Leave the console.
     Quit,
 }

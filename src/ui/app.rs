@@ -231,7 +231,7 @@ impl App {
         } else if self.view == View::Welcome {
             self.view = View::List;
         }
-        self.list.rebuild(&mut self.model, &self.clf);
+        self.list.rebuild(&self.model, &self.clf);
         self.followups.set(self.clf.follow_ups());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
@@ -404,8 +404,11 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         // Status messages are worded here, so in the session's language.
         crate::i18n::set_current(self.lang);
-        let effects = self.apply(action);
+        let mut effects = self.apply(action);
         self.forget_stale_reveal();
+        // Whatever changed the query (a key, a scan, a save that rebuilt the list) asked for
+        // one search; it is run by the runtime, off the input thread.
+        effects.extend(self.list.search_job(&self.model).map(Effect::Search));
         effects
     }
 
@@ -421,6 +424,14 @@ impl App {
             Action::Saved(h) => return self.on_saved(*h),
             Action::Merged { survivor, loser, referred } => {
                 return self.on_merged(*survivor, loser, referred);
+            }
+            Action::Searched { generation, answer } => {
+                let open = self.list.answered(generation, *answer);
+                self.follow();
+                return match open {
+                    Some(id) if self.mode() == Mode::List => self.open_detail(id),
+                    _ => vec![],
+                };
             }
             Action::HistoryLoaded(h) => {
                 if self.detail.id == h.customer.id {

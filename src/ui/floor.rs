@@ -231,7 +231,7 @@ impl App {
                 self.list.searching = false;
                 self.list.query = card.to_string();
                 self.list.cursor = 0;
-                self.list.research(&mut self.model);
+                self.list.research();
                 self.view = View::List;
                 vec![]
             }

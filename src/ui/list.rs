@@ -5,11 +5,12 @@ use super::columns::{self, Column, SortDir};
 use super::floor::PhoneMask;
 use super::loading::Loading;
 use super::model::Model;
-use super::search::Search;
+use super::search::{Search, SearchJob};
 use super::segments::{ClassFilter, filter_ids};
 use super::widgets::{fit, highlighted, money_short, safe};
 use crate::classify::Classifier;
 use crate::i18n::{self, tr};
+use crate::search::Answer;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -51,8 +52,9 @@ impl ListState {
         self.shown.get(self.cursor).copied()
     }
 
-    /// Recomputes the filter, the sort and the search, keeping the cursor on the same customer.
-    pub fn rebuild(&mut self, model: &mut Model, clf: &Classifier) {
+    /// Recomputes the filter, the sort and the search, keeping the cursor on the same customer
+    /// (once the search answers, when a query is on).
+    pub fn rebuild(&mut self, model: &Model, clf: &Classifier) {
         let keep = self.current();
         let mut base = filter_ids(&self.filter, clf, model.ids());
         if let Some(col) = self.sort {
@@ -66,20 +68,49 @@ impl ListState {
         }
         self.allowed = (!self.filter.is_empty()).then(|| base.iter().copied().collect());
         self.base = base;
-        self.search.invalidate();
-        self.research(model);
-        if let Some(id) = keep
-            && let Some(at) = self.shown.iter().position(|x| *x == id)
-        {
-            self.cursor = at;
+        self.restart_search(keep);
+    }
+
+    /// Starts the search over for the current query (called on every keystroke of it): a
+    /// blank query shows `base` at once, any other asks the runtime (see [`Search`]).
+    pub fn research(&mut self) {
+        self.restart_search(None);
+    }
+
+    fn restart_search(&mut self, follow: Option<u64>) {
+        if let Some(shown) = self.search.restart(&self.query, &self.base, follow) {
+            self.shown = shown;
+            self.put_cursor_on(follow);
         }
         self.clamp();
     }
 
-    /// Re-runs the search over `base` (called on every keystroke of the query).
-    pub fn research(&mut self, model: &mut Model) {
-        self.shown = self.search.run(&self.query, &self.base, self.allowed.as_ref(), model);
+    /// The search the runtime should run, if the query changed since the last one was asked.
+    pub fn search_job(&mut self, model: &Model) -> Option<SearchJob> {
+        self.search.take_job(&self.query, || model.search_keys())
+    }
+
+    /// The search whose complete answer the list waits for, if any.
+    pub fn awaited_search(&self) -> Option<u64> {
+        self.search.awaited()
+    }
+
+    /// Takes the search's answer numbered `generation` (stale ones are dropped); the customer
+    /// to open when Enter was waiting for it.
+    pub fn answered(&mut self, generation: u64, answer: Answer) -> Option<u64> {
+        let shown = self.search.take(generation, answer, self.allowed.as_ref())?;
+        self.shown = shown.ids;
+        self.put_cursor_on(shown.follow);
         self.clamp();
+        shown.open
+    }
+
+    fn put_cursor_on(&mut self, id: Option<u64>) {
+        if let Some(id) = id
+            && let Some(at) = self.shown.iter().position(|x| *x == id)
+        {
+            self.cursor = at;
+        }
     }
 
     /// Moves the cursor by `delta` rows, within bounds.

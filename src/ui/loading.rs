@@ -137,7 +137,7 @@ impl App {
         l.total = Some(model.len() as u64);
         let scan = l.scan.take();
         self.model = model;
-        self.list.rebuild(&mut self.model, &self.clf);
+        self.list.rebuild(&self.model, &self.clf);
         match scan {
             Some(card) => self.on_scan(&card),
             None => vec![],

@@ -42,7 +42,25 @@ pub use loading::{Loaded, Loading};
 pub use merge::{MergeState, field_text};
 pub use model::{Model, Row};
 pub use render::render;
+pub use search::SearchJob;
 pub use segments::{ClassFilter, SavedSegment, SegmentTab, SegmentsState, filter_label};
+
+/// Applies `action` and answers every search it asks for at once, on this thread, until none
+/// is left (tests and benchmarks that drive an App without a runtime); returns the other
+/// effects.
+pub fn update_searching(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut out = Vec::new();
+    let mut next = Some(action);
+    while let Some(action) = next.take() {
+        for effect in app.update(action) {
+            match effect {
+                Effect::Search(job) => next = Some(job.run_now()),
+                other => out.push(other),
+            }
+        }
+    }
+    out
+}
 
 /// The store settings key the saved segments are kept under.
 pub fn segments_settings_key() -> &'static str {

@@ -3,9 +3,10 @@
 
 use crate::classify::{Activity, Classes, Classifier, Lifecycle, Tier};
 use crate::domain::{Customer, Money};
-use crate::search::{Hit, SearchIndex};
+use crate::search::SearchKeys;
 use chrono::Datelike;
 use chrono::NaiveDate;
+use std::sync::Arc;
 
 /// One customer as the list and the search see them.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +86,8 @@ pub struct Model {
     /// ~11 MB of rows, and growing it held two tables at once while loading.
     rows: Vec<Row>,
     ids: Vec<u64>,
-    /// Search keys, built once per save.
-    index: SearchIndex,
+    /// Search keys, built once per save; shared with the search thread (copy on write).
+    index: Arc<SearchKeys>,
 }
 
 impl PartialEq for Model {
@@ -108,9 +109,10 @@ impl Model {
     /// customer is indexed as it comes, so a loader can build this while still reading.
     pub fn build(customers: impl IntoIterator<Item = Customer>, clf: Option<&Classifier>) -> Model {
         let mut m = Model::default();
+        let mut keys = SearchKeys::default();
         for c in customers {
             let p = clf.and_then(|clf| clf.classes(c.id));
-            m.index.upsert(&c, recency(&c, p));
+            keys.upsert(&c, recency(&c, p));
             m.rows.push(Row::new(c, p));
         }
         // The store gives ids in order; anything else is sorted, a later copy of an id winning.
@@ -122,6 +124,7 @@ impl Model {
         }
         m.rows.shrink_to_fit();
         m.ids = m.rows.iter().map(Row::id).collect();
+        m.index = Arc::new(keys);
         m
     }
 
@@ -137,17 +140,19 @@ impl Model {
     /// Takes the classes of every row from the classifier: sort facts and search recency (rows
     /// built before the classes were known, see [`Model::build`]).
     pub fn refresh_classes(&mut self, clf: &Classifier) {
+        let keys = Arc::make_mut(&mut self.index);
         for row in self.rows.iter_mut() {
             let p = clf.classes(row.customer.id);
             row.facts = Facts::or_none(p);
-            self.index.set_recency(row.customer.id, recency(&row.customer, p));
+            keys.set_recency(row.customer.id, recency(&row.customer, p));
         }
     }
 
     /// Replaces (or adds) one customer's row.
     pub fn upsert(&mut self, customer: Customer, profile: Option<&Classes>) {
         let id = customer.id;
-        self.index.upsert(&customer, recency(&customer, profile));
+        // Copies the keys only if a search is reading them right now.
+        Arc::make_mut(&mut self.index).upsert(&customer, recency(&customer, profile));
         let row = Row::new(customer, profile);
         match self.ids.binary_search(&id) {
             Ok(at) => self.rows[at] = row,
@@ -160,16 +165,19 @@ impl Model {
 
     /// Forgets a customer (merged away or deleted); unknown ids are ignored.
     pub fn remove(&mut self, id: u64) {
-        self.index.remove(id);
+        if self.get(id).is_none() {
+            return;
+        }
+        Arc::make_mut(&mut self.index).remove(id);
         if let Ok(at) = self.ids.binary_search(&id) {
             self.ids.remove(at);
             self.rows.remove(at);
         }
     }
 
-    /// The customers matching a search query, best first.
-    pub fn query(&mut self, q: &str) -> &[Hit] {
-        self.index.query(q)
+    /// The search keys as they are now, for a search to run on (on another thread).
+    pub fn search_keys(&self) -> Arc<SearchKeys> {
+        Arc::clone(&self.index)
     }
 
     /// One row.

@@ -94,7 +94,7 @@ impl App {
 
     /// Recomputes what the views show from the copies.
     pub(super) fn refresh_views(&mut self) {
-        self.list.rebuild(&mut self.model, &self.clf);
+        self.list.rebuild(&self.model, &self.clf);
         self.followups.set(self.clf.follow_ups());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;

@@ -32,21 +32,21 @@ impl App {
                 Action::Input(c) => {
                     l.query.push(c);
                     l.cursor = 0;
-                    l.research(&mut self.model);
+                    l.research();
                 }
                 Action::Backspace => {
                     l.query.pop();
-                    l.research(&mut self.model);
+                    l.research();
                 }
                 Action::ClearInput => {
                     l.query.clear();
-                    l.research(&mut self.model);
+                    l.research();
                 }
                 Action::Cancel => {
                     l.searching = false;
                     self.status.clear();
                     l.query.clear();
-                    l.research(&mut self.model);
+                    l.research();
                 }
                 Action::Submit => {
                     // A card number that is exactly one customer's ref or phone wins over the
@@ -55,7 +55,15 @@ impl App {
                     let l = &mut self.list;
                     l.searching = false;
                     self.status.clear();
-                    if let Some(id) = exact.or_else(|| l.current().filter(|_| !l.query.is_empty())) {
+                    if let Some(id) = exact {
+                        return self.open_detail(id);
+                    }
+                    // Enter typed before the answer (a scanner types fast): the top hit of
+                    // what was typed opens when it comes, never the one of an older query.
+                    if l.query.is_empty() || l.search.open_when_answered() {
+                        return vec![];
+                    }
+                    if let Some(id) = l.current() {
                         return self.open_detail(id);
                     }
                 }
@@ -97,12 +105,12 @@ impl App {
             Action::Back => {
                 if !l.query.is_empty() {
                     l.query.clear();
-                    l.research(&mut self.model);
+                    l.research();
                 } else if !l.selected.is_empty() {
                     l.selected.clear();
                 } else if !l.filter.is_empty() {
                     l.filter.clear();
-                    l.rebuild(&mut self.model, &self.clf);
+                    l.rebuild(&self.model, &self.clf);
                     self.status = crate::i18n::tr("filter cleared").into();
                 }
             }
@@ -134,13 +142,13 @@ impl App {
             Action::CycleSort => {
                 let at = SORTABLE.iter().position(|c| *c == l.sort).unwrap_or(0);
                 l.sort = SORTABLE[(at + 1) % SORTABLE.len()];
-                l.rebuild(&mut self.model, &self.clf);
+                l.rebuild(&self.model, &self.clf);
                 self.status =
                     crate::i18n::trf("sorted by {}", &[&crate::i18n::tr(l.sort.map_or("id", |c| c.title()))]);
             }
             Action::FlipSort => {
                 l.dir = l.dir.flip();
-                l.rebuild(&mut self.model, &self.clf);
+                l.rebuild(&self.model, &self.clf);
             }
             Action::PickFilter => {
                 self.segments.marks = l.filter.clone();
@@ -149,7 +157,7 @@ impl App {
             }
             Action::ClearFilter => {
                 l.filter.clear();
-                l.rebuild(&mut self.model, &self.clf);
+                l.rebuild(&self.model, &self.clf);
                 self.status = crate::i18n::tr("filter cleared").into();
             }
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
@@ -253,7 +261,7 @@ impl App {
                 self.list.filter = filter;
                 self.list.query.clear();
                 self.list.cursor = 0;
-                self.list.rebuild(&mut self.model, &self.clf);
+                self.list.rebuild(&self.model, &self.clf);
                 self.view = View::List;
             }
             Action::Refit => {

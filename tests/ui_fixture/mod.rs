@@ -63,12 +63,25 @@ pub fn app() -> App {
     app_with(histories(60))
 }
 
-/// Feeds actions one by one; returns every effect, answering `LoadHistory` from `hs` like the
-/// runtime would.
+/// Drives an App as the runtime does, with each search it asks for answered at once on this
+/// thread (the console answers from its search thread, a frame or so later).
+pub trait Drive {
+    /// Applies `action` and answers its searches; the other effects.
+    fn act(&mut self, action: Action) -> Vec<Effect>;
+}
+
+impl Drive for App {
+    fn act(&mut self, action: Action) -> Vec<Effect> {
+        kehu::ui::update_searching(self, action)
+    }
+}
+
+/// Feeds actions one by one; returns every effect but the searches (answered at once),
+/// answering `LoadHistory` from `hs` like the runtime would.
 pub fn feed(app: &mut App, hs: &[History], actions: &[Action]) -> Vec<Effect> {
     let mut all = Vec::new();
     for a in actions {
-        let effects = app.update(a.clone());
+        let effects = app.act(a.clone());
         for e in &effects {
             if let Effect::LoadHistory(id) = e
                 && let Some(h) = hs.iter().find(|h| h.customer.id == *id)
