@@ -123,4 +123,18 @@ fn main() {
     }
     println!("render_frame_80x24_p50 {:.3} ms", percentile(&mut frames, 0.5));
     println!("render_frame_80x24_p99 {:.3} ms", percentile(&mut frames, 0.99));
+
+    // What the operator waits for at midnight: the classifier's new day, every row's sort facts,
+    // the list, the follow-up queue and the segment counts (the first day fills the classifier's
+    // tables, the next ones are the steady state).
+    if n <= 200_000 {
+        let mut days = Vec::new();
+        for d in 1..=8 {
+            let t = Instant::now();
+            app.update(Action::NewDay(today + chrono::Days::new(d)));
+            days.push(t.elapsed());
+        }
+        println!("new_day_console_first {:.0} ms", days[0].as_secs_f64() * 1e3);
+        println!("new_day_console_next_p50 {:.0} ms", percentile(&mut days[1..], 0.5));
+    }
 }

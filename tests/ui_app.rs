@@ -288,11 +288,13 @@ fn follow_ups_most_urgent_first_and_open_detail_or_interaction_form() {
     let mut a = app();
     a.act(Action::ShowFollowUps);
     assert_eq!(a.view(), View::FollowUps);
-    let items = a.followups().items.clone();
+    let items = a.followups().ids.clone();
     assert!(items.len() > 3);
-    assert_eq!(items, a.classifier().follow_ups());
+    let queue = a.classifier().follow_ups();
+    assert_eq!(items, queue.iter().map(|f| f.id).collect::<Vec<_>>());
+    assert!(queue.windows(2).all(|w| w[0].action.priority <= w[1].action.priority), "most urgent first");
     a.act(Action::Down);
-    let id = items[1].id;
+    let id = items[1];
     a.act(Action::LogInteraction);
     assert_eq!(a.pending_form(), Some(&FormRequest::Interaction { customer: id }));
     a.act(Action::Cancel);

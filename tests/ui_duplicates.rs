@@ -167,7 +167,7 @@ fn after_a_merge_every_view_forgets_the_loser() {
     a.act(Action::ShowList);
     assert!(!a.list().shown.contains(&1000) && a.list().shown.contains(&26));
     // The follow-ups and segments count the survivor once.
-    assert!(a.followups().items.iter().all(|f| f.id != 1000));
+    assert!(a.followups().ids.iter().all(|&i| i != 1000));
     let total: u64 = a.classifier().segments(kehu::classify::Dimension::Tier).iter().map(|r| r.count).sum();
     assert_eq!(total, 61);
     // A detail view of the loser moved to the survivor.

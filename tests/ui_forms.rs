@@ -198,7 +198,7 @@ fn logging_an_interaction_from_follow_ups_takes_the_customer_off_the_queue() {
     let hs = histories(60);
     let mut a = app_with(hs.clone());
     a.update(Action::ShowFollowUps);
-    let before = a.followups().items.len();
+    let before = a.followups().ids.len();
     let id = a.followups().current().expect("someone to contact");
     a.update(Action::LogInteraction);
     assert_eq!(a.pending_form(), Some(&FormRequest::Interaction { customer: id }));
@@ -221,8 +221,8 @@ fn logging_an_interaction_from_follow_ups_takes_the_customer_off_the_queue() {
     assert_eq!(i.text, "called, all fine");
     a.update(Action::Saved(Box::new(stored(&hs, &effects[0]))));
     assert_eq!((a.view(), a.form().is_none()), (View::FollowUps, true));
-    assert!(a.followups().items.iter().all(|f| f.id != id), "still queued");
-    assert_eq!(a.followups().items.len(), before - 1);
+    assert!(a.followups().ids.iter().all(|&i| i != id), "still queued");
+    assert_eq!(a.followups().ids.len(), before - 1);
     assert!(a.classifier().follow_ups().iter().all(|f| f.id != id));
 }
 

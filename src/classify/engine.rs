@@ -202,16 +202,25 @@ impl Classifier {
     /// The follow-up queue: customers whose action is due, most urgent first (priority, then
     /// days overdue, then id so that the order is stable).
     pub fn follow_ups(&self) -> Vec<FollowUp> {
-        let mut q: Vec<FollowUp> =
-            self.entries.values().filter_map(|e| e.classes.follow_up.as_deref().cloned()).collect();
-        q.sort_by(|a, b| {
-            (a.action.priority, std::cmp::Reverse(a.overdue_days), a.id).cmp(&(
-                b.action.priority,
-                std::cmp::Reverse(b.overdue_days),
-                b.id,
-            ))
-        });
-        q
+        self.follow_up_queue().into_iter().filter_map(|id| self.follow_up(id).cloned()).collect()
+    }
+
+    /// The ids of [`Classifier::follow_ups`], in its order, without copying a row: the console
+    /// asks for it after every save and at midnight (copying every row cost 25–45 ms at 100k).
+    pub fn follow_up_queue(&self) -> Vec<u64> {
+        let mut q: Vec<(u32, std::cmp::Reverse<i64>, u64)> = self
+            .entries
+            .values()
+            .filter_map(|e| e.classes.follow_up.as_deref())
+            .map(|f| (f.action.priority, std::cmp::Reverse(f.overdue_days), f.id))
+            .collect();
+        q.sort_unstable();
+        q.into_iter().map(|(_, _, id)| id).collect()
+    }
+
+    /// One customer's row in the follow-up queue, when they are in it.
+    pub fn follow_up(&self, id: u64) -> Option<&FollowUp> {
+        self.entries.get(&id)?.classes.follow_up.as_deref()
     }
 
     /// The ids of every customer known.

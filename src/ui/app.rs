@@ -232,7 +232,7 @@ impl App {
             self.view = View::List;
         }
         self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_ups());
+        self.followups.set(self.clf.follow_up_queue());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
     }
@@ -535,7 +535,7 @@ impl App {
                 return vec![];
             }
             Action::ShowFollowUps if !self.model.is_empty() => {
-                self.followups.set(self.clf.follow_ups());
+                self.followups.set(self.clf.follow_up_queue());
                 self.view = View::FollowUps;
                 return vec![];
             }

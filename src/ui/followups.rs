@@ -3,7 +3,7 @@
 use super::list::visible_offset;
 use super::model::Model;
 use super::widgets::{fit, safe};
-use crate::classify::FollowUp;
+use crate::classify::Classifier;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -13,9 +13,10 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 /// The follow-up view's state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FollowUpsState {
-    /// The queue as last computed (after every edit).
-    pub items: Vec<FollowUp>,
-    /// Index into `items`.
+    /// The queue's customers as last computed (after every edit), most urgent first; each row
+    /// is read from the classifier when drawn.
+    pub ids: Vec<u64>,
+    /// Index into `ids`.
     pub cursor: usize,
     /// First row on screen.
     pub offset: usize,
@@ -24,26 +25,26 @@ pub struct FollowUpsState {
 impl FollowUpsState {
     /// The customer under the cursor.
     pub fn current(&self) -> Option<u64> {
-        self.items.get(self.cursor).map(|f| f.id)
+        self.ids.get(self.cursor).copied()
     }
 
     /// Replaces the queue, keeping the cursor on the same customer when still queued.
-    pub fn set(&mut self, items: Vec<FollowUp>) {
+    pub fn set(&mut self, ids: Vec<u64>) {
         let keep = self.current();
-        self.items = items;
-        if let Some(at) = keep.and_then(|id| self.items.iter().position(|f| f.id == id)) {
+        self.ids = ids;
+        if let Some(at) = keep.and_then(|id| self.ids.iter().position(|&i| i == id)) {
             self.cursor = at;
         }
-        self.cursor = self.cursor.min(self.items.len().saturating_sub(1));
+        self.cursor = self.cursor.min(self.ids.len().saturating_sub(1));
     }
 }
 
 /// Draws the queue into `area`.
-pub fn draw(s: &FollowUpsState, model: &Model, f: &mut Frame, area: Rect) {
+pub fn draw(s: &FollowUpsState, model: &Model, clf: &Classifier, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
-    if s.items.is_empty() {
+    if s.ids.is_empty() {
         f.render_widget(
             Paragraph::new(fit(crate::i18n::tr("nobody to contact today"), area.width as usize)),
             area,
@@ -61,11 +62,12 @@ pub fn draw(s: &FollowUpsState, model: &Model, f: &mut Frame, area: Rect) {
     let height = area.height.saturating_sub(1) as usize;
     let offset = visible_offset(s.offset, s.cursor, height);
     let rows: Vec<Row> = s
-        .items
+        .ids
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
+        .filter_map(|(i, &id)| Some((i, clf.follow_up(id)?)))
         .map(|(i, fu)| {
             let name = model
                 .get(fu.id)

@@ -58,11 +58,14 @@ impl ListState {
         let keep = self.current();
         let mut base = filter_ids(&self.filter, clf, model.ids());
         if let Some(col) = self.sort {
-            base.sort_by(|a, b| {
-                let (Some(ra), Some(rb)) = (model.get(*a), model.get(*b)) else { return a.cmp(b) };
+            // Each row looked up once, not twice per comparison.
+            let mut rows: Vec<(u64, &super::model::Row)> =
+                base.iter().filter_map(|&id| Some((id, model.get(id)?))).collect();
+            rows.sort_by(|(a, ra), (b, rb)| {
                 let o = col.compare(ra, rb).then(a.cmp(b));
                 if self.dir == SortDir::Desc { o.reverse() } else { o }
             });
+            base = rows.into_iter().map(|(id, _)| id).collect();
         } else if self.dir == SortDir::Desc {
             base.reverse();
         }

@@ -54,7 +54,7 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
                 left += &trf(" · {} selected", &[&l.selected.len()]);
             }
         }
-        View::FollowUps => left += &trf(" · {} due", &[&app.followups.items.len()]),
+        View::FollowUps => left += &trf(" · {} due", &[&app.followups.ids.len()]),
         View::Duplicates => left += &trf(" · {} pairs", &[&app.duplicates.pairs.len()]),
         _ => {}
     }

@@ -95,7 +95,7 @@ impl App {
     /// Recomputes what the views show from the copies.
     pub(super) fn refresh_views(&mut self) {
         self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_ups());
+        self.followups.set(self.clf.follow_up_queue());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
         if self.view == View::Segments && self.segments.current() == SegmentTab::Saved {

@@ -301,7 +301,7 @@ impl App {
     }
 
     pub(super) fn on_followups(&mut self, action: Action) -> Vec<Effect> {
-        let n = self.followups.items.len();
+        let n = self.followups.ids.len();
         let page = self.page();
         let s = &mut self.followups;
         match action {
