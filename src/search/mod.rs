@@ -140,6 +140,15 @@ impl SearchKeys {
     pub fn heap_bytes(&self) -> usize {
         self.store.bytes()
     }
+
+    /// Each indexed customer's fuzzy keys, as the fuzzy tier scores them: the folded ASCII key
+    /// (non-ASCII chars left out) and the key with them kept ("" when it has none). For
+    /// benchmarks that compare matchers on the same keys (`benches/matcher.rs`).
+    #[doc(hidden)]
+    pub fn fuzzy_keys(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let s = &self.store;
+        (0..s.slots()).filter(|&i| s.live[i]).map(move |i| (s.fuzzy.get(i), s.fuzzy_wide.get(i)))
+    }
 }
 
 /// Keys and a searcher in one: the search on one thread (tests, benchmarks, the command line).
