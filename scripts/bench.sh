@@ -6,6 +6,7 @@
 #   console  search keystrokes through App::update, frame render
 #   search   the search index alone, per query kind and per key
 #   peer     kehu's search beside `fzf --filter` on the same lines (installs fzf when missing)
+#   matcher  fuzzy-matcher (the design's) beside nucleo-matcher on the index's own keys
 #   import   purchases per second of `kehu import` into an empty database
 #   pty      the real binary in a pseudo-terminal: first frame, bytes per key, resident memory
 set -euo pipefail
@@ -57,3 +58,4 @@ done
 # These generate their own customers (100k; 1M too with KEHU_BENCH_1M=1).
 cargo bench --quiet --bench search 2>/dev/null
 cargo bench --quiet --bench peer 2>/dev/null
+cargo bench --quiet --bench matcher 2>/dev/null
