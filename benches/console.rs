@@ -67,10 +67,10 @@ fn main() {
     let n: u64 = std::env::var("KEHU_BENCH_CUSTOMERS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
     let started = Instant::now();
+    let hs = if n > 200_000 { Vec::new() } else { histories(n, today) };
     let init = if n > 200_000 {
         AppInit { customers: customers(n, today), ..AppInit::empty(Classifier::new(Rules::default(), today)) }
     } else {
-        let hs = histories(n, today);
         AppInit::from_histories(&hs, Rules::default(), today)
     };
     let mut app = App::new(AppInit { db_label: "bench".into(), operator: "bench".into(), ..init });
@@ -123,6 +123,23 @@ fn main() {
     }
     println!("render_frame_80x24_p50 {:.3} ms", percentile(&mut frames, 0.5));
     println!("render_frame_80x24_p99 {:.3} ms", percentile(&mut frames, 0.99));
+
+    // The console's share of recording a purchase (after the store's commit and read back):
+    // classes, rows, search keys, duplicates, follow-up queue and counts updated.
+    if !hs.is_empty() {
+        let mut saves = Vec::new();
+        for i in 0..100u64 {
+            let mut h = hs[(i as usize * 997) % hs.len()].clone();
+            let p = kehu::domain::Purchase::new(h.customer.id, today, kehu::domain::Money::units(25), 1);
+            h.purchases.push(kehu::domain::Purchase { id: 9_000_000_000 + i, ..p.expect("purchase") });
+            h.customer.revision += 1;
+            let t = Instant::now();
+            app.update(Action::Saved(Box::new(h)));
+            saves.push(t.elapsed());
+        }
+        println!("edit_console_p50 {:.2} ms", percentile(&mut saves, 0.5));
+        println!("edit_console_p99 {:.2} ms", percentile(&mut saves, 0.99));
+    }
 
     // What the operator waits for at midnight: the classifier's new day, every row's sort facts,
     // the list, the follow-up queue and the segment counts (the first day fills the classifier's
