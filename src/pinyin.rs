@@ -59,25 +59,11 @@ impl Readings {
     /// Builds the readings of `text`.
     pub fn of(text: &str) -> Readings {
         let mut r = Readings::default();
-        for (c, multi) in text.chars().zip(text.to_pinyin_multi()) {
-            let syllables = match multi {
-                Some(m) => {
-                    r.hanzi = true;
-                    let mut s: Vec<String> = Vec::with_capacity(m.count() + 1);
-                    if r.chars.is_empty()
-                        && let Some((_, reading)) = SURNAME_READINGS.iter().find(|(h, _)| *h == c)
-                    {
-                        s.push(reading.to_string());
-                    }
-                    for p in m {
-                        push_variants(&mut s, p.plain());
-                    }
-                    s
-                }
-                None if c.is_alphanumeric() => c.to_lowercase().map(|l| l.to_string()).collect(),
-                None => continue,
-            };
-            r.chars.push(syllables);
+        for c in text.chars() {
+            if let Some((syllables, hanzi)) = char_readings(c, r.chars.is_empty()) {
+                r.hanzi |= hanzi;
+                r.chars.push(syllables);
+            }
         }
         r
     }
@@ -131,6 +117,27 @@ fn initials(s: &str) -> impl Iterator<Item = &str> {
     let two =
         (s.len() > 2 && (s.starts_with("zh") || s.starts_with("ch") || s.starts_with("sh"))).then(|| &s[..2]);
     s.get(..1).into_iter().chain(two)
+}
+
+/// The syllables of one character of a text and whether it is a hanzi; `first` when no
+/// character of the text was kept before it (a surname reading goes first). `None` for a
+/// character that is dropped (spaces, punctuation). Per character, so that an index can keep
+/// the answer for each character it has seen instead of asking again for every name.
+pub fn char_readings(c: char, first: bool) -> Option<(Vec<String>, bool)> {
+    match c.to_pinyin_multi() {
+        Some(m) => {
+            let mut s: Vec<String> = Vec::with_capacity(m.count() + 1);
+            if first && let Some((_, reading)) = SURNAME_READINGS.iter().find(|(h, _)| *h == c) {
+                s.push(reading.to_string());
+            }
+            for p in m {
+                push_variants(&mut s, p.plain());
+            }
+            Some((s, true))
+        }
+        None if c.is_alphanumeric() => Some((c.to_lowercase().map(|l| l.to_string()).collect(), false)),
+        None => None,
+    }
 }
 
 /// Adds a plain syllable, and `v`/`u` spellings for `ü` as keyboards type it (吕 lv, lu).

@@ -1,10 +1,9 @@
 //! The index's storage: one slot per customer, structure of arrays, every text key in a
 //! contiguous column buffer (a scan walks memory in order and a slot costs no allocation).
 
-use super::fold::{fold, fold_into};
+use super::fold::{fold_ascii_into, fold_into, folds_wide};
 use super::syllables::Syllables;
 use crate::domain::Customer;
-use crate::pinyin::Readings;
 use std::collections::HashMap;
 
 /// Strings of one key, one per slot, back to back in one buffer.
@@ -187,10 +186,10 @@ impl Store {
                 if i > 0 {
                     b.push(' ');
                 }
-                b.extend(part.chars().map(fold).filter(char::is_ascii));
+                fold_ascii_into(b, part);
             }
         });
-        let wide = parts().any(|p| !p.chars().map(fold).all(|c| c.is_ascii()));
+        let wide = parts().any(folds_wide);
         self.fuzzy_wide.set(slot, |b| {
             if wide {
                 for (i, part) in parts().enumerate() {
@@ -206,12 +205,8 @@ impl Store {
     }
 
     fn set_pinyin(&mut self, slot: usize, name: &str) {
-        let readings = if name.is_ascii() { None } else { Some(Readings::of(name)) };
         let start = self.pinyin.len();
-        let (mut first, mut any) = (0, 0);
-        if let Some(r) = readings.filter(Readings::has_hanzi) {
-            (first, any) = self.syllables.encode(&r, &mut self.pinyin);
-        }
+        let (first, any) = self.syllables.encode_name(name, &mut self.pinyin).unwrap_or((0, 0));
         let span = [offset(start), offset(self.pinyin.len())];
         match self.pinyin_span.get_mut(slot) {
             Some(old) => {

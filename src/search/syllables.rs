@@ -5,6 +5,7 @@
 //! The rules are those of [`crate::pinyin::Readings::find`]: each character is matched by its
 //! initial (`zh`/`ch`/`sh` in full too) or its whole syllable, and the last by any beginning.
 
+#[cfg(test)]
 use crate::pinyin::Readings;
 use std::collections::HashMap;
 
@@ -16,6 +17,21 @@ const UNKNOWN: u16 = u16::MAX;
 pub struct Syllables {
     names: Vec<String>,
     ids: HashMap<String, u16>,
+    /// What each character seen so far reads as, by (char, first kept char of its name): a
+    /// shop has a few thousand distinct characters and a million names, so asking the pinyin
+    /// table and allocating the syllables once per character is what made indexing slow.
+    chars: HashMap<(char, bool), CharCode>,
+}
+
+/// One character's readings as [`Syllables::encode`] writes them.
+#[derive(Debug, Clone)]
+struct CharCode {
+    hanzi: bool,
+    /// Letters its readings start with (bits as in [`letter_bit`]).
+    letters: u32,
+    syllables: Vec<String>,
+    /// The reading count then the ids, once interned (only names with hanzi intern).
+    code: Option<Vec<u16>>,
 }
 
 impl Syllables {
@@ -37,8 +53,72 @@ impl Syllables {
         id
     }
 
+    /// The same as `Readings::of(name)` then, when it has hanzi, `Syllables::encode` — the
+    /// same code, the same ids interned in the same order — with each character's readings
+    /// looked up once per index instead of once per name. `None` (nothing appended) without
+    /// hanzi.
+    pub fn encode_name(&mut self, name: &str, out: &mut Vec<u16>) -> Option<(u32, u32)> {
+        if name.is_ascii() {
+            return None;
+        }
+        let mut kept = 0usize;
+        let mut hanzi = false;
+        for c in name.chars() {
+            let key = (c, kept == 0);
+            let known = match self.chars.get(&key) {
+                Some(k) => Some(k.hanzi),
+                None => crate::pinyin::char_readings(c, kept == 0).map(|(syllables, hanzi)| {
+                    let n = syllables.len().min(8);
+                    let letters = syllables.iter().take(n).fold(0, |m, s| m | letter_bit(s));
+                    self.chars.insert(key, CharCode { hanzi, letters, syllables, code: None });
+                    hanzi
+                }),
+            };
+            if let Some(h) = known {
+                hanzi |= h;
+                kept += 1;
+            }
+        }
+        if !hanzi {
+            return None;
+        }
+        let (mut first, mut any, mut kept) = (0u32, 0u32, 0usize);
+        for c in name.chars() {
+            let key = (c, kept == 0);
+            let letters = match self.chars.get(&key) {
+                None => continue,
+                Some(CharCode { code: Some(code), letters, .. }) => {
+                    out.extend_from_slice(code);
+                    *letters
+                }
+                Some(entry) => {
+                    // First name with hanzi to hold this character: intern its readings now.
+                    let (letters, syllables) = (entry.letters, entry.syllables.clone());
+                    let n = u16::try_from(syllables.len()).unwrap_or(0).min(8);
+                    let mut code = vec![n];
+                    for s in syllables.iter().take(usize::from(n)) {
+                        code.push(self.intern(s));
+                    }
+                    out.extend_from_slice(&code);
+                    if let Some(entry) = self.chars.get_mut(&key) {
+                        entry.code = Some(code);
+                    }
+                    letters
+                }
+            };
+            any |= letters;
+            if kept == 0 {
+                first |= letters;
+            }
+            kept += 1;
+        }
+        Some((first, any))
+    }
+
     /// Appends the code of `r` to `out` — per character its reading count, then its ids — and
     /// returns the letters that can start a match at the first character and at any character.
+    /// The reference that [`Syllables::encode_name`] must equal (tests only).
+    #[cfg(test)]
     pub fn encode(&mut self, r: &Readings, out: &mut Vec<u16>) -> (u32, u32) {
         let (mut first, mut any) = (0u32, 0u32);
         for (i, syllables) in r.chars().iter().enumerate() {
@@ -205,6 +285,36 @@ fn initials(s: &[u8]) -> impl Iterator<Item = &[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_encode_as_their_readings_do() {
+        let names = [
+            "王秀英",
+            "曾曾",
+            "Zhang San",
+            "José",
+            "单 单",
+            "吕 绿",
+            "李A1",
+            "·曾",
+            "",
+            "王秀英",
+            "曾国藩",
+            "朴 Park",
+            "Ｌｉ 王",
+            "乐乐乐",
+            "重庆长朝",
+        ];
+        let (mut fast, mut slow) = (Syllables::default(), Syllables::default());
+        for name in names {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let got = fast.encode_name(name, &mut a);
+            let r = Readings::of(name);
+            let want = (!name.is_ascii() && r.has_hanzi()).then(|| slow.encode(&r, &mut b));
+            assert_eq!((got, a), (want, b), "{name}");
+            assert_eq!(fast.names, slow.names, "{name}");
+        }
+    }
 
     fn check(name: &str, q: &str) -> (Option<Through>, Option<Through>, Option<(usize, usize)>) {
         let mut syl = Syllables::default();

@@ -27,6 +27,9 @@ use std::sync::mpsc::Sender;
 /// predictions).
 pub type Classified = (Classifier, Option<String>);
 
+/// Customers read per message to the indexing thread.
+const BATCH: usize = 1024;
+
 /// Name of the loader's thread (in panic messages and debuggers).
 pub const THREAD_NAME: &str = "kehu-loader";
 
@@ -138,18 +141,29 @@ fn customers_first(
     scanned: Sender<()>,
 ) -> anyhow::Result<()> {
     // Unbounded: the reading never waits for the indexing, so the histories start sooner.
-    let (to_index, read) = std::sync::mpsc::channel::<Customer>();
+    // Batches, not single records: a send per customer cost the reader more than the decode.
+    let (to_index, read) = std::sync::mpsc::channel::<Vec<Customer>>();
     let model = std::thread::scope(|s| {
-        let index = s.spawn(move || Model::build(read, None));
+        let index = s.spawn(move || Model::build(read.into_iter().flatten(), None));
         let mut count = 0;
+        let mut batch = Vec::with_capacity(BATCH);
         let scan = store.customers_until(&mut |c| {
-            // The indexing thread only stops early by panicking: then stop reading too.
-            if cancel.load(Ordering::Relaxed) || to_index.send(c).is_err() {
+            if cancel.load(Ordering::Relaxed) {
                 return ControlFlow::Break(());
             }
+            batch.push(c);
             count += 1;
+            // The indexing thread only stops early by panicking: then stop reading too.
+            if batch.len() == BATCH
+                && to_index.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
+            {
+                return ControlFlow::Break(());
+            }
             ControlFlow::Continue(())
         });
+        if !batch.is_empty() {
+            let _ = to_index.send(batch);
+        }
         drop(to_index);
         total.store(count, Ordering::Relaxed);
         drop(scanned);
