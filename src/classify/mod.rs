@@ -28,6 +28,7 @@ mod population;
 mod preference;
 mod price;
 mod profile;
+mod queue;
 mod rfm;
 mod rhythm;
 mod rules;

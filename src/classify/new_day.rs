@@ -15,6 +15,7 @@ use super::engine::{Classifier, Entry, par_map};
 use super::if_alive::IfAlive;
 use super::model::Model;
 use super::profile::classes_steady;
+use super::queue::Queue;
 use super::segments::Dimension;
 use crate::predict::Rfx;
 use chrono::NaiveDate;
@@ -56,6 +57,8 @@ impl Classifier {
         due.dedup();
         self.reclassify(&due);
         self.bring_forward();
+        // Days overdue moved for everyone queued: the order is taken afresh.
+        self.queue = Queue::of(self.entries.values().map(|e| &e.classes));
     }
 
     /// Reclassifies `ids` as of today, on every core, and moves their segment counts.
