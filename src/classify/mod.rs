@@ -34,6 +34,7 @@ mod rhythm;
 mod rules;
 mod satisfaction;
 mod segments;
+mod sorted;
 mod stated;
 mod steady;
 mod summary;

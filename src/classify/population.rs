@@ -1,18 +1,19 @@
 //! Population figures that RFM and advocacy compare a customer against, kept up to date one
 //! customer at a time.
 //!
-//! Each RFM metric is a sorted `Vec<(value, id)>` with a running sum: an edit is a binary-search
+//! Each RFM metric is a sorted list of (value, id) (in blocks, see [`Sorted`]) with a running sum: an edit is a binary-search
 //! remove and insert, the quintile cuts are four index reads, the mean is sum / n. Because the
 //! ids sit next to the values, the customers whose value lies between an old and a new boundary
 //! — the only ones whose score can change — are one range read away.
 
+use super::sorted::Sorted;
 use super::summary::Metrics;
 use std::collections::HashMap;
 
 /// One metric over all buying customers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metric {
-    entries: Vec<(i64, u64)>,
+    entries: Sorted,
     sum: i128,
 }
 
@@ -26,29 +27,26 @@ pub struct Bounds {
 
 impl Metric {
     /// A metric over many values at once: one sort instead of one insert each (start-up).
-    pub fn from_entries(mut entries: Vec<(i64, u64)>) -> Metric {
-        entries.sort_unstable();
+    pub fn from_entries(entries: Vec<(i64, u64)>) -> Metric {
+        let entries = Sorted::from_vec(entries);
         let sum = entries.iter().map(|e| i128::from(e.0)).sum();
         Metric { entries, sum }
     }
 
     /// Adds a customer's value.
     pub fn insert(&mut self, value: i64, id: u64) {
-        let at = self.entries.partition_point(|e| *e < (value, id));
-        self.entries.insert(at, (value, id));
-        self.sum += i128::from(value);
+        if self.entries.insert((value, id)) {
+            self.sum += i128::from(value);
+        }
     }
 
     /// Removes a customer's value; returns whether it was there.
     pub fn remove(&mut self, value: i64, id: u64) -> bool {
-        match self.entries.binary_search(&(value, id)) {
-            Ok(at) => {
-                self.entries.remove(at);
-                self.sum -= i128::from(value);
-                true
-            }
-            Err(_) => false,
+        let removed = self.entries.remove(&(value, id));
+        if removed {
+            self.sum -= i128::from(value);
         }
+        removed
     }
 
     /// Number of customers counted.
@@ -67,7 +65,7 @@ impl Metric {
         if n == 0 {
             return None;
         }
-        Some([1, 2, 3, 4].map(|k| self.entries[(n * k).div_ceil(5) - 1].0))
+        Some([1, 2, 3, 4].map(|k| self.entries.get((n * k).div_ceil(5) - 1).map_or(0, |e| e.0)))
     }
 
     /// The score 1–5: one plus the number of cuts the value strictly exceeds, so equal values
@@ -118,8 +116,7 @@ impl Metric {
         }
         let mut ids = Vec::new();
         for (lo, hi) in ranges {
-            let start = self.entries.partition_point(|e| e.0 <= lo);
-            ids.extend(self.entries[start..].iter().take_while(|e| e.0 <= hi).map(|e| e.1));
+            ids.extend(self.entries.above(lo).take_while(|e| e.0 <= hi).map(|e| e.1));
         }
         ids
     }
