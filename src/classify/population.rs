@@ -15,6 +15,9 @@ use std::collections::HashMap;
 pub struct Metric {
     entries: Sorted,
     sum: i128,
+    /// The quintile cuts of `entries`, kept: every classification reads them, and finding the
+    /// k-th value walks the blocks.
+    cuts: Option<[i64; 4]>,
 }
 
 /// The boundaries of a metric that scores depend on; a change means some customers rescore.
@@ -30,13 +33,16 @@ impl Metric {
     pub fn from_entries(entries: Vec<(i64, u64)>) -> Metric {
         let entries = Sorted::from_vec(entries);
         let sum = entries.iter().map(|e| i128::from(e.0)).sum();
-        Metric { entries, sum }
+        let mut m = Metric { entries, sum, cuts: None };
+        m.cuts = m.find_cuts();
+        m
     }
 
     /// Adds a customer's value.
     pub fn insert(&mut self, value: i64, id: u64) {
         if self.entries.insert((value, id)) {
             self.sum += i128::from(value);
+            self.cuts = self.find_cuts();
         }
     }
 
@@ -45,6 +51,7 @@ impl Metric {
         let removed = self.entries.remove(&(value, id));
         if removed {
             self.sum -= i128::from(value);
+            self.cuts = self.find_cuts();
         }
         removed
     }
@@ -61,6 +68,10 @@ impl Metric {
 
     /// The quintile cuts: c_k is the ⌈n·k/5⌉-th smallest value (k = 1..4).
     pub fn cuts(&self) -> Option<[i64; 4]> {
+        self.cuts
+    }
+
+    fn find_cuts(&self) -> Option<[i64; 4]> {
         let n = self.entries.len();
         if n == 0 {
             return None;
