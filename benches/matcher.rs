@@ -32,7 +32,7 @@ use chrono::NaiveDate;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use kehu::demo::{DemoSpec, generate};
-use kehu::search::SearchKeys;
+use kehu::search::{SearchKeys, chars_in_order, in_order};
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 use std::convert::Infallible;
@@ -77,52 +77,6 @@ fn rounds() -> usize {
 /// The prefixes of `q`, one more char each.
 fn prefixes(q: &str) -> Vec<&str> {
     q.char_indices().map(|(i, c)| &q[..i + c.len_utf8()]).collect()
-}
-
-/// Whether `needle`'s bytes appear in `hay` in order (kehu's `in_order`).
-#[inline]
-fn in_order(hay: &[u8], needle: &[u8]) -> bool {
-    let mut rest = hay;
-    for &b in needle {
-        match memchr::memchr(b, rest) {
-            Some(i) => rest = &rest[i + 1..],
-            None => return false,
-        }
-    }
-    true
-}
-
-/// Byte position of `needle` in `hay` (kehu's `find`).
-#[inline]
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    if hay.len() < needle.len() {
-        return None;
-    }
-    let last = hay.len() - needle.len();
-    let mut i = 0;
-    while i <= last {
-        i += memchr::memchr(first, &hay[i..=last])?;
-        if hay[i + 1..i + needle.len()] == *rest {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Whether `needle`'s chars appear in `hay` in order (kehu's `chars_in_order`).
-fn chars_in_order(hay: &str, needle: &str) -> bool {
-    let mut rest = hay.as_bytes();
-    let mut buf = [0u8; 4];
-    for c in needle.chars() {
-        let b = c.encode_utf8(&mut buf).as_bytes();
-        match find(rest, b) {
-            Some(i) => rest = &rest[i + b.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// One query over every key with one matcher.

@@ -179,7 +179,7 @@ fn offer(best: &mut Option<(Tier, i64)>, tier: Tier, score: i64) {
 
 /// [`in_order`] for non-ASCII needles: UTF-8 is self-synchronising, so finding a char's bytes
 /// finds the char, without decoding the key.
-fn chars_in_order(hay: &str, needle: &str) -> bool {
+pub fn chars_in_order(hay: &str, needle: &str) -> bool {
     let mut rest = hay.as_bytes();
     let mut buf = [0u8; 4];
     for c in needle.chars() {

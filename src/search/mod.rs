@@ -23,6 +23,9 @@ mod searcher;
 mod store;
 mod syllables;
 
+/// The in-order prefilters before fuzzy scoring (for `benches/matcher.rs`).
+#[doc(hidden)]
+pub use matching::{chars_in_order, in_order};
 pub use searcher::{Answer, Progress, Searcher};
 
 use crate::domain::Customer;
