@@ -11,36 +11,21 @@
 //! 200,000 the App holds the customer records without classes, as while loading, to keep the
 //! bench's memory to the records).
 
+mod common;
 use chrono::NaiveDate;
+use common::{customers, percentile};
 use kehu::classify::{Classifier, Rules};
-use kehu::demo::{DemoSpec, generate};
-use kehu::domain::{Customer, History};
+use kehu::demo::DemoSpec;
+use kehu::domain::History;
 use kehu::tui::SearchThread;
 use kehu::ui::{Action, App, AppInit, Effect, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::convert::Infallible;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 fn histories(n: u64, today: NaiveDate) -> Vec<History> {
     kehu::demo::histories(&DemoSpec::new(n, 7, today))
-}
-
-/// The demo customers alone (purchases dropped chunk by chunk to save memory).
-fn customers(n: u64, today: NaiveDate) -> Vec<Customer> {
-    let mut out = Vec::with_capacity(n as usize);
-    let _ = generate::<Infallible>(&DemoSpec::new(n, 7, today), 10_000, &mut |set| {
-        out.extend(set.customers);
-        Ok(())
-    });
-    out
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort_unstable();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i].as_secs_f64() * 1e3
 }
 
 /// One key through the console's path: the input thread's share, then the answers until the

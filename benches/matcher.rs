@@ -28,7 +28,9 @@
 //! `KEHU_BENCH_ONLY=<kind>` one query kind; `KEHU_BENCH_ROUNDS` rounds, 15 by default;
 //! `KEHU_BENCH_DETAIL=1` adds the p50 of each key).
 
+mod common;
 use chrono::NaiveDate;
+use common::{percentile, rounds};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use kehu::demo::{DemoSpec, generate};
@@ -62,16 +64,6 @@ fn keys(n: u64, today: NaiveDate) -> SearchKeys {
         Ok(())
     });
     keys
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort_unstable();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
-}
-
-fn rounds() -> usize {
-    std::env::var("KEHU_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(15)
 }
 
 /// The prefixes of `q`, one more char each.

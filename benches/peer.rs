@@ -10,11 +10,11 @@
 //! kehu ranks tiers (exact card, prefixes, pinyin, then fuzzy) over keys built in advance. The
 //! figure a cashier feels is kehu's per-key latency; fzf's is what a shell user would get.
 
+mod common;
 use chrono::NaiveDate;
-use kehu::demo::{DemoSpec, generate};
+use common::customers;
 use kehu::domain::Customer;
 use kehu::search::SearchIndex;
-use std::convert::Infallible;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,15 +29,6 @@ const QUERIES: &[(&str, &str)] = &[
     ("phone_tail", "5678"),
     ("ref", "m000"),
 ];
-
-fn customers(n: u64, today: NaiveDate) -> Vec<Customer> {
-    let mut out = Vec::with_capacity(n as usize);
-    let _ = generate::<Infallible>(&DemoSpec::new(n, 7, today), 10_000, &mut |set| {
-        out.extend(set.customers);
-        Ok(())
-    });
-    out
-}
 
 /// One searchable line per customer, as one would feed fzf.
 fn line(c: &Customer) -> String {

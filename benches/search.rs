@@ -10,7 +10,9 @@
 //! `cargo bench --bench search` (100,000 customers; `KEHU_BENCH_1M=1` adds 1,000,000;
 //! `KEHU_BENCH_ONLY=<kind>` one query kind; `KEHU_BENCH_ROUNDS` rounds, 15 by default).
 
+mod common;
 use chrono::NaiveDate;
+use common::{percentile, rounds};
 use kehu::demo::{DemoSpec, generate};
 use kehu::domain::Customer;
 use kehu::search::{SearchIndex, SearchKeys};
@@ -44,16 +46,6 @@ fn customers(n: u64, today: NaiveDate) -> Vec<(Customer, i32)> {
         Ok(())
     });
     out
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort_unstable();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
-}
-
-fn rounds() -> usize {
-    std::env::var("KEHU_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(15)
 }
 
 /// The query kinds to run (`KEHU_BENCH_ONLY` picks one).

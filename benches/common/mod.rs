@@ -1,0 +1,30 @@
+//! Helpers the benchmark binaries share (each is its own crate, so each uses only a part).
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use kehu::demo::{DemoSpec, generate};
+use kehu::domain::Customer;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// The demo shop's customer records alone (purchases dropped chunk by chunk to save memory).
+pub fn customers(n: u64, today: NaiveDate) -> Vec<Customer> {
+    let mut out = Vec::with_capacity(n as usize);
+    let _ = generate::<Infallible>(&DemoSpec::new(n, 7, today), 10_000, &mut |set| {
+        out.extend(set.customers);
+        Ok(())
+    });
+    out
+}
+
+/// The `p` quantile of `samples` in ms (0 when there are none).
+pub fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort_unstable();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
+/// Rounds per query (`KEHU_BENCH_ROUNDS`, else 15).
+pub fn rounds() -> usize {
+    std::env::var("KEHU_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(15)
+}
