@@ -55,16 +55,25 @@ fn backup_then_restore_gives_back_every_record() {
     shop(&s.db());
     let file = s.dir.path().join("shop.kehubak");
     let out = common::ok(s.kehu(TODAY, &["backup", file.to_str().unwrap()]));
-    // Seven trees of records and indexes, and the (empty) audit log.
-    assert!(out.starts_with("backed up 203 entries of 8 trees"), "{out}");
+    // Seven trees of records, indexes and settings, and the audit log: 40 customers × 5
+    // entries, a setting, 4 meta keys (format, next id, journal position, content sum) and
+    // 121 audit entries (3 per customer and the setting).
+    assert!(out.starts_with("backed up 326 entries of 8 trees"), "{out}");
     let restored = s.dir.path().join("restored");
     let out = common::ok(kehu_at(&restored, TODAY, &["restore", file.to_str().unwrap()]));
-    assert!(out.starts_with("restored 203 entries"), "{out}");
+    assert!(out.starts_with("restored 326 entries"), "{out}");
     assert!(common::ok(kehu_at(&restored, TODAY, &["check"])).ends_with("clean\n"));
     let (before, after) = (dump(&s.db()), dump(&restored));
-    for name in
-        ["customers", "purchase_chunks", "interaction_chunks", "idx_ref", "idx_phone", "settings", "meta"]
-    {
+    for name in [
+        "customers",
+        "purchase_chunks",
+        "interaction_chunks",
+        "idx_ref",
+        "idx_phone",
+        "settings",
+        "meta",
+        "audit",
+    ] {
         assert_eq!(before[name.as_bytes()], after[name.as_bytes()], "tree {name}");
         assert!(!after[name.as_bytes()].is_empty() || name == "settings", "{name}");
     }

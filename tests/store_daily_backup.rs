@@ -17,11 +17,11 @@ fn one_backup_a_day_the_newest_kept_and_each_restores() {
     let store = SledStore::open(&db).unwrap();
     store.put_customer(Customer::new("王秀英", chrono::Utc::now()).unwrap()).unwrap();
 
-    let first = daily_backup(&store, &dir, day(1), 3).unwrap().expect("written on the first day");
-    assert!(daily_backup(&store, &dir, day(1), 3).unwrap().is_none(), "only one a day");
+    let first = daily_backup(&store, &dir, day(1), 3, &|| false).unwrap().expect("written on the first day");
+    assert!(daily_backup(&store, &dir, day(1), 3, &|| false).unwrap().is_none(), "only one a day");
     for d in 2..=5 {
         store.put_customer(Customer::new(&format!("C{d}"), chrono::Utc::now()).unwrap()).unwrap();
-        assert!(daily_backup(&store, &dir, day(d), 3).unwrap().is_some());
+        assert!(daily_backup(&store, &dir, day(d), 3, &|| false).unwrap().is_some());
     }
     let mut kept: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();

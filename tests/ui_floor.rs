@@ -194,15 +194,26 @@ fn ascii_borders_draw_no_box_characters() {
 }
 
 #[test]
-fn a_reveal_goes_through_the_runtime_without_error() {
-    // The store has no audit tree yet: the runtime writes one settings entry per reveal
-    // (`audit/reveal/<time>/<id>`); the Store trait cannot list settings, so only success shows.
+fn a_reveal_goes_through_the_runtime_into_the_audit_log() {
+    use kehu::store::Store;
     let dir = tempfile::tempdir().expect("tempdir");
     let store = kehu::store::SledStore::open(&dir.path().join("db")).expect("store");
     let hs = histories(5);
+    for h in &hs {
+        store.put_customer(kehu::domain::Customer { revision: 0, ..h.customer.clone() }).expect("stored");
+    }
     let mut a = app_with(hs.clone());
     kehu::tui::dispatch(&mut a, &store, Action::RevealPhone);
     assert!(!a.status().starts_with("error"), "{}", a.status());
     let effect = Effect::AuditReveal { customer: hs[0].customer.id, operator: "tester".into() };
     assert_eq!(kehu::tui::run_effect(&store, effect), vec![]);
+    let reveals: Vec<_> = store
+        .audit_entries(Some(hs[0].customer.id))
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.what == "reveal phone")
+        .map(|e| e.operator)
+        .collect();
+    assert_eq!(reveals.len(), 2, "{reveals:?}");
+    assert!(reveals.contains(&"tester".to_string()));
 }

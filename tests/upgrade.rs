@@ -42,7 +42,7 @@ fn write_fixture() {
         .unwrap();
     let path = fixture(kehu::store::FORMAT);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    kehu::store::backup_to(&store, &path).unwrap();
+    kehu::store::backup_to(&store, &path, &|| false).unwrap();
 }
 
 /// Opens the fixture of `format` (restored into `dir`) and checks everything it holds.

@@ -6,8 +6,8 @@ use std::path::Path;
 
 /// Writes a backup of the database in `db` to `file`.
 pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let store = SledStore::open(db)?;
-    let s = store::backup_to(&store, file)?;
+    let store = SledStore::open_existing(db)?;
+    let s = store::backup_to(&store, file, &|| false)?;
     writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, file.display())?;
     Ok(0)
 }

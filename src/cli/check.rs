@@ -2,9 +2,7 @@
 
 use crate::store::{CheckReport, SledStore, StoreError};
 use std::io::Write;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 /// Exit code of a database with problems.
 pub const DAMAGED: i32 = 1;
@@ -19,47 +17,33 @@ pub enum Outcome {
     Refused(String),
 }
 
-/// Opens `dir` and checks it, turning any panic inside sled into a refusal.
+/// Opens `dir` (which must hold a database: sled would make an empty one, and "clean" would be
+/// a lie) and checks it; a panic inside sled is a refusal, not a crash.
 pub fn check_dir(dir: &Path) -> Outcome {
-    if !dir.join("conf").is_file() && !dir.join("db").is_file() {
-        // sled would create an empty database here, and "clean" would be a lie.
-        return Outcome::Refused(format!("no kehu database at {}", dir.display()));
-    }
-    let caught = quietly(|| match SledStore::open(dir) {
-        Ok(store) => Ok(store.check()),
-        Err(e) => Err(e),
-    });
-    match caught {
-        Ok(Ok(report)) => Outcome::Checked(report),
-        Ok(Err(e @ (StoreError::Locked { .. } | StoreError::TooNew { .. }))) => {
+    let opened = std::panic::catch_unwind(|| SledStore::open_existing(dir).map(|store| {
+        let notes = store.report().notes.clone();
+        (store.check(), notes)
+    }));
+    match opened {
+        Ok(Ok((report, notes))) => {
+            for n in notes {
+                eprintln!("kehu: {}", crate::text::terminal_safe(&n));
+            }
+            Outcome::Checked(report)
+        }
+        Ok(Err(e @ (StoreError::Locked { .. } | StoreError::TooNew { .. } | StoreError::NoDatabase { .. }))) => {
             Outcome::Refused(e.to_string())
         }
-        Ok(Err(e)) => Outcome::Refused(format!("the database files are damaged ({e})")),
-        Err(why) => Outcome::Refused(format!("the database files are damaged (sled: {why})")),
+        Ok(Err(e @ StoreError::Lost { .. })) => Outcome::Refused(e.to_string()),
+        Ok(Err(e)) => Outcome::Refused(format!(
+            "{e}; `kehu salvage --db {} --out NEWDIR` rebuilds it from its last backup and the journal",
+            dir.display()
+        )),
+        Err(_) => Outcome::Refused(format!(
+            "the database files are damaged (sled failed on them); `kehu salvage --db {} --out NEWDIR` rebuilds it",
+            dir.display()
+        )),
     }
-}
-
-/// Runs `f`, catching a panic and returning its message instead of printing it: sled panics on
-/// some damaged files, and a panic's message must never reach the operator as a crash.
-pub fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let message = Arc::new(Mutex::new(None::<String>));
-    let seen = Arc::clone(&message);
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        let text = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown failure".into());
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        if let Ok(mut m) = seen.lock() {
-            m.get_or_insert(format!("{text}{at}"));
-        }
-    }));
-    let out = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
-    out.map_err(|_| message.lock().ok().and_then(|m| m.clone()).unwrap_or_else(|| "unknown failure".into()))
 }
 
 /// Prints the outcome and returns the exit code: 0 clean, 1 damaged, 2 refused.

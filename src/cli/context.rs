@@ -47,14 +47,20 @@ impl Context {
         Ok(Context { db_path, today, follow_clock: cli.as_of.is_none(), rules })
     }
 
-    /// Opens (or creates) the database.
-    pub fn open(&self) -> anyhow::Result<Box<dyn Store>> {
-        Ok(Box::new(SledStore::open(&self.db_path)?))
+    /// Opens (or creates) the database: the console, `demo`, `import`.
+    pub fn open(&self) -> anyhow::Result<SledStore> {
+        Ok(said(SledStore::open(&self.db_path)?))
+    }
+
+    /// Opens the database, which must exist: every command that only reads (or adds to what is
+    /// there), so that a mistyped `--db` is an error, not an empty shop.
+    pub fn open_existing(&self) -> anyhow::Result<SledStore> {
+        Ok(said(SledStore::open_existing(&self.db_path)?))
     }
 
     /// Opens the demo database, generating it on first use.
     pub fn open_demo(&self) -> anyhow::Result<SledStore> {
-        let store = SledStore::open(&self.db_path)?;
+        let store = said(SledStore::open(&self.db_path)?);
         if store.customer_count()? == 0 {
             eprintln!(
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
@@ -122,7 +128,10 @@ impl Context {
             Some(m) => (Some(m), None),
             None => match builder.fit_model() {
                 Ok(m) => {
-                    store.set_setting(MODEL_SETTING, &m.to_bytes())?;
+                    store.commit(
+                        crate::change::Change::Setting { key: MODEL_SETTING.into(), value: Some(m.to_bytes()) },
+                        &crate::tui::operator(),
+                    )?;
                     (Some(m), None)
                 }
                 Err(e) => (None, Some(format!("no predictions: {e}"))),
@@ -142,7 +151,7 @@ impl Context {
             );
         }
         let started = Instant::now();
-        let stats = demo::fill_store(store.as_ref(), customers, seed, self.today)?;
+        let stats = demo::fill_store(&store, customers, seed, self.today)?;
         writeln!(
             out,
             "created {} customers, {} purchases, {} interactions in {} in {:.1} s",
@@ -154,6 +163,15 @@ impl Context {
         )?;
         Ok(0)
     }
+}
+
+/// Tells the operator (on stderr) what opening found: changes the journal brought back, a
+/// journal begun anew, an upgrade.
+fn said(store: SledStore) -> SledStore {
+    for note in &store.report().notes {
+        eprintln!("kehu: {}", crate::text::terminal_safe(note));
+    }
+    store
 }
 
 /// The model stored by the last fit; None when there is none or it cannot be read (a model

@@ -14,7 +14,8 @@ pub fn run(ctx: &Context, store: &dyn Store, out: &mut dyn Write) -> anyhow::Res
     let started = Instant::now();
     let model = builder.fit_model().context("cannot fit the predictive model")?;
     let took = started.elapsed().as_secs_f64();
-    store.set_setting(MODEL_SETTING, &model.to_bytes())?;
+    let fitted = crate::change::Change::Setting { key: MODEL_SETTING.into(), value: Some(model.to_bytes()) };
+    store.commit(fitted, &crate::tui::operator())?;
     print(&model, took, out)?;
     Ok(0)
 }

@@ -136,7 +136,9 @@ pub fn run_to(
         return Ok(0);
     }
     let set = assign_ids(store, plan)?;
-    store.apply(&set)?;
+    let kind = format!("{:?}", opts.kind).to_lowercase();
+    let source = format!("import {kind} {}", path.display());
+    store.commit(crate::change::Change::Batch { set, source }, &crate::tui::operator())?;
     writeln!(out, "{}: imported {summary}", path.display())?;
     Ok(0)
 }

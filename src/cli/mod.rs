@@ -4,17 +4,19 @@ mod audit;
 mod backup;
 mod check;
 mod classes;
+mod console;
 mod context;
 mod export;
+mod failure;
 mod fit;
 pub mod import;
+mod salvage;
 mod segments;
 mod serve;
 mod show;
 mod table;
 mod torture;
 
-use crate::store::{SledStore, Store};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -118,6 +120,16 @@ pub enum Command {
         /// The backup file to read
         file: PathBuf,
     },
+    /// Rebuild a damaged database into a new directory: from its last backup and its journal,
+    /// else from every record that still reads; prints what was lost, per kind
+    Salvage {
+        /// The new database directory (must not exist, or be empty)
+        #[arg(long, value_name = "NEWDIR")]
+        out: PathBuf,
+        /// Start from this backup instead of the newest daily backup that reads back whole
+        #[arg(long, value_name = "FILE")]
+        backup: Option<PathBuf>,
+    },
     /// Serve the console to many operators over SSH (public keys in an authorized_keys file)
     Serve {
         /// Address to listen on (port 0: any free port, printed at start)
@@ -182,17 +194,20 @@ fn parse_date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
     crate::domain::parse_date(s).map_err(|e| e.to_string())
 }
 
-/// Runs the command line and returns the process exit code.
+/// Runs the command line and returns the process exit code (see [`failure`]).
 pub fn main() -> i32 {
+    failure::install_hook();
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
         // A reader that stops early (`kehu export | head`) is not an error worth a message.
-        Err(e) if is_broken_pipe(&e) => 0,
-        Err(e) => {
-            eprintln!("kehu: {}", crate::text::terminal_safe(&format!("{e:#}")));
-            1
+        Ok(Err(e)) if is_broken_pipe(&e) => 0,
+        Ok(Err(e)) => {
+            eprintln!("kehu: {}", crate::text::terminal_safe(&failure::message(&e)));
+            failure::code_of(&e)
         }
+        // The hook has said what happened.
+        Err(_) => failure::panic_code(),
     }
 }
 
@@ -205,13 +220,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Today's backup of the console's database into `DB.backups`, keeping the last week.
-fn daily_backup_of(db: &SledStore, ctx: &Context) -> anyhow::Result<()> {
-    let dir = crate::store::backup_dir(&ctx.db_path);
-    crate::store::daily_backup(db, &dir, ctx.today, crate::store::KEEP_DEFAULT)?;
-    Ok(())
-}
-
 /// Runs one parsed command line; `Ok` carries the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     crate::i18n::set_current(crate::i18n::detect(cli.lang.as_deref()));
@@ -219,51 +227,39 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         None => {
-            let db = if cli.demo { ctx.open_demo()? } else { SledStore::open(&ctx.db_path)? };
+            let db = if cli.demo { ctx.open_demo()? } else { ctx.open()? };
             drop(out);
-            let label = ctx.db_path.display().to_string();
-            let store: &dyn Store = &db;
-            std::thread::scope(|s| -> anyhow::Result<()> {
-                // The daily backup (not of the throwaway demo) runs beside the console's start-up.
-                let backup = (!cli.demo).then(|| s.spawn(|| daily_backup_of(&db, &ctx)));
-                crate::tui::open(store, ctx.rules.clone(), ctx.today, ctx.follow_clock, label, |b| {
-                    ctx.classify(store, b)
-                })?;
-                if let Some(Ok(Err(e))) = backup.map(|b| b.join()) {
-                    eprintln!("kehu: the daily backup failed: {e}");
-                }
-                Ok(())
-            })?;
-            Ok(0)
+            console::run(&ctx, db, !cli.demo)
         }
         Some(Command::Demo { customers, seed }) => ctx.run_demo(customers, seed, &mut out),
         Some(Command::Import { kind, file, create_missing, dry_run, mode }) => {
             let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today };
-            import::run(ctx.open()?.as_ref(), &file, &opts, &mut out)
+            import::run(&ctx.open()?, &file, &opts, &mut out)
         }
         Some(Command::Export { kind, format, out: file, bom }) => {
             anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
-            let db = ctx.open()?;
-            export::run(&ctx, db.as_ref(), kind, format, bom, file.as_deref(), &mut out)
+            let db = ctx.open_existing()?;
+            export::run(&ctx, &db, kind, format, bom, file.as_deref(), &mut out)
         }
         Some(Command::Segments { dimension, json }) => {
-            let db = ctx.open()?;
-            segments::print(&ctx.load_classifier(db.as_ref())?, dimension.as_deref(), json, &mut out)?;
+            let db = ctx.open_existing()?;
+            segments::print(&ctx.load_classifier(&db)?, dimension.as_deref(), json, &mut out)?;
             Ok(0)
         }
-        Some(Command::Fit) => fit::run(&ctx, ctx.open()?.as_ref(), &mut out),
+        Some(Command::Fit) => fit::run(&ctx, &ctx.open_existing()?, &mut out),
         Some(Command::Show { query, json }) => {
-            let db = ctx.open()?;
-            show::run(&ctx, db.as_ref(), &query, json, &mut out)
+            let db = ctx.open_existing()?;
+            show::run(&ctx, &db, &query, json, &mut out)
         }
         Some(Command::Check) => check::run(&ctx.db_path, &mut out),
         Some(Command::Backup { file }) => backup::run_backup(&ctx.db_path, &file, &mut out),
         Some(Command::Restore { file }) => backup::run_restore(&ctx.db_path, &file, &mut out),
+        Some(Command::Salvage { out: to, backup }) => salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out),
         Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle }) => {
             drop(out);
             serve::run(&ctx, serve::Args { listen, authorized_keys, host_key, max_sessions, idle })
         }
-        Some(Command::Audit { customer }) => audit::run(ctx.open()?.as_ref(), customer.as_deref(), &mut out),
+        Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),
         Some(Command::Torture { seed, edits }) => torture::run(&ctx.db_path, seed, edits, &mut out),
     }
 }

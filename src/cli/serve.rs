@@ -4,7 +4,7 @@
 use super::Context;
 use crate::dedupe::DuplicateIndex;
 use crate::serve::{Limits, Options};
-use crate::store::{SledStore, Store};
+use crate::store::Store;
 use crate::tui::{ConsoleConfig, config_path, saved_segments};
 use crate::ui::{App, AppInit};
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ pub struct Args {
 
 /// Runs the server until it is stopped by a signal.
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
-    let store = Arc::new(SledStore::open(&ctx.db_path)?);
+    let store = Arc::new(ctx.open_existing()?);
     let started = std::time::Instant::now();
     let base = base_app(ctx, store.as_ref())?;
     crate::tui::memory::release_freed();

@@ -93,7 +93,7 @@ pub fn run(dir: &Path, seed: u64, edits: u64, out: &mut dyn Write) -> anyhow::Re
                 let (n, m) = (1 + rng.below(3), 1 + rng.below(6));
                 say(out, &format!("try apply {step} {n} {m}"))?;
                 let set = change_set(&store, step, n, m)?;
-                store.apply(&set)?;
+                store.apply(set.clone(), "torture")?;
                 live.extend(set.customers.iter().map(|c| c.id));
                 let ids: Vec<String> = set
                     .customers

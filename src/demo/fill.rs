@@ -30,7 +30,7 @@ pub fn fill_store(
             anyhow::ensure!(got == reserved_end, "id allocation out of step ({got} ≠ {reserved_end})");
             reserved_end = next;
         }
-        store.apply(&set)?;
+        store.apply(set, "demo data")?;
         Ok(())
     })?;
     Ok(stats)

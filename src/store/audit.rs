@@ -1,47 +1,18 @@
 //! The audit log: who changed which customer, when, and how (before → after), in its own tree.
 //!
 //! Key: the time in microseconds since 1970 (big-endian, so byte order is time order) followed
-//! by a per-process sequence number (so two entries in the same microsecond never collide).
+//! by the change's journal seq and the entry's number within it (12-byte keys of earlier
+//! versions, time and a per-process counter, read alike). Entries are written by
+//! [`super::SledStore::commit`] in the transaction of the change they describe.
 //! Value: an [`AuditEntry`] in the same versioned, checksummed envelope as every record.
 
 use super::envelope::{Record, decode, encode};
 use super::scan::io;
+use super::trees::TreeId;
+use super::txn::{Tx, TxResult, lift};
 use super::wire::At;
 use super::{StoreError, StoreResult};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// One change as the audit log keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// When the change was saved.
-    pub when: DateTime<Utc>,
-    /// Who made it (the SSH key's operator name, or the local login name).
-    pub operator: String,
-    /// The customer it concerns (the survivor of a merge).
-    pub customer: u64,
-    /// What happened, as a short word ("edit", "purchase", "merge", "reveal phone"…).
-    pub what: String,
-    /// The changed fields before, as JSON (empty for an addition).
-    pub before: String,
-    /// The changed fields after, as JSON.
-    pub after: String,
-}
-
-impl AuditEntry {
-    /// An entry stamped now.
-    pub fn now(operator: &str, customer: u64, what: &str, before: String, after: String) -> AuditEntry {
-        AuditEntry {
-            when: Utc::now(),
-            operator: operator.to_string(),
-            customer,
-            what: what.into(),
-            before,
-            after,
-        }
-    }
-}
+pub use crate::change::AuditEntry;
 
 impl Record for AuditEntry {
     const KIND: &'static str = "audit entry";
@@ -59,23 +30,21 @@ impl Record for AuditEntry {
     }
 }
 
-/// Distinguishes entries written in the same microsecond.
-static SEQ: AtomicU32 = AtomicU32::new(0);
-
-/// The key of an entry written at `when`.
-fn key(when: DateTime<Utc>) -> [u8; 12] {
+/// The key of entry `n` of change `seq`, written at `when`: time order first, and no two
+/// entries of any process ever share a key (the journal numbers every change).
+fn key(when: chrono::DateTime<chrono::Utc>, seq: u64, n: usize) -> [u8; 18] {
     let micros = u64::try_from(when.timestamp_micros()).unwrap_or(0);
-    let mut k = [0u8; 12];
+    let mut k = [0u8; 18];
     k[..8].copy_from_slice(&micros.to_be_bytes());
-    k[8..].copy_from_slice(&SEQ.fetch_add(1, Ordering::Relaxed).to_be_bytes());
+    k[8..16].copy_from_slice(&seq.to_be_bytes());
+    k[16..].copy_from_slice(&(n.min(u16::MAX as usize) as u16).to_be_bytes());
     k
 }
 
-/// Appends `entry` to the audit tree (flushing is the caller's: it flushes the whole database).
-pub(crate) fn append(tree: &sled::Tree, entry: &AuditEntry) -> StoreResult<()> {
-    let bytes = encode(entry, entry.customer)?;
-    tree.insert(key(entry.when), bytes).map_err(io)?;
-    Ok(())
+/// Writes entry `n` of change `seq` inside its transaction.
+pub(crate) fn put(tx: &Tx, seq: u64, n: usize, entry: &AuditEntry) -> TxResult<()> {
+    let bytes = lift(encode(entry, entry.customer))?;
+    tx.insert(TreeId::Audit, &key(entry.when, seq, n), bytes)
 }
 
 /// Every entry in time order, only `customer`'s when given.
@@ -96,16 +65,19 @@ pub(crate) fn entries(tree: &sled::Tree, customer: Option<u64>) -> StoreResult<V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     #[test]
     fn entries_come_back_in_time_order_and_by_customer() {
         let db = sled::Config::new().temporary(true).open().unwrap();
         let tree = db.open_tree("audit").unwrap();
         let t0 = Utc::now();
-        let e = |c: u64, secs: i64| {
+        let mut seq = 0;
+        let mut e = |c: u64, secs: i64| {
             let mut a = AuditEntry::now("alice", c, "edit", "{}".into(), "{\"name\":\"x\"}".into());
             a.when = t0 + chrono::Duration::seconds(secs);
-            append(&tree, &a).unwrap();
+            seq += 1;
+            tree.insert(key(a.when, seq, 0), encode(&a, c).unwrap()).unwrap();
         };
         e(2, 5);
         e(1, 1);

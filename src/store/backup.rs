@@ -1,20 +1,28 @@
 //! Backup files: a consistent snapshot of every tree, checksummed so that a damaged file is
-//! refused before anything is written.
+//! refused before anything is written, and holding the journal position it was taken at, so
+//! that the journal since then can bring it forward (see [`super::salvage`]).
 //!
-//! Layout (integers little-endian):
-//! header `b"KEHUBAK\0"`, u32 backup version, u32 database format;
-//! per tree: u8 1, u16 name length, name, u64 entry count, entries (u32 key length, key,
-//! u32 value length, value), u32 CRC32 of the block from its tag byte on;
+//! Layout (integers little-endian), version 2:
+//! header `b"KEHUBAK\0"`, u32 backup version, u32 database format, u64 journal seq, u64 content
+//! sum, u32 CRC32 of the header;
+//! per tree: u8 1, u16 name length, name, then each entry as u8 1, u32 key length, key, u32
+//! value length, value; then u8 0, u64 entry count, u32 CRC32 of the block from its tag byte on;
 //! end: u8 0, u32 tree count, u32 CRC32 of every byte before it.
+//!
+//! Version 1 (read only) had no seq or sum and gave each tree's entry count before its entries
+//! instead of marking each entry: counting first meant reading every tree twice, and on a
+//! damaged tree sled's count never ends.
 
 use super::sled_store::FORMAT;
+use super::sum;
+use super::trees::{TreeId, Trees};
 use super::{SledStore, StoreError, StoreResult};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"KEHUBAK\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Entries per sled batch when restoring (the staging directory makes the restore all or
 /// nothing, not the batches).
 const RESTORE_BATCH: usize = 1024;
@@ -28,6 +36,10 @@ pub struct BackupSummary {
     pub trees: u32,
     /// Key/value entries over all trees.
     pub entries: u64,
+    /// The journal position the backup holds (0 in a version 1 backup).
+    pub seq: u64,
+    /// The content sum at that position (0 in a version 1 backup).
+    pub sum: u64,
 }
 
 /// A writer feeding both the current block's checksum and the whole file's.
@@ -51,56 +63,109 @@ impl<W: Write> Summed<W> {
 }
 
 fn fs_err(what: &str, path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Io(format!("{what} {}: {e}", path.display()))
+    StoreError::Io(format!("{what} {}: {}", path.display(), super::scan::io_error_text(&e)))
+}
+
+/// Refuses a backup file inside the database directory: writing it there would overwrite (or
+/// be mistaken for) the database's own files.
+fn refuse_inside(store: &SledStore, path: &Path) -> StoreResult<()> {
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let db = canon(store.path());
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => canon(p),
+        _ => canon(Path::new(".")),
+    };
+    if parent.starts_with(&db) {
+        return Err(StoreError::Io(format!(
+            "refusing to write the backup {} inside the database directory {}; choose a file elsewhere",
+            path.display(),
+            store.path().display()
+        )));
+    }
+    Ok(())
 }
 
 /// Writes a snapshot of `store` to `path` (via `path.tmp`, fsynced, then renamed), holding the
-/// writer lock so that no edit lands between two trees.
-pub fn backup_to(store: &SledStore, path: &Path) -> StoreResult<BackupSummary> {
+/// writer lock so that no edit lands between two trees. The entries are summed on the way and
+/// must add up to the content the journal recorded: a database that lost entries without a
+/// word is not backed up as if it were whole. `stop` is asked now and then; when it says so
+/// the backup is abandoned.
+pub fn backup_to(store: &SledStore, path: &Path, stop: &dyn Fn() -> bool) -> StoreResult<BackupSummary> {
+    refuse_inside(store, path)?;
     let tmp = PathBuf::from(format!("{}.tmp", path.display()));
     let file = File::create(&tmp).map_err(|e| fs_err("cannot create", &tmp, e))?;
     let mut w = Summed { inner: BufWriter::new(file), block: Default::default(), total: Default::default() };
-    let summary = store.with_trees(|trees| write_trees(&mut w, trees))?;
-    let write = |e| fs_err("cannot write", &tmp, e);
-    let file = w.inner.into_inner().map_err(|e| write(e.into_error()))?;
-    file.sync_all().map_err(write)?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| fs_err("cannot rename the backup to", path, e))?;
+    let written = store.with_trees(|trees, writer| {
+        write_trees(&mut w, trees, (writer.journal.last, writer.journal.sum), stop)
+    });
+    let finished = written.and_then(|summary| {
+        let write = |e| fs_err("cannot write", &tmp, e);
+        let file = w.inner.into_inner().map_err(|e| write(e.into_error()))?;
+        file.sync_all().map_err(write)?;
+        drop(file);
+        std::fs::rename(&tmp, path).map_err(|e| fs_err("cannot rename the backup to", path, e))?;
+        Ok(summary)
+    });
+    if finished.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    let summary = finished?;
     // The rename is durable only once the directory is synced; best effort where unsupported.
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = File::open(dir).and_then(|d| d.sync_all());
+        super::journal::sync_dir(dir);
     }
     Ok(summary)
 }
 
-fn write_trees<W: Write>(w: &mut Summed<W>, trees: &[(&str, &sled::Tree)]) -> StoreResult<BackupSummary> {
-    let io = |e: std::io::Error| StoreError::Io(format!("cannot write the backup: {e}"));
+fn write_trees<W: Write>(
+    w: &mut Summed<W>,
+    trees: &Trees,
+    (seq, sum): (u64, u64),
+    stop: &dyn Fn() -> bool,
+) -> StoreResult<BackupSummary> {
+    let io = |e: std::io::Error| {
+        StoreError::Io(format!("cannot write the backup: {}", super::scan::io_error_text(&e)))
+    };
     w.put(MAGIC).map_err(io)?;
     w.put(&VERSION.to_le_bytes()).map_err(io)?;
     w.put(&FORMAT.to_le_bytes()).map_err(io)?;
+    w.put(&seq.to_le_bytes()).map_err(io)?;
+    w.put(&sum.to_le_bytes()).map_err(io)?;
     w.end_block().map_err(io)?;
-    let mut summary = BackupSummary::default();
-    for (name, tree) in trees {
+    let mut summary = BackupSummary { seq, sum, ..Default::default() };
+    let mut found = 0u64;
+    for t in TreeId::ALL {
+        let name = t.name();
         w.put(&[1]).map_err(io)?;
         w.put(&(name.len() as u16).to_le_bytes()).map_err(io)?;
         w.put(name.as_bytes()).map_err(io)?;
-        w.put(&(tree.len() as u64).to_le_bytes()).map_err(io)?;
         let mut n = 0u64;
-        for item in tree.iter() {
+        for item in trees[t].iter() {
+            if n.is_multiple_of(4096) && stop() {
+                return Err(StoreError::Io("the backup was stopped".into()));
+            }
             let (k, v) = item.map_err(super::scan::io)?;
+            w.put(&[1]).map_err(io)?;
             for part in [&k[..], &v[..]] {
                 w.put(&(part.len() as u32).to_le_bytes()).map_err(io)?;
                 w.put(part).map_err(io)?;
             }
+            if !sum::is_bookkeeping(t, &k) {
+                found = found.wrapping_add(sum::entry_hash(t, &k, &v));
+            }
             n += 1;
         }
-        if n != tree.len() as u64 {
-            // The count went first; a tree that changed under the lock would be a bug.
-            return Err(StoreError::Io(format!("tree {name} changed during the backup")));
-        }
+        w.put(&[0]).map_err(io)?;
+        w.put(&n.to_le_bytes()).map_err(io)?;
         w.end_block().map_err(io)?;
         summary.trees += 1;
         summary.entries += n;
+    }
+    if found != sum {
+        return Err(StoreError::Corrupt(format!(
+            "the records do not add up to the content recorded with change {seq}: entries were lost or changed; \
+             nothing was backed up (run `kehu check`, then `kehu salvage`)"
+        )));
     }
     w.put(&[0]).map_err(io)?;
     w.put(&summary.trees.to_le_bytes()).map_err(io)?;
@@ -110,7 +175,7 @@ fn write_trees<W: Write>(w: &mut Summed<W>, trees: &[(&str, &sled::Tree)]) -> St
 }
 
 /// The key/value pairs of one tree, as read from a backup.
-type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+pub(crate) type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// A reader that checks the same checksums the writer made.
 struct Checked<R: Read> {
@@ -135,11 +200,21 @@ impl<R: Read> Checked<R> {
         self.total.update(&buf);
         Ok(buf)
     }
+    fn u8(&mut self) -> StoreResult<u8> {
+        Ok(self.take(1)?[0])
+    }
     fn u32(&mut self) -> StoreResult<u32> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| damaged("short integer"))?))
     }
     fn u64(&mut self) -> StoreResult<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| damaged("short integer"))?))
+    }
+    fn item(&mut self, tree: &str) -> StoreResult<Vec<u8>> {
+        let n = self.u32()?;
+        if n > MAX_ITEM {
+            return Err(damaged(format!("an entry of {n} bytes in tree {tree}")));
+        }
+        self.take(n as usize)
     }
     fn end_block(&mut self, what: &str) -> StoreResult<()> {
         let want = std::mem::take(&mut self.block).finalize();
@@ -151,23 +226,27 @@ impl<R: Read> Checked<R> {
     }
 }
 
-/// Reads a whole backup, calling `entry(tree, key, value)` for each entry; fails on any damage.
-/// Entries of a tree are handed out only after that tree's checksum matched.
-fn read_backup(
-    path: &Path,
-    entry: &mut dyn FnMut(&str, Entries) -> StoreResult<()>,
-) -> StoreResult<BackupSummary> {
-    let file = File::open(path).map_err(|e| fs_err("cannot open", path, e))?;
-    let mut r = Checked { inner: BufReader::new(file), block: Default::default(), total: Default::default() };
+/// What a backup's header says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BackupHeader {
+    pub version: u32,
+    pub format: u32,
+    pub seq: u64,
+    pub sum: u64,
+}
+
+fn read_header<R: Read>(r: &mut Checked<R>, path: &Path) -> StoreResult<BackupHeader> {
     if r.take(8)? != MAGIC {
         return Err(damaged("no kehu backup header"));
     }
     let version = r.u32()?;
     let format = r.u32()?;
+    let (seq, sum) = match version {
+        1 => (0, 0),
+        2 => (r.u64()?, r.u64()?),
+        v => return Err(damaged(format!("backup version {v}, this kehu reads 1 and {VERSION}"))),
+    };
     r.end_block("the header")?;
-    if version != VERSION {
-        return Err(damaged(format!("backup version {version}, this kehu reads {VERSION}")));
-    }
     if format > FORMAT {
         return Err(StoreError::TooNew {
             path: path.display().to_string(),
@@ -175,9 +254,30 @@ fn read_backup(
             supported: FORMAT,
         });
     }
-    let mut summary = BackupSummary::default();
+    Ok(BackupHeader { version, format, seq, sum })
+}
+
+/// The header of the backup at `path` (reads a few dozen bytes), for choosing among backups.
+pub(crate) fn header_of(path: &Path) -> StoreResult<BackupHeader> {
+    let file = File::open(path).map_err(|e| fs_err("cannot open", path, e))?;
+    let mut r = Checked { inner: BufReader::new(file), block: Default::default(), total: Default::default() };
+    read_header(&mut r, path)
+}
+
+/// Reads a whole backup, calling `entry(tree, entries)` for each tree; fails on any damage.
+/// Entries of a tree are handed out only after that tree's checksum matched; the entries of a
+/// version 2 backup must add up to the sum its header gives.
+pub(crate) fn read_backup(
+    path: &Path,
+    entry: &mut dyn FnMut(&str, Entries) -> StoreResult<()>,
+) -> StoreResult<BackupSummary> {
+    let file = File::open(path).map_err(|e| fs_err("cannot open", path, e))?;
+    let mut r = Checked { inner: BufReader::new(file), block: Default::default(), total: Default::default() };
+    let header = read_header(&mut r, path)?;
+    let mut summary = BackupSummary { seq: header.seq, sum: header.sum, ..Default::default() };
+    let mut found = 0u64;
     loop {
-        match r.take(1)?[0] {
+        match r.u8()? {
             0 => break,
             1 => {}
             t => return Err(damaged(format!("unknown block tag {t}"))),
@@ -185,20 +285,41 @@ fn read_backup(
         let len = u16::from_le_bytes(r.take(2)?.try_into().map_err(|_| damaged("short integer"))?);
         let name =
             String::from_utf8(r.take(len as usize)?).map_err(|_| damaged("a tree name is not text"))?;
-        let count = r.u64()?;
         let mut items = Vec::new();
-        for _ in 0..count {
-            let mut part = || -> StoreResult<Vec<u8>> {
-                let n = r.u32()?;
-                if n > MAX_ITEM {
-                    return Err(damaged(format!("an entry of {n} bytes in tree {name}")));
+        let count = if header.version == 1 {
+            let count = r.u64()?;
+            for _ in 0..count {
+                let k = r.item(&name)?;
+                items.push((k, r.item(&name)?));
+            }
+            count
+        } else {
+            loop {
+                match r.u8()? {
+                    0 => break,
+                    1 => {}
+                    t => return Err(damaged(format!("unknown entry tag {t} in tree {name}"))),
                 }
-                r.take(n as usize)
-            };
-            let k = part()?;
-            items.push((k, part()?));
-        }
+                let k = r.item(&name)?;
+                items.push((k, r.item(&name)?));
+            }
+            let count = r.u64()?;
+            if count != items.len() as u64 {
+                return Err(damaged(format!(
+                    "tree {name} holds {} entries, its count says {count}",
+                    items.len()
+                )));
+            }
+            count
+        };
         r.end_block(&format!("tree {name}"))?;
+        if let Some(t) = TreeId::from_name(&name) {
+            for (k, v) in &items {
+                if !sum::is_bookkeeping(t, k) {
+                    found = found.wrapping_add(sum::entry_hash(t, k, v));
+                }
+            }
+        }
         summary.trees += 1;
         summary.entries += count;
         entry(&name, items)?;
@@ -214,6 +335,9 @@ fn read_backup(
     }
     if r.inner.read(&mut [0u8; 1]).map_err(damaged)? != 0 {
         return Err(damaged("bytes after the end"));
+    }
+    if header.version >= 2 && found != header.sum {
+        return Err(damaged("its records do not add up to the content sum it recorded"));
     }
     Ok(summary)
 }
@@ -239,7 +363,17 @@ pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| fs_err("cannot clear", &staging, e))?;
     }
-    let db = super::sled_store::sled_config(&staging).open().map_err(super::scan::io)?;
+    let summary = fill(path, &staging)?;
+    if dir.exists() {
+        std::fs::remove_dir(dir).map_err(|e| fs_err("cannot replace", dir, e))?;
+    }
+    std::fs::rename(&staging, dir).map_err(|e| fs_err("cannot move the restored database to", dir, e))?;
+    Ok(summary)
+}
+
+/// Writes every entry of the backup at `path` into a new sled database in `dir`, flushed.
+pub(crate) fn fill(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
+    let db = super::open::sled_config(dir).open().map_err(super::scan::io)?;
     let summary = read_backup(path, &mut |name, items| {
         let tree = db.open_tree(name).map_err(super::scan::io)?;
         for part in items.chunks(RESTORE_BATCH) {
@@ -252,10 +386,5 @@ pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
         Ok(())
     })?;
     db.flush().map_err(super::scan::io)?;
-    drop(db);
-    if dir.exists() {
-        std::fs::remove_dir(dir).map_err(|e| fs_err("cannot replace", dir, e))?;
-    }
-    std::fs::rename(&staging, dir).map_err(|e| fs_err("cannot move the restored database to", dir, e))?;
     Ok(summary)
 }

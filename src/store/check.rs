@@ -6,9 +6,12 @@
 use super::StoreError;
 use super::chunks::{self, Child, MAX_RECORDS};
 use super::envelope::{At, decode};
+use super::journal::{self, Journal};
 use super::keys::{parse_chunk_key, parse_id, phone_key};
 use super::scan::io;
 use super::sled_store::{FORMAT, FORMAT_KEY};
+use super::sum::{self, SEQ_KEY, SUM_KEY};
+use super::trees::{TreeId, Trees};
 use super::txn::NEXT_ID;
 use crate::domain::{Customer, Interaction, Purchase};
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,35 +71,75 @@ struct Indexed {
     phone_key: Option<Vec<u8>>,
 }
 
-/// Every tree of a store, borrowed for one scan.
-pub(crate) struct Trees<'a> {
-    pub customers: &'a sled::Tree,
-    /// Purchase chunks.
-    pub purchases: &'a sled::Tree,
-    /// Interaction chunks.
-    pub interactions: &'a sled::Tree,
-    pub idx_ref: &'a sled::Tree,
-    pub idx_phone: &'a sled::Tree,
-    pub settings: &'a sled::Tree,
-    pub meta: &'a sled::Tree,
-}
-
 /// Runs every check over `t`.
 pub(crate) fn run(t: &Trees) -> CheckReport {
     let mut r = CheckReport::default();
     let mut max_id = 0u64;
-    let customers = scan_customers(t.customers, &mut r, &mut max_id);
+    let customers = scan_customers(&t[TreeId::Customers], &mut r, &mut max_id);
     let mut ids: Vec<Owned> = customers.keys().map(|&id| (id, "customer", id)).collect();
-    scan_chunks::<Purchase>(t.purchases, "purchases", &customers, &mut r, &mut ids);
-    scan_chunks::<Interaction>(t.interactions, "interactions", &customers, &mut r, &mut ids);
+    scan_chunks::<Purchase>(&t[TreeId::Purchases], "purchases", &customers, &mut r, &mut ids);
+    scan_chunks::<Interaction>(&t[TreeId::Interactions], "interactions", &customers, &mut r, &mut ids);
     check_unique(&mut ids, &mut r);
     max_id = max_id.max(ids.last().map_or(0, |o| o.0));
-    check_ref_index(t.idx_ref, &customers, &mut r);
-    check_phone_index(t.idx_phone, &customers, &mut r);
-    let settings = each(t.settings, "settings", &mut r, |_, _, _| {});
+    check_ref_index(&t[TreeId::IdxRef], &customers, &mut r);
+    check_phone_index(&t[TreeId::IdxPhone], &customers, &mut r);
+    let settings = each(&t[TreeId::Settings], "settings", &mut r, |_, _, _| {});
     r.counts.push(("settings".into(), settings));
-    check_meta(t.meta, max_id, &mut r);
+    let audit = each(&t[TreeId::Audit], "audit", &mut r, |_, _, _| {});
+    r.counts.push(("audit".into(), audit));
+    check_meta(&t[TreeId::Meta], max_id, &mut r);
+    check_sum(t, &mut r);
     r
+}
+
+/// Sums every entry and compares with the sum `meta` recorded with the last change: entries
+/// lost or changed without a word (a rolled-back page, a file edited by hand) show here.
+fn check_sum(t: &Trees, r: &mut CheckReport) {
+    let claimed = match sum::read_u64(&t[TreeId::Meta], SUM_KEY) {
+        Ok(c) => c,
+        Err(e) => return r.failed("meta", "\"content_sum\"", &e),
+    };
+    let seq = sum::read_u64(&t[TreeId::Meta], SEQ_KEY).ok().flatten().unwrap_or(0);
+    match (sum::scan(t, &|| false), claimed) {
+        (Err(e), _) => r.failed("(all trees)", "content sum", &e),
+        (Ok(Some(found)), Some(claimed)) if found != claimed => r.problem(
+            "(all trees)",
+            "content sum",
+            format!(
+                "the records do not add up to the content recorded with change {seq}: entries were lost or changed \
+                 since (run `kehu salvage` to rebuild from the last backup and the journal)"
+            ),
+        ),
+        (Ok(_), None) => r.problem("meta", "\"content_sum\"", "no content sum recorded"),
+        _ => {}
+    }
+}
+
+/// Compares the journal with the database: every segment readable, numbered without a gap,
+/// and ending where the database's last change is.
+pub(crate) fn journal(t: &Trees, j: &Journal, r: &mut CheckReport) {
+    let seq = match sum::read_u64(&t[TreeId::Meta], SEQ_KEY) {
+        Ok(s) => s.unwrap_or(0),
+        Err(e) => return r.failed("meta", "\"journal_seq\"", &e),
+    };
+    if j.last != seq {
+        r.problem(
+            "journal",
+            "last change",
+            format!("the journal ends at change {}, the database at {seq}", j.last),
+        );
+    }
+    let dir = j.dir();
+    let mut entries = 0u64;
+    let from = j.first_base();
+    match journal::entries_after(dir, from, &mut |_| {
+        entries += 1;
+        Ok(())
+    }) {
+        Ok(_) => {}
+        Err(e) => r.failed("journal", format!("after change {from}"), &e),
+    }
+    r.counts.push(("journal".into(), entries));
 }
 
 /// Calls `f` with each entry of `tree`, recording iteration errors; returns the entry count.

@@ -13,10 +13,10 @@
 use super::envelope::{Record, decode_chunk, encode_chunk};
 use super::keys::{chunk_key, id_key, parse_chunk_key};
 use super::scan::io;
-use super::txn::{TxResult, fail, lift};
+use super::trees::TreeId;
+use super::txn::{Tx, TxResult, fail, lift};
 use super::{StoreError, StoreResult};
 use crate::domain::{Interaction, Purchase};
-use sled::transaction::TransactionalTree;
 
 /// Most records in one chunk. 64: the average customer (about 14 purchases, 3 interactions)
 /// fits in one chunk of each kind, and a heavy buyer's save rewrites at most 64 records (about
@@ -126,7 +126,8 @@ pub(crate) fn numbers_of(tree: &sled::Tree, owner: u64, what: &str) -> StoreResu
 
 /// Reads (and, with `remove`, deletes) the listed chunks of `owner` inside a transaction.
 pub(crate) fn take<T: Child>(
-    tree: &TransactionalTree,
+    tx: &Tx,
+    tree: TreeId,
     owner: u64,
     chunks: &[u32],
     remove: bool,
@@ -135,22 +136,22 @@ pub(crate) fn take<T: Child>(
     for &n in chunks {
         let key = chunk_key(owner, n);
         // Listed under the writer lock, so it is there; a missing one has nothing to give.
-        let Some(bytes) = tree.get(key)? else { continue };
+        let Some(bytes) = tx.get(tree, &key)? else { continue };
         out.extend(lift(decode::<T>(&bytes, owner, n))?);
         if remove {
-            tree.remove(&key)?;
+            tx.remove(tree, &key)?;
         }
     }
     Ok(out)
 }
 
 /// The last chunk of `owner` as this transaction sees it: its number and records.
-fn last<T: Child>(tree: &TransactionalTree, owner: u64) -> TxResult<Option<(u32, Vec<T>)>> {
+fn last<T: Child>(tx: &Tx, tree: TreeId, owner: u64) -> TxResult<Option<(u32, Vec<T>)>> {
     // Transactions cannot scan: walk the numbers up from 0. Almost every customer has one chunk
     // (two reads); a customer with 640 purchases, eleven.
     let mut found = None;
     let mut n = 0u32;
-    while let Some(bytes) = tree.get(chunk_key(owner, n))? {
+    while let Some(bytes) = tx.get(tree, &chunk_key(owner, n))? {
         found = Some((n, bytes));
         let Some(next) = n.checked_add(1) else { break };
         n = next;
@@ -163,30 +164,30 @@ fn last<T: Child>(tree: &TransactionalTree, owner: u64) -> TxResult<Option<(u32,
 
 /// Adds `records` (all of customer `owner`) to the end of its history inside a transaction:
 /// the last chunk is read, extended and rewritten, and new chunks follow it as it fills.
-pub(crate) fn append<T: Child>(tree: &TransactionalTree, owner: u64, records: Vec<T>) -> TxResult<()> {
+pub(crate) fn append<T: Child>(tx: &Tx, tree: TreeId, owner: u64, records: Vec<T>) -> TxResult<()> {
     if records.is_empty() {
         return Ok(());
     }
-    let (mut n, mut all) = last::<T>(tree, owner)?.unwrap_or((0, Vec::new()));
+    let (mut n, mut all) = last::<T>(tx, tree, owner)?.unwrap_or((0, Vec::new()));
     all.extend(records);
     for (k, bytes) in lift(pack(&all))?.into_iter().enumerate() {
         if k > 0 {
-            n = next_free(tree, owner, n)?;
+            n = next_free(tx, tree, owner, n)?;
         }
-        tree.insert(&chunk_key(owner, n), bytes)?;
+        tx.insert(tree, &chunk_key(owner, n), bytes)?;
     }
     Ok(())
 }
 
 /// The first unused chunk number after `n`. Past the last chunk every number is free, except in
 /// a damaged database with a gap in the numbering: never overwrite what lies beyond the gap.
-fn next_free(tree: &TransactionalTree, owner: u64, mut n: u32) -> TxResult<u32> {
+fn next_free(tx: &Tx, tree: TreeId, owner: u64, mut n: u32) -> TxResult<u32> {
     loop {
         n = match n.checked_add(1) {
             Some(n) => n,
             None => return fail(StoreError::Io(format!("customer #{owner} has no chunk numbers left"))),
         };
-        if tree.get(chunk_key(owner, n))?.is_none() {
+        if tx.get(tree, &chunk_key(owner, n))?.is_none() {
             return Ok(n);
         }
     }

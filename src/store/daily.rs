@@ -1,5 +1,8 @@
-//! The console's daily backup: one checksummed snapshot a day beside the database, the last
-//! few kept, so that a shop that never thinks about backups still has last week's data.
+//! The daily backup: one checksummed snapshot a day beside the database, the last few kept, so
+//! that a shop that never thinks about backups still has last week's data. Each one is also
+//! the journal's checkpoint: once two backups exist, the journal before the older of the
+//! newest two is no longer needed (a damaged newest backup still leaves the one before it and
+//! the journal since).
 
 use super::{StoreError, StoreResult, backup_to, sled_store::SledStore};
 use chrono::NaiveDate;
@@ -17,12 +20,14 @@ pub fn backup_dir(db: &Path) -> PathBuf {
 }
 
 /// Writes today's backup into `dir` unless there is one already, then removes all but the
-/// newest `keep`. Returns the new backup's path, or `None` when today's already existed.
+/// newest `keep` and cuts the journal back (see the module's doc). Returns the new backup's
+/// path, or `None` when today's already existed. `stop` abandons a backup being written.
 pub fn daily_backup(
     store: &SledStore,
     dir: &Path,
     today: NaiveDate,
     keep: usize,
+    stop: &dyn Fn() -> bool,
 ) -> StoreResult<Option<PathBuf>> {
     std::fs::create_dir_all(dir)
         .map_err(|e| StoreError::Io(format!("cannot create the backup directory {}: {e}", dir.display())))?;
@@ -30,19 +35,38 @@ pub fn daily_backup(
     let made = if path.exists() {
         None
     } else {
-        backup_to(store, &path)?;
+        backup_to(store, &path, stop)?;
         Some(path)
     };
     prune(dir, keep.max(1))?;
+    if made.is_some() {
+        checkpoint(store, dir)?;
+    }
     Ok(made)
 }
 
-fn file_name(day: NaiveDate) -> String {
-    format!("kehu-{}.kehubak", day.format("%Y-%m-%d"))
+/// Begins a new journal segment and removes the segments that the backups in `dir` make
+/// unnecessary: those before the second newest backup that reads back whole.
+fn checkpoint(store: &SledStore, dir: &Path) -> StoreResult<()> {
+    let mut seqs: Vec<u64> = daily_files(dir)?
+        .iter()
+        .filter_map(|p| super::backup::header_of(p).ok())
+        .filter(|h| h.version >= 2)
+        .map(|h| h.seq)
+        .collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    store.with_trees(|_, w| {
+        w.journal.rotate()?;
+        if let Some(&keep_from) = seqs.len().checked_sub(2).and_then(|i| seqs.get(i)) {
+            w.journal.prune(keep_from)?;
+        }
+        Ok(())
+    })
 }
 
-/// Removes the oldest daily backups beyond `keep` (names sort by date).
-fn prune(dir: &Path, keep: usize) -> StoreResult<()> {
+/// The daily backup files in `dir`, oldest first (names sort by date).
+fn daily_files(dir: &Path) -> StoreResult<Vec<PathBuf>> {
     let io = |e: std::io::Error| StoreError::Io(format!("cannot list {}: {e}", dir.display()));
     let mut daily: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
@@ -54,6 +78,16 @@ fn prune(dir: &Path, keep: usize) -> StoreResult<()> {
         })
         .collect();
     daily.sort();
+    Ok(daily)
+}
+
+fn file_name(day: NaiveDate) -> String {
+    format!("kehu-{}.kehubak", day.format("%Y-%m-%d"))
+}
+
+/// Removes the oldest daily backups beyond `keep`.
+fn prune(dir: &Path, keep: usize) -> StoreResult<()> {
+    let daily = daily_files(dir)?;
     let excess = daily.len().saturating_sub(keep);
     for old in &daily[..excess] {
         std::fs::remove_file(old)

@@ -6,12 +6,12 @@
 
 use super::chunks::{self, Child};
 use super::envelope::{At, Record, decode};
-use super::keys::{id_key, parse_id};
+use super::keys::parse_id;
 use super::scan::io;
+use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
-use sled::transaction::TransactionalTree;
 
 /// What belongs to or points at one customer, listed outside the transaction.
 #[derive(Debug, Default)]
@@ -52,16 +52,16 @@ impl Ties {
 
 /// Moves the listed chunks of customer `from` to the end of customer `to`'s history (same
 /// record ids, owner changed): the loser's records join the survivor's last chunk.
-fn move_children<T: Child>(tree: &TransactionalTree, from: u64, to: u64, listed: &[u32]) -> TxResult<()> {
-    let mut records: Vec<T> = chunks::take(tree, from, listed, true)?;
+fn move_children<T: Child>(tx: &Tx, tree: TreeId, from: u64, to: u64, listed: &[u32]) -> TxResult<()> {
+    let mut records: Vec<T> = chunks::take(tx, tree, from, listed, true)?;
     records.iter_mut().for_each(|r| r.set_owner(to));
-    chunks::append(tree, to, records)
+    chunks::append(tx, tree, to, records)
 }
 
 impl Tx<'_> {
     /// The stored customer `id`, or `NoSuchCustomer`.
     fn existing(&self, id: u64) -> TxResult<Customer> {
-        match Tx::read(self.customers, &id_key(id), At::customer(id))? {
+        match self.customer(id)? {
             Some(c) => Ok(c),
             None => fail(StoreError::NoSuchCustomer(id)),
         }
@@ -70,7 +70,7 @@ impl Tx<'_> {
     /// Sets the referrer of each of `referred` that still names `from` to `to`.
     fn repoint(&self, referred: &[u64], from: u64, to: Option<u64>, skip: u64) -> TxResult<()> {
         for &id in referred.iter().filter(|&&id| id != skip) {
-            let Some(mut c) = Tx::read::<Customer>(self.customers, &id_key(id), At::customer(id))? else {
+            let Some(mut c) = self.customer(id)? else {
                 continue;
             };
             if c.referrer == Some(from) {
@@ -92,8 +92,8 @@ impl Tx<'_> {
         // The loser's ref and phone entries go first, so the survivor may take over its ref.
         self.remove_customer(&gone)?;
         let to = survivor.id;
-        move_children::<Purchase>(self.purchases, loser, to, &ties.purchases)?;
-        move_children::<Interaction>(self.interactions, loser, to, &ties.interactions)?;
+        move_children::<Purchase>(self, TreeId::Purchases, loser, to, &ties.purchases)?;
+        move_children::<Interaction>(self, TreeId::Interactions, loser, to, &ties.interactions)?;
         let mut s = survivor.clone();
         if s.referrer.is_some_and(|r| r == loser || r == to) {
             s.referrer = None;
@@ -111,9 +111,10 @@ impl Tx<'_> {
             return fail(StoreError::Stale { id, expected: revision, found: c.revision });
         }
         if !ties.purchases.is_empty() || !ties.interactions.is_empty() {
-            let purchases = chunks::take::<Purchase>(self.purchases, id, &ties.purchases, false)?.len();
+            let purchases =
+                chunks::take::<Purchase>(self, TreeId::Purchases, id, &ties.purchases, false)?.len();
             let interactions =
-                chunks::take::<Interaction>(self.interactions, id, &ties.interactions, false)?.len();
+                chunks::take::<Interaction>(self, TreeId::Interactions, id, &ties.interactions, false)?.len();
             return fail(StoreError::HasHistory {
                 id,
                 purchases: purchases as u64,

@@ -2,7 +2,7 @@ use super::*;
 use crate::domain::{History, InteractionKind};
 use crate::store::envelope::{encode, raw_payload};
 use crate::store::keys::child_key;
-use crate::store::sled_store::sled_config;
+use crate::store::open::sled_config;
 use crate::store::test_support::{day, new_customer, new_purchase};
 use crate::store::{SledStore, Store};
 use std::path::Path;
@@ -70,6 +70,12 @@ fn old_db(path: &Path, format: u32) -> Vec<History> {
     let meta = db.open_tree("meta").unwrap();
     meta.insert(FORMAT_KEY, &format.to_be_bytes()).unwrap();
     meta.insert(b"next_id", &(next + 1).to_be_bytes()).unwrap();
+    // Kehu before format 5 kept no journal and no sum, and had no audit tree in the
+    // transaction: take away what the store above wrote of them.
+    meta.remove(crate::store::sum::SEQ_KEY).unwrap();
+    meta.remove(crate::store::sum::SUM_KEY).unwrap();
+    db.drop_tree("audit").unwrap();
+    std::fs::remove_dir_all(crate::store::journal::dir_of(path)).unwrap();
     db.drop_tree(PURCHASE_CHUNKS).unwrap();
     db.drop_tree(INTERACTION_CHUNKS).unwrap();
     db.flush().unwrap();

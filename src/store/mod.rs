@@ -1,8 +1,9 @@
 //! The customer store: the narrow interface the console, the command line and the classifier
 //! use (`Store`), and its sled implementation (`SledStore`).
 //!
-//! Everything behind `Store` is one transaction per call and is flushed to disk before the call
-//! returns, so "saved" always means "survives a power cut".
+//! Every write is one [`Change`] committed through [`Store::commit`]: one transaction with its
+//! audit entries, journaled (see [`journal`]) and flushed to disk before the call returns, so
+//! "saved" always means "survives a power cut, and damage to sled's newest log".
 
 mod audit;
 mod backup;
@@ -10,28 +11,44 @@ mod check;
 mod chunks;
 mod daily;
 mod envelope;
+mod guard;
+mod journal;
 mod keys;
 mod legacy;
+mod lock;
 mod merge;
 mod migrate;
+mod open;
+mod recover;
+pub mod salvage;
 mod scan;
 mod served;
 mod sled_store;
+mod sum;
 #[cfg(test)]
 mod test_support;
+mod trees;
 mod txn;
 mod wire;
+mod write;
 
-pub use audit::AuditEntry;
+pub use crate::change::{AuditEntry, Change, ChangeSet};
 pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
 pub use check::{CheckReport, Problem};
 pub use daily::{KEEP_DEFAULT, backup_dir, daily_backup};
+pub use open::exists;
 pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
-pub use sled_store::{FORMAT, SledStore};
+pub use sled_store::{FORMAT, OpenReport, SledStore};
 
+use crate::change::{Applied, Committed};
 use crate::domain::{Customer, History, Interaction, Phone, Purchase};
 use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
+
+/// The operator named in the audit log for changes made through the convenience methods of
+/// [`Store`] (demo data, tests): the console and the command line name their own.
+pub const SYSTEM: &str = "kehu";
 
 /// Why a store operation failed, worded for the operator.
 #[derive(Debug, Error)]
@@ -49,6 +66,14 @@ pub enum StoreError {
     TooNew { path: String, found: u32, supported: u32 },
     #[error("the database is damaged: {0}")]
     Corrupt(String),
+    #[error(
+        "no kehu database at {path} (check the path, or create one with `kehu import`, `kehu demo` or the console)"
+    )]
+    NoDatabase { path: String },
+    #[error(
+        "the database at {path} lost {changes} acknowledged change(s) (from {since} to {last}) that its journal can no longer bring back; rebuild it with `kehu salvage --db {path} --out NEWDIR` (from its last backup and the journal) or `kehu restore` a backup"
+    )]
+    Lost { path: String, changes: u64, since: String, last: String },
     #[error("member number {reference:?} already belongs to customer #{owner}")]
     DuplicateRef { reference: String, owner: u64 },
     #[error("customer #{0} does not exist")]
@@ -81,46 +106,15 @@ fn locked_text(path: &str, pid: Option<u32>, served: Option<&str>) -> String {
 /// A result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A set of new and changed records written all together or not at all (imports, demo data).
-///
-/// Ids must already be assigned (see [`Store::allocate_ids`]), so that purchases can refer to
-/// customers created in the same change set.
-#[derive(Debug, Default, Clone)]
-pub struct ChangeSet {
-    pub customers: Vec<Customer>,
-    pub purchases: Vec<Purchase>,
-    pub interactions: Vec<Interaction>,
-}
-
 /// The operations kehu needs from a database; sled is one implementation.
+///
+/// Writing has one way in, [`Store::commit`]; the other writing methods are shorthands for it
+/// that audit as [`SYSTEM`].
 pub trait Store: Send + Sync {
-    /// Reserves `n` consecutive fresh ids (shared by all record kinds) and returns the first.
-    fn allocate_ids(&self, n: u64) -> StoreResult<u64>;
-    /// Inserts (id 0: an id is assigned) or replaces a customer, keeping the ref and phone indexes
-    /// in step. An update whose `revision` differs from the stored one fails with `Stale`.
-    /// Returns the record as stored (id set, revision bumped).
-    fn put_customer(&self, c: Customer) -> StoreResult<Customer>;
-    /// Adds a purchase (id 0: an id is assigned) to an existing customer.
-    fn add_purchase(&self, p: Purchase) -> StoreResult<Purchase>;
-    /// Adds an interaction (id 0: an id is assigned) to an existing customer.
-    fn add_interaction(&self, i: Interaction) -> StoreResult<Interaction>;
-    /// Writes a whole change set in one transaction: all of it, or none of it on error.
-    fn apply(&self, set: &ChangeSet) -> StoreResult<()>;
-    /// Merges customer `loser` into `survivor` (its id set; its fields as the operator chose,
-    /// see [`crate::dedupe::merged_fields`]) in ONE transaction, flushed before returning:
-    /// every purchase and interaction of the loser moves to the survivor (same record ids, owner
-    /// changed); the loser's record and its ref and phone index entries go; the survivor is
-    /// written like [`Store::put_customer`] (a revision other than the stored one fails with
-    /// `Stale`, and then nothing changes); customers the loser referred now name the survivor as
-    /// their referrer (their revision is bumped, so an open edit of them turns stale rather than
-    /// silently undoing it); a survivor whose referrer would be the loser or itself gets none.
-    /// Fails with `MergeIntoSelf` when both are one customer and `NoSuchCustomer` when either is
-    /// missing. Returns the survivor's history after the merge.
-    fn merge(&self, survivor: Customer, loser: u64) -> StoreResult<History>;
-    /// Deletes a customer who has no purchases or interactions (`HasHistory` otherwise: merge
-    /// instead), after the same revision check as [`Store::put_customer`]; customers it referred
-    /// are left with no referrer.
-    fn delete_customer(&self, id: u64, revision: u64) -> StoreResult<()>;
+    /// Applies `change` for `operator`: its records, its audit entries and (on sled) its journal
+    /// entry in one transaction, flushed before returning. A refused change (stale, a duplicate
+    /// ref, a full disk) changes nothing.
+    fn commit(&self, change: Change, operator: &str) -> StoreResult<Committed>;
     /// One customer.
     fn customer(&self, id: u64) -> StoreResult<Option<Customer>>;
     /// One customer with all their purchases and interactions (each sorted by date, then id).
@@ -151,10 +145,78 @@ pub trait Store: Send + Sync {
     fn customer_count(&self) -> StoreResult<u64>;
     /// A value from the settings tree (saved segments, model fits…).
     fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
-    /// Stores a value in the settings tree, flushed.
-    fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()>;
-    /// Appends an entry to the audit log, flushed.
-    fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// The audit log in time order; only entries about `customer` when given.
     fn audit_entries(&self, customer: Option<u64>) -> StoreResult<Vec<AuditEntry>>;
+    /// Writes a consistent, checksummed snapshot of everything to `file`.
+    fn backup(&self, file: &Path) -> StoreResult<BackupSummary>;
+    /// Today's backup, unless there is one already, beside the database, keeping the last
+    /// week; the journal is then cut back to what the backups do not hold. Returns the new
+    /// backup's path.
+    fn daily_backup(&self, today: chrono::NaiveDate) -> StoreResult<Option<PathBuf>>;
+
+    /// Reserves `n` consecutive fresh ids (shared by all record kinds) and returns the first.
+    fn allocate_ids(&self, n: u64) -> StoreResult<u64> {
+        match self.commit(Change::ReserveIds(n), SYSTEM)?.applied {
+            Applied::Ids(first) => Ok(first),
+            other => Err(unexpected(other)),
+        }
+    }
+    /// Inserts (id 0: an id is assigned) or replaces a customer, keeping the ref and phone indexes
+    /// in step. An update whose `revision` differs from the stored one fails with `Stale`.
+    /// Returns the record as stored (id set, revision bumped).
+    fn put_customer(&self, c: Customer) -> StoreResult<Customer> {
+        match self.commit(Change::SaveCustomer(c), SYSTEM)?.applied {
+            Applied::Customer(c) => Ok(c),
+            other => Err(unexpected(other)),
+        }
+    }
+    /// Adds a purchase (id 0: an id is assigned) to an existing customer.
+    fn add_purchase(&self, p: Purchase) -> StoreResult<Purchase> {
+        match self.commit(Change::AddPurchase(p), SYSTEM)?.applied {
+            Applied::Purchase(p) => Ok(p),
+            other => Err(unexpected(other)),
+        }
+    }
+    /// Adds an interaction (id 0: an id is assigned) to an existing customer.
+    fn add_interaction(&self, i: Interaction) -> StoreResult<Interaction> {
+        match self.commit(Change::AddInteraction(i), SYSTEM)?.applied {
+            Applied::Interaction(i) => Ok(i),
+            other => Err(unexpected(other)),
+        }
+    }
+    /// Writes a whole change set in one transaction: all of it, or none of it on error;
+    /// `source` names it in the audit log.
+    fn apply(&self, set: ChangeSet, source: &str) -> StoreResult<()> {
+        self.commit(Change::Batch { set, source: source.to_string() }, SYSTEM).map(drop)
+    }
+    /// Merges customer `loser` into `survivor` (its id set; its fields as the operator chose,
+    /// see [`crate::dedupe::merged_fields`]) in ONE transaction, flushed before returning:
+    /// every purchase and interaction of the loser moves to the survivor (same record ids, owner
+    /// changed); the loser's record and its ref and phone index entries go; the survivor is
+    /// written like [`Store::put_customer`] (a revision other than the stored one fails with
+    /// `Stale`, and then nothing changes); customers the loser referred now name the survivor as
+    /// their referrer (their revision is bumped, so an open edit of them turns stale rather than
+    /// silently undoing it); a survivor whose referrer would be the loser or itself gets none.
+    /// Fails with `MergeIntoSelf` when both are one customer and `NoSuchCustomer` when either is
+    /// missing. Returns the survivor's history after the merge.
+    fn merge(&self, survivor: Customer, loser: u64) -> StoreResult<History> {
+        let id = survivor.id;
+        self.commit(Change::Merge { survivor, loser }, SYSTEM)?;
+        self.history(id)?.ok_or(StoreError::NoSuchCustomer(id))
+    }
+    /// Deletes a customer who has no purchases or interactions (`HasHistory` otherwise: merge
+    /// instead), after the same revision check as [`Store::put_customer`]; customers it referred
+    /// are left with no referrer.
+    fn delete_customer(&self, id: u64, revision: u64) -> StoreResult<()> {
+        self.commit(Change::DeleteCustomer { id, revision }, SYSTEM).map(drop)
+    }
+    /// Stores a value in the settings tree, flushed.
+    fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()> {
+        self.commit(Change::Setting { key: key.to_string(), value: Some(value.to_vec()) }, SYSTEM).map(drop)
+    }
+}
+
+/// A store answered a change with the wrong kind of result: a bug in the store.
+fn unexpected(applied: Applied) -> StoreError {
+    StoreError::Io(format!("internal: the store answered {applied:?}"))
 }

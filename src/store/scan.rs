@@ -8,20 +8,34 @@ use crate::domain::{Customer, History, Interaction, Purchase};
 use std::iter::Peekable;
 use std::ops::ControlFlow;
 
-/// Turns a sled error into the store's error.
+/// Turns a sled error into the store's error: damage sled noticed is `Corrupt`.
 pub(crate) fn io(e: sled::Error) -> StoreError {
-    StoreError::Io(io_text(e))
+    match e {
+        sled::Error::Corruption { at, .. } => StoreError::Corrupt(match at {
+            Some(at) => format!("sled found damaged data at {at:?} of its files"),
+            None => "sled found damaged data in its files".into(),
+        }),
+        sled::Error::ReportableBug(why) => StoreError::Corrupt(format!("sled gave up on its files ({why})")),
+        other => StoreError::Io(io_text(other)),
+    }
 }
 
 /// A sled error in words; a full disk says so and what to do.
 pub(crate) fn io_text(e: sled::Error) -> String {
     match e {
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => format!(
-            "the disk holding the database is full ({io}); this change was not saved — free some space and try again"
-        ),
-        sled::Error::Io(io) => io.to_string(),
+        sled::Error::Io(io) => io_error_text(&io),
         other => other.to_string(),
     }
+}
+
+/// A file error in words; a full disk says so and what to do.
+pub(crate) fn io_error_text(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        return format!(
+            "the disk holding the database is full ({e}); this change was not saved — free some space and try again"
+        );
+    }
+    e.to_string()
 }
 
 /// One customer, if stored.

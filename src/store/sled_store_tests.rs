@@ -1,5 +1,7 @@
 use super::*;
+use crate::domain::Interaction;
 use crate::domain::{InteractionKind, Money};
+use crate::store::ChangeSet;
 use crate::store::keys::id_key;
 use crate::store::test_support::{day, new_customer, new_purchase};
 use tempfile::TempDir;
@@ -16,9 +18,9 @@ fn phone(s: &str) -> Phone {
 
 /// Every index entry, to compare before and after a refused edit.
 fn index_dump(s: &SledStore) -> Vec<(Vec<u8>, Vec<u8>)> {
-    s.idx_ref
+    s.tree(TreeId::IdxRef)
         .iter()
-        .chain(s.idx_phone.iter())
+        .chain(s.tree(TreeId::IdxPhone).iter())
         .map(|r| r.unwrap())
         .map(|(k, v)| (k.to_vec(), v.to_vec()))
         .collect()
@@ -105,7 +107,7 @@ fn purchase_for_missing_customer_is_refused() {
     assert!(matches!(err, StoreError::NoSuchCustomer(42)));
     let i = Interaction::new(0, day(1, 1), InteractionKind::Call, "").unwrap();
     assert!(matches!(s.add_interaction(i), Err(StoreError::NoSuchCustomer(0))));
-    assert!(s.purchases.is_empty() && s.interactions.is_empty());
+    assert!(s.tree(TreeId::Purchases).is_empty() && s.tree(TreeId::Interactions).is_empty());
 }
 
 #[test]
@@ -146,7 +148,7 @@ fn apply_writes_everything_and_for_each_history_merges_in_id_order() {
     set.interactions
         .push(Interaction::new(set.customers[4].id, day(5, 5), InteractionKind::Visit, "").unwrap());
     set.purchases.retain(|p| p.customer != set.customers[1].id);
-    s.apply(&set).unwrap();
+    s.apply(set.clone(), "test").unwrap();
     let mut seen = Vec::new();
     s.for_each_history(&mut |h| seen.push(h)).unwrap();
     assert_eq!(seen.len(), 5);
@@ -173,10 +175,10 @@ fn apply_with_a_bad_record_writes_nothing() {
     let (_d, s) = fresh();
     let mut set = change_set(&s, 3, 2);
     set.purchases.push(new_purchase(9999, day(1, 1), 5));
-    assert!(matches!(s.apply(&set), Err(StoreError::NoSuchCustomer(9999))));
+    assert!(matches!(s.apply(set.clone(), "test"), Err(StoreError::NoSuchCustomer(9999))));
     assert_eq!(s.customer_count().unwrap(), 0);
     assert!(index_dump(&s).is_empty());
-    assert!(s.purchases.is_empty());
+    assert!(s.tree(TreeId::Purchases).is_empty());
 }
 
 #[test]
@@ -184,16 +186,16 @@ fn apply_checks_ref_uniqueness_within_the_set_and_upserts() {
     let (_d, s) = fresh();
     let mut set = change_set(&s, 3, 0);
     set.customers[2].reference = Some("R0".into());
-    let err = s.apply(&set).unwrap_err();
+    let err = s.apply(set.clone(), "test").unwrap_err();
     assert!(matches!(err, StoreError::DuplicateRef { owner, .. } if owner == set.customers[0].id));
     assert_eq!(s.customer_count().unwrap(), 0);
 
     set.customers[2].reference = Some("R2".into());
-    s.apply(&set).unwrap();
+    s.apply(set.clone(), "test").unwrap();
     // An update in a later set: revision 1 as read, ref changed.
     let mut upd = s.customer(set.customers[0].id).unwrap().unwrap();
     upd.reference = Some("R0-new".into());
-    s.apply(&ChangeSet { customers: vec![upd.clone()], ..ChangeSet::default() }).unwrap();
+    s.apply(ChangeSet { customers: vec![upd.clone()], ..ChangeSet::default() }, "test").unwrap();
     assert_eq!(s.id_by_ref("R0").unwrap(), None);
     assert_eq!(s.id_by_ref("R0-new").unwrap(), Some(upd.id));
     assert_eq!(s.customer(upd.id).unwrap().unwrap().revision, 2);
@@ -258,21 +260,21 @@ fn damaged_records_and_chunks_on_disk_are_named() {
     let c = s.put_customer(new_customer("A", None, None)).unwrap();
     s.add_purchase(new_purchase(c.id, day(1, 1), 3)).unwrap();
     let key = crate::store::keys::chunk_key(c.id, 0);
-    let good = s.purchases.get(key).unwrap().unwrap();
+    let good = s.tree(TreeId::Purchases).get(key).unwrap().unwrap();
     let mut bytes = good.to_vec();
     bytes[6] ^= 1;
-    s.purchases.insert(key, bytes).unwrap();
+    s.tree(TreeId::Purchases).insert(key, bytes).unwrap();
     let msg = s.history(c.id).unwrap_err().to_string();
     let want =
         format!("the database is damaged: purchases of customer #{} (chunk 0): checksum mismatch", c.id);
     assert_eq!(msg, want);
     assert_eq!(s.for_each_history(&mut |_| ()).unwrap_err().to_string(), want);
-    s.purchases.insert(key, good).unwrap();
+    s.tree(TreeId::Purchases).insert(key, good).unwrap();
     assert_eq!(s.history(c.id).unwrap().unwrap().purchases[0].amount, Money::units(3));
 
-    let mut bytes = s.customers.get(id_key(c.id)).unwrap().unwrap().to_vec();
+    let mut bytes = s.tree(TreeId::Customers).get(id_key(c.id)).unwrap().unwrap().to_vec();
     bytes[7] ^= 1;
-    s.customers.insert(id_key(c.id), bytes).unwrap();
+    s.tree(TreeId::Customers).insert(id_key(c.id), bytes).unwrap();
     let msg = s.history(c.id).unwrap_err().to_string();
     assert_eq!(msg, format!("the database is damaged: customer #{}: checksum mismatch", c.id));
     assert!(matches!(s.for_each_history(&mut |_| ()), Err(StoreError::Corrupt(_))));
@@ -282,7 +284,7 @@ fn damaged_records_and_chunks_on_disk_are_named() {
 fn implied_index(s: &SledStore) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut refs = Vec::new();
     let mut phones = Vec::new();
-    for item in s.customers.iter() {
+    for item in s.tree(TreeId::Customers).iter() {
         let (k, v) = item.unwrap();
         let at = crate::store::envelope::At::customer(crate::store::keys::parse_id(&k, "key").unwrap());
         let c: Customer = crate::store::envelope::decode(&v, at).unwrap();
@@ -314,7 +316,7 @@ fn indexes_agree_with_records_after_merge_and_delete() {
     assert_eq!(index_dump(&s), implied_index(&s));
     s.delete_customer(e.id, e.revision).unwrap();
     assert_eq!(index_dump(&s), implied_index(&s));
-    assert!(s.purchases.iter().chain(s.interactions.iter()).all(|r| {
+    assert!(s.tree(TreeId::Purchases).iter().chain(s.tree(TreeId::Interactions).iter()).all(|r| {
         let (k, _) = r.unwrap();
         k[..8] == id_key(a.id)
     }));

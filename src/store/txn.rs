@@ -6,10 +6,15 @@
 
 use super::chunks::{self, Child};
 use super::envelope::{At, Record, decode, encode};
+use super::journal::Write;
 use super::keys::{id_key, parse_id, phone_key};
+use super::sum;
+use super::trees::TreeId;
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
+use sled::IVec;
 use sled::transaction::{ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree};
+use std::cell::{Cell, RefCell};
 
 /// The result of a step inside a transaction; an `Abort` carries the operator's error.
 pub(crate) type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
@@ -27,22 +32,72 @@ pub(crate) fn fail<T>(e: StoreError) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(e))
 }
 
-/// The transactional views of every tree an edit may touch.
+/// The transactional view of every tree, recording each write (for the journal) and how it
+/// changes the content sum. Every write of an edit goes through here.
 pub(crate) struct Tx<'a> {
-    pub customers: &'a TransactionalTree,
-    /// The purchase chunks (see [`super::chunks`]).
-    pub purchases: &'a TransactionalTree,
-    /// The interaction chunks.
-    pub interactions: &'a TransactionalTree,
-    pub idx_ref: &'a TransactionalTree,
-    pub idx_phone: &'a TransactionalTree,
-    pub meta: &'a TransactionalTree,
+    trees: &'a [TransactionalTree],
+    writes: RefCell<Vec<Write>>,
+    delta: Cell<u64>,
+    /// Customers written, as they were before (None: new) and after, for the audit log.
+    customers: RefCell<Vec<(Option<Customer>, Customer)>>,
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    /// A view of `trees` (indexed by [`TreeId`]) with nothing recorded yet.
+    pub fn new(trees: &'a [TransactionalTree]) -> Tx<'a> {
+        Tx { trees, writes: RefCell::default(), delta: Cell::new(0), customers: RefCell::default() }
+    }
+
+    /// The transactional view of one tree.
+    pub fn tree(&self, t: TreeId) -> &TransactionalTree {
+        &self.trees[t as usize]
+    }
+
+    /// The value under `key` as this transaction sees it.
+    pub fn get(&self, t: TreeId, key: &[u8]) -> TxResult<Option<IVec>> {
+        Ok(self.tree(t).get(key)?)
+    }
+
+    /// Sets `key` to `value`, recorded.
+    pub fn insert(&self, t: TreeId, key: &[u8], value: Vec<u8>) -> TxResult<()> {
+        let old = self.tree(t).insert(key, value.as_slice())?;
+        self.note(t, key, old.as_deref(), Some(value));
+        Ok(())
+    }
+
+    /// Removes `key`, recorded (a key that is not there is no write).
+    pub fn remove(&self, t: TreeId, key: &[u8]) -> TxResult<()> {
+        let old = self.tree(t).remove(key)?;
+        if old.is_some() {
+            self.note(t, key, old.as_deref(), None);
+        }
+        Ok(())
+    }
+
+    fn note(&self, t: TreeId, key: &[u8], old: Option<&[u8]>, new: Option<Vec<u8>>) {
+        self.delta.set(self.delta.get().wrapping_add(sum::delta(t, key, old, new.as_deref())));
+        self.writes.borrow_mut().push(Write { tree: t, key: key.to_vec(), value: new });
+    }
+
+    /// Sets a bookkeeping key of `meta` (the journal position, the sum), not recorded.
+    pub fn bookkeeping(&self, key: &[u8], value: u64) -> TxResult<()> {
+        self.tree(TreeId::Meta).insert(key, &value.to_be_bytes())?;
+        Ok(())
+    }
+
+    /// Every write recorded so far and how they change the content sum.
+    pub fn recorded(&self) -> (Vec<Write>, u64) {
+        (self.writes.borrow().clone(), self.delta.get())
+    }
+
+    /// Every customer written so far: before (None: new) and after.
+    pub fn customers_written(&self) -> Vec<(Option<Customer>, Customer)> {
+        self.customers.borrow().clone()
+    }
+
     /// The next id the counter would hand out (ids start at 1: 0 means "not stored").
     fn next_id(&self) -> TxResult<u64> {
-        match self.meta.get(NEXT_ID)? {
+        match self.get(TreeId::Meta, NEXT_ID)? {
             None => Ok(1),
             Some(v) => lift(parse_id(&v, "id counter")),
         }
@@ -52,32 +107,36 @@ impl Tx<'_> {
     pub fn take_ids(&self, n: u64) -> TxResult<u64> {
         let first = self.next_id()?;
         let end = first.checked_add(n).ok_or_else(|| StoreError::Io("no ids left to hand out".into()));
-        self.meta.insert(NEXT_ID, &lift(end)?.to_be_bytes())?;
+        self.insert(TreeId::Meta, NEXT_ID, lift(end)?.to_be_bytes().to_vec())?;
         Ok(first)
     }
 
     /// Moves the counter past an id the caller chose, so that it is never handed out again.
     pub fn reserve_through(&self, id: u64) -> TxResult<()> {
         if id >= self.next_id()? {
-            self.meta.insert(NEXT_ID, &id.saturating_add(1).to_be_bytes())?;
+            self.insert(TreeId::Meta, NEXT_ID, id.saturating_add(1).to_be_bytes().to_vec())?;
         }
         Ok(())
     }
 
-    /// The record of kind `T` under `key` (which holds `at`), if present (as this transaction
-    /// sees it).
-    pub(crate) fn read<T: Record>(tree: &TransactionalTree, key: &[u8], at: At) -> TxResult<Option<T>> {
-        match tree.get(key)? {
+    /// The record of kind `T` in tree `t` under `key` (which holds `at`), if present (as this
+    /// transaction sees it).
+    pub(crate) fn read<T: Record>(&self, t: TreeId, key: &[u8], at: At) -> TxResult<Option<T>> {
+        match self.get(t, key)? {
             None => Ok(None),
             Some(bytes) => lift(decode(&bytes, at)).map(Some),
         }
     }
 
+    /// The stored customer `id`, if any.
+    pub fn customer(&self, id: u64) -> TxResult<Option<Customer>> {
+        self.read(TreeId::Customers, &id_key(id), At::customer(id))
+    }
+
     /// Inserts or replaces customer `c` (id already set) with its index entries, after the
     /// revision and ref-uniqueness checks; returns the record as stored.
     pub fn put_customer(&self, c: &Customer) -> TxResult<Customer> {
-        let key = id_key(c.id);
-        let old: Option<Customer> = Self::read(self.customers, &key, At::customer(c.id))?;
+        let old = self.customer(c.id)?;
         if let Some(o) = &old
             && o.revision != c.revision
         {
@@ -87,7 +146,8 @@ impl Tx<'_> {
         new.revision = c.revision.wrapping_add(1);
         self.update_ref(old.as_ref(), &new)?;
         self.update_phone(old.as_ref(), &new)?;
-        self.customers.insert(&key, lift(encode(&new, new.id))?)?;
+        self.insert(TreeId::Customers, &id_key(new.id), lift(encode(&new, new.id))?)?;
+        self.customers.borrow_mut().push((old, new.clone()));
         Ok(new)
     }
 
@@ -99,16 +159,16 @@ impl Tx<'_> {
             return Ok(());
         }
         if let Some(r) = new_ref {
-            if let Some(owner) = self.idx_ref.get(r.as_bytes())? {
+            if let Some(owner) = self.get(TreeId::IdxRef, r.as_bytes())? {
                 let owner = lift(parse_id(&owner, "ref index"))?;
                 if owner != new.id {
                     return fail(StoreError::DuplicateRef { reference: r.to_string(), owner });
                 }
             }
-            self.idx_ref.insert(r.as_bytes(), &id_key(new.id))?;
+            self.insert(TreeId::IdxRef, r.as_bytes(), id_key(new.id).to_vec())?;
         }
         if let Some(r) = old_ref {
-            self.idx_ref.remove(r.as_bytes())?;
+            self.remove(TreeId::IdxRef, r.as_bytes())?;
         }
         Ok(())
     }
@@ -120,10 +180,10 @@ impl Tx<'_> {
             return Ok(());
         }
         if let Some(p) = old_phone {
-            self.idx_phone.remove(phone_key(p, new.id))?;
+            self.remove(TreeId::IdxPhone, &phone_key(p, new.id))?;
         }
         if let Some(p) = &new.phone {
-            self.idx_phone.insert(phone_key(p, new.id), &[])?;
+            self.insert(TreeId::IdxPhone, &phone_key(p, new.id), Vec::new())?;
         }
         Ok(())
     }
@@ -132,22 +192,22 @@ impl Tx<'_> {
     pub fn remove_customer(&self, c: &Customer) -> TxResult<()> {
         if let Some(r) = reference(c) {
             // Only the entry that is really this customer's: never another's ref.
-            if let Some(owner) = self.idx_ref.get(r.as_bytes())?
+            if let Some(owner) = self.get(TreeId::IdxRef, r.as_bytes())?
                 && lift(parse_id(&owner, "ref index"))? == c.id
             {
-                self.idx_ref.remove(r.as_bytes())?;
+                self.remove(TreeId::IdxRef, r.as_bytes())?;
             }
         }
         if let Some(p) = &c.phone {
-            self.idx_phone.remove(phone_key(p, c.id))?;
+            self.remove(TreeId::IdxPhone, &phone_key(p, c.id))?;
         }
-        self.customers.remove(&id_key(c.id))?;
+        self.remove(TreeId::Customers, &id_key(c.id))?;
         Ok(())
     }
 
     /// Refuses a record whose customer does not exist (in the store or earlier in this edit).
     pub(crate) fn require_customer(&self, id: u64) -> TxResult<()> {
-        if id == 0 || self.customers.get(id_key(id))?.is_none() {
+        if id == 0 || self.get(TreeId::Customers, &id_key(id))?.is_none() {
             return fail(StoreError::NoSuchCustomer(id));
         }
         Ok(())
@@ -155,24 +215,19 @@ impl Tx<'_> {
 
     /// Stores a purchase (id already set) at the end of its customer's history.
     pub fn put_purchase(&self, p: &Purchase) -> TxResult<()> {
-        self.put_children(self.purchases, p.customer, vec![p.clone()])
+        self.put_children(TreeId::Purchases, p.customer, vec![p.clone()])
     }
 
     /// Stores an interaction (id already set) at the end of its customer's history.
     pub fn put_interaction(&self, i: &Interaction) -> TxResult<()> {
-        self.put_children(self.interactions, i.customer, vec![i.clone()])
+        self.put_children(TreeId::Interactions, i.customer, vec![i.clone()])
     }
 
     /// Stores records (ids already set) of customer `owner`, who must exist, in `tree`'s chunks:
     /// all of one customer at once, so that a change set rewrites each last chunk once.
-    pub(crate) fn put_children<T: Child>(
-        &self,
-        tree: &TransactionalTree,
-        owner: u64,
-        records: Vec<T>,
-    ) -> TxResult<()> {
+    pub(crate) fn put_children<T: Child>(&self, tree: TreeId, owner: u64, records: Vec<T>) -> TxResult<()> {
         self.require_customer(owner)?;
-        chunks::append(tree, owner, records)
+        chunks::append(self, tree, owner, records)
     }
 }
 

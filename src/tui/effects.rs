@@ -1,9 +1,11 @@
 //! Running the App's effects against a store, and turning their results back into actions.
-//! Every write is one store call, flushed before it returns; the customer is then read back
-//! so that the App reclassifies what was actually stored.
+//! Every write is one [`Change`] committed for the operator (audited and journaled in the same
+//! transaction, flushed before it returns); the customer is then read back so that the App
+//! reclassifies what was actually stored.
 
+use crate::change::{Applied, Change};
 use crate::domain::History;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::ui::{Action, Effect, SavedSegment};
 
 /// Runs one effect; the actions to feed back to the App. `Quit` is the caller's business.
@@ -14,17 +16,11 @@ pub fn run(store: &dyn Store, effect: Effect) -> Vec<Action> {
 
 /// Runs one effect for `operator`, who is named in the audit log of every change it makes.
 pub fn run_as(store: &dyn Store, effect: Effect, operator: &str) -> Vec<Action> {
-    let audit = super::audit::describe(store, &effect);
-    match execute(store, effect) {
-        Ok(mut actions) => {
-            if let Err(e) = super::audit::record(store, audit, &actions, operator) {
-                actions.push(Action::Failed(format!("saved, but the audit log could not be written: {e}")));
-            }
-            actions
-        }
-        Err(e) => match e.downcast_ref::<crate::store::StoreError>() {
-            Some(crate::store::StoreError::Stale { id, .. }) => {
-                super::audit::conflict(store, *id).unwrap_or_else(|_| vec![Action::Failed(format!("{e:#}"))])
+    match execute(store, effect, operator) {
+        Ok(actions) => actions,
+        Err(e) => match e.downcast_ref::<StoreError>() {
+            Some(StoreError::Stale { id, .. }) => {
+                conflict(store, *id).unwrap_or_else(|_| vec![Action::Failed(format!("{e:#}"))])
             }
             _ => vec![Action::Failed(format!("{e:#}"))],
         },
@@ -32,9 +28,10 @@ pub fn run_as(store: &dyn Store, effect: Effect, operator: &str) -> Vec<Action> 
 }
 
 /// Fits the models on the classifier's customers and stores them for the next start.
-pub fn fit(clf: &crate::classify::Classifier, store: &dyn Store) -> Action {
+pub fn fit(clf: &crate::classify::Classifier, store: &dyn Store, operator: &str) -> Action {
     let fitted = clf.fit_model().map_err(anyhow::Error::from).and_then(|m| {
-        store.set_setting(crate::classify::MODEL_SETTING, &m.to_bytes())?;
+        let key = crate::classify::MODEL_SETTING.to_string();
+        store.commit(Change::Setting { key, value: Some(m.to_bytes()) }, operator)?;
         Ok(m)
     });
     match fitted {
@@ -43,7 +40,7 @@ pub fn fit(clf: &crate::classify::Classifier, store: &dyn Store) -> Action {
     }
 }
 
-fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
+fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<Vec<Action>> {
     Ok(match effect {
         Effect::SaveCustomer(c) => {
             let mut c = *c;
@@ -52,21 +49,28 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             if c.id == 0 {
                 c.created = c.updated;
             }
-            let saved = store.put_customer(c)?;
-            saved_history(store, saved.id)?
+            let id = match store.commit(Change::SaveCustomer(c), operator)?.applied {
+                Applied::Customer(saved) => saved.id,
+                other => anyhow::bail!("the store answered a saved customer with {other:?}"),
+            };
+            saved_history(store, id)?
         }
         Effect::SavePurchase(p) => {
-            let saved = store.add_purchase(p)?;
-            saved_history(store, saved.customer)?
+            let customer = p.customer;
+            store.commit(Change::AddPurchase(p), operator)?;
+            saved_history(store, customer)?
         }
         Effect::SaveInteraction(i) => {
-            let saved = store.add_interaction(i)?;
-            saved_history(store, saved.customer)?
+            let customer = i.customer;
+            store.commit(Change::AddInteraction(i), operator)?;
+            saved_history(store, customer)?
         }
         Effect::Merge { survivor, loser, referred } => {
             let mut survivor = *survivor;
             survivor.updated = chrono::Utc::now();
-            let merged = store.merge(survivor, loser)?;
+            let id = survivor.id;
+            store.commit(Change::Merge { survivor, loser }, operator)?;
+            let merged = store.history(id)?.ok_or(StoreError::NoSuchCustomer(id))?;
             // The store pointed the loser's referrals at the survivor; read them back so that
             // the App's copies carry their new revisions.
             let mut again = Vec::new();
@@ -80,7 +84,8 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             None => vec![Action::Failed(format!("customer #{id} no longer exists"))],
         },
         Effect::SaveSegments(list) => {
-            store.set_setting(crate::ui::segments_settings_key(), &serde_json::to_vec(&list)?)?;
+            let key = crate::ui::segments_settings_key().to_string();
+            store.commit(Change::Setting { key, value: Some(serde_json::to_vec(&list)?) }, operator)?;
             vec![]
         }
         Effect::LoadDemo { customers, seed, today, rules } => {
@@ -92,16 +97,9 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
             crate::demo::fill_store(store, customers, seed, today)?;
             vec![Action::Loaded(Box::new(super::loader::read_all(store, *rules, today)?))]
         }
-        // The reveal names its operator itself (the App's); the audit tree keeps it.
+        // The reveal names its operator itself (the App's); the audit log keeps it.
         Effect::AuditReveal { customer, operator } => {
-            let entry = crate::store::AuditEntry::now(
-                &operator,
-                customer,
-                "reveal phone",
-                String::new(),
-                String::new(),
-            );
-            store.append_audit(&entry)?;
+            store.commit(Change::RevealPhone { customer }, &operator)?;
             vec![]
         }
         // The runtimes run searches on their search thread; run here, it answers at once.
@@ -109,6 +107,15 @@ fn execute(store: &dyn Store, effect: Effect) -> anyhow::Result<Vec<Action>> {
         // Quit ends the loop and FitModel needs the App's classifier: `dispatch` handles both.
         Effect::Quit | Effect::FitModel => vec![],
     })
+}
+
+/// The answer to a save refused as stale: the stored version and who changed it last.
+fn conflict(store: &dyn Store, id: u64) -> anyhow::Result<Vec<Action>> {
+    let Some(current) = store.history(id)? else {
+        return Ok(vec![Action::Failed(format!("customer #{id} no longer exists"))]);
+    };
+    let by = store.audit_entries(Some(id))?.pop().map(|e| e.operator);
+    Ok(vec![Action::Conflict { current: Box::new(current), by }])
 }
 
 fn saved_history(store: &dyn Store, id: u64) -> anyhow::Result<Vec<Action>> {

@@ -9,7 +9,6 @@
 //! over and goes back to the keys; the answers come back as actions, and a frame waits for the
 //! answer to a new search at most [`ANSWER_WAIT`] (see `pacer.rs`).
 
-mod audit;
 pub mod clock;
 mod config;
 mod effects;
@@ -33,7 +32,7 @@ pub use searches::SearchThread;
 use crate::classify::{Classifier, ClassifierBuilder, Rules};
 use crate::store::Store;
 use crate::ui::form::FormKey;
-use crate::ui::{Action, App, AppInit, Effect, Mode, render};
+use crate::ui::{Action, App, AppInit, Effect, Mode, SavedSegment, render};
 use chrono::NaiveDate;
 use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
@@ -47,7 +46,7 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, Once};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
@@ -161,7 +160,7 @@ pub fn dispatch_with(
         for effect in app.update(a) {
             match effect {
                 Effect::Quit => {}
-                Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store)),
+                Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store, app.operator())),
                 Effect::Search(job) => match searches {
                     Some(thread) => thread.submit(job),
                     None => queue.push_back(job.run_now()),
@@ -260,9 +259,10 @@ fn apply(app: &mut App, store: &dyn Store, searches: &SearchThread, steps: Vec<S
 /// database behind it (see [`loader`]); an empty database opens on the welcome screen.
 /// `classify` finishes the classifier (with the stored or a fresh model); it is the caller's so
 /// the console and the command line share one way of loading predictions. Meant to be the
-/// process's last act: the App's memory is left to the exit to reclaim.
+/// process's last act: the App's memory is left to the exit to reclaim, and a loader stuck
+/// inside a damaged database is not waited for (see [`LOADER_GRACE`]).
 pub fn open<C>(
-    store: &dyn Store,
+    store: Arc<dyn Store>,
     rules: Rules,
     today: NaiveDate,
     follow_clock: bool,
@@ -270,13 +270,15 @@ pub fn open<C>(
     classify: C,
 ) -> anyhow::Result<()>
 where
-    C: FnOnce(ClassifierBuilder) -> anyhow::Result<loader::Classified> + Send,
+    C: FnOnce(ClassifierBuilder) -> anyhow::Result<loader::Classified> + Send + 'static,
 {
     use std::io::IsTerminal;
     anyhow::ensure!(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         "the console needs a terminal; for scripts use a subcommand (kehu --help)"
     );
+    // Before anything that reads the store: a signal must end the console whatever it waits on.
+    let signals = Signals::start()?;
     let mut config = ConsoleConfig::default();
     if let Some(path) = config_path().filter(|p| p.exists()) {
         let text = std::fs::read_to_string(&path)
@@ -284,11 +286,12 @@ where
         config = ConsoleConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     trace::step("opened");
+    let (saved_segments, any) = first_reads(&store)?;
     let init = AppInit {
         customers: Vec::new(),
         classifier: Classifier::new(rules.clone(), today),
         db_label,
-        saved_segments: saved_segments(store)?,
+        saved_segments,
         keymap: config.keymap,
         operator: operator(),
         // The command line has chosen the language (flag, env, config, locale) before we get here.
@@ -296,22 +299,26 @@ where
         options: config.options,
     };
     let days = clock::DayWatch::new(today, follow_clock);
-    if !has_customers(store)? {
-        return run_loop(store, App::new(init), None, days).map(drop);
+    if !any {
+        return run_loop(store.as_ref(), App::new(init), None, days, &signals).map(drop);
     }
-    let cancel = AtomicBool::new(false);
+    let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
-    let app = std::thread::scope(|s| {
-        // Set when the console ends, even by a panic: the scope waits for the loader, which
-        // stops at its next record, before the caller closes the store.
-        let _stop = CancelOnDrop(&cancel);
+    let loader = {
+        let (store, cancel) = (Arc::clone(&store), Arc::clone(&cancel));
         let job = loader::Job { rules, today, classify };
-        let cancel = &cancel;
         std::thread::Builder::new()
             .name(loader::THREAD_NAME.into())
-            .spawn_scoped(s, move || loader::run(store, job, cancel, &tx))?;
-        run_loop(store, App::loading(init), Some(rx), days)
-    })?;
+            .spawn(move || loader::run(store.as_ref(), job, &cancel, &tx))?
+    };
+    let app = run_loop(store.as_ref(), App::loading(init), Some(rx), days, &signals);
+    // The loader stops at its next record; one stuck inside sled is left to the process's exit.
+    cancel.store(true, Ordering::SeqCst);
+    let deadline = Instant::now() + LOADER_GRACE;
+    while !loader.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let app = app?;
     trace::step("loader stopped");
     // The process ends next: freeing a shop's worth of small allocations one by one would only
     // keep the shell prompt waiting (about a second at 100,000 customers).
@@ -319,12 +326,28 @@ where
     Ok(())
 }
 
-/// Sets the flag when dropped.
-struct CancelOnDrop<'a>(&'a AtomicBool);
+/// How long a console that quits waits for its loader to stop: it stops at its next record,
+/// within milliseconds, unless sled itself is stuck on a damaged database.
+const LOADER_GRACE: Duration = Duration::from_millis(500);
+/// How long the console waits for the store's first answers (the saved segments, whether
+/// there is any customer): a healthy store gives them in microseconds.
+const FIRST_READS: Duration = Duration::from_secs(10);
 
-impl Drop for CancelOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
+/// The saved segments and whether the store holds any customer, read on a thread of their own
+/// so that a store that never answers is an error after [`FIRST_READS`], not a blank screen.
+fn first_reads(store: &Arc<dyn Store>) -> anyhow::Result<(Vec<SavedSegment>, bool)> {
+    let (tx, rx) = mpsc::channel();
+    let s = Arc::clone(store);
+    std::thread::Builder::new().name("kehu-first-reads".into()).spawn(move || {
+        let read = || -> anyhow::Result<_> { Ok((saved_segments(s.as_ref())?, has_customers(s.as_ref())?)) };
+        let _ = tx.send(read());
+    })?;
+    match rx.recv_timeout(FIRST_READS) {
+        Ok(read) => read,
+        Err(_) => anyhow::bail!(
+            "the database did not answer within {} s; it may be damaged: run `kehu check`",
+            FIRST_READS.as_secs()
+        ),
     }
 }
 
@@ -349,15 +372,28 @@ pub fn operator() -> String {
 /// Longest the loop blocks for input before it looks at the shutdown flag again.
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
-/// Set by SIGTERM, SIGHUP (an SSH link dropping) or SIGINT: the console leaves its loop, puts
-/// the terminal back and closes the store (flushing it) instead of dying mid-screen.
-fn shutdown_flag() -> anyhow::Result<std::sync::Arc<AtomicBool>> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let flag = std::sync::Arc::new(AtomicBool::new(false));
-    for sig in [SIGTERM, SIGHUP, SIGINT] {
-        signal_hook::flag::register(sig, std::sync::Arc::clone(&flag))?;
+/// SIGTERM, SIGHUP (an SSH link dropping) and SIGINT, watched from the console's start: the
+/// console leaves its loop, puts the terminal back and ends; if the loop cannot (a dead
+/// terminal, a store that never answers), the watchdog ends the process.
+struct Signals {
+    shutdown: Arc<AtomicBool>,
+    _watchdog: Watchdog,
+}
+
+impl Signals {
+    fn start() -> anyhow::Result<Signals> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let shutdown = Arc::new(AtomicBool::new(false));
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            signal_hook::flag::register(sig, Arc::clone(&shutdown))?;
+        }
+        let watchdog = Watchdog::start(Arc::clone(&shutdown));
+        Ok(Signals { shutdown, _watchdog: watchdog })
     }
-    Ok(flag)
+
+    fn asked(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
 }
 
 /// How long the event loop has to end by itself once a signal asked it to.
@@ -365,22 +401,23 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Ends the process when a signal asked the console to stop and its loop cannot: when the
 /// terminal itself is gone (a tmux server killed, an SSH link dropped), crossterm's poll spins
-/// on the dead tty without returning, at 40% of a core, forever. Every acknowledged edit was
-/// flushed when it was acknowledged, so leaving then loses nothing; and there is no terminal
-/// left to restore.
+/// on the dead tty without returning, at 40% of a core, forever; and a damaged database can
+/// keep sled from answering. Every acknowledged edit was journaled and flushed when it was
+/// acknowledged, so leaving then loses nothing; the terminal is put back first.
 struct Watchdog {
-    done: std::sync::Arc<AtomicBool>,
+    done: Arc<AtomicBool>,
 }
 
 impl Watchdog {
-    fn start(shutdown: std::sync::Arc<AtomicBool>) -> Watchdog {
-        let done = std::sync::Arc::new(AtomicBool::new(false));
-        let finished = std::sync::Arc::clone(&done);
+    fn start(shutdown: Arc<AtomicBool>) -> Watchdog {
+        let done = Arc::new(AtomicBool::new(false));
+        let finished = Arc::clone(&done);
         let _ = std::thread::Builder::new().name("kehu-watchdog".into()).spawn(move || {
             while !finished.load(Ordering::SeqCst) {
                 if shutdown.load(Ordering::SeqCst) {
                     std::thread::sleep(SHUTDOWN_GRACE);
                     if !finished.load(Ordering::SeqCst) {
+                        restore();
                         std::process::exit(1);
                     }
                     return;
@@ -425,7 +462,7 @@ fn load_step(action: &Action) -> Option<&'static str> {
 /// Runs the console until the user quits (or a signal asks it to stop), as of the App's day.
 pub fn run(store: &dyn Store, app: App) -> anyhow::Result<()> {
     let days = clock::DayWatch::new(app.today(), false);
-    run_loop(store, app, None, days).map(drop)
+    run_loop(store, app, None, days, &Signals::start()?).map(drop)
 }
 
 /// The event loop; `loads` brings the loader's actions while it runs, `days` tells when a new
@@ -435,9 +472,8 @@ fn run_loop(
     mut app: App,
     mut loads: Option<Receiver<Action>>,
     mut days: clock::DayWatch,
+    signals: &Signals,
 ) -> anyhow::Result<App> {
-    let shutdown = shutdown_flag()?;
-    let _watchdog = Watchdog::start(std::sync::Arc::clone(&shutdown));
     let panic_key = test_panic_key();
     let (answer, answers) = mpsc::channel();
     let searches = SearchThread::start(move |a| drop(answer.send(a)))?;
@@ -454,7 +490,7 @@ fn run_loop(
     let mut scanner = ScanDetector::new(app.options().card_pattern);
     let mut pacer = FramePacer::default();
     let mut steps = Vec::new();
-    while !app.should_quit() && !shutdown.load(Ordering::SeqCst) {
+    while !app.should_quit() && !signals.asked() {
         // Block for the next event (no longer than the scanner holds keys, nor than the signal
         // check), then take every event already queued before drawing once.
         let mut wait =

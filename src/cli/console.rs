@@ -1,0 +1,55 @@
+//! `kehu` without a subcommand: the console, with today's backup written beside it.
+
+use super::Context;
+use crate::store::{SledStore, Store};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a console that quits gives the daily backup to finish before leaving it to the
+/// process's exit (the half-written file is a `.tmp`, removed by the next backup).
+const BACKUP_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs the console on `db`; with `daily`, today's backup (and the journal's checkpoint) is
+/// written on a thread of its own while the console starts.
+pub fn run(ctx: &Context, db: SledStore, daily: bool) -> anyhow::Result<i32> {
+    let db = Arc::new(db);
+    let stop = Arc::new(AtomicBool::new(false));
+    let backup = daily.then(|| {
+        let (db, stop, today) = (Arc::clone(&db), Arc::clone(&stop), ctx.today);
+        std::thread::Builder::new().name("kehu-daily-backup".into()).spawn(move || {
+            let dir = crate::store::backup_dir(db.path());
+            crate::store::daily_backup(&db, &dir, today, crate::store::KEEP_DEFAULT, &|| {
+                stop.load(Ordering::Relaxed)
+            })
+        })
+    });
+    let backup = backup.transpose()?;
+    let label = ctx.db_path.display().to_string();
+    let store: Arc<dyn Store> = db.clone();
+    let classify = {
+        let (ctx, store) = (ctx.clone(), Arc::clone(&store));
+        move |b| ctx.classify(store.as_ref(), b)
+    };
+    let result = crate::tui::open(store, ctx.rules.clone(), ctx.today, ctx.follow_clock, label, classify);
+    stop.store(true, Ordering::Relaxed);
+    if let Some(backup) = backup {
+        let deadline = Instant::now() + BACKUP_GRACE;
+        while !backup.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if backup.is_finished()
+            && let Ok(Err(e)) = backup.join()
+            && !stop_error(&e)
+        {
+            eprintln!("kehu: the daily backup failed: {e}");
+        }
+    }
+    result?;
+    Ok(0)
+}
+
+/// Whether the backup failed only because the console asked it to stop.
+fn stop_error(e: &crate::store::StoreError) -> bool {
+    e.to_string().contains("the backup was stopped")
+}

@@ -1,0 +1,15 @@
+//! `kehu salvage`: rebuild a damaged database into a new directory and say what was lost.
+
+use crate::store::salvage::{self, Salvaged};
+use std::io::Write;
+use std::path::Path;
+
+/// Salvages the database in `db` into `to`; exit 0 when nothing acknowledged was lost, 1 when
+/// something was (the new database holds the rest), 2 when nothing could be rebuilt.
+pub fn run(db: &Path, to: &Path, backup: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let s: Salvaged = salvage::salvage(db, to, backup)?;
+    for line in s.report() {
+        writeln!(out, "{}", crate::text::terminal_safe(&line))?;
+    }
+    Ok(if s.complete() { 0 } else { 1 })
+}
