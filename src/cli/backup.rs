@@ -1,12 +1,31 @@
 //! `kehu backup` and `kehu restore`.
 
-use crate::store::{self, SledStore};
+use crate::store::{self, SledStore, StoreError};
 use std::io::Write;
 use std::path::Path;
 
-/// Writes a backup of the database in `db` to `file`.
+/// Writes a backup of the database in `db` to `file`; while `kehu serve` holds the database,
+/// the server writes it (asked over its control socket).
 pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let store = SledStore::open_existing(db)?;
+    let store = match SledStore::open_existing(db) {
+        Ok(store) => store,
+        Err(e @ StoreError::Locked { .. }) => match crate::serve::control::request_backup(db, file) {
+            Some(answer) => {
+                let a = answer?;
+                writeln!(
+                    out,
+                    "backed up {} entries of {} trees to {} (written by the running kehu serve, at change {})",
+                    a.entries,
+                    a.trees,
+                    file.display(),
+                    a.seq
+                )?;
+                return Ok(0);
+            }
+            None => return Err(e.into()),
+        },
+        Err(e) => return Err(e.into()),
+    };
     let s = store::backup_to(&store, file, &|| false)?;
     writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, file.display())?;
     Ok(0)

@@ -20,10 +20,12 @@ pub enum Outcome {
 /// Opens `dir` (which must hold a database: sled would make an empty one, and "clean" would be
 /// a lie) and checks it; a panic inside sled is a refusal, not a crash.
 pub fn check_dir(dir: &Path) -> Outcome {
-    let opened = std::panic::catch_unwind(|| SledStore::open_existing(dir).map(|store| {
-        let notes = store.report().notes.clone();
-        (store.check(), notes)
-    }));
+    let opened = std::panic::catch_unwind(|| {
+        SledStore::open_existing(dir).map(|store| {
+            let notes = store.report().notes.clone();
+            (store.check(), notes)
+        })
+    });
     match opened {
         Ok(Ok((report, notes))) => {
             for n in notes {
@@ -31,9 +33,9 @@ pub fn check_dir(dir: &Path) -> Outcome {
             }
             Outcome::Checked(report)
         }
-        Ok(Err(e @ (StoreError::Locked { .. } | StoreError::TooNew { .. } | StoreError::NoDatabase { .. }))) => {
-            Outcome::Refused(e.to_string())
-        }
+        Ok(Err(
+            e @ (StoreError::Locked { .. } | StoreError::TooNew { .. } | StoreError::NoDatabase { .. }),
+        )) => Outcome::Refused(e.to_string()),
         Ok(Err(e @ StoreError::Lost { .. })) => Outcome::Refused(e.to_string()),
         Ok(Err(e)) => Outcome::Refused(format!(
             "{e}; `kehu salvage --db {} --out NEWDIR` rebuilds it from its last backup and the journal",

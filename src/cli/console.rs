@@ -31,7 +31,9 @@ pub fn run(ctx: &Context, db: SledStore, daily: bool) -> anyhow::Result<i32> {
         let (ctx, store) = (ctx.clone(), Arc::clone(&store));
         move |b| ctx.classify(store.as_ref(), b)
     };
-    let result = crate::tui::open(store, ctx.rules.clone(), ctx.today, ctx.follow_clock, label, classify);
+    let notice = (!db.report().notes.is_empty()).then(|| db.report().notes.join("; "));
+    let result =
+        crate::tui::open(store, ctx.rules.clone(), ctx.today, ctx.follow_clock, label, notice, classify);
     stop.store(true, Ordering::Relaxed);
     if let Some(backup) = backup {
         let deadline = Instant::now() + BACKUP_GRACE;

@@ -58,6 +58,24 @@ impl Context {
         Ok(said(SledStore::open_existing(&self.db_path)?))
     }
 
+    /// After a command that wrote much (an import, a demo shop): a journal grown past
+    /// [`crate::store::CHECKPOINT_BYTES`] is cut back by a backup now (see
+    /// [`crate::store::daily_backup`]), so that it stays bounded without a console running.
+    pub fn checkpoint_if_large(&self, store: &SledStore) -> anyhow::Result<()> {
+        if store.journal_bytes() > crate::store::CHECKPOINT_BYTES {
+            let dir = crate::store::backup_dir(&self.db_path);
+            if let Some(path) =
+                crate::store::daily_backup(store, &dir, self.today, crate::store::KEEP_DEFAULT, &|| false)?
+            {
+                eprintln!(
+                    "kehu: the journal grew large; a backup ({}) now holds what it held",
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Opens the demo database, generating it on first use.
     pub fn open_demo(&self) -> anyhow::Result<SledStore> {
         let store = said(SledStore::open(&self.db_path)?);
@@ -129,7 +147,10 @@ impl Context {
             None => match builder.fit_model() {
                 Ok(m) => {
                     store.commit(
-                        crate::change::Change::Setting { key: MODEL_SETTING.into(), value: Some(m.to_bytes()) },
+                        crate::change::Change::Setting {
+                            key: MODEL_SETTING.into(),
+                            value: Some(m.to_bytes()),
+                        },
                         &crate::tui::operator(),
                     )?;
                     (Some(m), None)
@@ -152,6 +173,7 @@ impl Context {
         }
         let started = Instant::now();
         let stats = demo::fill_store(&store, customers, seed, self.today)?;
+        self.checkpoint_if_large(&store)?;
         writeln!(
             out,
             "created {} customers, {} purchases, {} interactions in {} in {:.1} s",

@@ -7,8 +7,8 @@
 //! changes); 70 an internal error, a bug in kehu.
 
 use crate::store::StoreError;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The command failed: bad input, a refused change.
 pub const FAILED: i32 = 1;
@@ -79,7 +79,9 @@ pub fn message(e: &anyhow::Error) -> String {
     let text = format!("{e:#}");
     let damaged = e.chain().any(|c| matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Corrupt(_))));
     if damaged && !text.contains("salvage") {
-        format!("{text}; run `kehu check` to see what is damaged, and `kehu salvage --db DIR --out NEWDIR` to rebuild from the last backup and the journal")
+        format!(
+            "{text}; run `kehu check` to see what is damaged, and `kehu salvage --db DIR --out NEWDIR` to rebuild from the last backup and the journal"
+        )
     } else {
         text
     }

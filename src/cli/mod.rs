@@ -234,7 +234,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Demo { customers, seed }) => ctx.run_demo(customers, seed, &mut out),
         Some(Command::Import { kind, file, create_missing, dry_run, mode }) => {
             let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today };
-            import::run(&ctx.open()?, &file, &opts, &mut out)
+            let db = ctx.open()?;
+            let code = import::run(&db, &file, &opts, &mut out)?;
+            ctx.checkpoint_if_large(&db)?;
+            Ok(code)
         }
         Some(Command::Export { kind, format, out: file, bom }) => {
             anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
@@ -254,7 +257,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Check) => check::run(&ctx.db_path, &mut out),
         Some(Command::Backup { file }) => backup::run_backup(&ctx.db_path, &file, &mut out),
         Some(Command::Restore { file }) => backup::run_restore(&ctx.db_path, &file, &mut out),
-        Some(Command::Salvage { out: to, backup }) => salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out),
+        Some(Command::Salvage { out: to, backup }) => {
+            salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out)
+        }
         Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle }) => {
             drop(out);
             serve::run(&ctx, serve::Args { listen, authorized_keys, host_key, max_sessions, idle })

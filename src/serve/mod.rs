@@ -7,6 +7,7 @@
 //! - [`input`]: the client's bytes as key events; [`term`]: the client's screen.
 
 pub mod auth;
+pub mod control;
 pub mod hostkey;
 pub mod hub;
 pub mod input;
@@ -61,6 +62,28 @@ fn watch_days(shared: Arc<server::Shared>, today: chrono::NaiveDate) {
     }
 }
 
+/// How often the backup thread looks whether a backup is due (a new day, a large journal).
+const BACKUP_CHECK: Duration = Duration::from_secs(15 * 60);
+
+/// Writes the daily backup (and the journal's checkpoint) at start, then whenever one is due,
+/// on a thread that ends with the process.
+fn backups(store: Arc<dyn Store>, start: chrono::NaiveDate, follow_clock: bool) {
+    let spawned = std::thread::Builder::new().name("kehu-backups".into()).spawn(move || {
+        loop {
+            let today = if follow_clock { crate::tui::clock::local_today() } else { start };
+            match store.daily_backup(today) {
+                Ok(Some(path)) => eprintln!("kehu serve: backed up to {}", path.display()),
+                Ok(None) => {}
+                Err(e) => eprintln!("kehu serve: the daily backup failed: {e}"),
+            }
+            std::thread::sleep(BACKUP_CHECK);
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("kehu serve: cannot start the backups ({e}); back up with `kehu backup`");
+    }
+}
+
 /// How long stopping waits for the sessions to put their clients' terminals back.
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
@@ -85,6 +108,17 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
         Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
     eprintln!("kehu serve: host key {fingerprint} ({})", opts.host_key.display());
     eprintln!("kehu serve: listening on {addr}; connect with: {ssh_hint}");
+    let _control = match control::start(Arc::clone(&shared.store), db) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!(
+                "kehu serve: no control socket in {} ({e}); `kehu backup` will be refused while serving",
+                db.display()
+            );
+            None
+        }
+    };
+    backups(Arc::clone(&shared.store), base_today, opts.follow_clock);
     if opts.follow_clock {
         watch_days(Arc::clone(&shared), base_today);
     }

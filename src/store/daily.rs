@@ -1,8 +1,11 @@
 //! The daily backup: one checksummed snapshot a day beside the database, the last few kept, so
-//! that a shop that never thinks about backups still has last week's data. Each one is also
-//! the journal's checkpoint: once two backups exist, the journal before the older of the
-//! newest two is no longer needed (a damaged newest backup still leaves the one before it and
-//! the journal since).
+//! that a shop that never thinks about backups still has last week's data.
+//!
+//! Each one is also the journal's checkpoint: once a backup is written and read back whole,
+//! the journal segments before its change are removed (the backup holds that state, and the
+//! journal since brings it forward: see [`super::salvage`]). A journal that has grown past
+//! [`CHECKPOINT_BYTES`] (a large import, a demo shop) gets a checkpoint the same day: today's
+//! backup is written again.
 
 use super::{StoreError, StoreResult, backup_to, sled_store::SledStore};
 use chrono::NaiveDate;
@@ -10,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// Backups kept unless the configuration says otherwise.
 pub const KEEP_DEFAULT: usize = 7;
+/// A journal larger than this is cut back by a new backup without waiting for the next day.
+pub const CHECKPOINT_BYTES: u64 = 64 << 20;
 
 /// Where the daily backups of the database in `db` go: a sibling directory `DB.backups`,
 /// so that they survive the database directory being removed.
@@ -19,9 +24,10 @@ pub fn backup_dir(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// Writes today's backup into `dir` unless there is one already, then removes all but the
-/// newest `keep` and cuts the journal back (see the module's doc). Returns the new backup's
-/// path, or `None` when today's already existed. `stop` abandons a backup being written.
+/// Writes today's backup into `dir` unless there is one already (or the journal has grown past
+/// [`CHECKPOINT_BYTES`]), reads it back, cuts the journal back to it and removes all but the
+/// newest `keep` backups. Returns the new backup's path, or `None` when none was due. `stop`
+/// abandons a backup being written.
 pub fn daily_backup(
     store: &SledStore,
     dir: &Path,
@@ -29,40 +35,22 @@ pub fn daily_backup(
     keep: usize,
     stop: &dyn Fn() -> bool,
 ) -> StoreResult<Option<PathBuf>> {
+    let path = dir.join(file_name(today));
+    if path.exists() && store.journal_bytes() <= CHECKPOINT_BYTES {
+        return Ok(None);
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| StoreError::Io(format!("cannot create the backup directory {}: {e}", dir.display())))?;
-    let path = dir.join(file_name(today));
-    let made = if path.exists() {
-        None
-    } else {
-        backup_to(store, &path, stop)?;
-        Some(path)
-    };
-    prune(dir, keep.max(1))?;
-    if made.is_some() {
-        checkpoint(store, dir)?;
-    }
-    Ok(made)
-}
-
-/// Begins a new journal segment and removes the segments that the backups in `dir` make
-/// unnecessary: those before the second newest backup that reads back whole.
-fn checkpoint(store: &SledStore, dir: &Path) -> StoreResult<()> {
-    let mut seqs: Vec<u64> = daily_files(dir)?
-        .iter()
-        .filter_map(|p| super::backup::header_of(p).ok())
-        .filter(|h| h.version >= 2)
-        .map(|h| h.seq)
-        .collect();
-    seqs.sort_unstable();
-    seqs.dedup();
-    store.with_trees(|_, w| {
+    let made = backup_to(store, &path, stop)?;
+    // Read back whole before the journal it replaces goes.
+    super::backup::verify_backup(&path)?;
+    store.with_trees(|_, w| -> StoreResult<()> {
         w.journal.rotate()?;
-        if let Some(&keep_from) = seqs.len().checked_sub(2).and_then(|i| seqs.get(i)) {
-            w.journal.prune(keep_from)?;
-        }
+        w.journal.prune(made.seq)?;
         Ok(())
-    })
+    })?;
+    prune(dir, keep.max(1))?;
+    Ok(Some(path))
 }
 
 /// The daily backup files in `dir`, oldest first (names sort by date).

@@ -35,7 +35,7 @@ mod write;
 pub use crate::change::{AuditEntry, Change, ChangeSet};
 pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
 pub use check::{CheckReport, Problem};
-pub use daily::{KEEP_DEFAULT, backup_dir, daily_backup};
+pub use daily::{CHECKPOINT_BYTES, KEEP_DEFAULT, backup_dir, daily_backup};
 pub use open::exists;
 pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};

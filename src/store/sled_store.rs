@@ -249,6 +249,11 @@ impl SledStore {
         Ok(())
     }
 
+    /// The bytes the journal takes on disk.
+    pub fn journal_bytes(&self) -> u64 {
+        self.write_lock().journal.bytes()
+    }
+
     /// The journal's position: the last change and the content sum after it.
     pub fn position(&self) -> (u64, u64) {
         let w = self.write_lock();

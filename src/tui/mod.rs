@@ -260,13 +260,16 @@ fn apply(app: &mut App, store: &dyn Store, searches: &SearchThread, steps: Vec<S
 /// `classify` finishes the classifier (with the stored or a fresh model); it is the caller's so
 /// the console and the command line share one way of loading predictions. Meant to be the
 /// process's last act: the App's memory is left to the exit to reclaim, and a loader stuck
-/// inside a damaged database is not waited for (see [`LOADER_GRACE`]).
+/// inside a damaged database is not waited for (see [`LOADER_GRACE`]). `notice` is shown on
+/// the status line at once (what opening the database found, such as changes the journal
+/// brought back).
 pub fn open<C>(
     store: Arc<dyn Store>,
     rules: Rules,
     today: NaiveDate,
     follow_clock: bool,
     db_label: String,
+    notice: Option<String>,
     classify: C,
 ) -> anyhow::Result<()>
 where
@@ -299,8 +302,14 @@ where
         options: config.options,
     };
     let days = clock::DayWatch::new(today, follow_clock);
+    let told = |mut app: App| {
+        if let Some(n) = notice {
+            app.update(Action::Notice(n));
+        }
+        app
+    };
     if !any {
-        return run_loop(store.as_ref(), App::new(init), None, days, &signals).map(drop);
+        return run_loop(store.as_ref(), told(App::new(init)), None, days, &signals).map(drop);
     }
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
@@ -311,7 +320,7 @@ where
             .name(loader::THREAD_NAME.into())
             .spawn(move || loader::run(store.as_ref(), job, &cancel, &tx))?
     };
-    let app = run_loop(store.as_ref(), App::loading(init), Some(rx), days, &signals);
+    let app = run_loop(store.as_ref(), told(App::loading(init)), Some(rx), days, &signals);
     // The loader stops at its next record; one stuck inside sled is left to the process's exit.
     cancel.store(true, Ordering::SeqCst);
     let deadline = Instant::now() + LOADER_GRACE;

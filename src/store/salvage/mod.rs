@@ -77,7 +77,8 @@ impl Salvaged {
             Way::Records => out.push(format!("rebuilt {} from the records that still read", self.to.display())),
         }
         for t in &self.tallies {
-            let lost = if t.unreadable > 0 { format!(", {} unreadable", t.unreadable) } else { String::new() };
+            let lost =
+                if t.unreadable > 0 { format!(", {} unreadable", t.unreadable) } else { String::new() };
             out.push(format!("{:<15}{:>10} kept{lost}", t.kind, t.kept));
             out.extend(t.notes.iter().map(|n| format!("  {n}")));
         }
@@ -165,11 +166,15 @@ fn refuse_target(db: &Path, to: &Path) -> StoreResult<()> {
     if to.exists() {
         let mut entries = std::fs::read_dir(to).map_err(|e| fs_err("cannot read", to, e))?;
         if entries.next().is_some() {
-            return Err(StoreError::Io(format!("{} is not empty; salvage only into a new directory", to.display())));
+            return Err(StoreError::Io(format!(
+                "{} is not empty; salvage only into a new directory",
+                to.display()
+            )));
         }
     }
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let parent = to.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| canon(Path::new(".")), canon);
+    let parent =
+        to.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| canon(Path::new(".")), canon);
     if parent.starts_with(canon(db)) {
         return Err(StoreError::Io(format!(
             "{} is inside the damaged database {}; choose a directory elsewhere",
@@ -251,7 +256,9 @@ fn by_journal(db: &Path, staging: &Path, chain: &Chain, backup: Option<&Path>) -
                 let way = Way::Journal { backup: Some(file.clone()), from: s.seq, replayed };
                 return Ok((way, s.seq + replayed));
             }
-            Ok(_) if !journaled => tried.push(format!("{} is from a kehu before the journal", file.display())),
+            Ok(_) if !journaled => {
+                tried.push(format!("{} is from a kehu before the journal", file.display()))
+            }
             Ok(s) => tried.push(format!(
                 "{} holds change {}, before the journal's start ({})",
                 file.display(),
@@ -290,7 +297,9 @@ fn replay(db: &Path, staging: &Path, from: u64, sum: u64) -> StoreResult<u64> {
 fn daily_backups(db: &Path) -> Vec<PathBuf> {
     let dir = super::daily::backup_dir(db);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|l| l.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "kehubak")).collect())
+        .map(|l| {
+            l.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "kehubak")).collect()
+        })
         .unwrap_or_default();
     files.sort();
     files.reverse();

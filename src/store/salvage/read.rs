@@ -77,7 +77,12 @@ struct Failed {
 
 /// One read from `from` to the end, on a guarded thread; what it read is appended to `into`
 /// even when it fails.
-fn attempt(db: &sled::Db, tree: TreeId, from: Bound<Vec<u8>>, into: &mut Vec<(Vec<u8>, Vec<u8>)>) -> Result<(), Failed> {
+fn attempt(
+    db: &sled::Db,
+    tree: TreeId,
+    from: Bound<Vec<u8>>,
+    into: &mut Vec<(Vec<u8>, Vec<u8>)>,
+) -> Result<(), Failed> {
     let (tx, rx) = mpsc::sync_channel::<Result<Vec<(Vec<u8>, Vec<u8>)>, String>>(4);
     let db = db.clone();
     let spawned = std::thread::Builder::new().name("kehu-salvage-read".into()).spawn(move || {
@@ -108,7 +113,10 @@ fn attempt(db: &sled::Db, tree: TreeId, from: Bound<Vec<u8>>, into: &mut Vec<(Ve
             // The sender is gone: the read ended (its last batch came first).
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                return Err(Failed { why: format!("sled did not answer for {} s", STALL.as_secs()), stalled: true });
+                return Err(Failed {
+                    why: format!("sled did not answer for {} s", STALL.as_secs()),
+                    stalled: true,
+                });
             }
         }
     }
@@ -183,9 +191,11 @@ fn hex(k: &[u8]) -> String {
 /// Opens the sled database in `dir` (a copy of the damaged one) on a guarded thread.
 pub(crate) fn open(dir: &std::path::Path) -> StoreResult<sled::Db> {
     let path = dir.to_path_buf();
-    match super::super::guard::within("open the damaged database", super::super::open::OPEN_DEADLINE, move || {
-        super::super::open::sled_config(&path).open().map_err(super::super::scan::io)
-    }) {
+    match super::super::guard::within(
+        "open the damaged database",
+        super::super::open::OPEN_DEADLINE,
+        move || super::super::open::sled_config(&path).open().map_err(super::super::scan::io),
+    ) {
         Ok(db) => Ok(db),
         Err(e) => Err(StoreError::Corrupt(e.to_string())),
     }
