@@ -236,7 +236,15 @@ fn newer_format_is_refused_at_open() {
     let dir = TempDir::new().unwrap();
     drop(SledStore::open(dir.path()).unwrap());
     {
-        let db = sled::open(dir.path()).unwrap();
+        // sled lets go of its file lock a moment after the store is dropped.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let db = loop {
+            match sled::open(dir.path()) {
+                Ok(db) => break db,
+                Err(e) if std::time::Instant::now() > deadline => panic!("cannot reopen: {e}"),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            }
+        };
         db.open_tree("meta").unwrap().insert(FORMAT_KEY, &(FORMAT + 1).to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
