@@ -304,10 +304,36 @@ impl Journal {
         &self.dir
     }
 
-    /// The oldest base of the journal: it can bring a database at that change forward.
-    pub fn first_base(&self) -> u64 {
-        segments(&self.dir).ok().flatten().and_then(|s| s.first().map(|s| s.base)).unwrap_or(self.base)
+}
+
+/// The stretch of the journal that reaches its end without a gap: from its base it can bring
+/// a database forward to `last`. Earlier segments cut off by a gap (a damaged end the journal
+/// went on past, see [`super::recover`]) are not part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Run {
+    /// The change it starts after.
+    pub base: u64,
+    /// The content sum at its base.
+    pub base_sum: u64,
+    /// Its last change.
+    pub last: u64,
+    /// How many entries it holds.
+    pub entries: u64,
+}
+
+/// The journal's final unbroken run (see [`Run`]); `None` without a readable segment.
+pub(crate) fn run(dir: &Path) -> StoreResult<Option<Run>> {
+    let all = segments(dir)?.unwrap_or_default();
+    let mut current: Option<Run> = None;
+    for file in &all {
+        let seg = read(&file.path)?;
+        let (base, last, n) = (seg.header.base, seg.last(), seg.entries.len() as u64);
+        current = match current {
+            Some(r) if r.last == base => Some(Run { last, entries: r.entries + n, ..r }),
+            _ => Some(Run { base, base_sum: seg.header.base_sum, last, entries: n }),
+        };
     }
+    Ok(current)
 }
 
 /// Makes a directory's entries (a new or removed file) durable; best effort where unsupported.

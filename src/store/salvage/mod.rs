@@ -228,14 +228,8 @@ struct Chain {
 
 impl Chain {
     fn read(jdir: &Path) -> Option<Chain> {
-        let segments = journal::segments(jdir).ok().flatten()?;
-        let first = journal::read(&segments.first()?.path).ok()?;
-        let mut last = first.header.base;
-        let _ = journal::entries_after(jdir, first.header.base, &mut |e| {
-            last = e.seq;
-            Ok(())
-        });
-        Some(Chain { oldest: first.header.base, oldest_sum: first.header.base_sum, last })
+        let run = journal::run(jdir).ok().flatten()?;
+        Some(Chain { oldest: run.base, oldest_sum: run.base_sum, last: run.last })
     }
 }
 
