@@ -35,7 +35,7 @@ mod tmux;
 
 use chrono::NaiveDate;
 use common::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -180,12 +180,6 @@ struct Shop {
     records: [Vec<String>; 3],
 }
 
-impl Shop {
-    fn db(&self) -> PathBuf {
-        self.root.join("db")
-    }
-}
-
 /// Imports acknowledged after the daily backup: 40 new customers `M1`…`M40`, purchases for them
 /// and for demo customers, interactions.
 fn import_files(dir: &Path) -> [(&'static str, PathBuf); 3] {
@@ -245,7 +239,7 @@ fn build_shops(dir: &Path) -> [Shop; 2] {
     assert_eq!(daily_backups(&db).len(), 1, "one daily backup");
     assert!(snap_file(&db).is_some(), "sled wrote no snapshot");
     let len = std::fs::metadata(db.join("db")).unwrap().len() as usize;
-    assert!(len > 2 * SEGMENT, "sled's db file is {len} bytes: too small to swap two segments");
+    assert!(len >= 2 * SEGMENT - 4096, "sled's db file is {len} bytes: too small to swap two segments");
 
     let records_root = dir.join("records-shop");
     copy_dir(&db, &records_root.join("db"));
@@ -344,6 +338,15 @@ fn flip_bits(bytes: &mut [u8], lo: usize, flips: u64, rng: &mut Rng) -> Vec<usiz
     at
 }
 
+/// Swaps the starts of 512 KiB segments `lo` < `hi` of `bytes`, as much of them as there is (the
+/// last segment of sled's file is usually short); returns how many bytes each.
+fn swap_segments(bytes: &mut [u8], lo: usize, hi: usize) -> usize {
+    let n = SEGMENT.min(bytes.len() - hi * SEGMENT);
+    let (a, b) = bytes.split_at_mut(hi * SEGMENT);
+    a[lo * SEGMENT..lo * SEGMENT + n].swap_with_slice(&mut b[..n]);
+    n
+}
+
 /// Applies damage `kind` to the database in `db` with positions drawn from `rng`; returns what
 /// was done, in words (for a reproduction).
 fn damage(db: &Path, kind: &str, rng: &mut Rng) -> String {
@@ -408,7 +411,7 @@ fn damage(db: &Path, kind: &str, rng: &mut Rng) -> String {
         }
         "bit flips anywhere" | "bit flips" | "bit flips in segment" | "bit flip" => {
             let flips = if what == "bit flip" { 1 } else { rng.range(1, 17) };
-            let at = flip_bits(&mut bytes, 0, flips, &mut rng.clone_state());
+            let at = flip_bits(&mut bytes, 0, flips, rng);
             format!("{flips} bit(s) flipped at byte(s) {at:?} of {len}")
         }
         "1 bit flipped in last 100 KB" => {
@@ -416,18 +419,15 @@ fn damage(db: &Path, kind: &str, rng: &mut Rng) -> String {
             format!("1 bit flipped at byte {at:?} of {len}")
         }
         "512 KiB halves swapped" => {
-            let (a, b) = bytes.split_at_mut(SEGMENT);
-            a.swap_with_slice(&mut b[..SEGMENT]);
-            format!("bytes 0..524288 and 524288..1048576 swapped ({len} bytes)")
+            let n = swap_segments(&mut bytes, 0, 1);
+            format!("bytes 0..{n} and 524288..{} swapped ({len} bytes)", SEGMENT + n)
         }
         "two segments swapped" => {
-            let n = len / SEGMENT;
-            let i = rng.range(0, n as u64) as usize;
-            let j = (i + rng.range(1, n as u64) as usize) % n;
-            let (lo, hi) = (i.min(j), i.max(j));
-            let (a, b) = bytes.split_at_mut(hi * SEGMENT);
-            a[lo * SEGMENT..(lo + 1) * SEGMENT].swap_with_slice(&mut b[..SEGMENT]);
-            format!("512 KiB segments {lo} and {hi} swapped ({len} bytes)")
+            let segments = len.div_ceil(SEGMENT);
+            let i = rng.range(0, segments as u64) as usize;
+            let j = (i + rng.range(1, segments as u64) as usize) % segments;
+            let n = swap_segments(&mut bytes, i.min(j), i.max(j));
+            format!("{n} bytes of 512 KiB segments {} and {} swapped ({len} bytes)", i.min(j), i.max(j))
         }
         "4 KiB page zeroed" => {
             let page = rng.range(0, len.div_ceil(4096) as u64) as usize * 4096;
@@ -448,13 +448,6 @@ fn damage(db: &Path, kind: &str, rng: &mut Rng) -> String {
     };
     std::fs::write(&file, &bytes).unwrap();
     format!("{}: {done}", name(&file))
-}
-
-impl Rng {
-    /// The same generator, for a draw that must not depend on another's count.
-    fn clone_state(&self) -> Rng {
-        Rng(self.0)
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -716,7 +709,8 @@ fn run_case(shop: &Shop, case: u64, kind: &'static str, seed: u64, dir: &Path) -
         copy_dir(&template, &copy);
         let db = copy.join("db");
         let mut before = BTreeMap::new();
-        digest(&copy, &mut before);
+        digest(&db, &mut before);
+        digest(&copy.join("db.backups"), &mut before);
         let r = run(&db, &cmd.args(&copy), &copy);
         if let Some(why) = misbehaviour(cmd.name, &r) {
             res.problems.push(format!("{why}\n{}", repro(&res, cmd.name, &r)));
@@ -739,8 +733,8 @@ fn run_case(shop: &Shop, case: u64, kind: &'static str, seed: u64, dir: &Path) -
         match cmd.name {
             "salvage" => {
                 let mut after = BTreeMap::new();
-                digest(&copy, &mut after);
-                after.retain(|k, _| !k.contains("/salvaged"));
+                digest(&db, &mut after);
+                digest(&copy.join("db.backups"), &mut after);
                 if before != after {
                     let changed: Vec<&String> =
                         before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).collect();
@@ -749,7 +743,8 @@ fn run_case(shop: &Shop, case: u64, kind: &'static str, seed: u64, dir: &Path) -
                         repro(&res, cmd.name, &r)
                     ));
                 }
-                res.recovery = measure_salvage(shop, &copy, &r, &mut res.problems, &repro(&res, cmd.name, &r));
+                let how = repro(&res, cmd.name, &r);
+                res.recovery = measure_salvage(shop, &copy, &r, &mut res.problems, &how);
             }
             "backup" if r.code == Some(0) => {
                 if let Some(p) = verify_backup(shop, &copy) {

@@ -280,3 +280,40 @@ fn an_idle_console_is_closed_with_a_word_why() {
     assert_eq!(a.format("#{alternate_on}"), "0");
     drop(server);
 }
+
+#[test]
+fn a_served_shop_is_backed_up_and_kehu_backup_works_while_serving() {
+    if !have_ssh() {
+        return;
+    }
+    let (s, keys, _, _, _) = shop();
+    let mut server = Server::start(&s, &keys, &[], &[]);
+    // The daily backup is written at start (today is --as-of) and the journal cut back to it.
+    let log = server.wait_log("the daily backup", |l| l.contains("backed up to"));
+    let daily = kehu::store::backup_dir(&s.db()).join(format!("kehu-{TODAY}.kehubak"));
+    assert!(log.contains(&daily.display().to_string()), "{log}");
+    kehu::store::verify_backup(&daily).expect("the daily backup reads back whole");
+
+    // `kehu backup` asks the server, which writes it.
+    let file = s.dir.path().join("while-serving.kehubak");
+    let out = ok(s.kehu(TODAY, &["backup", file.to_str().unwrap()]));
+    assert!(out.contains("written by the running kehu serve"), "{out}");
+    let restored = s.dir.path().join("restored");
+    ok(kehu_at(&restored, TODAY, &["restore", file.to_str().unwrap()]));
+    assert!(ok(kehu_at(&restored, TODAY, &["check"])).ends_with("clean\n"));
+    let customers = |db: &Path| ok(kehu_at(db, TODAY, &["export", "--kind", "customers"])).lines().count();
+
+    // A target inside the database directory is refused by the server too.
+    let inside = s.db().join("db");
+    let refused = s.kehu(TODAY, &["backup", inside.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("inside the database directory"), "{}", stderr(&refused));
+
+    // Other commands are still told who holds the database (exit 2).
+    let held = s.kehu(TODAY, &["segments"]);
+    assert_eq!(held.status.code(), Some(2), "{}", stderr(&held));
+    assert!(stderr(&held).contains("kehu serve (pid"), "{}", stderr(&held));
+    let log = server.stop();
+    assert!(!s.db().join("kehu.sock").exists(), "the control socket is removed on exit:\n{log}");
+    assert_eq!(customers(&restored), customers(&s.db()));
+}
