@@ -266,10 +266,7 @@ fn changes_made_behind_kehus_back_are_found_by_check_and_refused_by_backup() {
     }
     let s = open(&db).unwrap();
     let report = s.check();
-    assert!(
-        report.problems.iter().any(|p| p.key == "content sum"),
-        "the loss was not noticed: {report:?}"
-    );
+    assert!(report.problems.iter().any(|p| p.key == "content sum"), "the loss was not noticed: {report:?}");
     let file = tmp.path().join("b.kehubak");
     let err = kehu::store::backup_to(&s, &file, &|| false).unwrap_err();
     assert!(err.to_string().contains("do not add up"), "{err}");

@@ -59,11 +59,12 @@ fn phone(n: u8) -> Phone {
 /// The stored customer the index `who` picks, if any is stored.
 fn pick(store: &SledStore, who: usize) -> Option<Customer> {
     let mut all = Vec::new();
-    store.customers_until(&mut |c| {
-        all.push(c);
-        std::ops::ControlFlow::Continue(())
-    })
-    .unwrap();
+    store
+        .customers_until(&mut |c| {
+            all.push(c);
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
     if all.is_empty() { None } else { Some(all[who % all.len()].clone()) }
 }
 
@@ -91,9 +92,9 @@ fn change(store: &SledStore, op: &Op) -> Option<Change> {
             c.reference = reference.map(|r| format!("M{r}"));
             Change::SaveCustomer(c)
         }
-        Op::Purchase { who, cents } => {
-            Change::AddPurchase(Purchase::new(pick(store, *who)?.id, day(), Money(i64::from(*cents)), 1).unwrap())
-        }
+        Op::Purchase { who, cents } => Change::AddPurchase(
+            Purchase::new(pick(store, *who)?.id, day(), Money(i64::from(*cents)), 1).unwrap(),
+        ),
         Op::Interaction { who } => Change::AddInteraction(
             Interaction::new(pick(store, *who)?.id, day(), InteractionKind::Call, "x").unwrap(),
         ),

@@ -243,7 +243,8 @@ impl Shop {
         torture(&db, seed * 10 + 1, 150);
         let second = dir.join("second.csv");
         std::fs::write(&second, purchases_csv(seed + 1, 2000, "TAIL")).expect("second.csv");
-        let said = must(&db, &["import", "--kind", "purchases", "--create-missing", second.to_str().unwrap()]);
+        let said =
+            must(&db, &["import", "--kind", "purchases", "--create-missing", second.to_str().unwrap()]);
         assert!(said.contains("2000 purchases"), "{said}");
         torture(&db, seed * 10 + 2, 40);
         // Recorded from a copy: the shop itself stays as the last acknowledged command left it.
@@ -473,15 +474,30 @@ fn run_trial(shop: &Shop, damage: Damage, dir: &Path) -> (String, Trial) {
             let db = a.join("db");
             vec![
                 ("check".to_string(), kehu(&db, &["check"]), e.check.as_str(), true),
-                ("then export purchases".into(), kehu(&db, &["export", "--kind", "purchases"]), e.purchases.as_str(), false),
-                ("then export customers".into(), kehu(&db, &["export", "--kind", "customers"]), &e.customers, false),
+                (
+                    "then export purchases".into(),
+                    kehu(&db, &["export", "--kind", "purchases"]),
+                    e.purchases.as_str(),
+                    false,
+                ),
+                (
+                    "then export customers".into(),
+                    kehu(&db, &["export", "--kind", "customers"]),
+                    &e.customers,
+                    false,
+                ),
                 (format!("then show {SHOW_REF}"), kehu(&db, &["show", SHOW_REF]), &e.show, false),
             ]
         });
         let second = s.spawn(|| {
             let db = b.join("db");
             vec![
-                ("export purchases".to_string(), kehu(&db, &["export", "--kind", "purchases"]), e.purchases.as_str(), false),
+                (
+                    "export purchases".to_string(),
+                    kehu(&db, &["export", "--kind", "purchases"]),
+                    e.purchases.as_str(),
+                    false,
+                ),
                 (format!("then show {SHOW_REF}"), kehu(&db, &["show", SHOW_REF]), e.show.as_str(), false),
             ]
         });
@@ -541,7 +557,8 @@ fn tail_damage_never_opens_clean_with_less_data() {
     let root = tempfile::tempdir().expect("tempdir");
     let shops = std::thread::scope(|s| {
         let plain = s.spawn(|| Shop::build("journal from the start", &root.path().join("plain"), 3, false));
-        let backed = s.spawn(|| Shop::build("daily backup, journal cut", &root.path().join("backed"), 5, true));
+        let backed =
+            s.spawn(|| Shop::build("daily backup, journal cut", &root.path().join("backed"), 5, true));
         [plain.join().expect("plain shop"), backed.join().expect("backed-up shop")]
     });
     for shop in &shops {
@@ -606,7 +623,8 @@ fn tail_damage_never_opens_clean_with_less_data() {
                 if !pristine.exists() {
                     copy_shop(&shop.dir, &pristine);
                 }
-                report += &format!("\n  kept: {} (damaged), {} (untouched)", at.display(), pristine.display());
+                report +=
+                    &format!("\n  kept: {} (damaged), {} (untouched)", at.display(), pristine.display());
             }
             eprintln!("{report}");
             failures.push(report);

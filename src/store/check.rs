@@ -128,7 +128,11 @@ pub(crate) fn journal(t: &Trees, j: &Journal, r: &mut CheckReport) {
         Ok(None) => r.problem("journal", "(segments)", "no journal segment"),
         Ok(Some(run)) => {
             if run.last != seq {
-                r.problem("journal", "last change", format!("the journal ends at change {}, the database at {seq}", run.last));
+                r.problem(
+                    "journal",
+                    "last change",
+                    format!("the journal ends at change {}, the database at {seq}", run.last),
+                );
             }
             r.counts.push(("journal".into(), run.entries));
             r.counts.push(("  from change".into(), run.base));

@@ -303,7 +303,6 @@ impl Journal {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
-
 }
 
 /// The stretch of the journal that reaches its end without a gap: from its base it can bring
