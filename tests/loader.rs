@@ -14,7 +14,7 @@ use ui_fixture::today;
 fn shop(n: u64) -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SledStore::open(&dir.path().join("db")).unwrap();
-    kehu::demo::fill_store(&store, n, 7, today()).unwrap();
+    kehu::demo::fill_store(&store, n, 7, today(), "test").unwrap();
     (dir, store)
 }
 

@@ -68,7 +68,7 @@ fn chars(s: &str) -> Vec<FormKey> {
 fn setup() -> (tempfile::TempDir, SledStore, Hub) {
     let dir = tempfile::tempdir().unwrap();
     let store = SledStore::open(&dir.path().join("db")).unwrap();
-    kehu::demo::fill_store(&store, 60, 7, today()).unwrap();
+    kehu::demo::fill_store(&store, 60, 7, today(), "test").unwrap();
     let hub = Hub::new(app_from(init(all_histories(&store).unwrap())));
     (dir, store, hub)
 }

@@ -20,11 +20,13 @@ pub fn run(store: &dyn Store, customer: Option<&str>, out: &mut dyn Write) -> an
     };
     let entries = store.audit_entries(id)?;
     for e in &entries {
-        let who = store.customer(e.customer)?;
+        let who = if e.customer == 0 { None } else { store.customer(e.customer)? };
         let name = who.as_ref().map_or("(no longer stored)".to_string(), |c| {
             let r = c.reference.as_deref().map(|r| format!(" {}", terminal_safe(r))).unwrap_or_default();
             format!("{r} {}", terminal_safe(&c.name))
         });
+        // Shop-wide changes (imports, settings) concern no one customer.
+        let whom = if e.customer == 0 { "(shop)".to_string() } else { format!("#{}{name}", e.customer) };
         let change = match (e.before.is_empty(), e.after.is_empty()) {
             (true, true) => String::new(),
             (true, false) => format!("  {}", terminal_safe(&e.after)),
@@ -32,10 +34,9 @@ pub fn run(store: &dyn Store, customer: Option<&str>, out: &mut dyn Write) -> an
         };
         writeln!(
             out,
-            "{}  {}  #{}{name}  {}{change}",
+            "{}  {}  {whom}  {}{change}",
             e.when.format("%Y-%m-%d %H:%M:%SZ"),
             terminal_safe(&e.operator),
-            e.customer,
             terminal_safe(&e.what)
         )?;
     }

@@ -84,7 +84,7 @@ impl Context {
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
                 self.db_path.display()
             );
-            demo::fill_store(&store, DEMO_CUSTOMERS, 1, self.today)?;
+            demo::fill_store(&store, DEMO_CUSTOMERS, 1, self.today, &crate::tui::operator())?;
         }
         Ok(store)
     }
@@ -172,7 +172,7 @@ impl Context {
             );
         }
         let started = Instant::now();
-        let stats = demo::fill_store(&store, customers, seed, self.today)?;
+        let stats = demo::fill_store(&store, customers, seed, self.today, &crate::tui::operator())?;
         self.checkpoint_if_large(&store)?;
         writeln!(
             out,

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 /// Customers per write transaction: large enough to be quick, small enough to stay lean.
 const CHUNK: usize = 2000;
 
-/// Generates the demo shop into `store`, one transaction per chunk.
+/// Generates the demo shop into `store`, one transaction per chunk, audited as `operator`.
 ///
 /// The generator numbers records consecutively from `first_id`; before each chunk is written
 /// its ids are reserved in the store, so a crash never leaves ids in use beyond the counter.
@@ -17,6 +17,7 @@ pub fn fill_store(
     customers: u64,
     seed: u64,
     today: NaiveDate,
+    operator: &str,
 ) -> anyhow::Result<DemoStats> {
     let first_id = store.allocate_ids(1)?;
     let mut reserved_end = first_id + 1;
@@ -30,7 +31,7 @@ pub fn fill_store(
             anyhow::ensure!(got == reserved_end, "id allocation out of step ({got} ≠ {reserved_end})");
             reserved_end = next;
         }
-        store.apply(set, "demo data")?;
+        store.commit(crate::change::Change::Batch { set, source: "demo data".into() }, operator)?;
         Ok(())
     })?;
     Ok(stats)

@@ -94,7 +94,7 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
                     "the database is not empty; demo data goes into an empty one".into(),
                 )]);
             }
-            crate::demo::fill_store(store, customers, seed, today)?;
+            crate::demo::fill_store(store, customers, seed, today, operator)?;
             vec![Action::Loaded(Box::new(super::loader::read_all(store, *rules, today)?))]
         }
         // The reveal names its operator itself (the App's); the audit log keeps it.
