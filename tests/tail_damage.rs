@@ -2,14 +2,14 @@
 //! acknowledged change is there, or every command refuses clearly; a clean open with less data
 //! never happens.
 //!
-//! Two shops are built through the binary: a demo shop, an import of purchases, torture edits,
-//! a second import and more edits, all acknowledged (exit 0, `ok` lines); one of them also has
-//! a daily backup (written by `kehu serve`) that the journal was cut back to. What they hold is
-//! recorded from an untouched copy. Then each trial damages a fresh copy: a truncation of 1 B to
-//! 1 MiB off the end of sled's `db` file, a single-bit flip in its last 1 MiB, or a truncation
-//! or bit flip of the newest `snap.*` file, and runs `check`, `export` and `show` on it, each
-//! with a deadline, each on the damage as left (one copy starts with `check`, another with
-//! `export`). A trial is
+//! Two shops are built through the binary: a demo shop, an import of purchases, torture edits
+//! and a second import, all acknowledged (exit 0, `ok` lines); the second shop also has a daily
+//! backup (written by `kehu serve`) that the journal was cut back to, and more edits at the
+//! end. What they hold is recorded from an untouched copy. Then each trial damages two fresh
+//! copies alike: a truncation of 1 B to 1 MiB off the end of sled's `db` file, a single-bit
+//! flip in its last 1 MiB, or a truncation or bit flip of the newest `snap.*` file. On one copy
+//! `check`, then `export` of purchases and customers run; on the other `export` of purchases
+//! first, then `show`; each with a deadline. A trial is
 //!
 //! - intact: every command exits 0 with exactly the recorded data (perhaps after the journal
 //!   brought sled forward),
@@ -227,8 +227,9 @@ impl Shop {
         self.dir.join("db")
     }
 
-    /// Builds a shop in `dir`; with `backup`, a daily backup is taken between the two batches
-    /// of work, so that the journal no longer reaches back to the start.
+    /// Builds a shop in `dir`: a demo shop, an import, edits, a second import; with `backup`, a
+    /// daily backup is taken after the first import (so that the journal no longer reaches back
+    /// to the start) and more edits follow the second import.
     fn build(name: &'static str, dir: &Path, seed: u64, backup: bool) -> Shop {
         std::fs::create_dir_all(dir).expect("shop dir");
         let db = dir.join("db");
@@ -246,7 +247,10 @@ impl Shop {
         let said =
             must(&db, &["import", "--kind", "purchases", "--create-missing", second.to_str().unwrap()]);
         assert!(said.contains("2000 purchases"), "{said}");
-        torture(&db, seed * 10 + 2, 40);
+        // One shop ends with the import, the other with more edits after it.
+        if backup {
+            torture(&db, seed * 10 + 2, 40);
+        }
         // Recorded from a copy: the shop itself stays as the last acknowledged command left it.
         let probe = dir.join("probe");
         copy_shop(dir, &probe);
@@ -323,9 +327,12 @@ impl Damage {
     fn of_trial(trial: u64) -> Damage {
         let mut rng = Rng(0x7A11_0000 + trial);
         match (trial / 2) % 5 {
-            // The issue's own cases come first: one byte off, then a whole MiB.
+            // Fixed cases first: the one byte and whole MiB, then 4 KiB and 64 KiB (cuts
+            // of about 1 to 10 KiB end sled's log inside a record it still points to).
             0 | 1 if trial < 2 => Damage::Truncate(1),
             0 | 1 if trial < 4 => Damage::Truncate(MIB),
+            0 | 1 if trial < 12 => Damage::Truncate(4 << 10),
+            0 | 1 if trial < 14 => Damage::Truncate(64 << 10),
             // Sizes spread evenly over the orders of magnitude from 1 B to 1 MiB.
             0 | 1 => {
                 let scale = rng.below(21);
@@ -486,7 +493,6 @@ fn run_trial(shop: &Shop, damage: Damage, dir: &Path) -> (String, Trial) {
                     &e.customers,
                     false,
                 ),
-                (format!("then show {SHOW_REF}"), kehu(&db, &["show", SHOW_REF]), &e.show, false),
             ]
         });
         let second = s.spawn(|| {
@@ -535,7 +541,8 @@ fn run_trial(shop: &Shop, damage: Damage, dir: &Path) -> (String, Trial) {
 fn salvage(shop: &Shop, damaged: &Path, to: &Path) -> SalvageResult {
     let run = kehu(damaged, &["salvage", "--out", to.to_str().unwrap()]);
     if run.code != Some(0) && run.code != Some(1) {
-        return SalvageResult { run, kept: 0, of: 1, clean: false };
+        let of = kept_rows(&shop.expected.purchases, "").1 + kept_rows(&shop.expected.customers, "").1;
+        return SalvageResult { run, kept: 0, of, clean: false };
     }
     let check = kehu(to, &["check"]);
     let purchases = kehu(to, &["export", "--kind", "purchases"]);
@@ -561,6 +568,7 @@ fn tail_damage_never_opens_clean_with_less_data() {
             s.spawn(|| Shop::build("daily backup, journal cut", &root.path().join("backed"), 5, true));
         [plain.join().expect("plain shop"), backed.join().expect("backed-up shop")]
     });
+    eprintln!("shops built in {:.1} s", started.elapsed().as_secs_f64());
     for shop in &shops {
         let db = shop.db();
         let size = std::fs::metadata(db.join("db")).expect("db").len();

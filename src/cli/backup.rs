@@ -22,9 +22,9 @@ pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result
                 )?;
                 return Ok(0);
             }
-            None => return Err(e.into()),
+            None => return Err(super::failure::OpenFailed(e).into()),
         },
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(super::failure::OpenFailed(e).into()),
     };
     let s = store::backup_to(&store, file, &|| false)?;
     writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, file.display())?;

@@ -36,11 +36,12 @@ pub fn check_dir(dir: &Path) -> Outcome {
         Ok(Err(
             e @ (StoreError::Locked { .. } | StoreError::TooNew { .. } | StoreError::NoDatabase { .. }),
         )) => Outcome::Refused(e.to_string()),
-        Ok(Err(e @ StoreError::Lost { .. })) => Outcome::Refused(e.to_string()),
-        Ok(Err(e)) => Outcome::Refused(format!(
+        Ok(Err(e @ StoreError::Corrupt(_))) => Outcome::Refused(format!(
             "{e}; `kehu salvage --db {} --out NEWDIR` rebuilds it from its last backup and the journal",
             dir.display()
         )),
+        // Lost says what to run; a full disk or a permission is not damage.
+        Ok(Err(e)) => Outcome::Refused(e.to_string()),
         Err(_) => Outcome::Refused(format!(
             "the database files are damaged (sled failed on them); `kehu salvage --db {} --out NEWDIR` rebuilds it",
             dir.display()

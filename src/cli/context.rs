@@ -49,13 +49,13 @@ impl Context {
 
     /// Opens (or creates) the database: the console, `demo`, `import`.
     pub fn open(&self) -> anyhow::Result<SledStore> {
-        Ok(said(SledStore::open(&self.db_path)?))
+        Ok(said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?))
     }
 
     /// Opens the database, which must exist: every command that only reads (or adds to what is
     /// there), so that a mistyped `--db` is an error, not an empty shop.
     pub fn open_existing(&self) -> anyhow::Result<SledStore> {
-        Ok(said(SledStore::open_existing(&self.db_path)?))
+        Ok(said(SledStore::open_existing(&self.db_path).map_err(super::failure::OpenFailed)?))
     }
 
     /// After a command that wrote much (an import, a demo shop): a journal grown past
@@ -78,7 +78,7 @@ impl Context {
 
     /// Opens the demo database, generating it on first use.
     pub fn open_demo(&self) -> anyhow::Result<SledStore> {
-        let store = said(SledStore::open(&self.db_path)?);
+        let store = said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?);
         if store.customer_count()? == 0 {
             eprintln!(
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",

@@ -47,6 +47,19 @@ pub fn install_hook() {
     });
 }
 
+/// A database that could not be opened, whatever the reason (a full disk included): the
+/// database cannot be used as asked, exit 2.
+#[derive(Debug)]
+pub struct OpenFailed(pub StoreError);
+
+impl std::fmt::Display for OpenFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for OpenFailed {}
+
 /// Whether a panic's source file is sled's.
 fn is_sled(file: &str) -> bool {
     file.contains("/sled-") || file.contains("\\sled-")
@@ -60,16 +73,17 @@ pub fn panic_code() -> i32 {
 /// The exit code of a failed command.
 pub fn code_of(e: &anyhow::Error) -> i32 {
     let unusable = e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<StoreError>(),
-            Some(
-                StoreError::NoDatabase { .. }
-                    | StoreError::Locked { .. }
-                    | StoreError::TooNew { .. }
-                    | StoreError::Corrupt(_)
-                    | StoreError::Lost { .. }
+        c.is::<OpenFailed>()
+            || matches!(
+                c.downcast_ref::<StoreError>(),
+                Some(
+                    StoreError::NoDatabase { .. }
+                        | StoreError::Locked { .. }
+                        | StoreError::TooNew { .. }
+                        | StoreError::Corrupt(_)
+                        | StoreError::Lost { .. }
+                )
             )
-        )
     });
     if unusable { UNUSABLE } else { FAILED }
 }
@@ -77,7 +91,10 @@ pub fn code_of(e: &anyhow::Error) -> i32 {
 /// The line printed for a failed command; damage points to what to do.
 pub fn message(e: &anyhow::Error) -> String {
     let text = format!("{e:#}");
-    let damaged = e.chain().any(|c| matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Corrupt(_))));
+    let damaged = e.chain().any(|c| {
+        matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Corrupt(_)))
+            || matches!(c.downcast_ref::<OpenFailed>(), Some(OpenFailed(StoreError::Corrupt(_))))
+    });
     if damaged && !text.contains("salvage") {
         format!(
             "{text}; run `kehu check` to see what is damaged, and `kehu salvage --db DIR --out NEWDIR` to rebuild from the last backup and the journal"
@@ -102,5 +119,9 @@ mod tests {
         assert_eq!(code_of(&anyhow::Error::from(StoreError::NoSuchCustomer(3))), FAILED);
         assert!(is_sled("/root/.cargo/registry/src/x/sled-0.34.7/src/pagecache/mod.rs"));
         assert!(!is_sled("src/tui/mod.rs"));
+        let full =
+            anyhow::Error::from(OpenFailed(StoreError::Io("the disk holding the database is full".into())));
+        assert_eq!(code_of(&full), UNUSABLE);
+        assert!(!message(&full).contains("salvage"), "{}", message(&full));
     }
 }

@@ -374,6 +374,11 @@ pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
 /// Writes every entry of the backup at `path` into a new sled database in `dir`, flushed.
 pub(crate) fn fill(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
     let db = super::open::sled_config(dir).open().map_err(super::scan::io)?;
+    fill_into(path, &db)
+}
+
+/// Writes every entry of the backup at `path` into the (empty) sled database `db`, flushed.
+pub(crate) fn fill_into(path: &Path, db: &sled::Db) -> StoreResult<BackupSummary> {
     let summary = read_backup(path, &mut |name, items| {
         let tree = db.open_tree(name).map_err(super::scan::io)?;
         for part in items.chunks(RESTORE_BATCH) {

@@ -44,6 +44,7 @@ pub(crate) fn reconcile(
     let seq = sum::read_u64(meta, SEQ_KEY)?;
     let claimed = sum::read_u64(meta, SUM_KEY)?;
     let jdir = journal::dir_of(dir);
+    journal::drop_unfinished(&jdir)?;
     let segments = journal::segments(&jdir)?.unwrap_or_default();
     let Some(last_file) = segments.last() else {
         return begin(db, trees, &jdir, format, seq, claimed);

@@ -16,6 +16,13 @@ pub(crate) fn io(e: sled::Error) -> StoreError {
             None => "sled found damaged data in its files".into(),
         }),
         sled::Error::ReportableBug(why) => StoreError::Corrupt(format!("sled gave up on its files ({why})")),
+        // sled read past the end of its file, or read bytes that are not what it wrote: its
+        // files are shorter or other than they should be.
+        sled::Error::Io(e)
+            if matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::InvalidData) =>
+        {
+            StoreError::Corrupt(format!("sled's files are shorter or other than it wrote ({e})"))
+        }
         other => StoreError::Io(io_text(other)),
     }
 }
@@ -32,7 +39,7 @@ pub(crate) fn io_text(e: sled::Error) -> String {
 pub(crate) fn io_error_text(e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::StorageFull {
         return format!(
-            "the disk holding the database is full ({e}); this change was not saved — free some space and try again"
+            "the disk holding the database is full ({e}); nothing was saved — free some space and try again"
         );
     }
     e.to_string()

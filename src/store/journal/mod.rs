@@ -35,7 +35,7 @@ pub(crate) fn dir_of(db: &Path) -> PathBuf {
 fn fs_err(what: &str, path: &Path, e: std::io::Error) -> StoreError {
     if e.kind() == std::io::ErrorKind::StorageFull {
         return StoreError::Io(format!(
-            "the disk holding the database is full ({e}, {what} {}); this change was not saved — free some space and try again",
+            "the disk holding the database is full ({e}, {what} {}); nothing was saved — free some space and try again",
             path.display()
         ));
     }
@@ -70,6 +70,25 @@ pub(crate) fn segments(dir: &Path) -> StoreResult<Option<Vec<SegmentFile>>> {
     }
     out.sort_by_key(|s| s.base);
     Ok(Some(out))
+}
+
+/// Removes what a segment creation that never finished can leave: a `.new` file, and (from
+/// before segments were created under a temporary name) a last segment too short to hold its
+/// header. Call only with the database's lock held.
+pub(crate) fn drop_unfinished(dir: &Path) -> StoreResult<()> {
+    let Ok(listing) = std::fs::read_dir(dir) else { return Ok(()) };
+    for item in listing.flatten() {
+        if item.path().extension().is_some_and(|e| e == "new") {
+            let _ = std::fs::remove_file(item.path());
+        }
+    }
+    if let Some(last) = segments(dir)?.unwrap_or_default().last()
+        && std::fs::metadata(&last.path).is_ok_and(|m| m.len() < entry::HEADER_LEN as u64)
+    {
+        std::fs::remove_file(&last.path)
+            .map_err(|e| fs_err("cannot remove the unfinished segment", &last.path, e))?;
+    }
+    Ok(())
 }
 
 /// A segment read whole: its header, its intact entries, and what follows them.
@@ -150,20 +169,28 @@ pub(crate) struct Journal {
 }
 
 impl Journal {
-    /// Begins a new segment in `dir` (created when missing) at `header`'s base.
+    /// Begins a new segment in `dir` (created when missing) at `header`'s base. The segment
+    /// appears whole or not at all: its header is written under a temporary name that is
+    /// renamed once on disk (a full disk must not leave a headless segment behind).
     pub fn create(dir: &Path, header: Header) -> StoreResult<Journal> {
         std::fs::create_dir_all(dir).map_err(|e| fs_err("cannot create the journal", dir, e))?;
         let path = dir.join(format!("{:020}.{EXT}", header.base));
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&path)
-            .map_err(|e| fs_err("cannot create the journal segment", &path, e))?;
-        let write = |e| fs_err("cannot write the journal segment", &path, e);
-        file.write_all(&entry::encode_header(header)).map_err(write)?;
-        file.sync_all().map_err(write)?;
+        let tmp = dir.join(format!("{:020}.{EXT}.new", header.base));
+        let made = (|| -> std::io::Result<File> {
+            let mut file =
+                OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&tmp)?;
+            file.write_all(&entry::encode_header(header))?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            Ok(file)
+        })();
+        let file = match made {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(fs_err("cannot create the journal segment", &path, e));
+            }
+        };
         sync_dir(dir);
         Ok(Journal {
             dir: dir.to_path_buf(),

@@ -115,7 +115,10 @@ pub fn salvage(db: &Path, to: &Path, backup: Option<&Path>) -> StoreResult<Salva
     // sled's own position, from a copy (opening sled writes to its files).
     let copy = tempdir_beside(to)?;
     copy_sled_files(db, copy.path())?;
-    let sled_seq = read::open(copy.path()).ok().and_then(|d| {
+    // Kept open for the records, if they are needed: sled lets go of its lock only a moment
+    // after a handle is dropped.
+    let damaged = read::open(copy.path());
+    let sled_seq = damaged.as_ref().ok().and_then(|d| {
         let meta = d.open_tree(TreeId::Meta.name()).ok()?;
         sum::read_u64(&meta, SEQ_KEY).ok().flatten()
     });
@@ -145,10 +148,11 @@ pub fn salvage(db: &Path, to: &Path, backup: Option<&Path>) -> StoreResult<Salva
                 ));
                 let _ = std::fs::remove_dir_all(&staging);
             }
-            let tallies = by_records(copy.path(), &staging)?;
+            let tallies = by_records(&damaged, &staging)?;
             (Way::Records, 0, tallies)
         }
     };
+    drop(damaged);
     drop(copy);
     std::fs::rename(&staging, to).map_err(|e| fs_err("cannot move the rebuilt database to", to, e))?;
     // Opening it starts its own journal from its content.
@@ -245,8 +249,11 @@ fn by_journal(db: &Path, staging: &Path, chain: &Chain, backup: Option<&Path>) -
         let journaled = backup::header_of(file).is_ok_and(|h| h.version >= 2);
         match backup::verify_backup(file) {
             Ok(s) if journaled && s.seq >= chain.oldest => {
-                backup::fill(file, staging)?;
-                let replayed = replay(db, staging, s.seq, s.sum)?;
+                // One sled handle for both steps: sled lets go of its lock only a moment after
+                // a handle is dropped, so a second open right away would be refused.
+                let d = super::open::sled_config(staging).open().map_err(super::scan::io)?;
+                backup::fill_into(file, &d)?;
+                let replayed = replay(db, &d, s.seq, s.sum)?;
                 let way = Way::Journal { backup: Some(file.clone()), from: s.seq, replayed };
                 return Ok((way, s.seq + replayed));
             }
@@ -265,8 +272,7 @@ fn by_journal(db: &Path, staging: &Path, chain: &Chain, backup: Option<&Path>) -
     if chain.oldest == 0 && chain.oldest_sum == 0 {
         // The journal starts with the database itself: replay it from nothing.
         let d = super::open::sled_config(staging).open().map_err(super::scan::io)?;
-        drop(d);
-        let replayed = replay(db, staging, 0, 0)?;
+        let replayed = replay(db, &d, 0, 0)?;
         return Ok((Way::Journal { backup: None, from: 0, replayed }, replayed));
     }
     Err(StoreError::Corrupt(if tried.is_empty() {
@@ -276,15 +282,14 @@ fn by_journal(db: &Path, staging: &Path, chain: &Chain, backup: Option<&Path>) -
     }))
 }
 
-/// Replays the journal of `db` after change `from` (sum `sum`) onto the sled database in
-/// `staging`; returns how many changes.
-fn replay(db: &Path, staging: &Path, from: u64, sum: u64) -> StoreResult<u64> {
-    let d = super::open::sled_config(staging).open().map_err(super::scan::io)?;
-    let trees = Trees::open(&d)?;
+/// Replays the journal of `db` after change `from` (sum `sum`) onto the sled database `d`
+/// (the staging copy); returns how many changes.
+fn replay(db: &Path, d: &sled::Db, from: u64, sum: u64) -> StoreResult<u64> {
+    let trees = Trees::open(d)?;
     let meta = &trees[TreeId::Meta];
     meta.insert(SEQ_KEY, &from.to_be_bytes()).map_err(super::scan::io)?;
     meta.insert(SUM_KEY, &sum.to_be_bytes()).map_err(super::scan::io)?;
-    recover::replay(&d, &trees, &journal::dir_of(db), from, sum)
+    recover::replay(d, &trees, &journal::dir_of(db), from, sum)
 }
 
 /// The daily backups of `db`, newest first.
@@ -300,10 +305,10 @@ fn daily_backups(db: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Way 2: every record that reads from the copy in `copy`, into `staging`.
-fn by_records(copy: &Path, staging: &Path) -> StoreResult<Vec<Tally>> {
-    let reads: Vec<read::TreeRead> = match read::open(copy) {
-        Ok(damaged) => TreeId::ALL.iter().map(|&t| read::tree(&damaged, t)).collect(),
+/// Way 2: every record that reads from `damaged` (sled opened on a copy), into `staging`.
+fn by_records(damaged: &StoreResult<sled::Db>, staging: &Path) -> StoreResult<Vec<Tally>> {
+    let reads: Vec<read::TreeRead> = match damaged {
+        Ok(damaged) => TreeId::ALL.iter().map(|&t| read::tree(damaged, t)).collect(),
         Err(e) => {
             return Err(StoreError::Corrupt(format!(
                 "sled cannot open the damaged files ({e}), and there is no backup the journal can bring forward"
