@@ -131,8 +131,11 @@ fn change(store: &SledStore, op: &Op) -> Option<Change> {
     })
 }
 
+/// A tree's entries, raw.
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Every entry of every tree of the closed database in `db`.
-fn dump(db: &Path) -> BTreeMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>> {
+fn dump(db: &Path) -> BTreeMap<Vec<u8>, Entries> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     let raw = loop {
         match sled::open(db) {
