@@ -20,7 +20,13 @@
 //! Salvage is measured on each copy: it must never write the damaged database, its new database
 //! must check clean and hold no record the original did not, it must never say "nothing was
 //! lost" when something was, and with the journal and the backup (one fault at a time) it must
-//! recover everything. The recovery rates are printed per way and per kind of damage.
+//! recover everything — from the backup and the journal whenever only sled's files were hit.
+//! The recovery rates are printed per way and per kind of damage, with a table of exit codes
+//! per damage and command.
+//!
+//! The damage is seeded, but the shop is not byte for byte the same from run to run (sled lays
+//! out its log as its flusher thread runs; records carry the time they were made), so the same
+//! seed can hit other bytes: every assertion is a promise that must hold whatever is hit.
 //!
 //! A second test opens the console in tmux on damaged copies: it refuses at once (exit 2, a
 //! worded line) or shows, and then `q`, SIGTERM and SIGHUP each end it within seconds with the
@@ -666,9 +672,12 @@ fn misbehaviour(cmd: &str, r: &Run) -> Option<String> {
     let ok = match (cmd, code) {
         ("check", 1) => out_lines.last().is_some_and(|l| l.starts_with("damaged: ")),
         ("check", 2) => (out_lines.len() == 1 && out_lines[0].starts_with("refused: ")) || worded_err,
-        ("salvage", 1) => out_lines
-            .last()
-            .is_some_and(|l| l.starts_with("lost: ") || l.starts_with("some records were lost")),
+        // Salvage's verdict: what was lost, or that without the journal nobody can tell.
+        ("salvage", 1) => out_lines.last().is_some_and(|l| {
+            l.starts_with("lost: ")
+                || l.starts_with("some records were lost")
+                || l.starts_with("every record sled still holds was kept")
+        }),
         _ => worded_err,
     };
     (!ok).then(|| format!("exit {code} without a worded message"))
@@ -830,12 +839,13 @@ fn run_case(shop: &Shop, case: u64, kind: &'static str, seed: u64, dir: &Path) -
     res
 }
 
-/// Reads the database salvage wrote (if any) and compares its records with the undamaged shop.
 /// Whether damage `kind` touches only sled's own files (not the journal, not the backup).
 fn sled_only(kind: &str) -> bool {
     ["db:", "conf:", "snap:", "blobs/:"].iter().any(|p| kind.starts_with(p))
 }
 
+/// Reads the database salvage wrote (if any) and compares its records with the undamaged shop;
+/// what salvage did wrong goes to `problems`.
 fn measure_salvage(
     shop: &Shop,
     kind: &str,

@@ -25,22 +25,16 @@ static HOOK: Once = Once::new();
 pub fn install_hook() {
     HOOK.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            let text = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown failure".into());
+            let text = crate::store::panic_text(info);
             let file = info.location().map(|l| l.file().to_string()).unwrap_or_default();
-            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
             let line = if is_sled(&file) {
                 IN_SLED.store(true, Ordering::SeqCst);
                 format!(
-                    "kehu: the database files are damaged: sled failed ({text}{at}); run `kehu check`, \
-                     then `kehu salvage --db DIR --out NEWDIR`"
+                    "kehu: the database files are damaged: sled failed ({text}); run `kehu check`, \
+                     then `kehu salvage --out NEWDIR` to rebuild the database into a new directory"
                 )
             } else {
-                format!("kehu: internal error: {text}{at}; this is a bug in kehu, please report it")
+                format!("kehu: internal error: {text}; this is a bug in kehu, please report it")
             };
             eprintln!("{}", crate::text::terminal_safe(&line));
         }));
@@ -88,8 +82,8 @@ pub fn code_of(e: &anyhow::Error) -> i32 {
     if unusable { UNUSABLE } else { FAILED }
 }
 
-/// The line printed for a failed command; damage points to what to do.
-pub fn message(e: &anyhow::Error) -> String {
+/// The line printed for a failed command on the database in `db`; damage points to what to do.
+pub fn message(e: &anyhow::Error, db: &std::path::Path) -> String {
     let text = format!("{e:#}");
     let damaged = e.chain().any(|c| {
         matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Corrupt(_)))
@@ -97,7 +91,9 @@ pub fn message(e: &anyhow::Error) -> String {
     });
     if damaged && !text.contains("salvage") {
         format!(
-            "{text}; run `kehu check` to see what is damaged, and `kehu salvage --db DIR --out NEWDIR` to rebuild from the last backup and the journal"
+            "{text}; run `kehu check` to see what is damaged, and `kehu salvage --db {} --out NEWDIR` to rebuild \
+             from the last backup and the journal",
+            db.display()
         )
     } else {
         text
@@ -114,7 +110,8 @@ mod tests {
         assert_eq!(code_of(&e), UNUSABLE);
         let e = anyhow::Error::from(StoreError::Corrupt("bad".into())).context("opening");
         assert_eq!(code_of(&e), UNUSABLE);
-        assert!(message(&e).contains("kehu salvage"), "{}", message(&e));
+        let hint = message(&e, std::path::Path::new("/srv/shop"));
+        assert!(hint.contains("kehu salvage --db /srv/shop"), "{hint}");
         assert_eq!(code_of(&anyhow::anyhow!("bad row")), FAILED);
         assert_eq!(code_of(&anyhow::Error::from(StoreError::NoSuchCustomer(3))), FAILED);
         assert!(is_sled("/root/.cargo/registry/src/x/sled-0.34.7/src/pagecache/mod.rs"));
@@ -122,6 +119,6 @@ mod tests {
         let full =
             anyhow::Error::from(OpenFailed(StoreError::Io("the disk holding the database is full".into())));
         assert_eq!(code_of(&full), UNUSABLE);
-        assert!(!message(&full).contains("salvage"), "{}", message(&full));
+        assert!(!message(&full, std::path::Path::new("x")).contains("salvage"));
     }
 }

@@ -198,12 +198,13 @@ fn parse_date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
 pub fn main() -> i32 {
     failure::install_hook();
     let cli = Cli::parse();
+    let db = Context::from_cli(&cli).map(|c| c.db_path).unwrap_or_else(|_| PathBuf::from("DIR"));
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
         // A reader that stops early (`kehu export | head`) is not an error worth a message.
         Ok(Err(e)) if is_broken_pipe(&e) => 0,
         Ok(Err(e)) => {
-            eprintln!("kehu: {}", crate::text::terminal_safe(&failure::message(&e)));
+            eprintln!("kehu: {}", crate::text::terminal_safe(&failure::message(&e, &db)));
             failure::code_of(&e)
         }
         // The hook has said what happened.

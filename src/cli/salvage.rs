@@ -8,8 +8,16 @@ use std::path::Path;
 /// something was (the new database holds the rest), 2 when nothing could be rebuilt.
 pub fn run(db: &Path, to: &Path, backup: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
     let s: Salvaged = salvage::salvage(db, to, backup)?;
-    for line in s.report() {
-        writeln!(out, "{}", crate::text::terminal_safe(&line))?;
+    let report = s.report();
+    for line in &report {
+        writeln!(out, "{}", crate::text::terminal_safe(line))?;
     }
-    Ok(if s.complete() { 0 } else { 1 })
+    if s.complete() {
+        return Ok(0);
+    }
+    // The verdict again where errors go, for scripts that watch only stderr.
+    if let Some(verdict) = report.last() {
+        eprintln!("kehu: {}", crate::text::terminal_safe(verdict));
+    }
+    Ok(1)
 }

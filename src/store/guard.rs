@@ -27,17 +27,7 @@ fn install() {
                 let mut k = k.borrow_mut();
                 match k.as_mut() {
                     Some(slot) => {
-                        let text = info
-                            .payload()
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "unknown failure".into());
-                        let at = info
-                            .location()
-                            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-                            .unwrap_or_default();
-                        *slot = Some(format!("{text}{at}"));
+                        *slot = Some(panic_text(info));
                         true
                     }
                     None => false,
@@ -48,6 +38,30 @@ fn install() {
             }
         }));
     });
+}
+
+/// A panic's message as the operator reads it: its first line, shortened, and where (file name
+/// and line only: the builder's paths mean nothing to a shop).
+pub fn panic_text(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let text = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown failure".into());
+    let mut first: String = text.lines().next().unwrap_or("").chars().take(160).collect();
+    if first.len() < text.len() {
+        first.push('…');
+    }
+    let at = info
+        .location()
+        .map(|l| {
+            let file =
+                std::path::Path::new(l.file()).file_name().map_or(l.file().into(), |f| f.to_string_lossy());
+            format!(" in {file}:{}", l.line())
+        })
+        .unwrap_or_default();
+    format!("{first}{at}")
 }
 
 /// Runs `f` on a thread of its own and waits at most `deadline` for it. A panic is `Corrupt`

@@ -38,6 +38,7 @@ pub(crate) fn open(dir: &Path, create: bool) -> StoreResult<SledStore> {
     }
     let lock = DirLock::acquire(dir)?;
     clear_temporaries(dir);
+    let repaired = repair_conf(dir);
     let db = open_sled(dir, &shown)?;
     // The format first, before any tree is created, so that a newer database is left untouched.
     let meta = db.open_tree("meta").map_err(io)?;
@@ -46,7 +47,8 @@ pub(crate) fn open(dir: &Path, create: bool) -> StoreResult<SledStore> {
         return Err(StoreError::TooNew { path: shown, found, supported: FORMAT });
     }
     let trees = Trees::open(&db)?;
-    let opened = recover::reconcile(&db, &trees, dir, format)?;
+    let mut opened = recover::reconcile(&db, &trees, dir, format)?;
+    opened.report.notes.extend(repaired);
     let store = SledStore::assemble(db, dir, trees, opened.journal, opened.report, lock);
     if opened.needs_format {
         store.write_format()?;
@@ -67,6 +69,41 @@ fn clear_temporaries(dir: &Path) {
             let _ = std::fs::remove_file(item.path());
         }
     }
+}
+
+/// What sled keeps in `conf` for kehu's settings (512 KiB segments, no compression, sled 0.34),
+/// before its CRC32. kehu never opens sled with other settings, so a `conf` that differs is
+/// damage, and this is what it must hold.
+const CONF_TEXT: &[u8] = b"segment_size: 524288\nuse_compression: false\nversion: 0.34\n";
+
+/// The whole `conf` file sled writes for kehu's settings.
+pub(crate) fn canonical_conf() -> Vec<u8> {
+    let mut out = CONF_TEXT.to_vec();
+    out.extend_from_slice(&crc32fast::hash(CONF_TEXT).to_le_bytes());
+    out
+}
+
+/// Writes the `conf` kehu's settings give into `dir` (salvage, on its copies).
+pub(crate) fn write_canonical_conf(dir: &Path) {
+    let _ = std::fs::write(dir.join("conf"), canonical_conf());
+}
+
+/// Puts back a damaged `conf` (sled would refuse to open, blaming a version or a setting) as
+/// the one kehu's settings give, keeping the damaged one as `conf.damaged`; says so.
+fn repair_conf(dir: &Path) -> Option<String> {
+    let path = dir.join("conf");
+    let found = std::fs::read(&path).ok()?;
+    if found == canonical_conf() {
+        return None;
+    }
+    let _ = std::fs::rename(&path, dir.join("conf.damaged"));
+    std::fs::write(&path, canonical_conf()).ok()?;
+    super::journal::sync_dir(dir);
+    Some(
+        "sled's settings file (conf) was damaged and was written anew (kehu always uses the same settings; \
+         the damaged one is kept as conf.damaged)"
+            .into(),
+    )
 }
 
 /// The format number in `meta`, if any.
@@ -159,4 +196,16 @@ fn is_lock_error(e: &sled::Error) -> bool {
 /// The pid a kehu before the lock file recorded.
 fn legacy_pid(dir: &Path) -> Option<u32> {
     std::fs::read_to_string(dir.join(LEGACY_PID_FILE)).ok()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_canonical_conf_is_what_sled_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(sled_config(dir.path()).open().unwrap());
+        assert_eq!(std::fs::read(dir.path().join("conf")).unwrap(), canonical_conf());
+    }
 }

@@ -16,6 +16,8 @@ pub(crate) fn io(e: sled::Error) -> StoreError {
             None => "sled found damaged data in its files".into(),
         }),
         sled::Error::ReportableBug(why) => StoreError::Corrupt(format!("sled gave up on its files ({why})")),
+        // kehu always opens sled the same way: sled refusing its own files means they changed.
+        sled::Error::Unsupported(why) => StoreError::Corrupt(format!("sled refuses its files ({why})")),
         // sled read past the end of its file, or read bytes that are not what it wrote: its
         // files are shorter or other than they should be.
         sled::Error::Io(e)

@@ -33,8 +33,9 @@ pub enum Way {
     /// From a backup (or from nothing, for a journal that starts at the beginning) and the
     /// journal's changes after it.
     Journal { backup: Option<PathBuf>, from: u64, replayed: u64 },
-    /// From the records that still read.
-    Records,
+    /// From the records that still read; `verified` when they add up to the database's last
+    /// known content (nothing lost).
+    Records { verified: bool },
 }
 
 /// What a salvage did and found.
@@ -58,9 +59,7 @@ impl Salvaged {
     pub fn complete(&self) -> bool {
         match self.way {
             Way::Journal { .. } => self.reached >= self.last_known,
-            Way::Records => {
-                self.tallies.iter().all(|t| t.unreadable == 0 && t.notes.is_empty()) && self.notes.is_empty()
-            }
+            Way::Records { verified } => verified,
         }
     }
 
@@ -74,7 +73,7 @@ impl Salvaged {
                 backup.as_ref().map_or("an empty database".to_string(), |b| format!("the backup {}", b.display())),
                 self.reached
             )),
-            Way::Records => out.push(format!("rebuilt {} from the records that still read", self.to.display())),
+            Way::Records { .. } => out.push(format!("rebuilt {} from the records that still read", self.to.display())),
         }
         for t in &self.tallies {
             let lost =
@@ -91,8 +90,12 @@ impl Salvaged {
                 self.reached + 1,
                 self.last_known
             )
+        } else if self.tallies.iter().any(|t| t.unreadable > 0 || !t.notes.is_empty()) {
+            "some records were lost (above); compare the new database with a backup".into()
         } else {
-            "some records were lost (above); check the new database with `kehu check` and compare with a backup".into()
+            "every record sled still holds was kept; whether later changes were lost cannot be told without the \
+             journal: compare the new database with a backup"
+                .into()
         });
         out
     }
@@ -107,28 +110,24 @@ pub fn salvage(db: &Path, to: &Path, backup: Option<&Path>) -> StoreResult<Salva
     }
     let _lock = DirLock::acquire(db)?;
     let staging = PathBuf::from(format!("{}.salvaging", to.display()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|e| fs_err("cannot clear", &staging, e))?;
+    let staging_records = PathBuf::from(format!("{}.salvaging-records", to.display()));
+    for s in [&staging, &staging_records] {
+        if s.exists() {
+            std::fs::remove_dir_all(s).map_err(|e| fs_err("cannot clear", s, e))?;
+        }
     }
-    let jdir = journal::dir_of(db);
-    let chain = Chain::read(&jdir);
-    // sled's own position, from a copy (opening sled writes to its files).
-    let copy = tempdir_beside(to)?;
-    copy_sled_files(db, copy.path())?;
-    // Kept open for the records, if they are needed: sled lets go of its lock only a moment
-    // after a handle is dropped.
-    let damaged = read::open(copy.path());
-    let sled_seq = damaged.as_ref().ok().and_then(|d| {
-        let meta = d.open_tree(TreeId::Meta.name()).ok()?;
-        sum::read_u64(&meta, SEQ_KEY).ok().flatten()
-    });
+    let chain = Chain::read(&journal::dir_of(db));
+    // sled's own files, on copies (opening sled writes to its files): as they are, and if that
+    // does not read whole, without the snapshot (sled then rebuilds its page table from the log).
+    let copies = Copies::new(db, to)?;
+    let sled_seq = copies.seq();
     let last_known = chain.as_ref().map_or(0, |c| c.last).max(sled_seq.unwrap_or(0));
     let mut notes = Vec::new();
-    let from_journal = match &chain {
+    let journal_way = match &chain {
         Some(chain) => match by_journal(db, &staging, chain, backup) {
             Ok(way) => Some(way),
             Err(e) => {
-                notes.push(format!("the backups and the journal could not rebuild it: {e}"));
+                notes.push(format!("the backups and the journal could not rebuild it: {}", inner(&e)));
                 let _ = std::fs::remove_dir_all(&staging);
                 None
             }
@@ -138,27 +137,64 @@ pub fn salvage(db: &Path, to: &Path, backup: Option<&Path>) -> StoreResult<Salva
             None
         }
     };
-    let (way, reached, tallies) = match from_journal {
-        Some((way, reached)) if reached >= last_known => (way, reached, Vec::new()),
+    let chosen = match journal_way {
+        Some((way, reached)) if reached >= last_known => Chosen::Journal(way, reached),
         journal_way => {
-            if let Some((_, reached)) = journal_way {
-                notes.push(format!(
-                    "the backups and the journal reach change {reached} only, the database had change {last_known}: \
-                     using the records that still read instead"
-                ));
-                let _ = std::fs::remove_dir_all(&staging);
+            let records = by_records(&copies, &staging_records, last_known, chain.is_some());
+            match (records, journal_way) {
+                (Ok(r), _) if r.verified => {
+                    let _ = std::fs::remove_dir_all(&staging);
+                    Chosen::Records(r)
+                }
+                // A consistent state some changes short beats records with holes in them.
+                (_, Some((way, reached))) => {
+                    notes.push(format!(
+                        "the backups and the journal reach change {reached}, the database had change {last_known}"
+                    ));
+                    let _ = std::fs::remove_dir_all(&staging_records);
+                    Chosen::Journal(way, reached)
+                }
+                (Ok(r), None) => Chosen::Records(r),
+                (Err(e), None) => {
+                    let _ = std::fs::remove_dir_all(&staging_records);
+                    notes.push(inner(&e));
+                    return Err(StoreError::Corrupt(format!(
+                        "kehu salvage could rebuild nothing from {}: {}; restore a backup with `kehu restore` if you have one",
+                        db.display(),
+                        notes.join("; ")
+                    )));
+                }
             }
-            let tallies = by_records(&damaged, &staging)?;
-            (Way::Records, 0, tallies)
         }
     };
-    drop(damaged);
-    drop(copy);
-    std::fs::rename(&staging, to).map_err(|e| fs_err("cannot move the rebuilt database to", to, e))?;
+    drop(copies);
+    let (way, reached, tallies, from) = match chosen {
+        Chosen::Journal(way, reached) => (way, reached, Vec::new(), &staging),
+        Chosen::Records(r) => {
+            notes.extend(r.notes);
+            (Way::Records { verified: r.verified }, 0, r.tallies, &staging_records)
+        }
+    };
+    std::fs::rename(from, to).map_err(|e| fs_err("cannot move the rebuilt database to", to, e))?;
     // Opening it starts its own journal from its content.
     let store = SledStore::open(to)?;
     let tallies = if tallies.is_empty() { count(&store)? } else { tallies };
     Ok(Salvaged { to: to.to_path_buf(), way, last_known, reached, tallies, notes })
+}
+
+/// Which rebuild was kept.
+enum Chosen {
+    Journal(Way, u64),
+    Records(Records),
+}
+
+/// The text of a store error without the "the database is damaged:" its display starts with
+/// (salvage's own messages say what is damaged).
+fn inner(e: &StoreError) -> String {
+    match e {
+        StoreError::Corrupt(why) | StoreError::Io(why) => why.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn fs_err(what: &str, path: &Path, e: std::io::Error) -> StoreError {
@@ -305,20 +341,125 @@ fn daily_backups(db: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Way 2: every record that reads from `damaged` (sled opened on a copy), into `staging`.
-fn by_records(damaged: &StoreResult<sled::Db>, staging: &Path) -> StoreResult<Vec<Tally>> {
-    let reads: Vec<read::TreeRead> = match damaged {
-        Ok(damaged) => TreeId::ALL.iter().map(|&t| read::tree(damaged, t)).collect(),
-        Err(e) => {
-            return Err(StoreError::Corrupt(format!(
-                "sled cannot open the damaged files ({e}), and there is no backup the journal can bring forward"
-            )));
-        }
-    };
+/// What way 2 gave.
+struct Records {
+    tallies: Vec<Tally>,
+    notes: Vec<String>,
+    /// Every entry read, and they add up to the content sum sled recorded at the database's
+    /// last known change: nothing was lost.
+    verified: bool,
+}
+
+/// Way 2: every record that reads from the best copy of sled's files, into `staging`. Nothing
+/// lost can be said only with a journal to say what the last change was.
+fn by_records(copies: &Copies, staging: &Path, last_known: u64, journal: bool) -> StoreResult<Records> {
+    let (reads, how) = copies.best_reads()?;
+    let adds_up = reads_add_up(&reads, last_known);
+    let verified = adds_up && journal;
     let d = super::open::sled_config(staging).open().map_err(super::scan::io)?;
     let tallies = rebuild::rebuild(&d, &reads)?;
     d.flush().map_err(super::scan::io)?;
-    Ok(tallies)
+    let mut notes = Vec::new();
+    if let Some(how) = how {
+        notes.push(how.to_string());
+    }
+    if verified {
+        notes.push(format!(
+            "every entry read back and they add up to the content recorded at change {last_known}"
+        ));
+    } else if adds_up {
+        notes.push(format!(
+            "every entry read back and they add up to the content sled recorded at change {last_known}; without \
+             the journal nothing says whether later changes were lost"
+        ));
+    }
+    Ok(Records { tallies, notes, verified })
+}
+
+/// Whether `reads` are whole and add up to the content sum their `meta` recorded, at change
+/// `last_known`.
+fn reads_add_up(reads: &[read::TreeRead], last_known: u64) -> bool {
+    if reads.iter().any(|r| !r.complete || !r.failures.is_empty()) {
+        return false;
+    }
+    let meta = &reads[TreeId::Meta as usize].entries;
+    let value = |key: &[u8]| {
+        meta.iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| <[u8; 8]>::try_from(v.as_slice()).ok())
+            .map(u64::from_be_bytes)
+    };
+    let (Some(seq), Some(claimed)) = (value(SEQ_KEY), value(SUM_KEY)) else { return false };
+    let mut found = 0u64;
+    for (t, read) in TreeId::ALL.iter().zip(reads) {
+        for (k, v) in &read.entries {
+            if !sum::is_bookkeeping(*t, k) {
+                found = found.wrapping_add(sum::entry_hash(*t, k, v));
+            }
+        }
+    }
+    seq >= last_known && found == claimed
+}
+
+/// sled's files of the damaged database, copied to scratch directories and opened there: as
+/// they are (with sled's settings file written anew: kehu always uses the same), and, when that
+/// does not read whole, without the snapshot.
+struct Copies {
+    as_is: (tempfile::TempDir, StoreResult<sled::Db>),
+    from: PathBuf,
+    beside: PathBuf,
+}
+
+impl Copies {
+    fn new(db: &Path, to: &Path) -> StoreResult<Copies> {
+        let dir = tempdir_beside(to)?;
+        copy_sled_files(db, dir.path())?;
+        super::open::write_canonical_conf(dir.path());
+        let opened = read::open(dir.path());
+        Ok(Copies { as_is: (dir, opened), from: db.to_path_buf(), beside: to.to_path_buf() })
+    }
+
+    /// sled's last applied change, as the copy says.
+    fn seq(&self) -> Option<u64> {
+        let d = self.as_is.1.as_ref().ok()?;
+        let meta = d.open_tree(TreeId::Meta.name()).ok()?;
+        sum::read_u64(&meta, SEQ_KEY).ok().flatten()
+    }
+
+    /// The reads of every tree from the copy that gives the most, and how it was opened when
+    /// not as it was.
+    fn best_reads(&self) -> StoreResult<(Vec<read::TreeRead>, Option<&'static str>)> {
+        let read_all = |d: &sled::Db| TreeId::ALL.iter().map(|&t| read::tree(d, t)).collect::<Vec<_>>();
+        let whole = |r: &[read::TreeRead]| r.iter().all(|t| t.complete && t.failures.is_empty());
+        let size = |r: &[read::TreeRead]| r.iter().map(|t| t.entries.len()).sum::<usize>();
+        let first = self.as_is.1.as_ref().ok().map(read_all);
+        if let Some(r) = &first
+            && whole(r)
+        {
+            return Ok((first.unwrap_or_default(), None));
+        }
+        let dir = tempdir_beside(&self.beside)?;
+        copy_sled_files(&self.from, dir.path())?;
+        super::open::write_canonical_conf(dir.path());
+        for snap in std::fs::read_dir(dir.path()).map_err(|e| fs_err("cannot read", dir.path(), e))?.flatten()
+        {
+            if snap.file_name().to_string_lossy().starts_with("snap.") {
+                let _ = std::fs::remove_file(snap.path());
+            }
+        }
+        let second = read::open(dir.path()).ok().map(|d| read_all(&d));
+        match (first, second) {
+            (Some(a), Some(b)) if size(&b) > size(&a) => {
+                Ok((b, Some("read without sled's snapshot, which was damaged")))
+            }
+            (Some(a), _) => Ok((a, None)),
+            (None, Some(b)) => Ok((b, Some("read without sled's snapshot, which was damaged"))),
+            (None, None) => Err(match &self.as_is.1 {
+                Err(e) => StoreError::Corrupt(format!("sled cannot open the damaged files ({})", inner(e))),
+                Ok(_) => StoreError::Corrupt("sled cannot open the damaged files".into()),
+            }),
+        }
+    }
 }
 
 /// The records of the rebuilt database, per kind.
