@@ -7,26 +7,11 @@
 //! `a<step>-<k>` (imported); purchases cost `step*100+k` cents; interactions say `i<step>`.
 
 use crate::domain::{Customer, Interaction, InteractionKind, Money, Purchase};
+use crate::demo::rng::Rng;
 use crate::store::{ChangeSet, SledStore, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::Write;
 use std::path::Path;
-
-/// A small deterministic generator (SplitMix64): the same seed gives the same stream.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 /// A fixed timestamp, so that runs are reproducible.
 fn stamp() -> DateTime<Utc> {
@@ -43,7 +28,7 @@ pub fn run(dir: &Path, seed: u64, edits: u64, out: &mut dyn Write) -> anyhow::Re
     let store = SledStore::open(dir)?;
     let mut live = Vec::new();
     store.for_each_history(&mut |h| live.push(h.customer.id))?;
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let first = seed.saturating_mul(1_000_000);
     for step in first..first.saturating_add(edits) {
         let roll = if live.len() < 2 { 0 } else { rng.below(100) };

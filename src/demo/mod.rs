@@ -10,7 +10,7 @@ mod fill;
 mod names;
 mod personas;
 mod profile;
-mod rng;
+pub mod rng;
 
 pub use fill::fill_store;
 pub use personas::{MIX, Persona};

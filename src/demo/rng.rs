@@ -17,6 +17,11 @@ pub fn mix(mut z: u64) -> u64 {
 }
 
 impl Rng {
+    /// A generator seeded with `seed` (the test harnesses' streams).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
     /// A generator for one independent stream of a seed (one per customer), so that a
     /// customer's records do not depend on how the shop is cut into chunks.
     pub fn stream(seed: u64, stream: u64) -> Rng {
