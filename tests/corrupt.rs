@@ -2,21 +2,25 @@
 //! flipped bits, zeroed pages) refuses, reports damage or finds the data intact — it never
 //! panics and never hangs. `KEHU_CORRUPT_CASES` sets the number of cases (default 100).
 
+mod common;
+
 use chrono::{NaiveDate, Utc};
+use common::env_u64;
+use common::fsutil::{copy_dir, files};
+use common::run::kehu_within;
+use kehu::demo::rng::Rng;
 use kehu::domain::{Customer, Interaction, InteractionKind, Money, Phone, Purchase};
 use kehu::store::{SledStore, Store};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// A deterministic number from `x`: the first SplitMix64 output seeded with it, so that each
+/// case keeps the positions it always had.
 fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    Rng::new(x).next_u64()
 }
 
 /// A few hundred records: 60 customers with a purchase and an interaction each, and some edits.
@@ -39,38 +43,11 @@ fn make_db(db: &Path) {
     }
 }
 
-/// Every regular file under `dir`, sorted, for a deterministic choice.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else if p.metadata().unwrap().len() > 0 {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
-
 /// Damages one file of `db` as case `case` says; returns what was done.
 fn damage(db: &Path, case: u64) -> String {
     let r = mix(case);
-    let all = files(db);
+    // Empty files have no byte to damage.
+    let all: Vec<_> = files(db).into_iter().filter(|p| p.metadata().unwrap().len() > 0).collect();
     // Most cases hit the main data file, where the records are.
     let file = all
         .iter()
@@ -107,30 +84,8 @@ fn damage(db: &Path, case: u64) -> String {
 
 /// Runs `kehu check` on `db` with a deadline: (exit code or None on timeout, stdout, stderr).
 fn check(db: &Path) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kehu"))
-        .arg("--db")
-        .arg(db)
-        .arg("check")
-        .env_remove("KEHU_DB")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            let o = child.wait_with_output().unwrap();
-            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            return (o.status.code(), text(&o.stdout), text(&o.stderr));
-        }
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            return (None, String::new(), String::new());
-        }
-        // Polling the child with a deadline: there is no portable wait-with-timeout in std.
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let r = kehu_within(db, "2024-06-01", &["check"], TIMEOUT);
+    if r.timed_out { (None, String::new(), String::new()) } else { (r.code, r.out, r.err) }
 }
 
 /// The tree counts in a `check` report.
@@ -140,7 +95,7 @@ fn counts(out: &str) -> Vec<&str> {
 
 #[test]
 fn damaged_copies_never_panic_or_hang() {
-    let cases: u64 = std::env::var("KEHU_CORRUPT_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let cases: u64 = env_u64("KEHU_CORRUPT_CASES").unwrap_or(100);
     let dir = tempfile::tempdir().unwrap();
     let original = dir.path().join("original");
     make_db(&original);

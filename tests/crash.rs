@@ -3,100 +3,36 @@
 //!
 //! `KEHU_CRASH_TRIALS` sets the number of SIGKILL trials (default 12).
 
+mod common;
+
 use chrono::NaiveDate;
+use common::env_u64;
+use common::run::lines;
+use common::torture::{Records, Replay};
 use kehu::classify::{Classifier, Dimension, Rules};
+use kehu::demo::rng::Rng;
 use kehu::store::{SledStore, Store};
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// Trials run one after another on the same database, so that recovery of a recovered
 /// database is exercised too, before a fresh one starts.
 const CHAIN: u64 = 4;
 
-/// What the database holds, by id: customer names, purchase (owner, cents), interaction
-/// (owner, text).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct State {
-    customers: BTreeMap<u64, String>,
-    purchases: BTreeMap<u64, (u64, i64)>,
-    interactions: BTreeMap<u64, (u64, String)>,
-}
-
-impl State {
-    fn read(store: &SledStore) -> State {
-        let mut s = State::default();
-        store
-            .for_each_history(&mut |h| {
-                s.customers.insert(h.customer.id, h.customer.name.clone());
-                s.purchases.extend(h.purchases.iter().map(|p| (p.id, (p.customer, p.amount.0))));
-                s.interactions.extend(h.interactions.iter().map(|i| (i.id, (i.customer, i.text.clone()))));
-            })
-            .expect("read every history");
-        s
-    }
-
-    /// Applies one acknowledged edit (`<kind> <step> <ids…>`, as `kehu torture` prints it).
-    fn apply(&mut self, line: &str) -> Option<()> {
-        let mut words = line.split_whitespace();
-        let kind = words.next()?;
-        let n: Vec<u64> = words.map(str::parse).collect::<Result<_, _>>().ok()?;
-        let step = *n.first()?;
-        match (kind, &n[1..]) {
-            ("add", [id]) => drop(self.customers.insert(*id, format!("c{step}"))),
-            ("purchase", [c, id]) => drop(self.purchases.insert(*id, (*c, step as i64 * 100))),
-            ("interaction", [c, id]) => drop(self.interactions.insert(*id, (*c, format!("i{step}")))),
-            ("edit", [c]) => *self.customers.get_mut(c)? = format!("e{step}"),
-            ("merge", [s, l]) => {
-                self.customers.remove(l)?;
-                *self.customers.get_mut(s)? = format!("m{step}");
-                self.purchases.values_mut().filter(|(o, _)| o == l).for_each(|(o, _)| *o = *s);
-                self.interactions.values_mut().filter(|(o, _)| o == l).for_each(|(o, _)| *o = *s);
-            }
-            ("apply", [nc, np, ids @ ..]) if ids.len() as u64 == nc + np && *nc > 0 => {
-                let (cs, ps) = ids.split_at(*nc as usize);
-                for (k, id) in cs.iter().enumerate() {
-                    self.customers.insert(*id, format!("a{step}-{k}"));
-                }
-                for (k, id) in ps.iter().enumerate() {
-                    self.purchases.insert(*id, (cs[k % cs.len()], step as i64 * 100 + k as i64));
-                }
-            }
-            _ => return None,
-        }
-        Some(())
-    }
-
-    /// Ids in `self` but not in `before`: customers, then purchases, then interactions.
-    fn new_ids(&self, before: &State) -> Vec<u64> {
-        let fresh =
-            |a: Vec<u64>, b: &dyn Fn(&u64) -> bool| a.into_iter().filter(|id| !b(id)).collect::<Vec<_>>();
-        let mut ids =
-            fresh(self.customers.keys().copied().collect(), &|id| before.customers.contains_key(id));
-        ids.extend(fresh(self.purchases.keys().copied().collect(), &|id| before.purchases.contains_key(id)));
-        ids.extend(fresh(self.interactions.keys().copied().collect(), &|id| {
-            before.interactions.contains_key(id)
-        }));
-        ids
-    }
-
-    /// How many records of `self` are missing or different in `found`.
-    fn lost_in(&self, found: &State) -> usize {
-        let c = self.customers.iter().filter(|(k, v)| found.customers.get(k) != Some(v)).count();
-        let p = self.purchases.iter().filter(|(k, v)| found.purchases.get(k) != Some(v)).count();
-        let i = self.interactions.iter().filter(|(k, v)| found.interactions.get(k) != Some(v)).count();
-        c + p + i
-    }
-}
-
-/// A deterministic number from a trial number (SplitMix64 step).
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// What the database holds, read through the library (refs are not compared: see
+/// [`Records::same_records`]).
+fn read(store: &SledStore) -> Records {
+    let mut s = Records::default();
+    store
+        .for_each_history(&mut |h| {
+            let reference = h.customer.reference.clone().unwrap_or_default();
+            s.customers.insert(h.customer.id, (h.customer.name.clone(), reference));
+            s.purchases.extend(h.purchases.iter().map(|p| (p.id, (p.customer, p.amount.0))));
+            s.interactions.extend(h.interactions.iter().map(|i| (i.id, (i.customer, i.text.clone()))));
+        })
+        .expect("read every history");
+    s
 }
 
 /// A running `kehu torture` and its stdout lines.
@@ -117,15 +53,7 @@ impl Torture {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn kehu torture");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = lines(child.stdout.take().expect("stdout"));
         Torture { child, lines, seen: Vec::new() }
     }
 
@@ -158,38 +86,23 @@ impl Torture {
 }
 
 /// The verdict of one trial: acknowledged edits and lost records, or what went wrong.
-fn verify(db: &std::path::Path, before: &State, lines: &[String]) -> Result<(usize, usize), String> {
-    let mut expected = before.clone();
-    let mut acked = 0;
-    let mut pending = None;
-    for line in lines {
-        if let Some(t) = line.strip_prefix("try ") {
-            pending = Some(t.to_string());
-        } else if let Some(ok) = line.strip_prefix("ok ") {
-            expected.apply(ok).ok_or_else(|| format!("cannot replay {ok:?}"))?;
-            acked += 1;
-            pending = None;
-        }
+fn verify(db: &std::path::Path, before: &Records, lines: &[String]) -> Result<(usize, usize), String> {
+    let replay = Replay::of(before, lines);
+    if let Some(ok) = replay.unreplayable.first() {
+        return Err(format!("cannot replay {ok:?}"));
     }
     let store = SledStore::open(db).map_err(|e| format!("does not open: {e}"))?;
-    let found = State::read(&store);
+    let found = read(&store);
     let report = store.check();
     if !report.is_clean() {
         return Err(format!("check found {:?}", report.problems));
     }
-    if found != expected {
-        // The edit in flight may have landed, whole: replay it with the ids that appeared.
-        let whole = pending.and_then(|p| {
-            let ids: Vec<String> = found.new_ids(&expected).iter().map(u64::to_string).collect();
-            let mut with = expected.clone();
-            with.apply(&format!("{p} {}", ids.join(" "))).map(|()| with)
-        });
-        if whole.as_ref() != Some(&found) {
-            return Ok((acked, expected.lost_in(&found).max(1)));
-        }
+    // The edit in flight may have landed, whole.
+    if !replay.expected.same_records(&found) && !replay.pending_landed_whole(&found) {
+        return Ok((replay.acked, replay.expected.lost_in(&found).max(1)));
     }
     same_classes(&store)?;
-    Ok((acked, 0))
+    Ok((replay.acked, 0))
 }
 
 /// Classes built in one pass after reopening equal a customer-by-customer recomputation.
@@ -216,7 +129,7 @@ fn same_classes(store: &SledStore) -> Result<(), String> {
 }
 
 fn trials() -> u64 {
-    std::env::var("KEHU_CRASH_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(12)
+    env_u64("KEHU_CRASH_TRIALS").unwrap_or(12)
 }
 
 #[test]
@@ -229,13 +142,13 @@ fn sigkill_at_random_moments_loses_no_acknowledged_edit() {
             dir = tempfile::tempdir().expect("tempdir");
         }
         let db = dir.path().join("db");
-        let before = State::read(&SledStore::open(&db).expect("open before the trial"));
+        let before = read(&SledStore::open(&db).expect("open before the trial"));
         let mut t = Torture::start(&db, trial + 1);
         assert!(
             t.wait_for_ok(Instant::now() + Duration::from_secs(30)),
             "trial {trial}: no edit acknowledged"
         );
-        t.run_for(Duration::from_millis(2 + mix(trial) % 300));
+        t.run_for(Duration::from_millis(2 + Rng::new(trial).below(300)));
         t.child.kill().expect("SIGKILL");
         let lines = t.finish();
         match verify(&db, &before, &lines) {
@@ -261,7 +174,7 @@ fn term_hup_and_int_right_after_an_edit_lose_nothing() {
     for (k, signal) in ["TERM", "HUP", "INT"].into_iter().enumerate() {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("db");
-        let before = State::read(&SledStore::open(&db).expect("open"));
+        let before = read(&SledStore::open(&db).expect("open"));
         let mut t = Torture::start(&db, 100 + k as u64);
         // Let a few edits through, then signal straight after reading an acknowledgement.
         assert!(t.wait_for_ok(Instant::now() + Duration::from_secs(30)));

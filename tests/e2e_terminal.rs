@@ -11,21 +11,9 @@ mod tmux;
 use common::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux::{DEADLINE, Tmux};
+use tmux::{DEADLINE, Tmux, shell};
 
 const DAY: &str = "2024-06-30";
-
-/// A tmux server running an interactive shell at its prompt.
-fn shell(name: &str) -> Tmux {
-    let t = Tmux::start(
-        name,
-        "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color PS1='READY$ ' bash --norc --noprofile -i",
-        100,
-        30,
-    );
-    t.wait_for("the shell prompt", |s| s.contains("READY$"));
-    t
-}
 
 /// What these tests do in the shell: start the console, find its process.
 trait Console {
@@ -54,15 +42,12 @@ impl Console for Tmux {
 
     /// The console's process: the shell's child.
     fn console_pid(&self) -> String {
-        let shell = self.format("#{pane_pid}");
         let end = Instant::now() + DEADLINE;
         loop {
-            let out = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep");
-            let pids = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if !pids.is_empty() && !pids.contains('\n') {
-                return pids;
+            if let Some(pid) = self.only_child() {
+                return pid;
             }
-            assert!(Instant::now() < end, "no single console process under the shell: {pids:?}");
+            assert!(Instant::now() < end, "no single console process under the shell");
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -76,16 +61,9 @@ impl Console for Tmux {
         assert!(screen.contains(&format!("EXIT={exit}")), "exit status is not {exit}:\n{screen}");
         assert_eq!(self.format("#{alternate_on}"), "0", "still on the alternate screen:\n{screen}");
         assert_eq!(self.format("#{cursor_flag}"), "1", "the cursor is hidden");
-        self.line("stty -a | tr ' ' '\\n' | grep -E -x -- '-?(icanon|echo)' | tr '\\n' ' '; echo STTY-DONE");
-        let s = self.wait_for("stty", |s| s.contains("STTY-DONE") && s.trim_end().ends_with("READY$"));
-        let words: Vec<&str> = s
-            .lines()
-            .find(|l| l.contains("STTY-DONE") && !l.contains("READY$"))
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
+        let (words, s) = self.stty_modes();
         assert!(
-            words.contains(&"icanon") && words.contains(&"echo"),
+            words.iter().any(|w| w == "icanon") && words.iter().any(|w| w == "echo"),
             "raw mode is still on (stty shows {words:?}):\n{s}"
         );
         screen
@@ -101,7 +79,7 @@ fn demo_shop() -> Scratch {
 #[test]
 fn a_panic_in_the_console_restores_the_terminal() {
     let s = demo_shop();
-    let t = shell("panic");
+    let t = shell("panic", "");
     t.start_console(&s, "KEHU_TEST_PANIC_ON=x");
     t.send(&["x"]);
     t.assert_restored("70");
@@ -119,7 +97,7 @@ fn a_panic_in_the_console_restores_the_terminal() {
 #[test]
 fn sigterm_sighup_and_sigint_restore_the_terminal_and_exit_cleanly() {
     let s = demo_shop();
-    let t = shell("signals");
+    let t = shell("signals", "");
     for sig in ["TERM", "HUP", "INT"] {
         t.start_console(&s, "");
         let pid = t.console_pid();
@@ -138,7 +116,7 @@ fn the_console_ends_when_its_terminal_disappears() {
     // A tmux server killed (or an SSH link dropped): crossterm's poll spins on the dead tty, so
     // the console must end by the signal that comes with the hangup instead of spinning on.
     let s = demo_shop();
-    let t = shell("hangup");
+    let t = shell("hangup", "");
     t.start_console(&s, "");
     let pid = t.console_pid();
     t.run(&["kill-server"]);

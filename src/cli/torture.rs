@@ -6,8 +6,8 @@
 //! them: customers are named `c<step>` (added), `e<step>` (edited), `m<step>` (merge survivor),
 //! `a<step>-<k>` (imported); purchases cost `step*100+k` cents; interactions say `i<step>`.
 
-use crate::domain::{Customer, Interaction, InteractionKind, Money, Purchase};
 use crate::demo::rng::Rng;
+use crate::domain::{Customer, Interaction, InteractionKind, Money, Purchase};
 use crate::store::{ChangeSet, SledStore, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::Write;

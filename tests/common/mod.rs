@@ -1,8 +1,19 @@
 //! Helpers for tests that run the real `kehu` binary.
 #![allow(dead_code)]
 
+pub mod dbfiles;
+pub mod fsutil;
+pub mod run;
+pub mod serve;
+pub mod torture;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// A number from the environment (a harness's size or seed), if it is set and parses.
+pub fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
 
 /// A scratch directory with a database path inside it.
 pub struct Scratch {

@@ -88,6 +88,48 @@ impl Tmux {
     }
 }
 
+/// A tmux server running an interactive shell at its prompt `READY$`, with nothing of the
+/// test's environment but `env` (e.g. `LANG=C.UTF-8`): the console is started from it as a
+/// user would, and the shell prints its exit status.
+pub fn shell(name: &str, env: &str) -> Tmux {
+    let t = Tmux::start(
+        name,
+        &format!(
+            "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color {env} PS1='READY$ ' bash --norc --noprofile -i"
+        ),
+        100,
+        30,
+    );
+    t.wait_for("the shell prompt", |s| s.contains("READY$"));
+    t
+}
+
+impl Tmux {
+    /// The pid of the shell's only child (the console it started), if it has exactly one.
+    pub fn only_child(&self) -> Option<String> {
+        let shell = self.format("#{pane_pid}");
+        let out = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep");
+        let pids = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (!pids.is_empty() && !pids.contains('\n')).then_some(pids)
+    }
+
+    /// Which of `icanon` and `echo` are on (raw mode is off when both are), asked of `stty` in
+    /// this pane at the shell's prompt; with the screen it showed. The answer is the one line
+    /// holding `STTY-DONE` without the prompt (the command line fits on one line of 100).
+    pub fn stty_modes(&self) -> (Vec<String>, String) {
+        self.line("stty -a | tr ' ' '\\n' | grep -E -x -- '-?(icanon|echo)' | tr '\\n' ' '; echo STTY-DONE");
+        let s = self.wait_for("stty", |s| s.contains("STTY-DONE") && s.trim_end().ends_with("READY$"));
+        let words = s
+            .lines()
+            .find(|l| l.contains("STTY-DONE") && !l.contains("READY$"))
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        (words, s)
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
