@@ -6,7 +6,7 @@ use chrono::{DateTime, Days, NaiveDate};
 use kehu::classify::{Classifier, Dimension, Fingerprint, MODEL_VERSION, Model, Rules};
 use kehu::domain::{
     Channel, Complaint, ComplaintType, ContactPref, Customer, History, Interaction, InteractionKind, Money,
-    Purchase, Rating, Severity,
+    Outcome, Purchase, Rating, Resolution, Severity, Void,
 };
 use kehu::predict::BgNbdParams;
 use proptest::prelude::*;
@@ -90,13 +90,71 @@ fn build(
             }
             if kind == InteractionKind::Complaint {
                 let severity = if *major { Severity::Major } else { Severity::Minor };
-                x.complaint = Some(Complaint { kind: ComplaintType::Service, severity, resolved: *resolved });
+                x.complaint = Some(Complaint {
+                    kind: ComplaintType::Service,
+                    severity,
+                    resolved: *resolved,
+                    resolution: None,
+                });
             }
             x.follow_up = follow.map(|f| x.date + Days::new(u64::from(f)));
             x
         })
         .collect();
     History { customer, purchases, interactions }
+}
+
+/// (which record, what correction, days after the record): a void, a return, a resolution or an
+/// unanswered call, applied after the history is built.
+type CorrectionSpec = (u8, u8, i16);
+
+/// Applies corrections to a history, as the store would keep them: voids stay, returns are
+/// their own records, resolutions may lie after "today" (and come into view on their day).
+fn correct(mut h: History, fixes: &[CorrectionSpec]) -> History {
+    let now = DateTime::from_timestamp(1_700_000_000, 0).expect("valid time");
+    let void = || Some(Void { at: now, by: "test".into(), reason: "typo".into() });
+    for (k, (which, what, after)) in fixes.iter().enumerate() {
+        let after = Days::new(u64::from(after.unsigned_abs()));
+        match what % 4 {
+            0 if !h.purchases.is_empty() => {
+                let n = usize::from(*which) % h.purchases.len();
+                h.purchases[n].void = void();
+            }
+            1 if !h.purchases.is_empty() => {
+                let n = usize::from(*which) % h.purchases.len();
+                let of = h.purchases[n].clone();
+                if of.is_sale() {
+                    let (amount, quantity) =
+                        if which % 2 == 0 { (of.amount, of.quantity) } else { (Money(of.amount.0 / 2), 0) };
+                    if let Ok(mut r) = Purchase::refund(&of, of.date + after, amount, quantity) {
+                        r.id = h.customer.id * 1000 + 900 + k as u64;
+                        h.purchases.push(r);
+                    }
+                }
+            }
+            2 if !h.interactions.is_empty() => {
+                let n = usize::from(*which) % h.interactions.len();
+                let x = &mut h.interactions[n];
+                let on = x.date + after;
+                if let Some(c) = x.complaint.as_mut() {
+                    c.resolved = true;
+                    c.resolution = Some(Resolution { on, by: "test".into(), note: String::new() });
+                }
+            }
+            3 if !h.interactions.is_empty() => {
+                let n = usize::from(*which) % h.interactions.len();
+                let x = &mut h.interactions[n];
+                if which % 3 == 0 {
+                    x.void = void();
+                } else {
+                    x.outcome = Outcome::NoAnswer;
+                    x.follow_up = Some(x.date + after);
+                }
+            }
+            _ => {}
+        }
+    }
+    h
 }
 
 /// `n` purchases of one category every `gap` days from `from`: a rhythm to replenish by.
@@ -123,8 +181,9 @@ fn arb_history(id: u64) -> impl Strategy<Value = History> {
         ),
         prop::option::of(1..=CUSTOMERS),
         any::<u8>(),
+        prop::collection::vec((any::<u8>(), any::<u8>(), 0i16..40), 0..4),
     )
-        .prop_map(move |(ps, cs, referrer, pref)| build(id, &ps, &cs, referrer, pref))
+        .prop_map(move |(ps, cs, referrer, pref, fixes)| correct(build(id, &ps, &cs, referrer, pref), &fixes))
 }
 
 /// A step: move today by this many days, or edit a customer (0, 1: upsert a version; 2: remove).

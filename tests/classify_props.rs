@@ -59,7 +59,12 @@ fn build(
             }
             if kind == InteractionKind::Complaint {
                 let severity = if *major { Severity::Major } else { Severity::Minor };
-                x.complaint = Some(Complaint { kind: ComplaintType::Service, severity, resolved: *resolved });
+                x.complaint = Some(Complaint {
+                    kind: ComplaintType::Service,
+                    severity,
+                    resolved: *resolved,
+                    resolution: None,
+                });
             }
             x.follow_up = follow.map(|f| x.date + Days::new(u64::from(f)));
             x

@@ -101,8 +101,8 @@ fn every_format_has_a_fixture() {
     }
 }
 
-/// A format 2 database is moved to chunks when opened (format 4, old trees gone, every record
-/// kept), and an edited customer and a new purchase are stored beside the moved ones.
+/// A format 2 database is moved to chunks when opened (old trees gone, every record kept), and
+/// an edited customer and a new purchase are stored beside the moved ones.
 #[test]
 fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
     let dir = tempfile::tempdir().unwrap();
@@ -125,7 +125,8 @@ fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
     assert_eq!(format.as_ref(), kehu::store::FORMAT.to_be_bytes(), "opening raised the format");
     let names: Vec<Vec<u8>> = raw.tree_names().iter().map(|n| n.to_vec()).collect();
     assert!(!names.contains(&b"purchases".to_vec()) && !names.contains(&b"interactions".to_vec()));
-    // Both purchases in one chunk (envelope version 4) of customer #1.
+    // Both purchases in one chunk (envelope version 5, rewritten with the new purchase) of
+    // customer #1.
     let chunks: Vec<(Vec<u8>, u8)> = raw
         .open_tree("purchase_chunks")
         .unwrap()
@@ -133,7 +134,7 @@ fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
         .map(|kv| kv.unwrap())
         .map(|(k, v)| (k.to_vec(), v[0]))
         .collect();
-    assert_eq!(chunks, [([&1u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat(), 4)]);
+    assert_eq!(chunks, [([&1u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat(), 5)]);
 }
 
 /// The raw sled database, once the store that had it open has let go of its lock.

@@ -23,6 +23,12 @@ pub struct AuditEntry {
     pub before: String,
     /// The changed fields after, as JSON.
     pub after: String,
+    /// The journal number of the change (0 in entries from before the journal).
+    pub seq: u64,
+    /// The change that takes this one back, as JSON (empty when there is none).
+    pub undo: String,
+    /// For an undo: the journal number of the change it took back (else 0).
+    pub undoes: u64,
 }
 
 impl AuditEntry {
@@ -35,6 +41,9 @@ impl AuditEntry {
             what: what.into(),
             before,
             after,
+            seq: 0,
+            undo: String::new(),
+            undoes: 0,
         }
     }
 }
@@ -57,6 +66,9 @@ pub fn entries(
         what,
         before,
         after,
+        seq: done.seq,
+        undo: String::new(),
+        undoes: 0,
     };
     let written = |id: u64| customers.iter().find(|(_, after)| after.id == id);
     match (change, &done.applied) {

@@ -70,7 +70,7 @@ pub fn activity_since(activity: Activity, last: Option<NaiveDate>, rules: &Rules
 
 /// The earliest agreed follow-up that is due and has had no contact on a later day.
 pub fn agreed_follow_up(contacts: &[ContactFact], today: NaiveDate) -> Option<Candidate> {
-    let last_contact = contacts.iter().filter(|c| c.kind.is_contact()).map(|c| c.day).max();
+    let last_contact = contacts.iter().filter(|c| c.is_contact()).map(|c| c.day).max();
     contacts
         .iter()
         .filter_map(|c| c.follow_up.filter(|f| *f <= today).map(|f| (f, c)))
@@ -81,7 +81,11 @@ pub fn agreed_follow_up(contacts: &[ContactFact], today: NaiveDate) -> Option<Ca
             since: Some(c.day),
             trigger: Some(c.id),
             due: Some(f),
-            reason: reason!("follow-up agreed on {} for {f} ({}), no contact since", c.day, c.kind),
+            reason: if c.reached {
+                reason!("follow-up agreed on {} for {f} ({}), no contact since", c.day, c.kind)
+            } else {
+                reason!("no answer on {}, call back on {f}", c.day)
+            },
         })
 }
 
@@ -142,17 +146,25 @@ pub fn choose(
 }
 
 /// The day the candidate's action falls due, given the contacts logged since its class began;
-/// None when nothing fixes it (no contact and no start day): then it is due every day.
+/// None when nothing fixes it (no contact and no start day): then it is due every day. A call
+/// that went unanswered (after the last that got through) moves it to the day it said to call
+/// back.
 fn due_day(c: &Candidate, cadence: i64, contacts: &[ContactFact]) -> Option<NaiveDate> {
-    let last = contacts
-        .iter()
-        .filter(|x| x.kind.is_contact() && Some(x.id) != c.trigger)
-        .filter(|x| c.since.is_none_or(|s| x.day >= s))
-        .map(|x| x.day)
-        .max();
-    match (last, c.since) {
+    let relevant =
+        || contacts.iter().filter(|x| Some(x.id) != c.trigger).filter(|x| c.since.is_none_or(|s| x.day >= s));
+    let last = relevant().filter(|x| x.is_contact()).map(|x| x.day).max();
+    let due = match (last, c.since) {
         (Some(l), _) => Some(plus(l, cadence)),
         (None, since) => since,
+    };
+    let call_back = relevant()
+        .filter(|x| !x.reached && last.is_none_or(|l| x.day >= l))
+        .filter_map(|x| x.follow_up)
+        .max();
+    match (due, call_back) {
+        (Some(d), Some(back)) => Some(d.max(back)),
+        (None, back) => back,
+        (due, None) => due,
     }
 }
 

@@ -154,8 +154,8 @@ fn build(
         price_sensitivity: price_sensitivity(ps, rules),
         top_category: top_category(ps),
         top_channel: top_channel(ps),
-        satisfaction: satisfaction(cs, rules),
-        open_complaints: OpenComplaints::count(cs),
+        satisfaction: satisfaction(cs, rules, today),
+        open_complaints: OpenComplaints::count(cs, today),
         advocacy: advocacy(referred),
         referred,
         engagement: engagement(cs, rules, today),
@@ -211,7 +211,7 @@ fn distinct_days(ps: &[PurchaseFact]) -> Vec<NaiveDate> {
 /// Every playbook entry the customer's classes call for, with the day each class began.
 fn candidates(p: &Profile, cs: &[ContactFact], rules: &Rules, today: NaiveDate) -> Vec<Candidate> {
     let mut out = Vec::new();
-    if let Some(c) = cs.iter().rev().find(|c| c.open_complaint.is_some()) {
+    if let Some(c) = cs.iter().rev().find(|c| c.open_on(today).is_some()) {
         let reason = reason!("open complaint logged on {}", c.day);
         out.push(Candidate {
             trigger: Some(c.id),
@@ -219,7 +219,7 @@ fn candidates(p: &Profile, cs: &[ContactFact], rules: &Rules, today: NaiveDate) 
         });
     }
     if p.satisfaction.class == Satisfaction::Dissatisfied {
-        let latest = cs.iter().rev().find(|c| c.rating.is_some() || c.open_complaint.is_some());
+        let latest = cs.iter().rev().find(|c| c.rating.is_some() || c.open_on(today).is_some());
         let reason = &p.satisfaction.reason;
         let base = Candidate::new(Play::SatisfactionDissatisfied, latest.map(|c| c.day), reason);
         out.push(Candidate { trigger: latest.map(|c| c.id), ..base });

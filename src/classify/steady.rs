@@ -93,9 +93,11 @@ pub fn steady(parts: &Parts, rules: &Rules, today: NaiveDate) -> Steady {
         e.offer(Some(plus(first, rules.lifecycle.new_days + 1)));
         e.offer(Some(plus(first, rules.lifecycle.loyal_days)));
     }
-    // Agreed follow-ups become candidates on their day.
+    // Agreed follow-ups become candidates on their day; a complaint stops being open on the day
+    // it was resolved.
     for c in cs {
         e.offer(c.follow_up);
+        e.offer(c.complaint.and_then(|(_, resolved)| resolved));
     }
     // The replenishment reminder opens `lead_days` before the due day and closes a gap after it.
     if let Some(r) = parts.rhythm {

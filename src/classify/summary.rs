@@ -1,6 +1,8 @@
 //! The compact per-customer facts the classifier keeps, so that it can reclassify without the store.
 
-use crate::domain::{AreaType, Channel, ContactPref, History, InteractionKind, Money, Severity, Source};
+use crate::domain::{
+    AreaType, Channel, ContactPref, History, InteractionKind, Money, Outcome, Severity, Source, net_purchases,
+};
 use crate::intern::Sym;
 use chrono::NaiveDate;
 
@@ -17,16 +19,40 @@ pub struct PurchaseFact {
     pub category: Sym,
 }
 
-/// What classification needs of one interaction.
+/// What classification needs of one interaction (a voided one is none of its business).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ContactFact {
     pub day: NaiveDate,
     pub id: u64,
     pub kind: InteractionKind,
     pub rating: Option<u8>,
-    /// The severity of a complaint that is not yet resolved.
-    pub open_complaint: Option<Severity>,
+    /// A complaint's severity and the day it was resolved (None: still open). A complaint
+    /// recorded as resolved without a day counts as resolved on the day it was logged.
+    pub complaint: Option<(Severity, Option<NaiveDate>)>,
     pub follow_up: Option<NaiveDate>,
+    /// Whether it reached the customer (an unanswered call does not).
+    pub reached: bool,
+}
+
+impl ContactFact {
+    /// The complaint's severity when it is still open on `today`.
+    pub fn open_on(&self, today: NaiveDate) -> Option<Severity> {
+        match self.complaint {
+            Some((severity, None)) => Some(severity),
+            Some((severity, Some(resolved))) if resolved > today => Some(severity),
+            _ => None,
+        }
+    }
+
+    /// The day the complaint was resolved, when that was by `today`.
+    pub fn resolved_by(&self, today: NaiveDate) -> Option<NaiveDate> {
+        self.complaint.and_then(|(_, r)| r).filter(|r| *r <= today)
+    }
+
+    /// Whether it counts as having been in touch with the customer (fulfils what was due).
+    pub fn is_contact(&self) -> bool {
+        self.reached && self.kind.is_contact()
+    }
 }
 
 /// Everything about one customer that any dimension reads, facts sorted (by day first) so that
@@ -48,30 +74,37 @@ pub struct Summary {
 
 impl Summary {
     /// Extracts the facts from a full history.
+    /// Voided records are left out, returns netted into the sales they return (see
+    /// [`crate::domain::net_purchases`]).
     pub fn from_history(h: &History) -> Summary {
-        let mut purchases: Vec<PurchaseFact> = h
-            .purchases
-            .iter()
-            .map(|p| PurchaseFact {
-                day: p.date,
-                amount: p.amount,
-                quantity: p.quantity,
-                promo: p.promo,
-                channel: p.channel,
-                category: Sym::new(p.category.trim()),
+        let mut purchases: Vec<PurchaseFact> = net_purchases(&h.purchases)
+            .into_iter()
+            .map(|n| PurchaseFact {
+                day: n.date,
+                amount: n.amount,
+                quantity: n.quantity,
+                promo: n.purchase.promo,
+                channel: n.purchase.channel,
+                category: Sym::new(n.purchase.category.trim()),
             })
             .collect();
         purchases.sort();
         let mut contacts: Vec<ContactFact> = h
             .interactions
             .iter()
+            .filter(|i| i.void.is_none())
             .map(|i| ContactFact {
                 day: i.date,
                 id: i.id,
                 kind: i.kind,
                 rating: i.rating.map(|r| r.get()),
-                open_complaint: i.complaint.as_ref().filter(|c| !c.resolved).map(|c| c.severity),
+                complaint: i.complaint.as_ref().map(|c| {
+                    let resolved =
+                        c.resolution.as_ref().map(|r| r.on.max(i.date)).or(c.resolved.then_some(i.date));
+                    (c.severity, resolved)
+                }),
                 follow_up: i.follow_up,
+                reached: i.outcome == Outcome::Reached,
             })
             .collect();
         contacts.sort();

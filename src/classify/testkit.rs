@@ -33,5 +33,5 @@ pub fn spent(today: NaiveDate, items: &[(u64, Money)]) -> Vec<PurchaseFact> {
 
 /// An interaction of `kind` on `day` with nothing else recorded.
 pub fn contact(day: NaiveDate, kind: InteractionKind) -> ContactFact {
-    ContactFact { day, id: 1, kind, rating: None, open_complaint: None, follow_up: None }
+    ContactFact { day, id: 1, kind, rating: None, complaint: None, follow_up: None, reached: true }
 }

@@ -286,6 +286,8 @@ impl<'s> Shop<'s> {
                 category: CATEGORIES[usize::from(b.category)].key.to_string(),
                 channel: b.channel,
                 promo: b.promo,
+                refund_of: None,
+                void: None,
             };
             set.purchases.push(p);
         }
@@ -303,9 +305,12 @@ impl<'s> Shop<'s> {
                     kind,
                     severity,
                     resolved,
+                    resolution: None,
                 }),
                 follow_up: c.follow_up.and_then(|d| date.checked_add_days(Days::new(u64::from(d)))),
                 operator: c.operator.to_string(),
+                outcome: Default::default(),
+                void: None,
             };
             set.interactions.push(x);
         }

@@ -1,6 +1,6 @@
 //! Every contact with a customer: calls, messages, visits, feedback, complaints.
 
-use super::DomainError;
+use super::{DomainError, Outcome, Resolution, Void};
 use crate::keyed_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,9 @@ pub struct Complaint {
     pub kind: ComplaintType,
     pub severity: Severity,
     pub resolved: bool,
+    /// How it was resolved (when, by whom, how); a complaint imported as resolved may have none.
+    #[serde(default)]
+    pub resolution: Option<Resolution>,
 }
 
 /// One contact. `id` is assigned by the store; 0 means "not yet stored".
@@ -71,6 +74,13 @@ pub struct Interaction {
     pub follow_up: Option<NaiveDate>,
     /// Who logged it.
     pub operator: String,
+    /// How it ended: a call that went unanswered reschedules to `follow_up` rather than counting
+    /// as contact.
+    #[serde(default)]
+    pub outcome: Outcome,
+    /// Set once voided (a mistaken entry): it stays, and no class counts it.
+    #[serde(default)]
+    pub void: Option<Void>,
 }
 
 impl Interaction {
@@ -86,6 +96,7 @@ impl Interaction {
             kind: ComplaintType::Other,
             severity: Severity::Minor,
             resolved: false,
+            resolution: None,
         });
         Ok(Interaction {
             id: 0,
@@ -97,7 +108,20 @@ impl Interaction {
             complaint,
             follow_up: None,
             operator: String::new(),
+            outcome: Outcome::Reached,
+            void: None,
         })
+    }
+
+    /// Whether it reached the customer: a contact that counts (not a note, not an unanswered
+    /// call, not voided).
+    pub fn reached(&self) -> bool {
+        self.void.is_none() && self.kind.is_contact() && self.outcome == Outcome::Reached
+    }
+
+    /// Whether it is a complaint not yet resolved (and not voided).
+    pub fn open_complaint(&self) -> bool {
+        self.void.is_none() && self.complaint.as_ref().is_some_and(|c| !c.resolved)
     }
 }
 

@@ -2,20 +2,24 @@
 //! Nothing here knows about the terminal or the store.
 
 mod contact;
+mod correction;
 mod customer;
 mod date;
 mod error;
 mod interaction;
 mod keyed;
 mod money;
+mod net;
 mod purchase;
 
 pub use contact::{Email, Phone};
+pub use correction::{Outcome, Resolution, Void};
 pub use customer::{AreaType, ContactPref, Customer, Gender, MAX_NAME, MAX_TEXT, Source, check_len};
 pub use date::{days_between, parse_date};
 pub use error::DomainError;
 pub use interaction::{Complaint, ComplaintType, Interaction, InteractionKind, Rating, Severity};
 pub use money::Money;
+pub use net::{NetPurchase, net_purchases, refundable};
 pub use purchase::{Channel, Purchase, parse_flag, parse_quantity};
 
 /// Everything recorded about one customer: the input of classification.

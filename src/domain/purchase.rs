@@ -1,6 +1,6 @@
 //! A purchase: what a customer bought, when, for how much.
 
-use super::{DomainError, Money};
+use super::{DomainError, Money, Void};
 use crate::keyed_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -10,18 +10,27 @@ keyed_enum! {
     Channel { Store => "store", Online => "online", Phone => "phone", Other => "other" }
 }
 
-/// One purchase. `id` is assigned by the store; 0 means "not yet stored".
+/// One purchase, or the return of (part of) one. `id` is assigned by the store; 0 means "not
+/// yet stored".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Purchase {
     pub id: u64,
     pub customer: u64,
     pub date: NaiveDate,
+    /// What was paid (for a return: what was given back).
     pub amount: Money,
+    /// How many items (for a return: how many came back).
     pub quantity: u32,
     pub category: String,
     pub channel: Channel,
     /// Bought on discount or promotion.
     pub promo: bool,
+    /// Set for a return: the purchase it returns (part of).
+    #[serde(default)]
+    pub refund_of: Option<u64>,
+    /// Set once voided (a mistaken entry): it stays, and no class counts it.
+    #[serde(default)]
+    pub void: Option<Void>,
 }
 
 impl Purchase {
@@ -47,7 +56,42 @@ impl Purchase {
             category: String::new(),
             channel: Channel::Store,
             promo: false,
+            refund_of: None,
+            void: None,
         })
+    }
+
+    /// A return of `amount` and `quantity` of purchase `of` (of customer `customer`) on `date`;
+    /// the store checks that it does not give back more than is left.
+    pub fn refund(
+        of: &Purchase,
+        date: NaiveDate,
+        amount: Money,
+        quantity: u32,
+    ) -> Result<Purchase, DomainError> {
+        if amount.0 < 0 {
+            return Err(DomainError::NegativeAmount(amount.to_string()));
+        }
+        if amount.0 == 0 && quantity == 0 {
+            return Err(DomainError::Invalid("a return gives back money, items or both".into()));
+        }
+        Ok(Purchase {
+            id: 0,
+            customer: of.customer,
+            date,
+            amount,
+            quantity,
+            category: of.category.clone(),
+            channel: of.channel,
+            promo: of.promo,
+            refund_of: Some(of.id),
+            void: None,
+        })
+    }
+
+    /// Whether this is a sale that counts (not voided, not a return).
+    pub fn is_sale(&self) -> bool {
+        self.void.is_none() && self.refund_of.is_none()
     }
 }
 

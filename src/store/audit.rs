@@ -13,20 +13,79 @@ use super::txn::{Tx, TxResult, lift};
 use super::wire::At;
 use super::{StoreError, StoreResult};
 pub use crate::change::AuditEntry;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// An audit entry as envelope versions 2 and 3 stored it (the time stays a timestamp: entries
+/// are few and read rarely). Never change it: version 5 wraps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AuditV3 {
+    when: DateTime<Utc>,
+    operator: String,
+    customer: u64,
+    what: String,
+    before: String,
+    after: String,
+}
+
+/// Version 5: and the change's journal number, the change that takes it back (JSON) and the
+/// change an undo took back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AuditV5 {
+    base: AuditV3,
+    seq: u64,
+    undo: String,
+    undoes: u64,
+}
+
+impl From<AuditV3> for AuditEntry {
+    fn from(w: AuditV3) -> AuditEntry {
+        AuditEntry {
+            when: w.when,
+            operator: w.operator,
+            customer: w.customer,
+            what: w.what,
+            before: w.before,
+            after: w.after,
+            seq: 0,
+            undo: String::new(),
+            undoes: 0,
+        }
+    }
+}
 
 impl Record for AuditEntry {
     const KIND: &'static str = "audit entry";
-    // Stored as it is: the time stays a timestamp, since entries are few and read rarely.
-    type Wire = AuditEntry;
-    fn to_wire(&self) -> AuditEntry {
-        self.clone()
+    const WRITTEN: u8 = 5;
+    type Wire = AuditV5;
+    fn to_wire(&self) -> AuditV5 {
+        AuditV5 {
+            base: AuditV3 {
+                when: self.when,
+                operator: self.operator.clone(),
+                customer: self.customer,
+                what: self.what.clone(),
+                before: self.before.clone(),
+                after: self.after.clone(),
+            },
+            seq: self.seq,
+            undo: self.undo.clone(),
+            undoes: self.undoes,
+        }
     }
-    fn from_wire(w: AuditEntry, _: At) -> Result<Self, String> {
-        Ok(w)
+    fn from_wire(w: AuditV5, _: At) -> Result<Self, String> {
+        Ok(AuditEntry { seq: w.seq, undo: w.undo, undoes: w.undoes, ..w.base.into() })
+    }
+    type WireV3 = AuditV3;
+    fn from_wire_v3(w: AuditV3, _: At) -> Result<Self, String> {
+        Ok(w.into())
     }
     fn decode_v1(_: &[u8]) -> Result<Self, String> {
         // The audit log came with envelope version 2; a version 1 entry cannot exist.
         Err("an audit entry in envelope version 1".into())
+    }
+    fn decode_v2(payload: &[u8]) -> Result<Self, String> {
+        super::envelope::payload_from::<AuditV3>(payload).map(AuditEntry::from)
     }
 }
 

@@ -1,10 +1,14 @@
 //! The versioned envelope every stored record travels in.
 //!
+//! Version 5: chunks of purchases or interactions in their version 5 layouts (version 3 and
+//! what corrections add: returns, voids, resolutions, outcomes), and audit entries in theirs
+//! (with the change that undoes them). Same header as below.
 //! Version 4 (chunks, format 4): `[4u8][crc32 of payload, u32 LE][payload]`, the payload being
 //! a list of purchases or interactions of one customer, each as its version 3 layout preceded by
 //! its id (as the difference to the previous record's id: see [`encode_chunk`]). Chunks live in
 //! their own trees (see [`super::chunks`]); single records never use this version.
-//! Version 3 (customers, audit entries; the records of formats 3 and 2 before migration):
+//! Version 3 (customers; audit entries before version 5; the records of formats 3 and 2 before
+//! migration):
 //! `[3u8][crc32 of payload, u32 LE][payload]`, the payload being the compact layout of
 //! [`super::wire`] (day numbers, seconds, no ids: the key holds them).
 //! Version 2 (format 2): the same header around the serde encoding of the domain types
@@ -12,24 +16,29 @@
 //! Version 1: `[1u8][payload]`, no checksum, and a customer payload without
 //! `points_redeemed`, `custom` and `revision` (see [`super::legacy`]).
 //!
-//! Older versions are decoded, never written: a record is rewritten as version 3 when it is next
-//! saved. The payload is the bincode 2 serde encoding with `config::standard()`. Decoding always
+//! Older versions are decoded, never written: a record is rewritten in its current version when
+//! it is next saved. The payload is the bincode 2 serde encoding with `config::standard()`. Decoding always
 //! runs with a size limit: without one, a damaged length prefix makes bincode try to allocate
 //! gigabytes and abort the whole process instead of returning an error.
 
-use super::legacy::CustomerV1;
+use super::legacy::{CustomerV1, InteractionV2, PurchaseV2};
 pub(crate) use super::wire::At;
-use super::wire::{CustomerV3, InteractionV3, PurchaseV3};
+use super::wire::{CustomerV3, InteractionV3, InteractionV5, PurchaseV3, PurchaseV5};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
 use bincode::config::{self, Configuration, Limit};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The envelope version this kehu writes.
+/// The envelope version customers are written in.
 pub(crate) const VERSION: u8 = 3;
-/// The envelope version of a chunk of records.
-pub(crate) const CHUNK_VERSION: u8 = 4;
+/// The newest envelope version of a single record this kehu reads (audit entries with what
+/// undoes them).
+const NEWEST: u8 = 5;
+/// The envelope version of a chunk of records in their current layouts.
+pub(crate) const CHUNK_VERSION: u8 = 5;
+/// The chunk version of format 4: records in their version 3 layouts.
+const CHUNK_V3_LAYOUTS: u8 = 4;
 /// Largest payload accepted, so that a corrupt length prefix cannot ask for gigabytes. Chunks
 /// are packed to far less (see [`super::chunks::BUDGET`]).
 pub(crate) const LIMIT: usize = 1 << 20;
@@ -42,21 +51,25 @@ fn bincode_config() -> Configuration<bincode::config::LittleEndian, bincode::con
 }
 
 /// A record kind that can be stored in an envelope, with its decode path per older version.
-pub(crate) trait Record: DeserializeOwned {
+pub(crate) trait Record: Sized {
     /// The record kind as operators read it in error messages.
     const KIND: &'static str;
-    /// The version 3 layout of this kind.
+    /// The envelope version a single record of this kind is written in.
+    const WRITTEN: u8 = VERSION;
+    /// The layout this kehu writes.
     type Wire: Serialize + DeserializeOwned;
-    /// The version 3 form of the record.
+    /// The current form of the record.
     fn to_wire(&self) -> Self::Wire;
-    /// The record from its version 3 form and the ids its key holds.
+    /// The record from its current form and the ids its key holds.
     fn from_wire(wire: Self::Wire, at: At) -> Result<Self, String>;
+    /// The version 3 layout (single records of format 3, chunks of format 4).
+    type WireV3: DeserializeOwned;
+    /// The record from its version 3 form.
+    fn from_wire_v3(wire: Self::WireV3, at: At) -> Result<Self, String>;
     /// Decodes a version 1 payload into the current record.
     fn decode_v1(payload: &[u8]) -> Result<Self, String>;
-    /// Decodes a version 2 payload (the serde layout of the domain type, ids included).
-    fn decode_v2(payload: &[u8]) -> Result<Self, String> {
-        payload_from(payload)
-    }
+    /// Decodes a version 2 payload (the serde layout of the domain type then, ids included).
+    fn decode_v2(payload: &[u8]) -> Result<Self, String>;
 }
 
 impl Record for Customer {
@@ -68,36 +81,61 @@ impl Record for Customer {
     fn from_wire(wire: CustomerV3, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
+    type WireV3 = CustomerV3;
+    fn from_wire_v3(wire: CustomerV3, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
         payload_from::<CustomerV1>(payload).map(Customer::from)
+    }
+    fn decode_v2(payload: &[u8]) -> Result<Self, String> {
+        // The customer's serde layout has not changed since version 2.
+        payload_from(payload)
     }
 }
 
 impl Record for Purchase {
     const KIND: &'static str = "purchase";
-    type Wire = PurchaseV3;
-    fn to_wire(&self) -> PurchaseV3 {
-        PurchaseV3::from_domain(self)
+    // Written in chunks; alone only by tests and tools.
+    const WRITTEN: u8 = 5;
+    type Wire = PurchaseV5;
+    fn to_wire(&self) -> PurchaseV5 {
+        PurchaseV5::from_domain(self)
     }
-    fn from_wire(wire: PurchaseV3, at: At) -> Result<Self, String> {
+    fn from_wire(wire: PurchaseV5, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
+    type WireV3 = PurchaseV3;
+    fn from_wire_v3(wire: PurchaseV3, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
-        payload_from(payload)
+        payload_from::<PurchaseV2>(payload).map(Purchase::from)
+    }
+    fn decode_v2(payload: &[u8]) -> Result<Self, String> {
+        payload_from::<PurchaseV2>(payload).map(Purchase::from)
     }
 }
 
 impl Record for Interaction {
     const KIND: &'static str = "interaction";
-    type Wire = InteractionV3;
-    fn to_wire(&self) -> InteractionV3 {
-        InteractionV3::from_domain(self)
+    const WRITTEN: u8 = 5;
+    type Wire = InteractionV5;
+    fn to_wire(&self) -> InteractionV5 {
+        InteractionV5::from_domain(self)
     }
-    fn from_wire(wire: InteractionV3, at: At) -> Result<Self, String> {
+    fn from_wire(wire: InteractionV5, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
+    type WireV3 = InteractionV3;
+    fn from_wire_v3(wire: InteractionV3, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
-        payload_from(payload)
+        payload_from::<InteractionV2>(payload).map(Interaction::from)
+    }
+    fn decode_v2(payload: &[u8]) -> Result<Self, String> {
+        payload_from::<InteractionV2>(payload).map(Interaction::from)
     }
 }
 
@@ -114,7 +152,7 @@ pub(crate) fn encode<T: Record>(value: &T, id: u64) -> StoreResult<Vec<u8>> {
             payload.len()
         )));
     }
-    Ok(seal(VERSION, &payload))
+    Ok(seal(T::WRITTEN, &payload))
 }
 
 /// A payload behind its version byte and checksum.
@@ -126,7 +164,7 @@ fn seal(version: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Encodes records of one customer as a chunk (envelope version 4). Each id is stored as the
+/// Encodes records of one customer as a chunk (envelope version 5). Each id is stored as the
 /// difference to the previous one (the first to 0), wrapping: ids are allocated in runs, so
 /// most differences fit one varint byte where a whole id past 65,535 takes five.
 pub(crate) fn encode_chunk<T: Record>(records: &[T], id: impl Fn(&T) -> u64) -> StoreResult<Vec<u8>> {
@@ -155,24 +193,45 @@ pub(crate) fn encode_chunk<T: Record>(records: &[T], id: impl Fn(&T) -> u64) -> 
 /// cannot be, an empty chunk) is an error in words, never a panic.
 pub(crate) fn decode_chunk<T: Record>(bytes: &[u8], owner: u64) -> Result<Vec<T>, String> {
     let (&version, rest) = bytes.split_first().ok_or("empty chunk")?;
-    if version != CHUNK_VERSION {
-        return Err(match version {
-            v if v > CHUNK_VERSION => {
-                format!("written by a newer kehu (chunk version {v}, this kehu reads {CHUNK_VERSION})")
-            }
-            v => format!("unknown chunk version {v}"),
-        });
-    }
-    let wires: Vec<(i64, T::Wire)> = payload_from(checked_payload(rest)?)?;
-    if wires.is_empty() {
+    let decoded: Vec<(i64, Result<T, String>)> = match version {
+        CHUNK_VERSION => {
+            let wires: Vec<(i64, T::Wire)> = payload_from(checked_payload(rest)?)?;
+            let mut id = 0u64;
+            wires
+                .into_iter()
+                .map(|(delta, wire)| {
+                    id = id.wrapping_add(delta as u64);
+                    (delta, T::from_wire(wire, At::child(owner, id)))
+                })
+                .collect()
+        }
+        CHUNK_V3_LAYOUTS => {
+            let wires: Vec<(i64, T::WireV3)> = payload_from(checked_payload(rest)?)?;
+            let mut id = 0u64;
+            wires
+                .into_iter()
+                .map(|(delta, wire)| {
+                    id = id.wrapping_add(delta as u64);
+                    (delta, T::from_wire_v3(wire, At::child(owner, id)))
+                })
+                .collect()
+        }
+        v if v > CHUNK_VERSION => {
+            return Err(format!(
+                "written by a newer kehu (chunk version {v}, this kehu reads up to {CHUNK_VERSION})"
+            ));
+        }
+        v => return Err(format!("unknown chunk version {v}")),
+    };
+    if decoded.is_empty() {
         return Err("empty chunk".into());
     }
     let mut id = 0u64;
-    wires
+    decoded
         .into_iter()
-        .map(|(delta, wire)| {
+        .map(|(delta, record)| {
             id = id.wrapping_add(delta as u64);
-            T::from_wire(wire, At::child(owner, id)).map_err(|why| format!("{} #{id}: {why}", T::KIND))
+            record.map_err(|why| format!("{} #{id}: {why}", T::KIND))
         })
         .collect()
 }
@@ -190,9 +249,10 @@ fn decode_any<T: Record>(bytes: &[u8], at: At) -> Result<T, String> {
     match version {
         1 => T::decode_v1(rest),
         2 => T::decode_v2(checked_payload(rest)?),
-        3 => T::from_wire(payload_from(checked_payload(rest)?)?, at),
-        v if v > VERSION => {
-            Err(format!("written by a newer kehu (record version {v}, this kehu reads up to {VERSION})"))
+        3 => T::from_wire_v3(payload_from(checked_payload(rest)?)?, at),
+        v if v == T::WRITTEN => T::from_wire(payload_from(checked_payload(rest)?)?, at),
+        v if v > NEWEST => {
+            Err(format!("written by a newer kehu (record version {v}, this kehu reads up to {NEWEST})"))
         }
         v => Err(format!("unknown record version {v}")),
     }
@@ -208,7 +268,7 @@ fn checked_payload(rest: &[u8]) -> Result<&[u8], String> {
 }
 
 /// Decodes a whole payload, refusing trailing bytes (a sign of a wrong layout).
-fn payload_from<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
+pub(crate) fn payload_from<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
     let (value, used) = bincode::serde::decode_from_slice::<T, _>(payload, bincode_config())
         .map_err(|e| format!("undecodable payload ({e})"))?;
     if used != payload.len() {

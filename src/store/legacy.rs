@@ -2,7 +2,10 @@
 //!
 //! Never change a struct here: each one pins the exact byte layout of a released version.
 
-use crate::domain::{AreaType, ContactPref, Customer, Email, Gender, Phone, Source};
+use crate::domain::{
+    AreaType, Channel, Complaint, ComplaintType, ContactPref, Customer, Email, Gender, Interaction,
+    InteractionKind, Money, Outcome, Phone, Purchase, Rating, Severity, Source,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -54,6 +57,122 @@ impl From<CustomerV1> for Customer {
             updated: v.updated,
             points_redeemed: 0,
             revision: 0,
+        }
+    }
+}
+
+/// A complaint's details as versions 1 and 2 stored them (inside an interaction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ComplaintV2 {
+    pub kind: ComplaintType,
+    pub severity: Severity,
+    pub resolved: bool,
+}
+
+/// A purchase as envelope versions 1 and 2 stored it: the serde layout of the domain type
+/// before corrections (returns, voids).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PurchaseV2 {
+    pub id: u64,
+    pub customer: u64,
+    pub date: NaiveDate,
+    pub amount: Money,
+    pub quantity: u32,
+    pub category: String,
+    pub channel: Channel,
+    pub promo: bool,
+}
+
+impl From<PurchaseV2> for Purchase {
+    fn from(v: PurchaseV2) -> Purchase {
+        Purchase {
+            id: v.id,
+            customer: v.customer,
+            date: v.date,
+            amount: v.amount,
+            quantity: v.quantity,
+            category: v.category,
+            channel: v.channel,
+            promo: v.promo,
+            refund_of: None,
+            void: None,
+        }
+    }
+}
+
+/// An interaction as envelope versions 1 and 2 stored it: the serde layout of the domain type
+/// before corrections (resolutions, outcomes, voids).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct InteractionV2 {
+    pub id: u64,
+    pub customer: u64,
+    pub date: NaiveDate,
+    pub kind: InteractionKind,
+    pub text: String,
+    pub rating: Option<Rating>,
+    pub complaint: Option<ComplaintV2>,
+    pub follow_up: Option<NaiveDate>,
+    pub operator: String,
+}
+
+impl From<InteractionV2> for Interaction {
+    fn from(v: InteractionV2) -> Interaction {
+        Interaction {
+            id: v.id,
+            customer: v.customer,
+            date: v.date,
+            kind: v.kind,
+            text: v.text,
+            rating: v.rating,
+            complaint: v.complaint.map(|c| Complaint {
+                kind: c.kind,
+                severity: c.severity,
+                resolved: c.resolved,
+                resolution: None,
+            }),
+            follow_up: v.follow_up,
+            operator: v.operator,
+            outcome: Outcome::Reached,
+            void: None,
+        }
+    }
+}
+
+#[cfg(test)]
+impl PurchaseV2 {
+    /// The version 2 form of `p` (tests write old records with it).
+    pub fn of(p: &Purchase) -> PurchaseV2 {
+        PurchaseV2 {
+            id: p.id,
+            customer: p.customer,
+            date: p.date,
+            amount: p.amount,
+            quantity: p.quantity,
+            category: p.category.clone(),
+            channel: p.channel,
+            promo: p.promo,
+        }
+    }
+}
+
+#[cfg(test)]
+impl InteractionV2 {
+    /// The version 2 form of `i` (tests write old records with it).
+    pub fn of(i: &Interaction) -> InteractionV2 {
+        InteractionV2 {
+            id: i.id,
+            customer: i.customer,
+            date: i.date,
+            kind: i.kind,
+            text: i.text.clone(),
+            rating: i.rating,
+            complaint: i.complaint.as_ref().map(|c| ComplaintV2 {
+                kind: c.kind,
+                severity: c.severity,
+                resolved: c.resolved,
+            }),
+            follow_up: i.follow_up,
+            operator: i.operator.clone(),
         }
     }
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::{History, InteractionKind};
-use crate::store::envelope::{encode, raw_payload};
+use crate::store::envelope::raw_payload;
 use crate::store::keys::child_key;
 use crate::store::open::sled_config;
 use crate::store::test_support::{day, new_customer, new_purchase};
@@ -19,14 +19,37 @@ fn raw(path: &Path) -> sled::Db {
     }
 }
 
+/// The layouts formats 2 and 3 wrote a record in.
+trait Old {
+    /// Version 3: the compact layout, ids in the key.
+    fn v3(&self) -> Vec<u8>;
+    /// Version 2: the serde layout of the domain type then.
+    fn v2(&self) -> Vec<u8>;
+}
+
+impl Old for Purchase {
+    fn v3(&self) -> Vec<u8> {
+        raw_payload(&crate::store::wire::PurchaseV3::from_domain(self))
+    }
+    fn v2(&self) -> Vec<u8> {
+        raw_payload(&crate::store::legacy::PurchaseV2::of(self))
+    }
+}
+
+impl Old for Interaction {
+    fn v3(&self) -> Vec<u8> {
+        raw_payload(&crate::store::wire::InteractionV3::from_domain(self))
+    }
+    fn v2(&self) -> Vec<u8> {
+        raw_payload(&crate::store::legacy::InteractionV2::of(self))
+    }
+}
+
 /// A record in the envelope that a format `format` kehu wrote: version 3 (ids in the key) or
 /// version 2 (the serde layout of the domain type).
-fn old_bytes<T: crate::store::envelope::Record + serde::Serialize>(r: &T, id: u64, format: u32) -> Vec<u8> {
-    if format == 3 {
-        return encode(r, id).unwrap();
-    }
-    let payload = raw_payload(r);
-    let mut b = vec![2u8];
+fn old_bytes<T: Old>(r: &T, _id: u64, format: u32) -> Vec<u8> {
+    let (version, payload) = if format == 3 { (3u8, r.v3()) } else { (2u8, r.v2()) };
+    let mut b = vec![version];
     b.extend(crc32fast::hash(&payload).to_le_bytes());
     b.extend(payload);
     b

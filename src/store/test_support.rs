@@ -2,7 +2,7 @@
 
 use crate::domain::{
     AreaType, Channel, Complaint, ComplaintType, ContactPref, Customer, Email, Gender, Interaction,
-    InteractionKind, Money, Phone, Purchase, Rating, Severity, Source,
+    InteractionKind, Money, Outcome, Phone, Purchase, Rating, Resolution, Severity, Source, Void,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::collection::{btree_map, vec};
@@ -87,23 +87,41 @@ pub fn purchase() -> impl Strategy<Value = Purchase> {
         select(Channel::ALL),
         any::<bool>(),
     )
-        .prop_map(|(id, customer, date, a, quantity, category, channel, promo)| Purchase {
-            id,
-            customer,
-            date,
-            amount: Money(a),
-            quantity,
-            category,
-            channel,
-            promo,
+        .prop_flat_map(|(id, customer, date, a, quantity, category, channel, promo)| {
+            (proptest::option::of(any::<u64>()), proptest::option::of(void())).prop_map(
+                move |(refund_of, void)| Purchase {
+                    id,
+                    customer,
+                    date,
+                    amount: Money(a),
+                    quantity,
+                    category: category.clone(),
+                    channel,
+                    promo,
+                    refund_of,
+                    void,
+                },
+            )
         })
+}
+
+/// Any void.
+pub fn void() -> impl Strategy<Value = Void> {
+    (timestamp(), "\\PC{0,10}", "\\PC{0,20}").prop_map(|(at, by, reason)| Void { at, by, reason })
 }
 
 /// Any interaction.
 pub fn interaction() -> impl Strategy<Value = Interaction> {
+    let resolution =
+        proptest::option::of((date(), "\\PC{0,10}", "\\PC{0,20}").prop_map(|(on, by, note)| Resolution {
+            on,
+            by,
+            note,
+        }));
     let complaint = proptest::option::of(
-        (select(ComplaintType::ALL), select(Severity::ALL), any::<bool>())
-            .prop_map(|(kind, severity, resolved)| Complaint { kind, severity, resolved }),
+        (select(ComplaintType::ALL), select(Severity::ALL), any::<bool>(), resolution).prop_map(
+            |(kind, severity, resolved, resolution)| Complaint { kind, severity, resolved, resolution },
+        ),
     );
     (
         (any::<u64>(), any::<u64>(), date(), select(InteractionKind::ALL)),
@@ -113,8 +131,22 @@ pub fn interaction() -> impl Strategy<Value = Interaction> {
         proptest::option::of(date()),
         "\\PC{0,10}",
     )
-        .prop_map(|((id, customer, date, kind), text, rating, complaint, follow_up, operator)| {
-            Interaction { id, customer, date, kind, text, rating, complaint, follow_up, operator }
+        .prop_flat_map(|((id, customer, date, kind), text, rating, complaint, follow_up, operator)| {
+            (select(Outcome::ALL), proptest::option::of(void())).prop_map(move |(outcome, void)| {
+                Interaction {
+                    id,
+                    customer,
+                    date,
+                    kind,
+                    text: text.clone(),
+                    rating,
+                    complaint: complaint.clone(),
+                    follow_up,
+                    operator: operator.clone(),
+                    outcome,
+                    void,
+                }
+            })
         })
 }
 

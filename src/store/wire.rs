@@ -11,8 +11,8 @@
 //! stored enums (gender, channel, kind…) is part of the layout too (bincode writes the index).
 
 use crate::domain::{
-    AreaType, Channel, Complaint, ContactPref, Customer, Email, Gender, Interaction, InteractionKind, Money,
-    Phone, Purchase, Rating, Source,
+    AreaType, Channel, Complaint, ComplaintType, ContactPref, Customer, Email, Gender, Interaction,
+    InteractionKind, Money, Outcome, Phone, Purchase, Rating, Resolution, Severity, Source, Void,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -188,8 +188,18 @@ impl PurchaseV3 {
             category: self.category,
             channel: self.channel,
             promo: self.promo,
+            refund_of: None,
+            void: None,
         })
     }
+}
+
+/// A complaint's details in version 3.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ComplaintV3 {
+    pub(super) kind: ComplaintType,
+    pub(super) severity: Severity,
+    pub(super) resolved: bool,
 }
 
 /// An interaction in version 3: customer and id are the key.
@@ -199,7 +209,7 @@ pub(crate) struct InteractionV3 {
     pub(super) kind: InteractionKind,
     pub(super) text: String,
     pub(super) rating: Option<u8>,
-    pub(super) complaint: Option<Complaint>,
+    pub(super) complaint: Option<ComplaintV3>,
     pub(super) follow_up: Option<i32>,
     pub(super) operator: String,
 }
@@ -212,7 +222,11 @@ impl InteractionV3 {
             kind: i.kind,
             text: i.text.clone(),
             rating: i.rating.map(Rating::get),
-            complaint: i.complaint.clone(),
+            complaint: i.complaint.as_ref().map(|c| ComplaintV3 {
+                kind: c.kind,
+                severity: c.severity,
+                resolved: c.resolved,
+            }),
             follow_up: i.follow_up.map(day_number),
             operator: i.operator.clone(),
         }
@@ -227,10 +241,108 @@ impl InteractionV3 {
             kind: self.kind,
             text: self.text,
             rating: self.rating.map(|r| Rating::new(r).map_err(|e| e.to_string())).transpose()?,
-            complaint: self.complaint,
+            complaint: self.complaint.map(|c| Complaint {
+                kind: c.kind,
+                severity: c.severity,
+                resolved: c.resolved,
+                resolution: None,
+            }),
             follow_up: self.follow_up.map(from_day_number).transpose()?,
             operator: self.operator,
+            outcome: Outcome::Reached,
+            void: None,
         })
+    }
+}
+
+/// A void in version 5.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct VoidV5 {
+    at: Stamp,
+    by: String,
+    reason: String,
+}
+
+impl VoidV5 {
+    fn from_domain(v: &Void) -> VoidV5 {
+        VoidV5 { at: v.at.into(), by: v.by.clone(), reason: v.reason.clone() }
+    }
+
+    fn into_domain(self) -> Result<Void, String> {
+        Ok(Void { at: self.at.time()?, by: self.by, reason: self.reason })
+    }
+}
+
+/// A purchase in version 5 (chunks of format 5): version 3 and what corrections add.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PurchaseV5 {
+    base: PurchaseV3,
+    refund_of: Option<u64>,
+    void: Option<VoidV5>,
+}
+
+impl PurchaseV5 {
+    /// The stored form of `p`.
+    pub fn from_domain(p: &Purchase) -> PurchaseV5 {
+        PurchaseV5 {
+            base: PurchaseV3::from_domain(p),
+            refund_of: p.refund_of,
+            void: p.void.as_ref().map(VoidV5::from_domain),
+        }
+    }
+
+    /// The purchase stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Purchase, String> {
+        Ok(Purchase {
+            refund_of: self.refund_of,
+            void: self.void.map(VoidV5::into_domain).transpose()?,
+            ..self.base.into_domain(at)?
+        })
+    }
+}
+
+/// A complaint's resolution in version 5.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ResolutionV5 {
+    on: i32,
+    by: String,
+    note: String,
+}
+
+/// An interaction in version 5 (chunks of format 5): version 3 and what corrections add.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct InteractionV5 {
+    base: InteractionV3,
+    resolution: Option<ResolutionV5>,
+    outcome: Outcome,
+    void: Option<VoidV5>,
+}
+
+impl InteractionV5 {
+    /// The stored form of `i`.
+    pub fn from_domain(i: &Interaction) -> InteractionV5 {
+        let resolution = i.complaint.as_ref().and_then(|c| c.resolution.as_ref()).map(|r| ResolutionV5 {
+            on: day_number(r.on),
+            by: r.by.clone(),
+            note: r.note.clone(),
+        });
+        InteractionV5 {
+            base: InteractionV3::from_domain(i),
+            resolution,
+            outcome: i.outcome,
+            void: i.void.as_ref().map(VoidV5::from_domain),
+        }
+    }
+
+    /// The interaction stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Interaction, String> {
+        let mut i = self.base.into_domain(at)?;
+        if let (Some(c), Some(r)) = (i.complaint.as_mut(), self.resolution) {
+            c.resolution = Some(Resolution { on: from_day_number(r.on)?, by: r.by, note: r.note });
+        }
+        i.outcome = self.outcome;
+        i.void = self.void.map(VoidV5::into_domain).transpose()?;
+        Ok(i)
     }
 }
 
