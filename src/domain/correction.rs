@@ -25,11 +25,6 @@ pub struct Resolution {
 keyed_enum! {
     /// How a contact ended: the customer was reached, or a call went unanswered (the follow-up
     /// date then reschedules the call instead of closing what was due).
-    Outcome { Reached => "reached", NoAnswer => "no_answer" }
-}
-
-impl Default for Outcome {
-    fn default() -> Outcome {
-        Outcome::Reached
-    }
+    #[derive(Default)]
+    Outcome { #[default] Reached => "reached", NoAnswer => "no_answer" }
 }
