@@ -3,7 +3,7 @@
 //! data never disagree.
 
 use super::{Applied, Change, Committed, Replaced};
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::Customer;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -51,7 +51,8 @@ impl AuditEntry {
 /// Every customer a change wrote: as it was (`None`: new) and as stored.
 pub type Written = [(Option<Customer>, Customer)];
 
-/// The entries `change`, committed as `done` and having written `customers`, leaves in the log.
+/// The entries `change`, committed as `done` and having written `customers`, leaves in the log;
+/// the first carries the change that takes it back (see [`Change::inverse`]).
 pub fn entries(
     change: &Change,
     done: &Committed,
@@ -70,23 +71,87 @@ pub fn entries(
         undo: String::new(),
         undoes: 0,
     };
+    let mut out = describe(change, done, customers, &entry);
+    if let Change::Undo { seq, what, .. } = change {
+        for e in &mut out {
+            e.what = format!("undo {what}");
+            e.undoes = *seq;
+        }
+    } else if let (Some(first), Some(inverse)) = (out.first_mut(), change.inverse(done)) {
+        first.undo = serde_json::to_string(&inverse).unwrap_or_default();
+    }
+    out
+}
+
+/// The entries of one change, without its undo.
+fn describe(
+    change: &Change,
+    done: &Committed,
+    customers: &Written,
+    entry: &dyn Fn(u64, String, (String, String)) -> AuditEntry,
+) -> Vec<AuditEntry> {
     let written = |id: u64| customers.iter().find(|(_, after)| after.id == id);
     match (change, &done.applied) {
+        (Change::Undo { change, .. }, _) => describe(change, done, customers, entry),
         (Change::SaveCustomer(_), Applied::Customer(saved)) => {
             let before = written(saved.id).and_then(|(b, _)| b.as_ref());
             let what = if before.is_none() { "add customer" } else { "edit customer" };
             vec![entry(saved.id, what.into(), changed_fields(before, saved))]
         }
+        (Change::SaveCustomers(_), _) => customers
+            .iter()
+            .map(|(b, a)| entry(a.id, "edit customer".into(), changed_fields(b.as_ref(), a)))
+            .collect(),
+        (Change::RenameTag { from, to }, _) => {
+            let mut out: Vec<AuditEntry> = customers
+                .iter()
+                .map(|(b, a)| entry(a.id, format!("rename tag {from} → {to}"), changed_fields(b.as_ref(), a)))
+                .collect();
+            let summary = serde_json::json!({ "customers": customers.len() }).to_string();
+            out.insert(0, entry(0, format!("rename tag {from} → {to}"), (String::new(), summary)));
+            out
+        }
         (Change::AddPurchase(_), Applied::Purchase(p)) => {
-            vec![entry(p.customer, "purchase".into(), (String::new(), purchase(p).to_string()))]
+            let what = if p.refund_of.is_some() { "refund" } else { "purchase" };
+            vec![entry(p.customer, what.into(), (String::new(), record(p).to_string()))]
+        }
+        (Change::ReplacePurchase { before, after }, _) => {
+            let what = match (&before.void, &after.void) {
+                (None, Some(_)) => "void purchase",
+                (Some(_), None) => "unvoid purchase",
+                _ => "correct purchase",
+            };
+            vec![entry(after.customer, what.into(), record_diff(before, after))]
+        }
+        (Change::RemovePurchase(p), _) => {
+            vec![entry(p.customer, "remove purchase".into(), (record(p).to_string(), String::new()))]
         }
         (Change::AddInteraction(_), Applied::Interaction(i)) => {
             let what = format!("interaction ({})", i.kind.key());
-            vec![entry(i.customer, what, (String::new(), interaction(i).to_string()))]
+            vec![entry(i.customer, what, (String::new(), record(i).to_string()))]
+        }
+        (Change::ReplaceInteraction { before, after }, _) => {
+            let resolved = |i: &crate::domain::Interaction| i.complaint.as_ref().is_some_and(|c| c.resolved);
+            let what = match (&before.void, &after.void) {
+                (None, Some(_)) => "void interaction",
+                (Some(_), None) => "unvoid interaction",
+                _ if !resolved(before) && resolved(after) => "resolve complaint",
+                _ => "edit interaction",
+            };
+            vec![entry(after.customer, what.into(), record_diff(before, after))]
+        }
+        (Change::RemoveInteraction(i), _) => {
+            vec![entry(i.customer, "remove interaction".into(), (record(i).to_string(), String::new()))]
         }
         (Change::Merge { loser, .. }, Applied::Merged(s)) => {
             let before = written(s.id).and_then(|(b, _)| b.as_ref());
             vec![entry(s.id, format!("merge #{loser} into #{}", s.id), changed_fields(before, s))]
+        }
+        (Change::Unmerge(un), _) => {
+            let before = written(un.survivor.id).and_then(|(b, _)| b.as_ref());
+            let after = written(un.survivor.id).map(|(_, a)| a).unwrap_or(&un.survivor);
+            let what = format!("unmerge #{} from #{}", un.loser.id, un.survivor.id);
+            vec![entry(un.survivor.id, what, changed_fields(before, after))]
         }
         (Change::DeleteCustomer { id, .. }, _) => {
             let before = match &done.replaced {
@@ -95,7 +160,15 @@ pub fn entries(
             };
             vec![entry(*id, "delete customer".into(), (before, String::new()))]
         }
-        (Change::Batch { set, source }, _) => batch(set, source, customers, &entry),
+        (Change::NotDuplicate { a, b, not }, _) => {
+            let what = if *not {
+                format!("not a duplicate of #{b}")
+            } else {
+                format!("maybe a duplicate of #{b} again")
+            };
+            vec![entry(*a, what, (String::new(), String::new()))]
+        }
+        (Change::Batch { set, source }, _) => batch(set, source, customers, entry),
         (Change::Setting { key, value }, _) => {
             let before = match &done.replaced {
                 Replaced::Setting(v) => setting_text(v.as_deref()),
@@ -178,21 +251,36 @@ pub fn changed_fields(before: Option<&Customer>, after: &Customer) -> (String, S
     (text(was), text(now))
 }
 
-/// A purchase as the log shows it (its id, so that it can be found and taken back).
-fn purchase(p: &Purchase) -> Value {
-    serde_json::json!({
-        "id": p.id, "date": p.date.to_string(), "amount": p.amount.to_string(), "quantity": p.quantity,
-        "category": p.category, "channel": p.channel.key(), "promo": p.promo,
-    })
-}
-
-/// An interaction as the log shows it, without its customer (the entry names it).
-fn interaction(i: &Interaction) -> Value {
-    let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
+/// A purchase or interaction as the log shows it: its fields (id included, so that it can be
+/// found and taken back), without the customer the entry already names.
+fn record<T: Serialize>(r: &T) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.remove("customer");
+        // Money is stored in fen; people read yuan.
+        if let Some(cents) = m.get("amount").and_then(Value::as_i64) {
+            m.insert("amount".into(), Value::String(crate::domain::Money(cents).to_string()));
+        }
     }
     v
+}
+
+/// The fields that differ between two versions of a purchase or interaction, as two JSON
+/// objects, each with the record's id.
+fn record_diff<T: Serialize>(before: &T, after: &T) -> (String, String) {
+    let (Value::Object(old), Value::Object(new)) = (record(before), record(after)) else {
+        return (String::new(), String::new());
+    };
+    let (mut was, mut now) = (Map::new(), Map::new());
+    for (k, v) in &new {
+        if k == "id" || old.get(k) != Some(v) {
+            now.insert(k.clone(), v.clone());
+            if let Some(o) = old.get(k) {
+                was.insert(k.clone(), o.clone());
+            }
+        }
+    }
+    (Value::Object(was).to_string(), Value::Object(now).to_string())
 }
 
 #[cfg(test)]

@@ -1,22 +1,26 @@
 //! Every way kehu writes, as data: a typed [`Change`] per kind of edit, what applying it gave
 //! ([`Committed`]), the audit entries it leaves ([`audit`]) and the change that takes it back
-//! ([`Change::inverse`]).
+//! ([`inverse`]).
 //!
 //! A store applies a change, its audit entries and (on sled) its journal entry in one
 //! transaction: see [`crate::store::Store::commit`]. Nothing else writes, so the console, `kehu
-//! serve` and every command are audited, journaled and undoable alike.
+//! serve` and every command are audited, journaled and undoable alike. Changes are also stored
+//! (as JSON, in the audit entry of the change they take back), so they derive serde.
 
 pub mod audit;
+pub mod inverse;
+pub mod undo;
 
 pub use audit::AuditEntry;
 
 use crate::domain::{Customer, Interaction, Purchase};
+use serde::{Deserialize, Serialize};
 
 /// A set of new and changed records written all together or not at all (imports, demo data).
 ///
 /// Ids must already be assigned (see [`Change::ReserveIds`]), so that purchases can refer to
 /// customers created in the same change set; records with id 0 get fresh ids.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeSet {
     pub customers: Vec<Customer>,
     pub purchases: Vec<Purchase>,
@@ -24,28 +28,66 @@ pub struct ChangeSet {
 }
 
 /// One edit, as the store is asked to make it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     /// Adds a customer (id 0: the store assigns one) or replaces one; a replacement whose
     /// `revision` differs from the stored one is refused as stale.
     SaveCustomer(Customer),
-    /// Adds a purchase (id 0: the store assigns one) to an existing customer.
+    /// Replaces several customers at once, each as [`Change::SaveCustomer`] (what a tag
+    /// rename's undo puts back).
+    SaveCustomers(Vec<Customer>),
+    /// Adds a purchase (id 0: the store assigns one) to an existing customer; with `refund_of`
+    /// set, a return of (part of) that sale, refused when it gives back more than is left.
     AddPurchase(Purchase),
+    /// Replaces purchase `before` (as the operator saw it) by `after`, the same record
+    /// corrected, voided or unvoided; refused when the stored one is no longer `before`.
+    ReplacePurchase { before: Purchase, after: Purchase },
+    /// Takes an added purchase back out, as stored (an undo; nothing else removes records).
+    RemovePurchase(Purchase),
     /// Adds an interaction (id 0: the store assigns one) to an existing customer.
     AddInteraction(Interaction),
+    /// Replaces interaction `before` by `after`: edited, voided, a complaint resolved.
+    ReplaceInteraction { before: Interaction, after: Interaction },
+    /// Takes an added interaction back out, as stored (an undo).
+    RemoveInteraction(Interaction),
     /// Writes many records at once, all or nothing; `source` says where they came from
     /// ("import customers.csv", "demo data") in the audit log.
     Batch { set: ChangeSet, source: String },
     /// Merges customer `loser` into `survivor` (see [`crate::store::Store::merge`]).
     Merge { survivor: Customer, loser: u64 },
+    /// Gives back the customer a merge took and the records it moved (a merge's undo).
+    Unmerge(Box<Unmerge>),
     /// Deletes a customer without history (see [`crate::store::Store::delete_customer`]).
     DeleteCustomer { id: u64, revision: u64 },
+    /// Marks customers `a` and `b` as not the same person (`not`), or takes the mark back.
+    NotDuplicate { a: u64, b: u64, not: bool },
+    /// Renames tag `from` to `to` on every customer who has it.
+    RenameTag { from: String, to: String },
     /// Sets (or, with `None`, removes) a value of the settings (saved segments, model fits).
     Setting { key: String, value: Option<Vec<u8>> },
     /// Records that an operator revealed a customer's phone (audit only).
     RevealPhone { customer: u64 },
     /// Reserves `n` consecutive fresh ids (shared by every record kind) for a change set.
     ReserveIds(u64),
+    /// Takes back change number `seq` (`what` it was, for the log) by applying `change`, its
+    /// inverse.
+    Undo { seq: u64, what: String, change: Box<Change> },
+}
+
+/// What an unmerge needs to give back: the survivor as it was before the merge (with its
+/// revision now), the customer it took (as it was), and what moved with them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unmerge {
+    pub survivor: Customer,
+    pub loser: Customer,
+    /// The purchases and interactions that moved from the loser to the survivor.
+    pub purchases: Vec<u64>,
+    pub interactions: Vec<u64>,
+    /// The customers whose referrer moved from the loser to the survivor.
+    pub referred: Vec<u64>,
+    /// The former member numbers and phones the merge pointed at the survivor (`r:REF`,
+    /// `p:PHONE`).
+    pub former: Vec<String>,
 }
 
 /// What applying a change gave.
@@ -73,6 +115,10 @@ pub enum Replaced {
     Nothing,
     /// The customer before the change (`None`: there was none).
     Customer(Option<Box<Customer>>),
+    /// Customers before the change (a tag rename, several saves).
+    Customers(Vec<Customer>),
+    /// What a merge took: its undo.
+    Merged(Box<Unmerge>),
     /// The setting's value before the change.
     Setting(Option<Vec<u8>>),
 }
@@ -89,39 +135,26 @@ pub struct Committed {
 }
 
 impl Change {
-    /// The change that takes this one back once committed as `done`, if there is one.
-    ///
-    /// Saving a customer is taken back by saving the record as it was (or deleting a new one),
-    /// a deletion by saving the customer again (customers it referred keep no referrer), a
-    /// setting by its old value. Purchases, interactions, batches and merges have no inverse
-    /// yet: they need voids and unmerges, which the store does not record yet.
-    pub fn inverse(&self, done: &Committed) -> Option<Change> {
-        match (self, &done.replaced, &done.applied) {
-            (Change::SaveCustomer(_), Replaced::Customer(None), Applied::Customer(now)) => {
-                Some(Change::DeleteCustomer { id: now.id, revision: now.revision })
-            }
-            (Change::SaveCustomer(_), Replaced::Customer(Some(was)), Applied::Customer(now)) => {
-                Some(Change::SaveCustomer(Customer { revision: now.revision, ..(**was).clone() }))
-            }
-            (Change::DeleteCustomer { .. }, Replaced::Customer(Some(was)), _) => {
-                Some(Change::SaveCustomer((**was).clone()))
-            }
-            (Change::Setting { key, .. }, Replaced::Setting(was), _) => {
-                Some(Change::Setting { key: key.clone(), value: was.clone() })
-            }
-            _ => None,
-        }
-    }
-
     /// The customer the change is about, when it is about one.
     pub fn customer(&self) -> Option<u64> {
         match self {
             Change::SaveCustomer(c) | Change::Merge { survivor: c, .. } => Some(c.id),
-            Change::AddPurchase(p) => Some(p.customer),
-            Change::AddInteraction(i) => Some(i.customer),
+            Change::AddPurchase(p) | Change::RemovePurchase(p) | Change::ReplacePurchase { after: p, .. } => {
+                Some(p.customer)
+            }
+            Change::AddInteraction(i)
+            | Change::RemoveInteraction(i)
+            | Change::ReplaceInteraction { after: i, .. } => Some(i.customer),
+            Change::Unmerge(u) => Some(u.survivor.id),
             Change::DeleteCustomer { id, .. } => Some(*id),
+            Change::NotDuplicate { a, .. } => Some(*a),
             Change::RevealPhone { customer } => Some(*customer),
-            Change::Batch { .. } | Change::Setting { .. } | Change::ReserveIds(_) => None,
+            Change::Undo { change, .. } => change.customer(),
+            Change::Batch { .. }
+            | Change::SaveCustomers(_)
+            | Change::RenameTag { .. }
+            | Change::Setting { .. }
+            | Change::ReserveIds(_) => None,
         }
     }
 }

@@ -162,6 +162,33 @@ fn last<T: Child>(tx: &Tx, tree: TreeId, owner: u64) -> TxResult<Option<(u32, Ve
     }
 }
 
+/// Every record of `owner` as this transaction sees it, in chunk order, and how many chunks
+/// held them.
+pub(crate) fn all_in<T: Child>(tx: &Tx, tree: TreeId, owner: u64) -> TxResult<(Vec<T>, u32)> {
+    let mut out = Vec::new();
+    let mut n = 0u32;
+    while let Some(bytes) = tx.get(tree, &chunk_key(owner, n))? {
+        out.extend(lift(decode::<T>(&bytes, owner, n))?);
+        let Some(next) = n.checked_add(1) else { break };
+        n = next;
+    }
+    Ok((out, n))
+}
+
+/// Writes `records` as the whole history of `owner` in `tree`, packed afresh from chunk 0, and
+/// removes the chunks past them of the `old` chunks it had (a correction, a removal).
+pub(crate) fn rewrite<T: Child>(tx: &Tx, tree: TreeId, owner: u64, records: &[T], old: u32) -> TxResult<()> {
+    let packed = lift(pack(records))?;
+    let count = packed.len() as u32;
+    for (n, bytes) in packed.into_iter().enumerate() {
+        tx.insert(tree, &chunk_key(owner, n as u32), bytes)?;
+    }
+    for n in count..old {
+        tx.remove(tree, &chunk_key(owner, n))?;
+    }
+    Ok(())
+}
+
 /// Adds `records` (all of customer `owner`) to the end of its history inside a transaction:
 /// the last chunk is read, extended and rewritten, and new chunks follow it as it fills.
 pub(crate) fn append<T: Child>(tx: &Tx, tree: TreeId, owner: u64, records: Vec<T>) -> TxResult<()> {

@@ -6,11 +6,12 @@
 
 use super::chunks::{self, Child};
 use super::envelope::{At, Record, decode};
-use super::keys::parse_id;
+use super::keys::{id_key, parse_id};
 use super::scan::io;
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail};
 use super::{StoreError, StoreResult};
+use crate::change::Unmerge;
 use crate::domain::{Customer, Interaction, Purchase};
 
 /// What belongs to or points at one customer, listed outside the transaction.
@@ -52,10 +53,35 @@ impl Ties {
 
 /// Moves the listed chunks of customer `from` to the end of customer `to`'s history (same
 /// record ids, owner changed): the loser's records join the survivor's last chunk.
-fn move_children<T: Child>(tx: &Tx, tree: TreeId, from: u64, to: u64, listed: &[u32]) -> TxResult<()> {
+fn move_children<T: Child>(tx: &Tx, tree: TreeId, from: u64, to: u64, listed: &[u32]) -> TxResult<Vec<u64>> {
     let mut records: Vec<T> = chunks::take(tx, tree, from, listed, true)?;
     records.iter_mut().for_each(|r| r.set_owner(to));
-    chunks::append(tx, tree, to, records)
+    let ids = records.iter().map(Child::id).collect();
+    chunks::append(tx, tree, to, records)?;
+    Ok(ids)
+}
+
+/// Moves the records `ids` of customer `from` back to customer `to` (who has none): the rest of
+/// `from`'s history is packed afresh.
+fn move_back<T: Child>(tx: &Tx, tree: TreeId, from: u64, to: u64, ids: &[u64]) -> TxResult<()> {
+    let (all, old) = chunks::all_in::<T>(tx, tree, from)?;
+    let (mut moving, staying): (Vec<T>, Vec<T>) = all.into_iter().partition(|r| ids.contains(&r.id()));
+    chunks::rewrite(tx, tree, from, &staying, old)?;
+    moving.iter_mut().for_each(|r| r.set_owner(to));
+    chunks::append(tx, tree, to, moving)
+}
+
+/// The keys of the former-refs tree: a member number, a phone, a customer id.
+pub(crate) fn former_ref(r: &str) -> String {
+    format!("r:{r}")
+}
+
+pub(crate) fn former_phone(p: &crate::domain::Phone) -> String {
+    format!("p:{}", p.as_str())
+}
+
+pub(crate) fn former_id(id: u64) -> String {
+    format!("i:{id}")
 }
 
 impl Tx<'_> {
@@ -67,8 +93,10 @@ impl Tx<'_> {
         }
     }
 
-    /// Sets the referrer of each of `referred` that still names `from` to `to`.
-    fn repoint(&self, referred: &[u64], from: u64, to: Option<u64>, skip: u64) -> TxResult<()> {
+    /// Sets the referrer of each of `referred` that still names `from` to `to`; returns those
+    /// it changed.
+    fn repoint(&self, referred: &[u64], from: u64, to: Option<u64>, skip: u64) -> TxResult<Vec<u64>> {
+        let mut changed = Vec::new();
         for &id in referred.iter().filter(|&&id| id != skip) {
             let Some(mut c) = self.customer(id)? else {
                 continue;
@@ -76,30 +104,78 @@ impl Tx<'_> {
             if c.referrer == Some(from) {
                 c.referrer = to;
                 self.put_customer(&c)?;
+                changed.push(id);
             }
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// Merges customer `loser` into `survivor` (see [`super::Store::merge`]); `ties` are the
-    /// loser's, listed under the writer lock. Returns the survivor as stored.
-    pub fn merge(&self, survivor: &Customer, loser: u64, ties: &Ties) -> TxResult<Customer> {
+    /// loser's, listed under the writer lock. Returns the survivor as stored and what an
+    /// unmerge needs to give it all back. The loser's member number and phone, when the
+    /// survivor does not keep them, now lead to the survivor (see [`TreeId::Former`]).
+    pub fn merge(&self, survivor: &Customer, loser: u64, ties: &Ties) -> TxResult<(Customer, Unmerge)> {
         if survivor.id == loser {
             return fail(StoreError::MergeIntoSelf(loser));
         }
         let gone = self.existing(loser)?;
-        self.existing(survivor.id)?;
+        let before = self.existing(survivor.id)?;
         // The loser's ref and phone entries go first, so the survivor may take over its ref.
         self.remove_customer(&gone)?;
         let to = survivor.id;
-        move_children::<Purchase>(self, TreeId::Purchases, loser, to, &ties.purchases)?;
-        move_children::<Interaction>(self, TreeId::Interactions, loser, to, &ties.interactions)?;
+        let purchases = move_children::<Purchase>(self, TreeId::Purchases, loser, to, &ties.purchases)?;
+        let interactions =
+            move_children::<Interaction>(self, TreeId::Interactions, loser, to, &ties.interactions)?;
         let mut s = survivor.clone();
         if s.referrer.is_some_and(|r| r == loser || r == to) {
             s.referrer = None;
         }
         let stored = self.put_customer(&s)?;
-        self.repoint(&ties.referred, loser, Some(to), to)?;
+        let referred = self.repoint(&ties.referred, loser, Some(to), to)?;
+        // The loser's id too, so that a chain of merges can be followed to its end.
+        let mut former = vec![former_id(loser)];
+        if let Some(r) =
+            gone.reference.as_deref().filter(|r| !r.is_empty() && stored.reference.as_deref() != Some(*r))
+        {
+            former.push(former_ref(r));
+        }
+        if let Some(p) = gone.phone.as_ref().filter(|p| stored.phone.as_ref() != Some(*p)) {
+            former.push(former_phone(p));
+        }
+        for key in &former {
+            self.insert(TreeId::Former, key.as_bytes(), id_key(to).to_vec())?;
+        }
+        // The unmerge finds the survivor at the revision this merge leaves.
+        let survivor = Customer { revision: stored.revision, ..before };
+        let un = Unmerge { survivor, loser: gone, purchases, interactions, referred, former };
+        Ok((stored, un))
+    }
+
+    /// Gives back what a merge took (see [`Unmerge`]): the loser with its records, member number
+    /// and referrals, and the survivor as it was (after the revision check). Returns the
+    /// survivor as stored.
+    pub fn unmerge(&self, un: &Unmerge) -> TxResult<Customer> {
+        let (s, l) = (un.survivor.id, un.loser.id);
+        let now = self.existing(s)?;
+        if now.revision != un.survivor.revision {
+            return fail(StoreError::Stale { id: s, expected: un.survivor.revision, found: now.revision });
+        }
+        if self.customer(l)?.is_some() {
+            return fail(StoreError::Refused(format!(
+                "customer #{l} exists again; the merge cannot be taken back"
+            )));
+        }
+        for key in &un.former {
+            if self.get(TreeId::Former, key.as_bytes())?.is_some_and(|v| v.as_ref() == id_key(s)) {
+                self.remove(TreeId::Former, key.as_bytes())?;
+            }
+        }
+        // The survivor as it was first, so that the loser may take its member number back.
+        let stored = self.put_customer(&un.survivor)?;
+        self.put_customer(&Customer { revision: un.loser.revision, ..un.loser.clone() })?;
+        move_back::<Purchase>(self, TreeId::Purchases, s, l, &un.purchases)?;
+        move_back::<Interaction>(self, TreeId::Interactions, s, l, &un.interactions)?;
+        self.repoint(&un.referred, s, Some(l), l)?;
         Ok(stored)
     }
 
@@ -122,6 +198,6 @@ impl Tx<'_> {
             });
         }
         self.remove_customer(&c)?;
-        self.repoint(&ties.referred, id, None, id)
+        self.repoint(&ties.referred, id, None, id).map(drop)
     }
 }

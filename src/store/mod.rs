@@ -85,6 +85,12 @@ pub enum StoreError {
     Stale { id: u64, expected: u64, found: u64 },
     #[error("customer #{0} cannot be merged into itself; choose two different customers")]
     MergeIntoSelf(u64),
+    #[error("{0} was changed by someone else since it was opened; reload it")]
+    Changed(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("someone else has changed this since: {0}; take it back anyway?")]
+    NeedsConsent(String),
     #[error(
         "customer #{id} has {purchases} purchase(s) and {interactions} interaction(s), which deleting would lose; merge the customer into another one instead"
     )]
@@ -124,6 +130,13 @@ pub trait Store: Send + Sync {
     fn id_by_ref(&self, reference: &str) -> StoreResult<Option<u64>>;
     /// The customers with this phone number (several when a household shares one).
     fn ids_by_phone(&self, phone: &Phone) -> StoreResult<Vec<u64>>;
+    /// The customer a member number that a merge took away now leads to (following later
+    /// merges to the customer that exists); `None` when it was never merged away.
+    fn former_ref(&self, reference: &str) -> StoreResult<Option<u64>>;
+    /// The same for a phone number a merge took away.
+    fn former_phone(&self, phone: &Phone) -> StoreResult<Option<u64>>;
+    /// The pairs of customers marked as not the same person, smaller id first.
+    fn not_duplicates(&self) -> StoreResult<Vec<(u64, u64)>>;
     /// Calls `f` with every customer's history, in id order.
     fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()>;
     /// Like [`Store::for_each_history`], stopping as soon as `f` breaks (a console that quits

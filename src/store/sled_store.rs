@@ -166,6 +166,50 @@ impl SledStore {
         self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Lists what `change` needs that a transaction cannot scan for (call with the writer lock
+    /// held, so that nothing changes before the transaction).
+    fn prepare(&self, change: &Change) -> StoreResult<super::write::Prepared> {
+        let mut prep = super::write::Prepared::default();
+        match change {
+            Change::Merge { survivor, loser } if survivor.id == *loser => {
+                return Err(StoreError::MergeIntoSelf(*loser));
+            }
+            Change::Merge { loser, .. } => prep.ties = Some(self.ties(*loser)?),
+            Change::DeleteCustomer { id, .. } => prep.ties = Some(self.ties(*id)?),
+            Change::RenameTag { from, .. } => {
+                self.customers_until(&mut |c| {
+                    if c.tags.contains(from) {
+                        prep.tagged.push(c.id);
+                    }
+                    std::ops::ControlFlow::Continue(())
+                })?;
+            }
+            Change::Undo { change, .. } => return self.prepare(change),
+            _ => {}
+        }
+        Ok(prep)
+    }
+
+    /// Where a former member number, phone or id leads: its survivor, and on through the merges
+    /// that took the survivor too, to a customer that exists (a few steps at most).
+    fn follow_former(&self, key: &str) -> StoreResult<Option<u64>> {
+        let tree = &self.trees[TreeId::Former];
+        let mut at = match tree.get(key.as_bytes()).map_err(io)? {
+            None => return Ok(None),
+            Some(v) => super::keys::parse_id(&v, "former ref")?,
+        };
+        for _ in 0..64 {
+            if self.customer(at)?.is_some() {
+                return Ok(Some(at));
+            }
+            match tree.get(super::merge::former_id(at).as_bytes()).map_err(io)? {
+                Some(v) => at = super::keys::parse_id(&v, "former ref")?,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
     /// Lists the ties of customer `id` (call with the writer lock held).
     fn ties(&self, id: u64) -> StoreResult<Ties> {
         Ties::scan(
@@ -264,17 +308,10 @@ impl SledStore {
 impl Store for SledStore {
     fn commit(&self, change: Change, operator: &str) -> StoreResult<Committed> {
         let mut w = self.write_lock();
-        let ties = match &change {
-            Change::Merge { survivor, loser } if survivor.id == *loser => {
-                return Err(StoreError::MergeIntoSelf(*loser));
-            }
-            Change::Merge { loser, .. } => Some(self.ties(*loser)?),
-            Change::DeleteCustomer { id, .. } => Some(self.ties(*id)?),
-            _ => None,
-        };
+        let prep = self.prepare(&change)?;
         let when = chrono::Utc::now();
         let (seq, (applied, replaced)) = self.journaled(&mut w, |tx, seq| {
-            let (applied, replaced) = super::write::apply(tx, &change, ties.as_ref())?;
+            let (applied, replaced) = super::write::apply(tx, &change, &prep)?;
             let done = Committed { seq, applied: applied.clone(), replaced: replaced.clone() };
             let entries =
                 crate::change::audit::entries(&change, &done, &tx.customers_written(), operator, when);
@@ -309,6 +346,26 @@ impl Store for SledStore {
             ids.push(super::keys::id_at_end(&k, "phone index")?);
         }
         Ok(ids)
+    }
+
+    fn former_ref(&self, reference: &str) -> StoreResult<Option<u64>> {
+        self.follow_former(&super::merge::former_ref(reference))
+    }
+
+    fn former_phone(&self, phone: &Phone) -> StoreResult<Option<u64>> {
+        self.follow_former(&super::merge::former_phone(phone))
+    }
+
+    fn not_duplicates(&self) -> StoreResult<Vec<(u64, u64)>> {
+        let mut out = Vec::new();
+        for item in self.trees[TreeId::NotDuplicates].iter().keys() {
+            let k = item.map_err(io)?;
+            let (a, b) = k
+                .split_at_checked(8)
+                .ok_or_else(|| StoreError::Corrupt("a not-a-duplicate pair key".into()))?;
+            out.push((super::keys::parse_id(a, "pair")?, super::keys::parse_id(b, "pair")?));
+        }
+        Ok(out)
     }
 
     fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()> {

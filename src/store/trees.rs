@@ -19,11 +19,15 @@ pub(crate) enum TreeId {
     Settings = 5,
     Meta = 6,
     Audit = 7,
+    /// Member numbers and phones of merged-away customers → the survivor (`r:REF`, `p:PHONE`).
+    Former = 8,
+    /// Pairs marked "not a duplicate" (smaller id BE ++ larger id BE → nothing).
+    NotDuplicates = 9,
 }
 
 impl TreeId {
     /// Every tree, in number order (the order of [`Trees::all`] and of backups).
-    pub const ALL: [TreeId; 8] = [
+    pub const ALL: [TreeId; 10] = [
         TreeId::Customers,
         TreeId::Purchases,
         TreeId::Interactions,
@@ -32,6 +36,8 @@ impl TreeId {
         TreeId::Settings,
         TreeId::Meta,
         TreeId::Audit,
+        TreeId::Former,
+        TreeId::NotDuplicates,
     ];
 
     /// The sled tree's name.
@@ -45,6 +51,8 @@ impl TreeId {
             TreeId::Settings => "settings",
             TreeId::Meta => "meta",
             TreeId::Audit => "audit",
+            TreeId::Former => "idx_former",
+            TreeId::NotDuplicates => "not_duplicates",
         }
     }
 
@@ -102,6 +110,6 @@ mod tests {
             assert_eq!(TreeId::from_number(n as u8), Some(t));
             assert_eq!(TreeId::from_name(t.name()), Some(t));
         }
-        assert_eq!(TreeId::from_number(8), None);
+        assert_eq!(TreeId::from_number(10), None);
     }
 }
