@@ -184,7 +184,11 @@ impl SledStore {
                     std::ops::ControlFlow::Continue(())
                 })?;
             }
-            Change::Undo { change, .. } => return self.prepare(change),
+            Change::Undo { change, .. } => {
+                let mut inner = self.prepare(change)?;
+                inner.undoing = true;
+                return Ok(inner);
+            }
             _ => {}
         }
         Ok(prep)

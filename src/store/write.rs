@@ -18,6 +18,9 @@ pub(crate) struct Prepared {
     pub ties: Option<Ties>,
     /// The customers carrying the tag a rename renames.
     pub tagged: Vec<u64>,
+    /// The change is an undo: it puts back a state that was accepted once, so the checks of new
+    /// entries (what a return may give back) do not apply.
+    pub undoing: bool,
 }
 
 /// Writes `change` through `tx`, with what was listed for it in `prep`.
@@ -65,14 +68,14 @@ pub(crate) fn apply(tx: &Tx, change: &Change, prep: &Prepared) -> TxResult<(Appl
         Change::AddPurchase(p) => {
             let mut p = p.clone();
             p.id = fresh_or_reserved(tx, p.id)?;
-            if p.refund_of.is_some() {
+            if p.refund_of.is_some() && !prep.undoing {
                 check_refund(tx, &p)?;
             }
             tx.put_purchase(&p)?;
             (Applied::Purchase(p), Replaced::Nothing)
         }
         Change::ReplacePurchase { before, after } => {
-            if after.refund_of.is_some() && after.void.is_none() {
+            if after.refund_of.is_some() && after.void.is_none() && !prep.undoing {
                 check_refund(tx, after)?;
             }
             replace(tx, TreeId::Purchases, before, Some(after))?;
