@@ -146,12 +146,14 @@ impl Context {
             Some(m) => (Some(m), None),
             None => match builder.fit_model() {
                 Ok(m) => {
+                    // Fitted because the data changed, not asked for by anyone: signed by kehu
+                    // itself, so that nobody's undo takes it back.
                     store.commit(
                         crate::change::Change::Setting {
                             key: MODEL_SETTING.into(),
                             value: Some(m.to_bytes()),
                         },
-                        &crate::tui::operator(),
+                        crate::store::SYSTEM,
                     )?;
                     (Some(m), None)
                 }

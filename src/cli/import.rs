@@ -87,6 +87,8 @@ struct Plan {
     interactions: Vec<(Target, Interaction)>,
     created: usize,
     updated: usize,
+    /// Member numbers a merge took away, named by rows, and the customer they now lead to.
+    former: std::collections::BTreeMap<String, u64>,
 }
 
 /// Which customer a purchase or interaction row belongs to.
@@ -134,6 +136,14 @@ pub fn run_to(
             file.rows.len()
         )?;
         return Ok(0);
+    }
+    if !plan.former.is_empty() {
+        let list: Vec<String> = plan.former.iter().map(|(r, id)| format!("{r} → #{id}")).collect();
+        writeln!(
+            err,
+            "kehu: rows name member numbers merged into other customers; they go to the survivor: {}",
+            crate::text::terminal_safe(&list.join(", "))
+        )?;
     }
     let set = assign_ids(store, plan)?;
     let kind = format!("{:?}", opts.kind).to_lowercase();
@@ -370,8 +380,18 @@ impl Planner<'_> {
         if let Some(t) = self.refs.get(reference) {
             return Ok(*t);
         }
-        let target = match self.store.id_by_ref(reference).map_err(|e| e.to_string())? {
-            Some(id) => Target::Existing(id),
+        let current = self.store.id_by_ref(reference).map_err(|e| e.to_string())?;
+        let former = match current {
+            Some(_) => None,
+            None => self.store.former_ref(reference).map_err(|e| e.to_string())?,
+        };
+        let target = match current.or(former) {
+            Some(id) => {
+                if former.is_some() {
+                    self.plan.former.insert(reference.to_string(), id);
+                }
+                Target::Existing(id)
+            }
             None if self.opts.create_missing => {
                 let now = Utc.from_utc_datetime(&self.opts.today.and_hms_opt(0, 0, 0).unwrap_or_default());
                 let name = if c.get("name").is_empty() { reference } else { c.get("name") };

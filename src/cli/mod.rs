@@ -6,6 +6,7 @@ mod check;
 mod classes;
 mod console;
 mod context;
+mod correct;
 mod export;
 mod failure;
 mod fit;
@@ -148,6 +149,48 @@ pub enum Command {
         #[arg(long, default_value = "30m", value_parser = crate::serve::parse_duration)]
         idle: std::time::Duration,
     },
+    /// Void a purchase or interaction entered by mistake (it stays, counted nowhere)
+    Void {
+        /// What to void
+        #[arg(value_enum)]
+        what: correct::Record,
+        /// Its id (the `id` column of `export`, or `show`)
+        id: u64,
+        /// Why (kept with the void)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record the return of (part of) a purchase: by default all that is left of it
+    Refund {
+        /// The purchase's id
+        purchase_id: u64,
+        /// Money given back (default: all not yet given back)
+        #[arg(long, value_name = "X")]
+        amount: Option<String>,
+        /// Items brought back (default: all, when all the money goes back; else none)
+        #[arg(long, value_name = "N")]
+        quantity: Option<u32>,
+        /// Day of the return [default: today]
+        #[arg(long, value_name = "D", value_parser = parse_date_arg)]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// Resolve a complaint: it leaves the follow-up queue and the open-complaint counts
+    Resolve {
+        /// The complaint's id
+        interaction_id: u64,
+        /// How it was resolved
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Take back your last change (with --operator, another operator's)
+    Undo {
+        /// Whose last change [default: you ($USER)]
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+        /// Take it back even when someone else has changed the same customer since
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print the audit log: who changed which customer, when, and how (before → after)
     Audit {
         /// Only this customer (#id, ref, phone or id)
@@ -266,6 +309,37 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             serve::run(&ctx, serve::Args { listen, authorized_keys, host_key, max_sessions, idle })
         }
         Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),
+        Some(Command::Void { what, id, reason }) => {
+            correct::void(&ctx.open_existing()?, what, id, &reason, &crate::tui::operator(), &mut out)
+        }
+        Some(Command::Refund { purchase_id, amount, quantity, date }) => {
+            let day = date.unwrap_or(ctx.today);
+            let db = ctx.open_existing()?;
+            correct::refund(
+                &db,
+                purchase_id,
+                amount.as_deref(),
+                quantity,
+                day,
+                &crate::tui::operator(),
+                &mut out,
+            )
+        }
+        Some(Command::Resolve { interaction_id, note }) => correct::resolve(
+            &ctx.open_existing()?,
+            interaction_id,
+            &note,
+            ctx.today,
+            &crate::tui::operator(),
+            &mut out,
+        ),
+        Some(Command::Undo { operator, yes }) => {
+            let me = crate::tui::operator();
+            let who = operator.clone().unwrap_or(me.clone());
+            let db = ctx.open_existing()?;
+            // Another's change is taken back in their name only to find it; the undo is signed by you.
+            correct::run_undo_of(&db, &who, &me, yes, &mut out)
+        }
         Some(Command::Torture { seed, edits }) => torture::run(&ctx.db_path, seed, edits, &mut out),
     }
 }

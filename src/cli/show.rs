@@ -94,6 +94,18 @@ fn find(store: &dyn Store, customers: &[Customer], query: &str) -> anyhow::Resul
             return Ok(ids.into_iter().filter_map(index_of).collect());
         }
     }
+    // A card or phone a merge took away leads to the customer it went to.
+    let former = match store.former_ref(q)? {
+        Some(id) => Some(id),
+        None => match Phone::parse(q) {
+            Ok(phone) => store.former_phone(&phone)?,
+            Err(_) => None,
+        },
+    };
+    if let Some(id) = former {
+        eprintln!("kehu: {} was merged into customer #{id}", terminal_safe(q));
+        return Ok(index_of(id).into_iter().collect());
+    }
     if let Ok(id) = q.parse::<u64>()
         && let Some(i) = index_of(id)
     {
@@ -157,9 +169,17 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
     writeln!(out, "\npurchases ({}, newest first)", h.purchases.len())?;
     for x in h.purchases.iter().rev() {
         let promo = if x.promo { "  promo" } else { "" };
+        let mut note = String::new();
+        if let Some(of) = x.refund_of {
+            note += &format!("  RETURN of #{of}");
+        }
+        if let Some(v) = &x.void {
+            note += &format!("  VOID ({}, {} {})", s(&v.reason), s(&v.by), v.at.format("%Y-%m-%d"));
+        }
         writeln!(
             out,
-            "  {}  {:>10}  ×{:<3} {:<12} {}{promo}",
+            "  #{:<8} {}  {:>10}  ×{:<3} {:<12} {}{promo}{note}",
+            x.id,
             x.date,
             x.amount.to_string(),
             x.quantity,
@@ -175,12 +195,24 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
         }
         if let Some(c) = &i.complaint {
             extra += &format!("  {} {} {}", c.kind, c.severity, if c.resolved { "resolved" } else { "OPEN" });
+            if let Some(r) = &c.resolution {
+                extra += &format!(" on {} by {}", r.on, s(&r.by));
+                if !r.note.is_empty() {
+                    extra += &format!(" ({})", s(&r.note));
+                }
+            }
+        }
+        if i.outcome == crate::domain::Outcome::NoAnswer {
+            extra += "  NO ANSWER";
         }
         if let Some(f) = i.follow_up {
             extra += &format!("  follow up {f}");
         }
+        if let Some(v) = &i.void {
+            extra += &format!("  VOID ({}, {})", s(&v.reason), s(&v.by));
+        }
         let by = if i.operator.is_empty() { String::new() } else { format!("  — {}", s(&i.operator)) };
-        writeln!(out, "  {}  {:<9} {}{extra}{by}", i.date, i.kind, s(&i.text))?;
+        writeln!(out, "  #{:<8} {}  {:<9} {}{extra}{by}", i.id, i.date, i.kind, s(&i.text))?;
     }
     Ok(())
 }

@@ -157,6 +157,31 @@ pub trait Store: Send + Sync {
     }
     /// How many customers there are.
     fn customer_count(&self) -> StoreResult<u64>;
+    /// The purchase with this id, wherever it is (a scan: the command line's corrections name
+    /// a purchase by id alone).
+    fn find_purchase(&self, id: u64) -> StoreResult<Option<Purchase>> {
+        let mut found = None;
+        self.histories_until(&mut |h| match h.purchases.into_iter().find(|p| p.id == id) {
+            Some(p) => {
+                found = Some(p);
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        })?;
+        Ok(found)
+    }
+    /// The interaction with this id, wherever it is (a scan, as [`Store::find_purchase`]).
+    fn find_interaction(&self, id: u64) -> StoreResult<Option<Interaction>> {
+        let mut found = None;
+        self.histories_until(&mut |h| match h.interactions.into_iter().find(|i| i.id == id) {
+            Some(i) => {
+                found = Some(i);
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        })?;
+        Ok(found)
+    }
     /// A value from the settings tree (saved segments, model fits…).
     fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
     /// The audit log in time order; only entries about `customer` when given.
