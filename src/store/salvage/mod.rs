@@ -426,17 +426,14 @@ impl Copies {
         sum::read_u64(&meta, SEQ_KEY).ok().flatten()
     }
 
-    /// The reads of every tree from the copy that gives the most, and how it was opened when
-    /// not as it was.
+    /// The reads of every tree: from the copy as it is when sled opens it, else from the copy
+    /// without its snapshot. Never a mix, and never the snapshot-less view when the files open
+    /// as they are: without the snapshot sled may bring back older versions of records, which
+    /// must not pass for the current ones.
     fn best_reads(&self) -> StoreResult<(Vec<read::TreeRead>, Option<&'static str>)> {
         let read_all = |d: &sled::Db| TreeId::ALL.iter().map(|&t| read::tree(d, t)).collect::<Vec<_>>();
-        let whole = |r: &[read::TreeRead]| r.iter().all(|t| t.complete && t.failures.is_empty());
-        let size = |r: &[read::TreeRead]| r.iter().map(|t| t.entries.len()).sum::<usize>();
-        let first = self.as_is.1.as_ref().ok().map(read_all);
-        if let Some(r) = &first
-            && whole(r)
-        {
-            return Ok((first.unwrap_or_default(), None));
+        if let Ok(d) = &self.as_is.1 {
+            return Ok((read_all(d), None));
         }
         let dir = tempdir_beside(&self.beside)?;
         copy_sled_files(&self.from, dir.path())?;
@@ -447,14 +444,12 @@ impl Copies {
                 let _ = std::fs::remove_file(snap.path());
             }
         }
-        let second = read::open(dir.path()).ok().map(|d| read_all(&d));
-        match (first, second) {
-            (Some(a), Some(b)) if size(&b) > size(&a) => {
-                Ok((b, Some("read without sled's snapshot, which was damaged")))
-            }
-            (Some(a), _) => Ok((a, None)),
-            (None, Some(b)) => Ok((b, Some("read without sled's snapshot, which was damaged"))),
-            (None, None) => Err(match &self.as_is.1 {
+        match read::open(dir.path()) {
+            Ok(d) => Ok((
+                read_all(&d),
+                Some("read without sled's snapshot, which was damaged: records may be older versions"),
+            )),
+            Err(_) => Err(match &self.as_is.1 {
                 Err(e) => StoreError::Corrupt(format!("sled cannot open the damaged files ({})", inner(e))),
                 Ok(_) => StoreError::Corrupt("sled cannot open the damaged files".into()),
             }),
