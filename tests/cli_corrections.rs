@@ -136,3 +136,38 @@ fn a_card_merged_away_still_finds_the_survivor() {
     assert!(stderr(&import).contains("M2 → #"), "{}", stderr(&import));
     assert!(ok(s.kehu(TODAY, &["show", "M1"])).contains("5.00"));
 }
+
+#[test]
+fn an_export_with_returns_and_voids_imports_to_the_same_spend() {
+    let s = shop();
+    let big = id_of(&s, "purchases", "999999.00");
+    ok(s.kehu(TODAY, &["void", "purchase", &big, "--reason", "typo"]));
+    let small = id_of(&s, "purchases", "100.00");
+    ok(s.kehu(TODAY, &["refund", &small, "--amount", "30.00", "--quantity", "0"]));
+    let spend = class(&s, "spend_total");
+    let export = ok(s.kehu(TODAY, &["export", "--kind", "purchases"]));
+    assert!(export.lines().next().unwrap().ends_with(",refund_of,voided"), "{export}");
+    assert!(export.contains(&format!(",{small},")), "the return names its sale: {export}");
+
+    let t = Scratch::new();
+    let customers = t.file("c.csv", "ref,name\nM1,王小明\nM2,Li Lei\n");
+    ok(t.kehu(TODAY, &["import", "--kind", "customers", customers.to_str().unwrap()]));
+    let file = t.file("p.csv", &export);
+    let out = ok(t.kehu(TODAY, &["import", "--kind", "purchases", file.to_str().unwrap()]));
+    assert!(out.contains("2 purchases") && out.contains("1 voided rows skipped"), "{out}");
+    assert_eq!(class(&t, "spend_total"), spend, "the copy counts what the original counts");
+    let show = ok(t.kehu(TODAY, &["show", "M1"]));
+    assert!(show.contains("RETURN"), "{show}");
+
+    // A return that names no sale, or gives back more than the sale, refuses the whole file.
+    let bad = t.file(
+        "bad.csv",
+        "id,ref,date,amount,refund_of\n1,M1,2024-06-02,10.00,\n2,M1,2024-06-03,11.00,1\n3,M1,2024-06-03,1.00,9\n",
+    );
+    let refused = t.kehu(TODAY, &["import", "--kind", "purchases", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(err.contains("line 3: refund_of 1: gives back more than is left"), "{err}");
+    assert!(err.contains("line 4: refund_of \"9\" names no sale row"), "{err}");
+    assert_eq!(class(&t, "spend_total"), spend, "nothing was imported");
+}

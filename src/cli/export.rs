@@ -224,6 +224,8 @@ fn purchase_cells(c: &Customer, p: &Purchase) -> Vec<Cell> {
         p.category.as_str().into(),
         p.channel.key().into(),
         Cell::Bool(p.promo),
+        p.refund_of.map_or(Cell::Null, |id| Cell::Int(id as i64)),
+        Cell::opt_text(p.void.as_ref().map(void_text)),
     ]
 }
 
@@ -242,5 +244,12 @@ fn interaction_cells(c: &Customer, i: &Interaction) -> Vec<Cell> {
         complaint.map_or(Cell::Null, |c| Cell::Bool(c.resolved)),
         Cell::opt_text(i.follow_up),
         i.operator.as_str().into(),
+        i.outcome.key().into(),
+        Cell::opt_text(i.void.as_ref().map(void_text)),
     ]
+}
+
+/// "2026-12-01 by ann: typed twice": when, who and why, in one cell.
+fn void_text(v: &crate::domain::Void) -> String {
+    format!("{} by {}: {}", v.at.format("%Y-%m-%d"), v.by, v.reason)
 }

@@ -56,8 +56,21 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "created",
 ];
 /// Columns of a purchase file, in the order export writes them.
-pub const PURCHASE_COLUMNS: &[&str] =
-    &["id", "customer_id", "ref", "date", "amount", "quantity", "category", "channel", "promo"];
+/// `refund_of` names the `id` of a sale row in the same file; rows with `voided` set are kept in
+/// exports for the record and skipped on import (a voided entry counted nowhere).
+pub const PURCHASE_COLUMNS: &[&str] = &[
+    "id",
+    "customer_id",
+    "ref",
+    "date",
+    "amount",
+    "quantity",
+    "category",
+    "channel",
+    "promo",
+    "refund_of",
+    "voided",
+];
 /// Columns of an interaction file, in the order export writes them.
 pub const INTERACTION_COLUMNS: &[&str] = &[
     "id",
@@ -72,6 +85,8 @@ pub const INTERACTION_COLUMNS: &[&str] = &[
     "resolved",
     "follow_up",
     "operator",
+    "outcome",
+    "voided",
 ];
 /// Read on import only: the name of a customer that `--create-missing` creates.
 const NAME_FOR_NEW: &[&str] = &["name"];
@@ -89,6 +104,10 @@ struct Plan {
     updated: usize,
     /// Member numbers a merge took away, named by rows, and the customer they now lead to.
     former: std::collections::BTreeMap<String, u64>,
+    /// Rows marked voided: kept by the file for the record, imported nowhere.
+    voided: usize,
+    /// Returns: (index in `purchases`, index in `purchases` of the sale they give back).
+    refunds: Vec<(usize, usize)>,
 }
 
 /// Which customer a purchase or interaction row belongs to.
@@ -121,13 +140,16 @@ pub fn run_to(
         writeln!(err, "kehu: {} refused: {} bad row(s); nothing was imported", path.display(), errors.len())?;
         return Ok(1);
     }
-    let summary = format!(
+    let mut summary = format!(
         "{} customers created, {} updated, {} purchases, {} interactions",
         plan.created,
         plan.updated,
         plan.purchases.len(),
         plan.interactions.len()
     );
+    if plan.voided > 0 {
+        summary.push_str(&format!(" ({} voided rows skipped)", plan.voided));
+    }
     if opts.dry_run {
         writeln!(
             out,
@@ -179,6 +201,8 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         refs: HashMap::new(),
         phones: HashMap::new(),
         updated: HashSet::new(),
+        sale_rows: HashMap::new(),
+        returns: Vec::new(),
     };
     let need = match opts.kind {
         Kind::Customers => &["name"][..],
@@ -208,7 +232,7 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         let cells = file.cell(record);
         let result = match opts.kind {
             Kind::Customers => ctx.customer_row(&cells, *line),
-            Kind::Purchases => ctx.purchase_row(&cells),
+            Kind::Purchases => ctx.purchase_row(&cells, *line),
             Kind::Interactions => ctx.interaction_row(&cells),
         };
         if let Err(reason) = result {
@@ -221,6 +245,7 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
                 .push(LineError { line: *line, reason: format!("referrer {r:?} is not a known ref or #id") });
         }
     }
+    ctx.link_refunds(&mut errors);
     errors.sort_by_key(|e| e.line);
     Ok((ctx.plan, errors))
 }
@@ -236,6 +261,10 @@ struct Planner<'a> {
     phones: HashMap<Phone, usize>,
     /// Existing customers already updated by an earlier row.
     updated: HashSet<u64>,
+    /// A purchase row's `id` in the file → its index in the plan, for `refund_of`.
+    sale_rows: HashMap<String, usize>,
+    /// Returns waiting for their sale: (index in the plan, the sale's `id` in the file, line).
+    returns: Vec<(usize, String, u64)>,
 }
 
 type RowResult = Result<(), String>;
@@ -321,20 +350,78 @@ impl Planner<'_> {
         Ok(None)
     }
 
-    fn purchase_row(&mut self, c: &Cells) -> RowResult {
+    fn purchase_row(&mut self, c: &Cells, line: u64) -> RowResult {
+        if !c.get("voided").is_empty() {
+            self.plan.voided += 1;
+            return Ok(());
+        }
         let target = self.target(c)?;
         let date = self.past_date(c.get("date"), "date")?;
         let amount = Money::parse_non_negative(c.get("amount")).map_err(|e| e.to_string())?;
-        let quantity = parse_quantity(c.get("quantity")).map_err(|e| e.to_string())?;
-        let mut p = Purchase::new(0, date, amount, quantity).map_err(|e| e.to_string())?;
+        let is_return = !c.get("refund_of").is_empty();
+        // A return may give back money without items (a price adjustment): 0 is a quantity there.
+        let quantity = match c.get("quantity").trim() {
+            "0" if is_return => 0,
+            q => parse_quantity(q).map_err(|e| e.to_string())?,
+        };
+        let mut p = match Purchase::new(0, date, amount, quantity.max(1)) {
+            Ok(p) => Purchase { quantity, ..p },
+            Err(e) => return Err(e.to_string()),
+        };
+        if is_return && amount.0 == 0 && quantity == 0 {
+            return Err("a return gives back money, items or both".into());
+        }
         p.category = c.get("category").to_string();
         p.channel = parse_or(c.get("channel"), Channel::Store)?;
         p.promo = parse_flag(c.get("promo")).map_err(|e| format!("promo: {e}"))?;
+        let index = self.plan.purchases.len();
+        match c.get("refund_of") {
+            "" => {
+                let id = c.get("id");
+                if !id.is_empty() && self.sale_rows.insert(id.to_string(), index).is_some() {
+                    return Err(format!("id {id} appears on two sale rows"));
+                }
+            }
+            of => self.returns.push((index, of.to_string(), line)),
+        }
         self.plan.purchases.push((target, p));
         Ok(())
     }
 
+    /// Links every return to its sale row and checks that the returns of a sale give back no
+    /// more than it took, for the same customer.
+    fn link_refunds(&mut self, errors: &mut Vec<LineError>) {
+        let mut left: HashMap<usize, (i64, u32)> = HashMap::new();
+        for (index, of, line) in std::mem::take(&mut self.returns) {
+            let Some(&sale) = self.sale_rows.get(&of).filter(|_| !of.is_empty()) else {
+                let reason = format!("refund_of {of:?} names no sale row's id in this file");
+                errors.push(LineError { line, reason });
+                continue;
+            };
+            let (target, p) = &self.plan.purchases[index];
+            let (sale_target, s) = &self.plan.purchases[sale];
+            if !same_target(*target, *sale_target) {
+                let reason = format!("refund_of {of}: that sale belongs to another customer");
+                errors.push(LineError { line, reason });
+                continue;
+            }
+            let rest = left.entry(sale).or_insert((s.amount.0, s.quantity));
+            if p.amount.0 > rest.0 || p.quantity > rest.1 {
+                let reason = format!("refund_of {of}: gives back more than is left of the sale");
+                errors.push(LineError { line, reason });
+                continue;
+            }
+            rest.0 -= p.amount.0;
+            rest.1 -= p.quantity;
+            self.plan.refunds.push((index, sale));
+        }
+    }
+
     fn interaction_row(&mut self, c: &Cells) -> RowResult {
+        if !c.get("voided").is_empty() {
+            self.plan.voided += 1;
+            return Ok(());
+        }
         let target = self.target(c)?;
         let date = self.past_date(c.get("date"), "date")?;
         let kind: InteractionKind = c.get("kind").parse().map_err(|e: DomainError| e.to_string())?;
@@ -355,6 +442,7 @@ impl Planner<'_> {
             d => Some(parse_date(d).map_err(|e| format!("follow_up: {e}"))?),
         };
         i.operator = c.get("operator").to_string();
+        i.outcome = parse_or(c.get("outcome"), Outcome::Reached)?;
         self.plan.interactions.push((target, i));
         Ok(())
     }
@@ -520,11 +608,14 @@ fn assign_ids(store: &dyn Store, mut plan: Plan) -> anyhow::Result<ChangeSet> {
         Target::Existing(id) => id,
         Target::New(i) => plan.customers[i].id,
     };
-    let purchases = plan
+    let mut purchases: Vec<Purchase> = plan
         .purchases
         .iter()
         .map(|(t, p)| Purchase { id: take(), customer: id_of(*t), ..p.clone() })
         .collect();
+    for &(index, sale) in &plan.refunds {
+        purchases[index].refund_of = Some(purchases[sale].id);
+    }
     let interactions = plan
         .interactions
         .iter()
@@ -535,6 +626,14 @@ fn assign_ids(store: &dyn Store, mut plan: Plan) -> anyhow::Result<ChangeSet> {
         plan.customers[index].referrer = Some(referrer);
     }
     Ok(ChangeSet { customers: plan.customers, purchases, interactions })
+}
+
+fn same_target(a: Target, b: Target) -> bool {
+    match (a, b) {
+        (Target::Existing(a), Target::Existing(b)) => a == b,
+        (Target::New(a), Target::New(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn resolve_referrer(store: &dyn Store, batch: &[Customer], r: &str) -> anyhow::Result<u64> {
