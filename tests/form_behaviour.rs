@@ -128,9 +128,21 @@ fn new_customer_needs_a_name_and_a_valid_phone() {
     focus(&mut f, FieldId::Source);
     f.handle(FormKey::Char('r'));
     set(&mut f, FieldId::Tags, "vip，baby, vip");
-    // Enter on the last field submits.
     set(&mut f, FieldId::Notes, "likes green tea");
+    // The shop's own fields, `key=value; key=value`; a part without `=` is refused, kept.
+    set(&mut f, FieldId::Custom, "baby_birthday=2024-03-01; size");
+    assert_eq!(f.handle(FormKey::CtrlS), FormOutcome::Continue);
+    assert!(
+        f.error(FieldId::Custom).is_some_and(|e| e.contains("key=value")),
+        "{:?}",
+        f.error(FieldId::Custom)
+    );
+    assert_eq!(f.value(FieldId::Custom).as_deref(), Some("baby_birthday=2024-03-01; size"));
+    // Enter on the last field submits.
+    set(&mut f, FieldId::Custom, "baby_birthday=2024-03-01; size = L");
     let FormOutput::Customer(c) = submitted(f.handle(FormKey::Enter)) else { panic!() };
+    let custom: Vec<(&str, &str)> = c.custom.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(custom, [("baby_birthday", "2024-03-01"), ("size", "L")]);
     assert_eq!((c.id, c.name.as_str(), c.created, c.updated), (0, "王秀英", now(), now()));
     assert_eq!(c.phone, Phone::parse("13812345678").ok());
     assert_eq!(c.email.as_ref().map(|e| e.as_str()), Some("Wang@example.com"));

@@ -157,4 +157,28 @@ impl Change {
             | Change::ReserveIds(_) => None,
         }
     }
+
+    /// Every customer the committed change wrote or removed, so that a console can read them
+    /// back (a batch's customers are not listed: an import reloads everything).
+    pub fn touched(&self, done: &Committed) -> Vec<u64> {
+        let mut out: Vec<u64> = self.customer().into_iter().collect();
+        match self {
+            Change::Merge { loser, .. } => out.push(*loser),
+            Change::Unmerge(u) => out.extend(u.others()),
+            Change::NotDuplicate { b, .. } => out.push(*b),
+            Change::SaveCustomers(cs) => out.extend(cs.iter().map(|c| c.id)),
+            Change::Undo { change, .. } => out.extend(change.touched(done)),
+            _ => {}
+        }
+        match (&done.applied, &done.replaced) {
+            (Applied::Customer(c) | Applied::Merged(c), _) => out.push(c.id),
+            (_, Replaced::Customers(cs)) => out.extend(cs.iter().map(|c| c.id)),
+            (_, Replaced::Merged(u)) => out.extend(u.referred.iter().copied()),
+            _ => {}
+        }
+        out.retain(|&id| id != 0);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }

@@ -28,7 +28,7 @@ use super::rules::Rules;
 use super::segments::{Dimension, SegmentRow, Tallies};
 use super::steady::Steady;
 use super::summary::Summary;
-use crate::domain::History;
+use crate::domain::{History, Money};
 use crate::predict;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -222,6 +222,18 @@ impl Classifier {
     /// One customer's row in the follow-up queue, when they are in it.
     pub fn follow_up(&self, id: u64) -> Option<&FollowUp> {
         self.entries.get(&id)?.classes.follow_up.as_deref()
+    }
+
+    /// The median amount of every counted purchase in the shop (returns netted, voids left
+    /// out), or None without purchases: what the till's "ask above" limit follows.
+    pub fn median_purchase(&self) -> Option<Money> {
+        let mut amounts: Vec<i64> =
+            self.entries.values().flat_map(|e| e.summary.purchases.iter().map(|p| p.amount.0)).collect();
+        if amounts.is_empty() {
+            return None;
+        }
+        let mid = amounts.len() / 2;
+        Some(Money(*amounts.select_nth_unstable(mid).1))
     }
 
     /// The ids of every customer known.

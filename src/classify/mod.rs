@@ -61,9 +61,11 @@ pub use price::{PriceSensitivity, price_sensitivity};
 pub use profile::{Profile, classify, classify_with};
 pub use rfm::{Rfm, Rfm8, RfmSegment, segment_for};
 pub use rhythm::Rhythm;
-pub use rules::{BUILTIN_RULES, ChannelHint, Play, PlayRule, Playbook, PredictionRules, Rules, RulesError};
+pub use rules::{
+    BUILTIN_RULES, ChannelHint, Play, PlayRule, Playbook, PredictionRules, Rules, RulesError, TillRules,
+};
 pub use satisfaction::{OpenComplaints, Satisfaction, satisfaction};
-pub use segments::{AliveBucket, Dimension, SegmentRow};
+pub use segments::{AliveBucket, Dimension, NOT_RECORDED, SegmentRow};
 pub use stated::Stated;
 pub use summary::{ContactFact, Metrics, PurchaseFact, Summary};
 pub use tier::{Tier, points, tier};

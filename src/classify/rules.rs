@@ -41,7 +41,32 @@ pub struct Rules {
     pub engagement: EngagementRules,
     pub replenishment: ReplenishmentRules,
     pub prediction: PredictionRules,
+    pub till: TillRules,
     pub playbook: Playbook,
+}
+
+/// When the till asks before saving a purchase: above `confirm_above`, or of zero. With
+/// `confirm_above` 0 the limit follows the shop: `median_times` its median purchase, at least
+/// `at_least` (a mistyped 99999999 must not slip through in a shop without history).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TillRules {
+    #[serde(deserialize_with = "units")]
+    pub confirm_above: Money,
+    pub median_times: u32,
+    #[serde(deserialize_with = "units")]
+    pub at_least: Money,
+}
+
+impl TillRules {
+    /// The amount above which a purchase is asked about, given the shop's median purchase.
+    pub fn limit(&self, median: Option<Money>) -> Money {
+        if self.confirm_above.0 > 0 {
+            return self.confirm_above;
+        }
+        let times = median.map_or(0, |m| m.0.saturating_mul(i64::from(self.median_times)));
+        Money(times.max(self.at_least.0))
+    }
 }
 
 /// The trailing window that "in the last year" means.

@@ -98,6 +98,8 @@ pub struct DuplicateIndex {
     pairs: BTreeMap<(u64, u64), Verdict>,
     /// For each customer, the others it is paired with.
     partners: HashMap<u64, IdSet>,
+    /// Pairs an operator marked as two different people: judged as usual, never shown.
+    dismissed: BTreeSet<(u64, u64)>,
 }
 
 impl DuplicateIndex {
@@ -162,11 +164,26 @@ impl DuplicateIndex {
         }
     }
 
+    /// Marks `a` and `b` as two different people (`not`), or takes the mark back.
+    pub fn dismiss(&mut self, a: u64, b: u64, not: bool) {
+        if not {
+            self.dismissed.insert(ordered(a, b));
+        } else {
+            self.dismissed.remove(&ordered(a, b));
+        }
+    }
+
+    /// Whether `a` and `b` were marked as two different people.
+    pub fn is_dismissed(&self, a: u64, b: u64) -> bool {
+        self.dismissed.contains(&ordered(a, b))
+    }
+
     /// Every likely duplicate pair, surest first (ties by ids).
     pub fn pairs(&self) -> Vec<DuplicatePair> {
         let mut out: Vec<DuplicatePair> = self
             .pairs
             .iter()
+            .filter(|(k, _)| !self.dismissed.contains(k))
             .map(|(&(a, b), v)| DuplicatePair {
                 a,
                 b,
@@ -184,6 +201,7 @@ impl DuplicateIndex {
         let Some(partners) = self.partners.get(&id) else { return Vec::new() };
         let mut out: Vec<(u32, u64, Vec<Reason>)> = partners
             .iter()
+            .filter(|&&other| !self.is_dismissed(id, other))
             .filter_map(|&other| {
                 let v = self.pairs.get(&ordered(id, other))?;
                 let reasons = if id < other {
@@ -196,6 +214,41 @@ impl DuplicateIndex {
             .collect();
         out.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
         out.into_iter().map(|(_, other, reasons)| (other, reasons)).collect()
+    }
+
+    /// The indexed customers that `c` (new, or a changed version of one indexed) would be a
+    /// likely duplicate of, surest first, with the reasons read from `c`'s side; the index is
+    /// not changed (a form asks before saving).
+    pub fn matches(&self, c: &Customer) -> Vec<(u64, Vec<Reason>)> {
+        let p = Profile::of(c);
+        let mut candidates = BTreeSet::new();
+        for key in keys_of(&p) {
+            // A key `c` would crowd is no evidence either: count `c` in.
+            let crowd = self.buckets.get(&key.hash64()).map_or(0, |b| b.len() + 1);
+            if crowd > key.crowd() {
+                continue;
+            }
+            if let Some(bucket) = self.buckets.get(&key.hash64()) {
+                candidates.extend(bucket.iter().copied().filter(|&o| o != c.id));
+            }
+        }
+        let mut found: Vec<(u32, u64, Vec<Reason>)> = candidates
+            .into_iter()
+            .filter(|&o| !self.is_dismissed(c.id, o))
+            .filter_map(|o| {
+                let q = self.profiles.get(&o)?;
+                let crowded = Crowded {
+                    phone: p.phone.as_deref().is_some_and(|x| self.crowded(&Key::Phone(x.into()))),
+                    email: p.email.as_deref().is_some_and(|x| self.crowded(&Key::Email(x.into()))),
+                    name: self.crowded(&Key::Name(p.norm.to_string()))
+                        || self.crowded(&Key::Name(q.norm.to_string())),
+                };
+                let v = judge::judge(&p, q, crowded)?;
+                Some((v.score, o, v.reasons))
+            })
+            .collect();
+        found.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        found.into_iter().map(|(_, o, r)| (o, r)).collect()
     }
 
     /// Adds a profile to its buckets; customers of a bucket that just became crowded go to

@@ -105,6 +105,23 @@ impl Hub {
                 };
                 (a.clone(), a)
             }
+            Action::Committed(a) => {
+                // Read again under the lock; a customer gone since stays gone.
+                let mut answer = (**a).clone();
+                let mut histories = Vec::new();
+                for h in &a.histories {
+                    match store.history(h.customer.id) {
+                        Ok(Some(now)) => histories.push(now),
+                        Ok(None) => answer.gone.push(h.customer.id),
+                        Err(_) => histories.push(h.clone()),
+                    }
+                }
+                answer.histories = histories;
+                answer.mine = false;
+                answer.note = format!("{by}: {}", a.note);
+                let answer = Action::Committed(Box::new(answer));
+                (answer.clone(), answer)
+            }
             Action::Loaded(_) | Action::ModelFitted(_) => (action.clone(), action.clone()),
             _ => return,
         };

@@ -256,7 +256,11 @@ impl<'a> Console<'a> {
         dispatch_with(&mut self.app, self.store, Some(&self.searches), action, &mut |a| {
             if matches!(
                 a,
-                Action::Saved(_) | Action::Merged { .. } | Action::Loaded(_) | Action::ModelFitted(_)
+                Action::Saved(_)
+                    | Action::Merged { .. }
+                    | Action::Committed(_)
+                    | Action::Loaded(_)
+                    | Action::ModelFitted(_)
             ) {
                 saved.push(a.clone());
             }

@@ -102,11 +102,75 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
             store.commit(Change::RevealPhone { customer }, &operator)?;
             vec![]
         }
+        Effect::Commit(c) => {
+            let change = stamped(c.change);
+            let done = store.commit(change.clone(), operator)?;
+            vec![crate::ui::commit_answer(&change, &done, &mut |id| store.history(id), c.done)?]
+        }
+        Effect::Undo { consent } => undo(store, operator, consent)?,
+        Effect::LoadChanges(customer) => {
+            vec![Action::ChangesLoaded { customer, entries: store.audit_entries(Some(customer))? }]
+        }
+        Effect::FindFormerCard(card) => {
+            let by_ref = store.former_ref(card.trim())?;
+            let id = match by_ref {
+                Some(id) => Some(id),
+                None => match crate::domain::Phone::parse(&card) {
+                    Ok(phone) => store.former_phone(&phone)?,
+                    Err(_) => None,
+                },
+            };
+            vec![Action::FormerCard { card, id }]
+        }
         // The runtimes run searches on their search thread; run here, it answers at once.
         Effect::Search(job) => vec![job.run_now()],
         // Quit ends the loop and FitModel needs the App's classifier: `dispatch` handles both.
         Effect::Quit | Effect::FitModel => vec![],
     })
+}
+
+/// Takes back the operator's last change, or says why not.
+fn undo(store: &dyn Store, operator: &str, consent: bool) -> anyhow::Result<Vec<Action>> {
+    let Some(u) = crate::change::undo::last(store, Some(operator))? else {
+        return Ok(vec![Action::Notice(format!("nothing of {operator}'s to undo"))]);
+    };
+    let what = u.entry.what.clone();
+    match crate::change::undo::apply(store, &u, operator, consent) {
+        Ok(done) => {
+            let change = Change::Undo { seq: u.entry.seq, what: what.clone(), change: Box::new(u.inverse) };
+            let note = format!("took back: {what} (#{} by {})", u.entry.customer, u.entry.operator);
+            Ok(vec![crate::ui::commit_answer(&change, &done, &mut |id| store.history(id), note)?])
+        }
+        Err(StoreError::NeedsConsent(since)) => Ok(vec![Action::UndoAsks { what, since }]),
+        Err(e) => Ok(vec![Action::Failed(format!("cannot undo {what}: {e}"))]),
+    }
+}
+
+/// The change with the clock's time on what the App could not stamp (a void's time).
+fn stamped(change: Change) -> Change {
+    let now = chrono::Utc::now();
+    let stamp = |v: &mut Option<crate::domain::Void>| {
+        if let Some(v) = v.as_mut()
+            && v.at == chrono::DateTime::UNIX_EPOCH
+        {
+            v.at = now;
+        }
+    };
+    match change {
+        Change::ReplacePurchase { before, mut after } => {
+            stamp(&mut after.void);
+            Change::ReplacePurchase { before, after }
+        }
+        Change::ReplaceInteraction { before, mut after } => {
+            stamp(&mut after.void);
+            Change::ReplaceInteraction { before, after }
+        }
+        Change::SaveCustomer(mut c) => {
+            c.updated = now;
+            Change::SaveCustomer(c)
+        }
+        other => other,
+    }
 }
 
 /// The answer to a save refused as stale: the stored version and who changed it last.

@@ -89,8 +89,14 @@ where
         // records as the histories stream by, then judged while the classifier is finished.
         // No list of every customer is kept for it.
         let (to_dupes, for_dupes) = std::sync::mpsc::channel::<Customer>();
+        // Pairs an operator marked as two people stay out of the view; unreadable marks only
+        // show those pairs again.
+        let not_duplicates = store.not_duplicates().unwrap_or_default();
         let dupes = s.spawn(move || {
             let mut index = DuplicateIndex::unjudged(for_dupes);
+            for (a, b) in not_duplicates {
+                index.dismiss(a, b, true);
+            }
             if !stop() {
                 index.judge_all();
             }
@@ -218,5 +224,11 @@ pub fn read_all(store: &dyn Store, rules: Rules, today: NaiveDate) -> anyhow::Re
         builder.push(&h);
         customers.push(h.customer);
     })?;
-    Ok(Loaded::new(customers, builder.finish(None)))
+    let mut loaded = Loaded::new(customers, builder.finish(None));
+    if let Some(index) = loaded.dupes.as_mut() {
+        for (a, b) in store.not_duplicates()? {
+            index.dismiss(a, b, true);
+        }
+    }
+    Ok(loaded)
 }

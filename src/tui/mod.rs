@@ -24,7 +24,7 @@ pub mod trace;
 pub use config::ConsoleConfig;
 pub use effects::{all_histories, run as run_effect, run_as as run_effect_as, saved_segments};
 pub use keys::form_key;
-pub use loader::Classified;
+pub use loader::{Classified, read_all};
 pub use pacer::{ANSWER_WAIT, FramePacer};
 pub use scan::{Fed, ScanDetector};
 pub use searches::SearchThread;

@@ -95,6 +95,26 @@ pub enum Action {
     ClearInput,
     /// Show or hide the current customer's full phone number (recorded for audit).
     RevealPhone,
+    /// Move the cursor into the customer's records (purchases, interactions, changes), or out.
+    PickRecord,
+    /// Void the selected purchase or interaction (asks why).
+    VoidRecord,
+    /// Record the return of (part of) the selected purchase (asks how much).
+    RefundPurchase,
+    /// Correct the selected record (a form over it), or restore the selected change's values.
+    CorrectRecord,
+    /// Resolve the selected complaint (asks for a note).
+    ResolveComplaint,
+    /// Show or hide the customer's changes from the audit log.
+    ShowChanges,
+    /// Delete the customer, who has no purchases or interactions (asks first).
+    DeleteCustomer,
+    /// Remove a tag from the selected customers (asks which).
+    UntagSelected,
+    /// Mark the pair under the cursor as two different people (duplicates).
+    NotDuplicate,
+    /// Take back this operator's last change (asks first when someone changed it since).
+    Undo,
     /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
     #[serde(skip)]
     Scan(String),
@@ -182,6 +202,34 @@ pub enum Action {
         /// The hits, best first.
         answer: Box<crate::search::Answer>,
     },
+    /// A change was committed and the customers it touched read back: `histories` as stored
+    /// now, `gone` no longer exist (merged away, deleted, an addition undone).
+    #[serde(skip)]
+    Committed(Box<super::commit::CommitAnswer>),
+    /// Undo found the operator's last change, but someone else changed it since: ask first.
+    #[serde(skip)]
+    UndoAsks {
+        /// The change, in words.
+        what: String,
+        /// Who changed it since, and when.
+        since: String,
+    },
+    /// The customer's entries in the audit log, oldest first, for the detail view.
+    #[serde(skip)]
+    ChangesLoaded {
+        /// The customer.
+        customer: u64,
+        /// Their entries.
+        entries: Vec<crate::change::AuditEntry>,
+    },
+    /// A card that no current customer has was merged into customer `id` (or nobody: None).
+    #[serde(skip)]
+    FormerCard {
+        /// The card as scanned or typed.
+        card: String,
+        /// The customer it leads to now.
+        id: Option<u64>,
+    },
     /// Another operator (`by`) saved this customer (`kehu serve` passes every session's saves
     /// to the others): take it in like a save of one's own, without touching the open form.
     #[serde(skip)]
@@ -223,6 +271,20 @@ pub enum FormRequest {
         /// The customer's id.
         customer: u64,
     },
+    /// Correct purchase `id` of this customer.
+    CorrectPurchase {
+        /// The customer's id.
+        customer: u64,
+        /// The purchase's id.
+        id: u64,
+    },
+    /// Edit interaction `id` of this customer.
+    CorrectInteraction {
+        /// The customer's id.
+        customer: u64,
+        /// The interaction's id.
+        id: u64,
+    },
 }
 
 impl FormRequest {
@@ -232,7 +294,9 @@ impl FormRequest {
             FormRequest::AddCustomer => None,
             FormRequest::EditCustomer { customer }
             | FormRequest::Purchase { customer }
-            | FormRequest::Interaction { customer } => Some(*customer),
+            | FormRequest::Interaction { customer }
+            | FormRequest::CorrectPurchase { customer, .. }
+            | FormRequest::CorrectInteraction { customer, .. } => Some(*customer),
         }
     }
 
@@ -243,6 +307,8 @@ impl FormRequest {
             FormRequest::EditCustomer { .. } => "edit customer",
             FormRequest::Purchase { .. } => "record purchase",
             FormRequest::Interaction { .. } => "log interaction",
+            FormRequest::CorrectPurchase { .. } => "correct purchase",
+            FormRequest::CorrectInteraction { .. } => "edit interaction",
         }
     }
 }
@@ -292,6 +358,20 @@ pub enum Effect {
         /// Who revealed it.
         operator: String,
     },
+    /// Commit one change for the operator and read back every customer it touched; answered
+    /// with [`Action::Committed`] (or [`Action::Failed`]).
+    Commit(Box<super::commit::Commit>),
+    /// Take back the operator's last change (`consent`: even when someone changed it since);
+    /// answered with [`Action::Committed`], [`Action::UndoAsks`] or a notice.
+    Undo {
+        /// The operator agreed to undo over someone else's later change.
+        consent: bool,
+    },
+    /// Read the customer's audit log entries; answered with [`Action::ChangesLoaded`].
+    LoadChanges(u64),
+    /// Look up a card no current customer has among the numbers merges took away; answered
+    /// with [`Action::FormerCard`].
+    FindFormerCard(String),
     /// Run this search off the input thread; answered with [`Action::Searched`] (perhaps
     /// more than once: best-so-far first). A newer search makes an older one pointless, so the
     /// runtime may stop it.
@@ -358,6 +438,16 @@ impl Action {
             Backspace => "delete character",
             ClearInput => "clear input",
             RevealPhone => "show / hide phone",
+            PickRecord => "select records / leave them",
+            VoidRecord => "void selected record",
+            RefundPurchase => "return / refund selected purchase",
+            CorrectRecord => "correct record / restore value",
+            ResolveComplaint => "resolve selected complaint",
+            ShowChanges => "show / hide changes",
+            DeleteCustomer => "delete customer without history",
+            UntagSelected => "remove a tag",
+            NotDuplicate => "not a duplicate",
+            Undo => "undo my last change",
             _ => "",
         }
     }

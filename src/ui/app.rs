@@ -47,6 +47,16 @@ pub enum PromptKind {
     SegmentName(Vec<super::segments::ClassFilter>),
     /// A new name for the saved segment at this index.
     RenameSegment(usize),
+    /// Why this purchase or interaction is voided.
+    VoidReason(Box<super::correct::Target>),
+    /// How much of this purchase comes back ("amount" or "amount quantity").
+    Refund(Box<crate::domain::Purchase>),
+    /// How this complaint was resolved.
+    Resolve(Box<crate::domain::Interaction>),
+    /// Which tag to take off these customers.
+    Untag(Vec<u64>),
+    /// The new name of this tag, on every customer who has it.
+    RenameTag(String),
 }
 
 /// A one-line text prompt in front of the view.
@@ -65,12 +75,17 @@ impl Prompt {
             PromptKind::Tag(ids) => trf("tag {} customer(s): ", &[&ids.len()]),
             PromptKind::SegmentName(_) => tr("name of the new segment: ").into(),
             PromptKind::RenameSegment(_) => tr("rename segment to: ").into(),
+            PromptKind::VoidReason(_) => tr("void: why? ").into(),
+            PromptKind::Refund(p) => trf("return of {} (amount [items]): ", &[&p.amount]),
+            PromptKind::Resolve(_) => tr("resolved: how? ").into(),
+            PromptKind::Untag(ids) => trf("remove tag from {} customer(s): ", &[&ids.len()]),
+            PromptKind::RenameTag(from) => trf("rename tag {} on every customer to: ", &[&from]),
         }
     }
 }
 
 /// A destructive step held until confirmed (gitui's confirm popup).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Confirm {
     /// Delete the saved segment at this index.
     DeleteSegment(usize),
@@ -80,6 +95,29 @@ pub enum Confirm {
         survivor: Box<Customer>,
         /// The customer that goes.
         loser: u64,
+    },
+    /// Commit this change (a deletion, a restored value); the lines say what it does.
+    Commit {
+        /// The change.
+        commit: Box<super::commit::Commit>,
+        /// The question, a line each.
+        question: Vec<String>,
+    },
+    /// Undo a change someone else has changed since?
+    Undo {
+        /// The change, in words.
+        what: String,
+        /// Who changed it since.
+        since: String,
+    },
+    /// The till: this amount is unusual (zero, or above the limit); save it anyway?
+    Till(Box<crate::domain::Purchase>),
+    /// The customer in the form looks like customers already stored: save anyway, or open one?
+    LooksLike {
+        /// The customer as the form would save them.
+        customer: Box<Customer>,
+        /// The likely duplicates, surest first, with why.
+        others: Vec<(u64, String)>,
     },
     /// The customer being edited changed meanwhile: reload the form with the stored version?
     Reload {
@@ -174,6 +212,8 @@ pub struct App {
     pub(crate) revealed: Option<u64>,
     /// How far start-up loading has got; None once everything is in (see `loading.rs`).
     pub(crate) loading: Option<Loading>,
+    /// The till asks before saving a purchase above this (see [`crate::classify::TillRules`]).
+    pub(crate) till_limit: crate::domain::Money,
 }
 
 /// Customers in the demo shop the welcome screen offers.
@@ -218,6 +258,7 @@ impl App {
             options: init.options,
             revealed: None,
             loading: None,
+            till_limit: crate::domain::Money(0),
         };
         app.reset_views();
         app
@@ -235,6 +276,7 @@ impl App {
         self.followups.set(self.clf.follow_up_queue());
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
+        self.till_limit = self.clf.rules().till.limit(self.clf.median_purchase());
     }
 
     /// Switches the interface language (texts already on screen change at the next draw).
@@ -458,6 +500,10 @@ impl App {
                 self.status = msg;
                 return vec![];
             }
+            Action::Committed(answer) => return self.on_committed(*answer),
+            Action::UndoAsks { what, since } => return self.on_undo_asks(what, since),
+            Action::ChangesLoaded { customer, entries } => return self.on_changes_loaded(customer, entries),
+            Action::FormerCard { card, id } => return self.on_former_card(&card, id),
             Action::ChangedElsewhere { history, by } => return self.on_changed_elsewhere(*history, &by),
             Action::Conflict { current, by } => return self.on_conflict(*current, by),
             Action::OpenForm(req) => return self.open_form(req),
@@ -524,6 +570,7 @@ impl App {
                 return vec![];
             }
             Action::RevealPhone => return self.toggle_reveal(),
+            Action::Undo => return self.undo(),
             Action::ShowList if !self.model.is_empty() => {
                 self.list.searching = false;
                 self.view = View::List;
@@ -586,7 +633,7 @@ impl App {
         }
         self.view = View::Detail;
         if self.detail.id != id || self.detail.history.is_none() {
-            self.detail = DetailState { id, history: None, scroll: 0 };
+            self.detail = DetailState::of(id, None);
         }
         vec![Effect::LoadHistory(id)]
     }

@@ -91,6 +91,12 @@ impl App {
                     _ => self.status = "one of the pair no longer exists".into(),
                 }
             }
+            Action::NotDuplicate => {
+                let Some(p) = s.current() else { return vec![] };
+                let (a, b) = (p.a, p.b);
+                let done = crate::i18n::trf("#{} and #{} marked as two people (u takes it back)", &[&a, &b]);
+                return self.commit(crate::change::Change::NotDuplicate { a, b, not: true }, done);
+            }
             Action::Back => self.view = View::List,
             _ => {}
         }

@@ -204,6 +204,35 @@ impl App {
         rows().filter(|r| r.customer.phone.as_ref() == Some(&phone)).map(|r| r.id()).collect()
     }
 
+    /// The store's answer about a card nobody has now: the customer a merge gave it to opens.
+    pub(super) fn on_former_card(&mut self, card: &str, id: Option<u64>) -> Vec<Effect> {
+        let card = crate::text::terminal_safe(card).into_owned();
+        match id.filter(|id| self.model.get(*id).is_some()) {
+            Some(id) if !matches!(self.mode(), Mode::Form | Mode::Prompt | Mode::Confirm | Mode::Merge) => {
+                self.help = false;
+                self.list.searching = false;
+                let effects = self.open_detail(id);
+                let name = self
+                    .model
+                    .get(id)
+                    .map_or(String::new(), |r| crate::text::terminal_safe(&r.customer.name).into_owned());
+                self.status = crate::i18n::trf("card {} was merged into #{} {}", &[&card, &id, &name]);
+                effects
+            }
+            Some(id) => {
+                self.status = crate::i18n::trf(
+                    "card {} was merged into #{}; finish the open popup first",
+                    &[&card, &id],
+                );
+                vec![]
+            }
+            None => {
+                self.status = crate::i18n::trf("no customer has card {}", &[&card]);
+                vec![]
+            }
+        }
+    }
+
     /// A scanned card: opens that customer's detail from any view.
     pub(super) fn on_scan(&mut self, card: &str) -> Vec<Effect> {
         // A scan never lands in a form or prompt: what is typed there stays the operator's.
@@ -214,8 +243,9 @@ impl App {
         let found = self.customers_with_card(card);
         match found.as_slice() {
             [] => {
-                self.status = crate::i18n::trf("no customer has card {}", &[&card]);
-                vec![]
+                // Perhaps a card a merge took away: the store knows where it leads.
+                self.status = crate::i18n::trf("looking up card {}…", &[&card]);
+                vec![Effect::FindFormerCard(card.to_string())]
             }
             [id] => {
                 let id = *id;

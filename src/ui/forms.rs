@@ -4,8 +4,12 @@
 //! or `Failed` (it stays, with everything typed, so that the user can fix and retry).
 
 use super::action::{Effect, FormRequest};
-use super::app::App;
-use super::form::{Form, FormKey, FormOutcome, FormOutput};
+use super::app::{App, Confirm};
+use super::form::{FieldId, Form, FormKey, FormOutcome, FormOutput};
+use crate::change::Change;
+use crate::domain::{Customer, Interaction, Purchase};
+use crate::i18n::{tr, trf};
+use crate::text::terminal_safe;
 use chrono::NaiveTime;
 
 /// A form in front of the view.
@@ -46,6 +50,14 @@ impl App {
             (FormRequest::Interaction { customer }, Some(c)) => {
                 Form::interaction(*customer, self.today, &self.operator).with_subject(&c.name)
             }
+            (FormRequest::CorrectPurchase { id, .. }, Some(c)) => match self.stored_purchase(*id) {
+                Some(p) => Form::correct_purchase(p, self.today).with_subject(&c.name),
+                None => return self.record_gone(),
+            },
+            (FormRequest::CorrectInteraction { id, .. }, Some(c)) => match self.stored_interaction(*id) {
+                Some(i) => Form::correct_interaction(i, self.today).with_subject(&c.name),
+                None => return self.record_gone(),
+            },
             _ => return vec![],
         };
         self.help = false;
@@ -67,16 +79,164 @@ impl App {
                 self.status = "nothing saved".into();
                 vec![]
             }
-            FormOutcome::Submit(out) => {
-                open.saving = true;
-                self.status = "saving…".into();
-                vec![match out {
-                    FormOutput::Customer(c) => Effect::SaveCustomer(Box::new(c)),
-                    FormOutput::Purchase(p) => Effect::SavePurchase(p),
-                    FormOutput::Interaction(i) => Effect::SaveInteraction(i),
-                }]
+            FormOutcome::Submit(out) => match out {
+                FormOutput::Customer(c) => self.submit_customer(c),
+                FormOutput::Purchase(p) => self.submit_purchase(p),
+                FormOutput::Interaction(i) => self.save_interaction(i),
+            },
+        }
+    }
+
+    /// A customer form passed its own checks: the referrer is looked up, and a customer that
+    /// looks like one already stored is asked about before anything is saved.
+    fn submit_customer(&mut self, mut c: Customer) -> Vec<Effect> {
+        let typed = self.form.as_ref().and_then(|f| f.form.value(FieldId::Referrer)).unwrap_or_default();
+        match self.referrer(&typed, c.id) {
+            Ok(r) => c.referrer = r,
+            Err(why) => {
+                if let Some(f) = self.form.as_mut() {
+                    f.form.refuse(FieldId::Referrer, &why);
+                }
+                self.status = why;
+                return vec![];
             }
         }
+        let others = self.looks_like(&c);
+        if others.is_empty() {
+            return self.save_customer(c);
+        }
+        self.status = tr("this customer looks like one already stored").into();
+        self.confirm = Some(Confirm::LooksLike { customer: Box::new(c), others });
+        vec![]
+    }
+
+    /// The referrer typed: blank is none, `#id` (or a bare number) a customer's id, anything
+    /// else a member number.
+    fn referrer(&self, typed: &str, me: u64) -> Result<Option<u64>, String> {
+        let t = typed.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let by_id =
+            t.strip_prefix('#').unwrap_or(t).parse::<u64>().ok().filter(|id| self.model.get(*id).is_some());
+        let id = match by_id {
+            Some(id) => id,
+            None => match self.customers_with_card(t).as_slice() {
+                [id] => *id,
+                [] => return Err(trf("no customer has id or ref {}", &[&terminal_safe(t)])),
+                _ => return Err(trf("several customers have {}; give #id", &[&terminal_safe(t)])),
+            },
+        };
+        if id == me {
+            return Err(tr("a customer cannot refer themselves").into());
+        }
+        Ok(Some(id))
+    }
+
+    /// Stored customers that `c` would be a new likely duplicate of (same ref, phone, or a
+    /// near name), with why: `#12 王小明 — same phone`.
+    fn looks_like(&self, c: &Customer) -> Vec<(u64, String)> {
+        let known: Vec<u64> = self.dupes.of(c.id).into_iter().map(|(o, _)| o).collect();
+        let mask = self.phone_mask();
+        let mut out: Vec<(u64, String)> = Vec::new();
+        if let Some(r) = c.reference.as_deref() {
+            for id in self.customers_with_card(r).into_iter().filter(|&o| o != c.id) {
+                out.push((id, trf("same ref {}", &[&terminal_safe(r)])));
+            }
+        }
+        for (id, reasons) in self.dupes.matches(c) {
+            if known.contains(&id) || out.iter().any(|(o, _)| *o == id) {
+                continue;
+            }
+            out.push((id, super::duplicates::reasons_text(&reasons, mask.hides(id))));
+        }
+        out.truncate(3);
+        out.into_iter()
+            .map(|(id, why)| {
+                let name = self
+                    .model
+                    .get(id)
+                    .map_or(String::new(), |r| terminal_safe(&r.customer.name).into_owned());
+                (id, format!("#{id} {name} — {why}"))
+            })
+            .collect()
+    }
+
+    /// Saves the customer of the open form.
+    pub(super) fn save_customer(&mut self, c: Customer) -> Vec<Effect> {
+        self.mark_saving();
+        vec![Effect::SaveCustomer(Box::new(c))]
+    }
+
+    /// The till's guard: a purchase of zero, or above the shop's limit, is asked about first.
+    fn submit_purchase(&mut self, p: Purchase) -> Vec<Effect> {
+        if p.amount.0 == 0 || p.amount > self.till_limit {
+            self.status = if p.amount.0 == 0 {
+                tr("a purchase of 0.00: save it?").into()
+            } else {
+                trf("{} is more than {}: save it?", &[&p.amount, &self.till_limit])
+            };
+            self.confirm = Some(Confirm::Till(Box::new(p)));
+            return vec![];
+        }
+        self.save_purchase(p)
+    }
+
+    /// Saves the purchase of the open form: a new one, or a stored one corrected.
+    pub(super) fn save_purchase(&mut self, p: Purchase) -> Vec<Effect> {
+        if p.id == 0 {
+            self.mark_saving();
+            return vec![Effect::SavePurchase(p)];
+        }
+        let Some(before) = self.stored_purchase(p.id).cloned() else { return self.record_gone() };
+        if before == p {
+            self.form = None;
+            self.status = tr("nothing changed").into();
+            return vec![];
+        }
+        self.mark_saving();
+        let done = trf("corrected the purchase of {}", &[&before.date]);
+        self.commit(Change::ReplacePurchase { before, after: p }, done)
+    }
+
+    /// Saves the interaction of the open form: a new one, or a stored one edited.
+    fn save_interaction(&mut self, i: Interaction) -> Vec<Effect> {
+        if i.id == 0 {
+            self.mark_saving();
+            return vec![Effect::SaveInteraction(i)];
+        }
+        let Some(before) = self.stored_interaction(i.id).cloned() else { return self.record_gone() };
+        if before == i {
+            self.form = None;
+            self.status = tr("nothing changed").into();
+            return vec![];
+        }
+        self.mark_saving();
+        let done = trf("edited the {} of {}", &[&tr(i.kind.key()), &before.date]);
+        self.commit(Change::ReplaceInteraction { before, after: i }, done)
+    }
+
+    fn mark_saving(&mut self) {
+        if let Some(f) = self.form.as_mut() {
+            f.saving = true;
+        }
+        self.status = tr("saving…").into();
+    }
+
+    /// A purchase of the customer on the detail view, as last read.
+    fn stored_purchase(&self, id: u64) -> Option<&Purchase> {
+        self.detail.history.as_ref()?.purchases.iter().find(|p| p.id == id)
+    }
+
+    /// An interaction of the customer on the detail view, as last read.
+    fn stored_interaction(&self, id: u64) -> Option<&Interaction> {
+        self.detail.history.as_ref()?.interactions.iter().find(|i| i.id == id)
+    }
+
+    fn record_gone(&mut self) -> Vec<Effect> {
+        self.form = None;
+        self.status = tr("that record is no longer there (changed meanwhile?)").into();
+        vec![]
     }
 
     /// Closes the form whose save this is; says whether it was the add-customer form.

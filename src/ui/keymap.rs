@@ -239,6 +239,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             ("3", ShowFollowUps),
             ("4", ShowDuplicates),
             ("?", ToggleHelp),
+            ("u", Undo),
             ("q", Quit),
             ("ctrl-c", Quit),
         ],
@@ -261,6 +262,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("p", RecordPurchase),
                 ("i", LogInteraction),
                 ("v", RevealPhone),
+                ("T", UntagSelected),
             ],
         ]
         .concat(),
@@ -276,6 +278,15 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("p", RecordPurchase),
                 ("i", LogInteraction),
                 ("v", RevealPhone),
+                ("tab", PickRecord),
+                ("x", VoidRecord),
+                ("r", RefundPurchase),
+                ("c", CorrectRecord),
+                ("enter", Open),
+                ("o", ResolveComplaint),
+                ("h", ShowChanges),
+                ("T", UntagSelected),
+                ("D", DeleteCustomer),
             ],
         ]
         .concat(),
@@ -299,7 +310,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
         Mode::FollowUps => {
             [nav, vec![("enter", Open), ("i", LogInteraction), ("p", RecordPurchase), ("esc", Back)]].concat()
         }
-        Mode::Duplicates => [nav, vec![("enter", Open), ("esc", Back)]].concat(),
+        Mode::Duplicates => [nav, vec![("enter", Open), ("n", NotDuplicate), ("esc", Back)]].concat(),
         Mode::Merge => vec![
             ("j", Down),
             ("down", Down),
@@ -317,7 +328,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
         ],
         Mode::Prompt => [text, vec![("ctrl-c", Quit)]].concat(),
         // Only `y` says yes: an Enter held or pressed twice must not merge or delete anything.
-        Mode::Confirm => vec![("y", Confirm), ("n", Cancel), ("esc", Cancel)],
+        Mode::Confirm => vec![("y", Confirm), ("n", Cancel), ("esc", Cancel), ("o", Open)],
         Mode::Help => vec![("?", ToggleHelp), ("esc", ToggleHelp), ("q", ToggleHelp)],
         // Every other key goes to the form itself (see `tui::form_key`), Esc included, so that
         // the form can ask before discarding what was typed.
@@ -484,11 +495,11 @@ mod tests {
 
     #[test]
     fn config_rebinds_and_unbinds() {
-        let text = "[keys.list]\nctrl-n = \"down\"\nj = \"none\"\n[keys.global]\nx = \"quit\"\n";
+        let text = "[keys.list]\nctrl-n = \"down\"\nj = \"none\"\n[keys.global]\nctrl-x = \"quit\"\n";
         let k = Keymap::from_config(text).unwrap();
         assert_eq!(k.resolve(Mode::List, &key("ctrl-n")), Some(Action::Down));
         assert_eq!(k.resolve(Mode::List, &key("j")), None);
-        assert_eq!(k.resolve(Mode::Detail, &key("x")), Some(Action::Quit));
+        assert_eq!(k.resolve(Mode::Detail, &key("ctrl-x")), Some(Action::Quit));
         assert!(k.help(Mode::List).iter().any(|(keys, what)| keys.contains("ctrl-n") && *what == "down"));
         let err = Keymap::from_config("[keys.lst]\nj = \"fly\"\n[keys.list]\nj = \"fly\"").unwrap_err();
         assert!(err.contains("unknown mode") && err.contains("unknown action"), "{err}");

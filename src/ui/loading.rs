@@ -221,6 +221,14 @@ impl App {
                 | Action::RecordPurchase
                 | Action::LogInteraction
                 | Action::TagSelected
+                | Action::UntagSelected
+                | Action::Undo
+                | Action::VoidRecord
+                | Action::RefundPurchase
+                | Action::CorrectRecord
+                | Action::ResolveComplaint
+                | Action::DeleteCustomer
+                | Action::NotDuplicate
                 | Action::OpenForm(_)
                 | Action::LoadDemo
                 | Action::Refit

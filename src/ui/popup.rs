@@ -51,6 +51,43 @@ pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
             let text = super::merge::confirm_text(survivor.id, *loser);
             return boxed(app, f, area, crate::i18n::tr(" confirm merge "), &text);
         }
+        Confirm::Commit { question, .. } => {
+            let mut text = question.clone();
+            text.extend([String::new(), crate::i18n::tr("y yes · n no").into()]);
+            return boxed(app, f, area, crate::i18n::tr(" confirm "), &text);
+        }
+        Confirm::Undo { what, since } => {
+            let text = [
+                crate::i18n::trf("Undo {}?", &[&safe(what)]),
+                crate::i18n::trf("Changed since by {}.", &[&safe(since)]),
+                crate::i18n::tr("Their change is undone with it.").into(),
+                String::new(),
+                crate::i18n::tr("y undo anyway · n keep").into(),
+            ];
+            return boxed(app, f, area, crate::i18n::tr(" undo "), &text);
+        }
+        Confirm::Till(p) => {
+            let text = [
+                crate::i18n::trf("Save a purchase of {}?", &[&p.amount]),
+                if p.amount.0 == 0 {
+                    crate::i18n::tr("The amount is zero.").into()
+                } else {
+                    crate::i18n::trf("That is more than {} (till.confirm_above).", &[&app.till_limit])
+                },
+                String::new(),
+                crate::i18n::tr("y save · n back to the form").into(),
+            ];
+            return boxed(app, f, area, crate::i18n::tr(" check the amount "), &text);
+        }
+        Confirm::LooksLike { others, .. } => {
+            let mut text = vec![crate::i18n::tr("Already stored?").to_string()];
+            text.extend(others.iter().map(|(_, line)| line.clone()));
+            text.extend([
+                String::new(),
+                crate::i18n::tr("y save anyway · o open the first · n back to the form").into(),
+            ]);
+            return boxed(app, f, area, crate::i18n::tr(" looks like "), &text);
+        }
         Confirm::Reload { by, .. } => {
             let text = super::others::reload_text(by.as_deref());
             return boxed(app, f, area, crate::i18n::tr(" changed meanwhile "), &text);

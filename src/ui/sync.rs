@@ -25,7 +25,7 @@ impl App {
                 self.back_to = self.view;
             }
             self.view = View::Detail;
-            self.detail = DetailState { id, history: Some(h.clone()), scroll: 0 };
+            self.detail = DetailState::of(id, Some(h.clone()));
         }
         self.refresh_views();
         let classes = self.clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
@@ -47,7 +47,7 @@ impl App {
         self.absorb(&survivor);
         let id = survivor.customer.id;
         if self.detail.id == loser {
-            self.detail = DetailState { id, history: Some(survivor.clone()), scroll: 0 };
+            self.detail = DetailState::of(id, Some(survivor.clone()));
         }
         self.refresh_views();
         self.status = format!("merged #{loser} into #{id} {}", terminal_safe(&survivor.customer.name));

@@ -3,7 +3,7 @@
 use super::action::{Action, Effect, FormRequest};
 use super::app::{App, Confirm, Prompt, PromptKind, View};
 use super::columns::SORTABLE;
-use super::segments::{SavedSegment, SegmentTab, TABS, filter_label};
+use super::segments::{SegmentTab, TABS, filter_label};
 
 /// Moves a table cursor over `n` rows for the movement actions; returns whether `action` was one.
 pub(super) fn move_cursor(cursor: &mut usize, n: usize, page: usize, action: &Action) -> bool {
@@ -58,6 +58,13 @@ impl App {
                     if let Some(id) = exact {
                         return self.open_detail(id);
                     }
+                    // A card number nobody has now may be one a merge took away.
+                    let q = self.list.query.trim().to_string();
+                    if self.options.card_pattern.matches(&q) && self.customers_with_card(&q).is_empty() {
+                        self.status = crate::i18n::trf("looking up card {}…", &[&q]);
+                        return vec![Effect::FindFormerCard(q)];
+                    }
+                    let l = &mut self.list;
                     // Enter typed before the answer (a scanner types fast): the top hit of
                     // what was typed opens when it comes, never the one of an older query.
                     if l.query.is_empty() || l.search.open_when_answered() {
@@ -129,14 +136,19 @@ impl App {
                     l.selected.extend(l.shown.iter().copied());
                 }
             }
-            Action::TagSelected => {
+            Action::TagSelected | Action::UntagSelected => {
                 let ids: Vec<u64> = if l.selected.is_empty() {
                     l.current().into_iter().collect()
                 } else {
                     l.selected.iter().copied().collect()
                 };
                 if !ids.is_empty() {
-                    self.prompt = Some(Prompt { kind: PromptKind::Tag(ids), text: String::new() });
+                    let kind = if action == Action::TagSelected {
+                        PromptKind::Tag(ids)
+                    } else {
+                        PromptKind::Untag(ids)
+                    };
+                    self.prompt = Some(Prompt { kind, text: String::new() });
                 }
             }
             Action::CycleSort => {
@@ -172,6 +184,9 @@ impl App {
     }
 
     pub(super) fn on_detail(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(effects) = self.on_records(&action) {
+            return effects;
+        }
         let page = self.page();
         let d = &mut self.detail;
         match action {
@@ -189,6 +204,9 @@ impl App {
                 let id = d.id;
                 return self.open_form(form_for(&action, id));
             }
+            Action::UntagSelected => {
+                self.prompt = Some(Prompt { kind: PromptKind::Untag(vec![d.id]), text: String::new() });
+            }
             _ => {}
         }
         // Never scroll past the last full page: Up after G must move the view at once.
@@ -201,17 +219,16 @@ impl App {
         let Some(row) = self.model.get(self.detail.id) else { return 0 };
         let width = self.size.0 as usize;
         let profile = self.clf.profile(self.detail.id);
-        let lines = super::detail::document(
-            row,
-            profile.as_ref(),
-            self.detail.history.as_ref(),
-            self.phone_mask(),
-            width,
-        )
-        .len();
-        // Above the document: tab bar, name, next action and the two-line sparkline; below: status.
-        let height = (self.size.1 as usize).saturating_sub(DETAIL_CHROME).max(1);
-        lines.saturating_sub(height)
+        let lines = super::detail::document(row, profile.as_ref(), &self.detail, self.phone_mask(), width)
+            .lines
+            .len();
+        lines.saturating_sub(self.detail_height())
+    }
+
+    /// Lines of the detail document on screen: above it the tab bar, name, next action and the
+    /// two-line sparkline; below it the status line.
+    pub(super) fn detail_height(&self) -> usize {
+        (self.size.1 as usize).saturating_sub(DETAIL_CHROME).max(1)
     }
 
     pub(super) fn on_segments(&mut self, action: Action) -> Vec<Effect> {
@@ -279,6 +296,19 @@ impl App {
                     self.prompt = Some(Prompt { kind: PromptKind::SegmentName(filter), text: String::new() });
                 }
             }
+            Action::RenameSegment
+                if s.current() == SegmentTab::Dimension(crate::classify::Dimension::Tags) =>
+            {
+                match s.cursor_class(&self.clf) {
+                    Some(c) if c.class != crate::classify::NOT_RECORDED => {
+                        let text = c.class.clone();
+                        self.prompt = Some(Prompt { kind: PromptKind::RenameTag(c.class), text });
+                    }
+                    _ => {
+                        self.status = crate::i18n::tr("customers without a tag have no tag to rename").into()
+                    }
+                }
+            }
             Action::RenameSegment if s.current() == SegmentTab::Saved => {
                 if let Some(seg) = s.saved.get(s.cursor) {
                     let text = seg.name.clone();
@@ -326,97 +356,6 @@ impl App {
             _ => {}
         }
         vec![]
-    }
-
-    pub(super) fn on_prompt(&mut self, action: Action) -> Vec<Effect> {
-        let Some(p) = self.prompt.as_mut() else { return vec![] };
-        match action {
-            Action::Input(c) => p.text.push(c),
-            Action::Backspace => {
-                p.text.pop();
-            }
-            Action::ClearInput => p.text.clear(),
-            Action::Cancel | Action::Back => self.prompt = None,
-            Action::Quit => return self.quit(),
-            Action::Submit => {
-                let Some(p) = self.prompt.take() else { return vec![] };
-                return self.submit_prompt(p);
-            }
-            _ => {}
-        }
-        vec![]
-    }
-
-    fn submit_prompt(&mut self, p: Prompt) -> Vec<Effect> {
-        let text = p.text.trim().to_string();
-        if text.is_empty() {
-            self.status = crate::i18n::tr("nothing typed; nothing changed").into();
-            return vec![];
-        }
-        match p.kind {
-            PromptKind::Tag(ids) => {
-                let mut effects = Vec::new();
-                for id in ids {
-                    let Some(row) = self.model.get(id) else { continue };
-                    let mut c = row.customer.clone();
-                    // Same rules as every other tag entry: commas separate, repeats drop.
-                    let mut all = c.tags.join(",");
-                    all.push(',');
-                    all.push_str(&text);
-                    c.set_tags(&all);
-                    if c.tags != row.customer.tags {
-                        effects.push(Effect::SaveCustomer(c));
-                    }
-                }
-                self.status = format!("tagging {} customer(s) with {text:?}…", effects.len());
-                self.list.selected.clear();
-                effects
-            }
-            PromptKind::SegmentName(filter) => {
-                self.segments.saved.push(SavedSegment { name: text.clone(), filter });
-                self.segments.saved_counts = None;
-                self.segments.tab = TABS.len() - 1;
-                self.segments.cursor = self.segments.saved.len() - 1;
-                self.segments.marks.clear();
-                self.show_segments();
-                self.status = format!("saved segment {text:?}");
-                vec![Effect::SaveSegments(self.segments.saved.clone())]
-            }
-            PromptKind::RenameSegment(at) => match self.segments.saved.get_mut(at) {
-                Some(seg) => {
-                    seg.name = text;
-                    vec![Effect::SaveSegments(self.segments.saved.clone())]
-                }
-                None => vec![],
-            },
-        }
-    }
-
-    pub(super) fn on_confirm(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Confirm => match self.confirm.take() {
-                Some(Confirm::Merge { survivor, loser }) => self.confirm_merge(*survivor, loser),
-                Some(Confirm::Reload { customer, .. }) => self.reload_form(customer),
-                Some(Confirm::DeleteSegment(at)) if at < self.segments.saved.len() => {
-                    let gone = self.segments.saved.remove(at);
-                    self.segments.saved_counts = None;
-                    self.segments.recount(&self.clf);
-                    self.segments.cursor =
-                        self.segments.cursor.min(self.segments.saved.len().saturating_sub(1));
-                    self.status = format!("deleted segment {:?}", gone.name);
-                    vec![Effect::SaveSegments(self.segments.saved.clone())]
-                }
-                _ => vec![],
-            },
-            Action::Cancel | Action::Back => {
-                if let Some(Confirm::Reload { customer, by }) = self.confirm.take() {
-                    self.keep_edit(customer, by.as_deref());
-                }
-                vec![]
-            }
-            Action::Quit => self.quit(),
-            _ => vec![],
-        }
     }
 }
 

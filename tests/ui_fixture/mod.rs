@@ -88,6 +88,10 @@ pub fn feed(app: &mut App, hs: &[History], actions: &[Action]) -> Vec<Effect> {
             {
                 app.update(Action::HistoryLoaded(Box::new(h.clone())));
             }
+            // No merge took any card away in these shops.
+            if let Effect::FindFormerCard(card) = e {
+                app.update(Action::FormerCard { card: card.clone(), id: None });
+            }
         }
         all.extend(effects);
     }

@@ -4,10 +4,11 @@ use super::field::{Choice, Input, TextInput};
 use super::{Field, FieldId, Form, FormKind, FormOutput, Target};
 use crate::domain::{
     AreaType, Channel, ComplaintType, ContactPref, Customer, DomainError, Gender, Interaction,
-    InteractionKind, MAX_NAME, MAX_TEXT, Money, Purchase, Rating, Severity, Source, check_len, parse_date,
-    parse_quantity,
+    InteractionKind, MAX_NAME, MAX_TEXT, Money, Outcome, Purchase, Rating, Severity, Source, check_len,
+    parse_date, parse_quantity,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// Room for a date typed with stray spaces; `parse_date` has the final word.
@@ -55,30 +56,45 @@ impl Form {
             choice(FieldId::Channel, "Channel", Channel::ALL, Channel::key, Channel::Store),
             check(FieldId::Promo, "Promotion", false),
         ];
-        let target = Target::Purchase { customer: customer_id, today };
+        let target = Target::Purchase { customer: customer_id, today, base: None };
         Form::assemble("Record purchase".into(), FormKind::Purchase, target, fields)
+    }
+
+    /// The purchase form over stored purchase `p`, to correct it (amount, quantity, date,
+    /// category, channel, promotion); what it does not show is kept.
+    pub fn correct_purchase(p: &Purchase, today: NaiveDate) -> Form {
+        let fields = vec![
+            text(FieldId::Amount, "Amount", "e.g. 12.50", &p.amount.to_string(), 32),
+            text(FieldId::Quantity, "Quantity", "1", &p.quantity.to_string(), 16),
+            text(FieldId::Date, "Date", "YYYY-MM-DD", &p.date.to_string(), DATE_LEN),
+            text(FieldId::Category, "Category", "", &p.category, MAX_NAME),
+            choice(FieldId::Channel, "Channel", Channel::ALL, Channel::key, p.channel),
+            check(FieldId::Promo, "Promotion", p.promo),
+        ];
+        let target = Target::Purchase { customer: p.customer, today, base: Some(Box::new(p.clone())) };
+        Form::assemble("Correct purchase".into(), FormKind::Purchase, target, fields)
     }
 
     /// The "Log interaction" form, dated today and signed by `operator`.
     pub fn interaction(customer_id: u64, today: NaiveDate, operator: &str) -> Form {
-        let fields = vec![
-            choice(FieldId::Kind, "Kind", InteractionKind::ALL, InteractionKind::key, InteractionKind::Call),
-            text(FieldId::Date, "Date", "YYYY-MM-DD", &today.to_string(), DATE_LEN),
-            text(FieldId::Text, "Text", "", "", MAX_TEXT),
-            text(FieldId::Rating, "Rating", "1-5, optional", "", 8),
-            choice(
-                FieldId::ComplaintType,
-                "Complaint",
-                ComplaintType::ALL,
-                ComplaintType::key,
-                ComplaintType::Other,
-            ),
-            choice(FieldId::Severity, "Severity", Severity::ALL, Severity::key, Severity::Minor),
-            check(FieldId::Resolved, "Resolved", false),
-            text(FieldId::FollowUp, "Follow-up", "YYYY-MM-DD, optional", "", DATE_LEN),
-        ];
-        let target = Target::Interaction { customer: customer_id, today, operator: operator.to_string() };
+        let mut blank = Interaction::new(customer_id, today, InteractionKind::Call, "")
+            .expect("an empty call of today is a valid interaction");
+        blank.complaint = None;
+        let fields = interaction_fields(&blank);
+        let target =
+            Target::Interaction { customer: customer_id, today, operator: operator.to_string(), base: None };
         Form::assemble("Log interaction".into(), FormKind::Interaction, target, fields)
+    }
+
+    /// The interaction form over stored interaction `i`, to edit it; it keeps its operator.
+    pub fn correct_interaction(i: &Interaction, today: NaiveDate) -> Form {
+        let target = Target::Interaction {
+            customer: i.customer,
+            today,
+            operator: i.operator.clone(),
+            base: Some(Box::new(i.clone())),
+        };
+        Form::assemble("Edit interaction".into(), FormKind::Interaction, target, interaction_fields(i))
     }
 
     /// Turns the fields into a record, or lists every refused field with its reason.
@@ -88,12 +104,12 @@ impl Form {
             Target::Customer { base, today } => {
                 Some(FormOutput::Customer(self.customer(base, *today, &mut e)))
             }
-            Target::Purchase { customer, today } => {
-                self.purchase_record(*customer, *today, &mut e).map(FormOutput::Purchase)
-            }
-            Target::Interaction { customer, today, operator } => {
-                self.interaction_record(*customer, *today, operator, &mut e).map(FormOutput::Interaction)
-            }
+            Target::Purchase { customer, today, base } => self
+                .purchase_record(*customer, *today, &mut e)
+                .map(|p| FormOutput::Purchase(corrected_purchase(p, base.as_deref()))),
+            Target::Interaction { customer, today, operator, base } => self
+                .interaction_record(*customer, *today, operator, base.is_some(), &mut e)
+                .map(|i| FormOutput::Interaction(corrected_interaction(i, base.as_deref()))),
         };
         match out {
             Some(out) if e.0.is_empty() => Ok(out),
@@ -166,6 +182,12 @@ impl Form {
                 c.notes = n.trim().to_string();
             }
         }
+        if touched(FieldId::Custom) {
+            let text = v(FieldId::Custom);
+            if let Some(custom) = e.take(FieldId::Custom, parse_custom(&text)) {
+                c.custom = custom;
+            }
+        }
         c.gender = self.parsed(FieldId::Gender, e).unwrap_or(c.gender);
         c.area = self.parsed(FieldId::Area, e).unwrap_or(c.area);
         c.source = self.parsed(FieldId::Source, e).unwrap_or(c.source);
@@ -193,6 +215,7 @@ impl Form {
         customer: u64,
         today: NaiveDate,
         operator: &str,
+        editing: bool,
         e: &mut Errors,
     ) -> Option<Interaction> {
         let kind: Option<InteractionKind> = self.parsed(FieldId::Kind, e);
@@ -206,9 +229,13 @@ impl Form {
         let f = self.text_of(FieldId::FollowUp);
         let follow_up = if f.trim().is_empty() {
             Some(None)
+        } else if editing && !self.changed(FieldId::FollowUp) {
+            // An old interaction's follow-up lies in the past: left alone, it stays.
+            e.take(FieldId::FollowUp, parse_date(&f)).map(Some)
         } else {
             e.take(FieldId::FollowUp, not_before(&f, today)).map(Some)
         };
+        let outcome: Option<Outcome> = self.parsed(FieldId::Outcome, e);
         let complaint_kind: Option<ComplaintType> = self.parsed(FieldId::ComplaintType, e);
         let severity: Option<Severity> = self.parsed(FieldId::Severity, e);
         let text = self.text_of(FieldId::Text).trim().to_string();
@@ -221,8 +248,101 @@ impl Form {
             c.resolved = self.text_of(FieldId::Resolved) == "yes";
         }
         i.operator = operator.to_string();
+        i.outcome = outcome?;
+        if i.outcome == Outcome::NoAnswer && i.follow_up.is_none() {
+            let why = "no answer: give the day to call back in Follow-up";
+            e.0.push((FieldId::FollowUp, why.into()));
+            return None;
+        }
         Some(i)
     }
+}
+
+/// A corrected purchase keeps what the form does not show (id, return link, void).
+fn corrected_purchase(p: Purchase, base: Option<&Purchase>) -> Purchase {
+    match base {
+        Some(b) => Purchase { id: b.id, refund_of: b.refund_of, void: b.void.clone(), ..p },
+        None => p,
+    }
+}
+
+/// An edited interaction keeps its id, its void and a complaint's resolution while it stays
+/// resolved.
+fn corrected_interaction(mut i: Interaction, base: Option<&Interaction>) -> Interaction {
+    let Some(b) = base else { return i };
+    i.id = b.id;
+    i.void = b.void.clone();
+    if let (Some(c), Some(old)) = (i.complaint.as_mut(), b.complaint.as_ref())
+        && c.resolved
+    {
+        c.resolution = old.resolution.clone();
+    }
+    i
+}
+
+/// The interaction form's fields, filled from `i`.
+fn interaction_fields(i: &Interaction) -> Vec<Field> {
+    let complaint = i.complaint.as_ref();
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    vec![
+        choice(FieldId::Kind, "Kind", InteractionKind::ALL, InteractionKind::key, i.kind),
+        text(FieldId::Date, "Date", "YYYY-MM-DD", &i.date.to_string(), DATE_LEN),
+        text(FieldId::Text, "Text", "", &i.text, MAX_TEXT),
+        text(
+            FieldId::Rating,
+            "Rating",
+            "1-5, optional",
+            &i.rating.map(|r| r.get().to_string()).unwrap_or_default(),
+            8,
+        ),
+        choice(
+            FieldId::ComplaintType,
+            "Complaint",
+            ComplaintType::ALL,
+            ComplaintType::key,
+            complaint.map_or(ComplaintType::Other, |c| c.kind),
+        ),
+        choice(
+            FieldId::Severity,
+            "Severity",
+            Severity::ALL,
+            Severity::key,
+            complaint.map_or(Severity::Minor, |c| c.severity),
+        ),
+        check(FieldId::Resolved, "Resolved", complaint.is_some_and(|c| c.resolved)),
+        choice(FieldId::Outcome, "Outcome", Outcome::ALL, Outcome::key, i.outcome),
+        text(
+            FieldId::FollowUp,
+            "Follow-up",
+            "YYYY-MM-DD; call back on, after no answer",
+            &date(i.follow_up),
+            DATE_LEN,
+        ),
+    ]
+}
+
+/// Reads `key=value; key=value` (blank: none); keys are unique and not empty.
+fn parse_custom(text: &str) -> Result<BTreeMap<String, String>, DomainError> {
+    check_len("custom fields", text.trim(), MAX_TEXT)?;
+    let mut out = BTreeMap::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((k, v)) = part.split_once('=') else {
+            return Err(DomainError::Invalid(format!("{part:?}: write key=value, separated by ;")));
+        };
+        let k = k.trim();
+        if k.is_empty() {
+            return Err(DomainError::Invalid(format!("{part:?}: the key before = is empty")));
+        }
+        if out.insert(k.to_string(), v.trim().to_string()).is_some() {
+            return Err(DomainError::Invalid(format!("{k:?} is given twice")));
+        }
+    }
+    Ok(out)
+}
+
+/// `key=value; key=value`, as the custom field shows the shop's own fields.
+fn custom_text(custom: &BTreeMap<String, String>) -> String {
+    custom.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
 }
 
 /// The customer form's fields, filled from `c`.
@@ -254,6 +374,14 @@ fn customer_fields(c: &Customer) -> Vec<Field> {
         choice(FieldId::Contact, "Contact by", ContactPref::ALL, ContactPref::key, c.contact),
         text(FieldId::Tags, "Tags", "e.g. vip, wholesale", &c.tags.join(", "), MAX_TEXT),
         text(FieldId::Notes, "Notes", "", &c.notes, MAX_TEXT),
+        text(
+            FieldId::Referrer,
+            "Referred by",
+            "#id or ref",
+            &c.referrer.map(|r| format!("#{r}")).unwrap_or_default(),
+            64,
+        ),
+        text(FieldId::Custom, "Own fields", "key=value; key=value", &custom_text(&c.custom), MAX_TEXT),
     ]
 }
 

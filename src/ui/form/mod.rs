@@ -70,9 +70,9 @@ pub enum FormOutcome {
 pub enum FormOutput {
     /// A new (id 0) or edited customer.
     Customer(Customer),
-    /// A new purchase (id 0).
+    /// A new purchase (id 0), or a stored one corrected.
     Purchase(Purchase),
-    /// A new interaction (id 0).
+    /// A new interaction (id 0), or a stored one edited.
     Interaction(Interaction),
 }
 
@@ -118,6 +118,10 @@ pub enum FieldId {
     Tags,
     /// Free notes.
     Notes,
+    /// Who referred the customer (`#id` or their ref).
+    Referrer,
+    /// The shop's own fields, `key=value; key=value`.
+    Custom,
     /// Purchase amount.
     Amount,
     /// Purchase quantity.
@@ -144,6 +148,8 @@ pub enum FieldId {
     Resolved,
     /// Follow-up date.
     FollowUp,
+    /// How a contact ended (reached, no answer).
+    Outcome,
 }
 
 /// One labelled input with its validation error.
@@ -165,19 +171,11 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
     /// `base` carries everything the form does not show (id, revision, custom fields…).
-    Customer {
-        base: Box<Customer>,
-        today: Option<NaiveDate>,
-    },
-    Purchase {
-        customer: u64,
-        today: NaiveDate,
-    },
-    Interaction {
-        customer: u64,
-        today: NaiveDate,
-        operator: String,
-    },
+    Customer { base: Box<Customer>, today: Option<NaiveDate> },
+    /// `base`: the stored purchase a correction replaces (its id and the rest it keeps).
+    Purchase { customer: u64, today: NaiveDate, base: Option<Box<Purchase>> },
+    /// `base`: the stored interaction an edit replaces.
+    Interaction { customer: u64, today: NaiveDate, operator: String, base: Option<Box<Interaction>> },
 }
 
 /// An open form: fields, focus, errors and the discard confirmation.
@@ -255,6 +253,15 @@ impl Form {
     /// Whether any value differs from when the form opened.
     pub fn is_dirty(&self) -> bool {
         self.fields.iter().zip(&self.initial).any(|(f, v)| f.input.value() != *v)
+    }
+
+    /// Marks a field as refused for a reason only the app can judge (a referrer nobody has),
+    /// and moves the focus there; the text stays.
+    pub fn refuse(&mut self, id: FieldId, why: &str) {
+        if let Some(i) = self.fields.iter().position(|f| f.id == id) {
+            self.fields[i].error = Some(why.to_string());
+            self.focus = i;
+        }
     }
 
     /// Whether the form is asking "Discard changes? (y/n)".

@@ -305,10 +305,17 @@ fn choice_text(field: super::FieldId, key: &'static str) -> &'static str {
 
 /// The interface text a form title starts with, as the `'static` key `tr` looks up.
 fn static_text(title: &str) -> &'static str {
-    ["New customer", "Edit customer", "Record purchase", "Log interaction"]
-        .into_iter()
-        .find(|t| *t == title)
-        .unwrap_or("")
+    [
+        "New customer",
+        "Edit customer",
+        "Record purchase",
+        "Log interaction",
+        "Correct purchase",
+        "Edit interaction",
+    ]
+    .into_iter()
+    .find(|t| *t == title)
+    .unwrap_or("")
 }
 
 #[cfg(test)]

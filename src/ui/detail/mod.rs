@@ -1,11 +1,16 @@
 //! One customer: every field, every class with its reason, the recommended action, the
 //! prediction lines, a 12-month spend sparkline, and the history newest first (scrollable).
 
+mod records;
+
+pub use records::{Pick, field_diff, picks};
+
 use super::floor::PhoneMask;
 use super::model::{Model, Row};
-use super::widgets::{fit, money_short, pad_to, safe};
+use super::widgets::{fit, money_short, safe};
+use crate::change::AuditEntry;
 use crate::classify::Profile;
-use crate::domain::{History, Money};
+use crate::domain::{History, Money, net_purchases};
 use crate::i18n::{self, tr, tr_dyn, trf};
 use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
@@ -23,6 +28,38 @@ pub struct DetailState {
     pub history: Option<History>,
     /// First line of the document shown.
     pub scroll: usize,
+    /// The record the cursor is on (an index into [`picks`]), when the cursor is in them.
+    pub pick: Option<usize>,
+    /// The customer's changes from the audit log, when shown.
+    pub changes: Option<Vec<AuditEntry>>,
+}
+
+impl DetailState {
+    /// The view of customer `id`, scrolled to the top, with their history when known.
+    pub fn of(id: u64, history: Option<History>) -> DetailState {
+        DetailState { id, history, ..DetailState::default() }
+    }
+
+    /// The records the cursor can stand on.
+    pub fn picks(&self) -> Vec<Pick<'_>> {
+        self.history.as_ref().map(|h| picks(h, self.changes.as_deref())).unwrap_or_default()
+    }
+
+    /// The record under the cursor.
+    pub fn picked(&self) -> Option<Pick<'_>> {
+        self.picks().get(self.pick?).copied()
+    }
+
+    /// Keeps the cursor on a record after the records changed (one voided, one undone).
+    pub fn clamp_pick(&mut self) {
+        let n = self.picks().len();
+        if let Some(p) = self.pick.as_mut() {
+            *p = (*p).min(n.saturating_sub(1));
+        }
+        if n == 0 {
+            self.pick = None;
+        }
+    }
 }
 
 /// At most this many duplicate flags head the view; the duplicates view lists them all.
@@ -54,12 +91,12 @@ pub fn duplicate_lines(
 }
 
 /// Spend per calendar month for the 12 months ending with `today`'s month, oldest first, in
-/// whole currency units.
+/// whole currency units: what the sales count, net of returns, voids left out.
 pub fn monthly_spend(h: &History, today: NaiveDate) -> [u64; 12] {
     let month_no = |d: NaiveDate| d.year() as i64 * 12 + d.month0() as i64;
     let end = month_no(today);
     let mut out = [0u64; 12];
-    for p in &h.purchases {
+    for p in net_purchases(&h.purchases) {
         let back = end - month_no(p.date);
         if (0..12).contains(&back) && p.date <= today {
             let slot = &mut out[(11 - back) as usize];
@@ -77,14 +114,16 @@ fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(s.to_string(), Style::new().add_modifier(Modifier::BOLD)))
 }
 
-/// The scrollable document: fields, classes, predictions, purchases and interactions.
-pub fn document(
-    row: &Row,
-    p: Option<&Profile>,
-    h: Option<&History>,
-    mask: PhoneMask,
-    width: usize,
-) -> Vec<Line<'static>> {
+/// The scrollable document: fields, classes, predictions and the records.
+pub struct Document {
+    /// Every line.
+    pub lines: Vec<Line<'static>>,
+    /// The line of the picked record, when the cursor is in the records.
+    pub picked: Option<usize>,
+}
+
+/// The detail view's document for `row`, with the records of `d`.
+pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask, width: usize) -> Document {
     let c = &row.customer;
     let mut out: Vec<Line<'static>> = Vec::new();
     let lang = i18n::current();
@@ -142,54 +181,16 @@ pub fn document(
         None => out.push(Line::from(tr("  not classified"))),
     }
     out.push(Line::default());
-    match h {
+    let mut picked = None;
+    match &d.history {
         None => out.push(Line::from(tr("loading history…"))),
         Some(h) => {
-            let total: Money = h.purchases.iter().map(|p| p.amount).sum();
-            out.push(heading(&trf(
-                "Purchases ({}, {} in all)",
-                &[&h.purchases.len(), &i18n::money(lang, total)],
-            )));
-            for p in h.purchases.iter().rev() {
-                let promo = if p.promo { tr(" promo") } else { "" };
-                let channel =
-                    i18n::class_label(lang, "top_channel", p.channel.key()).unwrap_or(p.channel.key());
-                let line = format!(
-                    "  {}  {}  ×{:<3} {} {}{promo}",
-                    day(p.date),
-                    i18n::money(lang, p.amount),
-                    p.quantity,
-                    channel,
-                    safe(&p.category)
-                );
-                out.push(Line::from(fit(&line, width)));
-            }
-            out.push(Line::default());
-            out.push(heading(&trf("Interactions ({})", &[&h.interactions.len()])));
-            for i in h.interactions.iter().rev() {
-                let mut extra = String::new();
-                if let Some(r) = i.rating {
-                    extra += &trf(" rating {}", &[&r.get()]);
-                }
-                if let Some(cp) = &i.complaint {
-                    // "open" is also the help's word for Enter, so the complaint state has its own message.
-                    let state = if cp.resolved {
-                        tr("resolved")
-                    } else {
-                        tr("open complaint").trim_end_matches(" complaint")
-                    };
-                    extra += &format!(" {} {} {state}", tr(cp.kind.key()), tr(cp.severity.key()));
-                }
-                if let Some(fu) = i.follow_up {
-                    extra += &trf(" follow-up {}", &[&day(fu)]);
-                }
-                let line =
-                    format!("  {}  {}{extra}  {}", day(i.date), pad_to(tr(i.kind.key()), 9), safe(&i.text));
-                out.push(Line::from(fit(&line, width)));
-            }
+            let r = records::lines(h, d.changes.as_deref(), d.pick, width);
+            picked = r.picked.map(|at| at + out.len());
+            out.extend(r.lines);
         }
     }
-    out
+    Document { lines: out, picked }
 }
 
 /// Draws the App's detail view into `area`.
@@ -258,7 +259,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if y >= bottom {
         return;
     }
-    let doc = document(row, p, d.history.as_ref(), mask, w);
+    let doc = document(row, p, d, mask, w).lines;
     let rest = Rect { y, height: bottom - y, ..area };
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();

@@ -1,0 +1,194 @@
+//! The customer's records as the detail view lists them, and the cursor over them: purchases
+//! and returns, interactions, and (when shown) the changes the audit log holds about them.
+
+use super::super::widgets::{fit, pad_to, safe};
+use crate::change::AuditEntry;
+use crate::domain::{History, Interaction, Money, Purchase, net_purchases};
+use crate::i18n::{self, tr, trf};
+use chrono::NaiveDate;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+/// One record the cursor can stand on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pick<'a> {
+    /// A purchase or a return.
+    Purchase(&'a Purchase),
+    /// An interaction.
+    Interaction(&'a Interaction),
+    /// An entry of the audit log.
+    Change(&'a AuditEntry),
+}
+
+/// The records in the order the view lists them: purchases newest first, interactions newest
+/// first, then the changes newest first.
+pub fn picks<'a>(h: &'a History, changes: Option<&'a [AuditEntry]>) -> Vec<Pick<'a>> {
+    let mut out: Vec<Pick> = h.purchases.iter().rev().map(Pick::Purchase).collect();
+    out.extend(h.interactions.iter().rev().map(Pick::Interaction));
+    out.extend(changes.unwrap_or_default().iter().rev().map(Pick::Change));
+    out
+}
+
+/// Lines of the records, with the line index of the picked one.
+pub struct Records {
+    /// The lines.
+    pub lines: Vec<Line<'static>>,
+    /// Where the picked record's line is among them.
+    pub picked: Option<usize>,
+}
+
+/// The purchases, interactions and changes sections; `pick` highlights one record.
+pub fn lines(h: &History, changes: Option<&[AuditEntry]>, pick: Option<usize>, width: usize) -> Records {
+    let lang = i18n::current();
+    let mut out = Vec::new();
+    let mut picked = None;
+    let mut n = 0usize;
+    let mut push = |out: &mut Vec<Line<'static>>, text: String, dim: bool| {
+        let mut style = Style::new();
+        if dim {
+            style = style.add_modifier(Modifier::DIM);
+        }
+        if pick == Some(n) {
+            style = style.add_modifier(Modifier::REVERSED);
+            picked = Some(out.len());
+        }
+        out.push(Line::from(Span::styled(fit(&text, width), style)));
+        n += 1;
+    };
+    let net: Money = net_purchases(&h.purchases).iter().map(|p| p.amount).sum();
+    let counted = net_purchases(&h.purchases).len();
+    out.push(heading(&trf("Purchases ({}, {} in all)", &[&counted, &i18n::money(lang, net)])));
+    for p in h.purchases.iter().rev() {
+        push(&mut out, purchase_line(p), p.void.is_some());
+    }
+    out.push(Line::default());
+    out.push(heading(&trf("Interactions ({})", &[&h.interactions.len()])));
+    for i in h.interactions.iter().rev() {
+        push(&mut out, interaction_line(i), i.void.is_some());
+    }
+    if let Some(changes) = changes {
+        out.push(Line::default());
+        out.push(heading(&trf("Changes ({})", &[&changes.len()])));
+        for e in changes.iter().rev() {
+            push(&mut out, change_line(e), false);
+        }
+    }
+    Records { lines: out, picked }
+}
+
+fn heading(s: &str) -> Line<'static> {
+    Line::from(Span::styled(s.to_string(), Style::new().add_modifier(Modifier::BOLD)))
+}
+
+fn day(d: NaiveDate) -> String {
+    i18n::date(i18n::current(), d)
+}
+
+fn purchase_line(p: &Purchase) -> String {
+    let lang = i18n::current();
+    let promo = if p.promo { tr(" promo") } else { "" };
+    let channel = i18n::class_label(lang, "top_channel", p.channel.key()).unwrap_or(p.channel.key());
+    let mut line = match p.refund_of {
+        Some(of) => format!(
+            "  {}  -{}  ×{:<3} {} #{of}",
+            day(p.date),
+            i18n::money(lang, p.amount),
+            p.quantity,
+            tr("RETURN of")
+        ),
+        None => format!(
+            "  {}  {}  ×{:<3} {} {}{promo}",
+            day(p.date),
+            i18n::money(lang, p.amount),
+            p.quantity,
+            channel,
+            safe(&p.category)
+        ),
+    };
+    line += &format!("  #{}", p.id);
+    if let Some(v) = &p.void {
+        line += &trf("  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
+    }
+    line
+}
+
+fn interaction_line(i: &Interaction) -> String {
+    let mut extra = String::new();
+    if let Some(r) = i.rating {
+        extra += &trf(" rating {}", &[&r.get()]);
+    }
+    if let Some(cp) = &i.complaint {
+        // "open" is also the help's word for Enter, so the complaint state has its own message.
+        let state =
+            if cp.resolved { tr("resolved") } else { tr("open complaint").trim_end_matches(" complaint") };
+        extra += &format!(" {} {} {state}", tr(cp.kind.key()), tr(cp.severity.key()));
+        if let Some(r) = &cp.resolution {
+            extra += &trf(" on {} by {}", &[&day(r.on), &safe(&r.by)]);
+            if !r.note.is_empty() {
+                extra += &format!(": {}", safe(&r.note));
+            }
+        }
+    }
+    if !i.reached() {
+        extra += &format!(" {}", tr("NO ANSWER"));
+    }
+    if let Some(fu) = i.follow_up {
+        extra += &trf(" follow-up {}", &[&day(fu)]);
+    }
+    let mut line = format!("  {}  {}{extra}  {}", day(i.date), pad_to(tr(i.kind.key()), 9), safe(&i.text));
+    if let Some(v) = &i.void {
+        line += &trf("  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
+    }
+    line
+}
+
+/// "2026-12-01 14:02 ann edit customer  name 王小明 → 王晓明".
+fn change_line(e: &AuditEntry) -> String {
+    let diff = field_diff(&e.before, &e.after);
+    format!(
+        "  {}  {}  {}  {}",
+        e.when.format("%Y-%m-%d %H:%M"),
+        safe(&e.operator),
+        safe(&e.what),
+        safe(&diff)
+    )
+}
+
+/// "name 王小明 → 王晓明, tags vip → —": the fields of a before/after pair of JSON objects.
+pub fn field_diff(before: &str, after: &str) -> String {
+    let object = |s: &str| match serde_json::from_str::<serde_json::Value>(s) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let (was, now) = (object(before), object(after));
+    let text = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => "—".to_string(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => "—".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    let mut keys: Vec<&String> = now.keys().chain(was.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.iter()
+        .map(|k| match (was.contains_key(*k), now.contains_key(*k)) {
+            (true, true) => format!("{k} {} → {}", text(was.get(*k)), text(now.get(*k))),
+            (false, _) => format!("{k} {}", text(now.get(*k))),
+            (true, false) => format!("{k} {} → —", text(was.get(*k))),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_names_each_field_once() {
+        let d = field_diff(r#"{"name":"王小明","tags":["vip"]}"#, r#"{"name":"王晓明","tags":[]}"#);
+        assert_eq!(d, r#"name 王小明 → 王晓明, tags ["vip"] → []"#);
+        assert_eq!(field_diff("", r#"{"amount":"12.00"}"#), "amount 12.00");
+        assert_eq!(field_diff("not json", ""), "");
+    }
+}

@@ -1,0 +1,156 @@
+//! The popups in front of a view: the one-line prompt (a tag, a segment name, a void's
+//! reason…) and the yes/no confirmation, and what their answers do.
+
+use super::action::{Action, Effect};
+use super::app::{App, Confirm, Prompt, PromptKind};
+use super::segments::{SavedSegment, TABS};
+
+impl App {
+    pub(super) fn on_prompt(&mut self, action: Action) -> Vec<Effect> {
+        let Some(p) = self.prompt.as_mut() else { return vec![] };
+        match action {
+            Action::Input(c) => p.text.push(c),
+            Action::Backspace => {
+                p.text.pop();
+            }
+            Action::ClearInput => p.text.clear(),
+            Action::Cancel | Action::Back => self.prompt = None,
+            Action::Quit => return self.quit(),
+            Action::Submit => {
+                let Some(p) = self.prompt.take() else { return vec![] };
+                return self.submit_prompt(p);
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn submit_prompt(&mut self, p: Prompt) -> Vec<Effect> {
+        let text = p.text.trim().to_string();
+        // A resolution needs no note; everything else does.
+        if let PromptKind::Resolve(_) = p.kind {
+            return self.submit_correction(p.kind, text);
+        }
+        if text.is_empty() {
+            self.status = crate::i18n::tr("nothing typed; nothing changed").into();
+            return vec![];
+        }
+        match p.kind {
+            PromptKind::Tag(ids) => {
+                let mut effects = Vec::new();
+                for id in ids {
+                    let Some(row) = self.model.get(id) else { continue };
+                    let mut c = row.customer.clone();
+                    // Same rules as every other tag entry: commas separate, repeats drop.
+                    let mut all = c.tags.join(",");
+                    all.push(',');
+                    all.push_str(&text);
+                    c.set_tags(&all);
+                    if c.tags != row.customer.tags {
+                        effects.push(Effect::SaveCustomer(c));
+                    }
+                }
+                self.status = format!("tagging {} customer(s) with {text:?}…", effects.len());
+                self.list.selected.clear();
+                effects
+            }
+            PromptKind::SegmentName(filter) => {
+                self.segments.saved.push(SavedSegment { name: text.clone(), filter });
+                self.segments.saved_counts = None;
+                self.segments.tab = TABS.len() - 1;
+                self.segments.cursor = self.segments.saved.len() - 1;
+                self.segments.marks.clear();
+                self.show_segments();
+                self.status = format!("saved segment {text:?}");
+                vec![Effect::SaveSegments(self.segments.saved.clone())]
+            }
+            PromptKind::RenameSegment(at) => match self.segments.saved.get_mut(at) {
+                Some(seg) => {
+                    seg.name = text;
+                    vec![Effect::SaveSegments(self.segments.saved.clone())]
+                }
+                None => vec![],
+            },
+            PromptKind::Untag(ids) => self.untag(ids, &text),
+            PromptKind::RenameTag(from) => {
+                let done = crate::i18n::trf("renamed tag {} to {}", &[&from, &text]);
+                self.commit(crate::change::Change::RenameTag { from, to: text }, done)
+            }
+            kind @ (PromptKind::VoidReason(_) | PromptKind::Refund(_) | PromptKind::Resolve(_)) => {
+                self.submit_correction(kind, text)
+            }
+        }
+    }
+
+    /// Takes tag `tag` off these customers (those who have it).
+    fn untag(&mut self, ids: Vec<u64>, tag: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for id in ids {
+            let Some(row) = self.model.get(id) else { continue };
+            let mut c = row.customer.clone();
+            c.tags.retain(|t| !t.eq_ignore_ascii_case(tag));
+            if c.tags != row.customer.tags {
+                effects.push(Effect::SaveCustomer(c));
+            }
+        }
+        self.status = if effects.is_empty() {
+            crate::i18n::trf("nobody selected has tag {}", &[&tag])
+        } else {
+            format!("removing tag {tag:?} from {} customer(s)…", effects.len())
+        };
+        self.list.selected.clear();
+        effects
+    }
+
+    pub(super) fn on_confirm(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            // The customer the form resembles opens instead (the form's typing is dropped).
+            Action::Open if matches!(self.confirm, Some(Confirm::LooksLike { .. })) => {
+                let Some(Confirm::LooksLike { others, .. }) = self.confirm.take() else { return vec![] };
+                self.form = None;
+                self.status = crate::i18n::tr("not saved; this is the customer already stored").into();
+                match others.first() {
+                    Some((id, _)) => self.open_detail(*id),
+                    None => vec![],
+                }
+            }
+            Action::Confirm => match self.confirm.take() {
+                Some(Confirm::Commit { commit, .. }) => self.commit(commit.change, commit.done),
+                Some(Confirm::Undo { .. }) => {
+                    self.status = crate::i18n::tr("undoing…").into();
+                    vec![Effect::Undo { consent: true }]
+                }
+                Some(Confirm::Till(p)) => self.save_purchase(*p),
+                Some(Confirm::LooksLike { customer, .. }) => self.save_customer(*customer),
+                Some(Confirm::Merge { survivor, loser }) => self.confirm_merge(*survivor, loser),
+                Some(Confirm::Reload { customer, .. }) => self.reload_form(customer),
+                Some(Confirm::DeleteSegment(at)) if at < self.segments.saved.len() => {
+                    let gone = self.segments.saved.remove(at);
+                    self.segments.saved_counts = None;
+                    self.segments.recount(&self.clf);
+                    self.segments.cursor =
+                        self.segments.cursor.min(self.segments.saved.len().saturating_sub(1));
+                    self.status = format!("deleted segment {:?}", gone.name);
+                    vec![Effect::SaveSegments(self.segments.saved.clone())]
+                }
+                _ => vec![],
+            },
+            Action::Cancel | Action::Back => {
+                match self.confirm.take() {
+                    Some(Confirm::Reload { customer, by }) => self.keep_edit(customer, by.as_deref()),
+                    Some(Confirm::Till(_) | Confirm::LooksLike { .. }) => {
+                        // Back to the form, everything typed still there.
+                        if let Some(f) = self.form.as_mut() {
+                            f.saving = false;
+                        }
+                        self.status = crate::i18n::tr("not saved; the form is as you left it").into();
+                    }
+                    _ => self.status = crate::i18n::tr("nothing changed").into(),
+                }
+                vec![]
+            }
+            Action::Quit => self.quit(),
+            _ => vec![],
+        }
+    }
+}
