@@ -12,13 +12,11 @@ use kehu::store::{SledStore, Store};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{copy_dir, percentile};
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort_unstable();
-    ms(samples[((samples.len() as f64 - 1.0) * p).round() as usize])
 }
 
 /// Resident memory of this process in MB (Linux), for the memory-per-customer figure.
@@ -43,21 +41,6 @@ fn cpu_ms() -> f64 {
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name; in
     // clock ticks of 10 ms.
     (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) * 10.0
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<u64> {
-    std::fs::create_dir_all(to)?;
-    let mut bytes = 0;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            bytes += copy_dir(&entry.path(), &target)?;
-        } else {
-            bytes += std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(bytes)
 }
 
 fn main() {

@@ -3,6 +3,7 @@
 # cached under target/bench-db/, then prints every benchmark figure as `name value unit` lines:
 #   store    open, read, classify, fit, reclassify everyone, edit commit, db bytes, resident memory
 #   memory   heap bytes per customer of what the console keeps (counting allocator)
+#   undo     u through the console's path per kind of change: the runtime's and the console's share
 #   console  search keystrokes through App::update, frame render
 #   search   the search index alone, per query kind and per key
 #   peer     kehu's search beside `fzf --filter` on the same lines (installs fzf when missing)
@@ -38,6 +39,7 @@ for n in "${sizes[@]}"; do
   echo "# $n customers"
   KEHU_BENCH_DB="$db" cargo bench --quiet --bench store 2>/dev/null | sed "s/^/${n}_/"
   KEHU_BENCH_DB="$db" cargo bench --quiet --bench memory 2>/dev/null | sed "s/^/${n}_/"
+  KEHU_BENCH_DB="$db" cargo bench --quiet --bench undo 2>/dev/null | sed "s/^/${n}_/"
   KEHU_BENCH_CUSTOMERS="$n" cargo bench --quiet --bench console 2>/dev/null | sed "s/^/${n}_/"
   python3 scripts/pty_measure.py "$kehu" "$db" 2026-11-25 | sed "s/^/${n}_/"
 

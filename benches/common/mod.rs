@@ -28,3 +28,20 @@ pub fn percentile(samples: &mut [Duration], p: f64) -> f64 {
 pub fn rounds() -> usize {
     std::env::var("KEHU_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(15)
 }
+
+/// Copies a database directory (benchmarks change a copy, never the cached database); the
+/// bytes copied.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<u64> {
+    std::fs::create_dir_all(to)?;
+    let mut bytes = 0;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            bytes += copy_dir(&entry.path(), &target)?;
+        } else {
+            bytes += std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(bytes)
+}

@@ -9,6 +9,7 @@
 use super::{AuditEntry, Change, Committed};
 use crate::store::{Store, StoreError, StoreResult};
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 /// A change that can be taken back.
 #[derive(Debug, Clone)]
@@ -37,27 +38,38 @@ impl Undoable {
     }
 }
 
-/// The last change of `operator` (of anyone with `None`) that can be taken back.
+/// The last change of `operator` (of anyone with `None`) that can be taken back. Walks the log
+/// from its newest entry: an undo always comes after what it took back, and what someone else
+/// did since lies between.
 pub fn last(store: &dyn Store, operator: Option<&str>) -> StoreResult<Option<Undoable>> {
-    let log = store.audit_entries(None)?;
-    let undone: HashSet<u64> = log.iter().filter(|e| e.undoes != 0).map(|e| e.undoes).collect();
-    let Some(at) = log.iter().rposition(|e| {
-        !e.undo.is_empty()
+    let mut undone: HashSet<u64> = HashSet::new();
+    let mut later: Vec<AuditEntry> = Vec::new();
+    let mut found = None;
+    store.audit_newest_first(&mut |e| {
+        let undoable = !e.undo.is_empty()
             && e.undoes == 0
             && e.seq != 0
             && !undone.contains(&e.seq)
-            && operator.is_none_or(|o| e.operator == o)
-    }) else {
-        return Ok(None);
-    };
-    let entry = log[at].clone();
+            && operator.is_none_or(|o| e.operator == o);
+        if undoable {
+            found = Some(e);
+            return ControlFlow::Break(());
+        }
+        if e.undoes != 0 {
+            undone.insert(e.undoes);
+        }
+        later.push(e);
+        ControlFlow::Continue(())
+    })?;
+    let Some(entry) = found else { return Ok(None) };
     let inverse: Change = serde_json::from_str(&entry.undo).map_err(|e| {
         StoreError::Corrupt(format!("the undo kept with change {} does not read ({e})", entry.seq))
     })?;
-    let since = log[at + 1..]
-        .iter()
+    // Oldest first, as the question lists them.
+    let since = later
+        .into_iter()
+        .rev()
         .filter(|e| e.customer != 0 && e.customer == entry.customer && e.operator != entry.operator)
-        .cloned()
         .collect();
     Ok(Some(Undoable { entry, inverse, since }))
 }

@@ -110,15 +110,32 @@ pub(crate) fn put(tx: &Tx, seq: u64, n: usize, entry: &AuditEntry) -> TxResult<(
 pub(crate) fn entries(tree: &sled::Tree, customer: Option<u64>) -> StoreResult<Vec<AuditEntry>> {
     let mut out = Vec::new();
     for item in tree.iter() {
-        let (k, v) = item.map_err(io)?;
-        let at = k.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
-        let at = at.ok_or_else(|| StoreError::Corrupt(format!("audit key of {} bytes", k.len())))?;
-        let entry: AuditEntry = decode(&v, At::customer(at))?;
+        let entry = read(item)?;
         if customer.is_none_or(|c| c == entry.customer) {
             out.push(entry);
         }
     }
     Ok(out)
+}
+
+/// The entries newest first, until `visit` breaks.
+pub(crate) fn newest_first(
+    tree: &sled::Tree,
+    visit: &mut dyn FnMut(AuditEntry) -> std::ops::ControlFlow<()>,
+) -> StoreResult<()> {
+    for item in tree.iter().rev() {
+        if visit(read(item)?).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn read(item: sled::Result<(sled::IVec, sled::IVec)>) -> StoreResult<AuditEntry> {
+    let (k, v) = item.map_err(io)?;
+    let at = k.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
+    let at = at.ok_or_else(|| StoreError::Corrupt(format!("audit key of {} bytes", k.len())))?;
+    decode(&v, At::customer(at))
 }
 
 #[cfg(test)]

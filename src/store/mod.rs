@@ -186,6 +186,19 @@ pub trait Store: Send + Sync {
     fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
     /// The audit log in time order; only entries about `customer` when given.
     fn audit_entries(&self, customer: Option<u64>) -> StoreResult<Vec<AuditEntry>>;
+    /// The audit log newest first, until `visit` breaks: undo looks at the last changes only,
+    /// and the log grows with every edit.
+    fn audit_newest_first(
+        &self,
+        visit: &mut dyn FnMut(AuditEntry) -> std::ops::ControlFlow<()>,
+    ) -> StoreResult<()> {
+        for e in self.audit_entries(None)?.into_iter().rev() {
+            if visit(e).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
     /// Writes a consistent, checksummed snapshot of everything to `file`.
     fn backup(&self, file: &Path) -> StoreResult<BackupSummary>;
     /// Today's backup, unless there is one already, beside the database, keeping the last

@@ -406,6 +406,13 @@ impl Store for SledStore {
         super::audit::entries(&self.trees[TreeId::Audit], customer)
     }
 
+    fn audit_newest_first(
+        &self,
+        visit: &mut dyn FnMut(crate::store::AuditEntry) -> std::ops::ControlFlow<()>,
+    ) -> StoreResult<()> {
+        super::audit::newest_first(&self.trees[TreeId::Audit], visit)
+    }
+
     fn backup(&self, file: &Path) -> StoreResult<super::BackupSummary> {
         super::backup::backup_to(self, file, &|| false)
     }
