@@ -19,6 +19,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 const OPERATOR: &str = "bench";
+
+/// Makes the change to undo, about a customer; None when that customer cannot have it.
+type MakeChange<'a> = &'a dyn Fn(&SledStore, u64) -> Option<Change>;
 const ROUNDS: u64 = 40;
 
 /// Times one undo: (the runtime's share, the console's).
@@ -59,7 +62,7 @@ fn main() {
     println!("customers {}", ids.len());
     let pick = |i: u64| ids[(i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize];
 
-    let kinds: [(&str, &dyn Fn(&SledStore, u64) -> Option<Change>); 4] = [
+    let kinds: [(&str, MakeChange); 4] = [
         ("purchase", &|_, id| Some(Change::AddPurchase(Purchase::new(id, today, Money(1250), 1).ok()?))),
         ("void", &|s, id| {
             let before = s.history(id).ok()??.purchases.into_iter().rev().find(|p| p.is_sale())?;
