@@ -7,7 +7,7 @@
 mod ui_fixture;
 use kehu::change::Change;
 use kehu::classify::Classifier;
-use kehu::domain::{History, Money};
+use kehu::domain::{History, Money, Purchase, Void};
 use kehu::store::{SledStore, Store};
 use kehu::tui::dispatch;
 use kehu::ui::form::{FieldId, FormKey};
@@ -432,4 +432,59 @@ fn tags_come_off_and_are_renamed_across_the_shop() {
     prompt_type(&mut app, &store, "贵宾");
     assert!(!store.customer(tagged[0]).unwrap().unwrap().tags.contains(&"贵宾".to_string()));
     assert!(store.customer(tagged[1]).unwrap().unwrap().tags.contains(&"贵宾".to_string()));
+}
+
+/// A history with every kind of correction on it: a voided sale, a return, a resolved
+/// complaint, an unanswered call.
+fn corrected(mut hs: Vec<History>, at: usize) -> Vec<History> {
+    use kehu::domain::{
+        Complaint, ComplaintType, Interaction, InteractionKind, Outcome, Resolution, Severity,
+    };
+    let when = chrono::DateTime::from_timestamp(1_719_000_000, 0).unwrap();
+    let h = &mut hs[at];
+    let n = h.purchases.len();
+    assert!(n >= 2);
+    h.purchases[n - 1].void = Some(Void { at: when, by: "ann".into(), reason: "typed twice".into() });
+    let sale = h.purchases[n - 2].clone();
+    let mut back = Purchase::refund(&sale, today(), Money(sale.amount.0 / 2), 0).unwrap();
+    back.id = 9_000_001;
+    h.purchases.push(back);
+    let mut complaint =
+        Interaction::new(h.customer.id, today(), InteractionKind::Complaint, "late delivery").unwrap();
+    complaint.id = 9_000_002;
+    complaint.complaint = Some(Complaint {
+        kind: ComplaintType::Delivery,
+        severity: Severity::Major,
+        resolved: true,
+        resolution: Some(Resolution { on: today(), by: "ann".into(), note: "fee refunded".into() }),
+    });
+    let mut call = Interaction::new(h.customer.id, today(), InteractionKind::Call, "birthday offer").unwrap();
+    call.id = 9_000_003;
+    call.outcome = Outcome::NoAnswer;
+    call.follow_up = Some(today() + chrono::Duration::days(2));
+    h.interactions.extend([complaint, call]);
+    hs
+}
+
+#[test]
+fn the_records_cursor_voids_and_returns_drawn_at_100x30_and_in_chinese() {
+    let hs = histories(60);
+    let at = hs.iter().position(|h| h.purchases.len() >= 4).unwrap();
+    let hs = corrected(hs, at);
+    let id = hs[at].customer.id;
+    for (lang, w, h) in [(kehu::i18n::Lang::En, 100, 30), (kehu::i18n::Lang::Zh, 80, 24)] {
+        let mut a = app_with(hs.clone());
+        a.set_lang(lang);
+        feed(&mut a, &hs, &[Action::Scan(hs[at].customer.reference.clone().unwrap_or_default())]);
+        if a.detail().id != id {
+            let row = a.list().shown.iter().position(|x| *x == id).unwrap();
+            let moves: Vec<Action> = std::iter::repeat_n(Action::Down, row).collect();
+            feed(&mut a, &hs, &[vec![Action::ShowList, Action::Top], moves, vec![Action::Open]].concat());
+        }
+        feed(&mut a, &hs, &[Action::PickRecord, Action::Down]);
+        let t = draw(&mut a, w, h);
+        let text = screen(&t);
+        assert!(text.contains("9000001") || text.contains("#9000001"), "{text}");
+        insta::assert_snapshot!(format!("records_{lang:?}_{w}x{h}"), t.backend());
+    }
 }

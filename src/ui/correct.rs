@@ -37,7 +37,7 @@ impl App {
             Action::ShowChanges => self.toggle_changes(),
             Action::DeleteCustomer => self.ask_delete(),
             a if picking && self.move_pick(a) => vec![],
-            Action::Open | Action::CorrectRecord if picking => self.correct_picked(),
+            Action::CorrectRecord if picking => self.correct_picked(),
             Action::VoidRecord
             | Action::RefundPurchase
             | Action::CorrectRecord

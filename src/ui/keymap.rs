@@ -282,7 +282,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("x", VoidRecord),
                 ("r", RefundPurchase),
                 ("c", CorrectRecord),
-                ("enter", Open),
+                ("enter", CorrectRecord),
                 ("o", ResolveComplaint),
                 ("h", ShowChanges),
                 ("T", UntagSelected),
