@@ -171,3 +171,64 @@ fn an_export_with_returns_and_voids_imports_to_the_same_spend() {
     assert!(err.contains("line 4: refund_of \"9\" names no sale row"), "{err}");
     assert_eq!(class(&t, "spend_total"), spend, "nothing was imported");
 }
+
+#[test]
+fn a_sale_voided_after_a_return_exports_and_imports_to_the_same_spend() {
+    let s = shop();
+    let small = id_of(&s, "purchases", "100.00");
+    ok(s.kehu(TODAY, &["refund", &small, "--amount", "40.00"]));
+    ok(s.kehu(TODAY, &["void", "purchase", &small, "--reason", "wrong customer"]));
+    let spend = class(&s, "spend_total");
+    let export = ok(s.kehu(TODAY, &["export", "--kind", "purchases"]));
+
+    let t = Scratch::new();
+    let customers = t.file("c.csv", "ref,name\nM1,王小明\nM2,Li Lei\n");
+    ok(t.kehu(TODAY, &["import", "--kind", "customers", customers.to_str().unwrap()]));
+    let file = t.file("p.csv", &export);
+    let out = ok(t.kehu(TODAY, &["import", "--kind", "purchases", file.to_str().unwrap()]));
+    assert!(out.contains("1 purchases") && out.contains("2 voided rows skipped"), "{out}");
+    assert_eq!(class(&t, "spend_total"), spend);
+}
+
+#[test]
+fn returns_that_cheat_are_refused_by_line_and_nothing_is_imported() {
+    let s = shop();
+    let spend = class(&s, "spend_total");
+    let cases = [
+        // A return of a return: only a sale can be given back.
+        (
+            "id,ref,date,amount,refund_of\n1,M1,2024-06-02,10.00,\n2,M1,2024-06-03,5.00,1\n3,M1,2024-06-03,5.00,2\n",
+            "line 4: refund_of \"2\" names no sale row",
+        ),
+        // Two sale rows with one id: which one a return means is unknowable.
+        (
+            "id,ref,date,amount,refund_of\n1,M1,2024-06-02,10.00,\n1,M1,2024-06-03,20.00,\n",
+            "line 3: id 1 appears on two sale rows",
+        ),
+        // Another customer's sale.
+        (
+            "id,ref,date,amount,refund_of\n1,M1,2024-06-02,10.00,\n2,M2,2024-06-03,5.00,1\n",
+            "line 3: refund_of 1: that sale belongs to another customer",
+        ),
+        // Two returns that each fit but together give back more than the sale.
+        (
+            "id,ref,date,amount,quantity,refund_of\n1,M1,2024-06-02,10.00,1,\n2,M1,2024-06-03,6.00,0,1\n3,M1,2024-06-03,6.00,0,1\n",
+            "line 4: refund_of 1: gives back more than is left",
+        ),
+        // A negative amount dressed as a return.
+        ("id,ref,date,amount,refund_of\n1,M1,2024-06-02,10.00,\n2,M1,2024-06-03,-5.00,1\n", "line 3:"),
+        // A return giving back nothing at all.
+        (
+            "id,ref,date,amount,quantity,refund_of\n1,M1,2024-06-02,10.00,1,\n2,M1,2024-06-03,0,0,1\n",
+            "line 3: a return gives back money, items or both",
+        ),
+    ];
+    for (i, (csv, want)) in cases.iter().enumerate() {
+        let file = s.file(&format!("bad{i}.csv"), csv);
+        let refused = s.kehu(TODAY, &["import", "--kind", "purchases", file.to_str().unwrap()]);
+        assert_eq!(refused.status.code(), Some(1), "case {i}: {}", stdout(&refused));
+        let err = stderr(&refused);
+        assert!(err.contains(want), "case {i}: {err}");
+        assert_eq!(class(&s, "spend_total"), spend, "case {i}: nothing was imported");
+    }
+}

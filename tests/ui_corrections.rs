@@ -488,3 +488,26 @@ fn the_records_cursor_voids_and_returns_drawn_at_100x30_and_in_chinese() {
         insta::assert_snapshot!(format!("records_{lang:?}_{w}x{h}"), t.backend());
     }
 }
+
+#[test]
+fn a_pasted_page_as_a_reason_is_refused_kept_and_hostile_text_is_drawn_inert() {
+    let (_d, store, mut app) = shop();
+    let id = buyer(&store, &app);
+    open(&mut app, &store, id);
+    pick(&mut app, &store, |p| matches!(p, Pick::Purchase(p) if p.is_sale()));
+    keys(&mut app, &store, &[Action::VoidRecord]);
+    let page = "x".repeat(kehu::domain::MAX_TEXT + 1);
+    prompt_type(&mut app, &store, &page);
+    assert_eq!(app.prompt().map(|p| p.text.len()), Some(page.len()), "kept to trim");
+    assert!(app.status().contains("too long"), "{}", app.status());
+    assert!(store.history(id).unwrap().unwrap().purchases.iter().all(|p| p.void.is_none()));
+
+    // A reason full of escapes is stored as typed and drawn without them.
+    prompt_type(&mut app, &store, "\u{1b}[2J\u{1b}]0;pwned\u{7}wrong\u{9b}31m card");
+    assert!(app.prompt().is_none() && app.status().starts_with("voided"), "{}", app.status());
+    app.update(Action::HistoryLoaded(Box::new(store.history(id).unwrap().unwrap())));
+    let t = draw(&mut app, 100, 30);
+    let cells: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(!cells.chars().any(|c| c.is_control()), "no control character reaches the screen");
+    assert!(screen(&t).contains("wrong"), "{}", screen(&t));
+}

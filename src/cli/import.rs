@@ -202,6 +202,7 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         phones: HashMap::new(),
         updated: HashSet::new(),
         sale_rows: HashMap::new(),
+        voided_sales: HashSet::new(),
         returns: Vec::new(),
     };
     let need = match opts.kind {
@@ -263,6 +264,8 @@ struct Planner<'a> {
     updated: HashSet<u64>,
     /// A purchase row's `id` in the file → its index in the plan, for `refund_of`.
     sale_rows: HashMap<String, usize>,
+    /// The `id`s of sale rows marked voided: their returns count nowhere either.
+    voided_sales: HashSet<String>,
     /// Returns waiting for their sale: (index in the plan, the sale's `id` in the file, line).
     returns: Vec<(usize, String, u64)>,
 }
@@ -352,6 +355,9 @@ impl Planner<'_> {
 
     fn purchase_row(&mut self, c: &Cells, line: u64) -> RowResult {
         if !c.get("voided").is_empty() {
+            if c.get("refund_of").is_empty() && !c.get("id").is_empty() {
+                self.voided_sales.insert(c.get("id").to_string());
+            }
             self.plan.voided += 1;
             return Ok(());
         }
@@ -392,7 +398,15 @@ impl Planner<'_> {
     /// more than it took, for the same customer.
     fn link_refunds(&mut self, errors: &mut Vec<LineError>) {
         let mut left: HashMap<usize, (i64, u32)> = HashMap::new();
+        let mut dropped = HashSet::new();
         for (index, of, line) in std::mem::take(&mut self.returns) {
+            // A sale voided after some of it came back (the export keeps both): its returns
+            // go with it, as they count nowhere in the shop the file came from.
+            if self.voided_sales.contains(&of) && !self.sale_rows.contains_key(&of) {
+                dropped.insert(index);
+                self.plan.voided += 1;
+                continue;
+            }
             let Some(&sale) = self.sale_rows.get(&of).filter(|_| !of.is_empty()) else {
                 let reason = format!("refund_of {of:?} names no sale row's id in this file");
                 errors.push(LineError { line, reason });
@@ -414,6 +428,26 @@ impl Planner<'_> {
             rest.0 -= p.amount.0;
             rest.1 -= p.quantity;
             self.plan.refunds.push((index, sale));
+        }
+        self.drop_purchases(&dropped);
+    }
+
+    /// Takes the rows at `dropped` out of the plan's purchases, keeping the returns' links.
+    fn drop_purchases(&mut self, dropped: &HashSet<usize>) {
+        if dropped.is_empty() {
+            return;
+        }
+        let mut new_index = vec![usize::MAX; self.plan.purchases.len()];
+        let mut kept = Vec::with_capacity(self.plan.purchases.len() - dropped.len());
+        for (i, row) in std::mem::take(&mut self.plan.purchases).into_iter().enumerate() {
+            if !dropped.contains(&i) {
+                new_index[i] = kept.len();
+                kept.push(row);
+            }
+        }
+        self.plan.purchases = kept;
+        for (index, sale) in &mut self.plan.refunds {
+            (*index, *sale) = (new_index[*index], new_index[*sale]);
         }
     }
 

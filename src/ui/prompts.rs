@@ -27,6 +27,13 @@ impl App {
 
     fn submit_prompt(&mut self, p: Prompt) -> Vec<Effect> {
         let text = p.text.trim().to_string();
+        // A pasted page of text is refused here, where the operator can still trim it, rather
+        // than by the store after the prompt is gone.
+        if let Err(e) = crate::domain::check_len("text", &text, crate::domain::MAX_TEXT) {
+            self.status = crate::i18n::domain_error(&e);
+            self.prompt = Some(p);
+            return vec![];
+        }
         // A resolution needs no note; everything else does.
         if let PromptKind::Resolve(_) = p.kind {
             return self.submit_correction(p.kind, text);
