@@ -5,15 +5,16 @@
 use super::{Lang, class_label};
 
 /// English templates (`{}` is a figure, a date or a name) and their Chinese order.
+/// The "no …" ones come first: `{}` would otherwise take "no" for a figure.
 const TEMPLATES: &[(&str, &str)] = &[
+    ("nothing spent in the last {} days", "近{}天无消费"),
+    ("no purchase in the last {} days", "近{}天无购买"),
+    ("no event attended in the last {} days", "近{}天未参加活动"),
     ("{} purchases in the last {} days", "近{1}天购买{0}次"),
     ("{} purchase in the last {} days", "近{1}天购买{0}次"),
     ("{} events attended in the last {} days", "近{1}天参加活动{0}次"),
     ("{} event attended in the last {} days", "近{1}天参加活动{0}次"),
     ("{} spent in the last {} days", "近{1}天消费{0}"),
-    ("nothing spent in the last {} days", "近{}天无消费"),
-    ("no purchase in the last {} days", "近{}天无购买"),
-    ("no event attended in the last {} days", "近{}天未参加活动"),
     ("last purchase {} days ago", "上次购买在{}天前"),
     ("first purchase {} days ago", "首次购买在{}天前"),
     ("customer for {} days", "成为客户{}天"),
@@ -159,8 +160,10 @@ fn replace_template(s: &str, template: &str, zh: &str) -> String {
 
 /// Matches the literals `lits` (with one word between each) at `start` of `s`.
 fn match_at<'a>(s: &'a str, start: usize, lits: &[&str]) -> Option<(usize, Vec<&'a str>)> {
-    // A template that opens with a capture starts at a word boundary.
-    if lits[0].is_empty() && s[..start].chars().next_back().is_some_and(is_word) {
+    // A template starts at a word boundary: "due {}" is not the end of "overdue for".
+    let before = s[..start].chars().next_back();
+    let opens_word = lits[0].chars().next().is_none_or(char::is_alphanumeric);
+    if opens_word && before.is_some_and(|c| c.is_alphanumeric() || (lits[0].is_empty() && is_word(c))) {
         return None;
     }
     let mut at = start;
@@ -188,4 +191,20 @@ fn match_at<'a>(s: &'a str, start: usize, lits: &[&str]) -> Option<(usize, Vec<&
         at += lit.len();
     }
     Some((at, caps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn none_is_not_a_figure_and_a_word_is_not_split() {
+        let zh = |dim, t| reason(Lang::Zh, dim, t);
+        assert_eq!(rewrite("no event attended in the last 365 days"), "近365天未参加活动");
+        assert_eq!(rewrite("no purchase in the last 90 days"), "近90天无购买");
+        assert_eq!(rewrite("3 events attended in the last 365 days"), "近365天参加活动3次");
+        let overdue = zh("replenish", "overdue for their rhythm — 68 days since the last purchase");
+        assert_eq!(overdue, "已超出购买节奏 — 距上次购买68天");
+        assert_eq!(rewrite("due 2026-12-01"), "2026-12-01到期");
+    }
 }
