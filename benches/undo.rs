@@ -85,7 +85,7 @@ fn main() {
         for i in 0..ROUNDS {
             let Some(change) = make(&store, pick(i + 1)) else { continue };
             // The change itself goes through the console's path too, so that the App holds it.
-            let done = format!("bench {name}");
+            let done = kehu::ui::Notice::text(format!("bench {name}"));
             for a in
                 run_effect_as(&store, Effect::Commit(Box::new(kehu::ui::Commit { change, done })), OPERATOR)
             {
@@ -107,7 +107,7 @@ fn main() {
     let mine = tag(pick(7), "mine");
     for a in run_effect_as(
         &store,
-        Effect::Commit(Box::new(kehu::ui::Commit { change: mine, done: "mine".into() })),
+        Effect::Commit(Box::new(kehu::ui::Commit { change: mine, done: kehu::ui::Notice::text("mine") })),
         OPERATOR,
     ) {
         app.update(a);

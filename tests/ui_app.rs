@@ -322,9 +322,9 @@ fn help_overlay_and_quit() {
 #[test]
 fn failures_and_notices_reach_the_status_line() {
     let mut a = app();
-    a.act(Action::Failed("disk full".into()));
+    a.act(Action::Failed(kehu::ui::Notice::text("disk full")));
     assert_eq!(a.status(), "error: disk full");
-    a.act(Action::Notice("hello".into()));
+    a.act(Action::Notice(kehu::ui::Notice::text("hello")));
     assert_eq!(a.status(), "hello");
 }
 

@@ -102,7 +102,7 @@ fn a_failed_save_keeps_everything_typed() {
     let hs = histories(60);
     let mut a = app_with(hs.clone());
     feed(&mut a, &hs, &[vec![Action::RecordPurchase], keys("12.50"), vec![enter()]].concat());
-    a.update(Action::Failed("disk full".into()));
+    a.update(Action::Failed(kehu::ui::Notice::text("disk full")));
     assert!(a.status().contains("disk full"));
     let form = a.form().expect("still open");
     assert_eq!(form.value(FieldId::Amount).as_deref(), Some("12.50"));

@@ -96,7 +96,7 @@ fn edits_and_class_views_wait_for_the_data() {
         Action::TagSelected,
         Action::PickFilter,
     ] {
-        a.act(Action::Notice(String::new()));
+        a.act(Action::Notice(kehu::ui::Notice::default()));
         assert_eq!(a.act(key.clone()), vec![], "{key:?}");
         assert!(a.status().contains("still loading"), "{key:?}");
         assert_eq!((a.mode(), a.form(), a.prompt()), (Mode::List, None, None), "{key:?}");

@@ -186,6 +186,24 @@ keyed_enum! {
     }
 }
 
+impl Play {
+    /// The dimension whose class raised this play (its reason is that class's reason).
+    pub fn dimension(self) -> &'static str {
+        match self {
+            Play::ComplaintOpen | Play::SatisfactionDissatisfied => "satisfaction",
+            Play::FollowUpAgreed => "follow_up",
+            Play::LifecycleNew => "lifecycle",
+            Play::ReplenishmentDue => "replenishment",
+            Play::ActivitySleeping | Play::ActivityChurned => "activity",
+            Play::RfmChampions => "rfm",
+            Play::TierGold => "tier",
+            Play::FrequencyHigh => "frequency",
+            Play::AdvocacyAdvocate => "advocacy",
+            Play::PriceHigh => "price_sensitivity",
+        }
+    }
+}
+
 /// One playbook entry.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

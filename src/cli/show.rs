@@ -159,7 +159,7 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
         writeln!(out, "  {name}{:pad$} {}", "", s(&reason))?;
     }
     if let Some(a) = &p.action {
-        let reason = crate::i18n::reason(lang, "", &a.reason);
+        let reason = crate::i18n::reason(lang, a.play.dimension(), &a.reason);
         let line = crate::i18n::trf(
             "recommended: {} (by {}) — {}",
             &[&s(crate::i18n::tr_dyn(&a.text)), &crate::i18n::tr(a.channel.key()), &s(&reason)],

@@ -36,6 +36,15 @@ pub fn dimension_label(lang: Lang, dimension: &str) -> &'static str {
 /// The name of class `key` of `dimension` to show; open classes (a region, a category) and
 /// unknown keys come back as `None`, to be shown as recorded.
 pub fn class_label(lang: Lang, dimension: &str, key: &str) -> Option<&'static str> {
+    // Rows name some dimensions as words ("price sensitivity", "p(alive)"), keys as keys.
+    let dimension = match dimension {
+        "price sensitivity" => "price_sensitivity",
+        "top category" => "top_category",
+        "top channel" => "top_channel",
+        "p(alive)" => "p_alive",
+        "area type" => "area_type",
+        d => d,
+    };
     let zh = match (dimension, key) {
         ("frequency" | "value", "high") => {
             if dimension == "value" {
@@ -107,6 +116,7 @@ pub fn class_label(lang: Lang, dimension: &str, key: &str) -> Option<&'static st
         ("p_alive", "low") => "< 0.5",
         ("p_alive", "unknown") => "尚无模型",
         ("rfm" | "rfm8" | "top_channel" | "p_alive", "none") => "未购买",
+        ("top_category", "none") => "无",
         ("top_channel", "store") => "门店",
         ("top_channel", "online") => "网店",
         ("top_channel", "phone") => "电话",

@@ -5,11 +5,13 @@
 //! [`crate::ui::App::update`] set from the App on entry, so the view functions keep their
 //! signatures (and other branches that touch them merge cleanly); one App per thread at a time.
 
+mod changes;
 mod classes;
 mod errors;
 mod reasons;
 mod zh;
 
+pub use changes::change_what;
 pub use classes::{class_label, dimension_label};
 pub use errors::domain_error;
 pub use reasons::reason;
@@ -121,7 +123,12 @@ pub fn tr_in(lang: Lang, en: &'static str) -> &'static str {
 /// A text known only at run time (e.g. a playbook action from the rules) in the current
 /// language, when the table has it.
 pub fn tr_dyn(en: &str) -> &str {
-    match current() {
+    tr_dyn_in(current(), en)
+}
+
+/// `en`, a text known only at run time (a playbook action, an audit entry's kind), in `lang`.
+pub fn tr_dyn_in(lang: Lang, en: &str) -> &str {
+    match lang {
         Lang::En => en,
         Lang::Zh => table().get(en).copied().unwrap_or(en),
     }

@@ -107,6 +107,10 @@ fn head_zh(lang: Lang, dimension: &str, head: &str) -> String {
     if let Some(l) = class_label(lang, dimension, head) {
         return l.to_string();
     }
+    // "R3 F2 M1 · About to Sleep": the scores stay, the segment's name is translated.
+    if let Some((scores, name)) = head.rsplit_once(" · ") {
+        return format!("{scores} · {}", head_zh(lang, dimension, name));
+    }
     if let Some(s) = crate::classify::RfmSegment::ALL.iter().find(|s| s.label() == head) {
         return class_label(lang, "rfm", s.key()).unwrap_or(head).to_string();
     }
@@ -182,6 +186,10 @@ fn match_at<'a>(s: &'a str, start: usize, lits: &[&str]) -> Option<(usize, Vec<&
                 }
             }
             let end = found?;
+            // Captures are figures, dates and amounts: "no purchase" is not "{} purchase".
+            if !s[at..end].contains(|c: char| c.is_ascii_digit()) {
+                return None;
+            }
             caps.push(&s[at..end]);
             at = end;
         }
@@ -206,5 +214,12 @@ mod tests {
         let overdue = zh("replenish", "overdue for their rhythm — 68 days since the last purchase");
         assert_eq!(overdue, "已超出购买节奏 — 距上次购买68天");
         assert_eq!(rewrite("due 2026-12-01"), "2026-12-01到期");
+        assert_eq!(rewrite("no purchase with a category"), "无带品类的购买");
+        assert_eq!(
+            rewrite("churned (no purchase for over the sleeping period)"),
+            "已流失（超过沉睡期未购买）"
+        );
+        assert_eq!(zh("rfm", "R3 F2 M1 · About to Sleep — 2 purchases"), "R3 F2 M1 · 即将沉睡 — 2次购买");
+        assert_eq!(zh("price sensitivity", "low — 1 purchase"), "低 — 1次购买");
     }
 }

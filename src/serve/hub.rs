@@ -118,7 +118,7 @@ impl Hub {
                 }
                 answer.histories = histories;
                 answer.mine = false;
-                answer.note = format!("{by}: {}", a.note);
+                answer.note = crate::notice!("{}: {}", by, a.note.clone());
                 let answer = Action::Committed(Box::new(answer));
                 (answer.clone(), answer)
             }

@@ -6,7 +6,7 @@
 use crate::change::{Applied, Change};
 use crate::domain::History;
 use crate::store::{Store, StoreError};
-use crate::ui::{Action, Effect, SavedSegment};
+use crate::ui::{Action, Effect, Notice, SavedSegment};
 
 /// Runs one effect; the actions to feed back to the App. `Quit` is the caller's business.
 /// Changes are audited as the local login name; [`run_as`] names another operator.
@@ -20,9 +20,9 @@ pub fn run_as(store: &dyn Store, effect: Effect, operator: &str) -> Vec<Action> 
         Ok(actions) => actions,
         Err(e) => match e.downcast_ref::<StoreError>() {
             Some(StoreError::Stale { id, .. }) => {
-                conflict(store, *id).unwrap_or_else(|_| vec![Action::Failed(format!("{e:#}"))])
+                conflict(store, *id).unwrap_or_else(|_| vec![Action::Failed(Notice::text(format!("{e:#}")))])
             }
-            _ => vec![Action::Failed(format!("{e:#}"))],
+            _ => vec![Action::Failed(Notice::text(format!("{e:#}")))],
         },
     }
 }
@@ -36,7 +36,7 @@ pub fn fit(clf: &crate::classify::Classifier, store: &dyn Store, operator: &str)
     });
     match fitted {
         Ok(m) => Action::ModelFitted(Box::new(m)),
-        Err(e) => Action::Failed(format!("cannot fit the model: {e:#}")),
+        Err(e) => Action::Failed(crate::notice!("cannot fit the model: {}", format!("{e:#}"))),
     }
 }
 
@@ -81,7 +81,7 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
         }
         Effect::LoadHistory(id) => match store.history(id)? {
             Some(h) => vec![Action::HistoryLoaded(Box::new(h))],
-            None => vec![Action::Failed(format!("customer #{id} no longer exists"))],
+            None => vec![Action::Failed(crate::notice!("customer #{} no longer exists", id))],
         },
         Effect::SaveSegments(list) => {
             let key = crate::ui::segments_settings_key().to_string();
@@ -90,9 +90,9 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
         }
         Effect::LoadDemo { customers, seed, today, rules } => {
             if store.customer_count()? > 0 {
-                return Ok(vec![Action::Failed(
-                    "the database is not empty; demo data goes into an empty one".into(),
-                )]);
+                return Ok(vec![Action::Failed(crate::notice!(
+                    "the database is not empty; demo data goes into an empty one"
+                ))]);
             }
             crate::demo::fill_store(store, customers, seed, today, operator)?;
             vec![Action::Loaded(Box::new(super::loader::read_all(store, *rules, today)?))]
@@ -132,17 +132,26 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
 /// Takes back the operator's last change, or says why not.
 fn undo(store: &dyn Store, operator: &str, consent: bool) -> anyhow::Result<Vec<Action>> {
     let Some(u) = crate::change::undo::last(store, Some(operator))? else {
-        return Ok(vec![Action::Notice(format!("nothing of {operator}'s to undo"))]);
+        return Ok(vec![Action::Notice(crate::notice!("nothing of {}'s to undo", operator))]);
     };
     let what = u.entry.what.clone();
     match crate::change::undo::apply(store, &u, operator, consent) {
         Ok(done) => {
             let change = Change::Undo { seq: u.entry.seq, what: what.clone(), change: Box::new(u.inverse) };
-            let note = format!("took back: {what} (#{} by {})", u.entry.customer, u.entry.operator);
+            let note = crate::notice!(
+                "took back: {} (#{} by {})",
+                crate::ui::NoticeArg::Change(what.clone()),
+                u.entry.customer,
+                crate::text::terminal_safe(&u.entry.operator)
+            );
             Ok(vec![crate::ui::commit_answer(&change, &done, &mut |id| store.history(id), note)?])
         }
         Err(StoreError::NeedsConsent(since)) => Ok(vec![Action::UndoAsks { what, since }]),
-        Err(e) => Ok(vec![Action::Failed(format!("cannot undo {what}: {e}"))]),
+        Err(e) => Ok(vec![Action::Failed(crate::notice!(
+            "cannot undo {}: {}",
+            crate::ui::NoticeArg::Change(what.clone()),
+            e
+        ))]),
     }
 }
 
@@ -176,7 +185,7 @@ fn stamped(change: Change) -> Change {
 /// The answer to a save refused as stale: the stored version and who changed it last.
 fn conflict(store: &dyn Store, id: u64) -> anyhow::Result<Vec<Action>> {
     let Some(current) = store.history(id)? else {
-        return Ok(vec![Action::Failed(format!("customer #{id} no longer exists"))]);
+        return Ok(vec![Action::Failed(crate::notice!("customer #{} no longer exists", id))]);
     };
     let by = store.audit_entries(Some(id))?.pop().map(|e| e.operator);
     Ok(vec![Action::Conflict { current: Box::new(current), by }])
@@ -185,7 +194,7 @@ fn conflict(store: &dyn Store, id: u64) -> anyhow::Result<Vec<Action>> {
 fn saved_history(store: &dyn Store, id: u64) -> anyhow::Result<Vec<Action>> {
     match store.history(id)? {
         Some(h) => Ok(vec![Action::Saved(Box::new(h))]),
-        None => Ok(vec![Action::Failed(format!("customer #{id} vanished after saving"))]),
+        None => Ok(vec![Action::Failed(crate::notice!("customer #{} vanished after saving", id))]),
     }
 }
 

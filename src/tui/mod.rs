@@ -304,7 +304,7 @@ where
     let days = clock::DayWatch::new(today, follow_clock);
     let told = |mut app: App| {
         if let Some(n) = notice {
-            app.update(Action::Notice(n));
+            app.update(Action::Notice(crate::ui::Notice::text(n)));
         }
         app
     };

@@ -53,9 +53,9 @@ impl SearchThread {
                     Ok(None) => {}
                     Err(_) => {
                         searcher = Searcher::default();
-                        reply(Action::Failed(
-                            "the search hit an internal error; please type the query again".into(),
-                        ));
+                        reply(Action::Failed(crate::notice!(
+                            "the search hit an internal error; please type the query again"
+                        )));
                     }
                 }
             }

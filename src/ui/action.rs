@@ -189,10 +189,10 @@ pub enum Action {
     NewDay(NaiveDate),
     /// An effect failed; the message is for the status line.
     #[serde(skip)]
-    Failed(String),
+    Failed(super::Notice),
     /// A message for the status line.
     #[serde(skip)]
-    Notice(String),
+    Notice(super::Notice),
     /// The runtime's answer to [`Effect::Search`] number `generation`: a best-so-far while a
     /// long search runs, then the complete list. Answers to an older search are dropped.
     #[serde(skip)]

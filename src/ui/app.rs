@@ -202,7 +202,7 @@ pub struct App {
     pub(crate) help: bool,
     pub(crate) form: Option<OpenForm>,
     pub(crate) operator: String,
-    pub(crate) status: String,
+    pub(crate) status: super::Notice,
     pub(crate) size: (u16, u16),
     pub(crate) keymap: Keymap,
     pub(crate) quit: bool,
@@ -250,7 +250,7 @@ impl App {
             help: false,
             form: None,
             operator: init.operator,
-            status: String::new(),
+            status: super::Notice::default(),
             size: (80, 24),
             keymap: init.keymap,
             quit: false,
@@ -370,8 +370,8 @@ impl App {
     }
 
     /// The status line's message.
-    pub fn status(&self) -> &str {
-        &self.status
+    pub fn status(&self) -> String {
+        self.status.render(self.lang)
     }
 
     /// Whether the user asked to quit.
@@ -493,7 +493,7 @@ impl App {
                 if let Some(f) = self.form.as_mut() {
                     f.saving = false;
                 }
-                self.status = format!("error: {msg}");
+                self.status = crate::notice!("error: {}", msg);
                 return vec![];
             }
             Action::Notice(msg) => {
@@ -537,7 +537,11 @@ impl App {
             _ => {
                 let before = self.view;
                 let effects = self.on_view(action);
-                if self.view != before && self.status.starts_with("type to search") {
+                if self.view != before
+                    && self
+                        .status
+                        .is("type to search name, phone, email, ref, tags · enter opens · esc clears")
+                {
                     self.status.clear();
                 }
                 effects
@@ -613,7 +617,7 @@ impl App {
     fn on_welcome(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::LoadDemo => {
-                self.status = "generating a demo shop…".into();
+                self.status = crate::notice!("generating a demo shop…");
                 vec![Effect::LoadDemo {
                     customers: DEMO_CUSTOMERS,
                     seed: 1,

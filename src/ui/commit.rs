@@ -6,7 +6,6 @@ use super::action::{Action, Effect};
 use super::app::{App, Confirm, View};
 use crate::change::Change;
 use crate::domain::History;
-use crate::i18n::{tr, trf};
 use crate::text::terminal_safe;
 
 /// A change to commit, and what the status line says once it is saved.
@@ -15,7 +14,7 @@ pub struct Commit {
     /// The change, as the store takes it.
     pub change: Change,
     /// "voided purchase of 12.00": the status once saved.
-    pub done: String,
+    pub done: super::Notice,
 }
 
 /// What the store answered to a commit (or an undo).
@@ -28,7 +27,7 @@ pub struct CommitAnswer {
     /// Pairs marked (`true`) or unmarked as two different people.
     pub dismissed: Vec<(u64, u64, bool)>,
     /// For the status line.
-    pub note: String,
+    pub note: super::Notice,
     /// Committed by this session (a form waiting for it closes); false for another
     /// operator's change passed on by `kehu serve`.
     pub mine: bool,
@@ -36,20 +35,24 @@ pub struct CommitAnswer {
 
 impl App {
     /// Asks the runtime to commit `change`; `done` is the status once it is saved.
-    pub(super) fn commit(&mut self, change: Change, done: String) -> Vec<Effect> {
-        self.status = tr("saving…").into();
+    pub(super) fn commit(&mut self, change: Change, done: super::Notice) -> Vec<Effect> {
+        self.status = crate::notice!("saving…");
         vec![Effect::Commit(Box::new(Commit { change, done }))]
     }
 
     /// `u`: take back this operator's last change.
     pub(super) fn undo(&mut self) -> Vec<Effect> {
-        self.status = tr("undoing your last change…").into();
+        self.status = crate::notice!("undoing your last change…");
         vec![Effect::Undo { consent: false }]
     }
 
     /// Someone else changed what undo would take back: ask first.
     pub(super) fn on_undo_asks(&mut self, what: String, since: String) -> Vec<Effect> {
-        self.status = trf("{} was changed since by {}", &[&terminal_safe(&what), &terminal_safe(&since)]);
+        self.status = crate::notice!(
+            "{} was changed since by {}",
+            super::NoticeArg::Change(what.clone()),
+            terminal_safe(&since)
+        );
         self.confirm = Some(Confirm::Undo { what, since });
         vec![]
     }
@@ -88,7 +91,7 @@ impl App {
         }
         self.detail.clamp_pick();
         self.refresh_views();
-        self.status = terminal_safe(&a.note).into_owned();
+        self.status = a.note.clone();
         if self.detail.changes.is_some() && a.mine {
             // The changes shown grew by this one.
             return vec![Effect::LoadChanges(self.detail.id)];
@@ -114,7 +117,7 @@ pub fn answer(
     change: &Change,
     done: &crate::change::Committed,
     read: &mut dyn FnMut(u64) -> crate::store::StoreResult<Option<History>>,
-    note: String,
+    note: super::Notice,
 ) -> crate::store::StoreResult<Action> {
     let mut histories = Vec::new();
     let mut gone = Vec::new();

@@ -44,7 +44,7 @@ impl App {
             | Action::ResolveComplaint
                 if !picking =>
             {
-                self.status = tr("tab selects a purchase, interaction or change first").into();
+                self.status = crate::notice!("tab selects a purchase, interaction or change first");
                 vec![]
             }
             Action::VoidRecord => self.ask_void(),
@@ -59,10 +59,10 @@ impl App {
         if d.pick.is_some() {
             d.pick = None;
         } else if d.picks().is_empty() {
-            self.status = tr("no purchases or interactions yet").into();
+            self.status = crate::notice!("no purchases or interactions yet");
         } else {
             d.pick = Some(0);
-            self.status = tr("j/k move · x void · r return · c correct · o resolve · esc leaves").into();
+            self.status = crate::notice!("j/k move · x void · r return · c correct · o resolve · esc leaves");
             self.scroll_to_pick();
         }
     }
@@ -105,15 +105,17 @@ impl App {
             self.detail.clamp_pick();
             return vec![];
         }
-        self.status = tr("reading the changes…").into();
+        self.status = crate::notice!("reading the changes…");
         vec![Effect::LoadChanges(self.detail.id)]
     }
 
     /// The audit log's entries about a customer arrived.
     pub(super) fn on_changes_loaded(&mut self, customer: u64, entries: Vec<AuditEntry>) -> Vec<Effect> {
         if self.detail.id == customer {
-            self.status =
-                trf("{} change(s); tab then c on one restores the values it replaced", &[&entries.len()]);
+            self.status = crate::notice!(
+                "{} change(s); tab then c on one restores the values it replaced",
+                entries.len()
+            );
             self.detail.changes = Some(entries);
         }
         vec![]
@@ -124,15 +126,15 @@ impl App {
         let c = &row.customer;
         let records = self.detail.history.as_ref().map(|h| h.purchases.len() + h.interactions.len());
         if records != Some(0) {
-            self.status =
-                tr("only a customer without purchases or interactions can be deleted (merge the others)")
-                    .into();
+            self.status = crate::notice!(
+                "only a customer without purchases or interactions can be deleted (merge the others)"
+            );
             return vec![];
         }
         let name = terminal_safe(&c.name).into_owned();
         let question = vec![trf("Delete customer #{} {}?", &[&c.id, &name]), tr("u undoes it").to_string()];
         let change = Change::DeleteCustomer { id: c.id, revision: c.revision };
-        let done = trf("deleted customer #{} {}", &[&c.id, &name]);
+        let done = crate::notice!("deleted customer #{} {}", c.id, name);
         self.confirm = Some(Confirm::Commit { commit: Box::new(super::Commit { change, done }), question });
         vec![]
     }
@@ -142,11 +144,11 @@ impl App {
             Some(Pick::Purchase(p)) if p.void.is_none() => Target::Purchase(p.clone()),
             Some(Pick::Interaction(i)) if i.void.is_none() => Target::Interaction(i.clone()),
             Some(Pick::Purchase(_) | Pick::Interaction(_)) => {
-                self.status = tr("voided already (u takes a void back)").into();
+                self.status = crate::notice!("voided already (u takes a void back)");
                 return vec![];
             }
             _ => {
-                self.status = tr("only a purchase or an interaction can be voided").into();
+                self.status = crate::notice!("only a purchase or an interaction can be voided");
                 return vec![];
             }
         };
@@ -158,13 +160,13 @@ impl App {
         let (sale, history) = match (self.detail.picked(), self.detail.history.as_ref()) {
             (Some(Pick::Purchase(p)), Some(h)) if p.is_sale() => (p.clone(), h),
             _ => {
-                self.status = tr("select a sale (not voided, not a return) to return").into();
+                self.status = crate::notice!("select a sale (not voided, not a return) to return");
                 return vec![];
             }
         };
         let (money, items) = refundable(&sale, &history.purchases);
         if money.0 == 0 && items == 0 {
-            self.status = tr("everything of this sale has come back already").into();
+            self.status = crate::notice!("everything of this sale has come back already");
             return vec![];
         }
         let text = format!("{money} {items}");
@@ -178,7 +180,7 @@ impl App {
                 let kind = PromptKind::Resolve(Box::new(i.clone()));
                 self.prompt = Some(Prompt { kind, text: String::new() });
             }
-            _ => self.status = tr("select an open complaint to resolve").into(),
+            _ => self.status = crate::notice!("select an open complaint to resolve"),
         }
         vec![]
     }
@@ -199,7 +201,7 @@ impl App {
                 self.ask_restore(&e)
             }
             _ => {
-                self.status = tr("a return or a voided record is not corrected: u takes it back").into();
+                self.status = crate::notice!("a return or a voided record is not corrected: u takes it back");
                 vec![]
             }
         }
@@ -210,17 +212,17 @@ impl App {
         let Some(row) = self.model.get(self.detail.id) else { return vec![] };
         let restored = e.customer == row.customer.id && !e.before.is_empty();
         let Some(c) = restored.then(|| with_fields(&row.customer, &e.before)).flatten() else {
-            self.status = tr("only a change of the customer's fields has values to restore").into();
+            self.status = crate::notice!("only a change of the customer's fields has values to restore");
             return vec![];
         };
         if c == *row.customer {
-            self.status = tr("the customer has these values already").into();
+            self.status = crate::notice!("the customer has these values already");
             return vec![];
         }
         let diff = field_diff(&e.after, &e.before);
         let question =
             vec![tr("Restore the values before this change?").to_string(), terminal_safe(&diff).into_owned()];
-        let done = trf("restored {}", &[&terminal_safe(&diff)]);
+        let done = crate::notice!("restored {}", terminal_safe(&diff));
         let commit = super::Commit { change: Change::SaveCustomer(c), done };
         self.confirm = Some(Confirm::Commit { commit: Box::new(commit), question });
         vec![]
@@ -235,12 +237,16 @@ impl App {
                 let void = Some(Void { at: now, by: self.operator.clone(), reason: text.clone() });
                 let (change, done) = match *target {
                     Target::Purchase(before) => {
-                        let done = trf("voided purchase of {} ({})", &[&before.amount, &text]);
+                        let done = crate::notice!("voided purchase of {} ({})", before.amount, text);
                         (Change::ReplacePurchase { after: Purchase { void, ..before.clone() }, before }, done)
                     }
                     Target::Interaction(before) => {
-                        let done =
-                            trf("voided {} of {} ({})", &[&tr(before.kind.key()), &before.date, &text]);
+                        let done = crate::notice!(
+                            "voided {} of {} ({})",
+                            super::NoticeArg::Term(before.kind.key()),
+                            before.date,
+                            text
+                        );
                         (
                             Change::ReplaceInteraction {
                                 after: Interaction { void, ..before.clone() },
@@ -259,7 +265,7 @@ impl App {
                     c.resolved = true;
                     c.resolution = Some(Resolution { on: self.today, by: self.operator.clone(), note: text });
                 }
-                let done = trf("resolved the complaint of {}", &[&before.date]);
+                let done = crate::notice!("resolved the complaint of {}", before.date);
                 self.commit(Change::ReplaceInteraction { before: *before, after }, done)
             }
             _ => vec![],
@@ -287,12 +293,12 @@ impl App {
         });
         match checked {
             Ok(r) => {
-                let done = trf("returned {} of the purchase of {}", &[&r.amount, &sale.date]);
+                let done = crate::notice!("returned {} of the purchase of {}", r.amount, sale.date);
                 self.commit(Change::AddPurchase(r), done)
             }
             Err(why) => {
                 // Keep what was typed: the operator fixes it rather than starting over.
-                self.status = why;
+                self.status = crate::ui::Notice::text(why);
                 let kind = PromptKind::Refund(Box::new(sale.clone()));
                 self.prompt = Some(Prompt { kind, text: text.to_string() });
                 vec![]

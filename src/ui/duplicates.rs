@@ -86,15 +86,15 @@ impl App {
                 match (self.model.get(a), self.model.get(b)) {
                     (Some(x), Some(y)) => {
                         self.merge = Some(MergeState::new(&x.customer, &y.customer));
-                        self.status = "merge: choose who stays and which values".into();
+                        self.status = crate::notice!("merge: choose who stays and which values");
                     }
-                    _ => self.status = "one of the pair no longer exists".into(),
+                    _ => self.status = crate::notice!("one of the pair no longer exists"),
                 }
             }
             Action::NotDuplicate => {
                 let Some(p) = s.current() else { return vec![] };
                 let (a, b) = (p.a, p.b);
-                let done = crate::i18n::trf("#{} and #{} marked as two people (u takes it back)", &[&a, &b]);
+                let done = crate::notice!("#{} and #{} marked as two people (u takes it back)", a, b);
                 return self.commit(crate::change::Change::NotDuplicate { a, b, not: true }, done);
             }
             Action::Back => self.view = View::List,

@@ -173,7 +173,7 @@ impl App {
     /// `v`: shows or hides the current customer's phone; showing is audited.
     pub(super) fn toggle_reveal(&mut self) -> Vec<Effect> {
         if !self.options.mask_phones {
-            self.status = crate::i18n::tr("phones are not masked (mask_phones = false)").into();
+            self.status = crate::notice!("phones are not masked (mask_phones = false)");
             return vec![];
         }
         let Some(id) = self.current_customer() else { return vec![] };
@@ -216,18 +216,16 @@ impl App {
                     .model
                     .get(id)
                     .map_or(String::new(), |r| crate::text::terminal_safe(&r.customer.name).into_owned());
-                self.status = crate::i18n::trf("card {} was merged into #{} {}", &[&card, &id, &name]);
+                self.status = crate::notice!("card {} was merged into #{} {}", card, id, name);
                 effects
             }
             Some(id) => {
-                self.status = crate::i18n::trf(
-                    "card {} was merged into #{}; finish the open popup first",
-                    &[&card, &id],
-                );
+                self.status =
+                    crate::notice!("card {} was merged into #{}; finish the open popup first", card, id);
                 vec![]
             }
             None => {
-                self.status = crate::i18n::trf("no customer has card {}", &[&card]);
+                self.status = crate::notice!("no customer has card {}", card);
                 vec![]
             }
         }
@@ -237,14 +235,14 @@ impl App {
     pub(super) fn on_scan(&mut self, card: &str) -> Vec<Effect> {
         // A scan never lands in a form or prompt: what is typed there stays the operator's.
         if matches!(self.mode(), Mode::Form | Mode::Prompt | Mode::Confirm | Mode::Merge) {
-            self.status = crate::i18n::trf("card {} scanned; finish the open popup first", &[&card]);
+            self.status = crate::notice!("card {} scanned; finish the open popup first", card);
             return vec![];
         }
         let found = self.customers_with_card(card);
         match found.as_slice() {
             [] => {
                 // Perhaps a card a merge took away: the store knows where it leads.
-                self.status = crate::i18n::trf("looking up card {}…", &[&card]);
+                self.status = crate::notice!("looking up card {}…", card);
                 vec![Effect::FindFormerCard(card.to_string())]
             }
             [id] => {
@@ -257,7 +255,7 @@ impl App {
             _ => {
                 // Several customers share the number: let the operator pick among them.
                 self.help = false;
-                self.status = format!("{} customers have card {card}", found.len());
+                self.status = crate::notice!("{} customers have card {}", found.len(), card);
                 self.list.searching = false;
                 self.list.query = card.to_string();
                 self.list.cursor = 0;

@@ -74,10 +74,10 @@ pub fn draw(s: &FollowUpsState, model: &Model, clf: &Classifier, f: &mut Frame, 
                 .map_or_else(|| format!("#{}", fu.id), |r| safe(&r.customer.name).into_owned());
             let mut cells = vec![
                 Cell::from(fit(&name, name_w as usize)),
-                Cell::from(fit(&safe(&fu.action.text), action_w as usize)),
+                Cell::from(fit(&safe(crate::i18n::tr_dyn(&fu.action.text)), action_w as usize)),
             ];
             if !narrow {
-                cells.push(Cell::from(fu.action.channel.key()));
+                cells.push(Cell::from(crate::i18n::tr(fu.action.channel.key())));
                 cells.push(Cell::from(fu.due.to_string()));
             }
             cells.push(Cell::from(Line::from(fu.overdue_days.to_string()).right_aligned()));

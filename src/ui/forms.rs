@@ -31,7 +31,7 @@ impl App {
             Some(id) => match self.model.get(id) {
                 Some(row) => Some(&row.customer),
                 None => {
-                    self.status = format!("customer #{id} no longer exists");
+                    self.status = crate::notice!("customer #{} no longer exists", id);
                     return vec![];
                 }
             },
@@ -76,7 +76,7 @@ impl App {
             FormOutcome::Continue => vec![],
             FormOutcome::Cancel => {
                 self.form = None;
-                self.status = "nothing saved".into();
+                self.status = crate::notice!("nothing saved");
                 vec![]
             }
             FormOutcome::Submit(out) => match out {
@@ -97,7 +97,7 @@ impl App {
                 if let Some(f) = self.form.as_mut() {
                     f.form.refuse(FieldId::Referrer, &why);
                 }
-                self.status = why;
+                self.status = crate::ui::Notice::text(why);
                 return vec![];
             }
         }
@@ -105,7 +105,7 @@ impl App {
         if others.is_empty() {
             return self.save_customer(c);
         }
-        self.status = tr("this customer looks like one already stored").into();
+        self.status = crate::notice!("this customer looks like one already stored");
         self.confirm = Some(Confirm::LooksLike { customer: Box::new(c), others });
         vec![]
     }
@@ -172,9 +172,9 @@ impl App {
     fn submit_purchase(&mut self, p: Purchase) -> Vec<Effect> {
         if p.amount.0 == 0 || p.amount > self.till_limit {
             self.status = if p.amount.0 == 0 {
-                tr("a purchase of 0.00: save it?").into()
+                crate::notice!("a purchase of 0.00: save it?")
             } else {
-                trf("{} is more than {}: save it?", &[&p.amount, &self.till_limit])
+                crate::notice!("{} is more than {}: save it?", p.amount, self.till_limit)
             };
             self.confirm = Some(Confirm::Till(Box::new(p)));
             return vec![];
@@ -191,11 +191,11 @@ impl App {
         let Some(before) = self.stored_purchase(p.id).cloned() else { return self.record_gone() };
         if before == p {
             self.form = None;
-            self.status = tr("nothing changed").into();
+            self.status = crate::notice!("nothing changed");
             return vec![];
         }
         self.mark_saving();
-        let done = trf("corrected the purchase of {}", &[&before.date]);
+        let done = crate::notice!("corrected the purchase of {}", before.date);
         self.commit(Change::ReplacePurchase { before, after: p }, done)
     }
 
@@ -208,11 +208,11 @@ impl App {
         let Some(before) = self.stored_interaction(i.id).cloned() else { return self.record_gone() };
         if before == i {
             self.form = None;
-            self.status = tr("nothing changed").into();
+            self.status = crate::notice!("nothing changed");
             return vec![];
         }
         self.mark_saving();
-        let done = trf("edited the {} of {}", &[&tr(i.kind.key()), &before.date]);
+        let done = crate::notice!("edited the {} of {}", super::NoticeArg::Term(i.kind.key()), before.date);
         self.commit(Change::ReplaceInteraction { before, after: i }, done)
     }
 
@@ -220,7 +220,7 @@ impl App {
         if let Some(f) = self.form.as_mut() {
             f.saving = true;
         }
-        self.status = tr("saving…").into();
+        self.status = crate::notice!("saving…");
     }
 
     /// A purchase of the customer on the detail view, as last read.
@@ -235,7 +235,7 @@ impl App {
 
     fn record_gone(&mut self) -> Vec<Effect> {
         self.form = None;
-        self.status = tr("that record is no longer there (changed meanwhile?)").into();
+        self.status = crate::notice!("that record is no longer there (changed meanwhile?)");
         vec![]
     }
 

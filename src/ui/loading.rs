@@ -164,8 +164,8 @@ impl App {
         }
         self.reset_views();
         self.status = match loaded.note {
-            Some(note) => note,
-            None => trf("{} customers loaded", &[&self.model.len()]),
+            Some(note) => super::Notice::text(note),
+            None => crate::notice!("{} customers loaded", self.model.len()),
         };
         match scan {
             Some(card) => self.on_scan(&card),
@@ -196,13 +196,13 @@ impl App {
         if let Some(l) = self.loading.as_mut() {
             l.failed = true;
         }
-        self.status = trf("error: cannot load the database: {}", &[&msg]);
+        self.status = crate::notice!("error: cannot load the database: {}", msg);
         vec![]
     }
 
     /// A card scanned before the customers are in: kept, and opened when they arrive.
     pub(super) fn hold_scan(&mut self, card: String) -> Vec<Effect> {
-        self.status = trf("card {} scanned; it opens once the customers are read", &[&card]);
+        self.status = crate::notice!("card {} scanned; it opens once the customers are read", &card);
         if let Some(l) = self.loading.as_mut() {
             l.scan = Some(card);
         }
@@ -241,7 +241,7 @@ impl App {
                 | Action::PickFilter
         );
         if held {
-            self.status = tr("still loading — this waits until every customer is read").into();
+            self.status = crate::notice!("still loading — this waits until every customer is read");
         }
         held
     }

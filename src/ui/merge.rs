@@ -136,7 +136,7 @@ impl App {
             }
             Action::Cancel | Action::Back => {
                 self.merge = None;
-                self.status = "not merged".into();
+                self.status = crate::notice!("not merged");
             }
             Action::Quit => return self.quit(),
             _ => {}
@@ -154,7 +154,7 @@ impl App {
             .copied()
             .filter(|&id| self.model.get(id).is_some_and(|r| r.customer.referrer == Some(loser)))
             .collect();
-        self.status = format!("merging #{loser} into #{}…", survivor.id);
+        self.status = crate::notice!("merging #{} into #{}…", loser, survivor.id);
         vec![Effect::Merge { survivor: Box::new(survivor), loser, referred }]
     }
 }

@@ -15,7 +15,8 @@ impl App {
         self.absorb(&h);
         self.refresh_views();
         let classes = self.clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
-        self.status = format!("{} changed {}{classes}", terminal_safe(by), terminal_safe(&h.customer.name));
+        self.status =
+            crate::notice!("{} changed {}{}", terminal_safe(by), terminal_safe(&h.customer.name), classes);
         vec![]
     }
 
@@ -27,7 +28,7 @@ impl App {
         if let Some(f) = self.form.as_mut() {
             f.saving = false;
         }
-        self.status = reload_text(by.as_deref()).remove(0);
+        self.status = crate::ui::Notice::text(reload_text(by.as_deref()).remove(0));
         self.confirm = Some(Confirm::Reload { customer, by });
         vec![]
     }
@@ -37,7 +38,7 @@ impl App {
         self.form = None;
         let effects = self.open_form(FormRequest::EditCustomer { customer });
         if self.form.is_some() {
-            self.status = "reloaded: the form shows the stored version".into();
+            self.status = crate::notice!("reloaded: the form shows the stored version");
         }
         effects
     }
@@ -49,8 +50,10 @@ impl App {
         if let (Some(open), Some(rev)) = (self.form.as_mut(), revision) {
             open.form.rebase(rev);
         }
-        let who = by.map_or("the other".to_string(), |b| format!("{}'s", terminal_safe(b)));
-        self.status = format!("your edit is kept; saving it replaces {who} version");
+        self.status = match by {
+            Some(b) => crate::notice!("your edit is kept; saving it replaces {}'s version", terminal_safe(b)),
+            None => crate::notice!("your edit is kept; saving it replaces the other version"),
+        };
     }
 }
 

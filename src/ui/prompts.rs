@@ -30,7 +30,7 @@ impl App {
         // A pasted page of text is refused here, where the operator can still trim it, rather
         // than by the store after the prompt is gone.
         if let Err(e) = crate::domain::check_len("text", &text, crate::domain::MAX_TEXT) {
-            self.status = crate::i18n::domain_error(&e);
+            self.status = crate::ui::Notice::text(crate::i18n::domain_error(&e));
             self.prompt = Some(p);
             return vec![];
         }
@@ -39,7 +39,7 @@ impl App {
             return self.submit_correction(p.kind, text);
         }
         if text.is_empty() {
-            self.status = crate::i18n::tr("nothing typed; nothing changed").into();
+            self.status = crate::notice!("nothing typed; nothing changed");
             return vec![];
         }
         match p.kind {
@@ -57,7 +57,8 @@ impl App {
                         effects.push(Effect::SaveCustomer(c));
                     }
                 }
-                self.status = format!("tagging {} customer(s) with {text:?}…", effects.len());
+                self.status =
+                    crate::notice!("tagging {} customer(s) with {}…", effects.len(), format!("{text:?}"));
                 self.list.selected.clear();
                 effects
             }
@@ -68,7 +69,7 @@ impl App {
                 self.segments.cursor = self.segments.saved.len() - 1;
                 self.segments.marks.clear();
                 self.show_segments();
-                self.status = format!("saved segment {text:?}");
+                self.status = crate::notice!("saved segment {}", format!("{text:?}"));
                 vec![Effect::SaveSegments(self.segments.saved.clone())]
             }
             PromptKind::RenameSegment(at) => match self.segments.saved.get_mut(at) {
@@ -80,7 +81,7 @@ impl App {
             },
             PromptKind::Untag(ids) => self.untag(ids, &text),
             PromptKind::RenameTag(from) => {
-                let done = crate::i18n::trf("renamed tag {} to {}", &[&from, &text]);
+                let done = crate::notice!("renamed tag {} to {}", &from, &text);
                 self.commit(crate::change::Change::RenameTag { from, to: text }, done)
             }
             kind @ (PromptKind::VoidReason(_) | PromptKind::Refund(_) | PromptKind::Resolve(_)) => {
@@ -101,9 +102,9 @@ impl App {
             }
         }
         self.status = if effects.is_empty() {
-            crate::i18n::trf("nobody selected has tag {}", &[&tag])
+            crate::notice!("nobody selected has tag {}", tag)
         } else {
-            format!("removing tag {tag:?} from {} customer(s)…", effects.len())
+            crate::notice!("removing tag {} from {} customer(s)…", format!("{tag:?}"), effects.len())
         };
         self.list.selected.clear();
         effects
@@ -115,7 +116,7 @@ impl App {
             Action::Open if matches!(self.confirm, Some(Confirm::LooksLike { .. })) => {
                 let Some(Confirm::LooksLike { others, .. }) = self.confirm.take() else { return vec![] };
                 self.form = None;
-                self.status = crate::i18n::tr("not saved; this is the customer already stored").into();
+                self.status = crate::notice!("not saved; this is the customer already stored");
                 match others.first() {
                     Some((id, _)) => self.open_detail(*id),
                     None => vec![],
@@ -124,7 +125,7 @@ impl App {
             Action::Confirm => match self.confirm.take() {
                 Some(Confirm::Commit { commit, .. }) => self.commit(commit.change, commit.done),
                 Some(Confirm::Undo { .. }) => {
-                    self.status = crate::i18n::tr("undoing…").into();
+                    self.status = crate::notice!("undoing…");
                     vec![Effect::Undo { consent: true }]
                 }
                 Some(Confirm::Till(p)) => self.save_purchase(*p),
@@ -137,7 +138,7 @@ impl App {
                     self.segments.recount(&self.clf);
                     self.segments.cursor =
                         self.segments.cursor.min(self.segments.saved.len().saturating_sub(1));
-                    self.status = format!("deleted segment {:?}", gone.name);
+                    self.status = crate::notice!("deleted segment {}", format!("{:?}", gone.name));
                     vec![Effect::SaveSegments(self.segments.saved.clone())]
                 }
                 _ => vec![],
@@ -150,9 +151,9 @@ impl App {
                         if let Some(f) = self.form.as_mut() {
                             f.saving = false;
                         }
-                        self.status = crate::i18n::tr("not saved; the form is as you left it").into();
+                        self.status = crate::notice!("not saved; the form is as you left it");
                     }
-                    _ => self.status = crate::i18n::tr("nothing changed").into(),
+                    _ => self.status = crate::notice!("nothing changed"),
                 }
                 vec![]
             }

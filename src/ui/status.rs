@@ -58,7 +58,8 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
         View::Duplicates => left += &trf(" · {} pairs", &[&app.duplicates.pairs.len()]),
         _ => {}
     }
-    let msg = safe(&app.status);
+    let msg = app.status.render(app.lang);
+    let msg = safe(&msg);
     let sep = super::floor::separator(app.options.ascii_borders);
     let line = if msg.is_empty() { left } else { format!("{left}{sep}{msg}") };
     let style = Style::new().add_modifier(Modifier::REVERSED);

@@ -29,7 +29,7 @@ impl App {
         }
         self.refresh_views();
         let classes = self.clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
-        self.status = format!("saved {}{classes}", terminal_safe(&h.customer.name));
+        self.status = crate::notice!("saved {}{}", terminal_safe(&h.customer.name), classes);
         vec![]
     }
 
@@ -50,7 +50,8 @@ impl App {
             self.detail = DetailState::of(id, Some(survivor.clone()));
         }
         self.refresh_views();
-        self.status = format!("merged #{loser} into #{id} {}", terminal_safe(&survivor.customer.name));
+        self.status =
+            crate::notice!("merged #{} into #{} {}", loser, id, terminal_safe(&survivor.customer.name));
         vec![]
     }
 
@@ -61,7 +62,13 @@ impl App {
         self.clf.set_model(Some(model));
         self.model.refresh_facts(&self.clf);
         self.refresh_views();
-        self.status = format!("model fitted on {customers} customers (r {r:.3}, a {a:.3}, b {b:.3})");
+        self.status = crate::notice!(
+            "model fitted on {} customers (r {}, a {}, b {})",
+            customers,
+            format!("{r:.3}"),
+            format!("{a:.3}"),
+            format!("{b:.3}")
+        );
         vec![]
     }
 
@@ -75,7 +82,7 @@ impl App {
         self.clf.set_today(day);
         self.model.refresh_facts(&self.clf);
         self.refresh_views();
-        self.status = format!("a new day: {day}; classes recomputed as of today");
+        self.status = crate::notice!("a new day: {}; classes recomputed as of today", day);
         vec![]
     }
 
@@ -109,6 +116,12 @@ impl App {
 }
 
 /// " · lifecycle · activity · tier": the classes a cashier looks at after a sale.
-pub(super) fn classes_line(p: &Profile) -> String {
-    format!(" · {} · {} · {}", p.lifecycle.class.key(), p.activity.class.key(), p.tier.class.key())
+pub(super) fn classes_line(p: &Profile) -> crate::ui::Notice {
+    use crate::ui::NoticeArg::Class;
+    crate::notice!(
+        " · {} · {} · {}",
+        Class("lifecycle", p.lifecycle.class.key().into()),
+        Class("activity", p.activity.class.key().into()),
+        Class("tier", p.tier.class.key().into())
+    )
 }

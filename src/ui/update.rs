@@ -61,7 +61,7 @@ impl App {
                     // A card number nobody has now may be one a merge took away.
                     let q = self.list.query.trim().to_string();
                     if self.options.card_pattern.matches(&q) && self.customers_with_card(&q).is_empty() {
-                        self.status = crate::i18n::trf("looking up card {}…", &[&q]);
+                        self.status = crate::notice!("looking up card {}…", &q);
                         return vec![Effect::FindFormerCard(q)];
                     }
                     let l = &mut self.list;
@@ -104,10 +104,8 @@ impl App {
             }
             Action::StartSearch => {
                 l.searching = true;
-                self.status = crate::i18n::tr(
-                    "type to search name, phone, email, ref, tags · enter opens · esc clears",
-                )
-                .into();
+                self.status =
+                    crate::notice!("type to search name, phone, email, ref, tags · enter opens · esc clears");
             }
             Action::Back => {
                 if !l.query.is_empty() {
@@ -118,7 +116,7 @@ impl App {
                 } else if !l.filter.is_empty() {
                     l.filter.clear();
                     l.rebuild(&self.model, &self.clf);
-                    self.status = crate::i18n::tr("filter cleared").into();
+                    self.status = crate::notice!("filter cleared");
                 }
             }
             Action::ToggleSelect => {
@@ -156,7 +154,7 @@ impl App {
                 l.sort = SORTABLE[(at + 1) % SORTABLE.len()];
                 l.rebuild(&self.model, &self.clf);
                 self.status =
-                    crate::i18n::trf("sorted by {}", &[&crate::i18n::tr(l.sort.map_or("id", |c| c.title()))]);
+                    crate::notice!("sorted by {}", crate::i18n::tr(l.sort.map_or("id", |c| c.title())));
             }
             Action::FlipSort => {
                 l.dir = l.dir.flip();
@@ -165,12 +163,12 @@ impl App {
             Action::PickFilter => {
                 self.segments.marks = l.filter.clone();
                 self.show_segments();
-                self.status = crate::i18n::tr("space marks classes, enter filters the list by them").into();
+                self.status = crate::notice!("space marks classes, enter filters the list by them");
             }
             Action::ClearFilter => {
                 l.filter.clear();
                 l.rebuild(&self.model, &self.clf);
-                self.status = crate::i18n::tr("filter cleared").into();
+                self.status = crate::notice!("filter cleared");
             }
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
             Action::EditCustomer | Action::RecordPurchase | Action::LogInteraction => {
@@ -259,7 +257,7 @@ impl App {
                         }
                         None => s.marks.push(c),
                     }
-                    self.status = crate::i18n::trf("marked: {}", &[&filter_label(&self.segments.marks)]);
+                    self.status = crate::notice!("marked: {}", filter_label(&self.segments.marks));
                 }
             }
             Action::Open => {
@@ -274,7 +272,7 @@ impl App {
                         None => return vec![],
                     },
                 };
-                self.status = crate::i18n::trf("filter: {}", &[&filter_label(&filter)]);
+                self.status = crate::notice!("filter: {}", filter_label(&filter));
                 self.list.filter = filter;
                 self.list.query.clear();
                 self.list.cursor = 0;
@@ -282,16 +280,14 @@ impl App {
                 self.view = View::List;
             }
             Action::Refit => {
-                self.status = crate::i18n::tr("fitting the P(alive) model on every customer…").into();
+                self.status = crate::notice!("fitting the P(alive) model on every customer…");
                 return vec![Effect::FitModel];
             }
             Action::NewSegment => {
                 let filter = if s.marks.is_empty() { self.list.filter.clone() } else { s.marks.clone() };
                 if filter.is_empty() {
-                    self.status = crate::i18n::tr(
-                        "nothing to save: mark classes with space (or filter the list) first",
-                    )
-                    .into();
+                    self.status =
+                        crate::notice!("nothing to save: mark classes with space (or filter the list) first");
                 } else {
                     self.prompt = Some(Prompt { kind: PromptKind::SegmentName(filter), text: String::new() });
                 }
@@ -304,9 +300,7 @@ impl App {
                         let text = c.class.clone();
                         self.prompt = Some(Prompt { kind: PromptKind::RenameTag(c.class), text });
                     }
-                    _ => {
-                        self.status = crate::i18n::tr("customers without a tag have no tag to rename").into()
-                    }
+                    _ => self.status = crate::notice!("customers without a tag have no tag to rename"),
                 }
             }
             Action::RenameSegment if s.current() == SegmentTab::Saved => {

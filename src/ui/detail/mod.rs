@@ -228,7 +228,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     let action = p.and_then(|p| p.action.as_ref()).map_or_else(
         || tr("next: nothing to do").to_string(),
         |a| {
-            let reason = i18n::reason(i18n::current(), "", &a.reason);
+            let reason = i18n::reason(i18n::current(), a.play.dimension(), &a.reason);
             trf("next: {} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)])
         },
     );

@@ -149,7 +149,7 @@ fn change_line(e: &AuditEntry) -> String {
         "  {}  {}  {}  {}",
         e.when.format("%Y-%m-%d %H:%M"),
         safe(&e.operator),
-        safe(&e.what),
+        safe(&crate::i18n::change_what(crate::i18n::current(), &e.what)),
         safe(&diff)
     )
 }
