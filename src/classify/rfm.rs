@@ -68,17 +68,17 @@ pub fn segment_for(r: u8, f: u8) -> RfmSegment {
 }
 
 impl Rfm8 {
-    /// The Chinese name used in practice.
+    /// The English name (the Chinese one, 重要价值 and so on, is the interface's translation).
     pub fn label(self) -> &'static str {
         match self {
-            Rfm8::ImportantValue => "重要价值",
-            Rfm8::ImportantDevelop => "重要发展",
-            Rfm8::ImportantKeep => "重要保持",
-            Rfm8::ImportantRetain => "重要挽留",
-            Rfm8::GeneralValue => "一般价值",
-            Rfm8::GeneralDevelop => "一般发展",
-            Rfm8::GeneralKeep => "一般保持",
-            Rfm8::GeneralRetain => "一般挽留",
+            Rfm8::ImportantValue => "important value",
+            Rfm8::ImportantDevelop => "important to develop",
+            Rfm8::ImportantKeep => "important to keep",
+            Rfm8::ImportantRetain => "important to win back",
+            Rfm8::GeneralValue => "general value",
+            Rfm8::GeneralDevelop => "general to develop",
+            Rfm8::GeneralKeep => "general to keep",
+            Rfm8::GeneralRetain => "general to win back",
         }
     }
 
@@ -166,12 +166,12 @@ mod tests {
 
     #[test]
     fn rfm8_mapping() {
-        assert_eq!(Rfm8::from_highs(true, true, true).label(), "重要价值");
-        assert_eq!(Rfm8::from_highs(true, false, true).label(), "重要发展");
-        assert_eq!(Rfm8::from_highs(false, true, true).label(), "重要保持");
-        assert_eq!(Rfm8::from_highs(false, false, true).label(), "重要挽留");
-        assert_eq!(Rfm8::from_highs(false, false, false).label(), "一般挽留");
-        assert_eq!(Rfm8::from_highs(true, true, false).label(), "一般价值");
+        assert_eq!(Rfm8::from_highs(true, true, true).label(), "important value");
+        assert_eq!(Rfm8::from_highs(true, false, true).label(), "important to develop");
+        assert_eq!(Rfm8::from_highs(false, true, true).label(), "important to keep");
+        assert_eq!(Rfm8::from_highs(false, false, true).label(), "important to win back");
+        assert_eq!(Rfm8::from_highs(false, false, false).label(), "general to win back");
+        assert_eq!(Rfm8::from_highs(true, true, false).label(), "general value");
     }
 
     fn pop_of(ms: &[Metrics]) -> Population {

@@ -60,7 +60,7 @@ pub const NOT_RECORDED: &str = "(none)";
 pub struct SegmentRow {
     /// The stable key, e.g. `champions`.
     pub class: String,
-    /// The name to show, e.g. `Champions` or `重要价值`; the key where there is no other name.
+    /// The name to show, e.g. `Champions` or `important value`; the key where there is no other name.
     pub label: String,
     pub count: u64,
     pub share: f64,

@@ -121,98 +121,48 @@ fn find(store: &dyn Store, customers: &[Customer], query: &str) -> anyhow::Resul
 }
 
 fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<()> {
+    use crate::i18n::{self, tr, trf};
+    use crate::ui::detail::{customer_fields, interaction_line, purchase_line};
+    let lang = i18n::current();
     let c = &h.customer;
     let s = |t: &str| terminal_safe(t).into_owned();
-    writeln!(
-        out,
-        "{}  #{}{}",
-        s(&c.name),
-        c.id,
-        c.reference.as_ref().map(|r| format!("  ref {}", s(r))).unwrap_or_default()
-    )?;
-    let mut field = |k: &str, v: String| -> std::io::Result<()> {
-        if v.is_empty() { Ok(()) } else { writeln!(out, "  {k:<14} {v}") }
+    let reference = c.reference.as_ref().map(|r| trf("  ref {}", &[&s(r)])).unwrap_or_default();
+    writeln!(out, "{}  #{}{reference}", s(&c.name), c.id)?;
+    // Labels are padded in display cells: a Chinese label is twice as wide as its characters.
+    let padded = |label: &str, width: usize| {
+        let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(label));
+        format!("{label}{:pad$}", "")
     };
-    field("phone", c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default())?;
-    field("email", c.email.as_ref().map(|e| s(e.as_str())).unwrap_or_default())?;
-    field("gender", c.gender.to_string())?;
-    field("birthday", c.birthday.map(|d| d.to_string()).unwrap_or_default())?;
-    field("region", s(format!("{} {}", c.province, c.city).trim()))?;
-    field("area type", c.area.to_string())?;
-    field("source", c.source.to_string())?;
-    field("referrer", c.referrer.map(|r| format!("#{r}")).unwrap_or_default())?;
-    field("contact by", c.contact.to_string())?;
-    field("tags", s(&c.tags.join(", ")))?;
-    for (k, v) in &c.custom {
-        field(&s(k), s(v))?;
+    let phone = c.phone.as_ref().map(|p| p.to_string()).unwrap_or_default();
+    for (k, v) in customer_fields(c, phone, lang) {
+        writeln!(out, "  {} {v}", padded(&k, 14))?;
     }
-    field("created", c.created.format("%Y-%m-%d").to_string())?;
     if !c.notes.is_empty() {
-        writeln!(out, "  notes\n    {}", terminal_safe_multiline(&c.notes).replace('\n', "\n    "))?;
+        let notes = terminal_safe_multiline(&c.notes).replace('\n', "\n    ");
+        writeln!(out, "  {}\n    {notes}", tr("notes"))?;
     }
-    let lang = crate::i18n::current();
-    writeln!(out, "\n{}", crate::i18n::tr("classes"))?;
+    writeln!(out, "\n{}", tr("classes"))?;
     for (dimension, reason) in p.rows() {
-        let name = crate::i18n::dimension_label(lang, dimension);
-        let pad = 18usize.saturating_sub(unicode_width::UnicodeWidthStr::width(name));
-        let reason = crate::i18n::reason(lang, dimension, &reason);
-        writeln!(out, "  {name}{:pad$} {}", "", s(&reason))?;
+        let reason = i18n::reason(lang, dimension, &reason);
+        writeln!(out, "  {} {}", padded(i18n::dimension_label(lang, dimension), 18), s(&reason))?;
     }
     if let Some(a) = &p.action {
-        let reason = crate::i18n::reason(lang, a.play.dimension(), &a.reason);
-        let line = crate::i18n::trf(
+        let reason = i18n::reason(lang, a.play.dimension(), &a.reason);
+        let line = trf(
             "recommended: {} (by {}) — {}",
-            &[&s(crate::i18n::tr_dyn(&a.text)), &crate::i18n::tr(a.channel.key()), &s(&reason)],
+            &[&s(i18n::tr_dyn(&a.text)), &tr(a.channel.key()), &s(&reason)],
         );
         writeln!(out, "\n{line}")?;
     }
-    writeln!(out, "\npurchases ({}, newest first)", h.purchases.len())?;
+    let net: crate::domain::Money = crate::domain::net_purchases(&h.purchases).iter().map(|p| p.amount).sum();
+    let counted = crate::domain::net_purchases(&h.purchases).len();
+    writeln!(out, "\n{}", trf("Purchases ({}, {} in all)", &[&counted, &i18n::money(lang, net)]))?;
     for x in h.purchases.iter().rev() {
-        let promo = if x.promo { "  promo" } else { "" };
-        let mut note = String::new();
-        if let Some(of) = x.refund_of {
-            note += &format!("  RETURN of #{of}");
-        }
-        if let Some(v) = &x.void {
-            note += &format!("  VOID ({}, {} {})", s(&v.reason), s(&v.by), v.at.format("%Y-%m-%d"));
-        }
-        writeln!(
-            out,
-            "  #{:<8} {}  {:>10}  ×{:<3} {:<12} {}{promo}{note}",
-            x.id,
-            x.date,
-            x.amount.to_string(),
-            x.quantity,
-            s(&x.category),
-            x.channel
-        )?;
+        writeln!(out, "{}", purchase_line(x))?;
     }
-    writeln!(out, "\ninteractions ({}, newest first)", h.interactions.len())?;
+    writeln!(out, "\n{}", trf("Interactions ({})", &[&h.interactions.len()]))?;
     for i in h.interactions.iter().rev() {
-        let mut extra = String::new();
-        if let Some(r) = i.rating {
-            extra += &format!("  rating {}", r.get());
-        }
-        if let Some(c) = &i.complaint {
-            extra += &format!("  {} {} {}", c.kind, c.severity, if c.resolved { "resolved" } else { "OPEN" });
-            if let Some(r) = &c.resolution {
-                extra += &format!(" on {} by {}", r.on, s(&r.by));
-                if !r.note.is_empty() {
-                    extra += &format!(" ({})", s(&r.note));
-                }
-            }
-        }
-        if i.outcome == crate::domain::Outcome::NoAnswer {
-            extra += "  NO ANSWER";
-        }
-        if let Some(f) = i.follow_up {
-            extra += &format!("  follow up {f}");
-        }
-        if let Some(v) = &i.void {
-            extra += &format!("  VOID ({}, {})", s(&v.reason), s(&v.by));
-        }
-        let by = if i.operator.is_empty() { String::new() } else { format!("  — {}", s(&i.operator)) };
-        writeln!(out, "  #{:<8} {}  {:<9} {}{extra}{by}", i.id, i.date, i.kind, s(&i.text))?;
+        writeln!(out, "{}", interaction_line(i))?;
     }
     Ok(())
 }

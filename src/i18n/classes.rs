@@ -150,6 +150,11 @@ fn english(dimension: &str, key: &str) -> Option<&'static str> {
     {
         return Some(s.label());
     }
+    if dimension == "rfm8"
+        && let Ok(s) = key.parse::<crate::classify::Rfm8>()
+    {
+        return Some(s.label());
+    }
     if dimension == "p_alive"
         && let Ok(b) = key.parse::<crate::classify::AliveBucket>()
     {

@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("usually bought every {}", "通常每{}天购买"),
     ("usually every {}", "通常每{}天"),
     ("none in the last {} days", "近{}天无购买"),
+    ("{} purchases expected", "预计购买{}次"),
     ("{} purchase days", "{}个购买日"),
     ("{} purchase day", "{}个购买日"),
     ("{} purchases", "{}次购买"),
@@ -47,7 +48,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("{} days ago", "{}天前"),
     ("{} over the next 12 months", "未来12个月{}"),
     ("discounted {}% a year", "年折现率{}%"),
-    ("{} purchases expected", "预计购买{}次"),
     ("{} points", "{}积分"),
     ("{} to under {}", "{}至不足{}"),
     ("stock lasts to {}", "存货可用到{}"),
@@ -111,8 +111,14 @@ fn head_zh(lang: Lang, dimension: &str, head: &str) -> String {
     if let Some((scores, name)) = head.rsplit_once(" · ") {
         return format!("{scores} · {}", head_zh(lang, dimension, name));
     }
+    if let Some(s) = crate::classify::Rfm8::ALL.iter().find(|s| s.label() == head) {
+        return class_label(lang, "rfm8", s.key()).unwrap_or(head).to_string();
+    }
     if let Some(s) = crate::classify::RfmSegment::ALL.iter().find(|s| s.label() == head) {
         return class_label(lang, "rfm", s.key()).unwrap_or(head).to_string();
+    }
+    if let Some(p) = head.strip_prefix("P(alive) ") {
+        return format!("{} {p}", super::tr_in(lang, "P(alive)"));
     }
     if let Some(d) = head.strip_prefix("due ") {
         return format!("{d}到期");
@@ -221,5 +227,10 @@ mod tests {
         );
         assert_eq!(zh("rfm", "R3 F2 M1 · About to Sleep — 2 purchases"), "R3 F2 M1 · 即将沉睡 — 2次购买");
         assert_eq!(zh("price sensitivity", "low — 1 purchase"), "低 — 1次购买");
+        assert_eq!(zh("next 90 days", "2.49 purchases expected"), "预计购买2.49次");
+        assert_eq!(
+            zh("p(alive)", "P(alive) 0.31 — 5 purchases, none in the last 240 days, usually every 30"),
+            "存活概率 0.31 — 5次购买，近240天无购买，通常每30天"
+        );
     }
 }

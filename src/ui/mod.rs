@@ -9,7 +9,7 @@ mod app;
 mod columns;
 mod commit;
 mod correct;
-mod detail;
+pub mod detail;
 mod duplicates;
 pub mod floor;
 mod followups;

@@ -1,9 +1,11 @@
 //! One customer: every field, every class with its reason, the recommended action, the
 //! prediction lines, a 12-month spend sparkline, and the history newest first (scrollable).
 
+mod fields;
 mod records;
 
-pub use records::{Pick, field_diff, picks};
+pub use fields::customer_fields;
+pub use records::{Pick, field_diff, interaction_line, picks, purchase_line};
 
 use super::floor::PhoneMask;
 use super::model::{Model, Row};
@@ -136,21 +138,9 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
         }
     };
     out.push(heading(tr("Fields")));
-    kv(&mut out, tr("ref"), safe(c.reference.as_deref().unwrap_or("")).into_owned());
-    kv(&mut out, tr("phone"), mask.phone(c));
-    kv(&mut out, tr("email"), c.email.as_ref().map(|e| safe(e.as_str()).into_owned()).unwrap_or_default());
-    kv(&mut out, tr("gender"), tr(c.gender.key()).to_string());
-    kv(&mut out, tr("birthday"), c.birthday.map(day).unwrap_or_default());
-    kv(&mut out, tr("region"), safe(format!("{} {}", c.province, c.city).trim()).into_owned());
-    kv(&mut out, tr("area"), i18n::class_label(lang, "area_type", c.area.key()).unwrap_or("").to_string());
-    kv(&mut out, tr("source"), i18n::class_label(lang, "source", c.source.key()).unwrap_or("").to_string());
-    kv(&mut out, tr("referrer"), c.referrer.map(|r| format!("#{r}")).unwrap_or_default());
-    kv(
-        &mut out,
-        tr("contact"),
-        i18n::class_label(lang, "contact", c.contact.key()).unwrap_or("").to_string(),
-    );
-    kv(&mut out, tr("tags"), safe(&c.tags.join(", ")).into_owned());
+    for (k, v) in customer_fields(c, mask.phone(c), lang) {
+        kv(&mut out, &k, v);
+    }
     if !c.notes.is_empty() {
         // Notes can be long: wrapped under their label, character by character.
         out.push(Line::from(format!("  {}", tr("notes"))));
@@ -159,10 +149,6 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
             out.push(Line::from(format!("    {line}")));
         }
     }
-    for (k, v) in &c.custom {
-        kv(&mut out, &safe(k), safe(v).into_owned());
-    }
-    kv(&mut out, tr("created"), day(c.created.date_naive()));
     out.push(Line::default());
     out.push(heading(tr("Classes")));
     match p {

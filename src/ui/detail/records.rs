@@ -84,7 +84,8 @@ fn day(d: NaiveDate) -> String {
     i18n::date(i18n::current(), d)
 }
 
-fn purchase_line(p: &Purchase) -> String {
+/// "  2024-03-05  ¥12.00  ×1   store tea  #7": one purchase or return, as listed.
+pub fn purchase_line(p: &Purchase) -> String {
     let lang = i18n::current();
     let promo = if p.promo { tr(" promo") } else { "" };
     let channel = i18n::class_label(lang, "top_channel", p.channel.key()).unwrap_or(p.channel.key());
@@ -112,7 +113,8 @@ fn purchase_line(p: &Purchase) -> String {
     line
 }
 
-fn interaction_line(i: &Interaction) -> String {
+/// "  2024-03-05  call      asked about refills": one interaction, as listed.
+pub fn interaction_line(i: &Interaction) -> String {
     let mut extra = String::new();
     if let Some(r) = i.rating {
         extra += &trf(" rating {}", &[&r.get()]);
