@@ -31,6 +31,11 @@ pub fn run(
                 "kehu: no customer matches {:?} (try a ref, phone, #id or part of the name)",
                 terminal_safe(query)
             );
+            if let Ok(id) = query.trim().parse::<u64>()
+                && customers.binary_search_by_key(&id, |c| c.id).is_ok()
+            {
+                eprintln!("kehu: a bare number is a ref or a phone; customer id {id} is #{id}");
+            }
             return Ok(1);
         }
         [one] => &customers[*one],
@@ -78,7 +83,9 @@ pub fn run(
 }
 
 /// Indexes into `customers` of the customers `query` names, most specific rule first:
-/// `#id`, exact ref, phone, a bare number as id, then name (exact, then substring, any case).
+/// `#id`, exact ref, phone, a card or phone a merge took away, then name (exact, then
+/// substring, any case, then pinyin). A bare number is never an id: `00001` is a card or a
+/// phone, and `#1` is customer 1.
 fn find(store: &dyn Store, customers: &[Customer], query: &str) -> anyhow::Result<Vec<usize>> {
     let q = query.trim();
     let index_of = |id: u64| customers.binary_search_by_key(&id, |c| c.id).ok();
@@ -106,18 +113,34 @@ fn find(store: &dyn Store, customers: &[Customer], query: &str) -> anyhow::Resul
         eprintln!("kehu: {} was merged into customer #{id}", terminal_safe(q));
         return Ok(index_of(id).into_iter().collect());
     }
-    if let Ok(id) = q.parse::<u64>()
-        && let Some(i) = index_of(id)
-    {
-        return Ok(vec![i]);
-    }
     let lower = q.to_lowercase();
     let exact: Vec<usize> =
         (0..customers.len()).filter(|&i| customers[i].name.to_lowercase() == lower).collect();
     if !exact.is_empty() {
         return Ok(exact);
     }
-    Ok((0..customers.len()).filter(|&i| customers[i].name.to_lowercase().contains(&lower)).collect())
+    let within: Vec<usize> =
+        (0..customers.len()).filter(|&i| customers[i].name.to_lowercase().contains(&lower)).collect();
+    if !within.is_empty() {
+        return Ok(within);
+    }
+    Ok(by_pinyin(customers, q).into_iter().filter_map(index_of).collect())
+}
+
+/// Customers whose hanzi name the query spells in pinyin (`wxy`, `wangxy` → 王秀英): those of
+/// the best pinyin tier the console's search finds, never its fuzzy guesses.
+fn by_pinyin(customers: &[Customer], q: &str) -> Vec<u64> {
+    use crate::search::{SearchIndex, Tier};
+    if !q.chars().all(|c| c.is_ascii_alphabetic()) {
+        return vec![];
+    }
+    let mut index = SearchIndex::build(customers.iter().map(|c| (c, 0)));
+    let hits = index.query(q);
+    let pinyin = |t: Tier| matches!(t, Tier::PinyinStart | Tier::PinyinLater);
+    let Some(best) = hits.iter().map(|h| h.tier).filter(|t| pinyin(*t)).min() else { return vec![] };
+    let mut ids: Vec<u64> = hits.iter().filter(|h| h.tier == best).map(|h| h.id).collect();
+    ids.sort_unstable();
+    ids
 }
 
 fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<()> {
