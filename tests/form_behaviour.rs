@@ -320,3 +320,21 @@ fn focus_wraps_both_ways() {
     f.handle(FormKey::Up);
     assert_eq!(f.focused(), FieldId::Promo);
 }
+
+#[test]
+fn ctrl_u_clears_the_field_typed_wrong_and_keeps_the_others() {
+    let mut f = Form::purchase(42, today());
+    type_str(&mut f, "1299");
+    assert_eq!(f.handle(FormKey::ClearField), FormOutcome::Continue);
+    type_str(&mut f, "12.99");
+    let FormOutput::Purchase(p) = submitted(f.handle(FormKey::Enter)) else { panic!("not a purchase") };
+    assert_eq!(p.amount, Money(1299));
+    // As in a shell, only what is before the cursor goes.
+    let mut g = Form::new_customer(now());
+    type_str(&mut g, "王小明");
+    g.handle(FormKey::Left);
+    g.handle(FormKey::ClearField);
+    type_str(&mut g, "李");
+    g.handle(FormKey::End);
+    assert_eq!(g.value(FieldId::Name).as_deref(), Some("李明"));
+}

@@ -122,3 +122,26 @@ fn an_edit_while_a_search_reads_the_keys_leaves_them_to_it() {
     a.update(again.run_now());
     assert!(a.list().shown.contains(&id), "the search asked for after the edit finds the new name");
 }
+
+#[test]
+fn each_search_starts_empty_and_ctrl_p_brings_back_the_last() {
+    let mut a = app();
+    searching(&mut a);
+    let j = job(a.update(Action::Input('朱')));
+    a.update(j.run_now());
+    a.update(Action::Submit);
+    assert_eq!(a.view(), View::Detail);
+    a.update(Action::Back);
+    // The next till customer: `/` starts a blank query, not "朱" to delete first.
+    a.update(Action::StartSearch);
+    assert_eq!(a.list().query, "");
+    assert_eq!(a.list().shown.len(), 60, "a blank query shows everyone");
+    let again = job(a.update(Action::RecallSearch));
+    assert_eq!(again.query, "朱");
+    assert_eq!(a.list().query, "朱");
+    let help = kehu::ui::Keymap::default().help(Mode::Search);
+    assert!(
+        help.iter().any(|(keys, what)| keys.contains("ctrl-p") && *what == "last search again"),
+        "{help:?}"
+    );
+}

@@ -214,8 +214,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("rename segment to: ", "分群改名为："),
     // Status messages.
     (
-        "type to search name, phone, email, ref, tags · enter opens · esc clears",
-        "输入以搜索姓名、电话、邮箱、编号、标签 · enter 打开 · esc 清除",
+        "type to search name, phone, email, ref, tags · enter opens · esc clears · ctrl-p last search",
+        "输入以搜索姓名、电话、邮箱、编号、标签 · enter 打开 · esc 清除 · ctrl-p 上次搜索",
     ),
     ("filter cleared", "已清除筛选"),
     ("sorted by {}", "按{}排序"),
@@ -233,6 +233,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("global", "全局"),
     ("welcome", "欢迎"),
     ("search", "搜索"),
+    ("last search again", "再次使用上次搜索"),
     ("detail", "详情"),
     ("follow_ups", "待跟进"),
     ("merge", "合并"),

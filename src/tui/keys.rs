@@ -11,6 +11,7 @@ pub fn form_key(k: &KeyEvent) -> Option<FormKey> {
     let alt = k.modifiers.contains(KeyModifiers::ALT);
     Some(match k.code {
         KeyCode::Char('s' | 'S') if ctrl => FormKey::CtrlS,
+        KeyCode::Char('u' | 'U') if ctrl => FormKey::ClearField,
         // Other control and alt chords are not text; typing them must not insert letters.
         KeyCode::Char(_) if ctrl || alt => return None,
         KeyCode::Char(c) => FormKey::Char(c),

@@ -47,8 +47,10 @@ pub enum Action {
     ShowDuplicates,
     /// Show or hide the keys of this view.
     ToggleHelp,
-    /// Start typing a search.
+    /// Start typing a new search (empty: each till customer starts afresh).
     StartSearch,
+    /// Bring back the last search's text (while searching).
+    RecallSearch,
     /// Select or unselect the row under the cursor.
     ToggleSelect,
     /// Select every row shown, or none when all are selected.
@@ -415,6 +417,7 @@ impl Action {
             ShowDuplicates => "duplicates",
             ToggleHelp => "this help",
             StartSearch => "search",
+            RecallSearch => "last search again",
             ToggleSelect => "select row",
             SelectAll => "select all / none",
             TagSelected => "tag selected",

@@ -537,11 +537,7 @@ impl App {
             _ => {
                 let before = self.view;
                 let effects = self.on_view(action);
-                if self.view != before
-                    && self
-                        .status
-                        .is("type to search name, phone, email, ref, tags · enter opens · esc clears")
-                {
+                if self.view != before && self.status.is(super::update::SEARCH_HINT) {
                     self.status.clear();
                 }
                 effects

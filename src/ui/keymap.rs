@@ -266,10 +266,18 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             ],
         ]
         .concat(),
-        Mode::Search => {
-            [text, vec![("down", Down), ("up", Up), ("pgdn", PageDown), ("pgup", PageUp), ("ctrl-c", Quit)]]
-                .concat()
-        }
+        Mode::Search => [
+            text,
+            vec![
+                ("down", Down),
+                ("up", Up),
+                ("pgdn", PageDown),
+                ("pgup", PageUp),
+                ("ctrl-p", RecallSearch),
+                ("ctrl-c", Quit),
+            ],
+        ]
+        .concat(),
         Mode::Detail => [
             nav,
             vec![

@@ -41,6 +41,8 @@ pub struct ListState {
     pub query: String,
     /// Whether keys go to the search.
     pub searching: bool,
+    /// The text of the search before this one (Ctrl-P brings it back).
+    pub last_query: String,
     /// `base` as a set when a class filter narrows it (searches keep to it).
     allowed: Option<HashSet<u64>>,
     pub(crate) search: Search,

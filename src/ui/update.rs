@@ -23,6 +23,10 @@ pub(super) fn move_cursor(cursor: &mut usize, n: usize, page: usize, action: &Ac
 /// Lines of the detail view that are not the scrolling document.
 const DETAIL_CHROME: usize = 6;
 
+/// The status line while a search is typed.
+pub(super) const SEARCH_HINT: &str =
+    "type to search name, phone, email, ref, tags · enter opens · esc clears · ctrl-p last search";
+
 impl App {
     pub(super) fn on_list(&mut self, action: Action) -> Vec<Effect> {
         let page = self.page() as isize;
@@ -41,6 +45,13 @@ impl App {
                 Action::ClearInput => {
                     l.query.clear();
                     l.research();
+                }
+                Action::RecallSearch => {
+                    if !l.last_query.is_empty() {
+                        l.query = l.last_query.clone();
+                        l.cursor = 0;
+                        l.research();
+                    }
                 }
                 Action::Cancel => {
                     l.searching = false;
@@ -103,9 +114,14 @@ impl App {
                 }
             }
             Action::StartSearch => {
+                // A new search starts empty; the one before is kept for Ctrl-P.
+                if !l.query.is_empty() {
+                    l.last_query = std::mem::take(&mut l.query);
+                    l.cursor = 0;
+                    l.research();
+                }
                 l.searching = true;
-                self.status =
-                    crate::notice!("type to search name, phone, email, ref, tags · enter opens · esc clears");
+                self.status = super::Notice::new(SEARCH_HINT, vec![]);
             }
             Action::Back => {
                 if !l.query.is_empty() {

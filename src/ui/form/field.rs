@@ -138,6 +138,14 @@ impl TextInput {
         self.cursor = 0;
     }
 
+    /// Deletes everything before the cursor (Ctrl-U, as in a shell); false when nothing was.
+    pub fn clear_before(&mut self) -> bool {
+        let had = self.cursor > 0;
+        self.chars.drain(..self.cursor);
+        self.cursor = 0;
+        had
+    }
+
     /// Moves past the end.
     pub fn end(&mut self) {
         self.cursor = self.chars.len();
@@ -294,6 +302,10 @@ impl Input {
             }
             (Input::Text(t), FormKey::Backspace) => {
                 t.backspace();
+                true
+            }
+            (Input::Text(t), FormKey::ClearField) => {
+                t.clear_before();
                 true
             }
             (Input::Text(t), FormKey::Delete) => {

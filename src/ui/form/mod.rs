@@ -26,6 +26,8 @@ pub enum FormKey {
     Backspace,
     /// Delete under the cursor.
     Delete,
+    /// Delete everything before the cursor: the whole field when the cursor is at its end (Ctrl-U).
+    ClearField,
     /// Cursor left, or previous choice.
     Left,
     /// Cursor right, or next choice.
