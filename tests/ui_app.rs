@@ -418,3 +418,20 @@ fn a_new_day_reclassifies_everyone_and_only_moves_forward() {
     a.act(Action::NewDay(today()));
     assert_eq!((a.today(), count(&a, "active")), (later, 0));
 }
+
+#[test]
+fn a_adds_a_customer_from_the_detail_and_the_follow_ups_as_the_readme_says() {
+    for view in [Action::Open, Action::ShowFollowUps] {
+        let mut a = app();
+        a.update(Action::ShowList);
+        a.update(view.clone());
+        let mode = a.mode();
+        let help = kehu::ui::Keymap::default().help(mode);
+        assert!(
+            help.iter().any(|(keys, what)| keys.split(' ').any(|k| k == "a") && *what == "add customer"),
+            "{mode:?}: {help:?}"
+        );
+        a.update(Action::AddCustomer);
+        assert!(a.form().is_some(), "{mode:?}: a opens the new-customer form");
+    }
+}

@@ -571,6 +571,8 @@ impl App {
             }
             Action::RevealPhone => return self.toggle_reveal(),
             Action::Undo => return self.undo(),
+            // A new customer can walk in whatever the view.
+            Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
             Action::ShowList if !self.model.is_empty() => {
                 self.list.searching = false;
                 self.view = View::List;

@@ -282,6 +282,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             nav,
             vec![
                 ("esc", Back),
+                ("a", AddCustomer),
                 ("e", EditCustomer),
                 ("p", RecordPurchase),
                 ("i", LogInteraction),
@@ -315,9 +316,17 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             ],
         ]
         .concat(),
-        Mode::FollowUps => {
-            [nav, vec![("enter", Open), ("i", LogInteraction), ("p", RecordPurchase), ("esc", Back)]].concat()
-        }
+        Mode::FollowUps => [
+            nav,
+            vec![
+                ("enter", Open),
+                ("a", AddCustomer),
+                ("i", LogInteraction),
+                ("p", RecordPurchase),
+                ("esc", Back),
+            ],
+        ]
+        .concat(),
         Mode::Duplicates => [nav, vec![("enter", Open), ("n", NotDuplicate), ("esc", Back)]].concat(),
         Mode::Merge => vec![
             ("j", Down),
