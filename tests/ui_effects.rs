@@ -133,3 +133,17 @@ fn refit_through_dispatch_stores_the_model_for_the_next_start() {
     let stored = store.setting(kehu::classify::MODEL_SETTING).unwrap().expect("stored");
     assert_eq!(kehu::classify::Model::from_bytes(&stored), Some(model));
 }
+
+#[test]
+fn d_on_the_welcome_screen_loads_the_demo_and_fits_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let mut app = app_with(vec![]);
+    assert_eq!(app.view(), View::Welcome);
+    dispatch(&mut app, &store, Action::LoadDemo);
+    assert!(app.model().len() >= 50, "{}", app.model().len());
+    assert!(app.classifier().model().is_some(), "P(alive) is predicted without pressing R");
+    assert!(app.status().starts_with("model fitted on"), "{}", app.status());
+    // The fitted model was stored: the next start has it.
+    assert!(store.setting(kehu::classify::MODEL_SETTING).unwrap().is_some());
+}

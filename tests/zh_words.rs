@@ -49,10 +49,10 @@ fn shop_words(hs: &[History]) -> BTreeSet<String> {
 
 /// The ASCII words of `text` (two letters or more: single letters are keys).
 fn words_in(text: &str) -> Vec<String> {
-    // A config key named in a message (`till.confirm_above`) is a code.
+    // A config key named in a message (`till.confirm_above`) and an example address are codes.
     let text: String = text
         .split(' ')
-        .map(|t| if t.contains('.') && t.contains('_') { "" } else { t })
+        .map(|t| if (t.contains('.') && t.contains('_')) || t.contains('@') { "" } else { t })
         .collect::<Vec<_>>()
         .join(" ");
     text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).map(str::to_string).collect()

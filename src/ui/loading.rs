@@ -31,6 +31,10 @@ pub struct Loaded {
     pub note: Option<String>,
 }
 
+/// Customers a shop needs before the model is fitted without being asked: fewer give
+/// parameters no one should act on (and `R` still fits on demand).
+const AUTO_FIT_MIN_CUSTOMERS: usize = 50;
+
 impl PartialEq for Loaded {
     /// Only the same load is equal (`Action` is `PartialEq`; comparing two shops is never wanted).
     fn eq(&self, other: &Loaded) -> bool {
@@ -167,10 +171,17 @@ impl App {
             Some(note) => super::Notice::text(note),
             None => crate::notice!("{} customers loaded", self.model.len()),
         };
-        match scan {
+        let mut effects = match scan {
             Some(card) => self.on_scan(&card),
             None => vec![],
+        };
+        // Data arrived (a demo shop, an import made elsewhere) and nothing predicts yet: fit
+        // now rather than show "P(alive) —" until someone thinks of `R`.
+        if self.clf.model().is_none() && self.model.len() >= AUTO_FIT_MIN_CUSTOMERS {
+            self.status = crate::notice!("fitting the P(alive) model on every customer…");
+            effects.push(Effect::FitModel);
         }
+        effects
     }
 
     /// The duplicate pairs, judged over the customers as they were read: the customers saved or
