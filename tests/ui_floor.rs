@@ -3,7 +3,7 @@
 
 mod ui_fixture;
 use kehu::domain::History;
-use kehu::ui::{Action, App, AppInit, ConsoleOptions, Effect, View};
+use kehu::ui::{Action, App, AppInit, CardPattern, ConsoleOptions, Effect, View};
 use ui_fixture::*;
 
 fn app_opts(hs: Vec<History>, options: ConsoleOptions) -> App {
@@ -216,4 +216,73 @@ fn a_reveal_goes_through_the_runtime_into_the_audit_log() {
         .collect();
     assert_eq!(reveals.len(), 2, "{reveals:?}");
     assert!(reveals.contains(&"tester".to_string()));
+}
+
+/// Keys typed as a scanner types them: a burst 5 ms apart, then Enter.
+fn scanned(a: &App, scanner: &mut kehu::tui::ScanDetector, card: &str) -> Vec<kehu::tui::Step> {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let t0 = std::time::Instant::now();
+    let keys = card.chars().map(KeyCode::Char).chain([KeyCode::Enter]);
+    let mut steps = Vec::new();
+    for (i, code) in keys.enumerate() {
+        let at = t0 + std::time::Duration::from_millis(5 * i as u64);
+        steps.extend(kehu::tui::route(
+            scanner,
+            a.mode(),
+            Event::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            at,
+        ));
+    }
+    steps
+}
+
+/// The fixture shop with cards like the demo's `M0001155`.
+fn lettered() -> Vec<History> {
+    histories(60)
+        .into_iter()
+        .map(|mut h| {
+            h.customer.reference = h.customer.reference.map(|r| format!("M{r}"));
+            h
+        })
+        .collect()
+}
+
+#[test]
+fn by_default_the_scanner_reads_the_shops_own_cards_whole() {
+    let hs = lettered();
+    let (id, card, _) = member(&hs);
+    let mut a = app_with(hs.clone());
+    assert_eq!(a.options().card_pattern, CardPattern::Auto);
+    assert_eq!(a.card_pattern(), CardPattern::Alphanumeric, "derived from the refs");
+    let mut scanner = kehu::tui::ScanDetector::new(a.card_pattern());
+    let steps = scanned(&a, &mut scanner, &card);
+    assert_eq!(steps, vec![kehu::tui::Step::Scan(card.clone())], "the letter is part of the card");
+    feed(&mut a, &hs, &[Action::Scan(card)]);
+    assert_eq!((a.view(), a.detail().id), (View::Detail, id));
+
+    // A shop of digit cards keeps letters as keys.
+    let digits: Vec<History> = histories(60)
+        .into_iter()
+        .map(|mut h| {
+            h.customer.reference =
+                h.customer.reference.map(|r| r.chars().filter(char::is_ascii_digit).collect());
+            h
+        })
+        .collect();
+    assert_eq!(app_with(digits).card_pattern(), CardPattern::Digits);
+    // A ref of a new shape saved later widens it; one no scanner could type does not.
+    assert_eq!(CardPattern::Digits.widened_for("VIP-7"), CardPattern::Ascii);
+    assert_eq!(CardPattern::of_refs(["0001", "M0002"]), CardPattern::Alphanumeric);
+    assert_eq!(CardPattern::of_refs(["0001", "王府井 1"]), CardPattern::Digits);
+}
+
+#[test]
+fn an_unknown_scanned_card_is_named_as_scanned() {
+    let hs = lettered();
+    let mut a = app_with(hs.clone());
+    let mut scanner = kehu::tui::ScanDetector::new(a.card_pattern());
+    let steps = scanned(&a, &mut scanner, "M0001155");
+    assert_eq!(steps, vec![kehu::tui::Step::Scan("M0001155".into())]);
+    feed(&mut a, &hs, &[Action::Scan("M0001155".into())]);
+    assert_eq!(a.status(), "no customer has card M0001155");
 }

@@ -119,7 +119,7 @@ impl<'a> Console<'a> {
         let terminal =
             Terminal::with_options(Scrolling::new(SessionBackend::new(w, h)), TerminalOptions { viewport })
                 .unwrap_or_else(|e| unreachable!("a session backend cannot fail: {e}"));
-        let scanner = ScanDetector::new(app.options().card_pattern);
+        let scanner = ScanDetector::new(app.card_pattern());
         Console {
             store,
             hub,
@@ -225,6 +225,7 @@ impl<'a> Console<'a> {
             {
                 panic!("KEHU_TEST_PANIC_ON: test panic on key {c:?}");
             }
+            self.scanner.set_pattern(self.app.card_pattern());
             let steps = route(&mut self.scanner, self.app.mode(), ev, now);
             changed |= self.steps(steps);
             if self.app.should_quit() {

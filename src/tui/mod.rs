@@ -496,7 +496,7 @@ fn run_loop(
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| render(&app, f))?;
     trace::step("first frame");
-    let mut scanner = ScanDetector::new(app.options().card_pattern);
+    let mut scanner = ScanDetector::new(app.card_pattern());
     let mut pacer = FramePacer::default();
     let mut steps = Vec::new();
     while !app.should_quit() && !signals.asked() {
@@ -525,6 +525,7 @@ fn run_loop(
         }
         let mut changed = false;
         for ev in events {
+            scanner.set_pattern(app.card_pattern());
             let steps = route(&mut scanner, app.mode(), ev, Instant::now());
             changed |= apply(&mut app, store, &searches, steps);
             if app.should_quit() {

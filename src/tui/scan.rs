@@ -40,6 +40,12 @@ impl ScanDetector {
         ScanDetector { pattern, held: Vec::new(), last: None, last_scan: None }
     }
 
+    /// Follows the shop's card pattern (it is known once the refs are read, and widens when a
+    /// ref of a new shape is saved).
+    pub fn set_pattern(&mut self, pattern: CardPattern) {
+        self.pattern = pattern;
+    }
+
     /// When held keys must be released if nothing else arrives (for the event loop's timeout).
     pub fn deadline(&self) -> Option<Instant> {
         self.last.filter(|_| !self.held.is_empty()).map(|t| t + BURST_GAP)

@@ -208,6 +208,8 @@ pub struct App {
     pub(crate) quit: bool,
     pub(crate) lang: crate::i18n::Lang,
     pub(crate) options: ConsoleOptions,
+    /// The narrowest card pattern the shop's refs fit (what `card_pattern = "auto"` means).
+    pub(crate) card_shape: super::CardPattern,
     /// The one customer whose phone the operator revealed (until leaving them).
     pub(crate) revealed: Option<u64>,
     /// How far start-up loading has got; None once everything is in (see `loading.rs`).
@@ -256,6 +258,7 @@ impl App {
             quit: false,
             lang: init.lang,
             options: init.options,
+            card_shape: super::CardPattern::Digits,
             revealed: None,
             loading: None,
             till_limit: crate::domain::Money(0),
@@ -277,6 +280,9 @@ impl App {
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
         self.till_limit = self.clf.rules().till.limit(self.clf.median_purchase());
+        let model = &self.model;
+        let refs = model.ids().iter().filter_map(|id| model.get(*id)?.customer.reference.as_deref());
+        self.card_shape = super::CardPattern::of_refs(refs);
     }
 
     /// Switches the interface language (texts already on screen change at the next draw).

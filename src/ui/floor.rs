@@ -11,8 +11,11 @@ use ratatui::widgets::Block;
 /// Which characters a member card number is made of (the scanner and the search line use it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CardPattern {
-    /// ASCII digits only (`card_pattern = "digits"`, the default).
+    /// The shape of the shop's own refs (`card_pattern = "auto"`, the default): digits while
+    /// every ref is digits, letters and digits once one is like `M0001155`, and so on.
     #[default]
+    Auto,
+    /// ASCII digits only (`card_pattern = "digits"`).
     Digits,
     /// ASCII letters and digits (`card_pattern = "alphanumeric"`).
     Alphanumeric,
@@ -22,11 +25,12 @@ pub enum CardPattern {
 
 impl CardPattern {
     /// The names the config accepts.
-    pub const NAMES: [&'static str; 3] = ["digits", "alphanumeric", "ascii"];
+    pub const NAMES: [&'static str; 4] = ["auto", "digits", "alphanumeric", "ascii"];
 
     /// The pattern with this config name.
     pub fn parse(s: &str) -> Option<CardPattern> {
         match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(CardPattern::Auto),
             "digits" => Some(CardPattern::Digits),
             "alphanumeric" => Some(CardPattern::Alphanumeric),
             "ascii" => Some(CardPattern::Ascii),
@@ -34,11 +38,12 @@ impl CardPattern {
         }
     }
 
-    /// Whether a card number may contain `c`.
+    /// Whether a card number may contain `c` (`Auto` before the refs are known: letters and
+    /// digits).
     pub fn allows(self, c: char) -> bool {
         match self {
             CardPattern::Digits => c.is_ascii_digit(),
-            CardPattern::Alphanumeric => c.is_ascii_alphanumeric(),
+            CardPattern::Alphanumeric | CardPattern::Auto => c.is_ascii_alphanumeric(),
             CardPattern::Ascii => c.is_ascii_graphic(),
         }
     }
@@ -46,6 +51,19 @@ impl CardPattern {
     /// Whether all of `s` (non-empty) could be a card number.
     pub fn matches(self, s: &str) -> bool {
         !s.is_empty() && s.chars().all(|c| self.allows(c))
+    }
+
+    /// The narrowest pattern that every ref in `refs` fits (digits when there are none).
+    pub fn of_refs<'a>(refs: impl IntoIterator<Item = &'a str>) -> CardPattern {
+        refs.into_iter().fold(CardPattern::Digits, CardPattern::widened_for)
+    }
+
+    /// This pattern, or the narrowest wider one that `card` fits (a ref no scanner could type,
+    /// with a space or a hanzi, changes nothing).
+    pub fn widened_for(self, card: &str) -> CardPattern {
+        let order = [CardPattern::Digits, CardPattern::Alphanumeric, CardPattern::Ascii];
+        let from = order.iter().position(|p| *p == self).unwrap_or(0);
+        order[from..].iter().copied().find(|p| p.matches(card)).unwrap_or(self)
     }
 }
 
@@ -62,7 +80,7 @@ pub struct ConsoleOptions {
 
 impl Default for ConsoleOptions {
     fn default() -> Self {
-        ConsoleOptions { mask_phones: true, ascii_borders: false, card_pattern: CardPattern::Digits }
+        ConsoleOptions { mask_phones: true, ascii_borders: false, card_pattern: CardPattern::Auto }
     }
 }
 
@@ -147,6 +165,14 @@ impl App {
     /// The shop-floor settings this App was started with.
     pub fn options(&self) -> ConsoleOptions {
         self.options
+    }
+
+    /// What a card number looks like here: the configured pattern, or the refs' shape.
+    pub fn card_pattern(&self) -> CardPattern {
+        match self.options.card_pattern {
+            CardPattern::Auto => self.card_shape,
+            p => p,
+        }
     }
 
     /// How phones are shown now.
@@ -270,7 +296,7 @@ impl App {
     /// or phone opens that customer, whatever the ranking put first.
     pub(super) fn exact_card_in_search(&self) -> Option<u64> {
         let q = self.list.query.trim();
-        if !self.options.card_pattern.matches(q) {
+        if !self.card_pattern().matches(q) {
             return None;
         }
         match self.customers_with_card(q).as_slice() {

@@ -90,6 +90,9 @@ impl App {
     /// detail view.
     pub(super) fn absorb(&mut self, h: &History) {
         let id = h.customer.id;
+        if let Some(r) = &h.customer.reference {
+            self.card_shape = self.card_shape.widened_for(r);
+        }
         self.clf.upsert(h);
         self.model.upsert(h.customer.clone(), self.clf.classes(id));
         self.dupes.upsert(&h.customer);

@@ -71,7 +71,7 @@ impl App {
                     }
                     // A card number nobody has now may be one a merge took away.
                     let q = self.list.query.trim().to_string();
-                    if self.options.card_pattern.matches(&q) && self.customers_with_card(&q).is_empty() {
+                    if self.card_pattern().matches(&q) && self.customers_with_card(&q).is_empty() {
                         self.status = crate::notice!("looking up card {}…", &q);
                         return vec![Effect::FindFormerCard(q)];
                     }
