@@ -46,12 +46,10 @@ impl App {
                     l.query.clear();
                     l.research();
                 }
-                Action::RecallSearch => {
-                    if !l.last_query.is_empty() {
-                        l.query = l.last_query.clone();
-                        l.cursor = 0;
-                        l.research();
-                    }
+                Action::RecallSearch if !l.last_query.is_empty() => {
+                    l.query = l.last_query.clone();
+                    l.cursor = 0;
+                    l.research();
                 }
                 Action::Cancel => {
                     l.searching = false;
