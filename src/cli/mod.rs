@@ -1,4 +1,4 @@
-//! The command line of DESIGN §5: argument parsing, dispatch, and errors worded for people.
+//! The command line: argument parsing, dispatch, and errors worded for people.
 
 mod audit;
 mod backup;
