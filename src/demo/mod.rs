@@ -12,7 +12,7 @@ mod personas;
 mod profile;
 pub mod rng;
 
-pub use fill::fill_store;
+pub use fill::{fill_store, fill_store_with};
 pub use personas::{MIX, Persona};
 
 use crate::domain::{Complaint, Customer, Email, Interaction, Money, Phone, Purchase, Rating, Source};
