@@ -7,7 +7,8 @@
 //! (English / 简体中文 texts), [`pinyin`] (readings of Chinese names for search), [`search`] (the
 //! tiered customer search index, pure), [`ui`] (the console's pure state machine and views),
 //! [`tui`] (the terminal runtime that drives it), [`serve`] (the console over SSH, many operators
-//! on one store), [`cli`] (the command line).
+//! on one store), [`cli`] (the command line); [`progress`] is how long work reports how far it has
+//! come without knowing who shows it.
 
 pub mod change;
 pub mod classify;
@@ -19,6 +20,7 @@ pub mod i18n;
 pub mod intern;
 pub mod pinyin;
 pub mod predict;
+pub mod progress;
 pub mod search;
 pub mod serve;
 pub mod store;

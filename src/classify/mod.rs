@@ -1,4 +1,6 @@
-//! Classification of customers along the retail dimensions of DESIGN §2.
+//! Classification of customers along the retail dimensions: frequency, value, activity,
+//! lifecycle, RFM and RFM-8, tier, price sensitivity, preferences, satisfaction, advocacy,
+//! engagement, the stated ones and the predicted ones.
 //!
 //! Pure: every function takes the customer's facts, the population figures, the rules and
 //! `today`, and returns each class with a one-line reason. [`Classifier`] keeps the figures of a

@@ -1,6 +1,6 @@
-//! The fitted predictive model (DESIGN §3) as the classifier applies it: BG/NBD and Gamma-Gamma
-//! parameters with the day and the data they were fitted on, so that start-up can tell a stored
-//! fit that still holds from one the data has moved away from.
+//! The fitted predictive model as the classifier applies it: BG/NBD (daily periods) and
+//! Gamma-Gamma parameters with the day and the data they were fitted on, so that start-up can
+//! tell a stored fit that still holds from one the data has moved away from.
 //!
 //! Fitting reads every buying customer; applying the model to one customer is a handful of
 //! closed-form evaluations, so each edit recomputes that customer's figures with the current

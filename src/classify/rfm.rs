@@ -1,5 +1,5 @@
 //! RFM: recency, frequency and monetary scores against the buying population, the named segment
-//! from the R×F grid of DESIGN §2, and RFM-8 (重要/一般 × 价值/发展/保持/挽留) against the means.
+//! from the R×F grid (every score pair has exactly one segment), and RFM-8 (重要/一般 × 价值/发展/保持/挽留) against the means.
 //!
 //! R = days since the last purchase, F = number of purchases, M = total spend, all over the whole
 //! history up to today (a lifetime view; the windowed view is what frequency and value give).

@@ -1,4 +1,4 @@
-//! The thresholds and the playbook of DESIGN §2, from `assets/rules.toml` and a user's override.
+//! The classes' thresholds and the playbook (the action each class calls for), from `assets/rules.toml` and a user's override.
 //!
 //! A user's file is merged key by key over the built-in table before it is read, so a partial
 //! file changes only what it names; a key the built-in file does not have, or a value of the

@@ -1,12 +1,13 @@
 //! `kehu backup` and `kehu restore`.
 
+use crate::progress::Progress;
 use crate::store::{self, SledStore, StoreError};
 use std::io::Write;
 use std::path::Path;
 
 /// Writes a backup of the database in `db` to `file`; while `kehu serve` holds the database,
 /// the server writes it (asked over its control socket).
-pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
+pub fn run_backup(db: &Path, file: &Path, p: &dyn Progress, out: &mut dyn Write) -> anyhow::Result<i32> {
     let store = match SledStore::open_existing(db) {
         Ok(store) => store,
         Err(e @ StoreError::Locked { .. }) => match crate::serve::control::request_backup(db, file) {
@@ -26,14 +27,18 @@ pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result
         },
         Err(e) => return Err(super::failure::OpenFailed(e).into()),
     };
-    let s = store::backup_to(&store, file, &|| false)?;
+    let made = store::backup_with(&store, file, &|| false, p);
+    p.done();
+    let s = made?;
     writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, file.display())?;
     Ok(0)
 }
 
 /// Restores `file` into the (new or empty) database directory `db`.
-pub fn run_restore(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
-    match store::restore_from(file, db) {
+pub fn run_restore(db: &Path, file: &Path, p: &dyn Progress, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let restored = store::restore_with(file, db, p);
+    p.done();
+    match restored {
         Ok(s) => {
             writeln!(out, "restored {} entries of {} trees into {}", s.entries, s.trees, db.display())?;
             Ok(0)

@@ -1,5 +1,6 @@
 //! `kehu check`: verifies a database and prints what it found; never panics on damage.
 
+use crate::progress::Progress;
 use crate::store::{CheckReport, SledStore, StoreError};
 use std::io::Write;
 use std::path::Path;
@@ -19,13 +20,15 @@ pub enum Outcome {
 
 /// Opens `dir` (which must hold a database: sled would make an empty one, and "clean" would be
 /// a lie) and checks it; a panic inside sled is a refusal, not a crash.
-pub fn check_dir(dir: &Path) -> Outcome {
-    let opened = std::panic::catch_unwind(|| {
+/// `p` hears how far the check has come.
+pub fn check_dir(dir: &Path, p: &dyn Progress) -> Outcome {
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         SledStore::open_existing(dir).map(|store| {
             let notes = store.report().notes.clone();
-            (store.check(), notes)
+            (store.check_with(p), notes)
         })
-    });
+    }));
+    p.done();
     match opened {
         Ok(Ok((report, notes))) => {
             for n in notes {
@@ -50,8 +53,8 @@ pub fn check_dir(dir: &Path) -> Outcome {
 }
 
 /// Prints the outcome and returns the exit code: 0 clean, 1 damaged, 2 refused.
-pub fn run(dir: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
-    match check_dir(dir) {
+pub fn run(dir: &Path, p: &dyn Progress, out: &mut dyn Write) -> anyhow::Result<i32> {
+    match check_dir(dir, p) {
         Outcome::Refused(why) => {
             writeln!(out, "refused: {}", crate::text::terminal_safe(&why))?;
             Ok(REFUSED)

@@ -1,4 +1,5 @@
-//! `kehu export --kind classes`: one row per customer with every class of DESIGN §5.
+//! `kehu export --kind classes`: one row per customer with every class, its scores and its
+//! predicted figures.
 
 use super::Context;
 use super::Format;
@@ -8,7 +9,8 @@ use crate::domain::Customer;
 use crate::store::Store;
 use std::io::Write;
 
-/// The columns, DESIGN §5's first and in its order, then the rest of the profile.
+/// The columns: the ones scripts rely on first and in a fixed order (never reorder them), then
+/// the rest of the profile.
 pub const COLUMNS: &[&str] = &[
     "id",
     "ref",

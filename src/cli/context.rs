@@ -4,6 +4,7 @@ use super::Cli;
 use crate::classify::{Classifier, ClassifierBuilder, MODEL_SETTING, Model, Rules};
 use crate::demo;
 use crate::domain::Customer;
+use crate::progress::{Progress, Unit};
 use crate::store::{SledStore, Store};
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
@@ -61,11 +62,11 @@ impl Context {
     /// After a command that wrote much (an import, a demo shop): a journal grown past
     /// [`crate::store::CHECKPOINT_BYTES`] is cut back by a backup now (see
     /// [`crate::store::daily_backup`]), so that it stays bounded without a console running.
-    pub fn checkpoint_if_large(&self, store: &SledStore) -> anyhow::Result<()> {
+    pub fn checkpoint_if_large(&self, store: &SledStore, p: &dyn Progress) -> anyhow::Result<()> {
         if store.journal_bytes() > crate::store::CHECKPOINT_BYTES {
             let dir = crate::store::backup_dir(&self.db_path);
-            if let Some(path) =
-                crate::store::daily_backup(store, &dir, self.today, crate::store::KEEP_DEFAULT, &|| false)?
+            let keep = crate::store::KEEP_DEFAULT;
+            if let Some(path) = crate::store::daily_backup_with(store, &dir, self.today, keep, &|| false, p)?
             {
                 eprintln!(
                     "kehu: the journal grew large; a backup ({}) now holds what it held",
@@ -117,6 +118,18 @@ impl Context {
         store: &dyn Store,
         keep_customers: bool,
     ) -> anyhow::Result<(Vec<Customer>, ClassifierBuilder)> {
+        self.stream_with(store, keep_customers, crate::progress::QUIET)
+    }
+
+    /// [`Context::stream`], telling `p` of the customers read (counted first when it is shown).
+    pub fn stream_with(
+        &self,
+        store: &dyn Store,
+        keep_customers: bool,
+        p: &dyn Progress,
+    ) -> anyhow::Result<(Vec<Customer>, ClassifierBuilder)> {
+        let total = if p.shown() { Some(store.customer_count()?) } else { None };
+        p.stage("reading customers", total, Unit::Items);
         let mut builder = Classifier::builder(self.rules.clone(), self.today);
         let mut customers = Vec::new();
         store.for_each_history(&mut |h| {
@@ -124,6 +137,7 @@ impl Context {
             if keep_customers {
                 customers.push(h.customer);
             }
+            p.advance(1);
         })?;
         Ok((customers, builder))
     }
@@ -164,7 +178,13 @@ impl Context {
     }
 
     /// `kehu demo`: fills an empty database with a synthetic shop.
-    pub fn run_demo(&self, customers: u64, seed: u64, out: &mut dyn Write) -> anyhow::Result<i32> {
+    pub fn run_demo(
+        &self,
+        customers: u64,
+        seed: u64,
+        p: &dyn Progress,
+        out: &mut dyn Write,
+    ) -> anyhow::Result<i32> {
         let store = self.open()?;
         let existing = store.customer_count()?;
         if existing > 0 {
@@ -174,8 +194,9 @@ impl Context {
             );
         }
         let started = Instant::now();
-        let stats = demo::fill_store(&store, customers, seed, self.today, &crate::tui::operator())?;
-        self.checkpoint_if_large(&store)?;
+        let stats = demo::fill_store_with(&store, customers, seed, self.today, &crate::tui::operator(), p)?;
+        p.done();
+        self.checkpoint_if_large(&store, p)?;
         writeln!(
             out,
             "created {} customers, {} purchases, {} interactions in {} in {:.1} s",

@@ -2,6 +2,7 @@
 
 use super::Context;
 use crate::classify::{HORIZON_DAYS, MODEL_SETTING, Model};
+use crate::progress::{Progress, Unit};
 use crate::store::Store;
 use anyhow::Context as _;
 use std::io::Write;
@@ -9,10 +10,14 @@ use std::time::Instant;
 
 /// Fits BG/NBD and Gamma-Gamma to every customer as of `--as-of`, stores the model (start-up
 /// then reuses it until the data changes) and prints the parameters and the fit time.
-pub fn run(ctx: &Context, store: &dyn Store, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let (_, builder) = ctx.stream(store, false)?;
+pub fn run(ctx: &Context, store: &dyn Store, p: &dyn Progress, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let (_, builder) = ctx.stream_with(store, false, p)?;
     let started = Instant::now();
-    let model = builder.fit_model().context("cannot fit the predictive model")?;
+    // A fit reports no steps of its own: the stage shows that it runs and for how long.
+    p.stage("fitting BG/NBD and Gamma-Gamma", None, Unit::Nothing);
+    let model = builder.fit_model().context("cannot fit the predictive model");
+    p.done();
+    let model = model?;
     let took = started.elapsed().as_secs_f64();
     let fitted = crate::change::Change::Setting { key: MODEL_SETTING.into(), value: Some(model.to_bytes()) };
     store.commit(fitted, &crate::tui::operator())?;

@@ -131,8 +131,25 @@ pub fn run_to(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
+    run_with(store, path, opts, out, err, crate::progress::QUIET)
+}
+
+/// [`run_to`], telling `p` how reading, checking and writing the file go.
+pub fn run_with(
+    store: &dyn Store,
+    path: &Path,
+    opts: &Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    p: &dyn crate::progress::Progress,
+) -> anyhow::Result<i32> {
+    use crate::progress::Unit;
+    p.stage("reading the file", None, Unit::Nothing);
     let file = CsvFile::read(path)?;
-    let (plan, errors) = plan(store, &file, opts)?;
+    p.stage("checking rows", Some(file.rows.len() as u64), Unit::Items);
+    let planned = plan(store, &file, opts, p);
+    p.done();
+    let (plan, errors) = planned?;
     if !errors.is_empty() {
         for e in &errors {
             writeln!(err, "{}", crate::text::terminal_safe(&e.to_string()))?;
@@ -170,7 +187,11 @@ pub fn run_to(
     let set = assign_ids(store, plan)?;
     let kind = format!("{:?}", opts.kind).to_lowercase();
     let source = format!("import {kind} {}", path.display());
-    store.commit(crate::change::Change::Batch { set, source }, &crate::tui::operator())?;
+    // One transaction: it shows that it runs and for how long, not how far it has come.
+    p.stage("writing (one transaction)", None, Unit::Nothing);
+    let committed = store.commit(crate::change::Change::Batch { set, source }, &crate::tui::operator());
+    p.done();
+    committed?;
     writeln!(out, "{}: imported {summary}", path.display())?;
     Ok(0)
 }
@@ -179,7 +200,12 @@ pub fn run_to(
 const MAX_ROW_BYTES: usize = 256 * 1024;
 
 /// Validates every row; returns the plan and the bad rows.
-fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Plan, Vec<LineError>)> {
+fn plan(
+    store: &dyn Store,
+    file: &CsvFile,
+    opts: &Options,
+    p: &dyn crate::progress::Progress,
+) -> anyhow::Result<(Plan, Vec<LineError>)> {
     let known: Vec<&str> = match opts.kind {
         Kind::Customers => CUSTOMER_COLUMNS.to_vec(),
         Kind::Purchases => [PURCHASE_COLUMNS, NAME_FOR_NEW].concat(),
@@ -223,6 +249,7 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         return Ok((ctx.plan, errors));
     }
     for (line, record) in &file.rows {
+        p.advance(1);
         // The store refuses a record over 1 MiB; refuse its row here, where the line is known.
         let size = record.as_slice().len();
         if size > MAX_ROW_BYTES {

@@ -1,4 +1,4 @@
-//! The command line of DESIGN §5: argument parsing, dispatch, and errors worded for people.
+//! The command line: argument parsing, dispatch, and errors worded for people.
 
 mod audit;
 mod backup;
@@ -11,6 +11,7 @@ mod export;
 mod failure;
 mod fit;
 pub mod import;
+mod progress;
 mod salvage;
 mod segments;
 mod serve;
@@ -275,12 +276,16 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             drop(out);
             console::run(&ctx, db, !cli.demo)
         }
-        Some(Command::Demo { customers, seed }) => ctx.run_demo(customers, seed, &mut out),
+        Some(Command::Demo { customers, seed }) => {
+            ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out)
+        }
         Some(Command::Import { kind, file, create_missing, dry_run, mode }) => {
             let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today };
             let db = ctx.open()?;
-            let code = import::run(&db, &file, &opts, &mut out)?;
-            ctx.checkpoint_if_large(&db)?;
+            let p = progress::on_stderr();
+            // stderr unlocked: the progress bar draws there from its own thread too.
+            let code = import::run_with(&db, &file, &opts, &mut out, &mut std::io::stderr(), &*p)?;
+            ctx.checkpoint_if_large(&db, &*p)?;
             Ok(code)
         }
         Some(Command::Export { kind, format, out: file, bom }) => {
@@ -293,14 +298,18 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             segments::print(&ctx.load_classifier(&db)?, dimension.as_deref(), json, &mut out)?;
             Ok(0)
         }
-        Some(Command::Fit) => fit::run(&ctx, &ctx.open_existing()?, &mut out),
+        Some(Command::Fit) => fit::run(&ctx, &ctx.open_existing()?, &*progress::on_stderr(), &mut out),
         Some(Command::Show { query, json }) => {
             let db = ctx.open_existing()?;
             show::run(&ctx, &db, &query, json, &mut out)
         }
-        Some(Command::Check) => check::run(&ctx.db_path, &mut out),
-        Some(Command::Backup { file }) => backup::run_backup(&ctx.db_path, &file, &mut out),
-        Some(Command::Restore { file }) => backup::run_restore(&ctx.db_path, &file, &mut out),
+        Some(Command::Check) => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out),
+        Some(Command::Backup { file }) => {
+            backup::run_backup(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
+        }
+        Some(Command::Restore { file }) => {
+            backup::run_restore(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
+        }
         Some(Command::Salvage { out: to, backup }) => {
             salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out)
         }

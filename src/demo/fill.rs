@@ -2,6 +2,7 @@
 //! console's welcome screen).
 
 use super::{DemoSpec, DemoStats, generate};
+use crate::progress::{Progress, QUIET, Unit};
 use crate::store::Store;
 use chrono::NaiveDate;
 
@@ -19,6 +20,19 @@ pub fn fill_store(
     today: NaiveDate,
     operator: &str,
 ) -> anyhow::Result<DemoStats> {
+    fill_store_with(store, customers, seed, today, operator, QUIET)
+}
+
+/// [`fill_store`], telling `p` of the customers written.
+pub fn fill_store_with(
+    store: &dyn Store,
+    customers: u64,
+    seed: u64,
+    today: NaiveDate,
+    operator: &str,
+    p: &dyn Progress,
+) -> anyhow::Result<DemoStats> {
+    p.stage("demo shop: customers", Some(customers), Unit::Items);
     let first_id = store.allocate_ids(1)?;
     let mut reserved_end = first_id + 1;
     let mut next = first_id;
@@ -31,7 +45,9 @@ pub fn fill_store(
             anyhow::ensure!(got == reserved_end, "id allocation out of step ({got} ≠ {reserved_end})");
             reserved_end = next;
         }
+        let written = set.customers.len() as u64;
         store.commit(crate::change::Change::Batch { set, source: "demo data".into() }, operator)?;
+        p.advance(written);
         Ok(())
     })?;
     Ok(stats)

@@ -2,7 +2,7 @@
 //!
 //! A mother-and-baby shop in Guangzhou with a few years of history: customers follow one of the
 //! buying behaviours of [`Persona`] (weights in [`MIX`]), so that every class of every dimension
-//! of DESIGN §2 is populated. Everything is a function of [`DemoSpec`] alone — the seed, "today"
+//! is populated. Everything is a function of [`DemoSpec`] alone — the seed, "today"
 //! and the first id — never of the clock, so a shop can be regenerated bit for bit.
 
 mod contacts;
@@ -12,7 +12,7 @@ mod personas;
 mod profile;
 pub mod rng;
 
-pub use fill::fill_store;
+pub use fill::{fill_store, fill_store_with};
 pub use personas::{MIX, Persona};
 
 use crate::domain::{Complaint, Customer, Email, Interaction, Money, Phone, Purchase, Rating, Source};

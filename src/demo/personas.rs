@@ -1,5 +1,5 @@
 //! Buying behaviours. Each customer follows one persona, which draws their purchase history;
-//! the weights are chosen so that every class of DESIGN §2 is populated in a few thousand
+//! the weights are chosen so that every class of every dimension is populated in a few thousand
 //! customers (see the coverage test in `tests/demo_shop.rs`).
 
 use super::rng::Rng;

@@ -49,7 +49,8 @@ pub struct Fit {
 }
 
 impl Rfx {
-    /// Summarises purchase days in daily periods as DESIGN §3 says; None without purchases or
+    /// Summarises purchase days in daily periods: x = distinct purchase days − 1, t_x = days from
+    /// the first to the last, T = days from the first to `today`; None without purchases or
     /// when a purchase lies after `today`.
     pub fn from_purchase_days(days: &[NaiveDate], today: NaiveDate) -> Option<Rfx> {
         let first = *days.iter().min()?;

@@ -1,7 +1,7 @@
 //! Predictive models: BG/NBD, Gamma-Gamma customer value, replenishment.
 //!
 //! Everything here is pure: numbers in, numbers out, no clock and no store. The wiring into the
-//! store, the console and the command line lives elsewhere (issue 4, item 4).
+//! store, the console and the command line lives in `classify::model` and its callers.
 
 pub mod bgnbd;
 pub mod gamma_gamma;

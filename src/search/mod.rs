@@ -1,6 +1,6 @@
 //! A fast, tiered customer search: keys built once per save, matched per keystroke.
 //!
-//! Tiers (issue 5), best first: [`Tier::Exact`] ref or full phone; [`Tier::Direct`] name
+//! Tiers, best first: [`Tier::Exact`] ref or full phone; [`Tier::Direct`] name
 //! prefix/substring, phone prefix or last 4+ digits, ref prefix; [`Tier::PinyinStart`] and
 //! [`Tier::PinyinLater`]; [`Tier::Fuzzy`] (three chars or more) over name, email, ref and tags.
 //! Within a tier by score, then recency, then id. A customer appears once, at its best tier.

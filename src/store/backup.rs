@@ -17,6 +17,7 @@ use super::sled_store::FORMAT;
 use super::sum;
 use super::trees::{TreeId, Trees};
 use super::{SledStore, StoreError, StoreResult};
+use crate::progress::{Progress, QUIET, Unit};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -91,12 +92,23 @@ fn refuse_inside(store: &SledStore, path: &Path) -> StoreResult<()> {
 /// word is not backed up as if it were whole. `stop` is asked now and then; when it says so
 /// the backup is abandoned.
 pub fn backup_to(store: &SledStore, path: &Path, stop: &dyn Fn() -> bool) -> StoreResult<BackupSummary> {
+    backup_with(store, path, stop, QUIET)
+}
+
+/// [`backup_to`], telling `p` of the entries written (their number is not known before).
+pub fn backup_with(
+    store: &SledStore,
+    path: &Path,
+    stop: &dyn Fn() -> bool,
+    p: &dyn Progress,
+) -> StoreResult<BackupSummary> {
     refuse_inside(store, path)?;
     let tmp = PathBuf::from(format!("{}.tmp", path.display()));
     let file = File::create(&tmp).map_err(|e| fs_err("cannot create", &tmp, e))?;
     let mut w = Summed { inner: BufWriter::new(file), block: Default::default(), total: Default::default() };
     let written = store.with_trees(|trees, writer| {
-        write_trees(&mut w, trees, (writer.journal.last, writer.journal.sum), stop)
+        p.stage("writing the backup: entries", None, Unit::Items);
+        write_trees(&mut w, trees, (writer.journal.last, writer.journal.sum), stop, p)
     });
     let finished = written.and_then(|summary| {
         let write = |e| fs_err("cannot write", &tmp, e);
@@ -122,6 +134,7 @@ fn write_trees<W: Write>(
     trees: &Trees,
     (seq, sum): (u64, u64),
     stop: &dyn Fn() -> bool,
+    p: &dyn Progress,
 ) -> StoreResult<BackupSummary> {
     let io = |e: std::io::Error| {
         StoreError::Io(format!("cannot write the backup: {}", super::scan::io_error_text(&e)))
@@ -141,8 +154,13 @@ fn write_trees<W: Write>(
         w.put(name.as_bytes()).map_err(io)?;
         let mut n = 0u64;
         for item in trees[t].iter() {
-            if n.is_multiple_of(4096) && stop() {
-                return Err(StoreError::Io("the backup was stopped".into()));
+            if n.is_multiple_of(4096) {
+                if stop() {
+                    return Err(StoreError::Io("the backup was stopped".into()));
+                }
+                if n > 0 {
+                    p.advance(4096);
+                }
             }
             let (k, v) = item.map_err(super::scan::io)?;
             w.put(&[1]).map_err(io)?;
@@ -155,6 +173,7 @@ fn write_trees<W: Write>(
             }
             n += 1;
         }
+        p.advance(n % 4096);
         w.put(&[0]).map_err(io)?;
         w.put(&n.to_le_bytes()).map_err(io)?;
         w.end_block().map_err(io)?;
@@ -264,15 +283,33 @@ pub(crate) fn header_of(path: &Path) -> StoreResult<BackupHeader> {
     read_header(&mut r, path)
 }
 
+/// A reader that tells a [`Progress`] of the bytes it read.
+struct Told<'p, R: Read> {
+    inner: R,
+    p: &'p dyn Progress,
+}
+
+impl<R: Read> Read for Told<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.p.advance(n as u64);
+        Ok(n)
+    }
+}
+
 /// Reads a whole backup, calling `entry(tree, entries)` for each tree; fails on any damage.
 /// Entries of a tree are handed out only after that tree's checksum matched; the entries of a
-/// version 2 backup must add up to the sum its header gives.
+/// version 2 backup must add up to the sum its header gives. `p` hears of every byte read, in
+/// a stage named `what`.
 pub(crate) fn read_backup(
     path: &Path,
     entry: &mut dyn FnMut(&str, Entries) -> StoreResult<()>,
+    (p, what): (&dyn Progress, &str),
 ) -> StoreResult<BackupSummary> {
     let file = File::open(path).map_err(|e| fs_err("cannot open", path, e))?;
-    let mut r = Checked { inner: BufReader::new(file), block: Default::default(), total: Default::default() };
+    p.stage(what, file.metadata().ok().map(|m| m.len()), Unit::Bytes);
+    let told = Told { inner: file, p };
+    let mut r = Checked { inner: BufReader::new(told), block: Default::default(), total: Default::default() };
     let header = read_header(&mut r, path)?;
     let mut summary = BackupSummary { seq: header.seq, sum: header.sum, ..Default::default() };
     let mut found = 0u64;
@@ -344,13 +381,23 @@ pub(crate) fn read_backup(
 
 /// Checks every checksum of a backup without writing anything.
 pub fn verify_backup(path: &Path) -> StoreResult<BackupSummary> {
-    read_backup(path, &mut |_, _| Ok(()))
+    verify_backup_with(path, QUIET)
+}
+
+/// [`verify_backup`], telling `p` of the bytes read.
+pub fn verify_backup_with(path: &Path, p: &dyn Progress) -> StoreResult<BackupSummary> {
+    read_backup(path, &mut |_, _| Ok(()), (p, "checking the backup"))
 }
 
 /// Restores a backup into `dir`, which must not exist or be empty: the file is verified whole
 /// first, then written into a sibling directory that is renamed into place once flushed, so a
 /// failure never leaves a half-restored database behind.
 pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
+    restore_with(path, dir, QUIET)
+}
+
+/// [`restore_from`], telling `p` of the bytes read, once to verify and once to restore.
+pub fn restore_with(path: &Path, dir: &Path, p: &dyn Progress) -> StoreResult<BackupSummary> {
     let shown = dir.display();
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(|e| fs_err("cannot read", dir, e))?;
@@ -358,12 +405,13 @@ pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
             return Err(StoreError::Io(format!("{shown} is not empty; restore only into a new directory")));
         }
     }
-    verify_backup(path)?;
+    verify_backup_with(path, p)?;
     let staging = PathBuf::from(format!("{}.restoring", dir.display()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| fs_err("cannot clear", &staging, e))?;
     }
-    let summary = fill(path, &staging)?;
+    let summary = fill(path, &staging, p)?;
+    p.done();
     if dir.exists() {
         std::fs::remove_dir(dir).map_err(|e| fs_err("cannot replace", dir, e))?;
     }
@@ -371,25 +419,38 @@ pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
     Ok(summary)
 }
 
-/// Writes every entry of the backup at `path` into a new sled database in `dir`, flushed.
-pub(crate) fn fill(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
+/// Writes every entry of the backup at `path` into a new sled database in `dir`, flushed,
+/// telling `p` of the bytes written.
+fn fill(path: &Path, dir: &Path, p: &dyn Progress) -> StoreResult<BackupSummary> {
     let db = super::open::sled_config(dir).open().map_err(super::scan::io)?;
-    fill_into(path, &db)
+    fill_into_with(path, &db, p)
 }
 
 /// Writes every entry of the backup at `path` into the (empty) sled database `db`, flushed.
 pub(crate) fn fill_into(path: &Path, db: &sled::Db) -> StoreResult<BackupSummary> {
-    let summary = read_backup(path, &mut |name, items| {
+    fill_into_with(path, db, QUIET)
+}
+
+fn fill_into_with(path: &Path, db: &sled::Db, p: &dyn Progress) -> StoreResult<BackupSummary> {
+    // Writing the entries takes most of the time, so the stage counts the bytes written (as
+    // the file holds them: a tag and two lengths around each key and value), not those read.
+    let size = std::fs::metadata(path).ok().map(|m| m.len());
+    let mut fill = |name: &str, items: Entries| {
         let tree = db.open_tree(name).map_err(super::scan::io)?;
         for part in items.chunks(RESTORE_BATCH) {
             let mut batch = sled::Batch::default();
+            let mut bytes = 0;
             for (k, v) in part {
                 batch.insert(&k[..], &v[..]);
+                bytes += 9 + k.len() + v.len();
             }
             tree.apply_batch(batch).map_err(super::scan::io)?;
+            p.advance(bytes as u64);
         }
         Ok(())
-    })?;
+    };
+    p.stage("restoring", size, Unit::Bytes);
+    let summary = read_backup(path, &mut fill, (QUIET, ""))?;
     db.flush().map_err(super::scan::io)?;
     Ok(summary)
 }

@@ -14,6 +14,7 @@ use super::sum::{self, SEQ_KEY, SUM_KEY};
 use super::trees::{TreeId, Trees};
 use super::txn::NEXT_ID;
 use crate::domain::{Customer, Interaction, Purchase};
+use crate::progress::{Progress, Unit};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What `check` found: record counts per tree and every problem.
@@ -71,36 +72,47 @@ struct Indexed {
     phone_key: Option<Vec<u8>>,
 }
 
-/// Runs every check over `t`.
-pub(crate) fn run(t: &Trees) -> CheckReport {
+/// Runs every check over `t`, telling `p` how far it has come (entries read, per stage).
+pub(crate) fn run(t: &Trees, p: &dyn Progress) -> CheckReport {
     let mut r = CheckReport::default();
     let mut max_id = 0u64;
-    let customers = scan_customers(&t[TreeId::Customers], &mut r, &mut max_id);
+    // The size of a tree is not known without reading it: each stage counts what it read.
+    p.stage("checking customers", None, Unit::Items);
+    let customers = scan_customers(&t[TreeId::Customers], &mut r, p, &mut max_id);
     let mut ids: Vec<Owned> = customers.keys().map(|&id| (id, "customer", id)).collect();
-    scan_chunks::<Purchase>(&t[TreeId::Purchases], "purchases", &customers, &mut r, &mut ids);
-    scan_chunks::<Interaction>(&t[TreeId::Interactions], "interactions", &customers, &mut r, &mut ids);
+    p.stage("checking purchases (chunks)", None, Unit::Items);
+    scan_chunks::<Purchase>(&t[TreeId::Purchases], "purchases", &customers, &mut r, p, &mut ids);
+    p.stage("checking interactions (chunks)", None, Unit::Items);
+    scan_chunks::<Interaction>(&t[TreeId::Interactions], "interactions", &customers, &mut r, p, &mut ids);
     check_unique(&mut ids, &mut r);
     max_id = max_id.max(ids.last().map_or(0, |o| o.0));
-    check_ref_index(&t[TreeId::IdxRef], &customers, &mut r);
-    check_phone_index(&t[TreeId::IdxPhone], &customers, &mut r);
-    let settings = each(&t[TreeId::Settings], "settings", &mut r, |_, _, _| {});
+    p.stage("checking the indexes", None, Unit::Items);
+    check_ref_index(&t[TreeId::IdxRef], &customers, &mut r, p);
+    check_phone_index(&t[TreeId::IdxPhone], &customers, &mut r, p);
+    p.stage("checking the settings and the audit log", None, Unit::Items);
+    let settings = each(&t[TreeId::Settings], "settings", &mut r, p, |_, _, _| {});
     r.counts.push(("settings".into(), settings));
-    let audit = each(&t[TreeId::Audit], "audit", &mut r, |_, _, _| {});
+    let audit = each(&t[TreeId::Audit], "audit", &mut r, p, |_, _, _| {});
     r.counts.push(("audit".into(), audit));
-    check_meta(&t[TreeId::Meta], max_id, &mut r);
-    check_sum(t, &mut r);
+    check_meta(&t[TreeId::Meta], max_id, &mut r, p);
+    // Every tree again: now its entries are counted (for purchases and interactions, the
+    // chunks), so this stage knows its size, but for the few marks of merges and duplicates.
+    let records = ["purchases", "interactions"];
+    let counted = r.counts.iter().filter(|(name, _)| !records.contains(&name.as_str())).map(|(_, n)| n).sum();
+    p.stage("summing every entry", Some(counted), Unit::Items);
+    check_sum(t, &mut r, p);
     r
 }
 
 /// Sums every entry and compares with the sum `meta` recorded with the last change: entries
 /// lost or changed without a word (a rolled-back page, a file edited by hand) show here.
-fn check_sum(t: &Trees, r: &mut CheckReport) {
+fn check_sum(t: &Trees, r: &mut CheckReport, p: &dyn Progress) {
     let claimed = match sum::read_u64(&t[TreeId::Meta], SUM_KEY) {
         Ok(c) => c,
         Err(e) => return r.failed("meta", "\"content_sum\"", &e),
     };
     let seq = sum::read_u64(&t[TreeId::Meta], SEQ_KEY).ok().flatten().unwrap_or(0);
-    match (sum::scan(t, &|| false), claimed) {
+    match (sum::scan_with(t, &|| false, p), claimed) {
         (Err(e), _) => r.failed("(all trees)", "content sum", &e),
         (Ok(Some(found)), Some(claimed)) if found != claimed => r.problem(
             "(all trees)",
@@ -145,6 +157,7 @@ fn each(
     tree: &sled::Tree,
     name: &str,
     r: &mut CheckReport,
+    p: &dyn Progress,
     mut f: impl FnMut(&[u8], &[u8], &mut CheckReport),
 ) -> u64 {
     let mut n = 0;
@@ -152,6 +165,9 @@ fn each(
         match item {
             Ok((k, v)) => {
                 n += 1;
+                if n % PROGRESS_EVERY == 0 {
+                    p.advance(PROGRESS_EVERY);
+                }
                 f(&k, &v, r);
             }
             Err(e) => {
@@ -161,12 +177,21 @@ fn each(
             }
         }
     }
+    p.advance(n % PROGRESS_EVERY);
     n
 }
 
-fn scan_customers(tree: &sled::Tree, r: &mut CheckReport, max_id: &mut u64) -> BTreeMap<u64, Indexed> {
+/// Entries read between two reports of progress.
+const PROGRESS_EVERY: u64 = 1024;
+
+fn scan_customers(
+    tree: &sled::Tree,
+    r: &mut CheckReport,
+    p: &dyn Progress,
+    max_id: &mut u64,
+) -> BTreeMap<u64, Indexed> {
     let mut out = BTreeMap::new();
-    let n = each(tree, "customers", r, |k, v, r| {
+    let n = each(tree, "customers", r, p, |k, v, r| {
         let id = match parse_id(k, "customer key") {
             Ok(id) => id,
             Err(e) => return r.failed("customers", show_key(k), &e),
@@ -198,11 +223,12 @@ fn scan_chunks<T: Child>(
     name: &str,
     customers: &BTreeMap<u64, Indexed>,
     r: &mut CheckReport,
+    p: &dyn Progress,
     ids: &mut Vec<Owned>,
 ) {
     let mut records = 0u64;
     let mut previous: Option<(u64, u32)> = None;
-    let n = each(tree, name, r, |k, v, r| {
+    let n = each(tree, name, r, p, |k, v, r| {
         let (owner, chunk) = match parse_chunk_key(k, T::KIND) {
             Ok(at) => at,
             Err(e) => return r.failed(name, show_key(k), &e),
@@ -256,9 +282,14 @@ fn check_unique(ids: &mut [Owned], r: &mut CheckReport) {
     }
 }
 
-fn check_ref_index(tree: &sled::Tree, customers: &BTreeMap<u64, Indexed>, r: &mut CheckReport) {
+fn check_ref_index(
+    tree: &sled::Tree,
+    customers: &BTreeMap<u64, Indexed>,
+    r: &mut CheckReport,
+    p: &dyn Progress,
+) {
     let mut seen = BTreeSet::new();
-    let n = each(tree, "idx_ref", r, |k, v, r| {
+    let n = each(tree, "idx_ref", r, p, |k, v, r| {
         let id = match parse_id(v, "ref index") {
             Ok(id) => id,
             Err(e) => return r.failed("idx_ref", show_key(k), &e),
@@ -285,9 +316,14 @@ fn check_ref_index(tree: &sled::Tree, customers: &BTreeMap<u64, Indexed>, r: &mu
     }
 }
 
-fn check_phone_index(tree: &sled::Tree, customers: &BTreeMap<u64, Indexed>, r: &mut CheckReport) {
+fn check_phone_index(
+    tree: &sled::Tree,
+    customers: &BTreeMap<u64, Indexed>,
+    r: &mut CheckReport,
+    p: &dyn Progress,
+) {
     let mut seen = BTreeSet::new();
-    let n = each(tree, "idx_phone", r, |k, _, r| {
+    let n = each(tree, "idx_phone", r, p, |k, _, r| {
         let id = match super::keys::id_at_end(k, "phone index") {
             Ok(id) => id,
             Err(e) => return r.failed("idx_phone", show_key(k), &e),
@@ -308,8 +344,8 @@ fn check_phone_index(tree: &sled::Tree, customers: &BTreeMap<u64, Indexed>, r: &
     }
 }
 
-fn check_meta(meta: &sled::Tree, max_id: u64, r: &mut CheckReport) {
-    let n = each(meta, "meta", r, |_, _, _| {});
+fn check_meta(meta: &sled::Tree, max_id: u64, r: &mut CheckReport, p: &dyn Progress) {
+    let n = each(meta, "meta", r, p, |_, _, _| {});
     r.counts.push(("meta".into(), n));
     match meta.get(FORMAT_KEY).map_err(io) {
         Ok(Some(v)) if v.as_ref() == FORMAT.to_be_bytes() => {}

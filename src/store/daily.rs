@@ -7,7 +7,9 @@
 //! [`CHECKPOINT_BYTES`] (a large import, a demo shop) gets a checkpoint the same day: today's
 //! backup is written again.
 
-use super::{StoreError, StoreResult, backup_to, sled_store::SledStore};
+use super::backup::{backup_with, verify_backup_with};
+use super::{StoreError, StoreResult, sled_store::SledStore};
+use crate::progress::{Progress, QUIET};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
@@ -35,15 +37,28 @@ pub fn daily_backup(
     keep: usize,
     stop: &dyn Fn() -> bool,
 ) -> StoreResult<Option<PathBuf>> {
+    daily_backup_with(store, dir, today, keep, stop, QUIET)
+}
+
+/// [`daily_backup`], telling `p` how the writing and the reading back go.
+pub fn daily_backup_with(
+    store: &SledStore,
+    dir: &Path,
+    today: NaiveDate,
+    keep: usize,
+    stop: &dyn Fn() -> bool,
+    p: &dyn Progress,
+) -> StoreResult<Option<PathBuf>> {
     let path = dir.join(file_name(today));
     if path.exists() && store.journal_bytes() <= CHECKPOINT_BYTES {
         return Ok(None);
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| StoreError::Io(format!("cannot create the backup directory {}: {e}", dir.display())))?;
-    let made = backup_to(store, &path, stop)?;
+    let made = backup_with(store, &path, stop, p)?;
     // Read back whole before the journal it replaces goes.
-    super::backup::verify_backup(&path)?;
+    verify_backup_with(&path, p)?;
+    p.done();
     store.with_trees(|_, w| -> StoreResult<()> {
         w.journal.rotate()?;
         w.journal.prune(made.seq)?;

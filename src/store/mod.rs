@@ -33,9 +33,11 @@ mod wire;
 mod write;
 
 pub use crate::change::{AuditEntry, Change, ChangeSet};
-pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
+pub use backup::{
+    BackupSummary, backup_to, backup_with, restore_from, restore_with, verify_backup, verify_backup_with,
+};
 pub use check::{CheckReport, Problem};
-pub use daily::{CHECKPOINT_BYTES, KEEP_DEFAULT, backup_dir, daily_backup};
+pub use daily::{CHECKPOINT_BYTES, KEEP_DEFAULT, backup_dir, daily_backup, daily_backup_with};
 pub use guard::panic_text;
 pub use open::exists;
 pub use served::{ServeMarker, read_marker, remove_marker, write_marker};

@@ -114,9 +114,16 @@ impl SledStore {
     /// Verifies every record, index entry and the id counter, the content against its sum and
     /// the journal against the database (see [`CheckReport`]); read-only.
     pub fn check(&self) -> CheckReport {
+        self.check_with(crate::progress::QUIET)
+    }
+
+    /// [`SledStore::check`], telling `p` how far it has come.
+    pub fn check_with(&self, p: &dyn crate::progress::Progress) -> CheckReport {
         let w = self.write_lock();
-        let mut report = check::run(&self.trees);
+        let mut report = check::run(&self.trees, p);
+        p.stage("checking the journal", None, crate::progress::Unit::Nothing);
         super::check::journal(&self.trees, &w.journal, &mut report);
+        p.done();
         report
     }
 

@@ -47,17 +47,33 @@ pub(crate) fn delta(tree: TreeId, key: &[u8], old: Option<&[u8]>, new: Option<&[
 /// The sum of every entry of every tree, by a full scan; `None` when asked to stop.
 /// An unreadable entry is an error (the sum of a damaged database means nothing).
 pub(crate) fn scan(trees: &Trees, stop: &dyn Fn() -> bool) -> StoreResult<Option<u64>> {
+    scan_with(trees, stop, crate::progress::QUIET)
+}
+
+/// [`scan`], telling `p` of every 4,096 entries read.
+pub(crate) fn scan_with(
+    trees: &Trees,
+    stop: &dyn Fn() -> bool,
+    p: &dyn crate::progress::Progress,
+) -> StoreResult<Option<u64>> {
     let mut sum = 0u64;
     for t in TreeId::ALL {
-        for (n, item) in trees[t].iter().enumerate() {
-            if n.is_multiple_of(4096) && stop() {
-                return Ok(None);
+        let (mut n, mut told) = (0u64, 0u64);
+        for item in trees[t].iter() {
+            if n.is_multiple_of(4096) {
+                p.advance(n - told);
+                told = n;
+                if stop() {
+                    return Ok(None);
+                }
             }
+            n += 1;
             let (k, v) = item.map_err(|e| StoreError::Corrupt(format!("tree {}: {}", t.name(), io(e))))?;
             if !is_bookkeeping(t, &k) {
                 sum = sum.wrapping_add(entry_hash(t, &k, &v));
             }
         }
+        p.advance(n - told);
     }
     Ok(Some(sum))
 }

@@ -1,4 +1,4 @@
-//! Shop-floor options (issue 5): phone masking on shared screens, ASCII borders for terminals
+//! Shop-floor options: phone masking on shared screens, ASCII borders for terminals
 //! that draw box characters two cells wide, and what a member card number looks like.
 
 use super::action::Effect;

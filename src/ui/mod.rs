@@ -1,4 +1,4 @@
-//! The console's pure core (DESIGN §7): terminal events become [`Action`]s, [`App::update`]
+//! The console's pure core (see docs/architecture.md): terminal events become [`Action`]s, [`App::update`]
 //! changes state and returns [`Effect`]s as data, and [`render`] draws the state.
 //!
 //! Nothing here touches a terminal, a clock or the store, so one `App` can run per SSH session

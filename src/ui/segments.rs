@@ -41,7 +41,7 @@ pub enum SegmentTab {
     Saved,
 }
 
-/// The dimensions in the order staff look at them (the list first).
+/// The dimensions in the order staff look at them.
 pub const TABS: [SegmentTab; 20] = [
     SegmentTab::Dimension(Dimension::Lifecycle),
     SegmentTab::Dimension(Dimension::Rfm),
