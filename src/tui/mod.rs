@@ -12,6 +12,7 @@
 pub mod clock;
 mod config;
 mod effects;
+mod hangup;
 mod keys;
 pub mod loader;
 pub mod memory;
@@ -408,7 +409,8 @@ impl Signals {
 /// How long the event loop has to end by itself once a signal asked it to.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-/// Ends the process when a signal asked the console to stop and its loop cannot: when the
+/// Ends the process when a signal (or a terminal gone without one, see `hangup`) asked the
+/// console to stop and its loop cannot: when the
 /// terminal itself is gone (a tmux server killed, an SSH link dropped), crossterm's poll spins
 /// on the dead tty without returning, at 40% of a core, forever; and a damaged database can
 /// keep sled from answering. Every acknowledged edit was journaled and flushed when it was
@@ -421,8 +423,13 @@ impl Watchdog {
     fn start(shutdown: Arc<AtomicBool>) -> Watchdog {
         let done = Arc::new(AtomicBool::new(false));
         let finished = Arc::clone(&done);
+        let terminal = hangup::Hangup::watch();
         let _ = std::thread::Builder::new().name("kehu-watchdog".into()).spawn(move || {
             while !finished.load(Ordering::SeqCst) {
+                // A terminal closed without a signal is a hangup all the same.
+                if terminal.gone() {
+                    shutdown.store(true, Ordering::SeqCst);
+                }
                 if shutdown.load(Ordering::SeqCst) {
                     std::thread::sleep(SHUTDOWN_GRACE);
                     if !finished.load(Ordering::SeqCst) {
