@@ -57,6 +57,9 @@ fn base_app(ctx: &Context, store: &dyn Store) -> anyhow::Result<App> {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
         config = ConsoleConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        for w in &config.warnings {
+            eprintln!("kehu serve: {}: {w}", path.display());
+        }
     }
     let (customers, classifier) = ctx.load(store, true)?;
     let dupes = DuplicateIndex::build(&customers);

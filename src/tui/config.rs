@@ -10,6 +10,42 @@ pub struct ConsoleConfig {
     pub keymap: Keymap,
     /// Masking, borders and card numbers.
     pub options: ConsoleOptions,
+    /// Settings the console does not know (a typo such as `mask_phone`), said at start.
+    pub warnings: Vec<String>,
+}
+
+/// The top-level names a config file may hold (`lang` is read by the language choice).
+const KNOWN: [&str; 5] = ["mask_phones", "ascii_borders", "card_pattern", "lang", "keys"];
+
+/// "unknown setting `mask_phone` (`mask_phones`?), ignored" for every name not in [`KNOWN`].
+fn unknown_settings(table: &toml::Table) -> Vec<String> {
+    table
+        .keys()
+        .filter(|k| !KNOWN.contains(&k.as_str()))
+        .map(|k| {
+            let shown = crate::text::terminal_safe(k);
+            match KNOWN.iter().find(|known| edits(k, known) <= 2) {
+                Some(near) => format!("config: unknown setting `{shown}` (did you mean `{near}`?), ignored"),
+                None => format!("config: unknown setting `{shown}` (known: {}), ignored", KNOWN.join(", ")),
+            }
+        })
+        .collect()
+}
+
+/// Levenshtein distance, for suggesting the name a typo meant.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 impl ConsoleConfig {
@@ -43,7 +79,7 @@ impl ConsoleConfig {
         if !errors.is_empty() {
             return Err(errors.join("; "));
         }
-        Ok(ConsoleConfig { keymap, options })
+        Ok(ConsoleConfig { keymap, options, warnings: unknown_settings(&table) })
     }
 }
 
@@ -56,7 +92,25 @@ mod tests {
         let c = ConsoleConfig::parse("").unwrap();
         assert_eq!(c, ConsoleConfig::default());
         assert!(c.options.mask_phones && !c.options.ascii_borders);
-        assert_eq!(c.options.card_pattern, CardPattern::Digits);
+        assert_eq!(c.options.card_pattern, CardPattern::Auto);
+    }
+
+    #[test]
+    fn a_misspelled_setting_is_named_with_the_one_it_resembles() {
+        let c = ConsoleConfig::parse("mask_phone = false\nlang = \"zh\"\ncolour = 1\n").unwrap();
+        assert!(c.options.mask_phones, "the typo changes nothing");
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("`mask_phone`") && w.contains("`mask_phones`?")),
+            "{:?}",
+            c.warnings
+        );
+        assert!(
+            c.warnings.iter().any(|w| w.contains("`colour`") && w.contains("known:")),
+            "{:?}",
+            c.warnings
+        );
+        assert!(ConsoleConfig::parse("mask_phones = false\n[keys.list]\n").unwrap().warnings.is_empty());
     }
 
     #[test]
@@ -77,7 +131,7 @@ mod tests {
         assert!(err.contains("ascii_borders must be true or false, not 1"), "{err}");
         assert!(err.contains("card_pattern must be a string"), "{err}");
         let err = ConsoleConfig::parse("card_pattern = \"^[0-9]+$\"\n[keys.list]\nj = \"fly\"").unwrap_err();
-        assert!(err.contains("is not one of \"digits\", \"alphanumeric\", \"ascii\""), "{err}");
+        assert!(err.contains("is not one of \"auto\", \"digits\", \"alphanumeric\", \"ascii\""), "{err}");
         assert!(err.contains("unknown action"), "{err}");
         assert!(ConsoleConfig::parse("mask_phones = ").unwrap_err().starts_with("config:"));
     }

@@ -303,9 +303,11 @@ where
         options: config.options,
     };
     let days = clock::DayWatch::new(today, follow_clock);
+    // A typo in the config is said on the status line at start (and the start-up note after it).
+    let said: Vec<String> = config.warnings.iter().cloned().chain(notice).collect();
     let told = |mut app: App| {
-        if let Some(n) = notice {
-            app.update(Action::Notice(crate::ui::Notice::text(n)));
+        if !said.is_empty() {
+            app.update(Action::Notice(crate::ui::Notice::text(said.join(" · "))));
         }
         app
     };
