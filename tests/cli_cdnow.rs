@@ -75,3 +75,25 @@ fn activity_and_frequency_match_the_raw_log() {
     assert_eq!(expected_activity.len(), 3, "{expected_activity:?}");
     assert!(expected_frequency.len() >= 3, "{expected_frequency:?}");
 }
+
+#[test]
+fn no_customer_is_overdue_while_their_stock_lasts() {
+    let s = Scratch::new();
+    let (csv, _) = cdnow_csv();
+    let file = s.file("cdnow.csv", &csv);
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    let (header, rows) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "classes"])));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (overdue, due) = (col("overdue_for_rhythm"), col("next_purchase_due"));
+    let mut late = 0;
+    for r in &rows {
+        if r[overdue] == "true" || r[overdue] == "1" {
+            late += 1;
+            assert!(r[due].as_str() < TODAY, "overdue, yet the stock lasts to {}: {r:?}", r[due]);
+        }
+    }
+    assert!(late > 100, "{late} overdue customers: the column is read");
+    // The line that said both ("overdue for their rhythm … stock lasts to 1998-07-17").
+    let shown = ok(s.kehu(TODAY, &["show", "C00004"]));
+    assert!(!shown.contains("stock lasts"), "{shown}");
+}

@@ -20,7 +20,8 @@ pub struct Rhythm {
     pub last_purchase: NaiveDate,
     /// The predicted run-out day: when the next purchase is due.
     pub next_purchase_due: NaiveDate,
-    /// More than 1.5 × the usual gap has passed since `last_purchase`.
+    /// More than 1.5 × the usual gap has passed since `last_purchase` and the stock it bought
+    /// has run out (`next_purchase_due` is past): a customer who stocked up is not late.
     pub overdue: bool,
     /// "due 2024-07-10 — formula: a unit lasts 30 days, usually bought every 30".
     pub reason: String,
@@ -43,7 +44,8 @@ pub fn rhythm(ps: &[PurchaseFact], today: NaiveDate) -> Option<Rhythm> {
     // `max_by_key` keeps the last of equal keys; iterating names in reverse makes that the first.
     let (category, history) = by.iter().rev().max_by_key(|(_, h)| (distinct(h), last(h)))?;
     let r = estimate(history, &ReplenishConfig::default())?;
-    let overdue = r.overdue_for_rhythm(today);
+    // Late by their rhythm and out of stock by the estimate: the two never disagree on one line.
+    let overdue = r.overdue_for_rhythm(today) && r.next_purchase_due < today;
     let category = (!category.is_empty()).then(|| category.to_string());
     let reason = reason(category.as_deref(), &r, overdue, today);
     Some(Rhythm {
@@ -72,11 +74,9 @@ fn reason(
     let gap = days(r.usual_gap_days);
     if overdue {
         let since = (today - r.last_purchase).num_days();
-        // A big last purchase can still last beyond 1.5 gaps; the rhythm is late all the same.
-        let due = if r.next_purchase_due < today { "was due" } else { "stock lasts to" };
         return reason!(
             "overdue for their rhythm — {what}{since} days since the last purchase, usually every {gap} \
-             (> {OVERDUE_FACTOR}×); {due} {}",
+             (> {OVERDUE_FACTOR}×); was due {}",
             r.next_purchase_due
         );
     }
@@ -115,6 +115,19 @@ mod tests {
             "overdue for their rhythm — 46 days since the last purchase, usually every 30 (> 1.5×); \
              was due 2024-06-14"
         );
+    }
+
+    #[test]
+    fn a_customer_who_stocked_up_is_not_overdue_while_the_stock_lasts() {
+        // Every 30 days one unit, then six units 50 days ago: past 1.5 gaps, stock to day +130.
+        let today = day(2024, 6, 30);
+        let mut ps = buys(today, &[140, 110, 80, 50]);
+        ps[3].quantity = 6;
+        let r = rhythm(&ps, today).expect("rhythm");
+        assert!(r.next_purchase_due > today, "{r:?}");
+        assert!(!r.overdue, "{r:?}");
+        assert!(r.reason.starts_with(&format!("due {}", r.next_purchase_due)), "{}", r.reason);
+        assert!(!r.reason.contains("overdue") && !r.reason.contains("stock lasts"), "{}", r.reason);
     }
 
     #[test]

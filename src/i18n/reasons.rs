@@ -50,7 +50,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("discounted {}% a year", "年折现率{}%"),
     ("{} points", "{}积分"),
     ("{} to under {}", "{}至不足{}"),
-    ("stock lasts to {}", "存货可用到{}"),
     ("was due {}", "应于{}补货"),
     ("due {}", "{}到期"),
     ("under {}", "不足{}"),
