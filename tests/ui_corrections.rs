@@ -70,14 +70,16 @@ fn pick(app: &mut App, store: &SledStore, what: impl Fn(&Pick) -> bool) {
     assert_eq!(app.detail().pick, Some(at));
 }
 
-/// Every customer's classes from a fresh build over the store.
-fn fresh(store: &SledStore) -> Classifier {
+/// Every customer's classes from a fresh build over the store, with the model the App fitted.
+fn fresh(store: &SledStore, app: &App) -> Classifier {
     let hs: Vec<History> = kehu::tui::all_histories(store).unwrap();
-    Classifier::from_histories(kehu::classify::Rules::default(), today(), &hs)
+    let mut f = Classifier::from_histories(kehu::classify::Rules::default(), today(), &hs);
+    f.set_model(app.classifier().model().cloned());
+    f
 }
 
 fn assert_fresh(app: &App, store: &SledStore) {
-    let f = fresh(store);
+    let f = fresh(store, app);
     assert_eq!(app.classifier().len(), f.len());
     for id in f.ids() {
         assert_eq!(app.classifier().classes(id), f.classes(id), "customer #{id}");

@@ -156,7 +156,7 @@ fn loaded_replaces_the_empty_model() {
     assert_eq!(a.list().shown, b.list().shown);
     assert_eq!(a.followups().ids, b.followups().ids);
     assert_eq!(a.classifier().len(), 60);
-    assert_eq!(a.status(), "60 customers loaded");
+    assert!(a.status().starts_with("60 customers loaded"), "{}", a.status());
     assert_eq!(a.duplicates().pairs, b.duplicates().pairs);
     // The classes show, and the views that need them open.
     let body = |s: String| s.lines().take(23).collect::<Vec<_>>().join("\n");

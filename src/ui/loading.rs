@@ -178,7 +178,12 @@ impl App {
         // Data arrived (a demo shop, an import made elsewhere) and nothing predicts yet: fit
         // now rather than show "P(alive) —" until someone thinks of `R`.
         if self.clf.model().is_none() && self.model.len() >= AUTO_FIT_MIN_CUSTOMERS {
-            self.status = crate::notice!("fitting the P(alive) model on every customer…");
+            let loaded = std::mem::take(&mut self.status);
+            self.status = crate::notice!(
+                "{} · {}",
+                loaded,
+                crate::notice!("fitting the P(alive) model on every customer…")
+            );
             effects.push(Effect::FitModel);
         }
         effects

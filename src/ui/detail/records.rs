@@ -138,6 +138,11 @@ pub fn interaction_line(i: &Interaction) -> String {
         extra += &trf(" follow-up {}", &[&day(fu)]);
     }
     let mut line = format!("  {}  {}{extra}  {}", day(i.date), pad_to(tr(i.kind.key()), 9), safe(&i.text));
+    // Who logged it: the phone worker calling back wants to know who spoke to them last.
+    if !i.operator.is_empty() {
+        line += &format!("  — {}", safe(&i.operator));
+    }
+    line += &format!("  #{}", i.id);
     if let Some(v) = &i.void {
         line += &trf("  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
     }
