@@ -2,6 +2,7 @@
 //! remapped keys show as they are bound.
 
 use super::app::App;
+use super::keymap::Mode;
 use super::widgets::{centered, fit};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -23,11 +24,22 @@ pub fn lines(app: &App) -> Vec<String> {
         .collect()
 }
 
+/// The view's name as its tab calls it (the mode's own name is the config's table name,
+/// `follow_ups`, not a title).
+fn view_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::List => "list",
+        Mode::Detail => "customer",
+        Mode::FollowUps => "follow-ups",
+        other => other.name(),
+    }
+}
+
 /// Draws the overlay centred in `area`: in two columns when one does not fit the height, and
 /// cut with a last line saying so when two do not either.
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let lines = lines(app);
-    let title = crate::i18n::trf(" keys: {} · esc closes ", &[&crate::i18n::tr(app.view_mode().name())]);
+    let title = crate::i18n::trf(" keys: {} · esc closes ", &[&crate::i18n::tr(view_name(app.view_mode()))]);
     let width = |s: &str| unicode_width::UnicodeWidthStr::width(s) as u16;
     let col_w = lines.iter().map(|l| width(l)).max().unwrap_or(0);
     let rows = area.height.saturating_sub(2) as usize;

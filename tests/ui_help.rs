@@ -1,0 +1,46 @@
+//! The help overlay over every view that opens it, in English and Chinese.
+
+mod ui_fixture;
+use kehu::i18n::Lang;
+use kehu::ui::{Action, App, Mode};
+use ui_fixture::*;
+
+/// The views that open the help, and how to reach each.
+const VIEWS: [(Mode, &[Action]); 6] = [
+    (Mode::Welcome, &[]),
+    (Mode::List, &[]),
+    (Mode::Detail, &[Action::Down, Action::Open]),
+    (Mode::Segments, &[Action::ShowSegments]),
+    (Mode::FollowUps, &[Action::ShowFollowUps]),
+    (Mode::Duplicates, &[Action::ShowDuplicates]),
+];
+
+/// The App in `mode`'s view in `lang`, with the help open.
+fn help_over(mode: Mode, lang: Lang) -> App {
+    let (_, actions) = VIEWS.iter().find(|(m, _)| *m == mode).expect("a view with help");
+    let hs = histories(60);
+    let mut a = app_with(if mode == Mode::Welcome { vec![] } else { hs.clone() });
+    a.set_lang(lang);
+    feed(&mut a, &hs, actions);
+    assert_eq!(a.mode(), mode);
+    feed(&mut a, &hs, &[Action::ToggleHelp]);
+    assert_eq!(a.mode(), Mode::Help);
+    a
+}
+
+#[test]
+fn the_help_is_titled_with_the_views_name_as_the_tabs_call_it() {
+    for (mode, en, zh) in [
+        (Mode::List, "list", "列表"),
+        (Mode::FollowUps, "follow-ups", "待跟进"),
+        (Mode::Duplicates, "duplicates", "疑似重复"),
+        (Mode::Segments, "segments", "分群"),
+    ] {
+        let mut a = help_over(mode, Lang::En);
+        let s = screen(&draw(&mut a, 80, 24));
+        assert!(s.contains(&format!(" keys: {en} · esc closes ")), "{s}");
+        let mut a = help_over(mode, Lang::Zh);
+        let s = screen(&draw(&mut a, 80, 24));
+        assert!(s.contains(&format!(" 按键：{zh} · esc 关闭 ")), "{s}");
+    }
+}
