@@ -44,3 +44,23 @@ fn the_help_is_titled_with_the_views_name_as_the_tabs_call_it() {
         assert!(s.contains(&format!(" 按键：{zh} · esc 关闭 ")), "{s}");
     }
 }
+
+#[test]
+fn the_views_own_keys_come_first_then_the_ones_every_view_shares() {
+    let shared =
+        ["customer list", "segments", "follow-ups", "duplicates", "this help", "undo my last change", "quit"];
+    let a = app();
+    for mode in [Mode::Welcome, Mode::List, Mode::Detail, Mode::Segments, Mode::FollowUps, Mode::Duplicates] {
+        let help = a.keymap().help(mode);
+        let first = help.iter().position(|(k, _)| k == "1").expect("1 is listed");
+        let (own, rest) = help.split_at(first);
+        assert!(own.iter().all(|(k, _)| k != "esc"), "{mode:?}: {own:?}");
+        let mut rest: Vec<(String, &str)> = rest.to_vec();
+        // Esc goes back in every view but the welcome screen; it ends the list.
+        if mode != Mode::Welcome {
+            assert_eq!(rest.pop(), Some(("esc".to_string(), "back / clear")), "{mode:?}");
+        }
+        let rest: Vec<&str> = rest.iter().map(|(_, what)| *what).collect();
+        assert_eq!(rest, shared, "{mode:?}");
+    }
+}

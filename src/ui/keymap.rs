@@ -451,7 +451,8 @@ impl Keymap {
         if mode.uses_global() { find(Mode::Global) } else { None }
     }
 
-    /// The keys of a mode (and the global ones that apply), grouped by action, for the help.
+    /// The keys of a mode grouped by action, for the help: the view's own first, then those
+    /// every view shares (the global ones, and back / clear last, `esc` in every view).
     pub fn help(&self, mode: Mode) -> Vec<(String, &'static str)> {
         let mut out: Vec<(String, &'static str, Action)> = Vec::new();
         let mut modes = vec![mode];
@@ -470,6 +471,12 @@ impl Keymap {
                     None => out.push((k.to_string(), a.describe(), a.clone())),
                 }
             }
+        }
+        if mode.uses_global()
+            && let Some(at) = out.iter().position(|(_, _, a)| *a == Action::Back)
+        {
+            let back = out.remove(at);
+            out.push(back);
         }
         if mode.is_text() {
             out.push(("any key".into(), "type", Action::Input(' ')));
