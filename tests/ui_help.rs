@@ -3,6 +3,8 @@
 mod ui_fixture;
 use kehu::i18n::Lang;
 use kehu::ui::{Action, App, Mode};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use ui_fixture::*;
 
 /// The views that open the help, and how to reach each.
@@ -26,6 +28,45 @@ fn help_over(mode: Mode, lang: Lang) -> App {
     feed(&mut a, &hs, &[Action::ToggleHelp]);
     assert_eq!(a.mode(), Mode::Help);
     a
+}
+
+/// One cell's symbol.
+fn cell(t: &Terminal<TestBackend>, x: u16, y: u16) -> &str {
+    t.backend().buffer()[(x, y)].symbol()
+}
+
+/// The help's box: left, top, right and bottom of its border, checked whole and inside the
+/// screen's body (between the tab bar and the status line).
+fn help_box(t: &Terminal<TestBackend>, what: &str) -> (u16, u16, u16, u16) {
+    let area = t.backend().buffer().area;
+    let corner = (0..area.height).flat_map(|y| (0..area.width).map(move |x| (x, y)));
+    let (left, top) = corner
+        .clone()
+        .find(|&(x, y)| cell(t, x, y) == "┌")
+        .unwrap_or_else(|| panic!("{what}: no box\n{}", screen(t)));
+    let right = (left + 1..area.width).find(|&x| cell(t, x, top) == "┐").expect("top right corner");
+    let bottom = (top + 1..area.height).find(|&y| cell(t, left, y) == "└").expect("bottom left corner");
+    assert_eq!(cell(t, right, bottom), "┘", "{what}\n{}", screen(t));
+    for y in top + 1..bottom {
+        assert_eq!(cell(t, left, y), "│", "{what}: left border of row {y}\n{}", screen(t));
+        assert_eq!(cell(t, right, y), "│", "{what}: right border of row {y}\n{}", screen(t));
+        // No wide character of the view underneath spills over the left border.
+        let under = if left > 0 { cell(t, left - 1, y) } else { "" };
+        assert!(
+            unicode_width::UnicodeWidthStr::width(under) <= 1,
+            "{what}: {under:?} over the border\n{}",
+            screen(t)
+        );
+    }
+    assert!(top >= 1 && bottom + 2 <= area.height, "{what}: the box leaves the body\n{}", screen(t));
+    (left, top, right, bottom)
+}
+
+#[test]
+fn the_help_box_is_whole_over_chinese_names() {
+    // At 80x24 the box's left edge falls on the second half of some names (朱霞, 王萍).
+    let mut a = help_over(Mode::List, Lang::Zh);
+    help_box(&draw(&mut a, 80, 24), "zh list 80x24");
 }
 
 #[test]

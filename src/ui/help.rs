@@ -7,7 +7,7 @@ use super::widgets::{centered, fit};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// The help lines for the view under the overlay: `keys  what`.
 pub fn lines(app: &App) -> Vec<String> {
@@ -71,6 +71,6 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         super::floor::bordered(app.options.ascii_borders).title(fit(&title, popup.width as usize - 2));
     let w = popup.width.saturating_sub(4) as usize;
     let text: Vec<Line> = shown.iter().map(|l| Line::from(format!(" {}", fit(l, w)))).collect();
-    f.render_widget(Clear, popup);
+    super::widgets::clear(f, popup);
     f.render_widget(Paragraph::new(text).block(block), popup);
 }
