@@ -230,6 +230,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("nothing typed; nothing changed", "未输入内容，未作更改"),
     // Help.
     (" keys: {} · esc closes ", " 按键：{} · esc 关闭 "),
+    ("{}-{} of {}", "{}-{} / 共 {}"),
     ("welcome", "欢迎"),
     ("search", "搜索"),
     ("last search again", "再次使用上次搜索"),
@@ -384,7 +385,6 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("not a duplicate", "不是重复客户"),
     ("undo my last change", "撤销我的上一次修改"),
     ("same ref {}", "会员号相同 {}"),
-    ("… (a taller window shows every key)", "…（窗口更高才能显示全部按键）"),
     ("corrected the purchase of {}", "已更正 {} 的购买"),
     ("edited the {} of {}", "已修改 {}（{}）"),
     // Status-line notices.

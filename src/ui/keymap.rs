@@ -346,7 +346,8 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
         Mode::Prompt => [text, vec![("ctrl-c", Quit)]].concat(),
         // Only `y` says yes: an Enter held or pressed twice must not merge or delete anything.
         Mode::Confirm => vec![("y", Confirm), ("n", Cancel), ("esc", Cancel), ("o", Open)],
-        Mode::Help => vec![("?", ToggleHelp), ("esc", ToggleHelp), ("q", ToggleHelp)],
+        // The help scrolls like a list; the keys that opened it close it.
+        Mode::Help => [nav, vec![("?", ToggleHelp), ("esc", ToggleHelp), ("q", ToggleHelp)]].concat(),
         // Every other key goes to the form itself (see `tui::form_key`), Esc included, so that
         // the form can ask before discarding what was typed.
         Mode::Form => vec![("ctrl-c", Quit)],
