@@ -200,6 +200,8 @@ pub struct App {
     pub(crate) prompt: Option<Prompt>,
     pub(crate) confirm: Option<Confirm>,
     pub(crate) help: bool,
+    /// The first row of the help shown (see `help.rs`).
+    pub(crate) help_top: usize,
     pub(crate) form: Option<OpenForm>,
     pub(crate) operator: String,
     pub(crate) status: super::Notice,
@@ -250,6 +252,7 @@ impl App {
             prompt: None,
             confirm: None,
             help: false,
+            help_top: 0,
             form: None,
             operator: init.operator,
             status: super::Notice::default(),
@@ -534,12 +537,7 @@ impl App {
                 _ => vec![],
             },
             Mode::Merge => self.on_merge(action),
-            Mode::Help => {
-                if matches!(action, Action::ToggleHelp | Action::Back | Action::Cancel | Action::Quit) {
-                    self.help = false;
-                }
-                vec![]
-            }
+            Mode::Help => self.on_help(action),
             _ => {
                 let before = self.view;
                 let effects = self.on_view(action);
@@ -573,6 +571,7 @@ impl App {
             Action::Quit => return self.quit(),
             Action::ToggleHelp => {
                 self.help = true;
+                self.help_top = 0;
                 return vec![];
             }
             Action::RevealPhone => return self.toggle_reveal(),

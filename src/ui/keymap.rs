@@ -346,7 +346,8 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
         Mode::Prompt => [text, vec![("ctrl-c", Quit)]].concat(),
         // Only `y` says yes: an Enter held or pressed twice must not merge or delete anything.
         Mode::Confirm => vec![("y", Confirm), ("n", Cancel), ("esc", Cancel), ("o", Open)],
-        Mode::Help => vec![("?", ToggleHelp), ("esc", ToggleHelp), ("q", ToggleHelp)],
+        // The help scrolls like a list; the keys that opened it close it.
+        Mode::Help => [nav, vec![("?", ToggleHelp), ("esc", ToggleHelp), ("q", ToggleHelp)]].concat(),
         // Every other key goes to the form itself (see `tui::form_key`), Esc included, so that
         // the form can ask before discarding what was typed.
         Mode::Form => vec![("ctrl-c", Quit)],
@@ -451,7 +452,8 @@ impl Keymap {
         if mode.uses_global() { find(Mode::Global) } else { None }
     }
 
-    /// The keys of a mode (and the global ones that apply), grouped by action, for the help.
+    /// The keys of a mode grouped by action, for the help: the view's own first, then those
+    /// every view shares (the global ones, and back / clear last, `esc` in every view).
     pub fn help(&self, mode: Mode) -> Vec<(String, &'static str)> {
         let mut out: Vec<(String, &'static str, Action)> = Vec::new();
         let mut modes = vec![mode];
@@ -470,6 +472,12 @@ impl Keymap {
                     None => out.push((k.to_string(), a.describe(), a.clone())),
                 }
             }
+        }
+        if mode.uses_global()
+            && let Some(at) = out.iter().position(|(_, _, a)| *a == Action::Back)
+        {
+            let back = out.remove(at);
+            out.push(back);
         }
         if mode.is_text() {
             out.push(("any key".into(), "type", Action::Input(' ')));

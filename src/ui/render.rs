@@ -56,7 +56,7 @@ pub fn render(app: &App, f: &mut Frame) {
         popup::draw_form(app, f, body);
     }
     if app.help {
-        help::draw(app, f, body);
+        help::draw(app, f, help::area(area.width, area.height));
     }
     if let Some(c) = &app.confirm {
         popup::draw_confirm(app, c, f, body);

@@ -2,9 +2,11 @@
 //! sanitised data, highlighted matches, text bars and centred popups.
 
 use crate::text::terminal_safe;
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Clear;
 use std::borrow::Cow;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -113,6 +115,24 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// Clears `r` for a popup, and the wide character of the view underneath that straddles its
+/// left edge: left there, its right half would hide the popup's left border (a terminal draws a
+/// wide character whole or not at all).
+pub fn clear(f: &mut Frame, r: Rect) {
+    f.render_widget(Clear, r);
+    if r.x == 0 {
+        return;
+    }
+    let buf = f.buffer_mut();
+    for y in r.y..r.bottom().min(buf.area.bottom()) {
+        if let Some(cell) = buf.cell_mut((r.x - 1, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 /// A money amount in whole units with thousands separators (`12,345`), for narrow columns.
