@@ -7,6 +7,7 @@ mod classes;
 mod console;
 mod context;
 mod correct;
+mod dialect;
 mod export;
 mod failure;
 mod fit;

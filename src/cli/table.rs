@@ -41,8 +41,12 @@ impl CsvFile {
         CsvFile::parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
     }
 
-    /// Parses CSV text with a header row.
+    /// Parses CSV text with a header row. A quote left open is refused at its line, and only the
+    /// records before it are read (the crate would read every row after it as one cell).
     pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
+        let unclosed = super::dialect::unclosed_quote(text.as_bytes(), b',');
+        let whole = text;
+        let text = unclosed.map_or(text, |u| &text[..u.record_start]);
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
         let header: Vec<String> = reader
             .headers()
@@ -84,6 +88,9 @@ impl CsvFile {
                 }
             }
         }
+        if let Some(u) = unclosed {
+            file.errors.push(unclosed_error(whole, u));
+        }
         Ok(file)
     }
 
@@ -107,6 +114,21 @@ impl CsvFile {
     /// Builds a reader for one row.
     pub fn cell<'a>(&'a self, record: &'a csv::StringRecord) -> Cells<'a> {
         Cells { file: self, record }
+    }
+}
+
+/// The refusal of a quote that never closes, at the line where it opens.
+fn unclosed_error(text: &str, u: super::dialect::Unclosed) -> LineError {
+    let line = text.as_bytes()[..u.quote].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let after = &text[u.quote + 1..];
+    let cell: String = after.chars().take_while(|c| !matches!(c, '\r' | '\n')).take(20).collect();
+    let rest = after.lines().count().saturating_sub(1);
+    LineError {
+        line,
+        reason: format!(
+            "a quote opens before {cell:?} and never closes, so the {rest} line(s) after it would be one \
+             cell (close it, or write \"\" for a quote inside a quoted cell)"
+        ),
     }
 }
 

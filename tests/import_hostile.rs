@@ -1,0 +1,103 @@
+//! An attacker's files, and a careless spreadsheet's: each is refused by line with a reason that
+//! names the column, or read as the person meant it, and a refusal changes nothing.
+//! In-process through `import::run_to`, against one temporary store per test.
+
+use chrono::NaiveDate;
+use kehu::cli::Kind;
+use kehu::cli::import::{self, Mode, Options};
+use kehu::store::{SledStore, Store};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()
+}
+
+/// A store in a temporary directory.
+struct Shop {
+    dir: tempfile::TempDir,
+    store: SledStore,
+}
+
+/// What one import said.
+struct Outcome {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(&dir.path().join("db")).expect("open");
+        Shop { dir, store }
+    }
+
+    fn options(kind: Kind) -> Options {
+        Options { kind, create_missing: true, dry_run: false, mode: Mode::Upsert, today: today() }
+    }
+
+    /// Imports `bytes` as a file of `kind` (creating missing customers).
+    fn import(&self, kind: Kind, bytes: impl AsRef<[u8]>) -> Outcome {
+        self.import_with(Shop::options(kind), bytes)
+    }
+
+    fn import_with(&self, opts: Options, bytes: impl AsRef<[u8]>) -> Outcome {
+        let path = self.dir.path().join("input.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let before = self.snapshot();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = match import::run_to(&self.store, &path, &opts, &mut out, &mut err) {
+            Ok(code) => code,
+            Err(e) => {
+                err.extend_from_slice(format!("{e:#}").as_bytes());
+                1
+            }
+        };
+        let outcome = Outcome {
+            code,
+            out: String::from_utf8_lossy(&out).into_owned(),
+            err: String::from_utf8_lossy(&err).into_owned(),
+        };
+        if code != 0 {
+            assert_eq!(self.snapshot(), before, "a refused import changed the database: {}", outcome.err);
+        }
+        outcome
+    }
+
+    /// Everything a refused import must leave alone.
+    fn snapshot(&self) -> String {
+        let hs = kehu::tui::all_histories(&self.store).expect("histories");
+        format!(
+            "{} {hs:?} {:?}",
+            self.store.customer_count().unwrap(),
+            self.store.audit_entries(None).unwrap()
+        )
+    }
+}
+
+impl Outcome {
+    /// Asserts a refusal that says `what`.
+    fn refused(&self, what: &str) {
+        assert_eq!(self.code, 1, "not refused: {}{}", self.out, self.err);
+        assert!(self.err.contains(what), "missing {what:?} in:\n{}", self.err);
+        assert!(self.err.contains("nothing was imported"), "{}", self.err);
+    }
+
+    fn imported(&self) -> &str {
+        assert_eq!(self.code, 0, "refused: {}", self.err);
+        &self.out
+    }
+}
+
+#[test]
+fn an_unclosed_quote_is_refused_at_the_line_it_opens() {
+    let shop = Shop::new();
+    let text = "ref,date,amount,category\nM0000009,2024-01-02,10,\"toys\nM1,2024-01-03,11,books\n\
+                M2,2024-01-04,12,books\nM3,2024-01-05,13,books\n";
+    shop.import(Kind::Purchases, text).refused("line 2: a quote opens before \"toys\" and never closes");
+    // A quote opened in a later cell of a multi-line record is named by its own line.
+    let text = "ref,name,notes,city\nC1,Li,\"two\nlines\",\"Hang\nC2,Wang,,Ningbo\n";
+    shop.import(Kind::Customers, text).refused("line 3: a quote opens before \"Hang\"");
+    // Closed quotes, doubled quotes and quotes inside a cell are fine.
+    let text = "ref,name,notes\nC1,Li,\"say \"\"hi\"\"\"\nC2,Wang,6\" tall\n";
+    assert!(shop.import(Kind::Customers, text).imported().contains("2 customers created"));
+}
