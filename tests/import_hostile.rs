@@ -101,3 +101,26 @@ fn an_unclosed_quote_is_refused_at_the_line_it_opens() {
     let text = "ref,name,notes\nC1,Li,\"say \"\"hi\"\"\"\nC2,Wang,6\" tall\n";
     assert!(shop.import(Kind::Customers, text).imported().contains("2 customers created"));
 }
+
+#[test]
+fn a_comma_in_an_amount_is_never_dropped() {
+    let shop = Shop::new();
+    let bad =
+        ["\"12,34\"", "\",,1,,,2,,\"", "\"1,,234\"", "\"1,23,456\"", "\"12,3456\"", "\",123\"", "\"1,234,\""];
+    let mut text = String::from("ref,date,amount\n");
+    for b in bad {
+        text += &format!("A,2024-01-02,{b}\n");
+    }
+    let out = shop.import(Kind::Purchases, &text);
+    out.refused("line 2: amount \"12,34\"");
+    for line in 2..2 + bad.len() {
+        assert!(out.err.contains(&format!("line {line}: amount")), "line {line} not refused:\n{}", out.err);
+    }
+    assert!(out.err.contains("1,234.50"), "the grammar is not shown: {}", out.err);
+    let good =
+        "ref,date,amount\nA,2024-01-02,\"1,234.50\"\nA,2024-01-03,\"12,345,678\"\nA,2024-01-04,1234.5\n";
+    shop.import(Kind::Purchases, good).imported();
+    let h = kehu::tui::all_histories(&shop.store).unwrap();
+    let amounts: Vec<String> = h[0].purchases.iter().map(|p| p.amount.to_string()).collect();
+    assert_eq!(amounts, ["1234.50", "12345678.00", "1234.50"]);
+}

@@ -15,7 +15,9 @@ pub enum DomainError {
     Date(String),
     #[error("date {0} is outside the years 1900–2100")]
     DateRange(String),
-    #[error("amount {0:?} is not a valid amount (expected a number with at most two decimals, e.g. 12.50)")]
+    #[error(
+        "amount {0:?} is not a valid amount (expected digits with at most two decimals after a point, e.g. 12.50; a comma only between groups of three digits, e.g. 1,234.50)"
+    )]
     Amount(String),
     #[error("amount {0} is negative")]
     NegativeAmount(String),

@@ -20,7 +20,9 @@ fn zh(e: &DomainError) -> String {
         DomainError::Email(s) => format!("邮箱 {s:?} 无效（应为 name@domain.tld）"),
         DomainError::Date(s) => format!("日期 {s:?} 无效（应为 YYYY-MM-DD 或 YYYYMMDD）"),
         DomainError::DateRange(s) => format!("日期 {s} 不在 1900–2100 年之间"),
-        DomainError::Amount(s) => format!("金额 {s:?} 无效（最多两位小数，如 12.50）"),
+        DomainError::Amount(s) => {
+            format!("金额 {s:?} 无效（小数点后最多两位，如 12.50；逗号只用于三位分节，如 1,234.50）")
+        }
         DomainError::NegativeAmount(s) => format!("金额 {s} 不能为负"),
         DomainError::Quantity(s) => format!("数量 {s:?} 应为不小于 1 的整数"),
         DomainError::Rating(s) => format!("评分 {s:?} 应为 1 到 5 的整数"),
