@@ -124,3 +124,16 @@ fn a_comma_in_an_amount_is_never_dropped() {
     let amounts: Vec<String> = h[0].purchases.iter().map(|p| p.amount.to_string()).collect();
     assert_eq!(amounts, ["1234.50", "12345678.00", "1234.50"]);
 }
+
+#[test]
+fn a_column_named_twice_is_refused() {
+    let shop = Shop::new();
+    for header in ["ref,date,amount,amount", "ref,date,amount,AMOUNT", "ref,date,amount, Amount "] {
+        let text = format!("{header}\nA,2024-01-02,1,2\n");
+        let out = shop.import(Kind::Purchases, &text);
+        out.refused("line 1: column \"amount\" appears twice");
+        assert!(!out.err.contains("line 2"), "{}", out.err);
+    }
+    let out = shop.import(Kind::Customers, "ref,name,Custom.Size,custom.size\nA,Li,L,M\n");
+    out.refused("line 1: column \"custom.size\" appears twice");
+}

@@ -186,6 +186,10 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         Kind::Interactions => [INTERACTION_COLUMNS, NAME_FOR_NEW].concat(),
     };
     let mut errors = file.errors.clone();
+    // A header that cannot be read right makes every row's errors noise.
+    if errors.iter().any(|e| e.line == 1) {
+        return Ok((Plan::default(), errors));
+    }
     let unknown = file.unknown_columns(&known, opts.kind == Kind::Customers);
     if !unknown.is_empty() {
         errors.push(LineError {

@@ -54,8 +54,23 @@ impl CsvFile {
             .iter()
             .map(str::to_string)
             .collect();
-        let columns = header.iter().enumerate().map(|(i, h)| (normalise(h), i)).collect();
-        let mut file = CsvFile { columns, header, rows: Vec::new(), errors: Vec::new() };
+        let mut columns = HashMap::new();
+        let mut errors = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            // Which of two columns of one name a row means cannot be known: refuse, never pick.
+            if let Some(first) = columns.insert(normalise(h), i) {
+                let reason = format!(
+                    "column {:?} appears twice (columns {} and {}: {:?} and {:?})",
+                    normalise(h),
+                    first + 1,
+                    i + 1,
+                    header[first],
+                    h
+                );
+                errors.push(LineError { line: 1, reason });
+            }
+        }
+        let mut file = CsvFile { columns, header, rows: Vec::new(), errors };
         let mut record = csv::StringRecord::new();
         let mut lines = LineCounter::new(text);
         loop {
