@@ -182,3 +182,21 @@ fn gbk_files_import_and_bom_exports_open_in_excel() {
     let again = ok(s.kehu(TODAY, &["import", "--kind", "customers", back.to_str().unwrap()]));
     assert!(again.contains("0 customers created, 1 updated"), "{again}");
 }
+
+#[test]
+fn encoding_names_what_a_file_is_in() {
+    let s = Scratch::new();
+    let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("ref,name,city\nW1,Müller,München\n");
+    let f = s.dir.path().join("latin.csv");
+    std::fs::write(&f, &latin).unwrap();
+    let out = s.kehu(TODAY, &["import", "--kind", "customers", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("line 2: not UTF-8") && stderr(&out).contains("nothing was imported"));
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", "--encoding", "windows-1252", f.to_str().unwrap()]));
+    let (h, rows) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])));
+    let city = h.iter().position(|c| c == "city").unwrap();
+    assert_eq!((rows[0][2].as_str(), rows[0][city].as_str()), ("Müller", "München"));
+    let out = s.kehu(TODAY, &["import", "--kind", "customers", "--encoding", "klingon", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown encoding \"klingon\""), "{}", stderr(&out));
+}

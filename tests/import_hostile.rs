@@ -32,7 +32,14 @@ impl Shop {
     }
 
     fn options(kind: Kind) -> Options {
-        Options { kind, create_missing: true, dry_run: false, mode: Mode::Upsert, today: today() }
+        Options {
+            kind,
+            create_missing: true,
+            dry_run: false,
+            mode: Mode::Upsert,
+            today: today(),
+            encoding: None,
+        }
     }
 
     /// Imports `bytes` as a file of `kind` (creating missing customers).
@@ -61,6 +68,10 @@ impl Shop {
             assert_eq!(self.snapshot(), before, "a refused import changed the database: {}", outcome.err);
         }
         outcome
+    }
+
+    fn histories(&self) -> Vec<kehu::domain::History> {
+        kehu::tui::all_histories(&self.store).expect("histories")
     }
 
     /// Everything a refused import must leave alone.
@@ -136,4 +147,21 @@ fn a_column_named_twice_is_refused() {
     }
     let out = shop.import(Kind::Customers, "ref,name,Custom.Size,custom.size\nA,Li,L,M\n");
     out.refused("line 1: column \"custom.size\" appears twice");
+}
+
+#[test]
+fn a_western_file_is_not_read_as_chinese() {
+    let shop = Shop::new();
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode("ref,name,city\nW1,Müller,München\n");
+    let out = shop.import(Kind::Customers, &cp1252);
+    out.refused("line 2: not UTF-8");
+    assert!(out.err.contains("Müller") && out.err.contains("--encoding"), "{}", out.err);
+    assert!(!out.out.contains("imported"), "{}", out.out);
+    let latin = encoding_rs::Encoding::for_label(b"windows-1252");
+    shop.import_with(Options { encoding: latin, ..Shop::options(Kind::Customers) }, &cp1252).imported();
+    let names: Vec<String> = shop.histories().iter().map(|h| h.customer.name.clone()).collect();
+    assert_eq!(names, ["Müller"]);
+    // Chinese from Excel on Chinese Windows still reads without being told.
+    let (gbk, _, _) = encoding_rs::GB18030.encode("ref,name,city\nG1,王秀英,杭州\n");
+    shop.import(Kind::Customers, &gbk).imported();
 }

@@ -7,6 +7,7 @@ use super::Kind;
 use super::table::{Cells, CsvFile, LineError};
 use crate::domain::*;
 use crate::store::{ChangeSet, Store};
+use anyhow::Context as _;
 use chrono::{NaiveDate, TimeZone, Utc};
 use clap::ValueEnum;
 use std::collections::{HashMap, HashSet};
@@ -32,6 +33,8 @@ pub struct Options {
     pub dry_run: bool,
     pub mode: Mode,
     pub today: NaiveDate,
+    /// The file's encoding as the operator named it; `None` detects it.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// Columns of a customer file.
@@ -131,14 +134,15 @@ pub fn run_to(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let file = CsvFile::read(path)?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = match super::encoding::decode(&bytes, opts.encoding) {
+        Ok(text) => text,
+        Err(e) => return refuse(path, &[e], err),
+    };
+    let file = CsvFile::parse(&text)?;
     let (plan, errors) = plan(store, &file, opts)?;
     if !errors.is_empty() {
-        for e in &errors {
-            writeln!(err, "{}", crate::text::terminal_safe(&e.to_string()))?;
-        }
-        writeln!(err, "kehu: {} refused: {} bad row(s); nothing was imported", path.display(), errors.len())?;
-        return Ok(1);
+        return refuse(path, &errors, err);
     }
     let mut summary = format!(
         "{} customers created, {} updated, {} purchases, {} interactions",
@@ -173,6 +177,15 @@ pub fn run_to(
     store.commit(crate::change::Change::Batch { set, source }, &crate::tui::operator())?;
     writeln!(out, "{}: imported {summary}", path.display())?;
     Ok(0)
+}
+
+/// Reports the bad rows of a refused file; exit code 1.
+fn refuse(path: &Path, errors: &[LineError], err: &mut dyn Write) -> anyhow::Result<i32> {
+    for e in errors {
+        writeln!(err, "{}", crate::text::terminal_safe(&e.to_string()))?;
+    }
+    writeln!(err, "kehu: {} refused: {} bad row(s); nothing was imported", path.display(), errors.len())?;
+    Ok(1)
 }
 
 /// The most a row may hold: well under the store's 1 MiB per record, whatever columns it has.

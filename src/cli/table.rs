@@ -3,7 +3,6 @@
 use crate::text::undo_spreadsheet_safe;
 use anyhow::Context as _;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// A problem with one line of an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,15 +31,6 @@ pub struct CsvFile {
 }
 
 impl CsvFile {
-    /// Reads a CSV file in UTF-8 (a leading byte-order mark is dropped) or, when it is not
-    /// UTF-8, in GB18030 — what Excel on Chinese Windows saves (GBK is a subset).
-    pub fn read(path: &Path) -> anyhow::Result<CsvFile> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let text = decode_text(&bytes)
-            .with_context(|| format!("{} is neither UTF-8 nor GB18030 text", path.display()))?;
-        CsvFile::parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
-    }
-
     /// Parses CSV text with a header row. A quote left open is refused at its line, and only the
     /// records before it are read (the crate would read every row after it as one cell).
     pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
@@ -147,19 +137,6 @@ fn unclosed_error(text: &str, u: super::dialect::Unclosed) -> LineError {
     }
 }
 
-/// Decodes a file's bytes: UTF-8 when valid, else GB18030 when that decodes without errors.
-pub fn decode_text(bytes: &[u8]) -> anyhow::Result<std::borrow::Cow<'_, str>> {
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(std::borrow::Cow::Borrowed(s));
-    }
-    let valid_up_to = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
-    // Name the line too, as every other refusal does.
-    let line = bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .ok_or_else(|| anyhow::anyhow!("line {line}: invalid UTF-8 at byte {valid_up_to}"))
-}
-
 /// Turns byte offsets into line numbers as the file has them.
 ///
 /// csv's own line counter is one short after CRLF line ends (Excel's and our own exports), so
@@ -238,16 +215,6 @@ mod tests {
         let c = f.cell(&f.rows[1].1);
         assert_eq!(c.get("notes"), "two\nlines");
         assert_eq!(c.get("missing"), "");
-    }
-
-    #[test]
-    fn gb18030_files_are_read_as_chinese() {
-        let (gbk, _, bad) = encoding_rs::GB18030.encode("ref,name\nM1,王秀英\n");
-        assert!(!bad);
-        assert!(std::str::from_utf8(&gbk).is_err(), "the sample must not be UTF-8");
-        assert_eq!(decode_text(&gbk).unwrap(), "ref,name\nM1,王秀英\n");
-        assert_eq!(decode_text("王".as_bytes()).unwrap(), "王");
-        assert!(decode_text(&[0x81, 0x20]).is_err());
     }
 
     #[test]
