@@ -165,3 +165,29 @@ fn a_western_file_is_not_read_as_chinese() {
     let (gbk, _, _) = encoding_rs::GB18030.encode("ref,name,city\nG1,王秀英,杭州\n");
     shop.import(Kind::Customers, &gbk).imported();
 }
+
+#[test]
+fn chinese_excel_headers_and_dates_are_read() {
+    let shop = Shop::new();
+    let customers = "会员号,姓名,手机,邮箱,生日,省份,城市,推荐人,标签,备注,建档日期,自定义.尺码\n\
+                     M1,王秀英,13812345678,wxy@example.com,1990/01/01,浙江,杭州,,vip,老客,2020/3/5,L\n\
+                     M2,李娜,13912345678,,1990/1/1,广东,深圳,M1,,,,\n";
+    assert!(shop.import(Kind::Customers, customers).imported().contains("2 customers created"));
+    let purchases =
+        "会员号,日期,金额,数量,品类,渠道\nM1,2024/1/2,12.50,2,奶粉,store\nM2,2024/01/15,3,1,零食,online\n";
+    assert!(shop.import(Kind::Purchases, purchases).imported().contains("2 purchases"));
+    let interactions = "会员号,日期,类型,内容,评分,回访日期,操作员\nM1,2024/2/1,call,问候,5,2024/7/1,李娜\n";
+    assert!(shop.import(Kind::Interactions, interactions).imported().contains("1 interactions"));
+    let hs = shop.histories();
+    let wang = &hs[0].customer;
+    assert_eq!((wang.name.as_str(), wang.city.as_str()), ("王秀英", "杭州"));
+    assert_eq!(wang.birthday, NaiveDate::from_ymd_opt(1990, 1, 1));
+    assert_eq!(hs[1].customer.birthday, NaiveDate::from_ymd_opt(1990, 1, 1));
+    assert_eq!(wang.created.date_naive(), NaiveDate::from_ymd_opt(2020, 3, 5).unwrap());
+    assert_eq!(wang.custom.get("尺码").map(String::as_str), Some("L"));
+    assert_eq!(hs[1].customer.referrer, Some(wang.id));
+    assert_eq!(hs[0].purchases[0].date, NaiveDate::from_ymd_opt(2024, 1, 2).unwrap());
+    assert_eq!(hs[0].interactions[0].follow_up, NaiveDate::from_ymd_opt(2024, 7, 1));
+    // A Chinese name and its English column together are one column named twice.
+    shop.import(Kind::Customers, "姓名,name\n王,Wang\n").refused("line 1: column \"name\" appears twice");
+}

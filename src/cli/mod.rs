@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod check;
 mod classes;
+mod columns;
 mod console;
 mod context;
 mod correct;

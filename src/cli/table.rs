@@ -99,7 +99,8 @@ impl CsvFile {
         Ok(file)
     }
 
-    /// The index of a column by its lowercase name (headers are matched ignoring case and spaces).
+    /// The index of a column by its key (headers are matched ignoring case and spaces, and by
+    /// their Chinese names: see [`super::columns`]).
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.get(name).copied()
     }
@@ -186,8 +187,7 @@ impl<'a> Cells<'a> {
     /// The `custom.NAME` columns of this row as (NAME, value).
     pub fn custom_fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         self.file.header.iter().zip(self.record.iter()).filter_map(|(h, v)| {
-            let name = h.trim();
-            let key = name.get(..7).filter(|p| p.eq_ignore_ascii_case("custom.")).map(|_| &name[7..])?;
+            let key = super::columns::custom_field(h)?;
             Some((key, undo_spreadsheet_safe(v.trim())))
         })
     }
@@ -199,7 +199,7 @@ impl<'a> Cells<'a> {
 }
 
 fn normalise(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').to_lowercase()
+    super::columns::canonical(h)
 }
 
 #[cfg(test)]

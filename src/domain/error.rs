@@ -11,7 +11,7 @@ pub enum DomainError {
     Phone(String),
     #[error("email {0:?} is not a valid address (expected name@domain.tld)")]
     Email(String),
-    #[error("date {0:?} is not a valid date (expected YYYY-MM-DD or YYYYMMDD)")]
+    #[error("date {0:?} is not a valid date (expected YYYY-MM-DD, YYYYMMDD or YYYY/M/D)")]
     Date(String),
     #[error("date {0} is outside the years 1900–2100")]
     DateRange(String),

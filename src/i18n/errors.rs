@@ -18,7 +18,7 @@ fn zh(e: &DomainError) -> String {
             format!("电话 {s:?} 无效（应为 11 位手机号如 13812345678、带区号的座机或 +国家码号码）")
         }
         DomainError::Email(s) => format!("邮箱 {s:?} 无效（应为 name@domain.tld）"),
-        DomainError::Date(s) => format!("日期 {s:?} 无效（应为 YYYY-MM-DD 或 YYYYMMDD）"),
+        DomainError::Date(s) => format!("日期 {s:?} 无效（应为 YYYY-MM-DD、YYYYMMDD 或 YYYY/M/D）"),
         DomainError::DateRange(s) => format!("日期 {s} 不在 1900–2100 年之间"),
         DomainError::Amount(s) => {
             format!("金额 {s:?} 无效（小数点后最多两位，如 12.50；逗号只用于三位分节，如 1,234.50）")
