@@ -75,3 +75,22 @@ fn activity_and_frequency_match_the_raw_log() {
     assert_eq!(expected_activity.len(), 3, "{expected_activity:?}");
     assert!(expected_frequency.len() >= 3, "{expected_frequency:?}");
 }
+
+#[test]
+fn without_create_missing_the_refusal_shows_fifty_lines_and_counts_reasons() {
+    let s = Scratch::new();
+    let (csv, _) = cdnow_csv();
+    let file = s.file("cdnow.csv", &csv);
+    let out = s.kehu(TODAY, &["import", "--kind", "purchases", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let named: Vec<&str> = err.lines().filter(|l| l.starts_with("line ")).collect();
+    assert_eq!(named.len(), 50, "{err}");
+    assert!(named[0].starts_with("line 2: no customer has ref \"C"), "{err}");
+    assert!(err.contains("… and 6869 more"), "{err}");
+    assert!(
+        err.contains("6919 × no customer has ref \"…\" (use --create-missing to create one)"),
+        "no count per reason in:\n{err}"
+    );
+    assert!(err.contains("6919 bad row(s); nothing was imported"), "{err}");
+}

@@ -1,7 +1,10 @@
 //! `kehu import`: CSV files in, all or nothing.
 //!
 //! Every row is validated before anything is written; one bad row refuses the whole file and
-//! every bad row is reported as `line N: reason`. A good file is written in one transaction.
+//! the bad rows are reported as `line N: reason` (the first 50, then a count per reason: see
+//! [`report`]). A good file is written in one transaction.
+
+mod report;
 
 use super::Kind;
 use super::table::{Cells, CsvFile, LineError};
@@ -137,12 +140,12 @@ pub fn run_to(
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let text = match super::encoding::decode(&bytes, opts.encoding) {
         Ok(text) => text,
-        Err(e) => return refuse(path, &[e], err),
+        Err(e) => return report::refuse(path, &[e], err),
     };
     let file = CsvFile::parse(&text)?;
     let (plan, errors) = plan(store, &file, opts)?;
     if !errors.is_empty() {
-        return refuse(path, &errors, err);
+        return report::refuse(path, &errors, err);
     }
     let mut summary = format!(
         "{} customers created, {} updated, {} purchases, {} interactions",
@@ -177,15 +180,6 @@ pub fn run_to(
     store.commit(crate::change::Change::Batch { set, source }, &crate::tui::operator())?;
     writeln!(out, "{}: imported {summary}", path.display())?;
     Ok(0)
-}
-
-/// Reports the bad rows of a refused file; exit code 1.
-fn refuse(path: &Path, errors: &[LineError], err: &mut dyn Write) -> anyhow::Result<i32> {
-    for e in errors {
-        writeln!(err, "{}", crate::text::terminal_safe(&e.to_string()))?;
-    }
-    writeln!(err, "kehu: {} refused: {} bad row(s); nothing was imported", path.display(), errors.len())?;
-    Ok(1)
 }
 
 /// The most a row may hold: well under the store's 1 MiB per record, whatever columns it has.
