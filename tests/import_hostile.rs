@@ -191,3 +191,48 @@ fn chinese_excel_headers_and_dates_are_read() {
     // A Chinese name and its English column together are one column named twice.
     shop.import(Kind::Customers, "姓名,name\n王,Wang\n").refused("line 1: column \"name\" appears twice");
 }
+
+#[test]
+fn a_value_not_in_a_list_names_its_column_and_the_list() {
+    let shop = Shop::new();
+    let text = "ref,date,kind,severity,outcome\nA,2024-01-02,complaint,critical,\nA,2024-01-02,phonecall,,\n\
+                A,2024-01-02,call,,maybe\n";
+    let mut said = Vec::new();
+    let out = shop.import(Kind::Interactions, text);
+    out.refused("line 2: severity \"critical\" is not one of: minor, major");
+    out.refused(
+        "line 3: kind \"phonecall\" is not one of: call, sms, email, visit, event, feedback, complaint, note",
+    );
+    out.refused("line 4: outcome \"maybe\" is not one of: reached, no_answer");
+    said.push(out.err);
+    let out = shop.import(
+        Kind::Customers,
+        "名字,性别,联系方式,地区类型,来源\nLi,f,,,\nLi,,fax,,\nLi,,,city,\nLi,,,,tv\n",
+    );
+    for column in [
+        "性别 (gender) \"f\"",
+        "联系方式 (contact) \"fax\"",
+        "地区类型 (area_type) \"city\"",
+        "来源 (source) \"tv\"",
+    ] {
+        out.refused(&format!("{column} is not one of: "));
+    }
+    said.push(out.err);
+    let out = shop.import(Kind::Purchases, "ref,date,amount,channel\nA,2024-01-02,1,shop\n");
+    out.refused("line 2: channel \"shop\" is not one of: store, online, phone, other");
+    said.push(out.err);
+    for e in &said {
+        for internal in [
+            "Severity",
+            "InteractionKind",
+            "Channel",
+            "Gender",
+            "ContactPref",
+            "AreaType",
+            "Source",
+            "Outcome",
+        ] {
+            assert!(!e.contains(internal), "{internal} in {e}");
+        }
+    }
+}

@@ -192,6 +192,15 @@ impl<'a> Cells<'a> {
         })
     }
 
+    /// The column `key` as people read it in this file: the key, or the file's own name for it
+    /// with the key after it (`性别 (gender)`).
+    pub fn column_name(&self, key: &str) -> String {
+        match self.file.column(key).map(|i| self.file.header[i].trim()) {
+            Some(written) if !written.eq_ignore_ascii_case(key) => format!("{written} ({key})"),
+            _ => key.to_string(),
+        }
+    }
+
     /// Whether the file has this column at all.
     pub fn has(&self, name: &str) -> bool {
         self.file.column(name).is_some()

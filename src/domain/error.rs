@@ -29,8 +29,32 @@ pub enum DomainError {
     EmptyName,
     #[error("{field} is too long ({len} characters, at most {max})")]
     TooLong { field: &'static str, len: usize, max: usize },
-    #[error("{what} {value:?} is not one of: {expected}")]
+    #[error("{} {value:?} is not one of: {expected}", words(what))]
     UnknownKey { what: &'static str, value: String, expected: String },
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A type's name as people say it: `InteractionKind` is "interaction kind".
+pub(crate) fn words(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_is_named_in_words() {
+        let e =
+            DomainError::UnknownKey { what: "InteractionKind", value: "x".into(), expected: "call".into() };
+        assert_eq!(e.to_string(), "interaction kind \"x\" is not one of: call");
+    }
 }

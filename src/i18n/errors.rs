@@ -29,7 +29,7 @@ fn zh(e: &DomainError) -> String {
         DomainError::EmptyName => "姓名不能为空".into(),
         DomainError::TooLong { field, len, max } => format!("{field} 太长（{len} 个字符，最多 {max}）"),
         DomainError::UnknownKey { what, value, expected } => {
-            format!("{what} {value:?} 不是以下之一：{expected}")
+            format!("{} {value:?} 不是以下之一：{expected}", crate::domain::error_words(what))
         }
         DomainError::Invalid(s) => s.clone(),
     }

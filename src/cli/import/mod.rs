@@ -389,7 +389,7 @@ impl Planner<'_> {
             return Err("a return gives back money, items or both".into());
         }
         p.category = c.get("category").to_string();
-        p.channel = parse_or(c.get("channel"), Channel::Store)?;
+        p.channel = parse_or(c, "channel", Channel::Store)?;
         p.promo = parse_flag(c.get("promo")).map_err(|e| format!("promo: {e}"))?;
         let index = self.plan.purchases.len();
         match c.get("refund_of") {
@@ -469,15 +469,15 @@ impl Planner<'_> {
         }
         let target = self.target(c)?;
         let date = self.past_date(c.get("date"), "date")?;
-        let kind: InteractionKind = c.get("kind").parse().map_err(|e: DomainError| e.to_string())?;
+        let kind: InteractionKind = parse_key(c, "kind")?;
         let mut i = Interaction::new(0, date, kind, c.get("text")).map_err(|e| e.to_string())?;
         i.rating = match c.get("rating") {
             "" => None,
             r => Some(Rating::parse(r).map_err(|e| e.to_string())?),
         };
         if let Some(complaint) = &mut i.complaint {
-            complaint.kind = parse_or(c.get("complaint_type"), ComplaintType::Other)?;
-            complaint.severity = parse_or(c.get("severity"), Severity::Minor)?;
+            complaint.kind = parse_or(c, "complaint_type", ComplaintType::Other)?;
+            complaint.severity = parse_or(c, "severity", Severity::Minor)?;
             complaint.resolved = parse_flag(c.get("resolved")).map_err(|e| format!("resolved: {e}"))?;
         } else if !c.get("complaint_type").is_empty() || !c.get("severity").is_empty() {
             return Err(format!("complaint_type and severity are only for kind complaint, not {kind}"));
@@ -487,7 +487,7 @@ impl Planner<'_> {
             d => Some(parse_date(d).map_err(|e| format!("follow_up: {e}"))?),
         };
         i.operator = c.get("operator").to_string();
-        i.outcome = parse_or(c.get("outcome"), Outcome::Reached)?;
+        i.outcome = parse_or(c, "outcome", Outcome::Reached)?;
         self.plan.interactions.push((target, i));
         Ok(())
     }
@@ -567,7 +567,7 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
         c.set_email(cells.get("email")).map_err(e)?;
     }
     if cells.has("gender") {
-        c.gender = parse_or(cells.get("gender"), Gender::Unknown)?;
+        c.gender = parse_or(cells, "gender", Gender::Unknown)?;
     }
     if cells.has("birthday") {
         c.birthday = match cells.get("birthday") {
@@ -582,13 +582,13 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
         c.city = cells.get("city").to_string();
     }
     if cells.has("area_type") {
-        c.area = parse_or(cells.get("area_type"), AreaType::Unknown)?;
+        c.area = parse_or(cells, "area_type", AreaType::Unknown)?;
     }
     if cells.has("source") {
-        c.source = parse_or(cells.get("source"), Source::Unknown)?;
+        c.source = parse_or(cells, "source", Source::Unknown)?;
     }
     if cells.has("contact") {
-        c.contact = parse_or(cells.get("contact"), ContactPref::Phone)?;
+        c.contact = parse_or(cells, "contact", ContactPref::Phone)?;
     }
     if cells.has("tags") {
         c.set_tags(cells.get("tags"));
@@ -632,9 +632,24 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
     })
 }
 
-/// Parses an enum key, or gives the default for a blank cell.
-fn parse_or<T: std::str::FromStr<Err = DomainError>>(s: &str, default: T) -> Result<T, String> {
-    if s.is_empty() { Ok(default) } else { s.parse().map_err(|e: DomainError| e.to_string()) }
+/// Parses the value of a column that takes one of a list, or gives the default for a blank cell.
+fn parse_or<T: std::str::FromStr<Err = DomainError>>(
+    c: &Cells,
+    column: &str,
+    default: T,
+) -> Result<T, String> {
+    if c.get(column).is_empty() { Ok(default) } else { parse_key(c, column) }
+}
+
+/// Parses the value of a column that takes one of a list; a value not in it is refused naming
+/// the column as the file does and the values it takes.
+fn parse_key<T: std::str::FromStr<Err = DomainError>>(c: &Cells, column: &str) -> Result<T, String> {
+    c.get(column).parse().map_err(|e| match e {
+        DomainError::UnknownKey { value, expected, .. } => {
+            format!("{} {value:?} is not one of: {expected}", c.column_name(column))
+        }
+        e => e.to_string(),
+    })
 }
 
 /// Gives new records their ids and resolves referrals, producing the change set to write.
