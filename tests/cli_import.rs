@@ -61,7 +61,7 @@ fn a_row_too_big_for_a_record_is_named_by_its_line() {
     ok(s.kehu(TODAY, &["import", "--kind", "customers", s.file("c.csv", CUSTOMERS).to_str().unwrap()]));
     let long = "长".repeat(3_000);
     let huge = "x".repeat(300_000);
-    let text = format!("ref,date,kind,operator\nM001,2026-10-02,note,{long}\nM002,2026-10-03,note,{huge}\n");
+    let text = format!("ref,date,kind,text\nM001,2026-10-02,note,{long}\nM002,2026-10-03,note,{huge}\n");
     let out = s.kehu(TODAY, &["import", "--kind", "interactions", s.file("i.csv", &text).to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -236,3 +236,50 @@ fn a_value_not_in_a_list_names_its_column_and_the_list() {
         }
     }
 }
+
+#[test]
+fn rows_within_the_row_limit_are_named_by_line_and_field() {
+    let shop = Shop::new();
+    // Ten rows of 200 kB each: every row is under the row limit, together over a record's.
+    let long = "x".repeat(200_000);
+    let mut text = String::from("ref,date,amount,category\n");
+    for day in 1..=10 {
+        text += &format!("A,2024-01-{day:02},1,{long}\n");
+    }
+    let out = shop.import(Kind::Purchases, &text);
+    for line in 2..=11 {
+        out.refused(&format!("line {line}: category is too long (200000 characters, at most 100)"));
+    }
+    // 50,000 fields of the shop's own: a customer the console could not show or save.
+    let header: Vec<String> = (0..50_000).map(|i| format!("custom.f{i}")).collect();
+    let text = format!("ref,name,{}\nC1,Li,{}\n", header.join(","), vec!["v"; 50_000].join(","));
+    let out = shop.import(Kind::Customers, &text);
+    out.refused("line 2: custom fields are too long (");
+    assert!(!out.err.contains('#'), "names a customer id: {}", out.err);
+    // The fields a form limits are limited here too, so that every imported card can be saved.
+    let name = "长".repeat(101);
+    let text = format!(
+        "ref,name,city,province,tags\nC1,Li,{name},,\nC2,Li,,{name},\nC3,Li,,,{}\n",
+        "t".repeat(4001)
+    );
+    let out = shop.import(Kind::Customers, &text);
+    out.refused("line 2: city is too long");
+    out.refused("line 3: province is too long");
+    out.refused("line 4: tags is too long");
+    let text = format!("ref,date,kind,operator\nC1,2024-01-02,note,{name}\n");
+    shop.import(Kind::Interactions, &text).refused("line 2: operator is too long");
+}
+
+#[test]
+fn a_customers_longest_records_are_stored_in_chunks_that_fit() {
+    let shop = Shop::new();
+    // 64 interactions at every field's limit, in 4-byte characters: together more than one
+    // stored record takes (1 MiB), so the store must cut them into several chunks.
+    let (text, operator) = ("😀".repeat(4_000), "😀".repeat(100));
+    let mut file = String::from("ref,date,kind,text,operator\n");
+    for i in 0..64 {
+        file += &format!("A,2024-01-{:02},note,{text},{operator}\n", i % 28 + 1);
+    }
+    assert!(shop.import(Kind::Interactions, &file).imported().contains("64 interactions"));
+    assert_eq!(shop.histories()[0].interactions.len(), 64);
+}

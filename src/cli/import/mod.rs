@@ -388,6 +388,7 @@ impl Planner<'_> {
         if is_return && amount.0 == 0 && quantity == 0 {
             return Err("a return gives back money, items or both".into());
         }
+        check_len("category", c.get("category"), MAX_NAME).map_err(|e| e.to_string())?;
         p.category = c.get("category").to_string();
         p.channel = parse_or(c, "channel", Channel::Store)?;
         p.promo = parse_flag(c.get("promo")).map_err(|e| format!("promo: {e}"))?;
@@ -486,6 +487,7 @@ impl Planner<'_> {
             "" => None,
             d => Some(parse_date(d).map_err(|e| format!("follow_up: {e}"))?),
         };
+        check_len("operator", c.get("operator"), MAX_NAME).map_err(|e| e.to_string())?;
         i.operator = c.get("operator").to_string();
         i.outcome = parse_or(c, "outcome", Outcome::Reached)?;
         self.plan.interactions.push((target, i));
@@ -576,9 +578,11 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
         };
     }
     if cells.has("province") {
+        check_len("province", cells.get("province"), MAX_NAME).map_err(e)?;
         c.province = cells.get("province").to_string();
     }
     if cells.has("city") {
+        check_len("city", cells.get("city"), MAX_NAME).map_err(e)?;
         c.city = cells.get("city").to_string();
     }
     if cells.has("area_type") {
@@ -591,6 +595,7 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
         c.contact = parse_or(cells, "contact", ContactPref::Phone)?;
     }
     if cells.has("tags") {
+        check_len("tags", cells.get("tags"), MAX_TEXT).map_err(e)?;
         c.set_tags(cells.get("tags"));
     }
     if cells.has("notes") {
@@ -615,6 +620,15 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
         } else {
             c.custom.insert(key.to_string(), value.to_string());
         }
+    }
+    // As the console's form shows and limits them, so that every imported card can be saved.
+    let custom_len: usize = c.custom.iter().map(|(k, v)| k.chars().count() + v.chars().count() + 3).sum();
+    if custom_len.saturating_sub(2) > MAX_TEXT {
+        return Err(format!(
+            "custom fields are too long ({} fields, {} characters as key=value; …, at most {MAX_TEXT})",
+            c.custom.len(),
+            custom_len - 2
+        ));
     }
     if c.id == 0 && !cells.get("created").is_empty() {
         let d = parse_date(cells.get("created")).map_err(|e| format!("created: {e}"))?;
