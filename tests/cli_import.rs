@@ -200,3 +200,76 @@ fn encoding_names_what_a_file_is_in() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("unknown encoding \"klingon\""), "{}", stderr(&out));
 }
+
+/// Customer rows keyed for comparison across databases: the referrer as its row's name and
+/// phone instead of a ref or `#id`, without the database's own ids.
+fn customers_comparable(text: &str) -> Vec<Vec<String>> {
+    let (h, rows) = parse_csv(text);
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (id, r, name, phone, referrer) = (col("id"), col("ref"), col("name"), col("phone"), col("referrer"));
+    let who = |key: &str| {
+        rows.iter()
+            .find(|row| (key.starts_with('#') && row[id] == key[1..]) || (!key.is_empty() && row[r] == key))
+            .map_or(format!("? {key}"), |row| format!("{} {}", row[name], row[phone]))
+    };
+    let mut out: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let mut row = row.clone();
+            row[referrer] = if row[referrer].is_empty() { String::new() } else { who(&row[referrer]) };
+            row.remove(id);
+            row
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_demo_shops_customers_export_imports_into_an_empty_database() {
+    let a = Scratch::new();
+    ok(a.kehu(TODAY, &["demo", "--customers", "2000"]));
+    let text = ok(a.kehu(TODAY, &["export", "--kind", "customers"]));
+    let b = Scratch::new();
+    let f = b.file("customers.csv", &text);
+    let out = ok(b.kehu(TODAY, &["import", "--kind", "customers", f.to_str().unwrap()]));
+    assert!(out.contains("2000 customers created"), "{out}");
+    let again = ok(b.kehu(TODAY, &["export", "--kind", "customers"]));
+    assert_eq!(customers_comparable(&again), customers_comparable(&text));
+}
+
+#[test]
+fn one_file_matches_phones_as_two_files_would() {
+    // Households share phones: two member numbers on one phone are two customers, in one file as
+    // in two.
+    let rows = ["H1,Wang Li,13812345678", "H2,Wang Fang,13812345678", "H3,Zhang,13912345678"];
+    let one = Scratch::new();
+    let text = format!("ref,name,phone\n{}\n", rows.join("\n"));
+    let out =
+        ok(one.kehu(TODAY, &["import", "--kind", "customers", one.file("all.csv", &text).to_str().unwrap()]));
+    assert!(out.contains("3 customers created, 0 updated"), "{out}");
+    let two = Scratch::new();
+    for (i, part) in [&rows[..1], &rows[1..]].iter().enumerate() {
+        let text = format!("ref,name,phone\n{}\n", part.join("\n"));
+        ok(two.kehu(
+            TODAY,
+            &["import", "--kind", "customers", two.file(&format!("{i}.csv"), &text).to_str().unwrap()],
+        ));
+    }
+    let export = |s: &Scratch| without_ids(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])));
+    assert_eq!(export(&one), export(&two));
+    // A row without a member number whose phone names a customer of an earlier row is that
+    // customer named twice, refused as a stored customer named by two rows is.
+    let text = "ref,name,phone\nH1,Wang Li,13812345678\n,Wang,13812345678\n";
+    let out =
+        one.kehu(TODAY, &["import", "--kind", "customers", one.file("twice.csv", text).to_str().unwrap()]);
+    assert!(stderr(&out).contains("line 3: customer #"), "{}", stderr(&out));
+    let fresh = Scratch::new();
+    let out = fresh
+        .kehu(TODAY, &["import", "--kind", "customers", fresh.file("twice.csv", text).to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("line 3: phone 13812345678 also names the customer of line 2"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -283,3 +283,18 @@ fn a_customers_longest_records_are_stored_in_chunks_that_fit() {
     assert!(shop.import(Kind::Interactions, &file).imported().contains("64 interactions"));
     assert_eq!(shop.histories()[0].interactions.len(), 64);
 }
+
+#[test]
+fn an_exports_ids_name_its_rows_and_nothing_else() {
+    let shop = Shop::new();
+    // Two rows of one id, and a referrer naming an id no row has: refused, never guessed.
+    let text = "id,ref,name,phone,referrer\n5,,Wang,13812345678,\n5,,Li,13912345678,\n7,,Zhang,,#9\n";
+    let out = shop.import(Kind::Customers, text);
+    out.refused("line 3: id 5 is also on line 2");
+    out.refused("line 4: referrer \"#9\" names no row's id in this file");
+    // Different ids on one phone are different customers; `#id` names the row of that id.
+    let text = "id,ref,name,phone,referrer\n5,,Wang,13812345678,\n6,,Li,13812345678,#5\n";
+    assert!(shop.import(Kind::Customers, text).imported().contains("2 customers created"));
+    let hs = shop.histories();
+    assert_eq!(hs[1].customer.referrer, Some(hs[0].customer.id));
+}

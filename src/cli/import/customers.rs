@@ -9,11 +9,28 @@ impl Planner<'_> {
     /// Plans one customer row: a new customer, or an update of the one it matches.
     pub(super) fn customer_row(&mut self, c: &Cells, line: u64) -> RowResult {
         let reference = c.get("ref");
+        // An export's own id: rows with different ones are different customers.
+        let file_id = c.get("id");
+        if let Some(other) = self.plan.file_ids.get(file_id).filter(|_| !file_id.is_empty()) {
+            let other_line = self.planned_rows.get(other).map_or(0, |r| r.0);
+            return Err(format!("id {file_id} is also on line {other_line}"));
+        }
         let phone = match c.get("phone") {
             "" => None,
             p => Some(Phone::parse(p).map_err(|e| e.to_string())?),
         };
-        let existing = self.find_existing(reference, phone.as_ref())?;
+        let existing = match self.find_existing(reference, phone.as_ref(), !file_id.is_empty())? {
+            Some(Found::Planned(index)) => {
+                let other_line = self.planned_rows.get(&index).map_or(0, |r| r.0);
+                return Err(format!(
+                    "phone {} also names the customer of line {other_line}, and a customer is named by one \
+                     row only (give each a ref, or an id column as exports have)",
+                    phone.map(|p| p.to_string()).unwrap_or_default()
+                ));
+            }
+            Some(Found::Stored(id)) => Some(id),
+            None => None,
+        };
         let mut customer = match (existing, self.opts.mode) {
             (Some(id), Mode::Create) => {
                 return Err(format!(
@@ -53,9 +70,13 @@ impl Planner<'_> {
         if let Some(r) = &customer.reference {
             self.refs.insert(r.clone(), target);
         }
+        if !file_id.is_empty() {
+            self.plan.file_ids.insert(file_id.to_string(), index);
+        }
+        self.planned_rows.insert(index, (line, !file_id.is_empty()));
         if customer.id == 0 {
             if let Some(p) = &customer.phone {
-                self.phones.insert(p.clone(), index);
+                self.phones.entry(p.clone()).or_default().push(index);
             }
             self.plan.created += 1;
         } else {
@@ -65,27 +86,47 @@ impl Planner<'_> {
         Ok(())
     }
 
-    /// Matches a customer row by ref, then by phone (only a customer without a different ref).
-    fn find_existing(&self, reference: &str, phone: Option<&Phone>) -> Result<Option<u64>, String> {
+    /// Matches a customer row by ref, then by phone: a phone matches a customer without a
+    /// different ref (households share phones), stored or created by an earlier row, as if that
+    /// row had been imported before. Between rows that both carry an export's `id`, phones match
+    /// nothing: the ids say they are different customers.
+    fn find_existing(
+        &self,
+        reference: &str,
+        phone: Option<&Phone>,
+        has_id: bool,
+    ) -> Result<Option<Found>, String> {
         let err = |e: crate::store::StoreError| e.to_string();
         if !reference.is_empty()
             && let Some(id) = self.store.id_by_ref(reference).map_err(err)?
         {
-            return Ok(Some(id));
+            return Ok(Some(Found::Stored(id)));
         }
         let Some(phone) = phone else { return Ok(None) };
-        if self.phones.contains_key(phone) {
-            return Err(format!("phone {phone} belongs to a customer created earlier in this file"));
-        }
+        let fits = |other_ref: &str| other_ref.is_empty() || other_ref == reference || reference.is_empty();
         for id in self.store.ids_by_phone(phone).map_err(err)? {
             let other = self.store.customer(id).map_err(err)?;
-            let other_ref = other.and_then(|o| o.reference).unwrap_or_default();
-            if other_ref.is_empty() || other_ref == reference || reference.is_empty() {
-                return Ok(Some(id));
+            if fits(&other.and_then(|o| o.reference).unwrap_or_default()) {
+                return Ok(Some(Found::Stored(id)));
+            }
+        }
+        for &index in self.phones.get(phone).map(Vec::as_slice).unwrap_or_default() {
+            let other_has_id = self.planned_rows.get(&index).is_some_and(|r| r.1);
+            if !(has_id && other_has_id)
+                && fits(self.plan.customers[index].reference.as_deref().unwrap_or(""))
+            {
+                return Ok(Some(Found::Planned(index)));
             }
         }
         Ok(None)
     }
+}
+
+/// The customer a row's ref or phone names.
+enum Found {
+    Stored(u64),
+    /// Created by an earlier row of the file (index in the plan's customers).
+    Planned(usize),
 }
 
 /// Sets every field the file has a column for; returns the referrer's ref to resolve later.

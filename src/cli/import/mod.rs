@@ -116,6 +116,9 @@ struct Plan {
     voided: usize,
     /// Returns: (index in `purchases`, index in `purchases` of the sale they give back).
     refunds: Vec<(usize, usize)>,
+    /// A customer file's own `id`s (an export's) → the row's index in `customers`: `#id`
+    /// referrers name these.
+    file_ids: HashMap<String, usize>,
 }
 
 /// Which customer a purchase or interaction row belongs to.
@@ -213,6 +216,7 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         plan: Plan::default(),
         refs: HashMap::new(),
         phones: HashMap::new(),
+        planned_rows: HashMap::new(),
         updated: HashSet::new(),
         sale_rows: HashMap::new(),
         voided_sales: HashSet::new(),
@@ -253,10 +257,20 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
             errors.push(LineError { line: *line, reason });
         }
     }
+    let with_ids = file.column("id").is_some();
     for (_, r, line) in &ctx.plan.referrals {
-        if !ctx.refs.contains_key(r) && resolve_referrer(store, &[], r).is_err() {
-            errors
-                .push(LineError { line: *line, reason: format!("referrer {r:?} is not a known ref or #id") });
+        let known = match r.strip_prefix('#') {
+            // In an export, `#id` is the source database's id: the file's `id` column.
+            Some(id) if with_ids => ctx.plan.file_ids.contains_key(id),
+            _ => ctx.refs.contains_key(r) || resolve_referrer(store, &ctx.plan, r).is_ok(),
+        };
+        if !known {
+            let reason = if with_ids && r.starts_with('#') {
+                format!("referrer {r:?} names no row's id in this file")
+            } else {
+                format!("referrer {r:?} is not a known ref or #id")
+            };
+            errors.push(LineError { line: *line, reason });
         }
     }
     ctx.link_refunds(&mut errors);
@@ -271,8 +285,10 @@ struct Planner<'a> {
     plan: Plan,
     /// Refs seen in this file → the customer they name.
     refs: HashMap<String, Target>,
-    /// Phones of customers created by this file → their index, so that a repeated row matches.
-    phones: HashMap<Phone, usize>,
+    /// Phones of customers created by this file → their indexes, matched as stored ones are.
+    phones: HashMap<Phone, Vec<usize>>,
+    /// The line of each customer row (by index in the plan) and whether it has an `id`.
+    planned_rows: HashMap<usize, (u64, bool)>,
     /// Existing customers already updated by an earlier row.
     updated: HashSet<u64>,
     /// A purchase row's `id` in the file → its index in the plan, for `refund_of`.
@@ -397,15 +413,20 @@ fn assign_ids(store: &dyn Store, mut plan: Plan) -> anyhow::Result<ChangeSet> {
         .map(|(t, i)| Interaction { id: take(), customer: id_of(*t), ..i.clone() })
         .collect();
     for (index, r, _) in std::mem::take(&mut plan.referrals) {
-        let referrer = resolve_referrer(store, &plan.customers, &r)?;
+        let referrer = resolve_referrer(store, &plan, &r)?;
         plan.customers[index].referrer = Some(referrer);
     }
     Ok(ChangeSet { customers: plan.customers, purchases, interactions })
 }
 
-fn resolve_referrer(store: &dyn Store, batch: &[Customer], r: &str) -> anyhow::Result<u64> {
-    if let Some(c) = batch.iter().find(|c| c.reference.as_deref() == Some(r)) {
+/// The customer a referrer cell names: a ref of the file or the database, an export's `#id`
+/// of a row of the file, or this database's `#id`.
+fn resolve_referrer(store: &dyn Store, plan: &Plan, r: &str) -> anyhow::Result<u64> {
+    if let Some(c) = plan.customers.iter().find(|c| c.reference.as_deref() == Some(r)) {
         return Ok(c.id);
+    }
+    if let Some(&index) = r.strip_prefix('#').and_then(|id| plan.file_ids.get(id)) {
+        return Ok(plan.customers[index].id);
     }
     if let Some(id) = r.strip_prefix('#').and_then(|s| s.parse().ok())
         && store.customer(id)?.is_some()
