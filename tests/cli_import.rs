@@ -273,3 +273,36 @@ fn one_file_matches_phones_as_two_files_would() {
         stderr(&out)
     );
 }
+
+#[test]
+fn every_import_is_in_the_audit_log_with_its_file_and_counts() {
+    let s = Scratch::new();
+    let first = s.file("members.csv", "ref,name,phone\nR1,Alice,13812345678\nR2,Bob,\n");
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", first.to_str().unwrap()]));
+    let upsert = s.file("fix.csv", "ref,name,phone\nR1,Alicia,\nR3,Carol,\n");
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", upsert.to_str().unwrap()]));
+    let sales = s.file(
+        "sales.csv",
+        "ref,date,amount,voided\nR1,2026-01-02,5,\nR2,2026-01-03,6,2026-01-04 by ann: twice\n",
+    );
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", sales.to_str().unwrap()]));
+    let log = ok(s.kehu(TODAY, &["audit"]));
+    let line = |what: &str| {
+        log.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("no {what:?} in:\n{log}"))
+    };
+    let members = line("import customers ");
+    assert!(members.contains("members.csv: 2 rows  {"), "{members}");
+    assert!(members.contains(r#""customers_created":2"#), "{members}");
+    let fix = line("fix.csv: 2 rows  {");
+    assert!(fix.contains(r#""customers_created":1,"customers_updated":1"#), "{fix}");
+    let edit = line("edit customer (import customers");
+    assert!(edit.contains("R1 Alicia") && edit.contains("fix.csv"), "{edit}");
+    assert!(
+        edit.contains(r#"{"name":"Alice","phone":"13812345678"} → {"name":"Alicia","phone":null}"#),
+        "{edit}"
+    );
+    let purchases = line("sales.csv: 2 rows, 1 voided skipped  {");
+    assert!(purchases.contains(r#""purchases":1"#), "{purchases}");
+    // The customer's own log has the edit.
+    assert!(ok(s.kehu(TODAY, &["audit", "--customer", "R1"])).contains("Alicia"));
+}

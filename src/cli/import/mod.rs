@@ -179,9 +179,15 @@ pub fn run_to(
             crate::text::terminal_safe(&list.join(", "))
         )?;
     }
+    let voided = plan.voided;
     let set = assign_ids(store, plan)?;
     let kind = format!("{:?}", opts.kind).to_lowercase();
-    let source = format!("import {kind} {}", path.display());
+    // The change's own records give the created, updated and written counts; what the file held
+    // beyond them (its rows, the voided ones skipped) travels in its description.
+    let mut source = format!("import {kind} {}: {} rows", path.display(), file.rows.len());
+    if voided > 0 {
+        source.push_str(&format!(", {voided} voided skipped"));
+    }
     store.commit(crate::change::Change::Batch { set, source }, &crate::tui::operator())?;
     writeln!(out, "{}: imported {summary}", path.display())?;
     Ok(0)
