@@ -94,3 +94,23 @@ fn without_create_missing_the_refusal_shows_fifty_lines_and_counts_reasons() {
     );
     assert!(err.contains("6919 bad row(s); nothing was imported"), "{err}");
 }
+
+#[test]
+fn customers_created_by_the_log_start_on_their_first_purchase() {
+    let s = Scratch::new();
+    let (csv, rows) = cdnow_csv();
+    let file = s.file("cdnow.csv", &csv);
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    let mut first: HashMap<String, NaiveDate> = HashMap::new();
+    for (r, d) in rows {
+        let f = first.entry(r).or_insert(d);
+        *f = (*f).min(d);
+    }
+    let (header, customers) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (r, created) = (col("ref"), col("created"));
+    assert_eq!(customers.len(), first.len());
+    for c in &customers {
+        assert_eq!(c[created], first[&c[r]].to_string(), "customer {}", c[r]);
+    }
+}

@@ -280,8 +280,28 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
         }
     }
     ctx.link_refunds(&mut errors);
+    start_on_first_record(&mut ctx.plan);
     errors.sort_by_key(|e| e.line);
     Ok((ctx.plan, errors))
+}
+
+/// Customers that a purchase or interaction file creates were customers since their first
+/// record in it, not since the day of the import (CDNOW's buyers of 1997 are not new in 1998).
+fn start_on_first_record(plan: &mut Plan) {
+    let purchases = plan.purchases.iter().map(|(t, p)| (*t, p.date));
+    let interactions = plan.interactions.iter().map(|(t, i)| (*t, i.date));
+    let mut first: HashMap<usize, NaiveDate> = HashMap::new();
+    for (target, date) in purchases.chain(interactions) {
+        if let Target::New(i) = target {
+            let d = first.entry(i).or_insert(date);
+            *d = (*d).min(date);
+        }
+    }
+    for (i, date) in first {
+        if let Some(c) = plan.customers.get_mut(i) {
+            c.created = Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default());
+        }
+    }
 }
 
 /// Row-by-row validation state: the plan so far and what the file itself has introduced.
