@@ -298,3 +298,24 @@ fn an_exports_ids_name_its_rows_and_nothing_else() {
     let hs = shop.histories();
     assert_eq!(hs[1].customer.referrer, Some(hs[0].customer.id));
 }
+
+#[test]
+fn a_semicolon_or_tab_header_sets_the_separator() {
+    let shop = Shop::new();
+    let out = shop.import(Kind::Customers, "ref;name;city\nS1;\"Li; Na\";Ningbo\n");
+    assert!(out.imported().contains("1 customers created"), "{}", out.out);
+    assert!(
+        shop.import(Kind::Customers, "ref\tname\tcity\nS2\tWang\tHangzhou\n")
+            .imported()
+            .contains("1 customers")
+    );
+    let hs = shop.histories();
+    assert_eq!((hs[0].customer.name.as_str(), hs[1].customer.city.as_str()), ("Li; Na", "Hangzhou"));
+    // European Excel's decimal comma is refused by line, never read as a thousands separator.
+    shop.import(Kind::Purchases, "ref;date;amount\nS1;2024-01-02;12,50\n")
+        .refused("line 2: amount \"12,50\"");
+    // A header with commas is read with commas, and a semicolon in a column's name is hinted at.
+    let out = shop.import(Kind::Customers, "ref;name,city\nS3;Zhang,Ningbo\n");
+    out.refused("line 1: unknown column(s) ref;name");
+    assert!(out.err.contains("separated by ';'"), "{}", out.err);
+}

@@ -1,10 +1,39 @@
-//! The shape of a CSV file before it is read: where a quote is left open.
+//! The shape of a CSV file before it is read: what separates its cells, and where a quote is
+//! left open.
+//!
+//! The separator is a comma, unless the header line has none outside quotes and has a `;`
+//! (what Excel writes where the decimal mark is a comma) or a tab (Excel's "Unicode text"):
+//! a header is a list of names that never needs a comma, so one without any says the file is
+//! not comma-separated. Amounts with a decimal comma in such a file are then refused by line
+//! (see `Money::parse`), never read as thousands.
 //!
 //! The csv crate ends a quoted cell that never closes at the end of the file, so one stray `"`
 //! turns every row after it into a single cell and the file still "reads". The scan here follows
 //! the same rules as the crate's reader (a quote opens a cell only at its start, `""` inside a
 //! quoted cell is a quote, a quote closing a cell early leaves the rest of the cell plain) to
 //! find that quote first.
+
+/// The cell separator the header line (up to the first line break outside quotes) shows.
+pub fn separator(text: &[u8]) -> u8 {
+    let (mut quoted, mut semicolon, mut tab) = (false, false, false);
+    for &b in text {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\r' | b'\n' if !quoted => break,
+            b',' if !quoted => return b',',
+            b';' if !quoted => semicolon = true,
+            b'\t' if !quoted => tab = true,
+            _ => {}
+        }
+    }
+    if semicolon {
+        b';'
+    } else if tab {
+        b'\t'
+    } else {
+        b','
+    }
+}
 
 /// A quoted cell that is still open at the end of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +90,16 @@ mod tests {
         assert_eq!(open("a,b\n1,\"x\n2,3\n"), Some((4, 6)));
         assert_eq!(open("a,b\n1,\"x\ny\",\"z\n2,3\n"), Some((4, 12)));
         assert_eq!(open("\"a"), Some((0, 0)));
+    }
+
+    #[test]
+    fn the_header_line_shows_the_separator() {
+        assert_eq!(separator(b"ref,name;x\n"), b',');
+        assert_eq!(separator(b"ref;name\na,b\n"), b';');
+        assert_eq!(separator(b"ref\tname\na,b\n"), b'\t');
+        assert_eq!(separator(b"\"a,b\";c\n"), b';');
+        assert_eq!(separator(b"ref;name\tx"), b';');
+        assert_eq!(separator(b"name\n1;2\n"), b',');
     }
 
     #[test]

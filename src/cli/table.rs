@@ -31,13 +31,16 @@ pub struct CsvFile {
 }
 
 impl CsvFile {
-    /// Parses CSV text with a header row. A quote left open is refused at its line, and only the
+    /// Parses CSV text with a header row, its cells separated by `,` (or by `;` or tabs when
+    /// the header line has no comma: see [`super::dialect`]). A quote left open is refused at its line, and only the
     /// records before it are read (the crate would read every row after it as one cell).
     pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
-        let unclosed = super::dialect::unclosed_quote(text.as_bytes(), b',');
+        let separator = super::dialect::separator(text.as_bytes());
+        let unclosed = super::dialect::unclosed_quote(text.as_bytes(), separator);
         let whole = text;
         let text = unclosed.map_or(text, |u| &text[..u.record_start]);
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let mut reader =
+            csv::ReaderBuilder::new().flexible(true).delimiter(separator).from_reader(text.as_bytes());
         let header: Vec<String> = reader
             .headers()
             .context("line 1: cannot read the header row")?

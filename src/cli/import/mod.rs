@@ -210,10 +210,16 @@ fn plan(store: &dyn Store, file: &CsvFile, opts: &Options) -> anyhow::Result<(Pl
     }
     let unknown = file.unknown_columns(&known, opts.kind == Kind::Customers);
     if !unknown.is_empty() {
-        errors.push(LineError {
-            line: 1,
-            reason: format!("unknown column(s) {} (known: {})", unknown.join(", "), known.join(", ")),
-        });
+        let mut reason = format!("unknown column(s) {} (known: {})", unknown.join(", "), known.join(", "));
+        if let Some(sep) = [';', '\t'].into_iter().find(|s| unknown.iter().any(|u| u.contains(*s))) {
+            // A header with a comma is read with commas; say why its other separator was not.
+            let name = if sep == ';' { "';'" } else { "tabs" };
+            reason.push_str(&format!(
+                "; the header looks separated by {name}, but it has a comma too, so cells are split \
+                 at commas (kehu splits at ';' or tabs only when the header line has no comma)"
+            ));
+        }
+        errors.push(LineError { line: 1, reason });
         return Ok((Plan::default(), errors));
     }
     let mut ctx = Planner {
