@@ -32,8 +32,9 @@ pub struct CsvFile {
 
 impl CsvFile {
     /// Parses CSV text with a header row, its cells separated by `,` (or by `;` or tabs when
-    /// the header line has no comma: see [`super::dialect`]). A quote left open is refused at its line, and only the
-    /// records before it are read (the crate would read every row after it as one cell).
+    /// the header line has no comma: see [`super::dialect`]). A quote left open is refused at
+    /// its line, and only the records before it are read (the crate would read every row after
+    /// it as one cell).
     pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
         let separator = super::dialect::separator(text.as_bytes());
         let unclosed = super::dialect::unclosed_quote(text.as_bytes(), separator);
