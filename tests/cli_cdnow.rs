@@ -97,3 +97,42 @@ fn no_customer_is_overdue_while_their_stock_lasts() {
     let shown = ok(s.kehu(TODAY, &["show", "C00004"]));
     assert!(!shown.contains("stock lasts"), "{shown}");
 }
+
+#[test]
+fn without_create_missing_the_refusal_shows_fifty_lines_and_counts_reasons() {
+    let s = Scratch::new();
+    let (csv, _) = cdnow_csv();
+    let file = s.file("cdnow.csv", &csv);
+    let out = s.kehu(TODAY, &["import", "--kind", "purchases", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let named: Vec<&str> = err.lines().filter(|l| l.starts_with("line ")).collect();
+    assert_eq!(named.len(), 50, "{err}");
+    assert!(named[0].starts_with("line 2: no customer has ref \"C"), "{err}");
+    assert!(err.contains("… and 6869 more"), "{err}");
+    assert!(
+        err.contains("6919 × no customer has ref \"…\" (use --create-missing to create one)"),
+        "no count per reason in:\n{err}"
+    );
+    assert!(err.contains("6919 bad row(s); nothing was imported"), "{err}");
+}
+
+#[test]
+fn customers_created_by_the_log_start_on_their_first_purchase() {
+    let s = Scratch::new();
+    let (csv, rows) = cdnow_csv();
+    let file = s.file("cdnow.csv", &csv);
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    let mut first: HashMap<String, NaiveDate> = HashMap::new();
+    for (r, d) in rows {
+        let f = first.entry(r).or_insert(d);
+        *f = (*f).min(d);
+    }
+    let (header, customers) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (r, created) = (col("ref"), col("created"));
+    assert_eq!(customers.len(), first.len());
+    for c in &customers {
+        assert_eq!(c[created], first[&c[r]].to_string(), "customer {}", c[r]);
+    }
+}

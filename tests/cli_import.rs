@@ -61,7 +61,7 @@ fn a_row_too_big_for_a_record_is_named_by_its_line() {
     ok(s.kehu(TODAY, &["import", "--kind", "customers", s.file("c.csv", CUSTOMERS).to_str().unwrap()]));
     let long = "长".repeat(3_000);
     let huge = "x".repeat(300_000);
-    let text = format!("ref,date,kind,operator\nM001,2026-10-02,note,{long}\nM002,2026-10-03,note,{huge}\n");
+    let text = format!("ref,date,kind,text\nM001,2026-10-02,note,{long}\nM002,2026-10-03,note,{huge}\n");
     let out = s.kehu(TODAY, &["import", "--kind", "interactions", s.file("i.csv", &text).to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -181,4 +181,128 @@ fn gbk_files_import_and_bom_exports_open_in_excel() {
     let back = s.file("back.csv", &stdout(&out));
     let again = ok(s.kehu(TODAY, &["import", "--kind", "customers", back.to_str().unwrap()]));
     assert!(again.contains("0 customers created, 1 updated"), "{again}");
+}
+
+#[test]
+fn encoding_names_what_a_file_is_in() {
+    let s = Scratch::new();
+    let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("ref,name,city\nW1,Müller,München\n");
+    let f = s.dir.path().join("latin.csv");
+    std::fs::write(&f, &latin).unwrap();
+    let out = s.kehu(TODAY, &["import", "--kind", "customers", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("line 2: not UTF-8") && stderr(&out).contains("nothing was imported"));
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", "--encoding", "windows-1252", f.to_str().unwrap()]));
+    let (h, rows) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])));
+    let city = h.iter().position(|c| c == "city").unwrap();
+    assert_eq!((rows[0][2].as_str(), rows[0][city].as_str()), ("Müller", "München"));
+    let out = s.kehu(TODAY, &["import", "--kind", "customers", "--encoding", "klingon", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown encoding \"klingon\""), "{}", stderr(&out));
+}
+
+/// Customer rows keyed for comparison across databases: the referrer as its row's name and
+/// phone instead of a ref or `#id`, without the database's own ids.
+fn customers_comparable(text: &str) -> Vec<Vec<String>> {
+    let (h, rows) = parse_csv(text);
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (id, r, name, phone, referrer) = (col("id"), col("ref"), col("name"), col("phone"), col("referrer"));
+    let who = |key: &str| {
+        rows.iter()
+            .find(|row| (key.starts_with('#') && row[id] == key[1..]) || (!key.is_empty() && row[r] == key))
+            .map_or(format!("? {key}"), |row| format!("{} {}", row[name], row[phone]))
+    };
+    let mut out: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let mut row = row.clone();
+            row[referrer] = if row[referrer].is_empty() { String::new() } else { who(&row[referrer]) };
+            row.remove(id);
+            row
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_demo_shops_customers_export_imports_into_an_empty_database() {
+    let a = Scratch::new();
+    ok(a.kehu(TODAY, &["demo", "--customers", "2000"]));
+    let text = ok(a.kehu(TODAY, &["export", "--kind", "customers"]));
+    let b = Scratch::new();
+    let f = b.file("customers.csv", &text);
+    let out = ok(b.kehu(TODAY, &["import", "--kind", "customers", f.to_str().unwrap()]));
+    assert!(out.contains("2000 customers created"), "{out}");
+    let again = ok(b.kehu(TODAY, &["export", "--kind", "customers"]));
+    assert_eq!(customers_comparable(&again), customers_comparable(&text));
+}
+
+#[test]
+fn one_file_matches_phones_as_two_files_would() {
+    // Households share phones: two member numbers on one phone are two customers, in one file as
+    // in two.
+    let rows = ["H1,Wang Li,13812345678", "H2,Wang Fang,13812345678", "H3,Zhang,13912345678"];
+    let one = Scratch::new();
+    let text = format!("ref,name,phone\n{}\n", rows.join("\n"));
+    let out =
+        ok(one.kehu(TODAY, &["import", "--kind", "customers", one.file("all.csv", &text).to_str().unwrap()]));
+    assert!(out.contains("3 customers created, 0 updated"), "{out}");
+    let two = Scratch::new();
+    for (i, part) in [&rows[..1], &rows[1..]].iter().enumerate() {
+        let text = format!("ref,name,phone\n{}\n", part.join("\n"));
+        ok(two.kehu(
+            TODAY,
+            &["import", "--kind", "customers", two.file(&format!("{i}.csv"), &text).to_str().unwrap()],
+        ));
+    }
+    let export = |s: &Scratch| without_ids(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])));
+    assert_eq!(export(&one), export(&two));
+    // A row without a member number whose phone names a customer of an earlier row is that
+    // customer named twice, refused as a stored customer named by two rows is.
+    let text = "ref,name,phone\nH1,Wang Li,13812345678\n,Wang,13812345678\n";
+    let out =
+        one.kehu(TODAY, &["import", "--kind", "customers", one.file("twice.csv", text).to_str().unwrap()]);
+    assert!(stderr(&out).contains("line 3: customer #"), "{}", stderr(&out));
+    let fresh = Scratch::new();
+    let out = fresh
+        .kehu(TODAY, &["import", "--kind", "customers", fresh.file("twice.csv", text).to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("line 3: phone 13812345678 also names the customer of line 2"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_import_is_in_the_audit_log_with_its_file_and_counts() {
+    let s = Scratch::new();
+    let first = s.file("members.csv", "ref,name,phone\nR1,Alice,13812345678\nR2,Bob,\n");
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", first.to_str().unwrap()]));
+    let upsert = s.file("fix.csv", "ref,name,phone\nR1,Alicia,\nR3,Carol,\n");
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", upsert.to_str().unwrap()]));
+    let sales = s.file(
+        "sales.csv",
+        "ref,date,amount,voided\nR1,2026-01-02,5,\nR2,2026-01-03,6,2026-01-04 by ann: twice\n",
+    );
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", sales.to_str().unwrap()]));
+    let log = ok(s.kehu(TODAY, &["audit"]));
+    let line = |what: &str| {
+        log.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("no {what:?} in:\n{log}"))
+    };
+    let members = line("import customers ");
+    assert!(members.contains("members.csv: 2 rows  {"), "{members}");
+    assert!(members.contains(r#""customers_created":2"#), "{members}");
+    let fix = line("fix.csv: 2 rows  {");
+    assert!(fix.contains(r#""customers_created":1,"customers_updated":1"#), "{fix}");
+    let edit = line("edit customer (import customers");
+    assert!(edit.contains("R1 Alicia") && edit.contains("fix.csv"), "{edit}");
+    assert!(
+        edit.contains(r#"{"name":"Alice","phone":"13812345678"} → {"name":"Alicia","phone":null}"#),
+        "{edit}"
+    );
+    let purchases = line("sales.csv: 2 rows, 1 voided skipped  {");
+    assert!(purchases.contains(r#""purchases":1"#), "{purchases}");
+    // The customer's own log has the edit.
+    assert!(ok(s.kehu(TODAY, &["audit", "--customer", "R1"])).contains("Alicia"));
 }

@@ -175,7 +175,7 @@ fn check_import(
     let path = dir.join("input.csv");
     std::fs::write(&path, bytes).unwrap();
     let before = snapshot(store);
-    let opts = Options { kind, create_missing, dry_run: false, mode, today: today() };
+    let opts = Options { kind, create_missing, dry_run: false, mode, today: today(), encoding: None };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let result = import::run_to(store, &path, &opts, &mut out, &mut err);
     let err = String::from_utf8_lossy(&err).into_owned();
@@ -208,8 +208,14 @@ fn seeded_store(dir: &Path) -> SledStore {
     for kind in [Kind::Customers, Kind::Purchases, Kind::Interactions] {
         let path = dir.join("seed.csv");
         std::fs::write(&path, base(kind)).unwrap();
-        let opts =
-            Options { kind, create_missing: false, dry_run: false, mode: Mode::Upsert, today: today() };
+        let opts = Options {
+            kind,
+            create_missing: false,
+            dry_run: false,
+            mode: Mode::Upsert,
+            today: today(),
+            encoding: None,
+        };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = import::run_to(&store, &path, &opts, &mut out, &mut err).expect("seed");
         assert_eq!(code, 0, "seed {kind:?}: {}", String::from_utf8_lossy(&err));

@@ -4,9 +4,12 @@ mod audit;
 mod backup;
 mod check;
 mod classes;
+mod columns;
 mod console;
 mod context;
 mod correct;
+mod dialect;
+mod encoding;
 mod export;
 mod failure;
 mod fit;
@@ -75,6 +78,10 @@ pub enum Command {
         /// For customer files: create only, update only, or both (matched by ref, then phone)
         #[arg(long, value_enum, default_value_t = import::Mode::Upsert)]
         mode: import::Mode,
+        /// The file's encoding (utf-8, gb18030, big5, windows-1252…) [default: UTF-8, else
+        /// GB18030 when the file reads as Chinese]
+        #[arg(long, value_name = "LABEL", value_parser = encoding::parse_label)]
+        encoding: Option<&'static encoding_rs::Encoding>,
     },
     /// Export records or classes as CSV or JSON
     Export {
@@ -279,8 +286,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Demo { customers, seed }) => {
             ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out)
         }
-        Some(Command::Import { kind, file, create_missing, dry_run, mode }) => {
-            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today };
+        Some(Command::Import { kind, file, create_missing, dry_run, mode, encoding }) => {
+            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding };
             let db = ctx.open()?;
             let p = progress::on_stderr();
             // stderr unlocked: the progress bar draws there from its own thread too.

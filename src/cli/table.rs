@@ -3,7 +3,6 @@
 use crate::text::undo_spreadsheet_safe;
 use anyhow::Context as _;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// A problem with one line of an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,26 +31,40 @@ pub struct CsvFile {
 }
 
 impl CsvFile {
-    /// Reads a CSV file in UTF-8 (a leading byte-order mark is dropped) or, when it is not
-    /// UTF-8, in GB18030 — what Excel on Chinese Windows saves (GBK is a subset).
-    pub fn read(path: &Path) -> anyhow::Result<CsvFile> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let text = decode_text(&bytes)
-            .with_context(|| format!("{} is neither UTF-8 nor GB18030 text", path.display()))?;
-        CsvFile::parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
-    }
-
-    /// Parses CSV text with a header row.
+    /// Parses CSV text with a header row, its cells separated by `,` (or by `;` or tabs when
+    /// the header line has no comma: see [`super::dialect`]). A quote left open is refused at
+    /// its line, and only the records before it are read (the crate would read every row after
+    /// it as one cell).
     pub fn parse(text: &str) -> anyhow::Result<CsvFile> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let separator = super::dialect::separator(text.as_bytes());
+        let unclosed = super::dialect::unclosed_quote(text.as_bytes(), separator);
+        let whole = text;
+        let text = unclosed.map_or(text, |u| &text[..u.record_start]);
+        let mut reader =
+            csv::ReaderBuilder::new().flexible(true).delimiter(separator).from_reader(text.as_bytes());
         let header: Vec<String> = reader
             .headers()
             .context("line 1: cannot read the header row")?
             .iter()
             .map(str::to_string)
             .collect();
-        let columns = header.iter().enumerate().map(|(i, h)| (normalise(h), i)).collect();
-        let mut file = CsvFile { columns, header, rows: Vec::new(), errors: Vec::new() };
+        let mut columns = HashMap::new();
+        let mut errors = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            // Which of two columns of one name a row means cannot be known: refuse, never pick.
+            if let Some(first) = columns.insert(normalise(h), i) {
+                let reason = format!(
+                    "column {:?} appears twice (columns {} and {}: {:?} and {:?})",
+                    normalise(h),
+                    first + 1,
+                    i + 1,
+                    header[first],
+                    h
+                );
+                errors.push(LineError { line: 1, reason });
+            }
+        }
+        let mut file = CsvFile { columns, header, rows: Vec::new(), errors };
         let mut record = csv::StringRecord::new();
         let mut lines = LineCounter::new(text);
         loop {
@@ -84,10 +97,14 @@ impl CsvFile {
                 }
             }
         }
+        if let Some(u) = unclosed {
+            file.errors.push(unclosed_error(whole, u));
+        }
         Ok(file)
     }
 
-    /// The index of a column by its lowercase name (headers are matched ignoring case and spaces).
+    /// The index of a column by its key (headers are matched ignoring case and spaces, and by
+    /// their Chinese names: see [`super::columns`]).
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.get(name).copied()
     }
@@ -110,17 +127,19 @@ impl CsvFile {
     }
 }
 
-/// Decodes a file's bytes: UTF-8 when valid, else GB18030 when that decodes without errors.
-pub fn decode_text(bytes: &[u8]) -> anyhow::Result<std::borrow::Cow<'_, str>> {
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(std::borrow::Cow::Borrowed(s));
+/// The refusal of a quote that never closes, at the line where it opens.
+fn unclosed_error(text: &str, u: super::dialect::Unclosed) -> LineError {
+    let line = text.as_bytes()[..u.quote].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let after = &text[u.quote + 1..];
+    let cell: String = after.chars().take_while(|c| !matches!(c, '\r' | '\n')).take(20).collect();
+    let rest = after.lines().count().saturating_sub(1);
+    LineError {
+        line,
+        reason: format!(
+            "a quote opens before {cell:?} and never closes, so the {rest} line(s) after it would be one \
+             cell (close it, or write \"\" for a quote inside a quoted cell)"
+        ),
     }
-    let valid_up_to = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
-    // Name the line too, as every other refusal does.
-    let line = bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .ok_or_else(|| anyhow::anyhow!("line {line}: invalid UTF-8 at byte {valid_up_to}"))
 }
 
 /// Turns byte offsets into line numbers as the file has them.
@@ -172,10 +191,18 @@ impl<'a> Cells<'a> {
     /// The `custom.NAME` columns of this row as (NAME, value).
     pub fn custom_fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         self.file.header.iter().zip(self.record.iter()).filter_map(|(h, v)| {
-            let name = h.trim();
-            let key = name.get(..7).filter(|p| p.eq_ignore_ascii_case("custom.")).map(|_| &name[7..])?;
+            let key = super::columns::custom_field(h)?;
             Some((key, undo_spreadsheet_safe(v.trim())))
         })
+    }
+
+    /// The column `key` as people read it in this file: the key, or the file's own name for it
+    /// with the key after it (`性别 (gender)`).
+    pub fn column_name(&self, key: &str) -> String {
+        match self.file.column(key).map(|i| self.file.header[i].trim()) {
+            Some(written) if !written.eq_ignore_ascii_case(key) => format!("{written} ({key})"),
+            _ => key.to_string(),
+        }
     }
 
     /// Whether the file has this column at all.
@@ -185,7 +212,7 @@ impl<'a> Cells<'a> {
 }
 
 fn normalise(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').to_lowercase()
+    super::columns::canonical(h)
 }
 
 #[cfg(test)]
@@ -201,16 +228,6 @@ mod tests {
         let c = f.cell(&f.rows[1].1);
         assert_eq!(c.get("notes"), "two\nlines");
         assert_eq!(c.get("missing"), "");
-    }
-
-    #[test]
-    fn gb18030_files_are_read_as_chinese() {
-        let (gbk, _, bad) = encoding_rs::GB18030.encode("ref,name\nM1,王秀英\n");
-        assert!(!bad);
-        assert!(std::str::from_utf8(&gbk).is_err(), "the sample must not be UTF-8");
-        assert_eq!(decode_text(&gbk).unwrap(), "ref,name\nM1,王秀英\n");
-        assert_eq!(decode_text("王".as_bytes()).unwrap(), "王");
-        assert!(decode_text(&[0x81, 0x20]).is_err());
     }
 
     #[test]

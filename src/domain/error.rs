@@ -11,11 +11,13 @@ pub enum DomainError {
     Phone(String),
     #[error("email {0:?} is not a valid address (expected name@domain.tld)")]
     Email(String),
-    #[error("date {0:?} is not a valid date (expected YYYY-MM-DD or YYYYMMDD)")]
+    #[error("date {0:?} is not a valid date (expected YYYY-MM-DD, YYYYMMDD or YYYY/M/D)")]
     Date(String),
     #[error("date {0} is outside the years 1900–2100")]
     DateRange(String),
-    #[error("amount {0:?} is not a valid amount (expected a number with at most two decimals, e.g. 12.50)")]
+    #[error(
+        "amount {0:?} is not a valid amount (expected digits with at most two decimals after a point, e.g. 12.50; a comma only between groups of three digits, e.g. 1,234.50)"
+    )]
     Amount(String),
     #[error("amount {0} is negative")]
     NegativeAmount(String),
@@ -27,8 +29,32 @@ pub enum DomainError {
     EmptyName,
     #[error("{field} is too long ({len} characters, at most {max})")]
     TooLong { field: &'static str, len: usize, max: usize },
-    #[error("{what} {value:?} is not one of: {expected}")]
+    #[error("{} {value:?} is not one of: {expected}", words(what))]
     UnknownKey { what: &'static str, value: String, expected: String },
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A type's name as people say it: `InteractionKind` is "interaction kind".
+pub(crate) fn words(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_is_named_in_words() {
+        let e =
+            DomainError::UnknownKey { what: "InteractionKind", value: "x".into(), expected: "call".into() };
+        assert_eq!(e.to_string(), "interaction kind \"x\" is not one of: call");
+    }
 }

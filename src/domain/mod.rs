@@ -17,6 +17,7 @@ pub use correction::{Outcome, Resolution, Void};
 pub use customer::{AreaType, ContactPref, Customer, Gender, MAX_NAME, MAX_TEXT, Source, check_len};
 pub use date::{days_between, parse_date};
 pub use error::DomainError;
+pub(crate) use error::words as error_words;
 pub use interaction::{Complaint, ComplaintType, Interaction, InteractionKind, Rating, Severity};
 pub use money::Money;
 pub use net::{NetPurchase, net_purchases, refundable};

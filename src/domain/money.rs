@@ -18,22 +18,36 @@ impl Money {
         Money(u * 100)
     }
 
-    /// Parses `12`, `12.5`, `12.50`, `-3.20` (at most two decimals, optional thousands commas).
+    /// Parses an amount: an optional sign, whole units, then at most two decimals after a point
+    /// (`12`, `12.5`, `.5`, `-3.20`). Thousands may be grouped by commas only in well-formed
+    /// groups (`1,234.50`, `12,345,678`): one to three digits, then groups of exactly three.
+    /// Any other comma (`12,34`, `1,,234`, `,5`) is refused, never dropped: a decimal comma read
+    /// as a separator would multiply the amount by a hundred.
     pub fn parse(s: &str) -> Result<Money, DomainError> {
         let bad = || DomainError::Amount(s.to_string());
-        let t: String = s.trim().chars().filter(|c| *c != ',').collect();
+        let t = s.trim();
         let (neg, t) = match t.strip_prefix('-') {
-            Some(rest) => (true, rest.to_string()),
-            None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+            Some(rest) => (true, rest),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
         };
-        let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
         if whole.is_empty() && frac.is_empty() {
             return Err(bad());
         }
-        if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-            return Err(bad());
-        }
-        if frac.len() > 2 || whole.len() > 15 {
+        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        let whole = if whole.contains(',') {
+            let mut groups = whole.split(',');
+            let first = groups.next().unwrap_or_default();
+            let grouped =
+                (1..=3).contains(&first.len()) && digits(first) && groups.all(|g| g.len() == 3 && digits(g));
+            if !grouped {
+                return Err(bad());
+            }
+            whole.replace(',', "")
+        } else {
+            whole.to_string()
+        };
+        if !digits(&whole) || !digits(frac) || frac.len() > 2 || whole.len() > 15 {
             return Err(bad());
         }
         let w: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
@@ -112,6 +126,28 @@ mod tests {
         assert!(Money::parse("").is_err());
         assert!(Money::parse("1e5").is_err());
         assert!(Money::parse_non_negative("-1").is_err());
+    }
+
+    #[test]
+    fn commas_group_thousands_or_are_refused() {
+        assert_eq!(Money::parse("12,345,678").unwrap(), Money(1_234_567_800));
+        assert_eq!(Money::parse("-1,000").unwrap(), Money(-100_000));
+        assert_eq!(Money::parse("999,999.9").unwrap(), Money(99_999_990));
+        for bad in [
+            "12,34",
+            ",,1,,,2,,",
+            "1,,234",
+            "1,23,456",
+            "12,3456",
+            ",123",
+            "1,234,",
+            "1234,567",
+            "1,234.5,6",
+            "1,2",
+            ",",
+        ] {
+            assert_eq!(Money::parse(bad), Err(DomainError::Amount(bad.into())), "{bad}");
+        }
     }
 
     #[test]

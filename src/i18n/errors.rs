@@ -18,16 +18,18 @@ fn zh(e: &DomainError) -> String {
             format!("电话 {s:?} 无效（应为 11 位手机号如 13812345678、带区号的座机或 +国家码号码）")
         }
         DomainError::Email(s) => format!("邮箱 {s:?} 无效（应为 name@domain.tld）"),
-        DomainError::Date(s) => format!("日期 {s:?} 无效（应为 YYYY-MM-DD 或 YYYYMMDD）"),
+        DomainError::Date(s) => format!("日期 {s:?} 无效（应为 YYYY-MM-DD、YYYYMMDD 或 YYYY/M/D）"),
         DomainError::DateRange(s) => format!("日期 {s} 不在 1900–2100 年之间"),
-        DomainError::Amount(s) => format!("金额 {s:?} 无效（最多两位小数，如 12.50）"),
+        DomainError::Amount(s) => {
+            format!("金额 {s:?} 无效（小数点后最多两位，如 12.50；逗号只用于三位分节，如 1,234.50）")
+        }
         DomainError::NegativeAmount(s) => format!("金额 {s} 不能为负"),
         DomainError::Quantity(s) => format!("数量 {s:?} 应为不小于 1 的整数"),
         DomainError::Rating(s) => format!("评分 {s:?} 应为 1 到 5 的整数"),
         DomainError::EmptyName => "姓名不能为空".into(),
         DomainError::TooLong { field, len, max } => format!("{field} 太长（{len} 个字符，最多 {max}）"),
         DomainError::UnknownKey { what, value, expected } => {
-            format!("{what} {value:?} 不是以下之一：{expected}")
+            format!("{} {value:?} 不是以下之一：{expected}", crate::domain::error_words(what))
         }
         DomainError::Invalid(s) => s.clone(),
     }

@@ -90,14 +90,19 @@ pub(crate) fn pack<T: Child>(records: &[T]) -> StoreResult<Vec<Vec<u8>>> {
 }
 
 /// Encodes `part` as one chunk, or halves it until every piece is within [`BUDGET`] (only long
-/// texts get there: a full chunk of typical records is about 2 KB).
+/// texts get there: a full chunk of typical records is about 2 KB). A part over the envelope's
+/// limit is halved too, not refused: 64 records each within their fields' limits can be more
+/// than one envelope takes, and only a single record too large for one is an error.
 fn pack_within_budget<T: Child>(part: &[T], out: &mut Vec<Vec<u8>>) -> StoreResult<()> {
-    let bytes = encode_chunk(part, T::id)?;
-    if bytes.len() > BUDGET && part.len() > 1 {
-        let (a, b) = part.split_at(part.len() / 2);
-        pack_within_budget(a, out)?;
-        return pack_within_budget(b, out);
-    }
+    let bytes = match encode_chunk(part, T::id) {
+        Ok(bytes) if bytes.len() <= BUDGET || part.len() == 1 => bytes,
+        Err(e) if part.len() == 1 => return Err(e),
+        _ => {
+            let (a, b) = part.split_at(part.len() / 2);
+            pack_within_budget(a, out)?;
+            return pack_within_budget(b, out);
+        }
+    };
     out.push(bytes);
     Ok(())
 }

@@ -54,6 +54,21 @@ fn long_texts_are_cut_to_the_budget_and_an_empty_chunk_is_damage() {
 }
 
 #[test]
+fn records_together_over_an_envelope_are_cut_not_refused() {
+    // Each within its fields' limits; 64 together past the 1 MiB an envelope takes.
+    let mut i = Interaction::new(3, day(1, 1), InteractionKind::Note, &"😀".repeat(4000)).unwrap();
+    i.operator = "😀".repeat(100);
+    let all: Vec<Interaction> = (1..=64).map(|id| Interaction { id, ..i.clone() }).collect();
+    assert!(crate::store::envelope::encode_chunk(&all, Child::id).is_err());
+    let packed = pack(&all).unwrap();
+    assert!(packed.len() > 1 && packed.iter().all(|b| b.len() <= BUDGET), "{}", packed.len());
+    assert_eq!(unpack::<Interaction>(&packed, 3), all);
+    // A single record too large for an envelope is still an error, never a loop.
+    i.text = "x".repeat(1 << 20);
+    assert!(pack(&[i]).unwrap_err().to_string().contains("too large to store"));
+}
+
+#[test]
 fn ids_far_apart_and_out_of_order_keep_their_values() {
     let ids = [u64::MAX, 1, 1 << 40, 2, u64::MAX - 1];
     let ps: Vec<Purchase> = ids.iter().map(|&id| Purchase { id, ..new_purchase(5, day(1, 1), 1) }).collect();
