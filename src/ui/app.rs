@@ -429,12 +429,18 @@ impl App {
         }
     }
 
-    /// Rows of the view's body: the screen less the tab bar, the status line and the
+    /// The view's body as drawn: the screen less the tab bar, the status line and the
     /// search line.
-    fn body_rows(&self) -> u16 {
+    pub(super) fn view_body(&self) -> ratatui::layout::Rect {
         let search =
             u16::from(self.view == View::List && (self.list.searching || !self.list.query.is_empty()));
-        self.size.1.saturating_sub(2 + search)
+        let body = super::layout::body_of(self.size);
+        ratatui::layout::Rect { height: body.height.saturating_sub(search), ..body }
+    }
+
+    /// Rows of the view's body.
+    fn body_rows(&self) -> u16 {
+        self.view_body().height
     }
 
     /// Rows a page moves.
@@ -559,6 +565,9 @@ impl App {
         self.followups.offset = super::list::visible_offset(self.followups.offset, self.followups.cursor, h);
         self.duplicates.offset =
             super::list::visible_offset(self.duplicates.offset, self.duplicates.cursor, h);
+        // The segments table sits under the dimension's title line.
+        let rows = super::layout::table_rows(self.view_body(), 1);
+        self.segments.offset = super::list::visible_offset(self.segments.offset, self.segments.cursor, rows);
     }
 
     /// A key in a view (no popup in front).

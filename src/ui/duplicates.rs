@@ -71,12 +71,12 @@ impl App {
     pub(super) fn on_duplicates(&mut self, action: Action) -> Vec<Effect> {
         let n = self.duplicates.pairs.len();
         let page = self.page();
+        let body = self.view_body();
         let s = &mut self.duplicates;
         match action {
             ref a if super::update::move_cursor(&mut s.cursor, n, page, a) => {}
-            Action::Click(_, y) if y >= 2 => {
-                let at = s.offset + (y as usize) - 2;
-                if at < n {
+            Action::Click(_, y) => {
+                if let Some(at) = super::layout::table_hit(body, 0, s.offset, n, y) {
                     s.cursor = at;
                 }
             }

@@ -29,7 +29,7 @@ pub fn render(app: &App, f: &mut Frame) {
     let row = |y: u16| Rect { y, height: 1, ..area };
     status::draw_tabs(app, f, row(area.y));
     status::draw_status(app, f, row(area.y + area.height - 1));
-    let mut body = Rect { y: area.y + 1, height: area.height - 2, ..area };
+    let mut body = super::layout::body(area);
     match app.view {
         View::Welcome => welcome::draw(f, body),
         View::List => {

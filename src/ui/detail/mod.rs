@@ -90,6 +90,12 @@ pub fn duplicate_lines(
     out
 }
 
+/// How many lines [`duplicate_lines`] gives for customer `id` (without wording them).
+pub fn flag_rows(index: &crate::dedupe::DuplicateIndex, id: u64) -> u16 {
+    let n = index.of(id).len();
+    (n.min(MAX_FLAGS) + usize::from(n > MAX_FLAGS)) as u16
+}
+
 /// Spend per calendar month for the 12 months ending with `today`'s month, oldest first, in
 /// whole currency units: what the sales count, net of returns, voids left out.
 pub fn monthly_spend(h: &History, today: NaiveDate) -> [u64; 12] {
@@ -120,6 +126,8 @@ pub struct Document {
     pub lines: Vec<Line<'static>>,
     /// The line of the picked record, when the cursor is in the records.
     pub picked: Option<usize>,
+    /// The line of each record, in [`picks`] order.
+    pub records: Vec<usize>,
 }
 
 /// The detail view's document for `row`, with the records of `d`.
@@ -182,15 +190,17 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
     }
     out.push(Line::default());
     let mut picked = None;
+    let mut records = Vec::new();
     match &d.history {
         None => out.push(Line::from(tr("loading history…"))),
         Some(h) => {
             let r = records::lines(h, d.changes.as_deref(), d.pick, width);
             picked = r.picked.map(|at| at + out.len());
+            records = r.at.iter().map(|at| at + out.len()).collect();
             out.extend(r.lines);
         }
     }
-    Document { lines: out, picked }
+    Document { lines: out, picked, records }
 }
 
 /// Draws the App's detail view into `area`.
@@ -210,12 +220,10 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         return;
     };
     let c = &row.customer;
-    let mut y = area.y;
-    let bottom = area.y + area.height;
-    let line = |f: &mut Frame, l: Line<'static>, y: &mut u16| {
-        if *y < bottom {
-            f.render_widget(Paragraph::new(l), Rect { y: *y, height: 1, ..area });
-            *y += 1;
+    let at = super::layout::detail(area, dupes.len() as u16, d.history.is_some());
+    let line = |f: &mut Frame, l: Line<'static>, r: Rect| {
+        if r.height > 0 {
+            f.render_widget(Paragraph::new(l), Rect { height: 1, ..r });
         }
     };
     let title = format!(
@@ -224,7 +232,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         c.id,
         c.reference.as_ref().map(|r| trf("  ref {}", &[&safe(r)])).unwrap_or_default()
     );
-    line(f, Line::from(Span::styled(fit(&title, w), Style::new().add_modifier(Modifier::BOLD))), &mut y);
+    line(f, Line::from(Span::styled(fit(&title, w), Style::new().add_modifier(Modifier::BOLD))), at.title);
     let action = p.and_then(|p| p.action.as_ref()).map_or_else(
         || tr("next: nothing to do").to_string(),
         |a| {
@@ -232,19 +240,17 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             trf("next: {} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)])
         },
     );
-    line(f, Line::from(fit(&action, w)), &mut y);
-    for d in &dupes {
-        line(f, Line::from(Span::styled(fit(d, w), Style::new().fg(Color::Yellow))), &mut y);
+    line(f, Line::from(fit(&action, w)), at.action);
+    for (i, d) in dupes.iter().enumerate().take(at.flags.height as usize) {
+        let r = Rect { y: at.flags.y + i as u16, ..at.flags };
+        line(f, Line::from(Span::styled(fit(d, w), Style::new().fg(Color::Yellow))), r);
     }
-    // The sparkline takes two rows when the view has room for it and the document too.
-    if area.height >= 10
-        && let Some(h) = &d.history
-    {
+    if let (Some(spark), Some(h)) = (at.spark, &d.history) {
         let data = monthly_spend(h, today);
         let max = data.iter().copied().max().unwrap_or(0);
         let label = trf("12 months ≤{} ", &[&format!("{:>6}", money_short(Money(max as i64 * 100)))]);
         let lw = (unicode_width::UnicodeWidthStr::width(label.as_str()) as u16).min(area.width);
-        f.render_widget(Paragraph::new(label), Rect { x: area.x, y, width: lw, height: 1 });
+        f.render_widget(Paragraph::new(label), Rect { width: lw, height: 1, ..spark });
         let spark_w = 24u16.min(area.width - lw);
         f.render_widget(
             Sparkline::default().data(data).bar_set(if app.options.ascii_borders {
@@ -252,15 +258,14 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             } else {
                 ratatui::symbols::bar::NINE_LEVELS
             }),
-            Rect { x: area.x + lw, y, width: spark_w, height: 2.min(bottom - y) },
+            Rect { x: spark.x + lw, width: spark_w, ..spark },
         );
-        y += 2.min(bottom - y);
     }
-    if y >= bottom {
+    if at.doc.height == 0 {
         return;
     }
     let doc = document(row, p, d, mask, w).lines;
-    let rest = Rect { y, height: bottom - y, ..area };
+    let rest = at.doc;
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();
     f.render_widget(Paragraph::new(shown), rest);
