@@ -130,3 +130,59 @@ fn a_click_in_a_scrolled_segments_table_lands_on_the_row_drawn_there() {
     let t = draw(&mut a, 80, 10);
     assert!(t.backend().buffer()[(2, 3)].modifier.contains(ratatui::style::Modifier::REVERSED));
 }
+
+/// The value of the detail row labelled `label` with its continuation lines (indented past the
+/// labels), spaces taken out: what a reader gets of it, however it was broken.
+fn row_value(s: &[String], label: &str) -> Option<String> {
+    let at = s.iter().position(|l| l.starts_with(&format!("  {label} ")))?;
+    let mut text = s[at][2 + label.len()..].to_string();
+    for l in &s[at + 1..] {
+        match l.strip_prefix(&" ".repeat(16)) {
+            Some(more) if !more.starts_with(' ') => text += more,
+            _ => break,
+        }
+    }
+    Some(text.replace(' ', ""))
+}
+
+#[test]
+fn reasons_are_wrapped_whole_at_80_columns_in_english_and_chinese() {
+    let hs = histories(60);
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = on_detail(&hs, 26, lang);
+        let profile = a.classifier().profile(26).expect("classified");
+        let s = rows(&screen(&draw(&mut a, 80, 200)));
+        let mut long = 0;
+        for (dim, reason) in profile.rows() {
+            let label = kehu::i18n::dimension_label(lang, dim);
+            let text = kehu::i18n::reason(lang, dim, &reason);
+            long += usize::from(unicode_width::UnicodeWidthStr::width(text.as_str()) > 64);
+            let shown = row_value(&s, label).unwrap_or_else(|| panic!("{lang:?} {dim}\n{}", s.join("\n")));
+            assert_eq!(shown, text.replace(' ', ""), "{lang:?} {dim}\n{}", s.join("\n"));
+        }
+        assert!(long > 0, "{lang:?}: some reason is longer than the row");
+        // The recommended action with its reason reads whole in the document too.
+        let action = profile.action.as_ref().expect("an action");
+        let reason = kehu::i18n::reason(lang, "", &action.reason);
+        let label = if lang == Lang::En { "next action" } else { "下一步" };
+        let shown = row_value(&s, label).unwrap_or_else(|| panic!("{lang:?}\n{}", s.join("\n")));
+        assert!(shown.ends_with(&reason.replace(' ', "")), "{lang:?}: {shown}");
+        // Nothing in the document is cut.
+        let cut = s.iter().skip(5).filter(|l| l.ends_with('…')).count();
+        assert_eq!(cut, 0, "{lang:?}\n{}", s.join("\n"));
+    }
+}
+
+#[test]
+fn a_long_chinese_reason_breaks_between_characters_within_the_width() {
+    let hs = histories(60);
+    let mut a = on_detail(&hs, 26, Lang::Zh);
+    for w in [40u16, 56, 80] {
+        let t = draw(&mut a, w, 200);
+        let buf = t.backend().buffer();
+        for y in 0..buf.area.height {
+            let last = buf[(w - 1, y)].symbol();
+            assert!(unicode_width::UnicodeWidthStr::width(last) <= 1, "{w}: row {y}");
+        }
+    }
+}

@@ -146,6 +146,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("12 months ≤{} ", "12个月 ≤{} "),
     ("possible duplicate of #{} {} — {}", "可能与 #{} {} 重复 — {}"),
     ("… and {} more (4 duplicates)", "… 另有 {} 个（按 4 查看疑似重复）"),
+    ("{} ({}) — {}", "{}（{}）— {}"),
     // Interaction kinds, complaint kinds and severities, channels.
     ("call", "电话"),
     ("sms", "短信"),

@@ -120,6 +120,26 @@ fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(s.to_string(), Style::new().add_modifier(Modifier::BOLD)))
 }
 
+/// Where a value starts: two columns of air, a label of 13 cells, a space.
+const VALUE_AT: usize = 16;
+
+/// `  label        value`, the value wrapped under itself (never cut) when it is longer than
+/// the line; nothing when the value is empty. Labels are padded in display cells: a Chinese
+/// label is twice as wide as its characters.
+fn labelled(k: &str, v: &str, width: usize) -> Vec<Line<'static>> {
+    if v.is_empty() {
+        return vec![];
+    }
+    let pad = " ".repeat((VALUE_AT - 3).saturating_sub(unicode_width::UnicodeWidthStr::width(k)));
+    let head = format!("  {k}{pad} ");
+    let at = unicode_width::UnicodeWidthStr::width(head.as_str()).max(VALUE_AT);
+    let mut lines = super::widgets::wrap_words(v, width.saturating_sub(at)).into_iter();
+    let mut out = vec![Line::from(fit(&format!("{head}{}", lines.next().unwrap_or_default()), width))];
+    let indent = " ".repeat(VALUE_AT);
+    out.extend(lines.map(|l| Line::from(fit(&format!("{indent}{l}"), width))));
+    out
+}
+
 /// The scrollable document: fields, classes, predictions and the records.
 pub struct Document {
     /// Every line.
@@ -136,13 +156,7 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
     let mut out: Vec<Line<'static>> = Vec::new();
     let lang = i18n::current();
     let day = |d: NaiveDate| i18n::date(lang, d);
-    // Labels are padded in display cells: a Chinese label is twice as wide as its characters.
-    let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| {
-        if !v.is_empty() {
-            let pad = " ".repeat(13usize.saturating_sub(unicode_width::UnicodeWidthStr::width(k)));
-            out.push(Line::from(fit(&format!("  {k}{pad} {v}"), width)));
-        }
-    };
+    let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| out.extend(labelled(k, &v, width));
     out.push(heading(tr("Fields")));
     kv(&mut out, tr("ref"), safe(c.reference.as_deref().unwrap_or("")).into_owned());
     kv(&mut out, tr("phone"), mask.phone(c));
@@ -175,6 +189,12 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
     out.push(heading(tr("Classes")));
     match p {
         Some(p) => {
+            if let Some(a) = &p.action {
+                let reason = i18n::reason(lang, "", &a.reason);
+                let text =
+                    trf("{} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)]);
+                kv(&mut out, tr("next action"), text);
+            }
             for (dim, reason) in p.rows() {
                 let text = i18n::reason(lang, dim, &reason);
                 kv(&mut out, i18n::dimension_label(lang, dim), safe(&text).into_owned());
