@@ -273,7 +273,7 @@ impl App {
             self.view = View::List;
         }
         self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_up_queue());
+        self.followups.set(self.clf.follow_up_queue(), &self.clf);
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
         self.till_limit = self.clf.rules().till.limit(self.clf.median_purchase());
@@ -562,7 +562,9 @@ impl App {
     fn follow(&mut self) {
         let h = rows_in(self.body_rows());
         self.list.follow(h);
-        self.followups.offset = super::list::visible_offset(self.followups.offset, self.followups.cursor, h);
+        let queue = super::layout::table_rows(self.view_body(), super::followups::TITLE_ROWS);
+        self.followups.offset =
+            super::list::visible_offset(self.followups.offset, self.followups.cursor, queue);
         self.duplicates.offset =
             super::list::visible_offset(self.duplicates.offset, self.duplicates.cursor, h);
         // The segments table sits under the dimension's title line.
@@ -591,7 +593,7 @@ impl App {
                 return vec![];
             }
             Action::ShowFollowUps if !self.model.is_empty() => {
-                self.followups.set(self.clf.follow_up_queue());
+                self.followups.set(self.clf.follow_up_queue(), &self.clf);
                 self.view = View::FollowUps;
                 return vec![];
             }

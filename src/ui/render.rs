@@ -43,7 +43,9 @@ pub fn render(app: &App, f: &mut Frame) {
         }
         View::Detail => detail::draw(app, f, body),
         View::Segments => segments::draw(&app.segments, &app.clf, app.options.ascii_borders, f, body),
-        View::FollowUps => followups::draw(&app.followups, &app.model, &app.clf, f, body),
+        View::FollowUps => {
+            followups::draw(&app.followups, &app.model, &app.clf, app.phone_mask(), &app.keymap, f, body)
+        }
         View::Duplicates => duplicates::draw(&app.duplicates, &app.model, app.phone_mask(), f, body),
     }
     if let Some(m) = &app.merge {

@@ -358,14 +358,14 @@ impl App {
     }
 
     pub(super) fn on_followups(&mut self, action: Action) -> Vec<Effect> {
-        let n = self.followups.ids.len();
+        let n = self.followups.shown.len();
         let page = self.page();
         let body = self.view_body();
         let s = &mut self.followups;
         match action {
             ref a if move_cursor(&mut s.cursor, n, page, a) => {}
             Action::Click(_, y) => {
-                if let Some(at) = table_hit(body, 0, s.offset, n, y) {
+                if let Some(at) = table_hit(body, super::followups::TITLE_ROWS, s.offset, n, y) {
                     s.cursor = at;
                 }
             }
@@ -378,6 +378,15 @@ impl App {
                 if let Some(id) = s.current() {
                     return self.open_form(form_for(&action, id));
                 }
+            }
+            Action::FilterByAction => s.next_play(&self.clf),
+            Action::FilterByChannel => s.next_channel(&self.clf),
+            Action::ClearFilter => {
+                s.clear_filter(&self.clf);
+            }
+            // Esc clears the filter first, then goes back.
+            Action::Back if s.filter.is_on() => {
+                s.clear_filter(&self.clf);
             }
             Action::Back => self.view = View::List,
             _ => {}
