@@ -49,7 +49,7 @@ pub fn render(app: &App, f: &mut Frame) {
         View::Duplicates => duplicates::draw(&app.duplicates, &app.model, app.phone_mask(), f, body),
     }
     if let Some(m) = &app.merge {
-        merge::draw(m, app.options.ascii_borders, app.options.mask_phones, f, body);
+        merge::draw(m, &app.clf, app.options.ascii_borders, app.options.mask_phones, f, body);
     }
     if let Some(p) = &app.prompt {
         popup::draw_input(&p.label(), &p.text, f, row(area.y + area.height - 2));
