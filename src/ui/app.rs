@@ -125,6 +125,8 @@ pub enum Confirm {
         customer: u64,
         /// Who changed it, when known.
         by: Option<String>,
+        /// The fields where the stored version and the edit differ, both sides.
+        fields: Vec<super::form::Difference>,
     },
 }
 
