@@ -186,3 +186,23 @@ fn a_long_chinese_reason_breaks_between_characters_within_the_width() {
         }
     }
 }
+
+#[test]
+fn a_page_down_in_the_detail_view_moves_by_the_lines_shown_and_skips_none() {
+    let hs = histories(60);
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = on_detail(&hs, 26, lang);
+        let tall = rows(&screen(&draw(&mut a, 80, 400)));
+        a.act(Action::Resize(80, 24));
+        a.act(Action::Top);
+        // Rows: tab bar, name, next action, the two-row sparkline, then 18 of the document.
+        let before = rows(&screen(&draw(&mut a, 80, 24)));
+        assert_eq!(before[5..23], tall[5..23], "{lang:?}");
+        a.act(Action::PageDown);
+        assert_eq!(a.detail().scroll, 18, "{lang:?}");
+        let after = rows(&screen(&draw(&mut a, 80, 24)));
+        assert_eq!(after[5], tall[23], "{lang:?}: the line after the last one shown comes first");
+        a.act(Action::PageUp);
+        assert_eq!(a.detail().scroll, 0, "{lang:?}");
+    }
+}

@@ -184,7 +184,8 @@ impl App {
         if let Some(effects) = self.on_records(&action) {
             return effects;
         }
-        let page = self.page();
+        // A page is the document's lines on screen: none skipped, none shown twice.
+        let page = self.detail_height();
         let d = &mut self.detail;
         match action {
             Action::Down | Action::ScrollDown => d.scroll += 1,
