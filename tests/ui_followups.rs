@@ -187,3 +187,16 @@ fn snapshots_of_a_filtered_queue_at_80x24_in_english_and_chinese() {
         insta::assert_snapshot!(format!("followups_filtered_{lang:?}_80x24"), draw(&mut a, 80, 24).backend());
     }
 }
+
+#[test]
+fn a_page_down_moves_by_the_rows_the_queue_shows() {
+    let (mut a, _) = queue(Lang::En);
+    let s = screen(&draw(&mut a, 80, 24));
+    // 24 rows less the tab bar, the title, the header and the status line.
+    let shown = s.lines().skip(3).take(20).filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(shown, 20, "{s}");
+    a.act(Action::PageDown);
+    assert_eq!(a.followups().cursor, 20, "the row after the last one shown");
+    a.act(Action::PageUp);
+    assert_eq!(a.followups().cursor, 0);
+}

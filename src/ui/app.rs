@@ -445,9 +445,14 @@ impl App {
         self.view_body().height
     }
 
-    /// Rows a page moves.
+    /// Rows a page moves: the table rows the view shows (below its title line, if any).
     pub(super) fn page(&self) -> usize {
-        rows_in(self.body_rows()).max(1)
+        let above = match self.view {
+            View::FollowUps => super::followups::TITLE_ROWS,
+            View::Segments => 1,
+            _ => 0,
+        };
+        super::layout::table_rows(self.view_body(), above).max(1)
     }
 
     /// Applies one action; returns what the runtime must do.
