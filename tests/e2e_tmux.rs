@@ -88,6 +88,9 @@ fn point_of_sale_in_a_real_terminal() {
     // The detail shows the new purchase, dated today.
     t.send(&["Enter"]);
     t.wait_for("the detail view", |s| s.contains("Classes") && s.contains("12 months"));
+    // Two pages down: the fields, then the classes with their reasons wrapped whole.
+    t.send(&["NPage"]);
+    t.wait_for("the classes", |s| s.contains("satisfaction"));
     t.send(&["NPage"]);
     let detail = t.wait_for("the purchases", |s| s.contains("Purchases ("));
     assert!(detail.contains(&format!("{DAY}  12.50")), "{detail}");

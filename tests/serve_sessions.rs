@@ -139,7 +139,16 @@ fn the_second_save_of_one_customer_asks_instead_of_overwriting() {
     b.keys(&store, &hub, &[FormKey::End]);
     b.keys(&store, &hub, &chars(" B"));
     b.keys(&store, &hub, &[FormKey::CtrlS]);
-    assert_eq!(b.app.confirm(), Some(&Confirm::Reload { customer: id, by: Some("alice".into()) }));
+    let Some(Confirm::Reload { customer, by, fields }) = b.app.confirm() else {
+        panic!("{:?}", b.app.confirm())
+    };
+    assert_eq!((*customer, by.as_deref()), (id, Some("alice")));
+    // Both sides of the name: alice's stored one and bob's edit.
+    let name_diff = fields.iter().find(|d| d.label == "Name").expect("the name differs");
+    assert_eq!(
+        (name_diff.theirs.as_str(), name_diff.yours.as_str()),
+        (&*format!("{name} A"), &*format!("{name} B"))
+    );
     assert!(b.app.status().contains("alice changed this customer meanwhile"), "{}", b.app.status());
     assert_eq!(store.customer(id).unwrap().unwrap().name, format!("{name} A"), "nothing overwritten");
 

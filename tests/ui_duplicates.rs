@@ -203,3 +203,97 @@ fn duplicates_and_merge_draw_at_every_small_size() {
         }
     }
 }
+
+/// The 60-customer shop with three pairs under long ids: Tony Stark twice (one who buys, one
+/// who never did), 欧阳娜娜 twice, and Anthony Stark-Wellington with a one-letter slip.
+fn long_ids_shop() -> Vec<History> {
+    let mut hs = histories(60);
+    let base = hs[0].customer.clone();
+    let person = |id: u64, name: &str, phone: &str| {
+        let mut c = base.clone();
+        c.id = id;
+        c.name = name.into();
+        c.reference = None;
+        c.email = None;
+        c.phone = Some(Phone::parse(phone).unwrap());
+        c.revision = 1;
+        History { customer: c, purchases: vec![], interactions: vec![] }
+    };
+    let mut tony = person(23_456, "Tony Stark", "13912340001");
+    for (i, (days, fen)) in [(200, 150_000), (40, 23_456_789)].into_iter().enumerate() {
+        let day = today() - chrono::Days::new(days);
+        let mut p = kehu::domain::Purchase::new(23_456, day, kehu::domain::Money(fen), 1).unwrap();
+        p.id = 900_000 + i as u64;
+        tony.purchases.push(p);
+    }
+    hs.push(tony);
+    hs.push(person(123_456, "Tony Stark", "13912340001"));
+    hs.push(person(34_567, "欧阳娜娜", "13912340002"));
+    hs.push(person(134_567, "欧阳娜娜", "13912340002"));
+    hs.push(person(45_678, "Anthony Stark-Wellington", "13912340003"));
+    hs.push(person(145_678, "Anthony Stark-Wellingtom", "13912340003"));
+    hs
+}
+
+/// The merge popup on the pair of `a` and `b`.
+fn open_pair(a: &mut App, hs: &[History], pair: (u64, u64)) {
+    feed(a, hs, &[Action::ShowDuplicates]);
+    a.act(Action::Top);
+    while a.duplicates().current().is_some_and(|p| (p.a, p.b) != pair) {
+        let at = a.duplicates().cursor;
+        a.act(Action::Down);
+        assert_ne!(a.duplicates().cursor, at, "no pair {pair:?}");
+    }
+    a.act(Action::Open);
+    assert_eq!(a.mode(), Mode::Merge);
+}
+
+#[test]
+fn names_under_long_ids_are_whole_in_the_duplicates_view_at_80_columns() {
+    let hs = long_ids_shop();
+    for lang in [kehu::i18n::Lang::En, kehu::i18n::Lang::Zh] {
+        let mut a = app_with(hs.clone());
+        a.set_lang(lang);
+        feed(&mut a, &hs, &[Action::ShowDuplicates]);
+        let s = screen(&draw(&mut a, 80, 24));
+        for name in ["Tony Stark", "欧阳娜娜"] {
+            let row = s.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name}\n{s}"));
+            assert_eq!(row.matches(name).count(), 2, "{lang:?}: both names whole: {row}\n{s}");
+        }
+    }
+}
+
+#[test]
+fn the_merge_popup_shows_spend_and_last_purchase_and_whole_names_at_80_columns() {
+    let hs = long_ids_shop();
+    let mut a = app_with(hs.clone());
+    open_pair(&mut a, &hs, (23_456, 123_456));
+    let s = screen(&draw(&mut a, 80, 24));
+    let line = |what: &str| {
+        s.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("{what}\n{s}")).to_string()
+    };
+    // Both ids and both names, the chosen one bracketed.
+    let ids = line("#23456");
+    assert!(ids.contains("#123456"), "{ids}\n{s}");
+    assert!(line("keep").contains("[Tony Stark]"), "{s}");
+    // What each has bought: all-time spend with the count, and the last purchase day.
+    let spend = line("spend");
+    assert!(spend.contains("236,067.89") || spend.contains("236067.89"), "{spend}\n{s}");
+    assert!(spend.contains("2 purchases") && spend.contains("0 purchases"), "{spend}");
+    let last = line("last buy");
+    assert!(last.contains(&(today() - chrono::Days::new(40)).to_string()) && last.contains('—'), "{last}");
+
+    // A long name beside a long id fits too, in English and in Chinese.
+    for lang in [kehu::i18n::Lang::En, kehu::i18n::Lang::Zh] {
+        let mut a = app_with(hs.clone());
+        a.set_lang(lang);
+        open_pair(&mut a, &hs, (45_678, 145_678));
+        let s = screen(&draw(&mut a, 80, 24));
+        assert!(s.contains("[Anthony Stark-Wellington]"), "{lang:?}\n{s}");
+        assert!(s.contains(" Anthony Stark-Wellingtom "), "{lang:?}\n{s}");
+        a.act(Action::Cancel);
+        open_pair(&mut a, &hs, (34_567, 134_567));
+        let s = screen(&draw(&mut a, 80, 24));
+        assert!(s.contains("[欧阳娜娜]") && s.contains("#134567"), "{lang:?}\n{s}");
+    }
+}

@@ -99,3 +99,63 @@ fn pinyin_initials_and_exact_card_find_the_customer_first() {
     let at = a.list().shown.iter().position(|id| *id == h.customer.id);
     assert!(at.is_some_and(|i| i < 5), "{at:?}");
 }
+
+/// The edit form of `id` with " B" typed after the name and saved: the save effect.
+fn edit_and_save(a: &mut kehu::ui::App, id: u64) {
+    use kehu::ui::form::FormKey;
+    a.act(Action::OpenForm(kehu::ui::FormRequest::EditCustomer { customer: id }));
+    for k in [FormKey::End, FormKey::Char(' '), FormKey::Char('B')] {
+        a.act(Action::FormKey(k));
+    }
+    let effects = a.act(Action::FormKey(FormKey::CtrlS));
+    assert!(matches!(effects.as_slice(), [Effect::SaveCustomer(_)]), "{effects:?}");
+}
+
+#[test]
+fn a_conflict_shows_their_stored_values_beside_the_edit_field_by_field() {
+    use kehu::i18n::Lang;
+    use kehu::ui::Confirm;
+    let hs = histories(60);
+    for (lang, who) in [(Lang::En, "Grace Smith"), (Lang::Zh, "朱霞芳")] {
+        let h = hs.iter().find(|h| h.customer.name == who).expect("fixture customer").clone();
+        let (id, name) = (h.customer.id, h.customer.name.clone());
+        let old_phone = h.customer.phone.as_ref().map(|p| p.as_str().to_string()).expect("a phone");
+        let mut a = app_with(hs.clone());
+        a.set_lang(lang);
+        edit_and_save(&mut a, id);
+        // Meanwhile alice renamed the customer and gave them a new phone.
+        let mut theirs = h.clone();
+        theirs.customer.name = format!("{name} A");
+        theirs.customer.phone = Some(kehu::domain::Phone::parse("13900001111").unwrap());
+        theirs.customer.revision += 1;
+        a.act(Action::Conflict { current: Box::new(theirs), by: Some("alice".into()) });
+
+        // The question holds both sides of each field that differs, and only those.
+        let Some(Confirm::Reload { fields, .. }) = a.confirm() else { panic!("{:?}", a.confirm()) };
+        let shown: Vec<(&str, &str, &str)> =
+            fields.iter().map(|d| (d.label, d.theirs.as_str(), d.yours.as_str())).collect();
+        let (theirs_name, yours_name) = (format!("{name} A"), format!("{name} B"));
+        assert_eq!(
+            shown,
+            vec![
+                ("Name", theirs_name.as_str(), yours_name.as_str()),
+                ("Phone", "13900001111", old_phone.as_str())
+            ],
+            "{lang:?}"
+        );
+
+        // Drawn at 80x24: a row per field, theirs then yours, under the question.
+        let s = screen(&draw(&mut a, 80, 24));
+        let row = |what: &str| s.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("{what}\n{s}"));
+        assert!(row(&theirs_name).contains(&yours_name), "{lang:?}\n{s}");
+        let phone_row = row("13900001111");
+        assert!(phone_row.contains(&old_phone), "{lang:?}\n{s}");
+        let label = if lang == Lang::En { "Phone" } else { "电话" };
+        assert!(phone_row.contains(label), "{lang:?}: {phone_row}");
+        assert!(s.contains("alice"), "{lang:?}\n{s}");
+        // The headings say which side is which.
+        let (t, y) = if lang == Lang::En { ("theirs", "yours") } else { ("对方", "你的") };
+        assert!(row(t).contains(y), "{lang:?}\n{s}");
+        insta::assert_snapshot!(format!("conflict_{lang:?}_80x24"), draw(&mut a, 80, 24).backend());
+    }
+}

@@ -93,7 +93,7 @@ fn point_of_sale_from_the_detail_view() {
     a.update(Action::Saved(Box::new(stored(&hs, &effects[0]))));
     assert_eq!((a.view(), a.form().is_none()), (View::Detail, true));
     // The detail shows the new purchase straight away.
-    let s = screen(&draw(&mut a, 100, 40));
+    let s = screen(&draw(&mut a, 100, 50));
     assert!(s.contains(&format!("{}  12.50  ×1", today())), "{s}");
 }
 

@@ -117,6 +117,10 @@ pub enum Action {
     NotDuplicate,
     /// Take back this operator's last change (asks first when someone changed it since).
     Undo,
+    /// Show only the next action of the follow-up queue (most urgent first), then all again.
+    FilterByAction,
+    /// Show only the next channel of the follow-up queue, then all again.
+    FilterByChannel,
     /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
     #[serde(skip)]
     Scan(String),
@@ -451,6 +455,8 @@ impl Action {
             UntagSelected => "remove a tag",
             NotDuplicate => "not a duplicate",
             Undo => "undo my last change",
+            FilterByAction => "filter by action (next)",
+            FilterByChannel => "filter by channel (next)",
             _ => "",
         }
     }

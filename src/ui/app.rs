@@ -125,6 +125,8 @@ pub enum Confirm {
         customer: u64,
         /// Who changed it, when known.
         by: Option<String>,
+        /// The fields where the stored version and the edit differ, both sides.
+        fields: Vec<super::form::Difference>,
     },
 }
 
@@ -279,7 +281,7 @@ impl App {
             self.view = View::List;
         }
         self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_up_queue());
+        self.followups.set(self.clf.follow_up_queue(), &self.clf);
         self.duplicates.set(self.dupes.pairs());
         self.segments.saved_counts = None;
         self.till_limit = self.clf.rules().till.limit(self.clf.median_purchase());
@@ -438,17 +440,28 @@ impl App {
         }
     }
 
-    /// Rows of the view's body: the screen less the tab bar, the status line and the
+    /// The view's body as drawn: the screen less the tab bar, the status line and the
     /// search line.
-    fn body_rows(&self) -> u16 {
+    pub(super) fn view_body(&self) -> ratatui::layout::Rect {
         let search =
             u16::from(self.view == View::List && (self.list.searching || !self.list.query.is_empty()));
-        self.size.1.saturating_sub(2 + search)
+        let body = super::layout::body_of(self.size);
+        ratatui::layout::Rect { height: body.height.saturating_sub(search), ..body }
     }
 
-    /// Rows a page moves.
+    /// Rows of the view's body.
+    fn body_rows(&self) -> u16 {
+        self.view_body().height
+    }
+
+    /// Rows a page moves: the table rows the view shows (below its title line, if any).
     pub(super) fn page(&self) -> usize {
-        rows_in(self.body_rows()).max(1)
+        let above = match self.view {
+            View::FollowUps => super::followups::TITLE_ROWS,
+            View::Segments => 1,
+            _ => 0,
+        };
+        super::layout::table_rows(self.view_body(), above).max(1)
     }
 
     /// Applies one action; returns what the runtime must do.
@@ -560,9 +573,14 @@ impl App {
     fn follow(&mut self) {
         let h = rows_in(self.body_rows());
         self.list.follow(h);
-        self.followups.offset = super::list::visible_offset(self.followups.offset, self.followups.cursor, h);
+        let queue = super::layout::table_rows(self.view_body(), super::followups::TITLE_ROWS);
+        self.followups.offset =
+            super::list::visible_offset(self.followups.offset, self.followups.cursor, queue);
         self.duplicates.offset =
             super::list::visible_offset(self.duplicates.offset, self.duplicates.cursor, h);
+        // The segments table sits under the dimension's title line.
+        let rows = super::layout::table_rows(self.view_body(), 1);
+        self.segments.offset = super::list::visible_offset(self.segments.offset, self.segments.cursor, rows);
     }
 
     /// A key in a view (no popup in front).
@@ -589,7 +607,7 @@ impl App {
                 return vec![];
             }
             Action::ShowFollowUps if !self.model.is_empty() => {
-                self.followups.set(self.clf.follow_up_queue());
+                self.followups.set(self.clf.follow_up_queue(), &self.clf);
                 self.view = View::FollowUps;
                 return vec![];
             }

@@ -159,8 +159,10 @@ impl Column {
 
 /// The columns that fit in `width` cells and their widths, in reading order. The prediction
 /// columns are offered only when a model is fitted: a column of dashes would take the room of
-/// the next action.
-pub fn layout(width: u16, predictions: bool) -> Vec<(Column, u16)> {
+/// the next action. `spend` is the widest spend to show: the money column is at least that wide,
+/// so that an amount is never cut (the name and the action give the room, as for any column).
+pub fn layout(width: u16, predictions: bool, spend: u16) -> Vec<(Column, u16)> {
+    let min_width = |c: Column| if c == Column::Spend { c.min_width().max(spend) } else { c.min_width() };
     // The mark column and its gap come first.
     let mut used = MARK + GAP;
     let mut chosen: Vec<Column> = Vec::new();
@@ -168,7 +170,7 @@ pub fn layout(width: u16, predictions: bool) -> Vec<(Column, u16)> {
         if !predictions && matches!(col, Column::PAlive | Column::Expected90) {
             continue;
         }
-        let need = col.min_width() + if chosen.is_empty() { 0 } else { GAP };
+        let need = min_width(col) + if chosen.is_empty() { 0 } else { GAP };
         // Predictions only where the name still gets its comfortable width: names come first.
         let keep_for_name = if matches!(col, Column::PAlive | Column::Expected90) {
             NAME_COMFORT - Column::Name.min_width()
@@ -189,7 +191,7 @@ pub fn layout(width: u16, predictions: bool) -> Vec<(Column, u16)> {
     }
     let mut spare = width - used;
     let mut out: Vec<(Column, u16)> =
-        READING_ORDER.iter().filter(|c| chosen.contains(c)).map(|c| (*c, c.min_width())).collect();
+        READING_ORDER.iter().filter(|c| chosen.contains(c)).map(|c| (*c, min_width(*c))).collect();
     // The name grows to a comfortable 16, then the action takes the rest, then the name again.
     let grow = |out: &mut Vec<(Column, u16)>, col: Column, up_to: u16, spare: &mut u16| {
         if let Some(e) = out.iter_mut().find(|e| e.0 == col) {
@@ -211,16 +213,16 @@ mod tests {
     use super::*;
 
     fn cols(w: u16) -> Vec<Column> {
-        layout(w, true).into_iter().map(|c| c.0).collect()
+        layout(w, true, 0).into_iter().map(|c| c.0).collect()
     }
 
     #[test]
     fn narrow_terminals_drop_low_priority_columns() {
         assert_eq!(cols(120).len(), 10);
         assert!(!cols(90).contains(&Column::PAlive), "predictions go first as the window narrows");
-        assert_eq!(layout(120, false).len(), 8, "no model, no prediction columns");
+        assert_eq!(layout(120, false, 0).len(), 8, "no model, no prediction columns");
         for w in 0..200 {
-            let l = layout(w, true);
+            let l = layout(w, true, 0);
             if l.iter().any(|c| c.0 == Column::PAlive) {
                 assert!(l[0].1 >= NAME_COMFORT, "{w}: the name shrank for predictions");
             }
@@ -229,9 +231,14 @@ mod tests {
         assert!(cols(80).contains(&Column::NextAction));
         assert_eq!(cols(40), vec![Column::Name, Column::Phone, Column::Tier, Column::Activity]);
         assert_eq!(cols(5), vec![Column::Name]);
+        // A wide spend widens its column and narrows the flexible ones, at the same columns.
+        let wide = layout(80, true, 13);
+        assert_eq!(wide.iter().map(|c| c.0).collect::<Vec<_>>(), cols(80));
+        assert_eq!(wide.iter().find(|c| c.0 == Column::Spend).map(|c| c.1), Some(13));
         for w in 0..200 {
-            let total: u16 =
-                layout(w, true).iter().map(|c| c.1).sum::<u16>() + MARK + GAP * layout(w, true).len() as u16;
+            let total: u16 = layout(w, true, 0).iter().map(|c| c.1).sum::<u16>()
+                + MARK
+                + GAP * layout(w, true, 0).len() as u16;
             assert!(total <= w.max(MARK + GAP), "{w}: {total}");
         }
     }

@@ -70,7 +70,7 @@ impl App {
     /// Moves the record cursor; true when `a` was a movement.
     fn move_pick(&mut self, a: &Action) -> bool {
         let n = self.detail.picks().len();
-        let page = self.page();
+        let page = self.detail_height();
         let Some(at) = self.detail.pick.as_mut() else { return false };
         if !move_cursor(at, n, page, a) {
             return false;

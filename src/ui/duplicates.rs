@@ -71,12 +71,12 @@ impl App {
     pub(super) fn on_duplicates(&mut self, action: Action) -> Vec<Effect> {
         let n = self.duplicates.pairs.len();
         let page = self.page();
+        let body = self.view_body();
         let s = &mut self.duplicates;
         match action {
             ref a if super::update::move_cursor(&mut s.cursor, n, page, a) => {}
-            Action::Click(_, y) if y >= 2 => {
-                let at = s.offset + (y as usize) - 2;
-                if at < n {
+            Action::Click(_, y) => {
+                if let Some(at) = super::layout::table_hit(body, 0, s.offset, n, y) {
                     s.cursor = at;
                 }
             }
@@ -104,9 +104,13 @@ impl App {
     }
 }
 
-/// `#id name` of a customer, or just `#id` when unknown.
-fn who(model: &Model, id: u64) -> String {
-    model.get(id).map_or_else(|| format!("#{id}"), |r| format!("#{id} {}", safe(&r.customer.name)))
+/// `#id name` of a customer (or the name alone, `with_id` false), or just `#id` when unknown.
+fn who(model: &Model, id: u64, with_id: bool) -> String {
+    match model.get(id) {
+        None => format!("#{id}"),
+        Some(r) if with_id => format!("#{id} {}", safe(&r.customer.name)),
+        Some(r) => safe(&r.customer.name).into_owned(),
+    }
 }
 
 fn phone(model: &Model, id: u64, mask: PhoneMask) -> String {
@@ -124,7 +128,10 @@ pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, 
         return;
     }
     let w = area.width;
-    let (score_w, name_w, phone_w) = (5u16, if w >= 110 { 18 } else { 12 }, 11u16);
+    // Ids run to six digits in a big shop: below 110 columns the names have the cells to
+    // themselves (the phones and the merge popup tell two namesakes apart).
+    let with_ids = w >= 110;
+    let (score_w, name_w, phone_w) = (5u16, if with_ids { 22 } else { 14 }, 11u16);
     // The phones go first when the terminal is too narrow to leave the reasons some room.
     let with_phones = w >= score_w + 2 * (name_w + phone_w) + 5 + 16;
     let fixed = if with_phones { score_w + 2 * (name_w + phone_w) + 5 } else { score_w + 2 * name_w + 3 };
@@ -139,11 +146,11 @@ pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, 
         .take(height)
         .map(|(i, p)| {
             let mut cells = vec![Cell::from(Line::from(p.score.to_string()).right_aligned())];
-            cells.push(Cell::from(fit(&who(model, p.a), name_w as usize)));
+            cells.push(Cell::from(fit(&who(model, p.a, with_ids), name_w as usize)));
             if with_phones {
                 cells.push(Cell::from(fit(&phone(model, p.a, mask), phone_w as usize)));
             }
-            cells.push(Cell::from(fit(&who(model, p.b), name_w as usize)));
+            cells.push(Cell::from(fit(&who(model, p.b, with_ids), name_w as usize)));
             if with_phones {
                 cells.push(Cell::from(fit(&phone(model, p.b, mask), phone_w as usize)));
             }

@@ -180,11 +180,13 @@ impl App {
         PhoneMask { on: self.options.mask_phones, revealed: self.revealed }
     }
 
-    /// The customer the operator is looking at: the detail's, or the list row under the cursor.
+    /// The customer the operator is looking at: the detail's, or the row under the cursor of
+    /// the list or the follow-up queue.
     fn current_customer(&self) -> Option<u64> {
         match self.view {
             View::Detail => Some(self.detail.id),
             View::List => self.list.current(),
+            View::FollowUps => self.followups.current(),
             _ => None,
         }
     }

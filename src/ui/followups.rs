@@ -1,22 +1,46 @@
-//! The follow-up queue: who to contact today, why and how, most urgent first.
+//! The follow-up queue: who to contact today, why and how, most urgent first; narrowed by
+//! action (`f`) and by channel (`c`), so that a phone worker can take the calls of one kind.
 
+use super::floor::PhoneMask;
+use super::keymap::{Keymap, Mode};
 use super::list::visible_offset;
 use super::model::Model;
 use super::widgets::{fit, safe};
-use crate::classify::Classifier;
+use crate::classify::{ChannelHint, Classifier, Play};
+use crate::i18n::{tr, tr_dyn, trf};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
+/// Which follow-ups the view shows: one action, one channel, or both (None: any).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FollowUpFilter {
+    /// Only this playbook action.
+    pub play: Option<Play>,
+    /// Only this channel.
+    pub channel: Option<ChannelHint>,
+}
+
+impl FollowUpFilter {
+    /// Whether any filter is on.
+    pub fn is_on(&self) -> bool {
+        self.play.is_some() || self.channel.is_some()
+    }
+}
+
 /// The follow-up view's state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FollowUpsState {
-    /// The queue's customers as last computed (after every edit), most urgent first; each row
-    /// is read from the classifier when drawn.
+    /// The whole queue as last computed (after every edit), most urgent first; each row is read
+    /// from the classifier when drawn.
     pub ids: Vec<u64>,
-    /// Index into `ids`.
+    /// The queue as shown: `ids` narrowed by `filter`, in the same order.
+    pub shown: Vec<u64>,
+    /// The action and channel filter.
+    pub filter: FollowUpFilter,
+    /// Index into `shown`.
     pub cursor: usize,
     /// First row on screen.
     pub offset: usize,
@@ -25,90 +49,270 @@ pub struct FollowUpsState {
 impl FollowUpsState {
     /// The customer under the cursor.
     pub fn current(&self) -> Option<u64> {
-        self.ids.get(self.cursor).copied()
+        self.shown.get(self.cursor).copied()
     }
 
-    /// Replaces the queue, keeping the cursor on the same customer when still queued.
-    pub fn set(&mut self, ids: Vec<u64>) {
-        let keep = self.current();
+    /// Replaces the queue, keeping the filter, and the cursor on the same customer when still
+    /// shown.
+    pub fn set(&mut self, ids: Vec<u64>, clf: &Classifier) {
         self.ids = ids;
-        if let Some(at) = keep.and_then(|id| self.ids.iter().position(|&i| i == id)) {
+        self.refilter(clf);
+    }
+
+    /// Recomputes `shown` from the queue and the filter.
+    fn refilter(&mut self, clf: &Classifier) {
+        let keep = self.current();
+        let f = self.filter;
+        // Every save recomputes the queue: without a filter, no customer is looked up.
+        self.shown = if !f.is_on() {
+            self.ids.clone()
+        } else {
+            self.ids
+                .iter()
+                .copied()
+                .filter(|&id| {
+                    clf.follow_up(id).is_some_and(|fu| {
+                        f.play.is_none_or(|p| p == fu.action.play)
+                            && f.channel.is_none_or(|c| c == fu.action.channel)
+                    })
+                })
+                .collect()
+        };
+        if let Some(at) = keep.and_then(|id| self.shown.iter().position(|&i| i == id)) {
             self.cursor = at;
         }
-        self.cursor = self.cursor.min(self.ids.len().saturating_sub(1));
+        self.cursor = self.cursor.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// `f`: the next action of the queue (most urgent first), then all of them again.
+    pub fn next_play(&mut self, clf: &Classifier) {
+        let options = self.options(clf, |fu| fu.action.play);
+        self.filter.play = next(&options, self.filter.play);
+        self.refilter(clf);
+    }
+
+    /// `c`: the next channel of the queue (in the order the queue first needs them), then all.
+    pub fn next_channel(&mut self, clf: &Classifier) {
+        let options = self.options(clf, |fu| fu.action.channel);
+        self.filter.channel = next(&options, self.filter.channel);
+        self.refilter(clf);
+    }
+
+    /// Removes both filters; says whether there was one.
+    pub fn clear_filter(&mut self, clf: &Classifier) -> bool {
+        let was = self.filter.is_on();
+        self.filter = FollowUpFilter::default();
+        self.refilter(clf);
+        was
+    }
+
+    /// The values of one property over the whole queue, each once, in queue order.
+    fn options<T: PartialEq>(
+        &self,
+        clf: &Classifier,
+        of: impl Fn(&crate::classify::FollowUp) -> T,
+    ) -> Vec<T> {
+        let mut out: Vec<T> = Vec::new();
+        for fu in self.ids.iter().filter_map(|&id| clf.follow_up(id)) {
+            let v = of(fu);
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out
     }
 }
 
-/// Draws the queue into `area`.
-pub fn draw(s: &FollowUpsState, model: &Model, clf: &Classifier, f: &mut Frame, area: Rect) {
+/// The option after `now` (None is "all", before the first), wrapping to all.
+fn next<T: PartialEq + Copy>(options: &[T], now: Option<T>) -> Option<T> {
+    match now.and_then(|n| options.iter().position(|o| *o == n)) {
+        None => options.first().copied(),
+        Some(at) => options.get(at + 1).copied(),
+    }
+}
+
+/// The playbook text of an action, in the current language.
+fn action_text(clf: &Classifier, play: Play) -> String {
+    safe(tr_dyn(&clf.rules().playbook.get(play).text)).into_owned()
+}
+
+/// "12 of 38 due · f action: Win-back… · c channel: phone · F clears": what the view shows,
+/// with the keys that change it as the keymap binds them.
+fn title(s: &FollowUpsState, clf: &Classifier, keys: &Keymap, width: usize) -> String {
+    let key = |a: super::action::Action| keys.key_for(Mode::FollowUps, &a).map_or(String::new(), |k| k + " ");
+    let count = if s.filter.is_on() {
+        trf("{} of {} due", &[&s.shown.len(), &s.ids.len()])
+    } else {
+        trf("{} due", &[&s.ids.len()])
+    };
+    let channel = s.filter.channel.map_or(tr("all"), |c| tr(c.key()));
+    let channel =
+        format!("{}{}", key(super::action::Action::FilterByChannel), trf("channel: {}", &[&channel]));
+    let end = if s.filter.is_on() {
+        format!("{}{}", key(super::action::Action::ClearFilter), tr("clears"))
+    } else {
+        format!("{}{}", key(super::action::Action::RevealPhone), tr("phone"))
+    };
+    let action_key = key(super::action::Action::FilterByAction);
+    let fixed = format!("{count} ·  · {channel} · {end}");
+    // The action's text takes the room the rest leaves (at least a few cells to tell it).
+    let room = width.saturating_sub(unicode_width::UnicodeWidthStr::width(fixed.as_str())).max(12);
+    let action = s.filter.play.map_or_else(|| tr("all").to_string(), |p| action_text(clf, p));
+    let action = trf("action: {}", &[&action]);
+    format!("{count} · {} · {channel} · {end}", fit(&format!("{action_key}{action}"), room))
+}
+
+/// A column of the queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Col {
+    Name,
+    Phone,
+    Action,
+    Channel,
+    Due,
+    Overdue,
+}
+
+/// The columns that fit in `width` and their widths; the action takes what is left.
+fn columns(width: u16) -> Vec<(Col, u16)> {
+    const NAME: u16 = 12;
+    const PHONE: u16 = 11;
+    const CHANNEL: u16 = 7;
+    const DUE: u16 = 10;
+    const OVERDUE: u16 = 7;
+    // Most needed first: who, the number to dial, what to do, how late; then how, then when.
+    // Each set with the room its action needs at least, or the next narrower set is taken.
+    let wanted: &[(&[Col], u16)] = &[
+        (&[Col::Name, Col::Phone, Col::Action, Col::Channel, Col::Due, Col::Overdue], 40),
+        (&[Col::Name, Col::Phone, Col::Action, Col::Channel, Col::Overdue], 24),
+        (&[Col::Name, Col::Phone, Col::Action, Col::Overdue], 20),
+        (&[Col::Name, Col::Action, Col::Overdue], 0),
+    ];
+    let fixed = |c: Col| match c {
+        Col::Name => NAME,
+        Col::Phone => PHONE,
+        Col::Channel => CHANNEL,
+        Col::Due => DUE,
+        Col::Overdue => OVERDUE,
+        Col::Action => 0,
+    };
+    let used = |cols: &[Col]| cols.iter().map(|c| fixed(*c)).sum::<u16>() + cols.len() as u16 - 1;
+    let cols = wanted
+        .iter()
+        .find(|(cols, action)| used(cols) + action <= width)
+        .map_or(wanted[wanted.len() - 1].0, |(cols, _)| *cols);
+    let used = used(cols);
+    cols.iter().map(|&c| (c, if c == Col::Action { width.saturating_sub(used) } else { fixed(c) })).collect()
+}
+
+/// Rows above the queue's table: its title.
+pub const TITLE_ROWS: u16 = 1;
+
+/// Draws the queue into `area`: the title, then the table; phones as `mask` says.
+pub fn draw(
+    s: &FollowUpsState,
+    model: &Model,
+    clf: &Classifier,
+    mask: PhoneMask,
+    keys: &Keymap,
+    f: &mut Frame,
+    area: Rect,
+) {
     if area.height == 0 || area.width == 0 {
         return;
     }
     if s.ids.is_empty() {
-        f.render_widget(
-            Paragraph::new(fit(crate::i18n::tr("nobody to contact today"), area.width as usize)),
-            area,
-        );
+        f.render_widget(Paragraph::new(fit(tr("nobody to contact today"), area.width as usize)), area);
         return;
     }
-    let w = area.width;
-    let (name_w, chan_w, due_w, over_w) = (12u16, 7u16, 10u16, 7u16);
-    let narrow = w < name_w + chan_w + due_w + over_w + 16;
-    let action_w = if narrow {
-        w.saturating_sub(name_w + 1 + over_w + 1)
-    } else {
-        w.saturating_sub(name_w + chan_w + due_w + over_w + 4)
-    };
+    let w = area.width as usize;
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    f.render_widget(Paragraph::new(fit(&title(s, clf, keys, w), w)).style(bold), Rect { height: 1, ..area });
+    let area = Rect { y: area.y + TITLE_ROWS, height: area.height - TITLE_ROWS, ..area };
+    if area.height == 0 {
+        return;
+    }
+    if s.shown.is_empty() {
+        let text = tr("nobody due with this filter (F clears it)");
+        f.render_widget(Paragraph::new(fit(text, w)), area);
+        return;
+    }
+    let cols = columns(area.width);
     let height = area.height.saturating_sub(1) as usize;
     let offset = visible_offset(s.offset, s.cursor, height);
     let rows: Vec<Row> = s
-        .ids
+        .shown
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
         .filter_map(|(i, &id)| Some((i, clf.follow_up(id)?)))
         .map(|(i, fu)| {
-            let name = model
-                .get(fu.id)
-                .map_or_else(|| format!("#{}", fu.id), |r| safe(&r.customer.name).into_owned());
-            let mut cells = vec![
-                Cell::from(fit(&name, name_w as usize)),
-                Cell::from(fit(&safe(crate::i18n::tr_dyn(&fu.action.text)), action_w as usize)),
-            ];
-            if !narrow {
-                cells.push(Cell::from(crate::i18n::tr(fu.action.channel.key())));
-                cells.push(Cell::from(fu.due.to_string()));
-            }
-            cells.push(Cell::from(Line::from(fu.overdue_days.to_string()).right_aligned()));
+            let row = model.get(fu.id);
+            let cells = cols.iter().map(|&(c, cw)| {
+                let cw = cw as usize;
+                match c {
+                    Col::Name => Cell::from(fit(
+                        &row.map_or_else(|| format!("#{}", fu.id), |r| safe(&r.customer.name).into_owned()),
+                        cw,
+                    )),
+                    Col::Phone => {
+                        Cell::from(fit(&row.map(|r| mask.phone(&r.customer)).unwrap_or_default(), cw))
+                    }
+                    Col::Action => Cell::from(fit(&action_text(clf, fu.action.play), cw)),
+                    Col::Channel => Cell::from(fit(tr(fu.action.channel.key()), cw)),
+                    Col::Due => Cell::from(fu.due.to_string()),
+                    Col::Overdue => Cell::from(Line::from(fu.overdue_days.to_string()).right_aligned()),
+                }
+            });
             let style =
                 if i == s.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
-            Row::new(cells).style(style)
+            Row::new(cells.collect::<Vec<_>>()).style(style)
         })
         .collect();
-    let (header, widths) = if narrow {
-        (
-            vec![crate::i18n::tr("name"), crate::i18n::tr("action"), crate::i18n::tr("overdue")],
-            vec![Constraint::Length(name_w), Constraint::Length(action_w), Constraint::Length(over_w)],
-        )
-    } else {
-        (
-            vec![
-                crate::i18n::tr("name"),
-                crate::i18n::tr("action"),
-                crate::i18n::tr("channel"),
-                crate::i18n::tr("due"),
-                crate::i18n::tr("overdue"),
-            ],
-            vec![
-                Constraint::Length(name_w),
-                Constraint::Length(action_w),
-                Constraint::Length(chan_w),
-                Constraint::Length(due_w),
-                Constraint::Length(over_w),
-            ],
-        )
-    };
-    let header = Row::new(header).style(Style::new().add_modifier(Modifier::BOLD));
+    let header: Vec<Cell> = cols
+        .iter()
+        .map(|&(c, cw)| {
+            let t = match c {
+                Col::Name => tr("name"),
+                Col::Phone => tr("phone"),
+                Col::Action => tr("action"),
+                Col::Channel => tr("channel"),
+                Col::Due => tr("due"),
+                Col::Overdue => tr("overdue"),
+            };
+            Cell::from(fit(t, cw as usize))
+        })
+        .collect();
+    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.1)).collect();
+    let header = Row::new(header).style(bold);
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrower_screens_drop_the_due_day_then_the_channel_then_the_phone() {
+        let names = |w| columns(w).into_iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(names(120).len(), 6);
+        assert!(!names(80).contains(&Col::Due) && names(80).contains(&Col::Phone));
+        assert_eq!(names(60), vec![Col::Name, Col::Phone, Col::Action, Col::Overdue]);
+        assert_eq!(names(40), vec![Col::Name, Col::Action, Col::Overdue]);
+        for w in 20..200 {
+            let c = columns(w);
+            let total: u16 = c.iter().map(|c| c.1).sum::<u16>() + c.len() as u16 - 1;
+            assert!(total <= w.max(21), "{w}: {total}");
+        }
+    }
+
+    #[test]
+    fn options_cycle_through_then_back_to_all() {
+        assert_eq!(next(&[1, 2], None), Some(1));
+        assert_eq!(next(&[1, 2], Some(1)), Some(2));
+        assert_eq!(next(&[1, 2], Some(2)), None);
+        assert_eq!(next(&[1, 2], Some(3)), Some(1), "a value no longer queued starts over");
+        assert_eq!(next::<u8>(&[], None), None);
+    }
 }

@@ -321,8 +321,12 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             vec![
                 ("enter", Open),
                 ("a", AddCustomer),
+                ("v", RevealPhone),
                 ("i", LogInteraction),
                 ("p", RecordPurchase),
+                ("f", FilterByAction),
+                ("c", FilterByChannel),
+                ("F", ClearFilter),
                 ("esc", Back),
             ],
         ]
@@ -452,6 +456,21 @@ impl Keymap {
         if mode.uses_global() { find(Mode::Global) } else { None }
     }
 
+    /// The first key bound to `action` in a mode (or the global keys that apply), as the help
+    /// writes it; for texts that name their keys.
+    pub fn key_for(&self, mode: Mode, action: &Action) -> Option<String> {
+        let mut modes = vec![mode];
+        if mode.uses_global() {
+            modes.push(Mode::Global);
+        }
+        modes.into_iter().find_map(|m| {
+            let (k, _) = self.tables.get(&m)?.iter().find(|(_, a)| a == action)?;
+            // A global key the mode's own table shadows does not reach the action.
+            (m == mode || self.tables.get(&mode).is_none_or(|t| t.iter().all(|(x, _)| x != k)))
+                .then(|| k.to_string())
+        })
+    }
+
     /// The keys of a mode grouped by action, for the help: the view's own first, then those
     /// every view shares (the global ones, and back / clear last, `esc` in every view).
     pub fn help(&self, mode: Mode) -> Vec<(String, &'static str)> {
@@ -516,6 +535,26 @@ mod tests {
         assert_eq!(k.resolve(Mode::Search, &key("q")), Some(Action::Input('q')));
         assert_eq!(k.resolve(Mode::Prompt, &key("esc")), Some(Action::Cancel));
         assert_eq!(k.resolve(Mode::Confirm, &key("q")), None);
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_a_mode_nor_hides_a_global_key() {
+        let k = Keymap::default();
+        for mode in Mode::ALL {
+            let table = &k.tables[&mode];
+            for (i, (key, a)) in table.iter().enumerate() {
+                assert!(table[..i].iter().all(|(x, _)| x != key), "{mode:?}: {key} twice");
+                if mode.uses_global() && mode != Mode::Global {
+                    // A view key over a global one would make `1`…`4`, `u`, `?` or `q` mean
+                    // something else in one view only.
+                    let global = k.tables[&Mode::Global].iter().find(|(x, _)| x == key);
+                    assert!(global.is_none(), "{mode:?}: {key} ({a:?}) hides {global:?}");
+                }
+            }
+        }
+        assert_eq!(k.key_for(Mode::FollowUps, &Action::FilterByAction).as_deref(), Some("f"));
+        assert_eq!(k.key_for(Mode::FollowUps, &Action::Undo).as_deref(), Some("u"));
+        assert_eq!(k.key_for(Mode::FollowUps, &Action::NotDuplicate), None);
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct ListState {
     pub searching: bool,
     /// The text of the search before this one (Ctrl-P brings it back).
     pub last_query: String,
+    /// Cells of the widest 12-month spend in `base` (the money column is made that wide).
+    pub spend_width: u16,
     /// `base` as a set when a class filter narrows it (searches keep to it).
     allowed: Option<HashSet<u64>>,
     pub(crate) search: Search,
@@ -71,6 +73,7 @@ impl ListState {
         } else if self.dir == SortDir::Desc {
             base.reverse();
         }
+        self.spend_width = widest_spend(&base, model);
         self.allowed = (!self.filter.is_empty()).then(|| base.iter().copied().collect());
         self.base = base;
         self.restart_search(keep);
@@ -133,6 +136,18 @@ impl ListState {
     pub fn follow(&mut self, height: usize) {
         self.offset = visible_offset(self.offset, self.cursor, height);
     }
+}
+
+/// Cells of the widest 12-month spend among `ids`, as the list writes it.
+fn widest_spend(ids: &[u64], model: &Model) -> u16 {
+    // The widest amount is the largest or the most negative one: two are written, not all.
+    let spends = || ids.iter().filter_map(|id| model.get(*id)).map(|r| r.facts.spend_365);
+    [spends().min(), spends().max()]
+        .into_iter()
+        .flatten()
+        .map(|m| money_short(m).len() as u16)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The first row to show so that `cursor` is inside a window of `height` rows.
@@ -216,7 +231,7 @@ pub fn draw(
         f.render_widget(Paragraph::new(fit(why, area.width as usize)), area);
         return;
     }
-    let cols = columns::layout(area.width, clf.model().is_some());
+    let cols = columns::layout(area.width, clf.model().is_some(), l.spend_width);
     let height = rows_in(area.height);
     let offset = visible_offset(l.offset, l.cursor, height);
     let hit = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED);

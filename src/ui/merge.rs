@@ -5,8 +5,10 @@
 use super::action::{Action, Effect};
 use super::app::{App, Confirm};
 use super::widgets::{centered, fit, pad_to, safe};
+use crate::classify::Classifier;
 use crate::dedupe::{Field, FieldChoice, Side, merged_fields};
 use crate::domain::{AreaType, Customer, Gender, Source};
+use crate::i18n::{tr, trf};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -169,19 +171,39 @@ pub fn confirm_text(survivor: u64, loser: u64) -> Vec<String> {
     ]
 }
 
-/// Draws the merge popup centred in `area`.
-pub fn draw(m: &MergeState, ascii: bool, masked: bool, f: &mut Frame, area: Rect) {
+/// The popup's widest width: at 80 columns, two names of 29 cells side by side.
+const POPUP_W: u16 = 78;
+
+/// What a customer has bought, from their classes: `8074.40 · 18 purchases`, and the day of
+/// the last purchase (`—` for none).
+fn bought(clf: &Classifier, id: u64) -> (String, String) {
+    let lang = crate::i18n::current();
+    match clf.classes(id) {
+        Some(c) => (
+            format!("{} · {}", crate::i18n::money(lang, c.spend_total), trf("{} purchases", &[&c.purchases])),
+            c.last_purchase.map_or("—".into(), |d| d.to_string()),
+        ),
+        None => ("—".into(), "—".into()),
+    }
+}
+
+/// Draws the merge popup centred in `area`: the two ids over their columns, who stays, what
+/// each has bought, then the fields they disagree on.
+pub fn draw(m: &MergeState, clf: &Classifier, ascii: bool, masked: bool, f: &mut Frame, area: Rect) {
     // Laid out for the widest popup first; the height follows from the lines.
-    let inner_w = area.width.min(76).saturating_sub(4) as usize;
+    let inner_w = area.width.min(POPUP_W).saturating_sub(4) as usize;
     let label_w = 9usize.min(inner_w / 3);
     let col_w = inner_w.saturating_sub(label_w + 2) / 2;
     let bold = Style::new().add_modifier(Modifier::BOLD);
+    let dim = Style::new().fg(Color::DarkGray);
     let cell = |text: &str, chosen: bool| -> Span<'static> {
         let t = safe(text);
         let shown = if chosen { format!("[{t}]") } else { format!(" {t}") };
-        let style = if chosen { bold.fg(Color::Green) } else { Style::new().fg(Color::DarkGray) };
+        let style = if chosen { bold.fg(Color::Green) } else { dim };
         Span::styled(pad_to(&shown, col_w), style)
     };
+    // A fact about each side, not a choice: plain, under the values.
+    let fact = |text: &str| Span::raw(pad_to(&format!(" {}", safe(text)), col_w));
     let row = |cursor: bool, name: &str, left: Span<'static>, right: Span<'static>| -> Line<'static> {
         let mark = if cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
         Line::from(vec![
@@ -192,13 +214,17 @@ pub fn draw(m: &MergeState, ascii: bool, masked: bool, f: &mut Frame, area: Rect
             right,
         ])
     };
-    let who = |c: &Customer| format!("#{} {}", c.id, c.name);
+    let (spend_a, last_a) = bought(clf, m.a.id);
+    let (spend_b, last_b) = bought(clf, m.b.id);
     let mut lines = vec![
-        row(m.cursor == 0, "keep", cell(&who(&m.a), m.keep_a), cell(&who(&m.b), !m.keep_a)),
+        row(false, "", fact(&format!("#{}", m.a.id)), fact(&format!("#{}", m.b.id))),
+        row(m.cursor == 0, tr("keep"), cell(&m.a.name, m.keep_a), cell(&m.b.name, !m.keep_a)),
+        row(false, tr("spend"), fact(&spend_a), fact(&spend_b)),
+        row(false, tr("last buy"), fact(&last_a), fact(&last_b)),
         Line::default(),
     ];
     if m.fields.is_empty() {
-        lines.push(Line::from(fit("the two records agree on every field", inner_w)));
+        lines.push(Line::from(fit(tr("the two records agree on every field"), inner_w)));
     }
     for (i, &(field, from_a)) in m.fields.iter().enumerate() {
         let (mut a, mut b) = (field_text(&m.a, field), field_text(&m.b, field));
@@ -207,21 +233,21 @@ pub fn draw(m: &MergeState, ascii: bool, masked: bool, f: &mut Frame, area: Rect
             (a, b) = (super::floor::mask_phone(&a), super::floor::mask_phone(&b));
         }
         let (a, b) = (if a.is_empty() { "—".into() } else { a }, if b.is_empty() { "—".into() } else { b });
-        lines.push(row(m.cursor == i + 1, label(field), cell(&a, from_a), cell(&b, !from_a)));
+        lines.push(row(m.cursor == i + 1, tr(label(field)), cell(&a, from_a), cell(&b, !from_a)));
     }
     lines.push(Line::default());
-    let note = format!("#{}'s purchases, interactions and tags move to #{}", m.loser_id(), m.survivor_id());
+    let note = trf("#{}'s purchases, interactions and tags move to #{}", &[&m.loser_id(), &m.survivor_id()]);
     lines.push(Line::from(fit(&note, inner_w)));
     lines.push(Line::from(Span::styled(
-        fit("←/→ choose · ↑/↓ field · enter merge · esc cancel", inner_w),
+        fit(tr("←/→ choose · ↑/↓ field · enter merge · esc cancel"), inner_w),
         Style::new().fg(Color::Gray),
     )));
     let lines: Vec<Line> = lines.into_iter().map(pad).collect();
-    let popup = centered(area, 76, lines.len() as u16 + 2);
+    let popup = centered(area, POPUP_W, lines.len() as u16 + 2);
     if popup.width < 12 || popup.height < 3 {
         return;
     }
-    let title = fit(" merge duplicates ", popup.width as usize - 2);
+    let title = fit(tr(" merge duplicates "), popup.width as usize - 2);
     f.render_widget(Clear, popup);
     f.render_widget(Paragraph::new(lines).block(super::floor::bordered(ascii).title(title)), popup);
 }

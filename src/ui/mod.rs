@@ -17,6 +17,7 @@ pub mod form;
 mod forms;
 mod help;
 pub mod keymap;
+mod layout;
 mod list;
 mod loading;
 mod merge;

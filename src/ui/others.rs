@@ -3,9 +3,13 @@
 
 use super::action::{Effect, FormRequest};
 use super::app::{App, Confirm};
+use super::form::Difference;
 use super::sync::classes_line;
+use super::widgets::{fit, pad_to};
 use crate::domain::History;
+use crate::i18n::{tr, trf};
 use crate::text::terminal_safe;
+use unicode_width::UnicodeWidthStr;
 
 impl App {
     /// Another operator saved a customer: reclassify them and refresh every view, leaving the
@@ -28,8 +32,13 @@ impl App {
         if let Some(f) = self.form.as_mut() {
             f.saving = false;
         }
+        // Their version as the form would show it, against what the operator typed.
+        let fields = match &self.form {
+            Some(open) => open.form.differences(&super::form::Form::edit_customer(&current.customer)),
+            None => vec![],
+        };
         self.status = crate::ui::Notice::text(reload_text(by.as_deref()).remove(0));
-        self.confirm = Some(Confirm::Reload { customer, by });
+        self.confirm = Some(Confirm::Reload { customer, by, fields });
         vec![]
     }
 
@@ -59,11 +68,39 @@ impl App {
 
 /// The reload question: first line what happened, then the choices.
 pub(super) fn reload_text(by: Option<&str>) -> Vec<String> {
-    let who = by.map_or("someone else".to_string(), |b| terminal_safe(b).into_owned());
+    let who = by.map_or_else(|| tr("someone else").to_string(), |b| terminal_safe(b).into_owned());
     vec![
-        format!("{who} changed this customer meanwhile; nothing was overwritten."),
+        trf("{} changed this customer meanwhile; nothing was overwritten.", &[&who]),
         String::new(),
-        "y reload the form with the stored version".into(),
-        "n keep your edit (saving then replaces theirs)".into(),
+        tr("y reload the form with the stored version (your edit is dropped)").into(),
+        tr("n keep your edit (saving then replaces theirs)").into(),
     ]
+}
+
+/// Most rows of differences the question shows; the rest are counted.
+const MAX_ROWS: usize = 12;
+
+/// The reload question with the differing fields between the question and the choices:
+/// `label  theirs  yours`, each side cut to half of `width` cells. Values are shown as the edit
+/// form shows them (phones whole: the operator editing the record sees them anyway).
+pub(super) fn reload_lines(by: Option<&str>, fields: &[Difference], width: usize) -> Vec<String> {
+    let mut text = reload_text(by);
+    if fields.is_empty() {
+        return text;
+    }
+    let label_w = fields.iter().map(|d| tr(d.label).width()).max().unwrap_or(0).min(12);
+    let side = width.saturating_sub(label_w + 4) / 2;
+    let row = |label: &str, theirs: &str, yours: &str| {
+        format!("{}  {} {}", pad_to(label, label_w), pad_to(theirs, side), fit(yours, side))
+    };
+    let mut rows = vec![row("", tr("theirs (stored)"), tr("yours (not saved)"))];
+    let value = |s: &str| if s.is_empty() { "—".to_string() } else { terminal_safe(s).into_owned() };
+    rows.extend(fields.iter().take(MAX_ROWS).map(|d| row(tr(d.label), &value(&d.theirs), &value(&d.yours))));
+    if fields.len() > MAX_ROWS {
+        rows.push(trf("… and {} more field(s)", &[&(fields.len() - MAX_ROWS)]));
+    }
+    rows.push(String::new());
+    // After "what happened" and its blank line.
+    text.splice(2..2, rows);
+    text
 }

@@ -36,6 +36,11 @@ fn boxed(app: &App, f: &mut Frame, area: Rect, title: &str, lines: &[String]) {
     let w = popup.width as usize - 2;
     let block = super::floor::bordered(app.options.ascii_borders).title(fit(title, w));
     let text: Vec<Line> = lines.iter().map(|l| Line::from(fit(&format!(" {l}"), w))).collect();
+    // A column of air each side: a wide (CJK) character behind the popup's edge would otherwise
+    // reach over its border.
+    let x = popup.x.saturating_sub(1).max(area.x);
+    let right = (popup.x + popup.width + 1).min(area.x + area.width);
+    f.render_widget(Clear, Rect { x, width: right - x, ..popup });
     f.render_widget(Clear, popup);
     f.render_widget(Paragraph::new(text).block(block), popup);
 }
@@ -88,8 +93,10 @@ pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
             ]);
             return boxed(app, f, area, crate::i18n::tr(" looks like "), &text);
         }
-        Confirm::Reload { by, .. } => {
-            let text = super::others::reload_text(by.as_deref());
+        Confirm::Reload { by, fields, .. } => {
+            // The popup's inner width: the screen less the borders and a column each side.
+            let width = (area.width as usize).saturating_sub(6);
+            let text = super::others::reload_lines(by.as_deref(), fields, width);
             return boxed(app, f, area, crate::i18n::tr(" changed meanwhile "), &text);
         }
     };

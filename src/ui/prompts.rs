@@ -145,7 +145,7 @@ impl App {
             },
             Action::Cancel | Action::Back => {
                 match self.confirm.take() {
-                    Some(Confirm::Reload { customer, by }) => self.keep_edit(customer, by.as_deref()),
+                    Some(Confirm::Reload { customer, by, .. }) => self.keep_edit(customer, by.as_deref()),
                     Some(Confirm::Till(_) | Confirm::LooksLike { .. }) => {
                         // Back to the form, everything typed still there.
                         if let Some(f) = self.form.as_mut() {

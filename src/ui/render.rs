@@ -29,7 +29,7 @@ pub fn render(app: &App, f: &mut Frame) {
     let row = |y: u16| Rect { y, height: 1, ..area };
     status::draw_tabs(app, f, row(area.y));
     status::draw_status(app, f, row(area.y + area.height - 1));
-    let mut body = Rect { y: area.y + 1, height: area.height - 2, ..area };
+    let mut body = super::layout::body(area);
     match app.view {
         View::Welcome => welcome::draw(f, body),
         View::List => {
@@ -43,11 +43,13 @@ pub fn render(app: &App, f: &mut Frame) {
         }
         View::Detail => detail::draw(app, f, body),
         View::Segments => segments::draw(&app.segments, &app.clf, app.options.ascii_borders, f, body),
-        View::FollowUps => followups::draw(&app.followups, &app.model, &app.clf, f, body),
+        View::FollowUps => {
+            followups::draw(&app.followups, &app.model, &app.clf, app.phone_mask(), &app.keymap, f, body)
+        }
         View::Duplicates => duplicates::draw(&app.duplicates, &app.model, app.phone_mask(), f, body),
     }
     if let Some(m) = &app.merge {
-        merge::draw(m, app.options.ascii_borders, app.options.mask_phones, f, body);
+        merge::draw(m, &app.clf, app.options.ascii_borders, app.options.mask_phones, f, body);
     }
     if let Some(p) = &app.prompt {
         popup::draw_input(&p.label(), &p.text, f, row(area.y + area.height - 2));

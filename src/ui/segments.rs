@@ -125,6 +125,8 @@ pub struct SegmentsState {
     pub tab: usize,
     /// The row under the cursor.
     pub cursor: usize,
+    /// First row on screen (kept, so that a click does not scroll the table under the mouse).
+    pub offset: usize,
     /// Classes marked with Space for a filter of several classes.
     pub marks: Vec<ClassFilter>,
     /// The saved segments, as stored.
@@ -201,7 +203,7 @@ pub fn draw(s: &SegmentsState, clf: &Classifier, ascii: bool, f: &mut Frame, are
         return;
     }
     let visible = body.height.saturating_sub(1) as usize;
-    let offset = s.cursor.saturating_sub(visible.saturating_sub(1));
+    let offset = super::list::visible_offset(s.offset, s.cursor, visible);
     match tab {
         SegmentTab::Dimension(d) => {
             // Block-element bars are as ambiguous in width as box lines (`ascii_borders`).

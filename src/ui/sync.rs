@@ -105,7 +105,7 @@ impl App {
     /// Recomputes what the views show from the copies.
     pub(super) fn refresh_views(&mut self) {
         self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_up_queue());
+        self.followups.set(self.clf.follow_up_queue(), &self.clf);
         // Every pair is copied out for the view: only when it is on screen or Back returns to it
         // (opening the view copies them too). At a million customers that is tens of milliseconds a save.
         if self.view == View::Duplicates || self.back_to == View::Duplicates {

@@ -3,6 +3,7 @@
 use super::action::{Action, Effect, FormRequest};
 use super::app::{App, Confirm, Prompt, PromptKind, View};
 use super::columns::SORTABLE;
+use super::layout::table_hit;
 use super::segments::{SegmentTab, TABS, filter_label};
 
 /// Moves a table cursor over `n` rows for the movement actions; returns whether `action` was one.
@@ -20,9 +21,6 @@ pub(super) fn move_cursor(cursor: &mut usize, n: usize, page: usize, action: &Ac
     true
 }
 
-/// Lines of the detail view that are not the scrolling document.
-const DETAIL_CHROME: usize = 6;
-
 /// The status line while a search is typed.
 pub(super) const SEARCH_HINT: &str =
     "type to search name, phone, email, ref, tags · enter opens · esc clears · ctrl-p last search";
@@ -30,6 +28,7 @@ pub(super) const SEARCH_HINT: &str =
 impl App {
     pub(super) fn on_list(&mut self, action: Action) -> Vec<Effect> {
         let page = self.page() as isize;
+        let body = self.view_body();
         let l = &mut self.list;
         if l.searching {
             match action {
@@ -100,9 +99,7 @@ impl App {
             Action::PageDown => l.move_by(page),
             Action::PageUp => l.move_by(-page),
             Action::Click(_, y) => {
-                // Row 0 is the tab bar and row 1 the table header.
-                let at = l.offset + (y as usize).saturating_sub(2);
-                if y >= 2 && at < l.shown.len() {
+                if let Some(at) = table_hit(body, 0, l.offset, l.shown.len(), y) {
                     l.cursor = at;
                 }
             }
@@ -199,7 +196,8 @@ impl App {
         if let Some(effects) = self.on_records(&action) {
             return effects;
         }
-        let page = self.page();
+        // A page is the document's lines on screen: none skipped, none shown twice.
+        let page = self.detail_height();
         let d = &mut self.detail;
         match action {
             Action::Down | Action::ScrollDown => d.scroll += 1,
@@ -212,6 +210,7 @@ impl App {
                 d.scroll = 40 + n;
             }
             Action::Back => self.view = self.back_to,
+            Action::Click(_, y) => self.click_detail(y),
             Action::EditCustomer | Action::RecordPurchase | Action::LogInteraction => {
                 let id = d.id;
                 return self.open_form(form_for(&action, id));
@@ -237,15 +236,44 @@ impl App {
         lines.saturating_sub(self.detail_height())
     }
 
-    /// Lines of the detail document on screen: above it the tab bar, name, next action and the
-    /// two-line sparkline; below it the status line.
+    /// Where the detail view's parts are on the current screen (as drawn).
+    pub(super) fn detail_layout(&self) -> super::layout::DetailLayout {
+        let flags = super::detail::flag_rows(&self.dupes, self.detail.id);
+        super::layout::detail(super::layout::body_of(self.size), flags, self.detail.history.is_some())
+    }
+
+    /// Lines of the detail document on screen.
     pub(super) fn detail_height(&self) -> usize {
-        (self.size.1 as usize).saturating_sub(DETAIL_CHROME).max(1)
+        (self.detail_layout().doc.height as usize).max(1)
+    }
+
+    /// A click in the detail view: on a record's line, the records cursor goes there.
+    fn click_detail(&mut self, y: u16) {
+        let doc = self.detail_layout().doc;
+        if y < doc.y || y >= doc.y + doc.height {
+            return;
+        }
+        let Some(row) = self.model.get(self.detail.id) else { return };
+        let profile = self.clf.profile(self.detail.id);
+        let lines = super::detail::document(
+            row,
+            profile.as_ref(),
+            &self.detail,
+            self.phone_mask(),
+            self.size.0 as usize,
+        );
+        // The view draws from the scroll clamped to the last page, as here.
+        let scroll = self.detail.scroll.min(lines.lines.len().saturating_sub(doc.height as usize));
+        let line = scroll + (y - doc.y) as usize;
+        if let Some(at) = lines.records.iter().position(|&l| l == line) {
+            self.detail.pick = Some(at);
+        }
     }
 
     pub(super) fn on_segments(&mut self, action: Action) -> Vec<Effect> {
         let n = self.segments.len(&self.clf);
         let page = self.page();
+        let body = self.view_body();
         let s = &mut self.segments;
         match action {
             ref a if move_cursor(&mut s.cursor, n, page, a) => {}
@@ -257,9 +285,9 @@ impl App {
                     s.recount(&self.clf);
                 }
             }
-            Action::Click(_, y) if y >= 3 => {
-                let at = (y as usize) - 3;
-                if at < n {
+            Action::Click(_, y) => {
+                // Below the dimension's title line.
+                if let Some(at) = table_hit(body, 1, s.offset, n, y) {
                     s.cursor = at;
                 }
             }
@@ -339,14 +367,14 @@ impl App {
     }
 
     pub(super) fn on_followups(&mut self, action: Action) -> Vec<Effect> {
-        let n = self.followups.ids.len();
+        let n = self.followups.shown.len();
         let page = self.page();
+        let body = self.view_body();
         let s = &mut self.followups;
         match action {
             ref a if move_cursor(&mut s.cursor, n, page, a) => {}
-            Action::Click(_, y) if y >= 2 => {
-                let at = s.offset + (y as usize) - 2;
-                if at < n {
+            Action::Click(_, y) => {
+                if let Some(at) = table_hit(body, super::followups::TITLE_ROWS, s.offset, n, y) {
                     s.cursor = at;
                 }
             }
@@ -359,6 +387,15 @@ impl App {
                 if let Some(id) = s.current() {
                     return self.open_form(form_for(&action, id));
                 }
+            }
+            Action::FilterByAction => s.next_play(&self.clf),
+            Action::FilterByChannel => s.next_channel(&self.clf),
+            Action::ClearFilter => {
+                s.clear_filter(&self.clf);
+            }
+            // Esc clears the filter first, then goes back.
+            Action::Back if s.filter.is_on() => {
+                s.clear_filter(&self.clf);
             }
             Action::Back => self.view = View::List,
             _ => {}

@@ -65,6 +65,81 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `s` broken into lines of at most `width` cells for reading: between words where there are
+/// spaces, between any two wide (CJK) characters, and inside a word only when it is longer than
+/// a line. The spaces at a break are dropped; a wide character never straddles a line.
+pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for token in tokens(s) {
+        let w = token.width();
+        if token.starts_with(' ') {
+            // Spaces at a break, or at the start of a line, are not drawn.
+            if used > 0 && used + w < width {
+                line.push_str(token);
+                used += w;
+            } else if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            continue;
+        }
+        if used + w > width && used > 0 {
+            lines.push(std::mem::take(&mut line).trim_end().to_string());
+            used = 0;
+        }
+        if w > width {
+            // A word longer than a line: cut it character by character.
+            let mut parts = wrap(token, width);
+            let last = parts.pop().unwrap_or_default();
+            lines.extend(parts);
+            used = last.width();
+            line = last;
+            continue;
+        }
+        line.push_str(token);
+        used += w;
+    }
+    lines.push(line.trim_end().to_string());
+    lines
+}
+
+/// Chinese punctuation that never starts a line (it stays with the character before it).
+const CLOSING: &str = "，。、；：！？）」』】》〉”’…";
+/// Chinese punctuation that never ends a line (it goes with the character after it).
+const OPENING: &str = "（「『【《〈“‘";
+
+/// Runs of spaces, runs of other narrow characters, and single wide characters (with the
+/// punctuation that holds on to them).
+fn tokens(s: &str) -> Vec<&str> {
+    let kind = |c: char| match c {
+        ' ' => 0,
+        c if cw(c) >= 2 => 2,
+        _ => 1,
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<(u8, char)> = None;
+    for (i, c) in s.char_indices() {
+        let k = kind(c);
+        // A wide character is a token of its own; runs of the same narrow kind stay together.
+        let split = prev.is_some_and(|(p, pc)| {
+            (p != k || k == 2) && !CLOSING.contains(c) && !(p == 2 && OPENING.contains(pc))
+        });
+        if split {
+            out.push(&s[start..i]);
+            start = i;
+        }
+        prev = Some((k, c));
+    }
+    if start < s.len() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
 /// `s` cut to `width` cells (see [`fit`]) and padded with spaces to exactly `width` cells, so
 /// that wide characters keep columns aligned (`format!("{:<w$}")` counts chars, not cells).
 pub fn pad_to(s: &str, width: usize) -> String {
@@ -160,6 +235,22 @@ mod tests {
         assert!(lines.iter().all(|l| l.width() <= 10));
         assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
         assert_eq!(wrap("ab王", 3), vec!["ab", "王"], "a wide char moves whole to the next line");
+    }
+
+    #[test]
+    fn words_wrap_at_spaces_and_chinese_between_characters() {
+        let en = wrap_words("silver — 6324.30 spent in the last 365 days", 20);
+        assert_eq!(en, vec!["silver — 6324.30", "spent in the last", "365 days"]);
+        assert!(en.iter().all(|l| l.width() <= 20));
+        let zh = wrap_words("银卡 — 近365天消费6324.30（2000.00至不足8000.00）", 16);
+        assert!(zh.iter().all(|l| l.width() <= 16), "{zh:?}");
+        assert_eq!(zh.concat().replace(' ', ""), "银卡—近365天消费6324.30（2000.00至不足8000.00）");
+        assert_eq!(wrap_words("abcdefghij xy", 4), vec!["abcd", "efgh", "ij", "xy"]);
+        // No line starts with a comma or ends with an opening bracket.
+        assert_eq!(wrap_words("一二三，四", 6), vec!["一二", "三，四"]);
+        assert_eq!(wrap_words("一二（三）", 6), vec!["一二", "（三）"]);
+        assert_eq!(wrap_words("", 10), vec![""]);
+        assert_eq!(wrap_words("a  b", 10), vec!["a  b"]);
     }
 
     #[test]

@@ -92,6 +92,12 @@ pub fn duplicate_lines(
     out
 }
 
+/// How many lines [`duplicate_lines`] gives for customer `id` (without wording them).
+pub fn flag_rows(index: &crate::dedupe::DuplicateIndex, id: u64) -> u16 {
+    let n = index.of(id).len();
+    (n.min(MAX_FLAGS) + usize::from(n > MAX_FLAGS)) as u16
+}
+
 /// Spend per calendar month for the 12 months ending with `today`'s month, oldest first, in
 /// whole currency units: what the sales count, net of returns, voids left out.
 pub fn monthly_spend(h: &History, today: NaiveDate) -> [u64; 12] {
@@ -116,12 +122,34 @@ fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(s.to_string(), Style::new().add_modifier(Modifier::BOLD)))
 }
 
+/// Where a value starts: two columns of air, a label of 13 cells, a space.
+const VALUE_AT: usize = 16;
+
+/// `  label        value`, the value wrapped under itself (never cut) when it is longer than
+/// the line; nothing when the value is empty. Labels are padded in display cells: a Chinese
+/// label is twice as wide as its characters.
+fn labelled(k: &str, v: &str, width: usize) -> Vec<Line<'static>> {
+    if v.is_empty() {
+        return vec![];
+    }
+    let pad = " ".repeat((VALUE_AT - 3).saturating_sub(unicode_width::UnicodeWidthStr::width(k)));
+    let head = format!("  {k}{pad} ");
+    let at = unicode_width::UnicodeWidthStr::width(head.as_str()).max(VALUE_AT);
+    let mut lines = super::widgets::wrap_words(v, width.saturating_sub(at)).into_iter();
+    let mut out = vec![Line::from(fit(&format!("{head}{}", lines.next().unwrap_or_default()), width))];
+    let indent = " ".repeat(VALUE_AT);
+    out.extend(lines.map(|l| Line::from(fit(&format!("{indent}{l}"), width))));
+    out
+}
+
 /// The scrollable document: fields, classes, predictions and the records.
 pub struct Document {
     /// Every line.
     pub lines: Vec<Line<'static>>,
     /// The line of the picked record, when the cursor is in the records.
     pub picked: Option<usize>,
+    /// The line of each record, in [`picks`] order.
+    pub records: Vec<usize>,
 }
 
 /// The detail view's document for `row`, with the records of `d`.
@@ -130,13 +158,7 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
     let mut out: Vec<Line<'static>> = Vec::new();
     let lang = i18n::current();
     let day = |d: NaiveDate| i18n::date(lang, d);
-    // Labels are padded in display cells: a Chinese label is twice as wide as its characters.
-    let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| {
-        if !v.is_empty() {
-            let pad = " ".repeat(13usize.saturating_sub(unicode_width::UnicodeWidthStr::width(k)));
-            out.push(Line::from(fit(&format!("  {k}{pad} {v}"), width)));
-        }
-    };
+    let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| out.extend(labelled(k, &v, width));
     out.push(heading(tr("Fields")));
     for (k, v) in customer_fields(c, mask.phone(c), lang) {
         kv(&mut out, &k, v);
@@ -153,6 +175,12 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
     out.push(heading(tr("Classes")));
     match p {
         Some(p) => {
+            if let Some(a) = &p.action {
+                let reason = i18n::reason(lang, a.play.dimension(), &a.reason);
+                let text =
+                    trf("{} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)]);
+                kv(&mut out, tr("next action"), text);
+            }
             for (dim, reason) in p.rows() {
                 let text = i18n::reason(lang, dim, &reason);
                 kv(&mut out, i18n::dimension_label(lang, dim), safe(&text).into_owned());
@@ -168,15 +196,17 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
     }
     out.push(Line::default());
     let mut picked = None;
+    let mut records = Vec::new();
     match &d.history {
         None => out.push(Line::from(tr("loading history…"))),
         Some(h) => {
             let r = records::lines(h, d.changes.as_deref(), d.pick, width);
             picked = r.picked.map(|at| at + out.len());
+            records = r.at.iter().map(|at| at + out.len()).collect();
             out.extend(r.lines);
         }
     }
-    Document { lines: out, picked }
+    Document { lines: out, picked, records }
 }
 
 /// Draws the App's detail view into `area`.
@@ -196,12 +226,10 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         return;
     };
     let c = &row.customer;
-    let mut y = area.y;
-    let bottom = area.y + area.height;
-    let line = |f: &mut Frame, l: Line<'static>, y: &mut u16| {
-        if *y < bottom {
-            f.render_widget(Paragraph::new(l), Rect { y: *y, height: 1, ..area });
-            *y += 1;
+    let at = super::layout::detail(area, dupes.len() as u16, d.history.is_some());
+    let line = |f: &mut Frame, l: Line<'static>, r: Rect| {
+        if r.height > 0 {
+            f.render_widget(Paragraph::new(l), Rect { height: 1, ..r });
         }
     };
     let title = format!(
@@ -210,7 +238,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         c.id,
         c.reference.as_ref().map(|r| trf("  ref {}", &[&safe(r)])).unwrap_or_default()
     );
-    line(f, Line::from(Span::styled(fit(&title, w), Style::new().add_modifier(Modifier::BOLD))), &mut y);
+    line(f, Line::from(Span::styled(fit(&title, w), Style::new().add_modifier(Modifier::BOLD))), at.title);
     let action = p.and_then(|p| p.action.as_ref()).map_or_else(
         || tr("next: nothing to do").to_string(),
         |a| {
@@ -218,19 +246,17 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             trf("next: {} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)])
         },
     );
-    line(f, Line::from(fit(&action, w)), &mut y);
-    for d in &dupes {
-        line(f, Line::from(Span::styled(fit(d, w), Style::new().fg(Color::Yellow))), &mut y);
+    line(f, Line::from(fit(&action, w)), at.action);
+    for (i, d) in dupes.iter().enumerate().take(at.flags.height as usize) {
+        let r = Rect { y: at.flags.y + i as u16, ..at.flags };
+        line(f, Line::from(Span::styled(fit(d, w), Style::new().fg(Color::Yellow))), r);
     }
-    // The sparkline takes two rows when the view has room for it and the document too.
-    if area.height >= 10
-        && let Some(h) = &d.history
-    {
+    if let (Some(spark), Some(h)) = (at.spark, &d.history) {
         let data = monthly_spend(h, today);
         let max = data.iter().copied().max().unwrap_or(0);
         let label = trf("12 months ≤{} ", &[&format!("{:>6}", money_short(Money(max as i64 * 100)))]);
         let lw = (unicode_width::UnicodeWidthStr::width(label.as_str()) as u16).min(area.width);
-        f.render_widget(Paragraph::new(label), Rect { x: area.x, y, width: lw, height: 1 });
+        f.render_widget(Paragraph::new(label), Rect { width: lw, height: 1, ..spark });
         let spark_w = 24u16.min(area.width - lw);
         f.render_widget(
             Sparkline::default().data(data).bar_set(if app.options.ascii_borders {
@@ -238,15 +264,14 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             } else {
                 ratatui::symbols::bar::NINE_LEVELS
             }),
-            Rect { x: area.x + lw, y, width: spark_w, height: 2.min(bottom - y) },
+            Rect { x: spark.x + lw, width: spark_w, ..spark },
         );
-        y += 2.min(bottom - y);
     }
-    if y >= bottom {
+    if at.doc.height == 0 {
         return;
     }
     let doc = document(row, p, d, mask, w).lines;
-    let rest = Rect { y, height: bottom - y, ..area };
+    let rest = at.doc;
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();
     f.render_widget(Paragraph::new(shown), rest);

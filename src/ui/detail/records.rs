@@ -35,6 +35,8 @@ pub struct Records {
     pub lines: Vec<Line<'static>>,
     /// Where the picked record's line is among them.
     pub picked: Option<usize>,
+    /// The line of each record, in [`picks`] order.
+    pub at: Vec<usize>,
 }
 
 /// The purchases, interactions and changes sections; `pick` highlights one record.
@@ -42,6 +44,7 @@ pub fn lines(h: &History, changes: Option<&[AuditEntry]>, pick: Option<usize>, w
     let lang = i18n::current();
     let mut out = Vec::new();
     let mut picked = None;
+    let mut at = Vec::new();
     let mut n = 0usize;
     let mut push = |out: &mut Vec<Line<'static>>, text: String, dim: bool| {
         let mut style = Style::new();
@@ -52,6 +55,7 @@ pub fn lines(h: &History, changes: Option<&[AuditEntry]>, pick: Option<usize>, w
             style = style.add_modifier(Modifier::REVERSED);
             picked = Some(out.len());
         }
+        at.push(out.len());
         out.push(Line::from(Span::styled(fit(&text, width), style)));
         n += 1;
     };
@@ -73,7 +77,7 @@ pub fn lines(h: &History, changes: Option<&[AuditEntry]>, pick: Option<usize>, w
             push(&mut out, change_line(e), false);
         }
     }
-    Records { lines: out, picked }
+    Records { lines: out, picked, at }
 }
 
 fn heading(s: &str) -> Line<'static> {

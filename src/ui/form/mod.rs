@@ -180,6 +180,18 @@ enum Target {
     Interaction { customer: u64, today: NaiveDate, operator: String, base: Option<Box<Interaction>> },
 }
 
+/// One field on which two forms over the same record disagree (a save refused because someone
+/// changed the record meanwhile: their stored version against the edit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The field's label (English; the views translate it).
+    pub label: &'static str,
+    /// The value in the stored version, as its form shows it.
+    pub theirs: String,
+    /// The value in the edit.
+    pub yours: String,
+}
+
 /// An open form: fields, focus, errors and the discard confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
@@ -250,6 +262,19 @@ impl Form {
     /// A field's error, if the last submit refused it.
     pub fn error(&self, id: FieldId) -> Option<&str> {
         self.field(id).and_then(|f| f.error.as_deref())
+    }
+
+    /// The fields whose values differ between `theirs` (a form of the same kind over another
+    /// version of the record) and this one, in form order.
+    pub fn differences(&self, theirs: &Form) -> Vec<Difference> {
+        self.fields
+            .iter()
+            .filter_map(|mine| {
+                let other = theirs.field(mine.id)?;
+                let (t, y) = (other.input.value(), mine.input.value());
+                (t != y).then_some(Difference { label: mine.label, theirs: t, yours: y })
+            })
+            .collect()
     }
 
     /// Whether any value differs from when the form opened.
