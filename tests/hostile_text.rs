@@ -450,3 +450,48 @@ fn one_cell_emits_a_few_marks_however_many_it_holds() {
     app.update(Action::EditCustomer);
     draw_checked(&mut app, 100, 30, "zalgo edit form");
 }
+
+/// Every string in a JSON document, keys included.
+fn json_strings(v: &serde_json::Value, into: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => into.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| json_strings(v, into)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, v)| {
+            into.push(k.clone());
+            json_strings(v, into);
+        }),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_output_escapes_every_hazard_and_keeps_the_data() {
+    let s = Scratch::new();
+    let file = s.file("customers.csv", &customers_csv());
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", file.to_str().unwrap()]));
+    let purchases =
+        s.file("purchases.csv", "ref,date,amount,category\nH4,2024-05-01,10.00,\"tea\u{202e}evil\"\n");
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", purchases.to_str().unwrap()]));
+    let runs: [&[&str]; 6] = [
+        &["show", "H4", "--json"],
+        &["show", "H6", "--json"],
+        &["segments", "--json"],
+        &["export", "--kind", "customers", "--format", "json"],
+        &["export", "--kind", "purchases", "--format", "json"],
+        &["export", "--kind", "classes", "--format", "json"],
+    ];
+    let mut seen = Vec::new();
+    for args in runs {
+        let text = ok(s.kehu(TODAY, args));
+        let bad: Vec<char> = text.chars().filter(|&c| c != '\n' && is_raw(c)).collect();
+        assert!(bad.is_empty(), "{args:?} printed raw {bad:?}");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        json_strings(&doc, &mut seen);
+    }
+    // Escaped, not changed: the JSON reads back as stored.
+    for sample in &samples()[4..7] {
+        assert!(seen.contains(sample), "{sample:?} does not read back from the JSON");
+    }
+    assert!(seen.iter().any(|s| s == "tea\u{202e}evil"), "the category does not read back");
+    assert!(seen.iter().any(|s| s.contains('\u{202e}')), "no tag reaches segments --json");
+}

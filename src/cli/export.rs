@@ -100,7 +100,7 @@ impl<'a> RowWriter<'a> {
             let object: serde_json::Map<String, serde_json::Value> =
                 self.columns.iter().zip(cells).map(|(k, v)| (k.to_string(), v.json())).collect();
             out.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut *out, &object)?;
+            super::json::write_compact(&mut *out, &object)?;
         }
         self.rows += 1;
         Ok(())

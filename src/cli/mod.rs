@@ -11,6 +11,7 @@ mod export;
 mod failure;
 mod fit;
 pub mod import;
+mod json;
 mod salvage;
 mod segments;
 mod serve;
