@@ -43,6 +43,12 @@ pub fn terminal_safe(s: &str) -> Cow<'_, str> {
     escape_where(s, needs_escape)
 }
 
+/// A file or directory name as a message prints it: neutralised like stored text, since a
+/// file may be named with an escape sequence (`--out $'\e]0;X\a.csv'`).
+pub fn shown_path(p: &std::path::Path) -> String {
+    terminal_safe(&p.to_string_lossy()).into_owned()
+}
+
 /// Like [`terminal_safe`] but keeps `\n` (for notes printed over several lines).
 pub fn terminal_safe_multiline(s: &str) -> Cow<'_, str> {
     escape_where(s, |c| c != '\n' && needs_escape(c))

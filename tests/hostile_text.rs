@@ -483,7 +483,7 @@ fn json_output_escapes_every_hazard_and_keeps_the_data() {
     let mut seen = Vec::new();
     for args in runs {
         let text = ok(s.kehu(TODAY, args));
-        let bad: Vec<char> = text.chars().filter(|&c| c != '\n' && is_raw(c)).collect();
+        let bad: Vec<char> = text.chars().filter(|&c| c != '\n' && is_raw(c)).take(20).collect();
         assert!(bad.is_empty(), "{args:?} printed raw {bad:?}");
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}"));
         json_strings(&doc, &mut seen);
@@ -494,4 +494,41 @@ fn json_output_escapes_every_hazard_and_keeps_the_data() {
     }
     assert!(seen.iter().any(|s| s == "tea\u{202e}evil"), "the category does not read back");
     assert!(seen.iter().any(|s| s.contains('\u{202e}')), "no tag reaches segments --json");
+}
+
+/// `kehu --db DB --as-of TODAY args…` as a command, for running on a pseudo-terminal.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn kehu_command(s: &Scratch, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kehu"));
+    cmd.arg("--db").arg(s.db()).args(["--as-of", TODAY]).args(args);
+    cmd.env_remove("KEHU_DB").env_remove("KEHU_TODAY").env_remove("KEHU_RULES");
+    cmd
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn csv_on_a_terminal_is_neutralised_and_a_file_keeps_it_exact() {
+    let s = Scratch::new();
+    let file = s.file("customers.csv", &customers_csv());
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", file.to_str().unwrap()]));
+    for kind in ["customers", "classes"] {
+        let out = common::pty::output_on_pty(kehu_command(&s, &["export", "--kind", kind]));
+        assert!(out.status.success(), "export {kind} on a terminal: {}", stderr(&out));
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        let bad: Vec<char> =
+            text.chars().filter(|&c| !matches!(c, '\r' | '\n') && is_raw(c)).take(20).collect();
+        assert!(bad.is_empty(), "export {kind} wrote raw {bad:?} to a terminal");
+        assert!(text.contains("Wang\\x1b]0;pwned\\x07Fang"), "the name is not shown escaped:\n{text}");
+    }
+
+    // A file named with an escape sequence: written exactly, and its name echoed inert.
+    let path = s.dir.path().join("\x1b]0;X\x07.csv");
+    let out = s.kehu(TODAY, &["export", "--kind", "customers", "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.chars().all(|c| c == '\n' || !is_raw(c)), "the path is echoed raw: {err:?}");
+    assert!(err.contains("\\x1b]0;X\\x07.csv"), "{err}");
+    let piped = ok(s.kehu(TODAY, &["export", "--kind", "customers"]));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), piped, "the file is not the exact export");
+    assert!(samples().iter().all(|x| piped.contains(x.as_str())), "a pipe gets the data exact");
 }

@@ -1,6 +1,7 @@
 //! `kehu backup` and `kehu restore`.
 
 use crate::store::{self, SledStore, StoreError};
+use crate::text::shown_path;
 use std::io::Write;
 use std::path::Path;
 
@@ -17,7 +18,7 @@ pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result
                     "backed up {} entries of {} trees to {} (written by the running kehu serve, at change {})",
                     a.entries,
                     a.trees,
-                    file.display(),
+                    shown_path(file),
                     a.seq
                 )?;
                 return Ok(0);
@@ -27,7 +28,7 @@ pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result
         Err(e) => return Err(super::failure::OpenFailed(e).into()),
     };
     let s = store::backup_to(&store, file, &|| false)?;
-    writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, file.display())?;
+    writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, shown_path(file))?;
     Ok(0)
 }
 
@@ -35,7 +36,7 @@ pub fn run_backup(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result
 pub fn run_restore(db: &Path, file: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
     match store::restore_from(file, db) {
         Ok(s) => {
-            writeln!(out, "restored {} entries of {} trees into {}", s.entries, s.trees, db.display())?;
+            writeln!(out, "restored {} entries of {} trees into {}", s.entries, s.trees, shown_path(db))?;
             Ok(0)
         }
         Err(e) => {

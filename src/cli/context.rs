@@ -69,7 +69,7 @@ impl Context {
             {
                 eprintln!(
                     "kehu: the journal grew large; a backup ({}) now holds what it held",
-                    path.display()
+                    crate::text::shown_path(&path)
                 );
             }
         }
@@ -82,7 +82,7 @@ impl Context {
         if store.customer_count()? == 0 {
             eprintln!(
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
-                self.db_path.display()
+                crate::text::shown_path(&self.db_path)
             );
             demo::fill_store(&store, DEMO_CUSTOMERS, 1, self.today, &crate::tui::operator())?;
         }
@@ -182,7 +182,7 @@ impl Context {
             stats.customers,
             stats.purchases,
             stats.interactions,
-            self.db_path.display(),
+            crate::text::shown_path(&self.db_path),
             started.elapsed().as_secs_f64()
         )?;
         Ok(0)

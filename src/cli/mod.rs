@@ -287,7 +287,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Export { kind, format, out: file, bom }) => {
             anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
             let db = ctx.open_existing()?;
-            export::run(&ctx, &db, kind, format, bom, file.as_deref(), &mut out)
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            export::run(&ctx, &db, kind, format, bom, file.as_deref(), &mut out, terminal)
         }
         Some(Command::Segments { dimension, json }) => {
             let db = ctx.open_existing()?;
