@@ -90,9 +90,10 @@ fn option_value(options: &str, name: &str) -> Option<String> {
     })
 }
 
-/// An operator name safe to show and store: no control characters, at most [`NAME_MAX`].
+/// An operator name safe to show and store: no control, bidi or invisible characters (a
+/// name reordered by U+202E would sign the audit log as someone else), at most [`NAME_MAX`].
 fn clean_name(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(NAME_MAX).collect::<String>().trim().to_string()
+    s.chars().filter(|&c| !crate::text::needs_escape(c)).take(NAME_MAX).collect::<String>().trim().to_string()
 }
 
 /// The authorized keys file, read again when its modification time or size changes.
@@ -115,10 +116,10 @@ impl AuthorizedKeys {
         std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let n = me.current().len();
         if n == 0 {
-            eprintln!(
-                "kehu serve: {} holds no key yet; nobody can log in until one is added",
+            super::log(format_args!(
+                "{} holds no key yet; nobody can log in until one is added",
                 path.display()
-            );
+            ));
         }
         Ok(me)
     }
@@ -140,10 +141,10 @@ impl AuthorizedKeys {
             let text = std::fs::read_to_string(&self.path).unwrap_or_default();
             let (keys, problems) = parse(&text);
             for p in problems {
-                eprintln!("kehu serve: {}: {p}", self.path.display());
+                super::log(format_args!("{}: {p}", self.path.display()));
             }
             if st.stamp.is_some() {
-                eprintln!("kehu serve: {} changed; {} key(s) now", self.path.display(), keys.len());
+                super::log(format_args!("{} changed; {} key(s) now", self.path.display(), keys.len()));
             }
             *st = Loaded { stamp, keys };
         }
@@ -189,6 +190,9 @@ mod tests {
     fn control_characters_never_reach_a_name() {
         let (keys, _) = parse(&format!("operator=\"evil\u{1b}[2J\" ssh-ed25519 {ED}"));
         assert_eq!(keys[0].operator.as_deref(), Some("evil[2J"));
+        // Nor bidi or invisible ones: the log and the audit would show them reordered.
+        let (keys, _) = parse(&format!("ssh-ed25519 {ED} ann\u{202e}nimda\u{200d}\u{2028}"));
+        assert_eq!(keys[0].operator.as_deref(), Some("annnimda"));
     }
 
     #[test]
