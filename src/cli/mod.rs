@@ -143,11 +143,11 @@ pub enum Command {
         /// Host key file, generated on first start [default: DIR.host_key beside the database]
         #[arg(long, value_name = "FILE")]
         host_key: Option<PathBuf>,
-        /// Most consoles open at once; one more is refused with a message
-        #[arg(long, default_value_t = 32)]
-        max_sessions: usize,
-        /// Close a console after this long without a key (e.g. 30m, 90s, 2h)
-        #[arg(long, default_value = "30m", value_parser = crate::serve::parse_duration)]
+        /// Most consoles open at once (1 to 256); one more is refused with a message
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=MAX_SESSIONS))]
+        max_sessions: u64,
+        /// Close a console after this long without a key (e.g. 30m, 90s, 2h; 1s to 7d)
+        #[arg(long, default_value = "30m", value_parser = crate::serve::parse_idle)]
         idle: std::time::Duration,
     },
     /// Void a purchase or interaction entered by mistake (it stays, counted nowhere)
@@ -209,6 +209,11 @@ pub enum Command {
         edits: u64,
     },
 }
+
+/// Most consoles `kehu serve --max-sessions` takes: each holds a copy of the classified shop
+/// (about 7 MB at 2,000 customers), and a shop with more operators at once than this is
+/// beyond what one process serving one sled database is meant for.
+const MAX_SESSIONS: u64 = 256;
 
 /// Record kinds that can be imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -308,6 +313,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle }) => {
             drop(out);
+            let max_sessions = usize::try_from(max_sessions)?;
             serve::run(&ctx, serve::Args { listen, authorized_keys, host_key, max_sessions, idle })
         }
         Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),

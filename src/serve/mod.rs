@@ -187,17 +187,32 @@ async fn stop_signal() {
     }
 }
 
+/// The shortest and longest idle limit `--idle` takes: a console closed after no time at all
+/// could not be used, and one kept a week without a key is one left open by mistake.
+pub const IDLE_RANGE: std::ops::RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(7 * 24 * 3600);
+
+/// Parses `--idle`: a duration (see [`parse_duration`]) within [`IDLE_RANGE`].
+pub fn parse_idle(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if IDLE_RANGE.contains(&d) => Ok(d),
+        _ => Err(format!("{:?} is not between 1s and 7d (168h)", s.trim())),
+    }
+}
+
 /// Parses a duration such as `30m`, `90s`, `2h` or a plain number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 30m, 90s, 2h)"))?;
-    let secs = match unit.trim() {
-        "" | "s" => n,
-        "m" | "min" => n * 60,
-        "h" => n * 3600,
+    let per = match unit.trim() {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
         u => return Err(format!("unknown unit {u:?} in {s:?} (s, m or h)")),
     };
+    // Past u64 seconds is longer than any limit, not an error of its own.
+    let secs = n.saturating_mul(per);
     Ok(Duration::from_secs(secs))
 }
 
@@ -212,6 +227,10 @@ mod tests {
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
+        assert_eq!(parse_duration("99999999999999999h"), Ok(Duration::from_secs(u64::MAX)));
+        assert!(parse_idle("0s").unwrap_err().contains("between 1s and 7d"));
+        assert!(parse_idle("169h").is_err());
+        assert_eq!(parse_idle("168h"), Ok(Duration::from_secs(7 * 24 * 3600)));
     }
 
     #[test]
