@@ -78,8 +78,16 @@ impl Context {
 
     /// Opens the demo database, generating it on first use.
     pub fn open_demo(&self) -> anyhow::Result<SledStore> {
+        let vacant = super::demo::vacant(&self.db_path);
+        if vacant {
+            eprintln!(
+                "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
+                crate::text::shown_path(&self.db_path)
+            );
+            super::demo::build(&self.db_path, DEMO_CUSTOMERS, 1, self.today, &crate::tui::operator())?;
+        }
         let store = said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?);
-        if store.customer_count()? == 0 {
+        if !vacant && store.customer_count()? == 0 {
             eprintln!(
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
                 crate::text::shown_path(&self.db_path)
@@ -163,18 +171,26 @@ impl Context {
         Ok((builder.finish(model), note))
     }
 
-    /// `kehu demo`: fills an empty database with a synthetic shop.
+    /// `kehu demo`: a synthetic shop in a new database (built aside and moved in, see
+    /// [`super::demo`]), or in an existing one that holds no customer.
     pub fn run_demo(&self, customers: u64, seed: u64, out: &mut dyn Write) -> anyhow::Result<i32> {
-        let store = self.open()?;
-        let existing = store.customer_count()?;
-        if existing > 0 {
-            bail!(
-                "{} already holds {existing} customers; demo data goes into an empty database (choose another --db)",
-                self.db_path.display()
-            );
-        }
         let started = Instant::now();
-        let stats = demo::fill_store(&store, customers, seed, self.today, &crate::tui::operator())?;
+        let operator = crate::tui::operator();
+        let (store, stats) = if super::demo::vacant(&self.db_path) {
+            let stats = super::demo::build(&self.db_path, customers, seed, self.today, &operator)?;
+            (self.open()?, stats)
+        } else {
+            let store = self.open()?;
+            let existing = store.customer_count()?;
+            if existing > 0 {
+                bail!(
+                    "{} already holds {existing} customers; demo data goes into an empty database (choose another --db)",
+                    crate::text::shown_path(&self.db_path)
+                );
+            }
+            let stats = demo::fill_store(&store, customers, seed, self.today, &operator)?;
+            (store, stats)
+        };
         self.checkpoint_if_large(&store)?;
         writeln!(
             out,

@@ -7,6 +7,7 @@ mod classes;
 mod console;
 mod context;
 mod correct;
+mod demo;
 mod export;
 mod failure;
 mod fit;
@@ -52,8 +53,8 @@ pub struct Cli {
 pub enum Command {
     /// Fill a database with a synthetic shop
     Demo {
-        /// How many customers
-        #[arg(long, default_value_t = 2000)]
+        /// How many customers (1 to 2,000,000)
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=crate::demo::MAX_CUSTOMERS))]
         customers: u64,
         /// Random seed: the same seed gives the same shop
         #[arg(long, default_value_t = 1)]

@@ -19,6 +19,11 @@ pub fn fill_store(
     today: NaiveDate,
     operator: &str,
 ) -> anyhow::Result<DemoStats> {
+    anyhow::ensure!(
+        customers <= super::MAX_CUSTOMERS,
+        "a demo shop takes at most {} customers, not {customers}",
+        super::MAX_CUSTOMERS
+    );
     let first_id = store.allocate_ids(1)?;
     let mut reserved_end = first_id + 1;
     let mut next = first_id;

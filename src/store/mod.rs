@@ -37,6 +37,7 @@ pub use backup::{BackupSummary, backup_to, restore_from, verify_backup};
 pub use check::{CheckReport, Problem};
 pub use daily::{CHECKPOINT_BYTES, KEEP_DEFAULT, backup_dir, daily_backup};
 pub use guard::panic_text;
+pub use lock::remove_scratch;
 pub use open::exists;
 pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};
