@@ -15,9 +15,6 @@ pub struct AuthorizedKey {
     pub operator: Option<String>,
 }
 
-/// Longest operator name kept (they are shown on status lines and in the audit log).
-const NAME_MAX: usize = 40;
-
 /// Parses an `authorized_keys` text; lines that are not keys are reported as `line N: why`.
 pub fn parse(text: &str) -> (Vec<AuthorizedKey>, Vec<String>) {
     let (mut keys, mut problems) = (Vec::new(), Vec::new());
@@ -90,10 +87,9 @@ fn option_value(options: &str, name: &str) -> Option<String> {
     })
 }
 
-/// An operator name safe to show and store: no control, bidi or invisible characters (a
-/// name reordered by U+202E would sign the audit log as someone else), at most [`NAME_MAX`].
+/// An operator name safe to show and store (see [`crate::domain::operator_name`]).
 fn clean_name(s: &str) -> String {
-    s.chars().filter(|&c| !crate::text::needs_escape(c)).take(NAME_MAX).collect::<String>().trim().to_string()
+    crate::domain::operator_name(s)
 }
 
 /// The authorized keys file, read again when its modification time or size changes.
