@@ -1,5 +1,5 @@
-//! Arguments out of range are refused before anything runs, each with its bounds: the number
-//! of SSH consoles, the idle limit, the size of a demo shop.
+//! Figures out of range are refused before anything is written, each with its bounds: the
+//! number of SSH consoles, the idle limit, and points redeemed (never negative).
 
 mod common;
 use common::*;
@@ -28,4 +28,17 @@ fn serve_refuses_session_counts_and_idle_limits_out_of_bounds() {
         let err = refused(&s, &["serve", "--authorized-keys", k, "--idle", d], "--idle");
         assert!(err.contains("between 1s and 7d (168h)"), "{d}: {err}");
     }
+}
+
+#[test]
+fn negative_points_redeemed_are_refused_with_their_line() {
+    let s = Scratch::new();
+    let file = s.file("c.csv", "ref,name,points_redeemed\nA1,Li,100\nA2,Wang,-500\n");
+    let out = s.kehu(TODAY, &["import", "--kind", "customers", file.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "negative points were taken: {err}{}", stdout(&out));
+    assert!(err.contains("line 3:") && err.contains("points_redeemed"), "{err}");
+    assert!(err.contains("negative"), "{err}");
+    let listed = s.kehu(TODAY, &["export", "--kind", "customers"]);
+    assert!(listed.status.code() == Some(2) || parse_csv(&stdout(&listed)).1.is_empty(), "half imported");
 }

@@ -134,6 +134,21 @@ impl Customer {
         self.tags = tags;
     }
 
+    /// Sets the loyalty points already spent from text (blank is 0); refuses a negative or
+    /// fractional figure: a negative one would give points that were never earned.
+    pub fn set_points_redeemed(&mut self, text: &str) -> Result<(), DomainError> {
+        let t = text.trim();
+        self.points_redeemed = match t.parse::<i64>() {
+            _ if t.is_empty() => 0,
+            Ok(p) if p >= 0 => p,
+            Ok(_) => return Err(DomainError::Invalid(format!("points_redeemed {t} is negative"))),
+            Err(_) => {
+                return Err(DomainError::Invalid(format!("points_redeemed {t:?} is not a whole number")));
+            }
+        };
+        Ok(())
+    }
+
     /// The customer's age in whole years on `today`, when the birthday is known.
     pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
         self.birthday.and_then(|b| today.years_since(b))
@@ -200,6 +215,12 @@ mod tests {
         assert!(c.phone.is_none());
         c.set_tags("vip, baby，vip;;");
         assert_eq!(c.tags, vec!["vip", "baby"]);
+        c.set_points_redeemed("120").unwrap();
+        assert!(c.set_points_redeemed("-5").unwrap_err().to_string().contains("negative"));
+        assert!(c.set_points_redeemed("1.5").is_err());
+        assert_eq!(c.points_redeemed, 120);
+        c.set_points_redeemed(" ").unwrap();
+        assert_eq!(c.points_redeemed, 0);
     }
 
     #[test]
