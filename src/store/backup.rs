@@ -200,7 +200,7 @@ struct Checked<R: Read> {
 
 /// A damaged or foreign backup file.
 fn damaged(why: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("the backup file is damaged or not a kehu backup: {why}"))
+    StoreError::BadBackup(format!("the backup file is damaged or not a kehu backup: {why}"))
 }
 
 impl<R: Read> Checked<R> {

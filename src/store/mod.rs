@@ -68,6 +68,10 @@ pub enum StoreError {
     TooNew { path: String, found: u32, supported: u32 },
     #[error("the database is damaged: {0}")]
     Corrupt(String),
+    /// A backup file that is damaged or not a kehu backup: the file is what is wrong, not any
+    /// database (a restore has none yet).
+    #[error("{0}")]
+    BadBackup(String),
     #[error(
         "no kehu database at {path} (check the path, or create one with `kehu import`, `kehu demo` or the console)"
     )]
