@@ -106,6 +106,22 @@ fn escape_where(s: &str, hazard: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A TOML parse error of `text` as one readable line: `line 3, column 5: <what>`. The toml
+/// crate's own report spans several lines (the line quoted, a caret under it), which every
+/// message neutralises into `\x0a` escapes on one line.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let what = e.message().trim().replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {what}")
+        }
+        None => what,
+    }
+}
+
 /// Characters that make a spreadsheet treat a cell as a formula (CSV injection).
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
