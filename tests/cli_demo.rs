@@ -101,3 +101,61 @@ fn show_never_prints_raw_escapes() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(!missing.stderr.contains(&0x1b), "{:?}", stderr(&missing));
 }
+
+/// The largest journal segment anywhere under `dir`, in bytes: how far a demo has written.
+fn largest_segment(dir: &std::path::Path) -> u64 {
+    let mut largest = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "kj") {
+                largest = largest.max(e.metadata().map_or(0, |m| m.len()));
+            }
+        }
+    }
+    largest
+}
+
+#[test]
+fn a_demo_killed_part_way_does_not_block_the_next() {
+    let s = Scratch::new();
+    let mut big = std::process::Command::new(env!("CARGO_BIN_EXE_kehu"))
+        .arg("--db")
+        .arg(s.db())
+        .args(["--as-of", TODAY, "demo", "--customers", "1000000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the demo");
+    // Killed once its first batches are saved (a batch of 2,000 customers journals over 1 MB).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while largest_segment(s.dir.path()) < 2 << 20 {
+        assert!(std::time::Instant::now() < deadline, "the demo wrote nothing in 2 minutes");
+        assert!(big.try_wait().expect("poll").is_none(), "the demo ended before it was killed");
+        std::thread::yield_now();
+    }
+    big.kill().expect("kill");
+    big.wait().expect("reap");
+
+    let out = ok(s.kehu(TODAY, &["demo", "--customers", "30", "--seed", "7"]));
+    assert!(out.contains("created 30 customers"), "{out}");
+    let (_, rows) = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])));
+    assert_eq!(rows.len(), 30, "the shop is not the new demo's alone");
+    let left: Vec<_> = std::fs::read_dir(s.dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().contains("demo")), "scratch left behind: {left:?}");
+}
+
+#[test]
+fn a_demo_too_large_is_refused_with_its_bound() {
+    let s = Scratch::new();
+    for n in ["0", "2000001", "18446744073709551615"] {
+        let out = s.kehu(TODAY, &["demo", "--customers", n]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{n}: {err}");
+        assert!(err.contains("--customers") && err.contains("1..=2000000"), "{n}: {err}");
+    }
+    assert!(!s.db().exists(), "a refused demo created the database");
+}

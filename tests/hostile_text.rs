@@ -50,6 +50,21 @@ fn is_hazard(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{61C}')
 }
 
+/// Whether `c` is invisible and must not reach a terminal raw either: zero-width spaces and
+/// joiners (one appeared glued to another row), the word joiner, the BOM and the line and
+/// paragraph separators.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Whether `c` must never be written to a terminal as it is.
+fn is_raw(c: char) -> bool {
+    is_hazard(c) || is_invisible(c)
+}
+
+/// Most characters one drawn cell may hold: a base character and four marks.
+const MAX_CELL_CHARS: usize = 5;
+
 /// Tags as a list is split (`,` `;` `，`, trimmed, blanks dropped): the samples' bytes survive
 /// inside each tag.
 fn tags(list: &str) -> Vec<String> {
@@ -112,7 +127,12 @@ fn draw_checked(app: &mut App, w: u16, h: u16, what: &str) -> Terminal<TestBacke
         let mut cells = 0;
         while x < w {
             let sym = buf[(x, y)].symbol();
-            if let Some(c) = sym.chars().find(|&c| is_hazard(c)) {
+            assert!(
+                sym.chars().count() <= MAX_CELL_CHARS,
+                "{what}: cell ({x},{y}) holds {} characters",
+                sym.chars().count()
+            );
+            if let Some(c) = sym.chars().find(|&c| is_raw(c)) {
                 panic!(
                     "{what}: cell ({x},{y}) holds U+{:04X}; screen:\n{}",
                     c as u32,
@@ -198,7 +218,7 @@ fn hostile_text_imports_exactly_and_never_reaches_the_terminal() {
         let out = s.kehu(TODAY, &["show", &format!("H{i}")]);
         assert!(out.status.success(), "show H{i}: {}", stderr(&out));
         let text = String::from_utf8(out.stdout.clone()).expect("show prints UTF-8");
-        let bad: Vec<char> = text.chars().filter(|&c| c != '\n' && is_hazard(c)).collect();
+        let bad: Vec<char> = text.chars().filter(|&c| c != '\n' && is_raw(c)).collect();
         assert!(bad.is_empty(), "show H{i} printed raw {bad:?}:\n{text}");
         assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07) && !out.stdout.contains(&0));
         assert!(text.contains(&format!("H{i}")), "{text}");
@@ -206,7 +226,7 @@ fn hostile_text_imports_exactly_and_never_reaches_the_terminal() {
     // …and a query that matches several (the candidates go to stderr).
     let out = s.kehu(TODAY, &["show", "e"]);
     let err = stderr(&out);
-    assert!(err.chars().all(|c| c == '\n' || !is_hazard(c)), "show candidates leak: {err:?}");
+    assert!(err.chars().all(|c| c == '\n' || !is_raw(c)), "show candidates leak: {err:?}");
 
     // Export: formula cells defused, and everything else exported as stored (raw is fine in a
     // file; it is not a terminal).
@@ -396,4 +416,126 @@ fn a_ten_thousand_character_name_is_refused_with_its_line() {
     let err = stderr(&out);
     assert!(err.contains("line 3:"), "{err}");
     assert!(!err.contains('\x1b') && !err.contains('\u{202e}'), "the refusal echoes raw text: {err:?}");
+}
+
+/// A customer stored with 10,000 combining marks on one letter of the city, thousands in the
+/// notes and the name, and zero-width joiners and line separators between words.
+fn add_zalgo(store: &dyn Store) -> u64 {
+    let mut c = kehu::domain::Customer::new(
+        &format!("Zalgo\u{2028}Li\u{200d}Na e{}", "\u{301}".repeat(80)),
+        chrono::Utc::now(),
+    )
+    .expect("name");
+    c.set_reference("Z0").unwrap();
+    c.city = format!("e{}x", "\u{301}".repeat(10_000));
+    c.notes = format!("a{}\u{2028}b\u{200b}c", "\u{302}".repeat(3_000));
+    store.commit(kehu::change::Change::SaveCustomer(c), "test").expect("stored");
+    store.id_by_ref("Z0").unwrap().expect("saved")
+}
+
+#[test]
+fn one_cell_emits_a_few_marks_however_many_it_holds() {
+    let s = Scratch::new();
+    let id = add_zalgo(&SledStore::open(&s.db()).expect("open"));
+    let out = s.kehu(TODAY, &["show", "Z0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout.clone()).expect("UTF-8");
+    assert!(text.len() < 2_000, "show wrote {} bytes for one customer:\n{text}", text.len());
+    let bad: Vec<char> = text.chars().filter(|&c| c != '\n' && is_raw(c)).collect();
+    assert!(bad.is_empty(), "show printed raw {bad:?}:\n{text}");
+
+    let store = SledStore::open(&s.db()).expect("open");
+    let mut app = app_over(&store);
+    let hs = kehu::tui::all_histories(&store).unwrap();
+    draw_checked(&mut app, 132, 40, "list with the zalgo customer");
+    cursor_to(&mut app, id);
+    ui_fixture::feed(&mut app, &hs, &[Action::Open]);
+    for page in 0..4 {
+        draw_checked(&mut app, 100, 30, &format!("zalgo detail, page {page}"));
+        app.update(Action::PageDown);
+    }
+    app.update(Action::EditCustomer);
+    draw_checked(&mut app, 100, 30, "zalgo edit form");
+}
+
+/// Every string in a JSON document, keys included.
+fn json_strings(v: &serde_json::Value, into: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => into.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| json_strings(v, into)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, v)| {
+            into.push(k.clone());
+            json_strings(v, into);
+        }),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_output_escapes_every_hazard_and_keeps_the_data() {
+    let s = Scratch::new();
+    let file = s.file("customers.csv", &customers_csv());
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", file.to_str().unwrap()]));
+    let purchases =
+        s.file("purchases.csv", "ref,date,amount,category\nH4,2024-05-01,10.00,\"tea\u{202e}evil\"\n");
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", purchases.to_str().unwrap()]));
+    let runs: [&[&str]; 6] = [
+        &["show", "H4", "--json"],
+        &["show", "H6", "--json"],
+        &["segments", "--json"],
+        &["export", "--kind", "customers", "--format", "json"],
+        &["export", "--kind", "purchases", "--format", "json"],
+        &["export", "--kind", "classes", "--format", "json"],
+    ];
+    let mut seen = Vec::new();
+    for args in runs {
+        let text = ok(s.kehu(TODAY, args));
+        let bad: Vec<char> = text.chars().filter(|&c| c != '\n' && is_raw(c)).take(20).collect();
+        assert!(bad.is_empty(), "{args:?} printed raw {bad:?}");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        json_strings(&doc, &mut seen);
+    }
+    // Escaped, not changed: the JSON reads back as stored.
+    for sample in &samples()[4..7] {
+        assert!(seen.contains(sample), "{sample:?} does not read back from the JSON");
+    }
+    assert!(seen.iter().any(|s| s == "tea\u{202e}evil"), "the category does not read back");
+    assert!(seen.iter().any(|s| s.contains('\u{202e}')), "no tag reaches segments --json");
+}
+
+/// `kehu --db DB --as-of TODAY args…` as a command, for running on a pseudo-terminal.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn kehu_command(s: &Scratch, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kehu"));
+    cmd.arg("--db").arg(s.db()).args(["--as-of", TODAY]).args(args);
+    cmd.env_remove("KEHU_DB").env_remove("KEHU_TODAY").env_remove("KEHU_RULES");
+    cmd
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn csv_on_a_terminal_is_neutralised_and_a_file_keeps_it_exact() {
+    let s = Scratch::new();
+    let file = s.file("customers.csv", &customers_csv());
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", file.to_str().unwrap()]));
+    for kind in ["customers", "classes"] {
+        let out = common::pty::output_on_pty(kehu_command(&s, &["export", "--kind", kind]));
+        assert!(out.status.success(), "export {kind} on a terminal: {}", stderr(&out));
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        let bad: Vec<char> =
+            text.chars().filter(|&c| !matches!(c, '\r' | '\n') && is_raw(c)).take(20).collect();
+        assert!(bad.is_empty(), "export {kind} wrote raw {bad:?} to a terminal");
+        assert!(text.contains("Wang\\x1b]0;pwned\\x07Fang"), "the name is not shown escaped:\n{text}");
+    }
+
+    // A file named with an escape sequence: written exactly, and its name echoed inert.
+    let path = s.dir.path().join("\x1b]0;X\x07.csv");
+    let out = s.kehu(TODAY, &["export", "--kind", "customers", "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.chars().all(|c| c == '\n' || !is_raw(c)), "the path is echoed raw: {err:?}");
+    assert!(err.contains("\\x1b]0;X\\x07.csv"), "{err}");
+    let piped = ok(s.kehu(TODAY, &["export", "--kind", "customers"]));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), piped, "the file is not the exact export");
+    assert!(samples().iter().all(|x| piped.contains(x.as_str())), "a pipe gets the data exact");
 }

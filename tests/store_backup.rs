@@ -119,6 +119,8 @@ fn damaged_backups_are_refused_and_write_nothing() {
         assert_eq!(o.status.code(), Some(2), "{what}: {out}");
         assert!(out.starts_with("refused: "), "{what}: {out}");
         assert!(out.contains("nothing was written"), "{what}: {out}");
+        // The file is what is wrong, not the database (there is none yet).
+        assert!(out.contains("the backup file") && !out.contains("database is damaged"), "{what}: {out}");
         assert!(!target.exists(), "{what}: the target was created");
     }
 }

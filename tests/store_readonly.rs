@@ -143,3 +143,54 @@ fn a_read_only_database_is_refused_with_a_message_never_a_panic() {
         before.iter().map(|(n, _)| (n.clone(), std::fs::read(db.join(n)).unwrap())).collect();
     assert_eq!(before, after, "a file of the read-only database changed");
 }
+
+/// Makes every file under `path` writable by anyone and every directory below it open, then
+/// `path` itself read-only: only the database directory refuses new files.
+fn read_only_top(path: &Path) {
+    fn open_all(p: &Path) {
+        for entry in std::fs::read_dir(p).expect("read dir") {
+            let p = entry.expect("entry").path();
+            let mode = if p.is_dir() { 0o777 } else { 0o666 };
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+            if p.is_dir() {
+                open_all(&p);
+            }
+        }
+    }
+    open_all(path);
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o555)).expect("chmod dir");
+}
+
+/// A database directory that is read-only while its files are not, holding a half-written
+/// snapshot that a full disk left (which kehu clears before sled sees it, when it can): not
+/// "damaged", but read-only, with what to do.
+#[test]
+fn a_read_only_directory_is_not_called_damaged() {
+    let s = Scratch::new();
+    ok(s.kehu(DAY, &["demo", "--customers", "5", "--seed", "7"]));
+    std::fs::set_permissions(s.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let db = s.db();
+    let snap = std::fs::read_dir(&db)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("snap.")))
+        .expect("a snapshot");
+    let head = std::fs::read(&snap).unwrap();
+    std::fs::write(db.join("snap.FFFFFFFFFFFFFFFF.generating"), &head[..head.len() / 2]).unwrap();
+    read_only_top(&db);
+    let _restore = Restore(&db);
+    let prefix = match runner(&db) {
+        Ok(p) => p,
+        Err(why) => {
+            println!("SKIPPED a_read_only_directory_is_not_called_damaged: {why}");
+            return;
+        }
+    };
+    for args in [&["check"][..], &["show", "#1"]] {
+        let out = kehu_as(&prefix, &db, args);
+        let said = format!("{}{}", stderr(&out), stdout(&out));
+        assert_ne!(out.status.code(), Some(0), "{args:?} worked on a read-only directory: {said}");
+        assert!(said.contains("read-only") && !said.contains("damaged"), "{args:?}: {said}");
+    }
+}

@@ -267,8 +267,9 @@ impl Rules {
     pub fn from_toml(user: &str) -> Result<Rules, RulesError> {
         let mut base = parse_table(BUILTIN_RULES)?;
         merge(&mut base, parse_table(user)?, "")?;
-        let rules: Rules =
-            Value::Table(base).try_into().map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string()))?;
+        let rules: Rules = Value::Table(base)
+            .try_into()
+            .map_err(|e: toml::de::Error| RulesError::Syntax(e.message().replace('\n', "; ")))?;
         rules.validate()?;
         Ok(rules)
     }
@@ -329,7 +330,7 @@ fn check(ok: bool, key: &str, problem: &str) -> Result<(), RulesError> {
 }
 
 fn parse_table(text: &str) -> Result<Table, RulesError> {
-    text.parse::<Table>().map_err(|e| RulesError::Syntax(e.to_string()))
+    text.parse::<Table>().map_err(|e| RulesError::Syntax(crate::text::toml_error(text, &e)))
 }
 
 /// Lays `user` over `base`, refusing keys `base` lacks and values of another type.
@@ -425,5 +426,7 @@ mod tests {
         let e = Rules::from_toml("[playbook.price_high]\nchannel = \"pigeon\"").unwrap_err().to_string();
         assert!(e.contains("pigeon") && e.contains("wechat"), "{e}");
         assert!(matches!(Rules::from_toml("[x"), Err(RulesError::Syntax(_))));
+        let e = Rules::from_toml("[frequency]\nhigh = \n").unwrap_err().to_string();
+        assert!(!e.contains('\n') && e.contains("line 2, column 8"), "{e}");
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::progress::Progress;
 use crate::store::{self, SledStore, StoreError};
+use crate::text::shown_path;
 use std::io::Write;
 use std::path::Path;
 
@@ -18,7 +19,7 @@ pub fn run_backup(db: &Path, file: &Path, p: &dyn Progress, out: &mut dyn Write)
                     "backed up {} entries of {} trees to {} (written by the running kehu serve, at change {})",
                     a.entries,
                     a.trees,
-                    file.display(),
+                    shown_path(file),
                     a.seq
                 )?;
                 return Ok(0);
@@ -30,7 +31,7 @@ pub fn run_backup(db: &Path, file: &Path, p: &dyn Progress, out: &mut dyn Write)
     let made = store::backup_with(&store, file, &|| false, p);
     p.done();
     let s = made?;
-    writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, file.display())?;
+    writeln!(out, "backed up {} entries of {} trees to {}", s.entries, s.trees, shown_path(file))?;
     Ok(0)
 }
 
@@ -40,7 +41,7 @@ pub fn run_restore(db: &Path, file: &Path, p: &dyn Progress, out: &mut dyn Write
     p.done();
     match restored {
         Ok(s) => {
-            writeln!(out, "restored {} entries of {} trees into {}", s.entries, s.trees, db.display())?;
+            writeln!(out, "restored {} entries of {} trees into {}", s.entries, s.trees, shown_path(db))?;
             Ok(0)
         }
         Err(e) => {

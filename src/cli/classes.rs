@@ -3,11 +3,10 @@
 
 use super::Context;
 use super::Format;
-use super::export::{Cell, RowWriter};
+use super::export::{Cell, Out, RowWriter};
 use crate::classify::Profile;
 use crate::domain::Customer;
 use crate::store::Store;
-use std::io::Write;
 
 /// The columns: the ones scripts rely on first and in a fixed order (never reorder them), then
 /// the rest of the profile.
@@ -50,12 +49,7 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
-pub fn export<'a>(
-    ctx: &Context,
-    store: &dyn Store,
-    format: Format,
-    out: Box<dyn Write + 'a>,
-) -> anyhow::Result<u64> {
+pub fn export<'a>(ctx: &Context, store: &dyn Store, format: Format, out: Out<'a>) -> anyhow::Result<u64> {
     let (customers, clf) = ctx.load(store, true)?;
     let mut w = RowWriter::new(format, COLUMNS, out)?;
     for c in &customers {

@@ -70,7 +70,7 @@ impl Context {
             {
                 eprintln!(
                     "kehu: the journal grew large; a backup ({}) now holds what it held",
-                    path.display()
+                    crate::text::shown_path(&path)
                 );
             }
         }
@@ -79,13 +79,35 @@ impl Context {
 
     /// Opens the demo database, generating it on first use.
     pub fn open_demo(&self) -> anyhow::Result<SledStore> {
-        let store = said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?);
-        if store.customer_count()? == 0 {
+        let vacant = super::demo::vacant(&self.db_path);
+        if vacant {
             eprintln!(
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
-                self.db_path.display()
+                crate::text::shown_path(&self.db_path)
             );
-            demo::fill_store(&store, DEMO_CUSTOMERS, 1, self.today, &crate::tui::operator())?;
+            let p = super::progress::on_stderr();
+            let built = super::demo::build(
+                &self.db_path,
+                DEMO_CUSTOMERS,
+                1,
+                self.today,
+                &crate::tui::operator(),
+                &*p,
+            );
+            p.done();
+            built?;
+        }
+        let store = said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?);
+        if !vacant && store.customer_count()? == 0 {
+            eprintln!(
+                "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
+                crate::text::shown_path(&self.db_path)
+            );
+            let p = super::progress::on_stderr();
+            let filled =
+                demo::fill_store_with(&store, DEMO_CUSTOMERS, 1, self.today, &crate::tui::operator(), &*p);
+            p.done();
+            filled?;
         }
         Ok(store)
     }
@@ -177,7 +199,8 @@ impl Context {
         Ok((builder.finish(model), note))
     }
 
-    /// `kehu demo`: fills an empty database with a synthetic shop.
+    /// `kehu demo`: a synthetic shop in a new database (built aside and moved in, see
+    /// [`super::demo`]), or in an existing one that holds no customer.
     pub fn run_demo(
         &self,
         customers: u64,
@@ -185,17 +208,25 @@ impl Context {
         p: &dyn Progress,
         out: &mut dyn Write,
     ) -> anyhow::Result<i32> {
-        let store = self.open()?;
-        let existing = store.customer_count()?;
-        if existing > 0 {
-            bail!(
-                "{} already holds {existing} customers; demo data goes into an empty database (choose another --db)",
-                self.db_path.display()
-            );
-        }
         let started = Instant::now();
-        let stats = demo::fill_store_with(&store, customers, seed, self.today, &crate::tui::operator(), p)?;
-        p.done();
+        let operator = crate::tui::operator();
+        let (store, stats) = if super::demo::vacant(&self.db_path) {
+            let built = super::demo::build(&self.db_path, customers, seed, self.today, &operator, p);
+            p.done();
+            (self.open()?, built?)
+        } else {
+            let store = self.open()?;
+            let existing = store.customer_count()?;
+            if existing > 0 {
+                bail!(
+                    "{} already holds {existing} customers; demo data goes into an empty database (choose another --db)",
+                    crate::text::shown_path(&self.db_path)
+                );
+            }
+            let filled = demo::fill_store_with(&store, customers, seed, self.today, &operator, p);
+            p.done();
+            (store, filled?)
+        };
         self.checkpoint_if_large(&store, p)?;
         writeln!(
             out,
@@ -203,7 +234,7 @@ impl Context {
             stats.customers,
             stats.purchases,
             stats.interactions,
-            self.db_path.display(),
+            crate::text::shown_path(&self.db_path),
             started.elapsed().as_secs_f64()
         )?;
         Ok(0)

@@ -25,6 +25,7 @@ pub fn void(
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     anyhow::ensure!(!reason.trim().is_empty(), "say why with --reason (it is kept with the void)");
+    crate::domain::check_len("--reason", reason.trim(), crate::domain::MAX_TEXT)?;
     let void =
         Some(Void { at: chrono::Utc::now(), by: operator.to_string(), reason: reason.trim().to_string() });
     match what {
@@ -98,6 +99,7 @@ pub fn resolve(
     operator: &str,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
+    crate::domain::check_len("--note", note.trim(), crate::domain::MAX_TEXT)?;
     let Some(before) = store.find_interaction(id)? else { anyhow::bail!("no interaction has id {id}") };
     let Some(c) = before.complaint.as_ref() else {
         anyhow::bail!("interaction #{id} is a {}, not a complaint", before.kind)

@@ -4,7 +4,7 @@ use super::import::{CUSTOMER_COLUMNS, INTERACTION_COLUMNS, PURCHASE_COLUMNS};
 use super::{Context, ExportKind, Format};
 use crate::domain::{Customer, History, Interaction, Purchase};
 use crate::store::Store;
-use crate::text::spreadsheet_safe;
+use crate::text::{shown_path, spreadsheet_safe, terminal_safe};
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -25,8 +25,10 @@ impl Cell {
         s.map_or(Cell::Null, |s| Cell::Text(s.to_string()))
     }
 
-    fn csv(&self) -> String {
+    /// The cell as CSV text; on a terminal, stored text is neutralised as `show` prints it.
+    fn csv(&self, terminal: bool) -> String {
         match self {
+            Cell::Text(s) if terminal => terminal_safe(&spreadsheet_safe(s)).into_owned(),
             Cell::Text(s) => spreadsheet_safe(s).into_owned(),
             Cell::Int(i) => i.to_string(),
             Cell::Float(f) => format!("{f:.6}"),
@@ -61,6 +63,7 @@ impl From<String> for Cell {
 /// Writes rows of cells under a fixed header, as CSV or as a JSON array of objects.
 pub struct RowWriter<'a> {
     format: Format,
+    terminal: bool,
     columns: &'a [&'a str],
     csv: Option<csv::Writer<Box<dyn Write + 'a>>>,
     json: Option<Box<dyn Write + 'a>>,
@@ -68,13 +71,11 @@ pub struct RowWriter<'a> {
 }
 
 impl<'a> RowWriter<'a> {
-    /// Starts the output (the CSV header, or the JSON array's opening bracket).
-    pub fn new(
-        format: Format,
-        columns: &'a [&'a str],
-        out: Box<dyn Write + 'a>,
-    ) -> anyhow::Result<RowWriter<'a>> {
-        let mut w = RowWriter { format, columns, csv: None, json: None, rows: 0 };
+    /// Starts the output (the CSV header, or the JSON array's opening bracket); `out.terminal`
+    /// says a person reads it, which neutralises CSV text (JSON always escapes).
+    pub fn new(format: Format, columns: &'a [&'a str], out: Out<'a>) -> anyhow::Result<RowWriter<'a>> {
+        let Out { out, terminal } = out;
+        let mut w = RowWriter { format, terminal, columns, csv: None, json: None, rows: 0 };
         match format {
             Format::Csv => {
                 let mut c = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
@@ -94,13 +95,13 @@ impl<'a> RowWriter<'a> {
     pub fn row(&mut self, cells: &[Cell]) -> anyhow::Result<()> {
         debug_assert_eq!(cells.len(), self.columns.len());
         if let Some(c) = &mut self.csv {
-            c.write_record(cells.iter().map(Cell::csv))?;
+            c.write_record(cells.iter().map(|cell| cell.csv(self.terminal)))?;
         }
         if let Some(out) = &mut self.json {
             let object: serde_json::Map<String, serde_json::Value> =
                 self.columns.iter().zip(cells).map(|(k, v)| (k.to_string(), v.json())).collect();
             out.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut *out, &object)?;
+            super::json::write_compact(&mut *out, &object)?;
         }
         self.rows += 1;
         Ok(())
@@ -120,7 +121,18 @@ impl<'a> RowWriter<'a> {
     }
 }
 
-/// Runs `kehu export`.
+/// Where an export goes: the writer, and whether it is a terminal.
+pub struct Out<'a> {
+    /// The file or standard output.
+    pub out: Box<dyn Write + 'a>,
+    /// Whether a person reads it on a terminal: CSV text is then shown as `show` shows it
+    /// (escapes instead of control, bidi and invisible characters); a file or a pipe gets it
+    /// exact.
+    pub terminal: bool,
+}
+
+/// Runs `kehu export`; `stdout_terminal` says whether standard output is a terminal.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     ctx: &Context,
     store: &dyn Store,
@@ -129,16 +141,22 @@ pub fn run(
     bom: bool,
     file: Option<&Path>,
     stdout: &mut dyn Write,
+    stdout_terminal: bool,
 ) -> anyhow::Result<i32> {
-    let mut out: Box<dyn Write + '_> = match file {
-        Some(p) => Box::new(BufWriter::new(
-            std::fs::File::create(p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
-        )),
-        None => Box::new(BufWriter::new(stdout)),
+    let (mut out, terminal): (Box<dyn Write + '_>, bool) = match file {
+        Some(p) => (
+            Box::new(BufWriter::new(
+                std::fs::File::create(p)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", shown_path(p)))?,
+            )),
+            false,
+        ),
+        None => (Box::new(BufWriter::new(stdout)), stdout_terminal),
     };
     if bom {
         out.write_all("\u{feff}".as_bytes())?;
     }
+    let out = Out { out, terminal };
     let rows = match kind {
         ExportKind::Customers => records(store, format, CUSTOMER_COLUMNS, out, |h, refs, w| {
             w.row(&customer_cells(&h.customer, refs))
@@ -152,7 +170,7 @@ pub fn run(
         ExportKind::Classes => super::classes::export(ctx, store, format, out)?,
     };
     if let Some(p) = file {
-        eprintln!("kehu: wrote {rows} rows to {}", p.display());
+        eprintln!("kehu: wrote {rows} rows to {}", shown_path(p));
     }
     Ok(0)
 }
@@ -162,7 +180,7 @@ fn records<'a>(
     store: &dyn Store,
     format: Format,
     columns: &'a [&'a str],
-    out: Box<dyn Write + 'a>,
+    out: Out<'a>,
     mut each: impl FnMut(&History, &HashMap<u64, String>, &mut RowWriter<'a>) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
     // Referrers are exported by ref, which needs every customer's ref first.

@@ -8,12 +8,14 @@ mod columns;
 mod console;
 mod context;
 mod correct;
+mod demo;
 mod dialect;
 mod encoding;
 mod export;
 mod failure;
 mod fit;
 pub mod import;
+mod json;
 mod progress;
 mod salvage;
 mod segments;
@@ -55,8 +57,8 @@ pub struct Cli {
 pub enum Command {
     /// Fill a database with a synthetic shop
     Demo {
-        /// How many customers
-        #[arg(long, default_value_t = 2000)]
+        /// How many customers (1 to 2,000,000)
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=crate::demo::MAX_CUSTOMERS))]
         customers: u64,
         /// Random seed: the same seed gives the same shop
         #[arg(long, default_value_t = 1)]
@@ -150,11 +152,11 @@ pub enum Command {
         /// Host key file, generated on first start [default: DIR.host_key beside the database]
         #[arg(long, value_name = "FILE")]
         host_key: Option<PathBuf>,
-        /// Most consoles open at once; one more is refused with a message
-        #[arg(long, default_value_t = 32)]
-        max_sessions: usize,
-        /// Close a console after this long without a key (e.g. 30m, 90s, 2h)
-        #[arg(long, default_value = "30m", value_parser = crate::serve::parse_duration)]
+        /// Most consoles open at once (1 to 256); one more is refused with a message
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=MAX_SESSIONS))]
+        max_sessions: u64,
+        /// Close a console after this long without a key (e.g. 30m, 90s, 2h; 1s to 7d)
+        #[arg(long, default_value = "30m", value_parser = crate::serve::parse_idle)]
         idle: std::time::Duration,
     },
     /// Void a purchase or interaction entered by mistake (it stays, counted nowhere)
@@ -216,6 +218,11 @@ pub enum Command {
         edits: u64,
     },
 }
+
+/// Most consoles `kehu serve --max-sessions` takes: each holds a copy of the classified shop
+/// (about 7 MB at 2,000 customers), and a shop with more operators at once than this is
+/// beyond what one process serving one sled database is meant for.
+const MAX_SESSIONS: u64 = 256;
 
 /// Record kinds that can be imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -298,7 +305,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Export { kind, format, out: file, bom }) => {
             anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
             let db = ctx.open_existing()?;
-            export::run(&ctx, &db, kind, format, bom, file.as_deref(), &mut out)
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            export::run(&ctx, &db, kind, format, bom, file.as_deref(), &mut out, terminal)
         }
         Some(Command::Segments { dimension, json }) => {
             let db = ctx.open_existing()?;
@@ -322,6 +330,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle }) => {
             drop(out);
+            let max_sessions = usize::try_from(max_sessions)?;
             serve::run(&ctx, serve::Args { listen, authorized_keys, host_key, max_sessions, idle })
         }
         Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),

@@ -33,7 +33,7 @@ pub fn print(
             })
             .collect();
         let doc = serde_json::json!({ "today": clf.today().to_string(), "customers": clf.len(), "dimensions": value });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        super::json::write_pretty(&mut *out, &doc)?;
         writeln!(out)?;
         return Ok(());
     }

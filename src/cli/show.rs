@@ -74,7 +74,7 @@ pub fn run(
             "purchases": history.purchases,
             "interactions": history.interactions,
         });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        super::json::write_pretty(&mut *out, &doc)?;
         writeln!(out)?;
     } else {
         print_text(history, &profile, out)?;

@@ -32,6 +32,11 @@ pub fn fill_store_with(
     operator: &str,
     p: &dyn Progress,
 ) -> anyhow::Result<DemoStats> {
+    anyhow::ensure!(
+        customers <= super::MAX_CUSTOMERS,
+        "a demo shop takes at most {} customers, not {customers}",
+        super::MAX_CUSTOMERS
+    );
     p.stage("demo shop: customers", Some(customers), Unit::Items);
     let first_id = store.allocate_ids(1)?;
     let mut reserved_end = first_id + 1;

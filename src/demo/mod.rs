@@ -24,6 +24,11 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 
+/// Most customers a demo shop takes. Two million is a large chain's worth and several GB on
+/// disk (about 1.7 kB of database and 0.7 kB of journal a customer); more would only fill the
+/// disk of whoever mistyped a figure.
+pub const MAX_CUSTOMERS: u64 = 2_000_000;
+
 /// Trailing-365-day spend from which the demo expects silver (¥2,000): the persona mix is tuned
 /// so that all three tiers are populated if the classifier's thresholds are near these.
 pub const SILVER_SPEND: Money = Money::units(2_000);

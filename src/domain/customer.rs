@@ -30,6 +30,8 @@ keyed_enum! {
 pub const MAX_NAME: usize = 100;
 /// Longest note accepted, in characters.
 pub const MAX_TEXT: usize = 4000;
+/// Longest operator name kept, in characters (they sign records and fill status lines).
+pub const MAX_OPERATOR: usize = 40;
 
 /// A customer record. `id` is assigned by the store; 0 means "not yet stored".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,10 +134,51 @@ impl Customer {
         self.tags = tags;
     }
 
+    /// Sets the loyalty points already spent from text (blank is 0); refuses a negative or
+    /// fractional figure: a negative one would give points that were never earned.
+    pub fn set_points_redeemed(&mut self, text: &str) -> Result<(), DomainError> {
+        let t = text.trim();
+        self.points_redeemed = match t.parse::<i64>() {
+            _ if t.is_empty() => 0,
+            Ok(p) if p >= 0 => p,
+            Ok(_) => return Err(DomainError::Invalid(format!("points_redeemed {t} is negative"))),
+            Err(_) => {
+                return Err(DomainError::Invalid(format!("points_redeemed {t:?} is not a whole number")));
+            }
+        };
+        Ok(())
+    }
+
     /// The customer's age in whole years on `today`, when the birthday is known.
     pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
         self.birthday.and_then(|b| today.years_since(b))
     }
+}
+
+/// Refuses the shop's own fields when a field name is empty or longer than [`MAX_NAME`], or
+/// the fields together (names and values) are longer than [`MAX_TEXT`]: what the customer
+/// form and an import let in.
+pub fn check_custom(custom: &BTreeMap<String, String>) -> Result<(), DomainError> {
+    let mut total = 0;
+    for (k, v) in custom {
+        if k.trim().is_empty() {
+            return Err(DomainError::Invalid("a custom field has no name".into()));
+        }
+        check_len("custom field name", k, MAX_NAME)?;
+        total += k.chars().count() + v.chars().count();
+    }
+    if total > MAX_TEXT {
+        return Err(DomainError::TooLong { field: "custom fields", len: total, max: MAX_TEXT });
+    }
+    Ok(())
+}
+
+/// An operator name as kehu keeps it, from wherever it came (`$USER`, an SSH key's comment):
+/// control, bidi and invisible characters dropped (a name reordered by U+202E would sign as
+/// someone else), cut to [`MAX_OPERATOR`] characters, trimmed. Empty when nothing is left.
+pub fn operator_name(raw: &str) -> String {
+    let kept: String = raw.chars().filter(|&c| !crate::text::needs_escape(c)).take(MAX_OPERATOR).collect();
+    kept.trim().to_string()
 }
 
 /// Refuses text longer than `max` characters.
@@ -172,6 +215,24 @@ mod tests {
         assert!(c.phone.is_none());
         c.set_tags("vip, baby，vip;;");
         assert_eq!(c.tags, vec!["vip", "baby"]);
+        c.set_points_redeemed("120").unwrap();
+        assert!(c.set_points_redeemed("-5").unwrap_err().to_string().contains("negative"));
+        assert!(c.set_points_redeemed("1.5").is_err());
+        assert_eq!(c.points_redeemed, 120);
+        c.set_points_redeemed(" ").unwrap();
+        assert_eq!(c.points_redeemed, 0);
+    }
+
+    #[test]
+    fn custom_fields_and_operator_names_are_bounded() {
+        let mut custom = BTreeMap::from([("size".to_string(), "M".to_string())]);
+        assert!(check_custom(&custom).is_ok());
+        custom.insert("k".repeat(MAX_NAME + 1), "x".into());
+        assert!(check_custom(&custom).unwrap_err().to_string().contains("too long"));
+        let custom = BTreeMap::from([("bio".to_string(), "x".repeat(MAX_TEXT))]);
+        assert!(check_custom(&custom).is_err(), "names and values count together");
+        assert_eq!(operator_name(" ann\u{202e}\u{1b}[2J "), "ann[2J");
+        assert_eq!(operator_name(&"z".repeat(500)).len(), MAX_OPERATOR);
     }
 
     #[test]

@@ -14,7 +14,10 @@ mod purchase;
 
 pub use contact::{Email, Phone};
 pub use correction::{Outcome, Resolution, Void};
-pub use customer::{AreaType, ContactPref, Customer, Gender, MAX_NAME, MAX_TEXT, Source, check_len};
+pub use customer::{
+    AreaType, ContactPref, Customer, Gender, MAX_NAME, MAX_OPERATOR, MAX_TEXT, Source, check_custom,
+    check_len, operator_name,
+};
 pub use date::{days_between, parse_date};
 pub use error::DomainError;
 pub(crate) use error::words as error_words;

@@ -89,6 +89,15 @@ impl Purchase {
         })
     }
 
+    /// Sets what was bought, trimmed; refuses one longer than a name
+    /// ([`super::MAX_NAME`] characters).
+    pub fn set_category(&mut self, category: &str) -> Result<(), DomainError> {
+        let c = category.trim();
+        super::check_len("category", c, super::MAX_NAME)?;
+        self.category = c.to_string();
+        Ok(())
+    }
+
     /// Whether this is a sale that counts (not voided, not a return).
     pub fn is_sale(&self) -> bool {
         self.void.is_none() && self.refund_of.is_none()
@@ -129,5 +138,10 @@ mod tests {
         assert_eq!(parse_quantity("").unwrap(), 1);
         assert!(parse_quantity("-2").is_err());
         assert!(parse_flag("maybe").is_err());
+        let mut p = Purchase::new(1, d, Money(100), 1).unwrap();
+        p.set_category(" tea ").unwrap();
+        assert_eq!(p.category, "tea");
+        assert!(p.set_category(&"x".repeat(crate::domain::MAX_NAME + 1)).is_err());
+        assert_eq!(p.category, "tea");
     }
 }

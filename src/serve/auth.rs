@@ -15,9 +15,6 @@ pub struct AuthorizedKey {
     pub operator: Option<String>,
 }
 
-/// Longest operator name kept (they are shown on status lines and in the audit log).
-const NAME_MAX: usize = 40;
-
 /// Parses an `authorized_keys` text; lines that are not keys are reported as `line N: why`.
 pub fn parse(text: &str) -> (Vec<AuthorizedKey>, Vec<String>) {
     let (mut keys, mut problems) = (Vec::new(), Vec::new());
@@ -90,9 +87,9 @@ fn option_value(options: &str, name: &str) -> Option<String> {
     })
 }
 
-/// An operator name safe to show and store: no control characters, at most [`NAME_MAX`].
+/// An operator name safe to show and store (see [`crate::domain::operator_name`]).
 fn clean_name(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(NAME_MAX).collect::<String>().trim().to_string()
+    crate::domain::operator_name(s)
 }
 
 /// The authorized keys file, read again when its modification time or size changes.
@@ -115,10 +112,10 @@ impl AuthorizedKeys {
         std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let n = me.current().len();
         if n == 0 {
-            eprintln!(
-                "kehu serve: {} holds no key yet; nobody can log in until one is added",
+            super::log(format_args!(
+                "{} holds no key yet; nobody can log in until one is added",
                 path.display()
-            );
+            ));
         }
         Ok(me)
     }
@@ -140,10 +137,10 @@ impl AuthorizedKeys {
             let text = std::fs::read_to_string(&self.path).unwrap_or_default();
             let (keys, problems) = parse(&text);
             for p in problems {
-                eprintln!("kehu serve: {}: {p}", self.path.display());
+                super::log(format_args!("{}: {p}", self.path.display()));
             }
             if st.stamp.is_some() {
-                eprintln!("kehu serve: {} changed; {} key(s) now", self.path.display(), keys.len());
+                super::log(format_args!("{} changed; {} key(s) now", self.path.display(), keys.len()));
             }
             *st = Loaded { stamp, keys };
         }
@@ -189,6 +186,9 @@ mod tests {
     fn control_characters_never_reach_a_name() {
         let (keys, _) = parse(&format!("operator=\"evil\u{1b}[2J\" ssh-ed25519 {ED}"));
         assert_eq!(keys[0].operator.as_deref(), Some("evil[2J"));
+        // Nor bidi or invisible ones: the log and the audit would show them reordered.
+        let (keys, _) = parse(&format!("ssh-ed25519 {ED} ann\u{202e}nimda\u{200d}\u{2028}"));
+        assert_eq!(keys[0].operator.as_deref(), Some("annnimda"));
     }
 
     #[test]

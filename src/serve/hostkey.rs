@@ -20,11 +20,11 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<PrivateKey> {
     if path.exists() {
         let mode = std::fs::metadata(path)?.permissions().mode();
         if mode & 0o077 != 0 {
-            eprintln!(
-                "kehu serve: {} is readable by others (mode {:o}); chmod 600 it",
+            super::log(format_args!(
+                "{} is readable by others (mode {:o}); chmod 600 it",
                 path.display(),
                 mode & 0o777
-            );
+            ));
         }
         return PrivateKey::read_openssh_file(path)
             .map_err(|e| anyhow::anyhow!("cannot read the host key {}: {e}", path.display()));
@@ -41,7 +41,7 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<PrivateKey> {
         .map_err(|e| anyhow::anyhow!("cannot write the host key {}: {e}", path.display()))?;
     f.write_all(text.as_bytes())?;
     f.sync_all()?;
-    eprintln!("kehu serve: generated a new host key in {}", path.display());
+    super::log(format_args!("generated a new host key in {}", path.display()));
     Ok(key)
 }
 

@@ -52,14 +52,25 @@ fn watch_days(shared: Arc<server::Shared>, today: chrono::NaiveDate) {
         loop {
             std::thread::sleep(DAY_CHECK);
             if let Some(day) = watch.poll(crate::tui::clock::local_today()) {
-                eprintln!("kehu serve: a new day, {day}: every console reclassifies");
+                log(format_args!("a new day, {day}: every console reclassifies"));
                 shared.hub.new_day(day);
             }
         }
     });
     if let Err(e) = spawned {
-        eprintln!("kehu serve: cannot watch the calendar ({e}); classes stay as of the start day");
+        log(format_args!("cannot watch the calendar ({e}); classes stay as of the start day"));
     }
+}
+
+/// One line of the server's log, neutralised: operator names, SSH login names, paths and
+/// errors come from outside, and the log is often read on a terminal.
+fn log_line(args: std::fmt::Arguments) -> String {
+    format!("kehu serve: {}", crate::text::terminal_safe(&args.to_string()))
+}
+
+/// Writes one line to the server's log (standard error); see [`log_line`].
+pub(crate) fn log(args: std::fmt::Arguments) {
+    eprintln!("{}", log_line(args));
 }
 
 /// How often the backup thread looks whether a backup is due (a new day, a large journal).
@@ -72,15 +83,15 @@ fn backups(store: Arc<dyn Store>, start: chrono::NaiveDate, follow_clock: bool) 
         loop {
             let today = if follow_clock { crate::tui::clock::local_today() } else { start };
             match store.daily_backup(today) {
-                Ok(Some(path)) => eprintln!("kehu serve: backed up to {}", path.display()),
+                Ok(Some(path)) => log(format_args!("backed up to {}", path.display())),
                 Ok(None) => {}
-                Err(e) => eprintln!("kehu serve: the daily backup failed: {e}"),
+                Err(e) => log(format_args!("the daily backup failed: {e}")),
             }
             std::thread::sleep(BACKUP_CHECK);
         }
     });
     if let Err(e) = spawned {
-        eprintln!("kehu serve: cannot start the backups ({e}); back up with `kehu backup`");
+        log(format_args!("cannot start the backups ({e}); back up with `kehu backup`"));
     }
 }
 
@@ -102,19 +113,19 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
     let marker = ServeMarker { pid: std::process::id(), listen: addr.to_string() };
     let ssh_hint = marker.ssh_command();
     if let Err(e) = crate::store::write_marker(db, &marker) {
-        eprintln!("kehu serve: cannot write the serve marker in {}: {e}", db.display());
+        log(format_args!("cannot write the serve marker in {}: {e}", db.display()));
     }
     let shared =
         Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
-    eprintln!("kehu serve: host key {fingerprint} ({})", opts.host_key.display());
-    eprintln!("kehu serve: listening on {addr}; connect with: {ssh_hint}");
+    log(format_args!("host key {fingerprint} ({})", opts.host_key.display()));
+    log(format_args!("listening on {addr}; connect with: {ssh_hint}"));
     let _control = match control::start(Arc::clone(&shared.store), db) {
         Ok(c) => Some(c),
         Err(e) => {
-            eprintln!(
-                "kehu serve: no control socket in {} ({e}); `kehu backup` will be refused while serving",
+            log(format_args!(
+                "no control socket in {} ({e}); `kehu backup` will be refused while serving",
                 db.display()
-            );
+            ));
             None
         }
     };
@@ -124,7 +135,7 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
     }
     let config = Arc::new(ssh_config(host_key));
     runtime.block_on(server::accept(Arc::clone(&shared), config, listener, stop_signal()));
-    eprintln!("kehu serve: stopping");
+    log(format_args!("stopping"));
     shared.hub.close_all("kehu serve is stopping; everything saved is kept");
     let deadline = Instant::now() + STOP_GRACE;
     while shared.sessions() > 0 && Instant::now() < deadline {
@@ -176,17 +187,32 @@ async fn stop_signal() {
     }
 }
 
+/// The shortest and longest idle limit `--idle` takes: a console closed after no time at all
+/// could not be used, and one kept a week without a key is one left open by mistake.
+pub const IDLE_RANGE: std::ops::RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(7 * 24 * 3600);
+
+/// Parses `--idle`: a duration (see [`parse_duration`]) within [`IDLE_RANGE`].
+pub fn parse_idle(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if IDLE_RANGE.contains(&d) => Ok(d),
+        _ => Err(format!("{:?} is not between 1s and 7d (168h)", s.trim())),
+    }
+}
+
 /// Parses a duration such as `30m`, `90s`, `2h` or a plain number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 30m, 90s, 2h)"))?;
-    let secs = match unit.trim() {
-        "" | "s" => n,
-        "m" | "min" => n * 60,
-        "h" => n * 3600,
+    let per = match unit.trim() {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
         u => return Err(format!("unknown unit {u:?} in {s:?} (s, m or h)")),
     };
+    // Past u64 seconds is longer than any limit, not an error of its own.
+    let secs = n.saturating_mul(per);
     Ok(Duration::from_secs(secs))
 }
 
@@ -201,5 +227,15 @@ mod tests {
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
+        assert_eq!(parse_duration("99999999999999999h"), Ok(Duration::from_secs(u64::MAX)));
+        assert!(parse_idle("0s").unwrap_err().contains("between 1s and 7d"));
+        assert!(parse_idle("169h").is_err());
+        assert_eq!(parse_idle("168h"), Ok(Duration::from_secs(7 * 24 * 3600)));
+    }
+
+    #[test]
+    fn log_lines_are_neutralised() {
+        let op = "ann\u{202e}nimda";
+        assert_eq!(log_line(format_args!("{op} logged in")), "kehu serve: ann\\u{202e}nimda logged in");
     }
 }

@@ -105,14 +105,17 @@ pub async fn accept(
             r = listener.accept() => match r {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("kehu serve: accept failed: {e}");
+                    super::log(format_args!("accept failed: {e}"));
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
             },
         };
         let Some(slot) = Slot::take(&shared.connections, shared.limits.max_connections) else {
-            eprintln!("kehu serve: {peer}: refused, {} connections already", shared.limits.max_connections);
+            super::log(format_args!(
+                "{peer}: refused, {} connections already",
+                shared.limits.max_connections
+            ));
             continue;
         };
         let conn = Conn { shared: Arc::clone(&shared), peer, operator: None, console: None, _slot: slot };
@@ -123,7 +126,7 @@ pub async fn accept(
                 Ok(running) => {
                     let _ = running.await;
                 }
-                Err(e) => eprintln!("kehu serve: {peer}: {e:#}"),
+                Err(e) => super::log(format_args!("{peer}: {e:#}")),
             }
         });
     }
@@ -176,10 +179,10 @@ impl Conn {
             return Conn::refuse(session, channel, &line);
         };
         let Some(slot) = Slot::take(&self.shared.sessions, self.shared.limits.max_sessions) else {
-            eprintln!(
-                "kehu serve: {}: refused a console, all {} in use",
+            super::log(format_args!(
+                "{}: refused a console, all {} in use",
                 self.peer, self.shared.limits.max_sessions
-            );
+            ));
             let line = format!(
                 "kehu serve: all {} consoles are in use; try again later",
                 self.shared.limits.max_sessions
@@ -253,14 +256,17 @@ impl russh::server::Handler for Conn {
             return Ok(Auth::Accept);
         }
         let fp = offer.public_key.fingerprint(russh::keys::HashAlg::Sha256);
-        eprintln!("kehu serve: {}: refused key {fp} (user {user:?}): not in the authorized keys", self.peer);
+        super::log(format_args!(
+            "{}: refused key {fp} (user {user:?}): not in the authorized keys",
+            self.peer
+        ));
         Ok(Auth::reject())
     }
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
         match self.shared.keys.operator_for(key.public_key, user) {
             Some(op) => {
-                eprintln!("kehu serve: {}: {op} logged in", self.peer);
+                super::log(format_args!("{}: {op} logged in", self.peer));
                 self.operator = Some(op);
                 Ok(Auth::Accept)
             }

@@ -73,7 +73,7 @@ pub fn run(
     }));
     hub.leave(id);
     let (word, status) = result.unwrap_or_else(|_| {
-        eprintln!("kehu serve: session {id} panicked and was closed; the other sessions go on");
+        super::log(format_args!("session {id} panicked and was closed; the other sessions go on"));
         (Some("kehu: this session hit an internal error and was closed; please reconnect".into()), 70)
     });
     let mut last = term::LEAVE.to_vec();

@@ -27,6 +27,8 @@ const VERSION: u32 = 2;
 /// Entries per sled batch when restoring (the staging directory makes the restore all or
 /// nothing, not the batches).
 const RESTORE_BATCH: usize = 1024;
+/// Bytes of keys and values per sled batch when restoring.
+const RESTORE_BATCH_BYTES: usize = 8 << 20;
 /// Largest key or value accepted, so that a damaged length cannot ask for gigabytes.
 const MAX_ITEM: u32 = 64 << 20;
 
@@ -193,47 +195,96 @@ fn write_trees<W: Write>(
     Ok(summary)
 }
 
-/// The key/value pairs of one tree, as read from a backup.
-pub(crate) type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+/// What reading a backup meets, in file order.
+pub(crate) enum Item<'a> {
+    /// A tree's block begins.
+    Tree(&'a str),
+    /// One entry of the current tree. It is handed out as it is read, before its tree's
+    /// checksum is checked: whoever writes entries verifies the whole file first
+    /// ([`verify_backup`]) and writes into a database that is thrown away on failure.
+    Entry(&'a [u8], &'a [u8]),
+    /// The current tree's block ended and its checksum matched.
+    TreeEnd,
+}
 
-/// A reader that checks the same checksums the writer made.
+/// A reader that checks the same checksums the writer made, and never allocates for a length
+/// the file cannot hold: a damaged or crafted file is refused in the memory of one entry.
 struct Checked<R: Read> {
     inner: R,
     block: crc32fast::Hasher,
     total: crc32fast::Hasher,
+    /// Bytes of the file not yet read.
+    left: u64,
 }
 
 /// A damaged or foreign backup file.
 fn damaged(why: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("the backup file is damaged or not a kehu backup: {why}"))
+    StoreError::BadBackup(format!("the backup file is damaged or not a kehu backup: {why}"))
 }
 
 impl<R: Read> Checked<R> {
-    fn take(&mut self, n: usize) -> StoreResult<Vec<u8>> {
-        let mut buf = Vec::new();
-        (&mut self.inner).take(n as u64).read_to_end(&mut buf).map_err(damaged)?;
-        if buf.len() != n {
-            return Err(damaged("it ends too early (truncated)"));
-        }
-        self.block.update(&buf);
-        self.total.update(&buf);
+    fn open(path: &Path) -> StoreResult<Checked<BufReader<File>>> {
+        let file = File::open(path).map_err(|e| fs_err("cannot open", path, e))?;
+        let left = file.metadata().map_err(|e| fs_err("cannot read", path, e))?.len();
+        Ok(Checked {
+            inner: BufReader::new(file),
+            block: Default::default(),
+            total: Default::default(),
+            left,
+        })
+    }
+    /// Fills `buf` from the file, summed.
+    fn fill(&mut self, buf: &mut [u8]) -> StoreResult<()> {
+        self.inner.read_exact(buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => damaged("it ends too early (truncated)"),
+            _ => damaged(e),
+        })?;
+        self.left = self.left.saturating_sub(buf.len() as u64);
+        self.block.update(buf);
+        self.total.update(buf);
+        Ok(())
+    }
+    fn array<const N: usize>(&mut self) -> StoreResult<[u8; N]> {
+        let mut buf = [0u8; N];
+        self.fill(&mut buf)?;
         Ok(buf)
     }
     fn u8(&mut self) -> StoreResult<u8> {
-        Ok(self.take(1)?[0])
+        Ok(self.array::<1>()?[0])
+    }
+    fn u16(&mut self) -> StoreResult<u16> {
+        Ok(u16::from_le_bytes(self.array()?))
     }
     fn u32(&mut self) -> StoreResult<u32> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| damaged("short integer"))?))
+        Ok(u32::from_le_bytes(self.array()?))
     }
     fn u64(&mut self) -> StoreResult<u64> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| damaged("short integer"))?))
+        Ok(u64::from_le_bytes(self.array()?))
     }
-    fn item(&mut self, tree: &str) -> StoreResult<Vec<u8>> {
+    /// Reads `n` bytes into `buf`, refused when the file cannot hold them.
+    fn item_of_len(&mut self, n: u16, buf: &mut Vec<u8>) -> StoreResult<()> {
+        if u64::from(n) > self.left {
+            return Err(damaged("it ends too early (truncated)"));
+        }
+        buf.clear();
+        buf.resize(usize::from(n), 0);
+        self.fill(buf)
+    }
+    /// Reads a length-prefixed key or value into `buf` (reused from entry to entry).
+    fn item(&mut self, tree: &str, buf: &mut Vec<u8>) -> StoreResult<()> {
         let n = self.u32()?;
         if n > MAX_ITEM {
             return Err(damaged(format!("an entry of {n} bytes in tree {tree}")));
         }
-        self.take(n as usize)
+        if u64::from(n) > self.left {
+            return Err(damaged(format!(
+                "an entry of {n} bytes in tree {tree}, longer than the rest of the file ({} bytes)",
+                self.left
+            )));
+        }
+        buf.clear();
+        buf.resize(n as usize, 0);
+        self.fill(buf)
     }
     fn end_block(&mut self, what: &str) -> StoreResult<()> {
         let want = std::mem::take(&mut self.block).finalize();
@@ -255,7 +306,7 @@ pub(crate) struct BackupHeader {
 }
 
 fn read_header<R: Read>(r: &mut Checked<R>, path: &Path) -> StoreResult<BackupHeader> {
-    if r.take(8)? != MAGIC {
+    if &r.array::<8>()? != MAGIC {
         return Err(damaged("no kehu backup header"));
     }
     let version = r.u32()?;
@@ -278,88 +329,77 @@ fn read_header<R: Read>(r: &mut Checked<R>, path: &Path) -> StoreResult<BackupHe
 
 /// The header of the backup at `path` (reads a few dozen bytes), for choosing among backups.
 pub(crate) fn header_of(path: &Path) -> StoreResult<BackupHeader> {
-    let file = File::open(path).map_err(|e| fs_err("cannot open", path, e))?;
-    let mut r = Checked { inner: BufReader::new(file), block: Default::default(), total: Default::default() };
+    let mut r = Checked::<BufReader<File>>::open(path)?;
     read_header(&mut r, path)
 }
 
-/// A reader that tells a [`Progress`] of the bytes it read.
-struct Told<'p, R: Read> {
-    inner: R,
-    p: &'p dyn Progress,
-}
-
-impl<R: Read> Read for Told<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.p.advance(n as u64);
-        Ok(n)
-    }
-}
-
-/// Reads a whole backup, calling `entry(tree, entries)` for each tree; fails on any damage.
-/// Entries of a tree are handed out only after that tree's checksum matched; the entries of a
-/// version 2 backup must add up to the sum its header gives. `p` hears of every byte read, in
-/// a stage named `what`.
+/// Reads a whole backup, one entry at a time, handing each [`Item`] to `visit`; fails on any
+/// damage. The entries of a version 2 backup must add up to the sum its header gives. Memory
+/// stays that of one entry, however many the file holds. `p` hears of the bytes of every entry
+/// read, in a stage named `what`.
 pub(crate) fn read_backup(
     path: &Path,
-    entry: &mut dyn FnMut(&str, Entries) -> StoreResult<()>,
+    visit: &mut dyn FnMut(Item) -> StoreResult<()>,
     (p, what): (&dyn Progress, &str),
 ) -> StoreResult<BackupSummary> {
-    let file = File::open(path).map_err(|e| fs_err("cannot open", path, e))?;
-    p.stage(what, file.metadata().ok().map(|m| m.len()), Unit::Bytes);
-    let told = Told { inner: file, p };
-    let mut r = Checked { inner: BufReader::new(told), block: Default::default(), total: Default::default() };
+    let mut r = Checked::<BufReader<File>>::open(path)?;
+    p.stage(what, Some(r.left), Unit::Bytes);
     let header = read_header(&mut r, path)?;
     let mut summary = BackupSummary { seq: header.seq, sum: header.sum, ..Default::default() };
     let mut found = 0u64;
+    let (mut k, mut v) = (Vec::new(), Vec::new());
     loop {
         match r.u8()? {
             0 => break,
             1 => {}
             t => return Err(damaged(format!("unknown block tag {t}"))),
         }
-        let len = u16::from_le_bytes(r.take(2)?.try_into().map_err(|_| damaged("short integer"))?);
-        let name =
-            String::from_utf8(r.take(len as usize)?).map_err(|_| damaged("a tree name is not text"))?;
-        let mut items = Vec::new();
+        let len = r.u16()?;
+        let mut name = Vec::new();
+        r.item_of_len(len, &mut name)?;
+        let name = String::from_utf8(name).map_err(|_| damaged("a tree name is not text"))?;
+        let tree = TreeId::from_name(&name);
+        visit(Item::Tree(&name))?;
+        let mut entry = |r: &mut Checked<_>, visit: &mut dyn FnMut(Item) -> StoreResult<()>| {
+            r.item(&name, &mut k)?;
+            r.item(&name, &mut v)?;
+            if let Some(t) = tree
+                && !sum::is_bookkeeping(t, &k)
+            {
+                found = found.wrapping_add(sum::entry_hash(t, &k, &v));
+            }
+            visit(Item::Entry(&k, &v))?;
+            // As the file holds it: a tag and two lengths around the key and the value.
+            p.advance(9 + k.len() as u64 + v.len() as u64);
+            Ok(())
+        };
         let count = if header.version == 1 {
             let count = r.u64()?;
             for _ in 0..count {
-                let k = r.item(&name)?;
-                items.push((k, r.item(&name)?));
+                entry(&mut r, visit)?;
             }
             count
         } else {
+            let mut n = 0u64;
             loop {
                 match r.u8()? {
                     0 => break,
                     1 => {}
                     t => return Err(damaged(format!("unknown entry tag {t} in tree {name}"))),
                 }
-                let k = r.item(&name)?;
-                items.push((k, r.item(&name)?));
+                entry(&mut r, visit)?;
+                n += 1;
             }
             let count = r.u64()?;
-            if count != items.len() as u64 {
-                return Err(damaged(format!(
-                    "tree {name} holds {} entries, its count says {count}",
-                    items.len()
-                )));
+            if count != n {
+                return Err(damaged(format!("tree {name} holds {n} entries, its count says {count}")));
             }
             count
         };
         r.end_block(&format!("tree {name}"))?;
-        if let Some(t) = TreeId::from_name(&name) {
-            for (k, v) in &items {
-                if !sum::is_bookkeeping(t, k) {
-                    found = found.wrapping_add(sum::entry_hash(t, k, v));
-                }
-            }
-        }
         summary.trees += 1;
         summary.entries += count;
-        entry(&name, items)?;
+        visit(Item::TreeEnd)?;
     }
     if r.u32()? != summary.trees {
         return Err(damaged("tree count mismatch"));
@@ -386,7 +426,7 @@ pub fn verify_backup(path: &Path) -> StoreResult<BackupSummary> {
 
 /// [`verify_backup`], telling `p` of the bytes read.
 pub fn verify_backup_with(path: &Path, p: &dyn Progress) -> StoreResult<BackupSummary> {
-    read_backup(path, &mut |_, _| Ok(()), (p, "checking the backup"))
+    read_backup(path, &mut |_| Ok(()), (p, "checking the backup"))
 }
 
 /// Restores a backup into `dir`, which must not exist or be empty: the file is verified whole
@@ -410,7 +450,15 @@ pub fn restore_with(path: &Path, dir: &Path, p: &dyn Progress) -> StoreResult<Ba
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| fs_err("cannot clear", &staging, e))?;
     }
-    let summary = fill(path, &staging, p)?;
+    let summary = match fill(path, &staging, p) {
+        Ok(s) => s,
+        Err(e) => {
+            p.done();
+            // Half a restore is nobody's database: not left to be mistaken for one.
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
     p.done();
     if dir.exists() {
         std::fs::remove_dir(dir).map_err(|e| fs_err("cannot replace", dir, e))?;
@@ -426,31 +474,60 @@ fn fill(path: &Path, dir: &Path, p: &dyn Progress) -> StoreResult<BackupSummary>
     fill_into_with(path, &db, p)
 }
 
-/// Writes every entry of the backup at `path` into the (empty) sled database `db`, flushed.
+/// Writes every entry of the backup at `path` into the (empty) sled database `db`, flushed,
+/// in batches bounded in entries and bytes; the caller has verified the file whole first.
 pub(crate) fn fill_into(path: &Path, db: &sled::Db) -> StoreResult<BackupSummary> {
     fill_into_with(path, db, QUIET)
 }
 
 fn fill_into_with(path: &Path, db: &sled::Db, p: &dyn Progress) -> StoreResult<BackupSummary> {
-    // Writing the entries takes most of the time, so the stage counts the bytes written (as
-    // the file holds them: a tag and two lengths around each key and value), not those read.
-    let size = std::fs::metadata(path).ok().map(|m| m.len());
-    let mut fill = |name: &str, items: Entries| {
-        let tree = db.open_tree(name).map_err(super::scan::io)?;
-        for part in items.chunks(RESTORE_BATCH) {
-            let mut batch = sled::Batch::default();
-            let mut bytes = 0;
-            for (k, v) in part {
-                batch.insert(&k[..], &v[..]);
-                bytes += 9 + k.len() + v.len();
+    let mut tree: Option<sled::Tree> = None;
+    let mut batch = Batch::default();
+    let summary = read_backup(
+        path,
+        &mut |item| {
+            match item {
+                Item::Tree(name) => tree = Some(db.open_tree(name).map_err(super::scan::io)?),
+                Item::Entry(k, v) => {
+                    batch.push(k, v);
+                    if batch.full() {
+                        batch.apply(tree.as_ref())?;
+                    }
+                }
+                Item::TreeEnd => batch.apply(tree.as_ref())?,
             }
-            tree.apply_batch(batch).map_err(super::scan::io)?;
-            p.advance(bytes as u64);
-        }
-        Ok(())
-    };
-    p.stage("restoring", size, Unit::Bytes);
-    let summary = read_backup(path, &mut fill, (QUIET, ""))?;
+            Ok(())
+        },
+        (p, "restoring"),
+    )?;
     db.flush().map_err(super::scan::io)?;
     Ok(summary)
+}
+
+/// Entries waiting to be written to the current tree.
+#[derive(Default)]
+struct Batch {
+    batch: sled::Batch,
+    entries: usize,
+    bytes: usize,
+}
+
+impl Batch {
+    fn push(&mut self, k: &[u8], v: &[u8]) {
+        self.batch.insert(k, v);
+        self.entries += 1;
+        self.bytes += k.len() + v.len();
+    }
+    fn full(&self) -> bool {
+        self.entries >= RESTORE_BATCH || self.bytes >= RESTORE_BATCH_BYTES
+    }
+    fn apply(&mut self, tree: Option<&sled::Tree>) -> StoreResult<()> {
+        let batch = std::mem::take(self);
+        if let Some(t) = tree
+            && batch.entries > 0
+        {
+            t.apply_batch(batch.batch).map_err(super::scan::io)?;
+        }
+        Ok(())
+    }
 }

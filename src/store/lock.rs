@@ -76,6 +76,15 @@ fn read_pid(file: &mut File) -> Option<u32> {
     text.trim().parse().ok()
 }
 
+/// Removes a database directory kehu built aside and a stopped process left behind (a demo
+/// killed part way); refused with [`StoreError::Locked`] while a running kehu holds it.
+pub fn remove_scratch(dir: &Path) -> StoreResult<()> {
+    let _held = DirLock::acquire(dir)?;
+    std::fs::remove_dir_all(dir).map_err(|e| {
+        StoreError::Io(format!("cannot clear {}: {}", dir.display(), super::scan::io_error_text(&e)))
+    })
+}
+
 /// The pid in the lock file of `dir`, for messages (the holder may have gone since).
 pub(crate) fn holder(dir: &Path) -> Option<u32> {
     std::fs::read_to_string(dir.join(LOCK_FILE)).ok()?.trim().parse().ok()

@@ -39,6 +39,7 @@ pub use backup::{
 pub use check::{CheckReport, Problem};
 pub use daily::{CHECKPOINT_BYTES, KEEP_DEFAULT, backup_dir, daily_backup, daily_backup_with};
 pub use guard::panic_text;
+pub use lock::remove_scratch;
 pub use open::exists;
 pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};
@@ -69,6 +70,10 @@ pub enum StoreError {
     TooNew { path: String, found: u32, supported: u32 },
     #[error("the database is damaged: {0}")]
     Corrupt(String),
+    /// A backup file that is damaged or not a kehu backup: the file is what is wrong, not any
+    /// database (a restore has none yet).
+    #[error("{0}")]
+    BadBackup(String),
     #[error(
         "no kehu database at {path} (check the path, or create one with `kehu import`, `kehu demo` or the console)"
     )]

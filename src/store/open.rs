@@ -37,6 +37,7 @@ pub(crate) fn open(dir: &Path, create: bool) -> StoreResult<SledStore> {
             .map_err(|e| StoreError::Io(format!("cannot create the database directory {shown}: {e}")))?;
     }
     let lock = DirLock::acquire(dir)?;
+    refuse_read_only(dir, &shown)?;
     clear_temporaries(dir);
     let repaired = repair_conf(dir);
     let db = open_sled(dir, &shown)?;
@@ -69,6 +70,44 @@ fn clear_temporaries(dir: &Path) {
             let _ = std::fs::remove_file(item.path());
         }
     }
+}
+
+/// Refuses a database this user cannot write, before sled reads it. kehu writes even to read
+/// (stale temporaries are cleared, sled recovers its log and writes snapshots, the journal's
+/// torn end is cut back), and sled in a directory it cannot write takes what kehu could not
+/// clear for damage: a read-only database would be called damaged.
+fn refuse_read_only(dir: &Path, shown: &str) -> StoreResult<()> {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    let read_only = |e: &std::io::Error| matches!(e.kind(), PermissionDenied | ReadOnlyFilesystem);
+    let refused = |what: &str, e: std::io::Error| {
+        StoreError::Io(format!(
+            "cannot open {shown}: the database is read-only for this user ({what}: {e}); kehu writes to \
+             its database even to read it, so make the directory and its files writable for this user, \
+             or copy it somewhere writable"
+        ))
+    };
+    let journal = dir.join(super::journal::DIR);
+    for (what, place) in [("its directory", dir), ("its journal directory", journal.as_path())] {
+        if !place.is_dir() {
+            continue;
+        }
+        // A file made and removed at once: the only sure test of "may I write here".
+        if let Err(e) = tempfile::Builder::new().prefix(".kehu-probe").tempfile_in(place)
+            && read_only(&e)
+        {
+            return Err(refused(what, e));
+        }
+    }
+    for name in ["db", "conf"] {
+        let file = dir.join(name);
+        if file.exists()
+            && let Err(e) = std::fs::OpenOptions::new().write(true).open(&file)
+            && read_only(&e)
+        {
+            return Err(refused(&format!("its file {name}"), e));
+        }
+    }
+    Ok(())
 }
 
 /// What sled keeps in `conf` for kehu's settings (512 KiB segments, no compression, sled 0.34),

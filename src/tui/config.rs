@@ -51,7 +51,8 @@ fn edits(a: &str, b: &str) -> usize {
 impl ConsoleConfig {
     /// Parses a config file's text; every wrong entry is reported, with what was expected.
     pub fn parse(text: &str) -> Result<ConsoleConfig, String> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| format!("config: {e}"))?;
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| format!("config: {}", crate::text::toml_error(text, &e)))?;
         let mut errors = Vec::new();
         let mut options = ConsoleOptions::default();
         let flag = |name: &str, into: &mut bool, errors: &mut Vec<String>| match table.get(name) {
@@ -133,6 +134,11 @@ mod tests {
         let err = ConsoleConfig::parse("card_pattern = \"^[0-9]+$\"\n[keys.list]\nj = \"fly\"").unwrap_err();
         assert!(err.contains("is not one of \"auto\", \"digits\", \"alphanumeric\", \"ascii\""), "{err}");
         assert!(err.contains("unknown action"), "{err}");
-        assert!(ConsoleConfig::parse("mask_phones = ").unwrap_err().starts_with("config:"));
+        let err = ConsoleConfig::parse("mask_phones = ").unwrap_err();
+        assert!(err.starts_with("config:"), "{err}");
+        // One readable line: printed neutralised, a multi-line report showed as `\x0a`.
+        assert!(!err.contains('\n') && err.contains("line 1, column 15"), "{err}");
+        let err = ConsoleConfig::parse("ascii_borders = true\n[keys.list]\nj = \n").unwrap_err();
+        assert!(!err.contains('\n') && err.contains("line 3, column 5"), "{err}");
     }
 }

@@ -377,7 +377,9 @@ fn has_customers(store: &dyn Store) -> anyhow::Result<bool> {
 pub fn operator() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
-        .find_map(|v| std::env::var(v).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+        .find_map(|v| {
+            std::env::var(v).ok().map(|s| crate::domain::operator_name(&s)).filter(|s| !s.is_empty())
+        })
         .unwrap_or_else(|| "console".into())
 }
 

@@ -384,7 +384,8 @@ impl Keymap {
 
     /// Applies a config's `[keys]` table; every bad entry is reported, none is applied then.
     pub fn merge_toml(&mut self, text: &str) -> Result<(), String> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| format!("config: {e}"))?;
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|e| format!("config: {}", crate::text::toml_error(text, &e)))?;
         let mut changes = Vec::new();
         let mut errors = Vec::new();
         for (mode_name, table) in &file.keys {

@@ -3,6 +3,8 @@
 
 pub mod dbfiles;
 pub mod fsutil;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub mod pty;
 pub mod run;
 pub mod serve;
 pub mod torture;

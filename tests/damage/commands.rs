@@ -42,7 +42,7 @@ pub fn commands() -> Vec<Cmd> {
         c("salvage", &["salvage"][..], false),
         c("check", &["check"], true),
         c("show M7", &["show", "M7"], true),
-        c("show 1", &["show", "1"], true),
+        c("show #1", &["show", "#1"], true),
         c("segments", &["segments"], true),
         c("export customers", &["export", "--kind", "customers"], true),
         c("export purchases", &["export", "--kind", "purchases"], true),

@@ -177,12 +177,7 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
         c.notes = cells.get("notes").to_string();
     }
     if cells.has("points_redeemed") {
-        let p = cells.get("points_redeemed");
-        c.points_redeemed = if p.is_empty() {
-            0
-        } else {
-            p.parse().map_err(|_| format!("points_redeemed {p:?} is not a whole number"))?
-        };
+        c.set_points_redeemed(cells.get("points_redeemed")).map_err(e)?;
     }
     if cells.has("custom") && !cells.get("custom").is_empty() {
         c.custom = serde_json::from_str(cells.get("custom"))

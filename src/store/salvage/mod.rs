@@ -192,7 +192,7 @@ enum Chosen {
 /// (salvage's own messages say what is damaged).
 fn inner(e: &StoreError) -> String {
     match e {
-        StoreError::Corrupt(why) | StoreError::Io(why) => why.clone(),
+        StoreError::Corrupt(why) | StoreError::Io(why) | StoreError::BadBackup(why) => why.clone(),
         other => other.to_string(),
     }
 }

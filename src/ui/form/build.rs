@@ -4,8 +4,8 @@ use super::field::{Choice, Input, TextInput};
 use super::{Field, FieldId, Form, FormKind, FormOutput, Target};
 use crate::domain::{
     AreaType, Channel, ComplaintType, ContactPref, Customer, DomainError, Gender, Interaction,
-    InteractionKind, MAX_NAME, MAX_TEXT, Money, Outcome, Purchase, Rating, Severity, Source, check_len,
-    parse_date, parse_quantity,
+    InteractionKind, MAX_NAME, MAX_TEXT, Money, Outcome, Purchase, Rating, Severity, Source, check_custom,
+    check_len, parse_date, parse_quantity,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -199,12 +199,12 @@ impl Form {
         let amount = e.take(FieldId::Amount, Money::parse_non_negative(&self.text_of(FieldId::Amount)));
         let quantity = e.take(FieldId::Quantity, parse_quantity(&self.text_of(FieldId::Quantity)));
         let date = e.take(FieldId::Date, not_after(&self.text_of(FieldId::Date), Some(today), "date"));
-        let category = self.text_of(FieldId::Category).trim().to_string();
-        let category_ok = e.take(FieldId::Category, check_len("category", &category, MAX_NAME));
+        let category = self.text_of(FieldId::Category);
+        let category_ok = e.take(FieldId::Category, check_len("category", category.trim(), MAX_NAME));
         let channel: Option<Channel> = self.parsed(FieldId::Channel, e);
         let mut p = e.take(FieldId::Amount, Purchase::new(customer, date?, amount?, quantity?))?;
         category_ok?;
-        p.category = category;
+        e.take(FieldId::Category, p.set_category(&category))?;
         p.channel = channel?;
         p.promo = self.text_of(FieldId::Promo) == "yes";
         Some(p)
@@ -337,6 +337,7 @@ fn parse_custom(text: &str) -> Result<BTreeMap<String, String>, DomainError> {
             return Err(DomainError::Invalid(format!("{k:?} is given twice")));
         }
     }
+    check_custom(&out)?;
     Ok(out)
 }
 

@@ -4,9 +4,10 @@
 use super::FormKey;
 use unicode_width::UnicodeWidthChar;
 
-/// Display width of one character in terminal cells (0 for combining marks).
+/// Display width of one character in terminal cells (0 for combining marks and for the
+/// invisible characters, which the view leaves out).
 fn char_width(c: char) -> usize {
-    c.width().unwrap_or(0)
+    if crate::text::is_invisible(c) { 0 } else { c.width().unwrap_or(0) }
 }
 
 /// Display width of a run of characters.
@@ -173,12 +174,26 @@ impl TextInput {
         }
         let mut shown = String::new();
         let mut used = 0;
+        // Invisible characters are kept in the value but not drawn (one pasted joiner would
+        // glue itself to whatever the terminal drew before it), and marks are drawn a few per
+        // character, as everywhere else (see `text::MAX_MARKS`).
+        let mut marks = 0;
         for &c in &self.chars[start..] {
             let w = char_width(c);
             if used + w > width {
                 break;
             }
             used += w;
+            if w > 0 {
+                marks = 0;
+            } else if crate::text::is_invisible(c) {
+                continue;
+            } else {
+                marks += 1;
+                if marks > crate::text::MAX_MARKS {
+                    continue;
+                }
+            }
             shown.push(c);
         }
         (shown, before.min(width - 1))
@@ -435,7 +450,8 @@ mod tests {
             let mut t = TextInput::new(text, 100);
             loop {
                 let start = start_of(&t, width);
-                let expected: String = t.chars[start..].iter().collect();
+                let expected: String =
+                    t.chars[start..].iter().filter(|&&c| !crate::text::is_invisible(c)).collect();
                 let (shown, x) = t.view(width);
                 assert!(expected.starts_with(&shown), "{width} {}: {shown:?}", t.cursor);
                 assert_eq!(x, width_of(&t.chars[start..t.cursor]).min(width - 1));
