@@ -105,6 +105,10 @@ fn merge_asks_first_and_only_yes_merges() {
     assert!(matches!(a.confirm(), Some(Confirm::Merge { loser: 1000, .. })));
     let s = screen(&draw(&mut a, 80, 24));
     assert!(s.contains("Merge #1000 into #26?") && s.contains("#1000 is removed"), "{s}");
+    a.set_lang(kehu::i18n::Lang::Zh);
+    let zh = screen(&draw(&mut a, 80, 24));
+    assert!(zh.contains("把 #1000 合并到 #26？") && zh.contains("#1000 将被移除"), "{zh}");
+    a.set_lang(kehu::i18n::Lang::En);
     // n: nothing happens, the popup stays for another look.
     assert!(a.act(Action::Cancel).is_empty());
     assert_eq!((a.confirm(), a.mode()), (None, Mode::Merge));

@@ -200,3 +200,20 @@ fn a_page_down_moves_by_the_rows_the_queue_shows() {
     a.act(Action::PageUp);
     assert_eq!(a.followups().cursor, 0);
 }
+
+#[test]
+fn the_status_line_counts_the_filtered_queue_and_the_whole() {
+    for lang in [Lang::En, Lang::Zh] {
+        let (mut a, _) = queue(lang);
+        let all = a.followups().ids.len();
+        a.act(Action::FilterByAction);
+        let shown = a.followups().shown.len();
+        assert!(shown < all);
+        let status = screen(&draw(&mut a, 120, 30)).lines().last().unwrap().to_string();
+        let want = match lang {
+            Lang::En => format!("{shown} of {all} due"),
+            Lang::Zh => format!("{shown} / {all} 位到期"),
+        };
+        assert!(status.contains(&want), "{lang:?}: {status}");
+    }
+}

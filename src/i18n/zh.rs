@@ -91,6 +91,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     (" · {} shown", " · 显示 {}"),
     (" · {} selected", " · 已选 {}"),
     (" · {} due", " · {} 位到期"),
+    (" · {} of {} due", " · {} / {} 位到期"),
     (" · {} pairs", " · {} 对"),
     ("/ {} found: ", "/ 找到 {}："),
     ("window too small ({}x{}); need {}x{}", "窗口太小（{}x{}）；至少需要 {}x{}"),
@@ -413,6 +414,9 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("same ref {}", "会员号相同 {}"),
     ("corrected the purchase of {}", "已更正 {} 的购买"),
     ("edited the {} of {}", "已修改 {}（{}）"),
+    // The merge question.
+    ("Merge #{} into #{}?", "把 #{} 合并到 #{}？"),
+    ("purchases and interactions move; #{} is removed.", "购买和联系记录随之移过去；#{} 将被移除。"),
     // Status-line notices.
     ("a new day: {}; classes recomputed as of today", "新的一天：{}；已按今天重新分类"),
     ("cannot fit the model: {}", "无法拟合模型：{}"),

@@ -164,10 +164,10 @@ impl App {
 /// The confirmation question for a merge, line by line.
 pub fn confirm_text(survivor: u64, loser: u64) -> Vec<String> {
     vec![
-        format!("Merge #{loser} into #{survivor}?"),
-        format!("purchases and interactions move; #{loser} is removed."),
+        trf("Merge #{} into #{}?", &[&loser, &survivor]),
+        trf("purchases and interactions move; #{} is removed.", &[&loser]),
         String::new(),
-        "y yes · n no".into(),
+        crate::i18n::tr("y yes · n no").into(),
     ]
 }
 

@@ -54,6 +54,9 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
                 left += &trf(" · {} selected", &[&l.selected.len()]);
             }
         }
+        View::FollowUps if app.followups.filter.is_on() => {
+            left += &trf(" · {} of {} due", &[&app.followups.shown.len(), &app.followups.ids.len()])
+        }
         View::FollowUps => left += &trf(" · {} due", &[&app.followups.ids.len()]),
         View::Duplicates => left += &trf(" · {} pairs", &[&app.duplicates.pairs.len()]),
         _ => {}
