@@ -193,6 +193,32 @@ fn chinese_excel_headers_and_dates_are_read() {
 }
 
 #[test]
+fn chinese_values_are_read_as_the_interface_names_them() {
+    let shop = Shop::new();
+    let customers =
+        "会员号,姓名,性别,地区类型,来源,联系方式\nM1,王秀英,女,城市,转介绍,微信\nM2,李雷,男,,门店,\n";
+    assert!(shop.import(Kind::Customers, customers).imported().contains("2 customers created"));
+    let purchases = "会员号,日期,金额,渠道\nM1,2024/1/2,12.50,门店\nM2,2024/1/3,8,网店\n";
+    assert!(shop.import(Kind::Purchases, purchases).imported().contains("2 purchases"));
+    let interactions = "会员号,日期,类型,内容,结果,投诉类型,严重程度\nM1,2024/2/1,电话,问候,未接通,,\nM2,2024/2/2,投诉,漏发,,服务,重大\n";
+    assert!(shop.import(Kind::Interactions, interactions).imported().contains("2 interactions"));
+    let hs = shop.histories();
+    let (wang, li) = (&hs[0], &hs[1]);
+    assert_eq!(wang.customer.gender.key(), "female");
+    assert_eq!(li.customer.gender.key(), "male");
+    assert_eq!(
+        (wang.customer.area.key(), wang.customer.source.key(), wang.customer.contact.key()),
+        ("urban", "referral", "wechat")
+    );
+    assert_eq!((wang.purchases[0].channel.key(), li.purchases[0].channel.key()), ("store", "online"));
+    assert_eq!((wang.interactions[0].kind.key(), wang.interactions[0].outcome.key()), ("call", "no_answer"));
+    let complaint = li.interactions[0].complaint.as_ref().expect("a complaint");
+    assert_eq!((complaint.kind.key(), complaint.severity.key()), ("service", "major"));
+    // A word that names nothing still says what the column takes.
+    shop.import(Kind::Customers, "姓名,性别\n王,女士\n").refused("性别 (gender) \"女士\" is not one of");
+}
+
+#[test]
 fn a_value_not_in_a_list_names_its_column_and_the_list() {
     let shop = Shop::new();
     let text = "ref,date,kind,severity,outcome\nA,2024-01-02,complaint,critical,\nA,2024-01-02,phonecall,,\n\

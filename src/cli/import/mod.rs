@@ -436,12 +436,28 @@ fn parse_or<T: std::str::FromStr<Err = DomainError>>(
 /// Parses the value of a column that takes one of a list; a value not in it is refused naming
 /// the column as the file does and the values it takes.
 fn parse_key<T: std::str::FromStr<Err = DomainError>>(c: &Cells, column: &str) -> Result<T, String> {
-    c.get(column).parse().map_err(|e| match e {
-        DomainError::UnknownKey { value, expected, .. } => {
-            format!("{} {value:?} is not one of: {expected}", c.column_name(column))
-        }
-        e => e.to_string(),
+    c.get(column).parse().or_else(|e| match e {
+        DomainError::UnknownKey { value, expected, .. } => match chinese_key(column, &value, &expected) {
+            Some(key) => key.parse().map_err(|e: DomainError| e.to_string()),
+            None => Err(format!("{} {value:?} is not one of: {expected}", c.column_name(column))),
+        },
+        e => Err(e.to_string()),
     })
+}
+
+/// The key among `expected` ("male, female, unknown") whose Chinese name, as the interface shows
+/// it, is `value` (男 → male, 门店 → store, 未接通 → no_answer): Chinese shops fill their sheets
+/// in the words kehu itself shows them. None when no key, or more than one, has that name.
+fn chinese_key<'a>(column: &str, value: &str, expected: &'a str) -> Option<&'a str> {
+    use crate::i18n::{Lang, class_label, tr_dyn_in};
+    let value = value.trim();
+    let dims = [column, if column == "channel" { "top_channel" } else { column }];
+    let named = |k: &str| {
+        tr_dyn_in(Lang::Zh, k) == value || dims.iter().any(|d| class_label(Lang::Zh, d, k) == Some(value))
+    };
+    let mut found = expected.split(", ").filter(|k| named(k));
+    let key = found.next()?;
+    found.next().is_none().then_some(key)
 }
 
 /// Gives new records their ids and resolves referrals, producing the change set to write.
