@@ -238,7 +238,8 @@ fn code_only(text: &str) -> String {
             if chars.get(j) == Some(&'"') {
                 let close: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
                 let rest: String = chars[j + 1..].iter().collect();
-                let end = rest.find(&close).map_or(chars.len(), |e| j + 1 + rest[..e].chars().count() + 1 + hashes);
+                let end =
+                    rest.find(&close).map_or(chars.len(), |e| j + 1 + rest[..e].chars().count() + 1 + hashes);
                 out.push(' ');
                 i = end;
                 continue;

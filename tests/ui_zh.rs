@@ -98,8 +98,18 @@ fn english_stays_the_default() {
 }
 
 /// Every view, popup and prompt the two-language test draws.
-const VIEWS: [&str; 10] =
-    ["list", "detail", "segments", "followups", "duplicates", "form", "form_refused", "prompt", "help", "welcome"];
+const VIEWS: [&str; 10] = [
+    "list",
+    "detail",
+    "segments",
+    "followups",
+    "duplicates",
+    "form",
+    "form_refused",
+    "prompt",
+    "help",
+    "welcome",
+];
 
 /// An English and a Chinese App drawn and driven alternately on one thread, with the thread's
 /// language (the command line's setting) set to the other one each time: each screen is wholly
