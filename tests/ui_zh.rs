@@ -154,3 +154,13 @@ fn a_chinese_form_draws_in_chinese_whatever_the_thread_says() {
     }
     assert!(screen(&draw(&mut zh, 80, 24)).contains("记录购买"));
 }
+
+/// Switching an App's language reaches the form it has open.
+#[test]
+fn switching_the_language_reaches_the_open_form() {
+    let mut a = in_view_in("form", Lang::En);
+    assert!(screen(&draw(&mut a, 80, 24)).contains("Record purchase"));
+    a.set_lang(Lang::Zh);
+    let text = screen(&draw(&mut a, 80, 24));
+    assert!(text.contains("记录购买") && !text.contains("Record purchase"), "{text}");
+}
