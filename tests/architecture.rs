@@ -200,3 +200,177 @@ fn the_layers_know_only_what_the_code_map_allows() {
         found.join("\n")
     );
 }
+
+/// The code of `text` without comments, string literals and character literals (each replaced
+/// by a space), so that a word in a message or a comment is not taken for a call.
+fn code_only(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if c == '/' && next == Some('*') {
+            i += 2;
+            while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                i += 1;
+            }
+            i += 2;
+            out.push(' ');
+            continue;
+        }
+        // r"…", r#"…"#: no escapes, ends at the quote and as many #.
+        let raw_start = (c == 'r' || (c == 'b' && next == Some('r')))
+            && !out.ends_with(|p: char| p.is_alphanumeric() || p == '_');
+        if raw_start {
+            let mut j = i + if c == 'b' { 2 } else { 1 };
+            let mut hashes = 0;
+            while chars.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if chars.get(j) == Some(&'"') {
+                let close: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+                let rest: String = chars[j + 1..].iter().collect();
+                let end =
+                    rest.find(&close).map_or(chars.len(), |e| j + 1 + rest[..e].chars().count() + 1 + hashes);
+                out.push(' ');
+                i = end;
+                continue;
+            }
+        }
+        if c == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            i += 1;
+            out.push(' ');
+            continue;
+        }
+        // 'x', '\n', '\u{1F600}' (a lifetime has no closing quote right after its name).
+        if c == '\'' {
+            let close = if next == Some('\\') {
+                chars[i + 1..].iter().position(|&q| q == '\'').map(|p| i + 1 + p)
+            } else {
+                (chars.get(i + 2) == Some(&'\'')).then_some(i + 2)
+            };
+            if let Some(end) = close {
+                out.push(' ');
+                i = end + 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The paths in `code` (`a::b::c`, whitespace allowed around `::`), with the line of each.
+fn paths(code: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let (mut line, mut word, mut joined) = (1, String::new(), false);
+    let chars: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            if !word.is_empty() {
+                match out.last_mut() {
+                    Some((_, last)) if joined => *last = format!("{last}::{word}"),
+                    _ => out.push((line, word.clone())),
+                }
+                word.clear();
+                joined = false;
+            }
+            if c == ':' && chars.get(i + 1) == Some(&':') {
+                joined = true;
+                i += 1;
+            } else if c == '*' && joined {
+                if let Some((_, last)) = out.last_mut() {
+                    *last = format!("{last}::*");
+                }
+                joined = false;
+            } else if !c.is_whitespace() {
+                joined = false;
+            }
+            if c == '\n' {
+                line += 1;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Where `code` reaches the per-thread language: a call (or import) of `tr`, `trf`, `tr_dyn`,
+/// `domain_error`, `set_current`, or `i18n::current`, or all of `i18n` by `*`. A method named
+/// `current` (`list.current()`) is not the language and is allowed.
+fn thread_language(code: &str) -> Vec<(usize, String)> {
+    const READERS: [&str; 5] = ["tr", "trf", "tr_dyn", "domain_error", "set_current"];
+    let code = code_only(code);
+    let mut found: Vec<(usize, String)> = paths(&code)
+        .into_iter()
+        .filter(|(_, path)| {
+            let last = path.rsplit("::").next().unwrap_or(path);
+            READERS.contains(&last) || path.ends_with("i18n::current") || path.ends_with("i18n::*")
+        })
+        .collect();
+    // `use crate::i18n::{self, current};` brings it in unqualified.
+    let mut from = 0;
+    while let Some(at) = code[from..].find("use ").map(|i| from + i) {
+        let end = code[at..].find(';').map_or(code.len(), |e| at + e);
+        let line = code[..at].matches('\n').count() + 1;
+        let item = &code[at..end];
+        let word = !code[..at].ends_with(|p: char| p.is_alphanumeric() || p == '_');
+        if word && item.contains("i18n") && paths(item).iter().any(|(_, p)| p == "current") {
+            found.push((line, "current".into()));
+        }
+        from = end;
+    }
+    found
+}
+
+#[test]
+fn the_thread_language_finder_finds_what_it_should() {
+    let found = |code: &str| thread_language(code).into_iter().map(|(_, p)| p).collect::<Vec<_>>();
+    assert_eq!(found("let a = tr(\"x\");"), ["tr"]);
+    assert_eq!(found("crate::i18n::trf(\"{}\", &[&n])"), ["crate::i18n::trf"]);
+    assert_eq!(found("let l = crate::i18n :: current();"), ["crate::i18n::current"]);
+    assert_eq!(found("use crate::i18n::{self, current, tr_in};"), ["current"]);
+    assert_eq!(found("use crate::i18n::*;"), ["crate::i18n::*"]);
+    assert_eq!(found("x.map(tr_dyn)"), ["tr_dyn"]);
+    assert_eq!(found("i18n::domain_error(&e)"), ["i18n::domain_error"]);
+    assert!(found("tr_in(lang, \"tr(x)\"); trf_in(lang, \"{}\", &[]); s.current(); // tr(\"y\")").is_empty());
+    assert!(found("let c = 'x'; let q = '\"'; fn f<'a>(s: &'a str) {} let r = r#\"tr(\"a\")\"#;").is_empty());
+    assert!(found("tr_dyn_in(lang, t); domain_error_in(lang, &e); self.current()").is_empty());
+    assert!(found("use crate::i18n::{tr_in};\nfn f(s: &S) { s.current(); }").is_empty());
+}
+
+/// The console is drawn and updated with its App's language, passed down: nothing under
+/// `src/ui` reads (or sets) the per-thread language the command line uses, so Apps in two
+/// languages can share a thread.
+#[test]
+fn the_console_reads_no_per_thread_language() {
+    let mut found = Vec::new();
+    for file in rust_files(&root().join("src/ui")) {
+        let text = std::fs::read_to_string(&file).expect("readable source");
+        for (line, path) in thread_language(&text) {
+            found.push(format!("{}:{line}: {path}", relative(&file)));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "src/ui reads the per-thread language; pass the App's (tr_in, trf_in, tr_dyn_in, domain_error_in):\n{}",
+        found.join("\n")
+    );
+}

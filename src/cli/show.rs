@@ -181,11 +181,11 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
     let counted = crate::domain::net_purchases(&h.purchases).len();
     writeln!(out, "\n{}", trf("Purchases ({}, {} in all)", &[&counted, &i18n::money(lang, net)]))?;
     for x in h.purchases.iter().rev() {
-        writeln!(out, "{}", purchase_line(x))?;
+        writeln!(out, "{}", purchase_line(x, lang))?;
     }
     writeln!(out, "\n{}", trf("Interactions ({})", &[&h.interactions.len()]))?;
     for i in h.interactions.iter().rev() {
-        writeln!(out, "{}", interaction_line(i))?;
+        writeln!(out, "{}", interaction_line(i, lang))?;
     }
     Ok(())
 }

@@ -4,9 +4,14 @@
 use super::{Lang, current};
 use crate::domain::DomainError;
 
-/// The error as the current language words it.
+/// The error as the current language words it (the command line's).
 pub fn domain_error(e: &DomainError) -> String {
-    match current() {
+    domain_error_in(current(), e)
+}
+
+/// The error as `lang` words it.
+pub fn domain_error_in(lang: Lang, e: &DomainError) -> String {
+    match lang {
         Lang::En => e.to_string(),
         Lang::Zh => zh(e),
     }

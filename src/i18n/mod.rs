@@ -1,9 +1,15 @@
 //! The interface language: English or 简体中文. Texts are compiled in (no files to load): an
 //! English message is its own key, and [`tr`] looks up its Chinese rendering in [`zh`].
 //!
-//! The views read the language from a per-thread setting that [`crate::ui::render`] and
-//! [`crate::ui::App::update`] set from the App on entry, so the view functions keep their
-//! signatures (and other branches that touch them merge cleanly); one App per thread at a time.
+//! Two ways to say which language, one per side of the programme:
+//! - the console (`crate::ui`) passes it down: every view and popup is drawn with the App's
+//!   own language ([`tr_in`], [`trf_in`], [`tr_dyn_in`], [`domain_error_in`]), and
+//!   `App::update` words what it builds with the App's language too. Nothing under `ui` reads
+//!   the per-thread setting, so Apps in different languages can share a thread (SSH sessions,
+//!   tests) and each screen is wholly in its own language (a source test enforces it).
+//! - the command line (`crate::cli`) runs one command in one language, set once from `--lang`
+//!   (or the environment) with [`set_current`]; its printers use [`tr`], [`trf`], [`tr_dyn`]
+//!   and [`domain_error`], which read that setting.
 
 mod changes;
 mod classes;
@@ -13,7 +19,7 @@ mod zh;
 
 pub use changes::change_what;
 pub use classes::{class_label, dimension_label};
-pub use errors::domain_error;
+pub use errors::{domain_error, domain_error_in};
 pub use reasons::reason;
 
 use chrono::{Datelike, NaiveDate};
@@ -92,7 +98,7 @@ thread_local! {
     static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
 }
 
-/// Sets the language of this thread's texts (the App does on render and update).
+/// Sets the language of this thread's texts (the command line does, once, from `--lang`).
 pub fn set_current(lang: Lang) {
     CURRENT.with(|c| c.set(lang));
 }
@@ -139,10 +145,16 @@ pub fn tr(en: &'static str) -> &'static str {
     tr_in(current(), en)
 }
 
+/// The template `en` in `lang` with each `{}` (or `{0}`, `{1}`… where a language reorders
+/// them) replaced by the argument.
+pub fn trf_in(lang: Lang, en: &'static str, args: &[&dyn Display]) -> String {
+    fill(tr_in(lang, en), args)
+}
+
 /// The template `en` in the current language with each `{}` (or `{0}`, `{1}`… where a language
 /// reorders them) replaced by the argument.
 pub fn trf(en: &'static str, args: &[&dyn Display]) -> String {
-    fill(tr(en), args)
+    trf_in(current(), en, args)
 }
 
 /// Fills `{}` (in order) and `{n}` (by index) in `template`.

@@ -18,7 +18,7 @@ use super::segments::{SavedSegment, SegmentTab, SegmentsState};
 use crate::classify::{Classifier, Rules};
 use crate::dedupe::DuplicateIndex;
 use crate::domain::{Customer, History};
-use crate::i18n::{tr, trf};
+use crate::i18n::{Lang, tr_in, trf_in};
 use chrono::NaiveDate;
 
 /// The main views.
@@ -69,17 +69,17 @@ pub struct Prompt {
 }
 
 impl Prompt {
-    /// The label shown before the text.
-    pub fn label(&self) -> String {
+    /// The label shown before the text, in `lang`.
+    pub fn label(&self, lang: Lang) -> String {
         match &self.kind {
-            PromptKind::Tag(ids) => trf("tag {} customer(s): ", &[&ids.len()]),
-            PromptKind::SegmentName(_) => tr("name of the new segment: ").into(),
-            PromptKind::RenameSegment(_) => tr("rename segment to: ").into(),
-            PromptKind::VoidReason(_) => tr("void: why? ").into(),
-            PromptKind::Refund(p) => trf("return of {} (amount [items]): ", &[&p.amount]),
-            PromptKind::Resolve(_) => tr("resolved: how? ").into(),
-            PromptKind::Untag(ids) => trf("remove tag from {} customer(s): ", &[&ids.len()]),
-            PromptKind::RenameTag(from) => trf("rename tag {} on every customer to: ", &[&from]),
+            PromptKind::Tag(ids) => trf_in(lang, "tag {} customer(s): ", &[&ids.len()]),
+            PromptKind::SegmentName(_) => tr_in(lang, "name of the new segment: ").into(),
+            PromptKind::RenameSegment(_) => tr_in(lang, "rename segment to: ").into(),
+            PromptKind::VoidReason(_) => tr_in(lang, "void: why? ").into(),
+            PromptKind::Refund(p) => trf_in(lang, "return of {} (amount [items]): ", &[&p.amount]),
+            PromptKind::Resolve(_) => tr_in(lang, "resolved: how? ").into(),
+            PromptKind::Untag(ids) => trf_in(lang, "remove tag from {} customer(s): ", &[&ids.len()]),
+            PromptKind::RenameTag(from) => trf_in(lang, "rename tag {} on every customer to: ", &[&from]),
         }
     }
 }
@@ -290,9 +290,14 @@ impl App {
         self.card_shape = super::CardPattern::of_refs(refs);
     }
 
-    /// Switches the interface language (texts already on screen change at the next draw).
+    /// Switches the interface language (texts already on screen change at the next draw; an
+    /// open form's refusals already shown stay as they were worded).
     pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
         self.lang = lang;
+        if let Some(open) = self.form.take() {
+            let form = open.form.with_lang(lang);
+            self.form = Some(super::OpenForm { form, ..open });
+        }
     }
 
     /// The interface language.
@@ -466,8 +471,6 @@ impl App {
 
     /// Applies one action; returns what the runtime must do.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        // Status messages are worded here, so in the session's language.
-        crate::i18n::set_current(self.lang);
         let mut effects = self.apply(action);
         self.forget_stale_reveal();
         // Whatever changed the query (a key, a scan, a save that rebuilt the list) asked for

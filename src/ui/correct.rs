@@ -9,7 +9,7 @@ use super::detail::{Pick, field_diff};
 use super::update::move_cursor;
 use crate::change::{AuditEntry, Change};
 use crate::domain::{Customer, Interaction, Money, Purchase, Resolution, Void, refundable};
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr_in, trf_in};
 use crate::text::terminal_safe;
 
 /// The record a void is for.
@@ -89,6 +89,7 @@ impl App {
             &self.detail,
             self.phone_mask(),
             self.size.0 as usize,
+            self.lang,
         );
         let Some(line) = doc.picked else { return };
         let height = self.detail_height();
@@ -132,7 +133,10 @@ impl App {
             return vec![];
         }
         let name = terminal_safe(&c.name).into_owned();
-        let question = vec![trf("Delete customer #{} {}?", &[&c.id, &name]), tr("u undoes it").to_string()];
+        let question = vec![
+            trf_in(self.lang, "Delete customer #{} {}?", &[&c.id, &name]),
+            tr_in(self.lang, "u undoes it").to_string(),
+        ];
         let change = Change::DeleteCustomer { id: c.id, revision: c.revision };
         let done = crate::notice!("deleted customer #{} {}", c.id, name);
         self.confirm = Some(Confirm::Commit { commit: Box::new(super::Commit { change, done }), question });
@@ -220,8 +224,10 @@ impl App {
             return vec![];
         }
         let diff = field_diff(&e.after, &e.before);
-        let question =
-            vec![tr("Restore the values before this change?").to_string(), terminal_safe(&diff).into_owned()];
+        let question = vec![
+            tr_in(self.lang, "Restore the values before this change?").to_string(),
+            terminal_safe(&diff).into_owned(),
+        ];
         let done = crate::notice!("restored {}", terminal_safe(&diff));
         let commit = super::Commit { change: Change::SaveCustomer(c), done };
         self.confirm = Some(Confirm::Commit { commit: Box::new(commit), question });
@@ -279,16 +285,19 @@ impl App {
         let mut words = text.split_whitespace();
         let amount = words.next().map(Money::parse_non_negative);
         let quantity = words.next().map(|q| q.parse::<u32>());
-        let parsed = match (amount, quantity) {
-            (Some(Ok(a)), None) => Ok((a, if a == money { items } else { 0 })),
-            (Some(Ok(a)), Some(Ok(q))) => Ok((a, q)),
-            _ => Err(tr("type an amount, and the items after a space (e.g. 50.00 1)").to_string()),
-        };
+        let parsed =
+            match (amount, quantity) {
+                (Some(Ok(a)), None) => Ok((a, if a == money { items } else { 0 })),
+                (Some(Ok(a)), Some(Ok(q))) => Ok((a, q)),
+                _ => Err(tr_in(self.lang, "type an amount, and the items after a space (e.g. 50.00 1)")
+                    .to_string()),
+            };
         let checked = parsed.and_then(|(a, q)| {
             if a > money || q > items {
-                Err(trf("at most {} and {} item(s) are left to return", &[&money, &items]))
+                Err(trf_in(self.lang, "at most {} and {} item(s) are left to return", &[&money, &items]))
             } else {
-                Purchase::refund(sale, self.today, a, q).map_err(|e| crate::i18n::domain_error(&e))
+                Purchase::refund(sale, self.today, a, q)
+                    .map_err(|e| crate::i18n::domain_error_in(self.lang, &e))
             }
         });
         match checked {

@@ -9,6 +9,7 @@ use super::merge::MergeState;
 use super::model::Model;
 use super::widgets::{fit, safe};
 use crate::dedupe::{DuplicatePair, Reason};
+use crate::i18n::{Lang, tr_in, trf_in};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -46,23 +47,23 @@ impl DuplicatesState {
     }
 }
 
-/// A reason short enough for a table cell; a shared phone masked when `masked`.
-pub fn short_reason(r: &Reason, masked: bool) -> String {
-    use crate::i18n::{tr, trf};
+/// A reason short enough for a table cell, in `lang`; a shared phone masked when `masked`.
+pub fn short_reason(r: &Reason, masked: bool, lang: Lang) -> String {
     match r {
-        Reason::Household => tr("household?").into(),
-        Reason::SamePhone(p) if masked => trf("same phone {}", &[&super::floor::mask_phone(p)]),
-        Reason::SamePhone(p) => trf("same phone {}", &[p]),
-        Reason::SameEmail(e) => trf("same email {}", &[e]),
-        Reason::SameName(a, b) if a == b => trf("same name '{}'", &[a]),
-        Reason::SameName(a, b) => trf("same name: '{}' = '{}'", &[a, b]),
-        Reason::SimilarName(a, b) => trf("name '{}' ≈ '{}'", &[a, b]),
+        Reason::Household => tr_in(lang, "household?").into(),
+        Reason::SamePhone(p) if masked => trf_in(lang, "same phone {}", &[&super::floor::mask_phone(p)]),
+        Reason::SamePhone(p) => trf_in(lang, "same phone {}", &[p]),
+        Reason::SameEmail(e) => trf_in(lang, "same email {}", &[e]),
+        Reason::SameName(a, b) if a == b => trf_in(lang, "same name '{}'", &[a]),
+        Reason::SameName(a, b) => trf_in(lang, "same name: '{}' = '{}'", &[a, b]),
+        Reason::SimilarName(a, b) => trf_in(lang, "name '{}' ≈ '{}'", &[a, b]),
     }
 }
 
-/// All reasons of a pair, `; `-separated and terminal-safe; phones masked when `masked`.
-pub fn reasons_text(reasons: &[Reason], masked: bool) -> String {
-    let all: Vec<String> = reasons.iter().map(|r| short_reason(r, masked)).collect();
+/// All reasons of a pair in `lang`, `; `-separated and terminal-safe; phones masked when
+/// `masked`.
+pub fn reasons_text(reasons: &[Reason], masked: bool, lang: Lang) -> String {
+    let all: Vec<String> = reasons.iter().map(|r| short_reason(r, masked, lang)).collect();
     safe(&all.join("; ")).into_owned()
 }
 
@@ -117,14 +118,14 @@ fn phone(model: &Model, id: u64, mask: PhoneMask) -> String {
     model.get(id).map(|r| mask.phone(&r.customer)).unwrap_or_default()
 }
 
-/// Draws the pairs into `area`, phones as `mask` says.
-pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, area: Rect) {
+/// Draws the pairs into `area` in `lang`, phones as `mask` says.
+pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, lang: Lang, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
     if s.pairs.is_empty() {
         let text = if s.finding { "finding likely duplicates…" } else { "no likely duplicates" };
-        f.render_widget(Paragraph::new(fit(crate::i18n::tr(text), area.width as usize)), area);
+        f.render_widget(Paragraph::new(fit(tr_in(lang, text), area.width as usize)), area);
         return;
     }
     let w = area.width;
@@ -154,7 +155,7 @@ pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, 
             if with_phones {
                 cells.push(Cell::from(fit(&phone(model, p.b, mask), phone_w as usize)));
             }
-            cells.push(Cell::from(fit(&reasons_text(&p.reasons, mask.on), reasons_w as usize)));
+            cells.push(Cell::from(fit(&reasons_text(&p.reasons, mask.on, lang), reasons_w as usize)));
             let style =
                 if i == s.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             Row::new(cells).style(style)
@@ -163,12 +164,12 @@ pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, 
     let (header, widths) = if with_phones {
         (
             vec![
-                crate::i18n::tr("score"),
-                crate::i18n::tr("customer"),
-                crate::i18n::tr("phone"),
-                crate::i18n::tr("same as"),
-                crate::i18n::tr("phone"),
-                crate::i18n::tr("why"),
+                tr_in(lang, "score"),
+                tr_in(lang, "customer"),
+                tr_in(lang, "phone"),
+                tr_in(lang, "same as"),
+                tr_in(lang, "phone"),
+                tr_in(lang, "why"),
             ],
             vec![
                 Constraint::Length(score_w),
@@ -181,12 +182,7 @@ pub fn draw(s: &DuplicatesState, model: &Model, mask: PhoneMask, f: &mut Frame, 
         )
     } else {
         (
-            vec![
-                crate::i18n::tr("score"),
-                crate::i18n::tr("customer"),
-                crate::i18n::tr("same as"),
-                crate::i18n::tr("why"),
-            ],
+            vec![tr_in(lang, "score"), tr_in(lang, "customer"), tr_in(lang, "same as"), tr_in(lang, "why")],
             vec![
                 Constraint::Length(score_w),
                 Constraint::Length(name_w),

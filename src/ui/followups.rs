@@ -1,13 +1,11 @@
 //! The follow-up queue: who to contact today, why and how, most urgent first; narrowed by
 //! action (`f`) and by channel (`c`), so that a phone worker can take the calls of one kind.
 
-use super::floor::PhoneMask;
 use super::keymap::{Keymap, Mode};
 use super::list::visible_offset;
-use super::model::Model;
 use super::widgets::{fit, safe};
 use crate::classify::{ChannelHint, Classifier, Play};
-use crate::i18n::{tr, tr_dyn, trf};
+use crate::i18n::{Lang, tr_dyn_in, tr_in, trf_in};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -131,34 +129,37 @@ fn next<T: PartialEq + Copy>(options: &[T], now: Option<T>) -> Option<T> {
     }
 }
 
-/// The playbook text of an action, in the current language.
-fn action_text(clf: &Classifier, play: Play) -> String {
-    safe(tr_dyn(&clf.rules().playbook.get(play).text)).into_owned()
+/// The playbook text of an action, in `lang`.
+fn action_text(clf: &Classifier, play: Play, lang: Lang) -> String {
+    safe(tr_dyn_in(lang, &clf.rules().playbook.get(play).text)).into_owned()
 }
 
 /// "12 of 38 due · f action: Win-back… · c channel: phone · F clears": what the view shows,
 /// with the keys that change it as the keymap binds them.
-fn title(s: &FollowUpsState, clf: &Classifier, keys: &Keymap, width: usize) -> String {
+fn title(s: &FollowUpsState, clf: &Classifier, keys: &Keymap, lang: Lang, width: usize) -> String {
     let key = |a: super::action::Action| keys.key_for(Mode::FollowUps, &a).map_or(String::new(), |k| k + " ");
     let count = if s.filter.is_on() {
-        trf("{} of {} due", &[&s.shown.len(), &s.ids.len()])
+        trf_in(lang, "{} of {} due", &[&s.shown.len(), &s.ids.len()])
     } else {
-        trf("{} due", &[&s.ids.len()])
+        trf_in(lang, "{} due", &[&s.ids.len()])
     };
-    let channel = s.filter.channel.map_or(tr("all"), |c| tr(c.key()));
-    let channel =
-        format!("{}{}", key(super::action::Action::FilterByChannel), trf("channel: {}", &[&channel]));
+    let channel = s.filter.channel.map_or(tr_in(lang, "all"), |c| tr_in(lang, c.key()));
+    let channel = format!(
+        "{}{}",
+        key(super::action::Action::FilterByChannel),
+        trf_in(lang, "channel: {}", &[&channel])
+    );
     let end = if s.filter.is_on() {
-        format!("{}{}", key(super::action::Action::ClearFilter), tr("clears"))
+        format!("{}{}", key(super::action::Action::ClearFilter), tr_in(lang, "clears"))
     } else {
-        format!("{}{}", key(super::action::Action::RevealPhone), tr("phone"))
+        format!("{}{}", key(super::action::Action::RevealPhone), tr_in(lang, "phone"))
     };
     let action_key = key(super::action::Action::FilterByAction);
     let fixed = format!("{count} ·  · {channel} · {end}");
     // The action's text takes the room the rest leaves (at least a few cells to tell it).
     let room = width.saturating_sub(unicode_width::UnicodeWidthStr::width(fixed.as_str())).max(12);
-    let action = s.filter.play.map_or_else(|| tr("all").to_string(), |p| action_text(clf, p));
-    let action = trf("action: {}", &[&action]);
+    let action = s.filter.play.map_or_else(|| tr_in(lang, "all").to_string(), |p| action_text(clf, p, lang));
+    let action = trf_in(lang, "action: {}", &[&action]);
     format!("{count} · {} · {channel} · {end}", fit(&format!("{action_key}{action}"), room))
 }
 
@@ -208,32 +209,28 @@ fn columns(width: u16) -> Vec<(Col, u16)> {
 /// Rows above the queue's table: its title.
 pub const TITLE_ROWS: u16 = 1;
 
-/// Draws the queue into `area`: the title, then the table; phones as `mask` says.
-pub fn draw(
-    s: &FollowUpsState,
-    model: &Model,
-    clf: &Classifier,
-    mask: PhoneMask,
-    keys: &Keymap,
-    f: &mut Frame,
-    area: Rect,
-) {
+/// Draws the App's queue into `area` in the App's language: the title, then the table;
+/// phones as its mask says.
+pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
+    let (s, model, clf, mask, lang) = (&app.followups, &app.model, &app.clf, app.phone_mask(), app.lang);
     if s.ids.is_empty() {
-        f.render_widget(Paragraph::new(fit(tr("nobody to contact today"), area.width as usize)), area);
+        let text = tr_in(lang, "nobody to contact today");
+        f.render_widget(Paragraph::new(fit(text, area.width as usize)), area);
         return;
     }
     let w = area.width as usize;
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    f.render_widget(Paragraph::new(fit(&title(s, clf, keys, w), w)).style(bold), Rect { height: 1, ..area });
+    let title = title(s, clf, &app.keymap, lang, w);
+    f.render_widget(Paragraph::new(fit(&title, w)).style(bold), Rect { height: 1, ..area });
     let area = Rect { y: area.y + TITLE_ROWS, height: area.height - TITLE_ROWS, ..area };
     if area.height == 0 {
         return;
     }
     if s.shown.is_empty() {
-        let text = tr("nobody due with this filter (F clears it)");
+        let text = tr_in(lang, "nobody due with this filter (F clears it)");
         f.render_widget(Paragraph::new(fit(text, w)), area);
         return;
     }
@@ -259,8 +256,8 @@ pub fn draw(
                     Col::Phone => {
                         Cell::from(fit(&row.map(|r| mask.phone(&r.customer)).unwrap_or_default(), cw))
                     }
-                    Col::Action => Cell::from(fit(&action_text(clf, fu.action.play), cw)),
-                    Col::Channel => Cell::from(fit(tr(fu.action.channel.key()), cw)),
+                    Col::Action => Cell::from(fit(&action_text(clf, fu.action.play, lang), cw)),
+                    Col::Channel => Cell::from(fit(tr_in(lang, fu.action.channel.key()), cw)),
                     Col::Due => Cell::from(fu.due.to_string()),
                     Col::Overdue => Cell::from(Line::from(fu.overdue_days.to_string()).right_aligned()),
                 }
@@ -274,12 +271,12 @@ pub fn draw(
         .iter()
         .map(|&(c, cw)| {
             let t = match c {
-                Col::Name => tr("name"),
-                Col::Phone => tr("phone"),
-                Col::Action => tr("action"),
-                Col::Channel => tr("channel"),
-                Col::Due => tr("due"),
-                Col::Overdue => tr("overdue"),
+                Col::Name => tr_in(lang, "name"),
+                Col::Phone => tr_in(lang, "phone"),
+                Col::Action => tr_in(lang, "action"),
+                Col::Channel => tr_in(lang, "channel"),
+                Col::Due => tr_in(lang, "due"),
+                Col::Overdue => tr_in(lang, "overdue"),
             };
             Cell::from(fit(t, cw as usize))
         })

@@ -8,7 +8,7 @@ use super::app::{App, Confirm};
 use super::form::{FieldId, Form, FormKey, FormOutcome, FormOutput};
 use crate::change::Change;
 use crate::domain::{Customer, Interaction, Purchase};
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr_in, trf_in};
 use crate::text::terminal_safe;
 use chrono::NaiveTime;
 
@@ -61,7 +61,7 @@ impl App {
             _ => return vec![],
         };
         self.help = false;
-        let form = form.with_ascii_borders(self.options.ascii_borders);
+        let form = form.with_ascii_borders(self.options.ascii_borders).with_lang(self.lang);
         self.form = Some(OpenForm { request, form, saving: false });
         vec![]
     }
@@ -123,12 +123,18 @@ impl App {
             Some(id) => id,
             None => match self.customers_with_card(t).as_slice() {
                 [id] => *id,
-                [] => return Err(trf("no customer has id or ref {}", &[&terminal_safe(t)])),
-                _ => return Err(trf("several customers have {}; give #id", &[&terminal_safe(t)])),
+                [] => return Err(trf_in(self.lang, "no customer has id or ref {}", &[&terminal_safe(t)])),
+                _ => {
+                    return Err(trf_in(
+                        self.lang,
+                        "several customers have {}; give #id",
+                        &[&terminal_safe(t)],
+                    ));
+                }
             },
         };
         if id == me {
-            return Err(tr("a customer cannot refer themselves").into());
+            return Err(tr_in(self.lang, "a customer cannot refer themselves").into());
         }
         Ok(Some(id))
     }
@@ -141,14 +147,14 @@ impl App {
         let mut out: Vec<(u64, String)> = Vec::new();
         if let Some(r) = c.reference.as_deref() {
             for id in self.customers_with_card(r).into_iter().filter(|&o| o != c.id) {
-                out.push((id, trf("same ref {}", &[&terminal_safe(r)])));
+                out.push((id, trf_in(self.lang, "same ref {}", &[&terminal_safe(r)])));
             }
         }
         for (id, reasons) in self.dupes.matches(c) {
             if known.contains(&id) || out.iter().any(|(o, _)| *o == id) {
                 continue;
             }
-            out.push((id, super::duplicates::reasons_text(&reasons, mask.hides(id))));
+            out.push((id, super::duplicates::reasons_text(&reasons, mask.hides(id), self.lang)));
         }
         out.truncate(3);
         out.into_iter()

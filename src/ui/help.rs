@@ -10,7 +10,7 @@ use super::action::{Action, Effect};
 use super::app::App;
 use super::keymap::Mode;
 use super::widgets::{centered, fit, pad_to};
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr_in, trf_in};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -36,7 +36,11 @@ fn view_name(mode: Mode) -> &'static str {
 
 /// The help's entries for the view under it: keys, and what they do in the session's language.
 fn entries(app: &App) -> Vec<(String, String)> {
-    app.keymap.help(app.view_mode()).into_iter().map(|(k, what)| (k, tr(what).to_string())).collect()
+    app.keymap
+        .help(app.view_mode())
+        .into_iter()
+        .map(|(k, what)| (k, tr_in(app.lang, what).to_string()))
+        .collect()
 }
 
 fn width(s: &str) -> usize {
@@ -113,7 +117,7 @@ impl Layout {
         };
         // The box is as wide as its rows, its title and the longest position it can show.
         let n = rows.len();
-        let at = if n > fits { width(&trf("{}-{} of {}", &[&n, &n, &n])) + 6 } else { 0 };
+        let at = if n > fits { width(&trf_in(app.lang, "{}-{} of {}", &[&n, &n, &n])) + 6 } else { 0 };
         let inner = (rows.iter().map(|r| width(r) + 2).max().unwrap_or(0)).max(width(&title(app))).max(at);
         let cells = |n: usize| u16::try_from(n + 2).unwrap_or(u16::MAX);
         let popup = centered(area, cells(inner), cells(n));
@@ -133,7 +137,7 @@ impl Layout {
 
 /// The box's title: which view's keys, and how to close it.
 fn title(app: &App) -> String {
-    trf(" keys: {} · esc closes ", &[&tr(view_name(app.view_mode()))])
+    trf_in(app.lang, " keys: {} · esc closes ", &[&tr_in(app.lang, view_name(app.view_mode()))])
 }
 
 /// Where the help is drawn on a screen of `w`x`h`: between the tab bar and the status line
@@ -178,7 +182,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     if total > page {
         let up = if top > 0 { "↑ " } else { "" };
         let down = if top + page < total { " ↓" } else { "" };
-        let at = trf("{}-{} of {}", &[&(top + 1), &(top + page), &total]);
+        let at = trf_in(app.lang, "{}-{} of {}", &[&(top + 1), &(top + page), &total]);
         block = block.title_bottom(Line::from(fit(&format!(" {up}{at}{down} "), inside)).right_aligned());
     }
     let text: Vec<Line> = layout.rows[top..(top + page).min(total)]

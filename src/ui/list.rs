@@ -9,7 +9,7 @@ use super::search::{Search, SearchJob};
 use super::segments::{ClassFilter, filter_ids};
 use super::widgets::{fit, highlighted, money_short, safe};
 use crate::classify::Classifier;
-use crate::i18n::{self, tr};
+use crate::i18n::{self, Lang, tr_in};
 use crate::search::Answer;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -163,9 +163,9 @@ pub fn rows_in(height: u16) -> usize {
     height.saturating_sub(1) as usize
 }
 
-/// A class key as the current language shows it.
-fn class(dimension: &str, key: &'static str) -> String {
-    i18n::class_label(i18n::current(), dimension, key).unwrap_or(key).to_string()
+/// A class key as `lang` shows it.
+fn class(lang: Lang, dimension: &str, key: &'static str) -> String {
+    i18n::class_label(lang, dimension, key).unwrap_or(key).to_string()
 }
 
 /// What a class column shows while the classes are still loading.
@@ -177,6 +177,7 @@ fn cell_text(
     row: &super::model::Row,
     mask: PhoneMask,
     classes: bool,
+    lang: Lang,
 ) -> String {
     let c = &row.customer;
     match col {
@@ -187,9 +188,9 @@ fn cell_text(
     match col {
         Column::Name => safe(&c.name).into_owned(),
         Column::Phone => mask.phone(c),
-        Column::Tier => class("tier", row.facts.tier.key()),
-        Column::Lifecycle => class("lifecycle", row.facts.lifecycle.key()),
-        Column::Activity => class("activity", row.facts.activity.key()),
+        Column::Tier => class(lang, "tier", row.facts.tier.key()),
+        Column::Lifecycle => class(lang, "lifecycle", row.facts.lifecycle.key()),
+        Column::Activity => class(lang, "activity", row.facts.activity.key()),
         // ISO in both languages: the column is 10 cells and sorts by eye; 2024年12月25日 is 14.
         Column::LastPurchase => row.facts.last_purchase.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
         Column::Spend => money_short(row.facts.spend_365),
@@ -198,35 +199,29 @@ fn cell_text(
         Column::NextAction => clf
             .classes(c.id)
             .and_then(|p| p.action)
-            .map(|play| safe(i18n::tr_dyn(&clf.rules().playbook.get(play).text)).into_owned())
+            .map(|play| safe(i18n::tr_dyn_in(lang, &clf.rules().playbook.get(play).text)).into_owned())
             .unwrap_or_default(),
     }
 }
 
-/// Draws the list table into `area` (header and the rows that fit); phones as `mask` says.
-/// While `loading`, the header stands over "loading…" until the customers are in, and the
-/// class columns show "…" until their classes are.
-pub fn draw(
-    l: &ListState,
-    model: &Model,
-    clf: &Classifier,
-    mask: PhoneMask,
-    loading: Option<&Loading>,
-    f: &mut Frame,
-    area: Rect,
-) {
+/// Draws the App's list table into `area` (header and the rows that fit) in the App's
+/// language; phones as its mask says. While loading, the header stands over "loading…" until
+/// the customers are in, and the class columns show "…" until their classes are.
+pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
+    let (l, model, clf, mask, lang) = (&app.list, &app.model, &app.clf, app.phone_mask(), app.lang);
+    let loading: Option<&Loading> = app.loading.as_ref();
     let classes = loading.is_none();
     let waiting = loading.is_some_and(|l| !l.searchable);
     if l.shown.is_empty() && !waiting {
         let why = if !l.query.is_empty() {
-            tr("no customer matches the search (esc clears it)")
+            tr_in(lang, "no customer matches the search (esc clears it)")
         } else if !l.filter.is_empty() {
-            tr("no customer is in this filter (F clears it)")
+            tr_in(lang, "no customer is in this filter (F clears it)")
         } else {
-            tr("no customers")
+            tr_in(lang, "no customers")
         };
         f.render_widget(Paragraph::new(fit(why, area.width as usize)), area);
         return;
@@ -246,7 +241,7 @@ pub fn draw(
             let hits = l.search.positions(*id);
             let mut cells = vec![Cell::from(if l.selected.contains(id) { "*" } else { " " })];
             for (col, w) in &cols {
-                let text = cell_text(*col, clf, row, mask, classes);
+                let text = cell_text(*col, clf, row, mask, classes, lang);
                 let w = *w as usize;
                 // Highlight only where the shown text is the raw text (nothing escaped).
                 let range = match col {
@@ -284,7 +279,7 @@ pub fn draw(
             (true, SortDir::Desc) => "↓",
             _ => "",
         };
-        let title = fit(&format!("{}{arrow}", tr(col.title())), *w as usize);
+        let title = fit(&format!("{}{arrow}", tr_in(lang, col.title())), *w as usize);
         header.push(Cell::from(if *col == Column::Spend {
             Line::from(title).right_aligned()
         } else {
@@ -299,7 +294,7 @@ pub fn draw(
     f.render_widget(table, area);
     if waiting && area.height > 1 {
         let line = Rect { y: area.y + 1, height: 1, ..area };
-        let text = tr("reading the database… (a / search runs as soon as the customers are in)");
+        let text = tr_in(lang, "reading the database… (a / search runs as soon as the customers are in)");
         f.render_widget(Paragraph::new(fit(text, area.width as usize)), line);
     }
 }

@@ -10,7 +10,7 @@ use super::model::Model;
 use crate::classify::{Classifier, Rules};
 use crate::dedupe::DuplicateIndex;
 use crate::domain::{Customer, History};
-use crate::i18n::{tr, trf};
+use crate::i18n::{Lang, tr_in, trf_in};
 use chrono::NaiveDate;
 
 /// Everything the console shows, read and classified: what the loader hands over at the end.
@@ -94,13 +94,15 @@ impl Loading {
         }
     }
 
-    /// The status line's words for the load, e.g. "loading 100,000 customers… 42%".
-    pub fn text(&self) -> String {
+    /// The status line's words for the load in `lang`, e.g. "loading 100,000 customers… 42%".
+    pub fn text(&self, lang: Lang) -> String {
         match (self.failed, self.searchable, self.total) {
-            (true, _, _) => tr("not loaded").into(),
-            (false, false, None) => tr("loading customers…").into(),
-            (false, false, Some(n)) => trf("loading {} customers… {}%", &[&grouped(n), &self.percent()]),
-            (false, true, _) => trf("classes loading… {}%", &[&self.percent()]),
+            (true, _, _) => tr_in(lang, "not loaded").into(),
+            (false, false, None) => tr_in(lang, "loading customers…").into(),
+            (false, false, Some(n)) => {
+                trf_in(lang, "loading {} customers… {}%", &[&grouped(n), &self.percent()])
+            }
+            (false, true, _) => trf_in(lang, "classes loading… {}%", &[&self.percent()]),
         }
     }
 }

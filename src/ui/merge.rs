@@ -8,7 +8,7 @@ use super::widgets::{centered, fit, pad_to, safe};
 use crate::classify::Classifier;
 use crate::dedupe::{Field, FieldChoice, Side, merged_fields};
 use crate::domain::{AreaType, Customer, Gender, Source};
-use crate::i18n::{tr, trf};
+use crate::i18n::{Lang, tr_in, trf_in};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -162,12 +162,12 @@ impl App {
 }
 
 /// The confirmation question for a merge, line by line.
-pub fn confirm_text(survivor: u64, loser: u64) -> Vec<String> {
+pub fn confirm_text(lang: Lang, survivor: u64, loser: u64) -> Vec<String> {
     vec![
-        trf("Merge #{} into #{}?", &[&loser, &survivor]),
-        trf("purchases and interactions move; #{} is removed.", &[&loser]),
+        trf_in(lang, "Merge #{} into #{}?", &[&loser, &survivor]),
+        trf_in(lang, "purchases and interactions move; #{} is removed.", &[&loser]),
         String::new(),
-        crate::i18n::tr("y yes · n no").into(),
+        tr_in(lang, "y yes · n no").into(),
     ]
 }
 
@@ -176,11 +176,14 @@ const POPUP_W: u16 = 78;
 
 /// What a customer has bought, from their classes: `8074.40 · 18 purchases`, and the day of
 /// the last purchase (`—` for none).
-fn bought(clf: &Classifier, id: u64) -> (String, String) {
-    let lang = crate::i18n::current();
+fn bought(clf: &Classifier, id: u64, lang: Lang) -> (String, String) {
     match clf.classes(id) {
         Some(c) => (
-            format!("{} · {}", crate::i18n::money(lang, c.spend_total), trf("{} purchases", &[&c.purchases])),
+            format!(
+                "{} · {}",
+                crate::i18n::money(lang, c.spend_total),
+                trf_in(lang, "{} purchases", &[&c.purchases])
+            ),
             c.last_purchase.map_or("—".into(), |d| d.to_string()),
         ),
         None => ("—".into(), "—".into()),
@@ -188,8 +191,16 @@ fn bought(clf: &Classifier, id: u64) -> (String, String) {
 }
 
 /// Draws the merge popup centred in `area`: the two ids over their columns, who stays, what
-/// each has bought, then the fields they disagree on.
-pub fn draw(m: &MergeState, clf: &Classifier, ascii: bool, masked: bool, f: &mut Frame, area: Rect) {
+/// each has bought, then the fields they disagree on; in `lang`.
+pub fn draw(
+    m: &MergeState,
+    clf: &Classifier,
+    ascii: bool,
+    masked: bool,
+    lang: Lang,
+    f: &mut Frame,
+    area: Rect,
+) {
     // Laid out for the widest popup first; the height follows from the lines.
     let inner_w = area.width.min(POPUP_W).saturating_sub(4) as usize;
     let label_w = 9usize.min(inner_w / 3);
@@ -214,17 +225,17 @@ pub fn draw(m: &MergeState, clf: &Classifier, ascii: bool, masked: bool, f: &mut
             right,
         ])
     };
-    let (spend_a, last_a) = bought(clf, m.a.id);
-    let (spend_b, last_b) = bought(clf, m.b.id);
+    let (spend_a, last_a) = bought(clf, m.a.id, lang);
+    let (spend_b, last_b) = bought(clf, m.b.id, lang);
     let mut lines = vec![
         row(false, "", fact(&format!("#{}", m.a.id)), fact(&format!("#{}", m.b.id))),
-        row(m.cursor == 0, tr("keep"), cell(&m.a.name, m.keep_a), cell(&m.b.name, !m.keep_a)),
-        row(false, tr("spend"), fact(&spend_a), fact(&spend_b)),
-        row(false, tr("last buy"), fact(&last_a), fact(&last_b)),
+        row(m.cursor == 0, tr_in(lang, "keep"), cell(&m.a.name, m.keep_a), cell(&m.b.name, !m.keep_a)),
+        row(false, tr_in(lang, "spend"), fact(&spend_a), fact(&spend_b)),
+        row(false, tr_in(lang, "last buy"), fact(&last_a), fact(&last_b)),
         Line::default(),
     ];
     if m.fields.is_empty() {
-        lines.push(Line::from(fit(tr("the two records agree on every field"), inner_w)));
+        lines.push(Line::from(fit(tr_in(lang, "the two records agree on every field"), inner_w)));
     }
     for (i, &(field, from_a)) in m.fields.iter().enumerate() {
         let (mut a, mut b) = (field_text(&m.a, field), field_text(&m.b, field));
@@ -233,13 +244,17 @@ pub fn draw(m: &MergeState, clf: &Classifier, ascii: bool, masked: bool, f: &mut
             (a, b) = (super::floor::mask_phone(&a), super::floor::mask_phone(&b));
         }
         let (a, b) = (if a.is_empty() { "—".into() } else { a }, if b.is_empty() { "—".into() } else { b });
-        lines.push(row(m.cursor == i + 1, tr(label(field)), cell(&a, from_a), cell(&b, !from_a)));
+        lines.push(row(m.cursor == i + 1, tr_in(lang, label(field)), cell(&a, from_a), cell(&b, !from_a)));
     }
     lines.push(Line::default());
-    let note = trf("#{}'s purchases, interactions and tags move to #{}", &[&m.loser_id(), &m.survivor_id()]);
+    let note = trf_in(
+        lang,
+        "#{}'s purchases, interactions and tags move to #{}",
+        &[&m.loser_id(), &m.survivor_id()],
+    );
     lines.push(Line::from(fit(&note, inner_w)));
     lines.push(Line::from(Span::styled(
-        fit(tr("←/→ choose · ↑/↓ field · enter merge · esc cancel"), inner_w),
+        fit(tr_in(lang, "←/→ choose · ↑/↓ field · enter merge · esc cancel"), inner_w),
         Style::new().fg(Color::Gray),
     )));
     let lines: Vec<Line> = lines.into_iter().map(pad).collect();
@@ -247,7 +262,7 @@ pub fn draw(m: &MergeState, clf: &Classifier, ascii: bool, masked: bool, f: &mut
     if popup.width < 12 || popup.height < 3 {
         return;
     }
-    let title = fit(tr(" merge duplicates "), popup.width as usize - 2);
+    let title = fit(tr_in(lang, " merge duplicates "), popup.width as usize - 2);
     f.render_widget(Clear, popup);
     f.render_widget(Paragraph::new(lines).block(super::floor::bordered(ascii).title(title)), popup);
 }

@@ -7,7 +7,7 @@ use super::form::Difference;
 use super::sync::classes_line;
 use super::widgets::{fit, pad_to};
 use crate::domain::History;
-use crate::i18n::{tr, trf};
+use crate::i18n::{Lang, tr_in, trf_in};
 use crate::text::terminal_safe;
 use unicode_width::UnicodeWidthStr;
 
@@ -37,7 +37,11 @@ impl App {
             Some(open) => open.form.differences(&super::form::Form::edit_customer(&current.customer)),
             None => vec![],
         };
-        self.status = crate::ui::Notice::text(reload_text(by.as_deref()).remove(0));
+        let who = match &by {
+            Some(b) => super::NoticeArg::Text(terminal_safe(b).into_owned()),
+            None => super::NoticeArg::Term("someone else"),
+        };
+        self.status = crate::notice!("{} changed this customer meanwhile; nothing was overwritten.", who);
         self.confirm = Some(Confirm::Reload { customer, by, fields });
         vec![]
     }
@@ -66,14 +70,15 @@ impl App {
     }
 }
 
-/// The reload question: first line what happened, then the choices.
-pub(super) fn reload_text(by: Option<&str>) -> Vec<String> {
-    let who = by.map_or_else(|| tr("someone else").to_string(), |b| terminal_safe(b).into_owned());
+/// The reload question in `lang`: first line what happened, then the choices.
+pub(super) fn reload_text(by: Option<&str>, lang: Lang) -> Vec<String> {
+    let who = by.map_or_else(|| tr_in(lang, "someone else").to_string(), |b| terminal_safe(b).into_owned());
+    // The first line is the status line's message too (`on_conflict`).
     vec![
-        trf("{} changed this customer meanwhile; nothing was overwritten.", &[&who]),
+        trf_in(lang, "{} changed this customer meanwhile; nothing was overwritten.", &[&who]),
         String::new(),
-        tr("y reload the form with the stored version (your edit is dropped)").into(),
-        tr("n keep your edit (saving then replaces theirs)").into(),
+        tr_in(lang, "y reload the form with the stored version (your edit is dropped)").into(),
+        tr_in(lang, "n keep your edit (saving then replaces theirs)").into(),
     ]
 }
 
@@ -82,22 +87,24 @@ const MAX_ROWS: usize = 12;
 
 /// The reload question with the differing fields between the question and the choices:
 /// `label  theirs  yours`, each side cut to half of `width` cells. Values are shown as the edit
-/// form shows them (phones whole: the operator editing the record sees them anyway).
-pub(super) fn reload_lines(by: Option<&str>, fields: &[Difference], width: usize) -> Vec<String> {
-    let mut text = reload_text(by);
+/// form shows them (phones whole: the operator editing the record sees them anyway). In `lang`.
+pub(super) fn reload_lines(by: Option<&str>, fields: &[Difference], width: usize, lang: Lang) -> Vec<String> {
+    let mut text = reload_text(by, lang);
     if fields.is_empty() {
         return text;
     }
-    let label_w = fields.iter().map(|d| tr(d.label).width()).max().unwrap_or(0).min(12);
+    let label_w = fields.iter().map(|d| tr_in(lang, d.label).width()).max().unwrap_or(0).min(12);
     let side = width.saturating_sub(label_w + 4) / 2;
     let row = |label: &str, theirs: &str, yours: &str| {
         format!("{}  {} {}", pad_to(label, label_w), pad_to(theirs, side), fit(yours, side))
     };
-    let mut rows = vec![row("", tr("theirs (stored)"), tr("yours (not saved)"))];
+    let mut rows = vec![row("", tr_in(lang, "theirs (stored)"), tr_in(lang, "yours (not saved)"))];
     let value = |s: &str| if s.is_empty() { "—".to_string() } else { terminal_safe(s).into_owned() };
-    rows.extend(fields.iter().take(MAX_ROWS).map(|d| row(tr(d.label), &value(&d.theirs), &value(&d.yours))));
+    rows.extend(
+        fields.iter().take(MAX_ROWS).map(|d| row(tr_in(lang, d.label), &value(&d.theirs), &value(&d.yours))),
+    );
     if fields.len() > MAX_ROWS {
-        rows.push(trf("… and {} more field(s)", &[&(fields.len() - MAX_ROWS)]));
+        rows.push(trf_in(lang, "… and {} more field(s)", &[&(fields.len() - MAX_ROWS)]));
     }
     rows.push(String::new());
     // After "what happened" and its blank line.

@@ -2,6 +2,7 @@
 
 use super::app::{App, Confirm};
 use super::widgets::{centered, fit, safe};
+use crate::i18n::{tr_in, trf_in};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -45,71 +46,67 @@ fn boxed(app: &App, f: &mut Frame, area: Rect, title: &str, lines: &[String]) {
     f.render_widget(Paragraph::new(text).block(block), popup);
 }
 
-/// Draws the confirmation popup.
+/// Draws the confirmation popup in the App's language.
 pub fn draw_confirm(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
     let what = match c {
         Confirm::DeleteSegment(at) => {
             let name = app.segments.saved.get(*at).map_or(String::new(), |s| safe(&s.name).into_owned());
-            crate::i18n::trf("Delete the saved segment {}?", &[&format!("{name:?}")])
+            trf_in(lang, "Delete the saved segment {}?", &[&format!("{name:?}")])
         }
         Confirm::Merge { survivor, loser } => {
-            let text = super::merge::confirm_text(survivor.id, *loser);
-            return boxed(app, f, area, crate::i18n::tr(" confirm merge "), &text);
+            let text = super::merge::confirm_text(lang, survivor.id, *loser);
+            return boxed(app, f, area, tr_in(lang, " confirm merge "), &text);
         }
         Confirm::Commit { question, .. } => {
             let mut text = question.clone();
-            text.extend([String::new(), crate::i18n::tr("y yes · n no").into()]);
-            return boxed(app, f, area, crate::i18n::tr(" confirm "), &text);
+            text.extend([String::new(), tr_in(lang, "y yes · n no").into()]);
+            return boxed(app, f, area, tr_in(lang, " confirm "), &text);
         }
         Confirm::Undo { what, since } => {
             let text = [
-                crate::i18n::trf("Undo {}?", &[&safe(what)]),
-                crate::i18n::trf("Changed since by {}.", &[&safe(since)]),
-                crate::i18n::tr("Their change is undone with it.").into(),
+                trf_in(lang, "Undo {}?", &[&safe(what)]),
+                trf_in(lang, "Changed since by {}.", &[&safe(since)]),
+                tr_in(lang, "Their change is undone with it.").into(),
                 String::new(),
-                crate::i18n::tr("y undo anyway · n keep").into(),
+                tr_in(lang, "y undo anyway · n keep").into(),
             ];
-            return boxed(app, f, area, crate::i18n::tr(" undo "), &text);
+            return boxed(app, f, area, tr_in(lang, " undo "), &text);
         }
         Confirm::Till(p) => {
             let text = [
-                crate::i18n::trf("Save a purchase of {}?", &[&p.amount]),
+                trf_in(lang, "Save a purchase of {}?", &[&p.amount]),
                 if p.amount.0 == 0 {
-                    crate::i18n::tr("The amount is zero.").into()
+                    tr_in(lang, "The amount is zero.").into()
                 } else {
-                    crate::i18n::trf("That is more than {} (till.confirm_above).", &[&app.till_limit])
+                    trf_in(lang, "That is more than {} (till.confirm_above).", &[&app.till_limit])
                 },
                 String::new(),
-                crate::i18n::tr("y save · n back to the form").into(),
+                tr_in(lang, "y save · n back to the form").into(),
             ];
-            return boxed(app, f, area, crate::i18n::tr(" check the amount "), &text);
+            return boxed(app, f, area, tr_in(lang, " check the amount "), &text);
         }
         Confirm::LooksLike { others, .. } => {
-            let mut text = vec![crate::i18n::tr("Already stored?").to_string()];
+            let mut text = vec![tr_in(lang, "Already stored?").to_string()];
             text.extend(others.iter().map(|(_, line)| line.clone()));
             text.extend([
                 String::new(),
-                crate::i18n::tr("y save anyway · o open the first · n back to the form").into(),
+                tr_in(lang, "y save anyway · o open the first · n back to the form").into(),
             ]);
-            return boxed(app, f, area, crate::i18n::tr(" looks like "), &text);
+            return boxed(app, f, area, tr_in(lang, " looks like "), &text);
         }
         Confirm::Reload { by, fields, .. } => {
             // The popup's inner width: the screen less the borders and a column each side.
             let width = (area.width as usize).saturating_sub(6);
-            let text = super::others::reload_lines(by.as_deref(), fields, width);
-            return boxed(app, f, area, crate::i18n::tr(" changed meanwhile "), &text);
+            let text = super::others::reload_lines(by.as_deref(), fields, width, lang);
+            return boxed(app, f, area, tr_in(lang, " changed meanwhile "), &text);
         }
     };
-    boxed(
-        app,
-        f,
-        area,
-        crate::i18n::tr(" confirm "),
-        &[what, String::new(), crate::i18n::tr("y yes · n no").into()],
-    );
+    boxed(app, f, area, tr_in(lang, " confirm "), &[what, String::new(), tr_in(lang, "y yes · n no").into()]);
 }
 
-/// Draws the open form over the view and puts the terminal cursor in its focused input.
+/// Draws the open form over the view and puts the terminal cursor in its focused input (the
+/// form carries the App's language, given when it opened).
 pub fn draw_form(app: &App, f: &mut Frame, area: Rect) {
     let Some(open) = &app.form else { return };
     open.form.render(area, f.buffer_mut());

@@ -30,7 +30,7 @@ impl App {
         // A pasted page of text is refused here, where the operator can still trim it, rather
         // than by the store after the prompt is gone.
         if let Err(e) = crate::domain::check_len("text", &text, crate::domain::MAX_TEXT) {
-            self.status = crate::ui::Notice::text(crate::i18n::domain_error(&e));
+            self.status = crate::ui::Notice::text(crate::i18n::domain_error_in(self.lang, &e));
             self.prompt = Some(p);
             return vec![];
         }

@@ -4,6 +4,7 @@
 use super::widgets::{bar, fit, safe};
 use crate::classify::{Classes, Classifier, Dimension, SegmentRow};
 use crate::domain::Money;
+use crate::i18n::{Lang, tr_in, trf_in};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -66,11 +67,11 @@ pub const TABS: [SegmentTab; 20] = [
 ];
 
 impl SegmentTab {
-    /// The tab's name.
-    pub fn name(self) -> &'static str {
+    /// The tab's name in `lang`.
+    pub fn name(self, lang: Lang) -> &'static str {
         match self {
-            SegmentTab::Dimension(d) => crate::i18n::dimension_label(crate::i18n::current(), d.key()),
-            SegmentTab::Saved => crate::i18n::tr("saved segments"),
+            SegmentTab::Dimension(d) => crate::i18n::dimension_label(lang, d.key()),
+            SegmentTab::Saved => tr_in(lang, "saved segments"),
         }
     }
 }
@@ -183,16 +184,17 @@ impl SegmentsState {
     }
 }
 
-/// Draws the segments view into `area`.
-pub fn draw(s: &SegmentsState, clf: &Classifier, ascii: bool, f: &mut Frame, area: Rect) {
+/// Draws the segments view into `area` in `lang`.
+pub fn draw(s: &SegmentsState, clf: &Classifier, ascii: bool, lang: Lang, f: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
     let w = area.width as usize;
     let tab = s.current();
-    let title = crate::i18n::trf(
+    let title = trf_in(
+        lang,
         "◀ {} ▶  {}/{}  ←/→ dimension · enter list · space mark",
-        &[&tab.name(), &(s.tab + 1), &TABS.len()],
+        &[&tab.name(lang), &(s.tab + 1), &TABS.len()],
     );
     f.render_widget(
         Paragraph::new(fit(&title, w)).style(Style::new().add_modifier(Modifier::BOLD)),
@@ -202,15 +204,13 @@ pub fn draw(s: &SegmentsState, clf: &Classifier, ascii: bool, f: &mut Frame, are
     if body.height == 0 {
         return;
     }
-    let visible = body.height.saturating_sub(1) as usize;
-    let offset = super::list::visible_offset(s.offset, s.cursor, visible);
     match tab {
         SegmentTab::Dimension(d) => {
             // Block-element bars are as ambiguous in width as box lines (`ascii_borders`).
             let bar: fn(f64, usize) -> String = if ascii { super::floor::ascii_bar } else { bar };
-            draw_dimension(s, d, &clf.segments(d), offset, bar, f, body)
+            draw_dimension(s, (d, &clf.segments(d)), bar, lang, f, body)
         }
-        SegmentTab::Saved => draw_saved(s, clf.len(), offset, visible, f, body),
+        SegmentTab::Saved => draw_saved(s, clf.len(), lang, f, body),
     }
 }
 
@@ -218,25 +218,30 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// A class as the current language names it; open classes as recorded.
-fn shown_label(d: Dimension, r: &SegmentRow) -> String {
-    match crate::i18n::current() {
-        crate::i18n::Lang::Zh => crate::i18n::class_label(crate::i18n::Lang::Zh, d.key(), &r.class)
+/// A class as `lang` names it; open classes as recorded.
+fn shown_label(d: Dimension, r: &SegmentRow, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => crate::i18n::class_label(Lang::Zh, d.key(), &r.class)
             .map_or_else(|| safe(&r.label).into_owned(), str::to_string),
-        crate::i18n::Lang::En => safe(&r.label).into_owned(),
+        Lang::En => safe(&r.label).into_owned(),
     }
+}
+
+/// The first row on screen in a table of `area` (under its header), keeping the cursor in.
+fn offset(s: &SegmentsState, area: Rect) -> usize {
+    super::list::visible_offset(s.offset, s.cursor, area.height.saturating_sub(1) as usize)
 }
 
 fn draw_dimension(
     s: &SegmentsState,
-    d: Dimension,
-    rows: &[SegmentRow],
-    offset: usize,
+    (d, rows): (Dimension, &[SegmentRow]),
     bar: fn(f64, usize) -> String,
+    lang: Lang,
     f: &mut Frame,
     area: Rect,
 ) {
     let visible = area.height.saturating_sub(1) as usize;
+    let offset = offset(s, area);
     let label_w = 16u16.min(area.width.saturating_sub(2));
     let fixed = 2 + label_w + 1 + 7 + 1 + 7 + 1 + 7 + 1;
     let bar_w = area.width.saturating_sub(fixed);
@@ -251,7 +256,7 @@ fn draw_dimension(
                 if i == s.cursor { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             Row::new(vec![
                 Cell::from(if marked { "*" } else { " " }),
-                Cell::from(fit(&shown_label(d, r), label_w as usize)),
+                Cell::from(fit(&shown_label(d, r, lang), label_w as usize)),
                 Cell::from(Line::from(r.count.to_string()).right_aligned()),
                 Cell::from(Line::from(pct(r.share)).right_aligned()),
                 Cell::from(Line::from(pct(r.revenue_share)).right_aligned()),
@@ -263,11 +268,11 @@ fn draw_dimension(
     let right = |s: &'static str| Cell::from(Line::from(s).right_aligned());
     let header = Row::new(vec![
         Cell::from(""),
-        Cell::from(crate::i18n::tr("class")),
-        right(crate::i18n::tr("count")),
-        right(crate::i18n::tr("share")),
-        right(crate::i18n::tr("revenue")),
-        Cell::from(crate::i18n::tr("share of customers")),
+        Cell::from(tr_in(lang, "class")),
+        right(tr_in(lang, "count")),
+        right(tr_in(lang, "share")),
+        right(tr_in(lang, "revenue")),
+        Cell::from(tr_in(lang, "share of customers")),
     ])
     .style(Style::new().add_modifier(Modifier::BOLD));
     let widths = [
@@ -281,9 +286,11 @@ fn draw_dimension(
     f.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
 }
 
-fn draw_saved(s: &SegmentsState, customers: usize, offset: usize, visible: usize, f: &mut Frame, area: Rect) {
+fn draw_saved(s: &SegmentsState, customers: usize, lang: Lang, f: &mut Frame, area: Rect) {
+    let (visible, offset) = (area.height.saturating_sub(1) as usize, offset(s, area));
     if s.saved.is_empty() {
-        let text = crate::i18n::tr(
+        let text = tr_in(
+            lang,
             "No saved segments. Filter the list (f, or enter on a class), then press n here to save the filter.",
         );
         f.render_widget(Paragraph::new(fit(text, area.width as usize)), area);
@@ -320,11 +327,11 @@ fn draw_saved(s: &SegmentsState, customers: usize, offset: usize, visible: usize
     let right = |s: &'static str| Cell::from(Line::from(s).right_aligned());
     let header = Row::new(vec![
         Cell::from(""),
-        Cell::from(crate::i18n::tr("segment")),
-        right(crate::i18n::tr("count")),
-        right(crate::i18n::tr("share")),
-        right(crate::i18n::tr("revenue")),
-        Cell::from(crate::i18n::tr("filter · n new · r rename · d delete")),
+        Cell::from(tr_in(lang, "segment")),
+        right(tr_in(lang, "count")),
+        right(tr_in(lang, "share")),
+        right(tr_in(lang, "revenue")),
+        Cell::from(tr_in(lang, "filter · n new · r rename · d delete")),
     ])
     .style(Style::new().add_modifier(Modifier::BOLD));
     let widths = [

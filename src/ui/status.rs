@@ -3,7 +3,7 @@
 use super::app::{App, View};
 use super::segments::filter_label;
 use super::widgets::{fit, safe};
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr_in, trf_in};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -12,11 +12,12 @@ use ratatui::widgets::Paragraph;
 
 /// Draws the tab bar: the views and the key for each.
 pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
     let tabs = [
-        ("1", tr("list"), View::List),
-        ("2", tr("segments"), View::Segments),
-        ("3", tr("follow-ups"), View::FollowUps),
-        ("4", tr("duplicates"), View::Duplicates),
+        ("1", tr_in(lang, "list"), View::List),
+        ("2", tr_in(lang, "segments"), View::Segments),
+        ("3", tr_in(lang, "follow-ups"), View::FollowUps),
+        ("4", tr_in(lang, "duplicates"), View::Duplicates),
     ];
     let mut spans = vec![Span::styled(" kehu ", Style::new().add_modifier(Modifier::BOLD))];
     for (key, name, view) in tabs {
@@ -25,7 +26,7 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!("{key} {name}"), style));
     }
-    spans.push(Span::raw(tr("  ? help")));
+    spans.push(Span::raw(tr_in(lang, "  ? help")));
     let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
     if unicode_width::UnicodeWidthStr::width(text.as_str()) > area.width as usize {
         f.render_widget(Paragraph::new(fit(&text, area.width as usize)), area);
@@ -36,32 +37,34 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
 
 /// Draws the status line: database, counts, the view's state, and the last message.
 pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let customers = || trf_in(lang, "{} · {} customers", &[&safe(&app.db_label), &app.model.len()]);
     let mut left = match &app.loading {
-        Some(l) if !l.searchable => format!("{} · {}", safe(&app.db_label), l.text()),
-        Some(l) => trf("{} · {} customers", &[&safe(&app.db_label), &app.model.len()]) + " · " + &l.text(),
-        None => trf("{} · {} customers", &[&safe(&app.db_label), &app.model.len()]),
+        Some(l) if !l.searchable => format!("{} · {}", safe(&app.db_label), l.text(lang)),
+        Some(l) => customers() + " · " + &l.text(lang),
+        None => customers(),
     };
     match app.view {
         View::List => {
             let l = &app.list;
             if l.shown.len() != app.model.len() {
-                left += &trf(" · {} shown", &[&l.shown.len()]);
+                left += &trf_in(lang, " · {} shown", &[&l.shown.len()]);
             }
             if !l.filter.is_empty() {
                 left += &format!(" · {}", filter_label(&l.filter));
             }
             if !l.selected.is_empty() {
-                left += &trf(" · {} selected", &[&l.selected.len()]);
+                left += &trf_in(lang, " · {} selected", &[&l.selected.len()]);
             }
         }
         View::FollowUps if app.followups.filter.is_on() => {
-            left += &trf(" · {} of {} due", &[&app.followups.shown.len(), &app.followups.ids.len()])
+            left += &trf_in(lang, " · {} of {} due", &[&app.followups.shown.len(), &app.followups.ids.len()])
         }
-        View::FollowUps => left += &trf(" · {} due", &[&app.followups.ids.len()]),
-        View::Duplicates => left += &trf(" · {} pairs", &[&app.duplicates.pairs.len()]),
+        View::FollowUps => left += &trf_in(lang, " · {} due", &[&app.followups.ids.len()]),
+        View::Duplicates => left += &trf_in(lang, " · {} pairs", &[&app.duplicates.pairs.len()]),
         _ => {}
     }
-    let msg = app.status.render(app.lang);
+    let msg = app.status.render(lang);
     let msg = safe(&msg);
     let sep = super::floor::separator(app.options.ascii_borders);
     let line = if msg.is_empty() { left } else { format!("{left}{sep}{msg}") };

@@ -164,8 +164,10 @@ impl App {
                 let at = SORTABLE.iter().position(|c| *c == l.sort).unwrap_or(0);
                 l.sort = SORTABLE[(at + 1) % SORTABLE.len()];
                 l.rebuild(&self.model, &self.clf);
-                self.status =
-                    crate::notice!("sorted by {}", crate::i18n::tr(l.sort.map_or("id", |c| c.title())));
+                self.status = crate::notice!(
+                    "sorted by {}",
+                    super::NoticeArg::Term(l.sort.map_or("id", |c| c.title()))
+                );
             }
             Action::FlipSort => {
                 l.dir = l.dir.flip();
@@ -230,9 +232,10 @@ impl App {
         let Some(row) = self.model.get(self.detail.id) else { return 0 };
         let width = self.size.0 as usize;
         let profile = self.clf.profile(self.detail.id);
-        let lines = super::detail::document(row, profile.as_ref(), &self.detail, self.phone_mask(), width)
-            .lines
-            .len();
+        let lines =
+            super::detail::document(row, profile.as_ref(), &self.detail, self.phone_mask(), width, self.lang)
+                .lines
+                .len();
         lines.saturating_sub(self.detail_height())
     }
 
@@ -261,6 +264,7 @@ impl App {
             &self.detail,
             self.phone_mask(),
             self.size.0 as usize,
+            self.lang,
         );
         // The view draws from the scroll clamped to the last page, as here.
         let scroll = self.detail.scroll.min(lines.lines.len().saturating_sub(doc.height as usize));

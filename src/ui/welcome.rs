@@ -1,6 +1,7 @@
 //! The welcome screen of an empty database: what kehu is and how to begin.
 
 use super::widgets::fit;
+use crate::i18n::{Lang, tr_in};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -25,14 +26,14 @@ pub const LINES: &[&str] = &[
     "  ?   keys    q   quit",
 ];
 
-/// Draws the welcome screen into `area`.
-pub fn draw(f: &mut Frame, area: Rect) {
+/// Draws the welcome screen into `area` in `lang`.
+pub fn draw(lang: Lang, f: &mut Frame, area: Rect) {
     let w = area.width as usize;
     let lines: Vec<Line> = LINES
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let text = fit(crate::i18n::tr(l), w);
+            let text = fit(tr_in(lang, l), w);
             if i == 0 {
                 Line::from(Span::styled(text, Style::new().add_modifier(Modifier::BOLD)))
             } else {

@@ -13,7 +13,7 @@ use super::widgets::{fit, money_short, safe};
 use crate::change::AuditEntry;
 use crate::classify::Profile;
 use crate::domain::{History, Money, net_purchases};
-use crate::i18n::{self, tr, tr_dyn, trf};
+use crate::i18n::{self, Lang, tr_dyn_in, tr_in, trf_in};
 use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -67,12 +67,14 @@ impl DetailState {
 /// At most this many duplicate flags head the view; the duplicates view lists them all.
 const MAX_FLAGS: usize = 3;
 
-/// "possible duplicate of #id name — reasons", one line per likely duplicate, surest first.
+/// "possible duplicate of #id name — reasons", one line per likely duplicate, surest first,
+/// in `lang`.
 pub fn duplicate_lines(
     index: &crate::dedupe::DuplicateIndex,
     model: &Model,
     id: u64,
     mask: PhoneMask,
+    lang: Lang,
 ) -> Vec<String> {
     let found = index.of(id);
     let mut out: Vec<String> = found
@@ -80,14 +82,15 @@ pub fn duplicate_lines(
         .take(MAX_FLAGS)
         .map(|(other, reasons)| {
             let name = model.get(*other).map_or(String::new(), |r| safe(&r.customer.name).into_owned());
-            trf(
+            trf_in(
+                lang,
                 "possible duplicate of #{} {} — {}",
-                &[other, &name, &super::duplicates::reasons_text(reasons, mask.hides(id))],
+                &[other, &name, &super::duplicates::reasons_text(reasons, mask.hides(id), lang)],
             )
         })
         .collect();
     if found.len() > MAX_FLAGS {
-        out.push(trf("… and {} more (4 duplicates)", &[&(found.len() - MAX_FLAGS)]));
+        out.push(trf_in(lang, "… and {} more (4 duplicates)", &[&(found.len() - MAX_FLAGS)]));
     }
     out
 }
@@ -152,55 +155,66 @@ pub struct Document {
     pub records: Vec<usize>,
 }
 
-/// The detail view's document for `row`, with the records of `d`.
-pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask, width: usize) -> Document {
+/// The detail view's document for `row`, with the records of `d`, in `lang`: the drawing and
+/// the keys (paging, the records cursor) share it, so they agree line for line.
+pub fn document(
+    row: &Row,
+    p: Option<&Profile>,
+    d: &DetailState,
+    mask: PhoneMask,
+    width: usize,
+    lang: Lang,
+) -> Document {
     let c = &row.customer;
     let mut out: Vec<Line<'static>> = Vec::new();
-    let lang = i18n::current();
     let day = |d: NaiveDate| i18n::date(lang, d);
     let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| out.extend(labelled(k, &v, width));
-    out.push(heading(tr("Fields")));
+    out.push(heading(tr_in(lang, "Fields")));
     for (k, v) in customer_fields(c, mask.phone(c), lang) {
         kv(&mut out, &k, v);
     }
     if !c.notes.is_empty() {
         // Notes can be long: wrapped under their label, character by character.
-        out.push(Line::from(format!("  {}", tr("notes"))));
+        out.push(Line::from(format!("  {}", tr_in(lang, "notes"))));
         let notes = crate::text::terminal_safe_multiline(&c.notes);
         for line in super::widgets::wrap(&notes, width.saturating_sub(4)) {
             out.push(Line::from(format!("    {line}")));
         }
     }
     out.push(Line::default());
-    out.push(heading(tr("Classes")));
+    out.push(heading(tr_in(lang, "Classes")));
     match p {
         Some(p) => {
             if let Some(a) = &p.action {
                 let reason = i18n::reason(lang, a.play.dimension(), &a.reason);
-                let text =
-                    trf("{} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)]);
-                kv(&mut out, tr("next action"), text);
+                let text = trf_in(
+                    lang,
+                    "{} ({}) — {}",
+                    &[&safe(tr_dyn_in(lang, &a.text)), &tr_in(lang, a.channel.key()), &safe(&reason)],
+                );
+                kv(&mut out, tr_in(lang, "next action"), text);
             }
             for (dim, reason) in p.rows() {
                 let text = i18n::reason(lang, dim, &reason);
                 kv(&mut out, i18n::dimension_label(lang, dim), safe(&text).into_owned());
             }
             out.push(Line::default());
-            out.push(heading(tr("Predicted")));
-            kv(&mut out, tr("P(alive)"), opt_f64(p.p_alive, |v| format!("{:.0}%", v * 100.0)));
-            let expected = opt_f64(p.expected_purchases_90d, |v| trf("{} purchases", &[&format!("{v:.2}")]));
-            kv(&mut out, tr("expected 90d"), expected);
-            kv(&mut out, tr("next due"), p.next_purchase_due.map_or("—".into(), day));
+            out.push(heading(tr_in(lang, "Predicted")));
+            kv(&mut out, tr_in(lang, "P(alive)"), opt_f64(p.p_alive, |v| format!("{:.0}%", v * 100.0)));
+            let expected =
+                opt_f64(p.expected_purchases_90d, |v| trf_in(lang, "{} purchases", &[&format!("{v:.2}")]));
+            kv(&mut out, tr_in(lang, "expected 90d"), expected);
+            kv(&mut out, tr_in(lang, "next due"), p.next_purchase_due.map_or("—".into(), day));
         }
-        None => out.push(Line::from(tr("  not classified"))),
+        None => out.push(Line::from(tr_in(lang, "  not classified"))),
     }
     out.push(Line::default());
     let mut picked = None;
     let mut records = Vec::new();
     match &d.history {
-        None => out.push(Line::from(tr("loading history…"))),
+        None => out.push(Line::from(tr_in(lang, "loading history…"))),
         Some(h) => {
-            let r = records::lines(h, d.changes.as_deref(), d.pick, width);
+            let r = records::lines(h, d.changes.as_deref(), d.pick, width, lang);
             picked = r.picked.map(|at| at + out.len());
             records = r.at.iter().map(|at| at + out.len()).collect();
             out.extend(r.lines);
@@ -209,20 +223,20 @@ pub fn document(row: &Row, p: Option<&Profile>, d: &DetailState, mask: PhoneMask
     Document { lines: out, picked, records }
 }
 
-/// Draws the App's detail view into `area`.
+/// Draws the App's detail view into `area` in the App's language.
 pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
-    let d = &app.detail;
+    let (d, lang) = (&app.detail, app.lang);
     let profile = app.clf.profile(d.id);
     let p = profile.as_ref();
     let mask = app.phone_mask();
-    let dupes = duplicate_lines(&app.dupes, &app.model, d.id, mask);
+    let dupes = duplicate_lines(&app.dupes, &app.model, d.id, mask, lang);
     let (row, today) = (app.model.get(d.id), app.today);
     if area.height == 0 || area.width == 0 {
         return;
     }
     let w = area.width as usize;
     let Some(row) = row else {
-        f.render_widget(Paragraph::new(fit(tr("this customer no longer exists"), w)), area);
+        f.render_widget(Paragraph::new(fit(tr_in(lang, "this customer no longer exists"), w)), area);
         return;
     };
     let c = &row.customer;
@@ -236,14 +250,15 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         "{}  #{}{}",
         safe(&c.name),
         c.id,
-        c.reference.as_ref().map(|r| trf("  ref {}", &[&safe(r)])).unwrap_or_default()
+        c.reference.as_ref().map(|r| trf_in(lang, "  ref {}", &[&safe(r)])).unwrap_or_default()
     );
     line(f, Line::from(Span::styled(fit(&title, w), Style::new().add_modifier(Modifier::BOLD))), at.title);
     let action = p.and_then(|p| p.action.as_ref()).map_or_else(
-        || tr("next: nothing to do").to_string(),
+        || tr_in(lang, "next: nothing to do").to_string(),
         |a| {
-            let reason = i18n::reason(i18n::current(), a.play.dimension(), &a.reason);
-            trf("next: {} ({}) — {}", &[&safe(tr_dyn(&a.text)), &tr(a.channel.key()), &safe(&reason)])
+            let reason = i18n::reason(lang, a.play.dimension(), &a.reason);
+            let (what, how) = (safe(tr_dyn_in(lang, &a.text)), tr_in(lang, a.channel.key()));
+            trf_in(lang, "next: {} ({}) — {}", &[&what, &how, &safe(&reason)])
         },
     );
     line(f, Line::from(fit(&action, w)), at.action);
@@ -254,7 +269,8 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if let (Some(spark), Some(h)) = (at.spark, &d.history) {
         let data = monthly_spend(h, today);
         let max = data.iter().copied().max().unwrap_or(0);
-        let label = trf("12 months ≤{} ", &[&format!("{:>6}", money_short(Money(max as i64 * 100)))]);
+        let label =
+            trf_in(lang, "12 months ≤{} ", &[&format!("{:>6}", money_short(Money(max as i64 * 100)))]);
         let lw = (unicode_width::UnicodeWidthStr::width(label.as_str()) as u16).min(area.width);
         f.render_widget(Paragraph::new(label), Rect { width: lw, height: 1, ..spark });
         let spark_w = 24u16.min(area.width - lw);
@@ -270,7 +286,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if at.doc.height == 0 {
         return;
     }
-    let doc = document(row, p, d, mask, w).lines;
+    let doc = document(row, p, d, mask, w, lang).lines;
     let rest = at.doc;
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();

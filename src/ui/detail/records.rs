@@ -4,7 +4,7 @@
 use super::super::widgets::{fit, pad_to, safe};
 use crate::change::AuditEntry;
 use crate::domain::{History, Interaction, Money, Purchase, net_purchases};
-use crate::i18n::{self, tr, trf};
+use crate::i18n::{self, Lang, tr_in, trf_in};
 use chrono::NaiveDate;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -39,9 +39,14 @@ pub struct Records {
     pub at: Vec<usize>,
 }
 
-/// The purchases, interactions and changes sections; `pick` highlights one record.
-pub fn lines(h: &History, changes: Option<&[AuditEntry]>, pick: Option<usize>, width: usize) -> Records {
-    let lang = i18n::current();
+/// The purchases, interactions and changes sections in `lang`; `pick` highlights one record.
+pub fn lines(
+    h: &History,
+    changes: Option<&[AuditEntry]>,
+    pick: Option<usize>,
+    width: usize,
+    lang: Lang,
+) -> Records {
     let mut out = Vec::new();
     let mut picked = None;
     let mut at = Vec::new();
@@ -61,20 +66,20 @@ pub fn lines(h: &History, changes: Option<&[AuditEntry]>, pick: Option<usize>, w
     };
     let net: Money = net_purchases(&h.purchases).iter().map(|p| p.amount).sum();
     let counted = net_purchases(&h.purchases).len();
-    out.push(heading(&trf("Purchases ({}, {} in all)", &[&counted, &i18n::money(lang, net)])));
+    out.push(heading(&trf_in(lang, "Purchases ({}, {} in all)", &[&counted, &i18n::money(lang, net)])));
     for p in h.purchases.iter().rev() {
-        push(&mut out, purchase_line(p), p.void.is_some());
+        push(&mut out, purchase_line(p, lang), p.void.is_some());
     }
     out.push(Line::default());
-    out.push(heading(&trf("Interactions ({})", &[&h.interactions.len()])));
+    out.push(heading(&trf_in(lang, "Interactions ({})", &[&h.interactions.len()])));
     for i in h.interactions.iter().rev() {
-        push(&mut out, interaction_line(i), i.void.is_some());
+        push(&mut out, interaction_line(i, lang), i.void.is_some());
     }
     if let Some(changes) = changes {
         out.push(Line::default());
-        out.push(heading(&trf("Changes ({})", &[&changes.len()])));
+        out.push(heading(&trf_in(lang, "Changes ({})", &[&changes.len()])));
         for e in changes.iter().rev() {
-            push(&mut out, change_line(e), false);
+            push(&mut out, change_line(e, lang), false);
         }
     }
     Records { lines: out, picked, at }
@@ -84,14 +89,10 @@ fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(s.to_string(), Style::new().add_modifier(Modifier::BOLD)))
 }
 
-fn day(d: NaiveDate) -> String {
-    i18n::date(i18n::current(), d)
-}
-
-/// "  2024-03-05  ¥12.00  ×1   store tea  #7": one purchase or return, as listed.
-pub fn purchase_line(p: &Purchase) -> String {
-    let lang = i18n::current();
-    let promo = if p.promo { tr(" promo") } else { "" };
+/// "  2024-03-05  ¥12.00  ×1   store tea  #7": one purchase or return, as listed in `lang`.
+pub fn purchase_line(p: &Purchase, lang: Lang) -> String {
+    let day = |d: NaiveDate| i18n::date(lang, d);
+    let promo = if p.promo { tr_in(lang, " promo") } else { "" };
     let channel = i18n::class_label(lang, "top_channel", p.channel.key()).unwrap_or(p.channel.key());
     let mut line = match p.refund_of {
         Some(of) => format!(
@@ -99,7 +100,7 @@ pub fn purchase_line(p: &Purchase) -> String {
             day(p.date),
             i18n::money(lang, p.amount),
             p.quantity,
-            tr("RETURN of")
+            tr_in(lang, "RETURN of")
         ),
         None => format!(
             "  {}  {}  ×{:<3} {} {}{promo}",
@@ -112,55 +113,60 @@ pub fn purchase_line(p: &Purchase) -> String {
     };
     line += &format!("  #{}", p.id);
     if let Some(v) = &p.void {
-        line += &trf("  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
+        line += &trf_in(lang, "  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
     }
     line
 }
 
-/// "  2024-03-05  call      asked about refills": one interaction, as listed.
-pub fn interaction_line(i: &Interaction) -> String {
+/// "  2024-03-05  call      asked about refills": one interaction, as listed in `lang`.
+pub fn interaction_line(i: &Interaction, lang: Lang) -> String {
+    let day = |d: NaiveDate| i18n::date(lang, d);
     let mut extra = String::new();
     if let Some(r) = i.rating {
-        extra += &trf(" rating {}", &[&r.get()]);
+        extra += &trf_in(lang, " rating {}", &[&r.get()]);
     }
     if let Some(cp) = &i.complaint {
         // "open" is also the help's word for Enter, so the complaint state has its own message.
-        let state =
-            if cp.resolved { tr("resolved") } else { tr("open complaint").trim_end_matches(" complaint") };
-        extra += &format!(" {} {} {state}", tr(cp.kind.key()), tr(cp.severity.key()));
+        let state = if cp.resolved {
+            tr_in(lang, "resolved")
+        } else {
+            tr_in(lang, "open complaint").trim_end_matches(" complaint")
+        };
+        extra += &format!(" {} {} {state}", tr_in(lang, cp.kind.key()), tr_in(lang, cp.severity.key()));
         if let Some(r) = &cp.resolution {
-            extra += &trf(" on {} by {}", &[&day(r.on), &safe(&r.by)]);
+            extra += &trf_in(lang, " on {} by {}", &[&day(r.on), &safe(&r.by)]);
             if !r.note.is_empty() {
                 extra += &format!(": {}", safe(&r.note));
             }
         }
     }
     if !i.reached() {
-        extra += &format!(" {}", tr("NO ANSWER"));
+        extra += &format!(" {}", tr_in(lang, "NO ANSWER"));
     }
     if let Some(fu) = i.follow_up {
-        extra += &trf(" follow-up {}", &[&day(fu)]);
+        extra += &trf_in(lang, " follow-up {}", &[&day(fu)]);
     }
-    let mut line = format!("  {}  {}{extra}  {}", day(i.date), pad_to(tr(i.kind.key()), 9), safe(&i.text));
+    let mut line =
+        format!("  {}  {}{extra}  {}", day(i.date), pad_to(tr_in(lang, i.kind.key()), 9), safe(&i.text));
     // Who logged it: the phone worker calling back wants to know who spoke to them last.
     if !i.operator.is_empty() {
         line += &format!("  — {}", safe(&i.operator));
     }
     line += &format!("  #{}", i.id);
     if let Some(v) = &i.void {
-        line += &trf("  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
+        line += &trf_in(lang, "  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
     }
     line
 }
 
 /// "2026-12-01 14:02 ann edit customer  name 王小明 → 王晓明".
-fn change_line(e: &AuditEntry) -> String {
+fn change_line(e: &AuditEntry, lang: Lang) -> String {
     let diff = field_diff(&e.before, &e.after);
     format!(
         "  {}  {}  {}  {}",
         e.when.format("%Y-%m-%d %H:%M"),
         safe(&e.operator),
-        safe(&crate::i18n::change_what(crate::i18n::current(), &e.what)),
+        safe(&i18n::change_what(lang, &e.what)),
         safe(&diff)
     )
 }

@@ -99,7 +99,7 @@ impl Form {
 
     /// Turns the fields into a record, or lists every refused field with its reason.
     pub(super) fn validate(&self) -> Result<FormOutput, Vec<(FieldId, String)>> {
-        let mut e = Errors::default();
+        let mut e = Errors(Vec::new(), self.lang);
         let out = match &self.target {
             Target::Customer { base, today } => {
                 Some(FormOutput::Customer(self.customer(base, *today, &mut e)))
@@ -404,13 +404,12 @@ fn not_before(s: &str, today: NaiveDate) -> Result<NaiveDate, DomainError> {
     Ok(d)
 }
 
-/// The refused fields so far, in the order they were checked.
-#[derive(Default)]
-struct Errors(Vec<(FieldId, String)>);
+/// The refused fields so far, in the order they were checked, worded in the form's language.
+struct Errors(Vec<(FieldId, String)>, crate::i18n::Lang);
 
 impl Errors {
     /// Keeps the value, or records the error against `id`.
     fn take<T>(&mut self, id: FieldId, r: Result<T, DomainError>) -> Option<T> {
-        r.map_err(|err| self.0.push((id, crate::i18n::domain_error(&err)))).ok()
+        r.map_err(|err| self.0.push((id, crate::i18n::domain_error_in(self.1, &err)))).ok()
     }
 }

@@ -12,6 +12,7 @@ pub mod field;
 mod render;
 
 use crate::domain::{Customer, Interaction, Purchase};
+use crate::i18n::Lang;
 use chrono::NaiveDate;
 use field::{Edit, Input};
 
@@ -205,6 +206,8 @@ pub struct Form {
     confirming: bool,
     /// Draw the border with `+-|` (the console's `ascii_borders`).
     ascii: bool,
+    /// The language it is drawn and its refusals worded in (its App's).
+    lang: Lang,
 }
 
 impl Form {
@@ -222,10 +225,17 @@ impl Form {
         self
     }
 
+    /// The same form drawn, and its refusals worded, in `lang` (English unless told).
+    pub fn with_lang(mut self, lang: Lang) -> Form {
+        self.lang = lang;
+        self
+    }
+
     /// Assembles a form and remembers its starting values.
     fn assemble(title: String, kind: FormKind, target: Target, fields: Vec<Field>) -> Form {
         let initial = fields.iter().map(|f| f.input.value()).collect();
-        Form { title, kind, target, fields, focus: 0, initial, confirming: false, ascii: false }
+        let lang = Lang::En;
+        Form { title, kind, target, fields, focus: 0, initial, confirming: false, ascii: false, lang }
     }
 
     /// Adds who the form is about to the title, e.g. "Record purchase — 王秀英".

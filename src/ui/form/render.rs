@@ -5,7 +5,7 @@
 
 use super::field::Input;
 use super::{Form, FormKind};
-use crate::i18n::tr;
+use crate::i18n::{Lang, tr_in};
 use crate::text::terminal_safe;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -56,7 +56,7 @@ impl Form {
     fn geometry(&self, area: Rect) -> Geometry {
         let width = area.width.min(MAX_WIDTH);
         let inner_w = width.saturating_sub(4);
-        let longest = self.fields.iter().map(|f| tr(f.label).width() as u16).max().unwrap_or(0);
+        let longest = self.fields.iter().map(|f| tr_in(self.lang, f.label).width() as u16).max().unwrap_or(0);
         // "> " marker, the label, one space.
         let label_w = (longest + 3).min(inner_w / 2);
         let input_w = inner_w.saturating_sub(label_w);
@@ -87,7 +87,7 @@ impl Form {
         Geometry { popup, body, footer, label_w, error_x, rows, offset }
     }
 
-    /// Draws the form as a popup centred in `area`, over whatever is beneath it.
+    /// Draws the form as a popup centred in `area`, over whatever is beneath it, in its language.
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         let area = area.intersection(buf.area);
         if area.is_empty() {
@@ -98,8 +98,10 @@ impl Form {
         let border = if self.confirming { Color::Yellow } else { Color::Cyan };
         // The title is "Record purchase — 王秀英": only the first part is interface text.
         let title = match self.title.split_once(" — ") {
-            Some((what, who)) => format!(" {} — {} ", tr(static_text(what)), terminal_safe(who)),
-            None => format!(" {} ", tr(static_text(&self.title))),
+            Some((what, who)) => {
+                format!(" {} — {} ", tr_in(self.lang, static_text(what)), terminal_safe(who))
+            }
+            None => format!(" {} ", tr_in(self.lang, static_text(&self.title))),
         };
         frame(self.ascii)
             .border_style(Style::new().fg(border))
@@ -132,7 +134,8 @@ impl Form {
             _ => Style::new(),
         };
         let marker = if focused { "> " } else { "  " };
-        let label = Line::from(vec![Span::raw(marker), Span::raw(tr(field.label))]).style(label_style);
+        let label =
+            Line::from(vec![Span::raw(marker), Span::raw(tr_in(self.lang, field.label))]).style(label_style);
         buf.set_line(g.body.x, y, &label, g.label_w.saturating_sub(1));
         let (x, w) = (g.input_x(), g.input_w());
         if w == 0 {
@@ -146,13 +149,14 @@ impl Form {
                 }
                 let (shown, _) = t.view(w as usize);
                 if shown.is_empty() && t.text().is_empty() {
-                    buf.set_stringn(x, y, tr(field.hint), w as usize, dim);
+                    buf.set_stringn(x, y, tr_in(self.lang, field.hint), w as usize, dim);
                 } else {
                     buf.set_stringn(x, y, shown, w as usize, value_style);
                 }
             }
             Input::Choice(c) => {
-                let shown: Vec<&'static str> = c.keys().iter().map(|k| choice_text(field.id, k)).collect();
+                let shown: Vec<&'static str> =
+                    c.keys().iter().map(|k| choice_text(field.id, k, self.lang)).collect();
                 let line = choice_line(&shown, c.index(), w as usize, focused, value_style);
                 buf.set_line(x, y, &line, w);
             }
@@ -167,7 +171,7 @@ impl Form {
     fn footer(&self) -> Line<'static> {
         if self.confirming {
             let s = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
-            return Line::from(Span::styled(tr("Discard changes? (y/n)"), s));
+            return Line::from(Span::styled(tr_in(self.lang, "Discard changes? (y/n)"), s));
         }
         let mut keys: Vec<(&str, &str)> = match self.kind {
             FormKind::Purchase | FormKind::Interaction => vec![("Enter", "save"), ("Tab", "next")],
@@ -188,7 +192,7 @@ impl Form {
                 spans.push(Span::raw("  "));
             }
             spans.push(Span::styled(k, bold));
-            spans.push(Span::styled(format!(" {}", tr(what)), Style::new().fg(Color::Gray)));
+            spans.push(Span::styled(format!(" {}", tr_in(self.lang, what)), Style::new().fg(Color::Gray)));
         }
         Line::from(spans)
     }
@@ -290,8 +294,8 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
-/// A choice's key as the interface language shows it (the key itself is what is stored).
-fn choice_text(field: super::FieldId, key: &'static str) -> &'static str {
+/// A choice's key as `lang` shows it (the key itself is what is stored).
+fn choice_text(field: super::FieldId, key: &'static str, lang: Lang) -> &'static str {
     use super::FieldId;
     let dimension = match field {
         FieldId::Channel => "top_channel",
@@ -300,10 +304,10 @@ fn choice_text(field: super::FieldId, key: &'static str) -> &'static str {
         FieldId::Contact => "contact",
         _ => "",
     };
-    crate::i18n::class_label(crate::i18n::current(), dimension, key).unwrap_or_else(|| tr(key))
+    crate::i18n::class_label(lang, dimension, key).unwrap_or_else(|| tr_in(lang, key))
 }
 
-/// The interface text a form title starts with, as the `'static` key `tr` looks up.
+/// The interface text a form title starts with, as the `'static` key `tr_in` looks up.
 fn static_text(title: &str) -> &'static str {
     [
         "New customer",
