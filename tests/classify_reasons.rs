@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use kehu::classify::{Classifier, Rules};
 use kehu::demo::DemoSpec;
 use kehu::domain::{History, Interaction, InteractionKind, Outcome, Rating, Resolution, Severity};
-use std::collections::BTreeMap;
+use kehu::i18n::Lang;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -84,8 +85,8 @@ fn with_contacts(mut hs: Vec<History>, today: NaiveDate) -> Vec<History> {
     hs
 }
 
-/// Every reason of every customer of each shop, keyed `shop id dimension`.
-fn all_reasons() -> BTreeMap<String, String> {
+/// Every reason of every customer of each shop, keyed `shop id dimension`, in `lang`.
+fn all_reasons_in(lang: Lang) -> BTreeMap<String, String> {
     let spec = |n, seed, today| DemoSpec::new(n, seed, today);
     let shops = [
         ("a", kehu::demo::histories(&spec(400, 7, day(2024, 6, 30))), day(2024, 6, 30)),
@@ -104,10 +105,11 @@ fn all_reasons() -> BTreeMap<String, String> {
         for id in c.ids().collect::<Vec<_>>() {
             let p = c.profile(id).expect("classified");
             for (dim, reason) in p.rows() {
-                out.insert(format!("{name} {id} {dim}"), reason.to_string());
+                out.insert(format!("{name} {id} {dim}"), kehu::i18n::reason(lang, dim, &reason));
             }
             if let Some(a) = &p.action {
-                out.insert(format!("{name} {id} action {}", a.play.dimension()), a.reason.to_string());
+                let dim = a.play.dimension();
+                out.insert(format!("{name} {id} action {dim}"), kehu::i18n::reason(lang, dim, &a.reason));
             }
         }
     }
@@ -117,7 +119,7 @@ fn all_reasons() -> BTreeMap<String, String> {
 #[test]
 fn every_reason_reads_as_before_in_english() {
     let before = include_str!("fixtures/reasons_en.txt");
-    let now = all_reasons();
+    let now = all_reasons_in(Lang::En);
     let mut checked = 0;
     for line in before.lines() {
         let (key, reason) = line.split_once('\t').expect("key and reason");
@@ -125,4 +127,27 @@ fn every_reason_reads_as_before_in_english() {
         checked += 1;
     }
     assert!(checked > 900, "{checked}");
+}
+
+#[test]
+fn every_reason_reads_in_chinese_with_no_english_word_but_categories() {
+    let categories: BTreeSet<String> = kehu::demo::histories(&DemoSpec::new(400, 7, day(2024, 6, 30)))
+        .iter()
+        .flat_map(|h| h.purchases.iter().map(|p| p.category.clone()))
+        .collect();
+    let mut english: BTreeMap<String, String> = BTreeMap::new();
+    let mut spaced = Vec::new();
+    for (key, reason) in all_reasons_in(Lang::Zh) {
+        for word in reason.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2) {
+            if !categories.contains(word) {
+                english.entry(word.to_string()).or_insert_with(|| format!("{key}: {reason}"));
+            }
+        }
+        // Chinese puts no space between a phrase and the clause it opens.
+        if reason.contains("需 ") || reason.contains("于 ") {
+            spaced.push(format!("{key}: {reason}"));
+        }
+    }
+    assert!(english.is_empty(), "English in Chinese reasons: {english:#?}");
+    assert!(spaced.is_empty(), "{} spaced: {:#?}", spaced.len(), &spaced[..3.min(spaced.len())]);
 }
