@@ -151,3 +151,29 @@ fn every_reason_reads_in_chinese_with_no_english_word_but_categories() {
     assert!(english.is_empty(), "English in Chinese reasons: {english:#?}");
     assert!(spaced.is_empty(), "{} spaced: {:#?}", spaced.len(), &spaced[..3.min(spaced.len())]);
 }
+
+#[test]
+fn json_carries_each_reason_as_its_english_string() {
+    let hs = kehu::demo::histories(&DemoSpec::new(120, 7, day(2024, 6, 30)));
+    let mut c = Classifier::from_histories(Rules::default(), day(2024, 6, 30), &hs);
+    c.set_model(c.fit_model().ok());
+    let mut seen = 0;
+    for id in c.ids().collect::<Vec<_>>() {
+        let p = c.profile(id).expect("classified");
+        let json = serde_json::to_value(&p).expect("json");
+        let said = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        assert_eq!(said(&json["activity"]["reason"]), Some(p.activity.reason.to_string()));
+        assert_eq!(said(&json["satisfaction"]["reason"]), Some(p.satisfaction.reason.to_string()));
+        if let Some(a) = &p.action {
+            assert_eq!(said(&json["action"]["reason"]), Some(a.reason.to_string()));
+            seen += 1;
+        }
+        if let Some(r) = &p.p_alive_reason {
+            assert_eq!(said(&json["p_alive_reason"]), Some(r.to_string()));
+        }
+        if let Some(r) = &p.rhythm {
+            assert_eq!(said(&json["rhythm"]["reason"]), Some(r.reason.to_string()));
+        }
+    }
+    assert!(seen > 20, "{seen}");
+}
