@@ -113,7 +113,7 @@ fn advocacy_follows_the_referred_customers_records() {
     friend.customer.referrer = Some(1);
     c.upsert(&friend);
     let p = c.profile(1).expect("known");
-    assert_eq!((p.advocacy.reason.as_str(), p.referred), ("advocate — referred 1 customer", 1));
+    assert_eq!((p.advocacy.reason.to_string().as_str(), p.referred), ("advocate — referred 1 customer", 1));
     c.remove(2);
     assert_eq!(c.profile(1).expect("known").advocacy.class.key(), "none");
     assert_eq!(c.len(), 1);

@@ -193,6 +193,37 @@ fn every_notice_template_has_a_chinese_rendering() {
     assert!(missing.is_empty(), "{} notice(s) without Chinese: {missing:#?}", missing.len());
 }
 
+/// Every template of a `reason!` in the source: the classifier's reasons and their parts.
+fn reason_templates_in_source() -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for path in rust_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("reason!(") {
+            let rest = text[at + "reason!(".len()..].trim_start();
+            let Some(body) = rest.strip_prefix('"') else { continue };
+            let Some(end) = body.find('"') else { continue };
+            out.insert(body[..end].to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_reason_template_has_a_chinese_rendering() {
+    let used = reason_templates_in_source();
+    assert!(used.len() > 70, "only {} reason templates found: is the source scan still right?", used.len());
+    let table: BTreeMap<&str, &str> = kehu::i18n::reason_templates().iter().copied().collect();
+    let missing: Vec<&String> = used.iter().filter(|t| !table.contains_key(t.as_str())).collect();
+    assert!(missing.is_empty(), "{} reason template(s) without Chinese: {missing:#?}", missing.len());
+    // And the table holds nothing the classifier no longer says.
+    let unused: Vec<&&str> = table.keys().filter(|t| !used.contains(**t)).collect();
+    assert!(unused.is_empty(), "Chinese for reason templates no longer used: {unused:#?}");
+    for (en, zh) in &table {
+        let english = words_in(zh).into_iter().filter(|w| !CODES.iter().any(|c| c.eq_ignore_ascii_case(w)));
+        assert_eq!(english.count(), 0, "{en} → {zh}");
+    }
+}
+
 fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {

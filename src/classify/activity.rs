@@ -13,17 +13,20 @@ keyed_enum! {
 /// Classes days since `last` purchase: ≤ active / ≤ sleeping / beyond / no purchase.
 pub fn activity(last: Option<NaiveDate>, rules: &Rules, today: NaiveDate) -> Classed<Activity> {
     let Some(last) = last else {
-        return Classed::new(Activity::Never, "never — no purchase yet");
+        return Classed::new(Activity::Never, reason!("{} — no purchase yet", Activity::Never));
     };
     let ago = (today - last).num_days();
     let (active, sleeping) = (rules.activity.active, rules.activity.sleeping);
-    let what = reason!("last purchase {ago} days ago");
+    let what = reason!("last purchase {} days ago", ago);
     if ago <= active {
-        Classed::new(Activity::Active, reason!("active — {what} (≤ {active})"))
+        Classed::new(Activity::Active, reason!("{} — {} (≤ {})", Activity::Active, what, active))
     } else if ago <= sleeping {
-        Classed::new(Activity::Sleeping, reason!("sleeping — {what} ({}–{sleeping})", active + 1))
+        Classed::new(
+            Activity::Sleeping,
+            reason!("{} — {} ({}–{})", Activity::Sleeping, what, active + 1, sleeping),
+        )
     } else {
-        Classed::new(Activity::Churned, reason!("churned — {what} (> {sleeping})"))
+        Classed::new(Activity::Churned, reason!("{} — {} (> {})", Activity::Churned, what, sleeping))
     }
 }
 

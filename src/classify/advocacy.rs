@@ -1,7 +1,6 @@
 //! Advocacy: whether the customer has brought in others (a fact about other customers' records).
 
 use super::Classed;
-use super::summary::plural;
 use crate::keyed_enum;
 
 keyed_enum! {
@@ -11,10 +10,11 @@ keyed_enum! {
 
 /// Classes the number of customers who name this one as their referrer.
 pub fn advocacy(referred: u32) -> Classed<Advocacy> {
-    if referred >= 1 {
-        Classed::new(Advocacy::Advocate, reason!("advocate — referred {}", plural(referred, "customer")))
-    } else {
-        Classed::new(Advocacy::None, "none — has not referred anyone")
+    let a = Advocacy::Advocate;
+    match referred {
+        0 => Classed::new(Advocacy::None, reason!("{} — has not referred anyone", Advocacy::None)),
+        1 => Classed::new(a, reason!("{} — referred {} customer", a, referred)),
+        _ => Classed::new(a, reason!("{} — referred {} customers", a, referred)),
     }
 }
 

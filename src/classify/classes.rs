@@ -80,7 +80,7 @@ impl Classes {
             action: p.action.as_ref().map(|a| a.play),
             // The queue shows the action, not why: the reason is the profile's to tell.
             follow_up: p.follow_up.clone().map(|mut f| {
-                f.action.reason = String::new();
+                f.action.reason = super::Reason::default();
                 Box::new(f)
             }),
         }

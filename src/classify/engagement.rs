@@ -2,7 +2,7 @@
 
 use super::Classed;
 use super::rules::Rules;
-use super::summary::{ContactFact, in_window, plural};
+use super::summary::{ContactFact, in_window};
 use crate::domain::InteractionKind;
 use crate::keyed_enum;
 use chrono::NaiveDate;
@@ -19,11 +19,20 @@ pub fn engagement(contacts: &[ContactFact], rules: &Rules, today: NaiveDate) -> 
         contacts.iter().filter(|c| c.kind == InteractionKind::Event && in_window(c.day, today, days)).count()
             as u32;
     let high = rules.engagement.high;
-    let what = reason!("{} attended in the last {days} days", plural(n, "event"));
+    let what = if n == 1 {
+        reason!("{} event attended in the last {} days", n, days)
+    } else {
+        reason!("{} events attended in the last {} days", n, days)
+    };
     match n {
-        0 => Classed::new(Engagement::None, reason!("none — no event attended in the last {days} days")),
-        n if n >= high => Classed::new(Engagement::High, reason!("high — {what} (≥ {high})")),
-        _ => Classed::new(Engagement::Low, reason!("low — {what} (1–{})", high - 1)),
+        0 => Classed::new(
+            Engagement::None,
+            reason!("{} — no event attended in the last {} days", Engagement::None, days),
+        ),
+        n if n >= high => {
+            Classed::new(Engagement::High, reason!("{} — {} (≥ {})", Engagement::High, what, high))
+        }
+        _ => Classed::new(Engagement::Low, reason!("{} — {} (1–{})", Engagement::Low, what, high - 1)),
     }
 }
 

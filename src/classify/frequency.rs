@@ -1,7 +1,7 @@
 //! Frequency: how many purchases in the trailing window.
 
 use super::rules::Rules;
-use super::summary::{PurchaseFact, in_window, plural};
+use super::summary::{PurchaseFact, in_window};
 use super::{Classed, Level};
 use chrono::NaiveDate;
 
@@ -10,12 +10,18 @@ pub fn frequency(purchases: &[PurchaseFact], rules: &Rules, today: NaiveDate) ->
     let days = rules.window.days;
     let n = purchases.iter().filter(|p| in_window(p.day, today, days)).count() as u32;
     let (high, medium) = (rules.frequency.high, rules.frequency.medium);
-    let what = reason!("{} in the last {days} days", plural(n, "purchase"));
+    let what = if n == 1 {
+        reason!("{} purchase in the last {} days", n, days)
+    } else {
+        reason!("{} purchases in the last {} days", n, days)
+    };
     match n {
-        0 => Classed::new(Level::None, reason!("none — no purchase in the last {days} days")),
-        n if n >= high => Classed::new(Level::High, reason!("high — {what} (≥ {high})")),
-        n if n >= medium => Classed::new(Level::Medium, reason!("medium — {what} ({medium}–{})", high - 1)),
-        _ => Classed::new(Level::Low, reason!("low — {what} (1–{})", medium - 1)),
+        0 => Classed::new(Level::None, reason!("{} — no purchase in the last {} days", Level::None, days)),
+        n if n >= high => Classed::new(Level::High, reason!("{} — {} (≥ {})", Level::High, what, high)),
+        n if n >= medium => {
+            Classed::new(Level::Medium, reason!("{} — {} ({}–{})", Level::Medium, what, medium, high - 1))
+        }
+        _ => Classed::new(Level::Low, reason!("{} — {} (1–{})", Level::Low, what, medium - 1)),
     }
 }
 

@@ -21,15 +21,17 @@ pub fn lifecycle(
     today: NaiveDate,
 ) -> Classed<Lifecycle> {
     let Some(first) = first else {
-        return Classed::new(Lifecycle::Potential, "potential — no purchase yet");
+        return Classed::new(Lifecycle::Potential, reason!("{} — no purchase yet", Lifecycle::Potential));
     };
     let age = (today - first).num_days();
     let (new_days, loyal_days) = (rules.lifecycle.new_days, rules.lifecycle.loyal_days);
     if activity == Activity::Churned {
-        return Classed::new(Lifecycle::Lost, "lost — churned (no purchase for over the sleeping period)");
+        let lost = Lifecycle::Lost;
+        return Classed::new(lost, reason!("{} — churned (no purchase for over the sleeping period)", lost));
     }
     if age <= new_days {
-        return Classed::new(Lifecycle::New, reason!("new — first purchase {age} days ago (≤ {new_days})"));
+        let new = Lifecycle::New;
+        return Classed::new(new, reason!("{} — first purchase {} days ago (≤ {})", new, age, new_days));
     }
     let old_enough = age >= loyal_days;
     let frequent = frequency == Level::High;
@@ -37,22 +39,30 @@ pub fn lifecycle(
     if old_enough && frequent && active {
         return Classed::new(
             Lifecycle::Loyal,
-            reason!("loyal — customer for {age} days (≥ {loyal_days}), frequency high and active"),
+            reason!(
+                "{} — customer for {} days (≥ {}), frequency high and active",
+                Lifecycle::Loyal,
+                age,
+                loyal_days
+            ),
         );
     }
     let mut missing = Vec::new();
     if !old_enough {
-        missing.push(reason!("{loyal_days} days as a customer"));
+        missing.push(reason!("{} days as a customer", loyal_days));
     }
     if !frequent {
-        missing.push("high frequency".to_string());
+        missing.push(reason!("high frequency"));
     }
     if !active {
-        missing.push("activity active".to_string());
+        missing.push(reason!("activity active"));
     }
+    // Never empty: a customer lacking nothing is loyal.
+    let needs =
+        missing.into_iter().rev().reduce(|rest, part| reason!("{}, {}", part, rest)).unwrap_or_default();
     Classed::new(
         Lifecycle::Mature,
-        reason!("mature — customer for {age} days; loyal needs {}", missing.join(", ")),
+        reason!("{} — customer for {} days; loyal needs {}", Lifecycle::Mature, age, needs),
     )
 }
 

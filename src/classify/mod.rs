@@ -6,13 +6,27 @@
 //! `today`, and returns each class with a one-line reason. [`Classifier`] keeps the figures of a
 //! whole shop up to date edit by edit; [`classify`] classifies one customer.
 
-/// `format!` for a reason: skipped (an empty string) while the classifier recomputes classes it
-/// keeps without reasons, since writing ~20 sentences per customer was most of the time a whole
-/// shop took to reclassify. Only ever for reason text, never for anything a class depends on.
+/// A [`Reason`] from a template literal (English, one positional `{}` per argument: formatting
+/// is done before, `{name}` captures are refused when compiling) and its arguments (anything
+/// [`reason::IntoArg`]). Nothing is built (an empty reason) while the classifier recomputes
+/// classes it keeps without reasons, since writing ~20 sentences per customer was most of the
+/// time a whole shop took to reclassify. Only ever for reason text, never for anything a class
+/// depends on.
 macro_rules! reason {
-    ($($arg:tt)*) => {
-        if $crate::classify::reasons_wanted() { format!($($arg)*) } else { String::new() }
-    };
+    ($t:literal $(, $a:expr)* $(,)?) => {{
+        const {
+            assert!(
+                $crate::classify::reason::placeholders($t) == 0 $(+ $crate::classify::reason::one(stringify!($a)))*,
+                "{}",
+                concat!("a reason's template needs one positional placeholder per argument: ", $t)
+            )
+        };
+        if $crate::classify::reasons_wanted() {
+            $crate::classify::Reason::new($t, vec![$($crate::classify::reason::IntoArg::into_arg($a)),*])
+        } else {
+            $crate::classify::Reason::default()
+        }
+    }};
 }
 
 mod activity;
@@ -31,6 +45,7 @@ mod preference;
 mod price;
 mod profile;
 mod queue;
+pub mod reason;
 mod rfm;
 mod rhythm;
 mod rules;
@@ -61,6 +76,7 @@ pub use population::{Metric, Population};
 pub use preference::{top_category, top_channel};
 pub use price::{PriceSensitivity, price_sensitivity};
 pub use profile::{Profile, classify, classify_with};
+pub use reason::Reason;
 pub use rfm::{Rfm, Rfm8, RfmSegment, segment_for};
 pub use rhythm::Rhythm;
 pub use rules::{
@@ -103,13 +119,13 @@ pub(crate) fn without_reasons<T>(f: impl FnOnce() -> T) -> T {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Classed<C> {
     pub class: C,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl<C> Classed<C> {
     /// Pairs a class with its reason.
-    pub fn new(class: C, reason: impl Into<String>) -> Classed<C> {
-        Classed { class, reason: reason.into() }
+    pub fn new(class: C, reason: Reason) -> Classed<C> {
+        Classed { class, reason }
     }
 }
 

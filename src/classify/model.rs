@@ -6,7 +6,8 @@
 //! closed-form evaluations, so each edit recomputes that customer's figures with the current
 //! parameters while the parameters themselves are refitted only on demand or when stale.
 
-use super::summary::{Summary, plural};
+use super::Reason;
+use super::summary::Summary;
 use crate::domain::History;
 use crate::predict::gamma_gamma::{self, RepeatSpend};
 use crate::predict::{self, BgNbdParams, DAYS_PER_MONTH, GammaGammaParams, PredictError, Rfx, ValueEstimate};
@@ -78,7 +79,7 @@ pub struct Prediction {
     pub clv_12m: Option<ValueEstimate>,
     /// One line on P(alive), e.g. "P(alive) 0.31 — 5 purchases, none in the last 240 days,
     /// usually every 30".
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// The facts of one buying customer the model reads: (x, t_x, T) in days, repeat spend.
@@ -287,32 +288,46 @@ impl Model {
 
 /// "P(alive) 0.31 — 5 purchases, none in the last 240 days, usually every 30": the figure with
 /// the three facts it rests on (how often, how long since, the usual gap).
-pub fn alive_reason(p_alive: f64, rfx: &Rfx, purchases: u32) -> String {
+pub fn alive_reason(p_alive: f64, rfx: &Rfx, purchases: u32) -> Reason {
     let days = rfx.x as u32 + 1;
     // Same-day purchases are one transaction to the model; say so when it makes a difference.
-    let count = if days == purchases { plural(days, "purchase") } else { plural(days, "purchase day") };
+    let count = match (days == purchases, days == 1) {
+        (true, true) => reason!("{} purchase", days),
+        (true, false) => reason!("{} purchases", days),
+        (false, true) => reason!("{} purchase day", days),
+        (false, false) => reason!("{} purchase days", days),
+    };
     let since = (rfx.t - rfx.t_x).round() as i64;
     let recent = match since {
-        0 => "the last one today".to_string(),
-        1 => "none since yesterday".to_string(),
-        d => format!("none in the last {d} days"),
+        0 => reason!("the last one today"),
+        1 => reason!("none since yesterday"),
+        d => reason!("none in the last {} days", d),
     };
     if rfx.x < 1.0 {
-        return format!("P(alive) {p_alive:.2} — {count}, {recent}; no repeat yet to judge by");
+        return reason!(
+            "P(alive) {} — {}, {}; no repeat yet to judge by",
+            format!("{p_alive:.2}"),
+            count,
+            recent
+        );
     }
     let gap = (rfx.t_x / rfx.x).round() as i64;
-    format!("P(alive) {p_alive:.2} — {count}, {recent}, usually every {gap}")
+    reason!("P(alive) {} — {}, {}, usually every {}", format!("{p_alive:.2}"), count, recent, gap)
 }
 
 /// "1234.56 over the next 12 months (10% a year discount)", flagged when the order value is the
 /// population's.
-pub fn clv_reason(v: &ValueEstimate, discount_rate: f64) -> String {
-    let rate = discount_rate * 100.0;
-    let base = format!("{:.2} over the next 12 months (discounted {rate:.0}% a year)", v.value);
+pub fn clv_reason(v: &ValueEstimate, discount_rate: f64) -> Reason {
+    let value = format!("{:.2}", v.value);
+    let rate = format!("{:.0}", discount_rate * 100.0);
     if v.from_population {
-        format!("{base}, at the population's order value: no repeat purchase yet")
+        reason!(
+            "{} over the next 12 months (discounted {}% a year), at the population's order value: no repeat purchase yet",
+            value,
+            rate
+        )
     } else {
-        base
+        reason!("{} over the next 12 months (discounted {}% a year)", value, rate)
     }
 }
 
@@ -348,7 +363,9 @@ mod tests {
         let own = ValueEstimate { value: 123.456, from_population: false };
         assert_eq!(clv_reason(&own, 0.1), "123.46 over the next 12 months (discounted 10% a year)");
         let pop = ValueEstimate { value: 10.0, from_population: true };
-        assert!(clv_reason(&pop, 0.1).ends_with("population's order value: no repeat purchase yet"));
+        assert!(
+            clv_reason(&pop, 0.1).to_string().ends_with("population's order value: no repeat purchase yet")
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! that day and the last such contact + cadence. The follow-up queue shows, per customer, the most
 //! urgent candidate that is due.
 
+use super::Reason;
 use super::activity::Activity;
 use super::rules::{ChannelHint, Play, Rules};
 use super::summary::ContactFact;
@@ -22,7 +23,7 @@ pub struct Action {
     pub channel: ChannelHint,
     pub priority: u32,
     pub cadence_days: i64,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// A customer in the follow-up queue.
@@ -43,13 +44,13 @@ pub struct Candidate {
     pub trigger: Option<u64>,
     /// When set, the due day is fixed (an agreed follow-up), not derived from contacts.
     pub due: Option<NaiveDate>,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl Candidate {
     /// A candidate raised by a class that began on `since`.
-    pub fn new(play: Play, since: Option<NaiveDate>, reason: &str) -> Candidate {
-        Candidate { play, since, trigger: None, due: None, reason: reason.to_string() }
+    pub fn new(play: Play, since: Option<NaiveDate>, reason: &Reason) -> Candidate {
+        Candidate { play, since, trigger: None, due: None, reason: reason.clone() }
     }
 }
 
@@ -82,9 +83,9 @@ pub fn agreed_follow_up(contacts: &[ContactFact], today: NaiveDate) -> Option<Ca
             trigger: Some(c.id),
             due: Some(f),
             reason: if c.reached {
-                reason!("follow-up agreed on {} for {f} ({}), no contact since", c.day, c.kind)
+                reason!("follow-up agreed on {} for {} ({}), no contact since", c.day, f, c.kind)
             } else {
-                reason!("no answer on {}, call back on {f}", c.day)
+                reason!("no answer on {}, call back on {}", c.day, f)
             },
         })
 }
@@ -206,22 +207,23 @@ mod tests {
     fn most_urgent_wins_and_channel_follows_preference() {
         let today = day(2024, 6, 30);
         let cands = vec![
-            Candidate::new(Play::ActivitySleeping, Some(day(2024, 6, 1)), "sleeping"),
-            Candidate::new(Play::ComplaintOpen, Some(day(2024, 6, 20)), "complaint"),
+            Candidate::new(Play::ActivitySleeping, Some(day(2024, 6, 1)), &Reason::default()),
+            Candidate::new(Play::ComplaintOpen, Some(day(2024, 6, 20)), &Reason::default()),
         ];
         let (a, q) = run(cands, &[], today);
         let a = a.unwrap();
         assert_eq!((a.play, a.channel), (Play::ComplaintOpen, ChannelHint::Phone));
         let q = q.unwrap();
         assert_eq!((q.action.play, q.due, q.overdue_days), (Play::ComplaintOpen, day(2024, 6, 20), 10));
-        let (a, _) = run(vec![Candidate::new(Play::ActivitySleeping, None, "s")], &[], today);
+        let (a, _) = run(vec![Candidate::new(Play::ActivitySleeping, None, &Reason::default())], &[], today);
         assert_eq!(a.unwrap().channel, ChannelHint::Sms);
     }
 
     #[test]
     fn a_contact_within_the_cadence_means_done() {
         let today = day(2024, 6, 30);
-        let sleeping = || vec![Candidate::new(Play::ActivitySleeping, Some(day(2024, 5, 1)), "s")];
+        let sleeping =
+            || vec![Candidate::new(Play::ActivitySleeping, Some(day(2024, 5, 1)), &Reason::default())];
         let call = |d| contact(d, InteractionKind::Call);
         // Cadence 30: called 29 days ago is done, 30 days ago is due today.
         assert!(run(sleeping(), &[call(day(2024, 6, 1))], today).1.is_none());
@@ -253,13 +255,13 @@ mod tests {
         let today = day(2024, 6, 30);
         let cands = || {
             vec![
-                Candidate::new(Play::ActivitySleeping, None, "s"),
-                Candidate::new(Play::ComplaintOpen, None, "c"),
+                Candidate::new(Play::ActivitySleeping, None, &Reason::default()),
+                Candidate::new(Play::ComplaintOpen, None, &Reason::default()),
             ]
         };
         let a = choose(1, cands(), &[], ContactPref::None, &Rules::default(), today).action;
         assert_eq!(a.unwrap().play, Play::ComplaintOpen);
-        let only_marketing = vec![Candidate::new(Play::ActivitySleeping, None, "s")];
+        let only_marketing = vec![Candidate::new(Play::ActivitySleeping, None, &Reason::default())];
         assert!(choose(1, only_marketing, &[], ContactPref::None, &Rules::default(), today).action.is_none());
     }
 }

@@ -1,7 +1,8 @@
 //! Preferences: the category the customer spends most on and the channel they buy through most.
 
 use super::Classed;
-use super::summary::{PurchaseFact, plural};
+use super::reason::class;
+use super::summary::PurchaseFact;
 use crate::domain::{Channel, Money};
 use std::collections::BTreeMap;
 
@@ -15,10 +16,13 @@ pub fn top_category(purchases: &[PurchaseFact]) -> Classed<Option<String>> {
     let total: Money = by.values().copied().sum();
     // max_by keeps the last of equals, so iterate in reverse to keep the alphabetically first.
     match by.iter().rev().max_by_key(|(_, m)| **m) {
-        None => Classed::new(None, "none — no purchase with a category"),
+        None => Classed::new(None, reason!("{} — no purchase with a category", class("none"))),
         Some((cat, spend)) => {
             let pct = if total.0 > 0 { spend.0 as f64 * 100.0 / total.0 as f64 } else { 0.0 };
-            Classed::new(Some(cat.to_string()), reason!("{cat} — {spend} of {total} spent ({pct:.0}%)"))
+            Classed::new(
+                Some(cat.to_string()),
+                reason!("{} — {} of {} spent ({}%)", *cat, *spend, total, format!("{pct:.0}")),
+            )
         }
     }
 }
@@ -30,9 +34,14 @@ pub fn top_channel(purchases: &[PurchaseFact]) -> Classed<Option<Channel>> {
         *by.entry(p.channel).or_default() += 1;
     }
     match by.iter().rev().max_by_key(|(_, n)| **n) {
-        None => Classed::new(None, "none — no purchase yet"),
+        None => Classed::new(None, reason!("{} — no purchase yet", class("none"))),
         Some((ch, n)) => {
-            Classed::new(Some(*ch), reason!("{ch} — {} of {}", plural(*n, "purchase"), purchases.len()))
+            let reason = if *n == 1 {
+                reason!("{} — {} purchase of {}", *ch, *n, purchases.len())
+            } else {
+                reason!("{} — {} purchases of {}", *ch, *n, purchases.len())
+            };
+            Classed::new(Some(*ch), reason)
         }
     }
 }

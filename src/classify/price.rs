@@ -17,7 +17,7 @@ pub fn price_sensitivity(purchases: &[PurchaseFact], rules: &Rules) -> Classed<P
     if n < min {
         return Classed::new(
             PriceSensitivity::Unknown,
-            reason!("unknown — {n} of the {min} purchases needed"),
+            reason!("{} — {} of the {} purchases needed", PriceSensitivity::Unknown, n, min),
         );
     }
     let promo = purchases.iter().filter(|p| p.promo).count() as u32;
@@ -25,13 +25,19 @@ pub fn price_sensitivity(purchases: &[PurchaseFact], rules: &Rules) -> Classed<P
     let at_least = |pct: f64| f64::from(promo) * 100.0 >= pct * f64::from(n);
     let (high, medium) = (rules.price.high_percent, rules.price.medium_percent);
     let share = f64::from(promo) * 100.0 / f64::from(n);
-    let what = reason!("{promo} of {n} purchases on promotion ({share:.0}%)");
+    let what = reason!("{} of {} purchases on promotion ({}%)", promo, n, format!("{share:.0}"));
     if at_least(high) {
-        Classed::new(PriceSensitivity::High, reason!("high — {what}, ≥ {high}%"))
+        Classed::new(PriceSensitivity::High, reason!("{} — {}, ≥ {}%", PriceSensitivity::High, what, high))
     } else if at_least(medium) {
-        Classed::new(PriceSensitivity::Medium, reason!("medium — {what}, {medium}% to under {high}%"))
+        Classed::new(
+            PriceSensitivity::Medium,
+            reason!("{} — {}, {}% to under {}%", PriceSensitivity::Medium, what, medium, high),
+        )
     } else {
-        Classed::new(PriceSensitivity::Low, reason!("low — {what}, under {medium}%"))
+        Classed::new(
+            PriceSensitivity::Low,
+            reason!("{} — {}, under {}%", PriceSensitivity::Low, what, medium),
+        )
     }
 }
 

@@ -20,7 +20,7 @@ use super::steady::{Parts, Steady, steady};
 use super::summary::{ContactFact, PurchaseFact, Summary};
 use super::tier::{Tier, points, tier};
 use super::value::{spend_in_window, value};
-use super::{Classed, Level};
+use super::{Classed, Level, Reason};
 use crate::domain::{Channel, Money};
 use crate::predict::ValueEstimate;
 use chrono::NaiveDate;
@@ -67,9 +67,9 @@ pub struct Profile {
     /// Discounted 12-month value (BG/NBD × Gamma-Gamma); None without a spend model.
     pub clv_12m: Option<ValueEstimate>,
     /// "P(alive) 0.31 — 5 purchases, none in the last 240 days, usually every 30".
-    pub p_alive_reason: Option<String>,
+    pub p_alive_reason: Option<Reason>,
     /// "1234.56 over the next 12 months (discounted 10% a year)".
-    pub clv_reason: Option<String>,
+    pub clv_reason: Option<Reason>,
     /// The predicted run-out day of the customer's main product (see [`Rhythm`]).
     pub next_purchase_due: Option<NaiveDate>,
     /// The customer's own buying rhythm; needs at least two intervals.
@@ -289,16 +289,16 @@ impl Profile {
 
     /// Every dimension with its reason (which opens with the class), in the order people read
     /// them: what the customer does, what they are worth, how they feel.
-    pub fn rows(&self) -> Vec<(&'static str, String)> {
+    pub fn rows(&self) -> Vec<(&'static str, Reason)> {
         let mut rows = vec![
             ("lifecycle", self.lifecycle.reason.clone()),
             ("activity", self.activity.reason.clone()),
             ("frequency", self.frequency.reason.clone()),
             ("value", self.value.reason.clone()),
-            ("tier", format!("{} · {} points", self.tier.reason, self.points)),
+            ("tier", reason!("{} · {} points", &self.tier.reason, self.points)),
         ];
         if let Some(r) = &self.rfm {
-            rows.push(("rfm", format!("R{} F{} M{} · {}", r.r, r.f, r.m, r.segment.reason)));
+            rows.push(("rfm", reason!("R{} F{} M{} · {}", r.r, r.f, r.m, &r.segment.reason)));
             rows.push(("rfm8", r.rfm8.reason.clone()));
         }
         rows.extend([
@@ -313,7 +313,7 @@ impl Profile {
             rows.push(("p(alive)", r.clone()));
         }
         if let Some(e) = self.expected_purchases_90d {
-            rows.push(("next 90 days", format!("{e:.2} purchases expected")));
+            rows.push(("next 90 days", reason!("{} purchases expected", format!("{e:.2}"))));
         }
         if let Some(r) = &self.clv_reason {
             rows.push(("12-month value", r.clone()));

@@ -6,9 +6,9 @@
 //! Quintiles: see [`super::Metric::score`]. R is scored on days since, then reversed, so the
 //! most recent customers score 5 and customers who bought on the same day share a score.
 
-use super::Classed;
 use super::population::{Population, values};
 use super::summary::Metrics;
+use super::{Classed, Reason};
 use crate::keyed_enum;
 use serde::Serialize;
 
@@ -117,7 +117,7 @@ pub fn rfm(m: &Metrics, pop: &Population, today: chrono::NaiveDate) -> Rfm {
     let segment = segment_for(r, f);
     let days = (today - m.last).num_days();
     let seg_reason =
-        reason!("{} — R {r} (last purchase {days} days ago), F {f} ({} purchases)", segment.label(), m.count);
+        reason!("{} — R {} (last purchase {} days ago), F {} ({} purchases)", segment, r, days, f, m.count);
     // Recent means at or below the mean days since, i.e. minus-last-day not above its mean.
     let r_high = !pop.recency.above_mean(rv);
     let f_high = pop.frequency.above_mean(fv);
@@ -125,14 +125,15 @@ pub fn rfm(m: &Metrics, pop: &Population, today: chrono::NaiveDate) -> Rfm {
     let class = Rfm8::from_highs(r_high, f_high, m_high);
     // Means stay out of the reason: they move with every edit, and a reason must change only
     // when the customer's own class or figures do.
-    let side = |h: bool, up: &str, down: &str| if h { up.to_string() } else { down.to_string() };
+    let side = |h: bool, up: Reason, down: Reason| if h { up } else { down };
     let rfm8_reason = reason!(
-        "{} — {} ({days} days ago), {} ({} purchases), {} ({})",
-        class.label(),
-        side(r_high, "R↑ as recent as average or more", "R↓ less recent than average"),
-        side(f_high, "F↑ above the mean", "F↓ not above the mean"),
+        "{} — {} ({} days ago), {} ({} purchases), {} ({})",
+        class,
+        side(r_high, reason!("R↑ as recent as average or more"), reason!("R↓ less recent than average")),
+        days,
+        side(f_high, reason!("F↑ above the mean"), reason!("F↓ not above the mean")),
         m.count,
-        side(m_high, "M↑ above the mean", "M↓ not above the mean"),
+        side(m_high, reason!("M↑ above the mean"), reason!("M↓ not above the mean")),
         m.spend,
     );
     Rfm { r, f, m: mm, segment: Classed::new(segment, seg_reason), rfm8: Classed::new(class, rfm8_reason) }

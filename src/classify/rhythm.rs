@@ -1,6 +1,7 @@
 //! The customer's own buying rhythm: when their main product runs out (the replenishment
 //! estimate of `predict::replenish`), and whether they are overdue by their own standard.
 
+use super::Reason;
 use super::summary::PurchaseFact;
 use crate::predict::replenish::{OVERDUE_FACTOR, ReplenishConfig, estimate};
 use chrono::NaiveDate;
@@ -24,7 +25,7 @@ pub struct Rhythm {
     /// has run out (`next_purchase_due` is past): a customer who stocked up is not late.
     pub overdue: bool,
     /// "due 2024-07-10 — formula: a unit lasts 30 days, usually bought every 30".
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// The rhythm of the category bought on the most days (ties: the most recently bought, then by
@@ -69,22 +70,35 @@ fn reason(
     r: &crate::predict::Replenishment,
     overdue: bool,
     today: NaiveDate,
-) -> String {
-    let what = category.map(|c| reason!("{c}: ")).unwrap_or_default();
+) -> Reason {
     let gap = days(r.usual_gap_days);
+    let due = r.next_purchase_due;
     if overdue {
         let since = (today - r.last_purchase).num_days();
-        return reason!(
-            "overdue for their rhythm — {what}{since} days since the last purchase, usually every {gap} \
-             (> {OVERDUE_FACTOR}×); was due {}",
-            r.next_purchase_due
-        );
+        let x = OVERDUE_FACTOR;
+        return match category {
+            Some(c) => reason!(
+                "overdue for their rhythm — {}: {} days since the last purchase, usually every {} (> {}×); was due {}",
+                c,
+                since,
+                gap,
+                x,
+                due
+            ),
+            None => reason!(
+                "overdue for their rhythm — {} days since the last purchase, usually every {} (> {}×); was due {}",
+                since,
+                gap,
+                x,
+                due
+            ),
+        };
     }
-    reason!(
-        "due {} — {what}a unit lasts {} days, usually bought every {gap}",
-        r.next_purchase_due,
-        days(r.days_per_unit)
-    )
+    let lasts = days(r.days_per_unit);
+    match category {
+        Some(c) => reason!("due {} — {}: a unit lasts {} days, usually bought every {}", due, c, lasts, gap),
+        None => reason!("due {} — a unit lasts {} days, usually bought every {}", due, lasts, gap),
+    }
 }
 
 #[cfg(test)]
@@ -126,8 +140,9 @@ mod tests {
         let r = rhythm(&ps, today).expect("rhythm");
         assert!(r.next_purchase_due > today, "{r:?}");
         assert!(!r.overdue, "{r:?}");
-        assert!(r.reason.starts_with(&format!("due {}", r.next_purchase_due)), "{}", r.reason);
-        assert!(!r.reason.contains("overdue") && !r.reason.contains("stock lasts"), "{}", r.reason);
+        let said = r.reason.to_string();
+        assert!(said.starts_with(&format!("due {}", r.next_purchase_due)), "{said}");
+        assert!(!said.contains("overdue") && !said.contains("stock lasts"), "{said}");
     }
 
     #[test]

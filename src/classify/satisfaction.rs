@@ -1,8 +1,8 @@
 //! Satisfaction: the latest feedback rating, and open complaints by severity.
 
-use super::Classed;
 use super::rules::Rules;
 use super::summary::ContactFact;
+use super::{Classed, Reason};
 use crate::domain::Severity;
 use crate::keyed_enum;
 use chrono::NaiveDate;
@@ -38,28 +38,26 @@ impl OpenComplaints {
         self.minor + self.major > 0
     }
 
-    /// "1 open major and 2 open minor complaints", or "" when none.
-    fn describe(self) -> String {
-        let mut parts = Vec::new();
-        if self.major > 0 {
-            parts.push(reason!("{} open major", self.major));
+    /// "1 open major and 2 open minor complaints", or nothing when none is open.
+    fn describe(self) -> Reason {
+        match (self.major, self.minor) {
+            (0, 0) => Reason::default(),
+            (1, 0) => reason!("{} open major complaint", 1),
+            (major, 0) => reason!("{} open major complaints", major),
+            (0, 1) => reason!("{} open minor complaint", 1),
+            (0, minor) => reason!("{} open minor complaints", minor),
+            (major, minor) => reason!("{} open major and {} open minor complaints", major, minor),
         }
-        if self.minor > 0 {
-            parts.push(reason!("{} open minor", self.minor));
-        }
-        let n = self.major + self.minor;
-        let s = if n == 1 { "" } else { "s" };
-        if n == 0 { String::new() } else { reason!("{} complaint{s}", parts.join(" and ")) }
     }
 }
 
-/// "; 2 complaints resolved, the last on 2024-06-03", or "" when none was resolved by `today`.
-fn resolved_note(contacts: &[ContactFact], today: NaiveDate) -> String {
+/// "2 complaints resolved, the last on 2024-06-03", or None when none was resolved by `today`.
+fn resolved_note(contacts: &[ContactFact], today: NaiveDate) -> Option<Reason> {
     let resolved: Vec<NaiveDate> = contacts.iter().filter_map(|c| c.resolved_by(today)).collect();
     match (resolved.len(), resolved.iter().max()) {
-        (0, _) | (_, None) => String::new(),
-        (1, Some(d)) => reason!("; 1 complaint resolved on {d}"),
-        (n, Some(d)) => reason!("; {n} complaints resolved, the last on {d}"),
+        (0, _) | (_, None) => None,
+        (1, Some(d)) => Some(reason!("1 complaint resolved on {}", *d)),
+        (n, Some(d)) => Some(reason!("{} complaints resolved, the last on {}", n, *d)),
     }
 }
 
@@ -69,27 +67,33 @@ fn resolved_note(contacts: &[ContactFact], today: NaiveDate) -> String {
 pub fn satisfaction(contacts: &[ContactFact], rules: &Rules, today: NaiveDate) -> Classed<Satisfaction> {
     let open = OpenComplaints::count(contacts, today);
     let latest = contacts.iter().rev().find_map(|c| c.rating.map(|r| (r, c.day)));
-    let resolved = resolved_note(contacts, today);
-    let note = if open.any() { reason!("; {}{resolved}", open.describe()) } else { resolved };
     if open.major > 0 {
-        let rated = latest.map(|(r, d)| reason!(" (latest rating {r} on {d})")).unwrap_or_default();
-        return Classed::new(
-            Satisfaction::Dissatisfied,
-            reason!("dissatisfied — {}{rated}", open.describe()),
-        );
+        let dis = Satisfaction::Dissatisfied;
+        let reason = match latest {
+            Some((r, d)) => reason!("{} — {} (latest rating {} on {})", dis, open.describe(), r, d),
+            None => reason!("{} — {}", dis, open.describe()),
+        };
+        return Classed::new(dis, reason);
     }
+    // After the class's own words: the open complaints, then the resolved ones, "; " between.
+    let notes = [open.any().then(|| open.describe()), resolved_note(contacts, today)];
+    let noted = |main: Reason| notes.iter().flatten().fold(main, |said, note| reason!("{}; {}", said, note));
     let Some((r, d)) = latest else {
-        return Classed::new(Satisfaction::Unknown, reason!("unknown — no rating given{note}"));
+        return Classed::new(
+            Satisfaction::Unknown,
+            noted(reason!("{} — no rating given", Satisfaction::Unknown)),
+        );
     };
     let (sat, dis) = (rules.satisfaction.satisfied, rules.satisfaction.dissatisfied);
-    let what = reason!("latest rating {r} on {d}");
-    if r >= sat {
-        Classed::new(Satisfaction::Satisfied, reason!("satisfied — {what} (≥ {sat}){note}"))
+    let what = reason!("latest rating {} on {}", r, d);
+    let (class, reason) = if r >= sat {
+        (Satisfaction::Satisfied, reason!("{} — {} (≥ {})", Satisfaction::Satisfied, what, sat))
     } else if r <= dis {
-        Classed::new(Satisfaction::Dissatisfied, reason!("dissatisfied — {what} (≤ {dis}){note}"))
+        (Satisfaction::Dissatisfied, reason!("{} — {} (≤ {})", Satisfaction::Dissatisfied, what, dis))
     } else {
-        Classed::new(Satisfaction::Neutral, reason!("neutral — {what} ({}–{}){note}", dis + 1, sat - 1))
-    }
+        (Satisfaction::Neutral, reason!("{} — {} ({}–{})", Satisfaction::Neutral, what, dis + 1, sat - 1))
+    };
+    Classed::new(class, noted(reason))
 }
 
 #[cfg(test)]

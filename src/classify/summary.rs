@@ -159,9 +159,3 @@ pub fn in_window(day: NaiveDate, today: NaiveDate, days: i64) -> bool {
     let ago = (today - day).num_days();
     (0..days).contains(&ago)
 }
-
-/// "1 purchase", "3 purchases".
-pub fn plural(n: impl Into<i64>, word: &str) -> String {
-    let n = n.into();
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
-}

@@ -14,13 +14,13 @@ keyed_enum! {
 pub fn tier(spend_window: Money, rules: &Rules) -> Classed<Tier> {
     let (silver, gold) = (rules.tier.silver, rules.tier.gold);
     let days = rules.window.days;
-    let what = reason!("{spend_window} spent in the last {days} days");
+    let what = reason!("{} spent in the last {} days", spend_window, days);
     if spend_window >= gold {
-        Classed::new(Tier::Gold, reason!("gold — {what} (≥ {gold})"))
+        Classed::new(Tier::Gold, reason!("{} — {} (≥ {})", Tier::Gold, what, gold))
     } else if spend_window >= silver {
-        Classed::new(Tier::Silver, reason!("silver — {what} ({silver} to under {gold})"))
+        Classed::new(Tier::Silver, reason!("{} — {} ({} to under {})", Tier::Silver, what, silver, gold))
     } else {
-        Classed::new(Tier::Normal, reason!("normal — {what} (under {silver})"))
+        Classed::new(Tier::Normal, reason!("{} — {} (under {})", Tier::Normal, what, silver))
     }
 }
 

@@ -16,15 +16,15 @@ pub fn value(purchases: &[PurchaseFact], rules: &Rules, today: NaiveDate) -> Cla
     let days = rules.window.days;
     let spend = spend_in_window(purchases, days, today);
     let (high, medium) = (rules.value.high, rules.value.medium);
-    let what = reason!("{spend} spent in the last {days} days");
+    let what = reason!("{} spent in the last {} days", spend, days);
     if spend.0 <= 0 {
-        Classed::new(Level::None, reason!("none — nothing spent in the last {days} days"))
+        Classed::new(Level::None, reason!("{} — nothing spent in the last {} days", Level::None, days))
     } else if spend >= high {
-        Classed::new(Level::High, reason!("high — {what} (≥ {high})"))
+        Classed::new(Level::High, reason!("{} — {} (≥ {})", Level::High, what, high))
     } else if spend >= medium {
-        Classed::new(Level::Medium, reason!("medium — {what} ({medium} to under {high})"))
+        Classed::new(Level::Medium, reason!("{} — {} ({} to under {})", Level::Medium, what, medium, high))
     } else {
-        Classed::new(Level::Low, reason!("low — {what} (under {medium})"))
+        Classed::new(Level::Low, reason!("{} — {} (under {})", Level::Low, what, medium))
     }
 }
 

@@ -20,7 +20,7 @@ mod zh;
 pub use changes::change_what;
 pub use classes::{class_label, dimension_label};
 pub use errors::{domain_error, domain_error_in};
-pub use reasons::reason;
+pub use reasons::{reason, reason_templates};
 
 use chrono::{Datelike, NaiveDate};
 use std::cell::Cell;

@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::classify::Dimension;
+use crate::classify::reason::IntoArg;
 use crate::domain::Money;
+use std::fmt::Display;
 
 #[test]
 fn flag_beats_env_beats_config_beats_locale() {
@@ -100,11 +102,57 @@ fn every_english_message_in_the_code_has_a_chinese_one() {
 
 #[test]
 fn reasons_read_in_chinese_with_their_figures() {
-    let r = reason(Lang::Zh, "frequency", "high — 14 purchases in the last 365 days (≥ 12)");
-    assert_eq!(r, "高频 — 近365天购买14次（≥ 12）");
-    let r = reason(Lang::Zh, "activity", "sleeping — last purchase 120 days ago (91–180)");
-    assert_eq!(r, "沉睡 — 上次购买在120天前（91–180）");
-    let r = reason(Lang::Zh, "tier", "silver — 2400.00 spent in the last 365 days (1000 to under 5000)");
-    assert_eq!(r, "银卡 — 近365天消费2400.00（1000至不足5000）");
-    assert_eq!(reason(Lang::En, "tier", "gold — x"), "gold — x");
+    use crate::classify::reason::{Arg, class};
+    use crate::classify::{Level, Reason, RfmSegment, Tier};
+    let text = |s: &str| Arg::Text(s.into());
+    let part = |t, args| Arg::Reason(Reason::new(t, args));
+    let high = Reason::new(
+        "{} — {} (≥ {})",
+        vec![
+            Arg::Class { key: Level::High.key(), name: "high" },
+            part("{} purchases in the last {} days", vec![text("14"), text("365")]),
+            text("12"),
+        ],
+    );
+    assert_eq!(reason(Lang::Zh, "frequency", &high), "高频 — 近365天购买14次（≥ 12）");
+    assert_eq!(reason(Lang::Zh, "value", &high), "高价值 — 近365天购买14次（≥ 12）", "the row's dimension");
+    assert_eq!(reason(Lang::En, "frequency", &high), "high — 14 purchases in the last 365 days (≥ 12)");
+    let silver = Reason::new(
+        "{} — {} ({} to under {})",
+        vec![
+            Arg::Class { key: Tier::Silver.key(), name: "silver" },
+            part("{} spent in the last {} days", vec![text("2400.00"), text("365")]),
+            text("1000"),
+            text("5000"),
+        ],
+    );
+    assert_eq!(reason(Lang::Zh, "tier", &silver), "银卡 — 近365天消费2400.00（1000至不足5000）");
+    // "no purchase" is words of the template, not a figure and a word.
+    let none = Reason::new("{} — no purchase in the last {} days", vec![class("none"), text("90")]);
+    assert_eq!(reason(Lang::Zh, "frequency", &none), "无 — 近90天无购买");
+    // An RFM segment is named by its key, whatever its English name.
+    let seg =
+        Reason::new("{} — {}", vec![RfmSegment::AboutToSleep.into_arg(), part("high frequency", vec![])]);
+    assert_eq!(reason(Lang::En, "rfm", &seg), "About to Sleep — high frequency");
+    assert_eq!(reason(Lang::Zh, "rfm", &seg), "即将沉睡 — 高频");
+    // A word of the interface inside a reason (the kind of contact) is translated too.
+    let agreed = Reason::new(
+        "follow-up agreed on {} for {} ({}), no contact since",
+        vec![text("2024-06-01"), text("2024-06-08"), Arg::Word("call")],
+    );
+    assert_eq!(reason(Lang::Zh, "follow_up", &agreed), "2024-06-01约定2024-06-08跟进（电话），此后未联系");
+}
+
+#[test]
+fn every_reason_template_has_as_many_places_in_chinese_as_in_english() {
+    for (en, zh) in reason_templates() {
+        let n = crate::classify::reason::placeholders(en);
+        let args: Vec<String> = (0..n).map(|i| format!("<{i}>")).collect();
+        let shown: Vec<&dyn Display> = args.iter().map(|a| a as &dyn Display).collect();
+        let filled = fill(zh, &shown);
+        for a in &args {
+            assert_eq!(filled.matches(a.as_str()).count(), 1, "{en} → {zh}");
+        }
+        assert!(!filled.contains('{'), "{en} → {zh}");
+    }
 }
