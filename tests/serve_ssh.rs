@@ -317,3 +317,79 @@ fn a_served_shop_is_backed_up_and_kehu_backup_works_while_serving() {
     assert!(!s.db().join("kehu.sock").exists(), "the control socket is removed on exit:\n{log}");
     assert_eq!(customers(&restored), customers(&s.db()));
 }
+
+/// Reads `socket` until the server closes it; false when it is still open at `within`.
+fn closed_by_server(mut socket: std::net::TcpStream, within: Duration) -> bool {
+    use std::io::Read;
+    let end = Instant::now() + within;
+    let mut buf = [0u8; 256];
+    while Instant::now() < end {
+        socket
+            .set_read_timeout(Some(
+                end.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)),
+            ))
+            .unwrap();
+        match socket.read(&mut buf) {
+            Ok(0) => return true,
+            // The server's banner comes first; the close after the deadline.
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return false;
+            }
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+#[test]
+fn sockets_that_never_log_in_are_closed_and_an_operator_gets_in_after() {
+    if !have_ssh() {
+        return;
+    }
+    let (s, keys, alice, _, _) = shop();
+    // One console: 2 × 1 + 4 = 6 connections at once, all taken by sockets that say nothing.
+    let mut server = Server::start(&s, &keys, &["--max-sessions", "1", "--login-timeout", "1s"], &[]);
+    let silent: Vec<std::net::TcpStream> =
+        (0..6).map(|_| std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap()).collect();
+    for socket in silent {
+        assert!(
+            closed_by_server(socket, Duration::from_secs(15)),
+            "a socket that never logged in stayed open"
+        );
+    }
+    server.wait_log("the deadline", |l| l.contains("closed, no login within 1 s"));
+    // The places are free again: alice logs in (and, without a terminal, is told why).
+    let after = Command::new("ssh").args(server.ssh(&alice, &["-T"])).stdin(Stdio::null()).output().unwrap();
+    assert!(stdout(&after).contains("needs a terminal"), "{}{}", stdout(&after), stderr(&after));
+}
+
+#[test]
+fn a_subsystem_request_gets_one_line_and_a_closed_channel() {
+    if !have_ssh() {
+        return;
+    }
+    let (s, keys, alice, _, _) = shop();
+    let server = Server::start(&s, &keys, &[], &[]);
+    let mut args = server.ssh(&alice, &["-s", "-o", "BatchMode=yes"]);
+    args.push("sftp".into());
+    let mut child = Command::new("ssh")
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + DEADLINE;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the subsystem request hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("no sftp subsystem"), "{}{}", stdout(&out), stderr(&out));
+}

@@ -158,6 +158,10 @@ pub enum Command {
         /// Close a console after this long without a key (e.g. 30m, 90s, 2h; 1s to 7d)
         #[arg(long, default_value = "30m", value_parser = crate::serve::parse_idle)]
         idle: std::time::Duration,
+        /// Close a connection that has not logged in by then (1s to 10m): an open socket that
+        /// never logs in must not hold a place an operator needs
+        #[arg(long, default_value = "20s", value_parser = crate::serve::parse_login_timeout)]
+        login_timeout: std::time::Duration,
     },
     /// Void a purchase or interaction entered by mistake (it stays, counted nowhere)
     Void {
@@ -328,10 +332,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Salvage { out: to, backup }) => {
             salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out)
         }
-        Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle }) => {
+        Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle, login_timeout }) => {
             drop(out);
             let max_sessions = usize::try_from(max_sessions)?;
-            serve::run(&ctx, serve::Args { listen, authorized_keys, host_key, max_sessions, idle })
+            serve::run(
+                &ctx,
+                serve::Args { listen, authorized_keys, host_key, max_sessions, idle, login_timeout },
+            )
         }
         Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),
         Some(Command::Void { what, id, reason }) => {

@@ -24,6 +24,8 @@ pub struct Args {
     pub max_sessions: usize,
     /// Idle time before a console is closed.
     pub idle: Duration,
+    /// Time a connection has to log in.
+    pub login_timeout: Duration,
 }
 
 /// Runs the server until it is stopped by a signal.
@@ -42,6 +44,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             // Room for operators logging in while every console is taken, not for a flood.
             max_connections: args.max_sessions * 2 + 4,
             idle: args.idle,
+            login: args.login_timeout,
         },
         follow_clock: ctx.follow_clock,
     };

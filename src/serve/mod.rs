@@ -200,6 +200,18 @@ pub fn parse_idle(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// What `--login-timeout` takes: long enough for a slow link, short enough that sockets that
+/// never log in cannot hold every place for long.
+const LOGIN_RANGE: std::ops::RangeInclusive<Duration> = Duration::from_secs(1)..=Duration::from_secs(600);
+
+/// Parses `--login-timeout`: a duration between 1 s and 10 min.
+pub fn parse_login_timeout(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if LOGIN_RANGE.contains(&d) => Ok(d),
+        _ => Err(format!("{:?} is not between 1s and 10m", s.trim())),
+    }
+}
+
 /// Parses a duration such as `30m`, `90s`, `2h` or a plain number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -231,6 +243,9 @@ mod tests {
         assert!(parse_idle("0s").unwrap_err().contains("between 1s and 7d"));
         assert!(parse_idle("169h").is_err());
         assert_eq!(parse_idle("168h"), Ok(Duration::from_secs(7 * 24 * 3600)));
+        assert_eq!(parse_login_timeout("20s"), Ok(Duration::from_secs(20)));
+        assert!(parse_login_timeout("0").unwrap_err().contains("between 1s and 10m"));
+        assert!(parse_login_timeout("11m").is_err());
     }
 
     #[test]

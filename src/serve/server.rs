@@ -10,7 +10,7 @@ use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, PublicKeyOffer, Sessio
 use russh::{Channel, ChannelId, Pty};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
@@ -24,6 +24,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// A console without a key for this long is ended.
     pub idle: Duration,
+    /// A connection that has not logged in this long after it opened is closed.
+    pub login: Duration,
 }
 
 /// Everything the connections share.
@@ -118,17 +120,43 @@ pub async fn accept(
             ));
             continue;
         };
-        let conn = Conn { shared: Arc::clone(&shared), peer, operator: None, console: None, _slot: slot };
+        let logged_in = Arc::new(AtomicBool::new(false));
+        let conn = Conn {
+            shared: Arc::clone(&shared),
+            peer,
+            operator: None,
+            logged_in: Arc::clone(&logged_in),
+            console: None,
+            _slot: slot,
+        };
         let config = Arc::clone(&config);
+        let login = shared.limits.login;
         tokio::spawn(async move {
             let _ = socket.set_nodelay(true);
-            match russh::server::run_stream(config, socket, conn).await {
-                Ok(running) => {
-                    let _ = running.await;
+            let session = async {
+                match russh::server::run_stream(config, socket, conn).await {
+                    Ok(running) => {
+                        let _ = running.await;
+                    }
+                    Err(e) => super::log(format_args!("{peer}: {e:#}")),
                 }
-                Err(e) => super::log(format_args!("{peer}: {e:#}")),
+            };
+            // Dropping the session closes the socket and gives its place back.
+            tokio::select! {
+                _ = session => {}
+                _ = login_deadline(&logged_in, login) => {
+                    super::log(format_args!("{peer}: closed, no login within {} s", login.as_secs()));
+                }
             }
         });
+    }
+}
+
+/// Resolves when `login` has passed without a login; never once someone logged in.
+async fn login_deadline(logged_in: &AtomicBool, login: Duration) {
+    tokio::time::sleep(login).await;
+    if logged_in.load(Ordering::SeqCst) {
+        std::future::pending::<()>().await;
     }
 }
 
@@ -138,6 +166,8 @@ struct Conn {
     peer: SocketAddr,
     /// Set once a key logged in.
     operator: Option<String>,
+    /// The same, for the login deadline watching from outside the handler.
+    logged_in: Arc<AtomicBool>,
     /// The one console this connection may have.
     console: Option<ConsoleChannel>,
     _slot: Slot,
@@ -268,6 +298,7 @@ impl russh::server::Handler for Conn {
             Some(op) => {
                 super::log(format_args!("{}: {op} logged in", self.peer));
                 self.operator = Some(op);
+                self.logged_in.store(true, Ordering::SeqCst);
                 Ok(Auth::Accept)
             }
             None => Ok(Auth::reject()),
@@ -340,6 +371,21 @@ impl russh::server::Handler for Conn {
         session.channel_success(channel)?;
         let line = format!(
             "kehu serve offers the console only; connect without a command: {}",
+            self.shared.ssh_hint
+        );
+        Conn::refuse(session, channel, &line)
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)?;
+        let line = format!(
+            "kehu serve offers the console only, no {} subsystem; connect with: {}",
+            crate::text::terminal_safe(name),
             self.shared.ssh_hint
         );
         Conn::refuse(session, channel, &line)
