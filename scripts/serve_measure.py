@@ -61,6 +61,7 @@ def main():
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bench", "-f", key], check=True)
     ak = os.path.join(tmp, "authorized_keys")
     shutil.copy(key + ".pub", ak)
+    os.chmod(ak, 0o600)  # kehu serve refuses a keys file others may write
     log = open(os.path.join(tmp, "serve.log"), "w+")
     server = subprocess.Popen([binary, "--db", db, "--as-of", as_of, "serve", "--listen", "127.0.0.1:0",
                                "--authorized-keys", ak, "--host-key", os.path.join(tmp, "hk"),

@@ -139,6 +139,8 @@ fn shop() -> (Scratch, PathBuf, PathBuf, PathBuf, PathBuf) {
     let bob = keygen(&s, "bob", "bob@till-2");
     let mallory = keygen(&s, "mallory", "mallory");
     let keys = s.file("authorized_keys", &format!("{}\noperator=\"Bob\" {}\n", public(&alice), public(&bob)));
+    // kehu serve, like OpenSSH, refuses a keys file others may write, whatever the umask.
+    let _ = Command::new("chmod").arg("600").arg(&keys).status();
     (s, keys, alice, bob, mallory)
 }
 

@@ -87,6 +87,13 @@ fn option_value(options: &str, name: &str) -> Option<String> {
     })
 }
 
+/// Why a file of keys must not be trusted: others may write to it (OpenSSH's StrictModes).
+fn unsafe_mode(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    (mode & 0o022 != 0).then(|| format!("it is group- or world-writable (mode {mode:o}); chmod go-w it"))
+}
+
 /// An operator name safe to show and store (see [`crate::domain::operator_name`]).
 fn clean_name(s: &str) -> String {
     crate::domain::operator_name(s)
@@ -109,7 +116,11 @@ impl AuthorizedKeys {
     /// Reads the file once; a missing or unreadable file is an error at start.
     pub fn open(path: &Path) -> anyhow::Result<AuthorizedKeys> {
         let me = AuthorizedKeys { path: path.to_path_buf(), state: Mutex::new(Loaded::default()) };
-        std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        if let Some(why) = unsafe_mode(&meta) {
+            anyhow::bail!("refusing {}: {why}", crate::text::shown_path(path));
+        }
         let n = me.current().len();
         if n == 0 {
             super::log(format_args!(
@@ -134,7 +145,15 @@ impl AuthorizedKeys {
             .ok()
             .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
         if stamp != st.stamp || stamp.is_none() {
-            let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+            let unsafe_now = std::fs::metadata(&self.path).ok().and_then(|m| unsafe_mode(&m));
+            let text = match &unsafe_now {
+                // Made writable for others while serving: nobody is let in until it is fixed.
+                Some(why) => {
+                    super::log(format_args!("{}: {why}; nobody can log in", self.path.display()));
+                    String::new()
+                }
+                None => std::fs::read_to_string(&self.path).unwrap_or_default(),
+            };
             let (keys, problems) = parse(&text);
             for p in problems {
                 super::log(format_args!("{}: {p}", self.path.display()));
@@ -203,5 +222,25 @@ mod tests {
         assert_eq!(keys.operator_for(&key, "bob").as_deref(), Some("bob"), "no comment: the login name");
         std::fs::remove_file(&path).unwrap();
         assert_eq!(keys.operator_for(&key, "bob"), None, "a removed file lets nobody in");
+    }
+
+    #[test]
+    fn a_file_others_may_write_is_refused_at_start_and_lets_nobody_in_later() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorized_keys");
+        std::fs::write(&path, format!("ssh-ed25519 {ED} alice\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let Err(err) = AuthorizedKeys::open(&path) else { panic!("refused") };
+        let err = err.to_string();
+        assert!(err.contains("world-writable (mode 666)"), "{err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let keys = AuthorizedKeys::open(&path).unwrap();
+        let key = russh::keys::parse_public_key_base64(ED).unwrap();
+        assert_eq!(keys.operator_for(&key, "u").as_deref(), Some("alice"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+        // The stamp is mtime and size: touch it as an editor would.
+        std::fs::write(&path, format!("ssh-ed25519 {ED} alice \n")).unwrap();
+        assert_eq!(keys.operator_for(&key, "u"), None, "writable by the group: nobody");
     }
 }

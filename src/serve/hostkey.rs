@@ -19,6 +19,13 @@ pub fn default_path(db: &Path) -> PathBuf {
 pub fn load_or_create(path: &Path) -> anyhow::Result<PrivateKey> {
     if path.exists() {
         let mode = std::fs::metadata(path)?.permissions().mode();
+        // As OpenSSH's StrictModes: a key others may replace is nobody's key.
+        anyhow::ensure!(
+            mode & 0o022 == 0,
+            "refusing the host key {}: it is group- or world-writable (mode {:o}); chmod 600 it",
+            crate::text::shown_path(path),
+            mode & 0o777
+        );
         if mode & 0o077 != 0 {
             super::log(format_args!(
                 "{} is readable by others (mode {:o}); chmod 600 it",
@@ -74,5 +81,10 @@ mod tests {
         let again = load_or_create(&path).unwrap();
         assert_eq!(fingerprint(&first), fingerprint(&again));
         assert!(fingerprint(&first).starts_with("SHA256:"));
+        // A host key others may replace is refused, as OpenSSH's StrictModes would.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o620)).unwrap();
+        let Err(err) = load_or_create(&path) else { panic!("refused") };
+        let err = err.to_string();
+        assert!(err.contains("group- or world-writable (mode 620)"), "{err}");
     }
 }

@@ -30,6 +30,12 @@ pub fn daily_backup(db: &Path, day: &str, scratch: &Path, deadline: Duration) ->
     std::fs::create_dir_all(scratch).expect("scratch");
     let keys = scratch.join("authorized_keys");
     std::fs::write(&keys, "").expect("authorized_keys");
+    // Refused when others may write it (as OpenSSH would), whatever the umask.
+    std::fs::set_permissions(
+        &keys,
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600),
+    )
+    .expect("chmod");
     let mut child = kehu_command(db, day)
         .args(["serve", "--listen", "127.0.0.1:0", "--authorized-keys"])
         .arg(&keys)
