@@ -395,3 +395,28 @@ fn a_subsystem_request_gets_one_line_and_a_closed_channel() {
     assert!(!out.status.success());
     assert!(stdout(&out).contains("no sftp subsystem"), "{}{}", stdout(&out), stderr(&out));
 }
+
+#[test]
+fn a_key_limited_by_options_kehu_does_not_enforce_is_kept_out_and_the_log_says_why() {
+    if !have_ssh() {
+        return;
+    }
+    let (s, _, alice, bob, _) = shop();
+    let keys = s.file(
+        "limited_keys",
+        &format!("from=\"10.9.9.9\" {}\nrestrict,command=\"/bin/false\" {}\n", public(&alice), public(&bob)),
+    );
+    let _ = Command::new("chmod").arg("600").arg(&keys).status();
+    let mut server = Server::start(&s, &keys, &[], &[]);
+    for key in [&alice, &bob] {
+        let out = Command::new("ssh")
+            .args(server.ssh(key, &["-T", "-o", "BatchMode=yes"]))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "a key limited by from= or command= logged in");
+        assert!(stderr(&out).contains("Permission denied"), "{}", stderr(&out));
+    }
+    let log = server.wait_log("the refused lines", |l| l.contains("line 1: option from is not enforced"));
+    assert!(log.contains("line 2: option restrict is not enforced"), "{log}");
+}

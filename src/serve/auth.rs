@@ -36,9 +36,43 @@ fn is_key_type(s: &str) -> bool {
     s.starts_with("ssh-") || s.starts_with("ecdsa-sha2-") || s.starts_with("sk-")
 }
 
+/// Options that only restrict what kehu never offers (forwarding, X11, rc files): taken as
+/// they are.
+const HARMLESS: &[&str] =
+    &["no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding", "no-user-rc", "operator"];
+
+/// Why a line's options keep its key out, if they do. Options that would limit where or when
+/// a key may log in (`from=`, `expiry-time=`), what it may run (`command=`, `no-pty`,
+/// `restrict`) or what it stands for (`cert-authority`) are not enforced by kehu yet: rather than
+/// let such a key in with more than it was given, its line is refused, naming the option.
+/// `environment=` is ignored (kehu runs no program it could reach).
+fn refused_options(options: &str) -> Option<String> {
+    for part in option_parts(options) {
+        let name = part.split_once('=').map_or(part.as_str(), |(k, _)| k).trim().to_ascii_lowercase();
+        if name.is_empty() || HARMLESS.contains(&name.as_str()) || name == "environment" {
+            continue;
+        }
+        return Some(match name.as_str() {
+            "command" => "command= asks for a program; kehu serve offers only its console".into(),
+            "cert-authority" => "cert-authority: certificates are not supported".into(),
+            "from" | "expiry-time" | "no-pty" | "restrict" | "principals" | "permitopen" | "permitlisten"
+            | "tunnel" | "no-touch-required" | "verify-required" => {
+                format!(
+                    "option {name} is not enforced by kehu serve; the key is refused rather than let in without it"
+                )
+            }
+            _ => format!("unknown option {:?}", crate::text::terminal_safe(&name)),
+        });
+    }
+    None
+}
+
 /// Parses `[options] type base64 [comment]`.
 fn parse_line(line: &str) -> Result<AuthorizedKey, String> {
     let (options, rest) = if is_key_type(line) { ("", line) } else { split_options(line) };
+    if let Some(why) = refused_options(options) {
+        return Err(why);
+    }
     let mut fields = rest.split_whitespace();
     let _kind = fields.next().ok_or("no key type")?;
     let b64 = fields.next().ok_or("no key after the key type")?;
@@ -66,6 +100,14 @@ fn split_options(line: &str) -> (&str, &str) {
 
 /// The value of option `name="…"` (or `name=value`) in a comma-separated options field.
 fn option_value(options: &str, name: &str) -> Option<String> {
+    option_parts(options).into_iter().find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.to_string())
+    })
+}
+
+/// The comma-separated options, quotes taken off their values.
+fn option_parts(options: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let (mut cur, mut quoted, mut escaped) = (String::new(), false, false);
     for ch in options.chars() {
@@ -81,10 +123,7 @@ fn option_value(options: &str, name: &str) -> Option<String> {
         }
     }
     parts.push(cur);
-    parts.into_iter().find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.to_string())
-    })
+    parts
 }
 
 /// Why a file of keys must not be trusted: others may write to it (OpenSSH's StrictModes).
@@ -184,13 +223,32 @@ mod tests {
     #[test]
     fn the_operator_option_wins_over_the_comment() {
         let line = format!(
-            r#"no-port-forwarding,operator="Wang \"Xiao\" Li",from="10.0.0.0/8" ssh-ed25519 {ED} wl@pc"#
+            r#"no-port-forwarding,operator="Wang \"Xiao, Li\"",environment="A=b" ssh-ed25519 {ED} wl@pc"#
         );
         let (keys, problems) = parse(&line);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(keys[0].operator.as_deref(), Some(r#"Wang "Xiao" Li"#));
-        let (keys, _) = parse(&format!("restrict,command=\"echo a b\" ssh-ed25519 {ED}"));
+        assert_eq!(keys[0].operator.as_deref(), Some(r#"Wang "Xiao, Li""#));
+        let (keys, _) = parse(&format!("no-agent-forwarding ssh-ed25519 {ED}"));
         assert_eq!(keys[0].operator, None, "neither option nor comment");
+    }
+
+    #[test]
+    fn options_kehu_does_not_enforce_refuse_their_line_by_number() {
+        let text = format!(
+            "from=\"10.9.9.9\" ssh-ed25519 {ED} a\nexpiry-time=\"20000101\" ssh-ed25519 {ED} b\n\
+             restrict,command=\"/bin/false\",no-pty ssh-ed25519 {ED} c\ncert-authority ssh-ed25519 {ED} d\n\
+             frobnicate ssh-ed25519 {ED} e\ncommand=\"x\" ssh-ed25519 {ED} f\nssh-ed25519 {ED} ok\n"
+        );
+        let (keys, problems) = parse(&text);
+        assert_eq!(keys.len(), 1, "only the plain key: {problems:?}");
+        assert_eq!(keys[0].operator.as_deref(), Some("ok"));
+        assert_eq!(problems.len(), 6, "{problems:?}");
+        assert!(problems[0].starts_with("line 1: option from is not enforced"), "{problems:?}");
+        assert!(problems[1].starts_with("line 2: option expiry-time"), "{problems:?}");
+        assert!(problems[2].starts_with("line 3: option restrict"), "{problems:?}");
+        assert!(problems[3].starts_with("line 4: cert-authority"), "{problems:?}");
+        assert!(problems[4].starts_with("line 5: unknown option \"frobnicate\""), "{problems:?}");
+        assert!(problems[5].starts_with("line 6: command= asks for a program"), "{problems:?}");
     }
 
     #[test]
