@@ -286,3 +286,18 @@ fn an_unknown_scanned_card_is_named_as_scanned() {
     feed(&mut a, &hs, &[Action::Scan("M0001155".into())]);
     assert_eq!(a.status(), "no customer has card M0001155");
 }
+
+#[test]
+fn a_name_and_enter_in_the_search_line_opens_the_best_match_where_cards_carry_letters() {
+    let hs = lettered();
+    let mut a = app_with(hs.clone());
+    assert_eq!(a.card_pattern(), CardPattern::Alphanumeric);
+    let name = hs[3].customer.name.clone();
+    let word: String =
+        name.chars().filter(|c| c.is_ascii_alphabetic()).take(5).collect::<String>().to_lowercase();
+    assert!(word.len() >= 3, "a Latin name in the fixture: {name}");
+    let effects =
+        feed(&mut a, &hs, &[vec![Action::StartSearch], typed(&word), vec![Action::Submit]].concat());
+    assert!(!effects.iter().any(|e| matches!(e, Effect::FindFormerCard(_))), "{effects:?}");
+    assert_eq!(a.view(), View::Detail, "Enter opened the best match for {word:?}; status: {}", a.status());
+}

@@ -93,8 +93,9 @@ impl ScanDetector {
             return out;
         }
         let plain_enter = key.code == KeyCode::Enter && key.modifiers.is_empty();
-        if plain_enter && self.held.len() >= MIN_SCAN_CHARS {
-            let card: String = self.held.iter().filter_map(|k| self.card_char(k)).collect();
+        let card: String = self.held.iter().filter_map(|k| self.card_char(k)).collect();
+        // A fast typist's name and Enter is typing: every card has a digit.
+        if plain_enter && self.held.len() >= MIN_SCAN_CHARS && self.pattern.matches(&card) {
             self.held.clear();
             self.last = None;
             let repeat = self
@@ -214,6 +215,11 @@ mod tests {
         assert_eq!(burst(&mut d, Instant::now(), "VIP00123", 10), vec![Fed::Scan("VIP00123".into())]);
         let mut d = ScanDetector::new(CardPattern::Digits);
         let out = burst(&mut d, Instant::now(), "VIP00123", 10);
+        assert!(out.iter().all(|f| matches!(f, Fed::Key(_))), "{out:?}");
+        assert_eq!(out.len(), 9);
+        // A name typed fast and Enter, where cards carry letters, is still typing.
+        let mut d = ScanDetector::new(CardPattern::Alphanumeric);
+        let out = burst(&mut d, Instant::now(), "zhangwei", 10);
         assert!(out.iter().all(|f| matches!(f, Fed::Key(_))), "{out:?}");
         assert_eq!(out.len(), 9);
     }

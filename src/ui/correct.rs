@@ -81,16 +81,7 @@ impl App {
 
     /// Scrolls the document so that the picked record's line is on screen.
     pub(super) fn scroll_to_pick(&mut self) {
-        let Some(row) = self.model.get(self.detail.id) else { return };
-        let profile = self.clf.profile(self.detail.id);
-        let doc = super::detail::document(
-            row,
-            profile.as_ref(),
-            &self.detail,
-            self.phone_mask(),
-            self.size.0 as usize,
-            self.lang,
-        );
+        let Some(doc) = self.detail_document() else { return };
         let Some(line) = doc.picked else { return };
         let height = self.detail_height();
         let d = &mut self.detail;

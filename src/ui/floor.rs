@@ -48,9 +48,10 @@ impl CardPattern {
         }
     }
 
-    /// Whether all of `s` (non-empty) could be a card number.
+    /// Whether all of `s` could be a card number: made of the pattern's characters, with at
+    /// least one digit (a word typed in the search line, `zhang`, is a name, never a card).
     pub fn matches(self, s: &str) -> bool {
-        !s.is_empty() && s.chars().all(|c| self.allows(c))
+        s.chars().any(|c| c.is_ascii_digit()) && s.chars().all(|c| self.allows(c))
     }
 
     /// The narrowest pattern that every ref in `refs` fits (digits when there are none).

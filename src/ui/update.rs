@@ -227,15 +227,24 @@ impl App {
         vec![]
     }
 
+    /// The detail document as the view draws it now (None when the customer is gone).
+    pub(super) fn detail_document(&self) -> Option<super::detail::Document> {
+        let row = self.model.get(self.detail.id)?;
+        let profile = self.clf.profile(self.detail.id);
+        let width = self.size.0 as usize;
+        Some(super::detail::document(
+            row,
+            profile.as_ref(),
+            &self.detail,
+            self.phone_mask(),
+            width,
+            self.lang,
+        ))
+    }
+
     /// The scroll offset that shows the detail document's last line at the bottom.
     fn detail_max_scroll(&self) -> usize {
-        let Some(row) = self.model.get(self.detail.id) else { return 0 };
-        let width = self.size.0 as usize;
-        let profile = self.clf.profile(self.detail.id);
-        let lines =
-            super::detail::document(row, profile.as_ref(), &self.detail, self.phone_mask(), width, self.lang)
-                .lines
-                .len();
+        let lines = self.detail_document().map_or(0, |d| d.lines.len());
         lines.saturating_sub(self.detail_height())
     }
 
@@ -256,16 +265,7 @@ impl App {
         if y < doc.y || y >= doc.y + doc.height {
             return;
         }
-        let Some(row) = self.model.get(self.detail.id) else { return };
-        let profile = self.clf.profile(self.detail.id);
-        let lines = super::detail::document(
-            row,
-            profile.as_ref(),
-            &self.detail,
-            self.phone_mask(),
-            self.size.0 as usize,
-            self.lang,
-        );
+        let Some(lines) = self.detail_document() else { return };
         // The view draws from the scroll clamped to the last page, as here.
         let scroll = self.detail.scroll.min(lines.lines.len().saturating_sub(doc.height as usize));
         let line = scroll + (y - doc.y) as usize;
