@@ -162,6 +162,10 @@ pub enum Command {
         /// never logs in must not hold a place an operator needs
         #[arg(long, default_value = "20s", value_parser = crate::serve::parse_login_timeout)]
         login_timeout: std::time::Duration,
+        /// Most connections waiting to log in (2 to 4096; at most 8 from one address): a newcomer
+        /// pushes out the oldest of the busiest address, so a flood never locks operators out
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(2..=4096))]
+        max_waiting: u64,
     },
     /// Void a purchase or interaction entered by mistake (it stays, counted nowhere)
     Void {
@@ -332,12 +336,29 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Salvage { out: to, backup }) => {
             salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out)
         }
-        Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle, login_timeout }) => {
+        Some(Command::Serve {
+            listen,
+            authorized_keys,
+            host_key,
+            max_sessions,
+            idle,
+            login_timeout,
+            max_waiting,
+        }) => {
             drop(out);
             let max_sessions = usize::try_from(max_sessions)?;
+            let max_waiting = usize::try_from(max_waiting)?;
             serve::run(
                 &ctx,
-                serve::Args { listen, authorized_keys, host_key, max_sessions, idle, login_timeout },
+                serve::Args {
+                    listen,
+                    authorized_keys,
+                    host_key,
+                    max_sessions,
+                    idle,
+                    login_timeout,
+                    max_waiting,
+                },
             )
         }
         Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),

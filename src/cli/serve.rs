@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::dedupe::DuplicateIndex;
-use crate::serve::{Limits, Options};
+use crate::serve::{GateLimits, Limits, Options};
 use crate::store::Store;
 use crate::tui::{ConsoleConfig, config_path, saved_segments};
 use crate::ui::{App, AppInit};
@@ -26,6 +26,8 @@ pub struct Args {
     pub idle: Duration,
     /// Time a connection has to log in.
     pub login_timeout: Duration,
+    /// Connections not logged in yet, at most (a source holds at most 8 of them).
+    pub max_waiting: usize,
 }
 
 /// Runs the server until it is stopped by a signal.
@@ -45,6 +47,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             max_connections: args.max_sessions * 2 + 4,
             idle: args.idle,
             login: args.login_timeout,
+            gate: GateLimits {
+                total: args.max_waiting,
+                per_source: args.max_waiting.min(8),
+                ..GateLimits::default()
+            },
         },
         follow_clock: ctx.follow_clock,
     };

@@ -1,7 +1,9 @@
 //! Who may connect: an OpenSSH `authorized_keys` file, read again whenever it changes, and the
 //! operator name each key signs with (its `operator="…"` option, else its comment).
 
+use super::keyopts::{self, KeyLimits};
 use russh::keys::PublicKey;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -13,9 +15,12 @@ pub struct AuthorizedKey {
     pub key: PublicKey,
     /// The operator named by the `operator="…"` option or, failing that, the comment.
     pub operator: Option<String>,
+    /// Where, until when and how the key may be used.
+    pub limits: KeyLimits,
 }
 
-/// Parses an `authorized_keys` text; lines that are not keys are reported as `line N: why`.
+/// Parses an `authorized_keys` text; lines that are not keys, and options that are ignored,
+/// are reported as `line N: why`.
 pub fn parse(text: &str) -> (Vec<AuthorizedKey>, Vec<String>) {
     let (mut keys, mut problems) = (Vec::new(), Vec::new());
     for (n, line) in text.lines().enumerate() {
@@ -24,7 +29,10 @@ pub fn parse(text: &str) -> (Vec<AuthorizedKey>, Vec<String>) {
             continue;
         }
         match parse_line(line) {
-            Ok(k) => keys.push(k),
+            Ok((k, warnings)) => {
+                keys.push(k);
+                problems.extend(warnings.into_iter().map(|w| format!("line {}: {w}", n + 1)));
+            }
             Err(why) => problems.push(format!("line {}: {why}", n + 1)),
         }
     }
@@ -36,50 +44,66 @@ fn is_key_type(s: &str) -> bool {
     s.starts_with("ssh-") || s.starts_with("ecdsa-sha2-") || s.starts_with("sk-")
 }
 
-/// Options that only restrict what kehu never offers (forwarding, X11, rc files): taken as
-/// they are.
-const HARMLESS: &[&str] =
-    &["no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding", "no-user-rc", "operator"];
+/// Options that only limit what kehu never offers (forwarding, X11, tunnels, rc files), or
+/// name the operator: taken as they are.
+const HARMLESS: &[&str] = &[
+    "no-port-forwarding",
+    "no-agent-forwarding",
+    "no-x11-forwarding",
+    "no-user-rc",
+    "port-forwarding",
+    "agent-forwarding",
+    "x11-forwarding",
+    "user-rc",
+    "permitopen",
+    "permitlisten",
+    "tunnel",
+    "operator",
+];
 
-/// Why a line's options keep its key out, if they do. Options that would limit where or when
-/// a key may log in (`from=`, `expiry-time=`), what it may run (`command=`, `no-pty`,
-/// `restrict`) or what it stands for (`cert-authority`) are not enforced by kehu yet: rather than
-/// let such a key in with more than it was given, its line is refused, naming the option.
-/// `environment=` is ignored (kehu runs no program it could reach).
-fn refused_options(options: &str) -> Option<String> {
+/// Reads a line's options into the key's limits, with warnings for what is ignored; an
+/// option kehu cannot honour keeps the key out, naming the option: `command=` (kehu runs only
+/// its console), `cert-authority` (no certificates), the FIDO flags, anything unknown.
+fn read_options(options: &str) -> Result<(KeyLimits, Vec<String>), String> {
+    let (mut limits, mut warnings) = (KeyLimits::default(), Vec::new());
     for part in option_parts(options) {
-        let name = part.split_once('=').map_or(part.as_str(), |(k, _)| k).trim().to_ascii_lowercase();
-        if name.is_empty() || HARMLESS.contains(&name.as_str()) || name == "environment" {
-            continue;
-        }
-        return Some(match name.as_str() {
-            "command" => "command= asks for a program; kehu serve offers only its console".into(),
-            "cert-authority" => "cert-authority: certificates are not supported".into(),
-            "from" | "expiry-time" | "no-pty" | "restrict" | "principals" | "permitopen" | "permitlisten"
-            | "tunnel" | "no-touch-required" | "verify-required" => {
-                format!(
-                    "option {name} is not enforced by kehu serve; the key is refused rather than let in without it"
-                )
+        let (name, value) = part.split_once('=').map_or((part.as_str(), ""), |(k, v)| (k, v));
+        let name = name.trim().to_ascii_lowercase();
+        match name.as_str() {
+            "" => {}
+            n if HARMLESS.contains(&n) => {}
+            "environment" => warnings.push("environment= is ignored: kehu serve runs no program".into()),
+            "from" => limits.from = Some(keyopts::parse_from(value)?),
+            "expiry-time" => limits.expires = Some(keyopts::parse_expiry(value.trim())?),
+            "no-pty" | "restrict" => limits.no_pty = true,
+            "pty" => limits.no_pty = false,
+            "command" => return Err("command= asks for a program; kehu serve offers only its console".into()),
+            "cert-authority" | "principals" => {
+                return Err(format!("{name}: certificates are not supported"));
             }
-            _ => format!("unknown option {:?}", crate::text::terminal_safe(&name)),
-        });
+            "no-touch-required" | "verify-required" => {
+                return Err(format!(
+                    "option {name} is not enforced by kehu serve; the key is refused rather than let in without it"
+                ));
+            }
+            _ => return Err(format!("unknown option {:?}", crate::text::terminal_safe(&name))),
+        }
     }
-    None
+    Ok((limits, warnings))
 }
 
-/// Parses `[options] type base64 [comment]`.
-fn parse_line(line: &str) -> Result<AuthorizedKey, String> {
+/// Parses `[options] type base64 [comment]`, with the warnings its options give.
+fn parse_line(line: &str) -> Result<(AuthorizedKey, Vec<String>), String> {
     let (options, rest) = if is_key_type(line) { ("", line) } else { split_options(line) };
-    if let Some(why) = refused_options(options) {
-        return Err(why);
-    }
+    let (limits, warnings) = read_options(options)?;
     let mut fields = rest.split_whitespace();
     let _kind = fields.next().ok_or("no key type")?;
     let b64 = fields.next().ok_or("no key after the key type")?;
     let key = russh::keys::parse_public_key_base64(b64).map_err(|e| format!("unreadable key ({e})"))?;
     let comment = fields.collect::<Vec<_>>().join(" ");
     let operator = option_value(options, "operator").or((!comment.is_empty()).then_some(comment));
-    Ok(AuthorizedKey { key, operator: operator.map(|o| clean_name(&o)).filter(|o| !o.is_empty()) })
+    let operator = operator.map(|o| clean_name(&o)).filter(|o| !o.is_empty());
+    Ok((AuthorizedKey { key, operator, limits }, warnings))
 }
 
 /// Splits the options field (up to the first space outside quotes) from the rest.
@@ -138,6 +162,15 @@ fn clean_name(s: &str) -> String {
     crate::domain::operator_name(s)
 }
 
+/// Who a key logged in as, and what its line allows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Login {
+    /// The operator who signs the session's edits.
+    pub operator: String,
+    /// Whether the key may have a terminal (the console needs one).
+    pub pty: bool,
+}
+
 /// The authorized keys file, read again when its modification time or size changes.
 pub struct AuthorizedKeys {
     path: PathBuf,
@@ -170,11 +203,23 @@ impl AuthorizedKeys {
         Ok(me)
     }
 
-    /// The operator for `key` when it is authorized; `user` (the SSH login name) names a key
+    /// Who `key` logs in as from `peer` at `now`, or why it may not: the first line holding the
+    /// key whose limits allow it wins (as in OpenSSH). `user` (the SSH login name) names a key
     /// with neither an `operator=` option nor a comment.
-    pub fn operator_for(&self, key: &PublicKey, user: &str) -> Option<String> {
-        let found = self.current().into_iter().find(|k| k.key.key_data() == key.key_data())?;
-        Some(found.operator.unwrap_or_else(|| clean_name(user)))
+    pub fn login(&self, key: &PublicKey, user: &str, peer: IpAddr, now: SystemTime) -> Result<Login, String> {
+        let mut why = None;
+        for k in self.current().into_iter().filter(|k| k.key.key_data() == key.key_data()) {
+            match k.limits.refusal(peer, now) {
+                None => {
+                    let operator = k.operator.unwrap_or_else(|| clean_name(user));
+                    return Ok(Login { operator, pty: !k.limits.no_pty });
+                }
+                Some(w) => {
+                    why.get_or_insert(w);
+                }
+            }
+        }
+        Err(why.unwrap_or_else(|| "not in the authorized keys".into()))
     }
 
     /// The keys, read again first when the file changed (or went away: then nobody is let in).
@@ -226,29 +271,66 @@ mod tests {
             r#"no-port-forwarding,operator="Wang \"Xiao, Li\"",environment="A=b" ssh-ed25519 {ED} wl@pc"#
         );
         let (keys, problems) = parse(&line);
-        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(problems.len(), 1, "environment= is ignored with a warning: {problems:?}");
         assert_eq!(keys[0].operator.as_deref(), Some(r#"Wang "Xiao, Li""#));
         let (keys, _) = parse(&format!("no-agent-forwarding ssh-ed25519 {ED}"));
         assert_eq!(keys[0].operator, None, "neither option nor comment");
     }
 
     #[test]
-    fn options_kehu_does_not_enforce_refuse_their_line_by_number() {
+    fn options_kehu_cannot_honour_refuse_their_line_by_number() {
         let text = format!(
-            "from=\"10.9.9.9\" ssh-ed25519 {ED} a\nexpiry-time=\"20000101\" ssh-ed25519 {ED} b\n\
-             restrict,command=\"/bin/false\",no-pty ssh-ed25519 {ED} c\ncert-authority ssh-ed25519 {ED} d\n\
-             frobnicate ssh-ed25519 {ED} e\ncommand=\"x\" ssh-ed25519 {ED} f\nssh-ed25519 {ED} ok\n"
+            "restrict,command=\"/bin/false\",no-pty ssh-ed25519 {ED} c\ncert-authority ssh-ed25519 {ED} d\n\
+             frobnicate ssh-ed25519 {ED} e\ncommand=\"x\" ssh-ed25519 {ED} f\nfrom=\"10.1.2.3/8\" ssh-ed25519 {ED} g\n\
+             expiry-time=\"tomorrow\" ssh-ed25519 {ED} h\nverify-required ssh-ed25519 {ED} i\nssh-ed25519 {ED} ok\n"
         );
         let (keys, problems) = parse(&text);
         assert_eq!(keys.len(), 1, "only the plain key: {problems:?}");
         assert_eq!(keys[0].operator.as_deref(), Some("ok"));
-        assert_eq!(problems.len(), 6, "{problems:?}");
-        assert!(problems[0].starts_with("line 1: option from is not enforced"), "{problems:?}");
-        assert!(problems[1].starts_with("line 2: option expiry-time"), "{problems:?}");
-        assert!(problems[2].starts_with("line 3: option restrict"), "{problems:?}");
-        assert!(problems[3].starts_with("line 4: cert-authority"), "{problems:?}");
-        assert!(problems[4].starts_with("line 5: unknown option \"frobnicate\""), "{problems:?}");
-        assert!(problems[5].starts_with("line 6: command= asks for a program"), "{problems:?}");
+        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert!(problems[0].starts_with("line 1: command= asks for a program"), "{problems:?}");
+        assert!(problems[1].starts_with("line 2: cert-authority"), "{problems:?}");
+        assert!(problems[2].starts_with("line 3: unknown option \"frobnicate\""), "{problems:?}");
+        assert!(problems[3].starts_with("line 4: command="), "{problems:?}");
+        assert!(problems[4].starts_with("line 5: from= pattern \"10.1.2.3/8\""), "{problems:?}");
+        assert!(problems[5].starts_with("line 6: expiry-time=\"tomorrow\""), "{problems:?}");
+        assert!(problems[6].starts_with("line 7: option verify-required"), "{problems:?}");
+    }
+
+    #[test]
+    fn from_expiry_and_no_pty_are_enforced() {
+        let lo = IpAddr::from([127, 0, 0, 1]);
+        let now = SystemTime::now();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorized_keys");
+        let key = russh::keys::parse_public_key_base64(ED).unwrap();
+        let keys_with = |line: &str| {
+            std::fs::write(&path, line).unwrap();
+            AuthorizedKeys::open(&path).unwrap()
+        };
+        let keys = keys_with(&format!("from=\"10.9.9.9\" ssh-ed25519 {ED} a\n"));
+        assert_eq!(keys.login(&key, "u", lo, now), Err("from= does not allow 127.0.0.1".into()));
+        assert!(keys.login(&key, "u", IpAddr::from([10, 9, 9, 9]), now).is_ok());
+        let keys = keys_with(&format!("expiry-time=\"20000101Z\" ssh-ed25519 {ED} b\n"));
+        assert!(keys.login(&key, "u", lo, now).unwrap_err().starts_with("the key expired at"));
+        // The first line that lets the key in wins, as in OpenSSH.
+        let keys =
+            keys_with(&format!("from=\"10.0.0.0/8\" ssh-ed25519 {ED} office\nssh-ed25519 {ED} anywhere\n"));
+        assert_eq!(keys.login(&key, "u", lo, now).unwrap().operator, "anywhere");
+        assert_eq!(keys.login(&key, "u", IpAddr::from([10, 1, 1, 1]), now).unwrap().operator, "office");
+        for (opts, pty) in
+            [("no-pty", false), ("restrict", false), ("restrict,pty", true), ("pty,restrict", false)]
+        {
+            let keys = keys_with(&format!("{opts} ssh-ed25519 {ED} c\n"));
+            assert_eq!(keys.login(&key, "u", lo, now).unwrap().pty, pty, "{opts}");
+        }
+    }
+
+    #[test]
+    fn environment_is_ignored_with_a_warning() {
+        let (keys, problems) = parse(&format!("environment=\"A=b\" ssh-ed25519 {ED} a\n"));
+        assert_eq!(keys.len(), 1);
+        assert_eq!(problems, vec!["line 1: environment= is ignored: kehu serve runs no program".to_string()]);
     }
 
     #[test]
@@ -268,6 +350,11 @@ mod tests {
         assert_eq!(keys[0].operator.as_deref(), Some("annnimda"));
     }
 
+    /// The operator `key` logs in as from loopback now, if any.
+    fn operator_for(keys: &AuthorizedKeys, key: &PublicKey, user: &str) -> Option<String> {
+        keys.login(key, user, IpAddr::from([127, 0, 0, 1]), SystemTime::now()).ok().map(|l| l.operator)
+    }
+
     #[test]
     fn the_file_is_read_again_when_it_changes() {
         let dir = tempfile::tempdir().unwrap();
@@ -275,11 +362,11 @@ mod tests {
         std::fs::write(&path, "").unwrap();
         let keys = AuthorizedKeys::open(&path).unwrap();
         let key = russh::keys::parse_public_key_base64(ED).unwrap();
-        assert_eq!(keys.operator_for(&key, "u"), None);
+        assert_eq!(operator_for(&keys, &key, "u"), None);
         std::fs::write(&path, format!("ssh-ed25519 {ED}\n")).unwrap();
-        assert_eq!(keys.operator_for(&key, "bob").as_deref(), Some("bob"), "no comment: the login name");
+        assert_eq!(operator_for(&keys, &key, "bob").as_deref(), Some("bob"), "no comment: the login name");
         std::fs::remove_file(&path).unwrap();
-        assert_eq!(keys.operator_for(&key, "bob"), None, "a removed file lets nobody in");
+        assert_eq!(operator_for(&keys, &key, "bob"), None, "a removed file lets nobody in");
     }
 
     #[test]
@@ -295,10 +382,10 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let keys = AuthorizedKeys::open(&path).unwrap();
         let key = russh::keys::parse_public_key_base64(ED).unwrap();
-        assert_eq!(keys.operator_for(&key, "u").as_deref(), Some("alice"));
+        assert_eq!(operator_for(&keys, &key, "u").as_deref(), Some("alice"));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
         // The stamp is mtime and size: touch it as an editor would.
         std::fs::write(&path, format!("ssh-ed25519 {ED} alice \n")).unwrap();
-        assert_eq!(keys.operator_for(&key, "u"), None, "writable by the group: nobody");
+        assert_eq!(operator_for(&keys, &key, "u"), None, "writable by the group: nobody");
     }
 }

@@ -8,13 +8,16 @@
 
 pub mod auth;
 pub mod control;
+pub mod gate;
 pub mod hostkey;
 pub mod hub;
 pub mod input;
+pub mod keyopts;
 pub mod server;
 pub mod session;
 pub mod term;
 
+pub use gate::GateLimits;
 pub use server::Limits;
 
 use crate::store::{ServeMarker, Store};
@@ -71,6 +74,39 @@ fn log_line(args: std::fmt::Arguments) -> String {
 /// Writes one line to the server's log (standard error); see [`log_line`].
 pub(crate) fn log(args: std::fmt::Arguments) {
     eprintln!("{}", log_line(args));
+}
+
+/// A few lines per window about connections that never logged in; under a flood the rest are
+/// counted and the count said once the window has passed, so the log stays readable.
+#[derive(Debug, Default)]
+pub(crate) struct LogBudget {
+    since: Option<Instant>,
+    used: u32,
+    left_out: u64,
+}
+
+impl LogBudget {
+    const LINES: u32 = 20;
+    const WINDOW: Duration = Duration::from_secs(10);
+
+    /// Logs the line, or counts it when this window's lines are used up.
+    pub(crate) fn log(&mut self, args: std::fmt::Arguments, now: Instant) {
+        if self.since.is_none_or(|t| now.duration_since(t) >= Self::WINDOW) {
+            if self.left_out > 0 {
+                log(format_args!(
+                    "({} more lines about connections without a login left out)",
+                    self.left_out
+                ));
+            }
+            *self = LogBudget { since: Some(now), used: 0, left_out: 0 };
+        }
+        if self.used < Self::LINES {
+            self.used += 1;
+            log(args);
+        } else {
+            self.left_out += 1;
+        }
+    }
 }
 
 /// How often the backup thread looks whether a backup is due (a new day, a large journal).
@@ -134,6 +170,7 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
         watch_days(Arc::clone(&shared), base_today);
     }
     let config = Arc::new(ssh_config(host_key));
+    runtime.spawn(server::watch_logins(Arc::clone(&shared)));
     runtime.block_on(server::accept(Arc::clone(&shared), config, listener, stop_signal()));
     log(format_args!("stopping"));
     shared.hub.close_all("kehu serve is stopping; everything saved is kept");

@@ -1,27 +1,32 @@
 //! The SSH side: one handler per connection (public-key login against the authorized keys, a
 //! pty, a shell), the accept loop with its connection limit, and each session's writer task.
 
-use super::auth::AuthorizedKeys;
+use super::auth::{AuthorizedKeys, Login};
+use super::gate::{Admit, Gate, GateLimits};
 use super::hub::{Hub, Input};
 use super::session::{self, Output, Spec};
 use super::term::clamp_size;
 use crate::store::Store;
+use russh::keys::PublicKey;
 use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, Pty};
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 /// The server's limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Consoles open at once; one more is refused with a message.
     pub max_sessions: usize,
-    /// TCP connections at once (logged in or not); more are closed at once.
+    /// Logged-in connections at once; a login past this is refused.
     pub max_connections: usize,
+    /// Connections that have not logged in yet (see [`super::gate`]).
+    pub gate: GateLimits,
     /// A console without a key for this long is ended.
     pub idle: Duration,
     /// A connection that has not logged in this long after it opened is closed.
@@ -43,6 +48,32 @@ pub struct Shared {
     sessions: Arc<AtomicUsize>,
     connections: Arc<AtomicUsize>,
     next_id: AtomicU64,
+    /// The door before login.
+    gate: Mutex<Gate>,
+    /// Every open connection, by connection number: how to close it, and who logged in on it.
+    conns: Mutex<HashMap<u64, Entry>>,
+    /// Lines about connections that never logged in, kept few under a flood.
+    noise: Mutex<super::LogBudget>,
+}
+
+/// An open connection as the server keeps track of it.
+struct Entry {
+    /// Closes the connection when notified.
+    kill: Arc<Notify>,
+    /// Set once a key logged in.
+    login: Option<LiveLogin>,
+}
+
+/// A logged-in connection, checked again whenever the authorized keys change or time passes.
+struct LiveLogin {
+    key: PublicKey,
+    user: String,
+    peer: IpAddr,
+    operator: String,
+    /// The console's inbox, once it started.
+    inbox: Option<std::sync::mpsc::Sender<Input>>,
+    /// Told to close already; the next check closes the connection itself.
+    revoked: bool,
 }
 
 impl Shared {
@@ -63,6 +94,49 @@ impl Shared {
             sessions: Arc::default(),
             connections: Arc::default(),
             next_id: AtomicU64::new(1),
+            gate: Mutex::new(Gate::new(limits.gate)),
+            conns: Mutex::default(),
+            noise: Mutex::default(),
+        }
+    }
+
+    fn gate(&self) -> MutexGuard<'_, Gate> {
+        self.gate.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn conns(&self) -> MutexGuard<'_, HashMap<u64, Entry>> {
+        self.conns.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Logs a line about a connection that has not logged in, unless a flood of them is on.
+    fn noise(&self, args: std::fmt::Arguments) {
+        self.noise.lock().unwrap_or_else(|p| p.into_inner()).log(args, Instant::now());
+    }
+
+    /// Connections waiting to log in now.
+    pub fn waiting(&self) -> usize {
+        self.gate().waiting()
+    }
+
+    /// Ends the sessions whose keys no longer let them in (removed from the authorized keys,
+    /// expired, or no longer allowed from their address): a console is told why and closed,
+    /// a connection without one (or whose console did not close) is dropped.
+    pub fn recheck_logins(&self) {
+        let now = SystemTime::now();
+        let mut conns = self.conns();
+        for entry in conns.values_mut() {
+            let Some(live) = entry.login.as_mut() else { continue };
+            let Err(why) = self.keys.login(&live.key, &live.user, live.peer, now) else { continue };
+            if !live.revoked {
+                super::log(format_args!("{}: {}'s session ended: {why}", live.peer, live.operator));
+            }
+            let word = format!("kehu: this key may no longer log in ({why}); session closed");
+            let told = !live.revoked
+                && live.inbox.as_ref().is_some_and(|tx| tx.send(Input::Close(Some(word))).is_ok());
+            if !told {
+                entry.kill.notify_one();
+            }
+            live.revoked = true;
         }
     }
 
@@ -113,44 +187,88 @@ pub async fn accept(
                 }
             },
         };
-        let Some(slot) = Slot::take(&shared.connections, shared.limits.max_connections) else {
-            super::log(format_args!(
-                "{peer}: refused, {} connections already",
-                shared.limits.max_connections
-            ));
-            continue;
-        };
+        let (id, ip) = (shared.next_id.fetch_add(1, Ordering::SeqCst), peer.ip());
+        let admitted = shared.gate().admit(ip, id, Instant::now());
+        match admitted {
+            Admit::BackOff { left, first } => {
+                if first {
+                    super::log(format_args!(
+                        "{}: refused for {} s more after repeated failed logins",
+                        ip,
+                        left.as_secs().max(1)
+                    ));
+                }
+                continue;
+            }
+            Admit::Yes { evict: Some(old) } => {
+                if let Some(e) = shared.conns().get(&old) {
+                    e.kill.notify_one();
+                }
+            }
+            Admit::Yes { evict: None } => {}
+        }
+        let kill = Arc::new(Notify::new());
+        shared.conns().insert(id, Entry { kill: Arc::clone(&kill), login: None });
         let logged_in = Arc::new(AtomicBool::new(false));
         let conn = Conn {
             shared: Arc::clone(&shared),
+            id,
             peer,
-            operator: None,
+            login: None,
             logged_in: Arc::clone(&logged_in),
             console: None,
-            _slot: slot,
+            _slot: None,
         };
         let config = Arc::clone(&config);
-        let login = shared.limits.login;
+        let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let _ = socket.set_nodelay(true);
+            let login = shared.limits.login;
             let session = async {
                 match russh::server::run_stream(config, socket, conn).await {
                     Ok(running) => {
                         let _ = running.await;
                     }
-                    Err(e) => super::log(format_args!("{peer}: {e:#}")),
+                    Err(e) => shared.noise(format_args!("{peer}: {e:#}")),
                 }
             };
             // Dropping the session closes the socket and gives its place back.
             tokio::select! {
                 _ = session => {}
                 _ = login_deadline(&logged_in, login) => {
-                    super::log(format_args!("{peer}: closed, no login within {} s", login.as_secs()));
+                    shared.noise(format_args!("{peer}: closed, no login within {} s", login.as_secs()));
                 }
+                _ = kill.notified() => {}
+            }
+            shared.conns().remove(&id);
+            if logged_in.load(Ordering::SeqCst) {
+                shared.gate().ended(ip, id);
+            } else if let Some(wait) = shared.gate().failed(ip, id, Instant::now()) {
+                super::log(format_args!(
+                    "{ip}: {} connections without a login within {} s; refused for {} s",
+                    shared.limits.gate.failures,
+                    shared.limits.gate.window.as_secs(),
+                    wait.as_secs()
+                ));
             }
         });
     }
 }
+
+/// Checks the logged-in keys again every [`RECHECK`]: the authorized keys may have changed,
+/// or a key expired.
+pub async fn watch_logins(shared: Arc<Shared>) {
+    let mut tick = tokio::time::interval(RECHECK);
+    loop {
+        tick.tick().await;
+        let shared = Arc::clone(&shared);
+        // File reads and locks: off the transport's threads.
+        let _ = tokio::task::spawn_blocking(move || shared.recheck_logins()).await;
+    }
+}
+
+/// How often logged-in keys are checked again.
+const RECHECK: Duration = Duration::from_secs(1);
 
 /// Resolves when `login` has passed without a login; never once someone logged in.
 async fn login_deadline(logged_in: &AtomicBool, login: Duration) {
@@ -163,14 +281,17 @@ async fn login_deadline(logged_in: &AtomicBool, login: Duration) {
 /// One SSH connection.
 struct Conn {
     shared: Arc<Shared>,
+    /// The connection's number.
+    id: u64,
     peer: SocketAddr,
     /// Set once a key logged in.
-    operator: Option<String>,
+    login: Option<Login>,
     /// The same, for the login deadline watching from outside the handler.
     logged_in: Arc<AtomicBool>,
     /// The one console this connection may have.
     console: Option<ConsoleChannel>,
-    _slot: Slot,
+    /// Its place among the logged-in connections.
+    _slot: Option<Slot>,
 }
 
 /// The session channel and what the console needs from it.
@@ -201,6 +322,10 @@ impl Conn {
     /// Starts the console on the channel.
     fn start(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), anyhow::Error> {
         session.channel_success(channel)?;
+        if self.login.as_ref().is_some_and(|l| !l.pty) {
+            let line = "kehu serve: this key may not open a terminal (no-pty or restrict in the authorized keys), and the console needs one";
+            return Conn::refuse(session, channel, line);
+        }
         let Some(size) = self.console.as_ref().and_then(|c| c.size) else {
             let line = format!(
                 "kehu serve: the console needs a terminal; connect with `{} -t`",
@@ -220,7 +345,7 @@ impl Conn {
             return Conn::refuse(session, channel, &line);
         };
         let id = self.shared.next_id.fetch_add(1, Ordering::SeqCst);
-        let operator = self.operator.clone().unwrap_or_else(|| "ssh".into());
+        let operator = self.login.as_ref().map_or_else(|| "ssh".into(), |l| l.operator.clone());
         let (tx, rx) = std::sync::mpsc::channel();
         let (frames, frames_rx) = mpsc::channel(64);
         let (end, end_rx) = oneshot::channel();
@@ -231,6 +356,9 @@ impl Conn {
             let _slot = slot;
             session::run(store, hub, spec, rx, me, Output { frames, end });
         })?;
+        if let Some(live) = self.shared.conns().get_mut(&self.id).and_then(|e| e.login.as_mut()) {
+            live.inbox = Some(tx.clone());
+        }
         if let Some(c) = self.console.as_mut() {
             c.inbox = Some(tx);
         }
@@ -282,27 +410,45 @@ impl russh::server::Handler for Conn {
         user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        if self.shared.keys.operator_for(offer.public_key, user).is_some() {
-            return Ok(Auth::Accept);
+        match self.shared.keys.login(offer.public_key, user, self.peer.ip(), SystemTime::now()) {
+            Ok(_) => Ok(Auth::Accept),
+            Err(why) => {
+                let fp = offer.public_key.fingerprint(russh::keys::HashAlg::Sha256);
+                self.shared.noise(format_args!("{}: refused key {fp} (user {user:?}): {why}", self.peer));
+                Ok(Auth::reject())
+            }
         }
-        let fp = offer.public_key.fingerprint(russh::keys::HashAlg::Sha256);
-        super::log(format_args!(
-            "{}: refused key {fp} (user {user:?}): not in the authorized keys",
-            self.peer
-        ));
-        Ok(Auth::reject())
     }
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
-        match self.shared.keys.operator_for(key.public_key, user) {
-            Some(op) => {
-                super::log(format_args!("{}: {op} logged in", self.peer));
-                self.operator = Some(op);
-                self.logged_in.store(true, Ordering::SeqCst);
-                Ok(Auth::Accept)
-            }
-            None => Ok(Auth::reject()),
+        let Ok(login) = self.shared.keys.login(key.public_key, user, self.peer.ip(), SystemTime::now())
+        else {
+            return Ok(Auth::reject());
+        };
+        let Some(slot) = Slot::take(&self.shared.connections, self.shared.limits.max_connections) else {
+            super::log(format_args!(
+                "{}: refused {}'s login: {} connections logged in already",
+                self.peer, login.operator, self.shared.limits.max_connections
+            ));
+            return Ok(Auth::reject());
+        };
+        super::log(format_args!("{}: {} logged in", self.peer, login.operator));
+        let live = LiveLogin {
+            key: key.public_key.clone(),
+            user: user.to_string(),
+            peer: self.peer.ip(),
+            operator: login.operator.clone(),
+            inbox: None,
+            revoked: false,
+        };
+        if let Some(e) = self.shared.conns().get_mut(&self.id) {
+            e.login = Some(live);
         }
+        self.shared.gate().logged_in(self.peer.ip(), self.id);
+        self.login = Some(login);
+        self._slot = Some(slot);
+        self.logged_in.store(true, Ordering::SeqCst);
+        Ok(Auth::Accept)
     }
 
     async fn channel_open_session(
@@ -330,6 +476,8 @@ impl russh::server::Handler for Conn {
         _modes: &[(Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
+        // A key without a terminal is still answered yes here: its shell request is then
+        // refused with a line that says why, which a failed pty request would not.
         match self.console.as_mut().filter(|c| c.id == channel) {
             Some(c) => {
                 c.size = Some(clamp_size(cols, rows));
