@@ -162,8 +162,8 @@ pub enum Command {
         /// never logs in must not hold a place an operator needs
         #[arg(long, default_value = "20s", value_parser = crate::serve::parse_login_timeout)]
         login_timeout: std::time::Duration,
-        /// Most connections waiting to log in (2 to 4096; at most 8 from one address): a newcomer
-        /// pushes out the oldest of the busiest address, so a flood never locks operators out
+        /// Most connections waiting to log in (2 to 4096); when all are taken a newcomer pushes
+        /// out the oldest of the busiest address, so a flood never locks operators out
         #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(2..=4096))]
         max_waiting: u64,
     },

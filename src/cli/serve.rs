@@ -26,7 +26,7 @@ pub struct Args {
     pub idle: Duration,
     /// Time a connection has to log in.
     pub login_timeout: Duration,
-    /// Connections not logged in yet, at most (a source holds at most 8 of them).
+    /// Connections not logged in yet, at most.
     pub max_waiting: usize,
 }
 
@@ -47,11 +47,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             max_connections: args.max_sessions * 2 + 4,
             idle: args.idle,
             login: args.login_timeout,
-            gate: GateLimits {
-                total: args.max_waiting,
-                per_source: args.max_waiting.min(8),
-                ..GateLimits::default()
-            },
+            gate: GateLimits { total: args.max_waiting, ..GateLimits::default() },
         },
         follow_clock: ctx.follow_clock,
     };

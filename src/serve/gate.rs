@@ -1,10 +1,11 @@
 //! The door before login: how many connections that have not logged in may wait, per source
 //! and in all, and the back-off for sources whose connections keep failing.
 //!
-//! Nobody who reaches the port can lock operators out. A source at its cap, or the busiest
-//! source when all places are taken, gives up its oldest waiting connection to the newcomer, so
-//! a flood only ever pushes out its own connections; an operator connecting from anywhere else
-//! always finds a place. A source whose connections end without login ten times within a
+//! Nobody who reaches the port can lock operators out. When every place is taken, the busiest
+//! source gives up its oldest waiting connection to the newcomer, so a flood only ever pushes
+//! out its own connections; an operator connecting from anywhere else always finds a place.
+//! There is no smaller cap per source: a shop's tills behind one address all reconnecting at
+//! once (after a power cut) must not push each other out while places are free. A source whose connections end without login ten times within a
 //! minute is refused for 30 s, twice as long at each repeat (at most 15 min), until one of its
 //! connections logs in. IPv6 sources count per /64, the block one client usually holds.
 //!
@@ -17,8 +18,6 @@ use std::time::{Duration, Instant};
 /// The door's limits.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GateLimits {
-    /// Connections not yet logged in from one source.
-    pub per_source: usize,
     /// Connections not yet logged in, in all.
     pub total: usize,
     /// Failed connections within [`GateLimits::window`] that start a back-off.
@@ -34,7 +33,6 @@ pub struct GateLimits {
 impl Default for GateLimits {
     fn default() -> Self {
         GateLimits {
-            per_source: 8,
             total: 64,
             failures: 10,
             window: Duration::from_secs(60),
@@ -132,9 +130,7 @@ impl Gate {
             }
             rec.until = None;
         }
-        let evict = if rec.waiting.len() >= self.limits.per_source {
-            rec.waiting.front().copied()
-        } else if self.waiting >= self.limits.total {
+        let evict = if self.waiting >= self.limits.total {
             self.busiest().and_then(|s| self.sources[&s].waiting.front().copied())
         } else {
             None
@@ -211,25 +207,12 @@ mod tests {
     }
 
     fn small() -> GateLimits {
-        GateLimits { per_source: 2, total: 4, failures: 3, ..GateLimits::default() }
-    }
-
-    #[test]
-    fn a_source_at_its_cap_pushes_out_its_own_oldest() {
-        let mut g = Gate::new(small());
-        let t = Instant::now();
-        assert_eq!(g.admit(ip("10.0.0.1"), 1, t), Admit::Yes { evict: None });
-        assert_eq!(g.admit(ip("10.0.0.1"), 2, t), Admit::Yes { evict: None });
-        assert_eq!(g.admit(ip("10.0.0.2"), 3, t), Admit::Yes { evict: None });
-        assert_eq!(g.admit(ip("10.0.0.1"), 4, t), Admit::Yes { evict: Some(1) });
-        g.failed(ip("10.0.0.1"), 1, t);
-        assert_eq!(g.waiting(), 3);
+        GateLimits { total: 4, failures: 3, ..GateLimits::default() }
     }
 
     #[test]
     fn when_every_place_is_taken_the_busiest_source_gives_one_up() {
-        let mut g =
-            Gate::new(GateLimits { per_source: 10, total: 4, failures: 100, ..GateLimits::default() });
+        let mut g = Gate::new(GateLimits { total: 4, failures: 100, ..GateLimits::default() });
         let t = Instant::now();
         for id in 1..=3 {
             g.admit(ip("10.0.0.9"), id, t);
