@@ -226,6 +226,7 @@ impl<'a> Console<'a> {
                 panic!("KEHU_TEST_PANIC_ON: test panic on key {c:?}");
             }
             self.scanner.set_pattern(self.app.card_pattern());
+            self.scanner.set_leads(self.app.card_leads());
             let steps = route(&mut self.scanner, self.app.mode(), ev, now);
             changed |= self.steps(steps);
             if self.app.should_quit() {

@@ -537,6 +537,7 @@ fn run_loop(
         let mut changed = false;
         for ev in events {
             scanner.set_pattern(app.card_pattern());
+            scanner.set_leads(app.card_leads());
             let steps = route(&mut scanner, app.mode(), ev, Instant::now());
             changed |= apply(&mut app, store, &searches, steps);
             if app.should_quit() {

@@ -3,7 +3,7 @@
 //! is decided, so a scanned `2` never also switches to the segments view; held keys that turn
 //! out to be typing are released in order. Pure: the caller passes the time of every key.
 
-use crate::ui::CardPattern;
+use crate::ui::{CardLeads, CardPattern};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{Duration, Instant};
 
@@ -29,6 +29,7 @@ pub enum Fed {
 #[derive(Debug, Clone)]
 pub struct ScanDetector {
     pattern: CardPattern,
+    leads: CardLeads,
     held: Vec<KeyEvent>,
     last: Option<Instant>,
     last_scan: Option<(String, Instant)>,
@@ -37,13 +38,18 @@ pub struct ScanDetector {
 impl ScanDetector {
     /// A detector for card numbers of this pattern.
     pub fn new(pattern: CardPattern) -> ScanDetector {
-        ScanDetector { pattern, held: Vec::new(), last: None, last_scan: None }
+        ScanDetector { pattern, leads: CardLeads::ANY, held: Vec::new(), last: None, last_scan: None }
     }
 
     /// Follows the shop's card pattern (it is known once the refs are read, and widens when a
     /// ref of a new shape is saved).
     pub fn set_pattern(&mut self, pattern: CardPattern) {
         self.pattern = pattern;
+    }
+
+    /// Follows what the shop's cards begin with: a key no card begins with is never held.
+    pub fn set_leads(&mut self, leads: CardLeads) {
+        self.leads = leads;
     }
 
     /// When held keys must be released if nothing else arrives (for the event loop's timeout).
@@ -84,7 +90,7 @@ impl ScanDetector {
         if self.last.is_some_and(|t| at.saturating_duration_since(t) >= BURST_GAP) {
             out.extend(self.release());
         }
-        if self.card_char(&key).is_some() {
+        if self.card_char(&key).is_some_and(|c| !self.held.is_empty() || self.leads.allows(c)) {
             self.held.push(key);
             self.last = Some(at);
             if self.held.len() > MAX_SCAN_CHARS {
@@ -222,6 +228,21 @@ mod tests {
         let out = burst(&mut d, Instant::now(), "zhangwei", 10);
         assert!(out.iter().all(|f| matches!(f, Fed::Key(_))), "{out:?}");
         assert_eq!(out.len(), 9);
+    }
+
+    #[test]
+    fn a_letter_no_card_begins_with_is_handed_on_at_once() {
+        let mut d = ScanDetector::new(CardPattern::Alphanumeric);
+        d.set_leads(crate::ui::CardLeads::digits().with("M0001"));
+        let t = Instant::now();
+        assert_eq!(d.feed(ch('j'), t), vec![Fed::Key(ch('j'))], "not held: no card begins with j");
+        assert_eq!(d.deadline(), None);
+        assert!(d.feed(ch('m'), t).is_empty(), "m may begin a card (either case)");
+        d.release();
+        assert!(d.feed(ch('7'), t).is_empty(), "a digit may begin a card");
+        d.release();
+        // Inside a burst every card character is held, whatever it is.
+        assert_eq!(burst(&mut d, t, "M0J0123", 10), vec![Fed::Scan("M0J0123".into())]);
     }
 
     #[test]

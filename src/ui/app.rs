@@ -214,6 +214,8 @@ pub struct App {
     pub(crate) options: ConsoleOptions,
     /// The narrowest card pattern the shop's refs fit (what `card_pattern = "auto"` means).
     pub(crate) card_shape: super::CardPattern,
+    /// What the shop's refs begin with.
+    pub(crate) card_leads: super::CardLeads,
     /// The one customer whose phone the operator revealed (until leaving them).
     pub(crate) revealed: Option<u64>,
     /// How far start-up loading has got; None once everything is in (see `loading.rs`).
@@ -264,6 +266,7 @@ impl App {
             lang: init.lang,
             options: init.options,
             card_shape: super::CardPattern::Digits,
+            card_leads: super::CardLeads::digits(),
             revealed: None,
             loading: None,
             till_limit: crate::domain::Money(0),
@@ -286,8 +289,9 @@ impl App {
         self.segments.saved_counts = None;
         self.till_limit = self.clf.rules().till.limit(self.clf.median_purchase());
         let model = &self.model;
-        let refs = model.ids().iter().filter_map(|id| model.get(*id)?.customer.reference.as_deref());
-        self.card_shape = super::CardPattern::of_refs(refs);
+        let refs = || model.ids().iter().filter_map(|id| model.get(*id)?.customer.reference.as_deref());
+        self.card_shape = super::CardPattern::of_refs(refs());
+        self.card_leads = refs().fold(super::CardLeads::digits(), super::CardLeads::with);
     }
 
     /// Switches the interface language (texts already on screen change at the next draw; an

@@ -23,6 +23,37 @@ pub enum CardPattern {
     Ascii,
 }
 
+/// The characters a card number can begin with: digits, and the first character of any ref
+/// (in either case). A letter no card begins with is a key to act on at once, never held back
+/// to see whether a scanner is typing (which costs 50 ms on every `j` where refs are `M0001`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardLeads(u128);
+
+impl CardLeads {
+    /// Any ASCII character (nothing known about the cards).
+    pub const ANY: CardLeads = CardLeads(u128::MAX);
+
+    /// The digits only (no refs yet).
+    pub fn digits() -> CardLeads {
+        CardLeads(('0'..='9').fold(0, |bits, c| bits | 1 << (c as u32)))
+    }
+
+    /// These leads and the first character of `card`.
+    pub fn with(self, card: &str) -> CardLeads {
+        match card.chars().next().filter(char::is_ascii) {
+            Some(c) => CardLeads(
+                self.0 | 1 << (c.to_ascii_lowercase() as u32) | 1 << (c.to_ascii_uppercase() as u32),
+            ),
+            None => self,
+        }
+    }
+
+    /// Whether a card can begin with `c`.
+    pub fn allows(self, c: char) -> bool {
+        c.is_ascii() && (self.0 >> (c as u32)) & 1 == 1
+    }
+}
+
 impl CardPattern {
     /// The names the config accepts.
     pub const NAMES: [&'static str; 4] = ["auto", "digits", "alphanumeric", "ascii"];
@@ -174,6 +205,11 @@ impl App {
             CardPattern::Auto => self.card_shape,
             p => p,
         }
+    }
+
+    /// What the shop's cards begin with (see [`CardLeads`]).
+    pub fn card_leads(&self) -> CardLeads {
+        self.card_leads
     }
 
     /// How phones are shown now.

@@ -41,7 +41,7 @@ pub use columns::{Column, SortDir};
 pub use commit::{Commit, CommitAnswer, answer as commit_answer};
 pub use detail::{DetailState, Pick};
 pub use duplicates::DuplicatesState;
-pub use floor::{CardPattern, ConsoleOptions, PhoneMask};
+pub use floor::{CardLeads, CardPattern, ConsoleOptions, PhoneMask};
 pub use forms::OpenForm;
 pub use keymap::{KeyChord, Keymap, Mode};
 pub use list::ListState;

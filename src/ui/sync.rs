@@ -92,6 +92,7 @@ impl App {
         let id = h.customer.id;
         if let Some(r) = &h.customer.reference {
             self.card_shape = self.card_shape.widened_for(r);
+            self.card_leads = self.card_leads.with(r);
         }
         self.clf.upsert(h);
         self.model.upsert(h.customer.clone(), self.clf.classes(id));
