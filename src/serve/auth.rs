@@ -1,6 +1,8 @@
 //! Who may connect: an OpenSSH `authorized_keys` file, read again whenever it changes, and the
-//! operator name each key signs with (its `operator="…"` option, else its comment).
+//! operator name each key signs with (its `operator="…"` option, else its comment), and the
+//! role it works in (its `kehu-role="…"` option, else staff).
 
+use crate::domain::Role;
 use russh::keys::PublicKey;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -13,6 +15,9 @@ pub struct AuthorizedKey {
     pub key: PublicKey,
     /// The operator named by the `operator="…"` option or, failing that, the comment.
     pub operator: Option<String>,
+    /// The role named by the `kehu-role="viewer|staff|manager"` option; without it staff, so
+    /// that keys from before roles keep the till working but get none of the manager's powers.
+    pub role: Role,
 }
 
 /// Parses an `authorized_keys` text; lines that are not keys are reported as `line N: why`.
@@ -45,10 +50,20 @@ const HARMLESS: &[&str] =
 /// a key may log in (`from=`, `expiry-time=`), what it may run (`command=`, `no-pty`,
 /// `restrict`) or what it stands for (`cert-authority`) are not enforced by kehu yet: rather than
 /// let such a key in with more than it was given, its line is refused, naming the option.
-/// `environment=` is ignored (kehu runs no program it could reach).
+/// `environment=` is ignored (kehu runs no program it could reach). A `kehu-role=` other than
+/// viewer, staff or manager refuses its line too: a misspelt role must not let the key in as
+/// something it was not meant to be.
 fn refused_options(options: &str) -> Option<String> {
     for part in option_parts(options) {
         let name = part.split_once('=').map_or(part.as_str(), |(k, _)| k).trim().to_ascii_lowercase();
+        if name == "kehu-role" {
+            let value = part.split_once('=').map_or("", |(_, v)| v);
+            if value.parse::<Role>().is_err() {
+                let value = crate::text::terminal_safe(value);
+                return Some(format!("kehu-role {value:?} is not viewer, staff or manager"));
+            }
+            continue;
+        }
         if name.is_empty() || HARMLESS.contains(&name.as_str()) || name == "environment" {
             continue;
         }
@@ -79,7 +94,8 @@ fn parse_line(line: &str) -> Result<AuthorizedKey, String> {
     let key = russh::keys::parse_public_key_base64(b64).map_err(|e| format!("unreadable key ({e})"))?;
     let comment = fields.collect::<Vec<_>>().join(" ");
     let operator = option_value(options, "operator").or((!comment.is_empty()).then_some(comment));
-    Ok(AuthorizedKey { key, operator: operator.map(|o| clean_name(&o)).filter(|o| !o.is_empty()) })
+    let role = option_value(options, "kehu-role").and_then(|r| r.parse().ok()).unwrap_or(Role::Staff);
+    Ok(AuthorizedKey { key, operator: operator.map(|o| clean_name(&o)).filter(|o| !o.is_empty()), role })
 }
 
 /// Splits the options field (up to the first space outside quotes) from the rest.
@@ -177,6 +193,13 @@ impl AuthorizedKeys {
         Some(found.operator.unwrap_or_else(|| clean_name(user)))
     }
 
+    /// The operator for `key` and the role their key gives them, when it is authorized (the
+    /// operator named as by [`AuthorizedKeys::operator_for`]).
+    pub fn login_for(&self, key: &PublicKey, user: &str) -> Option<(String, Role)> {
+        let found = self.current().into_iter().find(|k| k.key.key_data() == key.key_data())?;
+        Some((found.operator.unwrap_or_else(|| clean_name(user)), found.role))
+    }
+
     /// The keys, read again first when the file changed (or went away: then nobody is let in).
     fn current(&self) -> Vec<AuthorizedKey> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -249,6 +272,50 @@ mod tests {
         assert!(problems[3].starts_with("line 4: cert-authority"), "{problems:?}");
         assert!(problems[4].starts_with("line 5: unknown option \"frobnicate\""), "{problems:?}");
         assert!(problems[5].starts_with("line 6: command= asks for a program"), "{problems:?}");
+    }
+
+    #[test]
+    fn the_role_option_sets_the_role_and_a_key_without_one_is_staff() {
+        let text = format!(
+            "kehu-role=\"viewer\" ssh-ed25519 {ED} v\nno-agent-forwarding,kehu-role=Manager ssh-ed25519 {ED} m\n\
+             ssh-ed25519 {ED} s\nkehu-role=\"staff\",operator=\"Ann\" ssh-ed25519 {ED} x\n"
+        );
+        let (keys, problems) = parse(&text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let roles: Vec<(Option<&str>, Role)> = keys.iter().map(|k| (k.operator.as_deref(), k.role)).collect();
+        assert_eq!(
+            roles,
+            vec![
+                (Some("v"), Role::Viewer),
+                (Some("m"), Role::Manager),
+                (Some("s"), Role::Staff),
+                (Some("Ann"), Role::Staff)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_role_refuses_its_line_by_number() {
+        let text = format!(
+            "ssh-ed25519 {ED} ok\nkehu-role=\"admin\" ssh-ed25519 {ED} a\nkehu-role ssh-ed25519 {ED} b\n"
+        );
+        let (keys, problems) = parse(&text);
+        assert_eq!(keys.len(), 1, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("line 2: kehu-role \"admin\" is not viewer"), "{problems:?}");
+        assert!(problems[1].starts_with("line 3: kehu-role \"\" is not"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_login_names_the_operator_and_the_role() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorized_keys");
+        std::fs::write(&path, format!("kehu-role=\"manager\" ssh-ed25519 {ED} boss\n")).unwrap();
+        let keys = AuthorizedKeys::open(&path).unwrap();
+        let key = russh::keys::parse_public_key_base64(ED).unwrap();
+        assert_eq!(keys.login_for(&key, "u"), Some(("boss".to_string(), Role::Manager)));
+        std::fs::write(&path, format!("ssh-ed25519 {ED}\n")).unwrap();
+        assert_eq!(keys.login_for(&key, "bob"), Some(("bob".to_string(), Role::Staff)));
     }
 
     #[test]
