@@ -125,6 +125,7 @@ pub async fn accept(
             shared: Arc::clone(&shared),
             peer,
             operator: None,
+            role: crate::domain::Role::Viewer,
             logged_in: Arc::clone(&logged_in),
             console: None,
             _slot: slot,
@@ -166,6 +167,8 @@ struct Conn {
     peer: SocketAddr,
     /// Set once a key logged in.
     operator: Option<String>,
+    /// The role of the key that logged in (until then the least).
+    role: crate::domain::Role,
     /// The same, for the login deadline watching from outside the handler.
     logged_in: Arc<AtomicBool>,
     /// The one console this connection may have.
@@ -225,7 +228,7 @@ impl Conn {
         let (frames, frames_rx) = mpsc::channel(64);
         let (end, end_rx) = oneshot::channel();
         tokio::spawn(write_channel(session.handle(), channel, frames_rx, end_rx));
-        let spec = Spec { id, operator, size, idle: self.shared.limits.idle };
+        let spec = Spec { id, operator, role: self.role, size, idle: self.shared.limits.idle };
         let (store, hub, me) = (Arc::clone(&self.shared.store), Arc::clone(&self.shared.hub), tx.clone());
         std::thread::Builder::new().name(format!("kehu-session-{id}")).spawn(move || {
             let _slot = slot;
@@ -294,10 +297,11 @@ impl russh::server::Handler for Conn {
     }
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
-        match self.shared.keys.operator_for(key.public_key, user) {
-            Some(op) => {
-                super::log(format_args!("{}: {op} logged in", self.peer));
+        match self.shared.keys.login_for(key.public_key, user) {
+            Some((op, role)) => {
+                super::log(format_args!("{}: {op} logged in ({role})", self.peer));
                 self.operator = Some(op);
+                self.role = role;
                 self.logged_in.store(true, Ordering::SeqCst);
                 Ok(Auth::Accept)
             }
