@@ -181,7 +181,12 @@ impl App {
         }
         self.detail.recorders = Some(recorders);
         match waiting {
-            Some(action) if self.view == View::Detail && self.mode() == self.view_mode() => {
+            // Unless the operator left the records (or the customer) meanwhile.
+            Some(action)
+                if self.view == View::Detail
+                    && self.detail.pick.is_some()
+                    && self.mode() == self.view_mode() =>
+            {
                 self.status.clear();
                 self.apply(action)
             }
