@@ -73,7 +73,7 @@ fn keys_are_held_to_from_expiry_and_no_pty_and_lines_kehu_cannot_honour_are_refu
 }
 
 #[test]
-fn a_key_removed_while_its_operator_works_ends_that_session_only() {
+fn a_key_removed_or_given_another_role_while_its_operator_works_ends_that_session_only() {
     if !have_ssh() {
         return;
     }
@@ -100,8 +100,12 @@ fn a_key_removed_while_its_operator_works_ends_that_session_only() {
     b.wait_for("Bob still working", |s| s.contains("◀ lifecycle ▶"));
     // And alice cannot come back.
     assert!(!got_in(&ssh_t(&server, &alice)));
-    b.send(&["q"]);
+    // Bob's key becomes a viewer's: his console, built for staff, ends and says why.
+    std::fs::write(&tmp, format!("kehu-role=\"viewer\",operator=\"Bob\" {}\n", public(&bob))).unwrap();
+    let _ = Command::new("chmod").arg("600").arg(&tmp).status();
+    std::fs::rename(&tmp, &keys).unwrap();
     assert_eq!(wait_file(&exit_b).trim(), "EXIT=0");
+    assert!(b.history().contains("its role is now viewer; log in again"), "{}", b.history());
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! operators see the list, a purchase in one shows in the other, a resize reflows, `q` ends a
 //! session cleanly, a wrong key and a session without a pty are refused, a local `kehu` names
 //! the server; and the limits: one console too many is refused, a panic ends only its own
-//! session, an idle session is closed. Every wait polls against a deadline.
+//! session, an idle session is closed; and roles: a viewer key is refused an edit, a manager key
+//! reveals a phone, and `kehu audit` shows both. Every wait polls against a deadline.
 
 mod common;
 mod serve_harness;
@@ -235,4 +236,60 @@ fn a_subsystem_request_gets_one_line_and_a_closed_channel() {
     let out = child.wait_with_output().unwrap();
     assert!(!out.status.success());
     assert!(stdout(&out).contains("no sftp subsystem"), "{}{}", stdout(&out), stderr(&out));
+}
+#[test]
+fn a_viewer_key_is_refused_an_edit_and_a_manager_key_reveals_a_phone_and_the_audit_log_keeps_both() {
+    if !have_ssh() {
+        return;
+    }
+    let (s, _, _, _, _) = shop();
+    let vic = keygen(&s, "vic", "vic");
+    let mia = keygen(&s, "mia", "mia");
+    let keys = s.file(
+        "role_keys",
+        &format!(
+            "kehu-role=\"viewer\" {}\nkehu-role=\"manager\",operator=\"Mia\" {}\n",
+            public(&vic),
+            public(&mia)
+        ),
+    );
+    let _ = Command::new("chmod").arg("600").arg(&keys).status();
+    let mut server = Server::start(&s, &keys, &[], &[]);
+    let (exit_v, exit_m) = (s.dir.path().join("exit-v"), s.dir.path().join("exit-m"));
+    let v = server.console("rv", &vic, &exit_v, 120, 30);
+    let m = server.console("rm", &mia, &exit_m, 120, 30);
+    for t in [&v, &m] {
+        t.wait_for("the list", |s| s.contains("200 customers"));
+    }
+    server.wait_log("both logins", |l| {
+        l.contains("vic logged in (viewer)") && l.contains("Mia logged in (manager)")
+    });
+
+    // The viewer's `a` opens no form: the status line names the role it needs.
+    v.send(&["a"]);
+    let screen =
+        v.wait_for("the refusal", |s| s.contains("add customer: needs the staff role (you are viewer)"));
+    assert!(!screen.contains("Add customer"), "{screen}");
+
+    // The manager opens Grace Smith and reveals her phone.
+    m.send(&["/"]);
+    m.literal("Grace Smith");
+    m.wait_for("the search", |s| s.contains("found: Grace Smith"));
+    m.send(&["Enter"]);
+    m.wait_for("her detail, phone masked", |s| s.contains("Grace Smith  #") && s.contains("177****9265"));
+    m.send(&["v"]);
+    m.wait_for("the phone revealed", |s| s.contains("17746729265"));
+
+    // q leaves from the list and from a customer alike.
+    for (t, exit) in [(&v, &exit_v), (&m, &exit_m)] {
+        t.send(&["q"]);
+        assert_eq!(wait_file(exit).trim(), "EXIT=0");
+    }
+    server.stop();
+    let audit = ok(s.kehu(TODAY, &["audit"]));
+    let line = |what: &str| audit.lines().find(|l| l.contains(what)).map(str::to_string);
+    let refusal = line("refused: add customer").unwrap_or_else(|| panic!("{audit}"));
+    assert!(refusal.contains("vic") && refusal.contains(r#"{"needs":"staff","role":"viewer"}"#), "{audit}");
+    let reveal = line("reveal phone").unwrap_or_else(|| panic!("{audit}"));
+    assert!(reveal.contains("Mia") && reveal.contains("Grace Smith"), "{audit}");
 }

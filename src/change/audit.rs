@@ -31,7 +31,23 @@ pub struct AuditEntry {
     pub undoes: u64,
 }
 
+/// How the entry of a refused action starts its `what`: "refused: merge customers".
+pub const REFUSED: &str = "refused: ";
+
 impl AuditEntry {
+    /// The purchase (or return) this entry recorded the addition of, if it did.
+    pub fn added_purchase(&self) -> Option<u64> {
+        if self.what != "purchase" && self.what != "refund" {
+            return None;
+        }
+        serde_json::from_str::<Value>(&self.after).ok()?.get("id")?.as_u64()
+    }
+
+    /// Whether this entry records an action that was refused (it changed nothing).
+    pub fn is_refusal(&self) -> bool {
+        self.what.starts_with(REFUSED)
+    }
+
     /// An entry stamped now.
     pub fn now(operator: &str, customer: u64, what: &str, before: String, after: String) -> AuditEntry {
         AuditEntry {
@@ -178,6 +194,10 @@ fn describe(
         }
         (Change::RevealPhone { customer }, _) => {
             vec![entry(*customer, "reveal phone".into(), (String::new(), String::new()))]
+        }
+        (Change::Refused { customer, what, needs, role }, _) => {
+            let why = serde_json::json!({ "needs": needs.key(), "role": role.key() }).to_string();
+            vec![entry(customer.unwrap_or(0), format!("{REFUSED}{what}"), (String::new(), why))]
         }
         _ => Vec::new(),
     }

@@ -72,6 +72,10 @@ pub enum Change {
     /// Takes back change number `seq` (`what` it was, for the log) by applying `change`, its
     /// inverse.
     Undo { seq: u64, what: String, change: Box<Change> },
+    /// Records that an operator tried `what` (an action's words, "merge customers") and was
+    /// refused: it needs role `needs` and they work as `role` (audit only, about `customer`
+    /// when there was one). Last, as every variant added after the first stored undo is.
+    Refused { customer: Option<u64>, what: String, needs: crate::domain::Role, role: crate::domain::Role },
 }
 
 /// What an unmerge needs to give back: the survivor as it was before the merge (with its
@@ -149,6 +153,7 @@ impl Change {
             Change::DeleteCustomer { id, .. } => Some(*id),
             Change::NotDuplicate { a, .. } => Some(*a),
             Change::RevealPhone { customer } => Some(*customer),
+            Change::Refused { customer, .. } => *customer,
             Change::Undo { change, .. } => change.customer(),
             Change::Batch { .. }
             | Change::SaveCustomers(_)

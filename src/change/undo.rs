@@ -70,6 +70,8 @@ pub fn last(store: &dyn Store, operator: Option<&str>) -> StoreResult<Option<Und
         .into_iter()
         .rev()
         .filter(|e| e.customer != 0 && e.customer == entry.customer && e.operator != entry.operator)
+        // A refused attempt changed nothing: undo need not ask about it.
+        .filter(|e| !e.is_refusal())
         .collect();
     Ok(Some(Undoable { entry, inverse, since }))
 }

@@ -11,6 +11,7 @@ mod keyed;
 mod money;
 mod net;
 mod purchase;
+mod role;
 
 pub use contact::{Email, Phone};
 pub use correction::{Outcome, Resolution, Void};
@@ -25,6 +26,7 @@ pub use interaction::{Complaint, ComplaintType, Interaction, InteractionKind, Ra
 pub use money::Money;
 pub use net::{NetPurchase, net_purchases, refundable};
 pub use purchase::{Channel, Purchase, parse_flag, parse_quantity};
+pub use role::Role;
 
 /// Everything recorded about one customer: the input of classification.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -34,6 +34,7 @@ const PREFIXES: &[(&str, &str)] = &[
     ("maybe a duplicate of ", "可能重复："),
     ("setting ", "设置 "),
     ("import ", "导入 "),
+    ("refused: ", "已拒绝："),
 ];
 
 /// `what`, the kind of an audit entry, in `lang` (unknown kinds stay as recorded).
@@ -71,5 +72,6 @@ mod tests {
         assert_eq!(change_what(Lang::Zh, "not a duplicate of #9"), "并非重复：#9");
         assert_eq!(change_what(Lang::En, "void purchase"), "void purchase");
         assert_eq!(change_what(Lang::Zh, "something new"), "something new");
+        assert_eq!(change_what(Lang::Zh, "refused: merge customers"), "已拒绝：合并客户");
     }
 }

@@ -1,7 +1,9 @@
 //! Who may connect: an OpenSSH `authorized_keys` file, read again whenever it changes, and the
-//! operator name each key signs with (its `operator="…"` option, else its comment).
+//! operator name each key signs with (its `operator="…"` option, else its comment), and the
+//! role it works in (its `kehu-role="…"` option, else staff).
 
 use super::keyopts::{self, KeyLimits};
+use crate::domain::Role;
 use russh::keys::PublicKey;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,9 @@ pub struct AuthorizedKey {
     pub operator: Option<String>,
     /// Where, until when and how the key may be used.
     pub limits: KeyLimits,
+    /// The role named by the `kehu-role="viewer|staff|manager"` option; without it staff, so
+    /// that keys from before roles keep the till working but get none of the manager's powers.
+    pub role: Role,
 }
 
 /// Parses an `authorized_keys` text; lines that are not keys, and options that are ignored,
@@ -63,7 +68,9 @@ const HARMLESS: &[&str] = &[
 
 /// Reads a line's options into the key's limits, with warnings for what is ignored; an
 /// option kehu cannot honour keeps the key out, naming the option: `command=` (kehu runs only
-/// its console), `cert-authority` (no certificates), the FIDO flags, anything unknown.
+/// its console), `cert-authority` (no certificates), the FIDO flags, anything unknown, and a
+/// `kehu-role=` other than viewer, staff or manager (a misspelt role must not let the key in as
+/// something it was not meant to be).
 fn read_options(options: &str) -> Result<(KeyLimits, Vec<String>), String> {
     let (mut limits, mut warnings) = (KeyLimits::default(), Vec::new());
     for part in option_parts(options) {
@@ -77,6 +84,12 @@ fn read_options(options: &str) -> Result<(KeyLimits, Vec<String>), String> {
             "expiry-time" => limits.expires = Some(keyopts::parse_expiry(value.trim())?),
             "no-pty" | "restrict" => limits.no_pty = true,
             "pty" => limits.no_pty = false,
+            "kehu-role" => {
+                if value.parse::<Role>().is_err() {
+                    let value = crate::text::terminal_safe(value);
+                    return Err(format!("kehu-role {value:?} is not viewer, staff or manager"));
+                }
+            }
             "command" => return Err("command= asks for a program; kehu serve offers only its console".into()),
             "cert-authority" | "principals" => {
                 return Err(format!("{name}: certificates are not supported"));
@@ -103,7 +116,8 @@ fn parse_line(line: &str) -> Result<(AuthorizedKey, Vec<String>), String> {
     let comment = fields.collect::<Vec<_>>().join(" ");
     let operator = option_value(options, "operator").or((!comment.is_empty()).then_some(comment));
     let operator = operator.map(|o| clean_name(&o)).filter(|o| !o.is_empty());
-    Ok((AuthorizedKey { key, operator, limits }, warnings))
+    let role = option_value(options, "kehu-role").and_then(|r| r.parse().ok()).unwrap_or(Role::Staff);
+    Ok((AuthorizedKey { key, operator, limits, role }, warnings))
 }
 
 /// Splits the options field (up to the first space outside quotes) from the rest.
@@ -167,6 +181,8 @@ fn clean_name(s: &str) -> String {
 pub struct Login {
     /// The operator who signs the session's edits.
     pub operator: String,
+    /// What they may do.
+    pub role: Role,
     /// Whether the key may have a terminal (the console needs one).
     pub pty: bool,
 }
@@ -212,7 +228,7 @@ impl AuthorizedKeys {
             match k.limits.refusal(peer, now) {
                 None => {
                     let operator = k.operator.unwrap_or_else(|| clean_name(user));
-                    return Ok(Login { operator, pty: !k.limits.no_pty });
+                    return Ok(Login { operator, role: k.role, pty: !k.limits.no_pty });
                 }
                 Some(w) => {
                     why.get_or_insert(w);
@@ -331,6 +347,54 @@ mod tests {
         let (keys, problems) = parse(&format!("environment=\"A=b\" ssh-ed25519 {ED} a\n"));
         assert_eq!(keys.len(), 1);
         assert_eq!(problems, vec!["line 1: environment= is ignored: kehu serve runs no program".to_string()]);
+    }
+
+    #[test]
+    fn the_role_option_sets_the_role_and_a_key_without_one_is_staff() {
+        let text = format!(
+            "kehu-role=\"viewer\" ssh-ed25519 {ED} v\nno-agent-forwarding,kehu-role=Manager ssh-ed25519 {ED} m\n\
+             ssh-ed25519 {ED} s\nkehu-role=\"staff\",operator=\"Ann\" ssh-ed25519 {ED} x\n"
+        );
+        let (keys, problems) = parse(&text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let roles: Vec<(Option<&str>, Role)> = keys.iter().map(|k| (k.operator.as_deref(), k.role)).collect();
+        assert_eq!(
+            roles,
+            vec![
+                (Some("v"), Role::Viewer),
+                (Some("m"), Role::Manager),
+                (Some("s"), Role::Staff),
+                (Some("Ann"), Role::Staff)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_role_refuses_its_line_by_number() {
+        let text = format!(
+            "ssh-ed25519 {ED} ok\nkehu-role=\"admin\" ssh-ed25519 {ED} a\nkehu-role ssh-ed25519 {ED} b\n"
+        );
+        let (keys, problems) = parse(&text);
+        assert_eq!(keys.len(), 1, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("line 2: kehu-role \"admin\" is not viewer"), "{problems:?}");
+        assert!(problems[1].starts_with("line 3: kehu-role \"\" is not"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_login_names_the_operator_and_the_role() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorized_keys");
+        std::fs::write(&path, format!("kehu-role=\"manager\" ssh-ed25519 {ED} boss\n")).unwrap();
+        let keys = AuthorizedKeys::open(&path).unwrap();
+        let key = russh::keys::parse_public_key_base64(ED).unwrap();
+        let login = |user: &str| {
+            let l = keys.login(&key, user, IpAddr::from([127, 0, 0, 1]), SystemTime::now()).unwrap();
+            (l.operator, l.role)
+        };
+        assert_eq!(login("u"), ("boss".to_string(), Role::Manager));
+        std::fs::write(&path, format!("ssh-ed25519 {ED}\n")).unwrap();
+        assert_eq!(login("bob"), ("bob".to_string(), Role::Staff));
     }
 
     #[test]

@@ -70,6 +70,8 @@ struct LiveLogin {
     user: String,
     peer: IpAddr,
     operator: String,
+    /// The role it logged in with.
+    role: crate::domain::Role,
     /// The console's inbox, once it started.
     inbox: Option<std::sync::mpsc::Sender<Input>>,
     /// Told to close already; the next check closes the connection itself.
@@ -119,14 +121,20 @@ impl Shared {
     }
 
     /// Ends the sessions whose keys no longer let them in (removed from the authorized keys,
-    /// expired, or no longer allowed from their address): a console is told why and closed,
-    /// a connection without one (or whose console did not close) is dropped.
+    /// expired, or no longer allowed from their address) or now carry another role: a console
+    /// is told why and closed, a connection without one (or whose console did not close) is
+    /// dropped.
     pub fn recheck_logins(&self) {
         let now = SystemTime::now();
         let mut conns = self.conns();
         for entry in conns.values_mut() {
             let Some(live) = entry.login.as_mut() else { continue };
-            let Err(why) = self.keys.login(&live.key, &live.user, live.peer, now) else { continue };
+            let why = match self.keys.login(&live.key, &live.user, live.peer, now) {
+                Ok(l) if l.role == live.role => continue,
+                // A new role takes effect at the next login, not in a console built for the old one.
+                Ok(l) => format!("its role is now {}; log in again", l.role),
+                Err(why) => why,
+            };
             if !live.revoked {
                 super::log(format_args!("{}: {}'s session ended: {why}", live.peer, live.operator));
             }
@@ -350,7 +358,9 @@ impl Conn {
         let (frames, frames_rx) = mpsc::channel(64);
         let (end, end_rx) = oneshot::channel();
         tokio::spawn(write_channel(session.handle(), channel, frames_rx, end_rx));
-        let spec = Spec { id, operator, size, idle: self.shared.limits.idle };
+        // Before a login there is no console; the least role, should that ever change.
+        let role = self.login.as_ref().map_or(crate::domain::Role::Viewer, |l| l.role);
+        let spec = Spec { id, operator, role, size, idle: self.shared.limits.idle };
         let (store, hub, me) = (Arc::clone(&self.shared.store), Arc::clone(&self.shared.hub), tx.clone());
         std::thread::Builder::new().name(format!("kehu-session-{id}")).spawn(move || {
             let _slot = slot;
@@ -432,12 +442,13 @@ impl russh::server::Handler for Conn {
             ));
             return Ok(Auth::reject());
         };
-        super::log(format_args!("{}: {} logged in", self.peer, login.operator));
+        super::log(format_args!("{}: {} logged in ({})", self.peer, login.operator, login.role));
         let live = LiveLogin {
             key: key.public_key.clone(),
             user: user.to_string(),
             peer: self.peer.ip(),
             operator: login.operator.clone(),
+            role: login.role,
             inbox: None,
             revoked: false,
         };

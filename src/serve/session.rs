@@ -26,6 +26,8 @@ pub struct Spec {
     pub id: u64,
     /// Who signs this session's edits.
     pub operator: String,
+    /// What they may do (from their key).
+    pub role: crate::domain::Role,
     /// The client's window, clamped.
     pub size: (u16, u16),
     /// A session with no input for this long is ended.
@@ -114,6 +116,7 @@ impl<'a> Console<'a> {
     ) -> Self {
         let (w, h) = spec.size;
         app.set_operator(&spec.operator);
+        app.set_role(spec.role);
         app.update(Action::Resize(w, h));
         let viewport = Viewport::Fixed(Rect::new(0, 0, w, h));
         let terminal =

@@ -145,6 +145,8 @@ pub(crate) fn apply(tx: &Tx, change: &Change, prep: &Prepared) -> TxResult<(Appl
             }
             (Applied::Done, Replaced::Nothing)
         }
+        // A refusal changed nothing; it is kept even when its customer has gone since.
+        Change::Refused { .. } => (Applied::Done, Replaced::Nothing),
         Change::ReserveIds(n) => (Applied::Ids(tx.take_ids(*n)?), Replaced::Nothing),
         Change::Undo { change, .. } => apply(tx, change, prep)?,
     })

@@ -102,6 +102,12 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
             store.commit(Change::RevealPhone { customer }, &operator)?;
             vec![]
         }
+        // A refusal names its operator itself, like a reveal.
+        Effect::AuditRefusal { customer, operator, what, needs, role } => {
+            store.commit(Change::Refused { customer, what: what.to_string(), needs, role }, &operator)?;
+            vec![]
+        }
+        Effect::LoadRecorders(customer) => vec![recorders(store, customer)?],
         Effect::Commit(c) => {
             let change = stamped(c.change);
             let done = store.commit(change.clone(), operator)?;
@@ -127,6 +133,25 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
         // Quit ends the loop and FitModel needs the App's classifier: `dispatch` handles both.
         Effect::Quit | Effect::FitModel => vec![],
     })
+}
+
+/// Who recorded each purchase of `customer`: the operator of the oldest audit entry that added
+/// it, wherever it was added (a merge moves purchases with their ids); None for purchases no
+/// entry added (imports and demo data log one entry for the whole batch).
+fn recorders(store: &dyn Store, customer: u64) -> anyhow::Result<Action> {
+    let Some(h) = store.history(customer)? else {
+        return Ok(Action::Failed(crate::notice!("customer #{} no longer exists", customer)));
+    };
+    let mut recorders: crate::ui::role::Recorders = h.purchases.iter().map(|p| (p.id, None)).collect();
+    for e in store.audit_entries(None)? {
+        if let Some(id) = e.added_purchase()
+            && let Some(by) = recorders.get_mut(&id)
+            && by.is_none()
+        {
+            *by = Some(e.operator);
+        }
+    }
+    Ok(Action::RecordersLoaded { customer, recorders })
 }
 
 /// Takes back the operator's last change, or says why not.

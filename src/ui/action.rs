@@ -228,6 +228,15 @@ pub enum Action {
         /// Their entries.
         entries: Vec<crate::change::AuditEntry>,
     },
+    /// Who recorded each purchase of `customer`, read from the audit log (answers
+    /// [`Effect::LoadRecorders`]).
+    #[serde(skip)]
+    RecordersLoaded {
+        /// The customer.
+        customer: u64,
+        /// Purchase id → the operator who recorded it (None: nobody the log names).
+        recorders: super::role::Recorders,
+    },
     /// A card that no current customer has was merged into customer `id` (or nobody: None).
     #[serde(skip)]
     FormerCard {
@@ -364,6 +373,23 @@ pub enum Effect {
         /// Who revealed it.
         operator: String,
     },
+    /// Record that `operator`, working as `role`, tried `what` and was refused because it
+    /// needs `needs` (audit log; the runtime stores it and answers nothing).
+    AuditRefusal {
+        /// The customer the operator was on, when the action is about one.
+        customer: Option<u64>,
+        /// Who was refused.
+        operator: String,
+        /// The action in words ("merge customers").
+        what: &'static str,
+        /// The role it needs.
+        needs: super::Role,
+        /// The role they work as.
+        role: super::Role,
+    },
+    /// Read who recorded each purchase of this customer from the audit log; answered with
+    /// [`Action::RecordersLoaded`].
+    LoadRecorders(u64),
     /// Commit one change for the operator and read back every customer it touched; answered
     /// with [`Action::Committed`] (or [`Action::Failed`]).
     Commit(Box<super::commit::Commit>),

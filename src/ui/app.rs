@@ -222,6 +222,8 @@ pub struct App {
     pub(crate) loading: Option<Loading>,
     /// The till asks before saving a purchase above this (see [`crate::classify::TillRules`]).
     pub(crate) till_limit: crate::domain::Money,
+    /// What this operator may do (see `role.rs`).
+    pub(crate) role: super::Role,
 }
 
 /// Customers in the demo shop the welcome screen offers.
@@ -270,6 +272,9 @@ impl App {
             revealed: None,
             loading: None,
             till_limit: crate::domain::Money(0),
+            // The local console runs as whoever owns the database files: a server sets the
+            // role of each session's key.
+            role: super::Role::Manager,
         };
         app.reset_views();
         app
@@ -483,7 +488,14 @@ impl App {
         effects
     }
 
-    fn apply(&mut self, action: Action) -> Vec<Effect> {
+    pub(super) fn apply(&mut self, action: Action) -> Vec<Effect> {
+        // A form asked for by the runtime rather than a key: a viewer gets none either.
+        if let Action::OpenForm(_) = &action
+            && self.role < super::Role::Staff
+            && let Some(need) = super::role::need(&action, self.view_mode(), super::role::Whose::Own)
+        {
+            return self.refuse(need);
+        }
         match action {
             Action::Scan(card) if !self.searchable() => return self.hold_scan(card),
             Action::Scan(card) => return self.on_scan(&card),
@@ -532,6 +544,9 @@ impl App {
             Action::Committed(answer) => return self.on_committed(*answer),
             Action::UndoAsks { what, since } => return self.on_undo_asks(what, since),
             Action::ChangesLoaded { customer, entries } => return self.on_changes_loaded(customer, entries),
+            Action::RecordersLoaded { customer, recorders } => {
+                return self.on_recorders_loaded(customer, recorders);
+            }
             Action::FormerCard { card, id } => return self.on_former_card(&card, id),
             Action::ChangedElsewhere { history, by } => return self.on_changed_elsewhere(*history, &by),
             Action::Conflict { current, by } => return self.on_conflict(*current, by),
@@ -545,6 +560,10 @@ impl App {
         // No edit, and no view that needs the classes, before every customer is in.
         if self.held_while_loading(&action) {
             return vec![];
+        }
+        // What the operator's role does not allow does nothing but say so (and is audited).
+        if let Some(effects) = self.refused(&action) {
+            return effects;
         }
         let effects = match self.mode() {
             Mode::Confirm => self.on_confirm(action),

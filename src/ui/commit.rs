@@ -48,6 +48,9 @@ impl App {
 
     /// Someone else changed what undo would take back: ask first.
     pub(super) fn on_undo_asks(&mut self, what: String, since: String) -> Vec<Effect> {
+        if self.role < super::role::UNDO_OVER_OTHERS.role {
+            return self.refuse(super::role::UNDO_OVER_OTHERS);
+        }
         self.status = crate::notice!(
             "{} was changed since by {}",
             super::NoticeArg::Change(what.clone()),

@@ -62,7 +62,12 @@ impl App {
             self.status = crate::notice!("no purchases or interactions yet");
         } else {
             d.pick = Some(0);
-            self.status = crate::notice!("j/k move · x void · r return · c correct · o resolve · esc leaves");
+            // A viewer is not offered what their role refuses.
+            self.status = if self.role == super::Role::Viewer {
+                crate::notice!("j/k move · esc leaves")
+            } else {
+                crate::notice!("j/k move · x void · r return · c correct · o resolve · esc leaves")
+            };
             self.scroll_to_pick();
         }
     }

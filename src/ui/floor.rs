@@ -212,14 +212,15 @@ impl App {
         self.card_leads
     }
 
-    /// How phones are shown now.
+    /// How phones are shown now: a viewer sees them masked whatever the shop's setting.
     pub fn phone_mask(&self) -> PhoneMask {
-        PhoneMask { on: self.options.mask_phones, revealed: self.revealed }
+        let on = self.options.mask_phones || self.role == super::Role::Viewer;
+        PhoneMask { on, revealed: self.revealed }
     }
 
     /// The customer the operator is looking at: the detail's, or the row under the cursor of
     /// the list or the follow-up queue.
-    fn current_customer(&self) -> Option<u64> {
+    pub(super) fn current_customer(&self) -> Option<u64> {
         match self.view {
             View::Detail => Some(self.detail.id),
             View::List => self.list.current(),

@@ -34,12 +34,15 @@ fn view_name(mode: Mode) -> &'static str {
     }
 }
 
-/// The help's entries for the view under it: keys, and what they do in the session's language.
+/// The help's entries for the view under it: keys, and what they do in the session's language;
+/// what the operator's role never allows is left out.
 fn entries(app: &App) -> Vec<(String, String)> {
+    let mode = app.view_mode();
     app.keymap
-        .help(app.view_mode())
+        .help_actions(mode)
         .into_iter()
-        .map(|(k, what)| (k, tr_in(app.lang, what).to_string()))
+        .filter(|(_, _, action)| super::role::may(app.role, action, mode))
+        .map(|(k, what, _)| (k, tr_in(app.lang, what).to_string()))
         .collect()
 }
 

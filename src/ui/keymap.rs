@@ -475,6 +475,11 @@ impl Keymap {
     /// The keys of a mode grouped by action, for the help: the view's own first, then those
     /// every view shares (the global ones, and back / clear last, `esc` in every view).
     pub fn help(&self, mode: Mode) -> Vec<(String, &'static str)> {
+        self.help_actions(mode).into_iter().map(|(k, d, _)| (k, d)).collect()
+    }
+
+    /// [`Keymap::help`] with the action of each entry (the help leaves out what a role may not).
+    pub fn help_actions(&self, mode: Mode) -> Vec<(String, &'static str, Action)> {
         let mut out: Vec<(String, &'static str, Action)> = Vec::new();
         let mut modes = vec![mode];
         if mode.uses_global() {
@@ -502,7 +507,7 @@ impl Keymap {
         if mode.is_text() {
             out.push(("any key".into(), "type", Action::Input(' ')));
         }
-        out.into_iter().map(|(k, d, _)| (k, d)).collect()
+        out
     }
 }
 

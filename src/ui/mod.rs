@@ -27,6 +27,7 @@ mod others;
 mod popup;
 mod prompts;
 mod render;
+pub mod role;
 mod search;
 mod segments;
 mod status;
@@ -50,6 +51,7 @@ pub use merge::{MergeState, field_text};
 pub use model::{Model, Row};
 pub use notice::{Arg as NoticeArg, Notice};
 pub use render::render;
+pub use role::Role;
 pub use search::SearchJob;
 pub use segments::{ClassFilter, SavedSegment, SegmentTab, SegmentsState, filter_label};
 

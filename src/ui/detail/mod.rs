@@ -34,6 +34,11 @@ pub struct DetailState {
     pub pick: Option<usize>,
     /// The customer's changes from the audit log, when shown.
     pub changes: Option<Vec<AuditEntry>>,
+    /// Who recorded each of their purchases, once read for a staff operator's void, return
+    /// or correction (see `ui/role.rs`).
+    pub recorders: Option<super::role::Recorders>,
+    /// The key that waits for `recorders`.
+    pub waiting: Option<super::Action>,
 }
 
 impl DetailState {
@@ -214,7 +219,7 @@ pub fn document(
     match &d.history {
         None => out.push(Line::from(tr_in(lang, "loading history…"))),
         Some(h) => {
-            let r = records::lines(h, d.changes.as_deref(), d.pick, width, lang);
+            let r = records::lines(h, d.changes.as_deref(), d.pick, mask.hides(d.id), width, lang);
             picked = r.picked.map(|at| at + out.len());
             records = r.at.iter().map(|at| at + out.len()).collect();
             out.extend(r.lines);

@@ -39,11 +39,13 @@ pub struct Records {
     pub at: Vec<usize>,
 }
 
-/// The purchases, interactions and changes sections in `lang`; `pick` highlights one record.
+/// The purchases, interactions and changes sections in `lang`; `pick` highlights one record;
+/// phones in the changes are masked when `hide_phone`, as the screen masks the customer's.
 pub fn lines(
     h: &History,
     changes: Option<&[AuditEntry]>,
     pick: Option<usize>,
+    hide_phone: bool,
     width: usize,
     lang: Lang,
 ) -> Records {
@@ -79,7 +81,7 @@ pub fn lines(
         out.push(Line::default());
         out.push(heading(&trf_in(lang, "Changes ({})", &[&changes.len()])));
         for e in changes.iter().rev() {
-            push(&mut out, change_line(e, lang), false);
+            push(&mut out, change_line(e, hide_phone, lang), false);
         }
     }
     Records { lines: out, picked, at }
@@ -159,9 +161,13 @@ pub fn interaction_line(i: &Interaction, lang: Lang) -> String {
     line
 }
 
-/// "2026-12-01 14:02 ann edit customer  name 王小明 → 王晓明".
-fn change_line(e: &AuditEntry, lang: Lang) -> String {
-    let diff = field_diff(&e.before, &e.after);
+/// "2026-12-01 14:02 ann edit customer  name 王小明 → 王晓明"; phones masked when `hide_phone`.
+fn change_line(e: &AuditEntry, hide_phone: bool, lang: Lang) -> String {
+    let diff = if hide_phone {
+        field_diff(&masked_phone(&e.before), &masked_phone(&e.after))
+    } else {
+        field_diff(&e.before, &e.after)
+    };
     format!(
         "  {}  {}  {}  {}",
         e.when.format("%Y-%m-%d %H:%M"),
@@ -169,6 +175,19 @@ fn change_line(e: &AuditEntry, lang: Lang) -> String {
         safe(&i18n::change_what(lang, &e.what)),
         safe(&diff)
     )
+}
+
+/// A before/after JSON object with its `phone` masked (`138****5678`); other text as it is.
+fn masked_phone(fields: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(fields) {
+        Ok(serde_json::Value::Object(mut m)) => {
+            if let Some(serde_json::Value::String(p)) = m.get_mut("phone") {
+                *p = super::super::floor::mask_phone(p);
+            }
+            serde_json::Value::Object(m).to_string()
+        }
+        _ => fields.to_string(),
+    }
 }
 
 /// "name 王小明 → 王晓明, tags vip → —": the fields of a before/after pair of JSON objects.
@@ -207,5 +226,7 @@ mod tests {
         assert_eq!(d, r#"name 王小明 → 王晓明, tags ["vip"] → []"#);
         assert_eq!(field_diff("", r#"{"amount":"12.00"}"#), "amount 12.00");
         assert_eq!(field_diff("not json", ""), "");
+        let masked = masked_phone(r#"{"name":"王小明","phone":"13812345678"}"#);
+        assert_eq!(field_diff("", &masked), "name 王小明, phone 138****5678");
     }
 }
