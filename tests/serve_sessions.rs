@@ -191,3 +191,40 @@ fn a_new_day_reaches_every_session_and_later_ones() {
     assert_eq!(b.app.classifier().today(), later, "a later session starts on the new day");
     assert_eq!(b.app.followups().ids, a.app.followups().ids);
 }
+
+#[test]
+fn a_frame_the_client_could_not_take_is_sent_again_without_another_key() {
+    use kehu::serve::session::{self, Output, Spec};
+    use std::time::{Duration, Instant};
+    let (_dir, store, hub) = setup();
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(store);
+    let hub = std::sync::Arc::new(hub);
+    let (tx, rx) = channel();
+    // Room for one frame only: the opening sequence fills it, so the first frames are lost.
+    let (frames, mut frames_rx) = tokio::sync::mpsc::channel(1);
+    let (end, _end_rx) = tokio::sync::oneshot::channel();
+    let spec = Spec {
+        id: 1,
+        operator: "alice".into(),
+        role: kehu::domain::Role::Staff,
+        size: (100, 30),
+        idle: Duration::from_secs(600),
+    };
+    let me = tx.clone();
+    let (s, h) = (std::sync::Arc::clone(&store), std::sync::Arc::clone(&hub));
+    let thread = std::thread::spawn(move || session::run(s, h, spec, rx, me, Output { frames, end }));
+    // `2` shows the segments view while the client reads nothing.
+    tx.send(Input::Bytes(b"2".to_vec())).unwrap();
+    std::thread::sleep(Duration::from_millis(100)); // the client is slow to read: that is the test
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&seen).contains("lifecycle") {
+        assert!(Instant::now() < deadline, "the segments view never reached the client");
+        match frames_rx.try_recv() {
+            Ok(bytes) => seen.extend(bytes),
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    tx.send(Input::Close(None)).unwrap();
+    thread.join().unwrap();
+}

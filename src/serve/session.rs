@@ -47,6 +47,8 @@ type Farewell = (Option<String>, u32);
 
 /// Longest a session waits for input before it looks at its timers again.
 const TICK: Duration = Duration::from_millis(500);
+/// How soon a lost frame is drawn again (whole) when nothing else changes.
+const RETRY: Duration = Duration::from_millis(50);
 /// Most inputs handled before a frame is drawn (a flood of keys still shows progress).
 const BATCH: usize = 256;
 
@@ -97,8 +99,11 @@ struct Console<'a> {
     decoder: Decoder,
     scanner: ScanDetector,
     frames: &'a mpsc::Sender<Vec<u8>>,
-    /// A frame was dropped (the client did not keep up): the next one is drawn whole.
+    /// A frame was dropped (the client did not keep up): the next one is drawn whole, at the
+    /// latest at [`RETRY`] after the loss, so a screen is never left stale for want of a key.
     lost: bool,
+    /// When the frame lost last was lost.
+    lost_at: Instant,
     last_input: Instant,
     panic_key: Option<char>,
     searches: SearchThread,
@@ -133,6 +138,7 @@ impl<'a> Console<'a> {
             scanner,
             frames,
             lost: false,
+            lost_at: Instant::now(),
             last_input: Instant::now(),
             panic_key: std::env::var("KEHU_TEST_PANIC_ON").ok().and_then(|v| v.chars().next()),
             searches,
@@ -147,12 +153,18 @@ impl<'a> Console<'a> {
         loop {
             let now = Instant::now();
             let idle_end = self.last_input + self.spec.idle;
-            let wake =
-                [self.decoder.deadline(), self.scanner.deadline(), self.pacer.deadline(), Some(idle_end)]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .unwrap_or(now + TICK);
+            let retry = self.lost.then_some(self.lost_at + RETRY);
+            let wake = [
+                self.decoder.deadline(),
+                self.scanner.deadline(),
+                self.pacer.deadline(),
+                Some(idle_end),
+                retry,
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(now + TICK);
             let first = match inbox.recv_timeout(wake.saturating_duration_since(now).min(TICK)) {
                 Ok(m) => Some(m),
                 Err(RecvTimeoutError::Timeout) => None,
@@ -179,7 +191,7 @@ impl<'a> Console<'a> {
             if changed {
                 self.pacer.changed(awaited, now);
             }
-            if self.pacer.due(awaited, now) {
+            if self.pacer.due(awaited, now) || retry.is_some_and(|r| now >= r) {
                 self.draw();
             }
         }
@@ -289,6 +301,9 @@ impl<'a> Console<'a> {
         let frame = self.terminal.backend_mut().inner_mut().take_frame();
         if !frame.is_empty() && self.frames.try_send(frame).is_err() {
             self.lost = true;
+        }
+        if self.lost {
+            self.lost_at = Instant::now();
         }
     }
 }
