@@ -171,3 +171,18 @@ fn a_key_that_expires_during_a_session_ends_it() {
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
     assert!(a.history().contains("may no longer log in (the key expired at"), "{}", a.history());
 }
+
+#[test]
+fn a_command_gets_one_line_and_a_closed_channel() {
+    if !have_ssh() {
+        return;
+    }
+    let (s, keys, alice, _, _) = shop();
+    let server = Server::start(&s, &keys, &[], &[]);
+    let mut args = server.ssh(&alice, &["-T", "-o", "BatchMode=yes"]);
+    args.extend(["cat".to_string(), "/etc/passwd".to_string()]);
+    let out = Command::new("ssh").args(&args).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("offers the console only; connect without a command"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("root:"), "the command ran");
+}
