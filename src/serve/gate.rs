@@ -130,8 +130,12 @@ impl Gate {
             }
             rec.until = None;
         }
+        // The one pushed out stops counting now, not when its task gets round to closing it:
+        // a burst of arrivals must each push out another connection, not all the same one.
         let evict = if self.waiting >= self.limits.total {
-            self.busiest().and_then(|s| self.sources[&s].waiting.front().copied())
+            let victim = self.busiest().and_then(|s| self.sources.get_mut(&s)?.waiting.pop_front());
+            self.waiting -= usize::from(victim.is_some());
+            victim
         } else {
             None
         };
@@ -223,6 +227,25 @@ mod tests {
         g.failed(ip("10.0.0.9"), 1, t);
         g.logged_in(ip("192.168.1.5"), 5);
         assert_eq!(g.waiting(), 3);
+    }
+
+    #[test]
+    fn a_burst_of_arrivals_pushes_out_as_many_and_never_grows_past_the_cap() {
+        let mut g = Gate::new(GateLimits { total: 4, failures: 1000, ..GateLimits::default() });
+        let t = Instant::now();
+        let mut pushed = Vec::new();
+        for id in 0..20 {
+            if let Admit::Yes { evict: Some(v) } = g.admit(ip("10.0.0.9"), id, t) {
+                pushed.push(v);
+            }
+            assert!(g.waiting() <= 4, "{}", g.waiting());
+        }
+        assert_eq!(pushed, (0..16).collect::<Vec<_>>(), "each newcomer pushes out another, oldest first");
+        // Their tasks report them later: nothing is counted twice.
+        for v in pushed {
+            g.failed(ip("10.0.0.9"), v, t);
+        }
+        assert_eq!(g.waiting(), 4);
     }
 
     #[test]
