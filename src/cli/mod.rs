@@ -10,6 +10,7 @@ mod context;
 mod correct;
 mod demo;
 mod dialect;
+mod dispatch;
 mod encoding;
 mod export;
 mod failure;
@@ -25,6 +26,7 @@ mod table;
 mod torture;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 pub use context::Context;
@@ -288,51 +290,25 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     crate::i18n::set_current(crate::i18n::detect(cli.lang.as_deref()));
     let ctx = Context::from_cli(&cli)?;
     let mut out = std::io::stdout().lock();
-    match cli.command {
+    let command = match cli.command {
+        Some(command) => command,
         None => {
             let db = if cli.demo { ctx.open_demo()? } else { ctx.open()? };
             drop(out);
-            console::run(&ctx, db, !cli.demo)
+            return console::run(&ctx, db, !cli.demo);
         }
-        Some(Command::Demo { customers, seed }) => {
-            ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out)
-        }
-        Some(Command::Import { kind, file, create_missing, dry_run, mode, encoding }) => {
-            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding };
-            let db = ctx.open()?;
-            let p = progress::on_stderr();
-            // stderr unlocked: the progress bar draws there from its own thread too.
-            let code = import::run_with(&db, &file, &opts, &mut out, &mut std::io::stderr(), &*p)?;
-            ctx.checkpoint_if_large(&db, &*p)?;
-            Ok(code)
-        }
-        Some(Command::Export { kind, format, out: file, bom }) => {
-            anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
-            let db = ctx.open_existing()?;
-            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-            export::run(&ctx, &db, kind, format, bom, file.as_deref(), &mut out, terminal)
-        }
-        Some(Command::Segments { dimension, json }) => {
-            let db = ctx.open_existing()?;
-            segments::print(&ctx.load_classifier(&db)?, dimension.as_deref(), json, &mut out)?;
-            Ok(0)
-        }
-        Some(Command::Fit) => fit::run(&ctx, &ctx.open_existing()?, &*progress::on_stderr(), &mut out),
-        Some(Command::Show { query, json }) => {
-            let db = ctx.open_existing()?;
-            show::run(&ctx, &db, &query, json, &mut out)
-        }
-        Some(Command::Check) => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out),
-        Some(Command::Backup { file }) => {
+    };
+    match command {
+        Command::Demo { customers, seed } => ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out),
+        Command::Check => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out),
+        Command::Backup { file } => {
             backup::run_backup(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
         }
-        Some(Command::Restore { file }) => {
+        Command::Restore { file } => {
             backup::run_restore(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
         }
-        Some(Command::Salvage { out: to, backup }) => {
-            salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out)
-        }
-        Some(Command::Serve { listen, authorized_keys, host_key, max_sessions, idle, login_timeout }) => {
+        Command::Salvage { out: to, backup } => salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out),
+        Command::Serve { listen, authorized_keys, host_key, max_sessions, idle, login_timeout } => {
             drop(out);
             let max_sessions = usize::try_from(max_sessions)?;
             serve::run(
@@ -340,38 +316,28 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 serve::Args { listen, authorized_keys, host_key, max_sessions, idle, login_timeout },
             )
         }
-        Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),
-        Some(Command::Void { what, id, reason }) => {
-            correct::void(&ctx.open_existing()?, what, id, &reason, &crate::tui::operator(), &mut out)
+        Command::Torture { seed, edits } => torture::run(&ctx.db_path, seed, edits, &mut out),
+        command => {
+            debug_assert!(dispatch::on_open_store(&command));
+            let importing = matches!(command, Command::Import { .. });
+            // Only an import may make the database; the others need one there.
+            let db = if importing { ctx.open()? } else { ctx.open_existing()? };
+            let p = progress::on_stderr();
+            // stderr unlocked: the progress bar draws there from its own thread too.
+            let mut err = std::io::stderr();
+            let mut io = dispatch::Io {
+                out_terminal: std::io::stdout().is_terminal(),
+                out: &mut out,
+                err: &mut err,
+                operator: crate::tui::operator(),
+                progress: &*p,
+                may_ask: std::io::stdin().is_terminal(),
+            };
+            let code = dispatch::on_store(&ctx, &db, command, &mut io)?;
+            if importing {
+                ctx.checkpoint_if_large(&db, &*p)?;
+            }
+            Ok(code)
         }
-        Some(Command::Refund { purchase_id, amount, quantity, date }) => {
-            let day = date.unwrap_or(ctx.today);
-            let db = ctx.open_existing()?;
-            correct::refund(
-                &db,
-                purchase_id,
-                amount.as_deref(),
-                quantity,
-                day,
-                &crate::tui::operator(),
-                &mut out,
-            )
-        }
-        Some(Command::Resolve { interaction_id, note }) => correct::resolve(
-            &ctx.open_existing()?,
-            interaction_id,
-            &note,
-            ctx.today,
-            &crate::tui::operator(),
-            &mut out,
-        ),
-        Some(Command::Undo { operator, yes }) => {
-            let me = crate::tui::operator();
-            let who = operator.clone().unwrap_or(me.clone());
-            let db = ctx.open_existing()?;
-            // Another's change is taken back in their name only to find it; the undo is signed by you.
-            correct::run_undo_of(&db, &who, &me, yes, &mut out)
-        }
-        Some(Command::Torture { seed, edits }) => torture::run(&ctx.db_path, seed, edits, &mut out),
     }
 }
