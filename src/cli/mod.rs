@@ -18,6 +18,7 @@ mod fit;
 pub mod import;
 mod json;
 mod progress;
+pub mod remote;
 mod salvage;
 mod segments;
 mod serve;
@@ -30,6 +31,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 pub use context::Context;
+pub use failure::INTERNAL;
 
 /// kehu — a keyboard-first customer-management console.
 #[derive(Debug, Parser)]
@@ -285,9 +287,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Runs one parsed command line; `Ok` carries the exit code.
+/// Runs one parsed command line (this process's own: beside a running `kehu serve` it is sent
+/// to the server as the process was given it); `Ok` carries the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
-    crate::i18n::set_current(crate::i18n::detect(cli.lang.as_deref()));
+    let lang = crate::i18n::detect(cli.lang.as_deref());
+    crate::i18n::set_current(lang);
     let ctx = Context::from_cli(&cli)?;
     let mut out = std::io::stdout().lock();
     let command = match cli.command {
@@ -298,11 +302,26 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             return console::run(&ctx, db, !cli.demo);
         }
     };
+    // Asked of the server when it holds the database (see `remote`).
+    let served = |name: &str| {
+        let ran = remote::forward(&ctx.db_path, lang)?;
+        Some(ran.inspect(|&code| said_by_server(name, code)))
+    };
+    let name = dispatch::name(&command);
+    // These would replace or rebuild what the server holds: it says so.
+    let replacing = matches!(
+        command,
+        Command::Restore { .. } | Command::Salvage { .. } | Command::Demo { .. } | Command::Torture { .. }
+    );
+    if replacing && let Some(refused) = served(name) {
+        return refused;
+    }
     match command {
         Command::Demo { customers, seed } => ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out),
-        Command::Check => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out),
+        Command::Check => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out, || served(name)),
         Command::Backup { file } => {
-            backup::run_backup(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
+            let made = backup::run_backup(&ctx.db_path, &file, &*progress::on_stderr(), &mut out);
+            or_served(made, || served(name))
         }
         Command::Restore { file } => {
             backup::run_restore(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
@@ -321,7 +340,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             debug_assert!(dispatch::on_open_store(&command));
             let importing = matches!(command, Command::Import { .. });
             // Only an import may make the database; the others need one there.
-            let db = if importing { ctx.open()? } else { ctx.open_existing()? };
+            let opened = if importing { ctx.open() } else { ctx.open_existing() };
+            let db = match opened {
+                Ok(db) => db,
+                Err(e) => return or_served(Err(e), || served(name)),
+            };
             let p = progress::on_stderr();
             // stderr unlocked: the progress bar draws there from its own thread too.
             let mut err = std::io::stderr();
@@ -339,5 +362,36 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(code)
         }
+    }
+}
+
+/// `ran`, or when it failed because another process holds the database, what `served` made
+/// of it (when a `kehu serve` answers).
+fn or_served(
+    ran: anyhow::Result<i32>,
+    served: impl FnOnce() -> Option<anyhow::Result<i32>>,
+) -> anyhow::Result<i32> {
+    match ran {
+        Err(e)
+            if matches!(
+                e.downcast_ref(),
+                Some(failure::OpenFailed(crate::store::StoreError::Locked { .. }))
+            ) =>
+        {
+            served().unwrap_or(Err(e))
+        }
+        ran => ran,
+    }
+}
+
+/// One line on stderr (standard output stays the command's alone) when the server changed or
+/// checked the database for this command.
+fn said_by_server(command: &str, code: i32) {
+    match command {
+        "import" | "fit" | "void" | "refund" | "resolve" | "undo" if code == 0 => {
+            eprintln!("kehu: done by the running kehu serve; every console shows it")
+        }
+        "check" => eprintln!("kehu: checked by the running kehu serve, on the database it holds open"),
+        _ => {}
     }
 }
