@@ -153,7 +153,8 @@ fn reading_commands_print_while_serving_what_they_print_when_nothing_is_served()
     let alone: Vec<Output> = reads.iter().map(|a| run(&s, a)).collect();
     let audit_alone = ok(run(&s, &["audit"]));
 
-    let server = Server::start(&s, &[]);
+    // The server's own KEHU_TODAY (its --as-of wins for itself) must not leak into commands.
+    let server = Server::start(&s, &[("KEHU_TODAY", "2001-01-01")]);
     for (args, before) in reads.iter().zip(&alone) {
         let served = run(&s, args);
         assert_eq!(served.status.code(), Some(0), "{args:?}: {}", stderr(&served));
@@ -161,6 +162,23 @@ fn reading_commands_print_while_serving_what_they_print_when_nothing_is_served()
         assert_eq!(stderr(&served), stderr(before), "{args:?}");
     }
     assert_eq!(ok(run(&s, &["audit"])), audit_alone, "reads changed nothing, served or not");
+
+    // The client's environment counts, not the server's.
+    let today_of = |today: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kehu"));
+        c.arg("--db")
+            .arg(s.db())
+            .args(["segments", "--json"])
+            .env_remove("KEHU_TODAY")
+            .env_remove("KEHU_RULES");
+        if let Some(day) = today {
+            c.env("KEHU_TODAY", day);
+        }
+        let json: serde_json::Value = serde_json::from_str(&ok(c.output().unwrap())).unwrap();
+        json["today"].as_str().unwrap().to_string()
+    };
+    assert_eq!(today_of(Some("2024-05-06")), "2024-05-06");
+    assert_ne!(today_of(None), "2001-01-01");
 
     let none = run(&s, &["show", "nobody-has-this-name"]);
     assert_eq!(none.status.code(), Some(1));

@@ -213,3 +213,83 @@ fn absolutize(cli: &mut Cli, cwd: &Path) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(argv: &[&str], env: &[(&str, &str)]) -> Request {
+        Request {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            cwd: "/home/ann/work".into(),
+            operator: "ann".into(),
+            lang: "en".into(),
+            terminal: false,
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn paths_are_the_clients_and_the_database_is_the_servers() {
+        let dir = Path::new("/srv/kehu/db");
+        let cli = parse(
+            &req(
+                &[
+                    "kehu",
+                    "--db",
+                    "elsewhere",
+                    "--rules",
+                    "r.toml",
+                    "import",
+                    "--kind",
+                    "customers",
+                    "in.csv",
+                ],
+                &[],
+            ),
+            dir,
+        )
+        .unwrap();
+        assert_eq!(cli.db.as_deref(), Some(dir));
+        assert_eq!(cli.rules.as_deref(), Some(Path::new("/home/ann/work/r.toml")));
+        assert!(
+            matches!(cli.command, Some(Command::Import { file, .. }) if file == Path::new("/home/ann/work/in.csv"))
+        );
+        let cli =
+            parse(&req(&["kehu", "export", "--kind", "classes", "--out", "../x.csv"], &[]), dir).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Export { out: Some(f), .. }) if f == Path::new("/home/ann/work/../x.csv"))
+        );
+        let cli = parse(&req(&["kehu", "backup", "/tmp/b.kehubak"], &[]), dir).unwrap();
+        assert!(matches!(cli.command, Some(Command::Backup { file }) if file == Path::new("/tmp/b.kehubak")));
+    }
+
+    #[test]
+    fn the_clients_environment_stands_in_for_the_servers() {
+        let dir = Path::new("/srv/kehu/db");
+        let env = [("KEHU_TODAY", "2024-01-02"), ("KEHU_RULES", "rules.toml")];
+        let cli = parse(&req(&["kehu", "segments"], &env), dir).unwrap();
+        assert_eq!(cli.as_of, chrono::NaiveDate::from_ymd_opt(2024, 1, 2));
+        assert_eq!(cli.rules.as_deref(), Some(Path::new("/home/ann/work/rules.toml")));
+        // The command line wins over the environment, as clap has it.
+        let cli = parse(&req(&["kehu", "--as-of", "2024-03-04", "segments"], &env), dir).unwrap();
+        assert_eq!(cli.as_of, chrono::NaiveDate::from_ymd_opt(2024, 3, 4));
+        let cli = parse(&req(&["kehu", "segments"], &[]), dir).unwrap();
+        assert_eq!((cli.as_of, cli.rules), (None, None));
+        let e = parse(&req(&["kehu", "segments"], &[("KEHU_TODAY", "soon")]), dir).unwrap_err();
+        assert!(format!("{e:#}").starts_with("KEHU_TODAY: "), "{e:#}");
+        let mut relative = req(&["kehu", "audit"], &[]);
+        relative.cwd = "work".into();
+        assert!(parse(&relative, dir).unwrap_err().to_string().contains("not absolute"));
+    }
+
+    #[test]
+    fn commands_that_would_replace_the_database_are_refused_with_what_to_do() {
+        let cli = parse(&req(&["kehu", "restore", "b.kehubak"], &[]), Path::new("/srv/db")).unwrap();
+        let why = refusal(cli.command.as_ref().unwrap(), Path::new("/srv/db"));
+        assert!(
+            why.contains("restore into a new directory") && why.contains("stop kehu serve first"),
+            "{why}"
+        );
+    }
+}
