@@ -299,6 +299,26 @@ fn hostile_clients_get_refused_and_the_next_request_runs() {
 }
 
 #[test]
+fn one_request_more_than_run_at_once_is_told_the_server_is_busy() {
+    let s = shop();
+    let _server = Server::start(&s, &[]);
+    let socket = s.db().join(control::SOCKET);
+    // Every place taken by a connection that says nothing (accepted in the order they came).
+    let mut silent: Vec<UnixStream> =
+        (0..control::AT_ONCE).map(|_| UnixStream::connect(&socket).unwrap()).collect();
+    let (tag, why) = reply_to(&socket, b"");
+    assert_eq!(tag, control::REFUSED, "{why}");
+    assert!(why.contains(&format!("running {} commands already", control::AT_ONCE)), "{why}");
+    // Each silent one is told after the request wait and closed, its place given back first.
+    for conn in &mut silent {
+        conn.set_read_timeout(Some(DEADLINE)).unwrap();
+        assert_eq!(control::read_frame(conn).unwrap().map(|f| f.0), Some(control::REFUSED));
+        assert_eq!(conn.read(&mut [0; 8]).unwrap(), 0);
+    }
+    ok(run(&s, &["segments"]));
+}
+
+#[test]
 fn a_panic_in_a_command_run_for_a_client_ends_that_command_only() {
     let s = shop();
     let card = first_ref(&ok(run(&s, &["export", "--kind", "customers"])));

@@ -290,32 +290,47 @@ fn take(served: &Arc<Served>, mut conn: UnixStream) {
     }
     let s = Arc::clone(served);
     let spawned = std::thread::Builder::new().name("kehu-control-request".into()).spawn(move || {
-        answer(&s, conn);
-        s.running.fetch_sub(1, Ordering::SeqCst);
+        let mut conn = conn;
+        {
+            // Given back however the request ends (a panic outside the command's own too), and
+            // before the client sees the connection close: it may ask again at once.
+            let _place = Place(&s.running);
+            answer(&s, &mut conn);
+        }
+        drop(conn);
     });
     if spawned.is_err() {
         served.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
+/// One of the [`AT_ONCE`] places, given back when dropped.
+struct Place<'a>(&'a AtomicUsize);
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Reads one request, runs it and sends the reply.
-fn answer(served: &Served, mut conn: UnixStream) {
+fn answer(served: &Served, conn: &mut UnixStream) {
     let _ = conn.set_read_timeout(Some(REQUEST_WAIT));
-    let request = read_request(&mut conn).and_then(|mut r| {
+    let request = read_request(conn).and_then(|mut r| {
         r.operator = crate::domain::operator_name(&r.operator);
         if r.operator.is_empty() { Err("the request names no operator".to_string()) } else { Ok(r) }
     });
     let req = match request {
         Ok(req) => req,
         Err(why) => {
-            let _ = write_frame(&mut conn, REFUSED, why.as_bytes());
+            let _ = write_frame(conn, REFUSED, why.as_bytes());
             return;
         }
     };
     let _ = conn.set_write_timeout(Some(WRITE_WAIT));
     let store = served.store.as_ref();
     let since = super::refresh::mark(store);
-    let wire = RefCell::new(Wire::new(&conn));
+    let wire = RefCell::new(Wire::new(&*conn));
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::cli::remote::serve(store, &served.dir, &req, &mut OutPipe(&wire), &mut ErrPipe(&wire))
     }));
