@@ -60,15 +60,17 @@ fn request(lang: Lang) -> anyhow::Result<Request> {
     })
 }
 
-/// Runs `req` for a client on `store`, the database the server holds in `dir`: the exit code,
-/// and the command's name once the command line parsed.
+/// Runs `req` for a client on `store`, the database the server holds in `dir`; the exit code.
+/// `command` is given the command's name as soon as the command line parses (it is kept should
+/// the command panic).
 pub fn serve(
     store: &dyn Store,
     dir: &Path,
     req: &Request,
+    command: &mut Option<&'static str>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> (i32, Option<&'static str>) {
+) -> i32 {
     crate::i18n::set_current(Lang::parse(&req.lang).unwrap_or_default());
     let cli = match parse(req, dir) {
         Ok(cli) => cli,
@@ -79,20 +81,21 @@ pub fn serve(
                 None => format!("kehu: {}\n", terminal_safe(&format!("{e:#}"))),
             };
             let _ = err.write_all(text.as_bytes());
-            return (failure::UNUSABLE, None);
+            return failure::UNUSABLE;
         }
     };
     let mut cli = cli;
-    let Some(command) = cli.command.take() else {
+    let Some(parsed) = cli.command.take() else {
         let _ = writeln!(err, "kehu: the console runs over ssh while kehu serve holds the database");
-        return (failure::UNUSABLE, None);
+        return failure::UNUSABLE;
     };
-    let name = dispatch::name(&command);
+    let name = dispatch::name(&parsed);
+    *command = Some(name);
     // Test hook: a command that panics inside the server, to show that only it ends.
     if std::env::var("KEHU_TEST_PANIC_COMMAND").is_ok_and(|c| c == name) {
         panic!("KEHU_TEST_PANIC_COMMAND: test panic in kehu {name}");
     }
-    let ran = Context::from_cli(&cli).and_then(|ctx| run(&ctx, store, command, req, out, err));
+    let ran = Context::from_cli(&cli).and_then(|ctx| run(&ctx, store, parsed, req, out, err));
     let code = match ran {
         Ok(code) => code,
         Err(e) => {
@@ -101,7 +104,7 @@ pub fn serve(
         }
     };
     let _ = out.flush();
-    (code, Some(name))
+    code
 }
 
 /// Runs a parsed command on the open store.

@@ -331,16 +331,19 @@ fn answer(served: &Served, conn: &mut UnixStream) {
     let store = served.store.as_ref();
     let since = super::refresh::mark(store);
     let wire = RefCell::new(Wire::new(&*conn));
+    let mut command = None;
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::cli::remote::serve(store, &served.dir, &req, &mut OutPipe(&wire), &mut ErrPipe(&wire))
+        let (out, err) = (&mut OutPipe(&wire), &mut ErrPipe(&wire));
+        crate::cli::remote::serve(store, &served.dir, &req, &mut command, out, err)
     }));
-    let (code, command) = ran.unwrap_or_else(|_| {
+    let code = ran.unwrap_or_else(|_| {
         let _ = writeln!(
             ErrPipe(&wire),
             "kehu: internal error in the running kehu serve (this command ended; the server goes on); this is a bug in kehu, please report it"
         );
-        (crate::cli::INTERNAL, None)
+        crate::cli::INTERNAL
     });
+    // A command that panicked may have saved something before.
     if let (Ok(since), Some(command)) = (since, command) {
         super::refresh::publish(store, &served.hub, since, &req.operator, command);
     }
