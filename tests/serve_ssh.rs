@@ -208,8 +208,9 @@ fn two_operators_work_on_one_database_over_ssh() {
     assert!(!no_pty.status.success());
     assert!(stdout(&no_pty).contains("needs a terminal"), "{}", stdout(&no_pty));
 
-    // A local kehu is told where the database is and how to connect instead.
-    let local = s.kehu(TODAY, &["segments"]);
+    // A local console is told where the database is and how to connect instead (commands are
+    // run by the server: tests/serve_control.rs).
+    let local = s.kehu(TODAY, &[]);
     assert!(!local.status.success());
     let want = format!("holds this database; connect with: ssh -p {} 127.0.0.1", server.port);
     assert!(stderr(&local).contains(&want), "{}", stderr(&local));
