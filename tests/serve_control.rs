@@ -205,7 +205,11 @@ fn an_import_and_corrections_while_serving_are_signed_by_the_client() {
     let imported = kehu_in(&s.db(), s.dir.path(), "bo", &["import", "--kind", "customers", "new.csv"]);
     assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
     assert!(stdout(&imported).contains("imported 2 customers created"), "{}", stdout(&imported));
-    assert!(stderr(&imported).contains("done by the running kehu serve"), "{}", stderr(&imported));
+    assert!(
+        stderr(&imported).contains("run by the kehu serve holding this database"),
+        "{}",
+        stderr(&imported)
+    );
 
     let customers = ok(run(&s, &["export", "--kind", "customers"]));
     assert!(customers.contains("C9001,Served Ann") && customers.contains("C9002,Served Bo"), "{customers}");

@@ -389,7 +389,7 @@ fn or_served(
 fn said_by_server(command: &str, code: i32) {
     match command {
         "import" | "fit" | "void" | "refund" | "resolve" | "undo" if code == 0 => {
-            eprintln!("kehu: done by the running kehu serve; every console shows it")
+            eprintln!("kehu: run by the kehu serve holding this database; its consoles show what changed")
         }
         "check" => eprintln!("kehu: checked by the running kehu serve, on the database it holds open"),
         _ => {}
