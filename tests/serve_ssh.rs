@@ -74,8 +74,9 @@ fn two_operators_work_on_one_database_over_ssh() {
     assert!(!no_pty.status.success());
     assert!(stdout(&no_pty).contains("needs a terminal"), "{}", stdout(&no_pty));
 
-    // A local kehu is told where the database is and how to connect instead.
-    let local = s.kehu(TODAY, &["segments"]);
+    // A local console is told where the database is and how to connect instead (commands are
+    // run by the server: tests/serve_control.rs).
+    let local = s.kehu(TODAY, &[]);
     assert!(!local.status.success());
     let want = format!("holds this database; connect with: ssh -p {} 127.0.0.1", server.port);
     assert!(stderr(&local).contains(&want), "{}", stderr(&local));
@@ -177,8 +178,8 @@ fn a_served_shop_is_backed_up_and_kehu_backup_works_while_serving() {
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
     assert!(stderr(&refused).contains("inside the database directory"), "{}", stderr(&refused));
 
-    // Other commands are still told who holds the database (exit 2).
-    let held = s.kehu(TODAY, &["segments"]);
+    // The console is still told who holds the database, and how to connect (exit 2).
+    let held = s.kehu(TODAY, &[]);
     assert_eq!(held.status.code(), Some(2), "{}", stderr(&held));
     assert!(stderr(&held).contains("kehu serve (pid"), "{}", stderr(&held));
     let log = server.stop();

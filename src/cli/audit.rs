@@ -7,13 +7,18 @@ use std::io::Write;
 
 /// Prints every entry, or only those about the customer `customer` names (`#id`, ref, phone or
 /// id); exit 1 when that names nobody.
-pub fn run(store: &dyn Store, customer: Option<&str>, out: &mut dyn Write) -> anyhow::Result<i32> {
+pub fn run(
+    store: &dyn Store,
+    customer: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let id = match customer {
         None => None,
         Some(q) => match resolve(store, q)? {
             Some(id) => Some(id),
             None => {
-                eprintln!("kehu: no customer has ref, phone or id {:?}", terminal_safe(q));
+                writeln!(err, "kehu: no customer has ref, phone or id {:?}", terminal_safe(q))?;
                 return Ok(1);
             }
         },
@@ -41,10 +46,11 @@ pub fn run(store: &dyn Store, customer: Option<&str>, out: &mut dyn Write) -> an
         )?;
     }
     if entries.is_empty() {
-        eprintln!(
+        writeln!(
+            err,
             "kehu: the audit log has no entries{}",
             if id.is_some() { " for this customer" } else { "" }
-        );
+        )?;
     }
     Ok(0)
 }

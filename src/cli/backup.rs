@@ -1,33 +1,15 @@
 //! `kehu backup` and `kehu restore`.
 
 use crate::progress::Progress;
-use crate::store::{self, SledStore, StoreError};
+use crate::store::{self, SledStore};
 use crate::text::shown_path;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes a backup of the database in `db` to `file`; while `kehu serve` holds the database,
-/// the server writes it (asked over its control socket).
+/// Writes a backup of the database in `db` to `file` (while `kehu serve` holds the database,
+/// `cli::run` asks the server instead).
 pub fn run_backup(db: &Path, file: &Path, p: &dyn Progress, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let store = match SledStore::open_existing(db) {
-        Ok(store) => store,
-        Err(e @ StoreError::Locked { .. }) => match crate::serve::control::request_backup(db, file) {
-            Some(answer) => {
-                let a = answer?;
-                writeln!(
-                    out,
-                    "backed up {} entries of {} trees to {} (written by the running kehu serve, at change {})",
-                    a.entries,
-                    a.trees,
-                    shown_path(file),
-                    a.seq
-                )?;
-                return Ok(0);
-            }
-            None => return Err(super::failure::OpenFailed(e).into()),
-        },
-        Err(e) => return Err(super::failure::OpenFailed(e).into()),
-    };
+    let store = SledStore::open_existing(db).map_err(super::failure::OpenFailed)?;
     let made = store::backup_with(&store, file, &|| false, p);
     p.done();
     let s = made?;

@@ -16,6 +16,8 @@ pub enum Outcome {
     Checked(CheckReport),
     /// Could not be opened (or sled gave up while scanning); the reason, for the operator.
     Refused(String),
+    /// Another process holds it (a `kehu serve` may check it instead); the reason.
+    Held(String),
 }
 
 /// Opens `dir` (which must hold a database: sled would make an empty one, and "clean" would be
@@ -36,9 +38,10 @@ pub fn check_dir(dir: &Path, p: &dyn Progress) -> Outcome {
             }
             Outcome::Checked(report)
         }
-        Ok(Err(
-            e @ (StoreError::Locked { .. } | StoreError::TooNew { .. } | StoreError::NoDatabase { .. }),
-        )) => Outcome::Refused(e.to_string()),
+        Ok(Err(e @ StoreError::Locked { .. })) => Outcome::Held(e.to_string()),
+        Ok(Err(e @ (StoreError::TooNew { .. } | StoreError::NoDatabase { .. }))) => {
+            Outcome::Refused(e.to_string())
+        }
         Ok(Err(e @ StoreError::Corrupt(_))) => Outcome::Refused(format!(
             "{e}; `kehu salvage --db {} --out NEWDIR` rebuilds it from its last backup and the journal",
             dir.display()
@@ -52,9 +55,22 @@ pub fn check_dir(dir: &Path, p: &dyn Progress) -> Outcome {
     }
 }
 
-/// Prints the outcome and returns the exit code: 0 clean, 1 damaged, 2 refused.
-pub fn run(dir: &Path, p: &dyn Progress, out: &mut dyn Write) -> anyhow::Result<i32> {
+/// Prints the outcome and returns the exit code: 0 clean, 1 damaged, 2 refused; `held` runs
+/// instead when another process holds the database, if it can (see `cli::remote`).
+pub fn run(
+    dir: &Path,
+    p: &dyn Progress,
+    out: &mut dyn Write,
+    held: impl FnOnce() -> Option<anyhow::Result<i32>>,
+) -> anyhow::Result<i32> {
     match check_dir(dir, p) {
+        Outcome::Held(why) => match held() {
+            Some(checked) => checked,
+            None => {
+                writeln!(out, "refused: {}", crate::text::terminal_safe(&why))?;
+                Ok(REFUSED)
+            }
+        },
         Outcome::Refused(why) => {
             writeln!(out, "refused: {}", crate::text::terminal_safe(&why))?;
             Ok(REFUSED)

@@ -7,6 +7,7 @@ use super::export::{Cell, Out, RowWriter};
 use crate::classify::Profile;
 use crate::domain::Customer;
 use crate::store::Store;
+use std::io::Write;
 
 /// The columns: the ones scripts rely on first and in a fixed order (never reorder them), then
 /// the rest of the profile.
@@ -49,8 +50,14 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
-pub fn export<'a>(ctx: &Context, store: &dyn Store, format: Format, out: Out<'a>) -> anyhow::Result<u64> {
-    let (customers, clf) = ctx.load(store, true)?;
+pub fn export<'a>(
+    ctx: &Context,
+    store: &dyn Store,
+    format: Format,
+    out: Out<'a>,
+    err: &mut dyn Write,
+) -> anyhow::Result<u64> {
+    let (customers, clf) = ctx.load_to(store, true, err)?;
     let mut w = RowWriter::new(format, COLUMNS, out)?;
     for c in &customers {
         if let Some(p) = clf.profile(c.id) {

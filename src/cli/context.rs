@@ -118,6 +118,11 @@ impl Context {
         Ok(self.load(store, false)?.1)
     }
 
+    /// [`Context::load_classifier`], the note going to `err`.
+    pub fn load_classifier_to(&self, store: &dyn Store, err: &mut dyn Write) -> anyhow::Result<Classifier> {
+        Ok(self.load_to(store, false, err)?.1)
+    }
+
     /// Streams every history into the classifier, one at a time, keeping the customer records
     /// when `keep_customers` (never the purchases and interactions), and classifies with the
     /// predictive model; a note (no predictions) goes to stderr.
@@ -126,10 +131,20 @@ impl Context {
         store: &dyn Store,
         keep_customers: bool,
     ) -> anyhow::Result<(Vec<Customer>, Classifier)> {
+        self.load_to(store, keep_customers, &mut std::io::stderr())
+    }
+
+    /// [`Context::load`], the note going to `err`.
+    pub fn load_to(
+        &self,
+        store: &dyn Store,
+        keep_customers: bool,
+        err: &mut dyn Write,
+    ) -> anyhow::Result<(Vec<Customer>, Classifier)> {
         let (customers, builder) = self.stream(store, keep_customers)?;
         let (clf, note) = self.classify(store, builder)?;
         if let Some(note) = note {
-            eprintln!("kehu: {note}");
+            writeln!(err, "kehu: {note}")?;
         }
         Ok((customers, clf))
     }

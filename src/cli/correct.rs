@@ -6,7 +6,7 @@ use crate::domain::{Money, Purchase, Resolution, Void};
 use crate::store::{Store, StoreError};
 use crate::text::terminal_safe;
 use chrono::NaiveDate;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, Write};
 
 /// What `kehu void` voids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -117,13 +117,15 @@ pub fn resolve(
 }
 
 /// Takes back the last change of `whose` for `operator` (who signs the undo); asks first when
-/// someone else changed the same customer since (or refuses without a terminal, unless `yes`).
+/// someone else changed the same customer since, on the terminal when `may_ask` (else refuses,
+/// unless `yes`).
 pub fn run_undo_of(
     store: &dyn Store,
     whose: &str,
     operator: &str,
-    yes: bool,
+    (yes, may_ask): (bool, bool),
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let Some(u) = undo::last(store, Some(whose))? else {
         writeln!(out, "nothing to undo by {}", terminal_safe(whose))?;
@@ -139,13 +141,15 @@ pub fn run_undo_of(
     let mut consent = yes;
     if u.needs_consent() && !yes {
         let since = terminal_safe(&u.since_text()).into_owned();
-        if !std::io::stdin().is_terminal() {
-            eprintln!(
+        if !may_ask {
+            writeln!(
+                err,
                 "kehu: someone else has changed this since: {since}; run again with --yes to take back {what} anyway"
-            );
+            )?;
             return Ok(1);
         }
-        eprint!("someone else has changed this since: {since}\ntake back {what} anyway? [y/N] ");
+        write!(err, "someone else has changed this since: {since}\ntake back {what} anyway? [y/N] ")?;
+        err.flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         consent = answer.trim().eq_ignore_ascii_case("y");
@@ -160,7 +164,7 @@ pub fn run_undo_of(
             Ok(0)
         }
         Err(e @ (StoreError::Stale { .. } | StoreError::Changed(_))) => {
-            eprintln!("kehu: {e}; run again with --yes to take it back over the newer change");
+            writeln!(err, "kehu: {e}; run again with --yes to take it back over the newer change")?;
             Ok(1)
         }
         Err(e) => Err(e.into()),

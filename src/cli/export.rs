@@ -131,7 +131,8 @@ pub struct Out<'a> {
     pub terminal: bool,
 }
 
-/// Runs `kehu export`; `stdout_terminal` says whether standard output is a terminal.
+/// Runs `kehu export`; `stdout_terminal` says whether standard output is a terminal; notes go
+/// to `err`.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     ctx: &Context,
@@ -141,6 +142,7 @@ pub fn run(
     bom: bool,
     file: Option<&Path>,
     stdout: &mut dyn Write,
+    err: &mut dyn Write,
     stdout_terminal: bool,
 ) -> anyhow::Result<i32> {
     let (mut out, terminal): (Box<dyn Write + '_>, bool) = match file {
@@ -167,10 +169,10 @@ pub fn run(
         ExportKind::Interactions => records(store, format, INTERACTION_COLUMNS, out, |h, _, w| {
             h.interactions.iter().try_for_each(|i| w.row(&interaction_cells(&h.customer, i)))
         })?,
-        ExportKind::Classes => super::classes::export(ctx, store, format, out)?,
+        ExportKind::Classes => super::classes::export(ctx, store, format, out, err)?,
     };
     if let Some(p) = file {
-        eprintln!("kehu: wrote {rows} rows to {}", shown_path(p));
+        writeln!(err, "kehu: wrote {rows} rows to {}", shown_path(p))?;
     }
     Ok(0)
 }

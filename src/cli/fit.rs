@@ -9,8 +9,15 @@ use std::io::Write;
 use std::time::Instant;
 
 /// Fits BG/NBD and Gamma-Gamma to every customer as of `--as-of`, stores the model (start-up
-/// then reuses it until the data changes) and prints the parameters and the fit time.
-pub fn run(ctx: &Context, store: &dyn Store, p: &dyn Progress, out: &mut dyn Write) -> anyhow::Result<i32> {
+/// then reuses it until the data changes), signed by `operator`, and prints the parameters and
+/// the fit time.
+pub fn run(
+    ctx: &Context,
+    store: &dyn Store,
+    p: &dyn Progress,
+    operator: &str,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let (_, builder) = ctx.stream_with(store, false, p)?;
     let started = Instant::now();
     // A fit reports no steps of its own: the stage shows that it runs and for how long.
@@ -20,7 +27,7 @@ pub fn run(ctx: &Context, store: &dyn Store, p: &dyn Progress, out: &mut dyn Wri
     let model = model?;
     let took = started.elapsed().as_secs_f64();
     let fitted = crate::change::Change::Setting { key: MODEL_SETTING.into(), value: Some(model.to_bytes()) };
-    store.commit(fitted, &crate::tui::operator())?;
+    store.commit(fitted, operator)?;
     print(&model, took, out)?;
     Ok(0)
 }

@@ -10,6 +10,7 @@ mod context;
 mod correct;
 mod demo;
 mod dialect;
+mod dispatch;
 mod encoding;
 mod export;
 mod failure;
@@ -17,6 +18,7 @@ mod fit;
 pub mod import;
 mod json;
 mod progress;
+pub mod remote;
 mod salvage;
 mod segments;
 mod serve;
@@ -25,9 +27,11 @@ mod table;
 mod torture;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 pub use context::Context;
+pub use failure::INTERNAL;
 
 /// kehu — a keyboard-first customer-management console.
 #[derive(Debug, Parser)]
@@ -287,56 +291,47 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Runs one parsed command line; `Ok` carries the exit code.
+/// Runs one parsed command line (this process's own: beside a running `kehu serve` it is sent
+/// to the server as the process was given it); `Ok` carries the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
-    crate::i18n::set_current(crate::i18n::detect(cli.lang.as_deref()));
+    let lang = crate::i18n::detect(cli.lang.as_deref());
+    crate::i18n::set_current(lang);
     let ctx = Context::from_cli(&cli)?;
     let mut out = std::io::stdout().lock();
-    match cli.command {
+    let command = match cli.command {
+        Some(command) => command,
         None => {
             let db = if cli.demo { ctx.open_demo()? } else { ctx.open()? };
             drop(out);
-            console::run(&ctx, db, !cli.demo)
+            return console::run(&ctx, db, !cli.demo);
         }
-        Some(Command::Demo { customers, seed }) => {
-            ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out)
+    };
+    // Asked of the server when it holds the database (see `remote`).
+    let served = |name: &str| {
+        let ran = remote::forward(&ctx.db_path, lang)?;
+        Some(ran.inspect(|&code| said_by_server(name, code)))
+    };
+    let name = dispatch::name(&command);
+    // These would replace or rebuild what the server holds: it says so.
+    let replacing = matches!(
+        command,
+        Command::Restore { .. } | Command::Salvage { .. } | Command::Demo { .. } | Command::Torture { .. }
+    );
+    if replacing && let Some(refused) = served(name) {
+        return refused;
+    }
+    match command {
+        Command::Demo { customers, seed } => ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out),
+        Command::Check => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out, || served(name)),
+        Command::Backup { file } => {
+            let made = backup::run_backup(&ctx.db_path, &file, &*progress::on_stderr(), &mut out);
+            or_served(made, || served(name))
         }
-        Some(Command::Import { kind, file, create_missing, dry_run, mode, encoding }) => {
-            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding };
-            let db = ctx.open()?;
-            let p = progress::on_stderr();
-            // stderr unlocked: the progress bar draws there from its own thread too.
-            let code = import::run_with(&db, &file, &opts, &mut out, &mut std::io::stderr(), &*p)?;
-            ctx.checkpoint_if_large(&db, &*p)?;
-            Ok(code)
-        }
-        Some(Command::Export { kind, format, out: file, bom }) => {
-            anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
-            let db = ctx.open_existing()?;
-            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-            export::run(&ctx, &db, kind, format, bom, file.as_deref(), &mut out, terminal)
-        }
-        Some(Command::Segments { dimension, json }) => {
-            let db = ctx.open_existing()?;
-            segments::print(&ctx.load_classifier(&db)?, dimension.as_deref(), json, &mut out)?;
-            Ok(0)
-        }
-        Some(Command::Fit) => fit::run(&ctx, &ctx.open_existing()?, &*progress::on_stderr(), &mut out),
-        Some(Command::Show { query, json }) => {
-            let db = ctx.open_existing()?;
-            show::run(&ctx, &db, &query, json, &mut out)
-        }
-        Some(Command::Check) => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out),
-        Some(Command::Backup { file }) => {
-            backup::run_backup(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
-        }
-        Some(Command::Restore { file }) => {
+        Command::Restore { file } => {
             backup::run_restore(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
         }
-        Some(Command::Salvage { out: to, backup }) => {
-            salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out)
-        }
-        Some(Command::Serve {
+        Command::Salvage { out: to, backup } => salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out),
+        Command::Serve {
             listen,
             authorized_keys,
             host_key,
@@ -344,7 +339,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             idle,
             login_timeout,
             max_waiting,
-        }) => {
+        } => {
             drop(out);
             let max_sessions = usize::try_from(max_sessions)?;
             let max_waiting = usize::try_from(max_waiting)?;
@@ -361,38 +356,63 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 },
             )
         }
-        Some(Command::Audit { customer }) => audit::run(&ctx.open_existing()?, customer.as_deref(), &mut out),
-        Some(Command::Void { what, id, reason }) => {
-            correct::void(&ctx.open_existing()?, what, id, &reason, &crate::tui::operator(), &mut out)
+        Command::Torture { seed, edits } => torture::run(&ctx.db_path, seed, edits, &mut out),
+        command => {
+            debug_assert!(dispatch::on_open_store(&command));
+            let importing = matches!(command, Command::Import { .. });
+            // Only an import may make the database; the others need one there.
+            let opened = if importing { ctx.open() } else { ctx.open_existing() };
+            let db = match opened {
+                Ok(db) => db,
+                Err(e) => return or_served(Err(e), || served(name)),
+            };
+            let p = progress::on_stderr();
+            // stderr unlocked: the progress bar draws there from its own thread too.
+            let mut err = std::io::stderr();
+            let mut io = dispatch::Io {
+                out_terminal: std::io::stdout().is_terminal(),
+                out: &mut out,
+                err: &mut err,
+                operator: crate::tui::operator(),
+                progress: &*p,
+                may_ask: std::io::stdin().is_terminal(),
+            };
+            let code = dispatch::on_store(&ctx, &db, command, &mut io)?;
+            if importing {
+                ctx.checkpoint_if_large(&db, &*p)?;
+            }
+            Ok(code)
         }
-        Some(Command::Refund { purchase_id, amount, quantity, date }) => {
-            let day = date.unwrap_or(ctx.today);
-            let db = ctx.open_existing()?;
-            correct::refund(
-                &db,
-                purchase_id,
-                amount.as_deref(),
-                quantity,
-                day,
-                &crate::tui::operator(),
-                &mut out,
-            )
+    }
+}
+
+/// `ran`, or when it failed because another process holds the database, what `served` made
+/// of it (when a `kehu serve` answers).
+fn or_served(
+    ran: anyhow::Result<i32>,
+    served: impl FnOnce() -> Option<anyhow::Result<i32>>,
+) -> anyhow::Result<i32> {
+    match ran {
+        Err(e)
+            if matches!(
+                e.downcast_ref(),
+                Some(failure::OpenFailed(crate::store::StoreError::Locked { .. }))
+            ) =>
+        {
+            served().unwrap_or(Err(e))
         }
-        Some(Command::Resolve { interaction_id, note }) => correct::resolve(
-            &ctx.open_existing()?,
-            interaction_id,
-            &note,
-            ctx.today,
-            &crate::tui::operator(),
-            &mut out,
-        ),
-        Some(Command::Undo { operator, yes }) => {
-            let me = crate::tui::operator();
-            let who = operator.clone().unwrap_or(me.clone());
-            let db = ctx.open_existing()?;
-            // Another's change is taken back in their name only to find it; the undo is signed by you.
-            correct::run_undo_of(&db, &who, &me, yes, &mut out)
+        ran => ran,
+    }
+}
+
+/// One line on stderr (standard output stays the command's alone) when the server changed or
+/// checked the database for this command.
+fn said_by_server(command: &str, code: i32) {
+    match command {
+        "import" | "fit" | "void" | "refund" | "resolve" | "undo" if code == 0 => {
+            eprintln!("kehu: run by the kehu serve holding this database; its consoles show what changed")
         }
-        Some(Command::Torture { seed, edits }) => torture::run(&ctx.db_path, seed, edits, &mut out),
+        "check" => eprintln!("kehu: checked by the running kehu serve, on the database it holds open"),
+        _ => {}
     }
 }

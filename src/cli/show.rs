@@ -20,47 +20,51 @@ pub fn run(
     query: &str,
     json: bool,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     // One pass: the customer records to find the one asked for, the rest summarised for the
     // classifier (the population figures need everyone); only their own history is read whole.
     let (customers, builder) = ctx.stream(store, true)?;
-    let matches = find(store, &customers, query)?;
+    let matches = find(store, &customers, query, err)?;
     let customer = match matches.as_slice() {
         [] => {
-            eprintln!(
+            writeln!(
+                err,
                 "kehu: no customer matches {:?} (try a ref, phone, #id or part of the name)",
                 terminal_safe(query)
-            );
+            )?;
             if let Ok(id) = query.trim().parse::<u64>()
                 && customers.binary_search_by_key(&id, |c| c.id).is_ok()
             {
-                eprintln!("kehu: a bare number is a ref or a phone; customer id {id} is #{id}");
+                writeln!(err, "kehu: a bare number is a ref or a phone; customer id {id} is #{id}")?;
             }
             return Ok(1);
         }
         [one] => &customers[*one],
         many => {
-            eprintln!(
+            writeln!(
+                err,
                 "kehu: {} customers match {:?}; give a ref, phone or #id:",
                 many.len(),
                 terminal_safe(query)
-            );
+            )?;
             for &i in many.iter().take(MAX_CANDIDATES) {
                 let c = &customers[i];
-                eprintln!(
+                writeln!(
+                    err,
                     "  #{:<8} {:<12} {}  {}",
                     c.id,
                     terminal_safe(c.reference.as_deref().unwrap_or("-")),
                     terminal_safe(&c.name),
                     c.phone.as_ref().map_or("", |p| p.as_str())
-                );
+                )?;
             }
             return Ok(1);
         }
     };
     let (clf, note) = ctx.classify(store, builder)?;
     if let Some(note) = note {
-        eprintln!("kehu: {note}");
+        writeln!(err, "kehu: {note}")?;
     }
     let history = &store
         .history(customer.id)?
@@ -86,7 +90,12 @@ pub fn run(
 /// `#id`, exact ref, phone, a card or phone a merge took away, then name (exact, then
 /// substring, any case, then pinyin). A bare number is never an id: `00001` is a card or a
 /// phone, and `#1` is customer 1.
-fn find(store: &dyn Store, customers: &[Customer], query: &str) -> anyhow::Result<Vec<usize>> {
+fn find(
+    store: &dyn Store,
+    customers: &[Customer],
+    query: &str,
+    err: &mut dyn Write,
+) -> anyhow::Result<Vec<usize>> {
     let q = query.trim();
     let index_of = |id: u64| customers.binary_search_by_key(&id, |c| c.id).ok();
     if let Some(id) = q.strip_prefix('#').and_then(|s| s.parse().ok()) {
@@ -110,7 +119,7 @@ fn find(store: &dyn Store, customers: &[Customer], query: &str) -> anyhow::Resul
         },
     };
     if let Some(id) = former {
-        eprintln!("kehu: {} was merged into customer #{id}", terminal_safe(q));
+        writeln!(err, "kehu: {} was merged into customer #{id}", terminal_safe(q))?;
         return Ok(index_of(id).into_iter().collect());
     }
     let lower = q.to_lowercase();

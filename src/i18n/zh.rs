@@ -20,6 +20,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("classes loading… {}%", "正在分类… {}%"),
     ("not loaded", "未能读取"),
     ("{} customers loaded", "已读取 {} 位客户"),
+    ("`kehu {}` from the command line", "在命令行执行了 `kehu {}`"),
     ("error: cannot load the database: {}", "错误：无法读取数据库：{}"),
     ("card {} scanned; it opens once the customers are read", "已扫描卡号 {}；客户读取完后打开"),
     ("still loading — this waits until every customer is read", "仍在读取——需等全部客户读取完"),

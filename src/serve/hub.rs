@@ -62,6 +62,12 @@ impl Hub {
         self.lock().sessions.retain(|(s, _)| *s != id);
     }
 
+    /// The rules and the day the consoles classify with (a reload classifies alike).
+    pub fn classified_as(&self) -> (crate::classify::Rules, chrono::NaiveDate) {
+        let inner = self.lock();
+        (inner.base.classifier().rules().clone(), inner.base.today())
+    }
+
     /// How many sessions are registered.
     pub fn len(&self) -> usize {
         self.lock().sessions.len()

@@ -13,6 +13,7 @@ pub mod hostkey;
 pub mod hub;
 pub mod input;
 pub mod keyopts;
+pub mod refresh;
 pub mod server;
 pub mod session;
 pub mod term;
@@ -155,11 +156,11 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
         Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
     log(format_args!("host key {fingerprint} ({})", opts.host_key.display()));
     log(format_args!("listening on {addr}; connect with: {ssh_hint}"));
-    let _control = match control::start(Arc::clone(&shared.store), db) {
+    let _control = match control::start(Arc::clone(&shared.store), Arc::clone(&shared.hub), db) {
         Ok(c) => Some(c),
         Err(e) => {
             log(format_args!(
-                "no control socket in {} ({e}); `kehu backup` will be refused while serving",
+                "no control socket in {} ({e}); the command line will be refused while serving",
                 db.display()
             ));
             None

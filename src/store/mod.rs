@@ -212,6 +212,9 @@ pub trait Store: Send + Sync {
     /// week; the journal is then cut back to what the backups do not hold. Returns the new
     /// backup's path.
     fn daily_backup(&self, today: chrono::NaiveDate) -> StoreResult<Option<PathBuf>>;
+    /// Verifies every record, index and counter of the open database (`kehu check` run by the
+    /// `kehu serve` that holds it), telling `p` how far it has come; edits wait meanwhile.
+    fn verify(&self, p: &dyn crate::progress::Progress) -> CheckReport;
 
     /// Reserves `n` consecutive fresh ids (shared by all record kinds) and returns the first.
     fn allocate_ids(&self, n: u64) -> StoreResult<u64> {

@@ -433,6 +433,10 @@ impl Store for SledStore {
             &|| false,
         )
     }
+
+    fn verify(&self, p: &dyn crate::progress::Progress) -> CheckReport {
+        self.check_with(p)
+    }
 }
 
 #[cfg(test)]

@@ -154,6 +154,20 @@ pub fn run_with(
     err: &mut dyn Write,
     p: &dyn crate::progress::Progress,
 ) -> anyhow::Result<i32> {
+    run_as(store, path, opts, &crate::tui::operator(), out, err, p)
+}
+
+/// [`run_with`], the import signed by `operator` (a client of `kehu serve` signs with its own
+/// name, not the server's).
+pub fn run_as(
+    store: &dyn Store,
+    path: &Path,
+    opts: &Options,
+    operator: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    p: &dyn crate::progress::Progress,
+) -> anyhow::Result<i32> {
     use crate::progress::Unit;
     p.stage("reading the file", None, Unit::Nothing);
     let read = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()));
@@ -209,7 +223,7 @@ pub fn run_with(
     }
     // One transaction: it shows that it runs and for how long, not how far it has come.
     p.stage("writing (one transaction)", None, Unit::Nothing);
-    let committed = store.commit(crate::change::Change::Batch { set, source }, &crate::tui::operator());
+    let committed = store.commit(crate::change::Change::Batch { set, source }, operator);
     p.done();
     committed?;
     writeln!(out, "{}: imported {summary}", path.display())?;

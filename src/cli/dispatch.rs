@@ -1,0 +1,100 @@
+//! The commands that work on an open database, run the same way from this process's terminal
+//! and, for a client on the same machine, inside the `kehu serve` that holds the database (see
+//! [`crate::serve::control`]): [`Io`] says where they write and for whom.
+
+use super::{Command, Context, Format, audit, correct, export, fit, import, segments, show};
+use crate::progress::Progress;
+use crate::store::Store;
+use std::io::Write;
+
+/// Where a command writes, for whom, and what it may do with the terminal.
+pub struct Io<'a> {
+    /// Standard output: the command's data.
+    pub out: &'a mut dyn Write,
+    /// Standard error: notes, refusals, questions.
+    pub err: &'a mut dyn Write,
+    /// Whether `out` is a terminal (an export then shows stored text escaped).
+    pub out_terminal: bool,
+    /// Who signs what the command saves.
+    pub operator: String,
+    /// How far long work has come.
+    pub progress: &'a dyn Progress,
+    /// Whether a question may be asked on the terminal (undo over someone's newer change).
+    pub may_ask: bool,
+}
+
+/// Whether [`on_store`] runs `command`.
+pub fn on_open_store(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Import { .. }
+            | Command::Export { .. }
+            | Command::Segments { .. }
+            | Command::Fit
+            | Command::Show { .. }
+            | Command::Audit { .. }
+            | Command::Void { .. }
+            | Command::Refund { .. }
+            | Command::Resolve { .. }
+            | Command::Undo { .. }
+    )
+}
+
+/// Runs `command` (one that [`on_open_store`] names) on `store`.
+pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io) -> anyhow::Result<i32> {
+    let me = io.operator.clone();
+    match command {
+        Command::Import { kind, file, create_missing, dry_run, mode, encoding } => {
+            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding };
+            import::run_as(store, &file, &opts, &me, io.out, io.err, io.progress)
+        }
+        Command::Export { kind, format, out: file, bom } => {
+            anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
+            export::run(ctx, store, kind, format, bom, file.as_deref(), io.out, io.err, io.out_terminal)
+        }
+        Command::Segments { dimension, json } => {
+            segments::print(&ctx.load_classifier_to(store, io.err)?, dimension.as_deref(), json, io.out)?;
+            Ok(0)
+        }
+        Command::Fit => fit::run(ctx, store, io.progress, &me, io.out),
+        Command::Show { query, json } => show::run(ctx, store, &query, json, io.out, io.err),
+        Command::Audit { customer } => audit::run(store, customer.as_deref(), io.out, io.err),
+        Command::Void { what, id, reason } => correct::void(store, what, id, &reason, &me, io.out),
+        Command::Refund { purchase_id, amount, quantity, date } => {
+            let day = date.unwrap_or(ctx.today);
+            correct::refund(store, purchase_id, amount.as_deref(), quantity, day, &me, io.out)
+        }
+        Command::Resolve { interaction_id, note } => {
+            correct::resolve(store, interaction_id, &note, ctx.today, &me, io.out)
+        }
+        Command::Undo { operator, yes } => {
+            // Another's change is taken back in their name only to find it; the undo is signed by you.
+            let whose = operator.unwrap_or_else(|| me.clone());
+            correct::run_undo_of(store, &whose, &me, (yes, io.may_ask), io.out, io.err)
+        }
+        other => anyhow::bail!("kehu {} does not run on an open database", name(&other)),
+    }
+}
+
+/// The subcommand's name as typed, e.g. `import`.
+pub fn name(command: &Command) -> &'static str {
+    match command {
+        Command::Demo { .. } => "demo",
+        Command::Import { .. } => "import",
+        Command::Export { .. } => "export",
+        Command::Segments { .. } => "segments",
+        Command::Fit => "fit",
+        Command::Show { .. } => "show",
+        Command::Check => "check",
+        Command::Backup { .. } => "backup",
+        Command::Restore { .. } => "restore",
+        Command::Salvage { .. } => "salvage",
+        Command::Serve { .. } => "serve",
+        Command::Void { .. } => "void",
+        Command::Refund { .. } => "refund",
+        Command::Resolve { .. } => "resolve",
+        Command::Undo { .. } => "undo",
+        Command::Audit { .. } => "audit",
+        Command::Torture { .. } => "torture",
+    }
+}
