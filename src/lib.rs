@@ -8,7 +8,8 @@
 //! tiered customer search index, pure), [`ui`] (the console's pure state machine and views),
 //! [`tui`] (the terminal runtime that drives it), [`serve`] (the console over SSH, many operators
 //! on one store), [`cli`] (the command line); [`progress`] is how long work reports how far it has
-//! come without knowing who shows it.
+//! come without knowing who shows it; [`report`] holds the reports over the records (the day's
+//! close).
 
 pub mod change;
 pub mod classify;
@@ -21,6 +22,7 @@ pub mod intern;
 pub mod pinyin;
 pub mod predict;
 pub mod progress;
+pub mod report;
 pub mod search;
 pub mod serve;
 pub mod store;

@@ -2,7 +2,9 @@
 //! and, for a client on the same machine, inside the `kehu serve` that holds the database (see
 //! [`crate::serve::control`]): [`Io`] says where they write and for whom.
 
-use super::{Command, Context, Format, audit, correct, export, fit, import, segments, show};
+use super::{
+    Command, Context, Format, ReportKind, audit, correct, export, fit, import, report, segments, show,
+};
 use crate::progress::Progress;
 use crate::store::Store;
 use std::io::Write;
@@ -30,6 +32,7 @@ pub fn on_open_store(command: &Command) -> bool {
         Command::Import { .. }
             | Command::Export { .. }
             | Command::Segments { .. }
+            | Command::Report { .. }
             | Command::Fit
             | Command::Show { .. }
             | Command::Audit { .. }
@@ -55,6 +58,9 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
         Command::Segments { dimension, json } => {
             segments::print(&ctx.load_classifier_to(store, io.err)?, dimension.as_deref(), json, io.out)?;
             Ok(0)
+        }
+        Command::Report { report: ReportKind::Day { date, json } } => {
+            report::day(ctx, store, date, json, io.out, io.err)
         }
         Command::Fit => fit::run(ctx, store, io.progress, &me, io.out),
         Command::Show { query, json } => show::run(ctx, store, &query, json, io.out, io.err),
@@ -83,6 +89,7 @@ pub fn name(command: &Command) -> &'static str {
         Command::Import { .. } => "import",
         Command::Export { .. } => "export",
         Command::Segments { .. } => "segments",
+        Command::Report { .. } => "report",
         Command::Fit => "fit",
         Command::Show { .. } => "show",
         Command::Check => "check",

@@ -19,6 +19,7 @@ pub mod import;
 mod json;
 mod progress;
 pub mod remote;
+mod report;
 mod salvage;
 mod segments;
 mod serve;
@@ -103,6 +104,11 @@ pub enum Command {
         /// Start the CSV with a UTF-8 byte-order mark, so Excel on Chinese Windows reads it right
         #[arg(long)]
         bom: bool,
+    },
+    /// Reports over the records: `report day` is the day's close
+    Report {
+        #[command(subcommand)]
+        report: ReportKind,
     },
     /// Count customers, shares and revenue shares per class
     Segments {
@@ -235,6 +241,21 @@ pub enum Command {
 /// (about 7 MB at 2,000 customers), and a shop with more operators at once than this is
 /// beyond what one process serving one sled database is meant for.
 const MAX_SESSIONS: u64 = 256;
+
+/// The reports `kehu report` prints.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ReportKind {
+    /// The day's close: sales and returns, new members, contacts, follow-ups still due, and 30
+    /// days of revenue
+    Day {
+        /// The day [default: today]
+        #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+        date: Option<chrono::NaiveDate>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 /// Record kinds that can be imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,17 @@
 
 /// (English, 简体中文) pairs.
 pub const TEXTS: &[(&str, &str)] = &[
+    // The day's close.
+    ("Day's close {}", "日结 {}"),
+    ("sales", "销售"),
+    ("returns", "退货"),
+    ("net", "净额"),
+    ("new members", "新会员"),
+    ("contacts made", "联系"),
+    ("({} complaints)", "（投诉 {} 次）"),
+    ("follow-ups still due", "待跟进"),
+    ("revenue, last 30 days", "近30天营收"),
+    ("best day {} ({})", "最佳一天 {}（{}）"),
     // Duplicate reasons.
     ("household?", "同一家庭？"),
     ("same phone {}", "电话相同 {}"),

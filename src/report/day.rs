@@ -1,0 +1,218 @@
+//! The day's close: what the owner reads at closing time — the day's sales and returns, new
+//! members, contacts made and follow-ups still due, and the last 30 days of revenue.
+//!
+//! Built in one pass over the histories ([`DayBook::push`]), so a command or a console can fold
+//! it into the pass that reads the shop anyway. Pure: the day is passed in.
+//!
+//! Decisions: revenue is net (sales less returns, both by their own dates; voided records count
+//! nowhere); a new member is a customer whose record was created on the day (local time); a
+//! contact is an interaction of a kind that reaches the customer (not a note) dated the day.
+
+use crate::domain::{History, InteractionKind, Money};
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use serde::Serialize;
+
+/// Days of revenue in the trend, the day itself last.
+pub const TREND_DAYS: usize = 30;
+
+/// The figures of one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayReport {
+    /// The day.
+    pub date: NaiveDate,
+    /// Sales that day (not voided, not returns).
+    pub sales: u64,
+    /// Their amount, in fen.
+    pub sales_fen: i64,
+    /// Returns recorded that day.
+    pub returns: u64,
+    /// The money they gave back, in fen.
+    pub returns_fen: i64,
+    /// Customers added that day.
+    pub new_members: u64,
+    /// Contacts made that day (calls, messages, visits, events, feedback, complaints).
+    pub contacts: u64,
+    /// Complaints among them.
+    pub complaints: u64,
+    /// Customers in the follow-up queue as of the day.
+    pub follow_ups_due: u64,
+    /// Net revenue (fen) of each of the last [`TREND_DAYS`] days, oldest first.
+    pub trend_fen: Vec<i64>,
+}
+
+impl DayReport {
+    /// Sales less returns, in fen.
+    pub fn net_fen(&self) -> i64 {
+        self.sales_fen - self.returns_fen
+    }
+}
+
+/// The day's figures as the histories go by.
+#[derive(Debug, Clone)]
+pub struct DayBook {
+    report: DayReport,
+    first: NaiveDate,
+}
+
+impl DayBook {
+    /// An empty book for `date`.
+    pub fn new(date: NaiveDate) -> DayBook {
+        let first = date - chrono::Days::new(TREND_DAYS as u64 - 1);
+        let report = DayReport {
+            date,
+            sales: 0,
+            sales_fen: 0,
+            returns: 0,
+            returns_fen: 0,
+            new_members: 0,
+            contacts: 0,
+            complaints: 0,
+            follow_ups_due: 0,
+            trend_fen: vec![0; TREND_DAYS],
+        };
+        DayBook { report, first }
+    }
+
+    /// Counts one customer's records.
+    pub fn push(&mut self, h: &History) {
+        let r = &mut self.report;
+        if local_day(h.customer.created) == r.date {
+            r.new_members += 1;
+        }
+        for p in h.purchases.iter().filter(|p| p.void.is_none()) {
+            let fen = p.amount.0;
+            let returned = p.refund_of.is_some();
+            if p.date == r.date {
+                if returned {
+                    r.returns += 1;
+                    r.returns_fen = r.returns_fen.saturating_add(fen);
+                } else {
+                    r.sales += 1;
+                    r.sales_fen = r.sales_fen.saturating_add(fen);
+                }
+            }
+            if (self.first..=r.date).contains(&p.date) {
+                let i = (p.date - self.first).num_days() as usize;
+                let signed = if returned { -fen } else { fen };
+                r.trend_fen[i] = r.trend_fen[i].saturating_add(signed);
+            }
+        }
+        for i in h.interactions.iter().filter(|i| i.void.is_none() && i.date == r.date) {
+            if i.kind.is_contact() {
+                r.contacts += 1;
+            }
+            if i.kind == InteractionKind::Complaint {
+                r.complaints += 1;
+            }
+        }
+    }
+
+    /// The report, with the follow-up queue's length as of the day.
+    pub fn finish(mut self, follow_ups_due: usize) -> DayReport {
+        self.report.follow_ups_due = follow_ups_due as u64;
+        self.report
+    }
+}
+
+/// The local calendar day of a stored moment.
+fn local_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Local).date_naive()
+}
+
+/// Levels of the trend line, lowest first.
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// The same in ASCII, for terminals that draw block characters badly.
+const ASCII_BARS: [char; 8] = ['_', '.', ',', ':', ';', '=', '+', '#'];
+
+/// The trend as one character per day; a day with no revenue (or less) is the lowest level.
+pub fn sparkline(values: &[i64], ascii: bool) -> String {
+    let bars = if ascii { ASCII_BARS } else { BARS };
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .map(|&v| {
+            let level = (v.max(0) as i128 * (bars.len() as i128 - 1) + max as i128 / 2) / max as i128;
+            bars[level as usize]
+        })
+        .collect()
+}
+
+/// A fen amount as money text.
+pub fn money(fen: i64) -> String {
+    Money(fen).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Customer, Interaction, Purchase, Void};
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn history(created: &str, buys: &[(&str, i64)]) -> History {
+        let at = day(created).and_hms_opt(12, 0, 0).unwrap().and_local_timezone(Local).unwrap();
+        let mut c = Customer::new("Wang Li", at.with_timezone(&Utc)).unwrap();
+        c.id = 1;
+        let purchases = buys
+            .iter()
+            .enumerate()
+            .map(|(n, (d, fen))| {
+                let mut p = Purchase::new(1, day(d), Money(*fen), 1).unwrap();
+                p.id = n as u64 + 1;
+                p
+            })
+            .collect();
+        History { customer: c, purchases, interactions: Vec::new() }
+    }
+
+    #[test]
+    fn sales_returns_and_voids_count_on_their_own_days() {
+        let today = day("2024-06-30");
+        let mut h =
+            history("2024-06-30", &[("2024-06-30", 12000), ("2024-06-30", 5000), ("2024-06-29", 800)]);
+        let ret = Purchase::refund(&h.purchases[0], day("2024-06-30"), Money(2000), 0).unwrap();
+        h.purchases.push(ret);
+        h.purchases[1].void = Some(Void { at: Utc::now(), by: "ann".into(), reason: "typo".into() });
+        let mut book = DayBook::new(today);
+        book.push(&h);
+        book.push(&history("2024-01-01", &[("2024-05-31", 999), ("2024-06-01", 300)]));
+        let r = book.finish(7);
+        assert_eq!((r.sales, r.sales_fen), (1, 12000), "the voided sale counts nowhere");
+        assert_eq!((r.returns, r.returns_fen), (1, 2000));
+        assert_eq!(r.net_fen(), 10000);
+        assert_eq!(r.new_members, 1);
+        assert_eq!(r.follow_ups_due, 7);
+        assert_eq!(r.trend_fen.len(), TREND_DAYS);
+        assert_eq!(r.trend_fen[0], 300, "2024-06-01 is the first of the 30 days; 05-31 is out");
+        assert_eq!(r.trend_fen[28], 800);
+        assert_eq!(r.trend_fen[29], 10000);
+    }
+
+    #[test]
+    fn contacts_are_interactions_that_reach_the_customer() {
+        let today = day("2024-06-30");
+        let mut h = history("2020-01-01", &[]);
+        for (kind, d) in [
+            (InteractionKind::Call, "2024-06-30"),
+            (InteractionKind::Note, "2024-06-30"),
+            (InteractionKind::Complaint, "2024-06-30"),
+            (InteractionKind::Call, "2024-06-29"),
+        ] {
+            h.interactions.push(Interaction::new(1, day(d), kind, "x").unwrap());
+        }
+        let mut book = DayBook::new(today);
+        book.push(&h);
+        let r = book.finish(0);
+        assert_eq!((r.contacts, r.complaints, r.new_members), (2, 1, 0));
+    }
+
+    #[test]
+    fn the_sparkline_scales_to_the_best_day() {
+        assert_eq!(sparkline(&[0, 50, 100], false), "▁▅█");
+        assert_eq!(sparkline(&[-5, 0, 0], true), "___");
+        assert_eq!(sparkline(&[10, 10], true), "##");
+        assert_eq!(sparkline(&[], false), "");
+    }
+}

@@ -1,0 +1,3 @@
+//! Reports over the shop's records, pure: [`day`] is the day's close.
+
+pub mod day;
