@@ -86,3 +86,29 @@ fn nobody_is_left_referring_to_the_pair_itself() {
     let m = merged_fields(&s, &l, &FieldChoice::default().with(Field::Referrer, Side::Loser));
     assert_eq!(m.referrer, None);
 }
+
+/// Consent per channel: the answer given last stands, and on the same day an opt-out beats a
+/// yes; the child and stated traits fill the survivor's gaps.
+#[test]
+fn a_merge_keeps_the_latest_consent_and_never_loses_an_opt_out() {
+    use kehu::domain::{Consent, ConsentSource, ContactChannel, Income};
+    let (mut s, mut l) = pair();
+    let day = |d: u32| NaiveDate::from_ymd_opt(2024, 5, d).unwrap();
+    s.set_consent(ContactChannel::Sms, Consent::Yes, day(1), ConsentSource::Till);
+    l.set_consent(ContactChannel::Sms, Consent::No, day(9), ConsentSource::Sms);
+    s.set_consent(ContactChannel::Phone, Consent::Yes, day(3), ConsentSource::Form);
+    l.set_consent(ContactChannel::Phone, Consent::No, day(3), ConsentSource::Import);
+    s.set_consent(ContactChannel::Wechat, Consent::Yes, day(8), ConsentSource::Wechat);
+    l.set_consent(ContactChannel::Wechat, Consent::No, day(2), ConsentSource::Till);
+    l.set_consent(ContactChannel::Email, Consent::Yes, day(4), ConsentSource::Form);
+    l.child_birthday = Some(day(20));
+    l.income = Income::Over20k;
+    s.occupation = "教师".into();
+    l.occupation = "医生".into();
+    let m = merged_fields(&s, &l, &FieldChoice::default());
+    assert_eq!((m.consent_sms.answer, m.consent_sms.source), (Consent::No, ConsentSource::Sms));
+    assert_eq!(m.consent_phone.answer, Consent::No, "same day: the opt-out stands");
+    assert_eq!(m.consent_wechat.answer, Consent::Yes, "the survivor said yes later");
+    assert_eq!(m.consent_email, l.consent_email);
+    assert_eq!((m.child_birthday, m.income, m.occupation.as_str()), (Some(day(20)), Income::Over20k, "教师"));
+}

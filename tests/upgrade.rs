@@ -169,3 +169,33 @@ fn a_database_from_a_newer_kehu_is_refused_by_check() {
     let v = raw.open_tree("meta").unwrap().get(b"format").unwrap().unwrap();
     assert_eq!(v.as_ref(), (kehu::store::FORMAT + 1).to_be_bytes());
 }
+
+/// A customer stored before consent, children and stated traits comes back with nothing said,
+/// and once those are recorded they survive reopening (the customer now in envelope version 6)
+/// beside the older records, and `check` finds nothing wrong.
+#[test]
+fn an_old_customer_takes_consent_a_child_and_stated_traits() {
+    use kehu::domain::{Consent, ConsentSource, ContactChannel, Education, Income};
+    for format in 2..=5 {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_fixture(format, dir.path());
+        let mut c = store.customer(1).unwrap().unwrap();
+        assert_eq!(c.consent(ContactChannel::Sms).answer, Consent::Unknown);
+        assert_eq!((c.child_birthday, c.income, c.education), (None, Income::Unknown, Education::Unknown));
+        c.set_consent(ContactChannel::Sms, Consent::Yes, day(), ConsentSource::Till);
+        c.set_consent(ContactChannel::Email, Consent::No, day(), ConsentSource::Form);
+        c.set_child_birthday("2023-09-01", day()).unwrap();
+        c.income = Income::From10kTo20k;
+        c.education = Education::College;
+        c.set_occupation("教师").unwrap();
+        let saved = store.put_customer(c).unwrap();
+        drop(store);
+        let store = SledStore::open(&dir.path().join("db")).unwrap();
+        assert!(store.check().is_clean(), "format {format}: {:?}", store.check());
+        let back = store.customer(1).unwrap().unwrap();
+        assert_eq!(back, saved, "format {format}");
+        assert!(back.reachable_by(ContactChannel::Sms) && !back.reachable_by(ContactChannel::Email));
+        assert_eq!(back.consent_sms.on, Some(day()));
+        assert_eq!((back.notes.as_str(), back.points_redeemed), ("likes green tea", 120));
+    }
+}

@@ -40,6 +40,15 @@ const CHINESE: &[(&str, &[&str])] = &[
     ("follow_up", &["回访日期", "跟进日期"]),
     ("operator", &["操作员", "经办人"]),
     ("outcome", &["结果"]),
+    // Members.
+    ("consent_sms", &["短信许可", "短信同意", "接收短信"]),
+    ("consent_wechat", &["微信许可", "微信同意"]),
+    ("consent_phone", &["电话许可", "电话同意"]),
+    ("consent_email", &["邮件许可", "邮件同意"]),
+    ("child_birthday", &["孩子生日", "宝宝生日", "孩子出生日期", "宝宝出生日期"]),
+    ("income", &["收入", "月收入"]),
+    ("education", &["学历", "教育程度"]),
+    ("occupation", &["职业"]),
 ];
 
 /// The prefix of a customer's own field's column, in English and in Chinese.

@@ -230,7 +230,28 @@ fn customer_cells(c: &Customer, refs: &HashMap<u64, String>) -> Vec<Cell> {
             serde_json::to_string(&c.custom).unwrap_or_default().into()
         },
         c.created.format("%Y-%m-%d").to_string().into(),
+        consent_cell(c.consent_sms.answer),
+        consent_cell(c.consent_wechat.answer),
+        consent_cell(c.consent_phone.answer),
+        consent_cell(c.consent_email.answer),
+        Cell::opt_text(c.child_birthday),
+        stated_cell(c.income.key()),
+        stated_cell(c.education.key()),
+        c.occupation.as_str().into(),
     ]
+}
+
+/// A consent answer as the import reads it back: yes, no, or blank while unknown.
+fn consent_cell(answer: crate::domain::Consent) -> Cell {
+    match answer {
+        crate::domain::Consent::Unknown => Cell::Null,
+        a => a.key().into(),
+    }
+}
+
+/// A stated trait's key, blank while unknown.
+fn stated_cell(key: &'static str) -> Cell {
+    if key == "unknown" { Cell::Null } else { key.into() }
 }
 
 fn purchase_cells(c: &Customer, p: &Purchase) -> Vec<Cell> {

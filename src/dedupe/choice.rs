@@ -141,11 +141,45 @@ pub fn merged_fields(survivor: &Customer, loser: &Customer, choice: &FieldChoice
         }
     }
     keep_dropped_ref(&mut m, loser);
+    merge_members(&mut m, loser);
     m.notes = join_notes(&survivor.notes, &loser.notes);
     m.points_redeemed = survivor.points_redeemed.saturating_add(loser.points_redeemed);
     m.created = survivor.created.min(loser.created);
     m.updated = survivor.updated.max(loser.updated);
     m
+}
+
+/// The member fields: per channel the answer given last stands (on the same day, a no beats
+/// a yes: an opt-out is never lost to a merge); the child and stated traits fill in where the
+/// survivor has none.
+fn merge_members(m: &mut Customer, loser: &Customer) {
+    use crate::domain::{Consent, ContactChannel, Education, Income};
+    for ch in ContactChannel::ALL.iter().copied() {
+        let (mine, theirs) = (*m.consent(ch), *loser.consent(ch));
+        let later = match (mine.answer, theirs.answer) {
+            (_, Consent::Unknown) => false,
+            (Consent::Unknown, _) => true,
+            _ => theirs.on > mine.on || (theirs.on == mine.on && theirs.answer == Consent::No),
+        };
+        if later {
+            match ch {
+                ContactChannel::Sms => m.consent_sms = theirs,
+                ContactChannel::Wechat => m.consent_wechat = theirs,
+                ContactChannel::Phone => m.consent_phone = theirs,
+                ContactChannel::Email => m.consent_email = theirs,
+            }
+        }
+    }
+    m.child_birthday = m.child_birthday.or(loser.child_birthday);
+    if m.income == Income::Unknown {
+        m.income = loser.income;
+    }
+    if m.education == Education::Unknown {
+        m.education = loser.education;
+    }
+    if m.occupation.trim().is_empty() {
+        m.occupation.clone_from(&loser.occupation);
+    }
 }
 
 /// Whether a ref is missing or blank.

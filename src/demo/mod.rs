@@ -7,6 +7,7 @@
 
 mod contacts;
 mod fill;
+mod members;
 mod names;
 mod personas;
 mod profile;
@@ -233,11 +234,11 @@ impl<'s> Shop<'s> {
         let mut tags = Vec::new();
         profile::tags(&mut rng, persona, baby, &mut tags);
         let notes = profile::note(&mut rng).to_string();
-        let mut custom = BTreeMap::new();
-        if persona == Persona::Steady && rng.chance(400) {
-            let born = self.day(plan.since.saturating_add(rng.range(30, 200)));
-            custom.insert("baby_birthday".to_string(), born.to_string());
-        }
+        let custom = BTreeMap::new();
+        // The child's birthday, drawn where it always was (kept as an own field before kehu
+        // had one): the rest of the customer's stream stays as it was.
+        let child = (persona == Persona::Steady && rng.chance(400))
+            .then(|| self.day(plan.since.saturating_add(rng.range(30, 200))));
         let birthday = rng.chance(750).then(|| {
             let age = if baby { rng.range(23, 40) } else { rng.range(18, 70) } as i32;
             NaiveDate::from_ymd_opt(spec.today.year() - age, rng.range(1, 12), rng.range(1, 28))
@@ -258,7 +259,7 @@ impl<'s> Shop<'s> {
             None => created,
         };
 
-        set.customers.push(Customer {
+        let mut customer = Customer {
             id,
             reference,
             name: person.name,
@@ -279,7 +280,17 @@ impl<'s> Shop<'s> {
             updated,
             points_redeemed,
             revision: 0,
-        });
+            consent_sms: Default::default(),
+            consent_wechat: Default::default(),
+            consent_phone: Default::default(),
+            consent_email: Default::default(),
+            child_birthday: None,
+            income: crate::domain::Income::Unknown,
+            education: crate::domain::Education::Unknown,
+            occupation: String::new(),
+        };
+        members::fill(&mut customer, spec.seed, index, spec.today, baby, child);
+        set.customers.push(customer);
         for i in 0..self.buys.len() {
             let b = self.buys[i];
             let p = Purchase {

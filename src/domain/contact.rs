@@ -54,6 +54,12 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether a text message can reach it: not a domestic landline (an international number
+    /// may be a mobile; the carrier decides).
+    pub fn takes_sms(&self) -> bool {
+        !self.0.starts_with('0')
+    }
 }
 
 /// `1[3-9]` followed by 9 digits.

@@ -1,6 +1,8 @@
 //! A shop's customer as recorded by staff.
 
-use super::{DomainError, Email, Phone};
+use super::{
+    ChannelConsent, Consent, ConsentSource, ContactChannel, DomainError, Education, Email, Income, Phone,
+};
 use crate::keyed_enum;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -61,6 +63,41 @@ pub struct Customer {
     pub points_redeemed: i64,
     /// Bumped on every save, so that a stale edit can be detected.
     pub revision: u64,
+    // Members: consent per channel, one child, stated traits. `default` lets the JSON of
+    // changes recorded before these fields (undo, the changes view) still be read.
+    /// Consent to commercial SMS.
+    #[serde(default)]
+    pub consent_sms: ChannelConsent,
+    /// Consent to WeChat messages.
+    #[serde(default)]
+    pub consent_wechat: ChannelConsent,
+    /// Consent to sales calls.
+    #[serde(default)]
+    pub consent_phone: ChannelConsent,
+    /// Consent to e-mail marketing.
+    #[serde(default)]
+    pub consent_email: ChannelConsent,
+    /// The birthday of the customer's child: one child, the one the shop sells for (a
+    /// second child goes in the notes or an own field).
+    #[serde(default)]
+    pub child_birthday: Option<NaiveDate>,
+    /// Stated monthly income band.
+    #[serde(default = "unknown_income")]
+    pub income: Income,
+    /// Stated education.
+    #[serde(default = "unknown_education")]
+    pub education: Education,
+    /// Stated occupation, free text.
+    #[serde(default)]
+    pub occupation: String,
+}
+
+fn unknown_income() -> Income {
+    Income::Unknown
+}
+
+fn unknown_education() -> Education {
+    Education::Unknown
 }
 
 impl Customer {
@@ -87,6 +124,14 @@ impl Customer {
             updated: now,
             points_redeemed: 0,
             revision: 0,
+            consent_sms: ChannelConsent::default(),
+            consent_wechat: ChannelConsent::default(),
+            consent_phone: ChannelConsent::default(),
+            consent_email: ChannelConsent::default(),
+            child_birthday: None,
+            income: Income::Unknown,
+            education: Education::Unknown,
+            occupation: String::new(),
         };
         c.set_name(name)?;
         Ok(c)
@@ -146,6 +191,79 @@ impl Customer {
                 return Err(DomainError::Invalid(format!("points_redeemed {t:?} is not a whole number")));
             }
         };
+        Ok(())
+    }
+
+    /// The consent recorded for `channel`.
+    pub fn consent(&self, channel: ContactChannel) -> &ChannelConsent {
+        match channel {
+            ContactChannel::Sms => &self.consent_sms,
+            ContactChannel::Wechat => &self.consent_wechat,
+            ContactChannel::Phone => &self.consent_phone,
+            ContactChannel::Email => &self.consent_email,
+        }
+    }
+
+    /// Records `answer` on `channel`, given on `on` through `source`. Saying again what is
+    /// already recorded keeps the first day and source: that is when it was given.
+    pub fn set_consent(
+        &mut self,
+        channel: ContactChannel,
+        answer: Consent,
+        on: NaiveDate,
+        source: ConsentSource,
+    ) {
+        let slot = match channel {
+            ContactChannel::Sms => &mut self.consent_sms,
+            ContactChannel::Wechat => &mut self.consent_wechat,
+            ContactChannel::Phone => &mut self.consent_phone,
+            ContactChannel::Email => &mut self.consent_email,
+        };
+        if slot.answer != answer {
+            *slot = if answer == Consent::Unknown {
+                ChannelConsent::default()
+            } else {
+                ChannelConsent::given(answer, on, source)
+            };
+        }
+    }
+
+    /// Whether the customer said yes to being contacted on `channel` and can be reached
+    /// there (a phone for sms, phone and wechat, which is found by phone; an e-mail address).
+    pub fn reachable_by(&self, channel: ContactChannel) -> bool {
+        let address = match channel {
+            ContactChannel::Email => self.email.is_some(),
+            ContactChannel::Sms => self.phone.as_ref().is_some_and(Phone::takes_sms),
+            ContactChannel::Phone | ContactChannel::Wechat => self.phone.is_some(),
+        };
+        address && self.consent(channel).allows()
+    }
+
+    /// Sets the child's birthday from text (blank clears it); refuses a day after `today` or
+    /// before the customer's own birthday.
+    pub fn set_child_birthday(&mut self, text: &str, today: NaiveDate) -> Result<(), DomainError> {
+        if text.trim().is_empty() {
+            self.child_birthday = None;
+            return Ok(());
+        }
+        let d = super::parse_date(text)?;
+        if d > today {
+            return Err(DomainError::Invalid(format!("child's birthday {d} is after today ({today})")));
+        }
+        if let Some(own) = self.birthday.filter(|own| d < *own) {
+            return Err(DomainError::Invalid(format!(
+                "child's birthday {d} is before the customer's own ({own})"
+            )));
+        }
+        self.child_birthday = Some(d);
+        Ok(())
+    }
+
+    /// Sets the stated occupation after trimming; refuses an overlong one.
+    pub fn set_occupation(&mut self, text: &str) -> Result<(), DomainError> {
+        let t = text.trim();
+        check_len("occupation", t, super::MAX_OCCUPATION)?;
+        self.occupation = t.to_string();
         Ok(())
     }
 

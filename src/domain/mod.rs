@@ -1,6 +1,7 @@
 //! The records kehu keeps — customers, purchases, interactions — and their validation.
 //! Nothing here knows about the terminal or the store.
 
+mod consent;
 mod contact;
 mod correction;
 mod customer;
@@ -12,7 +13,9 @@ mod money;
 mod net;
 mod purchase;
 mod role;
+mod stated;
 
+pub use consent::{ChannelConsent, Consent, ConsentSource, ContactChannel};
 pub use contact::{Email, Phone};
 pub use correction::{Outcome, Resolution, Void};
 pub use customer::{
@@ -27,6 +30,7 @@ pub use money::Money;
 pub use net::{NetPurchase, net_purchases, refundable};
 pub use purchase::{Channel, Purchase, parse_flag, parse_quantity};
 pub use role::Role;
+pub use stated::{Education, Income, MAX_OCCUPATION};
 
 /// Everything recorded about one customer: the input of classification.
 #[derive(Debug, Clone, PartialEq, Eq)]

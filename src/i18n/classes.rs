@@ -5,6 +5,9 @@ use super::Lang;
 
 /// The name of a dimension (by its key, e.g. `lifecycle`) to show.
 pub fn dimension_label(lang: Lang, dimension: &str) -> &'static str {
+    if let Some(names) = super::members::field(dimension) {
+        return super::members::pick(names, lang);
+    }
     let (en, zh) = match dimension {
         "frequency" => ("frequency", "购买频次"),
         "value" => ("value", "消费价值"),
@@ -45,6 +48,9 @@ pub fn class_label(lang: Lang, dimension: &str, key: &str) -> Option<&'static st
         "area type" => "area_type",
         d => d,
     };
+    if let Some(names) = super::members::label(dimension, key) {
+        return Some(super::members::pick(names, lang));
+    }
     let zh = match (dimension, key) {
         ("frequency" | "value", "high") => {
             if dimension == "value" {

@@ -14,6 +14,7 @@
 mod changes;
 mod classes;
 mod errors;
+mod members;
 mod reasons;
 mod zh;
 

@@ -478,4 +478,18 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("edit interaction", "编辑联系记录"),
     ("checking who recorded this purchase…", "正在查看这笔购买是谁记录的…"),
     ("j/k move · esc leaves", "j/k 移动 · esc 退出"),
+    // Members: consent, a child, stated traits, campaigns.
+    ("Child born", "孩子生日"),
+    ("SMS consent", "短信许可"),
+    ("WeChat consent", "微信许可"),
+    ("Call consent", "电话许可"),
+    ("Email consent", "邮件许可"),
+    ("Income", "收入"),
+    ("Education", "学历"),
+    ("Occupation", "职业"),
+    ("child born", "孩子生日"),
+    ("consent", "联系许可"),
+    ("income", "收入"),
+    ("education", "学历"),
+    ("occupation", "职业"),
 ];

@@ -1,5 +1,7 @@
 //! The versioned envelope every stored record travels in.
 //!
+//! Version 6: customers in their version 6 layout (version 3 and consent per channel, a
+//! child's birthday, stated income, education and occupation). Same header as below.
 //! Version 5: chunks of purchases or interactions in their version 5 layouts (version 3 and
 //! what corrections add: returns, voids, resolutions, outcomes), and audit entries in theirs
 //! (with the change that undoes them). Same header as below.
@@ -7,8 +9,8 @@
 //! a list of purchases or interactions of one customer, each as its version 3 layout preceded by
 //! its id (as the difference to the previous record's id: see [`encode_chunk`]). Chunks live in
 //! their own trees (see [`super::chunks`]); single records never use this version.
-//! Version 3 (customers; audit entries before version 5; the records of formats 3 and 2 before
-//! migration):
+//! Version 3 (customers before version 6; audit entries before version 5; the records of
+//! formats 3 and 2 before migration):
 //! `[3u8][crc32 of payload, u32 LE][payload]`, the payload being the compact layout of
 //! [`super::wire`] (day numbers, seconds, no ids: the key holds them).
 //! Version 2 (format 2): the same header around the serde encoding of the domain types
@@ -21,20 +23,24 @@
 //! runs with a size limit: without one, a damaged length prefix makes bincode try to allocate
 //! gigabytes and abort the whole process instead of returning an error.
 
-use super::legacy::{CustomerV1, InteractionV2, PurchaseV2};
+use super::legacy::{CustomerV1, CustomerV2, InteractionV2, PurchaseV2};
 pub(crate) use super::wire::At;
-use super::wire::{CustomerV3, InteractionV3, InteractionV5, PurchaseV3, PurchaseV5};
+use super::wire::{CustomerV3, CustomerV6, InteractionV3, InteractionV5, PurchaseV3, PurchaseV5};
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, Purchase};
 use bincode::config::{self, Configuration, Limit};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The envelope version customers are written in.
+/// The envelope version single records are written in unless their kind says otherwise.
 pub(crate) const VERSION: u8 = 3;
-/// The newest envelope version of a single record this kehu reads (audit entries with what
-/// undoes them).
-const NEWEST: u8 = 5;
+/// The envelope version customers are written in: version 3 and consent, a child's birthday
+/// and stated traits (see [`CustomerV6`]).
+pub(crate) const CUSTOMER_VERSION: u8 = 6;
+/// The newest envelope version of single records other than customers (audit entries with
+/// what undoes them): a purchase in version 6 was written by a newer kehu, a customer in
+/// version 7 too.
+const NEWEST_OTHER: u8 = 5;
 /// The envelope version of a chunk of records in their current layouts.
 pub(crate) const CHUNK_VERSION: u8 = 5;
 /// The chunk version of format 4: records in their version 3 layouts.
@@ -74,11 +80,12 @@ pub(crate) trait Record: Sized {
 
 impl Record for Customer {
     const KIND: &'static str = "customer";
-    type Wire = CustomerV3;
-    fn to_wire(&self) -> CustomerV3 {
-        CustomerV3::from_domain(self)
+    const WRITTEN: u8 = CUSTOMER_VERSION;
+    type Wire = CustomerV6;
+    fn to_wire(&self) -> CustomerV6 {
+        CustomerV6::from_domain(self)
     }
-    fn from_wire(wire: CustomerV3, at: At) -> Result<Self, String> {
+    fn from_wire(wire: CustomerV6, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     type WireV3 = CustomerV3;
@@ -89,8 +96,7 @@ impl Record for Customer {
         payload_from::<CustomerV1>(payload).map(Customer::from)
     }
     fn decode_v2(payload: &[u8]) -> Result<Self, String> {
-        // The customer's serde layout has not changed since version 2.
-        payload_from(payload)
+        payload_from::<CustomerV2>(payload).map(Customer::from)
     }
 }
 
@@ -251,9 +257,11 @@ fn decode_any<T: Record>(bytes: &[u8], at: At) -> Result<T, String> {
         2 => T::decode_v2(checked_payload(rest)?),
         3 => T::from_wire_v3(payload_from(checked_payload(rest)?)?, at),
         v if v == T::WRITTEN => T::from_wire(payload_from(checked_payload(rest)?)?, at),
-        v if v > NEWEST => {
-            Err(format!("written by a newer kehu (record version {v}, this kehu reads up to {NEWEST})"))
-        }
+        // Newer than anything this kehu writes of the kind, or than any record at all.
+        v if v > T::WRITTEN.max(NEWEST_OTHER) => Err(format!(
+            "written by a newer kehu (record version {v}, this kehu reads up to {})",
+            T::WRITTEN.max(NEWEST_OTHER)
+        )),
         v => Err(format!("unknown record version {v}")),
     }
 }

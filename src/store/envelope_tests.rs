@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::{AreaType, ContactPref, Gender, Phone, Source};
-use crate::store::legacy::{InteractionV2, PurchaseV2};
+use crate::store::legacy::{CustomerV2, InteractionV2, PurchaseV2};
 use crate::store::test_support::{self as ts, customer, interaction, purchase};
 use chrono::{DateTime, NaiveDate};
 use proptest::prelude::*;
@@ -166,7 +166,7 @@ proptest! {
     fn flipped_customers_never_panic(c in customer(), flips in proptest::collection::vec(any::<(usize, u8)>(), 1..4)) {
         flip_and_decode::<Customer>(encode(&c, 1).unwrap(), &flips);
         flip_and_decode::<Customer>(v1_bytes(&c), &flips);
-        flip_and_decode::<Customer>(v2_bytes(&c), &flips);
+        flip_and_decode::<Customer>(v2_bytes(&CustomerV2::of(&c)), &flips);
     }
 
     #[test]
@@ -248,11 +248,63 @@ const V3_HEX: [&str; 3] = [
 #[test]
 fn v3_records_pinned_bytes() {
     let (c, p, i) = v2_fixtures();
-    // Customers are still written in version 3; purchases and interactions only in chunks now.
-    assert_eq!(hex(&encode(&c, 12).unwrap()), V3_HEX[0]);
+    // Customers are written in version 6 now; purchases and interactions only in chunks.
+    assert_eq!(hex(&envelope_v3(&crate::store::wire::CustomerV3::from_domain(&c))), V3_HEX[0]);
     assert_eq!(decode::<Customer>(&unhex(V3_HEX[0]), At::customer(12)).unwrap(), c);
     assert_eq!(decode::<Purchase>(&unhex(V3_HEX[1]), At::child(12, 40)).unwrap(), p);
     assert_eq!(decode::<Interaction>(&unhex(V3_HEX[2]), At::child(12, 41)).unwrap(), i);
+}
+
+/// The customer of `v2_fixtures()` with consent, a child and stated traits.
+fn v6_customer() -> Customer {
+    use crate::domain::{Consent, ConsentSource, ContactChannel, Education, Income};
+    let (mut c, _, _) = v2_fixtures();
+    c.set_consent(ContactChannel::Sms, Consent::Yes, ts::day(3, 1), ConsentSource::Till);
+    c.set_consent(ContactChannel::Email, Consent::No, ts::day(4, 2), ConsentSource::Import);
+    c.child_birthday = Some(ts::day(1, 15));
+    c.income = Income::From5kTo10k;
+    c.education = Education::Bachelor;
+    c.occupation = "护士".into();
+    c
+}
+
+/// `v6_customer()` in envelope version 6, pinned so that its layout cannot drift.
+const V6_CUSTOMER_HEX: &str = concat!(
+    "0688fe341001054d3030313209e78e8be7a780e88bb1010b3133383132333435363738011077616e6740",
+    "6578616d706c652e636f6d0101fbfe1c06e6b599e6b19f06e69dade5b79e01040107030103766970096c",
+    "696b657320746561010973686f652073697a65023338fc00e2a7ca00fcf6e2a7cafc080c3a1bef090101",
+    "fb8e9a030000000000000201fbce9a0201fb329a030506e68aa4e5a3ab",
+);
+
+#[test]
+fn v6_customer_pinned_bytes() {
+    let c = v6_customer();
+    assert_eq!(hex(&encode(&c, 12).unwrap()), V6_CUSTOMER_HEX, "the version 6 layout changed");
+    assert_eq!(decode::<Customer>(&unhex(V6_CUSTOMER_HEX), At::customer(12)).unwrap(), c);
+}
+
+/// Customers stored before version 6 come back with nothing said: consent unknown on every
+/// channel, no child, no stated traits; saved again, they are written in version 6.
+#[test]
+fn older_customers_decode_with_nothing_said() {
+    let (c, _, _) = v2_fixtures();
+    for bytes in [unhex(V2_HEX[0]), unhex(V3_HEX[0]), v1_bytes(&v1_customer())] {
+        let old: Customer = decode(&bytes, At::customer(12)).unwrap();
+        assert_eq!(old.consent_sms, crate::domain::ChannelConsent::default());
+        assert!(old.child_birthday.is_none() && old.occupation.is_empty());
+        assert_eq!(
+            (old.income, old.education),
+            (crate::domain::Income::Unknown, crate::domain::Education::Unknown)
+        );
+    }
+    assert_eq!(encode(&c, 12).unwrap()[0], 6);
+}
+
+#[test]
+fn a_newer_customer_or_purchase_is_named_as_such() {
+    assert!(corrupt_message::<Customer>(&[7, 1, 2]).contains("newer kehu (record version 7"));
+    assert!(corrupt_message::<Customer>(&[5, 1, 2]).contains("unknown record version 5"));
+    assert!(corrupt_message::<Purchase>(&[6, 1, 2]).contains("newer kehu (record version 6"));
 }
 
 #[test]
@@ -262,7 +314,10 @@ fn v3_takes_the_ids_from_the_key_and_is_smaller() {
     assert_eq!((moved.customer, moved.id), (99, 41));
     let v3 = |w: Vec<u8>| w.len();
     let sizes = [
-        (encode(&c, 12).unwrap().len(), v2_bytes(&c).len()),
+        (
+            v3(envelope_v3(&crate::store::wire::CustomerV3::from_domain(&c))),
+            v2_bytes(&CustomerV2::of(&c)).len(),
+        ),
         (
             v3(envelope_v3(&crate::store::wire::PurchaseV3::from_domain(&p))),
             v2_bytes(&PurchaseV2::of(&p)).len(),

@@ -3,8 +3,8 @@
 //! Never change a struct here: each one pins the exact byte layout of a released version.
 
 use crate::domain::{
-    AreaType, Channel, Complaint, ComplaintType, ContactPref, Customer, Email, Gender, Interaction,
-    InteractionKind, Money, Outcome, Phone, Purchase, Rating, Severity, Source,
+    AreaType, Channel, ChannelConsent, Complaint, ComplaintType, ContactPref, Customer, Education, Email,
+    Gender, Income, Interaction, InteractionKind, Money, Outcome, Phone, Purchase, Rating, Severity, Source,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ pub(crate) struct CustomerV1 {
 
 impl From<CustomerV1> for Customer {
     fn from(v: CustomerV1) -> Customer {
-        Customer {
+        CustomerV2 {
             id: v.id,
             reference: v.reference,
             name: v.name,
@@ -57,6 +57,99 @@ impl From<CustomerV1> for Customer {
             updated: v.updated,
             points_redeemed: 0,
             revision: 0,
+        }
+        .into()
+    }
+}
+
+/// A customer as envelope version 2 stored it: the serde layout of the domain type then,
+/// before consent, children and stated traits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CustomerV2 {
+    pub id: u64,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub email: Option<Email>,
+    pub gender: Gender,
+    pub birthday: Option<NaiveDate>,
+    pub province: String,
+    pub city: String,
+    pub area: AreaType,
+    pub source: Source,
+    pub referrer: Option<u64>,
+    pub contact: ContactPref,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub custom: BTreeMap<String, String>,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub points_redeemed: i64,
+    pub revision: u64,
+}
+
+impl From<CustomerV2> for Customer {
+    fn from(v: CustomerV2) -> Customer {
+        Customer {
+            id: v.id,
+            reference: v.reference,
+            name: v.name,
+            phone: v.phone,
+            email: v.email,
+            gender: v.gender,
+            birthday: v.birthday,
+            province: v.province,
+            city: v.city,
+            area: v.area,
+            source: v.source,
+            referrer: v.referrer,
+            contact: v.contact,
+            tags: v.tags,
+            notes: v.notes,
+            custom: v.custom,
+            created: v.created,
+            updated: v.updated,
+            points_redeemed: v.points_redeemed,
+            revision: v.revision,
+            // Nothing said yet about consent, children or stated traits.
+            consent_sms: ChannelConsent::default(),
+            consent_wechat: ChannelConsent::default(),
+            consent_phone: ChannelConsent::default(),
+            consent_email: ChannelConsent::default(),
+            child_birthday: None,
+            income: Income::Unknown,
+            education: Education::Unknown,
+            occupation: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl CustomerV2 {
+    /// The version 2 form of `c` (tests write old records with it).
+    pub fn of(c: &Customer) -> CustomerV2 {
+        CustomerV2 {
+            id: c.id,
+            reference: c.reference.clone(),
+            name: c.name.clone(),
+            phone: c.phone.clone(),
+            email: c.email.clone(),
+            gender: c.gender,
+            birthday: c.birthday,
+            province: c.province.clone(),
+            city: c.city.clone(),
+            area: c.area,
+            source: c.source,
+            referrer: c.referrer,
+            contact: c.contact,
+            tags: c.tags.clone(),
+            notes: c.notes.clone(),
+            custom: c.custom.clone(),
+            created: c.created,
+            updated: c.updated,
+            points_redeemed: c.points_redeemed,
+            revision: c.revision,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Proptest strategies and fixtures for the store's tests.
 
 use crate::domain::{
-    AreaType, Channel, Complaint, ComplaintType, ContactPref, Customer, Email, Gender, Interaction,
-    InteractionKind, Money, Outcome, Phone, Purchase, Rating, Resolution, Severity, Source, Void,
+    AreaType, Channel, ChannelConsent, Complaint, ComplaintType, Consent, ConsentSource, ContactPref,
+    Customer, Education, Email, Gender, Income, Interaction, InteractionKind, Money, Outcome, Phone,
+    Purchase, Rating, Resolution, Severity, Source, Void,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::collection::{btree_map, vec};
@@ -51,7 +52,18 @@ pub fn customer() -> impl Strategy<Value = Customer> {
         any::<i64>(),
         any::<u64>(),
     );
-    (who, place, rest).prop_map(|(w, p, r)| Customer {
+    let consent = || {
+        (select(Consent::ALL), proptest::option::of(date()), select(ConsentSource::ALL))
+            .prop_map(|(answer, on, source)| ChannelConsent { answer, on, source })
+    };
+    let members = (
+        [consent(), consent(), consent(), consent()],
+        proptest::option::of(date()),
+        select(Income::ALL),
+        select(Education::ALL),
+        "\\PC{0,12}",
+    );
+    (who, place, rest, members).prop_map(|(w, p, r, m)| Customer {
         id: w.0,
         reference: w.1,
         name: w.2,
@@ -72,6 +84,14 @@ pub fn customer() -> impl Strategy<Value = Customer> {
         updated: r.5,
         points_redeemed: r.6,
         revision: r.7,
+        consent_sms: m.0[0],
+        consent_wechat: m.0[1],
+        consent_phone: m.0[2],
+        consent_email: m.0[3],
+        child_birthday: m.1,
+        income: m.2,
+        education: m.3,
+        occupation: m.4,
     })
 }
 

@@ -11,8 +11,9 @@
 //! stored enums (gender, channel, kind…) is part of the layout too (bincode writes the index).
 
 use crate::domain::{
-    AreaType, Channel, Complaint, ComplaintType, ContactPref, Customer, Email, Gender, Interaction,
-    InteractionKind, Money, Outcome, Phone, Purchase, Rating, Resolution, Severity, Source, Void,
+    AreaType, Channel, ChannelConsent, Complaint, ComplaintType, Consent, ConsentSource, ContactPref,
+    Customer, Education, Email, Gender, Income, Interaction, InteractionKind, Money, Outcome, Phone,
+    Purchase, Rating, Resolution, Severity, Source, Void,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -149,6 +150,80 @@ impl CustomerV3 {
             updated: self.updated.time()?,
             points_redeemed: self.points_redeemed,
             revision: self.revision,
+            // Version 3 had no consent, child or stated traits: nothing said yet.
+            consent_sms: ChannelConsent::default(),
+            consent_wechat: ChannelConsent::default(),
+            consent_phone: ChannelConsent::default(),
+            consent_email: ChannelConsent::default(),
+            child_birthday: None,
+            income: Income::Unknown,
+            education: Education::Unknown,
+            occupation: String::new(),
+        })
+    }
+}
+
+/// One channel's consent in version 6.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct ConsentV6 {
+    answer: Consent,
+    on: Option<i32>,
+    source: ConsentSource,
+}
+
+impl ConsentV6 {
+    fn from_domain(c: &ChannelConsent) -> ConsentV6 {
+        ConsentV6 { answer: c.answer, on: c.on.map(day_number), source: c.source }
+    }
+
+    fn into_domain(self) -> Result<ChannelConsent, String> {
+        Ok(ChannelConsent {
+            answer: self.answer,
+            on: self.on.map(from_day_number).transpose()?,
+            source: self.source,
+        })
+    }
+}
+
+/// A customer in version 6: version 3 and what members add (consent per channel in the order
+/// sms, wechat, phone, email; one child's birthday; stated income, education, occupation).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CustomerV6 {
+    base: CustomerV3,
+    consent: [ConsentV6; 4],
+    child_birthday: Option<i32>,
+    income: Income,
+    education: Education,
+    occupation: String,
+}
+
+impl CustomerV6 {
+    /// The stored form of `c`.
+    pub fn from_domain(c: &Customer) -> CustomerV6 {
+        CustomerV6 {
+            base: CustomerV3::from_domain(c),
+            consent: [&c.consent_sms, &c.consent_wechat, &c.consent_phone, &c.consent_email]
+                .map(ConsentV6::from_domain),
+            child_birthday: c.child_birthday.map(day_number),
+            income: c.income,
+            education: c.education,
+            occupation: c.occupation.clone(),
+        }
+    }
+
+    /// The customer stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Customer, String> {
+        let [sms, wechat, phone, email] = self.consent;
+        Ok(Customer {
+            consent_sms: sms.into_domain()?,
+            consent_wechat: wechat.into_domain()?,
+            consent_phone: phone.into_domain()?,
+            consent_email: email.into_domain()?,
+            child_birthday: self.child_birthday.map(from_day_number).transpose()?,
+            income: self.income,
+            education: self.education,
+            occupation: self.occupation,
+            ..self.base.into_domain(at)?
         })
     }
 }

@@ -43,7 +43,7 @@ impl App {
             (FormRequest::AddCustomer, _) => {
                 Form::new_customer(self.today.and_time(NaiveTime::MIN).and_utc())
             }
-            (FormRequest::EditCustomer { .. }, Some(c)) => Form::edit_customer(c),
+            (FormRequest::EditCustomer { .. }, Some(c)) => Form::edit_customer(c).on(self.today),
             (FormRequest::Purchase { customer }, Some(c)) => {
                 Form::purchase(*customer, self.today).with_subject(&c.name)
             }

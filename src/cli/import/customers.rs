@@ -49,6 +49,7 @@ impl Planner<'_> {
             }
         };
         let referrer = fill_customer(&mut customer, c, phone)?;
+        fill_members(&mut customer, c, self.opts.today)?;
         let index = self.plan.customers.len();
         if customer.id != 0 && !self.updated.insert(customer.id) {
             return Err(format!("customer #{} is matched by an earlier row too", customer.id));
@@ -213,4 +214,38 @@ fn fill_customer(c: &mut Customer, cells: &Cells, phone: Option<Phone>) -> Resul
         }
         r => Some(r.to_string()),
     })
+}
+
+/// The consent columns and the channel each records.
+const CONSENT_COLUMNS: [(&str, ContactChannel); 4] = [
+    ("consent_sms", ContactChannel::Sms),
+    ("consent_wechat", ContactChannel::Wechat),
+    ("consent_phone", ContactChannel::Phone),
+    ("consent_email", ContactChannel::Email),
+];
+
+/// Sets the member columns the file has. A consent answer is recorded as given on `today`
+/// through the import, unless it is what the customer already said (an export imported back
+/// keeps the day and source it had); a blank consent cell says nothing and changes nothing,
+/// so that a partial sheet cannot wipe a recorded answer (write `unknown` to clear one).
+fn fill_members(c: &mut Customer, cells: &Cells, today: chrono::NaiveDate) -> Result<(), String> {
+    let named = |column: &str, e: DomainError| format!("{}: {e}", cells.column_name(column));
+    for (column, channel) in CONSENT_COLUMNS {
+        if let Some(answer) = Consent::parse_answer(cells.get(column)).map_err(|e| named(column, e))? {
+            c.set_consent(channel, answer, today, ConsentSource::Import);
+        }
+    }
+    if cells.has("child_birthday") {
+        c.set_child_birthday(cells.get("child_birthday"), today).map_err(|e| named("child_birthday", e))?;
+    }
+    if cells.has("income") {
+        c.income = parse_or(cells, "income", Income::Unknown)?;
+    }
+    if cells.has("education") {
+        c.education = parse_or(cells, "education", Education::Unknown)?;
+    }
+    if cells.has("occupation") {
+        c.set_occupation(cells.get("occupation")).map_err(|e| named("occupation", e))?;
+    }
+    Ok(())
 }

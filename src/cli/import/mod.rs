@@ -62,6 +62,15 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "points_redeemed",
     "custom",
     "created",
+    // Members (after the older columns, so that scripts reading by position keep working).
+    "consent_sms",
+    "consent_wechat",
+    "consent_phone",
+    "consent_email",
+    "child_birthday",
+    "income",
+    "education",
+    "occupation",
 ];
 /// Columns of a purchase file, in the order export writes them.
 /// `refund_of` names the `id` of a sale row in the same file; rows with `voided` set are kept in

@@ -3,9 +3,9 @@
 use super::field::{Choice, Input, TextInput};
 use super::{Field, FieldId, Form, FormKind, FormOutput, Target};
 use crate::domain::{
-    AreaType, Channel, ComplaintType, ContactPref, Customer, DomainError, Gender, Interaction,
-    InteractionKind, MAX_NAME, MAX_TEXT, Money, Outcome, Purchase, Rating, Severity, Source, check_custom,
-    check_len, parse_date, parse_quantity,
+    AreaType, Channel, ComplaintType, Consent, ConsentSource, ContactChannel, ContactPref, Customer,
+    DomainError, Education, Gender, Income, Interaction, InteractionKind, MAX_NAME, MAX_OCCUPATION, MAX_TEXT,
+    Money, Outcome, Purchase, Rating, Severity, Source, check_custom, check_len, parse_date, parse_quantity,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -34,14 +34,15 @@ impl Form {
         let base = Customer::new("new", now).expect("a literal name is valid");
         let mut fields = customer_fields(&base);
         fields[0] = text(FieldId::Name, "Name", "", "", MAX_NAME);
-        let target = Target::Customer { base: Box::new(base), today: Some(now.date_naive()) };
+        let today = now.date_naive();
+        let target = Target::Customer { base: Box::new(base), today: Some(today), on: today };
         Form::assemble("New customer".into(), FormKind::NewCustomer, target, fields)
     }
 
     /// A form over a stored customer; id, revision, timestamps, custom fields, referrer and
     /// points are carried through untouched.
     pub fn edit_customer(c: &Customer) -> Form {
-        let target = Target::Customer { base: Box::new(c.clone()), today: None };
+        let target = Target::Customer { base: Box::new(c.clone()), today: None, on: c.updated.date_naive() };
         Form::assemble("Edit customer".into(), FormKind::EditCustomer, target, customer_fields(c))
             .with_subject(&c.name)
     }
@@ -101,8 +102,8 @@ impl Form {
     pub(super) fn validate(&self) -> Result<FormOutput, Vec<(FieldId, String)>> {
         let mut e = Errors(Vec::new(), self.lang);
         let out = match &self.target {
-            Target::Customer { base, today } => {
-                Some(FormOutput::Customer(self.customer(base, *today, &mut e)))
+            Target::Customer { base, today, on } => {
+                Some(FormOutput::Customer(self.customer(base, *today, *on, &mut e)))
             }
             Target::Purchase { customer, today, base } => self
                 .purchase_record(*customer, *today, &mut e)
@@ -130,7 +131,7 @@ impl Form {
         e.take(id, self.text_of(id).parse::<T>())
     }
 
-    fn customer(&self, base: &Customer, today: Option<NaiveDate>, e: &mut Errors) -> Customer {
+    fn customer(&self, base: &Customer, today: Option<NaiveDate>, on: NaiveDate, e: &mut Errors) -> Customer {
         let mut c = base.clone();
         // On an edit, a text field left alone keeps its stored value exactly: a multi-line note
         // is not flattened by this single-line form, and an old value that today's rules would
@@ -192,7 +193,26 @@ impl Form {
         c.area = self.parsed(FieldId::Area, e).unwrap_or(c.area);
         c.source = self.parsed(FieldId::Source, e).unwrap_or(c.source);
         c.contact = self.parsed(FieldId::Contact, e).unwrap_or(c.contact);
+        self.members(&mut c, on, e);
         c
+    }
+
+    /// The member fields: a child's birthday (after the customer's own, which is set first),
+    /// consent per channel (a changed answer is given on `on` through the form), stated traits.
+    fn members(&self, c: &mut Customer, on: NaiveDate, e: &mut Errors) {
+        if self.changed(FieldId::ChildBirthday) {
+            e.take(FieldId::ChildBirthday, c.set_child_birthday(&self.text_of(FieldId::ChildBirthday), on));
+        }
+        for (id, channel) in CONSENT_FIELDS {
+            if let Some(answer) = self.parsed::<Consent>(id, e) {
+                c.set_consent(channel, answer, on, ConsentSource::Form);
+            }
+        }
+        c.income = self.parsed(FieldId::Income, e).unwrap_or(c.income);
+        c.education = self.parsed(FieldId::Education, e).unwrap_or(c.education);
+        if self.changed(FieldId::Occupation) {
+            e.take(FieldId::Occupation, c.set_occupation(&self.text_of(FieldId::Occupation)));
+        }
     }
 
     fn purchase_record(&self, customer: u64, today: NaiveDate, e: &mut Errors) -> Option<Purchase> {
@@ -346,6 +366,35 @@ fn custom_text(custom: &BTreeMap<String, String>) -> String {
     custom.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
 }
 
+/// The consent fields and the channel each records.
+const CONSENT_FIELDS: [(FieldId, ContactChannel); 4] = [
+    (FieldId::ConsentSms, ContactChannel::Sms),
+    (FieldId::ConsentWechat, ContactChannel::Wechat),
+    (FieldId::ConsentPhone, ContactChannel::Phone),
+    (FieldId::ConsentEmail, ContactChannel::Email),
+];
+
+/// The member fields of the customer form: a child's birthday, consent, stated traits.
+fn member_fields(c: &Customer) -> Vec<Field> {
+    let consent = |id, label, ch| choice(id, label, Consent::ALL, Consent::key, c.consent(ch).answer);
+    vec![
+        text(
+            FieldId::ChildBirthday,
+            "Child born",
+            "YYYY-MM-DD",
+            &c.child_birthday.map(|d| d.to_string()).unwrap_or_default(),
+            DATE_LEN,
+        ),
+        consent(FieldId::ConsentSms, "SMS consent", ContactChannel::Sms),
+        consent(FieldId::ConsentWechat, "WeChat consent", ContactChannel::Wechat),
+        consent(FieldId::ConsentPhone, "Call consent", ContactChannel::Phone),
+        consent(FieldId::ConsentEmail, "Email consent", ContactChannel::Email),
+        choice(FieldId::Income, "Income", Income::ALL, Income::key, c.income),
+        choice(FieldId::Education, "Education", Education::ALL, Education::key, c.education),
+        text(FieldId::Occupation, "Occupation", "", &c.occupation, MAX_OCCUPATION),
+    ]
+}
+
 /// The customer form's fields, filled from `c`.
 fn customer_fields(c: &Customer) -> Vec<Field> {
     let opt = |s: Option<&str>| s.unwrap_or("").to_string();
@@ -373,6 +422,10 @@ fn customer_fields(c: &Customer) -> Vec<Field> {
         choice(FieldId::Area, "Area type", AreaType::ALL, AreaType::key, c.area),
         choice(FieldId::Source, "Source", Source::ALL, Source::key, c.source),
         choice(FieldId::Contact, "Contact by", ContactPref::ALL, ContactPref::key, c.contact),
+    ]
+    .into_iter()
+    .chain(member_fields(c))
+    .chain([
         text(FieldId::Tags, "Tags", "e.g. vip, wholesale", &c.tags.join(", "), MAX_TEXT),
         text(FieldId::Notes, "Notes", "", &c.notes, MAX_TEXT),
         text(
@@ -383,7 +436,8 @@ fn customer_fields(c: &Customer) -> Vec<Field> {
             64,
         ),
         text(FieldId::Custom, "Own fields", "key=value; key=value", &custom_text(&c.custom), MAX_TEXT),
-    ]
+    ])
+    .collect()
 }
 
 /// Parses a date that must not be later than `today` (when known).

@@ -153,6 +153,22 @@ pub enum FieldId {
     FollowUp,
     /// How a contact ended (reached, no answer).
     Outcome,
+    /// The customer's child's birthday.
+    ChildBirthday,
+    /// Consent to commercial SMS.
+    ConsentSms,
+    /// Consent to WeChat messages.
+    ConsentWechat,
+    /// Consent to sales calls.
+    ConsentPhone,
+    /// Consent to e-mail marketing.
+    ConsentEmail,
+    /// Stated income band.
+    Income,
+    /// Stated education.
+    Education,
+    /// Stated occupation.
+    Occupation,
 }
 
 /// One labelled input with its validation error.
@@ -173,8 +189,10 @@ pub struct Field {
 /// What the form saves into, with the context validation needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
-    /// `base` carries everything the form does not show (id, revision, custom fields…).
-    Customer { base: Box<Customer>, today: Option<NaiveDate> },
+    /// `base` carries everything the form does not show (id, revision, custom fields…);
+    /// `today` refuses a birthday after it (a new customer); `on` dates consent given in the
+    /// form and bounds a child's birthday.
+    Customer { base: Box<Customer>, today: Option<NaiveDate>, on: NaiveDate },
     /// `base`: the stored purchase a correction replaces (its id and the rest it keeps).
     Purchase { customer: u64, today: NaiveDate, base: Option<Box<Purchase>> },
     /// `base`: the stored interaction an edit replaces.
@@ -217,6 +235,16 @@ impl Form {
         if let Target::Customer { base, .. } = &mut self.target {
             base.revision = revision;
         }
+    }
+
+    /// Dates what this customer form records on `today` (consent answers, the bound of a
+    /// child's birthday): the console's day, injected like every "today". An edit form not
+    /// told uses the day the customer was last saved.
+    pub fn on(mut self, today: NaiveDate) -> Form {
+        if let Target::Customer { on, .. } = &mut self.target {
+            *on = today;
+        }
+        self
     }
 
     /// The same form drawn with an ASCII border (`ascii_borders`) or box lines.

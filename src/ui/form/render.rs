@@ -302,6 +302,11 @@ fn choice_text(field: super::FieldId, key: &'static str, lang: Lang) -> &'static
         FieldId::Area => "area_type",
         FieldId::Source => "source",
         FieldId::Contact => "contact",
+        FieldId::ConsentSms | FieldId::ConsentWechat | FieldId::ConsentPhone | FieldId::ConsentEmail => {
+            "consent"
+        }
+        FieldId::Income => "income",
+        FieldId::Education => "education",
         _ => "",
     };
     crate::i18n::class_label(lang, dimension, key).unwrap_or_else(|| tr_in(lang, key))
