@@ -5,8 +5,8 @@
 use chrono::{DateTime, Days, NaiveDate};
 use kehu::classify::{Classifier, Dimension, Fingerprint, MODEL_VERSION, Model, Rules};
 use kehu::domain::{
-    Channel, Complaint, ComplaintType, ContactPref, Customer, History, Interaction, InteractionKind, Money,
-    Outcome, Purchase, Rating, Resolution, Severity, Void,
+    Channel, Complaint, ComplaintType, ContactPref, Customer, Gender, History, Interaction, InteractionKind,
+    Money, Outcome, Purchase, Rating, Resolution, Severity, Void,
 };
 use kehu::predict::BgNbdParams;
 use proptest::prelude::*;
@@ -21,15 +21,18 @@ fn start() -> NaiveDate {
 /// Short windows and limits, so that a few days of moves cross many thresholds; equal
 /// priorities, so that the queue's tie rules are exercised.
 fn tight_rules() -> Rules {
-    Rules::from_toml(
-        "[window]\ndays = 40\n[frequency]\nhigh = 4\nmedium = 2\n[value]\nhigh = 300.00\nmedium = 100.00\n\
-         [tier]\nsilver = 100.00\ngold = 400.00\n[activity]\nactive = 7\nsleeping = 15\n\
-         [lifecycle]\nnew_days = 10\nloyal_days = 30\n[engagement]\nhigh = 2\n[replenishment]\nlead_days = 3\n\
-         [playbook.tier_gold]\npriority = 4\n[playbook.lifecycle_new]\npriority = 4\ncadence_days = 5\n\
-         [playbook.frequency_high]\npriority = 4\n",
-    )
-    .expect("valid rules")
+    Rules::from_toml(TIGHT).expect("valid rules")
 }
+
+/// See [`tight_rules`]; levels held 12 months from the upgrade (the default rules hold them to
+/// the year's end), short welcome and expiry notices, birthday follow-ups 3 days ahead.
+const TIGHT: &str = "[window]\ndays = 40\n[frequency]\nhigh = 4\nmedium = 2\n[value]\nhigh = 300.00\nmedium = 100.00\n\
+     [tier]\nsilver = 100.00\ngold = 400.00\n[activity]\nactive = 7\nsleeping = 15\n\
+     [lifecycle]\nnew_days = 10\nloyal_days = 30\n[engagement]\nhigh = 2\n[replenishment]\nlead_days = 3\n\
+     [playbook.tier_gold]\npriority = 4\n[playbook.lifecycle_new]\npriority = 4\ncadence_days = 5\n\
+     [playbook.frequency_high]\npriority = 4\n\
+     [level]\nperiod = \"12_months_from_upgrade\"\nwelcome_days = 6\nexpiry_notice_days = 9\n\
+     [birthday]\nlead_days = 3\n[playbook.birthday_soon]\npriority = 4\n[playbook.tier_upgraded]\npriority = 4\n";
 
 fn model(a: f64) -> Model {
     Model {
@@ -61,6 +64,14 @@ fn build(
     customer.id = id;
     customer.referrer = referrer;
     customer.contact = ContactPref::ALL[usize::from(pref) % ContactPref::ALL.len()];
+    // Birthdays the days cross: around the start, at a year's end, on 29 February; and none.
+    customer.birthday = match id % 5 {
+        0 => None,
+        1 => NaiveDate::from_ymd_opt(1996, 2, 29),
+        2 => NaiveDate::from_ymd_opt(1990, 12, 31),
+        n => Some(start() - Days::new(365 * 24 - u64::from(pref) % 40 + n)),
+    };
+    customer.gender = Gender::ALL[usize::from(pref) % Gender::ALL.len()];
     let day = |at: i16| {
         let d = start();
         if at < 0 { d - Days::new(u64::from(at.unsigned_abs())) } else { d + Days::new(at as u64) }
@@ -260,8 +271,11 @@ proptest! {
 #[test]
 fn a_day_forward_moves_the_queue_and_the_classes_that_are_due() {
     // One customer bought 7 days ago under a 7-day "active" limit: tomorrow they are sleeping,
-    // and the wake-up action joins the queue; the day after, it is one day overdue.
-    let rules = tight_rules();
+    // and the wake-up action joins the queue; the day after, it is one day overdue. (Their
+    // spend made them silver a week ago: the welcome to the level is left out here.)
+    let without_welcome =
+        TIGHT.replace("[playbook.tier_upgraded]\n", "[playbook.tier_upgraded]\nenabled = false\n");
+    let rules = Rules::from_toml(&without_welcome).expect("rules");
     let h = build(1, &[(-30, 5000, false, 0, 0), (-7, 5000, false, 0, 0)], &[], None, 1);
     let mut c = Classifier::from_histories(rules, start(), [&h]);
     let key = |c: &Classifier| c.classes(1).map(|k| k.activity.key());

@@ -34,6 +34,10 @@ fn build(
     customer.province = ["", "广东", "Zhejiang"][usize::from(place % 3)].to_string();
     customer.tags =
         ["vip", "baby", "tea"].iter().take(usize::from(place % 4)).map(|t| t.to_string()).collect();
+    // Birthdays and genders, for the member dimensions (a birthday this week: a follow-up).
+    customer.birthday =
+        (!place.is_multiple_of(5)).then(|| today() - Days::new(365 * 30 - u64::from(place % 9)));
+    customer.gender = kehu::domain::Gender::ALL[usize::from(place) % 4];
     let day = |ago: u16| today() - Days::new(u64::from(ago));
     let purchases = purchases
         .iter()

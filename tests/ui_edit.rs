@@ -45,7 +45,11 @@ fn a_new_purchase_changes_classes_in_list_detail_and_segments() {
 
     // Detail: the new classes and the purchase.
     let detail = screen(&draw(&mut a, 100, 40));
-    assert!(detail.contains("new —") && detail.contains("gold —"), "{detail}");
+    // Gold at once, held to the end of the year.
+    assert!(
+        detail.contains("new —") && detail.contains("gold until 2024-12-31 — reached 9000.00 on 2024-06-30"),
+        "{detail}"
+    );
     assert!(detail.contains("9000.00"), "{detail}");
     // List: the row shows the new tier, lifecycle and activity.
     a.update(Action::Back);

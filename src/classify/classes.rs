@@ -11,8 +11,8 @@ use super::profile::Profile;
 use super::rules::Play;
 use super::segments::AliveBucket;
 use super::{Activity, Advocacy, Engagement, Level, Lifecycle, PriceSensitivity, Rfm8, RfmSegment};
-use super::{Satisfaction, Tier};
-use crate::domain::{AreaType, Channel, ContactPref, Money, Source};
+use super::{BirthdayMonth, ChildStage, FormulaStage, Satisfaction, Tier};
+use crate::domain::{AreaType, Channel, ContactPref, Gender, Money, Source};
 use crate::intern::Sym;
 use chrono::NaiveDate;
 
@@ -48,6 +48,16 @@ pub struct Classes {
     /// The customer's row in the follow-up queue, when an action is due (a minority of a shop),
     /// without the action's reason.
     pub follow_up: Option<Box<FollowUp>>,
+    // Demographics and life stage.
+    pub gender: Gender,
+    /// The age band's key (see `demographics`).
+    pub age_band: &'static str,
+    pub birthday_month: BirthdayMonth,
+    pub child_stage: ChildStage,
+    pub formula_stage: FormulaStage,
+    pub income: Sym,
+    pub education: Sym,
+    pub occupation: Sym,
 }
 
 impl Classes {
@@ -83,6 +93,14 @@ impl Classes {
                 f.action.reason = super::Reason::default();
                 Box::new(f)
             }),
+            gender: p.stated.gender,
+            age_band: p.age_band.class,
+            birthday_month: p.birthday_month.class,
+            child_stage: p.child_stage.class,
+            formula_stage: p.formula_stage.as_ref().map_or(FormulaStage::None, |f| f.class),
+            income: Sym::new(&p.stated.income),
+            education: Sym::new(&p.stated.education),
+            occupation: Sym::new(&p.stated.occupation),
         }
     }
 

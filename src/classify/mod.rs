@@ -1,6 +1,7 @@
 //! Classification of customers along the retail dimensions: frequency, value, activity,
-//! lifecycle, RFM and RFM-8, tier, price sensitivity, preferences, satisfaction, advocacy,
-//! engagement, the stated ones and the predicted ones.
+//! lifecycle, RFM and RFM-8, tier (member level), price sensitivity, preferences, satisfaction,
+//! advocacy, engagement, the stated ones, the demographic and life-stage ones, and the
+//! predicted ones.
 //!
 //! Pure: every function takes the customer's facts, the population figures, the rules and
 //! `today`, and returns each class with a one-line reason. [`Classifier`] keeps the figures of a
@@ -31,12 +32,17 @@ macro_rules! reason {
 
 mod activity;
 mod advocacy;
+mod birthday;
 mod classes;
+mod demographics;
 mod engagement;
 mod engine;
 mod frequency;
 mod if_alive;
+mod level;
+mod life_stage;
 mod lifecycle;
+mod member_rules;
 mod model;
 mod new_day;
 mod playbook;
@@ -62,11 +68,18 @@ mod value;
 
 pub use activity::{Activity, activity};
 pub use advocacy::{Advocacy, advocacy};
+pub use birthday::{BirthdayMonth, age_on, in_year, next_birthday};
 pub use classes::Classes;
+pub use demographics::{age_band, band_label, band_rank, stated};
 pub use engagement::{Engagement, engagement};
 pub use engine::{Classifier, ClassifierBuilder};
 pub use frequency::frequency;
+pub use level::{Basis, Membership, membership};
+pub use life_stage::{ChildStage, FormulaStage, child_stage, formula_stage, months_old};
 pub use lifecycle::{Lifecycle, lifecycle};
+pub use member_rules::{
+    BirthdayRules, DemographicRules, LevelPeriod, LevelRules, LevelTexts, LifeStageRules,
+};
 pub use model::{
     Fingerprint, HORIZON_DAYS, MODEL_SETTING, MODEL_VERSION, Model, Prediction, SpendModel, alive_reason,
     clv_reason, fit_model, fit_summaries,

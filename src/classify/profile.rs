@@ -2,9 +2,13 @@
 
 use super::activity::{Activity, activity};
 use super::advocacy::{Advocacy, advocacy};
+use super::birthday::{self, BirthdayMonth, birthday_month, next_birthday};
 use super::classes::Classes;
+use super::demographics::age_band;
 use super::engagement::{Engagement, engagement};
 use super::frequency::frequency;
+use super::level::{self, Membership, membership};
+use super::life_stage::{self, ChildStage, FormulaStage, child_stage, formula_stage};
 use super::lifecycle::{Lifecycle, lifecycle};
 use super::model::{Model, clv_reason};
 use super::playbook::{Action, Candidate, FollowUp, activity_since, agreed_follow_up, choose, plus};
@@ -18,7 +22,7 @@ use super::satisfaction::{OpenComplaints, Satisfaction, satisfaction};
 use super::stated::Stated;
 use super::steady::{Parts, Steady, steady};
 use super::summary::{ContactFact, PurchaseFact, Summary};
-use super::tier::{Tier, points, tier};
+use super::tier::{Tier, points};
 use super::value::{spend_in_window, value};
 use super::{Classed, Level, Reason};
 use crate::domain::{Channel, Money};
@@ -79,6 +83,19 @@ pub struct Profile {
     pub action: Option<Action>,
     /// Present when an action is due today or earlier: the customer's row in the follow-up queue.
     pub follow_up: Option<FollowUp>,
+    // Member level, demographics and life stage.
+    /// The level's period: until when `tier` holds, how it was earned, what keeps it.
+    pub membership: Membership,
+    /// What the level gives, in the rules' words (left empty for the classes kept for everyone).
+    pub benefits: Vec<String>,
+    pub age_band: Classed<&'static str>,
+    pub birthday_month: Classed<BirthdayMonth>,
+    pub next_birthday: Option<NaiveDate>,
+    /// The child's birthday; None until the customer record has the field.
+    pub child_birthday: Option<NaiveDate>,
+    pub child_stage: Classed<ChildStage>,
+    /// None when the shop does not sell formula by stage (`[life_stage] formula`).
+    pub formula_stage: Option<Classed<FormulaStage>>,
 }
 
 /// Classifies one customer as of `today` without a predictive model. `pop` should already count
@@ -146,11 +163,12 @@ fn build(
     let referred = pop.referred_by(s.id);
     let days = distinct_days(ps);
     let rhythm = rhythm(ps, today);
+    let (tier, membership) = membership(ps, rules, today);
     let mut p = Profile {
         id: s.id,
         value: value(ps, rules, today),
         rfm: metrics.map(|m| rfm(&m, pop, today)),
-        tier: tier(spend_365, rules),
+        tier,
         price_sensitivity: price_sensitivity(ps, rules),
         top_category: top_category(ps),
         top_channel: top_channel(ps),
@@ -182,8 +200,22 @@ fn build(
         lifecycle,
         action: None,
         follow_up: None,
+        membership,
+        benefits: Vec::new(),
+        age_band: age_band(s.birthday, &rules.demographics, today),
+        birthday_month: birthday_month(s.birthday, today),
+        next_birthday: s.birthday.map(|b| next_birthday(b, today)),
+        child_birthday: s.child_birthday,
+        child_stage: child_stage(s.child_birthday, &rules.life_stage, today),
+        formula_stage: rules
+            .life_stage
+            .formula
+            .then(|| formula_stage(s.child_birthday, &rules.life_stage, today)),
     };
-    let choice = choose(s.id, candidates(&p, cs, rules, today), cs, s.contact, rules, today);
+    if detail == Detail::Full {
+        p.benefits = rules.level.benefits.of(p.tier.class).clone();
+    }
+    let choice = choose(s.id, candidates(&p, s, cs, rules, today), cs, s.contact, rules, today);
     p.action = choice.action;
     p.follow_up = choice.follow_up;
     let parts = Parts {
@@ -193,6 +225,14 @@ fn build(
         rhythm: p.rhythm.as_ref(),
         queue_next: choice.next,
         floating: choice.floating,
+        members_next: [
+            p.membership.next_change(rules, today),
+            birthday::next_change(s.birthday, &rules.birthday, today),
+            life_stage::next_change(s.child_birthday, &rules.life_stage, today),
+        ]
+        .into_iter()
+        .flatten()
+        .min(),
     };
     let steady = steady(&parts, rules, today);
     match detail {
@@ -209,7 +249,13 @@ fn distinct_days(ps: &[PurchaseFact]) -> Vec<NaiveDate> {
 }
 
 /// Every playbook entry the customer's classes call for, with the day each class began.
-fn candidates(p: &Profile, cs: &[ContactFact], rules: &Rules, today: NaiveDate) -> Vec<Candidate> {
+fn candidates(
+    p: &Profile,
+    s: &Summary,
+    cs: &[ContactFact],
+    rules: &Rules,
+    today: NaiveDate,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     if let Some(c) = cs.iter().rev().find(|c| c.open_on(today).is_some()) {
         let reason = reason!("open complaint logged on {}", c.day);
@@ -252,6 +298,10 @@ fn candidates(p: &Profile, cs: &[ContactFact], rules: &Rules, today: NaiveDate) 
     if p.price_sensitivity.class == PriceSensitivity::High {
         out.push(Candidate::new(Play::PriceHigh, None, &p.price_sensitivity.reason));
     }
+    // Member level, birthday and life stage.
+    out.extend(level::candidates(&p.tier, &p.membership, rules, today));
+    out.extend(birthday::candidate(s.birthday, p.tier.class, &rules.birthday, today));
+    out.extend(life_stage::candidate(s.child_birthday, &rules.life_stage, today));
     out
 }
 
@@ -320,6 +370,17 @@ impl Profile {
         }
         if let Some(r) = &self.rhythm {
             rows.push(("replenishment", r.reason.clone()));
+        }
+        // Member dimensions, where there is something recorded to say.
+        if self.next_birthday.is_some() {
+            rows.push(("age band", self.age_band.reason.clone()));
+            rows.push(("birthday month", self.birthday_month.reason.clone()));
+        }
+        if self.child_birthday.is_some() {
+            rows.push(("child stage", self.child_stage.reason.clone()));
+            if let Some(f) = &self.formula_stage {
+                rows.push(("formula stage", f.reason.clone()));
+            }
         }
         rows
     }

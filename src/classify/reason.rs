@@ -41,6 +41,9 @@ pub enum Arg {
     Word(&'static str),
     /// A part with its own template.
     Reason(Reason),
+    /// Words from the rules (a level's birthday privilege), translated when they are the
+    /// built-in words and shown as the shop wrote them otherwise.
+    Phrase(String),
 }
 
 impl Reason {
@@ -161,6 +164,12 @@ impl IntoArg for Rfm8 {
     }
 }
 
+impl IntoArg for super::birthday::BirthdayMonth {
+    fn into_arg(self) -> Arg {
+        Arg::Class { key: self.key(), name: self.label() }
+    }
+}
+
 impl IntoArg for InteractionKind {
     fn into_arg(self) -> Arg {
         Arg::Word(self.key())
@@ -174,6 +183,7 @@ impl fmt::Display for Arg {
             Arg::Class { name, .. } => f.write_str(name),
             Arg::Word(w) => f.write_str(w),
             Arg::Reason(r) => r.fmt(f),
+            Arg::Phrase(p) => f.write_str(p),
         }
     }
 }

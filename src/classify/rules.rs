@@ -4,6 +4,7 @@
 //! file changes only what it names; a key the built-in file does not have, or a value of the
 //! wrong type, is refused with the dotted key in the message.
 
+use super::member_rules::{BirthdayRules, DemographicRules, LevelRules, LifeStageRules};
 use crate::domain::{DomainError, Money};
 use crate::keyed_enum;
 use serde::{Deserialize, Deserializer};
@@ -43,6 +44,11 @@ pub struct Rules {
     pub prediction: PredictionRules,
     pub till: TillRules,
     pub playbook: Playbook,
+    // Member levels, demographics, life stages and birthdays (see `member_rules`).
+    pub level: LevelRules,
+    pub demographics: DemographicRules,
+    pub life_stage: LifeStageRules,
+    pub birthday: BirthdayRules,
 }
 
 /// When the till asks before saving a purchase: above `confirm_above`, or of zero. With
@@ -183,6 +189,11 @@ keyed_enum! {
         FrequencyHigh => "frequency_high",
         AdvocacyAdvocate => "advocacy_advocate",
         PriceHigh => "price_high",
+        // Member levels, birthdays and life stages.
+        BirthdaySoon => "birthday_soon",
+        TierUpgraded => "tier_upgraded",
+        TierExpiring => "tier_expiring",
+        FormulaStageNext => "formula_stage_next",
     }
 }
 
@@ -200,6 +211,9 @@ impl Play {
             Play::FrequencyHigh => "frequency",
             Play::AdvocacyAdvocate => "advocacy",
             Play::PriceHigh => "price_sensitivity",
+            Play::BirthdaySoon => "birthday_month",
+            Play::TierUpgraded | Play::TierExpiring => "tier",
+            Play::FormulaStageNext => "formula_stage",
         }
     }
 }
@@ -233,6 +247,10 @@ pub struct Playbook {
     pub frequency_high: PlayRule,
     pub advocacy_advocate: PlayRule,
     pub price_high: PlayRule,
+    pub birthday_soon: PlayRule,
+    pub tier_upgraded: PlayRule,
+    pub tier_expiring: PlayRule,
+    pub formula_stage_next: PlayRule,
 }
 
 impl Playbook {
@@ -251,6 +269,10 @@ impl Playbook {
             Play::FrequencyHigh => &self.frequency_high,
             Play::AdvocacyAdvocate => &self.advocacy_advocate,
             Play::PriceHigh => &self.price_high,
+            Play::BirthdaySoon => &self.birthday_soon,
+            Play::TierUpgraded => &self.tier_upgraded,
+            Play::TierExpiring => &self.tier_expiring,
+            Play::FormulaStageNext => &self.formula_stage_next,
         }
     }
 }
@@ -321,7 +343,13 @@ impl Rules {
             let key = format!("playbook.{}.cadence_days", play.key());
             check(self.playbook.get(*play).cadence_days >= 0, &key, "must not be negative")?;
         }
-        Ok(())
+        super::member_rules::validate(
+            &self.level,
+            &self.demographics,
+            &self.life_stage,
+            &self.birthday,
+            check,
+        )
     }
 }
 

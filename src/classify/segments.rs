@@ -3,8 +3,8 @@
 
 use super::classes::Classes;
 use super::{Activity, Advocacy, Engagement, Level, Lifecycle, PriceSensitivity, Rfm8, RfmSegment};
-use super::{Satisfaction, Tier};
-use crate::domain::{AreaType, Channel, ContactPref, Money, Source};
+use super::{BirthdayMonth, ChildStage, FormulaStage, Satisfaction, Tier};
+use crate::domain::{AreaType, Channel, ContactPref, Gender, Money, Source};
 use crate::intern::Sym;
 use crate::keyed_enum;
 use serde::Serialize;
@@ -18,6 +18,10 @@ keyed_enum! {
         TopCategory => "top_category", TopChannel => "top_channel", Satisfaction => "satisfaction",
         Advocacy => "advocacy", Engagement => "engagement", Region => "region", AreaType => "area_type",
         Source => "source", Contact => "contact", Tags => "tags", PAlive => "p_alive",
+        // Demographics and life stage.
+        Gender => "gender", AgeBand => "age_band", BirthdayMonth => "birthday_month",
+        ChildStage => "child_stage", FormulaStage => "formula_stage", Income => "income",
+        Education => "education", Occupation => "occupation",
     }
 }
 
@@ -92,6 +96,14 @@ impl Dimension {
             Dimension::Source => keys(Source::ALL, Source::key),
             Dimension::Contact => keys(ContactPref::ALL, ContactPref::key),
             Dimension::PAlive => keys(AliveBucket::ALL, AliveBucket::key),
+            Dimension::Gender => keys(Gender::ALL, Gender::key),
+            Dimension::BirthdayMonth => keys(BirthdayMonth::ALL, BirthdayMonth::key),
+            Dimension::ChildStage => keys(ChildStage::ALL, ChildStage::key),
+            Dimension::FormulaStage => keys(FormulaStage::ALL, FormulaStage::key),
+            // Age bands are the rules' own; stated fields are whatever was recorded.
+            Dimension::AgeBand | Dimension::Income | Dimension::Education | Dimension::Occupation => {
+                return None;
+            }
             Dimension::TopCategory | Dimension::Region | Dimension::Tags => return None,
         };
         if matches!(self, Dimension::Rfm | Dimension::Rfm8 | Dimension::TopChannel) {
@@ -135,6 +147,14 @@ impl Dimension {
                 return;
             }
             Dimension::PAlive => c.alive_bucket().key(),
+            Dimension::Gender => c.gender.key(),
+            Dimension::AgeBand => c.age_band,
+            Dimension::BirthdayMonth => c.birthday_month.key(),
+            Dimension::ChildStage => c.child_stage.key(),
+            Dimension::FormulaStage => c.formula_stage.key(),
+            Dimension::Income => open(c.income),
+            Dimension::Education => open(c.education),
+            Dimension::Occupation => open(c.occupation),
         })
     }
 
@@ -144,6 +164,10 @@ impl Dimension {
             Dimension::Rfm => class.parse::<RfmSegment>().ok().map(|s| s.label()),
             Dimension::Rfm8 => class.parse::<Rfm8>().ok().map(|s| s.label()),
             Dimension::PAlive => class.parse::<AliveBucket>().ok().map(|s| s.label()),
+            Dimension::BirthdayMonth => class.parse::<BirthdayMonth>().ok().map(|s| s.label()),
+            Dimension::ChildStage => class.parse::<ChildStage>().ok().map(|s| s.label()),
+            Dimension::FormulaStage => class.parse::<FormulaStage>().ok().map(|s| s.label()),
+            Dimension::AgeBand => return super::band_label(class),
             _ => None,
         };
         named.unwrap_or(class).to_string()
@@ -220,7 +244,12 @@ impl Tallies {
             None => {
                 let mut open: Vec<(&'static str, u64)> =
                     self.by.iter().filter(|((d, _), _)| *d == dim).map(|((_, c), t)| (*c, t.count)).collect();
-                open.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+                if dim == Dimension::AgeBand {
+                    // Bands read youngest first, whatever their counts.
+                    open.sort_by_key(|(c, _)| (super::band_rank(c), *c));
+                } else {
+                    open.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+                }
                 open.into_iter().map(|(c, _)| c).collect()
             }
         };

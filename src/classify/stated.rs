@@ -1,7 +1,7 @@
 //! Stated dimensions: what the customer or staff recorded, used as classes as they are.
 
 use super::summary::Summary;
-use crate::domain::{AreaType, ContactPref, Source};
+use crate::domain::{AreaType, ContactPref, Gender, Source};
 use serde::Serialize;
 
 /// The recorded fields that segment customers without any rule.
@@ -13,6 +13,11 @@ pub struct Stated {
     pub source: Source,
     pub contact: ContactPref,
     pub tags: Vec<String>,
+    pub gender: Gender,
+    /// Stated income, education and occupation ("" when not recorded).
+    pub income: String,
+    pub education: String,
+    pub occupation: String,
 }
 
 impl Stated {
@@ -25,6 +30,10 @@ impl Stated {
             source: s.source,
             contact: s.contact,
             tags: s.tags.clone(),
+            gender: s.gender,
+            income: s.income.to_string(),
+            education: s.education.to_string(),
+            occupation: s.occupation.to_string(),
         }
     }
 }

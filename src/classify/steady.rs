@@ -53,6 +53,9 @@ pub struct Parts<'a> {
     /// The day the follow-up queue entry can change (see `playbook::Choice::next`).
     pub queue_next: Option<NaiveDate>,
     pub floating: bool,
+    /// The first day after today on which a member dimension (level, age band, birthday, child
+    /// stage) or its follow-up can change (see `level`, `birthday`, `life_stage`).
+    pub members_next: Option<NaiveDate>,
 }
 
 /// The earliest of the days offered that lie after `today`.
@@ -106,6 +109,7 @@ pub fn steady(parts: &Parts, rules: &Rules, today: NaiveDate) -> Steady {
         e.offer(Some(plus(due, (r.usual_gap_days.round() as i64).max(1))));
     }
     e.offer(parts.queue_next);
+    e.offer(parts.members_next);
     Steady { until: e.day, floating: parts.floating, buyer: buyer(ps) }
 }
 
@@ -129,6 +133,7 @@ mod tests {
             rhythm: None,
             queue_next: None,
             floating: false,
+            members_next: None,
         }
     }
 
@@ -145,6 +150,12 @@ mod tests {
             tags: Vec::new(),
             referrer: None,
             points_redeemed: 0,
+            gender: crate::domain::Gender::Unknown,
+            birthday: None,
+            child_birthday: None,
+            income: Default::default(),
+            education: Default::default(),
+            occupation: Default::default(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! The compact per-customer facts the classifier keeps, so that it can reclassify without the store.
 
+use super::demographics::stated;
 use crate::domain::{
-    AreaType, Channel, ContactPref, History, InteractionKind, Money, Outcome, Severity, Source, net_purchases,
+    AreaType, Channel, ContactPref, Education, Gender, History, Income, InteractionKind, Money, Outcome,
+    Severity, Source, net_purchases,
 };
 use crate::intern::Sym;
 use chrono::NaiveDate;
@@ -70,6 +72,15 @@ pub struct Summary {
     pub tags: Vec<String>,
     pub referrer: Option<u64>,
     pub points_redeemed: i64,
+    // Member dimensions: demographics and life stage.
+    pub gender: Gender,
+    pub birthday: Option<NaiveDate>,
+    /// The birthday of the customer's child; None until the customer record has the field.
+    pub child_birthday: Option<NaiveDate>,
+    /// Stated income, education and occupation as classes ("" when not recorded).
+    pub income: Sym,
+    pub education: Sym,
+    pub occupation: Sym,
 }
 
 impl Summary {
@@ -125,6 +136,13 @@ impl Summary {
             // Referring oneself is a data-entry slip, not advocacy.
             referrer: c.referrer.filter(|r| *r != c.id),
             points_redeemed: c.points_redeemed,
+            gender: c.gender,
+            birthday: c.birthday,
+            child_birthday: c.child_birthday,
+            // Nothing stated is no class, not a class "unknown".
+            income: stated(if c.income == Income::Unknown { "" } else { c.income.key() }),
+            education: stated(if c.education == Education::Unknown { "" } else { c.education.key() }),
+            occupation: stated(&c.occupation),
         }
     }
 

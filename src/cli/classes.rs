@@ -47,6 +47,18 @@ pub const COLUMNS: &[&str] = &[
     "spend_total",
     "last_purchase",
     "action",
+    // Member level, demographics and life stage.
+    "gender",
+    "age_band",
+    "birthday_month",
+    "next_birthday",
+    "child_stage",
+    "formula_stage",
+    "income",
+    "education",
+    "occupation",
+    "level_until",
+    "benefits",
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
@@ -107,5 +119,16 @@ fn cells(c: &Customer, p: &Profile) -> Vec<Cell> {
         p.spend_total.to_string().into(),
         Cell::opt_text(p.last_purchase),
         Cell::opt_text(p.action.as_ref().map(|a| a.text.clone())),
+        p.stated.gender.key().into(),
+        p.age_band.class.into(),
+        p.birthday_month.class.key().into(),
+        Cell::opt_text(p.next_birthday),
+        p.child_stage.class.key().into(),
+        Cell::opt_text(p.formula_stage.as_ref().map(|f| f.class.key())),
+        Cell::opt_text(Some(&p.stated.income).filter(|s| !s.is_empty())),
+        Cell::opt_text(Some(&p.stated.education).filter(|s| !s.is_empty())),
+        Cell::opt_text(Some(&p.stated.occupation).filter(|s| !s.is_empty())),
+        Cell::opt_text(p.membership.until),
+        p.benefits.join("; ").into(),
     ]
 }

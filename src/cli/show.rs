@@ -178,6 +178,10 @@ fn print_text(h: &History, p: &Profile, out: &mut dyn Write) -> anyhow::Result<(
         let reason = i18n::reason(lang, dimension, &reason);
         writeln!(out, "  {} {}", padded(i18n::dimension_label(lang, dimension), 18), s(&reason))?;
     }
+    let benefits = i18n::benefits_text(lang, &p.benefits);
+    if !benefits.is_empty() {
+        writeln!(out, "  {} {}", padded(i18n::dimension_label(lang, "benefits"), 18), s(&benefits))?;
+    }
     if let Some(a) = &p.action {
         let reason = i18n::reason(lang, a.play.dimension(), &a.reason);
         let line = trf(

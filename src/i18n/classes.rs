@@ -31,9 +31,31 @@ pub fn dimension_label(lang: Lang, dimension: &str) -> &'static str {
         "next 90 days" => ("next 90 days", "未来90天"),
         "12-month value" => ("12-month value", "12个月价值"),
         "replenishment" => ("replenishment", "补货"),
+        // Member level, demographics and life stage.
+        "benefits" => ("benefits", "会员权益"),
+        "gender" => ("gender", "性别"),
+        "age_band" | "age band" => ("age band", "年龄段"),
+        "birthday_month" | "birthday month" => ("birth month", "生日月份"),
+        "child_stage" | "child stage" => ("child stage", "孩子阶段"),
+        "formula_stage" | "formula stage" => ("formula stage", "奶粉段数"),
+        "income" => ("income", "收入"),
+        "education" => ("education", "学历"),
+        "occupation" => ("occupation", "职业"),
         _ => return super::tr_in(lang, "unknown"),
     };
     if lang == Lang::Zh { zh } else { en }
+}
+
+/// A level's benefits (the rules' words, translated where they are the built-in ones), joined
+/// as `lang` lists things.
+pub fn benefits_text(lang: Lang, benefits: &[String]) -> String {
+    let sep = if lang == Lang::Zh { "，" } else { ", " };
+    benefits
+        .iter()
+        .map(|b| super::tr_dyn_in(lang, b.trim()))
+        .filter(|b| !b.is_empty())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// The name of class `key` of `dimension` to show; open classes (a region, a category) and
@@ -46,10 +68,17 @@ pub fn class_label(lang: Lang, dimension: &str, key: &str) -> Option<&'static st
         "top channel" => "top_channel",
         "p(alive)" => "p_alive",
         "area type" => "area_type",
+        "age band" => "age_band",
+        "birthday month" => "birthday_month",
+        "child stage" => "child_stage",
+        "formula stage" => "formula_stage",
         d => d,
     };
     if let Some(names) = super::members::label(dimension, key) {
         return Some(super::members::pick(names, lang));
+    }
+    if dimension == "age_band" {
+        return age_band_label(lang, key);
     }
     let zh = match (dimension, key) {
         ("frequency" | "value", "high") => {
@@ -142,6 +171,22 @@ pub fn class_label(lang: Lang, dimension: &str, key: &str) -> Option<&'static st
         ("contact", "email") => "邮件",
         ("contact", "wechat") => "微信",
         ("contact", "none") => "不联系",
+        ("gender", "unknown") => "未知",
+        ("gender", "female") => "女",
+        ("gender", "male") => "男",
+        ("gender", "other") => "其他",
+        ("birthday_month", "this_month") => "本月",
+        ("birthday_month", "next_month") => "下月",
+        ("birthday_month", "later") => "其他月份",
+        ("birthday_month", "unknown") => "未知",
+        ("child_stage", "infant") => "婴儿",
+        ("child_stage", "toddler") => "幼儿",
+        ("child_stage", "preschool") => "学龄前",
+        ("child_stage", "school_age") => "学龄",
+        ("child_stage" | "formula_stage", "none") => "无",
+        ("formula_stage", "stage_1") => "1段",
+        ("formula_stage", "stage_2") => "2段",
+        ("formula_stage", "stage_3") => "3段",
         (_, "(none)") => "（无）",
         _ => return None,
     };
@@ -165,6 +210,21 @@ fn english(dimension: &str, key: &str) -> Option<&'static str> {
         && let Ok(b) = key.parse::<crate::classify::AliveBucket>()
     {
         return Some(b.label());
+    }
+    if dimension == "birthday_month"
+        && let Ok(b) = key.parse::<crate::classify::BirthdayMonth>()
+    {
+        return Some(b.label());
+    }
+    if dimension == "child_stage"
+        && let Ok(s) = key.parse::<crate::classify::ChildStage>()
+    {
+        return Some(s.label());
+    }
+    if dimension == "formula_stage"
+        && let Ok(s) = key.parse::<crate::classify::FormulaStage>()
+    {
+        return Some(s.label());
     }
     // Return the key as a `&'static str` by finding it among the fixed keys.
     STATIC_KEYS.iter().copied().find(|k| *k == key)
@@ -216,4 +276,32 @@ const STATIC_KEYS: &[&str] = &[
     "email",
     "wechat",
     "(none)",
+    "female",
+    "male",
 ];
+
+/// An age band (a key such as `25_34`, made from the rules' bounds) as `lang` names it:
+/// "25–34" / "25–34岁", "under 25" / "25岁以下", "55+" / "55岁及以上"; interned, since the
+/// bands are the shop's own.
+fn age_band_label(lang: Lang, key: &str) -> Option<&'static str> {
+    use crate::intern::Sym;
+    if key == "unknown" {
+        return Some(if lang == Lang::Zh { "未知" } else { "unknown" });
+    }
+    let label = match lang {
+        Lang::En => crate::classify::band_label(key),
+        Lang::Zh => {
+            if let Some(hi) = key.strip_prefix("under_") {
+                format!("{hi}岁以下")
+            } else if let Some(lo) = key.strip_suffix("_plus") {
+                format!("{lo}岁及以上")
+            } else if key == "all_ages" {
+                "所有年龄".to_string()
+            } else {
+                let (lo, hi) = key.split_once('_')?;
+                format!("{lo}–{hi}岁")
+            }
+        }
+    };
+    Some(Sym::new(&label).as_str())
+}

@@ -19,7 +19,7 @@ mod reasons;
 mod zh;
 
 pub use changes::change_what;
-pub use classes::{class_label, dimension_label};
+pub use classes::{benefits_text, class_label, dimension_label};
 pub use errors::{domain_error, domain_error_in};
 pub use reasons::{reason, reason_templates};
 

@@ -113,6 +113,28 @@ const TEMPLATES: &[(&str, &str)] = &[
         "overdue for their rhythm — {}: {} days since the last purchase, usually every {} (> {}×); was due {}",
         "已超出购买节奏 — {}: 距上次购买{}天，通常每{}天（> {}×）；应于{}补货",
     ),
+    // Member levels.
+    ("{} until {} — reached {} on {} (≥ {})", "{0}至{1} — {3}达到{2}（≥ {4}）"),
+    ("{} until {} — {} spent in the {} days to {} (≥ {})", "{0}至{1} — 截至{4}的{3}天消费{2}（≥ {5}）"),
+    ("{} until {}", "{}至{}"),
+    ("{} until {} — {} more by then keeps it", "{0}至{1} — 到期前再消费{2}即可保级"),
+    // Birthdays and age.
+    ("{} — no birthday recorded", "{} — 未记录生日"),
+    ("{} — birthday {}", "{} — 生日{}"),
+    ("birthday on {}", "{}生日"),
+    ("birthday on {}: {}", "{}生日：{}"),
+    ("{} — {} years old", "{} — {}岁"),
+    // A child's life stage and formula stage.
+    ("{} — no child's birthday recorded", "{} — 未记录孩子生日"),
+    ("{} — due on {}", "{} — 预产期{}"),
+    ("{} — {} months old (born {})", "{0} — {1}个月大（{2}出生）"),
+    ("{} — {} years old (born {})", "{0} — {1}岁（{2}出生）"),
+    ("{} — {} months old (under {} months)", "{} — {}个月大（不足{}个月）"),
+    ("{} — {} months old ({} to under {} months)", "{} — {}个月大（{}至不足{}个月）"),
+    ("{} — {} months old ({} months or more)", "{} — {}个月大（{}个月及以上）"),
+    ("baby turns {} months today: suggest stage {}", "宝宝今天满{}个月：推荐{}段"),
+    ("baby turns {} months tomorrow: suggest stage {}", "宝宝明天满{}个月：推荐{}段"),
+    ("baby turns {} months in {} days ({}): suggest stage {}", "宝宝{1}天后（{2}）满{0}个月：推荐{3}段"),
     // Parts joined.
     ("{}, {}", "{}，{}"),
     ("{}; {}", "{}；{}"),
@@ -149,5 +171,6 @@ fn arg(lang: Lang, dimension: &str, a: &Arg) -> String {
         Arg::Class { key, name } => class_label(lang, dimension, key).unwrap_or(name).to_string(),
         Arg::Word(w) => tr_dyn_in(lang, w).to_string(),
         Arg::Reason(r) => render(lang, dimension, r),
+        Arg::Phrase(p) => tr_dyn_in(lang, p).to_string(),
     }
 }

@@ -188,6 +188,19 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("VIP perks and invitations to events", "VIP 礼遇及活动邀请"),
     ("Thank them with a referral reward", "以推荐奖励致谢"),
     ("Notify of upcoming promotions", "通知即将开始的促销"),
+    // Member levels, birthdays and life stages (assets/rules.toml).
+    ("Birthday greeting with the member's birthday privilege", "生日祝福并告知会员生日特权"),
+    ("Congratulate on the new member level and explain its benefits", "祝贺会员升级并介绍等级权益"),
+    ("Remind the member how much more keeps their level", "提醒会员还需消费多少即可保级"),
+    ("Suggest the next formula stage before the baby reaches it", "在宝宝转段前推荐下一段奶粉"),
+    ("Points on every purchase", "消费积分"),
+    ("5% off", "9.5折"),
+    ("Birthday gift", "生日礼品"),
+    ("10% off", "9折"),
+    ("Double points on the birthday", "生日双倍积分"),
+    ("Invitations to member events", "会员活动邀请"),
+    ("Birthday greeting", "生日祝福"),
+    ("  · {}: {}", "  · {}：{}"),
     // Segments.
     ("saved segments", "已存分群"),
     (

@@ -43,7 +43,7 @@ pub enum SegmentTab {
 }
 
 /// The dimensions in the order staff look at them.
-pub const TABS: [SegmentTab; 20] = [
+pub const TABS: [SegmentTab; 28] = [
     SegmentTab::Dimension(Dimension::Lifecycle),
     SegmentTab::Dimension(Dimension::Rfm),
     SegmentTab::Dimension(Dimension::Rfm8),
@@ -63,6 +63,15 @@ pub const TABS: [SegmentTab; 20] = [
     SegmentTab::Dimension(Dimension::Engagement),
     SegmentTab::Dimension(Dimension::AreaType),
     SegmentTab::Dimension(Dimension::Contact),
+    // Birthdays, demographics and life stage.
+    SegmentTab::Dimension(Dimension::BirthdayMonth),
+    SegmentTab::Dimension(Dimension::AgeBand),
+    SegmentTab::Dimension(Dimension::Gender),
+    SegmentTab::Dimension(Dimension::ChildStage),
+    SegmentTab::Dimension(Dimension::FormulaStage),
+    SegmentTab::Dimension(Dimension::Income),
+    SegmentTab::Dimension(Dimension::Education),
+    SegmentTab::Dimension(Dimension::Occupation),
     SegmentTab::Saved,
 ];
 

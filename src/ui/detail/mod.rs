@@ -203,6 +203,8 @@ pub fn document(
                 let text = i18n::reason(lang, dim, &reason);
                 kv(&mut out, i18n::dimension_label(lang, dim), safe(&text).into_owned());
             }
+            let benefits = i18n::benefits_text(lang, &p.benefits);
+            kv(&mut out, i18n::dimension_label(lang, "benefits"), safe(&benefits).into_owned());
             out.push(Line::default());
             out.push(heading(tr_in(lang, "Predicted")));
             kv(&mut out, tr_in(lang, "P(alive)"), opt_f64(p.p_alive, |v| format!("{:.0}%", v * 100.0)));
@@ -226,6 +228,15 @@ pub fn document(
         }
     }
     Document { lines: out, picked, records }
+}
+
+/// "  · gold: 10% off, …": the member's level and what it gives, for the till.
+fn level_line(p: &Profile, lang: Lang) -> String {
+    let level = i18n::class_label(lang, "tier", p.tier.class.key()).unwrap_or(p.tier.class.key());
+    match i18n::benefits_text(lang, &p.benefits) {
+        b if b.is_empty() => format!("  · {level}"),
+        b => trf_in(lang, "  · {}: {}", &[&level, &safe(&b)]),
+    }
 }
 
 /// Draws the App's detail view into `area` in the App's language.
@@ -252,10 +263,11 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         }
     };
     let title = format!(
-        "{}  #{}{}",
+        "{}  #{}{}{}",
         safe(&c.name),
         c.id,
-        c.reference.as_ref().map(|r| trf_in(lang, "  ref {}", &[&safe(r)])).unwrap_or_default()
+        c.reference.as_ref().map(|r| trf_in(lang, "  ref {}", &[&safe(r)])).unwrap_or_default(),
+        p.map(|p| level_line(p, lang)).unwrap_or_default()
     );
     line(f, Line::from(Span::styled(fit(&title, w), Style::new().add_modifier(Modifier::BOLD))), at.title);
     let action = p.and_then(|p| p.action.as_ref()).map_or_else(
