@@ -147,3 +147,18 @@ fn member_dimensions_count_everyone_once() {
     // Until the customer record has a child's birthday, nobody has a child stage.
     assert_eq!(count(Dimension::ChildStage, "none"), 400);
 }
+
+#[test]
+fn the_first_of_the_month_moves_the_birthday_months_as_a_fresh_build_would() {
+    let hs = shop(day(2024, 6, 30));
+    let mut c = Classifier::from_histories(Rules::default(), day(2024, 6, 30), &hs);
+    c.set_today(day(2024, 7, 1));
+    let fresh = Classifier::from_histories(Rules::default(), day(2024, 7, 1), &hs);
+    assert_eq!(c.segments(Dimension::BirthdayMonth), fresh.segments(Dimension::BirthdayMonth));
+    let july = hs.iter().filter(|h| h.customer.birthday.is_some_and(|b| b.month() == 7)).count() as u64;
+    let this = c.segments(Dimension::BirthdayMonth).into_iter().find(|r| r.class == "this_month");
+    assert_eq!(this.map(|r| r.count), Some(july));
+    for id in c.ids() {
+        assert_eq!(c.classes(id).map(|k| k.birthday_month), fresh.classes(id).map(|k| k.birthday_month));
+    }
+}
