@@ -58,8 +58,12 @@ impl Membership {
     pub fn next_change(&self, rules: &Rules, today: NaiveDate) -> Option<NaiveDate> {
         let ends = self.until.map(|u| plus(u, 1));
         let welcome = self.upgraded().map(|d| plus(d, rules.level.welcome_days));
-        let notice =
-            self.until.and_then(|u| u.checked_sub_days(Days::new(rules.level.expiry_notice_days as u64)));
+        // Only a member short of keeping the level gets the notice (what is short changes only
+        // with a purchase, itself a change day): the others are not reclassified for it.
+        let notice = self
+            .until
+            .filter(|_| self.short_by.is_some())
+            .and_then(|u| u.checked_sub_days(Days::new(rules.level.expiry_notice_days as u64)));
         [ends, welcome, notice].into_iter().flatten().filter(|d| *d > today).min()
     }
 }
