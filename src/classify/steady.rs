@@ -154,9 +154,9 @@ mod tests {
             gender: crate::domain::Gender::Unknown,
             birthday: None,
             child_birthday: None,
-            income: Default::default(),
-            education: Default::default(),
-            occupation: Default::default(),
+            income: None,
+            education: None,
+            occupation: None,
         }
     }
 

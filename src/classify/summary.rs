@@ -1,6 +1,5 @@
 //! The compact per-customer facts the classifier keeps, so that it can reclassify without the store.
 
-use super::demographics::stated;
 use crate::domain::{
     AreaType, Channel, ContactPref, Gender, History, InteractionKind, Money, Outcome, Severity, Source,
     net_purchases,
@@ -77,10 +76,10 @@ pub struct Summary {
     pub birthday: Option<NaiveDate>,
     /// The birthday of the customer's child; None until the customer record has the field.
     pub child_birthday: Option<NaiveDate>,
-    /// Stated income, education and occupation as classes ("" when not recorded).
-    pub income: Sym,
-    pub education: Sym,
-    pub occupation: Sym,
+    /// Stated income, education and occupation as classes (None when not recorded).
+    pub income: Option<Sym>,
+    pub education: Option<Sym>,
+    pub occupation: Option<Sym>,
 }
 
 impl Summary {
@@ -140,11 +139,11 @@ impl Summary {
             birthday: c.birthday,
             // TODO(lead): `c.child_birthday` once the customer record has it.
             child_birthday: None,
-            // TODO(lead): `stated(&c.income)`, `stated(&c.education)`, `stated(&c.occupation)`
+            // TODO(lead): `super::stated(&c.income)` and likewise education and occupation,
             // once the customer record has them.
-            income: stated(""),
-            education: stated(""),
-            occupation: stated(""),
+            income: None,
+            education: None,
+            occupation: None,
         }
     }
 
