@@ -10,7 +10,7 @@ use super::playbook::{Candidate, plus};
 use super::rules::Play;
 use super::tier::Tier;
 use crate::keyed_enum;
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
 keyed_enum! {
     /// When in the year the member's birthday falls, as of today's month.
@@ -59,21 +59,19 @@ pub fn month_day(d: NaiveDate) -> String {
     format!("{:02}-{:02}", d.month(), d.day())
 }
 
-/// The first day of the month `d` is in.
-fn month_start(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
-
 /// Whether the birthday's month is this month, next month or later.
 pub fn birthday_month(birthday: Option<NaiveDate>, today: NaiveDate) -> Classed<BirthdayMonth> {
-    let Some(b) = birthday else {
-        return Classed::new(
-            BirthdayMonth::Unknown,
-            reason!("{} — no birthday recorded", BirthdayMonth::Unknown),
-        );
-    };
-    let class = month_class(b.month(), today);
-    Classed::new(class, reason!("{} — birthday {}", class, month_day(b)))
+    let class = month_of(birthday, today);
+    match birthday {
+        Some(b) => Classed::new(class, reason!("{} — birthday {}", class, month_day(b))),
+        None => Classed::new(class, reason!("{} — no birthday recorded", class)),
+    }
+}
+
+/// [`birthday_month`]'s class alone: what a new day brings forward for everyone (a quarter of
+/// those with a birthday change class on the first of each month, too many to reclassify).
+pub fn month_of(birthday: Option<NaiveDate>, today: NaiveDate) -> BirthdayMonth {
+    birthday.map_or(BirthdayMonth::Unknown, |b| month_class(b.month(), today))
 }
 
 /// The class of a birthday in `month` (1–12) during the month of `today`.
@@ -109,8 +107,9 @@ pub fn candidate(
     Some(Candidate::new(Play::BirthdaySoon, Some(from), &reason))
 }
 
-/// The first day after `today` on which the birthday's classes or follow-up can change: the
-/// follow-up opening and closing, the age going up, the month class moving.
+/// The first day after `today` on which the birthday's follow-up or the age can change: the
+/// follow-up opening and closing, the age going up. (The month class is brought forward every
+/// day instead, see [`month_of`].)
 pub fn next_change(
     birthday: Option<NaiveDate>,
     rules: &BirthdayRules,
@@ -118,16 +117,10 @@ pub fn next_change(
 ) -> Option<NaiveDate> {
     let b = birthday?;
     let next = next_birthday(b, today);
-    // The month class moves on the first of a month: the first month whose class differs.
-    let now = month_class(b.month(), today);
-    let month = (1..=12)
-        .filter_map(|n| month_start(today).checked_add_months(Months::new(n)))
-        .find(|m| month_class(b.month(), *m) != now);
     [
         next.checked_sub_days(Days::new(rules.lead_days as u64)),
         Some(next),
         Some(plus(next, 1)),
-        month,
         // A birthday still to come (a date typed in the future) starts the age on its day.
         Some(b),
     ]
@@ -169,11 +162,9 @@ mod tests {
         assert!(got(day(2026, 1, 3)).is_some(), "on the day itself");
         assert!(got(day(2026, 1, 4)).is_none(), "closed the day after");
         assert_eq!(next_change(b, &r.birthday, day(2025, 12, 20)), Some(day(2025, 12, 27)));
-        assert_eq!(next_change(b, &r.birthday, day(2025, 12, 27)), Some(day(2026, 1, 1)), "the month class");
-        assert_eq!(next_change(b, &r.birthday, day(2026, 1, 1)), Some(day(2026, 1, 3)));
+        assert_eq!(next_change(b, &r.birthday, day(2025, 12, 27)), Some(day(2026, 1, 3)));
         assert_eq!(next_change(b, &r.birthday, day(2026, 1, 3)), Some(day(2026, 1, 4)));
-        // After the birthday, still in its month: "this month" ends with the month.
-        assert_eq!(next_change(b, &r.birthday, day(2026, 1, 4)), Some(day(2026, 2, 1)));
+        assert_eq!(next_change(b, &r.birthday, day(2026, 1, 4)), Some(day(2026, 12, 27)));
         // 29 February in a year without one: the follow-up is for 28 February.
         let leap = Some(day(2000, 2, 29));
         let c = candidate(leap, Tier::Normal, &r.birthday, day(2025, 2, 21)).unwrap();
@@ -197,6 +188,7 @@ mod tests {
         assert_eq!(class(Some(day(1990, 1, 2)), day(2024, 12, 15)), BirthdayMonth::NextMonth);
         assert_eq!(class(Some(day(1990, 3, 2)), day(2024, 12, 15)), BirthdayMonth::Later);
         assert_eq!(class(None, day(2024, 12, 15)), BirthdayMonth::Unknown);
+        assert_eq!(month_of(Some(day(1990, 1, 2)), day(2024, 12, 15)), BirthdayMonth::NextMonth);
         assert_eq!(
             birthday_month(Some(day(1990, 6, 3)), day(2024, 6, 30)).reason,
             "this month — birthday 06-03"
@@ -208,9 +200,10 @@ mod tests {
         let r = Rules::from_toml("[birthday]\nlead_days = 10").unwrap();
         let end = day(2026, 6, 1);
         for b in [day(2000, 2, 29), day(1990, 1, 3), day(1985, 12, 31), day(1970, 6, 15), day(2025, 9, 1)] {
+            // The month class is brought forward every day (`month_of`); the rest holds.
             let seen = |t| {
                 let c = candidate(Some(b), Tier::Gold, &r.birthday, t);
-                (birthday_month(Some(b), t).class, age_on(b, t), c.map(|c| c.since))
+                (age_on(b, t), c.map(|c| c.since))
             };
             let mut today = day(2024, 11, 1);
             while today < end {

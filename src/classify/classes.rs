@@ -55,9 +55,10 @@ pub struct Classes {
     pub birthday_month: BirthdayMonth,
     pub child_stage: ChildStage,
     pub formula_stage: FormulaStage,
-    pub income: Sym,
-    pub education: Sym,
-    pub occupation: Sym,
+    /// Stated income, education and occupation; None when not recorded.
+    pub income: Option<Sym>,
+    pub education: Option<Sym>,
+    pub occupation: Option<Sym>,
 }
 
 impl Classes {
@@ -98,9 +99,9 @@ impl Classes {
             birthday_month: p.birthday_month.class,
             child_stage: p.child_stage.class,
             formula_stage: p.formula_stage.as_ref().map_or(FormulaStage::None, |f| f.class),
-            income: Sym::new(&p.stated.income),
-            education: Sym::new(&p.stated.education),
-            occupation: Sym::new(&p.stated.occupation),
+            income: recorded(&p.stated.income),
+            education: recorded(&p.stated.education),
+            occupation: recorded(&p.stated.occupation),
         }
     }
 
@@ -108,6 +109,11 @@ impl Classes {
     pub fn alive_bucket(&self) -> AliveBucket {
         AliveBucket::of(self.purchases, self.p_alive)
     }
+}
+
+/// A stated field as a class; None (and no interning, a shared lock) when nothing is recorded.
+fn recorded(text: &str) -> Option<Sym> {
+    (!text.is_empty()).then(|| Sym::new(text))
 }
 
 #[cfg(test)]

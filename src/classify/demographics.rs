@@ -15,17 +15,29 @@ use chrono::NaiveDate;
 /// The class of a customer without a birthday.
 pub const UNKNOWN_AGE: &str = "unknown";
 
-/// The band key of `age` under `bands` (the ages each band after the first begins at).
-pub fn band_key(age: Option<u32>, bands: &[u32]) -> &'static str {
+/// The band keys of `bands` (the ages each band after the first begins at), youngest first.
+pub fn band_keys(bands: &[u32]) -> Vec<&'static str> {
+    let mut keys = Vec::with_capacity(bands.len() + 1);
+    match (bands.first(), bands.last()) {
+        (Some(first), Some(last)) => {
+            keys.push(format!("under_{first}"));
+            keys.extend(bands.windows(2).map(|w| format!("{}_{}", w[0], w[1] - 1)));
+            keys.push(format!("{last}_plus"));
+        }
+        _ => keys.push("all_ages".to_string()),
+    }
+    keys.iter().map(|k| Sym::new(k).as_str()).collect()
+}
+
+/// The band key of `age` under the rules' bands.
+pub fn band_key(age: Option<u32>, rules: &DemographicRules) -> &'static str {
     let Some(age) = age else { return UNKNOWN_AGE };
-    let at = bands.partition_point(|b| *b <= age);
-    let key = match (at.checked_sub(1).map(|i| bands[i]), bands.get(at)) {
-        (None, Some(hi)) => format!("under_{hi}"),
-        (Some(lo), Some(hi)) => format!("{lo}_{}", hi - 1),
-        (Some(lo), None) => format!("{lo}_plus"),
-        (None, None) => "all_ages".to_string(),
-    };
-    Sym::new(&key).as_str()
+    let at = rules.age_bands.partition_point(|b| *b <= age);
+    match rules.band_keys.get(at) {
+        Some(key) => key,
+        // Rules not read through `Rules::from_toml` have no keys made yet.
+        None => band_keys(&rules.age_bands).get(at).copied().unwrap_or(UNKNOWN_AGE),
+    }
 }
 
 /// Where a band key sorts: by the age it begins at, unknown last.
@@ -57,21 +69,22 @@ pub fn age_band(
     today: NaiveDate,
 ) -> Classed<&'static str> {
     let age = birthday.and_then(|b| age_on(b, today));
-    let key = band_key(age, &rules.age_bands);
-    let class = Arg::Class { key, name: Sym::new(&band_label(key)).as_str() };
+    let key = band_key(age, rules);
+    // The band's name is made only when the reason is written.
+    let class = || Arg::Class { key, name: Sym::new(&band_label(key)).as_str() };
     match age {
-        Some(a) => Classed::new(key, reason!("{} — {} years old", class, a)),
-        None => Classed::new(key, reason!("{} — no birthday recorded", class)),
+        Some(a) => Classed::new(key, reason!("{} — {} years old", class(), a)),
+        None => Classed::new(key, reason!("{} — no birthday recorded", class())),
     }
 }
 
-/// A stated field (income, education, occupation) as a class: as recorded, spaces tidied; ""
+/// A stated field (income, education, occupation) as a class: as recorded, spaces tidied; None
 /// when nothing is recorded.
 ///
 /// The hook for the customer fields: `Summary::from_history` passes each field's text here.
-pub fn stated(text: &str) -> Sym {
+pub fn stated(text: &str) -> Option<Sym> {
     let tidy = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    Sym::new(&tidy)
+    (!tidy.is_empty()).then(|| Sym::new(&tidy))
 }
 
 #[cfg(test)]
@@ -82,15 +95,20 @@ mod tests {
 
     #[test]
     fn bands_from_the_rules_at_their_bounds() {
-        let bands = [25, 35, 45, 55];
-        let key = |a| band_key(Some(a), &bands);
+        let rules = |toml: &str| Rules::from_toml(toml).unwrap().demographics;
+        let r = rules("");
+        let key = |a| band_key(Some(a), &r);
         assert_eq!(
             [key(0), key(24), key(25), key(34), key(35), key(54), key(55), key(99)],
             ["under_25", "under_25", "25_34", "25_34", "35_44", "45_54", "55_plus", "55_plus"]
         );
-        assert_eq!(band_key(None, &bands), "unknown");
-        assert_eq!(band_key(Some(40), &[]), "all_ages");
-        assert_eq!(band_key(Some(40), &[30]), "30_plus");
+        assert_eq!(band_key(None, &r), "unknown");
+        assert_eq!(band_key(Some(40), &rules("[demographics]\nage_bands = []")), "all_ages");
+        assert_eq!(band_key(Some(40), &rules("[demographics]\nage_bands = [30]")), "30_plus");
+        assert_eq!(band_key(Some(20), &rules("[demographics]\nage_bands = [30]")), "under_30");
+        // Rules made otherwise than by reading them still give the keys.
+        let bare = DemographicRules { age_bands: vec![25, 35], band_keys: Vec::new() };
+        assert_eq!(band_key(Some(30), &bare), "25_34");
         let mut keys = vec!["55_plus", "unknown", "25_34", "under_25", "35_44"];
         keys.sort_by_key(|k| band_rank(k));
         assert_eq!(keys, ["under_25", "25_34", "35_44", "55_plus", "unknown"]);
@@ -123,8 +141,8 @@ mod tests {
 
     #[test]
     fn stated_fields_are_classes_as_recorded() {
-        assert_eq!(stated("  本科 ").as_str(), "本科");
-        assert_eq!(stated("teacher   (primary)").as_str(), "teacher (primary)");
-        assert_eq!(stated("   ").as_str(), "");
+        assert_eq!(stated("  本科 ").map(Sym::as_str), Some("本科"));
+        assert_eq!(stated("teacher   (primary)").map(Sym::as_str), Some("teacher (primary)"));
+        assert_eq!(stated("   "), None);
     }
 }

@@ -58,35 +58,47 @@ impl Membership {
     pub fn next_change(&self, rules: &Rules, today: NaiveDate) -> Option<NaiveDate> {
         let ends = self.until.map(|u| plus(u, 1));
         let welcome = self.upgraded().map(|d| plus(d, rules.level.welcome_days));
-        let notice =
-            self.until.and_then(|u| u.checked_sub_days(Days::new(rules.level.expiry_notice_days as u64)));
+        // Only a member short of keeping the level gets the notice (what is short changes only
+        // with a purchase, itself a change day): the others are not reclassified for it.
+        let notice = self
+            .until
+            .filter(|_| self.short_by.is_some())
+            .and_then(|u| u.checked_sub_days(Days::new(rules.level.expiry_notice_days as u64)));
         [ends, welcome, notice].into_iter().flatten().filter(|d| *d > today).min()
     }
 }
 
-/// The purchases' spend in the trailing window ending on any day, in O(log n) a day.
+/// The purchases' spend in the trailing window, asked for days in order: the replay only ever
+/// moves forward, so the window slides over the purchases once (no allocation, no search; the
+/// classifier does this for every customer on every new day).
 struct Window<'a> {
     ps: &'a [PurchaseFact],
-    /// `prefix[i]`: the spend of the first `i` purchases.
-    prefix: Vec<i64>,
     days: i64,
+    /// Purchases before `from` have left the window, those from `to` on are still to come.
+    from: usize,
+    to: usize,
+    spend: i64,
 }
 
 impl<'a> Window<'a> {
     fn new(ps: &'a [PurchaseFact], days: i64) -> Window<'a> {
-        let mut prefix = Vec::with_capacity(ps.len() + 1);
-        prefix.push(0i64);
-        for p in ps {
-            prefix.push(prefix.last().copied().unwrap_or(0).saturating_add(p.amount.0));
-        }
-        Window { ps, prefix, days }
+        Window { ps, days, from: 0, to: 0, spend: 0 }
     }
 
-    /// Spend on the `days` days ending with `day` (as [`super::summary::in_window`] counts).
-    fn spend_to(&self, day: NaiveDate) -> Money {
-        let to = self.ps.partition_point(|p| p.day <= day);
-        let from = self.ps.partition_point(|p| (day - p.day).num_days() >= self.days);
-        Money(self.prefix[to] - self.prefix[from.min(to)])
+    /// Spend on the `days` days ending with `day` (as [`super::summary::in_window`] counts);
+    /// `day` must not be before the day asked for last.
+    fn spend_to(&mut self, day: NaiveDate) -> Money {
+        while self.to < self.ps.len() && self.ps[self.to].day <= day {
+            self.spend = self.spend.saturating_add(self.ps[self.to].amount.0);
+            self.to += 1;
+        }
+        // In the window from `day − (days − 1)`.
+        let first = day.checked_sub_days(Days::new((self.days - 1).max(0) as u64)).unwrap_or(NaiveDate::MIN);
+        while self.from < self.to && self.ps[self.from].day < first {
+            self.spend = self.spend.saturating_sub(self.ps[self.from].amount.0);
+            self.from += 1;
+        }
+        Money(self.spend)
     }
 }
 
@@ -125,35 +137,19 @@ fn period_end(period: LevelPeriod, day: NaiveDate) -> NaiveDate {
 /// The level held as of `today` given the purchases up to today (sorted by day), with its reason
 /// and period.
 pub fn membership(ps: &[PurchaseFact], rules: &Rules, today: NaiveDate) -> (Classed<Tier>, Membership) {
-    let w = rules.window.days;
-    let win = Window::new(ps, w);
-    let now = win.spend_to(today);
+    let mut win = Window::new(ps, rules.window.days);
     let period = rules.level.period;
     if period == LevelPeriod::Trailing {
-        return (tier(now, rules), Membership::default());
+        return (tier(win.spend_to(today), rules), Membership::default());
     }
     let mut held = (Tier::Normal, Membership::default());
-    // Judges again every period that ended before `day`.
-    let roll = |held: &mut (Tier, Membership), day: NaiveDate| {
-        while let Some(until) = held.1.until.filter(|u| *u < day) {
-            let start = plus(until, 1);
-            let spend = win.spend_to(start);
-            *held = match earned(spend, rules) {
-                Tier::Normal => (Tier::Normal, Membership::default()),
-                t => (t, Membership { until: Some(period_end(period, start)), ..Membership::default() }),
-            };
-            if held.0 != Tier::Normal {
-                held.1.basis = Some(Basis::Kept(start, spend));
-            }
-        }
-    };
     let mut i = 0;
     while i < ps.len() {
         let day = ps[i].day;
         while i < ps.len() && ps[i].day == day {
             i += 1;
         }
-        roll(&mut held, day);
+        roll(&mut held, &mut win, day, rules);
         let spend = win.spend_to(day);
         let t = earned(spend, rules);
         if t > held.0 {
@@ -161,7 +157,8 @@ pub fn membership(ps: &[PurchaseFact], rules: &Rules, today: NaiveDate) -> (Clas
             held.1.basis = Some(Basis::Reached(day, spend));
         }
     }
-    roll(&mut held, today);
+    roll(&mut held, &mut win, today, rules);
+    let now = win.spend_to(today);
     let (t, mut m) = held;
     if t == Tier::Normal {
         return (tier(now, rules), m);
@@ -170,6 +167,21 @@ pub fn membership(ps: &[PurchaseFact], rules: &Rules, today: NaiveDate) -> (Clas
     let keeps = m.until.map(|u| win.spend_to(plus(u, 1))).unwrap_or(now);
     m.short_by = (keeps < threshold(t, rules)).then(|| threshold(t, rules) - keeps);
     (Classed::new(t, held_reason(t, &m, now, rules)), m)
+}
+
+/// Judges again every period of `held` that ended before `day`, on the day after its end.
+fn roll(held: &mut (Tier, Membership), win: &mut Window, day: NaiveDate, rules: &Rules) {
+    while let Some(until) = held.1.until.filter(|u| *u < day) {
+        let start = plus(until, 1);
+        let spend = win.spend_to(start);
+        *held = match earned(spend, rules) {
+            Tier::Normal => (Tier::Normal, Membership::default()),
+            t => {
+                let until = Some(period_end(rules.level.period, start));
+                (t, Membership { until, basis: Some(Basis::Kept(start, spend)), short_by: None })
+            }
+        };
+    }
 }
 
 /// "gold until 2026-12-31 — reached 8000.00 on 2026-03-02 (≥ 8000.00)", and what the trailing

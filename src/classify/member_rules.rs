@@ -62,6 +62,17 @@ impl<T> LevelTexts<T> {
 pub struct DemographicRules {
     /// The ages (in whole years) at which each band after the first begins, ascending.
     pub age_bands: Vec<u32>,
+    /// The band keys, youngest first, made once when the rules are read (see `demographics`):
+    /// interning them for every customer took a shared lock millions of times a start-up.
+    #[serde(skip)]
+    pub band_keys: Vec<&'static str>,
+}
+
+impl DemographicRules {
+    /// Makes the band keys of `age_bands`.
+    pub(super) fn prepare(&mut self) {
+        self.band_keys = super::demographics::band_keys(&self.age_bands);
+    }
 }
 
 /// A child's life stage from the child's birthday, and the formula stages.

@@ -10,6 +10,7 @@
 //!
 //! [`Steady::until`]: super::steady::Steady
 
+use super::birthday::month_of;
 use super::classes::Classes;
 use super::engine::{Classifier, Entry, par_map};
 use super::if_alive::IfAlive;
@@ -79,7 +80,7 @@ impl Classifier {
     }
 
     /// Brings every customer's day-counted figures to today (a no-op for those just
-    /// reclassified), moving the P(alive) counts of those whose band changed.
+    /// reclassified), moving the P(alive) and birthday-month counts of those whose class changed.
     fn bring_forward(&mut self) {
         let (model, today) = (self.model.as_ref(), self.today);
         for e in self.entries.values_mut() {
@@ -88,6 +89,12 @@ impl Classifier {
             let now = e.classes.alive_bucket();
             if now != band {
                 self.tallies.shift(Dimension::PAlive, band.key(), now.key(), e.classes.spend_total);
+            }
+            // The birthday month moves on the first of a month for a quarter of the shop.
+            let (was, now) = (e.classes.birthday_month, month_of(e.summary.birthday, today));
+            if now != was {
+                e.classes.birthday_month = now;
+                self.tallies.shift(Dimension::BirthdayMonth, was.key(), now.key(), e.classes.spend_total);
             }
         }
     }

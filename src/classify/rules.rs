@@ -289,10 +289,11 @@ impl Rules {
     pub fn from_toml(user: &str) -> Result<Rules, RulesError> {
         let mut base = parse_table(BUILTIN_RULES)?;
         merge(&mut base, parse_table(user)?, "")?;
-        let rules: Rules = Value::Table(base)
+        let mut rules: Rules = Value::Table(base)
             .try_into()
             .map_err(|e: toml::de::Error| RulesError::Syntax(e.message().replace('\n', "; ")))?;
         rules.validate()?;
+        rules.demographics.prepare();
         Ok(rules)
     }
 

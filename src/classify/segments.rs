@@ -152,9 +152,9 @@ impl Dimension {
             Dimension::BirthdayMonth => c.birthday_month.key(),
             Dimension::ChildStage => c.child_stage.key(),
             Dimension::FormulaStage => c.formula_stage.key(),
-            Dimension::Income => open(c.income),
-            Dimension::Education => open(c.education),
-            Dimension::Occupation => open(c.occupation),
+            Dimension::Income => c.income.map_or(NOT_RECORDED, open),
+            Dimension::Education => c.education.map_or(NOT_RECORDED, open),
+            Dimension::Occupation => c.occupation.map_or(NOT_RECORDED, open),
         })
     }
 

@@ -31,9 +31,9 @@ impl Stated {
             contact: s.contact,
             tags: s.tags.clone(),
             gender: s.gender,
-            income: s.income.to_string(),
-            education: s.education.to_string(),
-            occupation: s.occupation.to_string(),
+            income: s.income.map(|x| x.to_string()).unwrap_or_default(),
+            education: s.education.map(|x| x.to_string()).unwrap_or_default(),
+            occupation: s.occupation.map(|x| x.to_string()).unwrap_or_default(),
         }
     }
 }

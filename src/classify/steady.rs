@@ -4,10 +4,11 @@
 //! from one of the customer's own days is crossed (a purchase leaving the trailing window, days
 //! since the last purchase passing the activity limits, a follow-up or replenishment day
 //! arriving, a record dated in the future coming into view…). [`Steady::until`] is the first such
-//! day, so that a new day reclassifies only the customers it reaches. Two things move every day
-//! for everyone and are not counted here: the model's figures, which [`Buyer`] lets the
-//! classifier recompute cheaply, and the follow-up row's overdue count (and, when it floats, its
-//! due day), which is arithmetic on the day.
+//! day, so that a new day reclassifies only the customers it reaches. Three things move with the
+//! days for everyone and are not counted here: the model's figures, which [`Buyer`] lets the
+//! classifier recompute cheaply, the follow-up row's overdue count (and, when it floats, its
+//! due day), which is arithmetic on the day, and the birthday month (a quarter of those with a
+//! birthday change class on the first of every month), a comparison of months.
 //!
 //! Every day listed must be one on which something *can* change; listing a day on which nothing
 //! does only costs one needless recomputation, but missing one would leave stale classes, so the
@@ -153,9 +154,9 @@ mod tests {
             gender: crate::domain::Gender::Unknown,
             birthday: None,
             child_birthday: None,
-            income: Default::default(),
-            education: Default::default(),
-            occupation: Default::default(),
+            income: None,
+            education: None,
+            occupation: None,
         }
     }
 

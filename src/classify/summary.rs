@@ -1,6 +1,5 @@
 //! The compact per-customer facts the classifier keeps, so that it can reclassify without the store.
 
-use super::demographics::stated;
 use crate::domain::{
     AreaType, Channel, ContactPref, Education, Gender, History, Income, InteractionKind, Money, Outcome,
     Severity, Source, net_purchases,
@@ -77,10 +76,10 @@ pub struct Summary {
     pub birthday: Option<NaiveDate>,
     /// The birthday of the customer's child; None until the customer record has the field.
     pub child_birthday: Option<NaiveDate>,
-    /// Stated income, education and occupation as classes ("" when not recorded).
-    pub income: Sym,
-    pub education: Sym,
-    pub occupation: Sym,
+    /// Stated income, education and occupation as classes (None when not recorded).
+    pub income: Option<Sym>,
+    pub education: Option<Sym>,
+    pub occupation: Option<Sym>,
 }
 
 impl Summary {
@@ -140,9 +139,9 @@ impl Summary {
             birthday: c.birthday,
             child_birthday: c.child_birthday,
             // Nothing stated is no class, not a class "unknown".
-            income: stated(if c.income == Income::Unknown { "" } else { c.income.key() }),
-            education: stated(if c.education == Education::Unknown { "" } else { c.education.key() }),
-            occupation: stated(&c.occupation),
+            income: super::stated(if c.income == Income::Unknown { "" } else { c.income.key() }),
+            education: super::stated(if c.education == Education::Unknown { "" } else { c.education.key() }),
+            occupation: super::stated(&c.occupation),
         }
     }
 
