@@ -111,8 +111,13 @@ fn describe(
         (Change::Undo { change, .. }, _) => describe(change, done, customers, entry),
         (Change::SaveCustomer(_), Applied::Customer(saved)) => {
             let before = written(saved.id).and_then(|(b, _)| b.as_ref());
-            let what = if before.is_none() { "add customer" } else { "edit customer" };
-            vec![entry(saved.id, what.into(), changed_fields(before, saved))]
+            let fields = changed_fields(before, saved);
+            let what = match before {
+                None => "add customer",
+                Some(_) if only_consent(&fields.1) => "consent",
+                Some(_) => "edit customer",
+            };
+            vec![entry(saved.id, what.into(), fields)]
         }
         (Change::SaveCustomers(_), _) => customers
             .iter()
@@ -269,6 +274,15 @@ pub fn changed_fields(before: Option<&Customer>, after: &Customer) -> (String, S
     let text =
         |m: Map<String, Value>| if m.is_empty() { String::new() } else { Value::Object(m).to_string() };
     (text(was), text(now))
+}
+
+/// Whether the changed fields (a JSON object) are consent answers only: an opt-out or a
+/// consent given is named "consent" in the log, where a shop looks for it.
+fn only_consent(after: &str) -> bool {
+    match serde_json::from_str::<Value>(after) {
+        Ok(Value::Object(m)) => !m.is_empty() && m.keys().all(|k| k.starts_with("consent_")),
+        _ => false,
+    }
 }
 
 /// A purchase or interaction as the log shows it: its fields (id included, so that it can be

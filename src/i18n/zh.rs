@@ -481,4 +481,16 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("income", "收入"),
     ("education", "学历"),
     ("occupation", "职业"),
+    (
+        "opt out of: s sms · w WeChat · p calls · e e-mail · a all ",
+        "退订：s 短信 · w 微信 · p 电话 · e 邮件 · a 全部 ",
+    ),
+    (
+        "press s (sms), w (WeChat), p (calls), e (e-mail) or a (all); Esc cancels",
+        "请按 s（短信）、w（微信）、p（电话）、e（邮件）或 a（全部）；Esc 取消",
+    ),
+    ("{} opted out of {}…", "{} 已退订{}…"),
+    ("already opted out of {}; nothing changed", "已退订{}；未作改动"),
+    ("all channels", "全部渠道"),
+    ("opt out of contact", "退订联系"),
 ];

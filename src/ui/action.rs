@@ -121,6 +121,8 @@ pub enum Action {
     FilterByAction,
     /// Show only the next channel of the follow-up queue, then all again.
     FilterByChannel,
+    /// Record that the customer opts out of a channel, or all (asks which: one key).
+    OptOut,
     /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
     #[serde(skip)]
     Scan(String),
@@ -483,6 +485,7 @@ impl Action {
             Undo => "undo my last change",
             FilterByAction => "filter by action (next)",
             FilterByChannel => "filter by channel (next)",
+            OptOut => "opt out of contact",
             _ => "",
         }
     }

@@ -8,6 +8,7 @@ mod action;
 mod app;
 mod columns;
 mod commit;
+mod consent;
 mod correct;
 pub mod detail;
 mod duplicates;

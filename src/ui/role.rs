@@ -6,7 +6,7 @@
 //! | role | may |
 //! | --- | --- |
 //! | viewer | look: move, search, open, segments, follow-ups, duplicates, filters, help, changes; phones always masked |
-//! | staff | and the till and forms: add and edit customers, purchases, interactions, tags, resolve complaints, not-a-duplicate marks, saved segments; void, return and correct their own records; undo their own last change |
+//! | staff | and the till and forms: add and edit customers, purchases, interactions, tags, resolve complaints, not-a-duplicate marks, saved segments, consent and opt-outs; void, return and correct their own records; undo their own last change |
 //! | manager | everything: reveal phones, merge, delete customers, other operators' records, undo over someone else's later change, refit the model, demo data |
 //!
 //! Only the keys of a view are checked: every popup (form, prompt, confirmation, merge) was
@@ -62,7 +62,7 @@ pub fn need(action: &Action, mode: Mode, whose: Whose) -> Option<Need> {
         Refit | LoadDemo => (Manager, action.describe(), false),
         RefundPurchase => (Staff, "return a sale", true),
         EditCustomer | RecordPurchase | LogInteraction | TagSelected | UntagSelected | VoidRecord
-        | CorrectRecord | ResolveComplaint | NotDuplicate => (Staff, action.describe(), true),
+        | CorrectRecord | ResolveComplaint | NotDuplicate | OptOut => (Staff, action.describe(), true),
         AddCustomer | Undo | NewSegment | RenameSegment | DeleteSegment => (Staff, action.describe(), false),
         OpenForm(request) => (Staff, request.title(), request.customer().is_some()),
         _ => return None,
