@@ -10,6 +10,7 @@
 //! on one store), [`cli`] (the command line); [`progress`] is how long work reports how far it has
 //! come without knowing who shows it.
 
+pub mod campaign;
 pub mod change;
 pub mod classify;
 pub mod cli;

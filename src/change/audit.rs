@@ -200,6 +200,20 @@ fn describe(
         (Change::RevealPhone { customer }, _) => {
             vec![entry(*customer, "reveal phone".into(), (String::new(), String::new()))]
         }
+        (Change::Campaign(c), _) => {
+            let summary = serde_json::json!({
+                "target": c.target(),
+                "channel": c.channel.key(),
+                "date": c.date.to_string(),
+                "contacted": c.contacted.len(),
+                "control": c.control.len(),
+                "control_percent": c.control_percent,
+                "seed": c.seed,
+                "excluded_no_consent": c.excluded_no_consent,
+                "excluded_no_address": c.excluded_no_address,
+            });
+            vec![entry(0, format!("campaign {}", c.name), (String::new(), summary.to_string()))]
+        }
         (Change::Refused { customer, what, needs, role }, _) => {
             let why = serde_json::json!({ "needs": needs.key(), "role": role.key() }).to_string();
             vec![entry(customer.unwrap_or(0), format!("{REFUSED}{what}"), (String::new(), why))]

@@ -54,7 +54,7 @@ pub use notice::{Arg as NoticeArg, Notice};
 pub use render::render;
 pub use role::Role;
 pub use search::SearchJob;
-pub use segments::{ClassFilter, SavedSegment, SegmentTab, SegmentsState, filter_label};
+pub use segments::{ClassFilter, SavedSegment, SegmentTab, SegmentsState, filter_ids, filter_label};
 
 /// Applies `action` and answers every search it asks for at once, on this thread, until none
 /// is left (tests and benchmarks that drive an App without a runtime); returns the other
