@@ -206,3 +206,83 @@ fn a_viewer_cannot_opt_anyone_out_and_the_refusal_is_audited() {
     );
     assert!(app.prompt().is_none());
 }
+
+/// The fixture shop in a store, a manager's console over it with the saved segment "sleepers",
+/// on the saved segments tab.
+fn manager_on_saved_segments(dir: &std::path::Path) -> (SledStore, kehu::ui::App) {
+    let (store, _, hs) = staff_console(dir);
+    let sleepers = kehu::ui::SavedSegment {
+        name: "sleepers".into(),
+        filter: ["sleeping", "churned"]
+            .iter()
+            .map(|c| kehu::ui::ClassFilter {
+                dimension: kehu::classify::Dimension::Activity,
+                class: c.to_string(),
+            })
+            .collect(),
+    };
+    let mut app =
+        ui_fixture::app_from(kehu::ui::AppInit { saved_segments: vec![sleepers], ..ui_fixture::init(hs) });
+    app.set_operator("mo");
+    dispatch(&mut app, &store, Action::ShowSegments);
+    while app.segments().current() != kehu::ui::SegmentTab::Saved {
+        dispatch(&mut app, &store, Action::Right);
+    }
+    (store, app)
+}
+
+#[test]
+fn x_on_a_saved_segment_writes_its_sms_list_beside_the_database_and_records_the_campaign() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut app) = manager_on_saved_segments(dir.path());
+    dispatch(&mut app, &store, Action::CampaignList);
+    assert!(app.prompt().is_some(), "x asks which channel");
+    dispatch(&mut app, &store, Action::Input('a'));
+    assert!(app.prompt().is_some() && app.status().contains("press s (sms)"), "{}", app.status());
+    dispatch(&mut app, &store, Action::Input('s'));
+    let status = app.status();
+    let name = format!("sleepers sms {}", today());
+    let file = dir.path().join("db.campaigns").join(format!("{name}.csv"));
+    assert!(status.contains(&format!("written to {}", file.display())), "{status}");
+    let campaign = store.campaign(&name).unwrap().expect("recorded");
+    assert!(
+        status.contains(&format!("{} left out without consent", campaign.excluded_no_consent)),
+        "{status}"
+    );
+    assert_eq!(campaign.by, "mo");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("id,ref,name,phone,consent_on,consent_source"));
+    let listed: Vec<u64> = lines.map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert!(!listed.is_empty());
+    assert_eq!(listed, campaign.contacted);
+    for id in &listed {
+        let c = store.customer(*id).unwrap().unwrap();
+        assert!(c.reachable_by(ContactChannel::Sms), "#{id} said yes to SMS");
+        assert!(text.contains(c.phone.as_ref().unwrap().as_str()), "the phone in full");
+        assert!(!campaign.control.contains(id));
+    }
+    let entry = store.audit_entries(Some(0)).unwrap().pop().unwrap();
+    assert_eq!((entry.what.as_str(), entry.operator.as_str()), (format!("campaign {name}").as_str(), "mo"));
+    // A second list the same day gets a name of its own.
+    dispatch(&mut app, &store, Action::CampaignList);
+    dispatch(&mut app, &store, Action::Input('s'));
+    assert!(store.campaign(&format!("{name} (2)")).unwrap().is_some(), "{}", app.status());
+}
+
+#[test]
+fn only_a_manager_makes_campaign_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut app) = manager_on_saved_segments(dir.path());
+    app.set_role(Role::Staff);
+    let effects = app.update(Action::CampaignList);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::AuditRefusal { what: "make a campaign list", needs: Role::Manager, .. }]
+        ),
+        "{effects:?}"
+    );
+    assert!(app.prompt().is_none());
+    assert!(store.campaigns().unwrap().is_empty());
+}

@@ -175,6 +175,9 @@ fn every_chinese_screen_has_no_english_word_but_names_units_and_codes() {
     act(&mut app, &store, &[Action::Open, Action::ShowChanges]);
     sweep.look(&mut app, "opt-out in the changes", 160, 200);
     act(&mut app, &store, &[Action::Back, Action::Back]);
+    // `x` with no saved segment under the cursor says what it needs.
+    act(&mut app, &store, &[Action::ShowSegments, Action::Left, Action::CampaignList]);
+    sweep.look(&mut app, "campaign list without a segment", 120, 40);
 
     let report: Vec<String> = sweep.found.iter().map(|(w, at)| format!("{w:?} on {at}")).collect();
     assert!(

@@ -29,6 +29,16 @@ pub struct Spec {
     pub today: NaiveDate,
 }
 
+/// A campaign the console asks its runtime to make: what, and the segment's customers (by id,
+/// as the console's classes have them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// What to make.
+    pub spec: Spec,
+    /// The segment's customers.
+    pub candidates: Vec<u64>,
+}
+
 /// A campaign as recorded, and the customers on its list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Made {

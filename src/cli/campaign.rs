@@ -63,14 +63,6 @@ pub fn parse_where(text: &str) -> anyhow::Result<Vec<ClassFilter>> {
     Ok(out)
 }
 
-/// The saved segments, as the console stored them.
-fn saved_segments(store: &dyn Store) -> anyhow::Result<Vec<SavedSegment>> {
-    match store.setting(crate::ui::segments_settings_key())? {
-        Some(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or_default()),
-        None => Ok(Vec::new()),
-    }
-}
-
 /// `kehu export --kind contacts`: makes the campaign, writes its list (CSV) to `file` or `out`,
 /// and says on `err` how many it holds and how many were left out.
 #[allow(clippy::too_many_arguments)]
@@ -91,7 +83,7 @@ pub fn export_contacts(
     let mut filter = Vec::new();
     let segment = match &args.segment {
         Some(name) => {
-            let all = saved_segments(store)?;
+            let all: Vec<SavedSegment> = crate::tui::saved_segments(store)?;
             let Some(s) = all.iter().find(|s| s.name == *name) else {
                 let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
                 bail!(

@@ -541,4 +541,23 @@ pub const TEXTS: &[(&str, &str)] = &[
         "尚无营销活动（kehu export --kind contacts 可建立）",
     ),
     ("{} contacted, {} held out, {} without consent", "联系 {} 位，对照 {} 位，未同意 {} 位"),
+    (
+        "campaign list for: s sms · w WeChat · p calls · e e-mail ",
+        "营销名单渠道：s 短信 · w 微信 · p 电话 · e 邮件 ",
+    ),
+    (
+        "x makes a campaign list of a saved segment: pick one on the saved segments tab",
+        "x 为已保存的分群生成营销名单：请先在“已保存分群”页选中一个",
+    ),
+    (
+        "press s (sms), w (WeChat), p (calls) or e (e-mail); Esc cancels",
+        "请按 s（短信）、w（微信）、p（电话）或 e（邮件）；Esc 取消",
+    ),
+    ("making the {} list of segment {}…", "正在生成分群 {1} 的{0}名单…"),
+    (
+        "campaign {}: {} on the list, {} held out, {} left out without consent; written to {}",
+        "营销活动 {}：名单 {} 位，对照 {} 位，{} 位未同意而未列入；已写入 {}",
+    ),
+    ("campaign list (CSV)", "营销名单（CSV）"),
+    ("make a campaign list", "生成营销名单"),
 ];

@@ -123,6 +123,8 @@ pub enum Action {
     FilterByChannel,
     /// Record that the customer opts out of a channel, or all (asks which: one key).
     OptOut,
+    /// Make a campaign list of the saved segment under the cursor (asks which channel).
+    CampaignList,
     /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
     #[serde(skip)]
     Scan(String),
@@ -410,6 +412,9 @@ pub enum Effect {
     /// more than once: best-so-far first). A newer search makes an older one pointless, so the
     /// runtime may stop it.
     Search(super::search::SearchJob),
+    /// Make a campaign: record it, then write its list where the runtime keeps campaign lists;
+    /// answered with a notice saying where.
+    MakeCampaign(Box<crate::campaign::export::Request>),
     /// Leave the console.
     Quit,
 }
@@ -486,6 +491,7 @@ impl Action {
             FilterByAction => "filter by action (next)",
             FilterByChannel => "filter by channel (next)",
             OptOut => "opt out of contact",
+            CampaignList => "campaign list (CSV)",
             _ => "",
         }
     }

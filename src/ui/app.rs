@@ -57,6 +57,9 @@ pub enum PromptKind {
     Untag(Vec<u64>),
     /// The new name of this tag, on every customer who has it.
     RenameTag(String),
+    /// Which channel the campaign list of the saved segment at this index is for (a key answers
+    /// at once).
+    CampaignChannel(usize),
     /// Which channel this customer opts out of (a key answers at once), said through `source`.
     OptOut {
         /// The customer.
@@ -87,6 +90,9 @@ impl Prompt {
             PromptKind::Resolve(_) => tr_in(lang, "resolved: how? ").into(),
             PromptKind::Untag(ids) => trf_in(lang, "remove tag from {} customer(s): ", &[&ids.len()]),
             PromptKind::RenameTag(from) => trf_in(lang, "rename tag {} on every customer to: ", &[&from]),
+            PromptKind::CampaignChannel(_) => {
+                tr_in(lang, "campaign list for: s sms · w WeChat · p calls · e e-mail ").into()
+            }
             PromptKind::OptOut { .. } => {
                 tr_in(lang, "opt out of: s sms · w WeChat · p calls · e e-mail · a all ").into()
             }

@@ -314,6 +314,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("r", RenameSegment),
                 ("d", DeleteSegment),
                 ("R", Refit),
+                ("x", CampaignList),
                 ("esc", Back),
             ],
         ]

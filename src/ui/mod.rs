@@ -6,6 +6,7 @@
 
 mod action;
 mod app;
+mod campaigns;
 mod columns;
 mod commit;
 mod consent;
