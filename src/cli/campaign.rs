@@ -232,29 +232,33 @@ pub fn print_report(
         if r.open { format!(" — {}", tr("still open: the figures are so far")) } else { String::new() };
     writeln!(out, "{window}{open}\n")?;
     let money = |yuan: f64| format!("{yuan:.2}");
-    writeln!(
-        out,
-        "{:<12} {:>9} {:>8} {:>10} {:>12} {:>14} {:>14}",
-        tr("group"),
-        tr("customers"),
-        tr("bought"),
-        tr("purchases"),
-        tr("revenue"),
-        tr("per customer"),
-        tr("purchases/cust")
-    )?;
+    // Padded by display width: a Chinese heading is twice as wide as its characters.
+    const WIDTHS: [usize; 7] = [12, 9, 8, 10, 12, 14, 14];
+    let row = |cells: [String; 7]| {
+        let mut line = String::new();
+        for (i, (cell, w)) in cells.iter().zip(WIDTHS).enumerate() {
+            let pad = " ".repeat(w.saturating_sub(unicode_width::UnicodeWidthStr::width(cell.as_str())));
+            if i == 0 {
+                line += &format!("{cell}{pad}");
+            } else {
+                line += &format!(" {pad}{cell}");
+            }
+        }
+        line
+    };
+    let heads = ["group", "customers", "bought", "purchases", "revenue", "per customer", "purchases/cust"];
+    writeln!(out, "{}", row(heads.map(|h| tr(h).to_string())))?;
     for (label, g) in [(tr("contacted"), &r.contacted), (tr("control"), &r.control)] {
-        writeln!(
-            out,
-            "{:<12} {:>9} {:>7.1}% {:>10} {:>12} {:>14} {:>14.3}",
-            label,
-            g.customers,
-            g.buyer_share() * 100.0,
-            g.purchases,
+        let cells = [
+            label.to_string(),
+            g.customers.to_string(),
+            format!("{:.1}%", g.buyer_share() * 100.0),
+            g.purchases.to_string(),
             g.revenue.to_string(),
             money(g.revenue_per_customer()),
-            g.purchases_per_customer()
-        )?;
+            format!("{:.3}", g.purchases_per_customer()),
+        ];
+        writeln!(out, "{}", row(cells))?;
     }
     writeln!(out)?;
     match r.revenue_lift {
