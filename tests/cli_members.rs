@@ -319,6 +319,10 @@ fn a_campaign_report_on_the_demo_shop_gives_figures() {
         serde_json::from_str(&ok(s.kehu(DEMO_DAY, &["campaign", "report", "may", "--json"]))).unwrap();
     let contacted = json["contacted"]["customers"].as_u64().unwrap();
     let listed = rows(&std::fs::read_to_string(s.dir.path().join("may.csv")).unwrap()).len() as u64;
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(s.dir.path().join("may.csv")).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o077, 0, "a list with phones in full is the owner's alone");
     assert_eq!(contacted, listed);
     assert!(json["control"]["customers"].as_u64().unwrap() > 1);
     let lift = &json["revenue_lift_per_customer"];

@@ -251,6 +251,8 @@ fn x_on_a_saved_segment_writes_its_sms_list_beside_the_database_and_records_the_
     );
     assert_eq!(campaign.by, "mo");
     let text = std::fs::read_to_string(&file).unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o077, 0, "phones in full: readable by the owner alone");
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("id,ref,name,phone,consent_on,consent_source"));
     let listed: Vec<u64> = lines.map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();

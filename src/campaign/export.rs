@@ -109,6 +109,16 @@ fn free_name(store: &dyn Store, base: &str) -> anyhow::Result<String> {
     Ok(name)
 }
 
+/// Creates (or truncates) a file for a list, readable by its owner alone: it holds phones and
+/// addresses in full.
+pub fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+}
+
 /// The list's columns: the customer, the number or address to use, and the consent it rests on.
 pub fn columns(channel: ContactChannel) -> [&'static str; 6] {
     let address = if channel == ContactChannel::Email { "email" } else { "phone" };

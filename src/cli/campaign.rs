@@ -119,7 +119,7 @@ pub fn export_contacts(
         Some(path) => {
             let part = path.with_extension("part");
             let mut f = std::io::BufWriter::new(
-                std::fs::File::create(&part)
+                crate::campaign::export::create_private(&part)
                     .map_err(|e| anyhow!("cannot write {}: {e}", shown_path(&part)))?,
             );
             if bom {

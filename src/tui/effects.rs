@@ -259,7 +259,7 @@ fn make_campaign(
     let path = dir.join(format!("{}.csv", file_name(&c.name)));
     let part = path.with_extension("part");
     let mut f = std::io::BufWriter::new(
-        std::fs::File::create(&part)
+        crate::campaign::export::create_private(&part)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", crate::text::shown_path(&part)))?,
     );
     crate::campaign::export::write_csv(c.channel, &made.list, &mut f, &|s| s.to_string())?;
