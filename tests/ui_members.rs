@@ -288,3 +288,15 @@ fn only_a_manager_makes_campaign_lists() {
     assert!(app.prompt().is_none());
     assert!(store.campaigns().unwrap().is_empty());
 }
+
+#[test]
+fn an_opt_out_waits_until_every_customer_is_in() {
+    let hs = ui_fixture::histories(60);
+    let mut a = ui_fixture::loading_app();
+    a.update(Action::CustomersLoaded(Box::new(kehu::ui::Model::build(
+        hs.iter().map(|h| h.customer.clone()),
+        None,
+    ))));
+    assert_eq!(a.update(Action::OptOut), vec![]);
+    assert!(a.prompt().is_none() && a.status().contains("still loading"), "{}", a.status());
+}
