@@ -90,7 +90,7 @@ pub enum Command {
         #[arg(long, value_name = "LABEL", value_parser = encoding::parse_label)]
         encoding: Option<&'static encoding_rs::Encoding>,
     },
-    /// Export records or classes as CSV or JSON
+    /// Export records or classes as CSV or JSON, or a campaign's contact list (--kind contacts)
     Export {
         /// What to export
         #[arg(long, value_enum)]
@@ -303,7 +303,7 @@ pub enum ExportKind {
     Purchases,
     Interactions,
     Classes,
-    /// A campaign list: see [`ContactsOpts`].
+    /// A campaign's contact list for one channel (--channel, with --segment or --where)
     Contacts,
 }
 
