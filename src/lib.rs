@@ -11,6 +11,7 @@
 //! come without knowing who shows it; [`report`] holds the reports over the records (the day's
 //! close).
 
+pub mod campaign;
 pub mod change;
 pub mod classify;
 pub mod cli;

@@ -116,3 +116,229 @@ fn chinese_column_names_and_values() {
             .collect();
     assert_eq!(got, ["yes", "no", "2024-05-01", "10k_20k", "college", "司机"]);
 }
+
+/// A demo shop of 400 customers as of 2024-06-30 with the console's saved segment "sleepers"
+/// (activity = sleeping or churned).
+fn demo_with_segment() -> Scratch {
+    let s = Scratch::new();
+    ok(s.kehu(DEMO_DAY, &["demo", "--customers", "400", "--seed", "3"]));
+    let store = kehu::store::SledStore::open(&s.db()).unwrap();
+    use kehu::store::Store;
+    let segment = serde_json::json!([{ "name": "sleepers", "filter": [
+        { "dimension": "activity", "class": "sleeping" },
+        { "dimension": "activity", "class": "churned" },
+    ]}]);
+    store.set_setting(kehu::ui::segments_settings_key(), segment.to_string().as_bytes()).unwrap();
+    drop(store);
+    s
+}
+
+const DEMO_DAY: &str = "2024-06-30";
+
+/// The rows of a CSV text as maps from column to cell.
+fn rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let (header, rows) = parse_csv(text);
+    rows.into_iter().map(|r| header.iter().cloned().zip(r).collect()).collect()
+}
+
+/// Reopens the database once the command that held it has let go.
+fn reopen(db: &std::path::Path) -> kehu::store::SledStore {
+    for _ in 0..500 {
+        if let Ok(s) = kehu::store::SledStore::open(db) {
+            return s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("cannot reopen {}", db.display())
+}
+
+#[test]
+fn a_segments_sms_list_holds_only_consenting_customers_and_says_how_many_it_left_out() {
+    use kehu::store::Store;
+    let s = demo_with_segment();
+    let classes = rows(&ok(s.kehu(DEMO_DAY, &["export", "--kind", "classes"])));
+    let customers = rows(&ok(s.kehu(DEMO_DAY, &["export", "--kind", "customers"])));
+    let in_segment: std::collections::BTreeSet<String> = classes
+        .iter()
+        .filter(|r| r["activity"] == "sleeping" || r["activity"] == "churned")
+        .map(|r| r["id"].clone())
+        .collect();
+    let yes: std::collections::BTreeSet<String> = customers
+        .iter()
+        .filter(|r| in_segment.contains(&r["id"]) && r["consent_sms"] == "yes")
+        .map(|r| r["id"].clone())
+        .collect();
+    let reachable: std::collections::BTreeSet<String> = customers
+        .iter()
+        .filter(|r| yes.contains(&r["id"]) && r["phone"].starts_with('1'))
+        .map(|r| r["id"].clone())
+        .collect();
+    let no_consent = in_segment.len() - yes.len();
+    assert!(
+        no_consent > 10 && reachable.len() > 20,
+        "a fixture with both: {no_consent}, {}",
+        reachable.len()
+    );
+
+    let out = s.kehu(
+        DEMO_DAY,
+        &[
+            "export",
+            "--kind",
+            "contacts",
+            "--segment",
+            "sleepers",
+            "--channel",
+            "sms",
+            "--campaign",
+            "wake up",
+        ],
+    );
+    let list = rows(&ok(out.clone()));
+    let err = stderr(&out);
+    let listed: std::collections::BTreeSet<String> = list.iter().map(|r| r["id"].clone()).collect();
+    assert!(listed.is_subset(&reachable), "only customers who said yes to SMS and have a mobile");
+    assert!(list.iter().all(|r| r["phone"].len() == 11 && r["consent_source"] != "unknown"), "full phones");
+    assert!(err.contains(&format!("left out: {no_consent} without sms consent")), "{err}");
+
+    // The control group is the seeded tenth of the eligible, and none of it is in the file.
+    let store = reopen(&s.db());
+    let c = store.campaign("wake up").unwrap().expect("the campaign is recorded");
+    let control: std::collections::BTreeSet<String> = c.control.iter().map(u64::to_string).collect();
+    assert_eq!(control.len(), (reachable.len() * 10 + 50) / 100, "10% held out");
+    assert!(control.is_disjoint(&listed), "the control group is not contacted");
+    assert_eq!(listed.union(&control).cloned().collect::<std::collections::BTreeSet<_>>(), reachable);
+    assert_eq!(c.seed, kehu::campaign::seed_of("wake up"));
+    assert_eq!(c.excluded_no_consent as usize, no_consent);
+    let members: Vec<kehu::domain::Customer> =
+        reachable.iter().map(|id| store.customer(id.parse().unwrap()).unwrap().unwrap()).collect();
+    let drawn = kehu::campaign::select::select(members, kehu::domain::ContactChannel::Sms, 10, c.seed);
+    assert_eq!(drawn.control, c.control, "the draw is the seed's");
+
+    // The export is audited: who, how many, how many left out for want of consent.
+    let entry = store.audit_entries(Some(0)).unwrap().pop().unwrap();
+    assert_eq!(entry.what, "campaign wake up");
+    let after: serde_json::Value = serde_json::from_str(&entry.after).unwrap();
+    assert_eq!(after["excluded_no_consent"], no_consent as u64);
+    assert_eq!(
+        (after["contacted"].as_u64(), after["channel"].as_str()),
+        (Some(listed.len() as u64), Some("sms"))
+    );
+    drop(store);
+
+    // The same name again is refused, and nothing is written.
+    let again = s.kehu(
+        DEMO_DAY,
+        &[
+            "export",
+            "--kind",
+            "contacts",
+            "--segment",
+            "sleepers",
+            "--channel",
+            "sms",
+            "--campaign",
+            "wake up",
+        ],
+    );
+    assert_ne!(again.status.code(), Some(0));
+    assert!(stderr(&again).contains("exists already") && stdout(&again).is_empty(), "{}", stderr(&again));
+}
+
+#[test]
+fn where_filters_and_channels_choose_the_list_and_bad_ones_are_refused() {
+    let s = demo_with_segment();
+    let out = s.kehu(
+        DEMO_DAY,
+        &[
+            "export",
+            "--kind",
+            "contacts",
+            "--where",
+            "tier=gold|silver",
+            "--channel",
+            "email",
+            "--control",
+            "0",
+        ],
+    );
+    let list = rows(&ok(out.clone()));
+    assert!(list.iter().all(|r| r["email"].contains('@')), "e-mail lists carry addresses");
+    assert!(stderr(&out).contains("0 held out"), "{}", stderr(&out));
+    let classes = rows(&ok(s.kehu(DEMO_DAY, &["export", "--kind", "classes"])));
+    for r in &list {
+        let c = classes.iter().find(|c| c["id"] == r["id"]).unwrap();
+        assert!(c["tier"] == "gold" || c["tier"] == "silver", "{r:?}");
+    }
+    for (args, says) in [
+        (vec!["--where", "tier=platinum", "--channel", "sms"], "tier has no class \"platinum\""),
+        (vec!["--where", "mood=happy", "--channel", "sms"], "--where \"mood=happy\""),
+        (
+            vec!["--segment", "nobody", "--channel", "sms"],
+            "no saved segment is named \"nobody\" (saved: sleepers)",
+        ),
+        (vec!["--segment", "sleepers"], "needs --channel"),
+        (vec!["--segment", "sleepers", "--channel", "fax"], "fax"),
+    ] {
+        let o = s.kehu(DEMO_DAY, &[&["export", "--kind", "contacts"][..], &args].concat());
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let o = s.kehu(DEMO_DAY, &["export", "--kind", "customers", "--channel", "sms"]);
+    assert!(stderr(&o).contains("are for --kind contacts"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_campaign_report_on_the_demo_shop_gives_figures() {
+    let s = demo_with_segment();
+    // Made as of 2024-05-01, measured over the 30 days after (the demo shop runs to June).
+    ok(s.kehu(
+        "2024-05-01",
+        &[
+            "export",
+            "--kind",
+            "contacts",
+            "--segment",
+            "sleepers",
+            "--channel",
+            "sms",
+            "--campaign",
+            "may",
+            "--out",
+            s.dir.path().join("may.csv").to_str().unwrap(),
+        ],
+    ));
+    let text = ok(s.kehu(DEMO_DAY, &["campaign", "report", "may"]));
+    println!("{text}");
+    assert!(text.contains("purchases from 2024-05-01 to 2024-05-30 (30 days)"), "{text}");
+    assert!(
+        text.contains("contacted") && text.contains("control") && text.contains("95% interval"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(s.kehu(DEMO_DAY, &["campaign", "report", "may", "--json"]))).unwrap();
+    let contacted = json["contacted"]["customers"].as_u64().unwrap();
+    let listed = rows(&std::fs::read_to_string(s.dir.path().join("may.csv")).unwrap()).len() as u64;
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(s.dir.path().join("may.csv")).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o077, 0, "a list with phones in full is the owner's alone");
+    assert_eq!(contacted, listed);
+    assert!(json["control"]["customers"].as_u64().unwrap() > 1);
+    let lift = &json["revenue_lift_per_customer"];
+    assert!(lift["low"].as_f64().unwrap() <= lift["estimate"].as_f64().unwrap());
+    assert!(lift["estimate"].as_f64().unwrap() <= lift["high"].as_f64().unwrap());
+    // A week's window, and still open when asked on its third day.
+    let early = ok(s.kehu("2024-05-03", &["campaign", "report", "may", "--days", "7"]));
+    assert!(early.contains("to 2024-05-03 (7 days)") && early.contains("still open"), "{early}");
+    let zh = ok(s.kehu(DEMO_DAY, &["--lang", "zh", "campaign", "report", "may"]));
+    assert!(zh.contains("对照组") && zh.contains("95% 区间"), "{zh}");
+    let list = ok(s.kehu(DEMO_DAY, &["campaign", "list"]));
+    assert!(list.contains("2024-05-01  sms     may  segment sleepers"), "{list}");
+    let missing = s.kehu(DEMO_DAY, &["campaign", "report", "june"]);
+    assert!(
+        stderr(&missing).contains("no campaign is named \"june\" (campaigns: may)"),
+        "{}",
+        stderr(&missing)
+    );
+}

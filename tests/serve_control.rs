@@ -385,3 +385,26 @@ fn what_the_command_line_changes_through_the_server_reaches_every_console() {
     ok(kehu_in(&db, dir.path(), "bo", &["segments"]));
     assert!(take(&mut console).is_empty());
 }
+
+/// Campaign lists and reports run beside the server too: the list is written where the client
+/// is, the campaign is recorded signed by the client, and the report reads the same served or not.
+#[test]
+fn campaign_lists_and_reports_run_beside_the_server_signed_by_the_client() {
+    let s = shop();
+    let server = Server::start(&s, &[]);
+    let args =
+        ["export", "--kind", "contacts", "--channel", "sms", "--campaign", "served", "--out", "list.csv"];
+    let made = kehu_in(&s.db(), s.dir.path(), "di", &args);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    assert!(stderr(&made).contains("campaign \"served\":"), "{}", stderr(&made));
+    let (header, rows) = parse_csv(&std::fs::read_to_string(s.dir.path().join("list.csv")).unwrap());
+    assert_eq!(header[3], "phone");
+    assert!(!rows.is_empty());
+    let served = ok(run(&s, &["campaign", "report", "served"]));
+    assert!(served.contains("campaign served") && served.contains("contacted"), "{served}");
+    let audit = ok(run(&s, &["audit"]));
+    assert!(audit.lines().any(|l| l.contains("  di  (shop)  campaign served")), "{audit}");
+    drop(server);
+    let alone = ok(run(&s, &["campaign", "report", "served"]));
+    assert_eq!(served, alone);
+}

@@ -164,6 +164,23 @@ fn every_chinese_screen_has_no_english_word_but_names_units_and_codes() {
     act(&mut app, &store, &[Action::Undo]);
     sweep.look(&mut app, "undone", 120, 40);
 
+    // An opt-out: the channel question, the save, and the customer's changes after it (the
+    // second customer's: the first one's purchase above names its fields in English).
+    act(&mut app, &store, &[Action::CloseForm, Action::Cancel, Action::ShowList, Action::Top, Action::Down]);
+    act(&mut app, &store, &[Action::OptOut]);
+    assert!(app.prompt().is_some(), "the opt-out question is up: {}", app.status());
+    sweep.look(&mut app, "opt-out question", 120, 40);
+    dispatch(&mut app, &store, Action::Input('x'));
+    sweep.look(&mut app, "opt-out wrong key", 120, 40);
+    dispatch(&mut app, &store, Action::Input('a'));
+    sweep.look(&mut app, "opted out", 120, 40);
+    act(&mut app, &store, &[Action::Open, Action::ShowChanges]);
+    sweep.look(&mut app, "opt-out in the changes", 160, 200);
+    act(&mut app, &store, &[Action::Back, Action::Back]);
+    // `x` with no saved segment under the cursor says what it needs.
+    act(&mut app, &store, &[Action::ShowSegments, Action::Left, Action::CampaignList]);
+    sweep.look(&mut app, "campaign list without a segment", 120, 40);
+
     let report: Vec<String> = sweep.found.iter().map(|(w, at)| format!("{w:?} on {at}")).collect();
     assert!(
         sweep.found.is_empty(),

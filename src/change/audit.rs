@@ -111,8 +111,13 @@ fn describe(
         (Change::Undo { change, .. }, _) => describe(change, done, customers, entry),
         (Change::SaveCustomer(_), Applied::Customer(saved)) => {
             let before = written(saved.id).and_then(|(b, _)| b.as_ref());
-            let what = if before.is_none() { "add customer" } else { "edit customer" };
-            vec![entry(saved.id, what.into(), changed_fields(before, saved))]
+            let fields = changed_fields(before, saved);
+            let what = match before {
+                None => "add customer",
+                Some(_) if only_consent(&fields.1) => "consent",
+                Some(_) => "edit customer",
+            };
+            vec![entry(saved.id, what.into(), fields)]
         }
         (Change::SaveCustomers(_), _) => customers
             .iter()
@@ -195,6 +200,20 @@ fn describe(
         (Change::RevealPhone { customer }, _) => {
             vec![entry(*customer, "reveal phone".into(), (String::new(), String::new()))]
         }
+        (Change::Campaign(c), _) => {
+            let summary = serde_json::json!({
+                "target": c.target(),
+                "channel": c.channel.key(),
+                "date": c.date.to_string(),
+                "contacted": c.contacted.len(),
+                "control": c.control.len(),
+                "control_percent": c.control_percent,
+                "seed": c.seed,
+                "excluded_no_consent": c.excluded_no_consent,
+                "excluded_no_address": c.excluded_no_address,
+            });
+            vec![entry(0, format!("campaign {}", c.name), (String::new(), summary.to_string()))]
+        }
         (Change::Refused { customer, what, needs, role }, _) => {
             let why = serde_json::json!({ "needs": needs.key(), "role": role.key() }).to_string();
             vec![entry(customer.unwrap_or(0), format!("{REFUSED}{what}"), (String::new(), why))]
@@ -269,6 +288,15 @@ pub fn changed_fields(before: Option<&Customer>, after: &Customer) -> (String, S
     let text =
         |m: Map<String, Value>| if m.is_empty() { String::new() } else { Value::Object(m).to_string() };
     (text(was), text(now))
+}
+
+/// Whether the changed fields (a JSON object) are consent answers only: an opt-out or a
+/// consent given is named "consent" in the log, where a shop looks for it.
+fn only_consent(after: &str) -> bool {
+    match serde_json::from_str::<Value>(after) {
+        Ok(Value::Object(m)) => !m.is_empty() && m.keys().all(|k| k.starts_with("consent_")),
+        _ => false,
+    }
 }
 
 /// A purchase or interaction as the log shows it: its fields (id included, so that it can be

@@ -76,6 +76,9 @@ pub enum Change {
     /// refused: it needs role `needs` and they work as `role` (audit only, about `customer`
     /// when there was one). Last, as every variant added after the first stored undo is.
     Refused { customer: Option<u64>, what: String, needs: crate::domain::Role, role: crate::domain::Role },
+    /// Records a campaign: its list was made (audit: how many it holds, how many were left out
+    /// for want of consent). Campaigns are history, never taken back.
+    Campaign(Box<crate::domain::Campaign>),
 }
 
 /// What an unmerge needs to give back: the survivor as it was before the merge (with its
@@ -156,6 +159,7 @@ impl Change {
             Change::Refused { customer, .. } => *customer,
             Change::Undo { change, .. } => change.customer(),
             Change::Batch { .. }
+            | Change::Campaign(_)
             | Change::SaveCustomers(_)
             | Change::RenameTag { .. }
             | Change::Setting { .. }

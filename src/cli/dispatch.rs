@@ -3,7 +3,8 @@
 //! [`crate::serve::control`]): [`Io`] says where they write and for whom.
 
 use super::{
-    Command, Context, Format, ReportKind, audit, correct, export, fit, import, report, segments, show,
+    CampaignAction, Command, Context, ExportKind, Format, ReportKind, audit, campaign, correct, export, fit,
+    import, report, segments, show,
 };
 use crate::progress::Progress;
 use crate::store::Store;
@@ -40,6 +41,7 @@ pub fn on_open_store(command: &Command) -> bool {
             | Command::Refund { .. }
             | Command::Resolve { .. }
             | Command::Undo { .. }
+            | Command::Campaign { .. }
     )
 }
 
@@ -51,9 +53,30 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
             let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding };
             import::run_as(store, &file, &opts, &me, io.out, io.err, io.progress)
         }
-        Command::Export { kind, format, out: file, bom } => {
+        Command::Export { kind: ExportKind::Contacts, format, out: file, bom, contacts } => {
+            anyhow::ensure!(format == Format::Csv, "a contact list is CSV (--format csv)");
+            let args = campaign::ContactsArgs {
+                segment: contacts.segment,
+                filters: contacts.filters,
+                channel: contacts.channel,
+                campaign: contacts.campaign,
+                control: contacts.control,
+                seed: contacts.seed,
+            };
+            let (out, err, terminal) = (&mut *io.out, &mut *io.err, io.out_terminal);
+            campaign::export_contacts(ctx, store, &args, file.as_deref(), bom, &me, out, err, terminal)
+        }
+        Command::Export { kind, format, out: file, bom, contacts } => {
             anyhow::ensure!(!(bom && format == Format::Json), "--bom is for CSV; JSON is always plain UTF-8");
+            anyhow::ensure!(
+                contacts.segment.is_none() && contacts.filters.is_empty() && contacts.channel.is_none(),
+                "--segment, --where and --channel are for --kind contacts"
+            );
             export::run(ctx, store, kind, format, bom, file.as_deref(), io.out, io.err, io.out_terminal)
+        }
+        Command::Campaign { action: CampaignAction::List } => campaign::print_list(store, io.out),
+        Command::Campaign { action: CampaignAction::Report { name, days, json } } => {
+            campaign::print_report(ctx, store, &name, days, json, io.out)
         }
         Command::Segments { dimension, json } => {
             segments::print(&ctx.load_classifier_to(store, io.err)?, dimension.as_deref(), json, io.out)?;
@@ -103,5 +126,6 @@ pub fn name(command: &Command) -> &'static str {
         Command::Undo { .. } => "undo",
         Command::Audit { .. } => "audit",
         Command::Torture { .. } => "torture",
+        Command::Campaign { .. } => "campaign",
     }
 }

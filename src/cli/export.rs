@@ -170,6 +170,8 @@ pub fn run(
             h.interactions.iter().try_for_each(|i| w.row(&interaction_cells(&h.customer, i)))
         })?,
         ExportKind::Classes => super::classes::export(ctx, store, format, out, err)?,
+        // A campaign list is made by `cli::campaign` (dispatch sends it there).
+        ExportKind::Contacts => anyhow::bail!("--kind contacts is a campaign list (see kehu export --help)"),
     };
     if let Some(p) = file {
         writeln!(err, "kehu: wrote {rows} rows to {}", shown_path(p))?;

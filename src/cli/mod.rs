@@ -2,6 +2,7 @@
 
 mod audit;
 mod backup;
+mod campaign;
 mod check;
 mod classes;
 mod columns;
@@ -90,7 +91,7 @@ pub enum Command {
         #[arg(long, value_name = "LABEL", value_parser = encoding::parse_label)]
         encoding: Option<&'static encoding_rs::Encoding>,
     },
-    /// Export records or classes as CSV or JSON
+    /// Export records or classes as CSV or JSON, or a campaign's contact list (--kind contacts)
     Export {
         /// What to export
         #[arg(long, value_enum)]
@@ -104,6 +105,9 @@ pub enum Command {
         /// Start the CSV with a UTF-8 byte-order mark, so Excel on Chinese Windows reads it right
         #[arg(long)]
         bom: bool,
+        /// Campaign lists (--kind contacts) and their options.
+        #[command(flatten)]
+        contacts: ContactsOpts,
     },
     /// Reports over the records: `report day` is the day's close
     Report {
@@ -225,6 +229,11 @@ pub enum Command {
         #[arg(long, value_name = "REF")]
         customer: Option<String>,
     },
+    /// Campaigns made by `export --kind contacts`: list them, or report what one did
+    Campaign {
+        #[command(subcommand)]
+        action: CampaignAction,
+    },
     /// Test harness: a deterministic stream of edits, each acknowledged on stdout once saved
     #[command(hide = true)]
     Torture {
@@ -234,6 +243,49 @@ pub enum Command {
         /// How many edits
         #[arg(long, default_value_t = 1000)]
         edits: u64,
+    },
+}
+
+/// The options of a campaign list (`export --kind contacts`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ContactsOpts {
+    /// For --kind contacts: the customers of this saved segment (the console's segments view)
+    #[arg(long, value_name = "NAME")]
+    pub segment: Option<String>,
+    /// For --kind contacts: customers in this class, DIMENSION=CLASS (CLASS|CLASS for either;
+    /// repeat for more, all must hold), e.g. --where tier=gold --where activity=sleeping
+    #[arg(long = "where", value_name = "DIM=CLASS")]
+    pub filters: Vec<String>,
+    /// For --kind contacts: the channel; only customers who said yes on it are listed
+    #[arg(long, value_name = "sms|wechat|phone|email", value_parser = campaign::parse_channel)]
+    pub channel: Option<crate::domain::ContactChannel>,
+    /// For --kind contacts: the campaign's name [default: the segment or filter, channel and day]
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
+    /// For --kind contacts: percent of the consenting customers held out as the control group
+    #[arg(long, value_name = "PERCENT", default_value_t = crate::campaign::DEFAULT_CONTROL_PERCENT)]
+    pub control: u8,
+    /// For --kind contacts: the seed of the control group's draw [default: from the name]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+/// What `kehu campaign` does.
+#[derive(Debug, Subcommand)]
+pub enum CampaignAction {
+    /// Every campaign: day, channel, name, target, how many contacted and held out
+    List,
+    /// Purchases and revenue per customer in the days after the campaign, contacted against
+    /// control, and the lift with its 95% interval (Welch)
+    Report {
+        /// The campaign's name
+        name: String,
+        /// Days counted from the campaign day on
+        #[arg(long, default_value_t = crate::campaign::report::DEFAULT_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -272,6 +324,8 @@ pub enum ExportKind {
     Purchases,
     Interactions,
     Classes,
+    /// A campaign's contact list for one channel (--channel, with --segment or --where)
+    Contacts,
 }
 
 /// Output formats.

@@ -1,6 +1,7 @@
 //! The records kehu keeps — customers, purchases, interactions — and their validation.
 //! Nothing here knows about the terminal or the store.
 
+mod campaign;
 mod consent;
 mod contact;
 mod correction;
@@ -15,6 +16,7 @@ mod purchase;
 mod role;
 mod stated;
 
+pub use campaign::Campaign;
 pub use consent::{ChannelConsent, Consent, ConsentSource, ContactChannel};
 pub use contact::{Email, Phone};
 pub use correction::{Outcome, Resolution, Void};

@@ -21,6 +21,7 @@ const KINDS: &[(&str, &str)] = &[
     ("remove interaction", "移除联系记录"),
     ("reveal phone", "查看电话"),
     ("undo", "撤销"),
+    ("consent", "联系许可"),
 ];
 
 /// Kinds that carry arguments: the English prefix and the Chinese one.

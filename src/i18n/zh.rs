@@ -505,4 +505,83 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("income", "收入"),
     ("education", "学历"),
     ("occupation", "职业"),
+    (
+        "opt out of: s sms · w WeChat · p calls · e e-mail · a all ",
+        "退订：s 短信 · w 微信 · p 电话 · e 邮件 · a 全部 ",
+    ),
+    (
+        "press s (sms), w (WeChat), p (calls), e (e-mail) or a (all); Esc cancels",
+        "请按 s（短信）、w（微信）、p（电话）、e（邮件）或 a（全部）；Esc 取消",
+    ),
+    ("{} opted out of {}…", "{} 已退订{}…"),
+    ("already opted out of {}; nothing changed", "已退订{}；未作改动"),
+    ("all channels", "全部渠道"),
+    ("opt out of contact", "退订联系"),
+    (
+        "campaign {}: {} customer(s) on the {} list, {} held out as the control group ({}%, seed {})",
+        "营销活动 {}：{} 位客户在{}名单上，{} 位留作对照组（{}%，种子 {}）",
+    ),
+    (
+        "left out: {} without {} consent, {} who said yes but have no number or address for it",
+        "未列入：{} 位未同意{}，{} 位已同意但没有可用的号码或地址",
+    ),
+    ("wrote {} rows to {}", "已写入 {} 行到 {}"),
+    (
+        "campaign {} — {} by {}, {}; {} contacted, {} held out",
+        "营销活动 {} — {}，经{}，{}；联系 {} 位，对照 {} 位",
+    ),
+    ("purchases from {} to {} ({} days)", "统计 {} 至 {} 的购买（{} 天）"),
+    ("still open: the figures are so far", "尚未结束：数字截至目前"),
+    ("group", "组别"),
+    ("customers", "客户数"),
+    ("bought", "购买率"),
+    ("purchases", "购买次数"),
+    ("per customer", "人均营收"),
+    ("purchases/cust", "人均购买"),
+    ("contacted", "联系组"),
+    ("control", "对照组"),
+    ("revenue lift per customer: {}{}, 95% interval {} to {}", "人均营收提升：{}{}，95% 区间 {} 至 {}"),
+    ("incremental revenue: {} over {} contacted", "增量营收：{}（{} 位联系客户）"),
+    (
+        "too few customers in a group for an interval (two or more in each)",
+        "某组客户太少，无法计算区间（每组至少两位）",
+    ),
+    ("purchases per customer: {}, 95% interval {} to {}", "人均购买次数：{}，95% 区间 {} 至 {}"),
+    (
+        "the interval leaves out zero: the difference is unlikely to be chance",
+        "区间不含零：差异不太可能是偶然",
+    ),
+    ("the interval includes zero: no difference shown", "区间包含零：未显示出差异"),
+    (
+        "{} member(s) no longer in the database, counted with nothing bought",
+        "{} 位成员已不在数据库中，按未购买计",
+    ),
+    (
+        "method: Welch's t interval on per-customer figures, net of returns",
+        "方法：按人均数字（扣除退货）计算 Welch t 区间",
+    ),
+    (
+        "no campaigns yet (kehu export --kind contacts makes one)",
+        "尚无营销活动（kehu export --kind contacts 可建立）",
+    ),
+    ("{} contacted, {} held out, {} without consent", "联系 {} 位，对照 {} 位，未同意 {} 位"),
+    (
+        "campaign list for: s sms · w WeChat · p calls · e e-mail ",
+        "营销名单渠道：s 短信 · w 微信 · p 电话 · e 邮件 ",
+    ),
+    (
+        "x makes a campaign list of a saved segment: pick one on the saved segments tab",
+        "x 为已保存的分群生成营销名单：请先在“已保存分群”页选中一个",
+    ),
+    (
+        "press s (sms), w (WeChat), p (calls) or e (e-mail); Esc cancels",
+        "请按 s（短信）、w（微信）、p（电话）或 e（邮件）；Esc 取消",
+    ),
+    ("making the {} list of segment {}…", "正在生成分群 {1} 的{0}名单…"),
+    (
+        "campaign {}: {} on the list, {} held out, {} left out without consent; written to {}",
+        "营销活动 {}：名单 {} 位，对照 {} 位，{} 位未同意而未列入；已写入 {}",
+    ),
+    ("campaign list (CSV)", "营销名单（CSV）"),
+    ("make a campaign list", "生成营销名单"),
 ];

@@ -94,6 +94,12 @@ pub(crate) fn run(t: &Trees, p: &dyn Progress) -> CheckReport {
     r.counts.push(("settings".into(), settings));
     let audit = each(&t[TreeId::Audit], "audit", &mut r, p, |_, _, _| {});
     r.counts.push(("audit".into(), audit));
+    let campaigns = each(&t[TreeId::Campaigns], "campaigns", &mut r, p, |k, v, r| {
+        if let Err(e) = super::campaigns::read(k, v) {
+            r.failed("campaigns", show_key(k), &e);
+        }
+    });
+    r.counts.push(("campaigns".into(), campaigns));
     check_meta(&t[TreeId::Meta], max_id, &mut r, p);
     // Every tree again: now its entries are counted (for purchases and interactions, the
     // chunks), so this stage knows its size, but for the few marks of merges and duplicates.

@@ -7,6 +7,7 @@
 
 mod audit;
 mod backup;
+mod campaigns;
 mod check;
 mod chunks;
 mod daily;
@@ -45,7 +46,7 @@ pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};
 
 use crate::change::{Applied, Committed};
-use crate::domain::{Customer, History, Interaction, Phone, Purchase};
+use crate::domain::{Campaign, Customer, History, Interaction, Phone, Purchase};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -271,6 +272,15 @@ pub trait Store: Send + Sync {
     /// are left with no referrer.
     fn delete_customer(&self, id: u64, revision: u64) -> StoreResult<()> {
         self.commit(Change::DeleteCustomer { id, revision }, SYSTEM).map(drop)
+    }
+    /// Every campaign, by name.
+    fn campaigns(&self) -> StoreResult<Vec<Campaign>>;
+    /// The campaign named `name`.
+    fn campaign(&self, name: &str) -> StoreResult<Option<Campaign>>;
+    /// The database's directory, when it has one: campaign lists the console writes go
+    /// beside it.
+    fn location(&self) -> Option<PathBuf> {
+        None
     }
     /// Stores a value in the settings tree, flushed.
     fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()> {

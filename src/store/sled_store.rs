@@ -405,6 +405,18 @@ impl Store for SledStore {
         Ok(n)
     }
 
+    fn campaigns(&self) -> StoreResult<Vec<crate::domain::Campaign>> {
+        super::campaigns::all(&self.trees[TreeId::Campaigns])
+    }
+
+    fn campaign(&self, name: &str) -> StoreResult<Option<crate::domain::Campaign>> {
+        super::campaigns::one(&self.trees[TreeId::Campaigns], name)
+    }
+
+    fn location(&self) -> Option<PathBuf> {
+        Some(self.path.clone())
+    }
+
     fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
         Ok(self.trees[TreeId::Settings].get(key.as_bytes()).map_err(io)?.map(|v| v.to_vec()))
     }

@@ -23,11 +23,13 @@ pub(crate) enum TreeId {
     Former = 8,
     /// Pairs marked "not a duplicate" (smaller id BE ++ larger id BE → nothing).
     NotDuplicates = 9,
+    /// Campaigns by name (UTF-8) → the campaign (see [`super::campaigns`]).
+    Campaigns = 10,
 }
 
 impl TreeId {
     /// Every tree, in number order (the order of [`Trees::all`] and of backups).
-    pub const ALL: [TreeId; 10] = [
+    pub const ALL: [TreeId; 11] = [
         TreeId::Customers,
         TreeId::Purchases,
         TreeId::Interactions,
@@ -38,6 +40,7 @@ impl TreeId {
         TreeId::Audit,
         TreeId::Former,
         TreeId::NotDuplicates,
+        TreeId::Campaigns,
     ];
 
     /// The sled tree's name.
@@ -53,6 +56,7 @@ impl TreeId {
             TreeId::Audit => "audit",
             TreeId::Former => "idx_former",
             TreeId::NotDuplicates => "not_duplicates",
+            TreeId::Campaigns => "campaigns",
         }
     }
 
@@ -110,6 +114,6 @@ mod tests {
             assert_eq!(TreeId::from_number(n as u8), Some(t));
             assert_eq!(TreeId::from_name(t.name()), Some(t));
         }
-        assert_eq!(TreeId::from_number(10), None);
+        assert_eq!(TreeId::from_number(11), None);
     }
 }

@@ -145,6 +145,14 @@ pub(crate) fn apply(tx: &Tx, change: &Change, prep: &Prepared) -> TxResult<(Appl
             }
             (Applied::Done, Replaced::Nothing)
         }
+        Change::Campaign(c) => {
+            if tx.get(TreeId::Campaigns, c.name.as_bytes())?.is_some() {
+                return fail(StoreError::Refused(format!("a campaign named {:?} exists already", c.name)));
+            }
+            let bytes = super::txn::lift(super::envelope::encode(c.as_ref(), 0))?;
+            tx.insert(TreeId::Campaigns, c.name.as_bytes(), bytes)?;
+            (Applied::Done, Replaced::Nothing)
+        }
         // A refusal changed nothing; it is kept even when its customer has gone since.
         Change::Refused { .. } => (Applied::Done, Replaced::Nothing),
         Change::ReserveIds(n) => (Applied::Ids(tx.take_ids(*n)?), Replaced::Nothing),

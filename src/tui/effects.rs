@@ -114,6 +114,7 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
             vec![crate::ui::commit_answer(&change, &done, &mut |id| store.history(id), c.done)?]
         }
         Effect::Undo { consent } => undo(store, operator, consent)?,
+        Effect::MakeCampaign(request) => vec![make_campaign(store, &request, operator)?],
         Effect::LoadChanges(customer) => {
             vec![Action::ChangesLoaded { customer, entries: store.audit_entries(Some(customer))? }]
         }
@@ -236,4 +237,63 @@ pub fn saved_segments(store: &dyn Store) -> anyhow::Result<Vec<SavedSegment>> {
         Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
         None => Vec::new(),
     })
+}
+
+/// Makes the campaign the console asked for and writes its list beside the database
+/// (`DIR.campaigns/NAME.csv`, where `DIR` is the database directory); the notice says where
+/// and how many were left out for want of consent.
+fn make_campaign(
+    store: &dyn Store,
+    request: &crate::campaign::export::Request,
+    operator: &str,
+) -> anyhow::Result<Action> {
+    use std::io::Write;
+    let db = store
+        .location()
+        .ok_or_else(|| anyhow::anyhow!("this database has no directory to write a list beside"))?;
+    let dir = campaign_dir(&db);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("cannot make {}: {e}", crate::text::shown_path(&dir)))?;
+    let made = crate::campaign::export::make(store, &request.spec, &request.candidates, operator)?;
+    let c = &made.campaign;
+    let path = dir.join(format!("{}.csv", file_name(&c.name)));
+    let part = path.with_extension("part");
+    let mut f = std::io::BufWriter::new(
+        crate::campaign::export::create_private(&part)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", crate::text::shown_path(&part)))?,
+    );
+    crate::campaign::export::write_csv(c.channel, &made.list, &mut f, &|s| s.to_string())?;
+    f.flush()?;
+    f.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?.sync_all()?;
+    std::fs::rename(&part, &path)?;
+    Ok(Action::Notice(crate::notice!(
+        "campaign {}: {} on the list, {} held out, {} left out without consent; written to {}",
+        format!("{:?}", c.name),
+        c.contacted.len(),
+        c.control.len(),
+        c.excluded_no_consent,
+        crate::text::shown_path(&path)
+    )))
+}
+
+/// Where the console writes campaign lists: `DIR.campaigns` beside the database directory
+/// (never inside it: backups and salvage own what is there).
+pub fn campaign_dir(db: &std::path::Path) -> std::path::PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "kehu".into());
+    name.push(".campaigns");
+    db.with_file_name(name)
+}
+
+/// A campaign name as a file name: path separators, control characters and the characters
+/// Windows refuses become `_`.
+fn file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }

@@ -121,6 +121,10 @@ pub enum Action {
     FilterByAction,
     /// Show only the next channel of the follow-up queue, then all again.
     FilterByChannel,
+    /// Record that the customer opts out of a channel, or all (asks which: one key).
+    OptOut,
+    /// Make a campaign list of the saved segment under the cursor (asks which channel).
+    CampaignList,
     /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
     #[serde(skip)]
     Scan(String),
@@ -408,6 +412,9 @@ pub enum Effect {
     /// more than once: best-so-far first). A newer search makes an older one pointless, so the
     /// runtime may stop it.
     Search(super::search::SearchJob),
+    /// Make a campaign: record it, then write its list where the runtime keeps campaign lists;
+    /// answered with a notice saying where.
+    MakeCampaign(Box<crate::campaign::export::Request>),
     /// Leave the console.
     Quit,
 }
@@ -483,6 +490,8 @@ impl Action {
             Undo => "undo my last change",
             FilterByAction => "filter by action (next)",
             FilterByChannel => "filter by channel (next)",
+            OptOut => "opt out of contact",
+            CampaignList => "campaign list (CSV)",
             _ => "",
         }
     }

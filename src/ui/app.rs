@@ -57,6 +57,16 @@ pub enum PromptKind {
     Untag(Vec<u64>),
     /// The new name of this tag, on every customer who has it.
     RenameTag(String),
+    /// Which channel the campaign list of the saved segment at this index is for (a key answers
+    /// at once).
+    CampaignChannel(usize),
+    /// Which channel this customer opts out of (a key answers at once), said through `source`.
+    OptOut {
+        /// The customer.
+        customer: u64,
+        /// Where they said it.
+        source: crate::domain::ConsentSource,
+    },
 }
 
 /// A one-line text prompt in front of the view.
@@ -80,6 +90,12 @@ impl Prompt {
             PromptKind::Resolve(_) => tr_in(lang, "resolved: how? ").into(),
             PromptKind::Untag(ids) => trf_in(lang, "remove tag from {} customer(s): ", &[&ids.len()]),
             PromptKind::RenameTag(from) => trf_in(lang, "rename tag {} on every customer to: ", &[&from]),
+            PromptKind::CampaignChannel(_) => {
+                tr_in(lang, "campaign list for: s sms · w WeChat · p calls · e e-mail ").into()
+            }
+            PromptKind::OptOut { .. } => {
+                tr_in(lang, "opt out of: s sms · w WeChat · p calls · e e-mail · a all ").into()
+            }
         }
     }
 }
@@ -619,6 +635,7 @@ impl App {
                 return vec![];
             }
             Action::RevealPhone => return self.toggle_reveal(),
+            Action::OptOut => return self.ask_opt_out(),
             Action::Undo => return self.undo(),
             // A new customer can walk in whatever the view.
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),

@@ -263,6 +263,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("i", LogInteraction),
                 ("v", RevealPhone),
                 ("T", UntagSelected),
+                ("O", OptOut),
             ],
         ]
         .concat(),
@@ -296,6 +297,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("h", ShowChanges),
                 ("T", UntagSelected),
                 ("D", DeleteCustomer),
+                ("O", OptOut),
             ],
         ]
         .concat(),
@@ -312,6 +314,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("r", RenameSegment),
                 ("d", DeleteSegment),
                 ("R", Refit),
+                ("x", CampaignList),
                 ("esc", Back),
             ],
         ]
@@ -327,6 +330,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("f", FilterByAction),
                 ("c", FilterByChannel),
                 ("F", ClearFilter),
+                ("O", OptOut),
                 ("esc", Back),
             ],
         ]

@@ -251,6 +251,8 @@ impl App {
                 | Action::LoadDemo
                 | Action::Refit
                 | Action::NewSegment
+                | Action::OptOut
+                | Action::CampaignList
                 | Action::RenameSegment
                 | Action::DeleteSegment
                 | Action::ShowSegments

@@ -6,8 +6,10 @@
 
 mod action;
 mod app;
+mod campaigns;
 mod columns;
 mod commit;
+mod consent;
 mod correct;
 pub mod detail;
 mod duplicates;
@@ -54,7 +56,7 @@ pub use render::render;
 pub use role::Role;
 pub use search::SearchJob;
 pub use segments::{
-    ClassFilter, SavedSegment, SegmentTab, SegmentsState, TABS as SEGMENT_TABS, filter_label,
+    ClassFilter, SavedSegment, SegmentTab, SegmentsState, TABS as SEGMENT_TABS, filter_ids, filter_label,
 };
 
 /// Applies `action` and answers every search it asks for at once, on this thread, until none

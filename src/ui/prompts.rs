@@ -7,6 +7,18 @@ use super::segments::{SavedSegment, TABS};
 
 impl App {
     pub(super) fn on_prompt(&mut self, action: Action) -> Vec<Effect> {
+        if let (Some(PromptKind::OptOut { customer, source }), Action::Input(c)) =
+            (self.prompt.as_ref().map(|p| &p.kind), &action)
+        {
+            let (customer, source, c) = (*customer, *source, *c);
+            return self.answer_opt_out(customer, source, c);
+        }
+        if let (Some(PromptKind::CampaignChannel(at)), Action::Input(c)) =
+            (self.prompt.as_ref().map(|p| &p.kind), &action)
+        {
+            let (at, c) = (*at, *c);
+            return self.answer_campaign_channel(at, c);
+        }
         let Some(p) = self.prompt.as_mut() else { return vec![] };
         match action {
             Action::Input(c) => p.text.push(c),
@@ -43,6 +55,14 @@ impl App {
             return vec![];
         }
         match p.kind {
+            PromptKind::CampaignChannel(at) => {
+                let key = text.chars().next().unwrap_or(' ');
+                self.answer_campaign_channel(at, key)
+            }
+            PromptKind::OptOut { customer, source } => {
+                let key = text.chars().next().unwrap_or(' ');
+                self.answer_opt_out(customer, source, key)
+            }
             PromptKind::Tag(ids) => {
                 let mut effects = Vec::new();
                 for id in ids {

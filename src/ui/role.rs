@@ -6,8 +6,8 @@
 //! | role | may |
 //! | --- | --- |
 //! | viewer | look: move, search, open, segments, follow-ups, duplicates, filters, help, changes; phones always masked |
-//! | staff | and the till and forms: add and edit customers, purchases, interactions, tags, resolve complaints, not-a-duplicate marks, saved segments; void, return and correct their own records; undo their own last change |
-//! | manager | everything: reveal phones, merge, delete customers, other operators' records, undo over someone else's later change, refit the model, demo data |
+//! | staff | and the till and forms: add and edit customers, purchases, interactions, tags, resolve complaints, not-a-duplicate marks, saved segments, consent and opt-outs; void, return and correct their own records; undo their own last change |
+//! | manager | everything: reveal phones, merge, delete customers, other operators' records, undo over someone else's later change, refit the model, demo data, campaign lists (phones in full) |
 //!
 //! Only the keys of a view are checked: every popup (form, prompt, confirmation, merge) was
 //! opened by a key this table let through, and asks nothing more.
@@ -60,9 +60,10 @@ pub fn need(action: &Action, mode: Mode, whose: Whose) -> Option<Need> {
         RefundPurchase if others => (Manager, "return another operator's sale", true),
         CorrectRecord if others => (Manager, "correct another operator's record", true),
         Refit | LoadDemo => (Manager, action.describe(), false),
+        CampaignList => (Manager, "make a campaign list", false),
         RefundPurchase => (Staff, "return a sale", true),
         EditCustomer | RecordPurchase | LogInteraction | TagSelected | UntagSelected | VoidRecord
-        | CorrectRecord | ResolveComplaint | NotDuplicate => (Staff, action.describe(), true),
+        | CorrectRecord | ResolveComplaint | NotDuplicate | OptOut => (Staff, action.describe(), true),
         AddCustomer | Undo | NewSegment | RenameSegment | DeleteSegment => (Staff, action.describe(), false),
         OpenForm(request) => (Staff, request.title(), request.customer().is_some()),
         _ => return None,

@@ -329,6 +329,7 @@ impl App {
                 self.status = crate::notice!("fitting the P(alive) model on every customer…");
                 return vec![Effect::FitModel];
             }
+            Action::CampaignList => return self.ask_campaign_channel(),
             Action::NewSegment => {
                 let filter = if s.marks.is_empty() { self.list.filter.clone() } else { s.marks.clone() };
                 if filter.is_empty() {

@@ -66,10 +66,18 @@ pub(crate) fn rebuild(db: &sled::Db, reads: &[TreeRead]) -> StoreResult<Vec<Tall
     tallies.push(i_tally);
     tallies.push(copy_audit(db, read(TreeId::Audit))?);
     tallies.push(copy_raw(db, TreeId::Settings, read(TreeId::Settings), "settings")?);
+    tallies.push(copy_campaigns(db, read(TreeId::Campaigns))?);
     let meta = db.open_tree(TreeId::Meta.name()).map_err(io)?;
     meta.insert(FORMAT_KEY, &FORMAT.to_be_bytes()).map_err(io)?;
     meta.insert(NEXT_ID, &max_id.saturating_add(1).to_be_bytes()).map_err(io)?;
-    let trees = [TreeId::Customers, TreeId::Purchases, TreeId::Interactions, TreeId::Audit, TreeId::Settings];
+    let trees = [
+        TreeId::Customers,
+        TreeId::Purchases,
+        TreeId::Interactions,
+        TreeId::Audit,
+        TreeId::Settings,
+        TreeId::Campaigns,
+    ];
     for (tally, t) in tallies.iter_mut().zip(trees) {
         let r = read(t);
         if !r.complete || !r.failures.is_empty() {
@@ -178,6 +186,21 @@ fn copy_audit(db: &sled::Db, read: &TreeRead) -> StoreResult<Tally> {
     for (k, v) in &read.entries {
         let at = k.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
         if decode::<AuditEntry>(v, At::customer(at)).is_ok() {
+            tree.insert(&k[..], &v[..]).map_err(io)?;
+            tally.kept += 1;
+        } else {
+            tally.unreadable += 1;
+        }
+    }
+    Ok(tally)
+}
+
+/// Copies the campaigns that read back whole.
+fn copy_campaigns(db: &sled::Db, read: &TreeRead) -> StoreResult<Tally> {
+    let tree = db.open_tree(TreeId::Campaigns.name()).map_err(io)?;
+    let mut tally = Tally { kind: "campaigns", ..Default::default() };
+    for (k, v) in &read.entries {
+        if super::super::campaigns::read(k, v).is_ok() {
             tree.insert(&k[..], &v[..]).map_err(io)?;
             tally.kept += 1;
         } else {

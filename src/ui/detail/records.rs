@@ -4,7 +4,7 @@
 use super::super::widgets::{fit, pad_to, safe};
 use crate::change::AuditEntry;
 use crate::domain::{History, Interaction, Money, Purchase, net_purchases};
-use crate::i18n::{self, Lang, tr_in, trf_in};
+use crate::i18n::{self, Lang, tr_dyn_in, tr_in, trf_in};
 use chrono::NaiveDate;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -163,10 +163,11 @@ pub fn interaction_line(i: &Interaction, lang: Lang) -> String {
 
 /// "2026-12-01 14:02 ann edit customer  name 王小明 → 王晓明"; phones masked when `hide_phone`.
 fn change_line(e: &AuditEntry, hide_phone: bool, lang: Lang) -> String {
+    let (before, after) = (consent_words(&e.before, lang), consent_words(&e.after, lang));
     let diff = if hide_phone {
-        field_diff(&masked_phone(&e.before), &masked_phone(&e.after))
+        field_diff(&masked_phone(&before), &masked_phone(&after))
     } else {
-        field_diff(&e.before, &e.after)
+        field_diff(&before, &after)
     };
     format!(
         "  {}  {}  {}  {}",
@@ -175,6 +176,40 @@ fn change_line(e: &AuditEntry, hide_phone: bool, lang: Lang) -> String {
         safe(&i18n::change_what(lang, &e.what)),
         safe(&diff)
     )
+}
+
+/// A before/after JSON object with each consent answer in words ("no · 2024-06-30 · till",
+/// in `lang`) and its field named as the detail view names it ("sms consent"); the rest as is.
+fn consent_words(fields: &str, lang: Lang) -> String {
+    use crate::domain::ChannelConsent;
+    let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(fields) else {
+        return fields.to_string();
+    };
+    if !m.keys().any(|k| k.starts_with("consent_")) {
+        return fields.to_string();
+    }
+    let class = |dim: &str, key: &'static str| i18n::class_label(lang, dim, key).unwrap_or(key);
+    let out: serde_json::Map<String, serde_json::Value> = m
+        .into_iter()
+        .map(|(k, v)| {
+            match (k.strip_prefix("consent_"), serde_json::from_value::<ChannelConsent>(v.clone())) {
+                (Some(channel), Ok(c)) => {
+                    let mut text = class("consent", c.answer.key()).to_string();
+                    if let Some(d) = c.on {
+                        text += &format!(
+                            " · {} · {}",
+                            i18n::date(lang, d),
+                            class("consent_source", c.source.key())
+                        );
+                    }
+                    let name = format!("{} {}", tr_dyn_in(lang, channel), tr_in(lang, "consent"));
+                    (name, serde_json::Value::String(text))
+                }
+                _ => (k, v),
+            }
+        })
+        .collect();
+    serde_json::Value::Object(out).to_string()
 }
 
 /// A before/after JSON object with its `phone` masked (`138****5678`); other text as it is.
