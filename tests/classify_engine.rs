@@ -26,7 +26,7 @@ fn history(id: u64, buys: &[(u64, i64)]) -> History {
             p
         })
         .collect();
-    History { customer, purchases, interactions: Vec::new() }
+    History { customer, purchases, interactions: Vec::new(), ledger: Vec::new() }
 }
 
 fn interaction(h: &mut History, days_ago: u64, kind: InteractionKind) -> &mut Interaction {

@@ -46,6 +46,7 @@ fn stored(hs: &[History], effect: &Effect) -> History {
                 customer: c,
                 purchases: old.map(|h| h.purchases.clone()).unwrap_or_default(),
                 interactions: old.map(|h| h.interactions.clone()).unwrap_or_default(),
+                ledger: old.map(|h| h.ledger.clone()).unwrap_or_default(),
             }
         }
         other => panic!("not a save: {other:?}"),

@@ -19,7 +19,7 @@ fn shop() -> Vec<History> {
     let mut copy = hs.iter().find(|h| h.customer.id == 26).expect("#26").customer.clone();
     copy.id = 1000;
     copy.reference = None;
-    hs.push(History { customer: copy, purchases: vec![], interactions: vec![] });
+    hs.push(History { customer: copy, purchases: vec![], interactions: vec![], ledger: Vec::new() });
     let id = records(&hs);
     let h = hs.iter_mut().find(|h| h.customer.id == id).unwrap();
     h.interactions[0].operator = "ann".into();

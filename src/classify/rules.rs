@@ -43,6 +43,9 @@ pub struct Rules {
     pub prediction: PredictionRules,
     pub till: TillRules,
     pub playbook: Playbook,
+    // Member accounts (see `crate::ledger`).
+    pub points: crate::ledger::rules::PointsRules,
+    pub stored_value: crate::ledger::rules::StoredValueRules,
 }
 
 /// When the till asks before saving a purchase: above `confirm_above`, or of zero. With
@@ -321,6 +324,9 @@ impl Rules {
             let key = format!("playbook.{}.cadence_days", play.key());
             check(self.playbook.get(*play).cadence_days >= 0, &key, "must not be negative")?;
         }
+        if let Err((key, problem)) = crate::ledger::rules::validate(self) {
+            check(false, key, problem)?;
+        }
         Ok(())
     }
 }
@@ -363,7 +369,7 @@ fn merge(base: &mut Table, user: Table, path: &str) -> Result<(), RulesError> {
 }
 
 /// Reads an amount written in currency units (at most two decimals) as minor units.
-fn units<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+pub(crate) fn units<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
     let x = f64::deserialize(d)?;
     let cents = (x * 100.0).round();
     if !x.is_finite() || x < 0.0 || (x * 100.0 - cents).abs() > 1e-6 || cents > 1e15 {

@@ -2,7 +2,7 @@
 //! and, for a client on the same machine, inside the `kehu serve` that holds the database (see
 //! [`crate::serve::control`]): [`Io`] says where they write and for whom.
 
-use super::{Command, Context, Format, audit, correct, export, fit, import, segments, show};
+use super::{Command, Context, Format, audit, correct, export, fit, import, ledger, segments, show};
 use crate::progress::Progress;
 use crate::store::Store;
 use std::io::Write;
@@ -37,6 +37,9 @@ pub fn on_open_store(command: &Command) -> bool {
             | Command::Refund { .. }
             | Command::Resolve { .. }
             | Command::Undo { .. }
+            | Command::Points { .. }
+            | Command::Topup { .. }
+            | Command::Ledger { .. }
     )
 }
 
@@ -45,7 +48,9 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
     let me = io.operator.clone();
     match command {
         Command::Import { kind, file, create_missing, dry_run, mode, encoding } => {
-            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding };
+            let rules = ctx.rules.clone();
+            let opts =
+                import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding, rules };
             import::run_as(store, &file, &opts, &me, io.out, io.err, io.progress)
         }
         Command::Export { kind, format, out: file, bom } => {
@@ -72,6 +77,23 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
             let whose = operator.unwrap_or_else(|| me.clone());
             correct::run_undo_of(store, &whose, &me, (yes, io.may_ask), io.out, io.err)
         }
+        Command::Points { query, redeem, gift, expire, key } => {
+            let args = ledger::PointsArgs {
+                query: query.as_deref(),
+                redeem,
+                gift: gift.as_deref(),
+                key: key.as_deref(),
+                expire,
+            };
+            ledger::points(ctx, store, &args, &me, io.out, io.err)
+        }
+        Command::Topup { query, amount, key } => {
+            let args = ledger::TopupArgs { query: &query, amount: &amount, key: key.as_deref() };
+            ledger::topup(ctx, store, &args, &me, io.out, io.err)
+        }
+        Command::Ledger { query, summary } => {
+            ledger::ledger(ctx, store, query.as_deref(), summary, io.out, io.err)
+        }
         other => anyhow::bail!("kehu {} does not run on an open database", name(&other)),
     }
 }
@@ -96,5 +118,8 @@ pub fn name(command: &Command) -> &'static str {
         Command::Undo { .. } => "undo",
         Command::Audit { .. } => "audit",
         Command::Torture { .. } => "torture",
+        Command::Points { .. } => "points",
+        Command::Topup { .. } => "topup",
+        Command::Ledger { .. } => "ledger",
     }
 }

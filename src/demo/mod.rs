@@ -120,7 +120,17 @@ pub fn histories(spec: &DemoSpec) -> Vec<crate::domain::History> {
     let mut by: std::collections::BTreeMap<u64, crate::domain::History> = set
         .customers
         .into_iter()
-        .map(|c| (c.id, crate::domain::History { customer: c, purchases: vec![], interactions: vec![] }))
+        .map(|c| {
+            (
+                c.id,
+                crate::domain::History {
+                    customer: c,
+                    purchases: vec![],
+                    interactions: vec![],
+                    ledger: Vec::new(),
+                },
+            )
+        })
         .collect();
     for p in set.purchases {
         if let Some(h) = by.get_mut(&p.customer) {
@@ -293,6 +303,8 @@ impl<'s> Shop<'s> {
                 promo: b.promo,
                 refund_of: None,
                 void: None,
+                payment: Default::default(),
+                points: 0,
             };
             set.purchases.push(p);
         }

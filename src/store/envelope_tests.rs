@@ -109,8 +109,8 @@ fn damage_is_reported_by_name() {
     assert_eq!(corrupt_message::<Customer>(&[]), "customer #12: empty record");
     assert_eq!(corrupt_message::<Customer>(&[2, 0, 0]), "customer #12: truncated header");
     assert_eq!(corrupt_message::<Customer>(&[0, 1, 2]), "customer #12: unknown record version 0");
-    let newer = corrupt_message::<Purchase>(&[6, 1, 2]);
-    assert!(newer.contains("newer kehu (record version 6"), "{newer}");
+    let newer = corrupt_message::<Purchase>(&[7, 1, 2]);
+    assert!(newer.contains("newer kehu (record version 7"), "{newer}");
     let chunk_as_record = corrupt_message::<Purchase>(&[4, 1, 2]);
     assert!(chunk_as_record.contains("unknown record version 4"), "{chunk_as_record}");
 }

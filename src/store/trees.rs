@@ -23,11 +23,16 @@ pub(crate) enum TreeId {
     Former = 8,
     /// Pairs marked "not a duplicate" (smaller id BE ++ larger id BE → nothing).
     NotDuplicates = 9,
+    // Member accounts (see `super::ledger`).
+    /// Points and stored-value entries, in chunks like purchases.
+    Ledger = 10,
+    /// Idempotency keys given by a till or a script → the id of the first record they saved.
+    LedgerKeys = 11,
 }
 
 impl TreeId {
     /// Every tree, in number order (the order of [`Trees::all`] and of backups).
-    pub const ALL: [TreeId; 10] = [
+    pub const ALL: [TreeId; 12] = [
         TreeId::Customers,
         TreeId::Purchases,
         TreeId::Interactions,
@@ -38,6 +43,8 @@ impl TreeId {
         TreeId::Audit,
         TreeId::Former,
         TreeId::NotDuplicates,
+        TreeId::Ledger,
+        TreeId::LedgerKeys,
     ];
 
     /// The sled tree's name.
@@ -53,6 +60,8 @@ impl TreeId {
             TreeId::Audit => "audit",
             TreeId::Former => "idx_former",
             TreeId::NotDuplicates => "not_duplicates",
+            TreeId::Ledger => "ledger_chunks",
+            TreeId::LedgerKeys => "idx_ledger_key",
         }
     }
 
@@ -110,6 +119,6 @@ mod tests {
             assert_eq!(TreeId::from_number(n as u8), Some(t));
             assert_eq!(TreeId::from_name(t.name()), Some(t));
         }
-        assert_eq!(TreeId::from_number(10), None);
+        assert_eq!(TreeId::from_number(12), None);
     }
 }

@@ -40,6 +40,8 @@ pub struct Options {
     pub today: NaiveDate,
     /// The file's encoding as the operator named it; `None` detects it.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The rules sales earn points by (at the base level: an import is not classified).
+    pub rules: crate::classify::Rules,
 }
 
 /// Columns of a customer file.
@@ -76,6 +78,8 @@ pub const PURCHASE_COLUMNS: &[&str] = &[
     "category",
     "channel",
     "promo",
+    "payment",
+    "points",
     "refund_of",
     "voided",
 ];

@@ -11,7 +11,7 @@ use super::super::trees::TreeId;
 use super::super::txn::NEXT_ID;
 use super::super::{AuditEntry, StoreResult};
 use super::read::TreeRead;
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::{Customer, Interaction, LedgerEntry, Purchase};
 use std::collections::{BTreeMap, HashSet};
 
 /// What a kind of record came to.
@@ -50,6 +50,8 @@ pub(crate) fn rebuild(db: &sled::Db, reads: &[TreeRead]) -> StoreResult<Vec<Tall
         histories::<Interaction>(read(TreeId::Interactions), "interactions", &mut by_id, &mut max_id);
     let (purchases, p_tally) = purchases;
     let (interactions, i_tally) = interactions;
+    let (ledger, l_tally) =
+        histories::<LedgerEntry>(read(TreeId::Ledger), "ledger entries", &mut by_id, &mut max_id);
     let placeholders = by_id.values().filter(|c| c.name.starts_with(PLACEHOLDER)).count();
     if placeholders > 0 {
         customers.notes.push(format!(
@@ -61,15 +63,30 @@ pub(crate) fn rebuild(db: &sled::Db, reads: &[TreeRead]) -> StoreResult<Vec<Tall
     customers.kept = by_id.len() as u64;
     write_histories(db, TreeId::Purchases, purchases)?;
     write_histories(db, TreeId::Interactions, interactions)?;
+    write_histories(db, TreeId::Ledger, ledger)?;
     tallies.push(customers);
     tallies.push(p_tally);
     tallies.push(i_tally);
     tallies.push(copy_audit(db, read(TreeId::Audit))?);
     tallies.push(copy_raw(db, TreeId::Settings, read(TreeId::Settings), "settings")?);
+    tallies.push(l_tally);
+    tallies.push(copy_raw(db, TreeId::LedgerKeys, read(TreeId::LedgerKeys), "ledger keys")?);
     let meta = db.open_tree(TreeId::Meta.name()).map_err(io)?;
     meta.insert(FORMAT_KEY, &FORMAT.to_be_bytes()).map_err(io)?;
     meta.insert(NEXT_ID, &max_id.saturating_add(1).to_be_bytes()).map_err(io)?;
-    let trees = [TreeId::Customers, TreeId::Purchases, TreeId::Interactions, TreeId::Audit, TreeId::Settings];
+    let pending = super::super::ledger::LEDGER_PENDING;
+    if read(TreeId::Meta).entries.iter().any(|(k, _)| k.as_slice() == pending) {
+        meta.insert(pending, &[1]).map_err(io)?;
+    }
+    let trees = [
+        TreeId::Customers,
+        TreeId::Purchases,
+        TreeId::Interactions,
+        TreeId::Audit,
+        TreeId::Settings,
+        TreeId::Ledger,
+        TreeId::LedgerKeys,
+    ];
     for (tally, t) in tallies.iter_mut().zip(trees) {
         let r = read(t);
         if !r.complete || !r.failures.is_empty() {

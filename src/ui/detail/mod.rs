@@ -317,6 +317,7 @@ mod tests {
                 buy(day(2024, 6, 3)),
             ],
             interactions: vec![],
+            ledger: vec![],
         };
         let m = monthly_spend(&h, day(2024, 6, 15));
         assert_eq!(m[11], 20);

@@ -1,0 +1,222 @@
+//! The member ledger inside a transaction: entries posted by a change, the entries a purchase
+//! is due (see [`crate::domain::ledger`]) written whenever a purchase is added, corrected,
+//! voided or taken out, idempotency keys, and the refusal of anything that would take a
+//! balance below zero.
+//!
+//! Trees: `ledger_chunks` (customer id BE ++ chunk number BE → up to 64 entries, as purchases:
+//! see [`super::chunks`]) and `idx_ledger_key` (an idempotency key given by a till or a script
+//! → the id BE of the first record it saved). Keys the store makes itself start with `#`
+//! (`#SEQ:N`, the change's journal number and the entry's place in it) and are not indexed:
+//! the journal number makes them unique.
+//!
+//! No balance is kept beside the entries: a member's entries are one chunk or two, read in the
+//! transaction that checks them, so there is no second copy to drift (`kehu check` sums the
+//! entries and compares what each purchase is due with the entries linked to it).
+
+use super::StoreError;
+use super::chunks;
+use super::keys::id_key;
+use super::trees::TreeId;
+use super::txn::{Tx, TxResult, fail, lift};
+use crate::domain::ledger::{STORE_KEY, due, due_in, return_points};
+use crate::domain::{Account, Balances, EntryKind, LedgerEntry, MAX_NAME, Money, Purchase};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// The key in `meta` that says the points ledger of a database kept before it is still to be
+/// opened (see [`crate::change::Change::OpenLedger`]).
+pub(crate) const LEDGER_PENDING: &[u8] = b"ledger_pending";
+
+/// The entries one change posts, kept until [`Posting::finish`] writes them (a member's at
+/// once) and checks every balance they touch.
+pub(crate) struct Posting<'t, 'a> {
+    tx: &'t Tx<'a>,
+    seq: u64,
+    /// The idempotency key of a keyed change (entries get `KEY:N`), else None (`#SEQ:N`).
+    key: Option<String>,
+    operator: String,
+    pending: RefCell<Vec<LedgerEntry>>,
+}
+
+impl<'t, 'a> Posting<'t, 'a> {
+    /// A posting for change `seq` saved by `operator` (keyed with `key`, when given).
+    pub fn new(tx: &'t Tx<'a>, seq: u64, key: Option<&str>, operator: &str) -> Posting<'t, 'a> {
+        Posting {
+            tx,
+            seq,
+            key: key.map(str::to_string),
+            operator: operator.to_string(),
+            pending: RefCell::default(),
+        }
+    }
+
+    /// Queues `e` (its id, key and operator are set when written).
+    pub fn post(&self, e: LedgerEntry) {
+        self.pending.borrow_mut().push(e);
+    }
+
+    /// Queues entries given by a till or a script, after checking what only they can get wrong.
+    pub fn post_given(&self, entries: &[LedgerEntry]) -> TxResult<()> {
+        if entries.is_empty() {
+            return fail(StoreError::Refused("no ledger entries to save".into()));
+        }
+        for e in entries {
+            if e.amount == 0 {
+                return fail(StoreError::Refused("a ledger entry of 0 moves nothing".into()));
+            }
+            if e.purchase.is_some() {
+                return fail(StoreError::Refused(
+                    "entries of a purchase are written with the purchase, not alone".into(),
+                ));
+            }
+            lift(
+                crate::domain::check_len("note", &e.note, MAX_NAME)
+                    .map_err(|e| StoreError::Refused(e.to_string())),
+            )?;
+            self.tx.require_customer(e.customer)?;
+            self.post(e.clone());
+        }
+        Ok(())
+    }
+
+    /// Queues what purchase `after` is due beyond what `before` was (None: there was no such
+    /// record, or it is taken out), on both accounts.
+    pub fn linked(&self, before: Option<&Purchase>, after: Option<&Purchase>, kind: EntryKind) {
+        let Some(p) = after.or(before) else { return };
+        let date = after.map_or(p.date, |a| match &a.void {
+            Some(v) => v.at.date_naive().max(a.date),
+            None => a.date,
+        });
+        for account in Account::ALL {
+            let was = before.map_or(0, |b| due(b, *account));
+            let now = after.map_or(0, |a| due(a, *account));
+            if now != was {
+                let mut e = LedgerEntry::new(p.customer, *account, kind, now - was, date);
+                e.purchase = Some(p.id);
+                self.post(e);
+            }
+        }
+    }
+
+    /// Queues what purchases `ids` of one customer are due beyond what they were, the
+    /// customer's purchases being `before` and then `after` the change (a record missing from
+    /// one side was added or taken out); `kind` names each one's entries.
+    pub fn settle(
+        &self,
+        before: &[Purchase],
+        after: &[Purchase],
+        ids: &[u64],
+        kind: impl Fn(&Purchase) -> EntryKind,
+    ) {
+        for &id in ids {
+            let b = before.iter().find(|p| p.id == id);
+            let a = after.iter().find(|p| p.id == id);
+            let Some(p) = a.or(b) else { continue };
+            let date = a.map_or(p.date, |a| match &a.void {
+                Some(v) => v.at.date_naive().max(a.date),
+                None => a.date,
+            });
+            for account in Account::ALL {
+                let was = b.map_or(0, |b| due_in(b, before, *account));
+                let now = a.map_or(0, |a| due_in(a, after, *account));
+                if now != was {
+                    let mut e = LedgerEntry::new(p.customer, *account, kind(p), now - was, date);
+                    e.purchase = Some(p.id);
+                    self.post(e);
+                }
+            }
+        }
+    }
+
+    /// The balances of `customer` with what is queued so far.
+    pub fn balances(&self, customer: u64) -> TxResult<Balances> {
+        let (stored, _) = chunks::all_in::<LedgerEntry>(self.tx, TreeId::Ledger, customer)?;
+        let mut b = Balances::of(&stored);
+        for e in self.pending.borrow().iter().filter(|e| e.customer == customer) {
+            b.add(e);
+        }
+        Ok(b)
+    }
+
+    /// Writes the queued entries (ids, keys and operator set) and refuses the change when a
+    /// balance they touch would be below zero; returns them as stored.
+    pub fn finish(self) -> TxResult<Vec<LedgerEntry>> {
+        let mut entries = self.pending.into_inner();
+        if entries.is_empty() {
+            return Ok(entries);
+        }
+        let first = self.tx.take_ids(entries.len() as u64)?;
+        for (n, e) in entries.iter_mut().enumerate() {
+            e.id = first + n as u64;
+            e.operator = self.operator.clone();
+            e.key = match &self.key {
+                Some(k) => format!("{k}:{n}"),
+                None => format!("{STORE_KEY}{}:{n}", self.seq),
+            };
+        }
+        let mut by_owner: BTreeMap<u64, Vec<LedgerEntry>> = BTreeMap::new();
+        for e in &entries {
+            by_owner.entry(e.customer).or_default().push(e.clone());
+        }
+        for (owner, mine) in by_owner {
+            let moved = Balances::of(&mine);
+            self.tx.put_children(TreeId::Ledger, owner, mine)?;
+            let (all, _) = chunks::all_in::<LedgerEntry>(self.tx, TreeId::Ledger, owner)?;
+            refuse_below_zero(owner, Balances::of(&all), moved)?;
+        }
+        Ok(entries)
+    }
+}
+
+/// Refuses, in words, balances of `customer` below zero after a change that moved them by
+/// `moved`.
+pub(crate) fn refuse_below_zero(customer: u64, now: Balances, moved: Balances) -> TxResult<()> {
+    if now.stored.0 < 0 {
+        let was = Money(now.stored.0 - moved.stored.0);
+        return fail(StoreError::Refused(format!(
+            "the stored value of customer #{customer} is {was}, which does not cover {}; nothing was saved",
+            Money(-moved.stored.0)
+        )));
+    }
+    if now.points < 0 {
+        let was = now.points - moved.points;
+        return fail(StoreError::Refused(format!(
+            "customer #{customer} has {was} points, and this takes {}; nothing was saved",
+            -moved.points
+        )));
+    }
+    Ok(())
+}
+
+/// A return's points and payment, from its sale: the share of the points the sale moved, in
+/// proportion to the money given back, and at most what the member still has (points already
+/// redeemed are not taken back twice). `all` is the customer's purchases as stored.
+pub(crate) fn settle_return(r: &mut Purchase, sale: &Purchase, all: &[Purchase], available: i64) {
+    let others: Vec<Purchase> = all.iter().filter(|p| p.id != r.id).cloned().collect();
+    let share = return_points(sale, &others, r.amount);
+    r.points = if share < 0 { share.max(-available.max(0)) } else { share };
+    r.payment = sale.payment;
+}
+
+/// Records idempotency key `key` for the record `id` it saved; a key used before refuses.
+pub(crate) fn remember_key(tx: &Tx, key: &str, id: u64) -> TxResult<()> {
+    if tx.get(TreeId::LedgerKeys, key.as_bytes())?.is_some() {
+        return fail(StoreError::Refused(format!("the key {key:?} was used before")));
+    }
+    tx.insert(TreeId::LedgerKeys, key.as_bytes(), id_key(id).to_vec())
+}
+
+/// Refuses an idempotency key a till or a script may not give.
+pub(crate) fn check_key(key: &str) -> Result<(), StoreError> {
+    let len = key.chars().count();
+    if key.trim().is_empty() || key.starts_with(STORE_KEY) || len > crate::domain::ledger::MAX_KEY {
+        return Err(StoreError::Refused(format!(
+            "an idempotency key is 1 to {} characters, not starting with {STORE_KEY}: {key:?}",
+            crate::domain::ledger::MAX_KEY
+        )));
+    }
+    if key.chars().any(char::is_control) {
+        return Err(StoreError::Refused("an idempotency key has no control characters".into()));
+    }
+    Ok(())
+}
