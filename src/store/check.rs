@@ -87,7 +87,7 @@ pub(crate) fn run(t: &Trees, p: &dyn Progress) -> CheckReport {
     p.stage("checking the member ledger (chunks)", None, Unit::Items);
     scan_chunks::<LedgerEntry>(&t[TreeId::Ledger], "ledger", &customers, &mut r, p, &mut ids);
     check_unique(&mut ids, &mut r);
-    super::ledger_check::run(t, &ids, &mut r);
+    super::ledger_check::run(t, &mut r);
     max_id = max_id.max(ids.last().map_or(0, |o| o.0));
     p.stage("checking the indexes", None, Unit::Items);
     check_ref_index(&t[TreeId::IdxRef], &customers, &mut r, p);
@@ -217,7 +217,7 @@ fn scan_customers(
 }
 
 /// A record id with its kind and owner, to find ids used twice.
-pub(crate) type Owned = (u64, &'static str, u64);
+type Owned = (u64, &'static str, u64);
 
 /// Checks every chunk of `tree` (its checksum and records, its owner, its place in the owner's
 /// numbering, its size) and lists its records' ids in `ids`.

@@ -3,7 +3,7 @@
 //! changed by hand, or lost, shows as a difference), and the idempotency keys and the records
 //! they name agree.
 
-use super::check::{CheckReport, Owned, show_key};
+use super::check::{CheckReport, show_key};
 use super::chunks::{self, Child};
 use super::keys::{parse_chunk_key, parse_id};
 use super::trees::{TreeId, Trees};
@@ -12,9 +12,8 @@ use crate::domain::{Account, Balances, LedgerEntry, Purchase};
 use std::collections::{BTreeMap, BTreeSet};
 use std::iter::Peekable;
 
-/// Checks the ledger against the purchases and the key index; `ids` are every record's id,
-/// sorted.
-pub(crate) fn run(t: &Trees, ids: &[Owned], r: &mut CheckReport) {
+/// Checks the ledger against the purchases and the key index.
+pub(crate) fn run(t: &Trees, r: &mut CheckReport) {
     let mut purchases = Groups::<Purchase>::new(&t[TreeId::Purchases]);
     let mut ledger = Groups::<LedgerEntry>::new(&t[TreeId::Ledger]);
     let mut keyed = BTreeSet::new();
@@ -36,7 +35,11 @@ pub(crate) fn run(t: &Trees, ids: &[Owned], r: &mut CheckReport) {
             }
         }
     }
-    keys(&t[TreeId::LedgerKeys], ids, &keyed, r);
+    let next = match t[TreeId::Meta].get(super::txn::NEXT_ID) {
+        Ok(Some(v)) => parse_id(&v, "id counter").unwrap_or(u64::MAX),
+        _ => u64::MAX,
+    };
+    keys(&t[TreeId::LedgerKeys], next, &keyed, r);
 }
 
 /// One member: balances not below zero, each purchase's entries what it is due.
@@ -83,9 +86,10 @@ fn member(owner: u64, ps: &[Purchase], es: &[LedgerEntry], r: &mut CheckReport) 
     }
 }
 
-/// The key index: each key names a stored record, and each key an entry was saved with is
+/// The key index: each key names an id that was handed out (the record it saved may have been
+/// taken out since by an undo: the key stays used), and each key an entry was saved with is
 /// there.
-fn keys(tree: &sled::Tree, ids: &[Owned], keyed: &BTreeSet<String>, r: &mut CheckReport) {
+fn keys(tree: &sled::Tree, next: u64, keyed: &BTreeSet<String>, r: &mut CheckReport) {
     let mut n = 0u64;
     let mut seen = BTreeSet::new();
     for item in tree.iter() {
@@ -96,9 +100,11 @@ fn keys(tree: &sled::Tree, ids: &[Owned], keyed: &BTreeSet<String>, r: &mut Chec
         n += 1;
         match parse_id(&v, "ledger key") {
             Err(_) => r.problem("idx_ledger_key", show_key(&k), "does not hold a record id"),
-            Ok(id) if ids.binary_search_by_key(&id, |o| o.0).is_err() => {
-                r.problem("idx_ledger_key", show_key(&k), format!("names record #{id}, which is not stored"))
-            }
+            Ok(id) if id == 0 || id >= next => r.problem(
+                "idx_ledger_key",
+                show_key(&k),
+                format!("names record #{id}, which was never saved"),
+            ),
             Ok(_) => {
                 seen.insert(String::from_utf8_lossy(&k).into_owned());
             }
