@@ -37,6 +37,10 @@ fn shop_words(hs: &[History]) -> BTreeSet<String> {
             c.custom
         ));
         text.push_str(&format!("{} {} ", c.province, c.city));
+        // An email cut short where a popup covers it shows no `@`: its words are the shop's too.
+        if let Some(e) = &c.email {
+            text.push_str(&format!("{} ", e.as_str().replace(['@', '.'], " ")));
+        }
         for p in &h.purchases {
             text.push_str(&format!("{} ", p.category));
         }

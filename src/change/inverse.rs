@@ -73,7 +73,7 @@ fn reversal(e: &crate::domain::LedgerEntry) -> crate::domain::LedgerEntry {
         e.amount.saturating_neg(),
         e.date,
     );
-    back.note = format!("undo of #{}", e.id);
+    back.note = format!("#{}", e.id);
     back
 }
 

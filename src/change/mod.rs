@@ -25,6 +25,10 @@ pub struct ChangeSet {
     pub customers: Vec<Customer>,
     pub purchases: Vec<Purchase>,
     pub interactions: Vec<Interaction>,
+    /// Entries on members' accounts beside what the purchases post (top-ups, redemptions):
+    /// written after the purchases, ids given by the store.
+    #[serde(default)]
+    pub ledger: Vec<LedgerEntry>,
 }
 
 /// One edit, as the store is asked to make it.

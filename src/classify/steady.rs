@@ -144,7 +144,7 @@ mod tests {
             contact: crate::domain::ContactPref::ALL[0],
             tags: Vec::new(),
             referrer: None,
-            points_redeemed: 0,
+            balances: Default::default(),
         }
     }
 

@@ -69,7 +69,8 @@ pub struct Summary {
     pub contact: ContactPref,
     pub tags: Vec<String>,
     pub referrer: Option<u64>,
-    pub points_redeemed: i64,
+    /// The member's points and stored value: the sums of their ledger entries.
+    pub balances: crate::domain::Balances,
 }
 
 impl Summary {
@@ -124,7 +125,7 @@ impl Summary {
             tags,
             // Referring oneself is a data-entry slip, not advocacy.
             referrer: c.referrer.filter(|r| *r != c.id),
-            points_redeemed: c.points_redeemed,
+            balances: h.balances(),
         }
     }
 

@@ -47,6 +47,7 @@ pub const COLUMNS: &[&str] = &[
     "spend_total",
     "last_purchase",
     "action",
+    "stored_value",
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
@@ -107,5 +108,6 @@ fn cells(c: &Customer, p: &Profile) -> Vec<Cell> {
         p.spend_total.to_string().into(),
         Cell::opt_text(p.last_purchase),
         Cell::opt_text(p.action.as_ref().map(|a| a.text.clone())),
+        p.stored_value.to_string().into(),
     ]
 }

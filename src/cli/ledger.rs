@@ -6,7 +6,7 @@
 
 use super::Context;
 use crate::change::Applied;
-use crate::domain::{Account, Balances, Customer, History, LedgerEntry, Money};
+use crate::domain::{Balances, Customer, History, Money};
 use crate::i18n::{self, tr, trf};
 use crate::ledger::{expiry, till};
 use crate::store::Store;
@@ -288,37 +288,10 @@ pub fn ledger(
     let mut running = Balances::default();
     for e in &h.ledger {
         running.add(e);
-        writeln!(out, "{}", entry_line(e, running, lang))?;
+        writeln!(out, "{}", crate::ui::detail::entry_line(e, running, lang))?;
     }
     if h.ledger.is_empty() {
         writeln!(out, "{}", tr("no entries yet"))?;
     }
     Ok(0)
-}
-
-/// One entry as `kehu ledger` and the console's detail list it: id, day, what, the amount and
-/// the account's balance after it, the purchase, the note.
-pub fn entry_line(e: &LedgerEntry, after: Balances, lang: i18n::Lang) -> String {
-    let (amount, balance) = match e.account {
-        Account::Points => {
-            (trf("{} points", &[&format!("{:+}", e.amount)]), trf("{} points", &[&after.points]))
-        }
-        Account::StoredValue => {
-            let sign = if e.amount < 0 { "-" } else { "+" };
-            (
-                format!("{sign}{}", i18n::money(lang, Money(e.amount.saturating_abs()))),
-                i18n::money(lang, after.stored),
-            )
-        }
-    };
-    let purchase = e.purchase.map(|p| format!("  #{p}")).unwrap_or_default();
-    let note = if e.note.is_empty() { String::new() } else { format!("  {}", terminal_safe(&e.note)) };
-    format!(
-        "  #{:<6} {}  {:<8} {:>14} → {}{purchase}{note}",
-        e.id,
-        i18n::date(lang, e.date),
-        tr(e.kind.key()),
-        amount,
-        balance
-    )
 }

@@ -5,6 +5,7 @@
 //! is populated. Everything is a function of [`DemoSpec`] alone — the seed, "today"
 //! and the first id — never of the clock, so a shop can be regenerated bit for bit.
 
+mod accounts;
 mod contacts;
 mod fill;
 mod names;
@@ -85,6 +86,7 @@ pub fn generate<E>(
         customers: Vec::with_capacity(per_set),
         purchases: Vec::with_capacity(per_set * 11),
         interactions: Vec::with_capacity(per_set * 4),
+        ledger: Vec::new(),
     };
     let mut shop = Shop::new(spec);
     let mut stats = DemoStats::default();
@@ -141,6 +143,11 @@ pub fn histories(spec: &DemoSpec) -> Vec<crate::domain::History> {
         if let Some(h) = by.get_mut(&i.customer) {
             h.interactions.push(i);
         }
+    }
+    for h in by.values_mut() {
+        let id = h.customer.id;
+        let given: Vec<_> = set.ledger.iter().filter(|e| e.customer == id).cloned().collect();
+        h.ledger = accounts::ledger_of(&h.purchases, &given);
     }
     by.into_values().collect()
 }
@@ -290,6 +297,7 @@ impl<'s> Shop<'s> {
             points_redeemed,
             revision: 0,
         });
+        let from = set.purchases.len();
         for i in 0..self.buys.len() {
             let b = self.buys[i];
             let p = Purchase {
@@ -308,6 +316,7 @@ impl<'s> Shop<'s> {
             };
             set.purchases.push(p);
         }
+        accounts::settle(spec.seed, index, &mut set.purchases[from..], &mut set.ledger);
         for i in 0..self.contacts.len() {
             let c = self.contacts[i];
             let date = self.day(c.ago);

@@ -187,6 +187,36 @@ pub fn due(p: &Purchase, account: Account) -> i64 {
     }
 }
 
+/// The entries a purchase saved as it is adds (what it is due on each account), linked to it,
+/// without ids or keys: a return's entries are `return`, a sale's earned points `earn`, what it
+/// takes off a balance `pay`.
+pub fn added_entries(p: &Purchase) -> Vec<LedgerEntry> {
+    let mut out = Vec::new();
+    for account in Account::ALL {
+        let amount = due(p, *account);
+        if amount != 0 {
+            let kind = if p.refund_of.is_some() {
+                EntryKind::Return
+            } else if amount > 0 {
+                EntryKind::Earn
+            } else {
+                EntryKind::Pay
+            };
+            let mut e = LedgerEntry::new(p.customer, *account, kind, amount, p.date);
+            e.purchase = Some(p.id);
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// Puts the entries one change saves in the order they are kept: by member, then by day, what
+/// comes in before what goes out on the same day (a top-up before the sale it pays for), and
+/// otherwise as given. Their ids and keys follow this order.
+pub fn in_saving_order(entries: &mut [LedgerEntry]) {
+    entries.sort_by_key(|e| (e.customer, e.date, e.amount < 0));
+}
+
 /// What purchase `p` is due on `account` among its customer's purchases `all`: as [`due`],
 /// except that a return of a sale that is voided or no longer stored is due nothing (the sale
 /// counts nowhere, and neither does what came back of it).

@@ -12,11 +12,7 @@ use chrono::NaiveDate;
 pub fn entry(h: &History, rules: &Rules, date: NaiveDate) -> Option<LedgerEntry> {
     let spend: Money = net_purchases(&h.purchases).iter().map(|n| n.amount).sum();
     let points = crate::classify::points(spend, h.customer.points_redeemed, rules).max(0);
-    (points > 0).then(|| {
-        let mut e = LedgerEntry::new(h.customer.id, Account::Points, EntryKind::Opening, points, date);
-        e.note = format!("{spend} spent before the ledger, {} redeemed", h.customer.points_redeemed);
-        e
-    })
+    (points > 0).then(|| LedgerEntry::new(h.customer.id, Account::Points, EntryKind::Opening, points, date))
 }
 
 #[cfg(test)]

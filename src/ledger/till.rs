@@ -5,7 +5,7 @@
 use super::{earn, expiry};
 use crate::change::Change;
 use crate::classify::Rules;
-use crate::domain::{Account, Balances, EntryKind, LedgerEntry, Money, Payment};
+use crate::domain::{Account, Balances, EntryKind, LedgerEntry, Money};
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -73,9 +73,7 @@ pub fn top_up(
     let mut entries =
         vec![LedgerEntry::new(customer, Account::StoredValue, EntryKind::TopUp, amount.0, date)];
     if bonus.0 > 0 {
-        let mut b = LedgerEntry::new(customer, Account::StoredValue, EntryKind::Bonus, bonus.0, date);
-        b.note = format!("top-up of {amount}");
-        entries.push(b);
+        entries.push(LedgerEntry::new(customer, Account::StoredValue, EntryKind::Bonus, bonus.0, date));
     }
     let after = Money(now.stored.0.saturating_add(amount.0).saturating_add(bonus.0));
     Ok(TopUp { amount, bonus, after, entries })
@@ -121,8 +119,9 @@ pub fn redeem(
     }
     let off = earn::off(points, &rules.points);
     let mut r = LedgerEntry::new(customer, Account::Points, EntryKind::Redeem, -points, date);
+    // Money off is noted as its amount (shown in the viewer's words), a gift as it was typed.
     r.note = match gift.trim() {
-        "" => format!("{off} off"),
+        "" => off.to_string(),
         g => g.to_string(),
     };
     out.push(r);
@@ -132,38 +131,24 @@ pub fn redeem(
 /// The entry writing off `customer`'s points that have expired by `date`, if any.
 pub fn expire(customer: u64, entries: &[LedgerEntry], date: NaiveDate, rules: &Rules) -> Option<LedgerEntry> {
     let n = expiry::due(entries, rules.points.expire_months, date);
-    (n > 0).then(|| {
-        let mut e = LedgerEntry::new(customer, Account::Points, EntryKind::Expire, -n, date);
-        e.note = format!("expired by {date}");
-        e
-    })
+    (n > 0).then(|| LedgerEntry::new(customer, Account::Points, EntryKind::Expire, -n, date))
 }
 
-/// Refuses a sale of `amount` paid by `payment` that the member's balances (`entries`, as of
-/// `date`) cannot cover; `points` is what the sale moves on the points account.
-pub fn check_payment(
-    entries: &[LedgerEntry],
-    payment: Payment,
-    amount: Money,
-    points: i64,
-    date: NaiveDate,
-    rules: &Rules,
-) -> Result<(), Refusal> {
-    let b = Balances::of(entries);
-    match payment {
-        Payment::StoredValue if b.stored < amount => {
-            Err(Refusal::new("the stored value {} does not cover {}", &[&b.stored, &amount]))
-        }
-        Payment::Points => {
-            let available = b.points - expiry::due(entries, rules.points.expire_months, date);
-            if available + points < 0 {
-                Err(Refusal::new("{} points pay {}; the member has {}", &[&-points, &amount, &available]))
-            } else {
-                Ok(())
-            }
-        }
-        _ => Ok(()),
+/// Refuses, in words, what would move a member's balances (`now`, of which `expired` points
+/// have expired) below zero by `moved`: a sale paid from stored value or with points, a
+/// correction of one.
+pub fn cover(now: Balances, expired: i64, moved: Balances) -> Result<(), Refusal> {
+    if now.stored.0 + moved.stored.0 < 0 {
+        return Err(Refusal::new(
+            "the stored value {} does not cover {}",
+            &[&now.stored, &Money(-moved.stored.0)],
+        ));
     }
+    let points = now.points - expired;
+    if points + moved.points < 0 {
+        return Err(Refusal::new("{} points are needed; the member has {}", &[&-moved.points, &points]));
+    }
+    Ok(())
 }
 
 /// The change that saves `entries` once per `key`: saved again with the same key (a retry, a
@@ -211,7 +196,7 @@ mod tests {
             ok.entries.iter().map(|e| (e.kind, e.amount)).collect::<Vec<_>>(),
             [(EntryKind::Expire, -100), (EntryKind::Redeem, -50)]
         );
-        assert_eq!(ok.entries[1].note, "0.50 off");
+        assert_eq!(ok.entries[1].note, "0.50");
         let e = redeem(3, &es, 90, "", today, &r).unwrap_err();
         assert_eq!(e.to_string(), "only 80 points to redeem (100 expired); 90 asked");
         let gift = redeem(3, &es[1..], 80, "奶瓶", today, &r).unwrap();
@@ -219,17 +204,14 @@ mod tests {
     }
 
     #[test]
-    fn payments_the_balances_cannot_cover_are_refused_in_words() {
-        let r = Rules::default();
-        let today = day(2024, 5, 1);
-        let mut topped = LedgerEntry::new(3, Account::StoredValue, EntryKind::TopUp, 10_000, today);
-        topped.id = 5;
-        let es = [topped, earned(300, today)];
-        assert!(check_payment(&es, Payment::StoredValue, Money::units(100), 0, today, &r).is_ok());
-        let e = check_payment(&es, Payment::StoredValue, Money::units(120), 0, today, &r).unwrap_err();
+    fn what_the_balances_cannot_cover_is_refused_in_words() {
+        let now = Balances { points: 300, stored: Money::units(100) };
+        let pay = |stored: i64, points: i64| Balances { points, stored: Money::units(stored) };
+        assert!(cover(now, 0, pay(-100, 100)).is_ok());
+        let e = cover(now, 0, pay(-120, 120)).unwrap_err();
         assert_eq!(e.to_string(), "the stored value 100.00 does not cover 120.00");
-        assert!(check_payment(&es, Payment::Points, Money::units(3), -300, today, &r).is_ok());
-        assert!(check_payment(&es, Payment::Points, Money::units(4), -400, today, &r).is_err());
-        assert!(check_payment(&[], Payment::Cash, Money::units(4), 4, today, &r).is_ok());
+        assert!(cover(now, 0, pay(0, -300)).is_ok());
+        let e = cover(now, 50, pay(0, -300)).unwrap_err();
+        assert_eq!(e.to_string(), "300 points are needed; the member has 250");
     }
 }

@@ -85,7 +85,8 @@ pub(crate) fn run(t: &Trees, p: &dyn Progress) -> CheckReport {
     p.stage("checking interactions (chunks)", None, Unit::Items);
     scan_chunks::<Interaction>(&t[TreeId::Interactions], "interactions", &customers, &mut r, p, &mut ids);
     p.stage("checking the member ledger (chunks)", None, Unit::Items);
-    scan_chunks::<LedgerEntry>(&t[TreeId::Ledger], "ledger", &customers, &mut r, p, &mut ids);
+    // Entries are numbered per member: their numbers are checked there, not among the ids.
+    scan_chunks::<LedgerEntry>(&t[TreeId::Ledger], "ledger", &customers, &mut r, p, &mut Vec::new());
     check_unique(&mut ids, &mut r);
     super::ledger_check::run(t, &mut r);
     max_id = max_id.max(ids.last().map_or(0, |o| o.0));

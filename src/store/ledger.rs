@@ -5,9 +5,15 @@
 //!
 //! Trees: `ledger_chunks` (customer id BE ++ chunk number BE → up to 64 entries, as purchases:
 //! see [`super::chunks`]) and `idx_ledger_key` (an idempotency key given by a till or a script
-//! → the id BE of the first record it saved). Keys the store makes itself start with `#`
-//! (`#SEQ:N`, the change's journal number and the entry's place in it) and are not indexed:
-//! the journal number makes them unique.
+//! → the customer id BE ++ the id BE of the first record it saved: a purchase's id, or a ledger
+//! entry's number). Keys the store makes itself start with `#` (`#SEQ:N`, the change's journal
+//! number and the entry's place in it) and are not indexed: the journal number makes them
+//! unique.
+//!
+//! Entries are numbered per member (1, 2, 3…), not from the shop's id counter: a member's
+//! statement reads #1, #2…, and an import or a demo shop keeps the ids of its own records
+//! whatever entries their purchases add. A merge numbers the entries it moves after the
+//! survivor's (the unmerge numbers them back).
 //!
 //! No balance is kept beside the entries: a member's entries are one chunk or two, read in the
 //! transaction that checks them, so there is no second copy to drift (`kehu check` sums the
@@ -18,10 +24,9 @@ use super::chunks;
 use super::keys::id_key;
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail, lift};
-use crate::domain::ledger::{STORE_KEY, due, due_in, return_points};
+use crate::domain::ledger::{STORE_KEY, added_entries, due_in, in_saving_order, return_points};
 use crate::domain::{Account, Balances, EntryKind, LedgerEntry, MAX_NAME, Money, Purchase};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 /// The key in `meta` that says the points ledger of a database kept before it is still to be
 /// opened (see [`crate::change::Change::OpenLedger`]).
@@ -79,22 +84,10 @@ impl<'t, 'a> Posting<'t, 'a> {
         Ok(())
     }
 
-    /// Queues what purchase `after` is due beyond what `before` was (None: there was no such
-    /// record, or it is taken out), on both accounts.
-    pub fn linked(&self, before: Option<&Purchase>, after: Option<&Purchase>, kind: EntryKind) {
-        let Some(p) = after.or(before) else { return };
-        let date = after.map_or(p.date, |a| match &a.void {
-            Some(v) => v.at.date_naive().max(a.date),
-            None => a.date,
-        });
-        for account in Account::ALL {
-            let was = before.map_or(0, |b| due(b, *account));
-            let now = after.map_or(0, |a| due(a, *account));
-            if now != was {
-                let mut e = LedgerEntry::new(p.customer, *account, kind, now - was, date);
-                e.purchase = Some(p.id);
-                self.post(e);
-            }
+    /// Queues what a purchase just added is due (see [`added_entries`]).
+    pub fn added(&self, p: &Purchase) {
+        for e in added_entries(p) {
+            self.post(e);
         }
     }
 
@@ -138,31 +131,36 @@ impl<'t, 'a> Posting<'t, 'a> {
         Ok(b)
     }
 
-    /// Writes the queued entries (ids, keys and operator set) and refuses the change when a
-    /// balance they touch would be below zero; returns them as stored.
+    /// Writes the queued entries (numbers, keys and operator set) and refuses the change when
+    /// a balance they touch would be below zero; returns them as stored.
     pub fn finish(self) -> TxResult<Vec<LedgerEntry>> {
         let mut entries = self.pending.into_inner();
         if entries.is_empty() {
             return Ok(entries);
         }
-        let first = self.tx.take_ids(entries.len() as u64)?;
+        in_saving_order(&mut entries);
         for (n, e) in entries.iter_mut().enumerate() {
-            e.id = first + n as u64;
             e.operator = self.operator.clone();
             e.key = match &self.key {
                 Some(k) => format!("{k}:{n}"),
                 None => format!("{STORE_KEY}{}:{n}", self.seq),
             };
         }
-        let mut by_owner: BTreeMap<u64, Vec<LedgerEntry>> = BTreeMap::new();
-        for e in &entries {
-            by_owner.entry(e.customer).or_default().push(e.clone());
-        }
-        for (owner, mine) in by_owner {
+        let mut at = 0;
+        while at < entries.len() {
+            let owner = entries[at].customer;
+            let end = at + entries[at..].iter().take_while(|e| e.customer == owner).count();
+            let (stored, _) = chunks::all_in::<LedgerEntry>(self.tx, TreeId::Ledger, owner)?;
+            let next = stored.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+            for (n, e) in entries[at..end].iter_mut().enumerate() {
+                e.id = next + n as u64;
+            }
+            let mine = entries[at..end].to_vec();
             let moved = Balances::of(&mine);
+            let now = Balances::of(stored.iter().chain(&mine));
             self.tx.put_children(TreeId::Ledger, owner, mine)?;
-            let (all, _) = chunks::all_in::<LedgerEntry>(self.tx, TreeId::Ledger, owner)?;
-            refuse_below_zero(owner, Balances::of(&all), moved)?;
+            refuse_below_zero(owner, now, moved)?;
+            at = end;
         }
         Ok(entries)
     }
@@ -198,12 +196,22 @@ pub(crate) fn settle_return(r: &mut Purchase, sale: &Purchase, all: &[Purchase],
     r.payment = sale.payment;
 }
 
-/// Records idempotency key `key` for the record `id` it saved; a key used before refuses.
-pub(crate) fn remember_key(tx: &Tx, key: &str, id: u64) -> TxResult<()> {
+/// Records idempotency key `key` for the first record it saved: `customer`'s purchase or ledger
+/// entry `id`; a key used before refuses.
+pub(crate) fn remember_key(tx: &Tx, key: &str, customer: u64, id: u64) -> TxResult<()> {
     if tx.get(TreeId::LedgerKeys, key.as_bytes())?.is_some() {
         return fail(StoreError::Refused(format!("the key {key:?} was used before")));
     }
-    tx.insert(TreeId::LedgerKeys, key.as_bytes(), id_key(id).to_vec())
+    tx.insert(TreeId::LedgerKeys, key.as_bytes(), [id_key(customer), id_key(id)].concat())
+}
+
+/// The record an idempotency key's index entry names: the customer (when it was saved) and
+/// the id of the purchase, or the number of the ledger entry.
+pub(crate) fn keyed_record(value: &[u8]) -> Result<(u64, u64), StoreError> {
+    let (c, id) = value.split_first_chunk::<8>().filter(|(_, id)| id.len() == 8).ok_or_else(|| {
+        StoreError::Corrupt(format!("a ledger key names {} bytes, not a record", value.len()))
+    })?;
+    Ok((u64::from_be_bytes(*c), super::keys::parse_id(id, "ledger key")?))
 }
 
 /// Refuses an idempotency key a till or a script may not give.

@@ -5,7 +5,7 @@
 
 use super::check::{CheckReport, show_key};
 use super::chunks::{self, Child};
-use super::keys::{parse_chunk_key, parse_id};
+use super::keys::parse_chunk_key;
 use super::trees::{TreeId, Trees};
 use crate::domain::ledger::{STORE_KEY, due_in};
 use crate::domain::{Account, Balances, LedgerEntry, Purchase};
@@ -35,15 +35,20 @@ pub(crate) fn run(t: &Trees, r: &mut CheckReport) {
             }
         }
     }
-    let next = match t[TreeId::Meta].get(super::txn::NEXT_ID) {
-        Ok(Some(v)) => parse_id(&v, "id counter").unwrap_or(u64::MAX),
-        _ => u64::MAX,
-    };
-    keys(&t[TreeId::LedgerKeys], next, &keyed, r);
+    keys(&t[TreeId::LedgerKeys], &keyed, r);
 }
 
-/// One member: balances not below zero, each purchase's entries what it is due.
+/// One member: entries numbered once each, balances not below zero, each purchase's entries
+/// what it is due.
 fn member(owner: u64, ps: &[Purchase], es: &[LedgerEntry], r: &mut CheckReport) {
+    let mut numbers: Vec<u64> = es.iter().map(|e| e.id).collect();
+    numbers.sort_unstable();
+    if let Some(w) = numbers.windows(2).find(|w| w[0] == w[1]) {
+        r.problem("ledger", format!("#{owner}"), format!("entry #{} is numbered twice", w[0]));
+    }
+    if numbers.first() == Some(&0) {
+        r.problem("ledger", format!("#{owner}"), "an entry numbered 0");
+    }
     let b = Balances::of(es);
     if b.points < 0 || b.stored.0 < 0 {
         r.problem(
@@ -86,10 +91,9 @@ fn member(owner: u64, ps: &[Purchase], es: &[LedgerEntry], r: &mut CheckReport) 
     }
 }
 
-/// The key index: each key names an id that was handed out (the record it saved may have been
-/// taken out since by an undo: the key stays used), and each key an entry was saved with is
-/// there.
-fn keys(tree: &sled::Tree, next: u64, keyed: &BTreeSet<String>, r: &mut CheckReport) {
+/// The key index: each key names a record (which may have been taken out since by an undo, or
+/// moved by a merge: the key stays used), and each key an entry was saved with is there.
+fn keys(tree: &sled::Tree, keyed: &BTreeSet<String>, r: &mut CheckReport) {
     let mut n = 0u64;
     let mut seen = BTreeSet::new();
     for item in tree.iter() {
@@ -98,13 +102,9 @@ fn keys(tree: &sled::Tree, next: u64, keyed: &BTreeSet<String>, r: &mut CheckRep
             break;
         };
         n += 1;
-        match parse_id(&v, "ledger key") {
-            Err(_) => r.problem("idx_ledger_key", show_key(&k), "does not hold a record id"),
-            Ok(id) if id == 0 || id >= next => r.problem(
-                "idx_ledger_key",
-                show_key(&k),
-                format!("names record #{id}, which was never saved"),
-            ),
+        match super::ledger::keyed_record(&v) {
+            Err(_) => r.problem("idx_ledger_key", show_key(&k), "does not name a record"),
+            Ok((_, 0)) => r.problem("idx_ledger_key", show_key(&k), "names record 0"),
             Ok(_) => {
                 seen.insert(String::from_utf8_lossy(&k).into_owned());
             }

@@ -75,6 +75,38 @@ fn move_back<T: Child>(tx: &Tx, tree: TreeId, from: u64, to: u64, ids: &[u64]) -
     chunks::append(tx, tree, to, moving)
 }
 
+/// Moves the listed ledger chunks of member `from` to the end of member `to`'s ledger,
+/// numbered after `to`'s own entries (entries are numbered per member); returns their new
+/// numbers.
+fn move_ledger(tx: &Tx, from: u64, to: u64, listed: &[u32]) -> TxResult<Vec<u64>> {
+    let mut moving: Vec<LedgerEntry> = chunks::take(tx, TreeId::Ledger, from, listed, true)?;
+    let (theirs, _) = chunks::all_in::<LedgerEntry>(tx, TreeId::Ledger, to)?;
+    let next = theirs.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+    for (n, e) in moving.iter_mut().enumerate() {
+        e.customer = to;
+        e.id = next + n as u64;
+    }
+    let ids = moving.iter().map(|e| e.id).collect();
+    if !moving.is_empty() {
+        chunks::append(tx, TreeId::Ledger, to, moving)?;
+    }
+    Ok(ids)
+}
+
+/// Moves ledger entries `ids` of member `from` back to member `to` (who has none), numbered
+/// from 1 again in the order they were kept.
+fn move_ledger_back(tx: &Tx, from: u64, to: u64, ids: &[u64]) -> TxResult<()> {
+    let (all, old) = chunks::all_in::<LedgerEntry>(tx, TreeId::Ledger, from)?;
+    let (mut moving, staying): (Vec<LedgerEntry>, Vec<LedgerEntry>) =
+        all.into_iter().partition(|e| ids.contains(&e.id));
+    chunks::rewrite(tx, TreeId::Ledger, from, &staying, old)?;
+    for (n, e) in moving.iter_mut().enumerate() {
+        e.customer = to;
+        e.id = n as u64 + 1;
+    }
+    chunks::append(tx, TreeId::Ledger, to, moving)
+}
+
 /// The keys of the former-refs tree: a member number, a phone, a customer id.
 pub(crate) fn former_ref(r: &str) -> String {
     format!("r:{r}")
@@ -131,7 +163,7 @@ impl Tx<'_> {
         let interactions =
             move_children::<Interaction>(self, TreeId::Interactions, loser, to, &ties.interactions)?;
         // The member's accounts go with them: both balances are the survivor's now.
-        let ledger = move_children::<LedgerEntry>(self, TreeId::Ledger, loser, to, &ties.ledger)?;
+        let ledger = move_ledger(self, loser, to, &ties.ledger)?;
         let mut s = survivor.clone();
         if s.referrer.is_some_and(|r| r == loser || r == to) {
             s.referrer = None;
@@ -181,7 +213,7 @@ impl Tx<'_> {
         self.put_customer(&Customer { revision: un.loser.revision, ..un.loser.clone() })?;
         move_back::<Purchase>(self, TreeId::Purchases, s, l, &un.purchases)?;
         move_back::<Interaction>(self, TreeId::Interactions, s, l, &un.interactions)?;
-        move_back::<LedgerEntry>(self, TreeId::Ledger, s, l, &un.ledger)?;
+        move_ledger_back(self, s, l, &un.ledger)?;
         // What the survivor spent since of the loser's balance cannot be given back twice.
         for id in [s, l] {
             let (entries, _) = chunks::all_in::<LedgerEntry>(self, TreeId::Ledger, id)?;

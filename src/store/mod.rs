@@ -222,8 +222,9 @@ pub trait Store: Send + Sync {
     fn ledger_pending(&self) -> StoreResult<bool> {
         Ok(false)
     }
-    /// The id of the first record saved with idempotency key `key` (see [`Change::Keyed`]), if
-    /// the key was used: a retry can say so before it works anything out again.
+    /// The first record saved with idempotency key `key` (see [`Change::Keyed`]), if the key
+    /// was used — a purchase's id or a ledger entry's number: a retry can say so before it
+    /// works anything out again.
     fn keyed_record(&self, key: &str) -> StoreResult<Option<u64>>;
 
     /// Reserves `n` consecutive fresh ids (shared by all record kinds) and returns the first.

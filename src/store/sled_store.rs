@@ -345,7 +345,7 @@ impl Store for SledStore {
             super::ledger::check_key(key)?;
             // Saved before (a retry, a second press): nothing is done, nothing journaled.
             if let Some(v) = self.trees[TreeId::LedgerKeys].get(key.as_bytes()).map_err(io)? {
-                let id = super::keys::parse_id(&v, "ledger key")?;
+                let (_, id) = super::ledger::keyed_record(&v)?;
                 let (applied, replaced) = (Applied::Replayed(id), Replaced::Nothing);
                 return Ok(Committed { seq: w.journal.last, applied, replaced });
             }
@@ -470,7 +470,7 @@ impl Store for SledStore {
     fn keyed_record(&self, key: &str) -> StoreResult<Option<u64>> {
         match self.trees[TreeId::LedgerKeys].get(key.as_bytes()).map_err(io)? {
             None => Ok(None),
-            Some(v) => super::keys::parse_id(&v, "ledger key").map(Some),
+            Some(v) => super::ledger::keyed_record(&v).map(|(_, id)| Some(id)),
         }
     }
 

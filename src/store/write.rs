@@ -46,25 +46,14 @@ pub(crate) fn apply(
         other => other,
     };
     if let Some(key) = key {
-        let id = match &applied {
-            Applied::Purchase(p) => p.id,
-            Applied::Entries(es) if !es.is_empty() => es[0].id,
+        let (customer, id) = match &applied {
+            Applied::Purchase(p) => (p.customer, p.id),
+            Applied::Entries(es) if !es.is_empty() => (es[0].customer, es[0].id),
             _ => return fail(StoreError::Refused("only a purchase or ledger entries take a key".into())),
         };
-        remember_key(tx, key, id)?;
+        remember_key(tx, key, customer, id)?;
     }
     Ok((applied, replaced))
-}
-
-/// What an added purchase's entries are: a return's, else earned or paid.
-fn added(p: &Purchase) -> EntryKind {
-    if p.refund_of.is_some() {
-        EntryKind::Return
-    } else if p.points < 0 || p.payment == crate::domain::Payment::StoredValue {
-        EntryKind::Pay
-    } else {
-        EntryKind::Earn
-    }
 }
 
 /// What a replaced purchase's entries are: a void (or its taking back), else a correction.
@@ -122,7 +111,7 @@ fn apply_in(tx: &Tx, change: &Change, prep: &Prepared, post: &Posting) -> TxResu
                 check_refund(tx, &mut p, Some(post))?;
             }
             tx.put_purchase(&p)?;
-            post.linked(None, Some(&p), added(&p));
+            post.added(&p);
             (Applied::Purchase(p), Replaced::Nothing)
         }
         Change::ReplacePurchase { before, after } => {
@@ -417,7 +406,10 @@ fn batch(tx: &Tx, set: &ChangeSet, post: &Posting) -> TxResult<()> {
         .collect();
     settle_batch_returns(tx, &mut purchases, post)?;
     for p in &purchases {
-        post.linked(None, Some(p), added(p));
+        post.added(p);
+    }
+    if !set.ledger.is_empty() {
+        post.post_given(&set.ledger)?;
     }
     let interactions: Vec<Interaction> = set
         .interactions

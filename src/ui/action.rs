@@ -121,6 +121,12 @@ pub enum Action {
     FilterByAction,
     /// Show only the next channel of the follow-up queue, then all again.
     FilterByChannel,
+    /// Top up the member's stored value (asks how much; the bonus and the new balance are shown
+    /// before it is saved).
+    TopUp,
+    /// Redeem the member's points for money off or a gift (asks how many; the new balance is
+    /// shown before it is saved).
+    RedeemPoints,
     /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
     #[serde(skip)]
     Scan(String),
@@ -483,6 +489,8 @@ impl Action {
             Undo => "undo my last change",
             FilterByAction => "filter by action (next)",
             FilterByChannel => "filter by channel (next)",
+            TopUp => "top up stored value",
+            RedeemPoints => "redeem points",
             _ => "",
         }
     }

@@ -263,6 +263,8 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("i", LogInteraction),
                 ("v", RevealPhone),
                 ("T", UntagSelected),
+                ("b", TopUp),
+                ("R", RedeemPoints),
             ],
         ]
         .concat(),
@@ -296,6 +298,8 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("h", ShowChanges),
                 ("T", UntagSelected),
                 ("D", DeleteCustomer),
+                ("b", TopUp),
+                ("R", RedeemPoints),
             ],
         ]
         .concat(),

@@ -189,6 +189,7 @@ impl App {
                     return self.open_form(form_for(&action, customer));
                 }
             }
+            Action::TopUp | Action::RedeemPoints => return self.on_till_key(action),
             _ => {}
         }
         vec![]
@@ -220,6 +221,7 @@ impl App {
             Action::UntagSelected => {
                 self.prompt = Some(Prompt { kind: PromptKind::Untag(vec![d.id]), text: String::new() });
             }
+            Action::TopUp | Action::RedeemPoints => return self.on_till_key(action),
             _ => {}
         }
         // Never scroll past the last full page: Up after G must move the view at once.
@@ -232,6 +234,7 @@ impl App {
         let row = self.model.get(self.detail.id)?;
         let profile = self.clf.profile(self.detail.id);
         let width = self.size.0 as usize;
+        let session = super::detail::Session { rules: self.clf.rules(), today: self.today };
         Some(super::detail::document(
             row,
             profile.as_ref(),
@@ -239,6 +242,7 @@ impl App {
             self.phone_mask(),
             width,
             self.lang,
+            session,
         ))
     }
 

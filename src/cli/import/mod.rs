@@ -511,7 +511,7 @@ fn assign_ids(store: &dyn Store, mut plan: Plan) -> anyhow::Result<ChangeSet> {
         let referrer = resolve_referrer(store, &plan, &r)?;
         plan.customers[index].referrer = Some(referrer);
     }
-    Ok(ChangeSet { customers: plan.customers, purchases, interactions })
+    Ok(ChangeSet { customers: plan.customers, purchases, interactions, ledger: Vec::new() })
 }
 
 /// The customer a referrer cell names: a ref of the file or the database, an export's `#id`

@@ -153,6 +153,8 @@ pub enum FieldId {
     FollowUp,
     /// How a contact ended (reached, no answer).
     Outcome,
+    /// How a purchase was paid (cash, card, mobile, stored value, points).
+    Payment,
 }
 
 /// One labelled input with its validation error.

@@ -302,6 +302,8 @@ fn choice_text(field: super::FieldId, key: &'static str, lang: Lang) -> &'static
         FieldId::Area => "area_type",
         FieldId::Source => "source",
         FieldId::Contact => "contact",
+        // Said in words, not as the key files use.
+        FieldId::Payment if key == "stored_value" => return tr_in(lang, "stored value"),
         _ => "",
     };
     crate::i18n::class_label(lang, dimension, key).unwrap_or_else(|| tr_in(lang, key))
