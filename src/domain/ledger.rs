@@ -82,7 +82,8 @@ pub struct LedgerEntry {
     pub amount: i64,
     /// The business day it belongs to (expiry counts from it).
     pub date: NaiveDate,
-    /// Its idempotency key: the same key saved again changes nothing.
+    /// Its idempotency key as given (`KEY:N`, N its place in the change): the same key saved
+    /// again changes nothing. Empty for an entry saved without one (see [`LedgerEntry::key_or_place`]).
     pub key: String,
     /// The purchase it belongs to, for the linked kinds.
     pub purchase: Option<u64>,
@@ -93,6 +94,9 @@ pub struct LedgerEntry {
 }
 
 impl LedgerEntry {
+    /// The record kind as the store names it.
+    pub const KIND_NAME: &'static str = "ledger entry";
+
     /// An entry of `amount` on `account` of `customer` on `date`, key and note to be set.
     pub fn new(
         customer: u64,
@@ -112,6 +116,16 @@ impl LedgerEntry {
             purchase: None,
             operator: String::new(),
             note: String::new(),
+        }
+    }
+
+    /// Its idempotency key: the one it was saved with, else its place, `#CUSTOMER/NUMBER` (an
+    /// entry the store wrote with a purchase, an undo or an opening, which no one retries).
+    pub fn key_or_place(&self) -> String {
+        if self.key.is_empty() {
+            format!("{STORE_KEY}{}/{}", self.customer, self.id)
+        } else {
+            self.key.clone()
         }
     }
 

@@ -162,7 +162,7 @@ impl Record for Interaction {
 }
 
 impl Record for LedgerEntry {
-    const KIND: &'static str = "ledger entry";
+    const KIND: &'static str = LedgerEntry::KIND_NAME;
     // Written in chunks; alone only by tests and tools.
     const WRITTEN: u8 = 6;
     type Wire = LedgerV6;

@@ -6,9 +6,10 @@
 //! Trees: `ledger_chunks` (customer id BE ++ chunk number BE → up to 64 entries, as purchases:
 //! see [`super::chunks`]) and `idx_ledger_key` (an idempotency key given by a till or a script
 //! → the customer id BE ++ the id BE of the first record it saved: a purchase's id, or a ledger
-//! entry's number). Keys the store makes itself start with `#` (`#SEQ:N`, the change's journal
-//! number and the entry's place in it) and are not indexed: the journal number makes them
-//! unique.
+//! entry's number). An entry of a change saved without a key (what a purchase is due, an undo,
+//! an opening) is not given one on disk: its key is its place, `#CUSTOMER/NUMBER`, unique by
+//! itself (a purchase's entries are most of the ledger, and would otherwise carry a key and an
+//! operator each; the purchase's audit entry names who saved it).
 //!
 //! Entries are numbered per member (1, 2, 3…), not from the shop's id counter: a member's
 //! statement reads #1, #2…, and an import or a demo shop keeps the ids of its own records
@@ -36,19 +37,17 @@ pub(crate) const LEDGER_PENDING: &[u8] = b"ledger_pending";
 /// once) and checks every balance they touch.
 pub(crate) struct Posting<'t, 'a> {
     tx: &'t Tx<'a>,
-    seq: u64,
-    /// The idempotency key of a keyed change (entries get `KEY:N`), else None (`#SEQ:N`).
+    /// The idempotency key of a keyed change (entries get `KEY:N`), else None.
     key: Option<String>,
     operator: String,
     pending: RefCell<Vec<LedgerEntry>>,
 }
 
 impl<'t, 'a> Posting<'t, 'a> {
-    /// A posting for change `seq` saved by `operator` (keyed with `key`, when given).
-    pub fn new(tx: &'t Tx<'a>, seq: u64, key: Option<&str>, operator: &str) -> Posting<'t, 'a> {
+    /// A posting for a change saved by `operator` (keyed with `key`, when given).
+    pub fn new(tx: &'t Tx<'a>, key: Option<&str>, operator: &str) -> Posting<'t, 'a> {
         Posting {
             tx,
-            seq,
             key: key.map(str::to_string),
             operator: operator.to_string(),
             pending: RefCell::default(),
@@ -140,11 +139,11 @@ impl<'t, 'a> Posting<'t, 'a> {
         }
         in_saving_order(&mut entries);
         for (n, e) in entries.iter_mut().enumerate() {
-            e.operator = self.operator.clone();
-            e.key = match &self.key {
-                Some(k) => format!("{k}:{n}"),
-                None => format!("{STORE_KEY}{}:{n}", self.seq),
-            };
+            // What a purchase is due is signed by its own audit entry; the rest by who saved it.
+            e.operator = if e.purchase.is_some() { String::new() } else { self.operator.clone() };
+            // A store-made key is the entry's place (see `LedgerEntry::key_or_place`): not
+            // stored, as a purchase's entries are most of the ledger.
+            e.key = self.key.as_ref().map(|k| format!("{k}:{n}")).unwrap_or_default();
         }
         let mut at = 0;
         while at < entries.len() {

@@ -7,7 +7,7 @@ use super::check::{CheckReport, show_key};
 use super::chunks::{self, Child};
 use super::keys::parse_chunk_key;
 use super::trees::{TreeId, Trees};
-use crate::domain::ledger::{STORE_KEY, due_in};
+use crate::domain::ledger::due_in;
 use crate::domain::{Account, Balances, LedgerEntry, Purchase};
 use std::collections::{BTreeMap, BTreeSet};
 use std::iter::Peekable;
@@ -28,7 +28,8 @@ pub(crate) fn run(t: &Trees, r: &mut CheckReport) {
         let es = ledger.take(owner);
         member(owner, &ps, &es, r);
         for e in &es {
-            if !e.key.starts_with(STORE_KEY)
+            if !e.key.is_empty()
+                && !e.key.starts_with(crate::domain::ledger::STORE_KEY)
                 && let Some((k, _)) = e.key.rsplit_once(':')
             {
                 keyed.insert(k.to_string());

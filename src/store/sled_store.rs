@@ -353,7 +353,7 @@ impl Store for SledStore {
         let prep = self.prepare(&change)?;
         let when = chrono::Utc::now();
         let (seq, (applied, replaced)) = self.journaled(&mut w, |tx, seq| {
-            let (applied, replaced) = super::write::apply(tx, &change, &prep, seq, operator)?;
+            let (applied, replaced) = super::write::apply(tx, &change, &prep, operator)?;
             let done = Committed { seq, applied: applied.clone(), replaced: replaced.clone() };
             let entries =
                 crate::change::audit::entries(&change, &done, &tx.customers_written(), operator, when);

@@ -24,21 +24,19 @@ pub(crate) struct Prepared {
     pub undoing: bool,
 }
 
-/// Writes `change` (change number `seq`, saved by `operator`) through `tx`, with what was
-/// listed for it in `prep`: its records, the ledger entries they are due, and its idempotency
-/// key when it has one.
+/// Writes `change` (saved by `operator`) through `tx`, with what was listed for it in `prep`:
+/// its records, the ledger entries they are due, and its idempotency key when it has one.
 pub(crate) fn apply(
     tx: &Tx,
     change: &Change,
     prep: &Prepared,
-    seq: u64,
     operator: &str,
 ) -> TxResult<(Applied, Replaced)> {
     let key = match change {
         Change::Keyed { key, .. } => Some(key.as_str()),
         _ => None,
     };
-    let posting = Posting::new(tx, seq, key, operator);
+    let posting = Posting::new(tx, key, operator);
     let (applied, replaced) = apply_in(tx, change, prep, &posting)?;
     let saved = posting.finish()?;
     let applied = match applied {
