@@ -186,9 +186,12 @@ fn a_redemption_shows_the_new_balance_and_a_return_puts_money_back_and_takes_poi
     dispatch(&mut app, &store, Action::Submit);
     assert_eq!(balances(&store, id), Balances { points: 100, stored: Money::units(550) });
     assert!(store.check().is_clean(), "{:?}", store.check());
-    // The detail shows the balances and the last entries at the top.
+    // The detail's header shows the balances at 80x24; its account section what they take off
+    // and the last entries.
     keys(&mut app, &store, &[Action::Back, Action::Top]);
     let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("100 points · stored value 550.00"), "{text}");
+    let text = screen(&draw(&mut app, 100, 70));
     assert!(text.contains("100 points (1.00 off)") && text.contains("stored value 550.00"), "{text}");
     assert!(text.contains("return") && text.contains("+120.00 → 550.00"), "{text}");
 }
@@ -222,7 +225,9 @@ fn the_list_shows_stored_value_and_the_screens_read_in_chinese_at_80x24() {
     prompt(&mut app, &store, "500");
     dispatch(&mut app, &store, Action::Confirm);
     app.set_lang(Lang::Zh);
-    let detail = screen(&draw(&mut app, 80, 24));
+    let header = screen(&draw(&mut app, 80, 24));
+    assert!(header.contains("200 积分 · 储值 ¥550.00"), "{header}");
+    let detail = screen(&draw(&mut app, 100, 70));
     assert!(detail.contains("会员账户") && detail.contains("储值 ¥550.00"), "{detail}");
     assert!(detail.contains("充值") && detail.contains("赠送"), "{detail}");
     dispatch(&mut app, &store, Action::RedeemPoints);

@@ -63,6 +63,18 @@ pub fn summary(h: &History, rules: &Rules, today: NaiveDate, lang: Lang) -> Stri
     parts.join(" · ")
 }
 
+/// "320 points · stored value 430.00": the balances the till can use now (expired points left
+/// out), for the detail's header.
+pub fn brief(h: &History, rules: &Rules, today: NaiveDate, lang: Lang) -> String {
+    let b = h.balances();
+    let usable = b.points - expiry::due(&h.ledger, rules.points.expire_months, today);
+    let mut parts = vec![trf_in(lang, "{} points", &[&usable])];
+    if h.ledger.iter().any(|e| e.account == Account::StoredValue) {
+        parts.push(trf_in(lang, "stored value {}", &[&i18n::money(lang, b.stored)]));
+    }
+    parts.join(" · ")
+}
+
 /// "  #5  2024-06-30  pay      -120.00 → 430.00  #12": one entry with the balance of its
 /// account after it, the purchase it belongs to and its note, in `lang`.
 pub fn entry_line(e: &LedgerEntry, after: Balances, lang: Lang) -> String {

@@ -175,7 +175,7 @@ pub struct Session<'a> {
 
 /// The detail view's document for `row`, with the records of `d`, in `lang`: the drawing and
 /// the keys (paging, the records cursor) share it, so they agree line for line. The member's
-/// accounts come first: at the till they are what is asked.
+/// accounts come before the records (their balances are in the header as well).
 pub fn document(
     row: &Row,
     p: Option<&Profile>,
@@ -187,9 +187,6 @@ pub fn document(
 ) -> Document {
     let c = &row.customer;
     let mut out: Vec<Line<'static>> = Vec::new();
-    if let Some(h) = &d.history {
-        out.extend(account::lines(h, session.rules, session.today, width, lang));
-    }
     let day = |d: NaiveDate| i18n::date(lang, d);
     let kv = |out: &mut Vec<Line<'static>>, k: &str, v: String| out.extend(labelled(k, &v, width));
     out.push(heading(tr_in(lang, "Fields")));
@@ -232,6 +229,11 @@ pub fn document(
         None => out.push(Line::from(tr_in(lang, "  not classified"))),
     }
     out.push(Line::default());
+    // The balances are in the header too (see `draw`): here with what expires and the last
+    // entries, before the records they come from.
+    if let Some(h) = &d.history {
+        out.extend(account::lines(h, session.rules, session.today, width, lang));
+    }
     let mut picked = None;
     let mut records = Vec::new();
     match &d.history {
@@ -305,6 +307,13 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             }),
             Rect { x: spark.x + lw, width: spark_w, ..spark },
         );
+        // What the member holds, where the till looks first (the account section has more).
+        let used = lw + spark_w + 2;
+        if !h.ledger.is_empty() && area.width > used {
+            let brief = account::brief(h, app.clf.rules(), today, lang);
+            let r = Rect { x: spark.x + used, width: area.width - used, height: 1, ..spark };
+            f.render_widget(Paragraph::new(fit(&brief, r.width as usize)), r);
+        }
     }
     if at.doc.height == 0 {
         return;
