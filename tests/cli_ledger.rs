@@ -142,3 +142,23 @@ fn the_chinese_interface_words_the_top_up() {
     let out = stdout(&o);
     assert!(out.contains("¥500.00") && out.contains("¥550.00") && out.contains("储值"), "{out}");
 }
+
+#[test]
+fn a_correction_needs_a_reason_and_never_takes_a_balance_below_zero() {
+    let s = shop();
+    ok(s.kehu(TODAY, &["topup", "M1", "100"]));
+    let out =
+        ok(s.kehu(TODAY, &["ledger", "M1", "--adjust-value", "-20.00", "--reason", "typed 120 for 100"]));
+    assert!(out.contains("corrected 王小明 #1") && out.contains("stored value 80.00"), "{out}");
+    let out = ok(s.kehu(TODAY, &["ledger", "M1", "--adjust-points", "50", "--reason", "welcome gift"]));
+    assert!(out.contains("points 250"), "{out}");
+    let o = s.kehu(TODAY, &["ledger", "M1", "--adjust-points", "-999", "--reason", "x"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("has 250 points, and this takes 999"), "{}", stderr(&o));
+    let o = s.kehu(TODAY, &["ledger", "M1", "--adjust-points", "5"]);
+    assert_ne!(o.status.code(), Some(0));
+    let ledger = ok(s.kehu(TODAY, &["ledger", "M1"]));
+    assert!(ledger.contains("adjust") && ledger.contains("typed 120 for 100"), "{ledger}");
+    let audit = ok(s.kehu(TODAY, &["audit", "--customer", "M1"]));
+    assert!(audit.contains("adjust account"), "{audit}");
+}

@@ -91,8 +91,20 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
             let args = ledger::TopupArgs { query: &query, amount: &amount, key: key.as_deref() };
             ledger::topup(ctx, store, &args, &me, io.out, io.err)
         }
-        Command::Ledger { query, summary } => {
-            ledger::ledger(ctx, store, query.as_deref(), summary, io.out, io.err)
+        Command::Ledger { query, summary, adjust_points, adjust_value, reason, key } => {
+            match (query.as_deref(), adjust_points, adjust_value.as_deref()) {
+                (Some(q), points, value) if points.is_some() || value.is_some() => {
+                    let args = ledger::AdjustArgs {
+                        query: q,
+                        points,
+                        value,
+                        reason: reason.as_deref().unwrap_or(""),
+                        key: key.as_deref(),
+                    };
+                    ledger::adjust(ctx, store, &args, &me, io.out, io.err)
+                }
+                _ => ledger::ledger(ctx, store, query.as_deref(), summary, io.out, io.err),
+            }
         }
         other => anyhow::bail!("kehu {} does not run on an open database", name(&other)),
     }

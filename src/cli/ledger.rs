@@ -234,6 +234,60 @@ pub fn topup(
     Ok(0)
 }
 
+/// `kehu ledger REF --adjust-points N | --adjust-value X --reason TEXT`: a correction.
+pub struct AdjustArgs<'a> {
+    pub query: &'a str,
+    pub points: Option<i64>,
+    pub value: Option<&'a str>,
+    pub reason: &'a str,
+    pub key: Option<&'a str>,
+}
+
+/// A correction of a member's balances (a mistaken top-up, points given by hand): entries of
+/// their own, with the reason, refused when a balance would go below zero.
+pub fn adjust(
+    ctx: &Context,
+    store: &dyn Store,
+    a: &AdjustArgs,
+    operator: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    use crate::domain::{Account, EntryKind, LedgerEntry};
+    let lang = i18n::current();
+    let reason = a.reason.trim();
+    anyhow::ensure!(!reason.is_empty(), "say why with --reason (it is kept with the entry)");
+    crate::domain::check_len("--reason", reason, crate::domain::MAX_NAME)?;
+    let value =
+        a.value.map(Money::parse).transpose().map_err(|e| anyhow::anyhow!("{}", i18n::domain_error(&e)))?;
+    let Some(h) = member(store, a.query, err)? else { return Ok(1) };
+    let c = &h.customer;
+    let mut entries = Vec::new();
+    for (account, amount) in
+        [(Account::Points, a.points.unwrap_or(0)), (Account::StoredValue, value.map_or(0, |m| m.0))]
+    {
+        if amount != 0 {
+            let mut e = LedgerEntry::new(c.id, account, EntryKind::Adjust, amount, ctx.today);
+            e.note = reason.to_string();
+            entries.push(e);
+        }
+    }
+    anyhow::ensure!(!entries.is_empty(), "a correction of 0 changes nothing");
+    let key = key_or_new(a.key, operator);
+    let done = store.commit(till::keyed(&key, entries), operator)?;
+    let now = store.history(c.id)?.map(|h| h.balances()).unwrap_or_default();
+    let word = if let Applied::Replayed(_) = done.applied {
+        trf("already saved with key {}: nothing done; {} points", &[&key, &now.points])
+    } else {
+        trf(
+            "corrected {}: {}",
+            &[&title(c), &trf("points {} · stored value {}", &[&now.points, &i18n::money(lang, now.stored)])],
+        )
+    };
+    writeln!(out, "{word}")?;
+    Ok(0)
+}
+
 /// `kehu ledger REF`: every entry with the balance after it; `kehu ledger --summary`: what the
 /// shop owes its members.
 pub fn ledger(

@@ -256,6 +256,30 @@ pub enum Command {
         /// The shop's outstanding stored value and points, and what moved to date
         #[arg(long, conflicts_with = "query")]
         summary: bool,
+        /// Correct the member's points by N (an entry of its own; negative takes off)
+        #[arg(
+            long,
+            value_name = "N",
+            allow_hyphen_values = true,
+            conflicts_with = "summary",
+            requires = "reason"
+        )]
+        adjust_points: Option<i64>,
+        /// Correct the member's stored value by this amount (negative takes off)
+        #[arg(
+            long,
+            value_name = "X",
+            allow_hyphen_values = true,
+            conflicts_with = "summary",
+            requires = "reason"
+        )]
+        adjust_value: Option<String>,
+        /// Why the correction (kept with the entry)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Idempotency key of the correction: the same key saved again changes nothing
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
     },
     /// Test harness: a deterministic stream of edits, each acknowledged on stdout once saved
     #[command(hide = true)]

@@ -506,6 +506,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("points earned {}, redeemed {}, expired {}", "积分获得 {}，兑换 {}，过期 {}"),
     ("points {} · stored value {}", "积分 {} · 储值 {}"),
     ("no entries yet", "暂无流水"),
+    ("corrected {}: {}", "已更正 {}：{}"),
     ("a top-up is more than 0.00", "充值金额须大于 0.00"),
     (
         "a top-up of {} is more than the till takes at once ({}, stored_value.max_topup)",

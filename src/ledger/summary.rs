@@ -36,6 +36,21 @@ impl Summary {
             self.points += b.points;
         }
         for e in entries {
+            self.moved(e);
+        }
+    }
+
+    /// Takes in what moved on `day` of one member's entries, not their balances: the ledger's
+    /// side of the day's close (top-ups, bonuses, payments from balances and what returns gave
+    /// back, points earned, redeemed and expired).
+    pub fn add_day(&mut self, entries: &[LedgerEntry], day: chrono::NaiveDate) {
+        for e in entries.iter().filter(|e| e.date == day) {
+            self.moved(e);
+        }
+    }
+
+    fn moved(&mut self, e: &LedgerEntry) {
+        {
             let m = Money(e.amount);
             match (e.account, e.kind) {
                 (Account::StoredValue, EntryKind::TopUp) => self.topped_up += m,
@@ -59,6 +74,23 @@ impl Summary {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn a_day_counts_only_what_moved_that_day() {
+        let (d1, d2) =
+            (NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(), NaiveDate::from_ymd_opt(2024, 5, 2).unwrap());
+        let top = LedgerEntry::new(1, Account::StoredValue, EntryKind::TopUp, 50_000, d1);
+        let pay = LedgerEntry {
+            purchase: Some(9),
+            ..LedgerEntry::new(1, Account::StoredValue, EntryKind::Pay, -12_000, d2)
+        };
+        let mut s = Summary::default();
+        s.add_day(&[top, pay], d2);
+        assert_eq!(
+            (s.topped_up, s.paid, s.stored, s.members_with_value),
+            (Money::ZERO, Money(12_000), Money::ZERO, 0)
+        );
+    }
 
     #[test]
     fn the_liability_is_what_members_hold() {
