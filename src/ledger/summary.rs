@@ -49,23 +49,23 @@ impl Summary {
         }
     }
 
+    /// Counts one entry where it belongs.
     fn moved(&mut self, e: &LedgerEntry) {
-        {
-            let m = Money(e.amount);
-            match (e.account, e.kind) {
-                (Account::StoredValue, EntryKind::TopUp) => self.topped_up += m,
-                (Account::StoredValue, EntryKind::Bonus) => self.bonus += m,
-                (Account::StoredValue, _) if e.purchase.is_some() && e.amount < 0 => {
-                    self.paid += Money(-e.amount)
-                }
-                (Account::StoredValue, _) if e.purchase.is_some() => self.refunded += m,
-                (Account::Points, EntryKind::Redeem) => self.redeemed -= e.amount,
-                (Account::Points, EntryKind::Expire) => self.expired -= e.amount,
-                (Account::Points, _) if e.purchase.is_some() && e.kind != EntryKind::Pay => {
-                    self.earned += e.amount
-                }
-                _ => {}
+        let m = Money(e.amount);
+        match (e.account, e.kind) {
+            (Account::StoredValue, EntryKind::TopUp) => self.topped_up += m,
+            (Account::StoredValue, EntryKind::Bonus) => self.bonus += m,
+            (Account::StoredValue, _) if e.purchase.is_some() && e.amount < 0 => {
+                self.paid += Money(-e.amount)
             }
+            (Account::StoredValue, _) if e.purchase.is_some() => self.refunded += m,
+            (Account::Points, EntryKind::Redeem) => self.redeemed -= e.amount,
+            (Account::Points, EntryKind::Expire) => self.expired -= e.amount,
+            // Points earned net of what returns and voids took back (points paid are spent).
+            (Account::Points, _) if e.purchase.is_some() && e.kind != EntryKind::Pay => {
+                self.earned += e.amount
+            }
+            _ => {}
         }
     }
 }
