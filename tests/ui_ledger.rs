@@ -267,3 +267,21 @@ fn staff_top_up_and_redeem_and_a_viewer_is_refused() {
     let h = store.history(id).unwrap().unwrap();
     assert_eq!(h.ledger.last().unwrap().note, "奶瓶");
 }
+
+#[test]
+fn u_takes_a_top_up_back_with_its_opposite_entries() {
+    let (_d, store, mut app, id) = shop();
+    select(&mut app, id);
+    dispatch(&mut app, &store, Action::TopUp);
+    prompt(&mut app, &store, "500");
+    dispatch(&mut app, &store, Action::Confirm);
+    assert_eq!(balances(&store, id).stored, Money::units(550));
+    dispatch(&mut app, &store, Action::Undo);
+    assert!(app.status().contains("took back"), "{}", app.status());
+    assert_eq!(balances(&store, id).stored, Money::ZERO);
+    let h = store.history(id).unwrap().unwrap();
+    let kinds: Vec<&str> = h.ledger.iter().map(|e| e.kind.key()).collect();
+    assert_eq!(kinds, ["earn", "topup", "bonus", "undo", "undo"], "nothing leaves the ledger");
+    assert_eq!(app.classifier().classes(id).unwrap().stored_value, Money::ZERO);
+    assert!(store.check().is_clean(), "{:?}", store.check());
+}
