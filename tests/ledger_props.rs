@@ -133,7 +133,7 @@ proptest! {
         let mut last: Option<(Change, kehu::change::Committed)> = None;
         // The console's copy: each committed change's touched customers read back, as it does.
         let mut kept = kehu::classify::Classifier::from_histories(rules.clone(), day(), &everyone(&store));
-        let mut take_in = |kept: &mut kehu::classify::Classifier, c: &Change, done: &kehu::change::Committed| {
+        let take_in = |kept: &mut kehu::classify::Classifier, c: &Change, done: &kehu::change::Committed| {
             for id in c.touched(done) {
                 if let Some(h) = store.history(id).unwrap() {
                     kept.upsert(&h);
