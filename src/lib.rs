@@ -20,6 +20,7 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod intern;
+pub mod ledger;
 pub mod pinyin;
 pub mod predict;
 pub mod progress;

@@ -112,7 +112,7 @@ fn build(
             x
         })
         .collect();
-    History { customer, purchases, interactions }
+    History { customer, purchases, interactions, ledger: Vec::new() }
 }
 
 /// (which record, what correction, days after the record): a void, a return, a resolution or an

@@ -26,7 +26,7 @@ fn history(id: u64, buys: &[(u64, i64)]) -> History {
             p
         })
         .collect();
-    History { customer, purchases, interactions: Vec::new() }
+    History { customer, purchases, interactions: Vec::new(), ledger: Vec::new() }
 }
 
 fn interaction(h: &mut History, days_ago: u64, kind: InteractionKind) -> &mut Interaction {
@@ -40,7 +40,13 @@ fn interaction(h: &mut History, days_ago: u64, kind: InteractionKind) -> &mut In
 fn profile_figures_for_the_predictive_columns() {
     let mut c = Classifier::new(Rules::default(), today());
     // Purchase days 100, 70, 40 and 10 days ago (two on the last day): gaps 30, 30, 30.
-    c.upsert(&history(1, &[(100, 50), (70, 50), (40, 50), (10, 50), (10, 20)]));
+    let mut h = history(1, &[(100, 50), (70, 50), (40, 50), (10, 50), (10, 20)]);
+    // The points and stored value shown are the sums of the member's ledger entries.
+    use kehu::domain::{Account, EntryKind, LedgerEntry};
+    h.ledger.push(LedgerEntry::new(1, Account::Points, EntryKind::Earn, 220, ago(10)));
+    h.ledger.push(LedgerEntry::new(1, Account::StoredValue, EntryKind::TopUp, 50_000, ago(10)));
+    h.ledger.push(LedgerEntry::new(1, Account::StoredValue, EntryKind::Pay, -12_000, ago(10)));
+    c.upsert(&h);
     let p = c.profile(1).expect("known");
     assert_eq!(p.repeat_purchases, Some(3));
     assert_eq!(p.recency_days, Some(90));
@@ -49,7 +55,8 @@ fn profile_figures_for_the_predictive_columns() {
     assert_eq!(p.next_purchase_due, Some(ago(10) + Days::new(60)));
     assert_eq!((p.p_alive, p.expected_purchases_90d), (None, None));
     assert_eq!(p.last_purchase, Some(ago(10)));
-    assert_eq!((p.spend_365, p.points), (Money::units(220), 220));
+    assert_eq!((p.spend_365, p.points, p.stored_value), (Money::units(220), 220, Money::units(380)));
+    assert_eq!(c.classes(1).expect("known").stored_value, Money::units(380));
     assert_eq!(p.activity.class, Activity::Active);
     let two_gaps_needed = history(2, &[(20, 1), (10, 1)]);
     c.upsert(&two_gaps_needed);

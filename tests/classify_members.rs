@@ -15,7 +15,7 @@ fn customer(id: u64, edit: impl FnOnce(&mut Customer)) -> History {
     let mut c = Customer::new(&format!("c{id}"), now).expect("valid name");
     c.id = id;
     edit(&mut c);
-    History { customer: c, purchases: Vec::new(), interactions: Vec::new() }
+    History { customer: c, purchases: Vec::new(), interactions: Vec::new(), ledger: Vec::new() }
 }
 
 #[test]

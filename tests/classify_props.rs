@@ -74,7 +74,7 @@ fn build(
             x
         })
         .collect();
-    History { customer, purchases, interactions }
+    History { customer, purchases, interactions, ledger: Vec::new() }
 }
 
 fn arb_history(id: u64) -> impl Strategy<Value = History> {

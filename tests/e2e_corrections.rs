@@ -67,7 +67,7 @@ fn the_till_asks_about_99999999_and_a_void_gives_the_classes_back() {
     let before = classes(&s, "20000006", &cols);
     let (t, exit) = console(&s, "till");
     scan(&t, "20000006");
-    t.wait_for("Jack Wong's detail", |s| s.contains("ref 20000006") && s.contains("Classes"));
+    t.wait_for("Jack Wong's detail", |s| s.contains("ref 20000006") && s.contains("Fields"));
     t.send(&["p"]);
     t.wait_for("the purchase form", |s| s.contains("Record purchase"));
     t.literal("99999999");
@@ -97,7 +97,7 @@ fn half_a_sale_comes_back_and_spend_drops_by_that_much() {
     let before = spend(&s);
     let (t, exit) = console(&s, "refund");
     scan(&t, "20000006");
-    t.wait_for("Jack Wong's detail", |s| s.contains("ref 20000006") && s.contains("Classes"));
+    t.wait_for("Jack Wong's detail", |s| s.contains("ref 20000006") && s.contains("Fields"));
     // The newest record is the sale of 70.50 (2 items); r offers all of it, 35.25 and 1 come back.
     t.send(&["Tab"]);
     t.wait_for("the record cursor", |s| s.contains("x void"));

@@ -31,7 +31,7 @@ fn history(id: u64, days_ago: &[u64]) -> History {
             p
         })
         .collect();
-    History { customer, purchases, interactions: Vec::new() }
+    History { customer, purchases, interactions: Vec::new(), ledger: Vec::new() }
 }
 
 fn play_due(c: &Classifier, id: u64) -> Option<(Play, NaiveDate)> {

@@ -175,7 +175,15 @@ fn check_import(
     let path = dir.join("input.csv");
     std::fs::write(&path, bytes).unwrap();
     let before = snapshot(store);
-    let opts = Options { kind, create_missing, dry_run: false, mode, today: today(), encoding: None };
+    let opts = Options {
+        kind,
+        create_missing,
+        dry_run: false,
+        mode,
+        today: today(),
+        encoding: None,
+        rules: Default::default(),
+    };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let result = import::run_to(store, &path, &opts, &mut out, &mut err);
     let err = String::from_utf8_lossy(&err).into_owned();
@@ -215,6 +223,7 @@ fn seeded_store(dir: &Path) -> SledStore {
             mode: Mode::Upsert,
             today: today(),
             encoding: None,
+            rules: Default::default(),
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = import::run_to(&store, &path, &opts, &mut out, &mut err).expect("seed");

@@ -39,6 +39,7 @@ impl Shop {
             mode: Mode::Upsert,
             today: today(),
             encoding: None,
+            rules: Default::default(),
         }
     }
 

@@ -220,9 +220,14 @@ fn an_import_and_corrections_while_serving_are_signed_by_the_client() {
 
     // A correction, and its undo, signed by whoever ran them.
     let purchases = ok(run(&s, &["export", "--kind", "purchases"]));
-    let (_, rows) = parse_csv(&purchases);
+    let (header, rows) = parse_csv(&purchases);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
     // A sale (no refund_of), not voided.
-    let id = rows.iter().find(|r| r[9].is_empty() && r[10].is_empty()).map(|r| r[0].clone()).unwrap();
+    let id = rows
+        .iter()
+        .find(|r| r[at("refund_of")].is_empty() && r[at("voided")].is_empty())
+        .map(|r| r[0].clone())
+        .unwrap();
     let voided = kehu_in(&s.db(), s.dir.path(), "cy", &["void", "purchase", &id, "--reason", "typo"]);
     assert_eq!(voided.status.code(), Some(0), "{}", stderr(&voided));
     assert!(stdout(&voided).contains(&format!("voided purchase #{id}")), "{}", stdout(&voided));
@@ -234,6 +239,46 @@ fn an_import_and_corrections_while_serving_are_signed_by_the_client() {
     assert_eq!(signed.len(), 2, "{audit}");
     assert!(signed[1].contains("undo"), "{signed:?}");
     drop(server);
+}
+
+/// The member accounts beside the server: a top-up and a redemption run by the server are
+/// signed by the client, a retry with the same key changes nothing, and `kehu ledger` reads
+/// what it reads alone.
+#[test]
+fn top_ups_redemptions_and_the_ledger_while_serving() {
+    let s = shop();
+    // The member with the most points (and a card).
+    let (header, rows) = parse_csv(&ok(run(&s, &["export", "--kind", "classes"])));
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let best = rows
+        .iter()
+        .filter(|r| !r[at("ref")].is_empty())
+        .max_by_key(|r| r[at("points")].parse::<i64>().unwrap())
+        .unwrap();
+    let card = best[at("ref")].clone();
+    let ledger_alone = ok(run(&s, &["ledger", &card]));
+    let summary_alone = ok(run(&s, &["ledger", "--summary"]));
+    let server = Server::start(&s, &[]);
+    assert_eq!(ok(run(&s, &["ledger", &card])), ledger_alone);
+    assert_eq!(ok(run(&s, &["ledger", "--summary"])), summary_alone);
+    let topped = kehu_in(&s.db(), s.dir.path(), "dee", &["topup", &card, "500", "--key", "pos-1"]);
+    assert_eq!(topped.status.code(), Some(0), "{}", stderr(&topped));
+    assert!(stdout(&topped).contains("topped up 500.00 + bonus 50.00"), "{}", stdout(&topped));
+    assert!(stderr(&topped).contains("run by the kehu serve"), "{}", stderr(&topped));
+    let again = kehu_in(&s.db(), s.dir.path(), "dee", &["topup", &card, "500", "--key", "pos-1"]);
+    assert!(stdout(&again).contains("already saved with key pos-1"), "{}", stdout(&again));
+    let redeemed = kehu_in(&s.db(), s.dir.path(), "dee", &["points", &card, "--redeem", "1"]);
+    assert_eq!(redeemed.status.code(), Some(0), "{}{}", stdout(&redeemed), stderr(&redeemed));
+    let audit = ok(run(&s, &["audit"]));
+    let signed: Vec<&str> = audit.lines().filter(|l| l.contains("  dee  ")).collect();
+    assert_eq!(signed.len(), 2, "{audit}");
+    assert!(signed[0].contains("top-up") && signed[1].contains("redeem points"), "{signed:?}");
+    drop(server);
+    let after = ok(run(&s, &["ledger", &card]));
+    // The top-up, its bonus and the redemption (and points that had expired, written off).
+    assert!(after.lines().count() >= ledger_alone.lines().count() + 3, "{after}");
+    assert!(after.contains("topup") && after.contains("bonus") && after.contains("redeem"), "{after}");
+    assert_eq!(run(&s, &["check"]).status.code(), Some(0));
 }
 
 #[test]

@@ -126,6 +126,8 @@ fn sort_cycles_columns_and_flips() {
     a.act(Action::CycleSort);
     assert_eq!(a.list().sort, Some(Column::Expected90));
     a.act(Action::CycleSort);
+    assert_eq!(a.list().sort, Some(Column::StoredValue));
+    a.act(Action::CycleSort);
     assert_eq!(a.list().sort, None, "the cycle comes back to id order");
 }
 

@@ -18,7 +18,7 @@ fn flagged_shop() -> Vec<History> {
         copy.id = 1000 + i;
         copy.reference = None;
         copy.revision = 1;
-        hs.push(History { customer: copy, purchases: vec![], interactions: vec![] });
+        hs.push(History { customer: copy, purchases: vec![], interactions: vec![], ledger: Vec::new() });
     }
     hs
 }

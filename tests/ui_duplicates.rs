@@ -20,14 +20,14 @@ fn shop() -> Vec<History> {
     copy.email = Some(Email::parse("zhu.xf@example.com").unwrap());
     copy.tags = vec!["wechat".into()];
     copy.revision = 1;
-    hs.push(History { customer: copy, purchases: vec![], interactions: vec![] });
+    hs.push(History { customer: copy, purchases: vec![], interactions: vec![], ledger: Vec::new() });
     let grace = hs.iter().find(|h| h.customer.name == "Grace Smith").expect("Grace").customer.clone();
     let mut slip = grace.clone();
     slip.id = 1001;
     slip.name = "Grace Smyth".into();
     slip.reference = None;
     slip.phone = grace.phone.clone().or_else(|| Phone::parse("13800000001").ok());
-    hs.push(History { customer: slip, purchases: vec![], interactions: vec![] });
+    hs.push(History { customer: slip, purchases: vec![], interactions: vec![], ledger: Vec::new() });
     hs
 }
 
@@ -221,7 +221,7 @@ fn long_ids_shop() -> Vec<History> {
         c.email = None;
         c.phone = Some(Phone::parse(phone).unwrap());
         c.revision = 1;
-        History { customer: c, purchases: vec![], interactions: vec![] }
+        History { customer: c, purchases: vec![], interactions: vec![], ledger: Vec::new() }
     };
     let mut tony = person(23_456, "Tony Stark", "13912340001");
     for (i, (days, fen)) in [(200, 150_000), (40, 23_456_789)].into_iter().enumerate() {

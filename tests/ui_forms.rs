@@ -46,6 +46,7 @@ fn stored(hs: &[History], effect: &Effect) -> History {
                 customer: c,
                 purchases: old.map(|h| h.purchases.clone()).unwrap_or_default(),
                 interactions: old.map(|h| h.interactions.clone()).unwrap_or_default(),
+                ledger: old.map(|h| h.ledger.clone()).unwrap_or_default(),
             }
         }
         other => panic!("not a save: {other:?}"),
@@ -93,7 +94,7 @@ fn point_of_sale_from_the_detail_view() {
     a.update(Action::Saved(Box::new(stored(&hs, &effects[0]))));
     assert_eq!((a.view(), a.form().is_none()), (View::Detail, true));
     // The detail shows the new purchase straight away.
-    let s = screen(&draw(&mut a, 100, 50));
+    let s = screen(&draw(&mut a, 100, 80));
     assert!(s.contains(&format!("{}  12.50  ×1", today())), "{s}");
 }
 

@@ -171,7 +171,7 @@ fn o_then_s_opts_the_customer_out_of_sms_audited_and_shown_in_their_changes() {
     );
 
     dispatch(&mut app, &store, Action::ShowChanges);
-    let s = screen(&draw(&mut app, 120, 60));
+    let s = screen(&draw(&mut app, 120, 90));
     assert!(s.contains("ann  consent") && s.contains("sms consent yes"), "{s}");
     assert!(s.contains("no · 2024-06-30 · till"), "{s}");
 

@@ -19,7 +19,7 @@ fn shop() -> Vec<History> {
     let mut copy = hs.iter().find(|h| h.customer.id == 26).expect("#26").customer.clone();
     copy.id = 1000;
     copy.reference = None;
-    hs.push(History { customer: copy, purchases: vec![], interactions: vec![] });
+    hs.push(History { customer: copy, purchases: vec![], interactions: vec![], ledger: Vec::new() });
     let id = records(&hs);
     let h = hs.iter_mut().find(|h| h.customer.id == id).unwrap();
     h.interactions[0].operator = "ann".into();
@@ -163,7 +163,7 @@ fn a_viewer_sees_phones_masked_even_where_the_shop_shows_them() {
     let mut edit = kehu::change::AuditEntry::now("bob", id, "edit customer", String::new(), String::new());
     edit.after = serde_json::json!({ "phone": number }).to_string();
     a.update(Action::ChangesLoaded { customer: id, entries: vec![edit] });
-    let text = screen(&draw(&mut a, 120, 60));
+    let text = screen(&draw(&mut a, 120, 90));
     assert!(text.contains("edit customer") && !text.contains(&number), "{text}");
 }
 

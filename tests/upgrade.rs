@@ -36,7 +36,15 @@ fn write_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let store = SledStore::open(&dir.path().join("db")).unwrap();
     let c = store.put_customer(known_customer()).unwrap();
-    store.add_purchase(Purchase::new(c.id, day(), Money(12_345), 2).unwrap()).unwrap();
+    // Format 6: a member account, topped up and paid from.
+    let t =
+        kehu::ledger::till::top_up(c.id, Default::default(), Money::units(500), day(), &Default::default())
+            .unwrap();
+    store.commit(kehu::ledger::till::keyed("fixture-1", t.entries), "fixture").unwrap();
+    let mut p = Purchase::new(c.id, day(), Money(12_345), 2).unwrap();
+    p.payment = kehu::domain::Payment::StoredValue;
+    p.points = 123;
+    store.add_purchase(p).unwrap();
     store
         .add_interaction(Interaction::new(c.id, day(), InteractionKind::Call, "asked about tea").unwrap())
         .unwrap();
@@ -79,18 +87,61 @@ fn the_format_4_fixture_loads() {
 }
 
 /// Format 5 (the journal): a backup of version 2 carries the journal position and the content
-/// sum; the restored database starts its journal there and takes new changes on it.
+/// sum; the restored database starts its journal there, raises its format (6, the member
+/// ledger) as the journal's first change, and takes new changes on it.
 #[test]
 fn the_format_5_fixture_loads_and_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let header = kehu::store::verify_backup(&fixture(5)).unwrap();
     assert!(header.seq > 0 && header.sum != 0, "{header:?}");
     let store = open_fixture(5, dir.path());
-    assert_eq!(store.position(), (header.seq, header.sum));
-    store.add_purchase(Purchase::new(1, day(), Money(500), 1).unwrap()).unwrap();
     assert_eq!(store.position().0, header.seq + 1);
+    store.add_purchase(Purchase::new(1, day(), Money(500), 1).unwrap()).unwrap();
+    assert_eq!(store.position().0, header.seq + 2);
     // The audit log came with the backup.
     assert!(store.audit_entries(Some(1)).unwrap().len() >= 3);
+}
+
+/// Format 6 (the member ledger): the top-up with its bonus and the purchase paid from it are
+/// there, and the key still refuses to top up twice.
+#[test]
+fn the_format_6_fixture_keeps_the_member_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_fixture(6, dir.path());
+    let h = store.history(1).unwrap().unwrap();
+    assert_eq!(h.balances(), kehu::domain::Balances { points: 123, stored: Money(55_000 - 12_345) });
+    assert_eq!(h.purchases[0].payment, kehu::domain::Payment::StoredValue);
+    let t =
+        kehu::ledger::till::top_up(1, h.balances(), Money::units(500), day(), &Default::default()).unwrap();
+    let again = store.commit(kehu::ledger::till::keyed("fixture-1", t.entries), "x").unwrap();
+    assert!(matches!(again.applied, kehu::change::Applied::Replayed(_)));
+    assert!(!store.ledger_pending().unwrap());
+}
+
+/// A database from before the ledger opens with its points ledger still to open; the first
+/// command (which has the rules) opens it with the points the console showed: all-time spend ×
+/// rate − redeemed (123.45 × 1 − 120 = 3), once.
+#[test]
+fn a_format_5_database_opens_its_points_ledger_with_the_points_it_showed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    {
+        let store = open_fixture(5, dir.path());
+        assert!(store.ledger_pending().unwrap());
+        let h = store.history(1).unwrap().unwrap();
+        assert!(h.ledger.is_empty());
+        assert_eq!((h.purchases[0].payment, h.purchases[0].points), (kehu::domain::Payment::Unknown, 0));
+    }
+    let o = common::kehu_at(&db, "2024-06-01", &["ledger", "M001"]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(common::stderr(&o).contains("points ledger is open"), "{}", common::stderr(&o));
+    let out = common::stdout(&o);
+    assert!(out.contains("3 points") && out.contains("opening"), "{out}");
+    let o = common::kehu_at(&db, "2024-06-01", &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stdout(&o));
+    let store = SledStore::open(&db).unwrap();
+    assert!(!store.ledger_pending().unwrap());
+    assert_eq!(store.history(1).unwrap().unwrap().balances().points, 3);
 }
 
 /// Every format this kehu reads has its fixture: a new format must add one.
@@ -125,7 +176,7 @@ fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
     assert_eq!(format.as_ref(), kehu::store::FORMAT.to_be_bytes(), "opening raised the format");
     let names: Vec<Vec<u8>> = raw.tree_names().iter().map(|n| n.to_vec()).collect();
     assert!(!names.contains(&b"purchases".to_vec()) && !names.contains(&b"interactions".to_vec()));
-    // Both purchases in one chunk (envelope version 5, rewritten with the new purchase) of
+    // Both purchases in one chunk (envelope version 6, rewritten with the new purchase) of
     // customer #1.
     let chunks: Vec<(Vec<u8>, u8)> = raw
         .open_tree("purchase_chunks")
@@ -134,7 +185,7 @@ fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
         .map(|kv| kv.unwrap())
         .map(|(k, v)| (k.to_vec(), v[0]))
         .collect();
-    assert_eq!(chunks, [([&1u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat(), 5)]);
+    assert_eq!(chunks, [([&1u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat(), 6)]);
 }
 
 /// The raw sled database, once the store that had it open has let go of its lock.

@@ -37,9 +37,9 @@ fn shop_words(hs: &[History]) -> BTreeSet<String> {
             c.custom
         ));
         text.push_str(&format!("{} {} ", c.province, c.city));
-        // An address the shop typed (words_in drops whole tokens with an @ in them).
+        // An email cut short where a popup covers it shows no `@`: its words are the shop's too.
         if let Some(e) = &c.email {
-            text.push_str(&format!("{} ", e.as_str().replace('@', " ")));
+            text.push_str(&format!("{} ", e.as_str().replace(['@', '.'], " ")));
         }
         for p in &h.purchases {
             text.push_str(&format!("{} ", p.category));

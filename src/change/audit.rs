@@ -214,6 +214,14 @@ fn describe(
             });
             vec![entry(0, format!("campaign {}", c.name), (String::new(), summary.to_string()))]
         }
+        (Change::Keyed { .. }, Applied::Replayed(_)) => Vec::new(),
+        (Change::Keyed { change, .. }, _) => describe(change, done, customers, entry),
+        (Change::Ledger(_), Applied::Entries(saved)) => ledger(saved, entry),
+        (Change::OpenLedger(opened), _) => {
+            let points: i64 = opened.iter().map(|e| e.amount).sum();
+            let after = serde_json::json!({ "members": opened.len(), "points": points }).to_string();
+            vec![entry(0, "open points ledger".into(), (String::new(), after))]
+        }
         (Change::Refused { customer, what, needs, role }, _) => {
             let why = serde_json::json!({ "needs": needs.key(), "role": role.key() }).to_string();
             vec![entry(customer.unwrap_or(0), format!("{REFUSED}{what}"), (String::new(), why))]
@@ -251,6 +259,44 @@ fn batch(
     });
     out.push(entry(0, source.to_string(), (String::new(), summary.to_string())));
     out
+}
+
+/// Ledger entries: one audit entry per member, named by what the first entry does ("top-up",
+/// "redeem points"), the entries in its `after`.
+fn ledger(
+    saved: &[crate::domain::LedgerEntry],
+    entry: &dyn Fn(u64, String, (String, String)) -> AuditEntry,
+) -> Vec<AuditEntry> {
+    use crate::domain::EntryKind;
+    let mut customers: Vec<u64> = saved.iter().map(|e| e.customer).collect();
+    customers.dedup();
+    customers
+        .into_iter()
+        .map(|c| {
+            let mine: Vec<&crate::domain::LedgerEntry> = saved.iter().filter(|e| e.customer == c).collect();
+            let what = match mine.iter().map(|e| e.kind).find(|k| *k != EntryKind::Expire) {
+                Some(EntryKind::TopUp) => "top-up",
+                Some(EntryKind::Redeem) => "redeem points",
+                Some(EntryKind::Undo) => "reverse entries",
+                None => "expire points",
+                Some(_) => "adjust account",
+            };
+            let list: Vec<Value> = mine.iter().map(|e| ledger_record(e)).collect();
+            entry(c, what.into(), (String::new(), Value::Array(list).to_string()))
+        })
+        .collect()
+}
+
+/// A ledger entry as the log shows it: stored value in yuan, points as they are.
+fn ledger_record(e: &crate::domain::LedgerEntry) -> Value {
+    let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.remove("customer");
+        if e.account == crate::domain::Account::StoredValue {
+            m.insert("amount".into(), Value::String(crate::domain::Money(e.amount).to_string()));
+        }
+    }
+    v
 }
 
 /// A setting's value as the log shows it: the text when it is short text, else its size.

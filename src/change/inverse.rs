@@ -52,9 +52,29 @@ impl Change {
                 Some(Change::Setting { key: key.clone(), value: was.clone() })
             }
             (Change::Undo { .. }, _, _) => None,
+            // Nothing was done by a replay; a keyed change is taken back as its change is.
+            (Change::Keyed { .. }, _, Applied::Replayed(_)) => None,
+            (Change::Keyed { change, .. }, _, _) => change.inverse(done),
+            // Entries are never taken out: the undo writes each one's opposite.
+            (Change::Ledger(_), _, Applied::Entries(saved)) => {
+                Some(Change::Ledger(saved.iter().map(reversal).collect()))
+            }
             _ => None,
         }
     }
+}
+
+/// The entry that cancels `e` (an undo's), on the same account and day.
+fn reversal(e: &crate::domain::LedgerEntry) -> crate::domain::LedgerEntry {
+    let mut back = crate::domain::LedgerEntry::new(
+        e.customer,
+        e.account,
+        crate::domain::EntryKind::Undo,
+        e.amount.saturating_neg(),
+        e.date,
+    );
+    back.note = format!("#{}", e.id);
+    back
 }
 
 impl Unmerge {

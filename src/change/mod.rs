@@ -13,7 +13,7 @@ pub mod undo;
 
 pub use audit::AuditEntry;
 
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::{Customer, Interaction, LedgerEntry, Purchase};
 use serde::{Deserialize, Serialize};
 
 /// A set of new and changed records written all together or not at all (imports, demo data).
@@ -25,6 +25,10 @@ pub struct ChangeSet {
     pub customers: Vec<Customer>,
     pub purchases: Vec<Purchase>,
     pub interactions: Vec<Interaction>,
+    /// Entries on members' accounts beside what the purchases post (top-ups, redemptions):
+    /// written after the purchases, ids given by the store.
+    #[serde(default)]
+    pub ledger: Vec<LedgerEntry>,
 }
 
 /// One edit, as the store is asked to make it.
@@ -79,6 +83,16 @@ pub enum Change {
     /// Records a campaign: its list was made (audit: how many it holds, how many were left out
     /// for want of consent). Campaigns are history, never taken back.
     Campaign(Box<crate::domain::Campaign>),
+    /// Saves entries on members' points and stored-value accounts (a top-up and its bonus, a
+    /// redemption, expired points written off, an adjustment, an undo's reversal): all or none,
+    /// refused when a balance would go below zero. The store gives each its id and key.
+    Ledger(Vec<LedgerEntry>),
+    /// Applies `change` (a purchase, or ledger entries) once per idempotency `key`: saved again
+    /// with the same key (a retry, a second press), it changes nothing.
+    Keyed { key: String, change: Box<Change> },
+    /// Opens the points ledger of a database kept before it, with each member's opening entry
+    /// (see `crate::ledger::opening`); once only.
+    OpenLedger(Vec<LedgerEntry>),
 }
 
 /// What an unmerge needs to give back: the survivor as it was before the merge (with its
@@ -95,6 +109,9 @@ pub struct Unmerge {
     /// The former member numbers and phones the merge pointed at the survivor (`r:REF`,
     /// `p:PHONE`).
     pub former: Vec<String>,
+    /// The ledger entries that moved from the loser to the survivor (none before the ledger).
+    #[serde(default)]
+    pub ledger: Vec<u64>,
 }
 
 /// What applying a change gave.
@@ -110,6 +127,10 @@ pub enum Applied {
     Merged(Customer),
     /// The first of the reserved ids.
     Ids(u64),
+    /// Ledger entries as stored (ids and keys set).
+    Entries(Vec<LedgerEntry>),
+    /// A keyed change saved before: nothing was done now (the id of what it saved then).
+    Replayed(u64),
     /// Nothing to hand back.
     Done,
 }
@@ -157,7 +178,12 @@ impl Change {
             Change::NotDuplicate { a, .. } => Some(*a),
             Change::RevealPhone { customer } => Some(*customer),
             Change::Refused { customer, .. } => *customer,
-            Change::Undo { change, .. } => change.customer(),
+            Change::Undo { change, .. } | Change::Keyed { change, .. } => change.customer(),
+            Change::Ledger(entries) => match entries.first() {
+                Some(e) if entries.iter().all(|x| x.customer == e.customer) => Some(e.customer),
+                _ => None,
+            },
+            Change::OpenLedger(_) => None,
             Change::Batch { .. }
             | Change::Campaign(_)
             | Change::SaveCustomers(_)
@@ -176,7 +202,8 @@ impl Change {
             Change::Unmerge(u) => out.extend(u.others()),
             Change::NotDuplicate { b, .. } => out.push(*b),
             Change::SaveCustomers(cs) => out.extend(cs.iter().map(|c| c.id)),
-            Change::Undo { change, .. } => out.extend(change.touched(done)),
+            Change::Undo { change, .. } | Change::Keyed { change, .. } => out.extend(change.touched(done)),
+            Change::Ledger(entries) => out.extend(entries.iter().map(|e| e.customer)),
             _ => {}
         }
         match (&done.applied, &done.replaced) {

@@ -43,6 +43,8 @@ pub struct Classes {
     pub last_purchase: Option<NaiveDate>,
     pub p_alive: Option<f64>,
     pub expected_90d: Option<f64>,
+    /// Stored value held (储值).
+    pub stored_value: Money,
     /// The recommended action's playbook entry.
     pub action: Option<Play>,
     /// The customer's row in the follow-up queue, when an action is due (a minority of a shop),
@@ -88,6 +90,7 @@ impl Classes {
             last_purchase: p.last_purchase,
             p_alive: p.p_alive,
             expected_90d: p.expected_purchases_90d,
+            stored_value: p.stored_value,
             action: p.action.as_ref().map(|a| a.play),
             // The queue shows the action, not why: the reason is the profile's to tell.
             follow_up: p.follow_up.clone().map(|mut f| {

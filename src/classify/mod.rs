@@ -54,7 +54,7 @@ mod queue;
 pub mod reason;
 mod rfm;
 mod rhythm;
-mod rules;
+pub(crate) mod rules;
 mod satisfaction;
 mod segments;
 mod sorted;

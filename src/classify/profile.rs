@@ -22,7 +22,7 @@ use super::satisfaction::{OpenComplaints, Satisfaction, satisfaction};
 use super::stated::Stated;
 use super::steady::{Parts, Steady, steady};
 use super::summary::{ContactFact, PurchaseFact, Summary};
-use super::tier::{Tier, points};
+use super::tier::Tier;
 use super::value::{spend_in_window, value};
 use super::{Classed, Level, Reason};
 use crate::domain::{Channel, Money};
@@ -51,7 +51,10 @@ pub struct Profile {
     pub referred: u32,
     pub engagement: Classed<Engagement>,
     pub stated: Stated,
+    /// Loyalty points held: the sum of the member's points entries.
     pub points: i64,
+    /// Stored value held (储值): the sum of the member's stored-value entries.
+    pub stored_value: Money,
     /// Spend in the trailing window (365 days unless the rules say otherwise).
     pub spend_365: Money,
     pub spend_total: Money,
@@ -178,7 +181,8 @@ fn build(
         referred,
         engagement: engagement(cs, rules, today),
         stated: Stated::of(s),
-        points: points(spend_total, s.points_redeemed, rules),
+        points: s.balances.points,
+        stored_value: s.balances.stored,
         spend_365,
         spend_total,
         purchases: ps.len() as u32,

@@ -49,6 +49,9 @@ pub struct Rules {
     pub demographics: DemographicRules,
     pub life_stage: LifeStageRules,
     pub birthday: BirthdayRules,
+    // Member accounts (see `crate::ledger`).
+    pub points: crate::ledger::rules::PointsRules,
+    pub stored_value: crate::ledger::rules::StoredValueRules,
 }
 
 /// When the till asks before saving a purchase: above `confirm_above`, or of zero. With
@@ -350,7 +353,11 @@ impl Rules {
             &self.life_stage,
             &self.birthday,
             check,
-        )
+        )?;
+        if let Err((key, problem)) = crate::ledger::rules::validate(self) {
+            check(false, key, problem)?;
+        }
+        Ok(())
     }
 }
 
@@ -392,7 +399,7 @@ fn merge(base: &mut Table, user: Table, path: &str) -> Result<(), RulesError> {
 }
 
 /// Reads an amount written in currency units (at most two decimals) as minor units.
-fn units<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+pub(crate) fn units<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
     let x = f64::deserialize(d)?;
     let cents = (x * 100.0).round();
     if !x.is_finite() || x < 0.0 || (x * 100.0 - cents).abs() > 1e-6 || cents > 1e15 {

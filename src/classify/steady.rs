@@ -150,13 +150,13 @@ mod tests {
             contact: crate::domain::ContactPref::ALL[0],
             tags: Vec::new(),
             referrer: None,
-            points_redeemed: 0,
             gender: crate::domain::Gender::Unknown,
             birthday: None,
             child_birthday: None,
             income: None,
             education: None,
             occupation: None,
+            balances: Default::default(),
         }
     }
 

@@ -70,7 +70,6 @@ pub struct Summary {
     pub contact: ContactPref,
     pub tags: Vec<String>,
     pub referrer: Option<u64>,
-    pub points_redeemed: i64,
     // Member dimensions: demographics and life stage.
     pub gender: Gender,
     pub birthday: Option<NaiveDate>,
@@ -80,6 +79,8 @@ pub struct Summary {
     pub income: Option<Sym>,
     pub education: Option<Sym>,
     pub occupation: Option<Sym>,
+    /// The member's points and stored value: the sums of their ledger entries.
+    pub balances: crate::domain::Balances,
 }
 
 impl Summary {
@@ -134,7 +135,6 @@ impl Summary {
             tags,
             // Referring oneself is a data-entry slip, not advocacy.
             referrer: c.referrer.filter(|r| *r != c.id),
-            points_redeemed: c.points_redeemed,
             gender: c.gender,
             birthday: c.birthday,
             child_birthday: c.child_birthday,
@@ -142,6 +142,7 @@ impl Summary {
             income: super::stated(if c.income == Income::Unknown { "" } else { c.income.key() }),
             education: super::stated(if c.education == Education::Unknown { "" } else { c.education.key() }),
             occupation: super::stated(&c.occupation),
+            balances: h.balances(),
         }
     }
 

@@ -24,8 +24,9 @@ pub fn tier(spend_window: Money, rules: &Rules) -> Classed<Tier> {
     }
 }
 
-/// Points = all-time spend × rate − redeemed; whole points, rounded down, so a customer is never
-/// credited for a fraction they did not earn.
+/// The points a customer held before the member ledger: all-time spend × rate − redeemed; whole
+/// points, rounded down, so a customer is never credited for a fraction they did not earn. Used
+/// once, to open the ledger of a database kept before it (see [`crate::ledger::opening`]).
 pub fn points(spend_all_time: Money, redeemed: i64, rules: &Rules) -> i64 {
     let earned = (spend_all_time.0 as f64 / 100.0 * rules.tier.points_per_unit).floor() as i64;
     earned.saturating_sub(redeemed)

@@ -56,7 +56,7 @@ pub fn run(
 }
 
 /// The customer id a query names: `#id`, a ref, a phone, else a bare number as id.
-fn resolve(store: &dyn Store, q: &str) -> anyhow::Result<Option<u64>> {
+pub(super) fn resolve(store: &dyn Store, q: &str) -> anyhow::Result<Option<u64>> {
     let q = q.trim();
     if let Some(id) = q.strip_prefix('#').and_then(|s| s.parse().ok()) {
         return Ok(store.customer(id)?.map(|c| c.id).or(Some(id)));

@@ -59,6 +59,7 @@ pub const COLUMNS: &[&str] = &[
     "occupation",
     "level_until",
     "benefits",
+    "stored_value",
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
@@ -130,5 +131,6 @@ fn cells(c: &Customer, p: &Profile) -> Vec<Cell> {
         Cell::opt_text(Some(&p.stated.occupation).filter(|s| !s.is_empty())),
         Cell::opt_text(p.membership.until),
         p.benefits.join("; ").into(),
+        p.stored_value.to_string().into(),
     ]
 }

@@ -50,13 +50,35 @@ impl Context {
 
     /// Opens (or creates) the database: the console, `demo`, `import`.
     pub fn open(&self) -> anyhow::Result<SledStore> {
-        Ok(said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?))
+        let store = said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?);
+        self.open_ledger(&store)?;
+        Ok(store)
     }
 
     /// Opens the database, which must exist: every command that only reads (or adds to what is
     /// there), so that a mistyped `--db` is an error, not an empty shop.
     pub fn open_existing(&self) -> anyhow::Result<SledStore> {
-        Ok(said(SledStore::open_existing(&self.db_path).map_err(super::failure::OpenFailed)?))
+        let store = said(SledStore::open_existing(&self.db_path).map_err(super::failure::OpenFailed)?);
+        self.open_ledger(&store)?;
+        Ok(store)
+    }
+
+    /// Opens the points ledger of a database kept before it, once, with these rules: each member
+    /// starts with the points the console showed them (see [`crate::ledger::opening`]).
+    pub fn open_ledger(&self, store: &dyn Store) -> anyhow::Result<()> {
+        if !store.ledger_pending()? {
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        store.for_each_history(&mut |h| {
+            entries.extend(crate::ledger::opening::entry(&h, &self.rules, self.today))
+        })?;
+        let (members, points) = (entries.len(), entries.iter().map(|e| e.amount).sum::<i64>());
+        store.commit(crate::change::Change::OpenLedger(entries), crate::store::SYSTEM)?;
+        eprintln!(
+            "kehu: the points ledger is open: {members} member(s) start with the {points} point(s) they had"
+        );
+        Ok(())
     }
 
     /// After a command that wrote much (an import, a demo shop): a journal grown past

@@ -78,16 +78,32 @@ pub fn refund(
     let quantity = quantity.unwrap_or(if amount == money { items } else { 0 });
     let r = Purchase::refund(&sale, date, amount, quantity)?;
     let saved = store.commit(Change::AddPurchase(r), operator)?;
-    let rid = match saved.applied {
-        crate::change::Applied::Purchase(p) => p.id,
-        _ => 0,
+    let (rid, back) = match saved.applied {
+        crate::change::Applied::Purchase(p) => (p.id, ledger_effect(&p)),
+        _ => (0, String::new()),
     };
     writeln!(
         out,
-        "return #{rid} of purchase #{id}: {amount} and {quantity} item(s) back on {date} (customer #{})",
+        "return #{rid} of purchase #{id}: {amount} and {quantity} item(s) back on {date} (customer #{}){back}",
         sale.customer
     )?;
     Ok(0)
+}
+
+/// What a return did to the member's accounts, for its line: `; 60 points taken back, 60.00
+/// back on the stored value`.
+fn ledger_effect(r: &Purchase) -> String {
+    let mut parts = Vec::new();
+    match crate::domain::ledger::points_due(r) {
+        0 => {}
+        n if n < 0 => parts.push(format!("{} points taken back", -n)),
+        n => parts.push(format!("{n} points given back")),
+    }
+    let money = crate::domain::ledger::value_due(r);
+    if money > 0 {
+        parts.push(format!("{} back on the stored value", Money(money)));
+    }
+    if parts.is_empty() { String::new() } else { format!("; {}", parts.join(", ")) }
 }
 
 /// Resolves complaint `id` as of `on`, with a note.

@@ -4,7 +4,7 @@
 
 use super::{
     CampaignAction, Command, Context, ExportKind, Format, ReportKind, audit, campaign, correct, export, fit,
-    import, report, segments, show,
+    import, ledger, report, segments, show,
 };
 use crate::progress::Progress;
 use crate::store::Store;
@@ -42,6 +42,9 @@ pub fn on_open_store(command: &Command) -> bool {
             | Command::Resolve { .. }
             | Command::Undo { .. }
             | Command::Campaign { .. }
+            | Command::Points { .. }
+            | Command::Topup { .. }
+            | Command::Ledger { .. }
     )
 }
 
@@ -50,7 +53,9 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
     let me = io.operator.clone();
     match command {
         Command::Import { kind, file, create_missing, dry_run, mode, encoding } => {
-            let opts = import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding };
+            let rules = ctx.rules.clone();
+            let opts =
+                import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding, rules };
             import::run_as(store, &file, &opts, &me, io.out, io.err, io.progress)
         }
         Command::Export { kind: ExportKind::Contacts, format, out: file, bom, contacts } => {
@@ -101,6 +106,35 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
             let whose = operator.unwrap_or_else(|| me.clone());
             correct::run_undo_of(store, &whose, &me, (yes, io.may_ask), io.out, io.err)
         }
+        Command::Points { query, redeem, gift, expire, key } => {
+            let args = ledger::PointsArgs {
+                query: query.as_deref(),
+                redeem,
+                gift: gift.as_deref(),
+                key: key.as_deref(),
+                expire,
+            };
+            ledger::points(ctx, store, &args, &me, io.out, io.err)
+        }
+        Command::Topup { query, amount, key } => {
+            let args = ledger::TopupArgs { query: &query, amount: &amount, key: key.as_deref() };
+            ledger::topup(ctx, store, &args, &me, io.out, io.err)
+        }
+        Command::Ledger { query, summary, adjust_points, adjust_value, reason, key } => {
+            match (query.as_deref(), adjust_points, adjust_value.as_deref()) {
+                (Some(q), points, value) if points.is_some() || value.is_some() => {
+                    let args = ledger::AdjustArgs {
+                        query: q,
+                        points,
+                        value,
+                        reason: reason.as_deref().unwrap_or(""),
+                        key: key.as_deref(),
+                    };
+                    ledger::adjust(ctx, store, &args, &me, io.out, io.err)
+                }
+                _ => ledger::ledger(ctx, store, query.as_deref(), summary, io.out, io.err),
+            }
+        }
         other => anyhow::bail!("kehu {} does not run on an open database", name(&other)),
     }
 }
@@ -127,5 +161,8 @@ pub fn name(command: &Command) -> &'static str {
         Command::Audit { .. } => "audit",
         Command::Torture { .. } => "torture",
         Command::Campaign { .. } => "campaign",
+        Command::Points { .. } => "points",
+        Command::Topup { .. } => "topup",
+        Command::Ledger { .. } => "ledger",
     }
 }

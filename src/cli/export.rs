@@ -267,6 +267,11 @@ fn purchase_cells(c: &Customer, p: &Purchase) -> Vec<Cell> {
         p.category.as_str().into(),
         p.channel.key().into(),
         Cell::Bool(p.promo),
+        match p.payment {
+            crate::domain::Payment::Unknown => Cell::Null,
+            known => known.key().into(),
+        },
+        Cell::Int(p.points),
         p.refund_of.map_or(Cell::Null, |id| Cell::Int(id as i64)),
         Cell::opt_text(p.void.as_ref().map(void_text)),
     ]

@@ -18,6 +18,7 @@ mod failure;
 mod fit;
 pub mod import;
 mod json;
+mod ledger;
 mod progress;
 pub mod remote;
 mod report;
@@ -233,6 +234,67 @@ pub enum Command {
     Campaign {
         #[command(subcommand)]
         action: CampaignAction,
+    },
+    // Member accounts: points and stored value.
+    /// A member's points and when they expire; --redeem N takes N off at the till
+    Points {
+        /// The member: a ref (card number), phone or #id [none with --expire: everyone]
+        query: Option<String>,
+        /// Redeem this many points (money off, or --gift)
+        #[arg(long, value_name = "N")]
+        redeem: Option<i64>,
+        /// What the points were redeemed for (a gift), instead of money off
+        #[arg(long, value_name = "TEXT", requires = "redeem")]
+        gift: Option<String>,
+        /// Write off points that have expired (the member's, or everyone's without a member)
+        #[arg(long, conflicts_with = "redeem")]
+        expire: bool,
+        /// Idempotency key: the same key saved again changes nothing (for scripts that retry)
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+    },
+    /// Top up a member's stored value (储值) with the bonus the rules give (充500送50)
+    Topup {
+        /// The member: a ref (card number), phone or #id
+        query: String,
+        /// The amount paid in
+        amount: String,
+        /// Idempotency key: the same key saved again changes nothing (for scripts that retry)
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+    },
+    /// A member's points and stored-value entries; --summary: what the shop owes its members
+    Ledger {
+        /// The member: a ref (card number), phone or #id
+        #[arg(required_unless_present = "summary")]
+        query: Option<String>,
+        /// The shop's outstanding stored value and points, and what moved to date
+        #[arg(long, conflicts_with = "query")]
+        summary: bool,
+        /// Correct the member's points by N (an entry of its own; negative takes off)
+        #[arg(
+            long,
+            value_name = "N",
+            allow_hyphen_values = true,
+            conflicts_with = "summary",
+            requires = "reason"
+        )]
+        adjust_points: Option<i64>,
+        /// Correct the member's stored value by this amount (negative takes off)
+        #[arg(
+            long,
+            value_name = "X",
+            allow_hyphen_values = true,
+            conflicts_with = "summary",
+            requires = "reason"
+        )]
+        adjust_value: Option<String>,
+        /// Why the correction (kept with the entry)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Idempotency key of the correction: the same key saved again changes nothing
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
     },
     /// Test harness: a deterministic stream of edits, each acknowledged on stdout once saved
     #[command(hide = true)]
@@ -484,7 +546,7 @@ fn or_served(
 /// checked the database for this command.
 fn said_by_server(command: &str, code: i32) {
     match command {
-        "import" | "fit" | "void" | "refund" | "resolve" | "undo" if code == 0 => {
+        "import" | "fit" | "void" | "refund" | "resolve" | "undo" | "points" | "topup" if code == 0 => {
             eprintln!("kehu: run by the kehu serve holding this database; its consoles show what changed")
         }
         "check" => eprintln!("kehu: checked by the running kehu serve, on the database it holds open"),

@@ -5,6 +5,7 @@
 //! is populated. Everything is a function of [`DemoSpec`] alone — the seed, "today"
 //! and the first id — never of the clock, so a shop can be regenerated bit for bit.
 
+mod accounts;
 mod contacts;
 mod fill;
 mod members;
@@ -86,6 +87,7 @@ pub fn generate<E>(
         customers: Vec::with_capacity(per_set),
         purchases: Vec::with_capacity(per_set * 11),
         interactions: Vec::with_capacity(per_set * 4),
+        ledger: Vec::new(),
     };
     let mut shop = Shop::new(spec);
     let mut stats = DemoStats::default();
@@ -121,7 +123,17 @@ pub fn histories(spec: &DemoSpec) -> Vec<crate::domain::History> {
     let mut by: std::collections::BTreeMap<u64, crate::domain::History> = set
         .customers
         .into_iter()
-        .map(|c| (c.id, crate::domain::History { customer: c, purchases: vec![], interactions: vec![] }))
+        .map(|c| {
+            (
+                c.id,
+                crate::domain::History {
+                    customer: c,
+                    purchases: vec![],
+                    interactions: vec![],
+                    ledger: Vec::new(),
+                },
+            )
+        })
         .collect();
     for p in set.purchases {
         if let Some(h) = by.get_mut(&p.customer) {
@@ -132,6 +144,11 @@ pub fn histories(spec: &DemoSpec) -> Vec<crate::domain::History> {
         if let Some(h) = by.get_mut(&i.customer) {
             h.interactions.push(i);
         }
+    }
+    for h in by.values_mut() {
+        let id = h.customer.id;
+        let given: Vec<_> = set.ledger.iter().filter(|e| e.customer == id).cloned().collect();
+        h.ledger = accounts::ledger_of(&h.purchases, &given);
     }
     by.into_values().collect()
 }
@@ -291,6 +308,7 @@ impl<'s> Shop<'s> {
         };
         members::fill(&mut customer, spec.seed, index, spec.today, baby, child);
         set.customers.push(customer);
+        let from = set.purchases.len();
         for i in 0..self.buys.len() {
             let b = self.buys[i];
             let p = Purchase {
@@ -304,9 +322,12 @@ impl<'s> Shop<'s> {
                 promo: b.promo,
                 refund_of: None,
                 void: None,
+                payment: Default::default(),
+                points: 0,
             };
             set.purchases.push(p);
         }
+        accounts::settle(spec.seed, index, &mut set.purchases[from..], &mut set.ledger);
         for i in 0..self.contacts.len() {
             let c = self.contacts[i];
             let date = self.day(c.ago);

@@ -10,6 +10,7 @@ mod date;
 mod error;
 mod interaction;
 mod keyed;
+pub mod ledger;
 mod money;
 mod net;
 mod purchase;
@@ -28,6 +29,7 @@ pub use date::{days_between, parse_date};
 pub use error::DomainError;
 pub(crate) use error::words as error_words;
 pub use interaction::{Complaint, ComplaintType, Interaction, InteractionKind, Rating, Severity};
+pub use ledger::{Account, Balances, EntryKind, LedgerEntry, Payment};
 pub use money::Money;
 pub use net::{NetPurchase, net_purchases, refundable};
 pub use purchase::{Channel, Purchase, parse_flag, parse_quantity};
@@ -40,4 +42,18 @@ pub struct History {
     pub customer: Customer,
     pub purchases: Vec<Purchase>,
     pub interactions: Vec<Interaction>,
+    /// The member's points and stored-value entries, in the order they were saved.
+    pub ledger: Vec<LedgerEntry>,
+}
+
+impl History {
+    /// A customer with no records yet.
+    pub fn of(customer: Customer) -> History {
+        History { customer, purchases: Vec::new(), interactions: Vec::new(), ledger: Vec::new() }
+    }
+
+    /// The member's balances: the sums of their ledger entries.
+    pub fn balances(&self) -> Balances {
+        Balances::of(&self.ledger)
+    }
 }

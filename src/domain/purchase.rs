@@ -31,6 +31,13 @@ pub struct Purchase {
     /// Set once voided (a mistaken entry): it stays, and no class counts it.
     #[serde(default)]
     pub void: Option<Void>,
+    /// How it was paid (a return: as its sale was).
+    #[serde(default)]
+    pub payment: super::Payment,
+    /// The points it moves on the member's account: earned by a sale (spent, negative, by one
+    /// paid with points), taken back by a return (see [`super::ledger`]).
+    #[serde(default)]
+    pub points: i64,
 }
 
 impl Purchase {
@@ -58,6 +65,8 @@ impl Purchase {
             promo: false,
             refund_of: None,
             void: None,
+            payment: super::Payment::Unknown,
+            points: 0,
         })
     }
 
@@ -86,6 +95,8 @@ impl Purchase {
             promo: of.promo,
             refund_of: Some(of.id),
             void: None,
+            payment: of.payment,
+            points: 0,
         })
     }
 

@@ -22,6 +22,13 @@ const KINDS: &[(&str, &str)] = &[
     ("reveal phone", "查看电话"),
     ("undo", "撤销"),
     ("consent", "联系许可"),
+    // Member accounts.
+    ("top-up", "充值"),
+    ("redeem points", "积分兑换"),
+    ("expire points", "积分过期"),
+    ("adjust account", "调整账户"),
+    ("reverse entries", "冲销流水"),
+    ("open points ledger", "开立积分账户"),
 ];
 
 /// Kinds that carry arguments: the English prefix and the Chinese one.

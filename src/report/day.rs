@@ -1,5 +1,6 @@
 //! The day's close: what the owner reads at closing time — the day's sales and returns, new
-//! members, contacts made and follow-ups still due, and the last 30 days of revenue.
+//! members, top-ups and payments from stored value, points earned and redeemed, contacts made
+//! and follow-ups still due, and the last 30 days of revenue.
 //!
 //! Built in one pass over the histories ([`DayBook::push`]), so a command or a console can fold
 //! it into the pass that reads the shop anyway. Pure: the day is passed in.
@@ -7,8 +8,11 @@
 //! Decisions: revenue is net (sales less returns, both by their own dates; voided records count
 //! nowhere); a new member is a customer whose record was created on the day (local time); a
 //! contact is an interaction of a kind that reaches the customer (not a note) dated the day.
+//! The members' accounts count as the ledger says (see [`crate::ledger::summary`]): top-ups and
+//! their bonus, what sales took from and returns gave back to stored value, points earned net
+//! of what returns took back, redeemed and expired, each by its entry's date.
 
-use crate::domain::{History, InteractionKind, Money};
+use crate::domain::{Account, EntryKind, History, InteractionKind, Money};
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -30,6 +34,23 @@ pub struct DayReport {
     pub returns_fen: i64,
     /// Customers added that day.
     pub new_members: u64,
+    /// Top-ups of stored value that day, what was paid in and the bonus given on it (fen).
+    pub topups: u64,
+    pub topped_up_fen: i64,
+    pub bonus_fen: i64,
+    /// Stored value spent at the till that day, and given back to balances by returns (fen).
+    pub stored_paid_fen: i64,
+    pub stored_refunded_fen: i64,
+    /// Corrections and undos on stored value that day (fen; an undone top-up takes it back).
+    pub stored_adjusted_fen: i64,
+    /// Stored value members held at the end of the day: what the shop owes them (fen).
+    pub stored_owed_fen: i64,
+    /// Points earned (net of what returns took back), redeemed and expired that day.
+    pub points_earned: i64,
+    pub points_redeemed: i64,
+    pub points_expired: i64,
+    /// Corrections and undos on points that day.
+    pub points_adjusted: i64,
     /// Contacts made that day (calls, messages, visits, events, feedback, complaints).
     pub contacts: u64,
     /// Complaints among them.
@@ -65,6 +86,17 @@ impl DayBook {
             returns: 0,
             returns_fen: 0,
             new_members: 0,
+            topups: 0,
+            topped_up_fen: 0,
+            bonus_fen: 0,
+            stored_paid_fen: 0,
+            stored_refunded_fen: 0,
+            stored_adjusted_fen: 0,
+            stored_owed_fen: 0,
+            points_earned: 0,
+            points_redeemed: 0,
+            points_expired: 0,
+            points_adjusted: 0,
             contacts: 0,
             complaints: 0,
             follow_ups_due: 0,
@@ -75,6 +107,7 @@ impl DayBook {
 
     /// Counts one customer's records.
     pub fn push(&mut self, h: &History) {
+        self.push_ledger(h);
         let r = &mut self.report;
         if local_day(h.customer.created) == r.date {
             r.new_members += 1;
@@ -105,6 +138,35 @@ impl DayBook {
                 r.complaints += 1;
             }
         }
+    }
+
+    /// Counts what moved on the member's accounts that day, and what they held at its end.
+    fn push_ledger(&mut self, h: &History) {
+        let r = &mut self.report;
+        let mut day = crate::ledger::summary::Summary::default();
+        day.add_day(&h.ledger, r.date);
+        for e in h.ledger.iter().filter(|e| e.date <= r.date) {
+            let today = e.date == r.date;
+            let corrected = today && matches!(e.kind, EntryKind::Adjust | EntryKind::Undo);
+            match e.account {
+                Account::StoredValue => {
+                    r.stored_owed_fen = r.stored_owed_fen.saturating_add(e.amount);
+                    r.topups += u64::from(today && e.kind == EntryKind::TopUp);
+                    if corrected {
+                        r.stored_adjusted_fen = r.stored_adjusted_fen.saturating_add(e.amount);
+                    }
+                }
+                Account::Points if corrected => r.points_adjusted = r.points_adjusted.saturating_add(e.amount),
+                Account::Points => {}
+            }
+        }
+        r.topped_up_fen = r.topped_up_fen.saturating_add(day.topped_up.0);
+        r.bonus_fen = r.bonus_fen.saturating_add(day.bonus.0);
+        r.stored_paid_fen = r.stored_paid_fen.saturating_add(day.paid.0);
+        r.stored_refunded_fen = r.stored_refunded_fen.saturating_add(day.refunded.0);
+        r.points_earned = r.points_earned.saturating_add(day.earned);
+        r.points_redeemed = r.points_redeemed.saturating_add(day.redeemed);
+        r.points_expired = r.points_expired.saturating_add(day.expired);
     }
 
     /// The report, with the follow-up queue's length as of the day.
@@ -164,7 +226,7 @@ mod tests {
                 p
             })
             .collect();
-        History { customer: c, purchases, interactions: Vec::new() }
+        History { customer: c, purchases, interactions: Vec::new(), ledger: Vec::new() }
     }
 
     #[test]
@@ -206,6 +268,34 @@ mod tests {
         book.push(&h);
         let r = book.finish(0);
         assert_eq!((r.contacts, r.complaints, r.new_members), (2, 1, 0));
+    }
+
+    #[test]
+    fn the_ledger_counts_by_entry_date_and_what_is_owed_reconciles() {
+        use crate::domain::{Account::*, EntryKind::*, LedgerEntry};
+        let today = day("2024-06-30");
+        let mut h = history("2020-01-01", &[]);
+        let e = |account, kind, amount, d: &str, purchase| LedgerEntry {
+            purchase,
+            ..LedgerEntry::new(1, account, kind, amount, day(d))
+        };
+        h.ledger = vec![
+            e(StoredValue, TopUp, 50_000, "2024-06-29", None),
+            e(StoredValue, Bonus, 5_000, "2024-06-29", None),
+            e(StoredValue, TopUp, 20_000, "2024-06-30", None),
+            e(StoredValue, Undo, -20_000, "2024-06-30", None),
+            e(StoredValue, Pay, -12_000, "2024-06-30", Some(9)),
+            e(Points, Earn, 120, "2024-06-30", Some(9)),
+            e(Points, Redeem, -100, "2024-06-30", None),
+            e(StoredValue, TopUp, 99_900, "2024-07-01", None),
+        ];
+        let mut book = DayBook::new(today);
+        book.push(&h);
+        let r = book.finish(0);
+        assert_eq!((r.topups, r.topped_up_fen, r.bonus_fen), (1, 20_000, 0));
+        assert_eq!((r.stored_paid_fen, r.stored_adjusted_fen), (12_000, -20_000), "the undo is a correction");
+        assert_eq!(r.stored_owed_fen, 43_000, "tomorrow's top-up is not owed yet");
+        assert_eq!((r.points_earned, r.points_redeemed, r.points_adjusted), (120, 100, 0));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!   run any command the server runs, as any operator name: that is what they could do with the
 //!   files themselves once the server stops.
 //! - **Which commands**: `backup`, `export` (campaign lists too), `show`, `segments`, `audit`,
-//!   `check`, `fit`, `import`, `void`, `refund`, `resolve`, `undo`, `campaign`. The client asks only after opening the
+//!   `check`, `fit`, `import`, `void`, `refund`, `resolve`, `undo`, `campaign`, `report`,
+//!   `points`, `topup`, `ledger`. The client asks only after opening the
 //!   database failed because it is held, and only when a server answers here (else it says who
 //!   holds the database, as before). `restore`, `salvage`, `demo` and `torture` are asked too,
 //!   and refused with what to do (stop the server first); the console and `serve` keep their own

@@ -122,6 +122,7 @@ impl<'a> Console<'a> {
         let (w, h) = spec.size;
         app.set_operator(&spec.operator);
         app.set_role(spec.role);
+        app.set_key_prefix(&crate::tui::key_prefix());
         app.update(Action::Resize(w, h));
         let viewport = Viewport::Fixed(Rect::new(0, 0, w, h));
         let terminal =

@@ -13,7 +13,7 @@ use super::sled_store::{FORMAT, FORMAT_KEY};
 use super::sum::{self, SEQ_KEY, SUM_KEY};
 use super::trees::{TreeId, Trees};
 use super::txn::NEXT_ID;
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::{Customer, Interaction, LedgerEntry, Purchase};
 use crate::progress::{Progress, Unit};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,7 +44,7 @@ impl CheckReport {
         self.problems.is_empty()
     }
 
-    fn problem(&mut self, tree: &str, key: impl Into<String>, what: impl Into<String>) {
+    pub(crate) fn problem(&mut self, tree: &str, key: impl Into<String>, what: impl Into<String>) {
         self.problems.push(Problem { tree: tree.into(), key: key.into(), what: what.into() });
     }
 
@@ -59,7 +59,7 @@ impl CheckReport {
 }
 
 /// A key shown to the operator: text when it is printable, else hex.
-fn show_key(k: &[u8]) -> String {
+pub(crate) fn show_key(k: &[u8]) -> String {
     match std::str::from_utf8(k) {
         Ok(s) if !s.chars().any(char::is_control) => format!("{s:?}"),
         _ => k.iter().map(|b| format!("{b:02x}")).collect(),
@@ -84,7 +84,11 @@ pub(crate) fn run(t: &Trees, p: &dyn Progress) -> CheckReport {
     scan_chunks::<Purchase>(&t[TreeId::Purchases], "purchases", &customers, &mut r, p, &mut ids);
     p.stage("checking interactions (chunks)", None, Unit::Items);
     scan_chunks::<Interaction>(&t[TreeId::Interactions], "interactions", &customers, &mut r, p, &mut ids);
+    p.stage("checking the member ledger (chunks)", None, Unit::Items);
+    // Entries are numbered per member: their numbers are checked there, not among the ids.
+    scan_chunks::<LedgerEntry>(&t[TreeId::Ledger], "ledger", &customers, &mut r, p, &mut Vec::new());
     check_unique(&mut ids, &mut r);
+    super::ledger_check::run(t, &mut r);
     max_id = max_id.max(ids.last().map_or(0, |o| o.0));
     p.stage("checking the indexes", None, Unit::Items);
     check_ref_index(&t[TreeId::IdxRef], &customers, &mut r, p);
@@ -103,7 +107,7 @@ pub(crate) fn run(t: &Trees, p: &dyn Progress) -> CheckReport {
     check_meta(&t[TreeId::Meta], max_id, &mut r, p);
     // Every tree again: now its entries are counted (for purchases and interactions, the
     // chunks), so this stage knows its size, but for the few marks of merges and duplicates.
-    let records = ["purchases", "interactions"];
+    let records = ["purchases", "interactions", "ledger"];
     let counted = r.counts.iter().filter(|(name, _)| !records.contains(&name.as_str())).map(|(_, n)| n).sum();
     p.stage("summing every entry", Some(counted), Unit::Items);
     check_sum(t, &mut r, p);

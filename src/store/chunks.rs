@@ -16,7 +16,7 @@ use super::scan::io;
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail, lift};
 use super::{StoreError, StoreResult};
-use crate::domain::{Interaction, Purchase};
+use crate::domain::{Interaction, LedgerEntry, Purchase};
 
 /// Most records in one chunk. 64: the average customer (about 14 purchases, 3 interactions)
 /// fits in one chunk of each kind, and a heavy buyer's save rewrites at most 64 records (about
@@ -54,7 +54,7 @@ macro_rules! child {
     )*};
 }
 
-child!(Purchase, Interaction);
+child!(Purchase, Interaction, LedgerEntry);
 
 /// `records` grouped by owner, owners in order of first appearance (so that an error names
 /// the first bad record's customer, as it did record by record).

@@ -19,6 +19,14 @@ proptest! {
     }
 
     #[test]
+    fn ledger_entries_round_trip_through_chunks(mut es in proptest::collection::vec(crate::store::test_support::ledger_entry(), 1..150), owner in 1u64..) {
+        for e in &mut es {
+            e.customer = owner;
+        }
+        prop_assert_eq!(unpack::<crate::domain::LedgerEntry>(&pack(&es).unwrap(), owner), es);
+    }
+
+    #[test]
     fn interactions_round_trip_through_chunks(mut is in proptest::collection::vec(interaction(), 1..80), owner in 1u64..) {
         is.iter_mut().for_each(|i| i.customer = owner);
         let packed = pack(&is).unwrap();
@@ -35,6 +43,29 @@ proptest! {
         prop_assert!(err.contains("purchases of customer #9 (chunk 0)"), "{}", err);
         prop_assert!(decode::<Purchase>(&bytes[..at], 9, 0).is_err());
     }
+}
+
+#[test]
+fn a_format_5_chunk_of_purchases_still_reads_unknown_payment_and_no_points() {
+    // A chunk as format 5 wrote it: envelope version 5, purchases in their version 5 layout.
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let mut p = Purchase::new(9, day, crate::domain::Money(12_345), 2).unwrap();
+    p.id = 40;
+    let wires = vec![(40i64, crate::store::wire::PurchaseV5::from_domain(&p))];
+    let payload = crate::store::envelope::raw_payload(&wires);
+    let mut bytes = vec![5u8];
+    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    let back: Vec<Purchase> = decode(&bytes, 9, 0).unwrap();
+    assert_eq!(back, [p.clone()]);
+    assert_eq!((back[0].payment, back[0].points), (crate::domain::Payment::Unknown, 0));
+    // Written again, it is version 6 and keeps what a till adds.
+    let mut paid = p;
+    paid.payment = crate::domain::Payment::StoredValue;
+    paid.points = 123;
+    let packed = pack(std::slice::from_ref(&paid)).unwrap();
+    assert_eq!(packed[0][0], 6);
+    assert_eq!(decode::<Purchase>(&packed[0], 9, 0).unwrap(), [paid]);
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! The versioned envelope every stored record travels in.
 //!
 //! Version 6: customers in their version 6 layout (version 3 and consent per channel, a
-//! child's birthday, stated income, education and occupation). Same header as below.
+//! child's birthday, stated income, education and occupation); chunks of purchases in their
+//! version 6 layout (version 5 with the payment and the points they move), interactions in
+//! their version 5 layout, and ledger entries in their first layout (see [`super::ledger`]).
+//! Same header as below.
 //! Version 5: chunks of purchases or interactions in their version 5 layouts (version 3 and
 //! what corrections add: returns, voids, resolutions, outcomes), and audit entries in theirs
 //! (with the change that undoes them). Same header as below.
@@ -25,9 +28,11 @@
 
 use super::legacy::{CustomerV1, CustomerV2, InteractionV2, PurchaseV2};
 pub(crate) use super::wire::At;
-use super::wire::{CustomerV3, CustomerV6, InteractionV3, InteractionV5, PurchaseV3, PurchaseV5};
+use super::wire::{
+    CustomerV3, CustomerV6, InteractionV3, InteractionV5, LedgerV6, PurchaseV3, PurchaseV5, PurchaseV6,
+};
 use super::{StoreError, StoreResult};
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::{Customer, Interaction, LedgerEntry, Purchase};
 use bincode::config::{self, Configuration, Limit};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -37,12 +42,13 @@ pub(crate) const VERSION: u8 = 3;
 /// The envelope version customers are written in: version 3 and consent, a child's birthday
 /// and stated traits (see [`CustomerV6`]).
 pub(crate) const CUSTOMER_VERSION: u8 = 6;
-/// The newest envelope version of single records other than customers (audit entries with
-/// what undoes them): a purchase in version 6 was written by a newer kehu, a customer in
-/// version 7 too.
-const NEWEST_OTHER: u8 = 5;
+/// The newest envelope version of a single record this kehu reads (customers, and purchases
+/// written alone by tests and tools, in their version 6 layouts).
+const NEWEST: u8 = 6;
 /// The envelope version of a chunk of records in their current layouts.
-pub(crate) const CHUNK_VERSION: u8 = 5;
+pub(crate) const CHUNK_VERSION: u8 = 6;
+/// The chunk version of format 5: purchases without payment and points, no ledger.
+const CHUNK_V5_LAYOUTS: u8 = 5;
 /// The chunk version of format 4: records in their version 3 layouts.
 const CHUNK_V3_LAYOUTS: u8 = 4;
 /// Largest payload accepted, so that a corrupt length prefix cannot ask for gigabytes. Chunks
@@ -72,6 +78,10 @@ pub(crate) trait Record: Sized {
     type WireV3: DeserializeOwned;
     /// The record from its version 3 form.
     fn from_wire_v3(wire: Self::WireV3, at: At) -> Result<Self, String>;
+    /// The version 5 layout (chunks of format 5).
+    type WireV5: DeserializeOwned;
+    /// The record from its version 5 form.
+    fn from_wire_v5(wire: Self::WireV5, at: At) -> Result<Self, String>;
     /// Decodes a version 1 payload into the current record.
     fn decode_v1(payload: &[u8]) -> Result<Self, String>;
     /// Decodes a version 2 payload (the serde layout of the domain type then, ids included).
@@ -92,6 +102,10 @@ impl Record for Customer {
     fn from_wire_v3(wire: CustomerV3, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
+    type WireV5 = CustomerV3;
+    fn from_wire_v5(_: CustomerV3, _: At) -> Result<Self, String> {
+        Err("a customer in envelope version 5".into())
+    }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
         payload_from::<CustomerV1>(payload).map(Customer::from)
     }
@@ -103,16 +117,20 @@ impl Record for Customer {
 impl Record for Purchase {
     const KIND: &'static str = "purchase";
     // Written in chunks; alone only by tests and tools.
-    const WRITTEN: u8 = 5;
-    type Wire = PurchaseV5;
-    fn to_wire(&self) -> PurchaseV5 {
-        PurchaseV5::from_domain(self)
+    const WRITTEN: u8 = 6;
+    type Wire = PurchaseV6;
+    fn to_wire(&self) -> PurchaseV6 {
+        PurchaseV6::from_domain(self)
     }
-    fn from_wire(wire: PurchaseV5, at: At) -> Result<Self, String> {
+    fn from_wire(wire: PurchaseV6, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     type WireV3 = PurchaseV3;
     fn from_wire_v3(wire: PurchaseV3, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
+    type WireV5 = PurchaseV5;
+    fn from_wire_v5(wire: PurchaseV5, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
@@ -137,11 +155,44 @@ impl Record for Interaction {
     fn from_wire_v3(wire: InteractionV3, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
+    // Interactions kept their version 5 layout in version 6 chunks.
+    type WireV5 = InteractionV5;
+    fn from_wire_v5(wire: InteractionV5, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
         payload_from::<InteractionV2>(payload).map(Interaction::from)
     }
     fn decode_v2(payload: &[u8]) -> Result<Self, String> {
         payload_from::<InteractionV2>(payload).map(Interaction::from)
+    }
+}
+
+impl Record for LedgerEntry {
+    const KIND: &'static str = LedgerEntry::KIND_NAME;
+    // Written in chunks; alone only by tests and tools.
+    const WRITTEN: u8 = 6;
+    type Wire = LedgerV6;
+    fn to_wire(&self) -> LedgerV6 {
+        LedgerV6::from_domain(self)
+    }
+    fn from_wire(wire: LedgerV6, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
+    // The ledger came with version 6: no older layout exists.
+    type WireV3 = LedgerV6;
+    fn from_wire_v3(_: LedgerV6, _: At) -> Result<Self, String> {
+        Err("a ledger entry in a version 4 chunk".into())
+    }
+    type WireV5 = LedgerV6;
+    fn from_wire_v5(_: LedgerV6, _: At) -> Result<Self, String> {
+        Err("a ledger entry in a version 5 chunk".into())
+    }
+    fn decode_v1(_: &[u8]) -> Result<Self, String> {
+        Err("a ledger entry in envelope version 1".into())
+    }
+    fn decode_v2(_: &[u8]) -> Result<Self, String> {
+        Err("a ledger entry in envelope version 2".into())
     }
 }
 
@@ -211,6 +262,17 @@ pub(crate) fn decode_chunk<T: Record>(bytes: &[u8], owner: u64) -> Result<Vec<T>
                 })
                 .collect()
         }
+        CHUNK_V5_LAYOUTS => {
+            let wires: Vec<(i64, T::WireV5)> = payload_from(checked_payload(rest)?)?;
+            let mut id = 0u64;
+            wires
+                .into_iter()
+                .map(|(delta, wire)| {
+                    id = id.wrapping_add(delta as u64);
+                    (delta, T::from_wire_v5(wire, At::child(owner, id)))
+                })
+                .collect()
+        }
         CHUNK_V3_LAYOUTS => {
             let wires: Vec<(i64, T::WireV3)> = payload_from(checked_payload(rest)?)?;
             let mut id = 0u64;
@@ -257,11 +319,10 @@ fn decode_any<T: Record>(bytes: &[u8], at: At) -> Result<T, String> {
         2 => T::decode_v2(checked_payload(rest)?),
         3 => T::from_wire_v3(payload_from(checked_payload(rest)?)?, at),
         v if v == T::WRITTEN => T::from_wire(payload_from(checked_payload(rest)?)?, at),
-        // Newer than anything this kehu writes of the kind, or than any record at all.
-        v if v > T::WRITTEN.max(NEWEST_OTHER) => Err(format!(
-            "written by a newer kehu (record version {v}, this kehu reads up to {})",
-            T::WRITTEN.max(NEWEST_OTHER)
-        )),
+        5 => T::from_wire_v5(payload_from(checked_payload(rest)?)?, at),
+        v if v > NEWEST => {
+            Err(format!("written by a newer kehu (record version {v}, this kehu reads up to {NEWEST})"))
+        }
         v => Err(format!("unknown record version {v}")),
     }
 }

@@ -189,6 +189,8 @@ impl From<PurchaseV2> for Purchase {
             promo: v.promo,
             refund_of: None,
             void: None,
+            payment: crate::domain::Payment::Unknown,
+            points: 0,
         }
     }
 }

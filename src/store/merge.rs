@@ -12,7 +12,7 @@ use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail};
 use super::{StoreError, StoreResult};
 use crate::change::Unmerge;
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::{Balances, Customer, Interaction, LedgerEntry, Purchase};
 
 /// What belongs to or points at one customer, listed outside the transaction.
 #[derive(Debug, Default)]
@@ -21,6 +21,8 @@ pub(crate) struct Ties {
     pub purchases: Vec<u32>,
     /// Numbers of the customer's interaction chunks.
     pub interactions: Vec<u32>,
+    /// Numbers of the customer's ledger chunks.
+    pub ledger: Vec<u32>,
     /// Ids of the customers whose referrer is this customer.
     pub referred: Vec<u64>,
 }
@@ -32,6 +34,7 @@ impl Ties {
         customers: &sled::Tree,
         purchases: &sled::Tree,
         interactions: &sled::Tree,
+        ledger: &sled::Tree,
         id: u64,
     ) -> StoreResult<Ties> {
         let mut referred = Vec::new();
@@ -46,6 +49,7 @@ impl Ties {
         Ok(Ties {
             purchases: chunks::numbers_of(purchases, id, Purchase::KIND)?,
             interactions: chunks::numbers_of(interactions, id, Interaction::KIND)?,
+            ledger: chunks::numbers_of(ledger, id, LedgerEntry::KIND)?,
             referred,
         })
     }
@@ -69,6 +73,38 @@ fn move_back<T: Child>(tx: &Tx, tree: TreeId, from: u64, to: u64, ids: &[u64]) -
     chunks::rewrite(tx, tree, from, &staying, old)?;
     moving.iter_mut().for_each(|r| r.set_owner(to));
     chunks::append(tx, tree, to, moving)
+}
+
+/// Moves the listed ledger chunks of member `from` to the end of member `to`'s ledger,
+/// numbered after `to`'s own entries (entries are numbered per member); returns their new
+/// numbers.
+fn move_ledger(tx: &Tx, from: u64, to: u64, listed: &[u32]) -> TxResult<Vec<u64>> {
+    let mut moving: Vec<LedgerEntry> = chunks::take(tx, TreeId::Ledger, from, listed, true)?;
+    let (theirs, _) = chunks::all_in::<LedgerEntry>(tx, TreeId::Ledger, to)?;
+    let next = theirs.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+    for (n, e) in moving.iter_mut().enumerate() {
+        e.customer = to;
+        e.id = next + n as u64;
+    }
+    let ids = moving.iter().map(|e| e.id).collect();
+    if !moving.is_empty() {
+        chunks::append(tx, TreeId::Ledger, to, moving)?;
+    }
+    Ok(ids)
+}
+
+/// Moves ledger entries `ids` of member `from` back to member `to` (who has none), numbered
+/// from 1 again in the order they were kept.
+fn move_ledger_back(tx: &Tx, from: u64, to: u64, ids: &[u64]) -> TxResult<()> {
+    let (all, old) = chunks::all_in::<LedgerEntry>(tx, TreeId::Ledger, from)?;
+    let (mut moving, staying): (Vec<LedgerEntry>, Vec<LedgerEntry>) =
+        all.into_iter().partition(|e| ids.contains(&e.id));
+    chunks::rewrite(tx, TreeId::Ledger, from, &staying, old)?;
+    for (n, e) in moving.iter_mut().enumerate() {
+        e.customer = to;
+        e.id = n as u64 + 1;
+    }
+    chunks::append(tx, TreeId::Ledger, to, moving)
 }
 
 /// The keys of the former-refs tree: a member number, a phone, a customer id.
@@ -126,6 +162,8 @@ impl Tx<'_> {
         let purchases = move_children::<Purchase>(self, TreeId::Purchases, loser, to, &ties.purchases)?;
         let interactions =
             move_children::<Interaction>(self, TreeId::Interactions, loser, to, &ties.interactions)?;
+        // The member's accounts go with them: both balances are the survivor's now.
+        let ledger = move_ledger(self, loser, to, &ties.ledger)?;
         let mut s = survivor.clone();
         if s.referrer.is_some_and(|r| r == loser || r == to) {
             s.referrer = None;
@@ -147,7 +185,7 @@ impl Tx<'_> {
         }
         // The unmerge finds the survivor at the revision this merge leaves.
         let survivor = Customer { revision: stored.revision, ..before };
-        let un = Unmerge { survivor, loser: gone, purchases, interactions, referred, former };
+        let un = Unmerge { survivor, loser: gone, purchases, interactions, referred, former, ledger };
         Ok((stored, un))
     }
 
@@ -175,6 +213,18 @@ impl Tx<'_> {
         self.put_customer(&Customer { revision: un.loser.revision, ..un.loser.clone() })?;
         move_back::<Purchase>(self, TreeId::Purchases, s, l, &un.purchases)?;
         move_back::<Interaction>(self, TreeId::Interactions, s, l, &un.interactions)?;
+        move_ledger_back(self, s, l, &un.ledger)?;
+        // What the survivor spent since of the loser's balance cannot be given back twice.
+        for id in [s, l] {
+            let (entries, _) = chunks::all_in::<LedgerEntry>(self, TreeId::Ledger, id)?;
+            let now = Balances::of(&entries);
+            if now.points < 0 || now.stored.0 < 0 {
+                return fail(StoreError::Refused(format!(
+                    "the merge cannot be taken back: customer #{id} would be left with {} points and {} of stored value (spent since the merge)",
+                    now.points, now.stored
+                )));
+            }
+        }
         self.repoint(&un.referred, s, Some(l), l)?;
         Ok(stored)
     }
@@ -185,6 +235,11 @@ impl Tx<'_> {
         let c = self.existing(id)?;
         if c.revision != revision {
             return fail(StoreError::Stale { id, expected: revision, found: c.revision });
+        }
+        if !ties.ledger.is_empty() {
+            return fail(StoreError::Refused(format!(
+                "customer #{id} has a member account (points or stored value entries), which deleting would lose; merge the customer into another one instead"
+            )));
         }
         if !ties.purchases.is_empty() || !ties.interactions.is_empty() {
             let purchases =

@@ -72,7 +72,12 @@ fn old_db(path: &Path, format: u32) -> Vec<History> {
     let mut out = Vec::new();
     for (k, c) in customers.iter().enumerate() {
         let count = [0, 1, 63, 64, 65, 130, 3, 14][k];
-        let mut h = History { customer: c.clone(), purchases: Vec::new(), interactions: Vec::new() };
+        let mut h = History {
+            customer: c.clone(),
+            purchases: Vec::new(),
+            interactions: Vec::new(),
+            ledger: Vec::new(),
+        };
         for j in 0..count {
             next += 1;
             let p =

@@ -15,6 +15,8 @@ mod envelope;
 mod guard;
 mod journal;
 mod keys;
+mod ledger;
+mod ledger_check;
 mod legacy;
 mod lock;
 mod merge;
@@ -216,6 +218,15 @@ pub trait Store: Send + Sync {
     /// Verifies every record, index and counter of the open database (`kehu check` run by the
     /// `kehu serve` that holds it), telling `p` how far it has come; edits wait meanwhile.
     fn verify(&self, p: &dyn crate::progress::Progress) -> CheckReport;
+    /// Whether the points ledger of a database kept before it is still to be opened (see
+    /// [`Change::OpenLedger`]): a store that always had the ledger never is.
+    fn ledger_pending(&self) -> StoreResult<bool> {
+        Ok(false)
+    }
+    /// The first record saved with idempotency key `key` (see [`Change::Keyed`]), if the key
+    /// was used — a purchase's id or a ledger entry's number: a retry can say so before it
+    /// works anything out again.
+    fn keyed_record(&self, key: &str) -> StoreResult<Option<u64>>;
 
     /// Reserves `n` consecutive fresh ids (shared by all record kinds) and returns the first.
     fn allocate_ids(&self, n: u64) -> StoreResult<u64> {

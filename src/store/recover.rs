@@ -31,6 +31,9 @@ pub(crate) struct Opened {
     pub report: OpenReport,
     /// A new database whose first change, the format number, is still to be written.
     pub needs_format: bool,
+    /// A database moved to this format from one before the member ledger (its number already
+    /// raised): its points ledger is still to be opened.
+    pub pre_ledger: bool,
 }
 
 /// Compares sled with the journal of the database in `dir` and brings them into agreement.
@@ -63,7 +66,7 @@ pub(crate) fn reconcile(
             last.last()
         ));
         let journal = Journal::create(&jdir, Header { base: s, base_sum })?;
-        return Ok(Opened { journal, report, needs_format: format.is_none() });
+        return Ok(Opened { journal, report, needs_format: format.is_none(), pre_ledger: false });
     }
     let claimed = claimed_sum(trees, seq, claimed)?;
     if s < last.last() {
@@ -84,7 +87,7 @@ pub(crate) fn reconcile(
     }
     let journal = Journal::resume(&jdir, &last_file.path, &last)?;
     let format = super::open::read_format(meta)?;
-    Ok(Opened { journal, report, needs_format: format.is_none() })
+    Ok(Opened { journal, report, needs_format: format.is_none(), pre_ledger: false })
 }
 
 /// The `Lost` refusal: changes `s+1..=last` are acknowledged and gone from sled, and the journal
@@ -148,16 +151,13 @@ fn begin(
     let mut report = OpenReport::default();
     if format.is_none() && seq.is_none() && all_empty(trees)? {
         let journal = Journal::create(jdir, Header { base: 0, base_sum: 0 })?;
-        return Ok(Opened { journal, report, needs_format: true });
+        return Ok(Opened { journal, report, needs_format: true, pre_ledger: false });
     }
     let meta = &trees[TreeId::Meta];
     match format {
-        Some(FORMAT) => migrate::finish(db)?,
-        // Format 4 has the records where format 5 keeps them: only the number changes.
-        Some(4) => {
-            migrate::finish(db)?;
-            meta.insert(super::sled_store::FORMAT_KEY, &FORMAT.to_be_bytes()).map_err(io)?;
-        }
+        // Formats 4 and 5 have the records where this format keeps them: only the number
+        // changes, as the first change of the new journal (see `open`).
+        Some(FORMAT | 4 | 5) => migrate::finish(db)?,
         // Older, or no number (format 1): move the records to the current layout.
         _ => migrate::run(db, meta)?,
     }
@@ -179,7 +179,9 @@ fn begin(
         Some(s) => format!("the journal was missing; a new one starts at change {s}"),
         None => format!("the database now keeps a journal of every change (format {FORMAT})"),
     });
-    Ok(Opened { journal, report, needs_format: false })
+    // Formats 3 and older were moved to this one above; they too are from before the ledger.
+    let pre_ledger = format.is_none_or(|f| f < 4);
+    Ok(Opened { journal, report, needs_format: false, pre_ledger })
 }
 
 /// Applies the journal's entries after `s` to sled, each in its own transaction and checked

@@ -3,8 +3,9 @@
 use super::chunks::{self, Child};
 use super::envelope::{At, decode};
 use super::keys::{id_key, parse_chunk_key, parse_id};
+use super::trees::{TreeId, Trees};
 use super::{StoreError, StoreResult};
-use crate::domain::{Customer, History, Interaction, Purchase};
+use crate::domain::{Customer, History, Interaction, LedgerEntry, Purchase};
 use std::iter::Peekable;
 use std::ops::ControlFlow;
 
@@ -55,42 +56,45 @@ pub(crate) fn customer(customers: &sled::Tree, id: u64) -> StoreResult<Option<Cu
     }
 }
 
-/// Puts a history's records in date order (ties by id), as every reader expects them.
-fn sorted(customer: Customer, mut purchases: Vec<Purchase>, mut interactions: Vec<Interaction>) -> History {
+/// Puts a history's records in date order (ties by id), as every reader expects them; ledger
+/// entries stay in the order they were saved.
+fn sorted(
+    customer: Customer,
+    mut purchases: Vec<Purchase>,
+    mut interactions: Vec<Interaction>,
+    ledger: Vec<LedgerEntry>,
+) -> History {
     purchases.sort_by_key(|p| (p.date, p.id));
     interactions.sort_by_key(|i| (i.date, i.id));
-    History { customer, purchases, interactions }
+    History { customer, purchases, interactions, ledger }
 }
 
 /// One customer's history.
-pub(crate) fn history(
-    customers: &sled::Tree,
-    purchases: &sled::Tree,
-    interactions: &sled::Tree,
-    id: u64,
-) -> StoreResult<Option<History>> {
-    let Some(c) = customer(customers, id)? else { return Ok(None) };
-    Ok(Some(sorted(c, chunks::records_of(purchases, id)?, chunks::records_of(interactions, id)?)))
+pub(crate) fn history(t: &Trees, id: u64) -> StoreResult<Option<History>> {
+    let Some(c) = customer(&t[TreeId::Customers], id)? else { return Ok(None) };
+    Ok(Some(sorted(
+        c,
+        chunks::records_of(&t[TreeId::Purchases], id)?,
+        chunks::records_of(&t[TreeId::Interactions], id)?,
+        chunks::records_of(&t[TreeId::Ledger], id)?,
+    )))
 }
 
 /// Every history in id order until `f` breaks: the three trees share the customer-id key order,
 /// so one merged pass over each replaces a prefix scan per customer. The purchase and interaction
 /// trees hold chunks (see [`super::chunks`]), a few entries per customer instead of one per record.
-pub(crate) fn histories_until(
-    customers: &sled::Tree,
-    purchases: &sled::Tree,
-    interactions: &sled::Tree,
-    f: &mut dyn FnMut(History) -> ControlFlow<()>,
-) -> StoreResult<()> {
-    let mut ps = purchases.iter().peekable();
-    let mut is = interactions.iter().peekable();
-    for item in customers.iter() {
+pub(crate) fn histories_until(t: &Trees, f: &mut dyn FnMut(History) -> ControlFlow<()>) -> StoreResult<()> {
+    let mut ps = t[TreeId::Purchases].iter().peekable();
+    let mut is = t[TreeId::Interactions].iter().peekable();
+    let mut ls = t[TreeId::Ledger].iter().peekable();
+    for item in t[TreeId::Customers].iter() {
         let (k, v) = item.map_err(io)?;
         let id = parse_id(&k, "customer key")?;
         let c = decode(&v, At::customer(id))?;
         let p = take_owned(&mut ps, id)?;
         let i = take_owned(&mut is, id)?;
-        if f(sorted(c, p, i)).is_break() {
+        let l = take_owned(&mut ls, id)?;
+        if f(sorted(c, p, i, l)).is_break() {
             break;
         }
     }

@@ -20,7 +20,7 @@ use super::sum::{SEQ_KEY, SUM_KEY};
 use super::trees::{TreeId, Trees};
 use super::txn::{Tx, TxResult, fail};
 use super::{Store, StoreError, StoreResult};
-use crate::change::{Change, Committed};
+use crate::change::{Applied, Change, Committed, Replaced};
 use crate::domain::{Customer, History, Phone};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::cell::{Cell, RefCell};
@@ -29,13 +29,16 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The database layout this kehu writes; a database with a higher number is refused at open.
 ///
+/// 6: format 5 with the member ledger (trees `ledger_chunks`, `idx_ledger_key`; purchases in
+/// chunks of envelope version 6, with their payment and points); a database of format 5 or
+/// older is upgraded with its points ledger still to open (see [`super::ledger`]).
 /// 5: format 4 with the journal and the content sum (an older kehu, which would write without
 /// journaling, must refuse it); 4: purchases and interactions in chunks (trees
 /// `purchase_chunks`, `interaction_chunks`); 3: one entry per record (trees `purchases`,
 /// `interactions`), records in envelope version 3 (compact, see `wire`); 2: the same trees,
 /// envelope version 2. Older databases are brought to format 5 when opened (see
 /// [`super::migrate`] and [`super::recover`]).
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 /// The tree of purchase chunks (format 4).
 pub(crate) const PURCHASE_CHUNKS: &str = "purchase_chunks";
 /// The tree of interaction chunks (format 4).
@@ -196,6 +199,7 @@ impl SledStore {
                 inner.undoing = true;
                 return Ok(inner);
             }
+            Change::Keyed { change, .. } => return self.prepare(change),
             _ => {}
         }
         Ok(prep)
@@ -227,6 +231,7 @@ impl SledStore {
             &self.trees[TreeId::Customers],
             &self.trees[TreeId::Purchases],
             &self.trees[TreeId::Interactions],
+            &self.trees[TreeId::Ledger],
             id,
         )
     }
@@ -304,6 +309,23 @@ impl SledStore {
         Ok(())
     }
 
+    /// Raises a database from before the member ledger to this format, as a journaled change:
+    /// nothing moves (the ledger's trees start empty), and a database that holds customers has
+    /// its points ledger still to open with their balances from before (see
+    /// [`crate::change::Change::OpenLedger`]).
+    pub(crate) fn upgrade_format(&self) -> StoreResult<()> {
+        let mut w = self.write_lock();
+        let customers = self.trees[TreeId::Customers].iter().next().transpose().map_err(io)?.is_some();
+        self.journaled(&mut w, |tx, _| {
+            tx.insert(TreeId::Meta, FORMAT_KEY, FORMAT.to_be_bytes().to_vec())?;
+            if customers {
+                tx.insert(TreeId::Meta, super::ledger::LEDGER_PENDING, vec![1])?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
     /// The bytes the journal takes on disk.
     pub fn journal_bytes(&self) -> u64 {
         self.write_lock().journal.bytes()
@@ -319,10 +341,19 @@ impl SledStore {
 impl Store for SledStore {
     fn commit(&self, change: Change, operator: &str) -> StoreResult<Committed> {
         let mut w = self.write_lock();
+        if let Change::Keyed { key, .. } = &change {
+            super::ledger::check_key(key)?;
+            // Saved before (a retry, a second press): nothing is done, nothing journaled.
+            if let Some(v) = self.trees[TreeId::LedgerKeys].get(key.as_bytes()).map_err(io)? {
+                let (_, id) = super::ledger::keyed_record(&v)?;
+                let (applied, replaced) = (Applied::Replayed(id), Replaced::Nothing);
+                return Ok(Committed { seq: w.journal.last, applied, replaced });
+            }
+        }
         let prep = self.prepare(&change)?;
         let when = chrono::Utc::now();
         let (seq, (applied, replaced)) = self.journaled(&mut w, |tx, seq| {
-            let (applied, replaced) = super::write::apply(tx, &change, &prep)?;
+            let (applied, replaced) = super::write::apply(tx, &change, &prep, operator)?;
             let done = Committed { seq, applied: applied.clone(), replaced: replaced.clone() };
             let entries =
                 crate::change::audit::entries(&change, &done, &tx.customers_written(), operator, when);
@@ -339,8 +370,7 @@ impl Store for SledStore {
     }
 
     fn history(&self, id: u64) -> StoreResult<Option<History>> {
-        let t = &self.trees;
-        scan::history(&t[TreeId::Customers], &t[TreeId::Purchases], &t[TreeId::Interactions], id)
+        scan::history(&self.trees, id)
     }
 
     fn id_by_ref(&self, reference: &str) -> StoreResult<Option<u64>> {
@@ -387,8 +417,7 @@ impl Store for SledStore {
     }
 
     fn histories_until(&self, f: &mut dyn FnMut(History) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
-        let t = &self.trees;
-        scan::histories_until(&t[TreeId::Customers], &t[TreeId::Purchases], &t[TreeId::Interactions], f)
+        scan::histories_until(&self.trees, f)
     }
 
     fn customers_until(&self, f: &mut dyn FnMut(Customer) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
@@ -448,6 +477,17 @@ impl Store for SledStore {
 
     fn verify(&self, p: &dyn crate::progress::Progress) -> CheckReport {
         self.check_with(p)
+    }
+
+    fn keyed_record(&self, key: &str) -> StoreResult<Option<u64>> {
+        match self.trees[TreeId::LedgerKeys].get(key.as_bytes()).map_err(io)? {
+            None => Ok(None),
+            Some(v) => super::ledger::keyed_record(&v).map(|(_, id)| Some(id)),
+        }
+    }
+
+    fn ledger_pending(&self) -> StoreResult<bool> {
+        Ok(self.trees[TreeId::Meta].get(super::ledger::LEDGER_PENDING).map_err(io)?.is_some())
     }
 }
 

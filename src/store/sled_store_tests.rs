@@ -329,3 +329,32 @@ fn indexes_agree_with_records_after_merge_and_delete() {
         k[..8] == id_key(a.id)
     }));
 }
+
+/// An entry changed behind the store's back, well formed and checksummed (a file edited by
+/// someone who knows the layout), is found by `check`: the entries of the purchase no longer
+/// add up to what it is due, and a top-up changed to more than was paid in leaves the member
+/// owing less than they were given back; besides, the content sum no longer matches.
+#[test]
+fn check_finds_a_tampered_ledger_entry() {
+    use crate::domain::{LedgerEntry, Payment};
+    let (_d, s) = fresh();
+    let c = s.put_customer(new_customer("A", None, None)).unwrap();
+    let mut p = new_purchase(c.id, day(1, 1), 120);
+    p.points = 120;
+    p.payment = Payment::Cash;
+    let p = s.add_purchase(p).unwrap();
+    assert!(s.check().is_clean(), "{:?}", s.check());
+    let key = crate::store::keys::chunk_key(c.id, 0);
+    let bytes = s.tree(TreeId::Ledger).get(key).unwrap().unwrap();
+    let mut entries: Vec<LedgerEntry> = crate::store::chunks::decode(&bytes, c.id, 0).unwrap();
+    assert_eq!((entries[0].purchase, entries[0].amount), (Some(p.id), 120));
+    entries[0].amount = 1200;
+    let forged = crate::store::envelope::encode_chunk(&entries, |e| e.id).unwrap();
+    s.tree(TreeId::Ledger).insert(key, forged).unwrap();
+    let report = s.check();
+    let ledger: Vec<&crate::store::Problem> = report.problems.iter().filter(|x| x.tree == "ledger").collect();
+    assert_eq!(ledger.len(), 1, "{report:?}");
+    assert_eq!(ledger[0].key, format!("#{} purchase #{}", c.id, p.id));
+    assert!(ledger[0].what.contains("add up to 1200, and it is due 120"), "{}", ledger[0].what);
+    assert!(report.problems.iter().any(|x| x.key == "content sum"), "{report:?}");
+}

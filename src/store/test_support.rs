@@ -108,8 +108,13 @@ pub fn purchase() -> impl Strategy<Value = Purchase> {
         any::<bool>(),
     )
         .prop_flat_map(|(id, customer, date, a, quantity, category, channel, promo)| {
-            (proptest::option::of(any::<u64>()), proptest::option::of(void())).prop_map(
-                move |(refund_of, void)| Purchase {
+            (
+                proptest::option::of(any::<u64>()),
+                proptest::option::of(void()),
+                select(crate::domain::Payment::ALL),
+                any::<i64>(),
+            )
+                .prop_map(move |(refund_of, void, payment, points)| Purchase {
                     id,
                     customer,
                     date,
@@ -120,8 +125,32 @@ pub fn purchase() -> impl Strategy<Value = Purchase> {
                     promo,
                     refund_of,
                     void,
-                },
-            )
+                    payment,
+                    points,
+                })
+        })
+}
+
+/// Any ledger entry.
+pub fn ledger_entry() -> impl Strategy<Value = crate::domain::LedgerEntry> {
+    use crate::domain::{Account, EntryKind};
+    (
+        (any::<u64>(), any::<u64>(), select(Account::ALL), select(EntryKind::ALL), any::<i64>(), date()),
+        ("\\PC{0,12}", proptest::option::of(any::<u64>()), "\\PC{0,8}", "\\PC{0,20}"),
+    )
+        .prop_map(|((id, customer, account, kind, amount, date), (key, purchase, operator, note))| {
+            crate::domain::LedgerEntry {
+                id,
+                customer,
+                account,
+                kind,
+                amount,
+                date,
+                key,
+                purchase,
+                operator,
+                note,
+            }
         })
 }
 

@@ -25,11 +25,16 @@ pub(crate) enum TreeId {
     NotDuplicates = 9,
     /// Campaigns by name (UTF-8) → the campaign (see [`super::campaigns`]).
     Campaigns = 10,
+    // Member accounts (see `super::ledger`).
+    /// Points and stored-value entries, in chunks like purchases.
+    Ledger = 11,
+    /// Idempotency keys given by a till or a script → the id of the first record they saved.
+    LedgerKeys = 12,
 }
 
 impl TreeId {
     /// Every tree, in number order (the order of [`Trees::all`] and of backups).
-    pub const ALL: [TreeId; 11] = [
+    pub const ALL: [TreeId; 13] = [
         TreeId::Customers,
         TreeId::Purchases,
         TreeId::Interactions,
@@ -41,6 +46,8 @@ impl TreeId {
         TreeId::Former,
         TreeId::NotDuplicates,
         TreeId::Campaigns,
+        TreeId::Ledger,
+        TreeId::LedgerKeys,
     ];
 
     /// The sled tree's name.
@@ -57,6 +64,8 @@ impl TreeId {
             TreeId::Former => "idx_former",
             TreeId::NotDuplicates => "not_duplicates",
             TreeId::Campaigns => "campaigns",
+            TreeId::Ledger => "ledger_chunks",
+            TreeId::LedgerKeys => "idx_ledger_key",
         }
     }
 
@@ -114,6 +123,6 @@ mod tests {
             assert_eq!(TreeId::from_number(n as u8), Some(t));
             assert_eq!(TreeId::from_name(t.name()), Some(t));
         }
-        assert_eq!(TreeId::from_number(11), None);
+        assert_eq!(TreeId::from_number(13), None);
     }
 }

@@ -11,9 +11,9 @@
 //! stored enums (gender, channel, kind…) is part of the layout too (bincode writes the index).
 
 use crate::domain::{
-    AreaType, Channel, ChannelConsent, Complaint, ComplaintType, Consent, ConsentSource, ContactPref,
-    Customer, Education, Email, Gender, Income, Interaction, InteractionKind, Money, Outcome, Phone,
-    Purchase, Rating, Resolution, Severity, Source, Void,
+    Account, AreaType, Channel, ChannelConsent, Complaint, ComplaintType, Consent, ConsentSource,
+    ContactPref, Customer, Education, Email, EntryKind, Gender, Income, Interaction, InteractionKind,
+    LedgerEntry, Money, Outcome, Payment, Phone, Purchase, Rating, Resolution, Severity, Source, Void,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -266,6 +266,8 @@ impl PurchaseV3 {
             promo: self.promo,
             refund_of: None,
             void: None,
+            payment: Payment::Unknown,
+            points: 0,
         })
     }
 }
@@ -419,6 +421,73 @@ impl InteractionV5 {
         i.outcome = self.outcome;
         i.void = self.void.map(VoidV5::into_domain).transpose()?;
         Ok(i)
+    }
+}
+
+/// A purchase in version 6 (chunks of format 6): version 5, how it was paid and the points it
+/// moves on the member's account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PurchaseV6 {
+    base: PurchaseV5,
+    payment: Payment,
+    points: i64,
+}
+
+impl PurchaseV6 {
+    /// The stored form of `p`.
+    pub fn from_domain(p: &Purchase) -> PurchaseV6 {
+        PurchaseV6 { base: PurchaseV5::from_domain(p), payment: p.payment, points: p.points }
+    }
+
+    /// The purchase stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Purchase, String> {
+        Ok(Purchase { payment: self.payment, points: self.points, ..self.base.into_domain(at)? })
+    }
+}
+
+/// A ledger entry in version 6, its first layout (chunks of format 6): customer and id are the
+/// key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct LedgerV6 {
+    date: i32,
+    account: Account,
+    kind: EntryKind,
+    amount: i64,
+    key: String,
+    purchase: Option<u64>,
+    operator: String,
+    note: String,
+}
+
+impl LedgerV6 {
+    /// The stored form of `e`.
+    pub fn from_domain(e: &LedgerEntry) -> LedgerV6 {
+        LedgerV6 {
+            date: day_number(e.date),
+            account: e.account,
+            kind: e.kind,
+            amount: e.amount,
+            key: e.key.clone(),
+            purchase: e.purchase,
+            operator: e.operator.clone(),
+            note: e.note.clone(),
+        }
+    }
+
+    /// The entry stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<LedgerEntry, String> {
+        Ok(LedgerEntry {
+            id: at.id,
+            customer: at.owner,
+            account: self.account,
+            kind: self.kind,
+            amount: self.amount,
+            date: from_day_number(self.date)?,
+            key: self.key,
+            purchase: self.purchase,
+            operator: self.operator,
+            note: self.note,
+        })
     }
 }
 

@@ -4,11 +4,12 @@
 
 use super::StoreError;
 use super::chunks::{self, Child};
+use super::ledger::{LEDGER_PENDING, Posting, remember_key, settle_return};
 use super::merge::Ties;
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail};
 use crate::change::{Applied, Change, ChangeSet, Replaced};
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::{Customer, EntryKind, Interaction, Purchase};
 
 /// What a change needs listed under the writer lock before its transaction (sled
 /// transactions cannot scan).
@@ -23,8 +24,44 @@ pub(crate) struct Prepared {
     pub undoing: bool,
 }
 
-/// Writes `change` through `tx`, with what was listed for it in `prep`.
-pub(crate) fn apply(tx: &Tx, change: &Change, prep: &Prepared) -> TxResult<(Applied, Replaced)> {
+/// Writes `change` (saved by `operator`) through `tx`, with what was listed for it in `prep`:
+/// its records, the ledger entries they are due, and its idempotency key when it has one.
+pub(crate) fn apply(
+    tx: &Tx,
+    change: &Change,
+    prep: &Prepared,
+    operator: &str,
+) -> TxResult<(Applied, Replaced)> {
+    let key = match change {
+        Change::Keyed { key, .. } => Some(key.as_str()),
+        _ => None,
+    };
+    let posting = Posting::new(tx, key, operator);
+    let (applied, replaced) = apply_in(tx, change, prep, &posting)?;
+    let saved = posting.finish()?;
+    let applied = match applied {
+        Applied::Entries(_) => Applied::Entries(saved),
+        other => other,
+    };
+    if let Some(key) = key {
+        let (customer, id) = match &applied {
+            Applied::Purchase(p) => (p.customer, p.id),
+            Applied::Entries(es) if !es.is_empty() => (es[0].customer, es[0].id),
+            _ => return fail(StoreError::Refused("only a purchase or ledger entries take a key".into())),
+        };
+        remember_key(tx, key, customer, id)?;
+    }
+    Ok((applied, replaced))
+}
+
+/// What a replaced purchase's entries are: a void (or its taking back), else a correction.
+fn replaced(before: &Purchase, after: &Purchase) -> EntryKind {
+    if before.void.is_some() != after.void.is_some() { EntryKind::Void } else { EntryKind::Correct }
+}
+
+/// [`apply`] without the posting's end: the change itself (an undo or a keyed change is the
+/// change it carries).
+fn apply_in(tx: &Tx, change: &Change, prep: &Prepared, post: &Posting) -> TxResult<(Applied, Replaced)> {
     let needs_ties = || {
         prep.ties.as_ref().ok_or_else(|| {
             sled::transaction::ConflictableTransactionError::Abort(StoreError::Io(
@@ -69,20 +106,24 @@ pub(crate) fn apply(tx: &Tx, change: &Change, prep: &Prepared) -> TxResult<(Appl
             let mut p = p.clone();
             p.id = fresh_or_reserved(tx, p.id)?;
             if p.refund_of.is_some() && !prep.undoing {
-                check_refund(tx, &p)?;
+                check_refund(tx, &mut p, Some(post))?;
             }
             tx.put_purchase(&p)?;
+            post.added(&p);
             (Applied::Purchase(p), Replaced::Nothing)
         }
         Change::ReplacePurchase { before, after } => {
             if after.refund_of.is_some() && after.void.is_none() && !prep.undoing {
-                check_refund(tx, after)?;
+                check_refund(tx, &mut after.clone(), None)?;
             }
-            replace(tx, TreeId::Purchases, before, Some(after))?;
+            let (was, now) = replace(tx, TreeId::Purchases, before, Some(after))?;
+            let kind = replaced(before, after);
+            post.settle(&was, &now, &with_returns(&now, after.id), |_| kind);
             (Applied::Purchase(after.clone()), Replaced::Nothing)
         }
         Change::RemovePurchase(p) => {
-            replace(tx, TreeId::Purchases, p, None)?;
+            let (was, now) = replace(tx, TreeId::Purchases, p, None)?;
+            post.settle(&was, &now, &with_returns(&was, p.id), |_| EntryKind::Remove);
             (Applied::Done, Replaced::Nothing)
         }
         Change::AddInteraction(i) => {
@@ -100,7 +141,7 @@ pub(crate) fn apply(tx: &Tx, change: &Change, prep: &Prepared) -> TxResult<(Appl
             (Applied::Done, Replaced::Nothing)
         }
         Change::Batch { set, .. } => {
-            batch(tx, set)?;
+            batch(tx, set, post)?;
             (Applied::Done, Replaced::Nothing)
         }
         Change::Merge { survivor, loser } => {
@@ -156,7 +197,29 @@ pub(crate) fn apply(tx: &Tx, change: &Change, prep: &Prepared) -> TxResult<(Appl
         // A refusal changed nothing; it is kept even when its customer has gone since.
         Change::Refused { .. } => (Applied::Done, Replaced::Nothing),
         Change::ReserveIds(n) => (Applied::Ids(tx.take_ids(*n)?), Replaced::Nothing),
-        Change::Undo { change, .. } => apply(tx, change, prep)?,
+        Change::Undo { change, .. } => apply_in(tx, change, prep, post)?,
+        Change::Keyed { change, .. } => match &**change {
+            Change::AddPurchase(_) | Change::Ledger(_) => apply_in(tx, change, prep, post)?,
+            _ => return fail(StoreError::Refused("only a purchase or ledger entries take a key".into())),
+        },
+        Change::Ledger(entries) => {
+            post.post_given(entries)?;
+            (Applied::Entries(Vec::new()), Replaced::Nothing)
+        }
+        Change::OpenLedger(entries) => {
+            if tx.get(TreeId::Meta, LEDGER_PENDING)?.is_none() {
+                return fail(StoreError::Refused("the points ledger is open already".into()));
+            }
+            tx.remove(TreeId::Meta, LEDGER_PENDING)?;
+            for e in entries {
+                if e.kind != EntryKind::Opening || e.amount <= 0 {
+                    return fail(StoreError::Refused("an opening entry credits points".into()));
+                }
+                tx.require_customer(e.customer)?;
+                post.post(e.clone());
+            }
+            (Applied::Entries(Vec::new()), Replaced::Nothing)
+        }
     })
 }
 
@@ -188,7 +251,13 @@ fn rename(tags: &[String], from: &str, to: &str) -> Vec<String> {
 
 /// Replaces record `before` of its customer's history in `tree` by `after` (same id and
 /// customer), or removes it with `None`; refused when the stored record is not `before`.
-fn replace<T: Child + PartialEq>(tx: &Tx, tree: TreeId, before: &T, after: Option<&T>) -> TxResult<()> {
+/// Returns the customer's records before and after.
+fn replace<T: Child + PartialEq>(
+    tx: &Tx,
+    tree: TreeId,
+    before: &T,
+    after: Option<&T>,
+) -> TxResult<(Vec<T>, Vec<T>)> {
     let owner = before.owner();
     if let Some(a) = after
         && (a.id() != before.id() || a.owner() != owner)
@@ -200,6 +269,7 @@ fn replace<T: Child + PartialEq>(tx: &Tx, tree: TreeId, before: &T, after: Optio
         )));
     }
     let (mut all, old) = chunks::all_in::<T>(tx, tree, owner)?;
+    let was = all.clone();
     let Some(at) = all.iter().position(|r| r.id() == before.id()) else {
         return fail(StoreError::Changed(format!("{} #{} (no longer stored)", T::KIND, before.id())));
     };
@@ -212,12 +282,19 @@ fn replace<T: Child + PartialEq>(tx: &Tx, tree: TreeId, before: &T, after: Optio
             all.remove(at);
         }
     }
-    chunks::rewrite(tx, tree, owner, &all, old)
+    chunks::rewrite(tx, tree, owner, &all, old)?;
+    Ok((was, all))
+}
+
+/// Purchase `id` and the returns of it among `all`: what a change to it may change the dues of.
+fn with_returns(all: &[Purchase], id: u64) -> Vec<u64> {
+    std::iter::once(id).chain(all.iter().filter(|r| r.refund_of == Some(id)).map(|r| r.id)).collect()
 }
 
 /// Refuses a return that is not of a sale of the same customer, comes before it, or gives back
-/// more money or items than are left of it.
-fn check_refund(tx: &Tx, r: &Purchase) -> TxResult<()> {
+/// more money or items than are left of it; with `settle`, gives it its points and payment
+/// from its sale (see [`settle_return`]).
+fn check_refund(tx: &Tx, r: &mut Purchase, settle: Option<&Posting>) -> TxResult<()> {
     let Some(of) = r.refund_of else { return Ok(()) };
     tx.require_customer(r.customer)?;
     let (all, _) = chunks::all_in::<Purchase>(tx, TreeId::Purchases, r.customer)?;
@@ -240,6 +317,52 @@ fn check_refund(tx: &Tx, r: &Purchase) -> TxResult<()> {
             "the return gives back more than is left of purchase #{of}: {money} and {items} item(s) left"
         )));
     }
+    if let Some(post) = settle {
+        let available = post.balances(r.customer)?.points;
+        let sale = sale.clone();
+        settle_return(r, &sale, &all, available);
+    }
+    Ok(())
+}
+
+/// Gives each return of `purchases` its points and payment from its sale (in `purchases`, or
+/// stored), in the order given, as if the set's records were saved one after another.
+fn settle_batch_returns(tx: &Tx, purchases: &mut [Purchase], post: &Posting) -> TxResult<()> {
+    use std::collections::HashMap;
+    let returns: Vec<usize> = (0..purchases.len()).filter(|&i| purchases[i].refund_of.is_some()).collect();
+    if returns.is_empty() {
+        return Ok(());
+    }
+    // Points the set's own records move, per customer, as they are settled.
+    let mut moved: HashMap<u64, i64> = HashMap::new();
+    for p in purchases.iter().filter(|p| p.refund_of.is_none()) {
+        *moved.entry(p.customer).or_default() += crate::domain::ledger::points_due(p);
+    }
+    let mut stored: HashMap<u64, Vec<Purchase>> = HashMap::new();
+    for i in returns {
+        let (customer, of) = (purchases[i].customer, purchases[i].refund_of.unwrap_or(0));
+        if let std::collections::hash_map::Entry::Vacant(slot) = stored.entry(customer) {
+            let known = tx.get(TreeId::Customers, &super::keys::id_key(customer))?.is_some();
+            let list = if known {
+                chunks::all_in::<Purchase>(tx, TreeId::Purchases, customer)?.0
+            } else {
+                Vec::new()
+            };
+            slot.insert(list);
+        }
+        let mut all: Vec<Purchase> = stored.get(&customer).cloned().unwrap_or_default();
+        all.extend(
+            purchases
+                .iter()
+                .enumerate()
+                .filter(|(at, p)| p.customer == customer && (p.refund_of.is_none() || *at < i))
+                .map(|(_, p)| p.clone()),
+        );
+        let Some(sale) = all.iter().find(|p| p.id == of && p.refund_of.is_none()).cloned() else { continue };
+        let available = post.balances(customer)?.points + moved.get(&customer).copied().unwrap_or(0);
+        settle_return(&mut purchases[i], &sale, &all, available);
+        *moved.entry(customer).or_default() += crate::domain::ledger::points_due(&purchases[i]);
+    }
     Ok(())
 }
 
@@ -254,8 +377,10 @@ fn fresh_or_reserved(tx: &Tx, id: u64) -> TxResult<u64> {
 }
 
 /// Writes a change set: customers first, so that purchases and interactions may refer to
-/// customers created by the same set. Records with id 0 get fresh ids.
-fn batch(tx: &Tx, set: &ChangeSet) -> TxResult<()> {
+/// customers created by the same set. Records with id 0 get fresh ids; returns take their
+/// points and payment from their sales (in the set or stored), and every purchase posts what
+/// it is due.
+fn batch(tx: &Tx, set: &ChangeSet, post: &Posting) -> TxResult<()> {
     let chosen = set
         .customers
         .iter()
@@ -280,11 +405,18 @@ fn batch(tx: &Tx, set: &ChangeSet) -> TxResult<()> {
             tx.put_customer(c)?;
         }
     }
-    let purchases: Vec<Purchase> = set
+    let mut purchases: Vec<Purchase> = set
         .purchases
         .iter()
         .map(|p| Purchase { id: if p.id == 0 { fresh_id() } else { p.id }, ..p.clone() })
         .collect();
+    settle_batch_returns(tx, &mut purchases, post)?;
+    for p in &purchases {
+        post.added(p);
+    }
+    if !set.ledger.is_empty() {
+        post.post_given(&set.ledger)?;
+    }
     let interactions: Vec<Interaction> = set
         .interactions
         .iter()

@@ -306,6 +306,7 @@ where
     // A typo in the config is said on the status line at start (and the start-up note after it).
     let said: Vec<String> = config.warnings.iter().cloned().chain(notice).collect();
     let told = |mut app: App| {
+        app.set_key_prefix(&key_prefix());
         if !said.is_empty() {
             app.update(Action::Notice(crate::ui::Notice::text(said.join(" · "))));
         }
@@ -583,6 +584,13 @@ fn run_loop(
     }
     trace::step("quit");
     Ok(app)
+}
+
+/// Where a console's idempotency keys start: this process and the moment, so that no console
+/// of any run ever makes a key another made (see `ui::till`).
+pub fn key_prefix() -> String {
+    let now = chrono::Utc::now();
+    format!("{}-{}.{:09}", std::process::id(), now.timestamp(), now.timestamp_subsec_nanos())
 }
 
 #[cfg(test)]

@@ -125,6 +125,12 @@ pub enum Action {
     OptOut,
     /// Make a campaign list of the saved segment under the cursor (asks which channel).
     CampaignList,
+    /// Top up the member's stored value (asks how much; the bonus and the new balance are shown
+    /// before it is saved).
+    TopUp,
+    /// Redeem the member's points for money off or a gift (asks how many; the new balance is
+    /// shown before it is saved).
+    RedeemPoints,
     /// A card scanner typed this card number and Enter (see `tui::ScanDetector`).
     #[serde(skip)]
     Scan(String),
@@ -492,6 +498,8 @@ impl Action {
             FilterByChannel => "filter by channel (next)",
             OptOut => "opt out of contact",
             CampaignList => "campaign list (CSV)",
+            TopUp => "top up stored value",
+            RedeemPoints => "redeem points",
             _ => "",
         }
     }

@@ -67,6 +67,20 @@ pub enum PromptKind {
         /// Where they said it.
         source: crate::domain::ConsentSource,
     },
+    /// How much this member tops up their stored value (now `stored`).
+    TopUp {
+        /// The member.
+        customer: u64,
+        /// Their stored value now.
+        stored: crate::domain::Money,
+    },
+    /// How many points this member redeems, and for what (`points` usable now).
+    Redeem {
+        /// The member.
+        customer: u64,
+        /// Their points that can be redeemed now.
+        points: i64,
+    },
 }
 
 /// A one-line text prompt in front of the view.
@@ -95,6 +109,12 @@ impl Prompt {
             }
             PromptKind::OptOut { .. } => {
                 tr_in(lang, "opt out of: s sms · w WeChat · p calls · e e-mail · a all ").into()
+            }
+            PromptKind::TopUp { stored, .. } => {
+                trf_in(lang, "top up (stored value {}): ", &[&crate::i18n::money(lang, *stored)])
+            }
+            PromptKind::Redeem { points, .. } => {
+                trf_in(lang, "redeem points ({} to use) [for a gift: N gift]: ", &[points])
             }
         }
     }
@@ -240,6 +260,10 @@ pub struct App {
     pub(crate) till_limit: crate::domain::Money,
     /// What this operator may do (see `role.rs`).
     pub(crate) role: super::Role,
+    /// Where this console's idempotency keys start (see `till.rs`).
+    pub(crate) key_prefix: String,
+    /// Idempotency keys made so far.
+    pub(crate) keys_made: u64,
 }
 
 /// Customers in the demo shop the welcome screen offers.
@@ -291,6 +315,8 @@ impl App {
             // The local console runs as whoever owns the database files: a server sets the
             // role of each session's key.
             role: super::Role::Manager,
+            key_prefix: super::till::fresh_prefix(),
+            keys_made: 0,
         };
         app.reset_views();
         app
@@ -535,6 +561,7 @@ impl App {
             Action::HistoryLoaded(h) => {
                 if self.detail.id == h.customer.id {
                     self.detail.history = Some(*h);
+                    return self.after_history();
                 }
                 return vec![];
             }

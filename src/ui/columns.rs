@@ -27,6 +27,8 @@ pub enum Column {
     Expected90,
     /// The recommended next action.
     NextAction,
+    /// Stored value held (储值), when any member holds some.
+    StoredValue,
 }
 
 /// Sort direction.
@@ -50,7 +52,7 @@ impl SortDir {
 }
 
 /// Reading order, left to right.
-pub const READING_ORDER: [Column; 10] = [
+pub const READING_ORDER: [Column; 11] = [
     Column::Name,
     Column::Phone,
     Column::Tier,
@@ -58,13 +60,16 @@ pub const READING_ORDER: [Column; 10] = [
     Column::Activity,
     Column::LastPurchase,
     Column::Spend,
+    Column::StoredValue,
     Column::PAlive,
     Column::Expected90,
     Column::NextAction,
 ];
 
-/// Which columns survive first as the terminal narrows.
-const PRIORITY: [Column; 10] = [
+/// Which columns survive first as the terminal narrows. Stored value comes after the lifecycle,
+/// and like the predictions only where names keep their comfortable width (from 88 columns):
+/// at 80 the list stays as it was, and the detail shows what the member holds.
+const PRIORITY: [Column; 11] = [
     Column::Name,
     Column::Phone,
     Column::Activity,
@@ -72,13 +77,14 @@ const PRIORITY: [Column; 10] = [
     Column::NextAction,
     Column::Spend,
     Column::Lifecycle,
+    Column::StoredValue,
     Column::LastPurchase,
     Column::PAlive,
     Column::Expected90,
 ];
 
 /// What `CycleSort` steps through; `None` is id order.
-pub const SORTABLE: [Option<Column>; 10] = [
+pub const SORTABLE: [Option<Column>; 11] = [
     None,
     Some(Column::Name),
     Some(Column::Spend),
@@ -89,6 +95,7 @@ pub const SORTABLE: [Option<Column>; 10] = [
     Some(Column::Phone),
     Some(Column::PAlive),
     Some(Column::Expected90),
+    Some(Column::StoredValue),
 ];
 
 /// The name's width before other columns take spare room.
@@ -113,6 +120,7 @@ impl Column {
             Column::PAlive => "p(alive)",
             Column::Expected90 => "exp 90d",
             Column::NextAction => "next action",
+            Column::StoredValue => "stored",
         }
     }
 
@@ -129,6 +137,7 @@ impl Column {
             Column::PAlive => 8,
             Column::Expected90 => 7,
             Column::NextAction => 12,
+            Column::StoredValue => 6,
         }
     }
 
@@ -153,6 +162,7 @@ impl Column {
             Column::Expected90 => fa.expected_90d.partial_cmp(&fb.expected_90d).unwrap_or(Ordering::Equal),
             // The action is not a stored fact; sorting by it is not offered.
             Column::NextAction => Ordering::Equal,
+            Column::StoredValue => fa.stored_value.cmp(&fb.stored_value),
         }
     }
 }
@@ -161,8 +171,13 @@ impl Column {
 /// columns are offered only when a model is fitted: a column of dashes would take the room of
 /// the next action. `spend` is the widest spend to show: the money column is at least that wide,
 /// so that an amount is never cut (the name and the action give the room, as for any column).
-pub fn layout(width: u16, predictions: bool, spend: u16) -> Vec<(Column, u16)> {
-    let min_width = |c: Column| if c == Column::Spend { c.min_width().max(spend) } else { c.min_width() };
+/// `stored` is the widest stored value, None when no member holds any (no empty column then).
+pub fn layout(width: u16, predictions: bool, spend: u16, stored: Option<u16>) -> Vec<(Column, u16)> {
+    let min_width = |c: Column| match c {
+        Column::Spend => c.min_width().max(spend),
+        Column::StoredValue => c.min_width().max(stored.unwrap_or(0)),
+        _ => c.min_width(),
+    };
     // The mark column and its gap come first.
     let mut used = MARK + GAP;
     let mut chosen: Vec<Column> = Vec::new();
@@ -170,9 +185,13 @@ pub fn layout(width: u16, predictions: bool, spend: u16) -> Vec<(Column, u16)> {
         if !predictions && matches!(col, Column::PAlive | Column::Expected90) {
             continue;
         }
+        if stored.is_none() && col == Column::StoredValue {
+            continue;
+        }
         let need = min_width(col) + if chosen.is_empty() { 0 } else { GAP };
-        // Predictions only where the name still gets its comfortable width: names come first.
-        let keep_for_name = if matches!(col, Column::PAlive | Column::Expected90) {
+        // Predictions and stored value only where the name still gets its comfortable width:
+        // names come first.
+        let keep_for_name = if matches!(col, Column::PAlive | Column::Expected90 | Column::StoredValue) {
             NAME_COMFORT - Column::Name.min_width()
         } else {
             0
@@ -213,32 +232,39 @@ mod tests {
     use super::*;
 
     fn cols(w: u16) -> Vec<Column> {
-        layout(w, true, 0).into_iter().map(|c| c.0).collect()
+        layout(w, true, 0, None).into_iter().map(|c| c.0).collect()
     }
 
     #[test]
     fn narrow_terminals_drop_low_priority_columns() {
         assert_eq!(cols(120).len(), 10);
         assert!(!cols(90).contains(&Column::PAlive), "predictions go first as the window narrows");
-        assert_eq!(layout(120, false, 0).len(), 8, "no model, no prediction columns");
+        assert_eq!(layout(120, false, 0, None).len(), 8, "no model, no prediction columns");
         for w in 0..200 {
-            let l = layout(w, true, 0);
+            let l = layout(w, true, 0, None);
             if l.iter().any(|c| c.0 == Column::PAlive) {
                 assert!(l[0].1 >= NAME_COMFORT, "{w}: the name shrank for predictions");
             }
         }
         assert!(!cols(80).contains(&Column::LastPurchase));
         assert!(cols(80).contains(&Column::NextAction));
+        // Stored value shows from 88 columns when members hold some, names at their comfortable
+        // width; at 80 the list is as it was; with none held, no column of blanks.
+        let at = |w| layout(w, true, 7, Some(8)).into_iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(at(80), cols(80));
+        assert!(at(88).contains(&Column::StoredValue) && at(88).contains(&Column::Lifecycle));
+        assert!(layout(88, true, 7, Some(8))[0].1 >= NAME_COMFORT);
+        assert!(!cols(200).contains(&Column::StoredValue));
         assert_eq!(cols(40), vec![Column::Name, Column::Phone, Column::Tier, Column::Activity]);
         assert_eq!(cols(5), vec![Column::Name]);
         // A wide spend widens its column and narrows the flexible ones, at the same columns.
-        let wide = layout(80, true, 13);
+        let wide = layout(80, true, 13, None);
         assert_eq!(wide.iter().map(|c| c.0).collect::<Vec<_>>(), cols(80));
         assert_eq!(wide.iter().find(|c| c.0 == Column::Spend).map(|c| c.1), Some(13));
         for w in 0..200 {
-            let total: u16 = layout(w, true, 0).iter().map(|c| c.1).sum::<u16>()
+            let total: u16 = layout(w, true, 0, Some(8)).iter().map(|c| c.1).sum::<u16>()
                 + MARK
-                + GAP * layout(w, true, 0).len() as u16;
+                + GAP * layout(w, true, 0, Some(8)).len() as u16;
             assert!(total <= w.max(MARK + GAP), "{w}: {total}");
         }
     }

@@ -174,8 +174,21 @@ impl App {
         vec![Effect::SaveCustomer(Box::new(c))]
     }
 
-    /// The till's guard: a purchase of zero, or above the shop's limit, is asked about first.
+    /// The till's guard: a payment the member's balances cannot cover is refused in words (the
+    /// form stays, Payment marked); a purchase of zero, or above the shop's limit, is asked
+    /// about first.
     fn submit_purchase(&mut self, p: Purchase) -> Vec<Effect> {
+        let p = match self.priced(p) {
+            Ok(p) => p,
+            Err(why) => {
+                let why = why.words(self.lang);
+                if let Some(f) = self.form.as_mut() {
+                    f.form.refuse(FieldId::Payment, &why);
+                }
+                self.status = crate::ui::Notice::text(why);
+                return vec![];
+            }
+        };
         if p.amount.0 == 0 || p.amount > self.till_limit {
             self.status = if p.amount.0 == 0 {
                 crate::notice!("a purchase of 0.00: save it?")
@@ -186,6 +199,43 @@ impl App {
             return vec![];
         }
         self.save_purchase(p)
+    }
+
+    /// The purchase with the points it moves at the member's level (a new sale, or one whose
+    /// amount or payment was corrected; a purchase from before the ledger keeps none, its
+    /// points being in the opening balance), once the member's balances are found to cover
+    /// what it takes off them.
+    fn priced(&self, mut p: Purchase) -> Result<Purchase, crate::ledger::Refusal> {
+        use crate::domain::{Balances, Money, Payment, ledger};
+        let base = if p.id == 0 { None } else { self.stored_purchase(p.id) };
+        let changed = base.is_none_or(|b| b.amount != p.amount || b.payment != p.payment);
+        let legacy = base.is_some_and(|b| b.payment == Payment::Unknown && b.points == 0);
+        if p.refund_of.is_none() && changed && !legacy {
+            let tier = self.clf.classes(p.customer).map_or(crate::classify::Tier::Normal, |c| c.tier);
+            p.points = crate::ledger::earn::sale_points(p.amount, p.payment, tier, self.clf.rules());
+        }
+        let moved = Balances {
+            points: ledger::points_due(&p) - base.map_or(0, ledger::points_due),
+            stored: Money(ledger::value_due(&p) - base.map_or(0, ledger::value_due)),
+        };
+        if moved.points >= 0 && moved.stored.0 >= 0 {
+            return Ok(p);
+        }
+        let (now, expired) = self.balances_of(p.customer);
+        crate::ledger::till::cover(now, expired, moved)?;
+        Ok(p)
+    }
+
+    /// A member's balances as the console knows them, and the points of them expired by
+    /// today: from their entries when the detail view has read them, else from their classes.
+    pub(super) fn balances_of(&self, id: u64) -> (crate::domain::Balances, i64) {
+        if let Some(h) = self.detail.history.as_ref().filter(|h| h.customer.id == id) {
+            let months = self.clf.rules().points.expire_months;
+            return (h.balances(), crate::ledger::expiry::due(&h.ledger, months, self.today));
+        }
+        let stored = self.clf.classes(id).map_or(crate::domain::Money::ZERO, |c| c.stored_value);
+        let points = self.clf.profile(id).map_or(0, |p| p.points);
+        (crate::domain::Balances { points, stored }, 0)
     }
 
     /// Saves the purchase of the open form: a new one, or a stored one corrected.

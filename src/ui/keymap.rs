@@ -264,6 +264,8 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("v", RevealPhone),
                 ("T", UntagSelected),
                 ("O", OptOut),
+                ("b", TopUp),
+                ("R", RedeemPoints),
             ],
         ]
         .concat(),
@@ -298,6 +300,8 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("T", UntagSelected),
                 ("D", DeleteCustomer),
                 ("O", OptOut),
+                ("b", TopUp),
+                ("R", RedeemPoints),
             ],
         ]
         .concat(),

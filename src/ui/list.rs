@@ -45,6 +45,8 @@ pub struct ListState {
     pub last_query: String,
     /// Cells of the widest 12-month spend in `base` (the money column is made that wide).
     pub spend_width: u16,
+    /// Cells of the widest stored value in `base`; None when nobody there holds any.
+    pub stored_width: Option<u16>,
     /// `base` as a set when a class filter narrows it (searches keep to it).
     allowed: Option<HashSet<u64>>,
     pub(crate) search: Search,
@@ -74,6 +76,7 @@ impl ListState {
             base.reverse();
         }
         self.spend_width = widest_spend(&base, model);
+        self.stored_width = widest_stored(&base, model);
         self.allowed = (!self.filter.is_empty()).then(|| base.iter().copied().collect());
         self.base = base;
         self.restart_search(keep);
@@ -150,6 +153,16 @@ fn widest_spend(ids: &[u64], model: &Model) -> u16 {
         .unwrap_or(0)
 }
 
+/// Cells of the widest stored value held among `ids`; None when none holds any.
+fn widest_stored(ids: &[u64], model: &Model) -> Option<u16> {
+    ids.iter()
+        .filter_map(|id| model.get(*id))
+        .map(|r| r.facts.stored_value)
+        .filter(|m| m.0 != 0)
+        .map(|m| money_short(m).len() as u16)
+        .max()
+}
+
 /// The first row to show so that `cursor` is inside a window of `height` rows.
 pub fn visible_offset(offset: usize, cursor: usize, height: usize) -> usize {
     if height == 0 {
@@ -194,6 +207,9 @@ fn cell_text(
         // ISO in both languages: the column is 10 cells and sorts by eye; 2024年12月25日 is 14.
         Column::LastPurchase => row.facts.last_purchase.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
         Column::Spend => money_short(row.facts.spend_365),
+        // Blank for a member who holds none: the column is for those who do.
+        Column::StoredValue if row.facts.stored_value.0 == 0 => String::new(),
+        Column::StoredValue => money_short(row.facts.stored_value),
         Column::PAlive => row.facts.p_alive.map_or_else(|| "—".into(), |p| format!("{p:.2}")),
         Column::Expected90 => row.facts.expected_90d.map_or_else(|| "—".into(), |e| format!("{e:.1}")),
         Column::NextAction => clf
@@ -226,7 +242,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(fit(why, area.width as usize)), area);
         return;
     }
-    let cols = columns::layout(area.width, clf.model().is_some(), l.spend_width);
+    let cols = columns::layout(area.width, clf.model().is_some(), l.spend_width, l.stored_width);
     let height = rows_in(area.height);
     let offset = visible_offset(l.offset, l.cursor, height);
     let hit = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
@@ -260,7 +276,11 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
                             .collect();
                         highlighted(&text, &local, w, hit)
                     }
-                    None if matches!(*col, Column::Spend | Column::PAlive | Column::Expected90) => {
+                    None if matches!(
+                        *col,
+                        Column::Spend | Column::StoredValue | Column::PAlive | Column::Expected90
+                    ) =>
+                    {
                         Line::from(fit(&text, w)).right_aligned()
                     }
                     None => Line::from(fit(&text, w)),
@@ -280,7 +300,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             _ => "",
         };
         let title = fit(&format!("{}{arrow}", tr_in(lang, col.title())), *w as usize);
-        header.push(Cell::from(if *col == Column::Spend {
+        header.push(Cell::from(if matches!(*col, Column::Spend | Column::StoredValue) {
             Line::from(title).right_aligned()
         } else {
             Line::from(title)

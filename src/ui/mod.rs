@@ -34,6 +34,7 @@ mod search;
 mod segments;
 mod status;
 mod sync;
+mod till;
 mod update;
 mod welcome;
 pub mod widgets;

@@ -35,6 +35,8 @@ pub struct Facts {
     pub p_alive: Option<f64>,
     /// BG/NBD expected purchases in the next 90 days.
     pub expected_90d: Option<f64>,
+    /// Stored value held (储值).
+    pub stored_value: Money,
 }
 
 impl Facts {
@@ -48,6 +50,7 @@ impl Facts {
             spend_365: p.spend_365,
             p_alive: p.p_alive,
             expected_90d: p.expected_90d,
+            stored_value: p.stored_value,
         }
     }
 }
@@ -63,6 +66,7 @@ impl Facts {
             spend_365: Money::ZERO,
             p_alive: None,
             expected_90d: None,
+            stored_value: Money::ZERO,
         })
     }
 }

@@ -107,6 +107,8 @@ impl App {
             kind @ (PromptKind::VoidReason(_) | PromptKind::Refund(_) | PromptKind::Resolve(_)) => {
                 self.submit_correction(kind, text)
             }
+            PromptKind::TopUp { customer, .. } => self.ask_top_up(customer, &text),
+            PromptKind::Redeem { customer, .. } => self.ask_redeem(customer, &text),
         }
     }
 

@@ -65,6 +65,8 @@ pub fn need(action: &Action, mode: Mode, whose: Whose) -> Option<Need> {
         EditCustomer | RecordPurchase | LogInteraction | TagSelected | UntagSelected | VoidRecord
         | CorrectRecord | ResolveComplaint | NotDuplicate | OptOut => (Staff, action.describe(), true),
         AddCustomer | Undo | NewSegment | RenameSegment | DeleteSegment => (Staff, action.describe(), false),
+        // The till's member accounts.
+        TopUp | RedeemPoints => (Staff, action.describe(), true),
         OpenForm(request) => (Staff, request.title(), request.customer().is_some()),
         _ => return None,
     };

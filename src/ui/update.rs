@@ -189,6 +189,7 @@ impl App {
                     return self.open_form(form_for(&action, customer));
                 }
             }
+            Action::TopUp | Action::RedeemPoints => return self.on_till_key(action),
             _ => {}
         }
         vec![]
@@ -207,10 +208,9 @@ impl App {
             Action::PageDown => d.scroll += page,
             Action::PageUp => d.scroll = d.scroll.saturating_sub(page),
             Action::Top => d.scroll = 0,
-            Action::Bottom => {
-                let n = d.history.as_ref().map_or(0, |h| h.purchases.len() + h.interactions.len());
-                d.scroll = 40 + n;
-            }
+            // Clamped to the last full page below, from the document as drawn: no guess at
+            // how many lines come before the records.
+            Action::Bottom => d.scroll = usize::MAX,
             Action::Back => self.view = self.back_to,
             Action::Click(_, y) => self.click_detail(y),
             Action::EditCustomer | Action::RecordPurchase | Action::LogInteraction => {
@@ -220,6 +220,7 @@ impl App {
             Action::UntagSelected => {
                 self.prompt = Some(Prompt { kind: PromptKind::Untag(vec![d.id]), text: String::new() });
             }
+            Action::TopUp | Action::RedeemPoints => return self.on_till_key(action),
             _ => {}
         }
         // Never scroll past the last full page: Up after G must move the view at once.
@@ -232,6 +233,7 @@ impl App {
         let row = self.model.get(self.detail.id)?;
         let profile = self.clf.profile(self.detail.id);
         let width = self.size.0 as usize;
+        let session = super::detail::Session { rules: self.clf.rules(), today: self.today };
         Some(super::detail::document(
             row,
             profile.as_ref(),
@@ -239,6 +241,7 @@ impl App {
             self.phone_mask(),
             width,
             self.lang,
+            session,
         ))
     }
 

@@ -40,6 +40,8 @@ pub struct Options {
     pub today: NaiveDate,
     /// The file's encoding as the operator named it; `None` detects it.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The rules sales earn points by (at the base level: an import is not classified).
+    pub rules: crate::classify::Rules,
 }
 
 /// Columns of a customer file.
@@ -85,6 +87,8 @@ pub const PURCHASE_COLUMNS: &[&str] = &[
     "category",
     "channel",
     "promo",
+    "payment",
+    "points",
     "refund_of",
     "voided",
 ];
@@ -516,7 +520,7 @@ fn assign_ids(store: &dyn Store, mut plan: Plan) -> anyhow::Result<ChangeSet> {
         let referrer = resolve_referrer(store, &plan, &r)?;
         plan.customers[index].referrer = Some(referrer);
     }
-    Ok(ChangeSet { customers: plan.customers, purchases, interactions })
+    Ok(ChangeSet { customers: plan.customers, purchases, interactions, ledger: Vec::new() })
 }
 
 /// The customer a referrer cell names: a ref of the file or the database, an export's `#id`

@@ -35,6 +35,20 @@ impl Planner<'_> {
         p.category = c.get("category").to_string();
         p.channel = parse_or(c, "channel", Channel::Store)?;
         p.promo = parse_flag(c.get("promo")).map_err(|e| format!("promo: {e}"))?;
+        p.payment =
+            Payment::parse(c.get("payment")).map_err(|e| format!("{}: {e}", c.column_name("payment")))?;
+        // A file's own figure (an export's) is kept; else the sale earns by the rules, at the
+        // base level (a return's points come from its sale, when it is saved).
+        p.points = match c.get("points").trim() {
+            "" if !is_return => crate::ledger::earn::sale_points(
+                amount,
+                p.payment,
+                crate::classify::Tier::Normal,
+                &self.opts.rules,
+            ),
+            "" => 0,
+            n => n.parse::<i64>().map_err(|_| format!("points {n:?} is not a whole number"))?,
+        };
         let index = self.plan.purchases.len();
         match c.get("refund_of") {
             "" => {

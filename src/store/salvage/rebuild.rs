@@ -11,7 +11,7 @@ use super::super::trees::TreeId;
 use super::super::txn::NEXT_ID;
 use super::super::{AuditEntry, StoreResult};
 use super::read::TreeRead;
-use crate::domain::{Customer, Interaction, Purchase};
+use crate::domain::{Customer, Interaction, LedgerEntry, Purchase};
 use std::collections::{BTreeMap, HashSet};
 
 /// What a kind of record came to.
@@ -50,6 +50,9 @@ pub(crate) fn rebuild(db: &sled::Db, reads: &[TreeRead]) -> StoreResult<Vec<Tall
         histories::<Interaction>(read(TreeId::Interactions), "interactions", &mut by_id, &mut max_id);
     let (purchases, p_tally) = purchases;
     let (interactions, i_tally) = interactions;
+    let (mut ledger, mut l_tally) =
+        histories::<LedgerEntry>(read(TreeId::Ledger), "ledger entries", &mut by_id, &mut max_id);
+    reconcile_ledger(&purchases, &mut ledger, &mut l_tally);
     let placeholders = by_id.values().filter(|c| c.name.starts_with(PLACEHOLDER)).count();
     if placeholders > 0 {
         customers.notes.push(format!(
@@ -61,15 +64,22 @@ pub(crate) fn rebuild(db: &sled::Db, reads: &[TreeRead]) -> StoreResult<Vec<Tall
     customers.kept = by_id.len() as u64;
     write_histories(db, TreeId::Purchases, purchases)?;
     write_histories(db, TreeId::Interactions, interactions)?;
+    write_histories(db, TreeId::Ledger, ledger)?;
     tallies.push(customers);
     tallies.push(p_tally);
     tallies.push(i_tally);
     tallies.push(copy_audit(db, read(TreeId::Audit))?);
     tallies.push(copy_raw(db, TreeId::Settings, read(TreeId::Settings), "settings")?);
     tallies.push(copy_campaigns(db, read(TreeId::Campaigns))?);
+    tallies.push(l_tally);
+    tallies.push(copy_raw(db, TreeId::LedgerKeys, read(TreeId::LedgerKeys), "ledger keys")?);
     let meta = db.open_tree(TreeId::Meta.name()).map_err(io)?;
     meta.insert(FORMAT_KEY, &FORMAT.to_be_bytes()).map_err(io)?;
     meta.insert(NEXT_ID, &max_id.saturating_add(1).to_be_bytes()).map_err(io)?;
+    let pending = super::super::ledger::LEDGER_PENDING;
+    if read(TreeId::Meta).entries.iter().any(|(k, _)| k.as_slice() == pending) {
+        meta.insert(pending, &[1]).map_err(io)?;
+    }
     let trees = [
         TreeId::Customers,
         TreeId::Purchases,
@@ -77,6 +87,8 @@ pub(crate) fn rebuild(db: &sled::Db, reads: &[TreeRead]) -> StoreResult<Vec<Tall
         TreeId::Audit,
         TreeId::Settings,
         TreeId::Campaigns,
+        TreeId::Ledger,
+        TreeId::LedgerKeys,
     ];
     for (tally, t) in tallies.iter_mut().zip(trees) {
         let r = read(t);
@@ -86,6 +98,73 @@ pub(crate) fn rebuild(db: &sled::Db, reads: &[TreeRead]) -> StoreResult<Vec<Tall
     }
     db.flush().map_err(io)?;
     Ok(tallies)
+}
+
+/// Brings each member's entries back into agreement with what was kept, as `check` expects,
+/// saying so: entries of a purchase that was lost stay (the money moved), as adjustments; a
+/// purchase whose entries were lost gets what it is due again; a balance left below zero by
+/// what was lost is brought to zero.
+fn reconcile_ledger(
+    purchases: &BTreeMap<u64, Vec<Purchase>>,
+    ledger: &mut BTreeMap<u64, Vec<LedgerEntry>>,
+    tally: &mut Tally,
+) {
+    use crate::domain::ledger::due_in;
+    use crate::domain::{Account, Balances, EntryKind};
+    let (mut unlinked, mut rebuilt, mut raised) = (0u64, 0u64, 0u64);
+    let owners: std::collections::BTreeSet<u64> = purchases.keys().chain(ledger.keys()).copied().collect();
+    for owner in owners {
+        let ps = purchases.get(&owner).map(Vec::as_slice).unwrap_or_default();
+        let entries = ledger.entry(owner).or_default();
+        let mut next = entries.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        let mut add = |entries: &mut Vec<LedgerEntry>, mut e: LedgerEntry| {
+            e.id = next;
+            next += 1;
+            entries.push(e);
+        };
+        for e in entries.iter_mut() {
+            if e.purchase.is_some_and(|p| !ps.iter().any(|x| x.id == p)) {
+                e.note = format!("purchase #{} lost in a salvage", e.purchase.unwrap_or(0));
+                e.purchase = None;
+                e.kind = EntryKind::Adjust;
+                unlinked += 1;
+            }
+        }
+        for p in ps {
+            let linked = Balances::of(entries.iter().filter(|e| e.purchase == Some(p.id)));
+            for account in Account::ALL {
+                let missing = due_in(p, ps, *account) - linked.get(*account);
+                if missing != 0 {
+                    let mut e = LedgerEntry::new(owner, *account, EntryKind::Correct, missing, p.date);
+                    e.purchase = Some(p.id);
+                    add(entries, e);
+                    rebuilt += 1;
+                }
+            }
+        }
+        let b = Balances::of(entries.iter());
+        for (account, held) in [(Account::Points, b.points), (Account::StoredValue, b.stored.0)] {
+            if held < 0 {
+                let day = entries.iter().map(|e| e.date).max().unwrap_or_default();
+                let mut e = LedgerEntry::new(owner, account, EntryKind::Adjust, -held, day);
+                e.note = "brought to zero in a salvage".into();
+                add(entries, e);
+                raised += 1;
+            }
+        }
+        if entries.is_empty() {
+            ledger.remove(&owner);
+        }
+    }
+    let said = [
+        (unlinked, "entries of purchases that were lost kept as adjustments (the money moved)"),
+        (rebuilt, "entries rebuilt from the purchases they belong to"),
+        (raised, "balances brought to zero after what was lost"),
+    ];
+    for (n, what) in said.into_iter().filter(|(n, _)| *n > 0) {
+        tally.notes.push(format!("{n} {what}"));
+    }
+    tally.kept = ledger.values().map(|es| es.len() as u64).sum();
 }
 
 /// The name given to a customer whose record was lost while their history was not.
@@ -99,6 +178,10 @@ fn histories<T: Child>(
     customers: &mut BTreeMap<u64, Customer>,
     max_id: &mut u64,
 ) -> (BTreeMap<u64, Vec<T>>, Tally) {
+    // Ledger entries are numbered per member, not from the shop's counter.
+    let per_member = T::KIND == crate::domain::LedgerEntry::KIND_NAME;
+    let mut ignored = 0u64;
+    let max_id = if per_member { &mut ignored } else { max_id };
     let mut tally = Tally { kind, ..Default::default() };
     let mut owners: BTreeMap<u64, Vec<T>> = BTreeMap::new();
     let mut seen = HashSet::new();
@@ -111,7 +194,8 @@ fn histories<T: Child>(
             Ok(records) => {
                 for r in records {
                     // A record found twice (damage that duplicated a chunk) is kept once.
-                    if seen.insert(r.id()) {
+                    let place = if per_member { (owner, r.id()) } else { (0, r.id()) };
+                    if seen.insert(place) {
                         *max_id = (*max_id).max(r.id());
                         owners.entry(owner).or_default().push(r);
                     }

@@ -1,9 +1,11 @@
 //! One customer: every field, every class with its reason, the recommended action, the
 //! prediction lines, a 12-month spend sparkline, and the history newest first (scrollable).
 
+mod account;
 mod fields;
 mod records;
 
+pub use account::{entry_line, summary as account_summary};
 pub use fields::customer_fields;
 pub use records::{Pick, field_diff, interaction_line, picks, purchase_line};
 
@@ -39,6 +41,9 @@ pub struct DetailState {
     pub recorders: Option<super::role::Recorders>,
     /// The key that waits for `recorders`.
     pub waiting: Option<super::Action>,
+    /// A till key (top-up, redemption) pressed before the history was read: taken again when
+    /// it arrives.
+    pub after_load: Option<super::Action>,
 }
 
 impl DetailState {
@@ -160,8 +165,17 @@ pub struct Document {
     pub records: Vec<usize>,
 }
 
+/// What the document needs of the session besides the customer: the rules (what points take
+/// off, when they expire) and "today".
+#[derive(Debug, Clone, Copy)]
+pub struct Session<'a> {
+    pub rules: &'a crate::classify::Rules,
+    pub today: NaiveDate,
+}
+
 /// The detail view's document for `row`, with the records of `d`, in `lang`: the drawing and
-/// the keys (paging, the records cursor) share it, so they agree line for line.
+/// the keys (paging, the records cursor) share it, so they agree line for line. The member's
+/// accounts come before the records (their balances are in the header as well).
 pub fn document(
     row: &Row,
     p: Option<&Profile>,
@@ -169,6 +183,7 @@ pub fn document(
     mask: PhoneMask,
     width: usize,
     lang: Lang,
+    session: Session,
 ) -> Document {
     let c = &row.customer;
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -216,6 +231,11 @@ pub fn document(
         None => out.push(Line::from(tr_in(lang, "  not classified"))),
     }
     out.push(Line::default());
+    // The balances are in the header too (see `draw`): here with what expires and the last
+    // entries, before the records they come from.
+    if let Some(h) = &d.history {
+        out.extend(account::lines(h, session.rules, session.today, width, lang));
+    }
     let mut picked = None;
     let mut records = Vec::new();
     match &d.history {
@@ -299,11 +319,19 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             }),
             Rect { x: spark.x + lw, width: spark_w, ..spark },
         );
+        // What the member holds, where the till looks first (the account section has more).
+        let used = lw + spark_w + 2;
+        if !h.ledger.is_empty() && area.width > used {
+            let brief = account::brief(h, app.clf.rules(), today, lang);
+            let r = Rect { x: spark.x + used, width: area.width - used, height: 1, ..spark };
+            f.render_widget(Paragraph::new(fit(&brief, r.width as usize)), r);
+        }
     }
     if at.doc.height == 0 {
         return;
     }
-    let doc = document(row, p, d, mask, w, lang).lines;
+    let session = Session { rules: app.clf.rules(), today };
+    let doc = document(row, p, d, mask, w, lang, session).lines;
     let rest = at.doc;
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
     let shown: Vec<Line> = doc.into_iter().skip(scroll).take(rest.height as usize).collect();
@@ -329,6 +357,7 @@ mod tests {
                 buy(day(2024, 6, 3)),
             ],
             interactions: vec![],
+            ledger: vec![],
         };
         let m = monthly_spend(&h, day(2024, 6, 15));
         assert_eq!(m[11], 20);

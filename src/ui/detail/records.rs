@@ -105,12 +105,13 @@ pub fn purchase_line(p: &Purchase, lang: Lang) -> String {
             tr_in(lang, "RETURN of")
         ),
         None => format!(
-            "  {}  {}  ×{:<3} {} {}{promo}",
+            "  {}  {}  ×{:<3} {} {}{promo}{}",
             day(p.date),
             i18n::money(lang, p.amount),
             p.quantity,
             channel,
-            safe(&p.category)
+            safe(&p.category),
+            super::super::till::payment_note(p.payment, lang)
         ),
     };
     line += &format!("  #{}", p.id);

@@ -5,11 +5,16 @@ use super::{Field, FieldId, Form, FormKind, FormOutput, Target};
 use crate::domain::{
     AreaType, Channel, ComplaintType, Consent, ConsentSource, ContactChannel, ContactPref, Customer,
     DomainError, Education, Gender, Income, Interaction, InteractionKind, MAX_NAME, MAX_OCCUPATION, MAX_TEXT,
-    Money, Outcome, Purchase, Rating, Severity, Source, check_custom, check_len, parse_date, parse_quantity,
+    Money, Outcome, Payment, Purchase, Rating, Severity, Source, check_custom, check_len, parse_date,
+    parse_quantity,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::str::FromStr;
+
+/// The ways a sale is paid at the till, the usual first.
+const PAYMENTS: &[Payment] =
+    &[Payment::Cash, Payment::Mobile, Payment::Card, Payment::StoredValue, Payment::Points];
 
 /// Room for a date typed with stray spaces; `parse_date` has the final word.
 const DATE_LEN: usize = 32;
@@ -47,10 +52,13 @@ impl Form {
             .with_subject(&c.name)
     }
 
-    /// The point-of-sale form: amount first and focused, quantity 1, date today, channel store.
+    /// The point-of-sale form: amount first and focused, then how it is paid (cash unless
+    /// chosen: stored value and points take it off the member's balances), quantity 1, date
+    /// today, channel store.
     pub fn purchase(customer_id: u64, today: NaiveDate) -> Form {
         let fields = vec![
             text(FieldId::Amount, "Amount", "e.g. 12.50", "", 32),
+            choice(FieldId::Payment, "Payment", PAYMENTS, Payment::key, Payment::Cash),
             text(FieldId::Quantity, "Quantity", "1", "1", 16),
             text(FieldId::Date, "Date", "YYYY-MM-DD", &today.to_string(), DATE_LEN),
             text(FieldId::Category, "Category", "", "", MAX_NAME),
@@ -64,8 +72,11 @@ impl Form {
     /// The purchase form over stored purchase `p`, to correct it (amount, quantity, date,
     /// category, channel, promotion); what it does not show is kept.
     pub fn correct_purchase(p: &Purchase, today: NaiveDate) -> Form {
+        // A purchase from before the ledger says how it was paid only once corrected.
+        let payments = if p.payment == Payment::Unknown { Payment::ALL } else { PAYMENTS };
         let fields = vec![
             text(FieldId::Amount, "Amount", "e.g. 12.50", &p.amount.to_string(), 32),
+            choice(FieldId::Payment, "Payment", payments, Payment::key, p.payment),
             text(FieldId::Quantity, "Quantity", "1", &p.quantity.to_string(), 16),
             text(FieldId::Date, "Date", "YYYY-MM-DD", &p.date.to_string(), DATE_LEN),
             text(FieldId::Category, "Category", "", &p.category, MAX_NAME),
@@ -227,6 +238,7 @@ impl Form {
         e.take(FieldId::Category, p.set_category(&category))?;
         p.channel = channel?;
         p.promo = self.text_of(FieldId::Promo) == "yes";
+        p.payment = self.parsed(FieldId::Payment, e).unwrap_or_default();
         Some(p)
     }
 
@@ -278,10 +290,11 @@ impl Form {
     }
 }
 
-/// A corrected purchase keeps what the form does not show (id, return link, void).
+/// A corrected purchase keeps what the form does not show (id, return link, void, the points
+/// it moved: the till works out new points when the amount or the payment changed).
 fn corrected_purchase(p: Purchase, base: Option<&Purchase>) -> Purchase {
     match base {
-        Some(b) => Purchase { id: b.id, refund_of: b.refund_of, void: b.void.clone(), ..p },
+        Some(b) => Purchase { id: b.id, refund_of: b.refund_of, void: b.void.clone(), points: b.points, ..p },
         None => p,
     }
 }

@@ -169,6 +169,8 @@ pub enum FieldId {
     Education,
     /// Stated occupation.
     Occupation,
+    /// How a purchase was paid (cash, card, mobile, stored value, points).
+    Payment,
 }
 
 /// One labelled input with its validation error.

@@ -302,6 +302,8 @@ fn choice_text(field: super::FieldId, key: &'static str, lang: Lang) -> &'static
         FieldId::Area => "area_type",
         FieldId::Source => "source",
         FieldId::Contact => "contact",
+        // Said in words, not as the key files use.
+        FieldId::Payment if key == "stored_value" => return tr_in(lang, "stored value"),
         FieldId::ConsentSms | FieldId::ConsentWechat | FieldId::ConsentPhone | FieldId::ConsentEmail => {
             "consent"
         }
