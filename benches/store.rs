@@ -70,6 +70,13 @@ fn main() {
     store.for_each_history(&mut |h| histories.push(h)).expect("read");
     println!("read_all_histories {:.0} ms", ms(t.elapsed()));
     println!("rss_after_read {:.0} MB", rss_mb());
+    // The day's close (`kehu report day`, the console's `5`): one more pass over every history,
+    // warm now, as it is when the console asks for it.
+    let t = Instant::now();
+    let mut book = kehu::report::day::DayBook::new(today);
+    store.for_each_history(&mut |h| book.push(&h)).expect("read");
+    let close = book.finish(0);
+    println!("day_close_read {:.0} ms ({} sales)", ms(t.elapsed()), close.sales);
     // After the read, so that this scan does not warm sled's cache for it.
     let sizes = store.tree_sizes().expect("sizes");
     let records: u64 = sizes.iter().map(|(_, _, b)| b).sum();

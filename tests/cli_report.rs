@@ -63,7 +63,18 @@ fn the_close_reads_in_chinese() {
     let s = demo();
     let zh = ok(s.kehu(TODAY, &["--lang", "zh", "report", "day"]));
     assert!(zh.starts_with("日结 2024-06-30"), "{zh}");
-    for word in ["销售", "退货", "净额", "新会员", "充值", "储值消费", "日终储值余额", "积分获得", "待跟进", "近30天营收"] {
+    for word in [
+        "销售",
+        "退货",
+        "净额",
+        "新会员",
+        "充值",
+        "储值消费",
+        "日终储值余额",
+        "积分获得",
+        "待跟进",
+        "近30天营收",
+    ] {
         assert!(zh.contains(word), "{word} missing:\n{zh}");
     }
     assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "English left in:\n{zh}");

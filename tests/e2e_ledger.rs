@@ -91,6 +91,26 @@ fn top_up_500_pay_120_from_the_balance_redeem_and_return_it() {
     // balance, the points taken back.
     t.send(&["Tab", "g"]);
     t.wait_for("550 and 100 points", |s| s.contains("100 points · stored value 550.00"));
+    // 5: the day's close counts the top-up, the payment, the money given back, the points.
+    t.send(&["5"]);
+    let line = |s: &str, label: &str| {
+        s.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let close = t.wait_for("the day's close", |s| line(s, "stored value owed at close").is_some());
+    assert_eq!(line(&close, "top-ups").as_deref(), Some("top-ups 1 500.00"), "{close}");
+    assert_eq!(line(&close, "top-up bonus given").as_deref(), Some("top-up bonus given 50.00"), "{close}");
+    assert_eq!(line(&close, "paid from stored value").as_deref(), Some("paid from stored value 120.00"));
+    assert_eq!(
+        line(&close, "given back to stored value").as_deref(),
+        Some("given back to stored value 120.00")
+    );
+    assert_eq!(
+        line(&close, "stored value owed at close").as_deref(),
+        Some("stored value owed at close 550.00")
+    );
+    assert_eq!(line(&close, "points redeemed").as_deref(), Some("points redeemed 100"), "{close}");
     t.send(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
 
@@ -125,6 +145,11 @@ fn the_chinese_till_tops_up_and_redeems() {
     t.wait_for("兑换确认", |s| s.contains("奶瓶") && s.contains("积分 200 → 150"));
     t.send(&["y"]);
     t.wait_for("剩余 150", |s| s.contains("150 积分 · 储值 ¥550.00"));
+    t.send(&["5"]);
+    t.wait_for("日结", |s| {
+        s.lines().any(|l| l.trim_start().starts_with("日终储值余额") && l.trim_end().ends_with("550.00"))
+            && s.lines().any(|l| l.trim_start().starts_with("积分兑换") && l.trim_end().ends_with(" 50"))
+    });
     t.send(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
     assert_eq!(balances(&s), "points 150 · stored value 550.00");

@@ -95,7 +95,9 @@ fn point_of_sale_in_a_real_terminal() {
     let line = format!("{DAY}  12.50");
     for _ in 0..4 {
         t.send(&["NPage"]);
-        if t.wait_for("the detail to move", |s| s.contains("Purchases (") || s.contains("Account")).contains(&line) {
+        if t.wait_for("the detail to move", |s| s.contains("Purchases (") || s.contains("Account"))
+            .contains(&line)
+        {
             break;
         }
     }

@@ -199,10 +199,27 @@ fn the_help_is_titled_with_the_views_name_as_the_tabs_call_it() {
 
 #[test]
 fn the_views_own_keys_come_first_then_the_ones_every_view_shares() {
-    let shared =
-        ["customer list", "segments", "follow-ups", "duplicates", "this help", "undo my last change", "quit"];
+    let shared = [
+        "customer list",
+        "segments",
+        "follow-ups",
+        "duplicates",
+        "day's close",
+        "this help",
+        "undo my last change",
+        "quit",
+    ];
     let a = app();
-    for mode in [Mode::Welcome, Mode::List, Mode::Detail, Mode::Segments, Mode::FollowUps, Mode::Duplicates] {
+    let views = [
+        Mode::Welcome,
+        Mode::List,
+        Mode::Detail,
+        Mode::Segments,
+        Mode::FollowUps,
+        Mode::Duplicates,
+        Mode::DayClose,
+    ];
+    for mode in views {
         let help = a.keymap().help(mode);
         let first = help.iter().position(|(k, _)| k == "1").expect("1 is listed");
         let (own, rest) = help.split_at(first);

@@ -26,7 +26,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const BINDABLE: [&str; 49] = [
+const BINDABLE: [&str; 54] = [
     "up",
     "down",
     "top",
@@ -41,6 +41,7 @@ const BINDABLE: [&str; 49] = [
     "show_segments",
     "show_follow_ups",
     "show_duplicates",
+    "show_day_close",
     "toggle_help",
     "start_search",
     "toggle_select",
@@ -76,6 +77,10 @@ const BINDABLE: [&str; 49] = [
     "untag_selected",
     "not_duplicate",
     "undo",
+    "top_up",
+    "redeem_points",
+    "opt_out",
+    "campaign_list",
 ];
 
 /// How often the interesting checks ran, so that the test cannot pass by never reaching them.

@@ -24,6 +24,9 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("follow-ups still due", "待跟进"),
     ("revenue, last 30 days", "近30天营收"),
     ("best day {} ({})", "最佳一天 {}（{}）"),
+    ("day's close", "日结"),
+    ("←/→ day before / after · g today", "←/→ 前一天 / 后一天 · g 今天"),
+    ("reading the day's records…", "正在读取当天记录…"),
     // Duplicate reasons.
     ("household?", "同一家庭？"),
     ("same phone {}", "电话相同 {}"),

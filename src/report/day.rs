@@ -13,6 +13,7 @@
 //! of what returns took back, redeemed and expired, each by its entry's date.
 
 use crate::domain::{Account, EntryKind, History, InteractionKind, Money};
+use crate::i18n::{Lang, tr_in, trf_in};
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -156,7 +157,9 @@ impl DayBook {
                         r.stored_adjusted_fen = r.stored_adjusted_fen.saturating_add(e.amount);
                     }
                 }
-                Account::Points if corrected => r.points_adjusted = r.points_adjusted.saturating_add(e.amount),
+                Account::Points if corrected => {
+                    r.points_adjusted = r.points_adjusted.saturating_add(e.amount)
+                }
                 Account::Points => {}
             }
         }
@@ -179,6 +182,56 @@ impl DayBook {
 /// The local calendar day of a stored moment.
 fn local_day(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&Local).date_naive()
+}
+
+/// The close as rows of label, count and amount in `lang`, as the command line prints them and
+/// the console draws them: money in the amount column, points in the count column. The
+/// follow-up row only `with_queue` (the console knows the queue of today alone). Top-ups,
+/// payments from stored value, what is owed and points earned and redeemed always show (a zero
+/// is news at closing time); bonus, refunds to balances, expiry and corrections only when
+/// something moved.
+pub fn rows(r: &DayReport, lang: Lang, with_queue: bool) -> Vec<(&'static str, String, String)> {
+    let tr = |en| tr_in(lang, en);
+    let mut rows = vec![
+        (tr("sales"), r.sales.to_string(), money(r.sales_fen)),
+        (tr("returns"), r.returns.to_string(), money(-r.returns_fen)),
+        (tr("net"), String::new(), money(r.net_fen())),
+        (tr("new members"), r.new_members.to_string(), String::new()),
+        (tr("top-ups"), r.topups.to_string(), money(r.topped_up_fen)),
+    ];
+    let some = |rows: &mut Vec<_>, label, count: String, fen: Option<i64>, shown: bool| {
+        if shown {
+            rows.push((tr(label), count, fen.map(money).unwrap_or_default()));
+        }
+    };
+    some(&mut rows, "top-up bonus given", String::new(), Some(r.bonus_fen), r.bonus_fen != 0);
+    some(&mut rows, "paid from stored value", String::new(), Some(r.stored_paid_fen), true);
+    let back = r.stored_refunded_fen;
+    some(&mut rows, "given back to stored value", String::new(), Some(back), back != 0);
+    let adjusted = r.stored_adjusted_fen;
+    some(&mut rows, "stored value corrected", String::new(), Some(adjusted), adjusted != 0);
+    some(&mut rows, "stored value owed at close", String::new(), Some(r.stored_owed_fen), true);
+    some(&mut rows, "points earned", r.points_earned.to_string(), None, true);
+    some(&mut rows, "points redeemed", r.points_redeemed.to_string(), None, true);
+    some(&mut rows, "points expired", r.points_expired.to_string(), None, r.points_expired != 0);
+    some(&mut rows, "points corrected", r.points_adjusted.to_string(), None, r.points_adjusted != 0);
+    let complaints = trf_in(lang, "({} complaints)", &[&r.complaints]);
+    rows.push((
+        tr("contacts made"),
+        r.contacts.to_string(),
+        if r.complaints > 0 { complaints } else { String::new() },
+    ));
+    if with_queue {
+        rows.push((tr("follow-ups still due"), r.follow_ups_due.to_string(), String::new()));
+    }
+    rows
+}
+
+/// "best day 06-11 (21692.20)": the trend's best day, when it took anything.
+pub fn best_day(r: &DayReport, lang: Lang) -> Option<String> {
+    let (i, best) = r.trend_fen.iter().enumerate().max_by_key(|(_, v)| **v).filter(|(_, v)| **v > 0)?;
+    let day = r.date - chrono::Days::new((r.trend_fen.len() - 1 - i) as u64);
+    Some(trf_in(lang, "best day {} ({})", &[&day.format("%m-%d"), &money(*best)]))
 }
 
 /// Levels of the trend line, lowest first.

@@ -108,6 +108,11 @@ fn execute(store: &dyn Store, effect: Effect, operator: &str) -> anyhow::Result<
             vec![]
         }
         Effect::LoadRecorders(customer) => vec![recorders(store, customer)?],
+        Effect::LoadDayClose(date) => {
+            let mut book = crate::report::day::DayBook::new(date);
+            store.for_each_history(&mut |h| book.push(&h))?;
+            vec![Action::DayCloseLoaded(Box::new(book.finish(0)))]
+        }
         Effect::Commit(c) => {
             let change = stamped(c.change);
             let done = store.commit(change.clone(), operator)?;

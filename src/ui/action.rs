@@ -45,6 +45,8 @@ pub enum Action {
     ShowFollowUps,
     /// Show the likely duplicate customers.
     ShowDuplicates,
+    /// Show the day's close (sales, returns, members' accounts, contacts; 30 days' revenue).
+    ShowDayClose,
     /// Show or hide the keys of this view.
     ToggleHelp,
     /// Start typing a new search (empty: each till customer starts afresh).
@@ -193,6 +195,9 @@ pub enum Action {
     /// The duplicate index, judged after [`Action::Loaded`] (which then carried none).
     #[serde(skip)]
     DuplicatesFound(Box<crate::dedupe::DuplicateIndex>),
+    /// The figures of a day's close, read by the runtime (see [`Effect::LoadDayClose`]).
+    #[serde(skip)]
+    DayCloseLoaded(Box<crate::report::day::DayReport>),
     /// Start-up loading failed; the message is for the status line (nothing can be edited).
     #[serde(skip)]
     LoadFailed(String),
@@ -400,6 +405,8 @@ pub enum Effect {
     /// Read who recorded each purchase of this customer from the audit log; answered with
     /// [`Action::RecordersLoaded`].
     LoadRecorders(u64),
+    /// Read the close of this day from every history; answered with [`Action::DayCloseLoaded`].
+    LoadDayClose(chrono::NaiveDate),
     /// Commit one change for the operator and read back every customer it touched; answered
     /// with [`Action::Committed`] (or [`Action::Failed`]).
     Commit(Box<super::commit::Commit>),
@@ -458,6 +465,7 @@ impl Action {
             ShowSegments => "segments",
             ShowFollowUps => "follow-ups",
             ShowDuplicates => "duplicates",
+            ShowDayClose => "day's close",
             ToggleHelp => "this help",
             StartSearch => "search",
             RecallSearch => "last search again",

@@ -36,6 +36,8 @@ pub enum View {
     FollowUps,
     /// Likely duplicate customers.
     Duplicates,
+    /// The day's close.
+    DayClose,
 }
 
 /// What a text prompt is asking for.
@@ -234,6 +236,7 @@ pub struct App {
     /// `loading.rs`), to be taken into its index when it arrives.
     pub(crate) dupes_pending: Option<Vec<u64>>,
     pub(crate) duplicates: DuplicatesState,
+    pub(crate) day_close: super::day_close::DayCloseState,
     pub(crate) merge: Option<MergeState>,
     pub(crate) prompt: Option<Prompt>,
     pub(crate) confirm: Option<Confirm>,
@@ -294,6 +297,7 @@ impl App {
             dupes,
             dupes_pending: None,
             duplicates: DuplicatesState::default(),
+            day_close: Default::default(),
             merge: None,
             prompt: None,
             confirm: None,
@@ -493,6 +497,7 @@ impl App {
             View::Segments => Mode::Segments,
             View::FollowUps => Mode::FollowUps,
             View::Duplicates => Mode::Duplicates,
+            View::DayClose => Mode::DayClose,
         }
     }
 
@@ -686,6 +691,11 @@ impl App {
                 self.view = View::Duplicates;
                 return vec![];
             }
+            Action::ShowDayClose if !self.model.is_empty() => return self.show_day_close(self.today),
+            Action::DayCloseLoaded(report) => {
+                self.day_close.loaded(*report);
+                return vec![];
+            }
             _ => {}
         }
         match self.view {
@@ -695,6 +705,7 @@ impl App {
             View::Segments => self.on_segments(action),
             View::FollowUps => self.on_followups(action),
             View::Duplicates => self.on_duplicates(action),
+            View::DayClose => self.on_day_close(action),
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Mode {
     FollowUps,
     /// The likely duplicates.
     Duplicates,
+    /// The day's close.
+    DayClose,
     /// The merge popup (who stays, which values).
     Merge,
     /// A one-line text prompt (a tag, a segment name).
@@ -42,7 +44,7 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in config order.
-    pub const ALL: [Mode; 13] = [
+    pub const ALL: [Mode; 14] = [
         Mode::Global,
         Mode::Welcome,
         Mode::List,
@@ -51,6 +53,7 @@ impl Mode {
         Mode::Segments,
         Mode::FollowUps,
         Mode::Duplicates,
+        Mode::DayClose,
         Mode::Merge,
         Mode::Prompt,
         Mode::Confirm,
@@ -69,6 +72,7 @@ impl Mode {
             Mode::Segments => "segments",
             Mode::FollowUps => "follow_ups",
             Mode::Duplicates => "duplicates",
+            Mode::DayClose => "day_close",
             Mode::Merge => "merge",
             Mode::Prompt => "prompt",
             Mode::Confirm => "confirm",
@@ -81,7 +85,13 @@ impl Mode {
     fn uses_global(self) -> bool {
         matches!(
             self,
-            Mode::Welcome | Mode::List | Mode::Detail | Mode::Segments | Mode::FollowUps | Mode::Duplicates
+            Mode::Welcome
+                | Mode::List
+                | Mode::Detail
+                | Mode::Segments
+                | Mode::FollowUps
+                | Mode::Duplicates
+                | Mode::DayClose
         )
     }
 
@@ -238,6 +248,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
             ("2", ShowSegments),
             ("3", ShowFollowUps),
             ("4", ShowDuplicates),
+            ("5", ShowDayClose),
             ("?", ToggleHelp),
             ("u", Undo),
             ("q", Quit),
@@ -340,6 +351,16 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
         ]
         .concat(),
         Mode::Duplicates => [nav, vec![("enter", Open), ("n", NotDuplicate), ("esc", Back)]].concat(),
+        // The day before and after; Home (g) back to today.
+        Mode::DayClose => vec![
+            ("h", Left),
+            ("left", Left),
+            ("l", Right),
+            ("right", Right),
+            ("g", Top),
+            ("home", Top),
+            ("esc", Back),
+        ],
         Mode::Merge => vec![
             ("j", Down),
             ("down", Down),

@@ -258,6 +258,7 @@ impl App {
                 | Action::ShowSegments
                 | Action::ShowFollowUps
                 | Action::ShowDuplicates
+                | Action::ShowDayClose
                 | Action::PickFilter
         );
         if held {

@@ -2,7 +2,7 @@
 
 use super::app::{App, View};
 use super::widgets::fit;
-use super::{detail, duplicates, followups, help, list, merge, popup, segments, status, welcome};
+use super::{day_close, detail, duplicates, followups, help, list, merge, popup, segments, status, welcome};
 use crate::i18n::trf_in;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -47,6 +47,7 @@ pub fn render(app: &App, f: &mut Frame) {
         View::Segments => segments::draw(&app.segments, &app.clf, app.options.ascii_borders, lang, f, body),
         View::FollowUps => followups::draw(app, f, body),
         View::Duplicates => duplicates::draw(&app.duplicates, &app.model, app.phone_mask(), lang, f, body),
+        View::DayClose => day_close::draw(app, f, body),
     }
     if let Some(m) = &app.merge {
         merge::draw(m, &app.clf, app.options.ascii_borders, app.options.mask_phones, lang, f, body);

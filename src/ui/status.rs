@@ -18,6 +18,7 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
         ("2", tr_in(lang, "segments"), View::Segments),
         ("3", tr_in(lang, "follow-ups"), View::FollowUps),
         ("4", tr_in(lang, "duplicates"), View::Duplicates),
+        ("5", tr_in(lang, "day's close"), View::DayClose),
     ];
     let mut spans = vec![Span::styled(" kehu ", Style::new().add_modifier(Modifier::BOLD))];
     for (key, name, view) in tabs {
