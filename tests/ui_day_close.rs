@@ -114,3 +114,26 @@ fn the_close_reads_in_chinese_and_fits_any_size() {
         draw(&mut app, w, h);
     }
 }
+
+/// The runtimes read the close on their reader thread: the answer comes back as an action, and
+/// dispatching with the thread leaves the view reading until it does.
+#[test]
+fn the_reader_thread_answers_with_the_close_and_the_input_thread_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: std::sync::Arc<dyn Store> =
+        std::sync::Arc::new(SledStore::open(&dir.path().join("db")).unwrap());
+    kehu::demo::fill_store(store.as_ref(), 60, 7, today(), "tester").unwrap();
+    let mut app = app_with(kehu::tui::all_histories(store.as_ref()).unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = kehu::tui::Reader::start(std::sync::Arc::clone(&store), move |a| drop(tx.send(a))).unwrap();
+    let offload = kehu::tui::Offload { searches: None, reader: Some(&reader) };
+    kehu::tui::dispatch_with(&mut app, store.as_ref(), offload, Action::ShowDayClose, &mut |_| {});
+    assert!(app.day_close().report.is_none(), "handed over, not read here");
+    assert!(screen(&draw(&mut app, 80, 24)).contains("reading the day's records"));
+    let answer = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the reader answers");
+    assert!(matches!(&answer, Action::DayCloseLoaded(r) if r.date == today()), "{answer:?}");
+    app.update(answer);
+    let mut book = DayBook::new(today());
+    store.for_each_history(&mut |h| book.push(&h)).unwrap();
+    assert_eq!(app.day_close().report.clone(), Some(book.finish(0)));
+}

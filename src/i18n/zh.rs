@@ -27,6 +27,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("day's close", "日结"),
     ("←/→ day before / after · g today", "←/→ 前一天 / 后一天 · g 今天"),
     ("reading the day's records…", "正在读取当天记录…"),
+    (
+        "reading the day's records hit an internal error; open the view again",
+        "读取当天记录时出现内部错误；请重新打开此视图",
+    ),
     // Duplicate reasons.
     ("household?", "同一家庭？"),
     ("same phone {}", "电话相同 {}"),

@@ -10,7 +10,9 @@ use super::input::Decoder;
 use super::term::{self, SessionBackend};
 use crate::store::Store;
 use crate::tui::scrolling::Scrolling;
-use crate::tui::{FramePacer, ScanDetector, SearchThread, Step, action_for, dispatch_with, route};
+use crate::tui::{
+    FramePacer, Offload, Reader, ScanDetector, SearchThread, Step, action_for, dispatch_with, route,
+};
 use crate::ui::{Action, App, render};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -67,12 +69,16 @@ pub fn run(
     let result = catch_unwind(AssertUnwindSafe(|| {
         // The search thread answers into the session's own inbox, so an answer wakes the
         // session like a key does.
-        let answers = me.clone();
+        let (answers, reads) = (me.clone(), me.clone());
         let searches = SearchThread::start(move |a| drop(answers.send(Input::Answer(Box::new(a)))));
+        let reader = Reader::start(Arc::clone(&store), move |a| drop(reads.send(Input::Answer(Box::new(a)))));
         let app = hub.join(id, me);
-        match searches {
-            Ok(searches) => Console::new(store.as_ref(), &hub, spec, app, &frames, searches).run(&inbox),
-            Err(e) => (Some(format!("kehu: cannot start this session: {e}")), 71),
+        match (searches, reader) {
+            (Ok(searches), Ok(reader)) => {
+                let threads = (searches, reader);
+                Console::new(store.as_ref(), &hub, spec, app, &frames, threads).run(&inbox)
+            }
+            (Err(e), _) | (_, Err(e)) => (Some(format!("kehu: cannot start this session: {e}")), 71),
         }
     }));
     hub.leave(id);
@@ -107,6 +113,7 @@ struct Console<'a> {
     last_input: Instant,
     panic_key: Option<char>,
     searches: SearchThread,
+    reader: Reader,
     pacer: FramePacer,
 }
 
@@ -117,7 +124,7 @@ impl<'a> Console<'a> {
         spec: Spec,
         mut app: App,
         frames: &'a mpsc::Sender<Vec<u8>>,
-        searches: SearchThread,
+        (searches, reader): (SearchThread, Reader),
     ) -> Self {
         let (w, h) = spec.size;
         app.set_operator(&spec.operator);
@@ -143,6 +150,7 @@ impl<'a> Console<'a> {
             last_input: Instant::now(),
             panic_key: std::env::var("KEHU_TEST_PANIC_ON").ok().and_then(|v| v.chars().next()),
             searches,
+            reader,
             pacer: FramePacer::default(),
         }
     }
@@ -271,7 +279,8 @@ impl<'a> Console<'a> {
     /// Runs an action (and its effects) and passes on what the store saved.
     fn act(&mut self, action: Action) {
         let mut saved = Vec::new();
-        dispatch_with(&mut self.app, self.store, Some(&self.searches), action, &mut |a| {
+        let offload = Offload { searches: Some(&self.searches), reader: Some(&self.reader) };
+        dispatch_with(&mut self.app, self.store, offload, action, &mut |a| {
             if matches!(
                 a,
                 Action::Saved(_)

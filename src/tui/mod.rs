@@ -17,6 +17,7 @@ mod keys;
 pub mod loader;
 pub mod memory;
 mod pacer;
+mod reader;
 mod scan;
 pub mod scrolling;
 pub mod searches;
@@ -27,6 +28,7 @@ pub use effects::{all_histories, run as run_effect, run_as as run_effect_as, sav
 pub use keys::form_key;
 pub use loader::{Classified, read_all};
 pub use pacer::{ANSWER_WAIT, FramePacer};
+pub use reader::Reader;
 pub use scan::{Fed, ScanDetector};
 pub use searches::SearchThread;
 
@@ -139,15 +141,25 @@ pub fn dispatch(app: &mut App, store: &dyn Store, action: Action) {
 /// takes it (`kehu serve` passes saves on to the other sessions this way). Changes are audited
 /// as the App's operator.
 pub fn dispatch_observed(app: &mut App, store: &dyn Store, action: Action, seen: &mut dyn FnMut(&Action)) {
-    dispatch_with(app, store, None, action, seen);
+    dispatch_with(app, store, Offload::default(), action, seen);
 }
 
-/// Like [`dispatch_observed`], with the searches handed to `searches` when given (their
-/// answers come back later, as actions of their own) instead of run here.
+/// Where work too slow for the input thread goes: searches to the search thread, whole-shop
+/// reads to the reader thread; without them (tests, [`dispatch`]) it runs here, at once.
+#[derive(Clone, Copy, Default)]
+pub struct Offload<'a> {
+    /// The search thread.
+    pub searches: Option<&'a SearchThread>,
+    /// The reader thread.
+    pub reader: Option<&'a Reader>,
+}
+
+/// Like [`dispatch_observed`], with searches and whole-shop reads handed to `offload`'s
+/// threads when given (their answers come back later, as actions of their own).
 pub fn dispatch_with(
     app: &mut App,
     store: &dyn Store,
-    searches: Option<&SearchThread>,
+    offload: Offload,
     action: Action,
     seen: &mut dyn FnMut(&Action),
 ) {
@@ -162,10 +174,15 @@ pub fn dispatch_with(
             match effect {
                 Effect::Quit => {}
                 Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store, app.operator())),
-                Effect::Search(job) => match searches {
+                Effect::Search(job) => match offload.searches {
                     Some(thread) => thread.submit(job),
                     None => queue.push_back(job.run_now()),
                 },
+                effect if Reader::takes(&effect) && offload.reader.is_some() => {
+                    if let Some(reader) = offload.reader {
+                        reader.submit(effect);
+                    }
+                }
                 effect => queue.extend(effects::run_as(store, effect, app.operator())),
             }
         }
@@ -241,7 +258,7 @@ pub fn route(scanner: &mut ScanDetector, mode: Mode, ev: Event, now: Instant) ->
 
 /// Handles steps in order, each resolved in the mode the previous ones left behind; whether
 /// any action was dispatched.
-fn apply(app: &mut App, store: &dyn Store, searches: &SearchThread, steps: Vec<Step>) -> bool {
+fn apply(app: &mut App, store: &dyn Store, offload: Offload, steps: Vec<Step>) -> bool {
     let mut any = false;
     for step in steps {
         let actions = match step {
@@ -250,7 +267,7 @@ fn apply(app: &mut App, store: &dyn Store, searches: &SearchThread, steps: Vec<S
         };
         for action in actions {
             any = true;
-            dispatch_with(app, store, Some(searches), action, &mut |_| {});
+            dispatch_with(app, store, offload, action, &mut |_| {});
         }
     }
     any
@@ -313,7 +330,7 @@ where
         app
     };
     if !any {
-        return run_loop(store.as_ref(), told(App::new(init)), None, days, &signals).map(drop);
+        return run_loop(store.as_ref(), Some(&store), told(App::new(init)), None, days, &signals).map(drop);
     }
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
@@ -324,7 +341,7 @@ where
             .name(loader::THREAD_NAME.into())
             .spawn(move || loader::run(store.as_ref(), job, &cancel, &tx))?
     };
-    let app = run_loop(store.as_ref(), told(App::loading(init)), Some(rx), days, &signals);
+    let app = run_loop(store.as_ref(), Some(&store), told(App::loading(init)), Some(rx), days, &signals);
     // The loader stops at its next record; one stuck inside sled is left to the process's exit.
     cancel.store(true, Ordering::SeqCst);
     let deadline = Instant::now() + LOADER_GRACE;
@@ -483,13 +500,15 @@ fn load_step(action: &Action) -> Option<&'static str> {
 /// Runs the console until the user quits (or a signal asks it to stop), as of the App's day.
 pub fn run(store: &dyn Store, app: App) -> anyhow::Result<()> {
     let days = clock::DayWatch::new(app.today(), false);
-    run_loop(store, app, None, days, &Signals::start()?).map(drop)
+    run_loop(store, None, app, None, days, &Signals::start()?).map(drop)
 }
 
-/// The event loop; `loads` brings the loader's actions while it runs, `days` tells when a new
+/// The event loop; `shared`, when given, is `store` to hand to the reader thread; `loads` brings
+/// the loader's actions while it runs, `days` tells when a new
 /// day begins. Returns the App at the end, after the terminal is restored.
 fn run_loop(
     store: &dyn Store,
+    shared: Option<&Arc<dyn Store>>,
     mut app: App,
     mut loads: Option<Receiver<Action>>,
     mut days: clock::DayWatch,
@@ -497,7 +516,14 @@ fn run_loop(
 ) -> anyhow::Result<App> {
     let panic_key = test_panic_key();
     let (answer, answers) = mpsc::channel();
+    let reads = answer.clone();
     let searches = SearchThread::start(move |a| drop(answer.send(a)))?;
+    // Whole-shop reads go to their own thread when the store can be shared with one.
+    let reader = match shared {
+        Some(store) => Some(Reader::start(Arc::clone(store), move |a| drop(reads.send(a)))?),
+        None => None,
+    };
+    let offload = Offload { searches: Some(&searches), reader: reader.as_ref() };
     let _guard = Guard::enter()?;
     // A one-row scroll of a list goes out as a terminal scroll (see `scrolling`).
     let backend = Scrolling::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout())));
@@ -540,22 +566,22 @@ fn run_loop(
             scanner.set_pattern(app.card_pattern());
             scanner.set_leads(app.card_leads());
             let steps = route(&mut scanner, app.mode(), ev, Instant::now());
-            changed |= apply(&mut app, store, &searches, steps);
+            changed |= apply(&mut app, store, offload, steps);
             if app.should_quit() {
                 break;
             }
         }
         // Keys held for a burst that never came are typing after all.
         let released = scanner.tick(Instant::now()).into_iter().map(Step::from).collect();
-        changed |= !app.should_quit() && apply(&mut app, store, &searches, released);
+        changed |= !app.should_quit() && apply(&mut app, store, offload, released);
         if let Some(day) = days.poll(clock::local_today()) {
-            dispatch_with(&mut app, store, Some(&searches), Action::NewDay(day), &mut |_| {});
+            dispatch_with(&mut app, store, offload, Action::NewDay(day), &mut |_| {});
             changed = true;
         }
         // What the search thread answered meanwhile.
         while let Ok(action) = answers.try_recv() {
             changed = true;
-            dispatch_with(&mut app, store, Some(&searches), action, &mut |_| {});
+            dispatch_with(&mut app, store, offload, action, &mut |_| {});
         }
         // What the loader sent meanwhile, after the keys typed before it arrived.
         while let Some(rx) = loads.as_ref().filter(|_| !app.should_quit()) {
@@ -564,7 +590,7 @@ fn run_loop(
                     let loaded = matches!(action, Action::Loaded(_) | Action::DuplicatesFound(_));
                     steps.extend(load_step(&action));
                     changed = true;
-                    dispatch_with(&mut app, store, Some(&searches), action, &mut |_| {});
+                    dispatch_with(&mut app, store, offload, action, &mut |_| {});
                     if loaded {
                         memory::release_freed();
                     }
