@@ -164,12 +164,12 @@ pub fn interaction_line(i: &Interaction, lang: Lang) -> String {
 
 /// "2026-12-01 14:02 ann edit customer  name 王小明 → 王晓明"; phones masked when `hide_phone`.
 fn change_line(e: &AuditEntry, hide_phone: bool, lang: Lang) -> String {
-    let (before, after) = (consent_words(&e.before, lang), consent_words(&e.after, lang));
-    let diff = if hide_phone {
-        field_diff(&masked_phone(&before), &masked_phone(&after))
-    } else {
-        field_diff(&before, &after)
+    // Masked before the fields are named in `lang`: the mask looks for `phone`.
+    let shown = |fields: &str| {
+        let words = consent_words(fields, lang);
+        field_names(&if hide_phone { masked_phone(&words) } else { words }, lang)
     };
+    let diff = field_diff(&shown(&e.before), &shown(&e.after));
     format!(
         "  {}  {}  {}  {}",
         e.when.format("%Y-%m-%d %H:%M"),
@@ -208,6 +208,70 @@ fn consent_words(fields: &str, lang: Lang) -> String {
                 }
                 _ => (k, v),
             }
+        })
+        .collect();
+    serde_json::Value::Object(out).to_string()
+}
+
+/// The Chinese names of the record fields the audit log keeps under their stored (English)
+/// names: customers', purchases' and interactions'.
+const FIELD_NAMES_ZH: &[(&str, &str)] = &[
+    ("id", "编号"),
+    ("name", "姓名"),
+    ("reference", "卡号"),
+    ("phone", "电话"),
+    ("email", "邮箱"),
+    ("gender", "性别"),
+    ("birthday", "生日"),
+    ("province", "省份"),
+    ("city", "城市"),
+    ("area", "区域"),
+    ("source", "来源"),
+    ("referrer", "推荐人"),
+    ("contact", "联系方式"),
+    ("tags", "标签"),
+    ("notes", "备注"),
+    ("custom", "自定义字段"),
+    ("points_redeemed", "已兑换积分"),
+    ("child_birthday", "孩子生日"),
+    ("income", "收入"),
+    ("education", "学历"),
+    ("occupation", "职业"),
+    ("date", "日期"),
+    ("amount", "金额"),
+    ("quantity", "数量"),
+    ("category", "品类"),
+    ("channel", "渠道"),
+    ("promo", "促销"),
+    ("refund_of", "退货原单"),
+    ("void", "作废"),
+    ("payment", "支付方式"),
+    ("points", "积分"),
+    ("kind", "类型"),
+    ("text", "内容"),
+    ("rating", "评分"),
+    ("complaint_type", "投诉类型"),
+    ("severity", "严重程度"),
+    ("resolved", "解决"),
+    ("follow_up", "跟进日期"),
+    ("operator", "经办人"),
+    ("outcome", "结果"),
+];
+
+/// A before/after JSON object with each field named in `lang` (the log keeps the stored names;
+/// a name it does not know stays as recorded).
+fn field_names(fields: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return fields.to_string();
+    }
+    let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(fields) else {
+        return fields.to_string();
+    };
+    let out: serde_json::Map<String, serde_json::Value> = m
+        .into_iter()
+        .map(|(k, v)| match FIELD_NAMES_ZH.iter().find(|(en, _)| *en == k) {
+            Some((_, zh)) => ((*zh).to_string(), v),
+            None => (k, v),
         })
         .collect();
     serde_json::Value::Object(out).to_string()
@@ -255,6 +319,18 @@ pub fn field_diff(before: &str, after: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_reads_in_chinese_with_the_phone_still_masked() {
+        let mut e = AuditEntry::now("ann", 7, "correct purchase", String::new(), String::new());
+        e.before = r#"{"amount":"12.00","category":"snacks","phone":"13812345678"}"#.into();
+        e.after = r#"{"amount":"10.00","category":"snacks","phone":"13912345678"}"#.into();
+        let zh = change_line(&e, true, Lang::Zh);
+        assert!(zh.contains("金额 12.00 → 10.00") && zh.contains("电话 138****5678 → 139****5678"), "{zh}");
+        assert!(!zh.contains("13812345678") && !zh.contains("amount"), "{zh}");
+        let en = change_line(&e, true, Lang::En);
+        assert!(en.contains("amount 12.00 → 10.00") && en.contains("phone 138****5678"), "{en}");
+    }
 
     #[test]
     fn a_diff_names_each_field_once() {
