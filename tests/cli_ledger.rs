@@ -162,3 +162,59 @@ fn a_correction_needs_a_reason_and_never_takes_a_balance_below_zero() {
     let audit = ok(s.kehu(TODAY, &["audit", "--customer", "M1"]));
     assert!(audit.contains("adjust account"), "{audit}");
 }
+
+/// What a hostile script or a mistyped till sends: negative, zero, overflowing and malformed
+/// amounts and points, store-shaped, overlong and control-character keys. Each is refused in
+/// words (never a panic: exit 1 or 2), nothing is saved, and `kehu check` finds the ledger whole.
+#[test]
+fn hostile_amounts_points_and_keys_are_refused_and_save_nothing() {
+    let s = shop();
+    let before = ok(s.kehu(TODAY, &["ledger", "M1"]));
+    let long_key = "k".repeat(101);
+    let cases: &[&[&str]] = &[
+        &["topup", "M1", "-5"],
+        &["topup", "M1", "0"],
+        &["topup", "M1", "1e3"],
+        &["topup", "M1", "12.345"],
+        &["topup", "M1", "99999999999999999999999"],
+        &["topup", "M1", "NaN"],
+        &["topup", "M1", "100", "--key", "#1/1"],
+        &["topup", "M1", "100", "--key", &long_key],
+        &["topup", "M1", "100", "--key", ""],
+        &["points", "M1", "--redeem", "-10"],
+        &["points", "M1", "--redeem", "0"],
+        &["points", "M1", "--redeem", "9223372036854775807"],
+        &["points", "M1", "--redeem", "201"],
+        &["ledger", "M1", "--adjust-points", "-9223372036854775808", "--reason", "x"],
+        &["ledger", "M1", "--adjust-points", "9223372036854775807", "--reason", "x", "--key", "big"],
+        &["ledger", "M1", "--adjust-value", "-0.01", "--reason", "x"],
+        &["ledger", "M1", "--adjust-points", "5", "--reason", ""],
+    ];
+    for args in cases {
+        let o = s.kehu(TODAY, args);
+        let code = o.status.code();
+        assert!(matches!(code, Some(1) | Some(2)), "{args:?}: {code:?}\n{}{}", stdout(&o), stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).trim().is_empty(), "{args:?} is refused in words");
+    }
+    // A key with a control character is kept as given or refused, never written raw to a terminal.
+    let o = s.kehu(TODAY, &["topup", "M1", "10", "--key", "a\x1b[2Jb"]);
+    assert!(!stdout(&o).contains('\x1b') && !stderr(&o).contains('\x1b'), "{o:?}");
+    let after = ok(s.kehu(TODAY, &["ledger", "M1"]));
+    let saved_escape = o.status.code() == Some(0);
+    if !saved_escape {
+        assert_eq!(after, before, "nothing refused was saved");
+    }
+    // A purchases file whose points would overflow a balance is refused whole.
+    for points in ["9223372036854775807", "-9223372036854775808", "1000000000001"] {
+        let file = s.file("hostile.csv", &format!("ref,date,amount,points\nM1,2024-06-02,10.00,{points}\n"));
+        let o = s.kehu(TODAY, &["import", "--kind", "purchases", file.to_str().unwrap()]);
+        assert_ne!(o.status.code(), Some(0), "{points}: {}", stdout(&o));
+        assert!(!stderr(&o).contains("panicked") && !stderr(&o).trim().is_empty(), "{}", stderr(&o));
+    }
+    if !saved_escape {
+        assert_eq!(ok(s.kehu(TODAY, &["ledger", "M1"])), before, "no refused import was saved");
+    }
+    let check = s.kehu(TODAY, &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+}

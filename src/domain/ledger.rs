@@ -69,6 +69,9 @@ keyed_enum! {
 pub const STORE_KEY: char = '#';
 /// Longest idempotency key accepted, in characters.
 pub const MAX_KEY: usize = 100;
+/// Largest amount one entry may move, in points or fen (a trillion: ten billion yuan), and the
+/// largest a balance may reach: a hostile import or adjustment cannot overflow a sum.
+pub const MAX_ENTRY: i64 = 1_000_000_000_000;
 
 /// One movement on one account of one member. `id` is assigned by the store (ids are shared
 /// with every other record); 0 means "not yet stored".

@@ -25,7 +25,7 @@ use super::chunks;
 use super::keys::id_key;
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail, lift};
-use crate::domain::ledger::{STORE_KEY, added_entries, due_in, in_saving_order, return_points};
+use crate::domain::ledger::{MAX_ENTRY, STORE_KEY, added_entries, due_in, in_saving_order, return_points};
 use crate::domain::{Account, Balances, EntryKind, LedgerEntry, MAX_NAME, Money, Purchase};
 use std::cell::RefCell;
 
@@ -157,6 +157,7 @@ impl<'t, 'a> Posting<'t, 'a> {
             let mine = entries[at..end].to_vec();
             let moved = Balances::of(&mine);
             let now = Balances::of(stored.iter().chain(&mine));
+            refuse_out_of_range(owner, &mine, now)?;
             self.tx.put_children(TreeId::Ledger, owner, mine)?;
             refuse_below_zero(owner, now, moved)?;
             at = end;
@@ -165,21 +166,34 @@ impl<'t, 'a> Posting<'t, 'a> {
     }
 }
 
+/// Refuses, in words, an entry that moves more than [`MAX_ENTRY`] or a balance that would pass
+/// it (a mistyped or hostile figure), before any sum can overflow.
+fn refuse_out_of_range(customer: u64, mine: &[LedgerEntry], now: Balances) -> TxResult<()> {
+    let over = |v: i64| v.checked_abs().is_none_or(|a| a > MAX_ENTRY);
+    if mine.iter().any(|e| over(e.amount)) || over(now.points) || over(now.stored.0) {
+        return fail(StoreError::Refused(format!(
+            "an entry or balance of customer #{customer} beyond {MAX_ENTRY} (points or fen) is not \
+             taken; nothing was saved"
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses, in words, balances of `customer` below zero after a change that moved them by
 /// `moved`.
 pub(crate) fn refuse_below_zero(customer: u64, now: Balances, moved: Balances) -> TxResult<()> {
     if now.stored.0 < 0 {
-        let was = Money(now.stored.0 - moved.stored.0);
+        let was = Money(now.stored.0.saturating_sub(moved.stored.0));
         return fail(StoreError::Refused(format!(
             "the stored value of customer #{customer} is {was}, which does not cover {}; nothing was saved",
-            Money(-moved.stored.0)
+            Money(moved.stored.0.saturating_neg())
         )));
     }
     if now.points < 0 {
-        let was = now.points - moved.points;
+        let was = now.points.saturating_sub(moved.points);
         return fail(StoreError::Refused(format!(
             "customer #{customer} has {was} points, and this takes {}; nothing was saved",
-            -moved.points
+            moved.points.saturating_neg()
         )));
     }
     Ok(())
