@@ -21,6 +21,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("points corrected", "积分调整"),
     ("contacts made", "联系"),
     ("({} complaints)", "（投诉 {} 次）"),
+    ("(1 complaint)", "（投诉 1 次）"),
     ("follow-ups still due", "待跟进"),
     ("revenue, last 30 days", "近30天营收"),
     ("best day {} ({})", "最佳一天 {}（{}）"),

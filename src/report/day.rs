@@ -215,7 +215,10 @@ pub fn rows(r: &DayReport, lang: Lang, with_queue: bool) -> Vec<(&'static str, S
     some(&mut rows, "points redeemed", r.points_redeemed.to_string(), None, true);
     some(&mut rows, "points expired", r.points_expired.to_string(), None, r.points_expired != 0);
     some(&mut rows, "points corrected", r.points_adjusted.to_string(), None, r.points_adjusted != 0);
-    let complaints = trf_in(lang, "({} complaints)", &[&r.complaints]);
+    let complaints = match r.complaints {
+        1 => tr("(1 complaint)").to_string(),
+        n => trf_in(lang, "({} complaints)", &[&n]),
+    };
     rows.push((
         tr("contacts made"),
         r.contacts.to_string(),
