@@ -20,11 +20,11 @@ fn shop() -> (tempfile::TempDir, SledStore, App) {
     (dir, store, app)
 }
 
-/// The close of `date` as `kehu report day` counts it.
-fn counted(store: &SledStore, date: chrono::NaiveDate) -> DayReport {
+/// The close of `date` as `kehu report day` counts it, with `due` follow-ups still due.
+fn counted(store: &SledStore, date: chrono::NaiveDate, due: usize) -> DayReport {
     let mut book = DayBook::new(date);
     store.for_each_history(&mut |h| book.push(&h)).unwrap();
-    book.finish(0)
+    book.finish(due)
 }
 
 fn row<'a>(screen: &'a str, label: &str) -> &'a str {
@@ -41,14 +41,14 @@ fn five_shows_today_as_the_command_counts_it_and_the_arrows_walk_the_days() {
     assert!(screen(&draw(&mut app, 80, 24)).contains("reading the day's records"));
 
     dispatch(&mut app, &store, Action::ShowDayClose);
-    let want = counted(&store, today());
+    let due = app.classifier().follow_up_queue().len();
+    let want = counted(&store, today(), due);
     let got = app.day_close().report.clone().expect("the figures");
     assert_eq!(got, want, "the console reads what the command counts");
     let s = screen(&draw(&mut app, 80, 24));
     assert!(s.contains("Day's close 2024-06-30"), "{s}");
     assert!(row(&s, "sales").ends_with(&kehu::report::day::money(want.sales_fen)), "{s}");
     assert!(row(&s, "stored value owed at close").ends_with(&kehu::report::day::money(want.stored_owed_fen)));
-    let due = app.classifier().follow_up_queue().len();
     assert!(row(&s, "follow-ups still due").ends_with(&due.to_string()), "today's queue: {s}");
     assert!(s.contains("revenue, last 30 days") && s.contains("best day"), "{s}");
 
@@ -57,7 +57,7 @@ fn five_shows_today_as_the_command_counts_it_and_the_arrows_walk_the_days() {
     dispatch(&mut app, &store, Action::Left);
     let yesterday = today().pred_opt().unwrap();
     assert_eq!(app.day_close().report.as_ref().map(|r| r.date), Some(yesterday));
-    assert_eq!(app.day_close().report.clone().unwrap(), counted(&store, yesterday));
+    assert_eq!(app.day_close().report.clone().unwrap(), counted(&store, yesterday, 0));
     let s = screen(&draw(&mut app, 80, 24));
     assert!(s.contains("Day's close 2024-06-29") && !s.contains("follow-ups still due"), "{s}");
     // g goes back to today; Esc to the list.
@@ -73,7 +73,7 @@ fn an_answer_for_a_day_no_longer_shown_is_ignored() {
     dispatch(&mut app, &store, Action::ShowDayClose);
     app.update(Action::Left);
     // The answer for today arrives after Left asked for yesterday.
-    app.update(Action::DayCloseLoaded(Box::new(counted(&store, today()))));
+    app.update(Action::DayCloseLoaded(Box::new(counted(&store, today(), 0))));
     assert!(app.day_close().report.is_none());
     assert!(screen(&draw(&mut app, 80, 24)).contains("reading the day's records"));
 }
@@ -135,5 +135,6 @@ fn the_reader_thread_answers_with_the_close_and_the_input_thread_goes_on() {
     app.update(answer);
     let mut book = DayBook::new(today());
     store.for_each_history(&mut |h| book.push(&h)).unwrap();
-    assert_eq!(app.day_close().report.clone(), Some(book.finish(0)));
+    let due = app.classifier().follow_up_queue().len();
+    assert_eq!(app.day_close().report.clone(), Some(book.finish(due)), "today's queue counted in");
 }

@@ -692,7 +692,11 @@ impl App {
                 return vec![];
             }
             Action::ShowDayClose if !self.model.is_empty() => return self.show_day_close(self.today),
-            Action::DayCloseLoaded(report) => {
+            Action::DayCloseLoaded(mut report) => {
+                // The queue is the console's own, known for today alone: counted once, here.
+                if report.date == self.today {
+                    report.follow_ups_due = self.clf.follow_up_queue().len() as u64;
+                }
                 self.day_close.loaded(*report);
                 return vec![];
             }

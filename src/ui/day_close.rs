@@ -97,21 +97,16 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         line(f, &mut y, tr_in(lang, "reading the day's records…").to_string(), Style::new());
         return;
     };
-    let today = date == app.today;
-    let mut report = r.clone();
-    if today {
-        report.follow_ups_due = app.clf.follow_up_queue().len() as u64;
-    }
-    for text in aligned(&report, lang, today) {
+    for text in aligned(r, lang, date == app.today) {
         line(f, &mut y, text, Style::new());
     }
     line(f, &mut y, String::new(), Style::new());
     line(f, &mut y, tr_in(lang, "revenue, last 30 days").to_string(), Style::new());
-    let best = best_day(&report, lang);
+    let best = best_day(r, lang);
     let room = bottom.saturating_sub(y).saturating_sub(u16::from(best.is_some()));
     let bars = room.min(4);
     if bars > 0 {
-        let data: Vec<u64> = report.trend_fen.iter().map(|v| (*v).max(0) as u64).collect();
+        let data: Vec<u64> = r.trend_fen.iter().map(|v| (*v).max(0) as u64).collect();
         let width = (data.len() as u16).min(area.width.saturating_sub(2));
         let set = if app.options.ascii_borders {
             super::floor::ASCII_BARS
