@@ -109,6 +109,11 @@ fn a_top_up_of_nothing_or_too_much_keeps_the_prompt_and_says_why() {
     prompt(&mut app, &store, "60000");
     assert!(app.status().contains("max_topup"), "{}", app.status());
     assert!(app.confirm().is_none());
+    // Below the first bonus tier the saved message names no bonus.
+    dispatch(&mut app, &store, Action::ClearInput);
+    prompt(&mut app, &store, "200");
+    dispatch(&mut app, &store, Action::Confirm);
+    assert_eq!(app.status(), "topped up 200.00: stored value 200.00");
 }
 
 #[test]

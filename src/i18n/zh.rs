@@ -681,6 +681,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("bonus {} (stored_value.bonus)", "赠送 {}（stored_value.bonus）"),
     ("stored value {} → {}", "储值 {} → {}"),
     ("topped up {} (+{}): stored value {}", "已充值 {}（赠 {}）：储值 {}"),
+    ("topped up {}: stored value {}", "已充值 {}：储值 {}"),
     ("Redeem {} points ({}) for {}?", "为 {2} 兑换 {0} 积分（{1}）？"),
     ("{} expired points are written off first", "先核销已过期积分 {}"),
     ("points {} → {}", "积分 {} → {}"),

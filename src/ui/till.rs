@@ -100,7 +100,10 @@ impl App {
             question.push(trf_in(lang, "bonus {} (stored_value.bonus)", &[&m(t.bonus)]));
         }
         question.push(trf_in(lang, "stored value {} → {}", &[&m(now.stored), &m(t.after)]));
-        let done = crate::notice!("topped up {} (+{}): stored value {}", m(t.amount), m(t.bonus), m(t.after));
+        let done = match t.bonus.0 {
+            0 => crate::notice!("topped up {}: stored value {}", m(t.amount), m(t.after)),
+            _ => crate::notice!("topped up {} (+{}): stored value {}", m(t.amount), m(t.bonus), m(t.after)),
+        };
         let key = self.next_key();
         let commit = super::Commit { change: till::keyed(&key, t.entries), done };
         self.confirm = Some(Confirm::Commit { commit: Box::new(commit), question });
