@@ -34,7 +34,9 @@
 //!
 //! `KEHU_DAMAGE_CASES` sets the number of damaged copies (default: each kind of damage once,
 //! with and without the journal in turn; twice as many cover every kind both ways),
-//! `KEHU_DAMAGE_SEED` the seed of the positions, `KEHU_DAMAGE_JOBS` how many copies are worked
+//! `KEHU_DAMAGE_SEED` the seed of the positions, `KEHU_DAMAGE_ONLY` a part of "way / kind" to
+//! damage only in those ways (`records only / db: bit`), `KEHU_DAMAGE_COMMANDS` the commands to
+//! run (`salvage,check`), `KEHU_DAMAGE_JOBS` how many copies are worked
 //! on at once (default 3), and `KEHU_DAMAGE_KEEP=DIR` keeps each damaged copy that broke a
 //! promise (as `DIR/caseN`, its backups beside it) for a reproduction by hand.
 
@@ -97,7 +99,15 @@ fn every_command_on_every_damaged_copy_ends_worded_and_salvage_recovers() {
             eprintln!("- {p}\n");
         }
     }
-    assert!(problems.is_empty(), "{} problem(s) on the damaged copies (listed above)", problems.len());
+    // The headlines again in the failure itself: a CI log keeps the end of a long report.
+    let headlines: Vec<String> =
+        problems.iter().map(|p| p.lines().take(2).collect::<Vec<_>>().join(" | ")).collect();
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) on the damaged copies (listed above):\n{}",
+        problems.len(),
+        headlines.join("\n")
+    );
 }
 
 #[test]

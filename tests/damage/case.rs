@@ -97,7 +97,7 @@ pub fn run_case(shop: &Shop, case: u64, kind: &'static str, seed: u64, dir: &Pat
         problems: Vec::new(),
         unjournaled_silent: Vec::new(),
     };
-    for cmd in commands() {
+    for cmd in commands().into_iter().filter(|c| wanted(c.name)) {
         // Every command meets the damage as it was made, not as an earlier command left it.
         let copy = dir.join(cmd.name.replace(' ', "-"));
         copy_dir(&template, &copy);
@@ -156,6 +156,16 @@ fn run_on_copy(res: &mut CaseResult, shop: &Shop, cmd: &Cmd, copy: &Path) -> Run
     r
 }
 
+/// Whether `KEHU_DAMAGE_COMMANDS` (names separated by commas; unset: all) asks for `cmd`.
+fn wanted(cmd: &str) -> bool {
+    std::env::var("KEHU_DAMAGE_COMMANDS").map_or(true, |list| list.split(',').any(|c| c.trim() == cmd))
+}
+
+/// Whether `KEHU_DAMAGE_ONLY` (a part of "way / kind"; unset: all) asks for this pair.
+fn chosen(way: Way, kind: &str) -> bool {
+    std::env::var("KEHU_DAMAGE_ONLY").map_or(true, |part| format!("{} / {kind}", way.label()).contains(&part))
+}
+
 /// Runs `cases` damaged copies of `shops` under `dir`, `jobs` at a time, each (way, kind) in
 /// turn; the results in case order.
 pub fn run_corpus(shops: &[Shop], dir: &Path, cases: u64, seed: u64, jobs: u64) -> Vec<CaseResult> {
@@ -171,6 +181,9 @@ pub fn run_corpus(shops: &[Shop], dir: &Path, cases: u64, seed: u64, jobs: u64) 
                         break;
                     }
                     let (way, kind) = pairs[case as usize % pairs.len()];
+                    if !chosen(way, kind) {
+                        continue;
+                    }
                     let case_dir = dir.join(format!("case{case}"));
                     let r = run_case(of_way(shops, way), case, kind, seed, &case_dir);
                     let _ = std::fs::remove_dir_all(&case_dir);

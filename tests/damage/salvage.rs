@@ -49,6 +49,25 @@ fn overlap(want: &[String], got: &[String]) -> (usize, usize) {
     (kept, foreign)
 }
 
+/// Whether an exported customer row is salvage's placeholder for a lost customer record.
+fn is_placeholder(row: &str) -> bool {
+    row.split('\u{1f}').nth(2).is_some_and(|name| name.starts_with("(salvaged) #"))
+}
+
+/// Whether two exported rows are of the same id (their first column).
+fn same_id(a: &str, b: &str) -> bool {
+    a.split('\u{1f}').next() == b.split('\u{1f}').next()
+}
+
+/// A purchase or interaction row without its customer's ref (the third column).
+fn without_ref(row: &str) -> String {
+    let mut cols: Vec<&str> = row.split('\u{1f}').collect();
+    if let Some(c) = cols.get_mut(2) {
+        *c = "";
+    }
+    cols.join("\u{1f}")
+}
+
 /// How salvage said it rebuilt the database, from the first line of its report.
 fn rebuilt_from(out: &str) -> &'static str {
     match out.lines().next().unwrap_or("") {
@@ -121,7 +140,22 @@ fn read_salvaged(shop: &Shop, new: &Path, rec: &mut Recovery, problems: &mut Vec
             ));
             continue;
         }
-        let (kept, foreign) = overlap(&shop.records[i], &rows(&e.out));
+        let got = rows(&e.out);
+        let (kept, foreign) = if kind == "customers" {
+            let (placeholders, named): (Vec<String>, Vec<String>) =
+                got.into_iter().partition(|r| is_placeholder(r));
+            // A customer whose record was lost while their history was not comes back under a
+            // placeholder name, as salvage says: theirs only if the shop had that id.
+            let strays =
+                placeholders.iter().filter(|p| !shop.records[i].iter().any(|r| same_id(r, p))).count();
+            let (kept, foreign) = overlap(&shop.records[i], &named);
+            (kept, foreign + strays)
+        } else {
+            // The `ref` column of a history row is its customer's: a placeholder has none.
+            let want: Vec<String> = shop.records[i].iter().map(|r| without_ref(r)).collect();
+            let got: Vec<String> = got.iter().map(|r| without_ref(r)).collect();
+            overlap(&want, &got)
+        };
         rec.kept += kept;
         rec.foreign += foreign;
         if foreign > 0 {

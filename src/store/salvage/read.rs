@@ -34,6 +34,27 @@ pub(crate) struct TreeRead {
 
 /// Reads every entry of `tree` that sled can still give.
 pub(crate) fn tree(db: &sled::Db, tree: TreeId) -> TreeRead {
+    let mut out = read_tree(db, tree);
+    out.failures = collapse(std::mem::take(&mut out.failures));
+    out
+}
+
+/// Failures that came again at once said once, with how often: a read restarted at a damaged
+/// place can fail there many times before sled gives more (a retry often does, so every retry
+/// is made).
+fn collapse(failures: Vec<String>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for f in failures {
+        match out.last_mut() {
+            Some((last, n)) if *last == f => *n += 1,
+            _ => out.push((f, 1)),
+        }
+    }
+    out.into_iter().map(|(f, n)| if n > 1 { format!("{f} ({n} times)") } else { f }).collect()
+}
+
+/// [`tree`] with every failure as it came.
+fn read_tree(db: &sled::Db, tree: TreeId) -> TreeRead {
     let started = Instant::now();
     let mut out = TreeRead::default();
     let mut from: Bound<Vec<u8>> = Bound::Unbounded;
@@ -225,5 +246,18 @@ mod tests {
         let read = tree(&db, TreeId::Customers);
         assert!(read.complete && read.failures.is_empty());
         assert_eq!(read.entries.len(), 2000);
+    }
+
+    #[test]
+    fn a_failure_repeated_at_once_is_said_once_with_its_count() {
+        let f = |s: &str| s.to_string();
+        let said = collapse(vec![
+            f("at the start: x"),
+            f("at the start: x"),
+            f("at the start: x"),
+            f("after key 01: y"),
+        ]);
+        assert_eq!(said, vec![f("at the start: x (3 times)"), f("after key 01: y")]);
+        assert_eq!(collapse(vec![f("a"), f("b"), f("a")]), vec![f("a"), f("b"), f("a")]);
     }
 }
