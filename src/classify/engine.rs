@@ -362,6 +362,11 @@ impl ClassifierBuilder {
         self.summaries.insert(h.customer.id, Summary::from_history(h));
     }
 
+    /// Takes one customer's summary (a kept digest).
+    pub fn push_summary(&mut self, s: Summary) {
+        self.summaries.insert(s.id, s);
+    }
+
     /// Number of customers pushed.
     pub fn len(&self) -> usize {
         self.summaries.len()

@@ -191,12 +191,17 @@ impl Context {
         p.stage("reading customers", total, Unit::Items);
         let mut builder = Classifier::builder(self.rules.clone(), self.today);
         let mut customers = Vec::new();
-        store.for_each_history(&mut |h| {
-            builder.push(&h);
-            if keep_customers {
-                customers.push(h.customer);
-            }
+        // The customer records and the kept digests: never the histories themselves.
+        if keep_customers {
+            store.customers_until(&mut |c| {
+                customers.push(c);
+                std::ops::ControlFlow::Continue(())
+            })?;
+        }
+        store.summaries_until(&mut |s| {
+            builder.push_summary(s);
             p.advance(1);
+            std::ops::ControlFlow::Continue(())
         })?;
         Ok((customers, builder))
     }

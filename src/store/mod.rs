@@ -11,6 +11,7 @@ mod campaigns;
 mod check;
 mod chunks;
 mod daily;
+mod digests;
 mod envelope;
 mod guard;
 mod journal;
@@ -48,6 +49,7 @@ pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};
 
 use crate::change::{Applied, Committed};
+use crate::classify::Summary;
 use crate::domain::{Campaign, Customer, History, Interaction, Phone, Purchase};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -164,6 +166,12 @@ pub trait Store: Send + Sync {
     /// the records. The default reads every history; a store should read the customers only.
     fn customers_until(&self, f: &mut dyn FnMut(Customer) -> ControlFlow<()>) -> StoreResult<()> {
         self.histories_until(&mut |h| f(h.customer))
+    }
+    /// Calls `f` with what classification needs of every customer (see [`Summary`]), in id
+    /// order, until `f` breaks. The default reads every history; a store that keeps digests
+    /// reads those.
+    fn summaries_until(&self, f: &mut dyn FnMut(Summary) -> ControlFlow<()>) -> StoreResult<()> {
+        self.histories_until(&mut |h| f(Summary::from_history(&h)))
     }
     /// How many customers there are.
     fn customer_count(&self) -> StoreResult<u64>;

@@ -57,6 +57,8 @@ pub(crate) fn open(dir: &Path, create: bool) -> StoreResult<SledStore> {
     } else if opened.pre_ledger || now.is_some_and(|f| f < FORMAT) {
         store.upgrade_format()?;
     }
+    // Derived data only: a failure leaves the readers on the histories, never the shop closed.
+    let _ = store.ensure_digests();
     Ok(store)
 }
 

@@ -58,7 +58,7 @@ pub(crate) fn customer(customers: &sled::Tree, id: u64) -> StoreResult<Option<Cu
 
 /// Puts a history's records in date order (ties by id), as every reader expects them; ledger
 /// entries stay in the order they were saved.
-fn sorted(
+pub(crate) fn sorted(
     customer: Customer,
     mut purchases: Vec<Purchase>,
     mut interactions: Vec<Interaction>,

@@ -21,6 +21,7 @@ use super::trees::{TreeId, Trees};
 use super::txn::{Tx, TxResult, fail};
 use super::{Store, StoreError, StoreResult};
 use crate::change::{Applied, Change, Committed, Replaced};
+use crate::classify::Summary;
 use crate::domain::{Customer, History, Phone};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::cell::{Cell, RefCell};
@@ -124,6 +125,8 @@ impl SledStore {
     pub fn check_with(&self, p: &dyn crate::progress::Progress) -> CheckReport {
         let w = self.write_lock();
         let mut report = check::run(&self.trees, p);
+        p.stage("checking the kept digests", None, crate::progress::Unit::Nothing);
+        super::digests::check(&self.trees, w.journal.last, &mut report);
         p.stage("checking the journal", None, crate::progress::Unit::Nothing);
         super::check::journal(&self.trees, &w.journal, &mut report);
         p.done();
@@ -257,6 +260,7 @@ impl SledStore {
         let out = trees[..].transaction(|views| {
             let tx = Tx::new(views);
             let a = f(&tx, seq)?;
+            super::digests::refresh(&tx, seq)?;
             let (writes, delta) = tx.recorded();
             let sum = before.wrapping_add(delta);
             tx.bookkeeping(SEQ_KEY, seq)?;
@@ -324,6 +328,13 @@ impl SledStore {
             Ok(())
         })?;
         Ok(())
+    }
+
+    /// Rebuilds the kept digests from the records unless they are current (see
+    /// [`super::digests`]); whether it did.
+    pub(crate) fn ensure_digests(&self) -> StoreResult<bool> {
+        let w = self.write_lock();
+        super::digests::ensure(&self.trees, w.journal.last)
     }
 
     /// The bytes the journal takes on disk.
@@ -422,6 +433,24 @@ impl Store for SledStore {
 
     fn customers_until(&self, f: &mut dyn FnMut(Customer) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
         scan::customers_until(&self.trees[TreeId::Customers], f)
+    }
+
+    fn summaries_until(&self, f: &mut dyn FnMut(Summary) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
+        let kept = {
+            let w = self.write_lock();
+            super::digests::all(&self.trees[TreeId::Digests], w.journal.last)
+        };
+        match kept {
+            Some(all) => {
+                for s in all {
+                    if f(s).is_break() {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            None => self.histories_until(&mut |h| f(Summary::from_history(&h))),
+        }
     }
 
     fn customer_count(&self) -> StoreResult<u64> {

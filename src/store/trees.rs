@@ -30,6 +30,10 @@ pub(crate) enum TreeId {
     Ledger = 11,
     /// Idempotency keys given by a till or a script → the id of the first record they saved.
     LedgerKeys = 12,
+    /// Kept derived data: each customer's digest (see [`super::digests`]). Not a tree of
+    /// records: outside [`TreeId::ALL`], so neither journaled, summed nor backed up — it is
+    /// rebuilt from the records whenever it may be behind them.
+    Digests = 13,
 }
 
 impl TreeId {
@@ -50,6 +54,9 @@ impl TreeId {
         TreeId::LedgerKeys,
     ];
 
+    /// The trees of kept derived data, after the trees of records.
+    pub const KEPT: [TreeId; 1] = [TreeId::Digests];
+
     /// The sled tree's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -66,6 +73,7 @@ impl TreeId {
             TreeId::Campaigns => "campaigns",
             TreeId::Ledger => "ledger_chunks",
             TreeId::LedgerKeys => "idx_ledger_key",
+            TreeId::Digests => "digests",
         }
     }
 
@@ -87,10 +95,13 @@ pub(crate) struct Trees {
 }
 
 impl Trees {
-    /// Opens (creating when missing) every tree of `db`.
+    /// Opens (creating when missing) every tree of `db`, the kept ones included.
     pub fn open(db: &sled::Db) -> StoreResult<Trees> {
-        let all =
-            TreeId::ALL.iter().map(|t| db.open_tree(t.name()).map_err(io)).collect::<StoreResult<_>>()?;
+        let all = TreeId::ALL
+            .iter()
+            .chain(&TreeId::KEPT)
+            .map(|t| db.open_tree(t.name()).map_err(io))
+            .collect::<StoreResult<_>>()?;
         Ok(Trees { all })
     }
 
@@ -99,7 +110,7 @@ impl Trees {
         &self.all[t as usize]
     }
 
-    /// Every tree in number order, for a transaction over all of them.
+    /// Every tree in number order (the kept ones last), for a transaction over all of them.
     pub fn all(&self) -> Vec<&sled::Tree> {
         self.all.iter().collect()
     }

@@ -15,6 +15,7 @@ use crate::domain::{Customer, Interaction, Purchase};
 use sled::IVec;
 use sled::transaction::{ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree};
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 
 /// The result of a step inside a transaction; an `Abort` carries the operator's error.
 pub(crate) type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
@@ -40,12 +41,20 @@ pub(crate) struct Tx<'a> {
     delta: Cell<u64>,
     /// Customers written, as they were before (None: new) and after, for the audit log.
     customers: RefCell<Vec<(Option<Customer>, Customer)>>,
+    /// Customers whose record or history was written: their digests are refreshed.
+    owners: RefCell<BTreeSet<u64>>,
 }
 
 impl<'a> Tx<'a> {
     /// A view of `trees` (indexed by [`TreeId`]) with nothing recorded yet.
     pub fn new(trees: &'a [TransactionalTree]) -> Tx<'a> {
-        Tx { trees, writes: RefCell::default(), delta: Cell::new(0), customers: RefCell::default() }
+        Tx {
+            trees,
+            writes: RefCell::default(),
+            delta: Cell::new(0),
+            customers: RefCell::default(),
+            owners: RefCell::default(),
+        }
     }
 
     /// The transactional view of one tree.
@@ -75,6 +84,11 @@ impl<'a> Tx<'a> {
     }
 
     fn note(&self, t: TreeId, key: &[u8], old: Option<&[u8]>, new: Option<Vec<u8>>) {
+        if matches!(t, TreeId::Customers | TreeId::Purchases | TreeId::Interactions | TreeId::Ledger)
+            && let Some(owner) = key.first_chunk::<8>()
+        {
+            self.owners.borrow_mut().insert(u64::from_be_bytes(*owner));
+        }
         self.delta.set(self.delta.get().wrapping_add(sum::delta(t, key, old, new.as_deref())));
         self.writes.borrow_mut().push(Write { tree: t, key: key.to_vec(), value: new });
     }
@@ -88,6 +102,21 @@ impl<'a> Tx<'a> {
     /// Every write recorded so far and how they change the content sum.
     pub fn recorded(&self) -> (Vec<Write>, u64) {
         (self.writes.borrow().clone(), self.delta.get())
+    }
+
+    /// Writes kept derived data (see [`TreeId::KEPT`]): neither journaled nor summed.
+    pub fn put_kept(&self, t: TreeId, key: &[u8], value: Option<Vec<u8>>) -> TxResult<()> {
+        debug_assert!(TreeId::KEPT.contains(&t));
+        match value {
+            Some(v) => self.tree(t).insert(key, v)?,
+            None => self.tree(t).remove(key)?,
+        };
+        Ok(())
+    }
+
+    /// The customers whose record or history this transaction wrote so far.
+    pub fn owners_written(&self) -> Vec<u64> {
+        self.owners.borrow().iter().copied().collect()
     }
 
     /// Every customer written so far: before (None: new) and after.

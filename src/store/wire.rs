@@ -45,13 +45,13 @@ impl At {
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
 
 /// A date as days since 1970-01-01 (negative before).
-pub(super) fn day_number(d: NaiveDate) -> i32 {
+pub(crate) fn day_number(d: NaiveDate) -> i32 {
     // Every NaiveDate is within ±262,143 years of the epoch, well inside i32 days.
     (d - EPOCH).num_days() as i32
 }
 
 /// The date of a stored day number; out of chrono's range is damage.
-pub(super) fn from_day_number(n: i32) -> Result<NaiveDate, String> {
+pub(crate) fn from_day_number(n: i32) -> Result<NaiveDate, String> {
     let d = Days::new(n.unsigned_abs() as u64);
     if n >= 0 { EPOCH.checked_add_days(d) } else { EPOCH.checked_sub_days(d) }
         .ok_or_else(|| format!("day number {n} is out of range"))
