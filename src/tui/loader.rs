@@ -2,10 +2,10 @@
 //! the App what it read as actions.
 //!
 //! First the customer records alone, a small fraction of the data, are read and indexed (on two
-//! threads) into the list and the search ([`Action::CustomersLoaded`]). Once they are read, the
-//! histories stream one at a time into the classifier builder, which keeps only its compact
-//! summaries, so the whole shop's histories are never in memory at once; their customer records
-//! go on to the duplicate index on the other core. Then the classifier is finished (with the
+//! threads) into the list and the search ([`Action::CustomersLoaded`]), and sent on to the
+//! duplicate index on the other core. Once they are read, the kept digests (one small entry per
+//! customer, see `store::digests`; the histories themselves when the digests are behind) stream
+//! into the classifier builder, so no history is read at all. Then the classifier is finished (with the
 //! stored model, or a fresh fit) while the duplicate index judges its pairs, and the rows sent
 //! first take their classes ([`Action::Loaded`]).
 //!
@@ -80,15 +80,16 @@ where
     let total = AtomicU64::new(0);
     std::thread::scope(|s| {
         let (scanned_tx, scanned) = std::sync::mpsc::channel::<()>();
-        let first = s.spawn(|| customers_first(store, &total, cancel, tx, scanned_tx));
+        // The duplicate index needs only the customers: the first pass sends them on as it
+        // reads them. No list of every customer is kept for it.
+        let (to_dupes, for_dupes) = std::sync::mpsc::channel::<Customer>();
+        let first = s.spawn(|| customers_first(store, &total, cancel, tx, scanned_tx, to_dupes));
         // The histories wait for the customer records to be read (not indexed): on two cores
         // the search is then ready a fifth sooner, for a few percent later classes. Returns
         // at once if that pass failed (the sender is gone).
         let _ = scanned.recv();
-        // The duplicate index needs only the customers: built on the second core from the
-        // records as the histories stream by, then judged while the classifier is finished.
-        // No list of every customer is kept for it.
-        let (to_dupes, for_dupes) = std::sync::mpsc::channel::<Customer>();
+        // The duplicate index is built on the second core while the digests stream by, then
+        // judged while the classifier is finished.
         // Pairs an operator marked as two people stay out of the view; unreadable marks only
         // show those pairs again.
         let not_duplicates = store.not_duplicates().unwrap_or_default();
@@ -102,7 +103,7 @@ where
             }
             index
         });
-        let rest = histories(store, job.rules, job.today, &total, cancel, tx, to_dupes);
+        let rest = summaries(store, job.rules, job.today, &total, cancel, tx);
         let builder = joined(first).and(rest).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
         if stop() {
             return Ok(());
@@ -145,6 +146,7 @@ fn customers_first(
     cancel: &AtomicBool,
     tx: &Sender<Action>,
     scanned: Sender<()>,
+    dupes: Sender<Customer>,
 ) -> anyhow::Result<()> {
     // Unbounded: the reading never waits for the indexing, so the histories start sooner.
     // Batches, not single records: a send per customer cost the reader more than the decode.
@@ -157,6 +159,8 @@ fn customers_first(
             if cancel.load(Ordering::Relaxed) {
                 return ControlFlow::Break(());
             }
+            // The duplicate index only stops early by panicking; the load ends with that panic.
+            let _ = dupes.send(c.clone());
             batch.push(c);
             count += 1;
             // The indexing thread only stops early by panicking: then stop reading too.
@@ -183,27 +187,24 @@ fn customers_first(
     Ok(())
 }
 
-/// Streams every history into a classifier builder and each customer record on to `records`;
-/// reports progress each percent once the total is known.
-fn histories(
+/// Streams every customer's kept digest (see [`Store::summaries_until`]) into a classifier
+/// builder; reports progress each percent once the total is known.
+fn summaries(
     store: &dyn Store,
     rules: Rules,
     today: NaiveDate,
     total: &AtomicU64,
     cancel: &AtomicBool,
     tx: &Sender<Action>,
-    records: Sender<Customer>,
 ) -> anyhow::Result<ClassifierBuilder> {
     let mut builder = Classifier::builder(rules, today);
     let mut read = 0;
     let mut shown = None;
-    store.histories_until(&mut |h| {
+    store.summaries_until(&mut |d| {
         if cancel.load(Ordering::Relaxed) {
             return ControlFlow::Break(());
         }
-        builder.push(&h);
-        // The duplicate index only stops early by panicking; the load ends with that panic.
-        let _ = records.send(h.customer);
+        builder.push_summary(d);
         read += 1;
         let (read, total) = (read, total.load(Ordering::Relaxed));
         if total > 0 && shown != Some(read * 100 / total) {
