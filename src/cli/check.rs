@@ -1,6 +1,8 @@
 //! `kehu check`: verifies a database and prints what it found; never panics on damage.
 
+use crate::classify::{Classifier, Rules, Segmented, rules_fingerprint};
 use crate::progress::Progress;
+use crate::store::Store;
 use crate::store::{CheckReport, SledStore, StoreError};
 use std::io::Write;
 use std::path::Path;
@@ -23,11 +25,13 @@ pub enum Outcome {
 /// Opens `dir` (which must hold a database: sled would make an empty one, and "clean" would be
 /// a lie) and checks it; a panic inside sled is a refusal, not a crash.
 /// `p` hears how far the check has come.
-pub fn check_dir(dir: &Path, p: &dyn Progress) -> Outcome {
+pub fn check_dir(dir: &Path, rules: &Rules, p: &dyn Progress) -> Outcome {
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         SledStore::open_existing(dir).map(|store| {
             let notes = store.report().notes.clone();
-            (store.check_with(p), notes)
+            let mut report = store.check_with(p);
+            check_kept(&store, rules, &mut report);
+            (report, notes)
         })
     }));
     p.done();
@@ -55,15 +59,44 @@ pub fn check_dir(dir: &Path, p: &dyn Progress) -> Outcome {
     }
 }
 
+/// Kept segment counts that hold for the database's last change and these rules, compared with
+/// the shop classified afresh on their day, with the stored model when it fits these data.
+fn check_kept(store: &SledStore, rules: &Rules, r: &mut CheckReport) {
+    let (Ok(Some(kept)), Ok(now)) = (store.kept_segments(), store.last_change()) else { return };
+    if kept.stamp.change != now || kept.stamp.rules != rules_fingerprint(rules) {
+        return;
+    }
+    let mut builder = Classifier::builder(rules.clone(), kept.stamp.today);
+    let read = store.summaries_until(&mut |s| {
+        builder.push_summary(s);
+        std::ops::ControlFlow::Continue(())
+    });
+    if read.is_err() {
+        return;
+    }
+    let fingerprint = builder.fingerprint();
+    let model = super::context::stored_model(store).ok().flatten().filter(|m| m.fingerprint == fingerprint);
+    let fresh = Segmented::of(&builder.finish(model), now, kept.note.clone());
+    if fresh != kept {
+        r.problem(
+            "kept",
+            "\"segments\"",
+            "the kept segment counts differ from a fresh classification of the shop",
+        );
+    }
+    r.counts.push(("kept segment counts".into(), 1));
+}
+
 /// Prints the outcome and returns the exit code: 0 clean, 1 damaged, 2 refused; `held` runs
 /// instead when another process holds the database, if it can (see `cli::remote`).
 pub fn run(
     dir: &Path,
+    rules: &Rules,
     p: &dyn Progress,
     out: &mut dyn Write,
     held: impl FnOnce() -> Option<anyhow::Result<i32>>,
 ) -> anyhow::Result<i32> {
-    match check_dir(dir, p) {
+    match check_dir(dir, rules, p) {
         Outcome::Held(why) => match held() {
             Some(checked) => checked,
             None => {

@@ -1,7 +1,9 @@
 //! What every command needs: where the database is, what "today" is, which rules apply.
 
 use super::Cli;
-use crate::classify::{Classifier, ClassifierBuilder, MODEL_SETTING, Model, Rules};
+use crate::classify::{
+    Classifier, ClassifierBuilder, MODEL_SETTING, Model, Rules, Segmented, Stamp, rules_fingerprint,
+};
 use crate::demo;
 use crate::domain::Customer;
 use crate::progress::{Progress, Unit};
@@ -163,12 +165,46 @@ impl Context {
         keep_customers: bool,
         err: &mut dyn Write,
     ) -> anyhow::Result<(Vec<Customer>, Classifier)> {
+        let before = store.last_change()?;
         let (customers, builder) = self.stream(store, keep_customers)?;
-        let (clf, note) = self.classify(store, builder)?;
-        if let Some(note) = note {
+        let (clf, note, refit) = self.classify_noting(store, builder)?;
+        if let Some(note) = &note {
             writeln!(err, "kehu: {note}")?;
         }
+        self.keep(store, &clf, before, refit, note);
         Ok((customers, clf))
+    }
+
+    /// Leaves the segment counts of a whole-shop classification for the next reader (see
+    /// [`Segmented`]), stamped with the change they were read at — or with the model this
+    /// classification stored, when that was the only change since. Best effort: derived data.
+    fn keep(
+        &self,
+        store: &dyn Store,
+        clf: &Classifier,
+        before: u64,
+        refit: Option<u64>,
+        note: Option<String>,
+    ) {
+        let Ok(now) = store.last_change() else { return };
+        let at = match refit {
+            Some(seq) if seq == now && seq == before + 1 => seq,
+            None if now == before => before,
+            _ => return,
+        };
+        let _ = store.keep_segments(&Segmented::of(clf, at, note));
+    }
+
+    /// The segment counts kept in the store when they hold for this database's last change,
+    /// this day and these rules.
+    pub fn kept_segments(&self, store: &dyn Store) -> Option<Segmented> {
+        let kept = store.kept_segments().ok()??;
+        let now = Stamp {
+            change: store.last_change().ok()?,
+            today: self.today,
+            rules: rules_fingerprint(&self.rules),
+        };
+        (kept.stamp == now && now.change > 0).then_some(kept)
     }
 
     /// Every history into a classifier builder, one at a time (see [`Context::load`]).
@@ -214,31 +250,41 @@ impl Context {
         store: &dyn Store,
         builder: ClassifierBuilder,
     ) -> anyhow::Result<crate::tui::Classified> {
+        let (clf, note, _) = self.classify_noting(store, builder)?;
+        Ok((clf, note))
+    }
+
+    /// [`Context::classify`], with the change that stored a fresh fit, when it made one.
+    fn classify_noting(
+        &self,
+        store: &dyn Store,
+        builder: ClassifierBuilder,
+    ) -> anyhow::Result<(Classifier, Option<String>, Option<u64>)> {
         let fingerprint = builder.fingerprint();
         if fingerprint.customers == 0 {
-            return Ok((builder.finish(None), None));
+            return Ok((builder.finish(None), None, None));
         }
         // Chosen before classifying, so that everyone is classified once, with the model.
         let stored = stored_model(store)?.filter(|m| m.fingerprint == fingerprint);
-        let (model, note) = match stored {
-            Some(m) => (Some(m), None),
+        let (model, note, refit) = match stored {
+            Some(m) => (Some(m), None, None),
             None => match builder.fit_model() {
                 Ok(m) => {
                     // Fitted because the data changed, not asked for by anyone: signed by kehu
                     // itself, so that nobody's undo takes it back.
-                    store.commit(
+                    let done = store.commit(
                         crate::change::Change::Setting {
                             key: MODEL_SETTING.into(),
                             value: Some(m.to_bytes()),
                         },
                         crate::store::SYSTEM,
                     )?;
-                    (Some(m), None)
+                    (Some(m), None, Some(done.seq))
                 }
-                Err(e) => (None, Some(format!("no predictions: {e}"))),
+                Err(e) => (None, Some(format!("no predictions: {e}")), None),
             },
         };
-        Ok((builder.finish(model), note))
+        Ok((builder.finish(model), note, refit))
     }
 
     /// `kehu demo`: a synthetic shop in a new database (built aside and moved in, see

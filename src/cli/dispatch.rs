@@ -6,6 +6,7 @@ use super::{
     CampaignAction, Command, Context, ExportKind, Format, ReportKind, audit, campaign, correct, export, fit,
     import, ledger, report, segments, show,
 };
+use crate::classify::Segmented;
 use crate::progress::Progress;
 use crate::store::Store;
 use std::io::Write;
@@ -84,7 +85,17 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
             campaign::print_report(ctx, store, &name, days, json, io.out)
         }
         Command::Segments { dimension, json } => {
-            segments::print(&ctx.load_classifier_to(store, io.err)?, dimension.as_deref(), json, io.out)?;
+            // The counts kept by whoever classified the shop last, when they still hold.
+            let counts = match ctx.kept_segments(store) {
+                Some(kept) => {
+                    if let Some(note) = &kept.note {
+                        writeln!(io.err, "kehu: {note}")?;
+                    }
+                    kept
+                }
+                None => Segmented::of(&ctx.load_classifier_to(store, io.err)?, 0, None),
+            };
+            segments::print(&counts, dimension.as_deref(), json, io.out)?;
             Ok(0)
         }
         Command::Report { report: ReportKind::Day { date, json } } => {

@@ -459,7 +459,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
     match command {
         Command::Demo { customers, seed } => ctx.run_demo(customers, seed, &*progress::on_stderr(), &mut out),
-        Command::Check => check::run(&ctx.db_path, &*progress::on_stderr(), &mut out, || served(name)),
+        Command::Check => {
+            check::run(&ctx.db_path, &ctx.rules, &*progress::on_stderr(), &mut out, || served(name))
+        }
         Command::Backup { file } => {
             let made = backup::run_backup(&ctx.db_path, &file, &*progress::on_stderr(), &mut out);
             or_served(made, || served(name))

@@ -1,6 +1,6 @@
 //! `kehu segments`: for each dimension, every class with its count, share and revenue share.
 
-use crate::classify::{Classifier, Dimension};
+use crate::classify::{Dimension, Segmented};
 use crate::i18n;
 use crate::text::terminal_safe;
 use anyhow::anyhow;
@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// Prints one dimension (by key) or all of them, as text or JSON.
 pub fn print(
-    clf: &Classifier,
+    clf: &Segmented,
     dimension: Option<&str>,
     json: bool,
     out: &mut dyn Write,
@@ -22,7 +22,7 @@ pub fn print(
         let value: serde_json::Map<String, serde_json::Value> = dims
             .iter()
             .map(|d| {
-                let segments = clf.segments(*d);
+                let segments = clf.rows(*d);
                 let rows = segments.iter().map(|r| {
                     serde_json::json!({
                         "class": r.class, "label": r.label, "count": r.count, "share": round4(r.share),
@@ -32,15 +32,19 @@ pub fn print(
                 (d.key().to_string(), serde_json::Value::Array(rows.collect()))
             })
             .collect();
-        let doc = serde_json::json!({ "today": clf.today().to_string(), "customers": clf.len(), "dimensions": value });
+        let doc = serde_json::json!({ "today": clf.stamp.today.to_string(), "customers": clf.customers, "dimensions": value });
         super::json::write_pretty(&mut *out, &doc)?;
         writeln!(out)?;
         return Ok(());
     }
     let lang = i18n::current();
-    writeln!(out, "{}", i18n::trf("{} customers as of {}", &[&clf.len(), &i18n::date(lang, clf.today())]))?;
+    writeln!(
+        out,
+        "{}",
+        i18n::trf("{} customers as of {}", &[&clf.customers, &i18n::date(lang, clf.stamp.today)])
+    )?;
     for d in dims {
-        let rows = clf.segments(d);
+        let rows = clf.rows(d);
         let label = |r: &crate::classify::SegmentRow| match lang {
             i18n::Lang::En => r.label.clone(),
             i18n::Lang::Zh => {
@@ -61,7 +65,7 @@ pub fn print(
             lpad(head[4], 6)
         )?;
         for r in rows {
-            let class = terminal_safe(&label(&r)).into_owned();
+            let class = terminal_safe(&label(r)).into_owned();
             let pad = width.saturating_sub(class.width());
             writeln!(
                 out,

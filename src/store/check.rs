@@ -44,7 +44,8 @@ impl CheckReport {
         self.problems.is_empty()
     }
 
-    pub(crate) fn problem(&mut self, tree: &str, key: impl Into<String>, what: impl Into<String>) {
+    /// Adds a problem: the tree, the entry's key and what is wrong.
+    pub fn problem(&mut self, tree: &str, key: impl Into<String>, what: impl Into<String>) {
         self.problems.push(Problem { tree: tree.into(), key: key.into(), what: what.into() });
     }
 

@@ -314,50 +314,69 @@ pub(crate) fn check(t: &Trees, seq: u64, r: &mut super::check::CheckReport) {
         r.counts.push(("digests (behind: rebuilt at the next open)".into(), 0));
         return;
     }
-    let mut kept = tree.iter().filter(|i| !matches!(i, Ok((k, _)) if k.as_ref() == AT)).peekable();
+    let mut kept = Kept { it: tree.iter(), ended: false };
+    let mut ahead = kept.next(r);
     let mut n = 0u64;
     let fresh = scan::histories_until(t, &mut |h| {
         let id = h.customer.id;
-        // Digests of ids below this customer's have no customer.
-        loop {
-            match kept.peek() {
-                Some(Ok((k, _))) => match parse_id(k, "digest key") {
-                    Ok(kid) if kid < id => {
-                        r.problem("digests", format!("#{kid}"), "a digest of a customer who does not exist");
+        while let Some((kid, _)) = &ahead
+            && *kid < id
+        {
+            r.problem("digests", format!("#{kid}"), "a digest of a customer who does not exist");
+            ahead = kept.next(r);
+        }
+        match ahead.take_if(|(kid, _)| *kid == id) {
+            Some((_, bytes)) => {
+                n += 1;
+                match decode::<Summary>(&bytes, At::customer(id)) {
+                    Ok(s) if s == Summary::from_history(&h) => {}
+                    Ok(_) => {
+                        r.problem("digests", format!("#{id}"), "differs from a fresh build from the records")
                     }
-                    Ok(_) => break,
-                    Err(e) => r.problem("digests", super::check::show_key(k), e.to_string()),
-                },
-                Some(Err(e)) => r.problem("digests", "(tree)", io(e.clone()).to_string()),
-                None => break,
-            }
-            kept.next();
-        }
-        let here =
-            matches!(kept.peek(), Some(Ok((k, _))) if parse_id(k, "digest key").is_ok_and(|kid| kid == id));
-        if !here {
-            r.problem("digests", format!("#{id}"), "missing");
-            return ControlFlow::Continue(());
-        }
-        if let Some(Ok((_, v))) = kept.next() {
-            n += 1;
-            match decode::<Summary>(&v, At::customer(id)) {
-                Ok(s) if s == Summary::from_history(&h) => {}
-                Ok(_) => {
-                    r.problem("digests", format!("#{id}"), "differs from a fresh build from the records")
+                    Err(e) => r.problem("digests", format!("#{id}"), e.to_string()),
                 }
-                Err(e) => r.problem("digests", format!("#{id}"), e.to_string()),
+                ahead = kept.next(r);
             }
+            None if !kept.ended => r.problem("digests", format!("#{id}"), "missing"),
+            None => {}
         }
         ControlFlow::Continue(())
     });
     if let Err(e) = fresh {
         r.problem("digests", "(records)", e.to_string());
     }
-    for (k, _) in kept.flatten() {
-        r.problem("digests", super::check::show_key(&k), "a digest of a customer who does not exist");
+    while let Some((kid, _)) = ahead {
+        r.problem("digests", format!("#{kid}"), "a digest of a customer who does not exist");
+        ahead = kept.next(r);
     }
     r.counts.push(("digests".into(), n));
+}
+
+/// The digests tree read in order for `check`, past its position entry; the first failure of
+/// sled is reported and ends it (a damaged tree can fail at the same place for ever).
+struct Kept {
+    it: sled::Iter,
+    ended: bool,
+}
+
+impl Kept {
+    fn next(&mut self, r: &mut super::check::CheckReport) -> Option<(u64, sled::IVec)> {
+        while !self.ended {
+            match self.it.next() {
+                None => self.ended = true,
+                Some(Err(e)) => {
+                    r.problem("digests", "(rest of tree)", io(e).to_string());
+                    self.ended = true;
+                }
+                Some(Ok((k, _))) if k.as_ref() == AT => {}
+                Some(Ok((k, v))) => match parse_id(&k, "digest key") {
+                    Ok(id) => return Some((id, v)),
+                    Err(e) => r.problem("digests", super::check::show_key(&k), e.to_string()),
+                },
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]

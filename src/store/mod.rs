@@ -15,6 +15,7 @@ mod digests;
 mod envelope;
 mod guard;
 mod journal;
+mod kept;
 mod keys;
 mod ledger;
 mod ledger_check;
@@ -49,7 +50,7 @@ pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};
 
 use crate::change::{Applied, Committed};
-use crate::classify::Summary;
+use crate::classify::{Segmented, Summary};
 use crate::domain::{Campaign, Customer, History, Interaction, Phone, Purchase};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -172,6 +173,21 @@ pub trait Store: Send + Sync {
     /// reads those.
     fn summaries_until(&self, f: &mut dyn FnMut(Summary) -> ControlFlow<()>) -> StoreResult<()> {
         self.histories_until(&mut |h| f(Summary::from_history(&h)))
+    }
+    /// The database's last change (its journal position): what kept figures are stamped with.
+    /// A store that keeps no figures says 0.
+    fn last_change(&self) -> StoreResult<u64> {
+        Ok(0)
+    }
+    /// The segment counts whoever last classified the whole shop kept (see [`Segmented`]);
+    /// whether they still hold is for the reader to judge by their stamp.
+    fn kept_segments(&self) -> StoreResult<Option<Segmented>> {
+        Ok(None)
+    }
+    /// Keeps segment counts for the next reader: derived data, not a change (nothing journaled,
+    /// nothing audited, no flush).
+    fn keep_segments(&self, _segments: &Segmented) -> StoreResult<()> {
+        Ok(())
     }
     /// How many customers there are.
     fn customer_count(&self) -> StoreResult<u64>;

@@ -21,7 +21,7 @@ use super::trees::{TreeId, Trees};
 use super::txn::{Tx, TxResult, fail};
 use super::{Store, StoreError, StoreResult};
 use crate::change::{Applied, Change, Committed, Replaced};
-use crate::classify::Summary;
+use crate::classify::{Segmented, Summary};
 use crate::domain::{Customer, History, Phone};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::cell::{Cell, RefCell};
@@ -451,6 +451,18 @@ impl Store for SledStore {
             }
             None => self.histories_until(&mut |h| f(Summary::from_history(&h))),
         }
+    }
+
+    fn last_change(&self) -> StoreResult<u64> {
+        Ok(self.write_lock().journal.last)
+    }
+
+    fn kept_segments(&self) -> StoreResult<Option<Segmented>> {
+        Ok(super::kept::segments(&self.trees[TreeId::Kept]))
+    }
+
+    fn keep_segments(&self, segments: &Segmented) -> StoreResult<()> {
+        super::kept::keep_segments(&self.trees[TreeId::Kept], segments)
     }
 
     fn customer_count(&self) -> StoreResult<u64> {

@@ -34,6 +34,8 @@ pub(crate) enum TreeId {
     /// records: outside [`TreeId::ALL`], so neither journaled, summed nor backed up — it is
     /// rebuilt from the records whenever it may be behind them.
     Digests = 13,
+    /// Kept derived figures of the whole shop (see [`super::kept`]), under the same rules.
+    Kept = 14,
 }
 
 impl TreeId {
@@ -55,7 +57,7 @@ impl TreeId {
     ];
 
     /// The trees of kept derived data, after the trees of records.
-    pub const KEPT: [TreeId; 1] = [TreeId::Digests];
+    pub const KEPT: [TreeId; 2] = [TreeId::Digests, TreeId::Kept];
 
     /// The sled tree's name.
     pub fn name(self) -> &'static str {
@@ -74,6 +76,7 @@ impl TreeId {
             TreeId::Ledger => "ledger_chunks",
             TreeId::LedgerKeys => "idx_ledger_key",
             TreeId::Digests => "digests",
+            TreeId::Kept => "kept",
         }
     }
 

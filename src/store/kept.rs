@@ -1,0 +1,141 @@
+//! The `kept` tree: figures of the whole shop that a command would otherwise classify every
+//! customer to get (see [`crate::classify::Segmented`]), in the envelope every record travels
+//! in. Derived data, like the digests: not journaled, summed or backed up; a stamp says what
+//! they hold for, and a kept entry that does not decode is as good as none.
+
+use super::StoreResult;
+use super::envelope::{At, Record, decode, encode};
+use super::scan::io;
+use super::wire::{day_number, from_day_number};
+use crate::classify::{Dimension, SegmentRow, Segmented, Stamp};
+use crate::domain::Money;
+use serde::{Deserialize, Serialize};
+
+/// The key of the segment counts.
+pub(crate) const SEGMENTS: &[u8] = b"segments";
+
+/// One segment row as stored: class key, label, count, share, revenue in fen, revenue share.
+type RowV1 = (String, String, u64, f64, i64, f64);
+
+/// Segment counts as stored (layout 1). Never change it: add a layout.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SegmentedV1 {
+    change: u64,
+    today: i32,
+    rules: u64,
+    customers: u64,
+    /// Per dimension, by key: its rows.
+    rows: Vec<(String, Vec<RowV1>)>,
+    note: Option<String>,
+}
+
+impl Record for Segmented {
+    const KIND: &'static str = "kept segment counts";
+    type Wire = SegmentedV1;
+    fn to_wire(&self) -> SegmentedV1 {
+        SegmentedV1 {
+            change: self.stamp.change,
+            today: day_number(self.stamp.today),
+            rules: self.stamp.rules,
+            customers: self.customers,
+            rows: self
+                .rows
+                .iter()
+                .map(|(d, rows)| {
+                    let rows = rows
+                        .iter()
+                        .map(|r| {
+                            (r.class.clone(), r.label.clone(), r.count, r.share, r.revenue.0, r.revenue_share)
+                        })
+                        .collect();
+                    (d.key().to_string(), rows)
+                })
+                .collect(),
+            note: self.note.clone(),
+        }
+    }
+    fn from_wire(w: SegmentedV1, _: At) -> Result<Segmented, String> {
+        // Kept by another kehu with other dimensions: not these figures.
+        let keys: Vec<&str> = w.rows.iter().map(|(k, _)| k.as_str()).collect();
+        if keys != Dimension::ALL.iter().map(|d| d.key()).collect::<Vec<_>>() {
+            return Err("kept segment counts of other dimensions".into());
+        }
+        let rows = w
+            .rows
+            .into_iter()
+            .zip(Dimension::ALL)
+            .map(|((_, rows), d)| {
+                let rows = rows
+                    .into_iter()
+                    .map(|(class, label, count, share, revenue, revenue_share)| SegmentRow {
+                        class,
+                        label,
+                        count,
+                        share,
+                        revenue: Money(revenue),
+                        revenue_share,
+                    })
+                    .collect();
+                (*d, rows)
+            })
+            .collect();
+        let stamp = Stamp { change: w.change, today: from_day_number(w.today)?, rules: w.rules };
+        Ok(Segmented { stamp, customers: w.customers, rows, note: w.note })
+    }
+    type WireV3 = SegmentedV1;
+    fn from_wire_v3(w: SegmentedV1, at: At) -> Result<Segmented, String> {
+        Segmented::from_wire(w, at)
+    }
+    type WireV5 = SegmentedV1;
+    fn from_wire_v5(w: SegmentedV1, at: At) -> Result<Segmented, String> {
+        Segmented::from_wire(w, at)
+    }
+    fn decode_v1(_: &[u8]) -> Result<Segmented, String> {
+        Err("kept segment counts in envelope version 1".into())
+    }
+    fn decode_v2(_: &[u8]) -> Result<Segmented, String> {
+        Err("kept segment counts in envelope version 2".into())
+    }
+}
+
+/// The kept segment counts, when there are any that read.
+pub(crate) fn segments(tree: &sled::Tree) -> Option<Segmented> {
+    let bytes = tree.get(SEGMENTS).ok()??;
+    decode(&bytes, At::customer(0)).ok()
+}
+
+/// Keeps `s` in place of any segment counts kept before.
+pub(crate) fn keep_segments(tree: &sled::Tree, s: &Segmented) -> StoreResult<()> {
+    let bytes = encode(s, 0)?;
+    tree.insert(SEGMENTS, bytes).map_err(io)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::{Classifier, Rules};
+    use crate::store::test_support::day;
+
+    fn counted() -> Segmented {
+        let clf = Classifier::new(Rules::default(), day(3, 1));
+        Segmented::of(&clf, 7, Some("no predictions: too few buyers".into()))
+    }
+
+    #[test]
+    fn kept_counts_round_trip_and_damage_reads_as_none() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let tree = db.open_tree("kept").unwrap();
+        assert!(segments(&tree).is_none());
+        let s = counted();
+        keep_segments(&tree, &s).unwrap();
+        assert_eq!(segments(&tree), Some(s));
+        let mut bytes = tree.get(SEGMENTS).unwrap().unwrap().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        tree.insert(SEGMENTS, bytes).unwrap();
+        assert!(segments(&tree).is_none(), "a kept entry whose checksum fails is none");
+        tree.insert(SEGMENTS, &b"\x03garbage"[..]).unwrap();
+        assert!(segments(&tree).is_none());
+    }
+}

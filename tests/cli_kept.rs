@@ -1,0 +1,77 @@
+//! Kept segment counts (issue 18) through the real binary: the first `segments` classifies the
+//! shop and keeps its counts; the next reads them; any change, another day or other rules make
+//! the next reader classify afresh; `kehu check` compares kept counts with a fresh build and
+//! names counts that differ.
+
+mod common;
+use common::*;
+use kehu::classify::{Dimension, Segmented};
+use kehu::store::{SledStore, Store};
+
+const TODAY: &str = "2026-11-25";
+
+fn customers(json: &str) -> u64 {
+    serde_json::from_str::<serde_json::Value>(json).unwrap()["customers"].as_u64().unwrap()
+}
+
+/// The segment counts kept in the database, read through the library.
+fn kept(s: &Scratch) -> Option<Segmented> {
+    SledStore::open(&s.db()).unwrap().kept_segments().unwrap()
+}
+
+#[test]
+fn segments_are_kept_and_read_back_until_something_changes() {
+    let s = Scratch::new();
+    ok(s.kehu(TODAY, &["demo", "--customers", "300", "--seed", "4"]));
+    let first = ok(s.kehu(TODAY, &["segments", "--json"]));
+    let stamp = kept(&s).expect("the first reader keeps the counts").stamp;
+    assert_eq!(stamp.today.to_string(), TODAY);
+    // Read back: the same answer, and nothing kept anew.
+    assert_eq!(ok(s.kehu(TODAY, &["segments", "--json"])), first);
+    assert_eq!(ok(s.kehu(TODAY, &["segments"])).lines().next().unwrap(), "300 customers as of 2026-11-25");
+    assert_eq!(kept(&s).unwrap().stamp, stamp);
+    let check = ok(s.kehu(TODAY, &["check"]));
+    assert!(check.contains("kept segment counts"), "{check}");
+
+    // A change moves the database past them: the next reader classifies afresh.
+    let file = s.file("c.csv", "ref,name,phone\nK900,新客人,13912340000\n");
+    ok(s.kehu(TODAY, &["import", "--kind", "customers", file.to_str().unwrap()]));
+    assert_eq!(customers(&ok(s.kehu(TODAY, &["segments", "--json"]))), 301);
+    assert!(kept(&s).unwrap().stamp.change > stamp.change);
+
+    // Another day: classified for that day, not read from the last one.
+    let later = ok(s.kehu("2027-06-01", &["segments", "--json"]));
+    assert!(later.contains("\"today\": \"2027-06-01\""), "{later}");
+    assert_eq!(kept(&s).unwrap().stamp.today.to_string(), "2027-06-01");
+
+    // Other rules: classified with them, and kept for them.
+    let usual = ok(s.kehu(TODAY, &["segments", "--json"]));
+    let at = kept(&s).unwrap().stamp;
+    let rules = s.file("rules.toml", "[activity]\nactive = 400\nsleeping = 800\n");
+    let loose = ok(s.kehu(TODAY, &["--rules", rules.to_str().unwrap(), "segments", "--json"]));
+    assert_ne!(loose, usual, "other rules, other counts");
+    assert_ne!(kept(&s).unwrap().stamp.rules, at.rules);
+    // And the default rules again: not the counts kept for the other ones.
+    assert_eq!(ok(s.kehu(TODAY, &["segments", "--json"])), usual);
+}
+
+#[test]
+fn check_names_kept_counts_that_differ_from_a_fresh_build() {
+    let s = Scratch::new();
+    ok(s.kehu(TODAY, &["demo", "--customers", "200", "--seed", "2"]));
+    ok(s.kehu(TODAY, &["segments"]));
+    {
+        let store = SledStore::open(&s.db()).unwrap();
+        let mut wrong = store.kept_segments().unwrap().unwrap();
+        let rows = &mut wrong.rows.iter_mut().find(|(d, _)| *d == Dimension::Lifecycle).unwrap().1;
+        rows[0].count += 1;
+        store.keep_segments(&wrong).unwrap();
+    }
+    let out = s.kehu(TODAY, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("kept segment counts differ from a fresh classification"),
+        "{}",
+        stdout(&out)
+    );
+}
