@@ -75,3 +75,38 @@ fn check_names_kept_counts_that_differ_from_a_fresh_build() {
         stdout(&out)
     );
 }
+
+#[test]
+fn show_classifies_one_customer_against_the_kept_population_as_the_whole_shop_would() {
+    let s = Scratch::new();
+    ok(s.kehu(TODAY, &["demo", "--customers", "300", "--seed", "5"]));
+    let ids: Vec<String> = parse_csv(&ok(s.kehu(TODAY, &["export", "--kind", "customers"])))
+        .1
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    let picked: Vec<String> = ids.iter().step_by(37).map(|id| format!("#{id}")).collect();
+    for q in &picked {
+        // The whole shop classified: no kept counts hold (their stamp is moved back).
+        {
+            let store = SledStore::open(&s.db()).unwrap();
+            if let Some(mut k) = store.kept_segments().unwrap() {
+                k.stamp.change = 0;
+                store.keep_segments(&k).unwrap();
+            }
+        }
+        let full = ok(s.kehu(TODAY, &["show", q, "--json"]));
+        // Now they hold; marked so that a reader that classified the shop again would be seen.
+        let marked = {
+            let store = SledStore::open(&s.db()).unwrap();
+            let mut k = store.kept_segments().unwrap().expect("kept by the full classification");
+            k.customers += 1000;
+            store.keep_segments(&k).unwrap();
+            k.customers
+        };
+        let kept_path = ok(s.kehu(TODAY, &["show", q, "--json"]));
+        assert_eq!(kept_path, full, "{q}: the profile against the kept population differs");
+        assert_eq!(kept(&s).unwrap().customers, marked, "{q}: the kept counts were not what show read");
+    }
+    assert!(picked.len() >= 8);
+}

@@ -8,8 +8,12 @@
 //! `kehu check` compares kept counts that are current with a fresh build.
 
 use super::engine::Classifier;
+use super::model::Model;
+use super::population::{Figures, Population};
+use super::profile::{Profile, classify_with};
 use super::rules::Rules;
 use super::segments::{Dimension, SegmentRow};
+use super::summary::Summary;
 use chrono::NaiveDate;
 
 /// What kept figures were computed from: they hold only while all three are the same.
@@ -33,6 +37,10 @@ pub struct Segmented {
     pub rows: Vec<(Dimension, Vec<SegmentRow>)>,
     /// Why there are no predictions, when there are none (said again to whoever reads them).
     pub note: Option<String>,
+    /// What scores, means and referral counts were decided by (see [`Population::figures`]).
+    pub population: ([Figures; 3], Vec<(u64, u32)>),
+    /// Whether the stored model was in force (else there were no predictions).
+    pub with_model: bool,
 }
 
 impl Segmented {
@@ -40,7 +48,15 @@ impl Segmented {
     pub fn of(clf: &Classifier, change: u64, note: Option<String>) -> Segmented {
         let stamp = Stamp { change, today: clf.today(), rules: rules_fingerprint(clf.rules()) };
         let rows = Dimension::ALL.iter().map(|d| (*d, clf.segments(*d))).collect();
-        Segmented { stamp, customers: clf.len() as u64, rows, note }
+        let (population, with_model) = (clf.pop.figures(), clf.model.is_some());
+        Segmented { stamp, customers: clf.len() as u64, rows, note, population, with_model }
+    }
+
+    /// One customer's full profile, as the classifier these counts came from would give it:
+    /// against the kept population, with `model` (the stored one when [`Segmented::with_model`]).
+    pub fn profile(&self, s: &Summary, rules: &Rules, model: Option<&Model>) -> Profile {
+        let pop = Population::frozen(self.population.0, &self.population.1);
+        classify_with(s, &pop, rules, model.filter(|_| self.with_model), self.stamp.today)
     }
 
     /// The rows of one dimension.

@@ -18,6 +18,18 @@ pub struct Metric {
     /// The quintile cuts of `entries`, kept: every classification reads them, and finding the
     /// k-th value walks the blocks.
     cuts: Option<[i64; 4]>,
+    /// How many values are counted: `entries.len()`, or for a frozen metric (see
+    /// [`Metric::frozen`]) the count it was kept with.
+    n: usize,
+}
+
+/// What scores and means are decided by, kept with the shop's segment counts: a metric without
+/// its values (see [`Metric::frozen`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
+    pub cuts: Option<[i64; 4]>,
+    pub sum: i128,
+    pub n: usize,
 }
 
 /// The boundaries of a metric that scores depend on; a change means some customers rescore.
@@ -33,14 +45,28 @@ impl Metric {
     pub fn from_entries(entries: Vec<(i64, u64)>) -> Metric {
         let entries = Sorted::from_vec(entries);
         let sum = entries.iter().map(|e| i128::from(e.0)).sum();
-        let mut m = Metric { entries, sum, cuts: None };
+        let n = entries.len();
+        let mut m = Metric { entries, sum, cuts: None, n };
         m.cuts = m.find_cuts();
         m
     }
 
+    /// A metric that answers scores and means as one with these figures did, holding no values:
+    /// for classifying one customer against a kept population. Nothing may be added to it.
+    pub fn frozen(f: Figures) -> Metric {
+        Metric { entries: Sorted::default(), sum: f.sum, cuts: f.cuts, n: f.n }
+    }
+
+    /// The figures scores and means are decided by.
+    pub fn figures(&self) -> Figures {
+        Figures { cuts: self.cuts, sum: self.sum, n: self.n }
+    }
+
     /// Adds a customer's value.
     pub fn insert(&mut self, value: i64, id: u64) {
+        debug_assert!(!(self.entries.is_empty() && self.n > 0), "a frozen metric cannot be edited");
         if self.entries.insert((value, id)) {
+            self.n += 1;
             self.sum += i128::from(value);
             self.cuts = self.find_cuts();
         }
@@ -50,6 +76,7 @@ impl Metric {
     pub fn remove(&mut self, value: i64, id: u64) -> bool {
         let removed = self.entries.remove(&(value, id));
         if removed {
+            self.n -= 1;
             self.sum -= i128::from(value);
             self.cuts = self.find_cuts();
         }
@@ -58,12 +85,12 @@ impl Metric {
 
     /// Number of customers counted.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.n
     }
 
     /// Whether no customer is counted.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.n == 0
     }
 
     /// The quintile cuts: c_k is the ⌈n·k/5⌉-th smallest value (k = 1..4).
@@ -90,17 +117,17 @@ impl Metric {
 
     /// Whether the value is strictly above the mean (exact: value × n > sum).
     pub fn above_mean(&self, value: i64) -> bool {
-        i128::from(value) * self.entries.len() as i128 > self.sum
+        i128::from(value) * self.n as i128 > self.sum
     }
 
     /// The mean, for reasons and reports.
     pub fn mean(&self) -> Option<f64> {
-        (!self.entries.is_empty()).then(|| self.sum as f64 / self.entries.len() as f64)
+        (self.n > 0).then(|| self.sum as f64 / self.n as f64)
     }
 
     /// What the scores of everyone else depend on.
     pub fn bounds(&self) -> Bounds {
-        let n = self.entries.len() as i128;
+        let n = self.n as i128;
         let floor_mean = (n > 0).then(|| self.sum.div_euclid(n) as i64);
         Bounds { cuts: self.cuts(), floor_mean }
     }
@@ -210,6 +237,21 @@ impl Population {
         self.referrals.get(&id).copied().unwrap_or(0)
     }
 
+    /// What scores, means and referral counts are decided by: the R, F, M figures and every
+    /// referrer's count, by id.
+    pub fn figures(&self) -> ([Figures; 3], Vec<(u64, u32)>) {
+        let mut referrals: Vec<(u64, u32)> = self.referrals.iter().map(|(id, n)| (*id, *n)).collect();
+        referrals.sort_unstable();
+        (self.metrics().map(Metric::figures), referrals)
+    }
+
+    /// A population that classifies one customer as one with these figures did, holding no
+    /// values (see [`Metric::frozen`]); nobody may be added to it.
+    pub fn frozen(metrics: [Figures; 3], referrals: &[(u64, u32)]) -> Population {
+        let [r, f, m] = metrics.map(Metric::frozen);
+        Population { recency: r, frequency: f, monetary: m, referrals: referrals.iter().copied().collect() }
+    }
+
     /// The bounds of all three metrics.
     pub fn bounds(&self) -> [Bounds; 3] {
         self.metrics().map(Metric::bounds)
@@ -249,7 +291,26 @@ mod bulk_tests {
         for (id, m) in &buyers {
             one.add(*id, m);
         }
-        assert_eq!(Population::from_buyers(buyers), one);
+        assert_eq!(Population::from_buyers(buyers.clone()), one);
+        // Frozen from its figures, it decides every score, side and mean as the full one does.
+        one.add_referral(3);
+        one.add_referral(3);
+        one.add_referral(9);
+        let (figures, referrals) = one.figures();
+        let frozen = Population::frozen(figures, &referrals);
+        for (_, m) in &buyers {
+            for (full, kept) in one.metrics().iter().zip(frozen.metrics()) {
+                let v = values(m);
+                for x in v {
+                    assert_eq!(full.score(x), kept.score(x));
+                    assert_eq!(full.above_mean(x), kept.above_mean(x));
+                }
+                assert_eq!(full.mean(), kept.mean());
+                assert_eq!(full.len(), kept.len());
+                assert_eq!(full.bounds(), kept.bounds());
+            }
+        }
+        assert_eq!([3, 9, 4].map(|id| frozen.referred_by(id)), [2, 1, 0]);
     }
 }
 

@@ -4,7 +4,7 @@
 //! `ESC ]0;x BEL` prints as text and never retitles or reprograms the terminal.
 
 use super::Context;
-use crate::classify::Profile;
+use crate::classify::{Profile, Summary};
 use crate::domain::{Customer, History, Phone};
 use crate::store::Store;
 use crate::text::{terminal_safe, terminal_safe_multiline};
@@ -22,11 +22,8 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    // One pass: the customer records to find the one asked for, the rest summarised for the
-    // classifier (the population figures need everyone); only their own history is read whole.
-    let (customers, builder) = ctx.stream(store, true)?;
-    let matches = find(store, &customers, query, err)?;
-    let customer = match matches.as_slice() {
+    let ids = find(store, query, err)?;
+    let id = match ids.as_slice() {
         [] => {
             writeln!(
                 err,
@@ -34,13 +31,13 @@ pub fn run(
                 terminal_safe(query)
             )?;
             if let Ok(id) = query.trim().parse::<u64>()
-                && customers.binary_search_by_key(&id, |c| c.id).is_ok()
+                && store.customer(id)?.is_some()
             {
                 writeln!(err, "kehu: a bare number is a ref or a phone; customer id {id} is #{id}")?;
             }
             return Ok(1);
         }
-        [one] => &customers[*one],
+        [one] => *one,
         many => {
             writeln!(
                 err,
@@ -48,8 +45,8 @@ pub fn run(
                 many.len(),
                 terminal_safe(query)
             )?;
-            for &i in many.iter().take(MAX_CANDIDATES) {
-                let c = &customers[i];
+            for &id in many.iter().take(MAX_CANDIDATES) {
+                let Some(c) = store.customer(id)? else { continue };
                 writeln!(
                     err,
                     "  #{:<8} {:<12} {}  {}",
@@ -62,15 +59,9 @@ pub fn run(
             return Ok(1);
         }
     };
-    let (clf, note) = ctx.classify(store, builder)?;
-    if let Some(note) = note {
-        writeln!(err, "kehu: {note}")?;
-    }
-    let history = &store
-        .history(customer.id)?
-        .ok_or_else(|| anyhow::anyhow!("customer #{} vanished while reading", customer.id))?;
-    let profile =
-        clf.profile(history.customer.id).ok_or_else(|| anyhow::anyhow!("customer was not classified"))?;
+    let history =
+        &store.history(id)?.ok_or_else(|| anyhow::anyhow!("customer #{id} vanished while reading"))?;
+    let profile = profile(ctx, store, history, err)?;
     if json {
         let doc = serde_json::json!({
             "customer": history.customer,
@@ -86,28 +77,43 @@ pub fn run(
     Ok(0)
 }
 
-/// Indexes into `customers` of the customers `query` names, most specific rule first:
-/// `#id`, exact ref, phone, a card or phone a merge took away, then name (exact, then
-/// substring, any case, then pinyin). A bare number is never an id: `00001` is a card or a
-/// phone, and `#1` is customer 1.
-fn find(
-    store: &dyn Store,
-    customers: &[Customer],
-    query: &str,
-    err: &mut dyn Write,
-) -> anyhow::Result<Vec<usize>> {
+/// The customer's profile: against the population kept with the shop's segment counts when
+/// those hold (one customer classified, nobody else read), else from the whole shop classified
+/// afresh (which keeps them for the next `show`).
+fn profile(ctx: &Context, store: &dyn Store, h: &History, err: &mut dyn Write) -> anyhow::Result<Profile> {
+    if let Some(kept) = ctx.kept_segments(store) {
+        if let Some(note) = &kept.note {
+            writeln!(err, "kehu: {note}")?;
+        }
+        let model = if kept.with_model { super::context::stored_model(store)? } else { None };
+        return Ok(kept.profile(&Summary::from_history(h), &ctx.rules, model.as_ref()));
+    }
+    let clf = ctx.load_classifier_to(store, err)?;
+    clf.profile(h.customer.id).ok_or_else(|| anyhow::anyhow!("customer was not classified"))
+}
+
+/// The ids of the customers `query` names, most specific rule first: `#id`, exact ref, phone,
+/// a card or phone a merge took away (through the indexes: nobody else is read), then name
+/// (exact, then substring, any case, then pinyin: every customer record read). A bare number
+/// is never an id: `00001` is a card or a phone, and `#1` is customer 1.
+fn find(store: &dyn Store, query: &str, err: &mut dyn Write) -> anyhow::Result<Vec<u64>> {
     let q = query.trim();
-    let index_of = |id: u64| customers.binary_search_by_key(&id, |c| c.id).ok();
+    let existing =
+        |id: u64| -> anyhow::Result<Vec<u64>> { Ok(store.customer(id)?.map(|c| c.id).into_iter().collect()) };
     if let Some(id) = q.strip_prefix('#').and_then(|s| s.parse().ok()) {
-        return Ok(index_of(id).into_iter().collect());
+        return existing(id);
     }
     if let Some(id) = store.id_by_ref(q)? {
-        return Ok(index_of(id).into_iter().collect());
+        return existing(id);
     }
     if let Ok(phone) = Phone::parse(q) {
         let ids = store.ids_by_phone(&phone)?;
         if !ids.is_empty() {
-            return Ok(ids.into_iter().filter_map(index_of).collect());
+            let mut found = Vec::new();
+            for id in ids {
+                found.extend(existing(id)?);
+            }
+            return Ok(found);
         }
     }
     // A card or phone a merge took away leads to the customer it went to.
@@ -120,20 +126,26 @@ fn find(
     };
     if let Some(id) = former {
         writeln!(err, "kehu: {} was merged into customer #{id}", terminal_safe(q))?;
-        return Ok(index_of(id).into_iter().collect());
+        return existing(id);
     }
+    let mut customers = Vec::new();
+    store.customers_until(&mut |c| {
+        customers.push(c);
+        std::ops::ControlFlow::Continue(())
+    })?;
     let lower = q.to_lowercase();
-    let exact: Vec<usize> =
-        (0..customers.len()).filter(|&i| customers[i].name.to_lowercase() == lower).collect();
+    let named = |keep: &dyn Fn(&Customer) -> bool| -> Vec<u64> {
+        customers.iter().filter(|c| keep(c)).map(|c| c.id).collect()
+    };
+    let exact = named(&|c| c.name.to_lowercase() == lower);
     if !exact.is_empty() {
         return Ok(exact);
     }
-    let within: Vec<usize> =
-        (0..customers.len()).filter(|&i| customers[i].name.to_lowercase().contains(&lower)).collect();
+    let within = named(&|c| c.name.to_lowercase().contains(&lower));
     if !within.is_empty() {
         return Ok(within);
     }
-    Ok(by_pinyin(customers, q).into_iter().filter_map(index_of).collect())
+    Ok(by_pinyin(&customers, q))
 }
 
 /// Customers whose hanzi name the query spells in pinyin (`wxy`, `wangxy` → 王秀英): those of

@@ -7,7 +7,7 @@ use super::StoreResult;
 use super::envelope::{At, Record, decode, encode};
 use super::scan::io;
 use super::wire::{day_number, from_day_number};
-use crate::classify::{Dimension, SegmentRow, Segmented, Stamp};
+use crate::classify::{Dimension, Figures, SegmentRow, Segmented, Stamp};
 use crate::domain::Money;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,12 @@ pub(crate) struct SegmentedV1 {
     /// Per dimension, by key: its rows.
     rows: Vec<(String, Vec<RowV1>)>,
     note: Option<String>,
+    /// R, F, M: the quintile cuts, the sum (as high and low halves: serde's i128 is not in
+    /// every format) and the count.
+    metrics: [(Option<[i64; 4]>, i64, u64, u64); 3],
+    /// Referrer id and how many customers name them, by id.
+    referrals: Vec<(u64, u32)>,
+    with_model: bool,
 }
 
 impl Record for Segmented {
@@ -52,6 +58,9 @@ impl Record for Segmented {
                 })
                 .collect(),
             note: self.note.clone(),
+            metrics: self.population.0.map(|f| ((f.cuts), (f.sum >> 64) as i64, f.sum as u64, f.n as u64)),
+            referrals: self.population.1.clone(),
+            with_model: self.with_model,
         }
     }
     fn from_wire(w: SegmentedV1, _: At) -> Result<Segmented, String> {
@@ -80,7 +89,20 @@ impl Record for Segmented {
             })
             .collect();
         let stamp = Stamp { change: w.change, today: from_day_number(w.today)?, rules: w.rules };
-        Ok(Segmented { stamp, customers: w.customers, rows, note: w.note })
+        let metrics = w.metrics.map(|(cuts, high, low, n)| Figures {
+            cuts,
+            sum: (i128::from(high) << 64) | i128::from(low),
+            n: usize::try_from(n).unwrap_or(usize::MAX),
+        });
+        let population = (metrics, w.referrals);
+        Ok(Segmented {
+            stamp,
+            customers: w.customers,
+            rows,
+            note: w.note,
+            population,
+            with_model: w.with_model,
+        })
     }
     type WireV3 = SegmentedV1;
     fn from_wire_v3(w: SegmentedV1, at: At) -> Result<Segmented, String> {
@@ -119,7 +141,12 @@ mod tests {
 
     fn counted() -> Segmented {
         let clf = Classifier::new(Rules::default(), day(3, 1));
-        Segmented::of(&clf, 7, Some("no predictions: too few buyers".into()))
+        let mut s = Segmented::of(&clf, 7, Some("no predictions: too few buyers".into()));
+        // Figures past 64 bits and below zero survive the halves they are stored in.
+        s.population.0[0].sum = -(1i128 << 70) - 5;
+        s.population.0[2] = crate::classify::Figures { cuts: Some([1, 2, 3, i64::MAX]), sum: 1 << 65, n: 3 };
+        s.population.1 = vec![(4, 2), (u64::MAX, 1)];
+        s
     }
 
     #[test]
