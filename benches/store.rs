@@ -70,6 +70,16 @@ fn main() {
     store.for_each_history(&mut |h| histories.push(h)).expect("read");
     println!("read_all_histories {:.0} ms", ms(t.elapsed()));
     println!("rss_after_read {:.0} MB", rss_mb());
+    // What a classifying command reads instead: the kept digests (issue 18), one per customer.
+    let t = Instant::now();
+    let mut digests = 0usize;
+    store
+        .summaries_until(&mut |_| {
+            digests += 1;
+            std::ops::ControlFlow::Continue(())
+        })
+        .expect("digests");
+    println!("read_all_digests {:.0} ms ({digests} customers)", ms(t.elapsed()));
     // The day's close (`kehu report day`, the console's `5`): one more pass over every history,
     // warm now, as it is when the console asks for it.
     let t = Instant::now();

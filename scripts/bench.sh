@@ -8,6 +8,7 @@
 #   search   the search index alone, per query kind and per key
 #   peer     kehu's search beside `fzf --filter` on the same lines (installs fzf when missing)
 #   matcher  fuzzy-matcher (the design's) beside nucleo-matcher on the index's own keys
+#   process  `kehu segments` and `kehu show REF`, whole process: from kept counts and afresh
 #   import   purchases per second of `kehu import` into an empty database
 #   pty      the real binary in a pseudo-terminal: first frame, bytes per key, resident memory
 set -euo pipefail
@@ -42,6 +43,31 @@ for n in "${sizes[@]}"; do
   KEHU_BENCH_DB="$db" cargo bench --quiet --bench undo 2>/dev/null | sed "s/^/${n}_/"
   KEHU_BENCH_CUSTOMERS="$n" cargo bench --quiet --bench console 2>/dev/null | sed "s/^/${n}_/"
   python3 scripts/pty_measure.py "$kehu" "$db" 2026-11-25 | sed "s/^/${n}_/"
+
+  # Whole commands as a phone worker or a script runs them (median of 5): `segments` and
+  # `show REF` reading the counts kept by the last whole-shop classification, and classifying
+  # the whole shop afresh (each run another day, so that no kept counts hold).
+  ref=$("$kehu" export --db "$db" --kind customers --as-of 2026-11-25 2>/dev/null |
+    awk -F, 'NR > 1 && $2 != "" { print $2; exit }')
+  for cmd in segments "show $ref"; do
+    name=${cmd%% *}
+    # shellcheck disable=SC2086
+    "$kehu" $cmd --db "$db" --as-of 2026-11-25 >/dev/null 2>&1 || true
+    kept=$(for _ in 1 2 3 4 5; do
+      start=$(date +%s.%N)
+      # shellcheck disable=SC2086
+      "$kehu" $cmd --db "$db" --as-of 2026-11-25 >/dev/null 2>&1 || true
+      echo "$(date +%s.%N) - $start" | bc
+    done | sort -n | sed -n 3p)
+    fresh=$(for d in 20 21 22 23 24; do
+      start=$(date +%s.%N)
+      # shellcheck disable=SC2086
+      "$kehu" $cmd --db "$db" --as-of "2026-11-$d" >/dev/null 2>&1 || true
+      echo "$(date +%s.%N) - $start" | bc
+    done | sort -n | sed -n 3p)
+    echo "${n}_${name}_kept_process $kept s"
+    echo "${n}_${name}_fresh_process $fresh s"
+  done
 
   # Import: the first 200,000 purchases (of customers with a card number) of the demo shop into
   # an empty database, customers created from the refs, in one all-or-nothing transaction.
