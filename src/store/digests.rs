@@ -26,10 +26,14 @@ use crate::domain::{
 };
 use crate::intern::Sym;
 use serde::{Deserialize, Serialize};
+use sled::transaction::ConflictableTransactionError;
 use std::ops::ControlFlow;
 
-/// The key of the position the digests are current at: not an id key (those are 8 bytes).
-pub(crate) const AT: &[u8] = b"@current";
+/// The key of the position the digests are current at: 16 bytes, so never an id key (8).
+pub(crate) const AT: &[u8] = b"@current digests";
+/// A customer's digest that is not kept (one past the envelope's limit: tens of thousands of
+/// purchases): readers take that customer's history instead.
+const HISTORY: &[u8] = b"";
 /// The layout of digests and of what they hold; a new one (a changed [`Summary`]) rebuilds them.
 pub(crate) const LAYOUT: u32 = 1;
 
@@ -228,15 +232,27 @@ pub(crate) fn refresh(tx: &Tx, seq: u64) -> TxResult<()> {
     let mut current =
         tx.get(TreeId::Digests, AT)?.is_some_and(|v| v.as_ref() == at_value(seq - 1).as_slice());
     for owner in tx.owners_written() {
-        let digest = match history_in(tx, owner)? {
-            // A digest past the envelope's limit (tens of thousands of purchases) is not kept:
-            // the edit is saved all the same, and readers use the histories.
-            Some(h) => encode(&Summary::from_history(&h), owner).inspect_err(|_| current = false).ok(),
-            None => None,
+        let digest = match history_in(tx, owner) {
+            Ok(Some(h)) => Some(digest_of(&h)),
+            Ok(None) => None,
+            // A record of theirs that does not decode (damage `kehu check` names) must not
+            // refuse the edit: derived data never closes the shop. No digest then, and none
+            // current until an open rebuilds them.
+            Err(ConflictableTransactionError::Abort(_)) => {
+                current = false;
+                None
+            }
+            Err(e) => return Err(e),
         };
         tx.put_kept(TreeId::Digests, &id_key(owner), digest)?;
     }
     tx.put_kept(TreeId::Digests, AT, current.then(|| at_value(seq)))
+}
+
+/// The digest kept for a history: its summary encoded, or [`HISTORY`] when that is past the
+/// envelope's limit.
+fn digest_of(h: &History) -> Vec<u8> {
+    encode(&Summary::from_history(h), h.customer.id).unwrap_or_else(|_| HISTORY.to_vec())
 }
 
 /// One customer's history as the transaction sees it.
@@ -263,13 +279,7 @@ pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<bool> {
     let mut n = 0usize;
     let mut failed = None;
     scan::histories_until(t, &mut |h| {
-        match encode(&Summary::from_history(&h), h.customer.id) {
-            Ok(bytes) => batch.insert(&id_key(h.customer.id), bytes),
-            Err(e) => {
-                failed = Some(e);
-                return ControlFlow::Break(());
-            }
-        }
+        batch.insert(&id_key(h.customer.id), digest_of(&h));
         n += 1;
         if n.is_multiple_of(4096)
             && let Err(e) = tree.apply_batch(std::mem::take(&mut batch))
@@ -289,7 +299,9 @@ pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<bool> {
 
 /// Every customer's summary from the digests, in id order, when they are current at `seq`;
 /// `None` when they are not, or one does not read (the caller reads the histories instead).
-pub(crate) fn all(tree: &sled::Tree, seq: u64) -> Option<Vec<Summary>> {
+/// A customer without a kept digest is summarised from their history.
+pub(crate) fn all(t: &Trees, seq: u64) -> Option<Vec<Summary>> {
+    let tree = &t[TreeId::Digests];
     if !current(tree, seq) {
         return None;
     }
@@ -300,7 +312,11 @@ pub(crate) fn all(tree: &sled::Tree, seq: u64) -> Option<Vec<Summary>> {
             continue;
         }
         let id = parse_id(&k, "digest key").ok()?;
-        out.push(decode::<Summary>(&v, At::customer(id)).ok()?);
+        if v.as_ref() == HISTORY {
+            out.push(Summary::from_history(&scan::history(t, id).ok()??));
+        } else {
+            out.push(decode::<Summary>(&v, At::customer(id)).ok()?);
+        }
     }
     Some(out)
 }
@@ -326,6 +342,7 @@ pub(crate) fn check(t: &Trees, seq: u64, r: &mut super::check::CheckReport) {
             ahead = kept.next(r);
         }
         match ahead.take_if(|(kid, _)| *kid == id) {
+            Some((_, bytes)) if bytes.as_ref() == HISTORY => n += 1,
             Some((_, bytes)) => {
                 n += 1;
                 match decode::<Summary>(&bytes, At::customer(id)) {

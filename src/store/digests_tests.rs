@@ -16,7 +16,7 @@ fn shop() -> (TempDir, SledStore, u64) {
 
 /// Every customer's kept digest, decoded.
 fn kept(s: &SledStore) -> Vec<Summary> {
-    s.with_trees(|t, w| all(&t[TreeId::Digests], w.journal.last)).expect("digests current")
+    s.with_trees(|t, w| all(t, w.journal.last)).expect("digests current")
 }
 
 /// Every customer's summary built afresh from the records.
@@ -68,7 +68,7 @@ fn digests_behind_the_records_are_not_read_and_are_rebuilt_at_the_next_open() {
         // As an older kehu, or a journal replay, leaves them: behind the last change.
         s.with_trees(|t, _| t[TreeId::Digests].remove(AT).unwrap());
         s.add_purchase(new_purchase(a, day(3, 5), 1_000)).unwrap();
-        assert!(s.with_trees(|t, w| all(&t[TreeId::Digests], w.journal.last)).is_none());
+        assert!(s.with_trees(|t, w| all(t, w.journal.last)).is_none());
         // The readers use the histories meanwhile.
         let mut read = Vec::new();
         s.summaries_until(&mut |d| {
@@ -115,4 +115,33 @@ fn a_damaged_digest_is_never_used_and_check_names_it() {
         report.problems.iter().any(|p| p.tree == "digests" && p.what.contains("fresh build")),
         "{report:?}"
     );
+}
+
+#[test]
+fn a_record_that_does_not_decode_never_refuses_an_edit_of_its_customer() {
+    let (_dir, s, a) = shop();
+    s.with_trees(|t, _| {
+        let tree = &t[TreeId::Purchases];
+        let key = crate::store::keys::chunk_key(a, 0);
+        let mut bytes = tree.get(key).unwrap().unwrap().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x40;
+        tree.insert(key, bytes).unwrap();
+    });
+    let mut c = s.customer(a).unwrap().unwrap();
+    c.name = "王秀英（改）".into();
+    s.put_customer(c).expect("the edit is saved whatever the digest");
+    assert_eq!(s.customer(a).unwrap().unwrap().name, "王秀英（改）");
+    // No digest of theirs is used: the digests are not current.
+    assert!(s.with_trees(|t, w| all(t, w.journal.last)).is_none());
+}
+
+#[test]
+fn a_customer_without_a_kept_digest_is_read_from_their_history() {
+    let (_dir, s, a) = shop();
+    s.with_trees(|t, _| t[TreeId::Digests].insert(id_key(a), HISTORY).unwrap());
+    assert_eq!(kept(&s), fresh(&s));
+    let report = s.check();
+    assert!(report.is_clean(), "{report:?}");
+    assert!(report.counts.contains(&("digests".into(), 1)), "{:?}", report.counts);
 }

@@ -436,10 +436,14 @@ impl Store for SledStore {
     }
 
     fn summaries_until(&self, f: &mut dyn FnMut(Summary) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
-        let kept = {
-            let w = self.write_lock();
-            super::digests::all(&self.trees[TreeId::Digests], w.journal.last)
-        };
+        // Read without the writer's lock (a console loading must not hold up every session's
+        // save), then kept only if no change landed meanwhile: else what was read may mix two
+        // states, and the histories are read instead.
+        let seq = self.write_lock().journal.last;
+        let kept = super::digests::all(&self.trees, seq).filter(|_| {
+            let now = self.write_lock().journal.last;
+            now == seq && super::digests::current(&self.trees[TreeId::Digests], seq)
+        });
         match kept {
             Some(all) => {
                 for s in all {
