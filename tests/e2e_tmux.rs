@@ -6,6 +6,7 @@
 mod common;
 mod tmux;
 use common::*;
+use kehu::store::Store;
 use tmux::{Tmux, wait_file};
 
 const TODAY: &str = "1998-06-30";
@@ -15,6 +16,11 @@ fn console_in_a_real_terminal() {
     let s = Scratch::new();
     let file = s.file("cdnow.csv", &cdnow_csv());
     ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    let kept = || {
+        let store = kehu::store::SledStore::open(&s.db()).unwrap();
+        store.kept_segments().unwrap().map(|k| (k.stamp, k.customers, store.last_change().unwrap()))
+    };
+    assert_eq!(kept(), None, "an import keeps no segment counts");
     let exit = s.dir.path().join("exit");
     let cmd = format!(
         "env -u KEHU_DB -u KEHU_TODAY -u KEHU_RULES KEHU_CONFIG={cfg} TERM=xterm-256color '{bin}' --db '{db}' --as-of {TODAY}; echo EXIT=$? > '{exit}'; sleep 60",
@@ -57,6 +63,10 @@ fn console_in_a_real_terminal() {
     let backup = s.dir.path().join("db.backups").join(format!("kehu-{TODAY}.kehubak"));
     assert!(backup.exists(), "no daily backup at {}", backup.display());
     kehu::store::verify_backup(&backup).expect("the daily backup verifies");
+    // The console classified the whole shop: it left the segment counts for the next reader,
+    // stamped with the database's last change (the model it fitted and stored) and its day.
+    let (stamp, customers, last) = kept().expect("the console keeps the segment counts");
+    assert_eq!((stamp.change, stamp.today.to_string(), customers), (last, TODAY.to_string(), 2357));
 }
 
 #[test]

@@ -27,9 +27,12 @@ pub fn run(ctx: &Context, db: SledStore, daily: bool) -> anyhow::Result<i32> {
     let backup = backup.transpose()?;
     let label = ctx.db_path.display().to_string();
     let store: Arc<dyn Store> = db.clone();
+    // Read before the loader starts: the counts it classifies are kept only if no change
+    // landed while it read.
+    let before = store.last_change()?;
     let classify = {
         let (ctx, store) = (ctx.clone(), Arc::clone(&store));
-        move |b| ctx.classify(store.as_ref(), b)
+        move |b| ctx.classify_keeping(store.as_ref(), b, before)
     };
     let notice = (!db.report().notes.is_empty()).then(|| db.report().notes.join("; "));
     let result =

@@ -254,6 +254,20 @@ impl Context {
         Ok((clf, note))
     }
 
+    /// [`Context::classify`] of a load that began at change `before` (the console's loader):
+    /// the segment counts are left behind as [`Context::load`] leaves them, so that `kehu
+    /// segments` and `kehu show` after a console has started find them kept.
+    pub fn classify_keeping(
+        &self,
+        store: &dyn Store,
+        builder: ClassifierBuilder,
+        before: u64,
+    ) -> anyhow::Result<crate::tui::Classified> {
+        let (clf, note, refit) = self.classify_noting(store, builder)?;
+        self.keep(store, &clf, before, refit, note.clone());
+        Ok((clf, note))
+    }
+
     /// [`Context::classify`], with the change that stored a fresh fit, when it made one.
     fn classify_noting(
         &self,
