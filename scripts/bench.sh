@@ -8,9 +8,11 @@
 #   search   the search index alone, per query kind and per key
 #   peer     kehu's search beside `fzf --filter` on the same lines (installs fzf when missing)
 #   matcher  fuzzy-matcher (the design's) beside nucleo-matcher on the index's own keys
-#   process  `kehu segments` and `kehu show REF`, whole process: from kept counts and afresh
+#   process  `kehu segments` and `kehu show REF`, whole process: from kept counts, a next day
+#            from kept classes, and afresh
 #   import   purchases per second of `kehu import` into an empty database
 #   pty      the real binary in a pseudo-terminal: first frame, bytes per key, resident memory
+#   cdnow    import + classes export beside the lifetimes pipeline (scripts/cdnow_vs_lifetimes.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -45,8 +47,10 @@ for n in "${sizes[@]}"; do
   python3 scripts/pty_measure.py "$kehu" "$db" 2026-11-25 | sed "s/^/${n}_/"
 
   # Whole commands as a phone worker or a script runs them (median of 5): `segments` and
-  # `show REF` reading the counts kept by the last whole-shop classification, and classifying
-  # the whole shop afresh (each run another day, so that no kept counts hold).
+  # `show REF` reading the counts kept by the last whole-shop classification; on a later day,
+  # taking up the kept classes of the day before (each run the next day: a new day, the whole
+  # shop, as a process sees it); and classifying the whole shop afresh (each run under rules of
+  # its own — the value threshold moved by a cent — which no kept classes were made under).
   ref=$("$kehu" export --db "$db" --kind customers --as-of 2026-11-25 2>/dev/null |
     awk -F, 'NR > 1 && $2 != "" { print $2; exit }')
   for cmd in segments "show $ref"; do
@@ -59,13 +63,23 @@ for n in "${sizes[@]}"; do
       "$kehu" $cmd --db "$db" --as-of 2026-11-25 >/dev/null 2>&1 || true
       echo "$(date +%s.%N) - $start" | bc
     done | sort -n | sed -n 3p)
-    fresh=$(for d in 20 21 22 23 24; do
+    next=$(for d in 26 27 28 29 30; do
       start=$(date +%s.%N)
       # shellcheck disable=SC2086
       "$kehu" $cmd --db "$db" --as-of "2026-11-$d" >/dev/null 2>&1 || true
       echo "$(date +%s.%N) - $start" | bc
     done | sort -n | sed -n 3p)
+    rules=$(mktemp)
+    fresh=$(for c in 1 2 3 4 5; do
+      printf '[value]\nmedium = 1000.%02d\n' "$c" >"$rules"
+      start=$(date +%s.%N)
+      # shellcheck disable=SC2086
+      "$kehu" $cmd --db "$db" --as-of 2026-11-30 --rules "$rules" >/dev/null 2>&1 || true
+      echo "$(date +%s.%N) - $start" | bc
+    done | sort -n | sed -n 3p)
     echo "${n}_${name}_kept_process $kept s"
+    rm -f "$rules"
+    echo "${n}_${name}_next_day_process $next s"
     echo "${n}_${name}_fresh_process $fresh s"
   done
 
@@ -88,3 +102,9 @@ done
 cargo bench --quiet --bench search 2>/dev/null
 cargo bench --quiet --bench peer 2>/dev/null
 cargo bench --quiet --bench matcher 2>/dev/null
+
+# kehu beside the Python lifetimes pipeline on the full CDNOW log (installs lifetimes into a
+# virtual environment under target/ once; KEHU_BENCH_CDNOW=0 skips it on a machine offline).
+if [ "${KEHU_BENCH_CDNOW:-1}" = 1 ]; then
+  scripts/cdnow_vs_lifetimes.sh || echo "# the CDNOW comparison could not run (lifetimes not installable?)" >&2
+fi

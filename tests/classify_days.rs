@@ -291,3 +291,71 @@ fn a_day_forward_moves_the_queue_and_the_classes_that_are_due() {
         Some(1)
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Classes kept after any sequence of days and edits, taken up again by a builder at the
+    /// same day or a later one (the new-day pass from the kept day), equal a fresh build there;
+    /// an earlier day, other rules or another model take none of them.
+    #[test]
+    fn kept_classes_taken_up_later_equal_a_fresh_build(
+        v1 in (1..=CUSTOMERS).map(arb_history).collect::<Vec<_>>(),
+        v2 in (1..=CUSTOMERS).map(arb_history).collect::<Vec<_>>(),
+        steps in prop::collection::vec(arb_step(), 0..12),
+        later in prop_oneof![Just(0i64), 1i64..3, 3i64..40, 40i64..400],
+        tight in any::<bool>(),
+        a in prop_oneof![Just(None), Just(Some(0.79)), Just(Some(3.5))],
+    ) {
+        let rules = if tight { tight_rules() } else { Rules::default() };
+        let model = a.map(model);
+        let mut last: BTreeMap<u64, History> = v1.iter().map(|h| (h.customer.id, h.clone())).collect();
+        let mut c = Classifier::from_histories(rules.clone(), start(), last.values());
+        c.set_model(model.clone());
+        let mut today = start();
+        for step in &steps {
+            match step {
+                Step::Day(n) => {
+                    today += chrono::Duration::days(*n);
+                    c.set_today(today);
+                }
+                Step::Edit(id, op) if *op == 2 => {
+                    c.remove(*id);
+                    last.remove(id);
+                }
+                Step::Edit(id, op) => {
+                    let h = if *op == 0 { &v1[(*id - 1) as usize] } else { &v2[(*id - 1) as usize] };
+                    c.upsert(h);
+                    last.insert(*id, h.clone());
+                }
+            }
+        }
+        let kept = c.kept_classes(9);
+        let builder = |day| {
+            let mut b = Classifier::builder(rules.clone(), day);
+            last.values().for_each(|h| b.push(h));
+            b
+        };
+        let day = today + chrono::Duration::days(later);
+        let taken = builder(day).finish_kept(model.clone(), kept.clone());
+        let mut fresh = Classifier::from_histories(rules.clone(), day, last.values());
+        fresh.set_model(model.clone());
+        prop_assert!(taken.is_ok(), "kept classes of {} taken up on {}", today, day);
+        prop_assert_eq!(snapshot(&taken.unwrap()), snapshot(&fresh));
+
+        // Not taken: an earlier day, other rules, another model, another set of customers.
+        let earlier = today - chrono::Duration::days(1);
+        prop_assert!(builder(earlier).finish_kept(model.clone(), kept.clone()).is_err());
+        let other = if tight { Rules::default() } else { tight_rules() };
+        let mut b = Classifier::builder(other, day);
+        last.values().for_each(|h| b.push(h));
+        prop_assert!(b.finish_kept(model.clone(), kept.clone()).is_err());
+        let another = Some(self::model(if a == Some(0.79) { 1.0 } else { 0.79 }));
+        prop_assert!(builder(day).finish_kept(another, kept.clone()).is_err());
+        let mut stranger = v1[0].clone();
+        stranger.customer.id = CUSTOMERS + 1;
+        let mut b = builder(day);
+        b.push(&stranger);
+        prop_assert!(b.finish_kept(model.clone(), kept).is_err());
+    }
+}

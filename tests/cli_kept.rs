@@ -110,3 +110,94 @@ fn show_classifies_one_customer_against_the_kept_population_as_the_whole_shop_wo
     }
     assert!(picked.len() >= 8);
 }
+
+/// Everyone's kept classes, read through the library.
+fn kept_classes(s: &Scratch) -> Option<kehu::classify::KeptClasses> {
+    SledStore::open(&s.db()).unwrap().kept_classes().unwrap()
+}
+
+#[test]
+fn kept_classes_carry_a_shop_to_later_days_as_a_fresh_build_would() {
+    // Two copies of one shop with the same model (fitted today): one classified on every day
+    // in turn (each day taken up from the classes kept the day before), one classified only on
+    // the last day, afresh (its kept classes moved out of the way).
+    let (walked, fresh) = (Scratch::new(), Scratch::new());
+    for s in [&walked, &fresh] {
+        ok(s.kehu(TODAY, &["demo", "--customers", "400", "--seed", "9"]));
+        ok(s.kehu(TODAY, &["segments"]));
+    }
+    {
+        let store = SledStore::open(&fresh.db()).unwrap();
+        let mut k = store.kept_classes().unwrap().expect("kept by segments");
+        k.stamp.change = 0;
+        store.keep_classes(&k).unwrap();
+    }
+    let days = ["2026-11-26", "2026-11-27", "2026-12-01", "2027-02-14", "2027-09-30"];
+    for day in days {
+        let before = kept_classes(&walked).expect("classes kept by the last classification");
+        let out = ok(walked.kehu(day, &["segments", "--json"]));
+        let after = kept_classes(&walked).expect("kept anew for the new day");
+        assert_eq!(after.stamp.today.to_string(), day);
+        assert_eq!((after.stamp.change, after.entries.len()), (before.stamp.change, 400));
+        assert!(out.contains("\"customers\": 400"), "{out}");
+    }
+    let last = days[days.len() - 1];
+    let exported = |s: &Scratch| ok(s.kehu(last, &["export", "--kind", "classes"]));
+    let (a, b) = (exported(&walked), exported(&fresh));
+    assert!(a == b, "the walked shop's classes differ from a fresh build on {last}");
+    let check = ok(walked.kehu(last, &["check"]));
+    assert!(check.contains("kept classes") && check.contains("400"), "{check}");
+}
+
+#[test]
+fn kept_classes_are_what_a_start_reads_and_check_names_forged_ones() {
+    let (s, twin) = (Scratch::new(), Scratch::new());
+    for s in [&s, &twin] {
+        ok(s.kehu(TODAY, &["demo", "--customers", "300", "--seed", "3"]));
+        ok(s.kehu(TODAY, &["segments"]));
+    }
+    let next = "2026-11-26";
+    let honest = ok(twin.kehu(next, &["segments", "--json"]));
+    // One customer's kept activity forged, held for ever so that the next day does not
+    // reclassify them: the next day's classification takes it up.
+    let forged = {
+        let store = SledStore::open(&s.db()).unwrap();
+        let mut k = store.kept_classes().unwrap().unwrap();
+        let (id, classes, steady) = k.entries.iter_mut().find(|(_, c, _)| c.purchases > 0).unwrap();
+        classes.activity =
+            kehu::classify::Activity::ALL.iter().copied().find(|a| *a != classes.activity).unwrap();
+        steady.until = chrono::NaiveDate::MAX;
+        let id = *id;
+        store.keep_classes(&k).unwrap();
+        id
+    };
+    assert_ne!(ok(s.kehu(next, &["segments", "--json"])), honest, "the forged class was not read");
+    let out = s.kehu(next, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&format!("#{forged}")), "{}", stdout(&out));
+    assert!(stdout(&out).contains("kept classes differ from a fresh classification"), "{}", stdout(&out));
+
+    // Damage: a block that does not read is none at all; the reader classifies afresh and the
+    // next check finds the new ones clean.
+    {
+        let db = sled::open(s.db()).unwrap();
+        let tree = db.open_tree("kept").unwrap();
+        let key: Vec<u8> = [&b"classes/"[..], &0u32.to_be_bytes()].concat();
+        let mut bytes = tree.get(&key).unwrap().unwrap().to_vec();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x10;
+        tree.insert(key, bytes).unwrap();
+        db.flush().unwrap();
+    }
+    let out = s.kehu(TODAY, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("the kept classes do not read"), "{}", stdout(&out));
+    // The next reader (its kept counts moved out of the way) classifies afresh, keeps new
+    // classes, and prints what the twin printed.
+    let mut counts = SledStore::open(&s.db()).unwrap().kept_segments().unwrap().unwrap();
+    counts.stamp.change = 0;
+    SledStore::open(&s.db()).unwrap().keep_segments(&counts).unwrap();
+    assert_eq!(ok(s.kehu(next, &["segments", "--json"])), honest);
+    let check = ok(s.kehu(next, &["check"]));
+    assert!(check.contains("kept classes") && check.ends_with("clean\n"), "{check}");
+}

@@ -119,6 +119,15 @@ fn point_of_sale_in_a_real_terminal() {
     t.wait_for("the duplicates view", |s| s.contains("pairs") || s.contains("no likely duplicates"));
     t.send(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+
+    // The console kept its classes at quit, its purchase included: the next start takes them
+    // (stamped with the purchase's change), and they equal a fresh classification.
+    let store = kehu::store::SledStore::open(&s.db()).unwrap();
+    let kept = store.kept_classes().unwrap().expect("the console keeps its classes at quit");
+    assert_eq!((kept.stamp.change, kept.entries.len()), (store.last_change().unwrap(), 30));
+    drop(store);
+    let check = ok(s.kehu(DAY, &["check"]));
+    assert!(check.contains("kept classes") && check.ends_with("clean\n"), "{check}");
 }
 
 #[test]

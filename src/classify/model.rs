@@ -221,7 +221,32 @@ fn fit_bgnbd(rows: &[Rfx]) -> predict::Result<(predict::Fit, f64)> {
     Err(last)
 }
 
+/// Days a stored model stays in force over data that changed since its fit (see
+/// [`Model::holds_for`]).
+pub const MODEL_FRESH_DAYS: i64 = 7;
+/// The share of purchases (or of customers with purchases), in parts per thousand, that may
+/// come or go since the fit before it is refitted sooner.
+pub const MODEL_DRIFT_PER_MILLE: u64 = 10;
+
 impl Model {
+    /// Whether this stored model is the one in force for data with `fingerprint` on `today`:
+    /// always for the data it was fitted on; for changed data, while the fit is under
+    /// [`MODEL_FRESH_DAYS`] old and the purchases and buyers counted moved by less than
+    /// [`MODEL_DRIFT_PER_MILLE`]. Decision: a sale does not make the model stale — its
+    /// parameters barely move with one more purchase, and refitting at every start after
+    /// any sale cost a 100,000-customer shop 1.5 s and every kept class (a new model changes
+    /// everyone's P(alive)). A week's or a percent's change does.
+    pub fn holds_for(&self, fingerprint: &Fingerprint, today: NaiveDate) -> bool {
+        if self.fingerprint == *fingerprint {
+            return true;
+        }
+        let age = (today - self.fitted_on).num_days();
+        let near = |then: u64, now: u64| then.abs_diff(now) * 1000 < then.max(1) * MODEL_DRIFT_PER_MILLE;
+        (0..MODEL_FRESH_DAYS).contains(&age)
+            && near(self.fingerprint.purchases, fingerprint.purchases)
+            && near(self.fingerprint.customers, fingerprint.customers)
+    }
+
     /// The stored form (JSON, so that a person can read what was fitted).
     pub fn to_bytes(&self) -> Vec<u8> {
         // Serialising plain numbers, dates and strings cannot fail.
@@ -334,6 +359,61 @@ pub fn clv_reason(v: &ValueEstimate, discount_rate: f64) -> Reason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_model_holds_for_a_few_sales_within_a_week() {
+        let fit = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let seen = Fingerprint { customers: 1000, purchases: 5000, hash: 1 };
+        let model = Model {
+            version: MODEL_VERSION,
+            bgnbd: BgNbdParams { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 },
+            log_likelihood: 0.0,
+            penalty: 0.0,
+            customers: 1000,
+            spend: None,
+            fitted_on: fit,
+            fingerprint: seen,
+        };
+        let day = |n: i64| fit + chrono::Duration::days(n);
+        let data = |customers, purchases| Fingerprint { customers, purchases, hash: 2 };
+        assert!(model.holds_for(&seen, day(400)), "the data it saw: always");
+        assert!(model.holds_for(&seen, day(-3)));
+        assert!(model.holds_for(&data(1000, 5049), day(6)), "49 sales within the week");
+        assert!(!model.holds_for(&data(1000, 5050), day(6)), "one percent more purchases");
+        assert!(!model.holds_for(&data(1010, 5001), day(0)), "one percent more buyers");
+        assert!(model.holds_for(&data(1000, 4951), day(1)), "a few returns");
+        assert!(!model.holds_for(&data(1000, 5001), day(7)), "a week old");
+        assert!(!model.holds_for(&data(1000, 5001), day(-1)), "a day before its fit");
+        let empty = Model { fingerprint: Fingerprint { customers: 0, purchases: 0, hash: 0 }, ..model };
+        assert!(!empty.holds_for(&data(1, 1), day(0)), "the first purchases of a shop");
+    }
+
+    #[test]
+    fn a_stored_model_reads_back_to_the_very_numbers_fitted() {
+        // Numbers whose shortest decimal form a fast float parser reads one bit off.
+        let awkward =
+            [0.1 + 0.2, 1.0 / 3.0, 2.2250738585072014e-308, 9007199254740993.0, 0.30000000000000004];
+        for (i, x) in awkward.iter().enumerate() {
+            let model = Model {
+                version: MODEL_VERSION,
+                bgnbd: BgNbdParams {
+                    r: *x,
+                    alpha: x * 7.77,
+                    a: 1.0 / (x + 3.0),
+                    b: x.sqrt() + 0.123_456_789,
+                },
+                log_likelihood: -x * 1e5,
+                penalty: 0.0,
+                customers: i as u64,
+                spend: None,
+                fitted_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                fingerprint: Fingerprint { customers: 1, purchases: 2, hash: 3 },
+            };
+            let back = Model::from_bytes(&model.to_bytes()).expect("reads back");
+            assert_eq!(back.bgnbd.r.to_bits(), model.bgnbd.r.to_bits());
+            assert_eq!(back, model);
+        }
+    }
 
     #[test]
     fn reason_names_count_recency_and_rhythm() {

@@ -1,6 +1,6 @@
 //! `kehu check`: verifies a database and prints what it found; never panics on damage.
 
-use crate::classify::{Classifier, Rules, Segmented, rules_fingerprint};
+use crate::classify::{Classifier, KeptClasses, Rules, Segmented, Stamp, rules_fingerprint};
 use crate::progress::Progress;
 use crate::store::Store;
 use crate::store::{CheckReport, SledStore, StoreError};
@@ -59,32 +59,104 @@ pub fn check_dir(dir: &Path, rules: &Rules, p: &dyn Progress) -> Outcome {
     }
 }
 
-/// Kept segment counts that hold for the database's last change and these rules, compared with
-/// the shop classified afresh on their day, with the stored model when it fits these data.
+/// Kept segment counts and kept classes that hold for the database's last change and these
+/// rules, compared with the shop classified afresh on their day, with the stored model when it
+/// fits these data (one fresh build per day kept).
 fn check_kept(store: &SledStore, rules: &Rules, r: &mut CheckReport) {
-    let (Ok(Some(kept)), Ok(now)) = (store.kept_segments(), store.last_change()) else { return };
-    if kept.stamp.change != now || kept.stamp.rules != rules_fingerprint(rules) {
-        return;
+    let Ok(now) = store.last_change() else { return };
+    let holds = |s: &Stamp| s.change == now && s.rules == rules_fingerprint(rules);
+    let segments = store.kept_segments().ok().flatten().filter(|k| holds(&k.stamp));
+    let classes = store.kept_classes_stamp().ok().flatten().filter(|(s, _)| holds(s));
+    let mut fresh: Option<Classifier> = None;
+    if let Some(kept) = segments {
+        let Some(clf) = fresh_at(store, rules, kept.stamp.today) else { return };
+        if Segmented::of(&clf, now, kept.note.clone()) != kept {
+            r.problem(
+                "kept",
+                "\"segments\"",
+                "the kept segment counts differ from a fresh classification of the shop",
+            );
+        }
+        r.counts.push(("kept segment counts".into(), 1));
+        fresh = Some(clf);
     }
-    let mut builder = Classifier::builder(rules.clone(), kept.stamp.today);
-    let read = store.summaries_until(&mut |s| {
-        builder.push_summary(s);
-        std::ops::ControlFlow::Continue(())
-    });
-    if read.is_err() {
-        return;
-    }
-    let fingerprint = builder.fingerprint();
-    let model = super::context::stored_model(store).ok().flatten().filter(|m| m.fingerprint == fingerprint);
-    let fresh = Segmented::of(&builder.finish(model), now, kept.note.clone());
-    if fresh != kept {
+    let Some((stamp, _)) = classes else { return };
+    let Some(kept) = store.kept_classes().ok().flatten() else {
         r.problem(
             "kept",
-            "\"segments\"",
-            "the kept segment counts differ from a fresh classification of the shop",
+            "\"classes\"",
+            "the kept classes do not read (the next classification of the shop keeps new ones)",
+        );
+        return;
+    };
+    let clf = match fresh.filter(|c| c.today() == stamp.today) {
+        Some(clf) => clf,
+        None => match fresh_at(store, rules, stamp.today) {
+            Some(clf) => clf,
+            None => return,
+        },
+    };
+    compare_classes(&kept, &clf.kept_classes(now), r);
+    r.counts.push(("kept classes".into(), kept.entries.len() as u64));
+}
+
+/// The shop classified afresh on `day` from the kept digests, with the stored model when it
+/// fits these data; None when they do not read (the digests check says why).
+fn fresh_at(store: &SledStore, rules: &Rules, day: chrono::NaiveDate) -> Option<Classifier> {
+    let mut builder = Classifier::builder(rules.clone(), day);
+    store
+        .summaries_until(&mut |s| {
+            builder.push_summary(s);
+            std::ops::ControlFlow::Continue(())
+        })
+        .ok()?;
+    let fingerprint = builder.fingerprint();
+    let model = super::context::stored_model(store).ok().flatten().filter(|m| m.holds_for(&fingerprint, day));
+    Some(builder.finish(model))
+}
+
+/// Kept classes beside fresh ones: each customer that differs, is missing or is extra is named
+/// (the first [`NAMED`]; then how many more).
+fn compare_classes(kept: &KeptClasses, fresh: &KeptClasses, r: &mut CheckReport) {
+    const NAMED: usize = 20;
+    if kept.model != fresh.model {
+        r.problem(
+            "kept",
+            "\"classes\"",
+            "the kept classes were computed with another model than the one in force",
         );
     }
-    r.counts.push(("kept segment counts".into(), 1));
+    let fresh_by_id: std::collections::HashMap<u64, _> =
+        fresh.entries.iter().map(|(id, c, s)| (*id, (c, s))).collect();
+    let kept_ids: std::collections::HashSet<u64> = kept.entries.iter().map(|(id, _, _)| *id).collect();
+    let mut wrong: Vec<(u64, &str)> = Vec::new();
+    for (id, classes, steady) in &kept.entries {
+        match fresh_by_id.get(id) {
+            None => wrong.push((*id, "kept classes of a customer who does not exist")),
+            Some((c, s)) if (*c, *s) != (classes, steady) => {
+                wrong.push((*id, "kept classes differ from a fresh classification"))
+            }
+            Some(_) => {}
+        }
+    }
+    wrong.extend(
+        fresh
+            .entries
+            .iter()
+            .filter(|(id, _, _)| !kept_ids.contains(id))
+            .map(|(id, _, _)| (*id, "no kept classes")),
+    );
+    wrong.sort_unstable();
+    for (id, what) in wrong.iter().take(NAMED) {
+        r.problem("kept", format!("#{id}"), *what);
+    }
+    if wrong.len() > NAMED {
+        r.problem(
+            "kept",
+            "\"classes\"",
+            format!("{} more customers' kept classes differ", wrong.len() - NAMED),
+        );
+    }
 }
 
 /// Prints the outcome and returns the exit code: 0 clean, 1 damaged, 2 refused; `held` runs

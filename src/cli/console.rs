@@ -35,8 +35,20 @@ pub fn run(ctx: &Context, db: SledStore, daily: bool) -> anyhow::Result<i32> {
         move |b| ctx.classify_keeping(store.as_ref(), b, before)
     };
     let notice = (!db.report().notes.is_empty()).then(|| db.report().notes.join("; "));
-    let result =
-        crate::tui::open(store, ctx.rules.clone(), ctx.today, ctx.follow_clock, label, notice, classify);
+    let at_quit = {
+        let (ctx, store) = (ctx.clone(), Arc::clone(&store));
+        move |clf: &crate::classify::Classifier| ctx.keep_at_quit(store.as_ref(), clf)
+    };
+    let result = crate::tui::open(
+        store,
+        ctx.rules.clone(),
+        ctx.today,
+        ctx.follow_clock,
+        label,
+        notice,
+        classify,
+        at_quit,
+    );
     stop.store(true, Ordering::Relaxed);
     if let Some(backup) = backup {
         let deadline = Instant::now() + BACKUP_GRACE;

@@ -1,9 +1,8 @@
 //! What every command needs: where the database is, what "today" is, which rules apply.
 
 use super::Cli;
-use crate::classify::{
-    Classifier, ClassifierBuilder, MODEL_SETTING, Model, Rules, Segmented, Stamp, rules_fingerprint,
-};
+use super::kept::Finished;
+use crate::classify::{Classifier, ClassifierBuilder, MODEL_SETTING, Model, Rules};
 use crate::demo;
 use crate::domain::Customer;
 use crate::progress::{Progress, Unit};
@@ -167,44 +166,12 @@ impl Context {
     ) -> anyhow::Result<(Vec<Customer>, Classifier)> {
         let before = store.last_change()?;
         let (customers, builder) = self.stream(store, keep_customers)?;
-        let (clf, note, refit) = self.classify_noting(store, builder)?;
+        let (clf, note, how) = self.classify_noting(store, builder, Some(before))?;
         if let Some(note) = &note {
             writeln!(err, "kehu: {note}")?;
         }
-        self.keep(store, &clf, before, refit, note);
+        self.keep(store, &clf, before, how, note);
         Ok((customers, clf))
-    }
-
-    /// Leaves the segment counts of a whole-shop classification for the next reader (see
-    /// [`Segmented`]), stamped with the change they were read at — or with the model this
-    /// classification stored, when that was the only change since. Best effort: derived data.
-    fn keep(
-        &self,
-        store: &dyn Store,
-        clf: &Classifier,
-        before: u64,
-        refit: Option<u64>,
-        note: Option<String>,
-    ) {
-        let Ok(now) = store.last_change() else { return };
-        let at = match refit {
-            Some(seq) if seq == now && seq == before + 1 => seq,
-            None if now == before => before,
-            _ => return,
-        };
-        let _ = store.keep_segments(&Segmented::of(clf, at, note));
-    }
-
-    /// The segment counts kept in the store when they hold for this database's last change,
-    /// this day and these rules.
-    pub fn kept_segments(&self, store: &dyn Store) -> Option<Segmented> {
-        let kept = store.kept_segments().ok()??;
-        let now = Stamp {
-            change: store.last_change().ok()?,
-            today: self.today,
-            rules: rules_fingerprint(&self.rules),
-        };
-        (kept.stamp == now && now.change > 0).then_some(kept)
     }
 
     /// Every history into a classifier builder, one at a time (see [`Context::load`]).
@@ -250,36 +217,25 @@ impl Context {
         store: &dyn Store,
         builder: ClassifierBuilder,
     ) -> anyhow::Result<crate::tui::Classified> {
-        let (clf, note, _) = self.classify_noting(store, builder)?;
+        let (clf, note, _) = self.classify_noting(store, builder, None)?;
         Ok((clf, note))
     }
 
-    /// [`Context::classify`] of a load that began at change `before` (the console's loader):
-    /// the segment counts are left behind as [`Context::load`] leaves them, so that `kehu
-    /// segments` and `kehu show` after a console has started find them kept.
-    pub fn classify_keeping(
+    /// [`Context::classify`], with the change that stored a fresh fit, when it made one. With
+    /// `before`, the change the builder's data was read at, everyone's classes are taken from
+    /// those kept in the store when they hold (see [`Context::kept_classes_at`]).
+    pub(super) fn classify_noting(
         &self,
         store: &dyn Store,
         builder: ClassifierBuilder,
-        before: u64,
-    ) -> anyhow::Result<crate::tui::Classified> {
-        let (clf, note, refit) = self.classify_noting(store, builder)?;
-        self.keep(store, &clf, before, refit, note.clone());
-        Ok((clf, note))
-    }
-
-    /// [`Context::classify`], with the change that stored a fresh fit, when it made one.
-    fn classify_noting(
-        &self,
-        store: &dyn Store,
-        builder: ClassifierBuilder,
-    ) -> anyhow::Result<(Classifier, Option<String>, Option<u64>)> {
+        before: Option<u64>,
+    ) -> anyhow::Result<(Classifier, Option<String>, Finished)> {
         let fingerprint = builder.fingerprint();
         if fingerprint.customers == 0 {
-            return Ok((builder.finish(None), None, None));
+            return Ok((builder.finish(None), None, Finished::Classified));
         }
         // Chosen before classifying, so that everyone is classified once, with the model.
-        let stored = stored_model(store)?.filter(|m| m.fingerprint == fingerprint);
+        let stored = stored_model(store)?.filter(|m| m.holds_for(&fingerprint, self.today));
         let (model, note, refit) = match stored {
             Some(m) => (Some(m), None, None),
             None => match builder.fit_model() {
@@ -298,7 +254,15 @@ impl Context {
                 Err(e) => (None, Some(format!("no predictions: {e}")), None),
             },
         };
-        Ok((builder.finish(model), note, refit))
+        let builder = match before.filter(|_| refit.is_none()).and_then(|b| self.kept_classes_at(store, b)) {
+            Some(kept) => match builder.finish_kept(model.clone(), kept) {
+                Ok(clf) => return Ok((clf, note, Finished::FromKept)),
+                Err(builder) => *builder,
+            },
+            None => builder,
+        };
+        let how = refit.map_or(Finished::Classified, Finished::Refitted);
+        Ok((builder.finish(model), note, how))
     }
 
     /// `kehu demo`: a synthetic shop in a new database (built aside and moved in, see

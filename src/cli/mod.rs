@@ -18,6 +18,7 @@ mod failure;
 mod fit;
 pub mod import;
 mod json;
+mod kept;
 mod ledger;
 mod progress;
 pub mod remote;

@@ -1,7 +1,7 @@
 //! The `campaigns` tree: each campaign under its name (UTF-8), in the envelope every record
 //! travels in (version 3 header, checksummed), its members as sorted id differences.
 
-use super::envelope::{Record, decode};
+use super::envelope::{Record, decode, single_layout};
 use super::scan::io;
 use super::wire::{At, Stamp, day_number, from_day_number};
 use super::{StoreError, StoreResult};
@@ -90,21 +90,7 @@ impl Record for Campaign {
             by: w.by,
         })
     }
-    type WireV3 = CampaignV1;
-    fn from_wire_v3(w: CampaignV1, at: At) -> Result<Campaign, String> {
-        Campaign::from_wire(w, at)
-    }
-    // Campaigns are written in envelope version 3 only; no version 5 layout of them exists.
-    type WireV5 = CampaignV1;
-    fn from_wire_v5(w: CampaignV1, at: At) -> Result<Campaign, String> {
-        Campaign::from_wire(w, at)
-    }
-    fn decode_v1(_: &[u8]) -> Result<Campaign, String> {
-        Err("a campaign in envelope version 1".into())
-    }
-    fn decode_v2(_: &[u8]) -> Result<Campaign, String> {
-        Err("a campaign in envelope version 2".into())
-    }
+    single_layout!(CampaignV1, "a campaign");
 }
 
 /// The campaign stored under `key`; a name that is not its key is damage.

@@ -14,7 +14,7 @@
 //! used: the reader falls back to the histories, and `kehu check` names it.
 
 use super::StoreResult;
-use super::envelope::{At, Record, decode, encode};
+use super::envelope::{At, Record, decode, encode, single_layout};
 use super::keys::{id_key, parse_id};
 use super::scan::{self, io};
 use super::trees::{TreeId, Trees};
@@ -198,21 +198,7 @@ impl Record for Summary {
     fn from_wire(w: DigestV1, at: At) -> Result<Summary, String> {
         w.into_summary(at.owner)
     }
-    // Digests exist in envelope version 3 only.
-    type WireV3 = DigestV1;
-    fn from_wire_v3(w: DigestV1, at: At) -> Result<Summary, String> {
-        Summary::from_wire(w, at)
-    }
-    type WireV5 = DigestV1;
-    fn from_wire_v5(w: DigestV1, at: At) -> Result<Summary, String> {
-        Summary::from_wire(w, at)
-    }
-    fn decode_v1(_: &[u8]) -> Result<Summary, String> {
-        Err("a digest in envelope version 1".into())
-    }
-    fn decode_v2(_: &[u8]) -> Result<Summary, String> {
-        Err("a digest in envelope version 2".into())
-    }
+    single_layout!(DigestV1, "a digest");
 }
 
 /// The [`AT`] value for journal position `seq`.

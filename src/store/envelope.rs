@@ -62,6 +62,29 @@ fn bincode_config() -> Configuration<bincode::config::LittleEndian, bincode::con
     config::standard().with_limit::<LIMIT>()
 }
 
+/// The older-version items of [`Record`] for a kind that has one layout only (it came after
+/// envelope version 2, and its version 3 and 5 layouts are its only one): `$what` names it in
+/// the refusal of a version it never had.
+macro_rules! single_layout {
+    ($wire:ty, $what:literal) => {
+        type WireV3 = $wire;
+        fn from_wire_v3(w: $wire, at: At) -> Result<Self, String> {
+            Self::from_wire(w, at)
+        }
+        type WireV5 = $wire;
+        fn from_wire_v5(w: $wire, at: At) -> Result<Self, String> {
+            Self::from_wire(w, at)
+        }
+        fn decode_v1(_: &[u8]) -> Result<Self, String> {
+            Err(concat!($what, " in envelope version 1").into())
+        }
+        fn decode_v2(_: &[u8]) -> Result<Self, String> {
+            Err(concat!($what, " in envelope version 2").into())
+        }
+    };
+}
+pub(crate) use single_layout;
+
 /// A record kind that can be stored in an envelope, with its decode path per older version.
 pub(crate) trait Record: Sized {
     /// The record kind as operators read it in error messages.

@@ -4,7 +4,7 @@
 //! they hold for, and a kept entry that does not decode is as good as none.
 
 use super::StoreResult;
-use super::envelope::{At, Record, decode, encode};
+use super::envelope::{At, Record, decode, encode, single_layout};
 use super::scan::io;
 use super::wire::{day_number, from_day_number};
 use crate::classify::{Dimension, Figures, SegmentRow, Segmented, Stamp};
@@ -104,20 +104,7 @@ impl Record for Segmented {
             with_model: w.with_model,
         })
     }
-    type WireV3 = SegmentedV1;
-    fn from_wire_v3(w: SegmentedV1, at: At) -> Result<Segmented, String> {
-        Segmented::from_wire(w, at)
-    }
-    type WireV5 = SegmentedV1;
-    fn from_wire_v5(w: SegmentedV1, at: At) -> Result<Segmented, String> {
-        Segmented::from_wire(w, at)
-    }
-    fn decode_v1(_: &[u8]) -> Result<Segmented, String> {
-        Err("kept segment counts in envelope version 1".into())
-    }
-    fn decode_v2(_: &[u8]) -> Result<Segmented, String> {
-        Err("kept segment counts in envelope version 2".into())
-    }
+    single_layout!(SegmentedV1, "kept segment counts");
 }
 
 /// The kept segment counts, when there are any that read.

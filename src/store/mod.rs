@@ -16,6 +16,7 @@ mod envelope;
 mod guard;
 mod journal;
 mod kept;
+mod kept_classes;
 mod keys;
 mod ledger;
 mod ledger_check;
@@ -50,7 +51,7 @@ pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};
 
 use crate::change::{Applied, Committed};
-use crate::classify::{Segmented, Summary};
+use crate::classify::{KeptClasses, Segmented, Summary};
 use crate::domain::{Campaign, Customer, History, Interaction, Phone, Purchase};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -187,6 +188,20 @@ pub trait Store: Send + Sync {
     /// Keeps segment counts for the next reader: derived data, not a change (nothing journaled,
     /// nothing audited, no flush).
     fn keep_segments(&self, _segments: &Segmented) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Every customer's classes as whoever last classified the whole shop kept them (see
+    /// [`KeptClasses`]); whether they still hold is for the reader to judge by their stamp.
+    fn kept_classes(&self) -> StoreResult<Option<KeptClasses>> {
+        Ok(None)
+    }
+    /// The stamp and model mark ([`crate::classify::model_mark`]) of the kept classes, without
+    /// reading them.
+    fn kept_classes_stamp(&self) -> StoreResult<Option<(crate::classify::Stamp, u64)>> {
+        Ok(None)
+    }
+    /// Keeps everyone's classes for the next reader: derived data, like [`Store::keep_segments`].
+    fn keep_classes(&self, _classes: &KeptClasses) -> StoreResult<()> {
         Ok(())
     }
     /// How many customers there are.

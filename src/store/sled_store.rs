@@ -21,7 +21,7 @@ use super::trees::{TreeId, Trees};
 use super::txn::{Tx, TxResult, fail};
 use super::{Store, StoreError, StoreResult};
 use crate::change::{Applied, Change, Committed, Replaced};
-use crate::classify::{Segmented, Summary};
+use crate::classify::{KeptClasses, Segmented, Summary};
 use crate::domain::{Customer, History, Phone};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::cell::{Cell, RefCell};
@@ -467,6 +467,18 @@ impl Store for SledStore {
 
     fn keep_segments(&self, segments: &Segmented) -> StoreResult<()> {
         super::kept::keep_segments(&self.trees[TreeId::Kept], segments)
+    }
+
+    fn kept_classes(&self) -> StoreResult<Option<KeptClasses>> {
+        Ok(super::kept_classes::read(&self.trees[TreeId::Kept]))
+    }
+
+    fn kept_classes_stamp(&self) -> StoreResult<Option<(crate::classify::Stamp, u64)>> {
+        Ok(super::kept_classes::stamp(&self.trees[TreeId::Kept]))
+    }
+
+    fn keep_classes(&self, classes: &KeptClasses) -> StoreResult<()> {
+        super::kept_classes::keep(&self.trees[TreeId::Kept], classes)
     }
 
     fn customer_count(&self) -> StoreResult<u64> {

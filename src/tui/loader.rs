@@ -3,11 +3,12 @@
 //!
 //! First the customer records alone, a small fraction of the data, are read and indexed (on two
 //! threads) into the list and the search ([`Action::CustomersLoaded`]), and sent on to the
-//! duplicate index on the other core. Once they are read, the kept digests (one small entry per
-//! customer, see `store::digests`; the histories themselves when the digests are behind) stream
-//! into the classifier builder, so no history is read at all. Then the classifier is finished (with the
-//! stored model, or a fresh fit) while the duplicate index judges its pairs, and the rows sent
-//! first take their classes ([`Action::Loaded`]).
+//! duplicate index. Once they are read, the kept digests (one small entry per customer, see
+//! `store::digests`; the histories themselves when the digests are behind) stream into the
+//! classifier builder, so no history is read at all. Then the classifier is finished (with the
+//! stored model, or a fresh fit; from everyone's kept classes when they hold, see
+//! `cli::kept`), and the rows sent first take their classes ([`Action::Loaded`]); only then is
+//! the duplicate index built and judged.
 //!
 //! Every record read checks the cancel flag, so a console that quits while loading stops the
 //! reading at once; only a step already running (classifying, fitting) is finished first.
@@ -88,12 +89,16 @@ where
         // the search is then ready a fifth sooner, for a few percent later classes. Returns
         // at once if that pass failed (the sender is gone).
         let _ = scanned.recv();
-        // The duplicate index is built on the second core while the digests stream by, then
-        // judged while the classifier is finished.
         // Pairs an operator marked as two people stay out of the view; unreadable marks only
         // show those pairs again.
         let not_duplicates = store.not_duplicates().unwrap_or_default();
+        // The index waits for the classes: on two cores, building it beside the digests made
+        // the classes 0.9 s later at 100,000 customers (kept classes: 2.2 s → 1.3 s), and the
+        // pairs are shown after the classes anyway. The customers wait in the channel.
+        let (classes_in, wait) = std::sync::mpsc::channel::<()>();
         let dupes = s.spawn(move || {
+            // Told by a message or by the sender's end (an early return): either way, go on.
+            let _ = wait.recv();
             let mut index = DuplicateIndex::unjudged(for_dupes);
             for (a, b) in not_duplicates {
                 index.dismiss(a, b, true);
@@ -112,6 +117,7 @@ where
         let (classifier, note) =
             (job.classify)(builder).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
         trace::step("classified");
+        drop(classes_in);
         if stop() {
             return Ok(());
         }

@@ -280,8 +280,10 @@ fn apply(app: &mut App, store: &dyn Store, offload: Offload, steps: Vec<Step>) -
 /// process's last act: the App's memory is left to the exit to reclaim, and a loader stuck
 /// inside a damaged database is not waited for (see [`LOADER_GRACE`]). `notice` is shown on
 /// the status line at once (what opening the database found, such as changes the journal
-/// brought back).
-pub fn open<C>(
+/// brought back). `at_quit` is given the classifier, once the terminal is restored, when the
+/// classes had been loaded (to keep them for the next start).
+#[allow(clippy::too_many_arguments)]
+pub fn open<C, Q>(
     store: Arc<dyn Store>,
     rules: Rules,
     today: NaiveDate,
@@ -289,9 +291,11 @@ pub fn open<C>(
     db_label: String,
     notice: Option<String>,
     classify: C,
+    at_quit: Q,
 ) -> anyhow::Result<()>
 where
     C: FnOnce(ClassifierBuilder) -> anyhow::Result<loader::Classified> + Send + 'static,
+    Q: FnOnce(&Classifier),
 {
     use std::io::IsTerminal;
     anyhow::ensure!(
@@ -350,6 +354,9 @@ where
     }
     let app = app?;
     trace::step("loader stopped");
+    if app.classes_in() {
+        at_quit(app.classifier());
+    }
     // The process ends next: freeing a shop's worth of small allocations one by one would only
     // keep the shell prompt waiting (about a second at 100,000 customers).
     std::mem::forget(app);

@@ -210,6 +210,11 @@ impl App {
         vec![]
     }
 
+    /// Whether every customer's classes are in (the load finished, or there was nothing to load).
+    pub fn classes_in(&self) -> bool {
+        self.loading.is_none()
+    }
+
     pub(super) fn on_load_failed(&mut self, msg: String) -> Vec<Effect> {
         if let Some(l) = self.loading.as_mut() {
             l.failed = true;
