@@ -29,17 +29,15 @@ impl Session {
         Session { app, inbox, id, operator }
     }
 
-    /// Runs an action like the session thread does: through the store, passing saves on.
+    /// Runs an action like the session thread does: through the store, passing each save on
+    /// before the console takes it in (the shop it follows is written by the hub's base).
     fn act(&mut self, store: &dyn Store, hub: &Hub, action: Action) {
-        let mut saved = Vec::new();
+        let (id, operator) = (self.id, self.operator);
         dispatch_observed(&mut self.app, store, action, &mut |a| {
-            if matches!(a, Action::Saved(_) | Action::Merged { .. }) {
-                saved.push(a.clone());
+            if matches!(a, Action::Saved(_) | Action::Merged { .. } | Action::Committed(_)) {
+                hub.publish(store, id, operator, a);
             }
         });
-        for a in &saved {
-            hub.publish(store, self.id, self.operator, a);
-        }
     }
 
     fn keys(&mut self, store: &dyn Store, hub: &Hub, keys: &[FormKey]) {
@@ -97,6 +95,12 @@ fn a_purchase_in_one_session_reaches_the_others_and_later_sessions() {
     a.keys(&store, &hub, &[FormKey::Enter]);
     assert!(a.app.status().starts_with("saved"), "{}", a.app.status());
     assert_eq!(a.take_remote(), 0, "a session does not get its own change back");
+    let lifecycle = a.app.classifier().profile(id).unwrap().lifecycle.class.key();
+    assert!(
+        a.app.status().contains(lifecycle),
+        "the saving session shows the new classes: {}",
+        a.app.status()
+    );
 
     assert_eq!(b.take_remote(), 1);
     let after = b.app.classifier().profile(id).unwrap();
@@ -227,4 +231,42 @@ fn a_frame_the_client_could_not_take_is_sent_again_without_another_key() {
     }
     tx.send(Input::Close(None)).unwrap();
     thread.join().unwrap();
+}
+
+#[test]
+fn sessions_follow_one_shop_that_only_the_base_writes() {
+    let (_dir, store, hub) = setup();
+    let mut a = Session::join(&hub, 1, "alice");
+    let mut b = Session::join(&hub, 2, "bob");
+    assert!(a.app.same_shop(&b.app), "two sessions hold one shop, not a copy each");
+    let id = never_bought(&a.app);
+
+    a.act(&store, &hub, Action::OpenForm(FormRequest::Purchase { customer: id }));
+    a.keys(&store, &hub, &chars("80"));
+    a.keys(&store, &hub, &[FormKey::Enter]);
+    // B's shop has the purchase before B handles the news; B's views follow when it does.
+    let shared = b.app.classifier().profile(id).unwrap();
+    assert_eq!(shared.spend_365.to_string(), "80.00");
+    assert_eq!(b.take_remote(), 1);
+    assert_eq!(b.app.followups().ids, a.app.followups().ids);
+
+    // A follower taking an answer in never writes the shop: the base did, once.
+    let mut forged = store.history(id).unwrap().unwrap();
+    forged.customer.name = "not stored".into();
+    b.app.update(Action::Saved(Box::new(forged)));
+    assert_ne!(b.app.model().get(id).unwrap().customer.name, "not stored");
+    assert_ne!(a.app.model().get(id).unwrap().customer.name, "not stored");
+
+    // After edits in both sessions the shared shop is what a fresh start reads.
+    let other = a.app.model().ids().iter().copied().find(|&x| x != id).unwrap();
+    b.act(&store, &hub, Action::OpenForm(FormRequest::Purchase { customer: other }));
+    b.keys(&store, &hub, &chars("1200"));
+    b.keys(&store, &hub, &[FormKey::Enter]);
+    a.take_remote();
+    let fresh = app_from(init(all_histories(&store).unwrap()));
+    for &x in fresh.model().ids() {
+        assert_eq!(a.app.classifier().profile(x), fresh.classifier().profile(x), "customer #{x}");
+        assert_eq!(a.app.model().get(x), fresh.model().get(x), "row of #{x}");
+    }
+    assert_eq!(a.app.model().len(), fresh.model().len());
 }

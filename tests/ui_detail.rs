@@ -118,10 +118,10 @@ fn a_click_in_a_scrolled_segments_table_lands_on_the_row_drawn_there() {
     let mut a = app();
     a.act(Action::Resize(80, 10));
     a.act(Action::ShowSegments);
-    while a.segments().len(a.classifier()) <= 8 {
+    while a.segments().len(&a.classifier()) <= 8 {
         a.act(Action::Right);
     }
-    let n = a.segments().len(a.classifier());
+    let n = a.segments().len(&a.classifier());
     a.act(Action::Bottom);
     let s = rows(&screen(&draw(&mut a, 80, 10)));
     // Rows: tab bar, the dimension's title, the header, then 6 classes, the status line.

@@ -28,7 +28,8 @@ fn masked(p: &str) -> String {
 
 /// The play and channel of a queued customer.
 fn play(a: &App, id: u64) -> (Play, ChannelHint) {
-    let fu = a.classifier().follow_up(id).expect("queued");
+    let clf = a.classifier();
+    let fu = clf.follow_up(id).expect("queued");
     (fu.action.play, fu.action.channel)
 }
 

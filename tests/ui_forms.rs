@@ -64,7 +64,7 @@ fn point_of_sale_p_amount_enter_on_the_list() {
     assert_eq!(a.pending_form(), Some(&FormRequest::Purchase { customer: id }));
     let form = a.form().unwrap();
     assert_eq!((form.kind(), form.focused()), (FormKind::Purchase, FieldId::Amount));
-    let name = &a.model().get(id).unwrap().customer.name;
+    let name = a.model().get(id).unwrap().customer.name.clone();
     assert!(form.title().contains(name.as_str()), "{}", form.title());
 
     let effects = feed(&mut a, &hs, &[keys("12.50"), vec![enter()]].concat());
@@ -78,7 +78,7 @@ fn point_of_sale_p_amount_enter_on_the_list() {
     a.update(Action::Saved(Box::new(saved)));
     assert_eq!((a.form(), a.mode()), (None, Mode::List));
     assert!(a.status().starts_with("saved ") && a.status().contains("active"), "{}", a.status());
-    let row = a.model().get(id).unwrap();
+    let row = a.model().get(id).cloned().unwrap();
     assert_eq!(row.facts.last_purchase, Some(today()));
 }
 

@@ -194,7 +194,7 @@ fn check_counts(app: &App, store: &dyn Store) -> Result<(), TestCaseError> {
     prop_assert_eq!(store.customer_count().unwrap() as usize, hs.len());
     let mut fresh = Classifier::from_histories(Rules::default(), ui_fixture::today(), &hs);
     fresh.set_model(app.classifier().model().cloned());
-    prop_assert_eq!(segment_counts(app.classifier()), segment_counts(&fresh), "segment counts drifted");
+    prop_assert_eq!(segment_counts(&app.classifier()), segment_counts(&fresh), "segment counts drifted");
     Ok(())
 }
 

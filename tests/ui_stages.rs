@@ -155,8 +155,10 @@ fn a_birthday_entered_for_next_week_joins_the_queue() {
     let birthday = today() + Days::new(3);
     edited.customer.birthday = NaiveDate::from_ymd_opt(1990, birthday.month(), birthday.day());
     a.update(Action::Saved(Box::new(edited)));
-    let f = a.classifier().follow_up(id).expect("queued after the edit");
+    let clf = a.classifier();
+    let f = clf.follow_up(id).expect("queued after the edit");
     assert_eq!((f.action.play, f.due), (Play::BirthdaySoon, birthday - Days::new(7)));
+    drop(clf);
     a.act(Action::ShowFollowUps);
     assert!(a.followups().ids.contains(&id));
     let s = screen(&draw(&mut a, 80, 40));

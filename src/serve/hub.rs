@@ -1,5 +1,6 @@
-//! What the sessions share: an up-to-date console to clone for each new session, and the
-//! changes one session saves, passed to every other session as they happen.
+//! What the sessions share: one shop (classifier, rows, duplicate index) that the base console
+//! writes each change into once, a base whose views a new session starts from, and the changes
+//! one session saves, passed to every other session as they happen.
 //!
 //! Everything happens under one lock, so a session that joins sees either a change in its
 //! starting copy or in its inbox, never neither and never both; and changes reach every
@@ -50,11 +51,12 @@ impl Hub {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Registers session `id` and returns its starting console.
+    /// Registers session `id` and returns its starting console: views of its own over the
+    /// base's shop, which only the base writes (see [`crate::ui::Shop`]).
     pub fn join(&self, id: u64, inbox: Sender<Input>) -> App {
         let mut inner = self.lock();
         inner.sessions.push((id, inbox));
-        inner.base.clone()
+        inner.base.follower()
     }
 
     /// Forgets session `id`.
@@ -128,7 +130,9 @@ impl Hub {
                 let answer = Action::Committed(Box::new(answer));
                 (answer.clone(), answer)
             }
-            Action::Loaded(_) | Action::ModelFitted(_) => (action.clone(), action.clone()),
+            // The sessions follow the base's shop: a load is installed there once.
+            Action::Loaded(l) => (action.clone(), Action::Loaded(Box::new(l.for_follower()))),
+            Action::ModelFitted(_) => (action.clone(), action.clone()),
             _ => return,
         };
         inner.base.update(for_base);

@@ -276,10 +276,12 @@ impl<'a> Console<'a> {
         any
     }
 
-    /// Runs an action (and its effects) and passes on what the store saved.
+    /// Runs an action (and its effects) and passes on what the store saved: before this
+    /// console takes the answer in, so that the shop it follows (written by the hub's base) has
+    /// the change when this console refreshes its views from it.
     fn act(&mut self, action: Action) {
-        let mut saved = Vec::new();
         let offload = Offload { searches: Some(&self.searches), reader: Some(&self.reader) };
+        let (hub, store, spec) = (&self.hub, self.store, &self.spec);
         dispatch_with(&mut self.app, self.store, offload, action, &mut |a| {
             if matches!(
                 a,
@@ -289,12 +291,9 @@ impl<'a> Console<'a> {
                     | Action::Loaded(_)
                     | Action::ModelFitted(_)
             ) {
-                saved.push(a.clone());
+                hub.publish(store, spec.id, &spec.operator, a);
             }
         });
-        for a in &saved {
-            self.hub.publish(self.store, self.spec.id, &self.spec.operator, a);
-        }
     }
 
     /// Draws a frame and hands it to the channel writer without waiting; a frame that does not

@@ -173,7 +173,7 @@ pub fn dispatch_with(
         for effect in app.update(a) {
             match effect {
                 Effect::Quit => {}
-                Effect::FitModel => queue.push_back(effects::fit(app.classifier(), store, app.operator())),
+                Effect::FitModel => queue.push_back(effects::fit(&app.classifier(), store, app.operator())),
                 Effect::Search(job) => match offload.searches {
                     Some(thread) => thread.submit(job),
                     None => queue.push_back(job.run_now()),
@@ -355,7 +355,7 @@ where
     let app = app?;
     trace::step("loader stopped");
     if app.classes_in() {
-        at_quit(app.classifier());
+        at_quit(&app.classifier());
     }
     // The process ends next: freeing a shop's worth of small allocations one by one would only
     // keep the shell prompt waiting (about a second at 100,000 customers).

@@ -20,6 +20,7 @@ use crate::dedupe::DuplicateIndex;
 use crate::domain::{Customer, History};
 use crate::i18n::{Lang, tr_in, trf_in};
 use chrono::NaiveDate;
+use parking_lot::{MappedRwLockReadGuard, RwLockReadGuard};
 
 /// The main views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,15 +224,14 @@ impl AppInit {
 pub struct App {
     pub(crate) today: NaiveDate,
     pub(crate) db_label: String,
-    pub(crate) clf: Classifier,
-    pub(crate) model: Model,
+    /// The customers: classifier, rows, duplicate index (shared by `kehu serve`'s sessions).
+    pub(crate) shop: super::Shop,
     pub(crate) view: View,
     pub(crate) back_to: View,
     pub(crate) list: ListState,
     pub(crate) detail: DetailState,
     pub(crate) segments: SegmentsState,
     pub(crate) followups: FollowUpsState,
-    pub(crate) dupes: DuplicateIndex,
     /// While the loader still judges duplicate pairs: the customers changed since (see
     /// `loading.rs`), to be taken into its index when it arrives.
     pub(crate) dupes_pending: Option<Vec<u64>>,
@@ -286,15 +286,13 @@ impl App {
         let mut app = App {
             today: clf.today(),
             db_label: init.db_label,
-            clf,
-            model,
+            shop: super::Shop::new(super::ShopData { clf, model, dupes }),
             view: View::List,
             back_to: View::List,
             list: ListState::default(),
             detail: DetailState::default(),
             segments: SegmentsState { saved: init.saved_segments, ..SegmentsState::default() },
             followups: FollowUpsState::default(),
-            dupes,
             dupes_pending: None,
             duplicates: DuplicatesState::default(),
             day_close: Default::default(),
@@ -329,17 +327,17 @@ impl App {
     /// Recomputes every view's rows from the model (start-up and after a reload).
     pub(super) fn reset_views(&mut self) {
         // A view opened while loading (the list, a customer found by search) stays open.
-        if self.model.is_empty() {
+        if self.shop.read().model.is_empty() {
             self.view = View::Welcome;
         } else if self.view == View::Welcome {
             self.view = View::List;
         }
-        self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_up_queue(), &self.clf);
-        self.duplicates.set(self.dupes.pairs());
+        self.list.rebuild(&self.shop.read().model, &self.shop.read().clf);
+        self.followups.set(self.shop.read().clf.follow_up_queue(), &self.shop.read().clf);
+        self.duplicates.set(self.shop.read().dupes.pairs());
         self.segments.saved_counts = None;
-        self.till_limit = self.clf.rules().till.limit(self.clf.median_purchase());
-        let model = &self.model;
+        self.till_limit = self.shop.read().clf.rules().till.limit(self.shop.read().clf.median_purchase());
+        let model = &self.shop.read().model;
         let refs = || model.ids().iter().filter_map(|id| model.get(*id)?.customer.reference.as_deref());
         self.card_shape = super::CardPattern::of_refs(refs());
         self.card_leads = refs().fold(super::CardLeads::digits(), super::CardLeads::with);
@@ -386,13 +384,34 @@ impl App {
     }
 
     /// The classifier (every customer's classes and the segment counts).
-    pub fn classifier(&self) -> &Classifier {
-        &self.clf
+    pub fn classifier(&self) -> MappedRwLockReadGuard<'_, Classifier> {
+        RwLockReadGuard::map(self.shop.read(), |s| &s.clf)
     }
 
     /// The customer rows.
-    pub fn model(&self) -> &Model {
-        &self.model
+    pub fn model(&self) -> MappedRwLockReadGuard<'_, Model> {
+        RwLockReadGuard::map(self.shop.read(), |s| &s.model)
+    }
+
+    /// The shop as read now: classifier, rows and duplicate index in one guard.
+    pub fn shop(&self) -> super::ShopRead<'_> {
+        self.shop.read()
+    }
+
+    /// Whether this console and `other` hold one shop (sessions of one `kehu serve`).
+    pub fn same_shop(&self, other: &App) -> bool {
+        self.shop.same_as(&other.shop)
+    }
+
+    /// A console for another `kehu serve` session: its own views, following this console's
+    /// shop, which this console goes on writing (see [`super::Shop`]).
+    pub fn follower(&mut self) -> App {
+        // Cloned as a follower, the shop is shared rather than copied.
+        let follower = self.shop.follower();
+        let own = std::mem::replace(&mut self.shop, follower);
+        let app = self.clone();
+        self.shop = own;
+        app
     }
 
     /// What the open form is for, if a form is open.
@@ -416,8 +435,8 @@ impl App {
     }
 
     /// The duplicate index (kept in step with every save and merge).
-    pub fn duplicate_index(&self) -> &DuplicateIndex {
-        &self.dupes
+    pub fn duplicate_index(&self) -> MappedRwLockReadGuard<'_, DuplicateIndex> {
+        RwLockReadGuard::map(self.shop.read(), |s| &s.dupes)
     }
 
     /// The open merge popup.
@@ -531,7 +550,7 @@ impl App {
         self.forget_stale_reveal();
         // Whatever changed the query (a key, a scan, a save that rebuilt the list) asked for
         // one search; it is run by the runtime, off the input thread.
-        effects.extend(self.list.search_job(&self.model).map(Effect::Search));
+        effects.extend(self.list.search_job(&self.shop.read().model).map(Effect::Search));
         effects
     }
 
@@ -671,31 +690,33 @@ impl App {
             Action::Undo => return self.undo(),
             // A new customer can walk in whatever the view.
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
-            Action::ShowList if !self.model.is_empty() => {
+            Action::ShowList if !self.shop.read().model.is_empty() => {
                 self.list.searching = false;
                 self.view = View::List;
                 return vec![];
             }
-            Action::ShowSegments if !self.model.is_empty() => {
+            Action::ShowSegments if !self.shop.read().model.is_empty() => {
                 self.segments.marks.clear();
                 self.show_segments();
                 return vec![];
             }
-            Action::ShowFollowUps if !self.model.is_empty() => {
-                self.followups.set(self.clf.follow_up_queue(), &self.clf);
+            Action::ShowFollowUps if !self.shop.read().model.is_empty() => {
+                self.followups.set(self.shop.read().clf.follow_up_queue(), &self.shop.read().clf);
                 self.view = View::FollowUps;
                 return vec![];
             }
-            Action::ShowDuplicates if !self.model.is_empty() => {
-                self.duplicates.set(self.dupes.pairs());
+            Action::ShowDuplicates if !self.shop.read().model.is_empty() => {
+                self.duplicates.set(self.shop.read().dupes.pairs());
                 self.view = View::Duplicates;
                 return vec![];
             }
-            Action::ShowDayClose if !self.model.is_empty() => return self.show_day_close(self.today),
+            Action::ShowDayClose if !self.shop.read().model.is_empty() => {
+                return self.show_day_close(self.today);
+            }
             Action::DayCloseLoaded(mut report) => {
                 // The queue is the console's own, known for today alone: counted once, here.
                 if report.date == self.today {
-                    report.follow_ups_due = self.clf.follow_up_queue().len() as u64;
+                    report.follow_ups_due = self.shop.read().clf.follow_up_queue().len() as u64;
                 }
                 self.day_close.loaded(*report);
                 return vec![];
@@ -716,7 +737,7 @@ impl App {
     pub(super) fn show_segments(&mut self) {
         self.view = View::Segments;
         if self.segments.current() == SegmentTab::Saved && self.segments.saved_counts.is_none() {
-            self.segments.recount(&self.clf);
+            self.segments.recount(&self.shop.read().clf);
         }
     }
 
@@ -728,7 +749,7 @@ impl App {
                     customers: DEMO_CUSTOMERS,
                     seed: 1,
                     today: self.today,
-                    rules: Box::new(self.clf.rules().clone()),
+                    rules: Box::new(self.shop.read().clf.rules().clone()),
                 }]
             }
             Action::AddCustomer => self.open_form(FormRequest::AddCustomer),

@@ -39,8 +39,8 @@ impl App {
         };
         self.prompt = None;
         let Some(seg) = self.segments.saved.get(at).cloned() else { return vec![] };
-        let ids: Vec<u64> = self.model.ids().to_vec();
-        let candidates = filter_ids(&seg.filter, &self.clf, &ids);
+        let ids: Vec<u64> = self.shop.read().model.ids().to_vec();
+        let candidates = filter_ids(&seg.filter, &self.shop.read().clf, &ids);
         let spec = Spec {
             name: String::new(),
             channel,

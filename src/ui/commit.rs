@@ -62,8 +62,10 @@ impl App {
 
     /// A committed change: customers touched are taken in, those gone leave every copy.
     pub(super) fn on_committed(&mut self, a: CommitAnswer) -> Vec<Effect> {
-        for (x, y, not) in &a.dismissed {
-            self.dupes.dismiss(*x, *y, *not);
+        if let Some(mut shop) = self.shop.write() {
+            for (x, y, not) in &a.dismissed {
+                shop.dupes.dismiss(*x, *y, *not);
+            }
         }
         for id in &a.gone {
             self.forget(*id);
@@ -87,7 +89,7 @@ impl App {
                 _ => self.view = self.back_to,
             }
         }
-        if self.model.is_empty() {
+        if self.shop.read().model.is_empty() {
             self.view = View::Welcome;
         } else if self.view == View::Welcome {
             self.view = View::List;
@@ -104,9 +106,11 @@ impl App {
 
     /// Takes a customer out of every copy (merged away, deleted, an addition undone).
     pub(super) fn forget(&mut self, id: u64) {
-        self.clf.remove(id);
-        self.model.remove(id);
-        self.dupes.remove(id);
+        if let Some(mut shop) = self.shop.write() {
+            shop.clf.remove(id);
+            shop.model.remove(id);
+            shop.dupes.remove(id);
+        }
         self.dupes_pending.iter_mut().for_each(|ids| ids.push(id));
         self.list.selected.remove(&id);
         if self.revealed == Some(id) {

@@ -55,7 +55,7 @@ impl App {
             return vec![];
         };
         self.prompt = None;
-        let Some(row) = self.model.get(customer) else {
+        let Some(row) = self.shop.read().model.get(customer).cloned() else {
             self.status = crate::notice!("customer #{} no longer exists", customer);
             return vec![];
         };

@@ -119,7 +119,7 @@ impl App {
     }
 
     fn ask_delete(&mut self) -> Vec<Effect> {
-        let Some(row) = self.model.get(self.detail.id) else { return vec![] };
+        let Some(row) = self.shop.read().model.get(self.detail.id).cloned() else { return vec![] };
         let c = &row.customer;
         let records = self.detail.history.as_ref().map(|h| h.purchases.len() + h.interactions.len());
         if records != Some(0) {
@@ -209,7 +209,7 @@ impl App {
 
     /// A change of the customer's fields: put back the values it replaced (asks first).
     fn ask_restore(&mut self, e: &AuditEntry) -> Vec<Effect> {
-        let Some(row) = self.model.get(self.detail.id) else { return vec![] };
+        let Some(row) = self.shop.read().model.get(self.detail.id).cloned() else { return vec![] };
         let restored = e.customer == row.customer.id && !e.before.is_empty();
         let Some(c) = restored.then(|| with_fields(&row.customer, &e.before)).flatten() else {
             self.status = crate::notice!("only a change of the customer's fields has values to restore");

@@ -84,7 +84,7 @@ impl App {
             Action::Open => {
                 let Some(p) = s.current() else { return vec![] };
                 let (a, b) = (p.a, p.b);
-                match (self.model.get(a), self.model.get(b)) {
+                match (self.shop.read().model.get(a), self.shop.read().model.get(b)) {
                     (Some(x), Some(y)) => {
                         self.merge = Some(MergeState::new(&x.customer, &y.customer));
                         self.status = crate::notice!("merge: choose who stays and which values");

@@ -258,7 +258,8 @@ impl App {
         if card.is_empty() {
             return vec![];
         }
-        let rows = || self.model.ids().iter().filter_map(|id| self.model.get(*id));
+        let shop = self.shop.read();
+        let rows = || shop.model.ids().iter().filter_map(|id| shop.model.get(*id));
         let by_ref: Vec<u64> = rows()
             .filter(|r| r.customer.reference.as_deref().is_some_and(|x| x.trim().eq_ignore_ascii_case(card)))
             .map(|r| r.id())
@@ -273,12 +274,14 @@ impl App {
     /// The store's answer about a card nobody has now: the customer a merge gave it to opens.
     pub(super) fn on_former_card(&mut self, card: &str, id: Option<u64>) -> Vec<Effect> {
         let card = crate::text::terminal_safe(card).into_owned();
-        match id.filter(|id| self.model.get(*id).is_some()) {
+        match id.filter(|id| self.shop.read().model.get(*id).is_some()) {
             Some(id) if !matches!(self.mode(), Mode::Form | Mode::Prompt | Mode::Confirm | Mode::Merge) => {
                 self.help = false;
                 self.list.searching = false;
                 let effects = self.open_detail(id);
                 let name = self
+                    .shop
+                    .read()
                     .model
                     .get(id)
                     .map_or(String::new(), |r| crate::text::terminal_safe(&r.customer.name).into_owned());

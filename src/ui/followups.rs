@@ -215,7 +215,8 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let (s, model, clf, mask, lang) = (&app.followups, &app.model, &app.clf, app.phone_mask(), app.lang);
+    let (s, model, clf, mask, lang) =
+        (&app.followups, &app.shop.read().model, &app.shop.read().clf, app.phone_mask(), app.lang);
     if s.ids.is_empty() {
         let text = tr_in(lang, "nobody to contact today");
         f.render_widget(Paragraph::new(fit(text, area.width as usize)), area);

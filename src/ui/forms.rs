@@ -28,8 +28,8 @@ impl App {
     /// Opens the form a request asks for, over the current view.
     pub(super) fn open_form(&mut self, request: FormRequest) -> Vec<Effect> {
         let subject = match request.customer() {
-            Some(id) => match self.model.get(id) {
-                Some(row) => Some(&row.customer),
+            Some(id) => match self.shop.read().model.get(id).cloned() {
+                Some(row) => Some(row.customer),
                 None => {
                     self.status = crate::notice!("customer #{} no longer exists", id);
                     return vec![];
@@ -43,7 +43,7 @@ impl App {
             (FormRequest::AddCustomer, _) => {
                 Form::new_customer(self.today.and_time(NaiveTime::MIN).and_utc())
             }
-            (FormRequest::EditCustomer { .. }, Some(c)) => Form::edit_customer(c).on(self.today),
+            (FormRequest::EditCustomer { .. }, Some(c)) => Form::edit_customer(&c).on(self.today),
             (FormRequest::Purchase { customer }, Some(c)) => {
                 Form::purchase(*customer, self.today).with_subject(&c.name)
             }
@@ -117,8 +117,12 @@ impl App {
         if t.is_empty() {
             return Ok(None);
         }
-        let by_id =
-            t.strip_prefix('#').unwrap_or(t).parse::<u64>().ok().filter(|id| self.model.get(*id).is_some());
+        let by_id = t
+            .strip_prefix('#')
+            .unwrap_or(t)
+            .parse::<u64>()
+            .ok()
+            .filter(|id| self.shop.read().model.get(*id).is_some());
         let id = match by_id {
             Some(id) => id,
             None => match self.customers_with_card(t).as_slice() {
@@ -142,7 +146,7 @@ impl App {
     /// Stored customers that `c` would be a new likely duplicate of (same ref, phone, or a
     /// near name), with why: `#12 王小明 — same phone`.
     fn looks_like(&self, c: &Customer) -> Vec<(u64, String)> {
-        let known: Vec<u64> = self.dupes.of(c.id).into_iter().map(|(o, _)| o).collect();
+        let known: Vec<u64> = self.shop.read().dupes.of(c.id).into_iter().map(|(o, _)| o).collect();
         let mask = self.phone_mask();
         let mut out: Vec<(u64, String)> = Vec::new();
         if let Some(r) = c.reference.as_deref() {
@@ -150,7 +154,7 @@ impl App {
                 out.push((id, trf_in(self.lang, "same ref {}", &[&terminal_safe(r)])));
             }
         }
-        for (id, reasons) in self.dupes.matches(c) {
+        for (id, reasons) in self.shop.read().dupes.matches(c) {
             if known.contains(&id) || out.iter().any(|(o, _)| *o == id) {
                 continue;
             }
@@ -160,6 +164,8 @@ impl App {
         out.into_iter()
             .map(|(id, why)| {
                 let name = self
+                    .shop
+                    .read()
                     .model
                     .get(id)
                     .map_or(String::new(), |r| terminal_safe(&r.customer.name).into_owned());
@@ -211,8 +217,10 @@ impl App {
         let changed = base.is_none_or(|b| b.amount != p.amount || b.payment != p.payment);
         let legacy = base.is_some_and(|b| b.payment == Payment::Unknown && b.points == 0);
         if p.refund_of.is_none() && changed && !legacy {
-            let tier = self.clf.classes(p.customer).map_or(crate::classify::Tier::Normal, |c| c.tier);
-            p.points = crate::ledger::earn::sale_points(p.amount, p.payment, tier, self.clf.rules());
+            let tier =
+                self.shop.read().clf.classes(p.customer).map_or(crate::classify::Tier::Normal, |c| c.tier);
+            p.points =
+                crate::ledger::earn::sale_points(p.amount, p.payment, tier, self.shop.read().clf.rules());
         }
         let moved = Balances {
             points: ledger::points_due(&p) - base.map_or(0, ledger::points_due),
@@ -230,11 +238,11 @@ impl App {
     /// today: from their entries when the detail view has read them, else from their classes.
     pub(super) fn balances_of(&self, id: u64) -> (crate::domain::Balances, i64) {
         if let Some(h) = self.detail.history.as_ref().filter(|h| h.customer.id == id) {
-            let months = self.clf.rules().points.expire_months;
+            let months = self.shop.read().clf.rules().points.expire_months;
             return (h.balances(), crate::ledger::expiry::due(&h.ledger, months, self.today));
         }
-        let stored = self.clf.classes(id).map_or(crate::domain::Money::ZERO, |c| c.stored_value);
-        let points = self.clf.profile(id).map_or(0, |p| p.points);
+        let stored = self.shop.read().clf.classes(id).map_or(crate::domain::Money::ZERO, |c| c.stored_value);
+        let points = self.shop.read().clf.profile(id).map_or(0, |p| p.points);
         (crate::domain::Balances { points, stored }, 0)
     }
 

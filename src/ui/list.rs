@@ -227,7 +227,8 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let (l, model, clf, mask, lang) = (&app.list, &app.model, &app.clf, app.phone_mask(), app.lang);
+    let (l, model, clf, mask, lang) =
+        (&app.list, &app.shop.read().model, &app.shop.read().clf, app.phone_mask(), app.lang);
     let loading: Option<&Loading> = app.loading.as_ref();
     let classes = loading.is_none();
     let waiting = loading.is_some_and(|l| !l.searchable);

@@ -35,6 +35,19 @@ pub struct Loaded {
 /// parameters no one should act on (and `R` still fits on demand).
 const AUTO_FIT_MIN_CUSTOMERS: usize = 50;
 
+impl Loaded {
+    /// The same load as a follower takes it (see `shop.rs`): its owner installs the shop, so
+    /// the copy each session would hold until it handled it is left out.
+    pub fn for_follower(&self) -> Loaded {
+        Loaded {
+            classifier: Classifier::new(self.classifier.rules().clone(), self.classifier.today()),
+            model: None,
+            dupes: self.dupes.as_ref().map(|_| DuplicateIndex::default()),
+            note: self.note.clone(),
+        }
+    }
+}
+
 impl PartialEq for Loaded {
     /// Only the same load is equal (`Action` is `PartialEq`; comparing two shops is never wanted).
     fn eq(&self, other: &Loaded) -> bool {
@@ -142,8 +155,12 @@ impl App {
         l.searchable = true;
         l.total = Some(model.len() as u64);
         let scan = l.scan.take();
-        self.model = model;
-        self.list.rebuild(&self.model, &self.clf);
+        if let Some(mut shop) = self.shop.write() {
+            shop.model = model;
+        }
+        let shop = self.shop.read();
+        self.list.rebuild(&shop.model, &shop.clf);
+        drop(shop);
         match scan {
             Some(card) => self.on_scan(&card),
             None => vec![],
@@ -154,24 +171,28 @@ impl App {
     /// (and a search, selection or sort) stays as the operator left it.
     pub(super) fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         let scan = self.loading.take().and_then(|l| if l.searchable { None } else { l.scan });
-        self.clf = loaded.classifier;
-        match loaded.model {
-            Some(model) => self.model = model,
-            None => self.model.refresh_classes(&self.clf),
-        }
         // Until the pairs are judged, the index is empty and edits are noted for it.
         self.dupes_pending = if loaded.dupes.is_some() { None } else { Some(Vec::new()) };
-        self.dupes = loaded.dupes.unwrap_or_default();
         self.duplicates.finding = self.dupes_pending.is_some();
-        // A day that began while the shop was being read wins over the day reading started.
-        if self.today > self.clf.today() {
-            self.clf.set_today(self.today);
-            self.model.refresh_facts(&self.clf);
+        let today = self.today;
+        if let Some(mut shop) = self.shop.write() {
+            let shop = &mut *shop;
+            shop.clf = loaded.classifier;
+            match loaded.model {
+                Some(model) => shop.model = model,
+                None => shop.model.refresh_classes(&shop.clf),
+            }
+            shop.dupes = loaded.dupes.unwrap_or_default();
+            // A day that began while the shop was being read wins over the day reading started.
+            if today > shop.clf.today() {
+                shop.clf.set_today(today);
+                shop.model.refresh_facts(&shop.clf);
+            }
         }
         self.reset_views();
         self.status = match loaded.note {
             Some(note) => super::Notice::text(note),
-            None => crate::notice!("{} customers loaded", self.model.len()),
+            None => crate::notice!("{} customers loaded", self.shop.read().model.len()),
         };
         let mut effects = match scan {
             Some(card) => self.on_scan(&card),
@@ -179,7 +200,12 @@ impl App {
         };
         // Data arrived (a demo shop, an import made elsewhere) and nothing predicts yet: fit
         // now rather than show "P(alive) —" until someone thinks of `R`.
-        if self.clf.model().is_none() && self.model.len() >= AUTO_FIT_MIN_CUSTOMERS {
+        let unfitted = {
+            let shop = self.shop.read();
+            shop.clf.model().is_none() && shop.model.len() >= AUTO_FIT_MIN_CUSTOMERS
+        };
+        // A follower's owner fits (it received the same data).
+        if unfitted && self.shop.writes() {
             let loaded = std::mem::take(&mut self.status);
             self.status = crate::notice!(
                 "{} · {}",
@@ -196,17 +222,20 @@ impl App {
     pub(super) fn on_duplicates_found(&mut self, mut index: DuplicateIndex) -> Vec<Effect> {
         // A later full load (demo data) brought its own index: this one is out of date.
         let Some(changed) = self.dupes_pending.take() else { return vec![] };
-        for id in changed {
-            match self.model.get(id) {
-                Some(row) => index.upsert(&row.customer),
-                None => {
-                    index.remove(id);
+        if let Some(mut shop) = self.shop.write() {
+            let shop = &mut *shop;
+            for id in changed {
+                match shop.model.get(id) {
+                    Some(row) => index.upsert(&row.customer),
+                    None => {
+                        index.remove(id);
+                    }
                 }
             }
+            shop.dupes = index;
         }
-        self.dupes = index;
         self.duplicates.finding = false;
-        self.duplicates.set(self.dupes.pairs());
+        self.duplicates.set(self.shop.read().dupes.pairs());
         vec![]
     }
 

@@ -149,13 +149,15 @@ impl App {
     /// The confirmed merge: the effect, with the customers whose referrer the store will move.
     pub(super) fn confirm_merge(&mut self, survivor: Customer, loser: u64) -> Vec<Effect> {
         self.merge = None;
-        let referred = self
+        let shop = self.shop.read();
+        let referred = shop
             .model
             .ids()
             .iter()
             .copied()
-            .filter(|&id| self.model.get(id).is_some_and(|r| r.customer.referrer == Some(loser)))
+            .filter(|&id| shop.model.get(id).is_some_and(|r| r.customer.referrer == Some(loser)))
             .collect();
+        drop(shop);
         self.status = crate::notice!("merging #{} into #{}…", loser, survivor.id);
         vec![Effect::Merge { survivor: Box::new(survivor), loser, referred }]
     }

@@ -33,6 +33,7 @@ mod render;
 pub mod role;
 mod search;
 mod segments;
+mod shop;
 mod status;
 mod sync;
 mod till;
@@ -61,6 +62,7 @@ pub use search::SearchJob;
 pub use segments::{
     ClassFilter, SavedSegment, SegmentTab, SegmentsState, TABS as SEGMENT_TABS, filter_ids, filter_label,
 };
+pub use shop::{Shop, ShopData, ShopRead};
 
 /// Applies `action` and answers every search it asks for at once, on this thread, until none
 /// is left (tests and benchmarks that drive an App without a runtime); returns the other

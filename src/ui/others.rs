@@ -18,7 +18,7 @@ impl App {
         let id = h.customer.id;
         self.absorb(&h);
         self.refresh_views();
-        let classes = self.clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
+        let classes = self.shop.read().clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
         self.status =
             crate::notice!("{} changed {}{}", terminal_safe(by), terminal_safe(&h.customer.name), classes);
         vec![]
@@ -59,7 +59,7 @@ impl App {
     /// `n` on the reload question: the edit stays in the form, and saving it now replaces the
     /// version stored meanwhile (the operator has seen that it exists).
     pub(super) fn keep_edit(&mut self, customer: u64, by: Option<&str>) {
-        let revision = self.model.get(customer).map(|r| r.customer.revision);
+        let revision = self.shop.read().model.get(customer).map(|r| r.customer.revision);
         if let (Some(open), Some(rev)) = (self.form.as_mut(), revision) {
             open.form.rebase(rev);
         }

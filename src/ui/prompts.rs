@@ -66,7 +66,7 @@ impl App {
             PromptKind::Tag(ids) => {
                 let mut effects = Vec::new();
                 for id in ids {
-                    let Some(row) = self.model.get(id) else { continue };
+                    let Some(row) = self.shop.read().model.get(id).cloned() else { continue };
                     let mut c = row.customer.clone();
                     // Same rules as every other tag entry: commas separate, repeats drop.
                     let mut all = c.tags.join(",");
@@ -116,7 +116,7 @@ impl App {
     fn untag(&mut self, ids: Vec<u64>, tag: &str) -> Vec<Effect> {
         let mut effects = Vec::new();
         for id in ids {
-            let Some(row) = self.model.get(id) else { continue };
+            let Some(row) = self.shop.read().model.get(id).cloned() else { continue };
             let mut c = row.customer.clone();
             c.tags.retain(|t| !t.eq_ignore_ascii_case(tag));
             if c.tags != row.customer.tags {
@@ -157,7 +157,7 @@ impl App {
                 Some(Confirm::DeleteSegment(at)) if at < self.segments.saved.len() => {
                     let gone = self.segments.saved.remove(at);
                     self.segments.saved_counts = None;
-                    self.segments.recount(&self.clf);
+                    self.segments.recount(&self.shop.read().clf);
                     self.segments.cursor =
                         self.segments.cursor.min(self.segments.saved.len().saturating_sub(1));
                     self.status = crate::notice!("deleted segment {}", format!("{:?}", gone.name));

@@ -44,13 +44,25 @@ pub fn render(app: &App, f: &mut Frame) {
             list::draw(app, f, body);
         }
         View::Detail => detail::draw(app, f, body),
-        View::Segments => segments::draw(&app.segments, &app.clf, app.options.ascii_borders, lang, f, body),
+        View::Segments => {
+            segments::draw(&app.segments, &app.shop.read().clf, app.options.ascii_borders, lang, f, body)
+        }
         View::FollowUps => followups::draw(app, f, body),
-        View::Duplicates => duplicates::draw(&app.duplicates, &app.model, app.phone_mask(), lang, f, body),
+        View::Duplicates => {
+            duplicates::draw(&app.duplicates, &app.shop.read().model, app.phone_mask(), lang, f, body)
+        }
         View::DayClose => day_close::draw(app, f, body),
     }
     if let Some(m) = &app.merge {
-        merge::draw(m, &app.clf, app.options.ascii_borders, app.options.mask_phones, lang, f, body);
+        merge::draw(
+            m,
+            &app.shop.read().clf,
+            app.options.ascii_borders,
+            app.options.mask_phones,
+            lang,
+            f,
+            body,
+        );
     }
     if let Some(p) = &app.prompt {
         popup::draw_input(&p.label(lang), &p.text, f, row(area.y + area.height - 2));

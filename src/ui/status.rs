@@ -39,7 +39,8 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
 /// Draws the status line: database, counts, the view's state, and the last message.
 pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let customers = || trf_in(lang, "{} · {} customers", &[&safe(&app.db_label), &app.model.len()]);
+    let customers =
+        || trf_in(lang, "{} · {} customers", &[&safe(&app.db_label), &app.shop.read().model.len()]);
     let mut left = match &app.loading {
         Some(l) if !l.searchable => format!("{} · {}", safe(&app.db_label), l.text(lang)),
         Some(l) => customers() + " · " + &l.text(lang),
@@ -48,7 +49,7 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
     match app.view {
         View::List => {
             let l = &app.list;
-            if l.shown.len() != app.model.len() {
+            if l.shown.len() != app.shop.read().model.len() {
                 left += &trf_in(lang, " · {} shown", &[&l.shown.len()]);
             }
             if !l.filter.is_empty() {

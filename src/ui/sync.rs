@@ -1,5 +1,6 @@
-//! Keeping the App's copies (classifier, rows, duplicate index, every view) in step with what
-//! the store answered: a saved customer, or a merge.
+//! Keeping the shop (classifier, rows, duplicate index) and every view in step with what the
+//! store answered: a saved customer, or a merge. A follower's shop is written by its owner (see
+//! `shop.rs`); the follower refreshes its views only.
 
 use super::action::{Effect, FormRequest};
 use super::app::{App, View};
@@ -28,7 +29,7 @@ impl App {
             self.detail = DetailState::of(id, Some(h.clone()));
         }
         self.refresh_views();
-        let classes = self.clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
+        let classes = self.shop.read().clf.profile(id).map(|p| classes_line(&p)).unwrap_or_default();
         self.status = crate::notice!("saved {}{}", terminal_safe(&h.customer.name), classes);
         vec![]
     }
@@ -36,9 +37,11 @@ impl App {
     /// A merge: the loser leaves every copy, the survivor (and whoever the loser referred) is
     /// taken in afresh, and a detail view of the loser moves to the survivor.
     pub(super) fn on_merged(&mut self, survivor: History, loser: u64, referred: Vec<History>) -> Vec<Effect> {
-        self.clf.remove(loser);
-        self.model.remove(loser);
-        self.dupes.remove(loser);
+        if let Some(mut shop) = self.shop.write() {
+            shop.clf.remove(loser);
+            shop.model.remove(loser);
+            shop.dupes.remove(loser);
+        }
         self.dupes_pending.iter_mut().for_each(|ids| ids.push(loser));
         self.list.selected.remove(&loser);
         for h in &referred {
@@ -59,8 +62,11 @@ impl App {
     pub(super) fn on_model_fitted(&mut self, model: crate::classify::Model) -> Vec<Effect> {
         let (r, a, b) = (model.bgnbd.r, model.bgnbd.a, model.bgnbd.b);
         let customers = model.customers;
-        self.clf.set_model(Some(model));
-        self.model.refresh_facts(&self.clf);
+        if let Some(mut shop) = self.shop.write() {
+            let shop = &mut *shop;
+            shop.clf.set_model(Some(model));
+            shop.model.refresh_facts(&shop.clf);
+        }
         self.refresh_views();
         self.status = crate::notice!(
             "model fitted on {} customers (r {}, a {}, b {})",
@@ -79,8 +85,11 @@ impl App {
             return vec![];
         }
         self.today = day;
-        self.clf.set_today(day);
-        self.model.refresh_facts(&self.clf);
+        if let Some(mut shop) = self.shop.write() {
+            let shop = &mut *shop;
+            shop.clf.set_today(day);
+            shop.model.refresh_facts(&shop.clf);
+        }
         self.refresh_views();
         self.status = crate::notice!("a new day: {}; classes recomputed as of today", day);
         vec![]
@@ -94,9 +103,12 @@ impl App {
             self.card_shape = self.card_shape.widened_for(r);
             self.card_leads = self.card_leads.with(r);
         }
-        self.clf.upsert(h);
-        self.model.upsert(h.customer.clone(), self.clf.classes(id));
-        self.dupes.upsert(&h.customer);
+        if let Some(mut shop) = self.shop.write() {
+            let shop = &mut *shop;
+            shop.clf.upsert(h);
+            shop.model.upsert(h.customer.clone(), shop.clf.classes(id));
+            shop.dupes.upsert(&h.customer);
+        }
         self.dupes_pending.iter_mut().for_each(|ids| ids.push(id));
         if self.detail.id == id {
             self.detail.history = Some(h.clone());
@@ -105,16 +117,17 @@ impl App {
 
     /// Recomputes what the views show from the copies.
     pub(super) fn refresh_views(&mut self) {
-        self.list.rebuild(&self.model, &self.clf);
-        self.followups.set(self.clf.follow_up_queue(), &self.clf);
+        let shop = self.shop.read();
+        self.list.rebuild(&shop.model, &shop.clf);
+        self.followups.set(shop.clf.follow_up_queue(), &shop.clf);
         // Every pair is copied out for the view: only when it is on screen or Back returns to it
         // (opening the view copies them too). At a million customers that is tens of milliseconds a save.
         if self.view == View::Duplicates || self.back_to == View::Duplicates {
-            self.duplicates.set(self.dupes.pairs());
+            self.duplicates.set(shop.dupes.pairs());
         }
         self.segments.saved_counts = None;
         if self.view == View::Segments && self.segments.current() == SegmentTab::Saved {
-            self.segments.recount(&self.clf);
+            self.segments.recount(&shop.clf);
         }
     }
 }

@@ -89,7 +89,8 @@ impl App {
             Err(e) => return again(self, i18n::domain_error_in(lang, &e)),
         };
         let (now, _) = self.balances_of(customer);
-        let t = match till::top_up(customer, now, amount, self.today, self.clf.rules()) {
+        let rules = self.shop.read().clf.rules().clone();
+        let t = match till::top_up(customer, now, amount, self.today, &rules) {
             Ok(t) => t,
             Err(why) => return again(self, why.words(lang)),
         };
@@ -132,7 +133,8 @@ impl App {
         let entries =
             self.detail.history.as_ref().filter(|h| h.customer.id == customer).map(|h| h.ledger.clone());
         let entries = entries.unwrap_or_default();
-        let r = match till::redeem(customer, &entries, n, gift, self.today, self.clf.rules()) {
+        let rules = self.shop.read().clf.rules().clone();
+        let r = match till::redeem(customer, &entries, n, gift, self.today, &rules) {
             Ok(r) => r,
             Err(why) => return again(self, why.words(lang)),
         };
@@ -155,7 +157,12 @@ impl App {
 
     /// "王小明 #12", safe to draw.
     fn name_of(&self, id: u64) -> String {
-        let name = self.model.get(id).map_or(String::new(), |r| terminal_safe(&r.customer.name).into_owned());
+        let name = self
+            .shop
+            .read()
+            .model
+            .get(id)
+            .map_or(String::new(), |r| terminal_safe(&r.customer.name).into_owned());
         format!("{name} #{id}")
     }
 }

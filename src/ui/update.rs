@@ -126,7 +126,7 @@ impl App {
                     l.selected.clear();
                 } else if !l.filter.is_empty() {
                     l.filter.clear();
-                    l.rebuild(&self.model, &self.clf);
+                    l.rebuild(&self.shop.read().model, &self.shop.read().clf);
                     self.status = crate::notice!("filter cleared");
                 }
             }
@@ -163,7 +163,7 @@ impl App {
             Action::CycleSort => {
                 let at = SORTABLE.iter().position(|c| *c == l.sort).unwrap_or(0);
                 l.sort = SORTABLE[(at + 1) % SORTABLE.len()];
-                l.rebuild(&self.model, &self.clf);
+                l.rebuild(&self.shop.read().model, &self.shop.read().clf);
                 self.status = crate::notice!(
                     "sorted by {}",
                     super::NoticeArg::Term(l.sort.map_or("id", |c| c.title()))
@@ -171,7 +171,7 @@ impl App {
             }
             Action::FlipSort => {
                 l.dir = l.dir.flip();
-                l.rebuild(&self.model, &self.clf);
+                l.rebuild(&self.shop.read().model, &self.shop.read().clf);
             }
             Action::PickFilter => {
                 self.segments.marks = l.filter.clone();
@@ -180,7 +180,7 @@ impl App {
             }
             Action::ClearFilter => {
                 l.filter.clear();
-                l.rebuild(&self.model, &self.clf);
+                l.rebuild(&self.shop.read().model, &self.shop.read().clf);
                 self.status = crate::notice!("filter cleared");
             }
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
@@ -230,10 +230,11 @@ impl App {
 
     /// The detail document as the view draws it now (None when the customer is gone).
     pub(super) fn detail_document(&self) -> Option<super::detail::Document> {
-        let row = self.model.get(self.detail.id)?;
-        let profile = self.clf.profile(self.detail.id);
+        let shop = self.shop.read();
+        let row = shop.model.get(self.detail.id)?;
+        let profile = shop.clf.profile(self.detail.id);
         let width = self.size.0 as usize;
-        let session = super::detail::Session { rules: self.clf.rules(), today: self.today };
+        let session = super::detail::Session { rules: shop.clf.rules(), today: self.today };
         Some(super::detail::document(
             row,
             profile.as_ref(),
@@ -253,7 +254,7 @@ impl App {
 
     /// Where the detail view's parts are on the current screen (as drawn).
     pub(super) fn detail_layout(&self) -> super::layout::DetailLayout {
-        let flags = super::detail::flag_rows(&self.dupes, self.detail.id);
+        let flags = super::detail::flag_rows(&self.shop.read().dupes, self.detail.id);
         super::layout::detail(super::layout::body_of(self.size), flags, self.detail.history.is_some())
     }
 
@@ -278,7 +279,7 @@ impl App {
     }
 
     pub(super) fn on_segments(&mut self, action: Action) -> Vec<Effect> {
-        let n = self.segments.len(&self.clf);
+        let n = self.segments.len(&self.shop.read().clf);
         let page = self.page();
         let body = self.view_body();
         let s = &mut self.segments;
@@ -289,7 +290,7 @@ impl App {
                 s.tab = if action == Action::Right { (s.tab + 1) % len } else { (s.tab + len - 1) % len };
                 s.cursor = 0;
                 if s.current() == SegmentTab::Saved && s.saved_counts.is_none() {
-                    s.recount(&self.clf);
+                    s.recount(&self.shop.read().clf);
                 }
             }
             Action::Click(_, y) => {
@@ -299,7 +300,7 @@ impl App {
                 }
             }
             Action::MarkClass => {
-                if let Some(c) = s.cursor_class(&self.clf) {
+                if let Some(c) = s.cursor_class(&self.shop.read().clf) {
                     match s.marks.iter().position(|m| *m == c) {
                         Some(at) => {
                             s.marks.remove(at);
@@ -316,7 +317,7 @@ impl App {
                         None => return vec![],
                     },
                     SegmentTab::Dimension(_) if !s.marks.is_empty() => std::mem::take(&mut s.marks),
-                    SegmentTab::Dimension(_) => match s.cursor_class(&self.clf) {
+                    SegmentTab::Dimension(_) => match s.cursor_class(&self.shop.read().clf) {
                         Some(c) => vec![c],
                         None => return vec![],
                     },
@@ -325,7 +326,7 @@ impl App {
                 self.list.filter = filter;
                 self.list.query.clear();
                 self.list.cursor = 0;
-                self.list.rebuild(&self.model, &self.clf);
+                self.list.rebuild(&self.shop.read().model, &self.shop.read().clf);
                 self.view = View::List;
             }
             Action::Refit => {
@@ -345,7 +346,7 @@ impl App {
             Action::RenameSegment
                 if s.current() == SegmentTab::Dimension(crate::classify::Dimension::Tags) =>
             {
-                match s.cursor_class(&self.clf) {
+                match s.cursor_class(&self.shop.read().clf) {
                     Some(c) if c.class != crate::classify::NOT_RECORDED => {
                         let text = c.class.clone();
                         self.prompt = Some(Prompt { kind: PromptKind::RenameTag(c.class), text });
@@ -396,14 +397,14 @@ impl App {
                     return self.open_form(form_for(&action, id));
                 }
             }
-            Action::FilterByAction => s.next_play(&self.clf),
-            Action::FilterByChannel => s.next_channel(&self.clf),
+            Action::FilterByAction => s.next_play(&self.shop.read().clf),
+            Action::FilterByChannel => s.next_channel(&self.shop.read().clf),
             Action::ClearFilter => {
-                s.clear_filter(&self.clf);
+                s.clear_filter(&self.shop.read().clf);
             }
             // Esc clears the filter first, then goes back.
             Action::Back if s.filter.is_on() => {
-                s.clear_filter(&self.clf);
+                s.clear_filter(&self.shop.read().clf);
             }
             Action::Back => self.view = View::List,
             _ => {}

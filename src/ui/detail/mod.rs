@@ -262,11 +262,12 @@ fn level_line(p: &Profile, lang: Lang) -> String {
 /// Draws the App's detail view into `area` in the App's language.
 pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     let (d, lang) = (&app.detail, app.lang);
-    let profile = app.clf.profile(d.id);
+    let shop = app.shop.read();
+    let profile = shop.clf.profile(d.id);
     let p = profile.as_ref();
     let mask = app.phone_mask();
-    let dupes = duplicate_lines(&app.dupes, &app.model, d.id, mask, lang);
-    let (row, today) = (app.model.get(d.id), app.today);
+    let dupes = duplicate_lines(&shop.dupes, &shop.model, d.id, mask, lang);
+    let (row, today) = (shop.model.get(d.id), app.today);
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -322,7 +323,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
         // What the member holds, where the till looks first (the account section has more).
         let used = lw + spark_w + 2;
         if !h.ledger.is_empty() && area.width > used {
-            let brief = account::brief(h, app.clf.rules(), today, lang);
+            let brief = account::brief(h, shop.clf.rules(), today, lang);
             let r = Rect { x: spark.x + used, width: area.width - used, height: 1, ..spark };
             f.render_widget(Paragraph::new(fit(&brief, r.width as usize)), r);
         }
@@ -330,7 +331,7 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
     if at.doc.height == 0 {
         return;
     }
-    let session = Session { rules: app.clf.rules(), today };
+    let session = Session { rules: shop.clf.rules(), today };
     let doc = document(row, p, d, mask, w, lang, session).lines;
     let rest = at.doc;
     let scroll = d.scroll.min(doc.len().saturating_sub(rest.height as usize));
