@@ -273,7 +273,13 @@ fn top_ups_redemptions_and_the_ledger_while_serving() {
     let signed: Vec<&str> = audit.lines().filter(|l| l.contains("  dee  ")).collect();
     assert_eq!(signed.len(), 2, "{audit}");
     assert!(signed[0].contains("top-up") && signed[1].contains("redeem points"), "{signed:?}");
-    drop(server);
+    let log = server.stop();
+    // The server kept the classes it ended with, these changes included, for the next start.
+    {
+        let store = SledStore::open(&s.db()).unwrap();
+        let (stamp, _) = store.kept_classes_stamp().unwrap().expect("classes kept at stop");
+        assert_eq!(stamp.change, store.last_change().unwrap(), "kept as of the last change; log:\n{log}");
+    }
     let after = ok(run(&s, &["ledger", &card]));
     // The top-up, its bonus and the redemption (and points that had expired, written off).
     assert!(after.lines().count() >= ledger_alone.lines().count() + 3, "{after}");

@@ -52,7 +52,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         follow_clock: ctx.follow_clock,
     };
     let store: Arc<dyn Store> = store;
-    crate::serve::run(store, &ctx.db_path, base, opts)?;
+    // The classes the server ends with (its sessions' edits and new days included) are kept for
+    // the next start when they are the database's (see `Context::keep_at_quit`).
+    let kept = Arc::clone(&store);
+    crate::serve::run(store, &ctx.db_path, base, opts, |base| {
+        ctx.keep_at_quit(kept.as_ref(), &base.classifier())
+    })?;
     Ok(0)
 }
 

@@ -70,6 +70,11 @@ impl Hub {
         (inner.base.classifier().rules().clone(), inner.base.today())
     }
 
+    /// Runs `f` on the base console (under the lock: no change is applied meanwhile).
+    pub fn with_base(&self, f: impl FnOnce(&App)) {
+        f(&self.lock().base)
+    }
+
     /// How many sessions are registered.
     pub fn len(&self) -> usize {
         self.lock().sessions.len()

@@ -136,8 +136,15 @@ fn backups(store: Arc<dyn Store>, start: chrono::NaiveDate, follow_clock: bool) 
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// Serves the console on `store` (held by this process, at `db`) until SIGTERM, SIGINT or
-/// SIGHUP; every session starts from a clone of `base`.
-pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow::Result<()> {
+/// SIGHUP; every session follows `base`'s shop. `at_stop` is given the base console when the
+/// sessions are gone (the command line keeps its classes for the next start).
+pub fn run(
+    store: Arc<dyn Store>,
+    db: &Path,
+    base: App,
+    opts: Options,
+    at_stop: impl FnOnce(&App),
+) -> anyhow::Result<()> {
     let base_today = base.today();
     let keys = auth::AuthorizedKeys::open(&opts.authorized_keys)?;
     let host_key = hostkey::load_or_create(&opts.host_key)?;
@@ -181,6 +188,7 @@ pub fn run(store: Arc<dyn Store>, db: &Path, base: App, opts: Options) -> anyhow
     }
     // Give the writer tasks a moment to send the last frames, then drop every connection.
     runtime.shutdown_timeout(Duration::from_millis(500));
+    shared.hub.with_base(at_stop);
     crate::store::remove_marker(db);
     Ok(())
 }

@@ -465,8 +465,11 @@ impl Store for SledStore {
         Ok(super::kept::segments(&self.trees[TreeId::Kept]))
     }
 
+    // Kept figures are flushed too: derived, but a process that ends without dropping the
+    // store (a server's threads hold it) would otherwise leave them in memory only.
     fn keep_segments(&self, segments: &Segmented) -> StoreResult<()> {
-        super::kept::keep_segments(&self.trees[TreeId::Kept], segments)
+        super::kept::keep_segments(&self.trees[TreeId::Kept], segments)?;
+        self.db.flush().map(drop).map_err(super::scan::io)
     }
 
     fn kept_classes(&self) -> StoreResult<Option<KeptClasses>> {
@@ -478,7 +481,8 @@ impl Store for SledStore {
     }
 
     fn keep_classes(&self, classes: &KeptClasses) -> StoreResult<()> {
-        super::kept_classes::keep(&self.trees[TreeId::Kept], classes)
+        super::kept_classes::keep(&self.trees[TreeId::Kept], classes)?;
+        self.db.flush().map(drop).map_err(super::scan::io)
     }
 
     fn customer_count(&self) -> StoreResult<u64> {

@@ -9,7 +9,8 @@
 //!
 //! Reads take the lock recursively (a frame reads the shop in many places at once, and a plain
 //! read lock would deadlock behind a waiting writer); a write waits for frames in progress,
-//! which take well under a millisecond.
+//! which take well under a millisecond (an edit holds the write lock about as long; a new day
+//! ~60 ms at 100,000 customers).
 
 use super::Model;
 use crate::classify::Classifier;
