@@ -270,3 +270,27 @@ fn sessions_follow_one_shop_that_only_the_base_writes() {
     }
     assert_eq!(a.app.model().len(), fresh.model().len());
 }
+
+#[test]
+fn a_load_for_every_session_is_installed_once_and_fitted_only_by_whoever_loaded() {
+    let (_dir, store, hub) = setup();
+    let mut a = Session::join(&hub, 1, "alice");
+    let histories = all_histories(&store).unwrap();
+    let rules = a.app.classifier().rules().clone();
+    // What the server publishes after an import through its control socket.
+    hub.publish_load(kehu::ui::Loaded::from_histories(&histories, rules.clone(), today()));
+    assert_eq!(a.take_remote(), 1);
+    let b = Session::join(&hub, 2, "bob");
+    assert!(a.app.same_shop(&b.app), "still one shop after the load");
+    assert_eq!(a.app.model().len(), histories.len());
+
+    // The load has no model: the console whose own load it is asks for a fit; a session told of
+    // another's load does not (two fits of one shop would race to store theirs).
+    let own = kehu::ui::Loaded::from_histories(&histories, rules, today());
+    let told = own.for_follower();
+    let fits = |effects: Vec<kehu::ui::Effect>| {
+        effects.iter().filter(|e| matches!(e, kehu::ui::Effect::FitModel)).count()
+    };
+    assert_eq!(fits(a.app.update(Action::Loaded(Box::new(told)))), 0);
+    assert_eq!(fits(a.app.update(Action::Loaded(Box::new(own)))), 1);
+}

@@ -226,7 +226,13 @@ fn duplicates_judged_after_the_classes_take_in_what_changed_meanwhile() {
     let mut a = loading_app();
     a.update(Action::CustomersLoaded(customers_only(&hs)));
     let classifier = Classifier::from_histories(Rules::default(), today(), &hs);
-    a.update(Action::Loaded(Box::new(kehu::ui::Loaded { classifier, model: None, dupes: None, note: None })));
+    a.update(Action::Loaded(Box::new(kehu::ui::Loaded {
+        classifier,
+        model: None,
+        dupes: None,
+        note: None,
+        elsewhere: false,
+    })));
     a.update(Action::ShowDuplicates);
     assert!(a.duplicates().finding && a.duplicates().pairs.is_empty());
     assert!(screen(&draw(&mut a, 80, 24)).contains("finding likely duplicates…"));

@@ -166,6 +166,14 @@ impl Classifier {
         fit_summaries(summaries, self.today)
     }
 
+    /// What a fit reads, copied out (in id order) so that it runs without the classifier: a
+    /// shop shared by `kehu serve`'s sessions is not held for the length of a fit.
+    pub fn fit_input(&self) -> (Vec<Summary>, NaiveDate) {
+        let mut summaries: Vec<Summary> = self.entries.values().map(|e| e.summary.clone()).collect();
+        summaries.sort_unstable_by_key(|s| s.id);
+        (summaries, self.today)
+    }
+
     /// The fingerprint of the data as of today, to compare with a stored model's.
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint::of(self.entries.values().map(|e| &e.summary), self.today)

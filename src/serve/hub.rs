@@ -46,8 +46,10 @@ impl Hub {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while the lock was held happened in `App::update` of the base; the base is
-        // still a consistent (if possibly one change behind) console.
+        // A panic while the lock was held happened in `App::update` of the base. Its views are
+        // consistent; the shop it writes may hold part of that one change (its lock does not
+        // poison), which the next publication of the same customer — read afresh from the
+        // store — puts right.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -97,6 +99,15 @@ impl Hub {
         let mut inner = self.lock();
         inner.base.update(Action::NewDay(day));
         inner.sessions.retain(|(_, tx)| tx.send(Input::Remote(Box::new(Action::NewDay(day)))).is_ok());
+    }
+
+    /// Installs a load made for no session (the command line changed the whole shop) in the
+    /// base's shop, moved rather than copied, and tells every session.
+    pub fn publish_load(&self, loaded: crate::ui::Loaded) {
+        let mut inner = self.lock();
+        let for_others = Action::Loaded(Box::new(loaded.for_follower()));
+        inner.base.update(Action::Loaded(Box::new(loaded)));
+        inner.sessions.retain(|(_, tx)| tx.send(Input::Remote(Box::new(for_others.clone()))).is_ok());
     }
 
     /// Passes on what session `from` (operator `by`) just saved, as an action its console took.

@@ -100,7 +100,7 @@ fn try_publish(
         // Whatever anyone saves from here on is sent again after the load.
         since = mark(store)?;
         only = None;
-        hub.publish(store, NO_SESSION, operator, &Action::Loaded(Box::new(load(store, hub)?)));
+        hub.publish_load(load(store, hub)?);
     }
 }
 

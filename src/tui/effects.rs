@@ -28,12 +28,18 @@ pub fn run_as(store: &dyn Store, effect: Effect, operator: &str) -> Vec<Action> 
 }
 
 /// Fits the models on the classifier's customers and stores them for the next start.
-pub fn fit(clf: &crate::classify::Classifier, store: &dyn Store, operator: &str) -> Action {
-    let fitted = clf.fit_model().map_err(anyhow::Error::from).and_then(|m| {
-        let key = crate::classify::MODEL_SETTING.to_string();
-        store.commit(Change::Setting { key, value: Some(m.to_bytes()) }, operator)?;
-        Ok(m)
-    });
+pub fn fit(
+    input: (Vec<crate::classify::Summary>, chrono::NaiveDate),
+    store: &dyn Store,
+    operator: &str,
+) -> Action {
+    let (summaries, today) = input;
+    let fitted =
+        crate::classify::fit_summaries(&summaries, today).map_err(anyhow::Error::from).and_then(|m| {
+            let key = crate::classify::MODEL_SETTING.to_string();
+            store.commit(Change::Setting { key, value: Some(m.to_bytes()) }, operator)?;
+            Ok(m)
+        });
     match fitted {
         Ok(m) => Action::ModelFitted(Box::new(m)),
         Err(e) => Action::Failed(crate::notice!("cannot fit the model: {}", format!("{e:#}"))),

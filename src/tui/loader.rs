@@ -124,10 +124,12 @@ where
         // The rows and the search were sent with the customers; they take the classes on
         // arrival. The pairs follow if they are not judged yet: classes first.
         if dupes.is_finished() {
-            let loaded = Loaded { classifier, model: None, dupes: Some(joined(dupes)), note };
+            let loaded =
+                Loaded { classifier, model: None, dupes: Some(joined(dupes)), note, elsewhere: false };
             let _ = tx.send(Action::Loaded(Box::new(loaded)));
         } else {
-            let _ = tx.send(Action::Loaded(Box::new(Loaded { classifier, model: None, dupes: None, note })));
+            let loaded = Loaded { classifier, model: None, dupes: None, note, elsewhere: false };
+            let _ = tx.send(Action::Loaded(Box::new(loaded)));
             let index = joined(dupes);
             if !stop() {
                 let _ = tx.send(Action::DuplicatesFound(Box::new(index)));

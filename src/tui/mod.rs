@@ -173,7 +173,11 @@ pub fn dispatch_with(
         for effect in app.update(a) {
             match effect {
                 Effect::Quit => {}
-                Effect::FitModel => queue.push_back(effects::fit(&app.classifier(), store, app.operator())),
+                Effect::FitModel => {
+                    // The summaries are copied out first: the fit runs without the shop's lock.
+                    let input = app.classifier().fit_input();
+                    queue.push_back(effects::fit(input, store, app.operator()))
+                }
                 Effect::Search(job) => match offload.searches {
                     Some(thread) => thread.submit(job),
                     None => queue.push_back(job.run_now()),

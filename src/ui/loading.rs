@@ -29,6 +29,9 @@ pub struct Loaded {
     pub dupes: Option<DuplicateIndex>,
     /// What the operator should know about the load (e.g. why there are no predictions).
     pub note: Option<String>,
+    /// Another session's load, passed on by `kehu serve`: the shop is installed by its owner and
+    /// a fit, if one is needed, is asked for by the session that loaded.
+    pub elsewhere: bool,
 }
 
 /// Customers a shop needs before the model is fitted without being asked: fewer give
@@ -44,6 +47,7 @@ impl Loaded {
             model: None,
             dupes: self.dupes.as_ref().map(|_| DuplicateIndex::default()),
             note: self.note.clone(),
+            elsewhere: true,
         }
     }
 }
@@ -60,7 +64,7 @@ impl Loaded {
     pub fn new(customers: Vec<Customer>, classifier: Classifier) -> Loaded {
         let dupes = DuplicateIndex::build(&customers);
         let model = Model::build(customers, Some(&classifier));
-        Loaded { classifier, model: Some(model), dupes: Some(dupes), note: None }
+        Loaded { classifier, model: Some(model), dupes: Some(dupes), note: None, elsewhere: false }
     }
 
     /// From whole histories (tests and small shops), classified with `rules` as of `today`.
@@ -174,20 +178,25 @@ impl App {
         // Until the pairs are judged, the index is empty and edits are noted for it.
         self.dupes_pending = if loaded.dupes.is_some() { None } else { Some(Vec::new()) };
         self.duplicates.finding = self.dupes_pending.is_some();
-        let today = self.today;
+        let (today, elsewhere) = (self.today, loaded.elsewhere);
+        let mut old = None;
         if let Some(mut shop) = self.shop.write() {
             let shop = &mut *shop;
-            shop.clf = loaded.classifier;
-            match loaded.model {
-                Some(model) => shop.model = model,
-                None => shop.model.refresh_classes(&shop.clf),
+            let rows_sent = loaded.model.is_none();
+            let model = loaded.model.unwrap_or_else(|| std::mem::take(&mut shop.model));
+            let dupes = loaded.dupes.unwrap_or_default();
+            old = Some(std::mem::replace(shop, super::ShopData { clf: loaded.classifier, model, dupes }));
+            if rows_sent {
+                shop.model.refresh_classes(&shop.clf);
             }
-            shop.dupes = loaded.dupes.unwrap_or_default();
             // A day that began while the shop was being read wins over the day reading started.
             if today > shop.clf.today() {
                 shop.clf.set_today(today);
                 shop.model.refresh_facts(&shop.clf);
             }
+        }
+        if let Some(old) = old {
+            super::shop::discard(old);
         }
         self.reset_views();
         self.status = match loaded.note {
@@ -204,8 +213,9 @@ impl App {
             let shop = self.shop.read();
             shop.clf.model().is_none() && shop.model.len() >= AUTO_FIT_MIN_CUSTOMERS
         };
-        // A follower's owner fits (it received the same data).
-        if unfitted && self.shop.writes() {
+        // The console whose load it is asks (a session's own load in `kehu serve` included: the
+        // base that installed it runs no effects).
+        if unfitted && !elsewhere {
             let loaded = std::mem::take(&mut self.status);
             self.status = crate::notice!(
                 "{} · {}",

@@ -86,3 +86,15 @@ impl std::fmt::Debug for Shop {
             .finish()
     }
 }
+
+/// Frees a shop that was replaced (a new load) off the caller's thread when it is large:
+/// freeing 100,000 customers' small allocations takes about a second, which inside the shop's
+/// write lock and the server's hub would hold up every session.
+pub(crate) fn discard(old: ShopData) {
+    const SMALL: usize = 10_000;
+    if old.model.len() <= SMALL {
+        return;
+    }
+    // When no thread can be started the shop is freed here (the closure is dropped with it).
+    let _ = std::thread::Builder::new().name("kehu-free".into()).spawn(move || drop(old));
+}
