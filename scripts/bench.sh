@@ -12,6 +12,7 @@
 #            from kept classes, and afresh
 #   import   purchases per second of `kehu import` into an empty database
 #   pty      the real binary in a pseudo-terminal: first frame, bytes per key, resident memory
+#   serve    kehu serve with 1 and 20 OpenSSH consoles: resident memory, keystroke round trip
 #   cdnow    import + classes export beside the lifetimes pipeline (scripts/cdnow_vs_lifetimes.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,12 @@ for n in "${sizes[@]}"; do
   KEHU_BENCH_DB="$db" cargo bench --quiet --bench undo 2>/dev/null | sed "s/^/${n}_/"
   KEHU_BENCH_CUSTOMERS="$n" cargo bench --quiet --bench console 2>/dev/null | sed "s/^/${n}_/"
   python3 scripts/pty_measure.py "$kehu" "$db" 2026-11-25 | sed "s/^/${n}_/"
+  # kehu serve with 20 OpenSSH consoles: resident memory with 1 and 20 (they share one shop).
+  if command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
+    python3 scripts/serve_measure.py "$kehu" "$db" 20 2026-11-25 | sed "s/^/${n}_/"
+  else
+    echo "# no OpenSSH client: the serve figures are skipped" >&2
+  fi
 
   # Whole commands as a phone worker or a script runs them (median of 5): `segments` and
   # `show REF` reading the counts kept by the last whole-shop classification; on a later day,
