@@ -143,7 +143,7 @@ fn the_second_save_of_one_customer_asks_instead_of_overwriting() {
     b.keys(&store, &hub, &[FormKey::End]);
     b.keys(&store, &hub, &chars(" B"));
     b.keys(&store, &hub, &[FormKey::CtrlS]);
-    let Some(Confirm::Reload { customer, by, fields }) = b.app.confirm() else {
+    let Some(Confirm::Reload { customer, by, fields, .. }) = b.app.confirm() else {
         panic!("{:?}", b.app.confirm())
     };
     assert_eq!((*customer, by.as_deref()), (id, Some("alice")));
@@ -293,4 +293,47 @@ fn a_load_for_every_session_is_installed_once_and_fitted_only_by_whoever_loaded(
     };
     assert_eq!(fits(a.app.update(Action::Loaded(Box::new(told)))), 0);
     assert_eq!(fits(a.app.update(Action::Loaded(Box::new(own)))), 1);
+}
+
+#[test]
+fn a_conflict_answered_before_the_shop_has_the_other_save_uses_the_stored_version() {
+    let (_dir, store, hub) = setup();
+    let mut a = Session::join(&hub, 1, "alice");
+    let mut b = Session::join(&hub, 2, "bob");
+    let id = a.app.model().ids()[0];
+    let name = a.app.model().get(id).unwrap().customer.name.clone();
+    b.act(&store, &hub, Action::OpenForm(FormRequest::EditCustomer { customer: id }));
+    // Alice's save lands in the store, its publication not yet in the shop.
+    a.app.update(Action::OpenForm(FormRequest::EditCustomer { customer: id }));
+    for k in [FormKey::End, FormKey::Char('A'), FormKey::CtrlS] {
+        dispatch_observed(&mut a.app, &store, Action::FormKey(k), &mut |_| {});
+    }
+    assert_eq!(store.customer(id).unwrap().unwrap().name, format!("{name}A"));
+    assert_eq!(b.app.model().get(id).unwrap().customer.name, name, "the shop is behind");
+
+    // y: the form shows alice's stored version, not the shop's older one.
+    b.keys(&store, &hub, &[FormKey::End, FormKey::Char('B'), FormKey::CtrlS]);
+    assert!(matches!(b.app.confirm(), Some(Confirm::Reload { .. })), "{}", b.app.status());
+    b.act(&store, &hub, Action::Confirm);
+    assert_eq!(b.app.form().unwrap().value(kehu::ui::form::FieldId::Name).unwrap(), format!("{name}A"));
+
+    // n: the edit is rebased on alice's revision, so saving it is not refused again.
+    b.keys(&store, &hub, &[FormKey::End, FormKey::Char('?'), FormKey::CtrlS]);
+    assert!(b.app.form().is_none(), "{}", b.app.status());
+    dispatch_observed(
+        &mut a.app,
+        &store,
+        Action::OpenForm(FormRequest::EditCustomer { customer: id }),
+        &mut |_| {},
+    );
+    for k in [FormKey::End, FormKey::Char('!'), FormKey::CtrlS] {
+        dispatch_observed(&mut a.app, &store, Action::FormKey(k), &mut |_| {});
+    }
+    b.act(&store, &hub, Action::OpenForm(FormRequest::EditCustomer { customer: id }));
+    b.keys(&store, &hub, &[FormKey::End, FormKey::Char('#'), FormKey::CtrlS]);
+    assert!(matches!(b.app.confirm(), Some(Confirm::Reload { .. })), "{}", b.app.status());
+    b.act(&store, &hub, Action::Cancel);
+    b.keys(&store, &hub, &[FormKey::CtrlS]);
+    assert!(b.app.form().is_none(), "saved after keeping the edit: {}", b.app.status());
+    assert_eq!(store.customer(id).unwrap().unwrap().name, format!("{name}A?#"));
 }

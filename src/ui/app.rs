@@ -166,6 +166,9 @@ pub enum Confirm {
         by: Option<String>,
         /// The fields where the stored version and the edit differ, both sides.
         fields: Vec<super::form::Difference>,
+        /// The stored version the refusal carried: a session of `kehu serve` may ask before the
+        /// shop it follows has taken that change in.
+        stored: Box<Customer>,
     },
 }
 
@@ -396,6 +399,14 @@ impl App {
     /// The shop as read now: classifier, rows and duplicate index in one guard.
     pub fn shop(&self) -> super::ShopRead<'_> {
         self.shop.read()
+    }
+
+    /// A customer's name, safe to draw; empty for one who is gone.
+    pub(crate) fn safe_name(&self, id: u64) -> String {
+        let shop = self.shop.read();
+        shop.model
+            .get(id)
+            .map_or(String::new(), |r| crate::text::terminal_safe(&r.customer.name).into_owned())
     }
 
     /// Whether this console and `other` hold one shop (sessions of one `kehu serve`).

@@ -279,12 +279,7 @@ impl App {
                 self.help = false;
                 self.list.searching = false;
                 let effects = self.open_detail(id);
-                let name = self
-                    .shop
-                    .read()
-                    .model
-                    .get(id)
-                    .map_or(String::new(), |r| crate::text::terminal_safe(&r.customer.name).into_owned());
+                let name = self.safe_name(id);
                 self.status = crate::notice!("card {} was merged into #{} {}", card, id, name);
                 effects
             }

@@ -37,6 +37,15 @@ impl App {
             },
             None => None,
         };
+        self.open_form_on(request, subject)
+    }
+
+    /// Opens the form a request asks for on `subject`, the customer as the form should show it.
+    pub(super) fn open_form_on(
+        &mut self,
+        request: FormRequest,
+        subject: Option<Box<Customer>>,
+    ) -> Vec<Effect> {
         let form = match (&request, subject) {
             // The App has no clock: the form stamps midnight of "today" and the runtime replaces
             // both stamps when it stores the new customer.
@@ -161,17 +170,7 @@ impl App {
             out.push((id, super::duplicates::reasons_text(&reasons, mask.hides(id), self.lang)));
         }
         out.truncate(3);
-        out.into_iter()
-            .map(|(id, why)| {
-                let name = self
-                    .shop
-                    .read()
-                    .model
-                    .get(id)
-                    .map_or(String::new(), |r| terminal_safe(&r.customer.name).into_owned());
-                (id, format!("#{id} {name} — {why}"))
-            })
-            .collect()
+        out.into_iter().map(|(id, why)| (id, format!("#{id} {} — {why}", self.safe_name(id)))).collect()
     }
 
     /// Saves the customer of the open form.

@@ -6,7 +6,7 @@ use super::app::{App, Confirm};
 use super::form::Difference;
 use super::sync::classes_line;
 use super::widgets::{fit, pad_to};
-use crate::domain::History;
+use crate::domain::{Customer, History};
 use crate::i18n::{Lang, tr_in, trf_in};
 use crate::text::terminal_safe;
 use unicode_width::UnicodeWidthStr;
@@ -42,14 +42,25 @@ impl App {
             None => super::NoticeArg::Term("someone else"),
         };
         self.status = crate::notice!("{} changed this customer meanwhile; nothing was overwritten.", who);
-        self.confirm = Some(Confirm::Reload { customer, by, fields });
+        self.confirm = Some(Confirm::Reload { customer, by, fields, stored: Box::new(current.customer) });
         vec![]
     }
 
+    /// The newer of the version a refusal carried and the one in the shop.
+    fn newest(&self, stored: Box<Customer>) -> Box<Customer> {
+        let shop = self.shop.read();
+        match shop.model.get(stored.id) {
+            Some(row) if row.customer.revision > stored.revision => row.customer.clone(),
+            _ => stored,
+        }
+    }
+
     /// `y` on the reload question: the form shows the stored version (the typing is dropped).
-    pub(super) fn reload_form(&mut self, customer: u64) -> Vec<Effect> {
+    pub(super) fn reload_form(&mut self, stored: Box<Customer>) -> Vec<Effect> {
         self.form = None;
-        let effects = self.open_form(FormRequest::EditCustomer { customer });
+        let customer = stored.id;
+        let stored = self.newest(stored);
+        let effects = self.open_form_on(FormRequest::EditCustomer { customer }, Some(stored));
         if self.form.is_some() {
             self.status = crate::notice!("reloaded: the form shows the stored version");
         }
@@ -58,10 +69,10 @@ impl App {
 
     /// `n` on the reload question: the edit stays in the form, and saving it now replaces the
     /// version stored meanwhile (the operator has seen that it exists).
-    pub(super) fn keep_edit(&mut self, customer: u64, by: Option<&str>) {
-        let revision = self.shop.read().model.get(customer).map(|r| r.customer.revision);
-        if let (Some(open), Some(rev)) = (self.form.as_mut(), revision) {
-            open.form.rebase(rev);
+    pub(super) fn keep_edit(&mut self, stored: Box<Customer>, by: Option<&str>) {
+        let revision = self.newest(stored).revision;
+        if let Some(open) = self.form.as_mut() {
+            open.form.rebase(revision);
         }
         self.status = match by {
             Some(b) => crate::notice!("your edit is kept; saving it replaces {}'s version", terminal_safe(b)),

@@ -153,7 +153,7 @@ impl App {
                 Some(Confirm::Till(p)) => self.save_purchase(*p),
                 Some(Confirm::LooksLike { customer, .. }) => self.save_customer(*customer),
                 Some(Confirm::Merge { survivor, loser }) => self.confirm_merge(*survivor, loser),
-                Some(Confirm::Reload { customer, .. }) => self.reload_form(customer),
+                Some(Confirm::Reload { stored, .. }) => self.reload_form(stored),
                 Some(Confirm::DeleteSegment(at)) if at < self.segments.saved.len() => {
                     let gone = self.segments.saved.remove(at);
                     self.segments.saved_counts = None;
@@ -167,7 +167,7 @@ impl App {
             },
             Action::Cancel | Action::Back => {
                 match self.confirm.take() {
-                    Some(Confirm::Reload { customer, by, .. }) => self.keep_edit(customer, by.as_deref()),
+                    Some(Confirm::Reload { stored, by, .. }) => self.keep_edit(stored, by.as_deref()),
                     Some(Confirm::Till(_) | Confirm::LooksLike { .. }) => {
                         // Back to the form, everything typed still there.
                         if let Some(f) = self.form.as_mut() {

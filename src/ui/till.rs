@@ -157,13 +157,7 @@ impl App {
 
     /// "王小明 #12", safe to draw.
     fn name_of(&self, id: u64) -> String {
-        let name = self
-            .shop
-            .read()
-            .model
-            .get(id)
-            .map_or(String::new(), |r| terminal_safe(&r.customer.name).into_owned());
-        format!("{name} #{id}")
+        format!("{} #{id}", self.safe_name(id))
     }
 }
 
