@@ -117,7 +117,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("follow-ups", "待跟进"),
     ("duplicates", "疑似重复"),
     ("  ? help", "  ? 帮助"),
-    ("{} · {} customers", "{} · {} 位客户"),
+    ("{} customers", "{} 位客户"),
     (" · {} shown", " · 显示 {}"),
     (" · {} selected", " · 已选 {}"),
     (" · {} due", " · {} 位到期"),

@@ -39,10 +39,9 @@ pub fn draw_tabs(app: &App, f: &mut Frame, area: Rect) {
 /// Draws the status line: database, counts, the view's state, and the last message.
 pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let customers =
-        || trf_in(lang, "{} · {} customers", &[&safe(&app.db_label), &app.shop.read().model.len()]);
+    let customers = || trf_in(lang, "{} customers", &[&app.shop.read().model.len()]);
     let mut left = match &app.loading {
-        Some(l) if !l.searchable => format!("{} · {}", safe(&app.db_label), l.text(lang)),
+        Some(l) if !l.searchable => l.text(lang),
         Some(l) => customers() + " · " + &l.text(lang),
         None => customers(),
     };
@@ -69,9 +68,31 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
     let msg = app.status.render(lang);
     let msg = safe(&msg);
     let sep = super::floor::separator(app.options.ascii_borders);
-    let line = if msg.is_empty() { left } else { format!("{left}{sep}{msg}") };
-    let style = Style::new().add_modifier(Modifier::REVERSED);
     let w = area.width as usize;
+    let line = status_line(&safe(&app.db_label), &left, &msg, sep, w);
+    let style = Style::new().add_modifier(Modifier::REVERSED);
     let padded = super::widgets::pad_to(&fit(&line, w), w);
     f.render_widget(Paragraph::new(fit(&padded, w)).style(style), area);
+}
+
+/// The status line's text within `w` columns: the database, the view's counts, the message. In
+/// a narrow window the database's path is left out, so that the message ("saved …", why a save
+/// was refused) is not pushed off by a long path; the counts, a few columns, stay first.
+fn status_line(db: &str, counts: &str, msg: &str, sep: &str, w: usize) -> String {
+    let tail = if msg.is_empty() { String::new() } else { format!("{sep}{msg}") };
+    let whole = format!("{db} · {counts}{tail}");
+    if unicode_width::UnicodeWidthStr::width(whole.as_str()) <= w { whole } else { format!("{counts}{tail}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::status_line;
+
+    #[test]
+    fn a_narrow_status_line_gives_up_the_path_for_the_message() {
+        let line = |w| status_line("/home/shop/db", "2000 customers · 12 due", "saved 王敏", " │ ", w);
+        assert_eq!(line(80), "/home/shop/db · 2000 customers · 12 due │ saved 王敏");
+        assert_eq!(line(40), "2000 customers · 12 due │ saved 王敏");
+        assert_eq!(status_line("/db", "5 customers", "", " │ ", 8), "5 customers");
+    }
 }
