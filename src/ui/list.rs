@@ -9,6 +9,7 @@ use super::search::{Search, SearchJob};
 use super::segments::{ClassFilter, filter_ids};
 use super::widgets::{fit, highlighted, money_short, safe};
 use crate::classify::Classifier;
+use crate::domain::Money;
 use crate::i18n::{self, Lang, tr_in};
 use crate::search::Answer;
 use ratatui::Frame;
@@ -75,8 +76,7 @@ impl ListState {
         } else if self.dir == SortDir::Desc {
             base.reverse();
         }
-        self.spend_width = widest_spend(&base, model);
-        self.stored_width = widest_stored(&base, model);
+        (self.spend_width, self.stored_width) = widest_money(&base, model);
         self.allowed = (!self.filter.is_empty()).then(|| base.iter().copied().collect());
         self.base = base;
         self.restart_search(keep);
@@ -141,26 +141,29 @@ impl ListState {
     }
 }
 
-/// Cells of the widest 12-month spend among `ids`, as the list writes it.
-fn widest_spend(ids: &[u64], model: &Model) -> u16 {
-    // The widest amount is the largest or the most negative one: two are written, not all.
-    let spends = || ids.iter().filter_map(|id| model.get(*id)).map(|r| r.facts.spend_365);
-    [spends().min(), spends().max()]
-        .into_iter()
-        .flatten()
-        .map(|m| money_short(m).len() as u16)
-        .max()
-        .unwrap_or(0)
-}
-
-/// Cells of the widest stored value held among `ids`; None when none holds any.
-fn widest_stored(ids: &[u64], model: &Model) -> Option<u16> {
-    ids.iter()
-        .filter_map(|id| model.get(*id))
-        .map(|r| r.facts.stored_value)
-        .filter(|m| m.0 != 0)
-        .map(|m| money_short(m).len() as u16)
-        .max()
+/// Cells of the widest 12-month spend among `ids` as the list writes it, and of the widest
+/// stored value held (None when none holds any): one pass over the rows, two amounts of each
+/// formatted (the widest is the largest or the most negative one), as this runs on every save.
+fn widest_money(ids: &[u64], model: &Model) -> (u16, Option<u16>) {
+    let mut spend: Option<(Money, Money)> = None;
+    let mut stored: Option<(Money, Money)> = None;
+    let widen = |range: &mut Option<(Money, Money)>, m: Money| {
+        *range = Some(range.map_or((m, m), |(lo, hi)| (lo.min(m), hi.max(m))));
+    };
+    // An unfiltered list holds every row: read them in order rather than look each one up.
+    let every = ids.len() == model.len();
+    let rows: Box<dyn Iterator<Item = &super::model::Row>> = match every {
+        true => Box::new(model.rows().iter()),
+        false => Box::new(ids.iter().filter_map(|id| model.get(*id))),
+    };
+    for row in rows {
+        widen(&mut spend, row.facts.spend_365);
+        if row.facts.stored_value.0 != 0 {
+            widen(&mut stored, row.facts.stored_value);
+        }
+    }
+    let cells = |(lo, hi): (Money, Money)| money_short(lo).len().max(money_short(hi).len()) as u16;
+    (spend.map_or(0, cells), stored.map(cells))
 }
 
 /// The first row to show so that `cursor` is inside a window of `height` rows.

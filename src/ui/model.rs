@@ -190,6 +190,11 @@ impl Model {
         self.ids.binary_search(&id).ok().map(|at| &self.rows[at])
     }
 
+    /// Every row, in id order.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
     /// Every id, ascending.
     pub fn ids(&self) -> &[u64] {
         &self.ids
