@@ -10,7 +10,7 @@ use kehu::domain::{
 };
 use kehu::predict::BgNbdParams;
 use proptest::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 const CUSTOMERS: u64 = 12;
 
@@ -337,7 +337,7 @@ proptest! {
             b
         };
         let day = today + chrono::Duration::days(later);
-        let taken = builder(day).finish_kept(model.clone(), kept.clone());
+        let taken = builder(day).finish_kept(model.clone(), kept.clone(), &none());
         let mut fresh = Classifier::from_histories(rules.clone(), day, last.values());
         fresh.set_model(model.clone());
         prop_assert!(taken.is_ok(), "kept classes of {} taken up on {}", today, day);
@@ -345,17 +345,109 @@ proptest! {
 
         // Not taken: an earlier day, other rules, another model, another set of customers.
         let earlier = today - chrono::Duration::days(1);
-        prop_assert!(builder(earlier).finish_kept(model.clone(), kept.clone()).is_err());
+        prop_assert!(builder(earlier).finish_kept(model.clone(), kept.clone(), &none()).is_err());
         let other = if tight { Rules::default() } else { tight_rules() };
         let mut b = Classifier::builder(other, day);
         last.values().for_each(|h| b.push(h));
-        prop_assert!(b.finish_kept(model.clone(), kept.clone()).is_err());
+        prop_assert!(b.finish_kept(model.clone(), kept.clone(), &none()).is_err());
         let another = Some(self::model(if a == Some(0.79) { 1.0 } else { 0.79 }));
-        prop_assert!(builder(day).finish_kept(another, kept.clone()).is_err());
+        prop_assert!(builder(day).finish_kept(another, kept.clone(), &none()).is_err());
         let mut stranger = v1[0].clone();
         stranger.customer.id = CUSTOMERS + 1;
         let mut b = builder(day);
         b.push(&stranger);
-        prop_assert!(b.finish_kept(model.clone(), kept).is_err());
+        prop_assert!(b.finish_kept(model.clone(), kept, &none()).is_err());
+    }
+}
+
+/// No customer edited since the classes were kept.
+fn none() -> HashSet<u64> {
+    HashSet::new()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    /// Classes kept, then edits nobody kept classes for (new customers, changed ones, referrals
+    /// moved, customers removed), then days: caught up from the edited customers alone they
+    /// equal a fresh build; with an edited customer left out of `changed` they are refused or
+    /// still equal (an edit that changed nothing observable).
+    #[test]
+    fn kept_classes_caught_up_after_edits_equal_a_fresh_build(
+        v1 in (1..=CUSTOMERS).map(arb_history).collect::<Vec<_>>(),
+        v2 in (1..=CUSTOMERS + 3).map(arb_history).collect::<Vec<_>>(),
+        before in prop::collection::vec(arb_step(), 0..8),
+        edits in prop::collection::vec((1..=CUSTOMERS + 3, 0u8..3), 1..8),
+        later in prop_oneof![Just(0i64), 1i64..3, 3i64..40, 40i64..400],
+        tight in any::<bool>(),
+        a in prop_oneof![Just(None), Just(Some(0.79)), Just(Some(3.5))],
+    ) {
+        let rules = if tight { tight_rules() } else { Rules::default() };
+        let model = a.map(model);
+        let mut last: BTreeMap<u64, History> = v1.iter().map(|h| (h.customer.id, h.clone())).collect();
+        let mut c = Classifier::from_histories(rules.clone(), start(), last.values());
+        c.set_model(model.clone());
+        let mut today = start();
+        for step in &before {
+            match step {
+                Step::Day(n) => {
+                    today += chrono::Duration::days(*n);
+                    c.set_today(today);
+                }
+                Step::Edit(id, op) if *op == 2 => {
+                    c.remove(*id);
+                    last.remove(id);
+                }
+                Step::Edit(id, op) => {
+                    let h = if *op == 0 { &v1[(*id - 1) as usize] } else { &v2[(*id - 1) as usize] };
+                    c.upsert(h);
+                    last.insert(*id, h.clone());
+                }
+            }
+        }
+        let kept = c.kept_classes(9);
+        let mut changed = HashSet::new();
+        for (id, op) in &edits {
+            changed.insert(*id);
+            match op {
+                2 => {
+                    last.remove(id);
+                }
+                0 if *id <= CUSTOMERS => {
+                    last.insert(*id, v1[(*id - 1) as usize].clone());
+                }
+                _ => {
+                    last.insert(*id, v2[(*id - 1) as usize].clone());
+                }
+            }
+        }
+        let day = today + chrono::Duration::days(later);
+        let builder = || {
+            let mut b = Classifier::builder(rules.clone(), day);
+            last.values().for_each(|h| b.push(h));
+            b
+        };
+        let mut fresh = Classifier::from_histories(rules.clone(), day, last.values());
+        fresh.set_model(model.clone());
+        let taken = builder().finish_kept(model.clone(), kept.clone(), &changed);
+        prop_assert!(taken.is_ok(), "kept classes of {} caught up on {}", today, day);
+        prop_assert_eq!(snapshot(&taken.unwrap()), snapshot(&fresh));
+
+        // Without their population figures (a kept copy of an older kehu) edits cannot be
+        // caught up.
+        let mut bare = kept.clone();
+        bare.population = None;
+        prop_assert!(builder().finish_kept(model.clone(), bare, &changed).is_err());
+        // A customer added or removed that `changed` does not name is refused.
+        let unnamed: Vec<u64> = changed
+            .iter()
+            .copied()
+            .filter(|id| last.contains_key(id) != kept.entries.iter().any(|(k, _, _)| k == id))
+            .collect();
+        for id in unnamed {
+            let mut partial = changed.clone();
+            partial.remove(&id);
+            prop_assert!(builder().finish_kept(model.clone(), kept.clone(), &partial).is_err());
+        }
     }
 }

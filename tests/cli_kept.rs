@@ -201,3 +201,66 @@ fn kept_classes_are_what_a_start_reads_and_check_names_forged_ones() {
     let check = ok(s.kehu(next, &["check"]));
     assert!(check.contains("kept classes") && check.ends_with("clean\n"), "{check}");
 }
+
+#[test]
+fn edits_since_the_kept_classes_are_caught_up_as_a_fresh_build_would_classify_them() {
+    // Three copies of one shop, classes kept in each; the same edits through the binary in
+    // each (a new customer, a sale of an existing one, a merge). `caught` catches its kept
+    // classes up; `fresh` has its kept classes moved out of the way; `marked` had one
+    // customer forged beforehand whom the edits cannot reach (they never bought, so no moved
+    // population bound takes them in), which only a catch-up carries over.
+    let (caught, fresh, marked) = (Scratch::new(), Scratch::new(), Scratch::new());
+    for s in [&caught, &fresh, &marked] {
+        ok(s.kehu(TODAY, &["demo", "--customers", "400", "--seed", "5"]));
+        ok(s.kehu(TODAY, &["segments"]));
+    }
+    let ids: Vec<u64> = kept_classes(&caught).unwrap().entries.iter().map(|e| e.0).collect();
+    let (loser, survivor) = (ids[20], ids[30]);
+    let seller = {
+        let store = SledStore::open(&caught.db()).unwrap();
+        ids[10..].iter().find_map(|id| store.customer(*id).unwrap().unwrap().reference).expect("a member")
+    };
+    let forged = {
+        let store = SledStore::open(&marked.db()).unwrap();
+        let mut k = store.kept_classes().unwrap().unwrap();
+        let (id, classes, steady) =
+            k.entries.iter_mut().find(|(id, c, _)| *id > ids[40] && c.purchases == 0).unwrap();
+        classes.activity =
+            kehu::classify::Activity::ALL.iter().copied().find(|a| *a != classes.activity).unwrap();
+        steady.until = chrono::NaiveDate::MAX;
+        let id = *id;
+        store.keep_classes(&k).unwrap();
+        id
+    };
+    for s in [&caught, &fresh, &marked] {
+        let people = s.file("c.csv", "ref,name,phone\nK900,新客人,13912340000\n");
+        ok(s.kehu(TODAY, &["import", "--kind", "customers", people.to_str().unwrap()]));
+        let sale = s.file("p.csv", &format!("ref,date,amount\n{seller},2026-11-24,880.00\n"));
+        ok(s.kehu(TODAY, &["import", "--kind", "purchases", sale.to_str().unwrap()]));
+        // A merge (the console's, through the library).
+        let store = SledStore::open(&s.db()).unwrap();
+        store.merge(store.customer(survivor).unwrap().unwrap(), loser).unwrap();
+    }
+    {
+        let store = SledStore::open(&fresh.db()).unwrap();
+        let mut k = store.kept_classes().unwrap().unwrap();
+        k.stamp.change = 0;
+        store.keep_classes(&k).unwrap();
+    }
+    let next = "2026-11-27";
+    let exported = |s: &Scratch| ok(s.kehu(next, &["export", "--kind", "classes"]));
+    let (a, b) = (exported(&caught), exported(&fresh));
+    assert!(a == b, "classes caught up after edits differ from a fresh build");
+    let last = SledStore::open(&caught.db()).unwrap().last_change().unwrap();
+    let k = kept_classes(&caught).expect("kept anew after the catch-up");
+    assert_eq!((k.stamp.change, k.entries.len()), (last, 400), "one added, one merged away");
+    assert!(ok(caught.kehu(next, &["check"])).ends_with("clean\n"));
+
+    exported(&marked);
+    let k = kept_classes(&marked).unwrap();
+    let carried = k.entries.iter().find(|(id, _, _)| *id == forged).unwrap();
+    assert_eq!(carried.2.until, chrono::NaiveDate::MAX, "the untouched customer was taken as kept");
+    let out = marked.kehu(next, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&format!("#{forged}")), "{}", stdout(&out));
+}

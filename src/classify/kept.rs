@@ -9,7 +9,7 @@
 
 use super::engine::Classifier;
 use super::model::Model;
-use super::population::{Figures, Population};
+use super::population::{Population, PopulationFigures};
 use super::profile::{Profile, classify_with};
 use super::rules::Rules;
 use super::segments::{Dimension, SegmentRow};
@@ -38,7 +38,7 @@ pub struct Segmented {
     /// Why there are no predictions, when there are none (said again to whoever reads them).
     pub note: Option<String>,
     /// What scores, means and referral counts were decided by (see [`Population::figures`]).
-    pub population: ([Figures; 3], Vec<(u64, u32)>),
+    pub population: PopulationFigures,
     /// Whether the stored model was in force (else there were no predictions).
     pub with_model: bool,
 }

@@ -7,15 +7,23 @@
 //! reaches), an earlier one, another change, other rules or another model classify afresh.
 //! Whoever classifies the whole shop keeps them; a console keeps its own at quit, its edits
 //! included. `kehu check` compares kept classes that hold with a fresh build.
+//!
+//! Edits do not rewrite them (that would cost every save a pass over the shop): each edit
+//! names the customers it touched, in its own transaction (see the store's touched log), and a
+//! reader that finds kept classes a few changes behind catches them up — those customers are
+//! classified afresh, and of the rest only those whose scores the moved population bounds or
+//! referral counts can change (see [`ClassifierBuilder::finish_kept`]).
 
 use super::classes::Classes;
 use super::engine::{Classifier, ClassifierBuilder, Entry, population_of};
 use super::kept::{Stamp, rules_fingerprint};
 use super::model::Model;
+use super::population::{Population, PopulationFigures};
+use super::profile::classes_steady;
 use super::queue::Queue;
 use super::segments::Tallies;
 use super::steady::Steady;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Every customer's classes and how long they hold, with what they were computed from.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +34,9 @@ pub struct KeptClasses {
     pub model: u64,
     /// Per customer, by id: classes and the day they hold until.
     pub entries: Vec<(u64, Classes, Steady)>,
+    /// What their scores, means and referral counts were decided by (see
+    /// [`Population::figures`]); without it they cannot be caught up, only taken as they are.
+    pub population: Option<PopulationFigures>,
 }
 
 /// A mark of a model: FNV-1a over its stored bytes; 0 for none.
@@ -45,39 +56,55 @@ impl Classifier {
         let mut entries: Vec<(u64, Classes, Steady)> =
             self.entries.iter().map(|(id, e)| (*id, e.classes.clone(), e.steady)).collect();
         entries.sort_unstable_by_key(|(id, _, _)| *id);
-        KeptClasses { stamp, model: model_mark(self.model.as_ref()), entries }
+        let population = Some(self.pop.figures());
+        KeptClasses { stamp, model: model_mark(self.model.as_ref()), entries, population }
     }
 }
 
 impl ClassifierBuilder {
-    /// The classifier from kept classes, without classifying anyone: their population is built
+    /// The classifier from kept classes, without classifying everyone: their population is built
     /// from the summaries pushed, on the kept day, and the new-day pass brings them to this
-    /// builder's day. The builder comes back when they cannot be used: other rules, another
-    /// model, a later day than this one, or not exactly the customers pushed.
+    /// builder's day. `changed` names every customer edited since they were kept (added,
+    /// changed, merged away or deleted): those are classified afresh, and so is anyone whose
+    /// RFM scores or referral count the edits moved. The builder comes back when they cannot be
+    /// used: other rules, another model, a later day than this one, customers pushed or kept
+    /// that `changed` does not account for, or edits without the kept population figures.
     pub fn finish_kept(
         self,
         model: Option<Model>,
         kept: KeptClasses,
+        changed: &HashSet<u64>,
     ) -> Result<Classifier, Box<ClassifierBuilder>> {
+        let accounted = |id: &u64| changed.contains(id);
         let usable = kept.stamp.rules == rules_fingerprint(&self.rules)
             && kept.stamp.today <= self.today
             && kept.model == model_mark(model.as_ref())
-            && kept.entries.len() == self.summaries.len()
-            && kept.entries.iter().all(|(id, _, _)| self.summaries.contains_key(id));
+            && (changed.is_empty() || kept.population.is_some())
+            && kept.entries.iter().all(|(id, _, _)| self.summaries.contains_key(id) || accounted(id))
+            && self.summaries.keys().filter(|id| !accounted(id)).count()
+                == kept.entries.iter().filter(|(id, _, _)| !accounted(id)).count();
         if !usable {
             return Err(Box::new(self));
         }
-        let ClassifierBuilder { rules, today, mut summaries } = self;
+        let ClassifierBuilder { rules, today, summaries } = self;
         let mut c = Classifier::new(rules, kept.stamp.today);
         c.model = model;
         c.pop = population_of(summaries.values(), kept.stamp.today);
+        let again = match &kept.population {
+            Some(old) if !changed.is_empty() => moved_by_edits(&c.pop, old, changed),
+            _ => HashSet::new(),
+        };
+        let mut kept_of: HashMap<u64, (Classes, Steady)> =
+            kept.entries.into_iter().map(|(id, classes, steady)| (id, (classes, steady))).collect();
         let mut tallies = Tallies::default();
-        let mut entries = HashMap::with_capacity(kept.entries.len());
-        for (id, classes, steady) in kept.entries {
-            tallies.add(&classes);
-            // Present: checked above.
-            let summary = summaries.remove(&id).expect("a kept customer was pushed");
-            entries.insert(id, Entry::new(summary, (classes, steady)));
+        let mut entries = HashMap::with_capacity(summaries.len());
+        for (id, summary) in summaries {
+            let classified = match kept_of.remove(&id) {
+                Some(k) if !again.contains(&id) => k,
+                _ => classes_steady(&summary, &c.pop, &c.rules, c.model.as_ref(), c.today),
+            };
+            tallies.add(&classified.0);
+            entries.insert(id, Entry::new(summary, classified));
         }
         c.tallies = tallies;
         c.entries = entries;
@@ -85,4 +112,18 @@ impl ClassifierBuilder {
         c.set_today(today);
         Ok(c)
     }
+}
+
+/// Who must be classified again when edits moved a population from `old` to `now` (the kept
+/// day's, both): the customers edited, those whose value lies between an old and a new bound
+/// (the only ones whose RFM scores or mean sides can differ) and the referrers whose count
+/// changed.
+fn moved_by_edits(now: &Population, old: &PopulationFigures, changed: &HashSet<u64>) -> HashSet<u64> {
+    let before = Population::frozen(old.0, &old.1);
+    let mut again: HashSet<u64> = changed.iter().copied().collect();
+    again.extend(now.affected(before.bounds()));
+    let (_, referrals) = now.figures();
+    again.extend(referrals.iter().filter(|(id, n)| before.referred_by(*id) != *n).map(|(id, _)| *id));
+    again.extend(old.1.iter().filter(|(id, n)| now.referred_by(*id) != *n).map(|(id, _)| *id));
+    again
 }

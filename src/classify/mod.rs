@@ -89,7 +89,7 @@ pub use model::{
     clv_reason, fit_model, fit_summaries,
 };
 pub use playbook::{Action, FollowUp};
-pub use population::{Figures, Metric, Population};
+pub use population::{Figures, Metric, Population, PopulationFigures};
 pub use preference::{top_category, top_channel};
 pub use price::{PriceSensitivity, price_sensitivity};
 pub use profile::{Profile, classify, classify_with};

@@ -160,6 +160,10 @@ impl Metric {
     }
 }
 
+/// What scores, means and referral counts are decided by: the R, F, M figures and every
+/// referrer's count, by id (see [`Population::figures`]).
+pub type PopulationFigures = ([Figures; 3], Vec<(u64, u32)>);
+
 /// The population the relative dimensions are measured against.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Population {
@@ -239,7 +243,7 @@ impl Population {
 
     /// What scores, means and referral counts are decided by: the R, F, M figures and every
     /// referrer's count, by id.
-    pub fn figures(&self) -> ([Figures; 3], Vec<(u64, u32)>) {
+    pub fn figures(&self) -> PopulationFigures {
         let mut referrals: Vec<(u64, u32)> = self.referrals.iter().map(|(id, n)| (*id, *n)).collect();
         referrals.sort_unstable();
         (self.metrics().map(Metric::figures), referrals)

@@ -255,7 +255,7 @@ impl Context {
             },
         };
         let builder = match before.filter(|_| refit.is_none()).and_then(|b| self.kept_classes_at(store, b)) {
-            Some(kept) => match builder.finish_kept(model.clone(), kept) {
+            Some((kept, changed)) => match builder.finish_kept(model.clone(), kept, &changed) {
                 Ok(clf) => return Ok((clf, note, Finished::FromKept)),
                 Err(builder) => *builder,
             },

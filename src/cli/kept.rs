@@ -10,6 +10,7 @@ use crate::classify::{
     Classifier, ClassifierBuilder, KeptClasses, Segmented, Stamp, model_mark, rules_fingerprint,
 };
 use crate::store::Store;
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 /// How a whole-shop classification was finished.
@@ -63,19 +64,32 @@ impl Context {
     }
 
     /// Everyone's kept classes when they hold for change `before` (what the caller's data was
-    /// read at, and still the last change), these rules and this day or an earlier one; the
-    /// builder judges the rest (the model, the customers).
-    pub(super) fn kept_classes_at(&self, store: &dyn Store, before: u64) -> Option<KeptClasses> {
+    /// read at, and still the last change) or an earlier one whose later changes the store can
+    /// name (the customers they touched, returned), these rules and this day or an earlier
+    /// one; the builder judges the rest (the model, the customers). Past a tenth of the shop
+    /// touched, a fresh classification is about as fast: none then.
+    pub(super) fn kept_classes_at(
+        &self,
+        store: &dyn Store,
+        before: u64,
+    ) -> Option<(KeptClasses, HashSet<u64>)> {
         let (stamp, _) = store.kept_classes_stamp().ok()??;
-        let holds = stamp.change == before
-            && before > 0
+        let holds = stamp.change <= before
+            && stamp.change > 0
             && store.last_change().ok()? == before
             && stamp.rules == rules_fingerprint(&self.rules)
             && stamp.today <= self.today;
         if !holds {
             return None;
         }
-        store.kept_classes().ok()?.filter(|k| k.stamp == stamp)
+        let kept = store.kept_classes().ok()?.filter(|k| k.stamp == stamp)?;
+        let changed: HashSet<u64> = if stamp.change == before {
+            HashSet::new()
+        } else {
+            let limit = (kept.entries.len() / 10).max(64);
+            store.touched_after(stamp.change, limit).ok()??.into_iter().collect()
+        };
+        Some((kept, changed))
     }
 
     /// [`Context::classify`] of a load that began at change `before` (the console's loader):

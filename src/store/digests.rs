@@ -35,7 +35,10 @@ pub(crate) const AT: &[u8] = b"@current digests";
 /// purchases): readers take that customer's history instead.
 const HISTORY: &[u8] = b"";
 /// The layout of digests and of what they hold; a new one (a changed [`Summary`]) rebuilds them.
-pub(crate) const LAYOUT: u32 = 1;
+/// 2: digests as in 1, written by a kehu that keeps the touched log beside them (see
+/// [`super::kept_classes`]): a kehu of layout 1 writing in between drops the position, so the
+/// next open rebuilds them and restarts the log that kehu did not keep.
+pub(crate) const LAYOUT: u32 = 2;
 
 /// A digest as stored (layout 1). Never change it: add a layout and raise [`LAYOUT`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,7 +220,9 @@ pub(crate) fn current(tree: &sled::Tree, seq: u64) -> bool {
 pub(crate) fn refresh(tx: &Tx, seq: u64) -> TxResult<()> {
     let mut current =
         tx.get(TreeId::Digests, AT)?.is_some_and(|v| v.as_ref() == at_value(seq - 1).as_slice());
-    for owner in tx.owners_written() {
+    let owners = tx.owners_written();
+    super::kept_classes::log_touched(tx, seq, &owners)?;
+    for owner in owners {
         let digest = match history_in(tx, owner) {
             Ok(Some(h)) => Some(digest_of(&h)),
             Ok(None) => None,
@@ -278,6 +283,7 @@ pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<bool> {
     if let Some(e) = failed {
         return Err(e);
     }
+    super::kept_classes::restart_log(&t[TreeId::Kept], seq)?;
     batch.insert(AT, at_value(seq));
     tree.apply_batch(batch).map_err(io)?;
     Ok(true)

@@ -17,6 +17,24 @@ pub(crate) const SEGMENTS: &[u8] = b"segments";
 /// One segment row as stored: class key, label, count, share, revenue in fen, revenue share.
 type RowV1 = (String, String, u64, f64, i64, f64);
 
+/// R, F, M as stored: the quintile cuts, the sum (as high and low halves: serde's i128 is not
+/// in every format) and the count.
+pub(crate) type MetricsV1 = [(Option<[i64; 4]>, i64, u64, u64); 3];
+
+/// The R, F, M figures in their stored form.
+pub(crate) fn metrics_v1(f: &[Figures; 3]) -> MetricsV1 {
+    f.map(|f| (f.cuts, (f.sum >> 64) as i64, f.sum as u64, f.n as u64))
+}
+
+/// The R, F, M figures from their stored form.
+pub(crate) fn figures_v1(w: MetricsV1) -> [Figures; 3] {
+    w.map(|(cuts, high, low, n)| Figures {
+        cuts,
+        sum: (i128::from(high) << 64) | i128::from(low),
+        n: usize::try_from(n).unwrap_or(usize::MAX),
+    })
+}
+
 /// Segment counts as stored (layout 1). Never change it: add a layout.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SegmentedV1 {
@@ -29,7 +47,7 @@ pub(crate) struct SegmentedV1 {
     note: Option<String>,
     /// R, F, M: the quintile cuts, the sum (as high and low halves: serde's i128 is not in
     /// every format) and the count.
-    metrics: [(Option<[i64; 4]>, i64, u64, u64); 3],
+    metrics: MetricsV1,
     /// Referrer id and how many customers name them, by id.
     referrals: Vec<(u64, u32)>,
     with_model: bool,
@@ -58,7 +76,7 @@ impl Record for Segmented {
                 })
                 .collect(),
             note: self.note.clone(),
-            metrics: self.population.0.map(|f| ((f.cuts), (f.sum >> 64) as i64, f.sum as u64, f.n as u64)),
+            metrics: metrics_v1(&self.population.0),
             referrals: self.population.1.clone(),
             with_model: self.with_model,
         }
@@ -89,12 +107,7 @@ impl Record for Segmented {
             })
             .collect();
         let stamp = Stamp { change: w.change, today: from_day_number(w.today)?, rules: w.rules };
-        let metrics = w.metrics.map(|(cuts, high, low, n)| Figures {
-            cuts,
-            sum: (i128::from(high) << 64) | i128::from(low),
-            n: usize::try_from(n).unwrap_or(usize::MAX),
-        });
-        let population = (metrics, w.referrals);
+        let population = (figures_v1(w.metrics), w.referrals);
         Ok(Segmented {
             stamp,
             customers: w.customers,

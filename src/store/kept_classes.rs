@@ -3,15 +3,24 @@
 //! digests and the segment counts: not journaled, summed or backed up, and anything that does
 //! not read — a damaged block, a stamp of another layout, classes of another kehu whose class
 //! sets differ — is as good as none (the reader classifies afresh).
+//!
+//! Beside them, the touched log: every commit writes, in its own transaction, one key per
+//! customer it touched (`touched/` seq id), so that a reader finding the classes kept a few
+//! changes ago catches up those customers only. The log is whole from the change [`SINCE`]
+//! names: the digests' rebuild (see [`super::digests::ensure`]) restarts it, because whatever
+//! makes the digests fall behind — a journal replay, a restore, a kehu that wrote without
+//! them — may have written without the log too. Keeping classes prunes what they cover.
 
 use super::StoreResult;
 use super::envelope::{At, Record, decode, encode, single_layout};
+use super::kept::{MetricsV1, figures_v1, metrics_v1};
 use super::scan::io;
+use super::txn::{Tx, TxResult};
 use super::wire::{day_number, from_day_number};
 use crate::classify::{
     Action, Activity, Advocacy, AliveBucket, BirthdayMonth, Buyer, ChannelHint, ChildStage, Classes,
-    Engagement, FollowUp, FormulaStage, KeptClasses, Level, Lifecycle, Play, PriceSensitivity, Reason, Rfm8,
-    RfmSegment, Satisfaction, Stamp, Steady, Tier,
+    Engagement, FollowUp, FormulaStage, KeptClasses, Level, Lifecycle, Play, PopulationFigures,
+    PriceSensitivity, Reason, Rfm8, RfmSegment, Satisfaction, Stamp, Steady, Tier,
 };
 use crate::domain::{AreaType, Channel, ContactPref, Gender, Money, Source};
 use crate::intern::Sym;
@@ -23,6 +32,19 @@ const STAMP: &[u8] = b"classes";
 const BLOCKS: &[u8] = b"classes/";
 /// Customers per block: ~100 KB, far below the envelope's limit.
 const BLOCK: usize = 1024;
+/// The population the classes were decided by: under [`BLOCKS`], so that whoever keeps classes
+/// anew (an older kehu too, which knows nothing of it) removes it with the blocks.
+const POPULATION: &[u8] = b"classes/population";
+/// The prefix of the touched log's keys (then the change's seq and the customer's id, 8 bytes
+/// each, big-endian: byte order is change order).
+const TOUCHED: &[u8] = b"touched/";
+/// The key of the change from which on the touched log is whole (8 bytes, big-endian).
+const SINCE: &[u8] = b"touched since";
+/// A change touching more customers than this is logged as touching everyone ([`EVERYONE`]):
+/// an import of thousands is cheaper to classify afresh than to catch up, and cheaper to save.
+const WIDE: usize = 4096;
+/// The id of a [`WIDE`] change's one log key.
+const EVERYONE: u64 = u64::MAX;
 
 /// The stamp as stored (layout 1).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,6 +88,42 @@ impl Record for Head {
         Ok(Head { stamp, model: w.model, schema: w.schema, customers: w.customers, blocks: w.blocks })
     }
     single_layout!(StampV1, "kept classes");
+}
+
+/// The population figures of kept classes as stored (layout 1), with the change and day of
+/// the classes they belong to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PopulationV1 {
+    change: u64,
+    today: i32,
+    metrics: MetricsV1,
+    referrals: Vec<(u64, u32)>,
+}
+
+/// The population of a [`KeptClasses`] with the change and day it was kept at.
+#[derive(Debug, Clone, PartialEq)]
+struct Population {
+    change: u64,
+    today: chrono::NaiveDate,
+    figures: PopulationFigures,
+}
+
+impl Record for Population {
+    const KIND: &'static str = "kept classes";
+    type Wire = PopulationV1;
+    fn to_wire(&self) -> PopulationV1 {
+        PopulationV1 {
+            change: self.change,
+            today: day_number(self.today),
+            metrics: metrics_v1(&self.figures.0),
+            referrals: self.figures.1.clone(),
+        }
+    }
+    fn from_wire(w: PopulationV1, _: At) -> Result<Population, String> {
+        let figures = (figures_v1(w.metrics), w.referrals);
+        Ok(Population { change: w.change, today: from_day_number(w.today)?, figures })
+    }
+    single_layout!(PopulationV1, "kept classes");
 }
 
 /// A follow-up as stored: play, text (string index), channel, priority, cadence, due, overdue.
@@ -309,10 +367,19 @@ pub(crate) fn read(tree: &sled::Tree) -> Option<KeptClasses> {
         let Block(part) = decode(&tree.get(block_key(n)).ok()??, At::customer(0)).ok()?;
         entries.extend(part);
     }
+    // Figures of other classes (kept by an older kehu over newer ones) are none.
+    let population = tree
+        .get(POPULATION)
+        .ok()
+        .flatten()
+        .and_then(|v| decode::<Population>(&v, At::customer(0)).ok())
+        .filter(|p| p.change == head.stamp.change && p.today == head.stamp.today)
+        .map(|p| p.figures);
     (entries.len() as u64 == head.customers).then_some(KeptClasses {
         stamp: head.stamp,
         model: head.model,
         entries,
+        population,
     })
 }
 
@@ -335,7 +402,74 @@ pub(crate) fn keep(tree: &sled::Tree, kept: &KeptClasses) -> StoreResult<()> {
         blocks,
     };
     batch.insert(STAMP, encode(&head, 0)?);
+    if let Some(figures) = &kept.population {
+        let p = Population { change: kept.stamp.change, today: kept.stamp.today, figures: figures.clone() };
+        // Too many referrers for one envelope: kept without, taken up only as they are.
+        if let Ok(bytes) = encode(&p, 0) {
+            batch.insert(POPULATION, bytes);
+        }
+    }
+    // The log up to their change is pruned; whole from there on if it was whole before.
+    for covered in tree.range(TOUCHED.to_vec()..touched_key(kept.stamp.change.saturating_add(1), 0)).keys() {
+        batch.remove(covered.map_err(io)?);
+    }
+    if since(tree).is_some_and(|s| s <= kept.stamp.change) {
+        batch.insert(SINCE, &kept.stamp.change.to_be_bytes());
+    }
     tree.apply_batch(batch).map_err(io)
+}
+
+/// The change from which on the touched log is whole, if it is anywhere.
+fn since(tree: &sled::Tree) -> Option<u64> {
+    Some(u64::from_be_bytes(tree.get(SINCE).ok()??.as_ref().try_into().ok()?))
+}
+
+fn touched_key(seq: u64, id: u64) -> Vec<u8> {
+    [TOUCHED, &seq.to_be_bytes(), &id.to_be_bytes()].concat()
+}
+
+/// Inside commit `seq`'s transaction: logs the customers it touched.
+pub(crate) fn log_touched(tx: &Tx, seq: u64, owners: &[u64]) -> TxResult<()> {
+    use super::trees::TreeId;
+    if owners.len() > WIDE {
+        return tx.put_kept(TreeId::Kept, &touched_key(seq, EVERYONE), Some(Vec::new()));
+    }
+    for id in owners {
+        tx.put_kept(TreeId::Kept, &touched_key(seq, *id), Some(Vec::new()))?;
+    }
+    Ok(())
+}
+
+/// Restarts the touched log at change `seq`: nothing before it can be caught up.
+pub(crate) fn restart_log(tree: &sled::Tree, seq: u64) -> StoreResult<()> {
+    let mut batch = sled::Batch::default();
+    for old in tree.scan_prefix(TOUCHED).keys() {
+        batch.remove(old.map_err(io)?);
+    }
+    batch.insert(SINCE, &seq.to_be_bytes());
+    tree.apply_batch(batch).map_err(io)
+}
+
+/// The customers touched by the changes after `change`, when the log is whole from there and
+/// none of them was [`WIDE`]; at most `limit` of them (more: `None`, classify afresh).
+pub(crate) fn touched_after(tree: &sled::Tree, change: u64, limit: usize) -> Option<Vec<u64>> {
+    if since(tree)? > change {
+        return None;
+    }
+    let mut ids = Vec::new();
+    let from = touched_key(change.checked_add(1)?, 0);
+    for key in tree.range(from..).keys() {
+        let key = key.ok()?;
+        let Some(rest) = key.strip_prefix(TOUCHED) else { break };
+        let id = u64::from_be_bytes(rest.get(8..16)?.try_into().ok()?);
+        if rest.len() != 16 || id == EVERYONE || ids.len() == limit {
+            return None;
+        }
+        ids.push(id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Some(ids)
 }
 
 #[cfg(test)]

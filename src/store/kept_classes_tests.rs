@@ -30,7 +30,9 @@ fn classes_read_back_as_kept() {
     fewer.entries.truncate(1500);
     keep(&t, &fewer).unwrap();
     assert_eq!(read(&t), Some(fewer));
-    assert_eq!(t.scan_prefix(BLOCKS).count(), 2);
+    let blocks = t.scan_prefix(BLOCKS).keys().filter(|k| k.as_ref().unwrap().len() == BLOCKS.len() + 4);
+    assert_eq!(blocks.count(), 2);
+    assert!(t.get(POPULATION).unwrap().is_some(), "and the population they were decided by");
 }
 
 #[test]
@@ -69,4 +71,94 @@ fn a_string_index_out_of_range_is_damage() {
     let mut wire = Block(kept.entries[..10].to_vec()).to_wire();
     wire.customers[3].province = wire.strings.len() as u32;
     assert!(Block::from_wire(wire, At::customer(0)).is_err());
+}
+
+mod touched {
+    use super::super::{EVERYONE, touched_key};
+    use crate::classify::{Classifier, Rules};
+    use crate::store::digests::AT;
+    use crate::store::test_support::{day, new_customer, new_purchase};
+    use crate::store::trees::TreeId;
+    use crate::store::{ChangeSet, SledStore, Store};
+    use tempfile::TempDir;
+
+    fn kept_at(s: &SledStore, change: u64) {
+        let clf = Classifier::new(Rules::default(), day(6, 30));
+        s.keep_classes(&clf.kept_classes(change)).unwrap();
+    }
+
+    fn added(s: &SledStore, name: &str) -> u64 {
+        s.put_customer(new_customer(name, None, None)).unwrap().id
+    }
+
+    #[test]
+    fn the_log_names_who_each_change_touched_until_classes_are_kept() {
+        let dir = TempDir::new().unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
+        let opened = s.last_change().unwrap();
+        let (a, b, c) = (added(&s, "A"), added(&s, "B"), added(&s, "C"));
+        assert_eq!(s.touched_after(opened, 100).unwrap(), Some(vec![a, b, c]));
+        assert_eq!(s.touched_after(opened.wrapping_sub(1), 100).unwrap(), None, "from before the log");
+        let at = s.last_change().unwrap();
+        s.add_purchase(new_purchase(b, day(6, 1), 5)).unwrap();
+        assert_eq!(s.touched_after(at, 100).unwrap(), Some(vec![b]));
+        let survivor = s.customer(a).unwrap().unwrap();
+        s.merge(survivor, c).unwrap();
+        assert_eq!(s.touched_after(at, 100).unwrap(), Some(vec![a, b, c]));
+        // More than the caller will catch up: none.
+        assert_eq!(s.touched_after(at, 2).unwrap(), None);
+
+        // Classes kept at the last change: the log before it is pruned and whole from there.
+        let now = s.last_change().unwrap();
+        kept_at(&s, now);
+        assert_eq!(s.touched_after(now, 100).unwrap(), Some(vec![]));
+        assert_eq!(s.touched_after(at, 100).unwrap(), None, "pruned: no longer whole from there");
+        let d = added(&s, "D");
+        assert_eq!(s.touched_after(now, 100).unwrap(), Some(vec![d]));
+
+        // It outlives the process.
+        drop(s);
+        let s = SledStore::open(dir.path()).unwrap();
+        assert_eq!(s.touched_after(now, 100).unwrap(), Some(vec![d]));
+    }
+
+    #[test]
+    fn a_change_of_thousands_is_logged_as_everyone() {
+        let dir = TempDir::new().unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
+        let at = s.last_change().unwrap();
+        let first = s.allocate_ids(5000).unwrap();
+        let mut set = ChangeSet::default();
+        for n in 0..5000u64 {
+            let mut c = new_customer(&format!("C{n}"), None, None);
+            c.id = first + n;
+            set.customers.push(c);
+        }
+        s.apply(set, "test").unwrap();
+        let now = s.last_change().unwrap();
+        assert_eq!(s.touched_after(at, usize::MAX).unwrap(), None);
+        let kept = s.tree(TreeId::Kept).scan_prefix(super::super::TOUCHED).count();
+        assert_eq!(kept, 1, "one key for the whole change");
+        assert!(s.tree(TreeId::Kept).get(touched_key(now, EVERYONE)).unwrap().is_some());
+    }
+
+    #[test]
+    fn digests_fallen_behind_restart_the_log() {
+        // An older kehu wrote in between (it drops the digests' position): what it changed is
+        // not in the log, so nothing from before can be caught up after the rebuild.
+        let dir = TempDir::new().unwrap();
+        let s = SledStore::open(dir.path()).unwrap();
+        added(&s, "A");
+        let at = s.last_change().unwrap();
+        s.tree(TreeId::Digests).remove(AT).unwrap();
+        assert_eq!(s.touched_after(at, 100).unwrap(), None, "digests behind: nothing said");
+        added(&s, "B");
+        let now = s.last_change().unwrap();
+        drop(s);
+        let s = SledStore::open(dir.path()).unwrap();
+        assert_eq!(s.touched_after(at, 100).unwrap(), None);
+        assert_eq!(s.touched_after(now, 100).unwrap(), Some(vec![]));
+        let c = added(&s, "C");
+        assert_eq!(s.touched_after(now, 100).unwrap(), Some(vec![c]));
+    }
 }

@@ -200,6 +200,11 @@ pub trait Store: Send + Sync {
     fn kept_classes_stamp(&self) -> StoreResult<Option<(crate::classify::Stamp, u64)>> {
         Ok(None)
     }
+    /// The customers touched by the changes after `change` (added, edited, merged, removed),
+    /// when the store can say so exactly and they are at most `limit`; `None` otherwise.
+    fn touched_after(&self, _change: u64, _limit: usize) -> StoreResult<Option<Vec<u64>>> {
+        Ok(None)
+    }
     /// Keeps everyone's classes for the next reader: derived data, like [`Store::keep_segments`].
     fn keep_classes(&self, _classes: &KeptClasses) -> StoreResult<()> {
         Ok(())

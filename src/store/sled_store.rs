@@ -26,6 +26,7 @@ use crate::domain::{Customer, History, Phone};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The database layout this kehu writes; a database with a higher number is refused at open.
@@ -66,6 +67,9 @@ pub struct SledStore {
     db: sled::Db,
     path: PathBuf,
     trees: Trees,
+    /// A flush failed (a full disk): sled then waits for ever in its own drop, which flushes
+    /// again, so the store is left to the process's end instead.
+    flush_failed: AtomicBool,
     /// Held by every write: a merge lists what to move and then moves it, and no other edit may
     /// come in between (sled transactions cannot scan, so the listing is outside); the journal
     /// takes one entry at a time.
@@ -104,10 +108,28 @@ impl SledStore {
             db,
             path: path.to_path_buf(),
             trees,
+            flush_failed: AtomicBool::new(false),
             writer: Mutex::new(Writer { journal }),
             report,
             _lock: lock,
         }
+    }
+
+    /// Flushes sled, remembering a failure (see [`SledStore::flush_failed`]).
+    fn flush(&self) -> StoreResult<()> {
+        self.db.flush().map(drop).map_err(|e| {
+            self.flush_failed.store(true, Ordering::Relaxed);
+            super::scan::io(e)
+        })
+    }
+
+    /// `r`, remembering a failure to write as a failed flush: sled has taken the write into
+    /// memory by then, and its drop would try to flush it.
+    fn failing<A>(&self, r: StoreResult<A>) -> StoreResult<A> {
+        if r.is_err() {
+            self.flush_failed.store(true, Ordering::Relaxed);
+        }
+        r
     }
 
     /// What opening found and did.
@@ -286,7 +308,7 @@ impl SledStore {
         match out {
             Ok(a) => {
                 // The journal holds the change: a failed flush leaves sled behind, not the data.
-                let _ = self.db.flush();
+                let _ = self.flush();
                 if journal.full() {
                     // A full segment is closed now rather than made to wait for a backup; a
                     // failure here only leaves the segment growing.
@@ -468,8 +490,9 @@ impl Store for SledStore {
     // Kept figures are flushed too: derived, but a process that ends without dropping the
     // store (a server's threads hold it) would otherwise leave them in memory only.
     fn keep_segments(&self, segments: &Segmented) -> StoreResult<()> {
-        super::kept::keep_segments(&self.trees[TreeId::Kept], segments)?;
-        self.db.flush().map(drop).map_err(super::scan::io)
+        let kept = super::kept::keep_segments(&self.trees[TreeId::Kept], segments);
+        self.failing(kept)?;
+        self.flush()
     }
 
     fn kept_classes(&self) -> StoreResult<Option<KeptClasses>> {
@@ -480,9 +503,19 @@ impl Store for SledStore {
         Ok(super::kept_classes::stamp(&self.trees[TreeId::Kept]))
     }
 
+    fn touched_after(&self, change: u64, limit: usize) -> StoreResult<Option<Vec<u64>>> {
+        // Under the writer's lock: the log and the digests' position read at one change.
+        let w = self.write_lock();
+        if !super::digests::current(&self.trees[TreeId::Digests], w.journal.last) {
+            return Ok(None);
+        }
+        Ok(super::kept_classes::touched_after(&self.trees[TreeId::Kept], change, limit))
+    }
+
     fn keep_classes(&self, classes: &KeptClasses) -> StoreResult<()> {
-        super::kept_classes::keep(&self.trees[TreeId::Kept], classes)?;
-        self.db.flush().map(drop).map_err(super::scan::io)
+        let kept = super::kept_classes::keep(&self.trees[TreeId::Kept], classes);
+        self.failing(kept)?;
+        self.flush()
     }
 
     fn customer_count(&self) -> StoreResult<u64> {
@@ -549,6 +582,19 @@ impl Store for SledStore {
 
     fn ledger_pending(&self) -> StoreResult<bool> {
         Ok(self.trees[TreeId::Meta].get(super::ledger::LEDGER_PENDING).map_err(io)?.is_some())
+    }
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        // After a failed flush sled's drop never returns (seen on a full disk: `segments`
+        // printed, then hung at exit keeping its counts). Whatever was acknowledged was
+        // flushed or journaled before, so leaving sled unclosed loses nothing; the directory
+        // lock still goes. A copy of each handle never dropped keeps sled from closing.
+        if self.flush_failed.load(Ordering::Relaxed) {
+            std::mem::forget(self.db.clone());
+            std::mem::forget(self.trees.clone());
+        }
     }
 }
 
