@@ -25,6 +25,7 @@ mod lock;
 mod merge;
 mod migrate;
 mod open;
+mod pg;
 mod recover;
 pub mod salvage;
 mod scan;

@@ -1,4 +1,8 @@
-//! The writes of one sled transaction: records and their index entries change together.
+//! The writes of one transaction: records and their index entries change together.
+//!
+//! The store's rules (stale revisions, unique refs and phones, merges, ledgers) are written
+//! once, against [`Tx`], over any backend's transaction that can get, insert and remove a key of
+//! a tree ([`KvTxn`]): sled's transactional trees, or a PostgreSQL transaction (issue 19).
 //!
 //! Everything here runs inside a transaction closure, so it may only touch the transactional
 //! views: calling a plain `sled::Tree` method here would wait forever for the transaction's own
@@ -16,6 +20,30 @@ use sled::IVec;
 use sled::transaction::{ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
+
+/// What a backend's transaction offers the store's rules: one key of one tree at a time, as
+/// the transaction sees it (its own writes included).
+pub(crate) trait KvTxn {
+    /// The value under `key`.
+    fn kv_get(&self, t: TreeId, key: &[u8]) -> TxResult<Option<IVec>>;
+    /// Sets `key` to `value`; the value it replaces.
+    fn kv_insert(&self, t: TreeId, key: &[u8], value: &[u8]) -> TxResult<Option<IVec>>;
+    /// Removes `key`; the value it held.
+    fn kv_remove(&self, t: TreeId, key: &[u8]) -> TxResult<Option<IVec>>;
+}
+
+/// sled's transactional trees, indexed by [`TreeId`].
+impl KvTxn for Vec<TransactionalTree> {
+    fn kv_get(&self, t: TreeId, key: &[u8]) -> TxResult<Option<IVec>> {
+        Ok(self[t as usize].get(key)?)
+    }
+    fn kv_insert(&self, t: TreeId, key: &[u8], value: &[u8]) -> TxResult<Option<IVec>> {
+        Ok(self[t as usize].insert(key, value)?)
+    }
+    fn kv_remove(&self, t: TreeId, key: &[u8]) -> TxResult<Option<IVec>> {
+        Ok(self[t as usize].remove(key)?)
+    }
+}
 
 /// The result of a step inside a transaction; an `Abort` carries the operator's error.
 pub(crate) type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
@@ -36,7 +64,7 @@ pub(crate) fn fail<T>(e: StoreError) -> TxResult<T> {
 /// The transactional view of every tree, recording each write (for the journal) and how it
 /// changes the content sum. Every write of an edit goes through here.
 pub(crate) struct Tx<'a> {
-    trees: &'a [TransactionalTree],
+    trees: &'a dyn KvTxn,
     writes: RefCell<Vec<Write>>,
     delta: Cell<u64>,
     /// Customers written, as they were before (None: new) and after, for the audit log.
@@ -47,7 +75,7 @@ pub(crate) struct Tx<'a> {
 
 impl<'a> Tx<'a> {
     /// A view of `trees` (indexed by [`TreeId`]) with nothing recorded yet.
-    pub fn new(trees: &'a [TransactionalTree]) -> Tx<'a> {
+    pub fn new(trees: &'a dyn KvTxn) -> Tx<'a> {
         Tx {
             trees,
             writes: RefCell::default(),
@@ -57,26 +85,21 @@ impl<'a> Tx<'a> {
         }
     }
 
-    /// The transactional view of one tree.
-    pub fn tree(&self, t: TreeId) -> &TransactionalTree {
-        &self.trees[t as usize]
-    }
-
     /// The value under `key` as this transaction sees it.
     pub fn get(&self, t: TreeId, key: &[u8]) -> TxResult<Option<IVec>> {
-        Ok(self.tree(t).get(key)?)
+        self.trees.kv_get(t, key)
     }
 
     /// Sets `key` to `value`, recorded.
     pub fn insert(&self, t: TreeId, key: &[u8], value: Vec<u8>) -> TxResult<()> {
-        let old = self.tree(t).insert(key, value.as_slice())?;
+        let old = self.trees.kv_insert(t, key, value.as_slice())?;
         self.note(t, key, old.as_deref(), Some(value));
         Ok(())
     }
 
     /// Removes `key`, recorded (a key that is not there is no write).
     pub fn remove(&self, t: TreeId, key: &[u8]) -> TxResult<()> {
-        let old = self.tree(t).remove(key)?;
+        let old = self.trees.kv_remove(t, key)?;
         if old.is_some() {
             self.note(t, key, old.as_deref(), None);
         }
@@ -95,7 +118,7 @@ impl<'a> Tx<'a> {
 
     /// Sets a bookkeeping key of `meta` (the journal position, the sum), not recorded.
     pub fn bookkeeping(&self, key: &[u8], value: u64) -> TxResult<()> {
-        self.tree(TreeId::Meta).insert(key, &value.to_be_bytes())?;
+        self.trees.kv_insert(TreeId::Meta, key, &value.to_be_bytes())?;
         Ok(())
     }
 
@@ -108,8 +131,8 @@ impl<'a> Tx<'a> {
     pub fn put_kept(&self, t: TreeId, key: &[u8], value: Option<Vec<u8>>) -> TxResult<()> {
         debug_assert!(TreeId::KEPT.contains(&t));
         match value {
-            Some(v) => self.tree(t).insert(key, v)?,
-            None => self.tree(t).remove(key)?,
+            Some(v) => self.trees.kv_insert(t, key, &v)?,
+            None => self.trees.kv_remove(t, key)?,
         };
         Ok(())
     }
