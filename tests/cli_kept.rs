@@ -264,3 +264,20 @@ fn edits_since_the_kept_classes_are_caught_up_as_a_fresh_build_would_classify_th
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains(&format!("#{forged}")), "{}", stdout(&out));
 }
+
+#[test]
+fn a_rebuild_of_the_kept_summaries_is_said_once() {
+    let s = Scratch::new();
+    ok(s.kehu(TODAY, &["demo", "--customers", "120", "--seed", "6"]));
+    let first = s.kehu(TODAY, &["segments"]);
+    assert!(!stderr(&first).contains("rebuilt"), "a demo's summaries are current: {}", stderr(&first));
+    // A restore carries no kept data: the first open rebuilds the summaries and says so.
+    let file = s.dir.path().join("shop.kehubak");
+    ok(s.kehu(TODAY, &["backup", file.to_str().unwrap()]));
+    let restored = s.dir.path().join("restored");
+    ok(kehu_at(&restored, TODAY, &["restore", file.to_str().unwrap()]));
+    let opened = kehu_at(&restored, TODAY, &["segments"]);
+    assert!(stderr(&opened).contains("rebuilt the kept summaries of 120 customers"), "{}", stderr(&opened));
+    let again = kehu_at(&restored, TODAY, &["segments"]);
+    assert!(!stderr(&again).contains("rebuilt"), "said once: {}", stderr(&again));
+}

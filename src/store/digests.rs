@@ -257,12 +257,13 @@ fn history_in(tx: &Tx, owner: u64) -> TxResult<Option<History>> {
     Ok(Some(scan::sorted(customer, purchases, interactions, ledger)))
 }
 
-/// Rebuilds every digest from the records unless they are current at `seq`; returns whether
-/// it rebuilt. Runs under the writer's lock (no commit in between).
-pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<bool> {
+/// Rebuilds every digest from the records unless they are current at `seq`; how many
+/// customers it rebuilt them for (`None`: they were current). Runs under the writer's lock (no
+/// commit in between).
+pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<Option<usize>> {
     let tree = &t[TreeId::Digests];
     if current(tree, seq) {
-        return Ok(false);
+        return Ok(None);
     }
     tree.remove(AT).map_err(io)?;
     tree.clear().map_err(io)?;
@@ -286,7 +287,7 @@ pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<bool> {
     super::kept_classes::restart_log(&t[TreeId::Kept], seq)?;
     batch.insert(AT, at_value(seq));
     tree.apply_batch(batch).map_err(io)?;
-    Ok(true)
+    Ok(Some(n))
 }
 
 /// Every customer's summary from the digests, in id order, when they are current at `seq`;

@@ -54,7 +54,7 @@ pub(crate) fn open(dir: &Path, create: bool) -> StoreResult<SledStore> {
     let mut opened = recover::reconcile(&db, &trees, dir, format)?;
     opened.report.notes.extend(repaired);
     let now = read_format(&trees[super::trees::TreeId::Meta])?;
-    let store = SledStore::assemble(db, dir, trees, opened.journal, opened.report, lock);
+    let mut store = SledStore::assemble(db, dir, trees, opened.journal, opened.report, lock);
     if opened.needs_format {
         store.write_format()?;
     } else if opened.pre_ledger || now.is_some_and(|f| f < FORMAT) {
