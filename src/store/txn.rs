@@ -2,7 +2,7 @@
 //!
 //! The store's rules (stale revisions, unique refs and phones, merges, ledgers) are written
 //! once, against [`Tx`], over any backend's transaction that can get, insert and remove a key of
-//! a tree ([`KvTxn`]): sled's transactional trees, or a PostgreSQL transaction (issue 19).
+//! a tree ([`KvTxn`]): sled's transactional trees, or a PostgreSQL transaction.
 //!
 //! Everything here runs inside a transaction closure, so it may only touch the transactional
 //! views: calling a plain `sled::Tree` method here would wait forever for the transaction's own

@@ -1,4 +1,4 @@
-//! The PostgreSQL backend (issue 19), for chains: many branches and servers on one customer
+//! The PostgreSQL backend, for chains: many branches and servers on one customer
 //! base. Being built in steps; what stands today:
 //!
 //! - [`schema`]: the tables, created and upgraded by the binary itself, versioned; a database

@@ -1,4 +1,4 @@
-//! A PostgreSQL server for the tests (issue 19), for the library's tests and (by `#[path]`) the
+//! A PostgreSQL server for the tests, for the library's tests and (by `#[path]`) the
 //! integration tests: `KEHU_TEST_PG` names one (a URL without a database name,
 //! `postgresql://root@%2Fvar%2Frun%2Fpostgresql`); else a throwaway cluster is started here from the machine's PostgreSQL binaries —
 //! initdb in a temporary directory, the server on a socket in it, no TCP — as the `postgres`
