@@ -3,7 +3,7 @@
 use crate::classify::{Classifier, KeptClasses, Rules, Segmented, Stamp, rules_fingerprint};
 use crate::progress::Progress;
 use crate::store::Store;
-use crate::store::{CheckReport, SledStore, StoreError};
+use crate::store::{CheckReport, Opened, StoreError};
 use std::io::Write;
 use std::path::Path;
 
@@ -27,10 +27,13 @@ pub enum Outcome {
 /// `p` hears how far the check has come.
 pub fn check_dir(dir: &Path, rules: &Rules, p: &dyn Progress) -> Outcome {
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        SledStore::open_existing(dir).map(|store| {
-            let notes = store.report().notes.clone();
-            let mut report = store.check_with(p);
-            check_kept(&store, rules, &mut report);
+        Opened::open(dir, false).map(|store| {
+            let notes = store.notes().to_vec();
+            let mut report = match store.sled() {
+                Some(sled) => sled.check_with(p),
+                None => store.verify(p),
+            };
+            check_kept(&*store, rules, &mut report);
             (report, notes)
         })
     }));
@@ -62,7 +65,7 @@ pub fn check_dir(dir: &Path, rules: &Rules, p: &dyn Progress) -> Outcome {
 /// Kept segment counts and kept classes that hold for the database's last change and these
 /// rules, compared with the shop classified afresh on their day, with the stored model when it
 /// fits these data (one fresh build per day kept).
-fn check_kept(store: &SledStore, rules: &Rules, r: &mut CheckReport) {
+fn check_kept(store: &dyn Store, rules: &Rules, r: &mut CheckReport) {
     let Ok(now) = store.last_change() else { return };
     let holds = |s: &Stamp| s.change == now && s.rules == rules_fingerprint(rules);
     let segments = store.kept_segments().ok().flatten().filter(|k| holds(&k.stamp));
@@ -102,7 +105,7 @@ fn check_kept(store: &SledStore, rules: &Rules, r: &mut CheckReport) {
 
 /// The shop classified afresh on `day` from the kept digests, with the stored model when it
 /// fits these data; None when they do not read (the digests check says why).
-fn fresh_at(store: &SledStore, rules: &Rules, day: chrono::NaiveDate) -> Option<Classifier> {
+fn fresh_at(store: &dyn Store, rules: &Rules, day: chrono::NaiveDate) -> Option<Classifier> {
     let mut builder = Classifier::builder(rules.clone(), day);
     store
         .summaries_until(&mut |s| {

@@ -1,7 +1,7 @@
 //! `kehu` without a subcommand: the console, with today's backup written beside it.
 
 use super::Context;
-use crate::store::{SledStore, Store};
+use crate::store::{Opened, SledStore, Store};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -12,11 +12,20 @@ const BACKUP_GRACE: Duration = Duration::from_secs(1);
 
 /// Runs the console on `db`; with `daily`, today's backup (and the journal's checkpoint) is
 /// written on a thread of its own while the console starts.
-pub fn run(ctx: &Context, db: SledStore, daily: bool) -> anyhow::Result<i32> {
-    let db = Arc::new(db);
+pub fn run(ctx: &Context, db: Opened, daily: bool) -> anyhow::Result<i32> {
+    let notice = (!db.notes().is_empty()).then(|| db.notes().join("; "));
+    let (store, sled): (Arc<dyn Store>, Option<Arc<SledStore>>) = match db {
+        Opened::Sled(s) => {
+            let s = Arc::new(s);
+            (Arc::clone(&s) as Arc<dyn Store>, Some(s))
+        }
+        pg => (pg.shared(), None),
+    };
     let stop = Arc::new(AtomicBool::new(false));
-    let backup = daily.then(|| {
-        let (db, stop, today) = (Arc::clone(&db), Arc::clone(&stop), ctx.today);
+    // A database directory gets today's backup beside it; a PostgreSQL server's backups are
+    // its administrator's.
+    let backup = sled.filter(|_| daily).map(|db| {
+        let (stop, today) = (Arc::clone(&stop), ctx.today);
         std::thread::Builder::new().name("kehu-daily-backup".into()).spawn(move || {
             let dir = crate::store::backup_dir(db.path());
             crate::store::daily_backup(&db, &dir, today, crate::store::KEEP_DEFAULT, &|| {
@@ -25,8 +34,10 @@ pub fn run(ctx: &Context, db: SledStore, daily: bool) -> anyhow::Result<i32> {
         })
     });
     let backup = backup.transpose()?;
-    let label = ctx.db_path.display().to_string();
-    let store: Arc<dyn Store> = db.clone();
+    let label = match crate::store::postgres_url(&ctx.db_path) {
+        Some(url) => crate::store::shown_url(url),
+        None => ctx.db_path.display().to_string(),
+    };
     // Read before the loader starts: the counts it classifies are kept only if no change
     // landed while it read.
     let before = store.last_change()?;
@@ -34,7 +45,6 @@ pub fn run(ctx: &Context, db: SledStore, daily: bool) -> anyhow::Result<i32> {
         let (ctx, store) = (ctx.clone(), Arc::clone(&store));
         move |b| ctx.classify_keeping(store.as_ref(), b, before)
     };
-    let notice = (!db.report().notes.is_empty()).then(|| db.report().notes.join("; "));
     let at_quit = {
         let (ctx, store) = (ctx.clone(), Arc::clone(&store));
         move |clf: &crate::classify::Classifier| ctx.keep_at_quit(store.as_ref(), clf)

@@ -6,7 +6,7 @@ use crate::classify::{Classifier, ClassifierBuilder, MODEL_SETTING, Model, Rules
 use crate::demo;
 use crate::domain::Customer;
 use crate::progress::{Progress, Unit};
-use crate::store::{SledStore, Store};
+use crate::store::{Opened, Store};
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 use std::io::Write;
@@ -50,17 +50,17 @@ impl Context {
     }
 
     /// Opens (or creates) the database: the console, `demo`, `import`.
-    pub fn open(&self) -> anyhow::Result<SledStore> {
-        let store = said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?);
-        self.open_ledger(&store)?;
+    pub fn open(&self) -> anyhow::Result<Opened> {
+        let store = said(Opened::open(&self.db_path, true).map_err(super::failure::OpenFailed)?);
+        self.open_ledger(&*store)?;
         Ok(store)
     }
 
     /// Opens the database, which must exist: every command that only reads (or adds to what is
     /// there), so that a mistyped `--db` is an error, not an empty shop.
-    pub fn open_existing(&self) -> anyhow::Result<SledStore> {
-        let store = said(SledStore::open_existing(&self.db_path).map_err(super::failure::OpenFailed)?);
-        self.open_ledger(&store)?;
+    pub fn open_existing(&self) -> anyhow::Result<Opened> {
+        let store = said(Opened::open(&self.db_path, false).map_err(super::failure::OpenFailed)?);
+        self.open_ledger(&*store)?;
         Ok(store)
     }
 
@@ -85,7 +85,8 @@ impl Context {
     /// After a command that wrote much (an import, a demo shop): a journal grown past
     /// [`crate::store::CHECKPOINT_BYTES`] is cut back by a backup now (see
     /// [`crate::store::daily_backup`]), so that it stays bounded without a console running.
-    pub fn checkpoint_if_large(&self, store: &SledStore, p: &dyn Progress) -> anyhow::Result<()> {
+    pub fn checkpoint_if_large(&self, store: &Opened, p: &dyn Progress) -> anyhow::Result<()> {
+        let Some(store) = store.sled() else { return Ok(()) };
         if store.journal_bytes() > crate::store::CHECKPOINT_BYTES {
             let dir = crate::store::backup_dir(&self.db_path);
             let keep = crate::store::KEEP_DEFAULT;
@@ -101,7 +102,7 @@ impl Context {
     }
 
     /// Opens the demo database, generating it on first use.
-    pub fn open_demo(&self) -> anyhow::Result<SledStore> {
+    pub fn open_demo(&self) -> anyhow::Result<Opened> {
         let vacant = super::demo::vacant(&self.db_path);
         if vacant {
             eprintln!(
@@ -120,7 +121,7 @@ impl Context {
             p.done();
             built?;
         }
-        let store = said(SledStore::open(&self.db_path).map_err(super::failure::OpenFailed)?);
+        let store = said(Opened::open(&self.db_path, true).map_err(super::failure::OpenFailed)?);
         if !vacant && store.customer_count()? == 0 {
             eprintln!(
                 "kehu: generating a demo shop of {DEMO_CUSTOMERS} customers in {}",
@@ -128,7 +129,7 @@ impl Context {
             );
             let p = super::progress::on_stderr();
             let filled =
-                demo::fill_store_with(&store, DEMO_CUSTOMERS, 1, self.today, &crate::tui::operator(), &*p);
+                demo::fill_store_with(&*store, DEMO_CUSTOMERS, 1, self.today, &crate::tui::operator(), &*p);
             p.done();
             filled?;
         }
@@ -289,7 +290,7 @@ impl Context {
                     crate::text::shown_path(&self.db_path)
                 );
             }
-            let filled = demo::fill_store_with(&store, customers, seed, self.today, &operator, p);
+            let filled = demo::fill_store_with(&*store, customers, seed, self.today, &operator, p);
             p.done();
             (store, filled?)
         };
@@ -309,8 +310,8 @@ impl Context {
 
 /// Tells the operator (on stderr) what opening found: changes the journal brought back, a
 /// journal begun anew, an upgrade.
-fn said(store: SledStore) -> SledStore {
-    for note in &store.report().notes {
+fn said(store: Opened) -> Opened {
+    for note in store.notes() {
         eprintln!("kehu: {}", crate::text::terminal_safe(note));
     }
     store

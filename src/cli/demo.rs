@@ -20,8 +20,12 @@ pub fn scratch_of(db: &Path) -> PathBuf {
     db.with_file_name(format!("{name}.demo-partial"))
 }
 
-/// Whether `dir` holds nothing yet: missing, or an empty directory.
+/// Whether `dir` holds nothing yet: missing, or an empty directory. A PostgreSQL URL never is:
+/// its database is filled in place.
 pub fn vacant(dir: &Path) -> bool {
+    if crate::store::postgres_url(dir).is_some() {
+        return false;
+    }
     match std::fs::read_dir(dir) {
         Ok(mut entries) => entries.next().is_none(),
         Err(e) => e.kind() == std::io::ErrorKind::NotFound,

@@ -517,7 +517,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 progress: &*p,
                 may_ask: std::io::stdin().is_terminal(),
             };
-            let code = dispatch::on_store(&ctx, &db, command, &mut io)?;
+            let code = dispatch::on_store(&ctx, &*db, command, &mut io)?;
             if importing {
                 ctx.checkpoint_if_large(&db, &*p)?;
             }

@@ -32,7 +32,13 @@ pub struct Args {
 
 /// Runs the server until it is stopped by a signal.
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
-    let store = Arc::new(ctx.open_existing()?);
+    if let Some(url) = crate::store::postgres_url(&ctx.db_path) {
+        anyhow::bail!(
+            "kehu serve does not serve a PostgreSQL database yet ({}); each console can open it directly with --db",
+            crate::store::shown_url(url)
+        );
+    }
+    let store = ctx.open_existing()?.shared();
     let started = std::time::Instant::now();
     let base = base_app(ctx, store.as_ref())?;
     crate::tui::memory::release_freed();
@@ -51,7 +57,6 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         },
         follow_clock: ctx.follow_clock,
     };
-    let store: Arc<dyn Store> = store;
     // The classes the server ends with (its sessions' edits and new days included) are kept for
     // the next start when they are the database's (see `Context::keep_at_quit`).
     let kept = Arc::clone(&store);

@@ -7,7 +7,7 @@
 //! Value: an [`AuditEntry`] in the same versioned, checksummed envelope as every record.
 
 use super::envelope::{Record, decode, encode};
-use super::scan::io;
+use super::kv::{Kv, Pair};
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, lift};
 use super::wire::At;
@@ -112,9 +112,9 @@ pub(crate) fn put(tx: &Tx, seq: u64, n: usize, entry: &AuditEntry) -> TxResult<(
 }
 
 /// Every entry in time order, only `customer`'s when given.
-pub(crate) fn entries(tree: &sled::Tree, customer: Option<u64>) -> StoreResult<Vec<AuditEntry>> {
+pub(crate) fn entries(kv: &dyn Kv, customer: Option<u64>) -> StoreResult<Vec<AuditEntry>> {
     let mut out = Vec::new();
-    for item in tree.iter() {
+    for item in kv.all(TreeId::Audit) {
         let entry = read(item)?;
         if customer.is_none_or(|c| c == entry.customer) {
             out.push(entry);
@@ -125,10 +125,10 @@ pub(crate) fn entries(tree: &sled::Tree, customer: Option<u64>) -> StoreResult<V
 
 /// The entries newest first, until `visit` breaks.
 pub(crate) fn newest_first(
-    tree: &sled::Tree,
+    kv: &dyn Kv,
     visit: &mut dyn FnMut(AuditEntry) -> std::ops::ControlFlow<()>,
 ) -> StoreResult<()> {
-    for item in tree.iter().rev() {
+    for item in kv.all_rev(TreeId::Audit) {
         if visit(read(item)?).is_break() {
             break;
         }
@@ -136,8 +136,8 @@ pub(crate) fn newest_first(
     Ok(())
 }
 
-fn read(item: sled::Result<(sled::IVec, sled::IVec)>) -> StoreResult<AuditEntry> {
-    let (k, v) = item.map_err(io)?;
+fn read(item: StoreResult<Pair>) -> StoreResult<AuditEntry> {
+    let (k, v) = item?;
     let at = k.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
     let at = at.ok_or_else(|| StoreError::Corrupt(format!("audit key of {} bytes", k.len())))?;
     decode(&v, At::customer(at))
@@ -151,7 +151,8 @@ mod tests {
     #[test]
     fn entries_come_back_in_time_order_and_by_customer() {
         let db = sled::Config::new().temporary(true).open().unwrap();
-        let tree = db.open_tree("audit").unwrap();
+        let trees = crate::store::trees::Trees::open(&db).unwrap();
+        let tree = &trees[TreeId::Audit];
         let t0 = Utc::now();
         let mut seq = 0;
         let mut e = |c: u64, secs: i64| {
@@ -163,17 +164,18 @@ mod tests {
         e(2, 5);
         e(1, 1);
         e(2, 1);
-        let all = entries(&tree, None).unwrap();
+        let all = entries(&trees, None).unwrap();
         assert_eq!(all.iter().map(|a| a.customer).collect::<Vec<_>>(), vec![1, 2, 2]);
         assert!(all.windows(2).all(|w| w[0].when <= w[1].when));
-        assert_eq!(entries(&tree, Some(2)).unwrap().len(), 2);
+        assert_eq!(entries(&trees, Some(2)).unwrap().len(), 2);
     }
 
     #[test]
     fn a_damaged_entry_is_corrupt_not_a_panic() {
         let db = sled::Config::new().temporary(true).open().unwrap();
-        let tree = db.open_tree("audit").unwrap();
+        let trees = crate::store::trees::Trees::open(&db).unwrap();
+        let tree = &trees[TreeId::Audit];
         tree.insert([0u8; 12], &[2u8, 1, 2, 3, 4, 9][..]).unwrap();
-        assert!(matches!(entries(&tree, None), Err(StoreError::Corrupt(_))));
+        assert!(matches!(entries(&trees, None), Err(StoreError::Corrupt(_))));
     }
 }

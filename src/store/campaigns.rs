@@ -2,7 +2,8 @@
 //! travels in (version 3 header, checksummed), its members as sorted id differences.
 
 use super::envelope::{Record, decode, single_layout};
-use super::scan::io;
+use super::kv::Kv;
+use super::trees::TreeId;
 use super::wire::{At, Stamp, day_number, from_day_number};
 use super::{StoreError, StoreResult};
 use crate::domain::{Campaign, ContactChannel};
@@ -103,13 +104,13 @@ pub(crate) fn read(key: &[u8], value: &[u8]) -> StoreResult<Campaign> {
 }
 
 /// Every campaign, by name.
-pub(crate) fn all(tree: &sled::Tree) -> StoreResult<Vec<Campaign>> {
-    tree.iter().map(|item| item.map_err(io).and_then(|(k, v)| read(&k, &v))).collect()
+pub(crate) fn all(kv: &dyn Kv) -> StoreResult<Vec<Campaign>> {
+    kv.all(TreeId::Campaigns).map(|item| item.and_then(|(k, v)| read(&k, &v))).collect()
 }
 
 /// The campaign named `name`.
-pub(crate) fn one(tree: &sled::Tree, name: &str) -> StoreResult<Option<Campaign>> {
-    tree.get(name.as_bytes()).map_err(io)?.map(|v| read(name.as_bytes(), &v)).transpose()
+pub(crate) fn one(kv: &dyn Kv, name: &str) -> StoreResult<Option<Campaign>> {
+    kv.value(TreeId::Campaigns, name.as_bytes())?.map(|v| read(name.as_bytes(), &v)).transpose()
 }
 
 #[cfg(test)]

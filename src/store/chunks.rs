@@ -12,7 +12,7 @@
 
 use super::envelope::{Record, decode_chunk, encode_chunk};
 use super::keys::{chunk_key, id_key, parse_chunk_key};
-use super::scan::io;
+use super::kv::Kv;
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail, lift};
 use super::{StoreError, StoreResult};
@@ -108,10 +108,10 @@ fn pack_within_budget<T: Child>(part: &[T], out: &mut Vec<Vec<u8>>) -> StoreResu
 }
 
 /// Every record of customer `owner` in `tree`, in chunk order.
-pub(crate) fn records_of<T: Child>(tree: &sled::Tree, owner: u64) -> StoreResult<Vec<T>> {
+pub(crate) fn records_of<T: Child>(kv: &dyn Kv, tree: TreeId, owner: u64) -> StoreResult<Vec<T>> {
     let mut out = Vec::new();
-    for item in tree.scan_prefix(id_key(owner)) {
-        let (k, v) = item.map_err(io)?;
+    for item in kv.prefix(tree, &id_key(owner)) {
+        let (k, v) = item?;
         let (owner, chunk) = parse_chunk_key(&k, T::KIND)?;
         out.extend(decode::<T>(&v, owner, chunk)?);
     }
@@ -120,10 +120,10 @@ pub(crate) fn records_of<T: Child>(tree: &sled::Tree, owner: u64) -> StoreResult
 
 /// The chunk numbers of customer `owner` in `tree` (listed before a transaction that moves or
 /// counts them, since transactions cannot scan).
-pub(crate) fn numbers_of(tree: &sled::Tree, owner: u64, what: &str) -> StoreResult<Vec<u32>> {
+pub(crate) fn numbers_of(kv: &dyn Kv, tree: TreeId, owner: u64, what: &str) -> StoreResult<Vec<u32>> {
     let mut out = Vec::new();
-    for item in tree.scan_prefix(id_key(owner)) {
-        let (k, _) = item.map_err(io)?;
+    for item in kv.prefix(tree, &id_key(owner)) {
+        let (k, _) = item?;
         out.push(parse_chunk_key(&k, what)?.1);
     }
     Ok(out)

@@ -16,8 +16,9 @@
 use super::StoreResult;
 use super::envelope::{At, Record, decode, encode, single_layout};
 use super::keys::{id_key, parse_id};
-use super::scan::{self, io};
-use super::trees::{TreeId, Trees};
+use super::kv::{Kv, Pairs};
+use super::scan;
+use super::trees::TreeId;
 use super::txn::{Tx, TxResult, lift};
 use super::wire::{day_number, from_day_number};
 use crate::classify::{ContactFact, PurchaseFact, Summary};
@@ -210,8 +211,8 @@ fn at_value(seq: u64) -> Vec<u8> {
 }
 
 /// Whether the digests in `tree` are complete and current at journal position `seq`.
-pub(crate) fn current(tree: &sled::Tree, seq: u64) -> bool {
-    matches!(tree.get(AT), Ok(Some(v)) if v.as_ref() == at_value(seq).as_slice())
+pub(crate) fn current(kv: &dyn Kv, seq: u64) -> bool {
+    matches!(kv.value(TreeId::Digests, AT), Ok(Some(v)) if v.as_ref() == at_value(seq).as_slice())
 }
 
 /// Inside a commit's transaction (journal position `seq`): the digest of every customer it
@@ -260,23 +261,28 @@ fn history_in(tx: &Tx, owner: u64) -> TxResult<Option<History>> {
 /// Rebuilds every digest from the records unless they are current at `seq`; how many
 /// customers it rebuilt them for (`None`: they were current). Runs under the writer's lock (no
 /// commit in between).
-pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<Option<usize>> {
-    let tree = &t[TreeId::Digests];
-    if current(tree, seq) {
+pub(crate) fn ensure(t: &dyn Kv, seq: u64) -> StoreResult<Option<usize>> {
+    if current(t, seq) {
         return Ok(None);
     }
-    tree.remove(AT).map_err(io)?;
-    tree.clear().map_err(io)?;
-    let mut batch = sled::Batch::default();
+    t.apply(vec![(TreeId::Digests, AT.to_vec(), None)])?;
+    let mut batch = Vec::new();
+    for item in t.all(TreeId::Digests) {
+        batch.push((TreeId::Digests, item?.0.to_vec(), None));
+        if batch.len() == 4096 {
+            t.apply(std::mem::take(&mut batch))?;
+        }
+    }
+    t.apply(std::mem::take(&mut batch))?;
     let mut n = 0usize;
     let mut failed = None;
     scan::histories_until(t, &mut |h| {
-        batch.insert(&id_key(h.customer.id), digest_of(&h));
+        batch.push((TreeId::Digests, id_key(h.customer.id).to_vec(), Some(digest_of(&h))));
         n += 1;
         if n.is_multiple_of(4096)
-            && let Err(e) = tree.apply_batch(std::mem::take(&mut batch))
+            && let Err(e) = t.apply(std::mem::take(&mut batch))
         {
-            failed = Some(io(e));
+            failed = Some(e);
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
@@ -284,22 +290,21 @@ pub(crate) fn ensure(t: &Trees, seq: u64) -> StoreResult<Option<usize>> {
     if let Some(e) = failed {
         return Err(e);
     }
-    super::kept_classes::restart_log(&t[TreeId::Kept], seq)?;
-    batch.insert(AT, at_value(seq));
-    tree.apply_batch(batch).map_err(io)?;
+    super::kept_classes::restart_log(t, seq)?;
+    batch.push((TreeId::Digests, AT.to_vec(), Some(at_value(seq))));
+    t.apply(batch)?;
     Ok(Some(n))
 }
 
 /// Every customer's summary from the digests, in id order, when they are current at `seq`;
 /// `None` when they are not, or one does not read (the caller reads the histories instead).
 /// A customer without a kept digest is summarised from their history.
-pub(crate) fn all(t: &Trees, seq: u64) -> Option<Vec<Summary>> {
-    let tree = &t[TreeId::Digests];
-    if !current(tree, seq) {
+pub(crate) fn all(t: &dyn Kv, seq: u64) -> Option<Vec<Summary>> {
+    if !current(t, seq) {
         return None;
     }
     let mut out = Vec::new();
-    for item in tree.iter() {
+    for item in t.all(TreeId::Digests) {
         let (k, v) = item.ok()?;
         if k.as_ref() == AT {
             continue;
@@ -317,13 +322,12 @@ pub(crate) fn all(t: &Trees, seq: u64) -> Option<Vec<Summary>> {
 /// `kehu check` of the digests: each one equal to a fresh build from the records; none for a
 /// customer who does not exist. Digests not current are not compared (the next open rebuilds
 /// them), only said.
-pub(crate) fn check(t: &Trees, seq: u64, r: &mut super::check::CheckReport) {
-    let tree = &t[TreeId::Digests];
-    if !current(tree, seq) {
+pub(crate) fn check(t: &dyn Kv, seq: u64, r: &mut super::check::CheckReport) {
+    if !current(t, seq) {
         r.counts.push(("digests (behind: rebuilt at the next open)".into(), 0));
         return;
     }
-    let mut kept = Kept { it: tree.iter(), ended: false };
+    let mut kept = Kept { it: t.all(TreeId::Digests), ended: false };
     let mut ahead = kept.next(r);
     let mut n = 0u64;
     let fresh = scan::histories_until(t, &mut |h| {
@@ -364,18 +368,18 @@ pub(crate) fn check(t: &Trees, seq: u64, r: &mut super::check::CheckReport) {
 
 /// The digests tree read in order for `check`, past its position entry; the first failure of
 /// sled is reported and ends it (a damaged tree can fail at the same place for ever).
-struct Kept {
-    it: sled::Iter,
+struct Kept<'a> {
+    it: Pairs<'a>,
     ended: bool,
 }
 
-impl Kept {
+impl Kept<'_> {
     fn next(&mut self, r: &mut super::check::CheckReport) -> Option<(u64, sled::IVec)> {
         while !self.ended {
             match self.it.next() {
                 None => self.ended = true,
                 Some(Err(e)) => {
-                    r.problem("digests", "(rest of tree)", io(e).to_string());
+                    r.problem("digests", "(rest of tree)", e.to_string());
                     self.ended = true;
                 }
                 Some(Ok((k, _))) if k.as_ref() == AT => {}

@@ -5,7 +5,8 @@
 
 use super::StoreResult;
 use super::envelope::{At, Record, decode, encode, single_layout};
-use super::scan::io;
+use super::kv::Kv;
+use super::trees::TreeId;
 use super::wire::{day_number, from_day_number};
 use crate::classify::{Dimension, Figures, SegmentRow, Segmented, Stamp};
 use crate::domain::Money;
@@ -121,16 +122,14 @@ impl Record for Segmented {
 }
 
 /// The kept segment counts, when there are any that read.
-pub(crate) fn segments(tree: &sled::Tree) -> Option<Segmented> {
-    let bytes = tree.get(SEGMENTS).ok()??;
+pub(crate) fn segments(kv: &dyn Kv) -> Option<Segmented> {
+    let bytes = kv.value(TreeId::Kept, SEGMENTS).ok()??;
     decode(&bytes, At::customer(0)).ok()
 }
 
 /// Keeps `s` in place of any segment counts kept before.
-pub(crate) fn keep_segments(tree: &sled::Tree, s: &Segmented) -> StoreResult<()> {
-    let bytes = encode(s, 0)?;
-    tree.insert(SEGMENTS, bytes).map_err(io)?;
-    Ok(())
+pub(crate) fn keep_segments(kv: &dyn Kv, s: &Segmented) -> StoreResult<()> {
+    kv.apply(vec![(TreeId::Kept, SEGMENTS.to_vec(), Some(encode(s, 0)?))])
 }
 
 #[cfg(test)]
@@ -152,17 +151,18 @@ mod tests {
     #[test]
     fn kept_counts_round_trip_and_damage_reads_as_none() {
         let db = sled::Config::new().temporary(true).open().unwrap();
-        let tree = db.open_tree("kept").unwrap();
-        assert!(segments(&tree).is_none());
+        let trees = crate::store::trees::Trees::open(&db).unwrap();
+        let tree = &trees[TreeId::Kept];
+        assert!(segments(&trees).is_none());
         let s = counted();
-        keep_segments(&tree, &s).unwrap();
-        assert_eq!(segments(&tree), Some(s));
+        keep_segments(&trees, &s).unwrap();
+        assert_eq!(segments(&trees), Some(s));
         let mut bytes = tree.get(SEGMENTS).unwrap().unwrap().to_vec();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         tree.insert(SEGMENTS, bytes).unwrap();
-        assert!(segments(&tree).is_none(), "a kept entry whose checksum fails is none");
+        assert!(segments(&trees).is_none(), "a kept entry whose checksum fails is none");
         tree.insert(SEGMENTS, &b"\x03garbage"[..]).unwrap();
-        assert!(segments(&tree).is_none());
+        assert!(segments(&trees).is_none());
     }
 }

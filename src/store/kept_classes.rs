@@ -14,7 +14,8 @@
 use super::StoreResult;
 use super::envelope::{At, Record, decode, encode, single_layout};
 use super::kept::{MetricsV1, figures_v1, metrics_v1};
-use super::scan::io;
+use super::kv::{Kv, Put};
+use super::trees::TreeId;
 use super::txn::{Tx, TxResult};
 use super::wire::{day_number, from_day_number};
 use crate::classify::{
@@ -346,30 +347,46 @@ pub(crate) fn schema() -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
 }
 
+/// The tree everything here is kept in.
+const KEPT: TreeId = TreeId::Kept;
+
+/// Writes to the kept tree, applied together.
+#[derive(Default)]
+struct Batch(Vec<Put>);
+
+impl Batch {
+    fn insert(&mut self, key: impl AsRef<[u8]>, value: impl Into<Vec<u8>>) {
+        self.0.push((KEPT, key.as_ref().to_vec(), Some(value.into())));
+    }
+    fn remove(&mut self, key: impl AsRef<[u8]>) {
+        self.0.push((KEPT, key.as_ref().to_vec(), None));
+    }
+}
+
 fn block_key(n: u32) -> Vec<u8> {
     [BLOCKS, &n.to_be_bytes()].concat()
 }
 
 /// The stamp and model mark of the kept classes, without reading them.
-pub(crate) fn stamp(tree: &sled::Tree) -> Option<(Stamp, u64)> {
-    let head: Head = decode(&tree.get(STAMP).ok()??, At::customer(0)).ok()?;
+pub(crate) fn stamp(kv: &dyn Kv) -> Option<(Stamp, u64)> {
+    let head: Head = decode(&kv.value(KEPT, STAMP).ok()??, At::customer(0)).ok()?;
     (head.schema == schema()).then_some((head.stamp, head.model))
 }
 
 /// The kept classes, when there are any that read whole, of this kehu's class sets.
-pub(crate) fn read(tree: &sled::Tree) -> Option<KeptClasses> {
-    let head: Head = decode(&tree.get(STAMP).ok()??, At::customer(0)).ok()?;
+pub(crate) fn read(kv: &dyn Kv) -> Option<KeptClasses> {
+    let head: Head = decode(&kv.value(KEPT, STAMP).ok()??, At::customer(0)).ok()?;
     if head.schema != schema() {
         return None;
     }
     let mut entries = Vec::with_capacity(usize::try_from(head.customers).ok()?.min(1 << 24));
     for n in 0..head.blocks {
-        let Block(part) = decode(&tree.get(block_key(n)).ok()??, At::customer(0)).ok()?;
+        let Block(part) = decode(&kv.value(KEPT, &block_key(n)).ok()??, At::customer(0)).ok()?;
         entries.extend(part);
     }
     // Figures of other classes (kept by an older kehu over newer ones) are none.
-    let population = tree
-        .get(POPULATION)
+    let population = kv
+        .value(KEPT, POPULATION)
         .ok()
         .flatten()
         .and_then(|v| decode::<Population>(&v, At::customer(0)).ok())
@@ -384,10 +401,10 @@ pub(crate) fn read(tree: &sled::Tree) -> Option<KeptClasses> {
 }
 
 /// Keeps `kept` in place of any classes kept before, in one batch (all or nothing).
-pub(crate) fn keep(tree: &sled::Tree, kept: &KeptClasses) -> StoreResult<()> {
-    let mut batch = sled::Batch::default();
-    for old in tree.scan_prefix(BLOCKS).keys() {
-        batch.remove(old.map_err(io)?);
+pub(crate) fn keep(kv: &dyn Kv, kept: &KeptClasses) -> StoreResult<()> {
+    let mut batch = Batch::default();
+    for old in kv.prefix(KEPT, BLOCKS) {
+        batch.remove(old?.0);
     }
     let mut blocks = 0u32;
     for part in kept.entries.chunks(BLOCK) {
@@ -410,18 +427,19 @@ pub(crate) fn keep(tree: &sled::Tree, kept: &KeptClasses) -> StoreResult<()> {
         }
     }
     // The log up to their change is pruned; whole from there on if it was whole before.
-    for covered in tree.range(TOUCHED.to_vec()..touched_key(kept.stamp.change.saturating_add(1), 0)).keys() {
-        batch.remove(covered.map_err(io)?);
+    for covered in kv.range(KEPT, TOUCHED, Some(&touched_key(kept.stamp.change.saturating_add(1), 0)), false)
+    {
+        batch.remove(covered?.0);
     }
-    if since(tree).is_some_and(|s| s <= kept.stamp.change) {
-        batch.insert(SINCE, &kept.stamp.change.to_be_bytes());
+    if since(kv).is_some_and(|s| s <= kept.stamp.change) {
+        batch.insert(SINCE, kept.stamp.change.to_be_bytes());
     }
-    tree.apply_batch(batch).map_err(io)
+    kv.apply(batch.0)
 }
 
 /// The change from which on the touched log is whole, if it is anywhere.
-fn since(tree: &sled::Tree) -> Option<u64> {
-    Some(u64::from_be_bytes(tree.get(SINCE).ok()??.as_ref().try_into().ok()?))
+fn since(kv: &dyn Kv) -> Option<u64> {
+    Some(u64::from_be_bytes(kv.value(KEPT, SINCE).ok()??.as_ref().try_into().ok()?))
 }
 
 fn touched_key(seq: u64, id: u64) -> Vec<u8> {
@@ -441,25 +459,25 @@ pub(crate) fn log_touched(tx: &Tx, seq: u64, owners: &[u64]) -> TxResult<()> {
 }
 
 /// Restarts the touched log at change `seq`: nothing before it can be caught up.
-pub(crate) fn restart_log(tree: &sled::Tree, seq: u64) -> StoreResult<()> {
-    let mut batch = sled::Batch::default();
-    for old in tree.scan_prefix(TOUCHED).keys() {
-        batch.remove(old.map_err(io)?);
+pub(crate) fn restart_log(kv: &dyn Kv, seq: u64) -> StoreResult<()> {
+    let mut batch = Batch::default();
+    for old in kv.prefix(KEPT, TOUCHED) {
+        batch.remove(old?.0);
     }
-    batch.insert(SINCE, &seq.to_be_bytes());
-    tree.apply_batch(batch).map_err(io)
+    batch.insert(SINCE, seq.to_be_bytes());
+    kv.apply(batch.0)
 }
 
 /// The customers touched by the changes after `change`, when the log is whole from there and
 /// none of them was [`WIDE`]; at most `limit` of them (more: `None`, classify afresh).
-pub(crate) fn touched_after(tree: &sled::Tree, change: u64, limit: usize) -> Option<Vec<u64>> {
-    if since(tree)? > change {
+pub(crate) fn touched_after(kv: &dyn Kv, change: u64, limit: usize) -> Option<Vec<u64>> {
+    if since(kv)? > change {
         return None;
     }
     let mut ids = Vec::new();
     let from = touched_key(change.checked_add(1)?, 0);
-    for key in tree.range(from..).keys() {
-        let key = key.ok()?;
+    for item in kv.range(KEPT, &from, None, false) {
+        let key = item.ok()?.0;
         let Some(rest) = key.strip_prefix(TOUCHED) else { break };
         let id = u64::from_be_bytes(rest.get(8..16)?.try_into().ok()?);
         if rest.len() != 16 || id == EVERYONE || ids.len() == limit {

@@ -12,8 +12,8 @@ fn shop(n: u64) -> Classifier {
     clf
 }
 
-fn tree() -> sled::Tree {
-    sled::Config::new().temporary(true).open().unwrap().open_tree("kept").unwrap()
+fn trees() -> crate::store::trees::Trees {
+    crate::store::trees::Trees::open(&sled::Config::new().temporary(true).open().unwrap()).unwrap()
 }
 
 #[test]
@@ -22,14 +22,15 @@ fn classes_read_back_as_kept() {
     let kept = clf.kept_classes(42);
     assert!(kept.entries.iter().any(|(_, c, _)| c.follow_up.is_some() && c.p_alive.is_some()));
     assert!(kept.entries.iter().any(|(_, c, _)| !c.tags.is_empty()));
-    let t = tree();
-    keep(&t, &kept).unwrap();
-    assert_eq!(read(&t), Some(kept.clone()));
+    let all = trees();
+    let t = &all[KEPT];
+    keep(&all, &kept).unwrap();
+    assert_eq!(read(&all), Some(kept.clone()));
     // Kept again with fewer customers: no block of the longer set is left behind.
     let mut fewer = kept.clone();
     fewer.entries.truncate(1500);
-    keep(&t, &fewer).unwrap();
-    assert_eq!(read(&t), Some(fewer));
+    keep(&all, &fewer).unwrap();
+    assert_eq!(read(&all), Some(fewer));
     let blocks = t.scan_prefix(BLOCKS).keys().filter(|k| k.as_ref().unwrap().len() == BLOCKS.len() + 4);
     assert_eq!(blocks.count(), 2);
     assert!(t.get(POPULATION).unwrap().is_some(), "and the population they were decided by");
@@ -38,31 +39,32 @@ fn classes_read_back_as_kept() {
 #[test]
 fn damage_or_another_schema_reads_as_none() {
     let kept = shop(1500).kept_classes(7);
-    let t = tree();
-    keep(&t, &kept).unwrap();
+    let all = trees();
+    let t = &all[KEPT];
+    keep(&all, &kept).unwrap();
     // A flipped byte in a block: its checksum fails, and no half set is ever used.
     let key = block_key(1);
     let mut bytes = t.get(&key).unwrap().unwrap().to_vec();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x40;
     t.insert(&key, bytes).unwrap();
-    assert_eq!(read(&t), None);
+    assert_eq!(read(&all), None);
     // A missing block.
-    keep(&t, &kept).unwrap();
+    keep(&all, &kept).unwrap();
     t.remove(block_key(0)).unwrap();
-    assert_eq!(read(&t), None);
+    assert_eq!(read(&all), None);
     // Classes kept by a kehu with other class sets (another schema).
-    keep(&t, &kept).unwrap();
+    keep(&all, &kept).unwrap();
     let mut head: Head = decode(&t.get(STAMP).unwrap().unwrap(), At::customer(0)).unwrap();
     head.schema ^= 1;
     t.insert(STAMP, encode(&head, 0).unwrap()).unwrap();
-    assert_eq!(read(&t), None);
+    assert_eq!(read(&all), None);
     // A stamp that says more customers than the blocks hold.
-    keep(&t, &kept).unwrap();
+    keep(&all, &kept).unwrap();
     let mut head: Head = decode(&t.get(STAMP).unwrap().unwrap(), At::customer(0)).unwrap();
     head.customers += 1;
     t.insert(STAMP, encode(&head, 0).unwrap()).unwrap();
-    assert_eq!(read(&t), None);
+    assert_eq!(read(&all), None);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use super::chunks::{self, Child};
 use super::envelope::{At, Record, decode};
 use super::keys::{id_key, parse_id};
-use super::scan::io;
+use super::kv::Kv;
 use super::trees::TreeId;
 use super::txn::{Tx, TxResult, fail};
 use super::{StoreError, StoreResult};
@@ -30,16 +30,10 @@ pub(crate) struct Ties {
 impl Ties {
     /// Lists the ties of customer `id` (a scan of every customer, for the referrers: merges
     /// and deletions are rare, and a referrer index would cost every edit).
-    pub fn scan(
-        customers: &sled::Tree,
-        purchases: &sled::Tree,
-        interactions: &sled::Tree,
-        ledger: &sled::Tree,
-        id: u64,
-    ) -> StoreResult<Ties> {
+    pub fn scan(kv: &dyn Kv, id: u64) -> StoreResult<Ties> {
         let mut referred = Vec::new();
-        for item in customers.iter() {
-            let (k, v) = item.map_err(io)?;
+        for item in kv.all(TreeId::Customers) {
+            let (k, v) = item?;
             let cid = parse_id(&k, "customer key")?;
             let c: Customer = decode(&v, At::customer(cid))?;
             if c.referrer == Some(id) && cid != id {
@@ -47,9 +41,9 @@ impl Ties {
             }
         }
         Ok(Ties {
-            purchases: chunks::numbers_of(purchases, id, Purchase::KIND)?,
-            interactions: chunks::numbers_of(interactions, id, Interaction::KIND)?,
-            ledger: chunks::numbers_of(ledger, id, LedgerEntry::KIND)?,
+            purchases: chunks::numbers_of(kv, TreeId::Purchases, id, Purchase::KIND)?,
+            interactions: chunks::numbers_of(kv, TreeId::Interactions, id, Interaction::KIND)?,
+            ledger: chunks::numbers_of(kv, TreeId::Ledger, id, LedgerEntry::KIND)?,
             referred,
         })
     }

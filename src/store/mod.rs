@@ -1,5 +1,6 @@
 //! The customer store: the narrow interface the console, the command line and the classifier
-//! use (`Store`), and its sled implementation (`SledStore`).
+//! use (`Store`), its sled implementation (`SledStore`, a database directory) and its
+//! PostgreSQL one (`PgStore`, see [`pg`]); [`Opened`] is either, picked by `--db`.
 //!
 //! Every write is one [`Change`] committed through [`Store::commit`]: one transaction with its
 //! audit entries, journaled (see [`journal`]) and flushed to disk before the call returns, so
@@ -10,6 +11,8 @@ mod backup;
 mod campaigns;
 mod check;
 mod chunks;
+#[cfg(test)]
+mod contract_tests;
 mod daily;
 mod digests;
 mod envelope;
@@ -18,6 +21,7 @@ mod journal;
 mod kept;
 mod kept_classes;
 mod keys;
+mod kv;
 mod ledger;
 mod ledger_check;
 mod legacy;
@@ -25,7 +29,9 @@ mod lock;
 mod merge;
 mod migrate;
 mod open;
+mod opened;
 mod pg;
+mod reads;
 mod recover;
 pub mod salvage;
 mod scan;
@@ -48,6 +54,8 @@ pub use daily::{CHECKPOINT_BYTES, KEEP_DEFAULT, backup_dir, daily_backup, daily_
 pub use guard::panic_text;
 pub use lock::remove_scratch;
 pub use open::exists;
+pub use opened::Opened;
+pub use pg::{PgStore, shown as shown_url, url_in as postgres_url};
 pub use served::{ServeMarker, read_marker, remove_marker, write_marker};
 pub use sled_store::{FORMAT, OpenReport, SledStore};
 

@@ -29,7 +29,7 @@ pub fn exists(dir: &Path) -> bool {
 /// Opens (with `create`, creating when there is none) the database in `dir`.
 pub(crate) fn open(dir: &Path, create: bool) -> StoreResult<SledStore> {
     if let Some(url) = super::pg::url_in(dir) {
-        return Err(super::pg::not_served_yet(url));
+        return Err(super::pg::directory_only(url));
     }
     let shown = dir.display().to_string();
     if !exists(dir) {

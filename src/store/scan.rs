@@ -3,7 +3,8 @@
 use super::chunks::{self, Child};
 use super::envelope::{At, decode};
 use super::keys::{id_key, parse_chunk_key, parse_id};
-use super::trees::{TreeId, Trees};
+use super::kv::{Kv, Pair, Pairs};
+use super::trees::TreeId;
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, History, Interaction, LedgerEntry, Purchase};
 use std::iter::Peekable;
@@ -49,8 +50,8 @@ pub(crate) fn io_error_text(e: &std::io::Error) -> String {
 }
 
 /// One customer, if stored.
-pub(crate) fn customer(customers: &sled::Tree, id: u64) -> StoreResult<Option<Customer>> {
-    match customers.get(id_key(id)).map_err(io)? {
+pub(crate) fn customer(kv: &dyn Kv, id: u64) -> StoreResult<Option<Customer>> {
+    match kv.value(TreeId::Customers, &id_key(id))? {
         None => Ok(None),
         Some(bytes) => decode(&bytes, At::customer(id)).map(Some),
     }
@@ -70,25 +71,25 @@ pub(crate) fn sorted(
 }
 
 /// One customer's history.
-pub(crate) fn history(t: &Trees, id: u64) -> StoreResult<Option<History>> {
-    let Some(c) = customer(&t[TreeId::Customers], id)? else { return Ok(None) };
+pub(crate) fn history(t: &dyn Kv, id: u64) -> StoreResult<Option<History>> {
+    let Some(c) = customer(t, id)? else { return Ok(None) };
     Ok(Some(sorted(
         c,
-        chunks::records_of(&t[TreeId::Purchases], id)?,
-        chunks::records_of(&t[TreeId::Interactions], id)?,
-        chunks::records_of(&t[TreeId::Ledger], id)?,
+        chunks::records_of(t, TreeId::Purchases, id)?,
+        chunks::records_of(t, TreeId::Interactions, id)?,
+        chunks::records_of(t, TreeId::Ledger, id)?,
     )))
 }
 
 /// Every history in id order until `f` breaks: the three trees share the customer-id key order,
 /// so one merged pass over each replaces a prefix scan per customer. The purchase and interaction
 /// trees hold chunks (see [`super::chunks`]), a few entries per customer instead of one per record.
-pub(crate) fn histories_until(t: &Trees, f: &mut dyn FnMut(History) -> ControlFlow<()>) -> StoreResult<()> {
-    let mut ps = t[TreeId::Purchases].iter().peekable();
-    let mut is = t[TreeId::Interactions].iter().peekable();
-    let mut ls = t[TreeId::Ledger].iter().peekable();
-    for item in t[TreeId::Customers].iter() {
-        let (k, v) = item.map_err(io)?;
+pub(crate) fn histories_until(t: &dyn Kv, f: &mut dyn FnMut(History) -> ControlFlow<()>) -> StoreResult<()> {
+    let mut ps = t.all(TreeId::Purchases).peekable();
+    let mut is = t.all(TreeId::Interactions).peekable();
+    let mut ls = t.all(TreeId::Ledger).peekable();
+    for item in t.all(TreeId::Customers) {
+        let (k, v) = item?;
         let id = parse_id(&k, "customer key")?;
         let c = decode(&v, At::customer(id))?;
         let p = take_owned(&mut ps, id)?;
@@ -102,12 +103,9 @@ pub(crate) fn histories_until(t: &Trees, f: &mut dyn FnMut(History) -> ControlFl
 }
 
 /// Every customer record in id order until `f` breaks, without their purchases or interactions.
-pub(crate) fn customers_until(
-    customers: &sled::Tree,
-    f: &mut dyn FnMut(Customer) -> ControlFlow<()>,
-) -> StoreResult<()> {
-    for item in customers.iter() {
-        let (k, v) = item.map_err(io)?;
+pub(crate) fn customers_until(t: &dyn Kv, f: &mut dyn FnMut(Customer) -> ControlFlow<()>) -> StoreResult<()> {
+    for item in t.all(TreeId::Customers) {
+        let (k, v) = item?;
         let id = parse_id(&k, "customer key")?;
         if f(decode(&v, At::customer(id))?).is_break() {
             break;
@@ -118,14 +116,14 @@ pub(crate) fn customers_until(
 
 /// Takes the records of customer `owner` from the front of a chunk-tree iterator, skipping
 /// chunks of lower ids that have no customer (none should exist; they must not stall the merge).
-fn take_owned<T: Child>(it: &mut Peekable<sled::Iter>, owner: u64) -> StoreResult<Vec<T>> {
+fn take_owned<T: Child>(it: &mut Peekable<Pairs>, owner: u64) -> StoreResult<Vec<T>> {
     let owner_key = id_key(owner);
     let mut out = Vec::new();
-    let not_past_owner = |r: &sled::Result<(sled::IVec, sled::IVec)>| {
+    let not_past_owner = |r: &StoreResult<Pair>| {
         r.as_ref().map_or(true, |(k, _)| k.get(..8).is_none_or(|p| p <= &owner_key[..]))
     };
     while let Some(item) = it.next_if(not_past_owner) {
-        let (k, v) = item.map_err(io)?;
+        let (k, v) = item?;
         let (cust, chunk) = parse_chunk_key(&k, T::KIND)?;
         if cust == owner {
             out.extend(chunks::decode::<T>(&v, cust, chunk)?);

@@ -14,7 +14,6 @@
 use super::check::{self, CheckReport};
 use super::journal::{Entry, Journal};
 use super::lock::DirLock;
-use super::merge::Ties;
 use super::scan::{self, io};
 use super::sum::{SEQ_KEY, SUM_KEY};
 use super::trees::{TreeId, Trees};
@@ -201,66 +200,6 @@ impl SledStore {
         self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Lists what `change` needs that a transaction cannot scan for (call with the writer lock
-    /// held, so that nothing changes before the transaction).
-    fn prepare(&self, change: &Change) -> StoreResult<super::write::Prepared> {
-        let mut prep = super::write::Prepared::default();
-        match change {
-            Change::Merge { survivor, loser } if survivor.id == *loser => {
-                return Err(StoreError::MergeIntoSelf(*loser));
-            }
-            Change::Merge { loser, .. } => prep.ties = Some(self.ties(*loser)?),
-            Change::DeleteCustomer { id, .. } => prep.ties = Some(self.ties(*id)?),
-            Change::RenameTag { from, .. } => {
-                self.customers_until(&mut |c| {
-                    if c.tags.contains(from) {
-                        prep.tagged.push(c.id);
-                    }
-                    std::ops::ControlFlow::Continue(())
-                })?;
-            }
-            Change::Undo { change, .. } => {
-                let mut inner = self.prepare(change)?;
-                inner.undoing = true;
-                return Ok(inner);
-            }
-            Change::Keyed { change, .. } => return self.prepare(change),
-            _ => {}
-        }
-        Ok(prep)
-    }
-
-    /// Where a former member number, phone or id leads: its survivor, and on through the merges
-    /// that took the survivor too, to a customer that exists (a few steps at most).
-    fn follow_former(&self, key: &str) -> StoreResult<Option<u64>> {
-        let tree = &self.trees[TreeId::Former];
-        let mut at = match tree.get(key.as_bytes()).map_err(io)? {
-            None => return Ok(None),
-            Some(v) => super::keys::parse_id(&v, "former ref")?,
-        };
-        for _ in 0..64 {
-            if self.customer(at)?.is_some() {
-                return Ok(Some(at));
-            }
-            match tree.get(super::merge::former_id(at).as_bytes()).map_err(io)? {
-                Some(v) => at = super::keys::parse_id(&v, "former ref")?,
-                None => return Ok(None),
-            }
-        }
-        Ok(None)
-    }
-
-    /// Lists the ties of customer `id` (call with the writer lock held).
-    fn ties(&self, id: u64) -> StoreResult<Ties> {
-        Ties::scan(
-            &self.trees[TreeId::Customers],
-            &self.trees[TreeId::Purchases],
-            &self.trees[TreeId::Interactions],
-            &self.trees[TreeId::Ledger],
-            id,
-        )
-    }
-
     /// The one write path: runs `f` (given the change's seq) in one sled transaction over every
     /// tree, records its writes as the next journal entry, appends that entry and waits for it
     /// to reach the disk before sled commits, then flushes sled.
@@ -386,29 +325,20 @@ impl Store for SledStore {
         if let Change::Keyed { key, .. } = &change {
             super::ledger::check_key(key)?;
             // Saved before (a retry, a second press): nothing is done, nothing journaled.
-            if let Some(v) = self.trees[TreeId::LedgerKeys].get(key.as_bytes()).map_err(io)? {
-                let (_, id) = super::ledger::keyed_record(&v)?;
+            if let Some(id) = super::reads::keyed_record(&self.trees, key)? {
                 let (applied, replaced) = (Applied::Replayed(id), Replaced::Nothing);
                 return Ok(Committed { seq: w.journal.last, applied, replaced });
             }
         }
-        let prep = self.prepare(&change)?;
+        let prep = super::reads::prepare(&self.trees, &change)?;
         let when = chrono::Utc::now();
-        let (seq, (applied, replaced)) = self.journaled(&mut w, |tx, seq| {
-            let (applied, replaced) = super::write::apply(tx, &change, &prep, operator)?;
-            let done = Committed { seq, applied: applied.clone(), replaced: replaced.clone() };
-            let entries =
-                crate::change::audit::entries(&change, &done, &tx.customers_written(), operator, when);
-            for (n, e) in entries.iter().enumerate() {
-                super::audit::put(tx, seq, n, e)?;
-            }
-            Ok((applied, replaced))
-        })?;
+        let (seq, (applied, replaced)) =
+            self.journaled(&mut w, |tx, seq| super::write::audited(tx, seq, &change, &prep, operator, when))?;
         Ok(Committed { seq, applied, replaced })
     }
 
     fn customer(&self, id: u64) -> StoreResult<Option<Customer>> {
-        scan::customer(&self.trees[TreeId::Customers], id)
+        scan::customer(&self.trees, id)
     }
 
     fn history(&self, id: u64) -> StoreResult<Option<History>> {
@@ -416,39 +346,23 @@ impl Store for SledStore {
     }
 
     fn id_by_ref(&self, reference: &str) -> StoreResult<Option<u64>> {
-        match self.trees[TreeId::IdxRef].get(reference.as_bytes()).map_err(io)? {
-            None => Ok(None),
-            Some(v) => super::keys::parse_id(&v, "ref index").map(Some),
-        }
+        super::reads::id_by_ref(&self.trees, reference)
     }
 
     fn ids_by_phone(&self, phone: &Phone) -> StoreResult<Vec<u64>> {
-        let mut ids = Vec::new();
-        for item in self.trees[TreeId::IdxPhone].scan_prefix(super::keys::phone_prefix(phone)) {
-            let (k, _) = item.map_err(io)?;
-            ids.push(super::keys::id_at_end(&k, "phone index")?);
-        }
-        Ok(ids)
+        super::reads::ids_by_phone(&self.trees, phone)
     }
 
     fn former_ref(&self, reference: &str) -> StoreResult<Option<u64>> {
-        self.follow_former(&super::merge::former_ref(reference))
+        super::reads::follow_former(&self.trees, &super::merge::former_ref(reference))
     }
 
     fn former_phone(&self, phone: &Phone) -> StoreResult<Option<u64>> {
-        self.follow_former(&super::merge::former_phone(phone))
+        super::reads::follow_former(&self.trees, &super::merge::former_phone(phone))
     }
 
     fn not_duplicates(&self) -> StoreResult<Vec<(u64, u64)>> {
-        let mut out = Vec::new();
-        for item in self.trees[TreeId::NotDuplicates].iter().keys() {
-            let k = item.map_err(io)?;
-            let (a, b) = k
-                .split_at_checked(8)
-                .ok_or_else(|| StoreError::Corrupt("a not-a-duplicate pair key".into()))?;
-            out.push((super::keys::parse_id(a, "pair")?, super::keys::parse_id(b, "pair")?));
-        }
-        Ok(out)
+        super::reads::not_duplicates(&self.trees)
     }
 
     fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()> {
@@ -463,7 +377,7 @@ impl Store for SledStore {
     }
 
     fn customers_until(&self, f: &mut dyn FnMut(Customer) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
-        scan::customers_until(&self.trees[TreeId::Customers], f)
+        scan::customers_until(&self.trees, f)
     }
 
     fn summaries_until(&self, f: &mut dyn FnMut(Summary) -> std::ops::ControlFlow<()>) -> StoreResult<()> {
@@ -473,7 +387,7 @@ impl Store for SledStore {
         let seq = self.write_lock().journal.last;
         let kept = super::digests::all(&self.trees, seq).filter(|_| {
             let now = self.write_lock().journal.last;
-            now == seq && super::digests::current(&self.trees[TreeId::Digests], seq)
+            now == seq && super::digests::current(&self.trees, seq)
         });
         match kept {
             Some(all) => {
@@ -493,56 +407,50 @@ impl Store for SledStore {
     }
 
     fn kept_segments(&self) -> StoreResult<Option<Segmented>> {
-        Ok(super::kept::segments(&self.trees[TreeId::Kept]))
+        Ok(super::kept::segments(&self.trees))
     }
 
     // Kept figures are flushed too: derived, but a process that ends without dropping the
     // store (a server's threads hold it) would otherwise leave them in memory only.
     fn keep_segments(&self, segments: &Segmented) -> StoreResult<()> {
-        let kept = super::kept::keep_segments(&self.trees[TreeId::Kept], segments);
+        let kept = super::kept::keep_segments(&self.trees, segments);
         self.failing(kept)?;
         self.flush()
     }
 
     fn kept_classes(&self) -> StoreResult<Option<KeptClasses>> {
-        Ok(super::kept_classes::read(&self.trees[TreeId::Kept]))
+        Ok(super::kept_classes::read(&self.trees))
     }
 
     fn kept_classes_stamp(&self) -> StoreResult<Option<(crate::classify::Stamp, u64)>> {
-        Ok(super::kept_classes::stamp(&self.trees[TreeId::Kept]))
+        Ok(super::kept_classes::stamp(&self.trees))
     }
 
     fn touched_after(&self, change: u64, limit: usize) -> StoreResult<Option<Vec<u64>>> {
         // Under the writer's lock: the log and the digests' position read at one change.
         let w = self.write_lock();
-        if !super::digests::current(&self.trees[TreeId::Digests], w.journal.last) {
+        if !super::digests::current(&self.trees, w.journal.last) {
             return Ok(None);
         }
-        Ok(super::kept_classes::touched_after(&self.trees[TreeId::Kept], change, limit))
+        Ok(super::kept_classes::touched_after(&self.trees, change, limit))
     }
 
     fn keep_classes(&self, classes: &KeptClasses) -> StoreResult<()> {
-        let kept = super::kept_classes::keep(&self.trees[TreeId::Kept], classes);
+        let kept = super::kept_classes::keep(&self.trees, classes);
         self.failing(kept)?;
         self.flush()
     }
 
     fn customer_count(&self) -> StoreResult<u64> {
-        // Not `Tree::len`: on a damaged tree it counts the same error forever.
-        let mut n = 0;
-        for item in self.trees[TreeId::Customers].iter().keys() {
-            item.map_err(io)?;
-            n += 1;
-        }
-        Ok(n)
+        super::reads::customer_count(&self.trees)
     }
 
     fn campaigns(&self) -> StoreResult<Vec<crate::domain::Campaign>> {
-        super::campaigns::all(&self.trees[TreeId::Campaigns])
+        super::campaigns::all(&self.trees)
     }
 
     fn campaign(&self, name: &str) -> StoreResult<Option<crate::domain::Campaign>> {
-        super::campaigns::one(&self.trees[TreeId::Campaigns], name)
+        super::campaigns::one(&self.trees, name)
     }
 
     fn location(&self) -> Option<PathBuf> {
@@ -550,18 +458,18 @@ impl Store for SledStore {
     }
 
     fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        Ok(self.trees[TreeId::Settings].get(key.as_bytes()).map_err(io)?.map(|v| v.to_vec()))
+        super::reads::setting(&self.trees, key)
     }
 
     fn audit_entries(&self, customer: Option<u64>) -> StoreResult<Vec<crate::store::AuditEntry>> {
-        super::audit::entries(&self.trees[TreeId::Audit], customer)
+        super::audit::entries(&self.trees, customer)
     }
 
     fn audit_newest_first(
         &self,
         visit: &mut dyn FnMut(crate::store::AuditEntry) -> std::ops::ControlFlow<()>,
     ) -> StoreResult<()> {
-        super::audit::newest_first(&self.trees[TreeId::Audit], visit)
+        super::audit::newest_first(&self.trees, visit)
     }
 
     fn backup(&self, file: &Path) -> StoreResult<super::BackupSummary> {
@@ -583,14 +491,11 @@ impl Store for SledStore {
     }
 
     fn keyed_record(&self, key: &str) -> StoreResult<Option<u64>> {
-        match self.trees[TreeId::LedgerKeys].get(key.as_bytes()).map_err(io)? {
-            None => Ok(None),
-            Some(v) => super::ledger::keyed_record(&v).map(|(_, id)| Some(id)),
-        }
+        super::reads::keyed_record(&self.trees, key)
     }
 
     fn ledger_pending(&self) -> StoreResult<bool> {
-        Ok(self.trees[TreeId::Meta].get(super::ledger::LEDGER_PENDING).map_err(io)?.is_some())
+        super::reads::ledger_pending(&self.trees)
     }
 }
 

@@ -54,6 +54,24 @@ pub(crate) fn apply(
     Ok((applied, replaced))
 }
 
+/// [`apply`] as change `seq`, made at `when`, with its audit entries.
+pub(crate) fn audited(
+    tx: &Tx,
+    seq: u64,
+    change: &Change,
+    prep: &Prepared,
+    operator: &str,
+    when: chrono::DateTime<chrono::Utc>,
+) -> TxResult<(Applied, Replaced)> {
+    let (applied, replaced) = apply(tx, change, prep, operator)?;
+    let done = crate::change::Committed { seq, applied: applied.clone(), replaced: replaced.clone() };
+    let entries = crate::change::audit::entries(change, &done, &tx.customers_written(), operator, when);
+    for (n, e) in entries.iter().enumerate() {
+        super::audit::put(tx, seq, n, e)?;
+    }
+    Ok((applied, replaced))
+}
+
 /// What a replaced purchase's entries are: a void (or its taking back), else a correction.
 fn replaced(before: &Purchase, after: &Purchase) -> EntryKind {
     if before.void.is_some() != after.void.is_some() { EntryKind::Void } else { EntryKind::Correct }

@@ -20,6 +20,11 @@ impl<'a> PgTxn<'a> {
         PgTxn { tx: RefCell::new(tx) }
     }
 
+    /// The transaction, for one statement (the borrow ends with it).
+    pub fn client(&self) -> std::cell::RefMut<'_, postgres::Transaction<'a>> {
+        self.tx.borrow_mut()
+    }
+
     /// Commits what was written.
     pub fn commit(self) -> Result<(), postgres::Error> {
         self.tx.into_inner().commit()

@@ -1,0 +1,422 @@
+//! [`PgStore`]: the [`Store`] on PostgreSQL.
+//!
+//! Every call is one SQL transaction. A read is one `REPEATABLE READ READ ONLY` snapshot, so a
+//! scan of every history sees one state even while other processes write. A change takes a
+//! transaction-scoped advisory lock first (one writer at a time across every process and
+//! machine on the database, as sled's writer lock is within one), reads the change number and
+//! the content sum from `meta`, runs the same rules as sled ([`crate::store::write`]) and
+//! commits; PostgreSQL's own log makes it durable, so there is no kehu journal here. Each
+//! commit notifies channel [`CHANNEL`] with its change number.
+//!
+//! Connections are kept in a small pool: a call takes one (opening a new one when none is idle,
+//! so a reader's callback may itself read), and gives it back unless it broke; a read that
+//! failed on a broken connection is tried once more on a new one.
+
+use super::schema::{self, pg_err};
+use super::txn::PgTxn;
+use crate::change::{Applied, Change, Committed, Replaced};
+use crate::classify::{KeptClasses, Segmented, Summary};
+use crate::domain::{Campaign, Customer, History, Phone};
+use crate::store::kv::Kv;
+use crate::store::sum::{SEQ_KEY, SUM_KEY};
+use crate::store::txn::Tx;
+use crate::store::{AuditEntry, BackupSummary, CheckReport, Store, StoreError, StoreResult};
+use crate::store::{audit, campaigns, digests, kept, kept_classes, reads, scan, write};
+use postgres::IsolationLevel;
+use sled::transaction::ConflictableTransactionError;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The advisory lock every change is made under ("kehw").
+const WRITER_LOCK: i64 = 0x6b65_6877;
+/// The channel each commit notifies, with its change number as the payload.
+pub(crate) const CHANNEL: &str = "kehu_changes";
+/// Connections kept open while idle; more are opened as calls need them.
+const IDLE_KEPT: usize = 4;
+/// A connection idle longer than this is asked whether it still works before a call uses it (a
+/// server restarted meanwhile); one used just now is trusted, saving the round trip.
+const TRUSTED_IDLE: Duration = Duration::from_secs(2);
+/// How long that question may take.
+const ASK_ALIVE: Duration = Duration::from_secs(5);
+
+/// A kehu database on a PostgreSQL server.
+pub struct PgStore {
+    config: postgres::Config,
+    /// The URL without its password, for messages.
+    shown: String,
+    idle: Mutex<Vec<(postgres::Client, Instant)>>,
+    notes: Vec<String>,
+}
+
+impl PgStore {
+    /// Connects to the database at `url`, creates or upgrades its schema (refusing a newer
+    /// one), and brings the kept digests up to date, saying so when it had to.
+    pub fn open(url: &str) -> StoreResult<PgStore> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Io(format!("not a PostgreSQL URL: {}: {e}", super::shown(url))))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let mut store =
+            PgStore { config, shown: super::shown(url), idle: Mutex::new(Vec::new()), notes: Vec::new() };
+        let mut client = store.connect()?;
+        schema::ensure(&mut client)?;
+        store.give(client);
+        let rebuilt = store.writing(|txn| {
+            let (seq, _) = position(txn)?;
+            digests::ensure(txn, seq)
+        })?;
+        if let Some(n) = rebuilt.filter(|n| *n > 0) {
+            store.notes.push(format!(
+                "rebuilt the kept summaries of {n} customers (this kehu keeps them in a new layout); later starts read them again"
+            ));
+        }
+        Ok(store)
+    }
+
+    /// What opening found and did, for the operator.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The database's URL without its password.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// Every entry of tree `t`, for tests that look under the store.
+    #[cfg(test)]
+    pub(crate) fn dump(&self, t: crate::store::trees::TreeId) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.read(|kv| kv.all(t).map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec()))).collect()).unwrap()
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<(postgres::Client, Instant)>> {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn connect(&self) -> StoreResult<postgres::Client> {
+        self.config.connect(postgres::NoTls).map_err(|e| {
+            StoreError::Io(format!(
+                "cannot connect to PostgreSQL at {}: {}",
+                self.shown,
+                schema::describe(&e)
+            ))
+        })
+    }
+
+    /// An idle connection that works, or a new one.
+    fn take(&self) -> StoreResult<postgres::Client> {
+        loop {
+            let Some((mut c, since)) = self.idle().pop() else { return self.connect() };
+            if !c.is_closed() && (since.elapsed() < TRUSTED_IDLE || c.is_valid(ASK_ALIVE).is_ok()) {
+                return Ok(c);
+            }
+        }
+    }
+
+    /// Gives a connection back for the next call, unless it broke.
+    fn give(&self, c: postgres::Client) {
+        let mut idle = self.idle();
+        if !c.is_closed() && idle.len() < IDLE_KEPT {
+            idle.push((c, Instant::now()));
+        }
+    }
+
+    /// Runs `f` in one read-only snapshot; once more on a new connection when the one taken had
+    /// broken (a server restarted since).
+    fn read<A>(&self, f: impl Fn(&PgTxn) -> StoreResult<A>) -> StoreResult<A> {
+        let mut c = self.take()?;
+        match snapshot(&mut c, &f) {
+            Err(_) if c.is_closed() || c.is_valid(ASK_ALIVE).is_err() => {
+                let mut fresh = self.connect()?;
+                let out = snapshot(&mut fresh, &f);
+                self.give(fresh);
+                out
+            }
+            out => {
+                self.give(c);
+                out
+            }
+        }
+    }
+
+    /// Runs `f` in one transaction holding the writer's lock, committed when `f` succeeds.
+    ///
+    /// Not retried: a connection that breaks mid-change has rolled it back, except when the
+    /// commit itself failed, and then only the database can say whether it landed (a keyed
+    /// change can be sent again safely). [`PgStore::take`] has replaced a connection that broke
+    /// while it was idle.
+    fn writing<A>(&self, f: impl FnOnce(&PgTxn) -> StoreResult<A>) -> StoreResult<A> {
+        let mut c = self.take()?;
+        let out = (|| {
+            let tx = c.transaction().map_err(|e| pg_err("begin", e))?;
+            let txn = PgTxn::new(tx);
+            txn.client()
+                .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
+                .map_err(|e| pg_err("wait for other writers", e))?;
+            let a = f(&txn)?;
+            txn.commit().map_err(|e| pg_err("commit", e))?;
+            Ok(a)
+        })();
+        self.give(c);
+        out
+    }
+
+    /// Runs `f` in one transaction without the writer's lock: kept derived data only.
+    fn keeping(&self, f: impl FnOnce(&PgTxn) -> StoreResult<()>) -> StoreResult<()> {
+        let mut c = self.take()?;
+        let out = (|| {
+            let txn = PgTxn::new(c.transaction().map_err(|e| pg_err("begin", e))?);
+            f(&txn)?;
+            txn.commit().map_err(|e| pg_err("commit", e))
+        })();
+        self.give(c);
+        out
+    }
+}
+
+/// `f` in one read-only snapshot of `c`.
+fn snapshot<A>(c: &mut postgres::Client, f: &impl Fn(&PgTxn) -> StoreResult<A>) -> StoreResult<A> {
+    let tx = c
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(|e| pg_err("begin a read", e))?;
+    let txn = PgTxn::new(tx);
+    let a = f(&txn)?;
+    txn.commit().map_err(|e| pg_err("end a read", e))?;
+    Ok(a)
+}
+
+/// The last change and the content sum after it.
+fn position(kv: &dyn Kv) -> StoreResult<(u64, u64)> {
+    let meta = |key| -> StoreResult<u64> {
+        match kv.value(crate::store::trees::TreeId::Meta, key)? {
+            None => Ok(0),
+            Some(v) => crate::store::keys::parse_id(&v, "meta"),
+        }
+    };
+    Ok((meta(SEQ_KEY)?, meta(SUM_KEY)?))
+}
+
+/// A transaction step's error as the store's.
+fn unlift(e: ConflictableTransactionError<StoreError>) -> StoreError {
+    match e {
+        ConflictableTransactionError::Abort(e) => e,
+        other => StoreError::Io(format!("PostgreSQL: {other:?}")),
+    }
+}
+
+impl Store for PgStore {
+    fn commit(&self, change: Change, operator: &str) -> StoreResult<Committed> {
+        if let Change::Keyed { key, .. } = &change {
+            crate::store::ledger::check_key(key)?;
+        }
+        let when = chrono::Utc::now();
+        self.writing(|txn| {
+            let (last, before) = position(txn)?;
+            if let Change::Keyed { key, .. } = &change
+                && let Some(id) = reads::keyed_record(txn, key)?
+            {
+                return Ok(Committed {
+                    seq: last,
+                    applied: Applied::Replayed(id),
+                    replaced: Replaced::Nothing,
+                });
+            }
+            let prep = reads::prepare(txn, &change)?;
+            let seq = last + 1;
+            let tx = Tx::new(txn);
+            let (applied, replaced) =
+                write::audited(&tx, seq, &change, &prep, operator, when).map_err(unlift)?;
+            digests::refresh(&tx, seq).map_err(unlift)?;
+            let (_, delta) = tx.recorded();
+            tx.bookkeeping(SEQ_KEY, seq).map_err(unlift)?;
+            tx.bookkeeping(SUM_KEY, before.wrapping_add(delta)).map_err(unlift)?;
+            txn.client()
+                .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])
+                .map_err(|e| pg_err("notify", e))?;
+            Ok(Committed { seq, applied, replaced })
+        })
+    }
+
+    fn customer(&self, id: u64) -> StoreResult<Option<Customer>> {
+        self.read(|kv| scan::customer(kv, id))
+    }
+
+    fn history(&self, id: u64) -> StoreResult<Option<History>> {
+        self.read(|kv| scan::history(kv, id))
+    }
+
+    fn id_by_ref(&self, reference: &str) -> StoreResult<Option<u64>> {
+        self.read(|kv| reads::id_by_ref(kv, reference))
+    }
+
+    fn ids_by_phone(&self, phone: &Phone) -> StoreResult<Vec<u64>> {
+        self.read(|kv| reads::ids_by_phone(kv, phone))
+    }
+
+    fn former_ref(&self, reference: &str) -> StoreResult<Option<u64>> {
+        let key = crate::store::merge::former_ref(reference);
+        self.read(|kv| reads::follow_former(kv, &key))
+    }
+
+    fn former_phone(&self, phone: &Phone) -> StoreResult<Option<u64>> {
+        let key = crate::store::merge::former_phone(phone);
+        self.read(|kv| reads::follow_former(kv, &key))
+    }
+
+    fn not_duplicates(&self) -> StoreResult<Vec<(u64, u64)>> {
+        self.read(|kv| reads::not_duplicates(kv))
+    }
+
+    fn for_each_history(&self, f: &mut dyn FnMut(History)) -> StoreResult<()> {
+        self.histories_until(&mut |h| {
+            f(h);
+            ControlFlow::Continue(())
+        })
+    }
+
+    // Not retried: `f` may have seen part of the histories already.
+    fn histories_until(&self, f: &mut dyn FnMut(History) -> ControlFlow<()>) -> StoreResult<()> {
+        let f = std::cell::RefCell::new(f);
+        let mut c = self.take()?;
+        let out = snapshot(&mut c, &|kv| scan::histories_until(kv, &mut *f.borrow_mut()));
+        self.give(c);
+        out
+    }
+
+    fn customers_until(&self, f: &mut dyn FnMut(Customer) -> ControlFlow<()>) -> StoreResult<()> {
+        let f = std::cell::RefCell::new(f);
+        let mut c = self.take()?;
+        let out = snapshot(&mut c, &|kv| scan::customers_until(kv, &mut *f.borrow_mut()));
+        self.give(c);
+        out
+    }
+
+    fn summaries_until(&self, f: &mut dyn FnMut(Summary) -> ControlFlow<()>) -> StoreResult<()> {
+        let kept = self.read(|kv| Ok(digests::all(kv, position(kv)?.0)))?;
+        match kept {
+            Some(all) => {
+                for s in all {
+                    if f(s).is_break() {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            None => self.histories_until(&mut |h| f(Summary::from_history(&h))),
+        }
+    }
+
+    fn last_change(&self) -> StoreResult<u64> {
+        self.read(|kv| Ok(position(kv)?.0))
+    }
+
+    fn kept_segments(&self) -> StoreResult<Option<Segmented>> {
+        self.read(|kv| Ok(kept::segments(kv)))
+    }
+
+    fn keep_segments(&self, segments: &Segmented) -> StoreResult<()> {
+        self.keeping(|kv| kept::keep_segments(kv, segments))
+    }
+
+    fn kept_classes(&self) -> StoreResult<Option<KeptClasses>> {
+        self.read(|kv| Ok(kept_classes::read(kv)))
+    }
+
+    fn kept_classes_stamp(&self) -> StoreResult<Option<(crate::classify::Stamp, u64)>> {
+        self.read(|kv| Ok(kept_classes::stamp(kv)))
+    }
+
+    fn touched_after(&self, change: u64, limit: usize) -> StoreResult<Option<Vec<u64>>> {
+        self.read(|kv| {
+            let current = digests::current(kv, position(kv)?.0);
+            Ok(current.then(|| kept_classes::touched_after(kv, change, limit)).flatten())
+        })
+    }
+
+    fn keep_classes(&self, classes: &KeptClasses) -> StoreResult<()> {
+        self.keeping(|kv| kept_classes::keep(kv, classes))
+    }
+
+    fn customer_count(&self) -> StoreResult<u64> {
+        self.read(|kv| {
+            let sql =
+                format!("SELECT count(*) FROM {}", schema::table(crate::store::trees::TreeId::Customers));
+            let n: i64 = kv.client().query_one(&sql, &[]).map_err(|e| pg_err("count", e))?.get(0);
+            Ok(n.max(0) as u64)
+        })
+    }
+
+    fn setting(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        self.read(|kv| reads::setting(kv, key))
+    }
+
+    fn audit_entries(&self, customer: Option<u64>) -> StoreResult<Vec<AuditEntry>> {
+        self.read(|kv| audit::entries(kv, customer))
+    }
+
+    fn audit_newest_first(&self, visit: &mut dyn FnMut(AuditEntry) -> ControlFlow<()>) -> StoreResult<()> {
+        let visit = std::cell::RefCell::new(visit);
+        let mut c = self.take()?;
+        let out = snapshot(&mut c, &|kv| audit::newest_first(kv, &mut *visit.borrow_mut()));
+        self.give(c);
+        out
+    }
+
+    fn backup(&self, _file: &Path) -> StoreResult<BackupSummary> {
+        Err(StoreError::Refused(format!(
+            "kehu does not back up a PostgreSQL database yet ({}); use pg_dump meanwhile",
+            self.shown
+        )))
+    }
+
+    /// The server's own backups (pg_dump, base backups, a replica) are its administrator's:
+    /// no file is written beside a database that has no directory.
+    fn daily_backup(&self, _today: chrono::NaiveDate) -> StoreResult<Option<PathBuf>> {
+        Ok(None)
+    }
+
+    /// What is checked on PostgreSQL so far: every customer record decodes, and the kept
+    /// digests equal a fresh build from the records.
+    fn verify(&self, _p: &dyn crate::progress::Progress) -> CheckReport {
+        let mut r = CheckReport::default();
+        let done = self.read(|kv| {
+            let mut r = CheckReport::default();
+            let mut n = 0;
+            scan::customers_until(kv, &mut |_| {
+                n += 1;
+                ControlFlow::Continue(())
+            })?;
+            r.counts.push(("customers".into(), n));
+            digests::check(kv, position(kv)?.0, &mut r);
+            Ok(r)
+        });
+        match done {
+            Ok(done) => r = done,
+            Err(e) => r.problem("(database)", "", e.to_string()),
+        }
+        r
+    }
+
+    fn keyed_record(&self, key: &str) -> StoreResult<Option<u64>> {
+        self.read(|kv| reads::keyed_record(kv, key))
+    }
+
+    fn ledger_pending(&self) -> StoreResult<bool> {
+        self.read(|kv| reads::ledger_pending(kv))
+    }
+
+    fn campaigns(&self) -> StoreResult<Vec<Campaign>> {
+        self.read(|kv| campaigns::all(kv))
+    }
+
+    fn campaign(&self, name: &str) -> StoreResult<Option<Campaign>> {
+        self.read(|kv| campaigns::one(kv, name))
+    }
+}
