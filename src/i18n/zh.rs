@@ -50,6 +50,16 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("not loaded", "未能读取"),
     ("{} customers loaded", "已读取 {} 位客户"),
     ("`kehu {}` from the command line", "在命令行执行了 `kehu {}`"),
+    // Other processes on a shared database.
+    ("other tills' changes are not shown: {}", "不显示其他收银台的更改：{}"),
+    ("reconnecting to the database… ({})", "正在重新连接数据库…（{}）"),
+    ("reconnected to the database", "已重新连接数据库"),
+    ("cannot read another till's change: {}", "无法读取其他收银台的更改：{}"),
+    (
+        "{} changed the whole shop elsewhere; start the console again to see it all",
+        "{} 在别处更改了整个店铺；重新启动控制台即可看到全部",
+    ),
+    ("{} changed {} customer(s) elsewhere", "{} 在别处更改了 {} 位客户"),
     ("error: cannot load the database: {}", "错误：无法读取数据库：{}"),
     ("card {} scanned; it opens once the customers are read", "已扫描卡号 {}；客户读取完后打开"),
     ("still loading — this waits until every customer is read", "仍在读取——需等全部客户读取完"),

@@ -10,10 +10,9 @@
 //! again after the load, so that no console keeps the copy the load read before it.
 
 use super::hub::Hub;
-use crate::store::{AuditEntry, Store, StoreResult};
-use crate::ui::{Action, CommitAnswer, Loaded};
-use std::collections::BTreeSet;
-use std::ops::ControlFlow;
+use crate::store::Store;
+use crate::tui::elsewhere::{answer, touched};
+use crate::ui::{Action, Loaded};
 
 /// The session number of a change that comes from no session: every session takes it.
 const NO_SESSION: u64 = 0;
@@ -23,50 +22,7 @@ const ONE_BY_ONE: usize = 500;
 /// flood of imports, and the next command's refresh catches up.
 const MAX_LOADS: usize = 3;
 
-/// The journal number of the newest audit entry (0 when there is none): where the entries of
-/// a command about to run begin.
-pub fn mark(store: &dyn Store) -> StoreResult<u64> {
-    let mut seq = 0;
-    store.audit_newest_first(&mut |e| {
-        seq = e.seq;
-        ControlFlow::Break(())
-    })?;
-    Ok(seq)
-}
-
-/// What the entries after a mark touched.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Touched {
-    customers: BTreeSet<u64>,
-    shop: bool,
-}
-
-/// The entries newer than `since`, only those of `operator` when given; the journal number of
-/// the newest.
-fn touched(store: &dyn Store, since: u64, operator: Option<&str>) -> StoreResult<Touched> {
-    let mut t = Touched::default();
-    store.audit_newest_first(&mut |e| {
-        if e.seq <= since {
-            return ControlFlow::Break(());
-        }
-        if operator.is_none_or(|o| e.operator == o) && !is_own_fit(&e) {
-            match e.customer {
-                0 => t.shop = true,
-                id => {
-                    t.customers.insert(id);
-                }
-            }
-        }
-        ControlFlow::Continue(())
-    })?;
-    Ok(t)
-}
-
-/// A model kehu fitted by itself while classifying (a load, `segments`): the consoles fit
-/// their own when they need one.
-fn is_own_fit(e: &AuditEntry) -> bool {
-    e.customer == 0 && e.operator == crate::store::SYSTEM && e.what.starts_with("setting ")
-}
+pub use crate::tui::elsewhere::mark;
 
 /// Passes what `operator` changed since `since` (see [`mark`]) with `kehu command` to every
 /// console of `hub`; failures are logged, never the client's concern.
@@ -87,10 +43,11 @@ fn try_publish(
     let mut only = Some(operator);
     let mut loads = 0;
     loop {
-        let t = touched(store, since, only)?;
+        let t = touched(store, since, &mut |e| only.is_none_or(|o| e.operator == o))?;
         if !t.shop && t.customers.len() <= ONE_BY_ONE {
             if !t.customers.is_empty() {
-                let a = answer(store, &t, command)?;
+                let note = crate::notice!("`kehu {}` from the command line", command.to_string());
+                let a = answer(store, &t, note)?;
                 hub.publish(store, NO_SESSION, operator, &Action::Committed(Box::new(a)));
             }
             return Ok(());
@@ -102,25 +59,6 @@ fn try_publish(
         only = None;
         hub.publish_load(load(store, hub)?);
     }
-}
-
-/// The touched customers as they are stored now (those gone since, as gone).
-fn answer(store: &dyn Store, t: &Touched, command: &str) -> anyhow::Result<CommitAnswer> {
-    let mut histories = Vec::new();
-    let mut gone = Vec::new();
-    for &id in &t.customers {
-        match store.history(id)? {
-            Some(h) => histories.push(h),
-            None => gone.push(id),
-        }
-    }
-    Ok(CommitAnswer {
-        histories,
-        gone,
-        dismissed: Vec::new(),
-        note: crate::notice!("`kehu {}` from the command line", command.to_string()),
-        mine: false,
-    })
 }
 
 /// The whole shop read and classified as the consoles classify it.

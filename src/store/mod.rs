@@ -12,7 +12,7 @@ mod campaigns;
 mod check;
 mod chunks;
 #[cfg(test)]
-mod contract_tests;
+pub(crate) mod contract_tests;
 mod daily;
 mod digests;
 mod envelope;
@@ -39,7 +39,7 @@ mod served;
 mod sled_store;
 mod sum;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod trees;
 mod txn;
 mod wire;
@@ -346,10 +346,25 @@ pub trait Store: Send + Sync {
     fn location(&self) -> Option<PathBuf> {
         None
     }
+    /// A feed of the changes other processes commit to this database, when it is shared with
+    /// them (PostgreSQL); `None` for a database only this process opens.
+    fn watch(&self) -> StoreResult<Option<Box<dyn ChangeFeed>>> {
+        Ok(None)
+    }
     /// Stores a value in the settings tree, flushed.
     fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()> {
         self.commit(Change::Setting { key: key.to_string(), value: Some(value.to_vec()) }, SYSTEM).map(drop)
     }
+}
+
+/// Changes committed to a shared database, as they land (see [`Store::watch`]).
+pub trait ChangeFeed: Send {
+    /// Waits up to `wait` for a commit; the newest change number heard of, if any. An error
+    /// means the feed broke (the server went away): watch again.
+    fn wait(&mut self, wait: std::time::Duration) -> StoreResult<Option<u64>>;
+    /// Whether change `seq` was committed through this process's store (its console shows it
+    /// already); each is answered once.
+    fn was_mine(&mut self, seq: u64) -> bool;
 }
 
 /// A store answered a change with the wrong kind of result: a bug in the store.

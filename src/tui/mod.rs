@@ -12,6 +12,7 @@
 pub mod clock;
 mod config;
 mod effects;
+pub mod elsewhere;
 mod hangup;
 mod keys;
 pub mod loader;
@@ -22,6 +23,7 @@ mod scan;
 pub mod scrolling;
 pub mod searches;
 pub mod trace;
+pub mod watch;
 
 pub use config::ConsoleConfig;
 pub use effects::{all_histories, run as run_effect, run_as as run_effect_as, saved_segments};
@@ -316,6 +318,9 @@ where
     }
     trace::step("opened");
     let (saved_segments, any) = first_reads(&store)?;
+    // Other processes' changes from here on: the loader reads after this, so none is missed
+    // (one read twice is taken in twice, harmlessly).
+    let since = store.last_change()?;
     let init = AppInit {
         customers: Vec::new(),
         classifier: Classifier::new(rules.clone(), today),
@@ -337,8 +342,12 @@ where
         }
         app
     };
+    let (others_tx, others) = mpsc::channel();
+    let _watcher = watch::Watcher::start(Arc::clone(&store), since, move |a| drop(others_tx.send(a)))?;
+    let others = _watcher.as_ref().map(|_| others);
     if !any {
-        return run_loop(store.as_ref(), Some(&store), told(App::new(init)), None, days, &signals).map(drop);
+        let app = told(App::new(init));
+        return run_loop(store.as_ref(), Some(&store), app, None, others, days, &signals).map(drop);
     }
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
@@ -349,7 +358,8 @@ where
             .name(loader::THREAD_NAME.into())
             .spawn(move || loader::run(store.as_ref(), job, &cancel, &tx))?
     };
-    let app = run_loop(store.as_ref(), Some(&store), told(App::loading(init)), Some(rx), days, &signals);
+    let app =
+        run_loop(store.as_ref(), Some(&store), told(App::loading(init)), Some(rx), others, days, &signals);
     // The loader stops at its next record; one stuck inside sled is left to the process's exit.
     cancel.store(true, Ordering::SeqCst);
     let deadline = Instant::now() + LOADER_GRACE;
@@ -490,7 +500,8 @@ fn test_panic_key() -> Option<char> {
     std::env::var("KEHU_TEST_PANIC_ON").ok().and_then(|v| v.chars().next())
 }
 
-/// Longest the loop blocks for input while the loader may have news.
+/// Longest the loop blocks for input while the loader or another process may have news (other
+/// tills' changes are shown within this of their commit, plus reading them).
 const LOAD_CHECK: Duration = Duration::from_millis(20);
 
 /// Longest the loop blocks for input while a search answer is awaited (how late an answer
@@ -511,7 +522,7 @@ fn load_step(action: &Action) -> Option<&'static str> {
 /// Runs the console until the user quits (or a signal asks it to stop), as of the App's day.
 pub fn run(store: &dyn Store, app: App) -> anyhow::Result<()> {
     let days = clock::DayWatch::new(app.today(), false);
-    run_loop(store, None, app, None, days, &Signals::start()?).map(drop)
+    run_loop(store, None, app, None, None, days, &Signals::start()?).map(drop)
 }
 
 /// The event loop; `shared`, when given, is `store` to hand to the reader thread; `loads` brings
@@ -522,6 +533,7 @@ fn run_loop(
     shared: Option<&Arc<dyn Store>>,
     mut app: App,
     mut loads: Option<Receiver<Action>>,
+    others: Option<Receiver<Action>>,
     mut days: clock::DayWatch,
     signals: &Signals,
 ) -> anyhow::Result<App> {
@@ -553,7 +565,7 @@ fn run_loop(
         // check), then take every event already queued before drawing once.
         let mut wait =
             scanner.deadline().map_or(SIGNAL_CHECK, |d| d.saturating_duration_since(Instant::now()));
-        if loads.is_some() {
+        if loads.is_some() || others.is_some() {
             wait = wait.min(LOAD_CHECK);
         }
         if app.list().awaited_search().is_some() {
@@ -609,6 +621,12 @@ fn run_loop(
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => loads = None,
             }
+        }
+        // Other processes' changes, once the shop they change is loaded.
+        while let Some(rx) = others.as_ref().filter(|_| loads.is_none() && !app.should_quit()) {
+            let Ok(action) = rx.try_recv() else { break };
+            changed = true;
+            dispatch_with(&mut app, store, offload, action, &mut |_| {});
         }
         let (awaited, now) = (app.list().awaited_search(), Instant::now());
         if changed {

@@ -20,13 +20,14 @@ use crate::domain::{Campaign, Customer, History, Phone};
 use crate::store::kv::Kv;
 use crate::store::sum::{SEQ_KEY, SUM_KEY};
 use crate::store::txn::Tx;
-use crate::store::{AuditEntry, BackupSummary, CheckReport, Store, StoreError, StoreResult};
+use crate::store::{AuditEntry, BackupSummary, ChangeFeed, CheckReport, Store, StoreError, StoreResult};
 use crate::store::{audit, campaigns, digests, kept, kept_classes, reads, scan, write};
 use postgres::IsolationLevel;
 use sled::transaction::ConflictableTransactionError;
+use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The advisory lock every change is made under ("kehw").
@@ -48,6 +49,16 @@ pub struct PgStore {
     shown: String,
     idle: Mutex<Vec<(postgres::Client, Instant)>>,
     notes: Vec<String>,
+    /// The changes this store committed, while a feed watches (see [`PgStore::watch`]): its
+    /// watcher passes on the others' only.
+    mine: Arc<Mutex<Mine>>,
+}
+
+/// The change numbers a store committed that its feed has not been asked about yet.
+#[derive(Default)]
+struct Mine {
+    watched: bool,
+    seqs: BTreeSet<u64>,
 }
 
 impl PgStore {
@@ -60,8 +71,13 @@ impl PgStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
-        let mut store =
-            PgStore { config, shown: super::shown(url), idle: Mutex::new(Vec::new()), notes: Vec::new() };
+        let mut store = PgStore {
+            config,
+            shown: super::shown(url),
+            idle: Mutex::new(Vec::new()),
+            notes: Vec::new(),
+            mine: Arc::default(),
+        };
         let mut client = store.connect()?;
         schema::ensure(&mut client)?;
         store.give(client);
@@ -130,7 +146,7 @@ impl PgStore {
     fn read<A>(&self, f: impl Fn(&PgTxn) -> StoreResult<A>) -> StoreResult<A> {
         let mut c = self.take()?;
         match snapshot(&mut c, &f) {
-            Err(_) if c.is_closed() || c.is_valid(ASK_ALIVE).is_err() => {
+            Err(_) if broken(&mut c) => {
                 let mut fresh = self.connect()?;
                 let out = snapshot(&mut fresh, &f);
                 self.give(fresh);
@@ -143,24 +159,36 @@ impl PgStore {
         }
     }
 
+    /// Runs `f`, which may have seen part of what it reads when it fails, in one read-only
+    /// snapshot: begun again on a new connection only when the one taken turns out broken
+    /// before `f` ran.
+    fn visit<A>(&self, f: impl FnOnce(&PgTxn) -> StoreResult<A>) -> StoreResult<A> {
+        let mut f = Some(f);
+        let mut c = self.take()?;
+        let mut out = snapshot_once(&mut c, &mut f);
+        if f.is_some() && broken(&mut c) {
+            c = self.connect()?;
+            out = snapshot_once(&mut c, &mut f);
+        }
+        self.give(c);
+        out
+    }
+
     /// Runs `f` in one transaction holding the writer's lock, committed when `f` succeeds.
     ///
-    /// Not retried: a connection that breaks mid-change has rolled it back, except when the
-    /// commit itself failed, and then only the database can say whether it landed (a keyed
-    /// change can be sent again safely). [`PgStore::take`] has replaced a connection that broke
-    /// while it was idle.
+    /// Begun again on a new connection when the one taken turns out broken before `f` ran (a
+    /// server restarted since it was last used): nothing was sent that could have landed. Not
+    /// retried once `f` ran: a connection that breaks mid-change has rolled it back, except
+    /// when the commit itself failed, and then only the database can say whether it landed (a
+    /// keyed change can be sent again safely).
     fn writing<A>(&self, f: impl FnOnce(&PgTxn) -> StoreResult<A>) -> StoreResult<A> {
+        let mut f = Some(f);
         let mut c = self.take()?;
-        let out = (|| {
-            let tx = c.transaction().map_err(|e| pg_err("begin", e))?;
-            let txn = PgTxn::new(tx);
-            txn.client()
-                .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
-                .map_err(|e| pg_err("wait for other writers", e))?;
-            let a = f(&txn)?;
-            txn.commit().map_err(|e| pg_err("commit", e))?;
-            Ok(a)
-        })();
+        let mut out = locked(&mut c, &mut f);
+        if f.is_some() && broken(&mut c) {
+            c = self.connect()?;
+            out = locked(&mut c, &mut f);
+        }
         self.give(c);
         out
     }
@@ -178,8 +206,78 @@ impl PgStore {
     }
 }
 
+/// `f` (taken from its option only once the transaction holds the writer's lock) in one
+/// transaction of `c`, committed when it succeeds.
+fn locked<A>(
+    c: &mut postgres::Client,
+    f: &mut Option<impl FnOnce(&PgTxn) -> StoreResult<A>>,
+) -> StoreResult<A> {
+    let tx = c.transaction().map_err(|e| pg_err("begin", e))?;
+    let txn = PgTxn::new(tx);
+    txn.client()
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
+        .map_err(|e| pg_err("wait for other writers", e))?;
+    let f = f.take().ok_or_else(|| StoreError::Io("internal: a change run twice".into()))?;
+    let a = f(&txn)?;
+    txn.commit().map_err(|e| pg_err("commit", e))?;
+    Ok(a)
+}
+
+/// Whether `c` no longer works (a server that ended it says so before closing it).
+fn broken(c: &mut postgres::Client) -> bool {
+    c.is_closed() || c.is_valid(ASK_ALIVE).is_err()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The commits of every process, heard on a connection of its own that listens to [`CHANNEL`].
+struct Feed {
+    client: postgres::Client,
+    mine: Arc<Mutex<Mine>>,
+}
+
+impl ChangeFeed for Feed {
+    fn wait(&mut self, wait: Duration) -> StoreResult<Option<u64>> {
+        let mut newest = None;
+        let mut heard = |n: postgres::Notification| {
+            if let Ok(seq) = n.payload().parse::<u64>() {
+                newest = newest.max(Some(seq));
+            }
+        };
+        use postgres::fallible_iterator::FallibleIterator;
+        let first = self.client.notifications().timeout_iter(wait).next();
+        if let Some(n) = first.map_err(|e| pg_err("listen", e))? {
+            heard(n);
+            // And whatever came with it, without waiting.
+            let mut notes = self.client.notifications();
+            let mut more = notes.iter();
+            while let Some(n) = more.next().map_err(|e| pg_err("listen", e))? {
+                heard(n);
+            }
+        }
+        if self.client.is_closed() {
+            return Err(StoreError::Io("PostgreSQL: the connection listening for changes closed".into()));
+        }
+        Ok(newest)
+    }
+
+    fn was_mine(&mut self, seq: u64) -> bool {
+        lock(&self.mine).seqs.remove(&seq)
+    }
+}
+
 /// `f` in one read-only snapshot of `c`.
 fn snapshot<A>(c: &mut postgres::Client, f: &impl Fn(&PgTxn) -> StoreResult<A>) -> StoreResult<A> {
+    snapshot_once(c, &mut Some(f))
+}
+
+/// `f` (taken from its option only once the snapshot has begun) in one read-only snapshot of `c`.
+fn snapshot_once<A>(
+    c: &mut postgres::Client,
+    f: &mut Option<impl FnOnce(&PgTxn) -> StoreResult<A>>,
+) -> StoreResult<A> {
     let tx = c
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -187,6 +285,7 @@ fn snapshot<A>(c: &mut postgres::Client, f: &impl Fn(&PgTxn) -> StoreResult<A>) 
         .start()
         .map_err(|e| pg_err("begin a read", e))?;
     let txn = PgTxn::new(tx);
+    let f = f.take().ok_or_else(|| StoreError::Io("internal: a read run twice".into()))?;
     let a = f(&txn)?;
     txn.commit().map_err(|e| pg_err("end a read", e))?;
     Ok(a)
@@ -217,7 +316,8 @@ impl Store for PgStore {
             crate::store::ledger::check_key(key)?;
         }
         let when = chrono::Utc::now();
-        self.writing(|txn| {
+        let claimed = std::cell::Cell::new(0);
+        let committed = self.writing(|txn| {
             let (last, before) = position(txn)?;
             if let Change::Keyed { key, .. } = &change
                 && let Some(id) = reads::keyed_record(txn, key)?
@@ -230,6 +330,13 @@ impl Store for PgStore {
             }
             let prep = reads::prepare(txn, &change)?;
             let seq = last + 1;
+            // Claimed before the commit, whose notification the watcher may hear at once.
+            let mut mine = lock(&self.mine);
+            if mine.watched {
+                mine.seqs.insert(seq);
+                claimed.set(seq);
+            }
+            drop(mine);
             let tx = Tx::new(txn);
             let (applied, replaced) =
                 write::audited(&tx, seq, &change, &prep, operator, when).map_err(unlift)?;
@@ -241,7 +348,18 @@ impl Store for PgStore {
                 .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])
                 .map_err(|e| pg_err("notify", e))?;
             Ok(Committed { seq, applied, replaced })
-        })
+        });
+        if committed.is_err() {
+            lock(&self.mine).seqs.remove(&claimed.get());
+        }
+        committed
+    }
+
+    fn watch(&self) -> StoreResult<Option<Box<dyn ChangeFeed>>> {
+        let mut client = self.connect()?;
+        client.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(|e| pg_err("listen", e))?;
+        lock(&self.mine).watched = true;
+        Ok(Some(Box::new(Feed { client, mine: Arc::clone(&self.mine) })))
     }
 
     fn customer(&self, id: u64) -> StoreResult<Option<Customer>> {
@@ -281,21 +399,12 @@ impl Store for PgStore {
         })
     }
 
-    // Not retried: `f` may have seen part of the histories already.
     fn histories_until(&self, f: &mut dyn FnMut(History) -> ControlFlow<()>) -> StoreResult<()> {
-        let f = std::cell::RefCell::new(f);
-        let mut c = self.take()?;
-        let out = snapshot(&mut c, &|kv| scan::histories_until(kv, &mut *f.borrow_mut()));
-        self.give(c);
-        out
+        self.visit(|kv| scan::histories_until(kv, f))
     }
 
     fn customers_until(&self, f: &mut dyn FnMut(Customer) -> ControlFlow<()>) -> StoreResult<()> {
-        let f = std::cell::RefCell::new(f);
-        let mut c = self.take()?;
-        let out = snapshot(&mut c, &|kv| scan::customers_until(kv, &mut *f.borrow_mut()));
-        self.give(c);
-        out
+        self.visit(|kv| scan::customers_until(kv, f))
     }
 
     fn summaries_until(&self, f: &mut dyn FnMut(Summary) -> ControlFlow<()>) -> StoreResult<()> {
@@ -362,11 +471,7 @@ impl Store for PgStore {
     }
 
     fn audit_newest_first(&self, visit: &mut dyn FnMut(AuditEntry) -> ControlFlow<()>) -> StoreResult<()> {
-        let visit = std::cell::RefCell::new(visit);
-        let mut c = self.take()?;
-        let out = snapshot(&mut c, &|kv| audit::newest_first(kv, &mut *visit.borrow_mut()));
-        self.give(c);
-        out
+        self.visit(|kv| audit::newest_first(kv, visit))
     }
 
     fn backup(&self, _file: &Path) -> StoreResult<BackupSummary> {
