@@ -25,7 +25,14 @@ fn main() {
     let n = here.customer_count().expect("count");
     println!("pg_customers {n}");
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
-    let sale = |k: usize| Purchase::new(1 + (k as u64 * 7919) % n, day, Money(1250), 1).expect("a sale");
+    // Customers spread over the shop (demo ids have gaps: merged-away customers).
+    let mut ids = Vec::new();
+    here.customers_until(&mut |c| {
+        ids.push(c.id);
+        std::ops::ControlFlow::Continue(())
+    })
+    .expect("ids");
+    let sale = |k: usize| Purchase::new(ids[(k * 7919) % ids.len()], day, Money(1250), 1).expect("a sale");
 
     let mut commits = Vec::new();
     for k in 0..rounds {
@@ -42,9 +49,11 @@ fn main() {
     let there: Arc<dyn Store> = Arc::new(PgStore::open(&url).expect("open the other"));
     let (tx, rx) = mpsc::channel();
     let since = there.last_change().expect("last change");
-    let _w = kehu::tui::watch::Watcher::start(Arc::clone(&there), since, move |a| drop(tx.send(a)))
-        .expect("thread")
-        .expect("a feed");
+    let _w = kehu::tui::watch::Watcher::start(Arc::clone(&there), since, move |s: kehu::tui::watch::Seen| {
+        drop(tx.send(s.action))
+    })
+    .expect("thread")
+    .expect("a feed");
     let mut arrivals = Vec::new();
     for k in 0..rounds {
         here.add_purchase(sale(rounds + k)).expect("commit");

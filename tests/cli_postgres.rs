@@ -1,6 +1,6 @@
 //! `--db postgres://…` through the real binary: kehu makes the schema once and then serves a
 //! shop from PostgreSQL as from a directory — every process on its own connection, each seeing
-//! what the others saved; commands that work on a directory only (backup, serve) refuse in
+//! what the others saved; commands that work on a directory only (salvage, serve) refuse in
 //! words; a server that is not there, a database that does not exist and a newer schema are
 //! named. Never a directory named after the URL.
 
@@ -56,7 +56,7 @@ fn a_shop_on_postgresql_is_filled_read_checked_and_shared_by_processes() {
     assert!(stdout(&out).contains("clean"), "{}", said(&out));
 
     // What works on a directory only says so.
-    let out = run(&db.url, &["backup", dir.path().join("b.kehu").to_str().unwrap()]);
+    let out = run(&db.url, &["salvage", "--out", dir.path().join("salvaged").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
     assert!(said(&out).contains("is a PostgreSQL database; this command works on a database directory only"));
     let keys = dir.path().join("authorized_keys");

@@ -171,6 +171,7 @@ pub fn name(command: &Command) -> &'static str {
         Command::Undo { .. } => "undo",
         Command::Audit { .. } => "audit",
         Command::Torture { .. } => "torture",
+        Command::Migrate { .. } => "migrate",
         Command::Campaign { .. } => "campaign",
         Command::Points { .. } => "points",
         Command::Topup { .. } => "topup",

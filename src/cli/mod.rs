@@ -147,6 +147,16 @@ pub enum Command {
         /// The backup file to read
         file: PathBuf,
     },
+    /// Move a shop between a database directory and PostgreSQL (either way), into one that holds
+    /// nothing yet; verified by counting and summing every entry on both sides
+    Migrate {
+        /// The database to copy: a directory or a postgres:// URL (only read)
+        #[arg(long, value_name = "DB")]
+        from: PathBuf,
+        /// Where to: a new or empty directory, or the URL of a database kehu has not written to
+        #[arg(long, value_name = "DB")]
+        to: PathBuf,
+    },
     /// Rebuild a damaged database into a new directory: from its last backup and its journal,
     /// else from every record that still reads; prints what was lost, per kind
     Salvage {
@@ -470,6 +480,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Restore { file } => {
             backup::run_restore(&ctx.db_path, &file, &*progress::on_stderr(), &mut out)
         }
+        Command::Migrate { from, to } => backup::run_migrate(&from, &to, &*progress::on_stderr(), &mut out),
         Command::Salvage { out: to, backup } => salvage::run(&ctx.db_path, &to, backup.as_deref(), &mut out),
         Command::Serve {
             listen,

@@ -13,9 +13,10 @@
 //! instead of marking each entry: counting first meant reading every tree twice, and on a
 //! damaged tree sled's count never ends.
 
+use super::kv::{Kv, Put};
 use super::sled_store::FORMAT;
 use super::sum;
-use super::trees::{TreeId, Trees};
+use super::trees::TreeId;
 use super::{SledStore, StoreError, StoreResult};
 use crate::progress::{Progress, QUIET, Unit};
 use std::fs::File;
@@ -105,13 +106,25 @@ pub fn backup_with(
     p: &dyn Progress,
 ) -> StoreResult<BackupSummary> {
     refuse_inside(store, path)?;
+    store.with_trees(|trees, writer| {
+        write_file(trees, (writer.journal.last, writer.journal.sum), path, stop, p)
+    })
+}
+
+/// Writes the trees of `kv`, at change `seq` with content sum `sum`, to the backup file `path`
+/// (via `path.tmp`, fsynced, then renamed); `kv` is one consistent view of them.
+pub(crate) fn write_file(
+    kv: &dyn Kv,
+    (seq, sum): (u64, u64),
+    path: &Path,
+    stop: &dyn Fn() -> bool,
+    p: &dyn Progress,
+) -> StoreResult<BackupSummary> {
     let tmp = PathBuf::from(format!("{}.tmp", path.display()));
     let file = File::create(&tmp).map_err(|e| fs_err("cannot create", &tmp, e))?;
     let mut w = Summed { inner: BufWriter::new(file), block: Default::default(), total: Default::default() };
-    let written = store.with_trees(|trees, writer| {
-        p.stage("writing the backup: entries", None, Unit::Items);
-        write_trees(&mut w, trees, (writer.journal.last, writer.journal.sum), stop, p)
-    });
+    p.stage("writing the backup: entries", None, Unit::Items);
+    let written = write_trees(&mut w, kv, (seq, sum), stop, p);
     let finished = written.and_then(|summary| {
         let write = |e| fs_err("cannot write", &tmp, e);
         let file = w.inner.into_inner().map_err(|e| write(e.into_error()))?;
@@ -133,7 +146,7 @@ pub fn backup_with(
 
 fn write_trees<W: Write>(
     w: &mut Summed<W>,
-    trees: &Trees,
+    kv: &dyn Kv,
     (seq, sum): (u64, u64),
     stop: &dyn Fn() -> bool,
     p: &dyn Progress,
@@ -155,7 +168,7 @@ fn write_trees<W: Write>(
         w.put(&(name.len() as u16).to_le_bytes()).map_err(io)?;
         w.put(name.as_bytes()).map_err(io)?;
         let mut n = 0u64;
-        for item in trees[t].iter() {
+        for item in kv.all(t) {
             if n.is_multiple_of(4096) {
                 if stop() {
                     return Err(StoreError::Io("the backup was stopped".into()));
@@ -164,7 +177,7 @@ fn write_trees<W: Write>(
                     p.advance(4096);
                 }
             }
-            let (k, v) = item.map_err(super::scan::io)?;
+            let (k, v) = item?;
             w.put(&[1]).map_err(io)?;
             for part in [&k[..], &v[..]] {
                 w.put(&(part.len() as u32).to_le_bytes()).map_err(io)?;
@@ -431,13 +444,29 @@ pub fn verify_backup_with(path: &Path, p: &dyn Progress) -> StoreResult<BackupSu
 
 /// Restores a backup into `dir`, which must not exist or be empty: the file is verified whole
 /// first, then written into a sibling directory that is renamed into place once flushed, so a
-/// failure never leaves a half-restored database behind.
+/// failure never leaves a half-restored database behind. `dir` may be a PostgreSQL URL of a
+/// database kehu has not written to: then the restore is one transaction.
 pub fn restore_from(path: &Path, dir: &Path) -> StoreResult<BackupSummary> {
     restore_with(path, dir, QUIET)
 }
 
 /// [`restore_from`], telling `p` of the bytes read, once to verify and once to restore.
 pub fn restore_with(path: &Path, dir: &Path, p: &dyn Progress) -> StoreResult<BackupSummary> {
+    if let Some(url) = super::pg::url_in(dir) {
+        // Into PostgreSQL: one transaction, so a failure leaves the database as it was.
+        let target = super::PgStore::open(url)?;
+        let format = header_of(path)?.format;
+        if format < FORMAT {
+            return Err(StoreError::Refused(format!(
+                "{} holds an older kehu's layout (format {format}); restore it into a directory first (kehu upgrades it there), then `kehu migrate` that to PostgreSQL",
+                path.display(),
+            )));
+        }
+        verify_backup_with(path, p)?;
+        let restored = target.filling(|kv| fill_kv(path, kv, p));
+        p.done();
+        return restored;
+    }
     let shown = dir.display();
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(|e| fs_err("cannot read", dir, e))?;
@@ -446,7 +475,7 @@ pub fn restore_with(path: &Path, dir: &Path, p: &dyn Progress) -> StoreResult<Ba
         }
     }
     verify_backup_with(path, p)?;
-    let staging = PathBuf::from(format!("{}.restoring", dir.display()));
+    let staging = super::moving::beside(dir, ".restoring");
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| fs_err("cannot clear", &staging, e))?;
     }
@@ -500,8 +529,45 @@ fn fill_into_with(path: &Path, db: &sled::Db, p: &dyn Progress) -> StoreResult<B
         },
         (p, "restoring"),
     )?;
+    // A shop that began on PostgreSQL has no format entry; an older backup's layout is
+    // upgraded on open, from the format it records.
+    if header_of(path)?.format == FORMAT {
+        super::moving::record_format(&db.open_tree(TreeId::Meta.name()).map_err(super::scan::io)?)?;
+    }
     db.flush().map_err(super::scan::io)?;
     Ok(summary)
+}
+
+/// Writes every entry of the backup at `path` into `kv` (a database that holds nothing yet,
+/// in one transaction), in batches bounded in entries and bytes; the caller has verified the
+/// file whole first. A tree this kehu does not know is refused.
+pub(crate) fn fill_kv(path: &Path, kv: &dyn Kv, p: &dyn Progress) -> StoreResult<BackupSummary> {
+    let mut tree = None;
+    let (mut batch, mut bytes): (Vec<Put>, usize) = (Vec::new(), 0);
+    read_backup(
+        path,
+        &mut |item| {
+            match item {
+                Item::Tree(name) => {
+                    let t = TreeId::from_name(name)
+                        .ok_or_else(|| damaged(format!("it holds tree {name}, unknown to this kehu")))?;
+                    tree = Some(t);
+                }
+                Item::Entry(k, v) => {
+                    let t = tree.ok_or_else(|| damaged("an entry outside any tree"))?;
+                    bytes += k.len() + v.len();
+                    batch.push((t, k.to_vec(), Some(v.to_vec())));
+                    if batch.len() >= RESTORE_BATCH || bytes >= RESTORE_BATCH_BYTES {
+                        kv.apply(std::mem::take(&mut batch))?;
+                        bytes = 0;
+                    }
+                }
+                Item::TreeEnd => kv.apply(std::mem::take(&mut batch))?,
+            }
+            Ok(())
+        },
+        (p, "restoring"),
+    )
 }
 
 /// Entries waiting to be written to the current tree.

@@ -28,6 +28,7 @@ mod legacy;
 mod lock;
 mod merge;
 mod migrate;
+mod moving;
 mod open;
 mod opened;
 mod pg;
@@ -53,6 +54,7 @@ pub use check::{CheckReport, Problem};
 pub use daily::{CHECKPOINT_BYTES, KEEP_DEFAULT, backup_dir, daily_backup, daily_backup_with};
 pub use guard::panic_text;
 pub use lock::remove_scratch;
+pub use moving::{Tally, migrate as move_shop};
 pub use open::exists;
 pub use opened::Opened;
 pub use pg::{PgStore, shown as shown_url, url_in as postgres_url};
@@ -351,6 +353,11 @@ pub trait Store: Send + Sync {
     fn watch(&self) -> StoreResult<Option<Box<dyn ChangeFeed>>> {
         Ok(None)
     }
+    /// The newest change this process committed through this store (0: none, or a store only
+    /// this process opens, where no other process's change can cross it).
+    fn newest_own_change(&self) -> u64 {
+        0
+    }
     /// Stores a value in the settings tree, flushed.
     fn set_setting(&self, key: &str, value: &[u8]) -> StoreResult<()> {
         self.commit(Change::Setting { key: key.to_string(), value: Some(value.to_vec()) }, SYSTEM).map(drop)
@@ -363,8 +370,10 @@ pub trait ChangeFeed: Send {
     /// means the feed broke (the server went away): watch again.
     fn wait(&mut self, wait: std::time::Duration) -> StoreResult<Option<u64>>;
     /// Whether change `seq` was committed through this process's store (its console shows it
-    /// already); each is answered once.
-    fn was_mine(&mut self, seq: u64) -> bool;
+    /// already).
+    fn is_mine(&self, seq: u64) -> bool;
+    /// The changes up to `through` are passed on: their numbers are not asked about again.
+    fn settled(&mut self, through: u64);
 }
 
 /// A store answered a change with the wrong kind of result: a bug in the store.

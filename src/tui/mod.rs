@@ -343,7 +343,7 @@ where
         app
     };
     let (others_tx, others) = mpsc::channel();
-    let _watcher = watch::Watcher::start(Arc::clone(&store), since, move |a| drop(others_tx.send(a)))?;
+    let _watcher = watch::Watcher::start(Arc::clone(&store), since, move |s| drop(others_tx.send(s)))?;
     let others = _watcher.as_ref().map(|_| others);
     if !any {
         let app = told(App::new(init));
@@ -533,7 +533,7 @@ fn run_loop(
     shared: Option<&Arc<dyn Store>>,
     mut app: App,
     mut loads: Option<Receiver<Action>>,
-    others: Option<Receiver<Action>>,
+    others: Option<Receiver<watch::Seen>>,
     mut days: clock::DayWatch,
     signals: &Signals,
 ) -> anyhow::Result<App> {
@@ -624,9 +624,9 @@ fn run_loop(
         }
         // Other processes' changes, once the shop they change is loaded.
         while let Some(rx) = others.as_ref().filter(|_| loads.is_none() && !app.should_quit()) {
-            let Ok(action) = rx.try_recv() else { break };
+            let Ok(seen) = rx.try_recv() else { break };
             changed = true;
-            dispatch_with(&mut app, store, offload, action, &mut |_| {});
+            dispatch_with(&mut app, store, offload, seen.current(store), &mut |_| {});
         }
         let (awaited, now) = (app.list().awaited_search(), Instant::now());
         if changed {

@@ -10,6 +10,7 @@
 //! reloaded under the operator's hands: the console's next start shows it.
 
 use super::elsewhere::{Touched, answer, touched};
+use crate::domain::History;
 use crate::store::{ChangeFeed, Store};
 use crate::ui::Action;
 use std::sync::Arc;
@@ -27,6 +28,49 @@ const ONE_BY_ONE: usize = 500;
 const RETRIES: [Duration; 4] =
     [Duration::from_millis(250), Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(5)];
 
+/// What the watcher passes on: an action for the console, and the change it was read after.
+#[derive(Debug)]
+pub struct Seen {
+    /// For the console.
+    pub action: Action,
+    /// The newest change read when the customers it carries were read (0: it carries none).
+    pub read_at: u64,
+}
+
+impl Seen {
+    /// A word for the status line, carrying no customer.
+    fn said(action: Action) -> Seen {
+        Seen { action, read_at: 0 }
+    }
+
+    /// The action to take in now: read again when this console saved a change after it was
+    /// read (its copies may be older than what the console already shows, and would undo its
+    /// own save on screen). The store is asked for the customers once more on this thread,
+    /// which happens only when a save and another till's change cross.
+    pub fn current(self, store: &dyn Store) -> Action {
+        if self.read_at == 0 || store.newest_own_change() <= self.read_at {
+            return self.action;
+        }
+        let again = |h: History| store.history(h.customer.id).map(|now| now.unwrap_or(h));
+        let read = match self.action {
+            Action::ChangedElsewhere { history, by } => {
+                again(*history).map(|h| Action::ChangedElsewhere { history: Box::new(h), by })
+            }
+            Action::Committed(mut a) if !a.mine => {
+                let histories = std::mem::take(&mut a.histories);
+                histories.into_iter().map(again).collect::<crate::store::StoreResult<_>>().map(|hs| {
+                    a.histories = hs;
+                    Action::Committed(a)
+                })
+            }
+            other => Ok(other),
+        };
+        read.unwrap_or_else(|e| {
+            Action::Failed(crate::notice!("cannot read another till's change: {}", e.to_string()))
+        })
+    }
+}
+
 /// A running watcher; dropping it ends the thread within [`WAIT`].
 pub struct Watcher {
     stop: Arc<AtomicBool>,
@@ -39,16 +83,14 @@ impl Watcher {
     pub fn start(
         store: Arc<dyn Store>,
         since: u64,
-        reply: impl Fn(Action) + Send + 'static,
+        reply: impl Fn(Seen) + Send + 'static,
     ) -> std::io::Result<Option<Watcher>> {
         let feed = match store.watch() {
             Ok(Some(feed)) => feed,
             Ok(None) => return Ok(None),
             Err(e) => {
-                reply(Action::Failed(crate::notice!(
-                    "other tills' changes are not shown: {}",
-                    e.to_string()
-                )));
+                let told = crate::notice!("other tills' changes are not shown: {}", e.to_string());
+                reply(Seen::said(Action::Failed(told)));
                 return Ok(None);
             }
         };
@@ -75,7 +117,7 @@ fn watch(
     mut feed: Box<dyn ChangeFeed>,
     mut since: u64,
     stop: &AtomicBool,
-    reply: &dyn Fn(Action),
+    reply: &dyn Fn(Seen),
 ) {
     while !stop.load(Ordering::Relaxed) {
         match feed.wait(WAIT) {
@@ -83,10 +125,11 @@ fn watch(
             Ok(Some(newest)) if newest <= since => {}
             Ok(Some(_)) => since = pass_on(store, feed.as_mut(), since, reply),
             Err(e) => {
-                reply(Action::Failed(crate::notice!("reconnecting to the database… ({})", e.to_string())));
+                let told = crate::notice!("reconnecting to the database… ({})", e.to_string());
+                reply(Seen::said(Action::Failed(told)));
                 let Some(again) = listen_again(store, stop) else { return };
                 feed = again;
-                reply(Action::Notice(crate::notice!("reconnected to the database")));
+                reply(Seen::said(Action::Notice(crate::notice!("reconnected to the database"))));
                 since = pass_on(store, feed.as_mut(), since, reply);
             }
         }
@@ -108,17 +151,17 @@ fn listen_again(store: &dyn Store, stop: &AtomicBool) -> Option<Box<dyn ChangeFe
 
 /// Reads what the changes after `since` touched, others' only, and sends it; the newest change
 /// read (or `since` when reading failed: the next commit tries again).
-fn pass_on(store: &dyn Store, feed: &mut dyn ChangeFeed, since: u64, reply: &dyn Fn(Action)) -> u64 {
-    // One change writes an entry per customer it touched: asked once per change.
-    let mut own = std::collections::BTreeMap::new();
-    let read = touched(store, since, &mut |e| !*own.entry(e.seq).or_insert_with(|| feed.was_mine(e.seq)));
+fn pass_on(store: &dyn Store, feed: &mut dyn ChangeFeed, since: u64, reply: &dyn Fn(Seen)) -> u64 {
+    let read = touched(store, since, &mut |e| !feed.is_mine(e.seq));
     match read.and_then(|t| what_to_send(store, &t).map(|a| (t.newest, a))) {
         Ok((newest, action)) => {
-            action.into_iter().for_each(reply);
+            action.into_iter().for_each(|action| reply(Seen { action, read_at: newest }));
+            feed.settled(newest);
             newest
         }
         Err(e) => {
-            reply(Action::Failed(crate::notice!("cannot read another till's change: {}", e.to_string())));
+            let told = crate::notice!("cannot read another till's change: {}", e.to_string());
+            reply(Seen::said(Action::Failed(told)));
             since
         }
     }
@@ -159,7 +202,9 @@ mod tests {
         let store: Arc<dyn Store> = Arc::new(PgStore::open(url).unwrap());
         let (tx, rx) = mpsc::channel();
         let since = store.last_change().unwrap();
-        let w = Watcher::start(Arc::clone(&store), since, move |a| drop(tx.send(a))).unwrap().unwrap();
+        let w = Watcher::start(Arc::clone(&store), since, move |s: Seen| drop(tx.send(s.action)))
+            .unwrap()
+            .unwrap();
         (store, w, rx)
     }
 
@@ -219,5 +264,32 @@ mod tests {
             "{}",
             said(&caught)
         );
+    }
+
+    #[test]
+    fn a_copy_read_before_this_console_s_own_save_is_read_again_not_shown_over_it() {
+        let Some(b) = OnPg::new("watch_crossed") else { return };
+        let here = PgStore::open(b.url()).unwrap();
+        let c = here.put_customer(new_customer("甲", Some("A1"), None)).unwrap();
+        // Another till's change, read by the watcher at this change number…
+        let read_at = here.last_change().unwrap();
+        let old = here.history(c.id).unwrap().unwrap();
+        let seen =
+            Seen { action: Action::ChangedElsewhere { history: Box::new(old), by: "b".into() }, read_at };
+        // …then this console saves a sale before taking it in.
+        let sale = crate::store::test_support::new_purchase(c.id, crate::store::test_support::day(3, 1), 9);
+        here.add_purchase(sale).unwrap();
+        match seen.current(&here) {
+            Action::ChangedElsewhere { history, .. } => assert_eq!(history.purchases.len(), 1, "read again"),
+            other => panic!("{}", said(&other)),
+        }
+        // Nothing saved since: taken as it came.
+        let read_at = here.last_change().unwrap();
+        let now = here.history(c.id).unwrap().unwrap();
+        let seen = Seen {
+            action: Action::ChangedElsewhere { history: Box::new(now.clone()), by: "b".into() },
+            read_at,
+        };
+        assert!(matches!(seen.current(&here), Action::ChangedElsewhere { history, .. } if *history == now));
     }
 }

@@ -18,7 +18,8 @@ use crate::change::{Applied, Change, Committed, Replaced};
 use crate::classify::{KeptClasses, Segmented, Summary};
 use crate::domain::{Campaign, Customer, History, Phone};
 use crate::store::kv::Kv;
-use crate::store::sum::{SEQ_KEY, SUM_KEY};
+use crate::store::sum::{self, SEQ_KEY, SUM_KEY};
+use crate::store::trees::TreeId;
 use crate::store::txn::Tx;
 use crate::store::{AuditEntry, BackupSummary, ChangeFeed, CheckReport, Store, StoreError, StoreResult};
 use crate::store::{audit, campaigns, digests, kept, kept_classes, reads, scan, write};
@@ -59,6 +60,8 @@ pub struct PgStore {
 struct Mine {
     watched: bool,
     seqs: BTreeSet<u64>,
+    /// The newest change committed through this store.
+    newest: u64,
 }
 
 impl PgStore {
@@ -159,6 +162,37 @@ impl PgStore {
         }
     }
 
+    /// Runs `f` over one read-only snapshot of every tree (a move, a backup).
+    pub(crate) fn reading<A>(&self, f: impl FnOnce(&dyn Kv) -> StoreResult<A>) -> StoreResult<A> {
+        self.visit(|txn| f(txn))
+    }
+
+    /// Fills a database that holds no records yet with what `f` writes, in one transaction
+    /// under the writer's lock (a move, a restore): all of it lands, or none. Refused when the
+    /// database holds anything; the kept summaries are rebuilt after `f` when it brought none.
+    pub(crate) fn filling<A>(&self, f: impl FnOnce(&dyn Kv) -> StoreResult<A>) -> StoreResult<A> {
+        self.writing(|txn| {
+            for t in TreeId::ALL {
+                for entry in txn.all(t) {
+                    if !sum::is_bookkeeping(t, &entry?.0) {
+                        return Err(StoreError::Refused(format!(
+                            "{} already holds a shop; move or restore only into a database kehu has not written to (createdb a new one)",
+                            self.shown
+                        )));
+                    }
+                }
+            }
+            for t in TreeId::KEPT {
+                let keys: Vec<_> = txn.all(t).map(|e| e.map(|(k, _)| (t, k.to_vec(), None))).collect::<StoreResult<_>>()?;
+                txn.apply(keys)?;
+            }
+            let a = f(txn)?;
+            let (seq, _) = position(txn)?;
+            digests::ensure(txn, seq)?;
+            Ok(a)
+        })
+    }
+
     /// Runs `f`, which may have seen part of what it reads when it fails, in one read-only
     /// snapshot: begun again on a new connection only when the one taken turns out broken
     /// before `f` ran.
@@ -236,7 +270,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 struct Feed {
     client: postgres::Client,
     mine: Arc<Mutex<Mine>>,
+    /// When the connection last answered (a notification or a probe).
+    heard: Instant,
 }
+
+/// Silence on the feed after which its connection is asked whether it is still there.
+const FEED_PROBE: Duration = Duration::from_secs(30);
 
 impl ChangeFeed for Feed {
     fn wait(&mut self, wait: Duration) -> StoreResult<Option<u64>> {
@@ -257,14 +296,27 @@ impl ChangeFeed for Feed {
                 heard(n);
             }
         }
+        let closed = || StoreError::Io("PostgreSQL: the connection listening for changes closed".into());
         if self.client.is_closed() {
-            return Err(StoreError::Io("PostgreSQL: the connection listening for changes closed".into()));
+            return Err(closed());
+        }
+        // A connection a router or a dead host dropped without a word stays quiet for ever:
+        // asked after a while of silence.
+        if newest.is_some() {
+            self.heard = Instant::now();
+        } else if self.heard.elapsed() >= FEED_PROBE {
+            self.client.is_valid(ASK_ALIVE).map_err(|_| closed())?;
+            self.heard = Instant::now();
         }
         Ok(newest)
     }
 
-    fn was_mine(&mut self, seq: u64) -> bool {
-        lock(&self.mine).seqs.remove(&seq)
+    fn is_mine(&self, seq: u64) -> bool {
+        lock(&self.mine).seqs.contains(&seq)
+    }
+
+    fn settled(&mut self, through: u64) {
+        lock(&self.mine).seqs.retain(|&s| s > through);
     }
 }
 
@@ -349,17 +401,25 @@ impl Store for PgStore {
                 .map_err(|e| pg_err("notify", e))?;
             Ok(Committed { seq, applied, replaced })
         });
-        if committed.is_err() {
-            lock(&self.mine).seqs.remove(&claimed.get());
+        match &committed {
+            Ok(c) => {
+                let mut mine = lock(&self.mine);
+                mine.newest = mine.newest.max(c.seq);
+            }
+            Err(_) => drop(lock(&self.mine).seqs.remove(&claimed.get())),
         }
         committed
+    }
+
+    fn newest_own_change(&self) -> u64 {
+        lock(&self.mine).newest
     }
 
     fn watch(&self) -> StoreResult<Option<Box<dyn ChangeFeed>>> {
         let mut client = self.connect()?;
         client.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(|e| pg_err("listen", e))?;
         lock(&self.mine).watched = true;
-        Ok(Some(Box::new(Feed { client, mine: Arc::clone(&self.mine) })))
+        Ok(Some(Box::new(Feed { client, mine: Arc::clone(&self.mine), heard: Instant::now() })))
     }
 
     fn customer(&self, id: u64) -> StoreResult<Option<Customer>> {
@@ -474,11 +534,12 @@ impl Store for PgStore {
         self.visit(|kv| audit::newest_first(kv, visit))
     }
 
-    fn backup(&self, _file: &Path) -> StoreResult<BackupSummary> {
-        Err(StoreError::Refused(format!(
-            "kehu does not back up a PostgreSQL database yet ({}); use pg_dump meanwhile",
-            self.shown
-        )))
+    /// A backup file as a directory's, from one snapshot: `kehu restore` takes it into either.
+    fn backup(&self, file: &Path) -> StoreResult<BackupSummary> {
+        self.reading(|kv| {
+            let at = position(kv)?;
+            crate::store::backup::write_file(kv, at, file, &|| false, crate::progress::QUIET)
+        })
     }
 
     /// The server's own backups (pg_dump, base backups, a replica) are its administrator's:

@@ -104,6 +104,10 @@ impl Salvaged {
 /// Rebuilds the database in `db` into the new directory `to` (see the module's doc); `backup`
 /// names a backup to start from instead of the newest daily one.
 pub fn salvage(db: &Path, to: &Path, backup: Option<&Path>) -> StoreResult<Salvaged> {
+    if let Some(url) = super::pg::url_in(db) {
+        // The server's own recovery (its write-ahead log, a replica) stands where salvage would.
+        return Err(super::pg::directory_only(url));
+    }
     refuse_target(db, to)?;
     if !super::open::exists(db) {
         return Err(StoreError::NoDatabase { path: db.display().to_string() });
