@@ -46,8 +46,9 @@ def read_some(fd, timeout):
         return b""
 
 class Operator(threading.Thread):
-    def __init__(self, port, key, until, index):
+    def __init__(self, port, key, until, index, keys=None):
         super().__init__(daemon=True)
+        self.keys = keys or KEYS
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.execvp("ssh", ssh_args(port, key, ["-tt"]))
@@ -66,7 +67,7 @@ class Operator(threading.Thread):
             pass
         i = self.index
         while time.time() < self.until:
-            k = KEYS[i % len(KEYS)]
+            k = self.keys[i % len(self.keys)]
             i += 1
             t0 = time.perf_counter()
             try:

@@ -1,7 +1,7 @@
 //! `--db postgres://…` through the real binary: kehu makes the schema once and then serves a
 //! shop from PostgreSQL as from a directory — every process on its own connection, each seeing
-//! what the others saved; commands that work on a directory only (salvage, serve) refuse in
-//! words; a server that is not there, a database that does not exist and a newer schema are
+//! what the others saved; commands that work on a directory only (salvage) refuse in
+//! words, and serve without a host key; a server that is not there, a database that does not exist and a newer schema are
 //! named. Never a directory named after the URL.
 
 mod common;
@@ -63,7 +63,7 @@ fn a_shop_on_postgresql_is_filled_read_checked_and_shared_by_processes() {
     std::fs::write(&keys, "").unwrap();
     let out = run(&db.url, &["serve", "--authorized-keys", keys.to_str().unwrap()]);
     assert_ne!(out.status.code(), Some(0));
-    assert!(said(&out).contains("kehu serve does not serve a PostgreSQL database yet"), "{}", said(&out));
+    assert!(said(&out).contains("needs --host-key FILE"), "{}", said(&out));
     assert!(!said(&out).contains("panicked"));
 
     assert!(!cwd.join("postgresql:").exists(), "no directory named after the URL");

@@ -32,13 +32,16 @@ pub struct Args {
 
 /// Runs the server until it is stopped by a signal.
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
-    if let Some(url) = crate::store::postgres_url(&ctx.db_path) {
+    let on_server = crate::store::postgres_url(&ctx.db_path).is_some();
+    // The host key's default place is beside the database directory; a server has none.
+    if on_server && args.host_key.is_none() {
         anyhow::bail!(
-            "kehu serve does not serve a PostgreSQL database yet ({}); each console can open it directly with --db",
-            crate::store::shown_url(url)
+            "serving a PostgreSQL database needs --host-key FILE (the server's SSH identity, made there on first start and kept: there is no database directory to keep it beside)"
         );
     }
     let store = ctx.open_existing()?.shared();
+    // Before the base is read: a change made meanwhile elsewhere is then passed on, not missed.
+    let since = store.last_change()?;
     let started = std::time::Instant::now();
     let base = base_app(ctx, store.as_ref())?;
     crate::tui::memory::release_freed();
@@ -56,6 +59,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             gate: GateLimits { total: args.max_waiting, ..GateLimits::default() },
         },
         follow_clock: ctx.follow_clock,
+        since,
     };
     // The classes the server ends with (its sessions' edits and new days included) are kept for
     // the next start when they are the database's (see `Context::keep_at_quit`).

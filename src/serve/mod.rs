@@ -5,6 +5,7 @@
 //! - [`server`]: the SSH handler, the accept loop and the limits.
 //! - [`session`]: one console per session, on a thread of its own; [`hub`]: what they share.
 //! - [`input`]: the client's bytes as key events; [`term`]: the client's screen.
+//! - [`others`]: on a shared database, what other processes commit, passed to every session.
 
 pub mod auth;
 pub mod control;
@@ -13,6 +14,7 @@ pub mod hostkey;
 pub mod hub;
 pub mod input;
 pub mod keyopts;
+pub mod others;
 pub mod refresh;
 pub mod server;
 pub mod session;
@@ -43,6 +45,9 @@ pub struct Options {
     /// Whether "today" follows the clock (no `--as-of`): at each new day every console
     /// reclassifies.
     pub follow_clock: bool,
+    /// The last change the base console was read after: other processes' changes from here on
+    /// are passed to the sessions (a shared database).
+    pub since: u64,
 }
 
 /// How often the server looks at the calendar.
@@ -156,23 +161,32 @@ pub fn run(
     let addr: SocketAddr = listener.local_addr()?;
     let marker = ServeMarker { pid: std::process::id(), listen: addr.to_string() };
     let ssh_hint = marker.ssh_command();
-    if let Err(e) = crate::store::write_marker(db, &marker) {
+    // A database directory is this process's alone: it leaves a marker and a control socket
+    // there for the command line. A PostgreSQL database is shared: the command line and other
+    // servers write to it themselves, and their changes are heard as they land.
+    let directory = crate::store::postgres_url(db).is_none();
+    if directory && let Err(e) = crate::store::write_marker(db, &marker) {
         log(format_args!("cannot write the serve marker in {}: {e}", db.display()));
     }
     let shared =
         Arc::new(server::Shared::new(store, hub::Hub::new(base), keys, opts.limits, ssh_hint.clone()));
     log(format_args!("host key {fingerprint} ({})", opts.host_key.display()));
     log(format_args!("listening on {addr}; connect with: {ssh_hint}"));
-    let _control = match control::start(Arc::clone(&shared.store), Arc::clone(&shared.hub), db) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            log(format_args!(
-                "no control socket in {} ({e}); the command line will be refused while serving",
-                db.display()
-            ));
-            None
+    let _control = if directory {
+        match control::start(Arc::clone(&shared.store), Arc::clone(&shared.hub), db) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                log(format_args!(
+                    "no control socket in {} ({e}); the command line will be refused while serving",
+                    db.display()
+                ));
+                None
+            }
         }
+    } else {
+        None
     };
+    let _others = others::follow(Arc::clone(&shared.store), Arc::clone(&shared.hub), opts.since)?;
     backups(Arc::clone(&shared.store), base_today, opts.follow_clock);
     if opts.follow_clock {
         watch_days(Arc::clone(&shared), base_today);
@@ -189,7 +203,9 @@ pub fn run(
     // Give the writer tasks a moment to send the last frames, then drop every connection.
     runtime.shutdown_timeout(Duration::from_millis(500));
     shared.hub.with_base(at_stop);
-    crate::store::remove_marker(db);
+    if directory {
+        crate::store::remove_marker(db);
+    }
     Ok(())
 }
 

@@ -62,7 +62,7 @@ fn try_publish(
 }
 
 /// The whole shop read and classified as the consoles classify it.
-fn load(store: &dyn Store, hub: &Hub) -> anyhow::Result<Loaded> {
+pub(crate) fn load(store: &dyn Store, hub: &Hub) -> anyhow::Result<Loaded> {
     let (rules, today) = hub.classified_as();
     let ctx = crate::cli::Context { db_path: Default::default(), today, follow_clock: false, rules };
     let (customers, classifier) = ctx.load(store, true)?;

@@ -167,14 +167,19 @@ fn pass_on(store: &dyn Store, feed: &mut dyn ChangeFeed, since: u64, reply: &dyn
     }
 }
 
+/// Whether `n` says another process changed the whole shop (a reader that can, reads it again).
+pub fn is_shop_wide(n: &crate::ui::Notice) -> bool {
+    n.is(SHOP_WIDE)
+}
+
+/// What [`what_to_send`] says of a change of the whole shop.
+const SHOP_WIDE: &str = "{} changed the whole shop elsewhere; start the console again to see it all";
+
 /// The action that shows `t`, if it touched anything.
 fn what_to_send(store: &dyn Store, t: &Touched) -> crate::store::StoreResult<Option<Action>> {
     let by = t.by.join(", ");
     if t.shop || t.customers.len() > ONE_BY_ONE {
-        return Ok(Some(Action::Notice(crate::notice!(
-            "{} changed the whole shop elsewhere; start the console again to see it all",
-            by
-        ))));
+        return Ok(Some(Action::Notice(crate::ui::Notice::new(SHOP_WIDE, vec![by.into()]))));
     }
     if t.customers.is_empty() {
         return Ok(None);

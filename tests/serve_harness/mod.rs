@@ -31,8 +31,20 @@ pub struct Server {
 impl Server {
     pub fn start(s: &Scratch, keys: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let log = s.dir.path().join(format!("serve-{}.log", extra.len()));
+        Server::start_on(&s.db(), s, keys, extra, env, log)
+    }
+
+    /// A server of database `db` (a directory or a URL), logging to `log`.
+    pub fn start_on(
+        db: &Path,
+        s: &Scratch,
+        keys: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+        log: PathBuf,
+    ) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_kehu"));
-        cmd.arg("--db").arg(s.db()).args(["--as-of", TODAY, "serve", "--listen", "127.0.0.1:0"]);
+        cmd.arg("--db").arg(db).args(["--as-of", TODAY, "serve", "--listen", "127.0.0.1:0"]);
         cmd.arg("--authorized-keys").arg(keys).arg("--host-key").arg(s.dir.path().join("host_key"));
         cmd.args(extra).env("KEHU_CONFIG", s.dir.path().join("no-config.toml")).envs(env.iter().copied());
         let child = cmd
