@@ -86,7 +86,7 @@ fn copy(from: &dyn Kv, to: Option<&dyn Kv>, p: &dyn Progress) -> StoreResult<Tal
     }
     if tally.sum != recorded(SUM_KEY)? {
         return Err(StoreError::Corrupt(format!(
-            "the source's records do not add up to the content recorded with its change {}: entries were lost or changed; nothing was moved (run `kehu check` on it)",
+            "the records do not add up to the content recorded with change {}: entries were lost or changed behind kehu's back (`kehu check` names them on a directory; restore a backup)",
             tally.seq
         )));
     }

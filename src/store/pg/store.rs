@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The advisory lock kept data is written under ("kehk"), tried, never waited for.
+pub(super) const KEEPER_LOCK: i64 = 0x6b65686b;
 /// The advisory lock every change is made under ("kehw").
 const WRITER_LOCK: i64 = 0x6b65_6877;
 /// The channel each commit notifies, with its change number as the payload.
@@ -227,11 +229,22 @@ impl PgStore {
         out
     }
 
-    /// Runs `f` in one transaction without the writer's lock: kept derived data only.
+    /// Runs `f` in one transaction without the writer's lock: kept derived data only. When
+    /// another process is keeping at this moment (every console and server of a chain reaches
+    /// a new day together, each with the same classes), nothing is written: theirs stand, and
+    /// a reader finds them whole or catches them up.
     fn keeping(&self, f: impl FnOnce(&PgTxn) -> StoreResult<()>) -> StoreResult<()> {
         let mut c = self.take()?;
         let out = (|| {
             let txn = PgTxn::new(c.transaction().map_err(|e| pg_err("begin", e))?);
+            let sole: bool = txn
+                .client()
+                .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&KEEPER_LOCK])
+                .map_err(|e| pg_err("take the keeper's lock", e))?
+                .get(0);
+            if !sole {
+                return Ok(());
+            }
             f(&txn)?;
             txn.commit().map_err(|e| pg_err("commit", e))
         })();
@@ -509,8 +522,15 @@ impl Store for PgStore {
         })
     }
 
+    /// Written once per change, day and rules: a process that finds the same kept already (the
+    /// chain's first to get there wrote them) writes nothing.
     fn keep_classes(&self, classes: &KeptClasses) -> StoreResult<()> {
-        self.keeping(|kv| kept_classes::keep(kv, classes))
+        self.keeping(|kv| {
+            if kept_classes::stamp(kv) == Some((classes.stamp, classes.model)) {
+                return Ok(());
+            }
+            kept_classes::keep(kv, classes)
+        })
     }
 
     fn customer_count(&self) -> StoreResult<u64> {
@@ -548,8 +568,9 @@ impl Store for PgStore {
         Ok(None)
     }
 
-    /// What is checked on PostgreSQL so far: every customer record decodes, and the kept
-    /// digests equal a fresh build from the records.
+    /// What is checked on PostgreSQL so far: every customer record decodes, every entry adds
+    /// up to the content sum the commits kept, and the kept digests equal a fresh build from
+    /// the records.
     fn verify(&self, _p: &dyn crate::progress::Progress) -> CheckReport {
         let mut r = CheckReport::default();
         let done = self.read(|kv| {
@@ -560,6 +581,11 @@ impl Store for PgStore {
                 ControlFlow::Continue(())
             })?;
             r.counts.push(("customers".into(), n));
+            // Every entry read and summed against the content sum each commit keeps.
+            match crate::store::moving::tally(kv) {
+                Ok(t) => r.counts.push(("entries, summed".into(), t.entries())),
+                Err(e) => r.problem("(content sum)", "", e.to_string()),
+            }
             digests::check(kv, position(kv)?.0, &mut r);
             Ok(r)
         });

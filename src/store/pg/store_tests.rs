@@ -112,3 +112,49 @@ fn a_record_damaged_behind_kehus_back_is_named_not_obeyed() {
     let now: Vec<u8> = admin.query_one("SELECT v FROM kehu_customers WHERE k = $1", &[&key]).unwrap().get(0);
     assert_eq!(now, bad);
 }
+
+#[test]
+fn kept_classes_are_written_by_one_process_at_a_time_and_once_per_stamp() {
+    let Some(b) = OnPg::new("one_keeper") else { return };
+    b.store().put_customer(new_customer("A", Some("M1"), None)).unwrap();
+    let kept = |change| crate::classify::KeptClasses {
+        stamp: crate::classify::Stamp { change, today: day(6, 30), rules: 7 },
+        model: 0,
+        entries: Vec::new(),
+        population: None,
+    };
+    // Another process is keeping: this one leaves it to them.
+    let mut other = postgres::Client::connect(b.url(), postgres::NoTls).unwrap();
+    other.execute("SELECT pg_advisory_lock($1)", &[&super::store::KEEPER_LOCK]).unwrap();
+    b.store().keep_classes(&kept(1)).unwrap();
+    assert_eq!(b.store().kept_classes_stamp().unwrap(), None, "nothing written while another keeps");
+    other.execute("SELECT pg_advisory_unlock($1)", &[&super::store::KEEPER_LOCK]).unwrap();
+    b.store().keep_classes(&kept(1)).unwrap();
+    assert_eq!(b.store().kept_classes_stamp().unwrap().map(|(s, _)| s.change), Some(1));
+    // The same stamp again from a second store: found kept, not rewritten (the rows' versions stay).
+    let version = |c: &mut postgres::Client| -> String {
+        c.query_one("SELECT string_agg(xmin::text, ',' ORDER BY k) FROM kehu_kept", &[]).unwrap().get(0)
+    };
+    let before = version(&mut other);
+    second(&b).keep_classes(&kept(1)).unwrap();
+    assert_eq!(version(&mut other), before);
+}
+
+#[test]
+fn an_entry_changed_behind_kehus_back_that_no_reader_decodes_is_found_by_the_content_sum() {
+    let Some(b) = OnPg::new("summed") else { return };
+    b.store().put_customer(new_customer("A", Some("M1"), None)).unwrap();
+    assert!(b.store().verify(crate::progress::QUIET).is_clean());
+    let mut admin = postgres::Client::connect(b.url(), postgres::NoTls).unwrap();
+    // An audit entry's last byte: check reads no audit entry, only the sum covers it.
+    let changed = admin
+        .execute(
+            "UPDATE kehu_audit SET v = set_byte(v, length(v) - 1, 255 - get_byte(v, length(v) - 1))",
+            &[],
+        )
+        .unwrap();
+    assert!(changed >= 1);
+    let report = b.store().verify(crate::progress::QUIET);
+    assert!(!report.is_clean(), "{report:?}");
+    assert!(format!("{report:?}").contains("do not add up"), "{report:?}");
+}
