@@ -101,3 +101,37 @@ fn two_tills_on_one_database_see_each_others_sales_and_conflict_instead_of_overw
     let out = kehu_at(Path::new(&db.url), DAY, &["check"]);
     assert!(out.status.success() && stdout(&out).contains("clean"), "{}", stdout(&out));
 }
+
+#[test]
+fn the_server_dropping_every_connection_is_said_and_a_typed_form_is_kept_and_saved() {
+    let Some(server) = pg::Pg::get("e2e_postgres") else { return };
+    let db = server.database("e2e_dropped");
+    let out = kehu_at(Path::new(&db.url), DAY, &["demo", "--customers", "30", "--seed", "7"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::TempDir::new().unwrap();
+    let (t, exit) = till("till-dropped", &db.url, "till1", dir.path());
+
+    // A sale half typed when the server ends every connection (a restart, an administrator).
+    t.send(&["p"]);
+    t.wait_for("the purchase form", |s| s.contains("Record purchase") && s.contains("Amount"));
+    t.literal("33.30");
+    t.wait_for("the amount typed", |s| s.contains("33.30"));
+    let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap();
+    // Said on the status line, then heard again; the form and what was typed stay.
+    t.wait_for("reconnecting said", |s| s.contains("reconnecting to the database"));
+    t.wait_for("reconnected said", |s| s.contains("reconnected to the database") && s.contains("33.30"));
+    // The sale is saved on a new connection and is in the database.
+    t.send(&["Enter"]);
+    t.wait_for("the sale saved", |s| s.contains("│ saved ") && !s.contains("Record purchase"));
+    t.send(&["q"]);
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0", "{}", t.screen());
+    let out = kehu_at(Path::new(&db.url), DAY, &["show", "20000001"]);
+    assert!(stdout(&out).contains("33.30"), "{}", stdout(&out));
+}

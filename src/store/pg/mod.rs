@@ -22,6 +22,7 @@
 mod pages;
 pub(crate) mod schema;
 mod store;
+mod tls;
 mod txn;
 
 pub use store::PgStore;
@@ -64,3 +65,5 @@ mod store_tests;
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;

@@ -48,6 +48,8 @@ const ASK_ALIVE: Duration = Duration::from_secs(5);
 /// A kehu database on a PostgreSQL server.
 pub struct PgStore {
     config: postgres::Config,
+    /// In the clear, or TLS with the server verified (see [`super::tls`]).
+    tls: super::tls::Tls,
     /// The URL without its password, for messages.
     shown: String,
     idle: Mutex<Vec<(postgres::Client, Instant)>>,
@@ -70,7 +72,8 @@ impl PgStore {
     /// Connects to the database at `url`, creates or upgrades its schema (refusing a newer
     /// one), and brings the kept digests up to date, saying so when it had to.
     pub fn open(url: &str) -> StoreResult<PgStore> {
-        let mut config: postgres::Config = url
+        let (rest, tls) = super::tls::Tls::of(url)?;
+        let mut config: postgres::Config = rest
             .parse()
             .map_err(|e| StoreError::Io(format!("not a PostgreSQL URL: {}: {e}", super::shown(url))))?;
         if config.get_connect_timeout().is_none() {
@@ -78,6 +81,7 @@ impl PgStore {
         }
         let mut store = PgStore {
             config,
+            tls,
             shown: super::shown(url),
             idle: Mutex::new(Vec::new()),
             notes: Vec::new(),
@@ -119,7 +123,7 @@ impl PgStore {
     }
 
     fn connect(&self) -> StoreResult<postgres::Client> {
-        self.config.connect(postgres::NoTls).map_err(|e| {
+        self.tls.connect(&self.config).map_err(|e| {
             StoreError::Io(format!(
                 "cannot connect to PostgreSQL at {}: {}",
                 self.shown,

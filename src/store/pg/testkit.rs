@@ -82,7 +82,7 @@ fn sanitize(s: &str) -> String {
 }
 
 /// The directory of `initdb` and `postgres`: `pg_config --bindir`, else Debian's layout.
-fn bindir() -> Option<PathBuf> {
+pub(crate) fn bindir() -> Option<PathBuf> {
     let from_config = Command::new("pg_config").arg("--bindir").output().ok().and_then(|o| {
         let dir = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
         dir.join("initdb").exists().then_some(dir)
@@ -100,7 +100,7 @@ fn bindir() -> Option<PathBuf> {
 }
 
 /// The uid and gid to run the server as: the `postgres` user when running as root.
-fn run_as() -> Result<Option<(u32, u32)>, String> {
+pub(crate) fn run_as() -> Result<Option<(u32, u32)>, String> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return Ok(None);
@@ -118,7 +118,7 @@ fn run_as() -> Result<Option<(u32, u32)>, String> {
         .ok_or_else(|| "running as root and there is no postgres user to run the server as".into())
 }
 
-fn command(program: &Path, user: Option<(u32, u32)>) -> Command {
+pub(crate) fn command(program: &Path, user: Option<(u32, u32)>) -> Command {
     use std::os::unix::process::CommandExt;
     let mut c = Command::new(program);
     if let Some((uid, gid)) = user {
