@@ -64,6 +64,11 @@ impl OnPg {
         Some(OnPg { store, db })
     }
 
+    /// The test's database.
+    pub fn db(&self) -> &TestDb {
+        &self.db
+    }
+
     /// The database's URL, for a second store on it (another process, as far as it knows).
     pub fn url(&self) -> &str {
         &self.db.url

@@ -7,10 +7,6 @@ use crate::store::test_support::{day, new_customer, new_purchase};
 use crate::store::{Store, StoreError};
 use std::collections::BTreeSet;
 
-/// Ends every connection to the test's database but the asking one; how many it ended.
-const END_OTHERS: &str = "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-     WHERE datname = current_database() AND pid <> pg_backend_pid()) t";
-
 fn second(b: &OnPg) -> PgStore {
     PgStore::open(b.url()).unwrap()
 }
@@ -78,15 +74,14 @@ fn a_connection_the_server_dropped_is_replaced_and_a_read_goes_on() {
     let c = b.store().put_customer(new_customer("A", Some("M1"), None)).unwrap();
     // The server ends every connection to the database but this one (a restart, an
     // administrator): the store's idle connection is dead.
-    let mut admin = postgres::Client::connect(b.url(), postgres::NoTls).unwrap();
-    let ended: i64 = admin.query_one(END_OTHERS, &[]).unwrap().get(0);
+    let ended = b.db().end_other_connections();
     assert!(ended >= 1, "the store had a connection to end");
     assert_eq!(b.store().customer(c.id).unwrap().unwrap(), c);
     // And a change after it is saved.
     b.store().add_purchase(new_purchase(c.id, day(2, 1), 5)).unwrap();
     assert_eq!(b.store().history(c.id).unwrap().unwrap().purchases.len(), 1);
     // Ended again, and a change is the first thing asked: begun again on a new connection.
-    let again: i64 = admin.query_one(END_OTHERS, &[]).unwrap().get(0);
+    let again = b.db().end_other_connections();
     assert!(again >= 1, "the store had a connection to end");
     b.store().add_purchase(new_purchase(c.id, day(2, 2), 6)).unwrap();
     assert_eq!(b.store().history(c.id).unwrap().unwrap().purchases.len(), 2);

@@ -21,6 +21,23 @@ pub struct TestDb {
     base: String,
 }
 
+impl TestDb {
+    /// Ends every connection to this database but the one asking (what a server restart or an
+    /// administrator does to kehu's connections); how many it ended.
+    pub fn end_other_connections(&self) -> i64 {
+        let mut admin =
+            postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to the test database");
+        admin
+            .query_one(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+                &[],
+            )
+            .expect("end the other connections")
+            .get(0)
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(&format!("{}/postgres", self.base), postgres::NoTls) {
@@ -118,6 +135,19 @@ pub(crate) fn run_as() -> Result<Option<(u32, u32)>, String> {
         .ok_or_else(|| "running as root and there is no postgres user to run the server as".into())
 }
 
+/// A new cluster in `data`: user `kehu`, every local connection trusted.
+pub(crate) fn initdb(bin: &Path, user: Option<(u32, u32)>, data: &Path) -> Result<(), String> {
+    let init = command(&bin.join("initdb"), user)
+        .args(["-A", "trust", "-U", "kehu", "-E", "UTF8", "--no-sync", "-D"])
+        .arg(data)
+        .output()
+        .map_err(|e| format!("initdb: {e}"))?;
+    if !init.status.success() {
+        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&init.stderr)));
+    }
+    Ok(())
+}
+
 pub(crate) fn command(program: &Path, user: Option<(u32, u32)>) -> Command {
     use std::os::unix::process::CommandExt;
     let mut c = Command::new(program);
@@ -172,14 +202,7 @@ fn start_cluster(bin: &Path) -> Result<String, String> {
         std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| format!("chown: {e}"))?;
     }
     let data = dir.join("data");
-    let init = command(&bin.join("initdb"), user)
-        .args(["-A", "trust", "-U", "kehu", "-E", "UTF8", "--no-sync", "-D"])
-        .arg(&data)
-        .output()
-        .map_err(|e| format!("initdb: {e}"))?;
-    if !init.status.success() {
-        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&init.stderr)));
-    }
+    initdb(bin, user, &data)?;
     let port = 20000 + std::process::id() % 20000;
     let (bin, sock) = (bin.to_path_buf(), dir.clone());
     let (tx, rx) = std::sync::mpsc::channel::<Result<(), String>>();

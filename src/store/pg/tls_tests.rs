@@ -4,7 +4,7 @@
 //! certificate does not carry, it is refused before anything is sent.
 
 use super::PgStore;
-use super::testkit::{bindir, command, run_as};
+use super::testkit::{bindir, command, initdb, run_as};
 use crate::store::Store;
 use crate::store::test_support::new_customer;
 use std::path::{Path, PathBuf};
@@ -106,14 +106,7 @@ fn start() -> Result<TlsServer, String> {
             std::os::unix::fs::chown(f, Some(uid), Some(gid)).map_err(|e| format!("chown: {e}"))?;
         }
     }
-    let init = command(&bin.join("initdb"), user)
-        .args(["-A", "trust", "-U", "kehu", "-E", "UTF8", "--no-sync", "-D"])
-        .arg(&data)
-        .output()
-        .map_err(|e| format!("initdb: {e}"))?;
-    if !init.status.success() {
-        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&init.stderr)));
-    }
+    initdb(&bin, user, &data)?;
     let port = 40000 + (std::process::id() % 20000) as u16;
     let setting = |k: &str, v: &Path| format!("{k}={}", v.display());
     let child = command(&bin.join("postgres"), user)
