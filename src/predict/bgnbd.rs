@@ -68,8 +68,8 @@ impl Rfx {
         })
     }
 
-    /// Checks the row is inside the model's domain.
-    fn validate(&self) -> Result<()> {
+    /// Checks the row is inside the models' domain.
+    pub(crate) fn validate(&self) -> Result<()> {
         let ok = self.x.is_finite()
             && self.t.is_finite()
             && self.t_x.is_finite()

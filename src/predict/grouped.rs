@@ -1,6 +1,7 @@
-//! The fits' log-likelihoods rearranged for speed: the same sums as `bgnbd::ln_likelihood` and
-//! `gamma_gamma::ln_likelihood` over all customers, with every term that depends only on x
-//! computed once per distinct x, and every ln(α + day) once per distinct day.
+//! The fits' log-likelihoods rearranged for speed: the same sums as `bgnbd::ln_likelihood`,
+//! `mbgnbd::ln_likelihood`, `pnbd::ln_likelihood` and `gamma_gamma::ln_likelihood` over all
+//! customers, with every term that depends only on x computed once per distinct x, every
+//! ln(α + day) once per distinct day, and every Pareto/NBD series once per distinct (x, day).
 //!
 //! Why: with daily periods a shop's (x, t_x, T) rows are nearly all distinct, so grouping
 //! identical rows saves little, while a fit evaluates the likelihood hundreds of times; ln Γ per
@@ -9,9 +10,12 @@
 
 use super::bgnbd::{BgNbdParams, Rfx};
 use super::gamma_gamma::{GammaGammaParams, RepeatSpend};
-use super::special::ln_gamma;
+use super::mbgnbd::MbgNbdParams;
+use super::pnbd::{self, ParetoNbdParams};
+use super::special::{ln_gamma, ln_gamma_ratio, log_diff_exp, log_sum_exp};
 
-/// BG/NBD rows grouped by x, with days as indexes into a table of distinct days.
+/// (x, t_x, T) rows grouped by x, with days as indexes into a table of distinct days; the
+/// grouping does not depend on the model, so MBG/NBD and Pareto/NBD sum over it too.
 pub(crate) struct BgNbdRows {
     days: Vec<f64>,
     groups: Vec<XRows>,
@@ -78,6 +82,57 @@ impl BgNbdRows {
         }
         total
     }
+
+    /// Σ ln L over all customers for MBG/NBD, equal to summing `mbgnbd::ln_likelihood`.
+    pub(crate) fn mbgnbd_log_likelihood(&self, p: &MbgNbdParams) -> f64 {
+        let MbgNbdParams { r, alpha, a, b } = *p;
+        let ln_days: Vec<f64> = self.days.iter().map(|d| (alpha + d).ln()).collect();
+        let ln_1p_days: Vec<f64> = self.days.iter().map(|d| (d / alpha).ln_1p()).collect();
+        let mut total = 0.0;
+        for g in &self.groups {
+            let x = g.x;
+            let ratios = ln_gamma_ratio(r, x) + ln_gamma_ratio(b, x + 1.0) - ln_gamma_ratio(a + b, x + 1.0);
+            let odds = a.ln() - (b + x).ln();
+            let term = |d: usize| -r * ln_1p_days[d] - x * ln_days[d];
+            let sum: f64 = g
+                .rows
+                .iter()
+                .map(|&(tx, t, w)| w * log_sum_exp(term(t as usize), odds + term(tx as usize)))
+                .sum();
+            total += g.weight * ratios + sum;
+        }
+        total
+    }
+
+    /// Σ ln L over all customers for Pareto/NBD, equal to summing `pnbd::ln_likelihood`; NaN
+    /// when a series fails, which the optimiser takes for +∞.
+    pub(crate) fn pnbd_log_likelihood(&self, p: &ParetoNbdParams) -> f64 {
+        let ParetoNbdParams { r, s, .. } = *p;
+        // The series per (x, day), computed on first use within each x group: a day's entry is
+        // current when `owner` holds the group's index.
+        let mut tails = vec![0.0; self.days.len()];
+        let mut owner = vec![usize::MAX; self.days.len()];
+        let mut total = 0.0;
+        for (i, g) in self.groups.iter().enumerate() {
+            let x = g.x;
+            let share = s.ln() - (r + s + x).ln();
+            let mut tail = |d: usize| {
+                if owner[d] != i {
+                    tails[d] = pnbd::ln_tail(p, x, self.days[d]).unwrap_or(f64::NAN);
+                    owner[d] = i;
+                }
+                tails[d]
+            };
+            let mut sum = 0.0;
+            for &(tx, t, w) in &g.rows {
+                let (tx, t) = (tx as usize, t as usize);
+                let ln_a0 = log_diff_exp(tail(tx), tail(t));
+                sum += w * log_sum_exp(pnbd::ln_unseen(p, x, self.days[t]), share + ln_a0);
+            }
+            total += g.weight * ln_gamma_ratio(r, x) + sum;
+        }
+        total
+    }
 }
 
 /// Gamma-Gamma rows grouped by x: count, Σ ln m̄ and the m̄ values.
@@ -122,7 +177,7 @@ impl SpendRows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::predict::{bgnbd, gamma_gamma};
+    use crate::predict::{bgnbd, gamma_gamma, mbgnbd};
 
     #[test]
     fn grouped_sums_equal_the_per_customer_sums() {
@@ -138,6 +193,21 @@ mod tests {
         let want = bgnbd::log_likelihood(&p, &rows);
         let got = BgNbdRows::new(&rows).log_likelihood(&p);
         assert!((got - want).abs() < 1e-9 * want.abs(), "{got} vs {want}");
+
+        let m = MbgNbdParams { r: 0.52, alpha: 6.2, a: 0.89, b: 1.6 };
+        let want = mbgnbd::log_likelihood(&m, &rows).unwrap_or(f64::NAN);
+        let got = BgNbdRows::new(&rows).mbgnbd_log_likelihood(&m);
+        assert!((got - want).abs() < 1e-9 * want.abs(), "{got} vs {want}");
+
+        // Both orders of α and β, which take different series.
+        for q in [
+            ParetoNbdParams { r: 0.55, alpha: 10.6, s: 0.61, beta: 11.7 },
+            ParetoNbdParams { r: 0.55, alpha: 30.0, s: 1.4, beta: 2.0 },
+        ] {
+            let want = pnbd::log_likelihood(&q, &rows).unwrap_or(f64::NAN);
+            let got = BgNbdRows::new(&rows).pnbd_log_likelihood(&q);
+            assert!((got - want).abs() < 1e-9 * want.abs(), "{q:?}: {got} vs {want}");
+        }
 
         let spend = [
             RepeatSpend { x: 1.0, mean_value: 20.0 },

@@ -1,4 +1,5 @@
-//! Predictive models: BG/NBD, Gamma-Gamma customer value, replenishment.
+//! Predictive models: BG/NBD, MBG/NBD and Pareto/NBD (one interface over the three in
+//! [`models`]), Gamma-Gamma customer value, replenishment.
 //!
 //! Everything here is pure: numbers in, numbers out, no clock and no store. The wiring into the
 //! store, the console and the command line lives in `classify::model` and its callers.
@@ -6,12 +7,20 @@
 pub mod bgnbd;
 pub mod gamma_gamma;
 mod grouped;
+pub mod mbgnbd;
+pub mod models;
 mod optim;
+pub mod pnbd;
+#[cfg(test)]
+mod reference_tests;
 pub mod replenish;
 pub mod special;
 
 pub use bgnbd::{BgNbdParams, Fit, Rfx, expected_purchases, expected_purchases_population, p_alive};
 pub use gamma_gamma::{GammaGammaFit, GammaGammaParams, RepeatSpend, ValueEstimate, clv_12m};
+pub use mbgnbd::{MbgNbdFit, MbgNbdParams};
+pub use models::{FittedModel, Model, Params};
+pub use pnbd::{ParetoNbdFit, ParetoNbdParams};
 pub use replenish::{ReplenishConfig, Replenishment};
 
 use thiserror::Error;

@@ -8,6 +8,8 @@
 //! point, which guard against the simplex collapsing early on a curved valley (the BG/NBD
 //! likelihood is ill-conditioned in (a, b)).
 
+use super::{PredictError, Result};
+
 /// Where the minimiser stopped.
 #[derive(Debug, Clone)]
 pub(crate) struct Minimum {
@@ -52,6 +54,46 @@ pub(crate) fn minimise(f: impl Fn(&[f64]) -> f64, x0: &[f64], step: f64) -> Mini
         }
     }
     best
+}
+
+/// A maximum-likelihood fit over the logarithms of a model's parameters.
+#[derive(Debug, Clone)]
+pub(crate) struct LogFit {
+    /// The parameters, exponentiated: all finite and positive.
+    pub params: Vec<f64>,
+    /// The log-likelihood at `params`, without the penalty.
+    pub log_likelihood: f64,
+    /// Simplex iterations over all restarts.
+    pub iterations: usize,
+}
+
+/// Maximises `ln_l` (a function of log-parameters) from `start`, less the ridge
+/// `penalty` × `n` × Σ (v − start)², as `bgnbd::fit_penalised` does for BG/NBD, whose reasons
+/// it shares; refuses a fit that stops short, or whose parameters overflow or underflow.
+pub(crate) fn maximise_log_likelihood(
+    ln_l: impl Fn(&[f64]) -> f64,
+    start: &[f64],
+    penalty: f64,
+    n: f64,
+) -> Result<LogFit> {
+    if !(penalty.is_finite() && penalty >= 0.0) {
+        return Err(PredictError::InvalidInput(format!("penalty {penalty}")));
+    }
+    let objective = |v: &[f64]| -> f64 {
+        let ridge: f64 = v.iter().zip(start).map(|(x, s)| (x - s) * (x - s)).sum();
+        -ln_l(v) + penalty * n * ridge
+    };
+    let m = minimise(objective, start, 1.0);
+    if !m.converged || !m.f.is_finite() {
+        return Err(PredictError::NotConverged(m.evaluations));
+    }
+    let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
+    // A likelihood that keeps rising toward a boundary (nobody buys again, nobody drops out)
+    // can walk a parameter to e^±700 and beyond; such a fit says nothing usable.
+    if params.iter().any(|p| !(p.is_finite() && *p > 0.0)) {
+        return Err(PredictError::Degenerate(format!("fitted parameters {params:?}")));
+    }
+    Ok(LogFit { params, log_likelihood: ln_l(&m.x), iterations: m.iterations })
 }
 
 /// One Nelder–Mead run from a fresh simplex of side `step` around `x0`.
