@@ -183,6 +183,7 @@ fn check_import(
         today: today(),
         encoding: None,
         rules: Default::default(),
+        branch: String::new(),
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let result = import::run_to(store, &path, &opts, &mut out, &mut err);
@@ -224,6 +225,7 @@ fn seeded_store(dir: &Path) -> SledStore {
             today: today(),
             encoding: None,
             rules: Default::default(),
+            branch: String::new(),
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = import::run_to(&store, &path, &opts, &mut out, &mut err).expect("seed");

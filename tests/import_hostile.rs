@@ -40,6 +40,7 @@ impl Shop {
             today: today(),
             encoding: None,
             rules: Default::default(),
+            branch: String::new(),
         }
     }
 

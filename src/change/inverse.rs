@@ -74,6 +74,7 @@ fn reversal(e: &crate::domain::LedgerEntry) -> crate::domain::LedgerEntry {
         e.date,
     );
     back.note = format!("#{}", e.id);
+    back.branch = e.branch.clone();
     back
 }
 

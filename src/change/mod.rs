@@ -8,6 +8,7 @@
 //! (as JSON, in the audit entry of the change they take back), so they derive serde.
 
 pub mod audit;
+mod branch;
 pub mod inverse;
 pub mod undo;
 

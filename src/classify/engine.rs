@@ -218,7 +218,12 @@ impl Classifier {
 
     /// Every class of a dimension with its count, share and revenue share.
     pub fn segments(&self, dim: Dimension) -> Vec<SegmentRow> {
-        self.tallies.rows(dim)
+        self.tallies.rows(dim, None)
+    }
+
+    /// [`Self::segments`] among the customers whose home branch is `branch` (None: everyone).
+    pub fn segments_in(&self, dim: Dimension, branch: Option<crate::intern::Sym>) -> Vec<SegmentRow> {
+        self.tallies.rows(dim, branch)
     }
 
     /// The follow-up queue: customers whose action is due, most urgent first (priority, then

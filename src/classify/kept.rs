@@ -52,6 +52,15 @@ impl Segmented {
         Segmented { stamp, customers: clf.len() as u64, rows, note, population, with_model }
     }
 
+    /// The segment rows of the customers whose home branch is `branch`, stamped (never kept:
+    /// the kept counts are the whole shop's).
+    pub fn of_branch(clf: &Classifier, change: u64, branch: crate::intern::Sym) -> Segmented {
+        let mut all = Segmented::of(clf, change, None);
+        all.rows = Dimension::ALL.iter().map(|d| (*d, clf.segments_in(*d, Some(branch)))).collect();
+        all.customers = all.rows(Dimension::Lifecycle).iter().map(|r| r.count).sum();
+        all
+    }
+
     /// One customer's full profile, as the classifier these counts came from would give it:
     /// against the kept population, with `model` (the stored one when [`Segmented::with_model`]).
     pub fn profile(&self, s: &Summary, rules: &Rules, model: Option<&Model>) -> Profile {

@@ -33,6 +33,7 @@ macro_rules! reason {
 mod activity;
 mod advocacy;
 mod birthday;
+mod branch;
 mod classes;
 mod demographics;
 mod engagement;

@@ -88,13 +88,13 @@ impl Classifier {
             forward(e, model, &mut self.if_alive, today);
             let now = e.classes.alive_bucket();
             if now != band {
-                self.tallies.shift(Dimension::PAlive, band.key(), now.key(), e.classes.spend_total);
+                self.tallies.shift(&e.classes, Dimension::PAlive, band.key(), now.key());
             }
             // The birthday month moves on the first of a month for a quarter of the shop.
             let (was, now) = (e.classes.birthday_month, month_of(e.summary.birthday, today));
             if now != was {
                 e.classes.birthday_month = now;
-                self.tallies.shift(Dimension::BirthdayMonth, was.key(), now.key(), e.classes.spend_total);
+                self.tallies.shift(&e.classes, Dimension::BirthdayMonth, was.key(), now.key());
             }
         }
     }

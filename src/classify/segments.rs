@@ -22,6 +22,8 @@ keyed_enum! {
         Gender => "gender", AgeBand => "age_band", BirthdayMonth => "birthday_month",
         ChildStage => "child_stage", FormulaStage => "formula_stage", Income => "income",
         Education => "education", Occupation => "occupation",
+        // Chains.
+        Branch => "branch",
     }
 }
 
@@ -104,7 +106,7 @@ impl Dimension {
             Dimension::AgeBand | Dimension::Income | Dimension::Education | Dimension::Occupation => {
                 return None;
             }
-            Dimension::TopCategory | Dimension::Region | Dimension::Tags => return None,
+            Dimension::TopCategory | Dimension::Region | Dimension::Tags | Dimension::Branch => return None,
         };
         if matches!(self, Dimension::Rfm | Dimension::Rfm8 | Dimension::TopChannel) {
             v.push(NO_PURCHASE);
@@ -155,6 +157,7 @@ impl Dimension {
             Dimension::Income => c.income.map_or(NOT_RECORDED, open),
             Dimension::Education => c.education.map_or(NOT_RECORDED, open),
             Dimension::Occupation => c.occupation.map_or(NOT_RECORDED, open),
+            Dimension::Branch => open(c.branch),
         })
     }
 
@@ -181,17 +184,62 @@ struct Tally {
     revenue: Money,
 }
 
-/// Counts per class for every dimension.
+/// Counts per class for every dimension, over the whole shop and per home branch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tallies {
-    by: HashMap<(Dimension, &'static str), Tally>,
-    customers: u64,
-    revenue: Money,
+    all: Counts,
+    /// The same counts per home branch (the empty branch too), for a branch's own view.
+    branches: HashMap<Sym, Counts>,
 }
 
 impl Tallies {
     /// Counts a customer in every dimension.
     pub fn add(&mut self, c: &Classes) {
+        self.all.add(c);
+        self.branches.entry(c.branch).or_default().add(c);
+    }
+
+    /// Takes a customer out of every dimension; classes left empty are dropped.
+    pub fn subtract(&mut self, c: &Classes) {
+        self.all.subtract(c);
+        if let Some(b) = self.branches.get_mut(&c.branch) {
+            b.subtract(c);
+            if b.customers == 0 {
+                self.branches.remove(&c.branch);
+            }
+        }
+    }
+
+    /// Moves customer `c` from one class of a single-valued dimension (not tags) to another,
+    /// without touching the other dimensions.
+    pub fn shift(&mut self, c: &Classes, dim: Dimension, from: &'static str, to: &'static str) {
+        self.all.shift(dim, from, to, c.spend_total);
+        if let Some(b) = self.branches.get_mut(&c.branch) {
+            b.shift(dim, from, to, c.spend_total);
+        }
+    }
+
+    /// The rows of a dimension over the whole shop (`branch` None) or over the customers whose
+    /// home branch is `branch`.
+    pub fn rows(&self, dim: Dimension, branch: Option<Sym>) -> Vec<SegmentRow> {
+        match branch {
+            None => self.all.rows(dim),
+            Some(b) => self.branches.get(&b).unwrap_or(&Counts::default()).rows(dim),
+        }
+    }
+}
+
+/// Counts per class for every dimension, of one set of customers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Counts {
+    by: HashMap<(Dimension, &'static str), Tally>,
+    customers: u64,
+    revenue: Money,
+}
+
+impl Counts {
+    /// Counts a customer in every dimension.
+    fn add(&mut self, c: &Classes) {
         self.customers += 1;
         self.revenue += c.spend_total;
         for dim in Dimension::ALL {
@@ -204,7 +252,7 @@ impl Tallies {
     }
 
     /// Takes a customer out of every dimension; classes left empty are dropped.
-    pub fn subtract(&mut self, c: &Classes) {
+    fn subtract(&mut self, c: &Classes) {
         self.customers = self.customers.saturating_sub(1);
         self.revenue = self.revenue - c.spend_total;
         for dim in Dimension::ALL {
@@ -223,7 +271,7 @@ impl Tallies {
 
     /// Moves one customer from one class of a dimension to another (a single-valued dimension:
     /// not tags), without touching the other dimensions.
-    pub fn shift(&mut self, dim: Dimension, from: &'static str, to: &'static str, revenue: Money) {
+    fn shift(&mut self, dim: Dimension, from: &'static str, to: &'static str, revenue: Money) {
         if let Some(t) = self.by.get_mut(&(dim, from)) {
             t.count = t.count.saturating_sub(1);
             t.revenue = t.revenue - revenue;
@@ -238,7 +286,7 @@ impl Tallies {
 
     /// The rows of a dimension: fixed classes in their order (empty ones included), recorded
     /// classes by count, most first, then by name.
-    pub fn rows(&self, dim: Dimension) -> Vec<SegmentRow> {
+    fn rows(&self, dim: Dimension) -> Vec<SegmentRow> {
         let classes: Vec<&'static str> = match dim.fixed_classes() {
             Some(fixed) => fixed,
             None => {

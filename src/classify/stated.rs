@@ -18,6 +18,8 @@ pub struct Stated {
     pub income: String,
     pub education: String,
     pub occupation: String,
+    /// The home branch (see [`super::branch`]); "" when nothing was recorded at a branch.
+    pub branch: String,
 }
 
 impl Stated {
@@ -34,6 +36,7 @@ impl Stated {
             income: s.income.map(|x| x.to_string()).unwrap_or_default(),
             education: s.education.map(|x| x.to_string()).unwrap_or_default(),
             occupation: s.occupation.map(|x| x.to_string()).unwrap_or_default(),
+            branch: s.branch.to_string(),
         }
     }
 }

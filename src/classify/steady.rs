@@ -157,6 +157,7 @@ mod tests {
             education: None,
             occupation: None,
             balances: Default::default(),
+            branch: Default::default(),
         }
     }
 

@@ -81,6 +81,8 @@ pub struct Summary {
     pub occupation: Option<Sym>,
     /// The member's points and stored value: the sums of their ledger entries.
     pub balances: crate::domain::Balances,
+    /// The home branch (see [`super::branch`]); empty when nothing was recorded at a branch.
+    pub branch: Sym,
 }
 
 impl Summary {
@@ -88,7 +90,9 @@ impl Summary {
     /// Voided records are left out, returns netted into the sales they return (see
     /// [`crate::domain::net_purchases`]).
     pub fn from_history(h: &History) -> Summary {
-        let mut purchases: Vec<PurchaseFact> = net_purchases(&h.purchases)
+        let sales = net_purchases(&h.purchases);
+        let branch = super::branch::home_branch(h, &sales);
+        let mut purchases: Vec<PurchaseFact> = sales
             .into_iter()
             .map(|n| PurchaseFact {
                 day: n.date,
@@ -143,6 +147,7 @@ impl Summary {
             education: super::stated(if c.education == Education::Unknown { "" } else { c.education.key() }),
             occupation: super::stated(&c.occupation),
             balances: h.balances(),
+            branch,
         }
     }
 

@@ -60,6 +60,8 @@ pub const COLUMNS: &[&str] = &[
     "level_until",
     "benefits",
     "stored_value",
+    // Chains.
+    "branch",
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
@@ -139,5 +141,6 @@ fn cells(c: &Customer, p: &Profile) -> Vec<Cell> {
         Cell::opt_text(p.membership.until),
         p.benefits.join("; ").into(),
         p.stored_value.to_string().into(),
+        Cell::opt_text(Some(&p.stated.branch).filter(|s| !s.is_empty())),
     ]
 }

@@ -42,6 +42,7 @@ const CHINESE: &[(&str, &[&str])] = &[
     ("follow_up", &["回访日期", "跟进日期"]),
     ("operator", &["操作员", "经办人"]),
     ("outcome", &["结果"]),
+    ("branch", &["门店", "分店", "店铺"]),
     // Members.
     ("consent_sms", &["短信许可", "短信同意", "接收短信"]),
     ("consent_wechat", &["微信许可", "微信同意"]),

@@ -55,6 +55,7 @@ pub fn run(ctx: &Context, db: Opened, daily: bool) -> anyhow::Result<i32> {
         ctx.today,
         ctx.follow_clock,
         label,
+        ctx.branch.clone(),
         notice,
         classify,
         at_quit,

@@ -27,6 +27,9 @@ pub struct Context {
     pub follow_clock: bool,
     /// The classification rules in force.
     pub rules: Rules,
+    /// The branch this process works at (`--branch`, `KEHU_BRANCH`, the config's `branch`);
+    /// empty at head office and in a single shop.
+    pub branch: String,
 }
 
 impl Context {
@@ -46,7 +49,15 @@ impl Context {
             }
             None => Rules::default(),
         };
-        Ok(Context { db_path, today, follow_clock: cli.as_of.is_none(), rules })
+        let branch = match &cli.branch {
+            Some(name) => name.clone(),
+            None => crate::tui::config_path()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .and_then(|t| crate::tui::config_branch(&t))
+                .unwrap_or_default(),
+        };
+        let branch = crate::domain::branch_name(&branch).context("--branch")?;
+        Ok(Context { db_path, today, follow_clock: cli.as_of.is_none(), rules, branch })
     }
 
     /// Opens (or creates) the database: the console, `demo`, `import`.

@@ -57,16 +57,28 @@ pub fn void(
     Ok(0)
 }
 
-/// Records the return of (part of) purchase `id`: by default all that is left of it.
+/// A return as `kehu refund` asks for it.
+pub struct ReturnOf<'a> {
+    /// The sale returned.
+    pub id: u64,
+    /// The money given back; None: all that is left.
+    pub amount: Option<&'a str>,
+    /// The items given back; None: all that are left when all the money is.
+    pub quantity: Option<u32>,
+    /// The day of the return.
+    pub date: NaiveDate,
+    /// The branch that takes it back (the return is money out of that till).
+    pub branch: &'a str,
+}
+
+/// Records the return of (part of) a purchase: by default all that is left of it.
 pub fn refund(
     store: &dyn Store,
-    id: u64,
-    amount: Option<&str>,
-    quantity: Option<u32>,
-    date: NaiveDate,
+    asked: ReturnOf,
     operator: &str,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
+    let ReturnOf { id, amount, quantity, date, branch } = asked;
     let Some(sale) = store.find_purchase(id)? else { anyhow::bail!("no purchase has id {id}") };
     anyhow::ensure!(sale.is_sale(), "purchase #{id} is a return or voided; only a sale can be returned");
     let others = store.history(sale.customer)?.map(|h| h.purchases).unwrap_or_default();
@@ -77,7 +89,9 @@ pub fn refund(
     };
     let quantity = quantity.unwrap_or(if amount == money { items } else { 0 });
     let r = Purchase::refund(&sale, date, amount, quantity)?;
-    let saved = store.commit(Change::AddPurchase(r), operator)?;
+    let mut change = Change::AddPurchase(r);
+    change.stamp_branch(branch);
+    let saved = store.commit(change, operator)?;
     let (rid, back) = match saved.applied {
         crate::change::Applied::Purchase(p) => (p.id, ledger_effect(&p)),
         _ => (0, String::new()),

@@ -55,8 +55,16 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
     match command {
         Command::Import { kind, file, create_missing, dry_run, mode, encoding } => {
             let rules = ctx.rules.clone();
-            let opts =
-                import::Options { kind, create_missing, dry_run, mode, today: ctx.today, encoding, rules };
+            let opts = import::Options {
+                kind,
+                create_missing,
+                dry_run,
+                mode,
+                today: ctx.today,
+                encoding,
+                rules,
+                branch: ctx.branch.clone(),
+            };
             import::run_as(store, &file, &opts, &me, io.out, io.err, io.progress)
         }
         Command::Export { kind: ExportKind::Contacts, format, out: file, bom, contacts } => {
@@ -84,7 +92,14 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
         Command::Campaign { action: CampaignAction::Report { name, days, json } } => {
             campaign::print_report(ctx, store, &name, days, json, io.out)
         }
-        Command::Segments { dimension, json } => {
+        Command::Segments { dimension, json, all_branches } if !ctx.branch.is_empty() && !all_branches => {
+            // A branch's counts: its customers' classes, from the kept classes when they hold.
+            let clf = ctx.load_classifier_to(store, io.err)?;
+            let counts = Segmented::of_branch(&clf, 0, crate::intern::Sym::new(&ctx.branch));
+            segments::print(&counts, dimension.as_deref(), json, Some(&ctx.branch), io.out)?;
+            Ok(0)
+        }
+        Command::Segments { dimension, json, .. } => {
             // The counts kept by whoever classified the shop last, when they still hold.
             let counts = match ctx.kept_segments(store) {
                 Some(kept) => {
@@ -95,7 +110,7 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
                 }
                 None => Segmented::of(&ctx.load_classifier_to(store, io.err)?, 0, None),
             };
-            segments::print(&counts, dimension.as_deref(), json, io.out)?;
+            segments::print(&counts, dimension.as_deref(), json, None, io.out)?;
             Ok(0)
         }
         Command::Report { report: ReportKind::Day { date, json } } => {
@@ -106,8 +121,15 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
         Command::Audit { customer } => audit::run(store, customer.as_deref(), io.out, io.err),
         Command::Void { what, id, reason } => correct::void(store, what, id, &reason, &me, io.out),
         Command::Refund { purchase_id, amount, quantity, date } => {
-            let day = date.unwrap_or(ctx.today);
-            correct::refund(store, purchase_id, amount.as_deref(), quantity, day, &me, io.out)
+            let date = date.unwrap_or(ctx.today);
+            let asked = correct::ReturnOf {
+                id: purchase_id,
+                amount: amount.as_deref(),
+                quantity,
+                date,
+                branch: &ctx.branch,
+            };
+            correct::refund(store, asked, &me, io.out)
         }
         Command::Resolve { interaction_id, note } => {
             correct::resolve(store, interaction_id, &note, ctx.today, &me, io.out)

@@ -274,6 +274,7 @@ fn purchase_cells(c: &Customer, p: &Purchase) -> Vec<Cell> {
         Cell::Int(p.points),
         p.refund_of.map_or(Cell::Null, |id| Cell::Int(id as i64)),
         Cell::opt_text(p.void.as_ref().map(void_text)),
+        branch_cell(&p.branch),
     ]
 }
 
@@ -294,7 +295,13 @@ fn interaction_cells(c: &Customer, i: &Interaction) -> Vec<Cell> {
         i.operator.as_str().into(),
         i.outcome.key().into(),
         Cell::opt_text(i.void.as_ref().map(void_text)),
+        branch_cell(&i.branch),
     ]
+}
+
+/// A record's branch; null when none was recorded.
+fn branch_cell(branch: &str) -> Cell {
+    if branch.is_empty() { Cell::Null } else { branch.into() }
 }
 
 /// "2026-12-01 by ann: typed twice": when, who and why, in one cell.

@@ -41,6 +41,17 @@ fn title(c: &Customer) -> String {
 
 /// The key a change is saved under: the one given, else one made for this run (a retry of the
 /// command then saves again: scripts that retry give `--key`).
+/// Commits ledger entries (a keyed change) signed by `operator`, made at this process's branch.
+fn commit(
+    ctx: &Context,
+    store: &dyn Store,
+    mut change: crate::change::Change,
+    operator: &str,
+) -> anyhow::Result<crate::change::Committed> {
+    change.stamp_branch(&ctx.branch);
+    Ok(store.commit(change, operator)?)
+}
+
 fn key_or_new(key: Option<&str>, operator: &str) -> String {
     match key {
         Some(k) => k.to_string(),
@@ -96,7 +107,7 @@ pub fn points(
             }
         };
         let key = key_or_new(a.key, operator);
-        let done = store.commit(till::keyed(&key, r.entries.clone()), operator)?;
+        let done = commit(ctx, store, till::keyed(&key, r.entries.clone()), operator)?;
         let now = store.history(c.id)?.map(|h| h.balances()).unwrap_or_default();
         if let Applied::Replayed(_) = done.applied {
             writeln!(
@@ -126,7 +137,7 @@ pub fn points(
             return Ok(0);
         };
         let n = -e.amount;
-        store.commit(till::keyed(&key_or_new(a.key, operator), vec![e]), operator)?;
+        commit(ctx, store, till::keyed(&key_or_new(a.key, operator), vec![e]), operator)?;
         writeln!(out, "{}", trf("{}: {} expired points written off", &[&title(c), &n]))?;
         return Ok(0);
     }
@@ -158,7 +169,7 @@ fn expire_all(ctx: &Context, store: &dyn Store, operator: &str, out: &mut dyn Wr
     }
     let (members, points) = (entries.len(), -entries.iter().map(|e| e.amount).sum::<i64>());
     let key = format!("expire:{}", ctx.today);
-    let done = store.commit(till::keyed(&key, entries), operator)?;
+    let done = commit(ctx, store, till::keyed(&key, entries), operator)?;
     if let Applied::Replayed(_) = done.applied {
         writeln!(out, "{}", trf("expired points were written off on {} already", &[&ctx.today]))?;
         return Ok(0);
@@ -204,7 +215,7 @@ pub fn topup(
         }
     };
     let key = key_or_new(key, operator);
-    let done = store.commit(till::keyed(&key, t.entries), operator)?;
+    let done = commit(ctx, store, till::keyed(&key, t.entries), operator)?;
     let now = store.history(c.id)?.map(|h| h.balances()).unwrap_or_default();
     if let Applied::Replayed(_) = done.applied {
         let line = trf(
@@ -274,7 +285,7 @@ pub fn adjust(
     }
     anyhow::ensure!(!entries.is_empty(), "a correction of 0 changes nothing");
     let key = key_or_new(a.key, operator);
-    let done = store.commit(till::keyed(&key, entries), operator)?;
+    let done = commit(ctx, store, till::keyed(&key, entries), operator)?;
     let now = store.history(c.id)?.map(|h| h.balances()).unwrap_or_default();
     let word = if let Applied::Replayed(_) = done.applied {
         trf("already saved with key {}: nothing done; {} points", &[&key, &now.points])

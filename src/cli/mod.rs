@@ -50,6 +50,11 @@ pub struct Cli {
     /// A rules file overriding the built-in classification rules
     #[arg(long, global = true, env = "KEHU_RULES", value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// The branch of a chain this process works at: its new sales, contacts and ledger entries
+    /// carry it, and the console's lists start narrowed to it [default: the config's `branch`;
+    /// none: head office, which sees every branch]
+    #[arg(long, global = true, env = "KEHU_BRANCH", value_name = "NAME")]
+    pub branch: Option<String>,
     /// Interface language: en or zh [default: KEHU_LANG, the config's `lang`, else the locale]
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
@@ -124,6 +129,9 @@ pub enum Command {
         /// Print JSON
         #[arg(long)]
         json: bool,
+        /// With --branch: count every branch's customers, not only that branch's
+        #[arg(long)]
+        all_branches: bool,
     },
     /// Refit the predictive model (BG/NBD, Gamma-Gamma) now, store it and print its parameters
     Fit,

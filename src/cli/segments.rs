@@ -7,11 +7,13 @@ use anyhow::anyhow;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
-/// Prints one dimension (by key) or all of them, as text or JSON.
+/// Prints one dimension (by key) or all of them, as text or JSON; `branch` names whose
+/// customers the counts are (None: the whole shop's).
 pub fn print(
     clf: &Segmented,
     dimension: Option<&str>,
     json: bool,
+    branch: Option<&str>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let dims: Vec<Dimension> = match dimension {
@@ -32,17 +34,19 @@ pub fn print(
                 (d.key().to_string(), serde_json::Value::Array(rows.collect()))
             })
             .collect();
-        let doc = serde_json::json!({ "today": clf.stamp.today.to_string(), "customers": clf.customers, "dimensions": value });
+        let doc = serde_json::json!({
+            "today": clf.stamp.today.to_string(), "branch": branch, "customers": clf.customers, "dimensions": value,
+        });
         super::json::write_pretty(&mut *out, &doc)?;
         writeln!(out)?;
         return Ok(());
     }
     let lang = i18n::current();
-    writeln!(
-        out,
-        "{}",
-        i18n::trf("{} customers as of {}", &[&clf.customers, &i18n::date(lang, clf.stamp.today)])
-    )?;
+    let head = i18n::trf("{} customers as of {}", &[&clf.customers, &i18n::date(lang, clf.stamp.today)]);
+    match branch {
+        Some(b) => writeln!(out, "{} · {head}", terminal_safe(b))?,
+        None => writeln!(out, "{head}")?,
+    }
     for d in dims {
         let rows = clf.rows(d);
         let label = |r: &crate::classify::SegmentRow| match lang {

@@ -92,6 +92,8 @@ fn base_app(ctx: &Context, store: &dyn Store) -> anyhow::Result<App> {
             keymap: config.keymap,
             // Each session signs with its key's operator name.
             operator: "ssh".into(),
+            // A server serves one branch (or, without --branch, head office).
+            branch: ctx.branch.clone(),
             lang: crate::i18n::current(),
             options: config.options,
         },

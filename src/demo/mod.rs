@@ -324,6 +324,7 @@ impl<'s> Shop<'s> {
                 void: None,
                 payment: Default::default(),
                 points: 0,
+                branch: String::new(),
             };
             set.purchases.push(p);
         }
@@ -348,6 +349,7 @@ impl<'s> Shop<'s> {
                 operator: c.operator.to_string(),
                 outcome: Default::default(),
                 void: None,
+                branch: String::new(),
             };
             set.interactions.push(x);
         }

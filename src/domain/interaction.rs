@@ -81,6 +81,9 @@ pub struct Interaction {
     /// Set once voided (a mistaken entry): it stays, and no class counts it.
     #[serde(default)]
     pub void: Option<Void>,
+    /// The branch it was logged at (see [`super::branch_name`]); empty when not recorded.
+    #[serde(default)]
+    pub branch: String,
 }
 
 impl Interaction {
@@ -110,6 +113,7 @@ impl Interaction {
             operator: String::new(),
             outcome: Outcome::Reached,
             void: None,
+            branch: String::new(),
         })
     }
 

@@ -94,6 +94,9 @@ pub struct LedgerEntry {
     pub operator: String,
     /// What it was for: a gift, "¥5.00 off", an adjustment's reason.
     pub note: String,
+    /// The branch it was taken at (see [`super::branch_name`]); empty when not recorded.
+    #[serde(default)]
+    pub branch: String,
 }
 
 impl LedgerEntry {
@@ -119,6 +122,7 @@ impl LedgerEntry {
             purchase: None,
             operator: String::new(),
             note: String::new(),
+            branch: String::new(),
         }
     }
 
@@ -221,6 +225,7 @@ pub fn added_entries(p: &Purchase) -> Vec<LedgerEntry> {
             };
             let mut e = LedgerEntry::new(p.customer, *account, kind, amount, p.date);
             e.purchase = Some(p.id);
+            e.branch = p.branch.clone();
             out.push(e);
         }
     }

@@ -1,6 +1,7 @@
 //! The records kehu keeps — customers, purchases, interactions — and their validation.
 //! Nothing here knows about the terminal or the store.
 
+mod branch;
 mod campaign;
 mod consent;
 mod contact;
@@ -17,6 +18,7 @@ mod purchase;
 mod role;
 mod stated;
 
+pub use branch::branch_name;
 pub use campaign::Campaign;
 pub use consent::{ChannelConsent, Consent, ConsentSource, ContactChannel};
 pub use contact::{Email, Phone};

@@ -38,6 +38,9 @@ pub struct Purchase {
     /// paid with points), taken back by a return (see [`super::ledger`]).
     #[serde(default)]
     pub points: i64,
+    /// The branch it was made at (see [`super::branch_name`]); empty when not recorded.
+    #[serde(default)]
+    pub branch: String,
 }
 
 impl Purchase {
@@ -67,6 +70,7 @@ impl Purchase {
             void: None,
             payment: super::Payment::Unknown,
             points: 0,
+            branch: String::new(),
         })
     }
 
@@ -97,6 +101,7 @@ impl Purchase {
             void: None,
             payment: of.payment,
             points: 0,
+            branch: String::new(),
         })
     }
 

@@ -41,6 +41,7 @@ pub fn dimension_label(lang: Lang, dimension: &str) -> &'static str {
         "income" => ("income", "收入"),
         "education" => ("education", "学历"),
         "occupation" => ("occupation", "职业"),
+        "branch" => ("branch", "门店"),
         _ => return super::tr_in(lang, "unknown"),
     };
     if lang == Lang::Zh { zh } else { en }

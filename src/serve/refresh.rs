@@ -64,7 +64,13 @@ fn try_publish(
 /// The whole shop read and classified as the consoles classify it.
 pub(crate) fn load(store: &dyn Store, hub: &Hub) -> anyhow::Result<Loaded> {
     let (rules, today) = hub.classified_as();
-    let ctx = crate::cli::Context { db_path: Default::default(), today, follow_clock: false, rules };
+    let ctx = crate::cli::Context {
+        db_path: Default::default(),
+        today,
+        follow_clock: false,
+        rules,
+        branch: String::new(),
+    };
     let (customers, classifier) = ctx.load(store, true)?;
     Ok(Loaded::new(customers, classifier))
 }

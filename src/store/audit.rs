@@ -85,6 +85,10 @@ impl Record for AuditEntry {
     fn from_wire_v5(w: AuditV5, at: At) -> Result<Self, String> {
         Self::from_wire(w, at)
     }
+    type WireV6 = AuditV5;
+    fn from_wire_v6(_: AuditV5, _: At) -> Result<Self, String> {
+        Err("an audit entry in envelope version 6".into())
+    }
     fn decode_v1(_: &[u8]) -> Result<Self, String> {
         // The audit log came with envelope version 2; a version 1 entry cannot exist.
         Err("an audit entry in envelope version 1".into())

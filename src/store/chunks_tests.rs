@@ -59,13 +59,48 @@ fn a_format_5_chunk_of_purchases_still_reads_unknown_payment_and_no_points() {
     let back: Vec<Purchase> = decode(&bytes, 9, 0).unwrap();
     assert_eq!(back, [p.clone()]);
     assert_eq!((back[0].payment, back[0].points), (crate::domain::Payment::Unknown, 0));
-    // Written again, it is version 6 and keeps what a till adds.
+    // Written again, it is the current version and keeps what a till adds.
     let mut paid = p;
     paid.payment = crate::domain::Payment::StoredValue;
     paid.points = 123;
+    paid.branch = "东门店".into();
     let packed = pack(std::slice::from_ref(&paid)).unwrap();
-    assert_eq!(packed[0][0], 6);
+    assert_eq!(packed[0][0], 7);
     assert_eq!(decode::<Purchase>(&packed[0], 9, 0).unwrap(), [paid]);
+}
+
+/// A chunk as format 6 wrote it: envelope version 6 around `wires`.
+fn format_6_chunk<W: serde::Serialize>(wires: &[(i64, W)]) -> Vec<u8> {
+    let payload = crate::store::envelope::raw_payload(&wires);
+    let mut bytes = vec![6u8];
+    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    bytes
+}
+
+#[test]
+fn format_6_chunks_still_read_with_no_branch() {
+    use crate::domain::{Account, EntryKind, LedgerEntry};
+    use crate::store::wire::{InteractionV5, LedgerV6, PurchaseV6};
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let mut p = Purchase::new(9, day, crate::domain::Money(12_345), 2).unwrap();
+    (p.id, p.points, p.payment) = (40, 12, crate::domain::Payment::Cash);
+    let back: Vec<Purchase> = decode(&format_6_chunk(&[(40i64, PurchaseV6::from_domain(&p))]), 9, 0).unwrap();
+    assert_eq!(back, [p.clone()], "all of version 6 kept, the branch empty");
+    let mut i = Interaction::new(9, day, InteractionKind::Call, "回访").unwrap();
+    i.id = 41;
+    let back: Vec<Interaction> =
+        decode(&format_6_chunk(&[(41i64, InteractionV5::from_domain(&i))]), 9, 0).unwrap();
+    assert_eq!(back, [i]);
+    let mut e = LedgerEntry::new(9, Account::Points, EntryKind::Earn, 12, day);
+    (e.id, e.purchase) = (42, Some(40));
+    let back: Vec<LedgerEntry> =
+        decode(&format_6_chunk(&[(42i64, LedgerV6::from_domain(&e))]), 9, 0).unwrap();
+    assert_eq!(back, [e]);
+    // A sale of a branch written now reads back with its branch.
+    p.branch = "东门店".into();
+    let packed = pack(std::slice::from_ref(&p)).unwrap();
+    assert_eq!(decode::<Purchase>(&packed[0], 9, 0).unwrap()[0].branch, "东门店");
 }
 
 #[test]

@@ -39,7 +39,8 @@ const HISTORY: &[u8] = b"";
 /// 2: digests as in 1, written by a kehu that keeps the touched log beside them (see
 /// [`super::kept_classes`]): a kehu of layout 1 writing in between drops the position, so the
 /// next open rebuilds them and restarts the log that kehu did not keep.
-pub(crate) const LAYOUT: u32 = 2;
+/// 3: digests with the customer's home branch ([`DigestV2`]).
+pub(crate) const LAYOUT: u32 = 3;
 
 /// A digest as stored (layout 1). Never change it: add a layout and raise [`LAYOUT`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +65,13 @@ pub(crate) struct DigestV1 {
     occupation: Option<String>,
     points: i64,
     stored: i64,
+}
+
+/// A digest as stored (layout 3): layout 1 and the customer's home branch. Never change it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DigestV2 {
+    base: DigestV1,
+    branch: String,
 }
 
 /// A contact fact as stored (layout 1).
@@ -189,20 +197,22 @@ impl DigestV1 {
             education: sym(&self.education),
             occupation: sym(&self.occupation),
             balances: Balances { points: self.points, stored: Money(self.stored) },
+            branch: Sym::default(),
         })
     }
 }
 
 impl Record for Summary {
     const KIND: &'static str = "digest";
-    type Wire = DigestV1;
-    fn to_wire(&self) -> DigestV1 {
-        DigestV1::of(self)
+    type Wire = DigestV2;
+    fn to_wire(&self) -> DigestV2 {
+        DigestV2 { base: DigestV1::of(self), branch: self.branch.as_str().to_string() }
     }
-    fn from_wire(w: DigestV1, at: At) -> Result<Summary, String> {
-        w.into_summary(at.owner)
+    fn from_wire(w: DigestV2, at: At) -> Result<Summary, String> {
+        Ok(Summary { branch: Sym::new(&w.branch), ..w.base.into_summary(at.owner)? })
     }
-    single_layout!(DigestV1, "a digest");
+    // Digests of an older layout are never read: the position names the layout (see `AT`).
+    single_layout!(DigestV2, "a digest");
 }
 
 /// The [`AT`] value for journal position `seq`.

@@ -1,5 +1,7 @@
 //! The versioned envelope every stored record travels in.
 //!
+//! Version 7: purchases, interactions and ledger entries in their version 7 layouts (version 6
+//! and the branch they were made at), in chunks and alone. Same header as below.
 //! Version 6: customers in their version 6 layout (version 3 and consent per channel, a
 //! child's birthday, stated income, education and occupation); chunks of purchases in their
 //! version 6 layout (version 5 with the payment and the points they move), interactions in
@@ -29,7 +31,8 @@
 use super::legacy::{CustomerV1, CustomerV2, InteractionV2, PurchaseV2};
 pub(crate) use super::wire::At;
 use super::wire::{
-    CustomerV3, CustomerV6, InteractionV3, InteractionV5, LedgerV6, PurchaseV3, PurchaseV5, PurchaseV6,
+    CustomerV3, CustomerV6, InteractionV3, InteractionV5, InteractionV7, LedgerV6, LedgerV7, PurchaseV3,
+    PurchaseV5, PurchaseV6, PurchaseV7,
 };
 use super::{StoreError, StoreResult};
 use crate::domain::{Customer, Interaction, LedgerEntry, Purchase};
@@ -42,11 +45,13 @@ pub(crate) const VERSION: u8 = 3;
 /// The envelope version customers are written in: version 3 and consent, a child's birthday
 /// and stated traits (see [`CustomerV6`]).
 pub(crate) const CUSTOMER_VERSION: u8 = 6;
-/// The newest envelope version of a single record this kehu reads (customers, and purchases
-/// written alone by tests and tools, in their version 6 layouts).
-const NEWEST: u8 = 6;
+/// The envelope version of records that carry their branch (purchases, interactions, ledger
+/// entries: see [`PurchaseV7`]).
+const BRANCHED: u8 = 7;
 /// The envelope version of a chunk of records in their current layouts.
-pub(crate) const CHUNK_VERSION: u8 = 6;
+pub(crate) const CHUNK_VERSION: u8 = 7;
+/// The chunk version of format 6: records without their branch.
+const CHUNK_V6_LAYOUTS: u8 = 6;
 /// The chunk version of format 5: purchases without payment and points, no ledger.
 const CHUNK_V5_LAYOUTS: u8 = 5;
 /// The chunk version of format 4: records in their version 3 layouts.
@@ -73,6 +78,10 @@ macro_rules! single_layout {
         }
         type WireV5 = $wire;
         fn from_wire_v5(w: $wire, at: At) -> Result<Self, String> {
+            Self::from_wire(w, at)
+        }
+        type WireV6 = $wire;
+        fn from_wire_v6(w: $wire, at: At) -> Result<Self, String> {
             Self::from_wire(w, at)
         }
         fn decode_v1(_: &[u8]) -> Result<Self, String> {
@@ -105,6 +114,10 @@ pub(crate) trait Record: Sized {
     type WireV5: DeserializeOwned;
     /// The record from its version 5 form.
     fn from_wire_v5(wire: Self::WireV5, at: At) -> Result<Self, String>;
+    /// The version 6 layout (chunks of format 6, single records of version 6).
+    type WireV6: DeserializeOwned;
+    /// The record from its version 6 form.
+    fn from_wire_v6(wire: Self::WireV6, at: At) -> Result<Self, String>;
     /// Decodes a version 1 payload into the current record.
     fn decode_v1(payload: &[u8]) -> Result<Self, String>;
     /// Decodes a version 2 payload (the serde layout of the domain type then, ids included).
@@ -129,6 +142,11 @@ impl Record for Customer {
     fn from_wire_v5(_: CustomerV3, _: At) -> Result<Self, String> {
         Err("a customer in envelope version 5".into())
     }
+    // Customers are still written in version 6: `WRITTEN` decodes it first.
+    type WireV6 = CustomerV6;
+    fn from_wire_v6(wire: CustomerV6, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
     fn decode_v1(payload: &[u8]) -> Result<Self, String> {
         payload_from::<CustomerV1>(payload).map(Customer::from)
     }
@@ -140,12 +158,16 @@ impl Record for Customer {
 impl Record for Purchase {
     const KIND: &'static str = "purchase";
     // Written in chunks; alone only by tests and tools.
-    const WRITTEN: u8 = 6;
-    type Wire = PurchaseV6;
-    fn to_wire(&self) -> PurchaseV6 {
-        PurchaseV6::from_domain(self)
+    const WRITTEN: u8 = BRANCHED;
+    type Wire = PurchaseV7;
+    fn to_wire(&self) -> PurchaseV7 {
+        PurchaseV7::from_domain(self)
     }
-    fn from_wire(wire: PurchaseV6, at: At) -> Result<Self, String> {
+    fn from_wire(wire: PurchaseV7, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
+    type WireV6 = PurchaseV6;
+    fn from_wire_v6(wire: PurchaseV6, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     type WireV3 = PurchaseV3;
@@ -166,19 +188,23 @@ impl Record for Purchase {
 
 impl Record for Interaction {
     const KIND: &'static str = "interaction";
-    const WRITTEN: u8 = 5;
-    type Wire = InteractionV5;
-    fn to_wire(&self) -> InteractionV5 {
-        InteractionV5::from_domain(self)
+    const WRITTEN: u8 = BRANCHED;
+    type Wire = InteractionV7;
+    fn to_wire(&self) -> InteractionV7 {
+        InteractionV7::from_domain(self)
     }
-    fn from_wire(wire: InteractionV5, at: At) -> Result<Self, String> {
+    fn from_wire(wire: InteractionV7, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
+    // Interactions kept their version 5 layout in version 6 chunks.
+    type WireV6 = InteractionV5;
+    fn from_wire_v6(wire: InteractionV5, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     type WireV3 = InteractionV3;
     fn from_wire_v3(wire: InteractionV3, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
-    // Interactions kept their version 5 layout in version 6 chunks.
     type WireV5 = InteractionV5;
     fn from_wire_v5(wire: InteractionV5, at: At) -> Result<Self, String> {
         wire.into_domain(at)
@@ -194,12 +220,16 @@ impl Record for Interaction {
 impl Record for LedgerEntry {
     const KIND: &'static str = LedgerEntry::KIND_NAME;
     // Written in chunks; alone only by tests and tools.
-    const WRITTEN: u8 = 6;
-    type Wire = LedgerV6;
-    fn to_wire(&self) -> LedgerV6 {
-        LedgerV6::from_domain(self)
+    const WRITTEN: u8 = BRANCHED;
+    type Wire = LedgerV7;
+    fn to_wire(&self) -> LedgerV7 {
+        LedgerV7::from_domain(self)
     }
-    fn from_wire(wire: LedgerV6, at: At) -> Result<Self, String> {
+    fn from_wire(wire: LedgerV7, at: At) -> Result<Self, String> {
+        wire.into_domain(at)
+    }
+    type WireV6 = LedgerV6;
+    fn from_wire_v6(wire: LedgerV6, at: At) -> Result<Self, String> {
         wire.into_domain(at)
     }
     // The ledger came with version 6: no older layout exists.
@@ -244,7 +274,7 @@ fn seal(version: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Encodes records of one customer as a chunk (envelope version 5). Each id is stored as the
+/// Encodes records of one customer as a chunk (envelope version [`CHUNK_VERSION`]). Each id is stored as the
 /// difference to the previous one (the first to 0), wrapping: ids are allocated in runs, so
 /// most differences fit one varint byte where a whole id past 65,535 takes five.
 pub(crate) fn encode_chunk<T: Record>(records: &[T], id: impl Fn(&T) -> u64) -> StoreResult<Vec<u8>> {
@@ -273,40 +303,11 @@ pub(crate) fn encode_chunk<T: Record>(records: &[T], id: impl Fn(&T) -> u64) -> 
 /// cannot be, an empty chunk) is an error in words, never a panic.
 pub(crate) fn decode_chunk<T: Record>(bytes: &[u8], owner: u64) -> Result<Vec<T>, String> {
     let (&version, rest) = bytes.split_first().ok_or("empty chunk")?;
-    let decoded: Vec<(i64, Result<T, String>)> = match version {
-        CHUNK_VERSION => {
-            let wires: Vec<(i64, T::Wire)> = payload_from(checked_payload(rest)?)?;
-            let mut id = 0u64;
-            wires
-                .into_iter()
-                .map(|(delta, wire)| {
-                    id = id.wrapping_add(delta as u64);
-                    (delta, T::from_wire(wire, At::child(owner, id)))
-                })
-                .collect()
-        }
-        CHUNK_V5_LAYOUTS => {
-            let wires: Vec<(i64, T::WireV5)> = payload_from(checked_payload(rest)?)?;
-            let mut id = 0u64;
-            wires
-                .into_iter()
-                .map(|(delta, wire)| {
-                    id = id.wrapping_add(delta as u64);
-                    (delta, T::from_wire_v5(wire, At::child(owner, id)))
-                })
-                .collect()
-        }
-        CHUNK_V3_LAYOUTS => {
-            let wires: Vec<(i64, T::WireV3)> = payload_from(checked_payload(rest)?)?;
-            let mut id = 0u64;
-            wires
-                .into_iter()
-                .map(|(delta, wire)| {
-                    id = id.wrapping_add(delta as u64);
-                    (delta, T::from_wire_v3(wire, At::child(owner, id)))
-                })
-                .collect()
-        }
+    let decoded: Vec<Numbered<T>> = match version {
+        CHUNK_VERSION => chunk_records(rest, owner, T::from_wire)?,
+        CHUNK_V6_LAYOUTS => chunk_records(rest, owner, T::from_wire_v6)?,
+        CHUNK_V5_LAYOUTS => chunk_records(rest, owner, T::from_wire_v5)?,
+        CHUNK_V3_LAYOUTS => chunk_records(rest, owner, T::from_wire_v3)?,
         v if v > CHUNK_VERSION => {
             return Err(format!(
                 "written by a newer kehu (chunk version {v}, this kehu reads up to {CHUNK_VERSION})"
@@ -327,6 +328,27 @@ pub(crate) fn decode_chunk<T: Record>(bytes: &[u8], owner: u64) -> Result<Vec<T>
         .collect()
 }
 
+/// A chunk's record with its id difference, or why it could not be decoded.
+type Numbered<T> = (i64, Result<T, String>);
+
+/// The records of a chunk's checked payload in layout `W`, each with its id difference, the
+/// record itself decoded by `from` (its own damage kept per record, to be named with its id).
+fn chunk_records<T, W: DeserializeOwned>(
+    rest: &[u8],
+    owner: u64,
+    from: fn(W, At) -> Result<T, String>,
+) -> Result<Vec<Numbered<T>>, String> {
+    let wires: Vec<(i64, W)> = payload_from(checked_payload(rest)?)?;
+    let mut id = 0u64;
+    Ok(wires
+        .into_iter()
+        .map(|(delta, wire)| {
+            id = id.wrapping_add(delta as u64);
+            (delta, from(wire, At::child(owner, id)))
+        })
+        .collect())
+}
+
 /// Decodes the record stored under the key holding `at` from any supported envelope version;
 /// damage is `Corrupt`, never a panic. Versions 1 and 2 carry their own ids (which `check`
 /// compares with the key); version 3 takes them from `at`.
@@ -343,9 +365,13 @@ fn decode_any<T: Record>(bytes: &[u8], at: At) -> Result<T, String> {
         3 => T::from_wire_v3(payload_from(checked_payload(rest)?)?, at),
         v if v == T::WRITTEN => T::from_wire(payload_from(checked_payload(rest)?)?, at),
         5 => T::from_wire_v5(payload_from(checked_payload(rest)?)?, at),
-        v if v > NEWEST => {
-            Err(format!("written by a newer kehu (record version {v}, this kehu reads up to {NEWEST})"))
-        }
+        6 => T::from_wire_v6(payload_from(checked_payload(rest)?)?, at),
+        // A later version of this kind than the one written here: a newer kehu's.
+        v if v > T::WRITTEN => Err(format!(
+            "written by a newer kehu ({} record version {v}, this kehu reads up to {})",
+            T::KIND,
+            T::WRITTEN
+        )),
         v => Err(format!("unknown record version {v}")),
     }
 }

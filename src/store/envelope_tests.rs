@@ -109,8 +109,8 @@ fn damage_is_reported_by_name() {
     assert_eq!(corrupt_message::<Customer>(&[]), "customer #12: empty record");
     assert_eq!(corrupt_message::<Customer>(&[2, 0, 0]), "customer #12: truncated header");
     assert_eq!(corrupt_message::<Customer>(&[0, 1, 2]), "customer #12: unknown record version 0");
-    let newer = corrupt_message::<Purchase>(&[7, 1, 2]);
-    assert!(newer.contains("newer kehu (record version 7"), "{newer}");
+    let newer = corrupt_message::<Purchase>(&[8, 1, 2]);
+    assert!(newer.contains("newer kehu (purchase record version 8"), "{newer}");
     let chunk_as_record = corrupt_message::<Purchase>(&[4, 1, 2]);
     assert!(chunk_as_record.contains("unknown record version 4"), "{chunk_as_record}");
 }
@@ -302,9 +302,10 @@ fn older_customers_decode_with_nothing_said() {
 
 #[test]
 fn a_newer_customer_or_purchase_is_named_as_such() {
-    assert!(corrupt_message::<Customer>(&[7, 1, 2]).contains("newer kehu (record version 7"));
-    assert!(corrupt_message::<Purchase>(&[7, 1, 2]).contains("newer kehu (record version 7"));
-    assert!(corrupt_message::<crate::domain::LedgerEntry>(&[9, 1]).contains("newer kehu (record version 9"));
+    assert!(corrupt_message::<Customer>(&[7, 1, 2]).contains("newer kehu (customer record version 7"));
+    assert!(corrupt_message::<Purchase>(&[8, 1, 2]).contains("newer kehu (purchase record version 8"));
+    let entry = corrupt_message::<crate::domain::LedgerEntry>(&[9, 1]);
+    assert!(entry.contains("newer kehu (ledger entry record version 9"), "{entry}");
     // A customer was never written in version 5: damage, not a newer kehu.
     assert!(!corrupt_message::<Customer>(&[5, 1, 2]).contains("newer"));
 }

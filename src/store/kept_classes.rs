@@ -176,6 +176,14 @@ pub(crate) struct BlockV1 {
     customers: Vec<ClassesV1>,
 }
 
+/// A block of customers as stored (layout 2): layout 1 and each customer's home branch (an
+/// index into the strings), in the same order. Never change it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct BlockV2 {
+    base: BlockV1,
+    branches: Vec<u32>,
+}
+
 /// A block of customers' classes.
 #[derive(Debug, Clone, PartialEq)]
 struct Block(Vec<(u64, Classes, Steady)>);
@@ -290,6 +298,8 @@ fn from_v1(strings: &[Sym], w: ClassesV1) -> Result<(u64, Classes, Steady), Stri
         income: opt(w.stated.0)?,
         education: opt(w.stated.1)?,
         occupation: opt(w.stated.2)?,
+        // Layout 1 had none; layout 2 sets it (see `BlockV2`).
+        branch: Sym::default(),
     };
     let (until, floating, buyer) = w.steady;
     let buyer = match buyer {
@@ -301,17 +311,26 @@ fn from_v1(strings: &[Sym], w: ClassesV1) -> Result<(u64, Classes, Steady), Stri
 
 impl Record for Block {
     const KIND: &'static str = "kept classes";
-    type Wire = BlockV1;
-    fn to_wire(&self) -> BlockV1 {
+    type Wire = BlockV2;
+    fn to_wire(&self) -> BlockV2 {
         let mut t = Strings::default();
         let customers = self.0.iter().map(|(id, c, s)| classes_v1(&mut t, *id, c, s)).collect();
-        BlockV1 { strings: t.0, customers }
+        let branches = self.0.iter().map(|(_, c, _)| t.at(c.branch.as_str())).collect();
+        BlockV2 { base: BlockV1 { strings: t.0, customers }, branches }
     }
-    fn from_wire(w: BlockV1, _: At) -> Result<Block, String> {
-        let strings: Vec<Sym> = w.strings.iter().map(|s| Sym::new(s)).collect();
-        w.customers.into_iter().map(|c| from_v1(&strings, c)).collect::<Result<_, _>>().map(Block)
+    fn from_wire(w: BlockV2, _: At) -> Result<Block, String> {
+        let strings: Vec<Sym> = w.base.strings.iter().map(|s| Sym::new(s)).collect();
+        if w.branches.len() != w.base.customers.len() {
+            return Err("a block's branches do not match its customers".into());
+        }
+        let one = |(c, b): (ClassesV1, u32)| {
+            let (id, classes, steady) = from_v1(&strings, c)?;
+            Ok((id, Classes { branch: sym(&strings, b)?, ..classes }, steady))
+        };
+        w.base.customers.into_iter().zip(w.branches).map(one).collect::<Result<_, String>>().map(Block)
     }
-    single_layout!(BlockV1, "kept classes");
+    // Blocks of layout 1 are never read: the schema names the layout (see `schema`).
+    single_layout!(BlockV2, "kept classes");
 }
 
 /// A fingerprint of every class set the stored classes name by position (bincode writes an
@@ -342,6 +361,8 @@ pub(crate) fn schema() -> u64 {
         keys(ChildStage::ALL, ChildStage::key),
         keys(FormulaStage::ALL, FormulaStage::key),
         keys(AliveBucket::ALL, AliveBucket::key),
+        // Layout 2 of the blocks: a kehu that keeps layout 1 reads none of them, and back.
+        "blocks with branches".to_string(),
     ]
     .join(";");
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))

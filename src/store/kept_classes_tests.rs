@@ -71,7 +71,7 @@ fn damage_or_another_schema_reads_as_none() {
 fn a_string_index_out_of_range_is_damage() {
     let kept = shop(200).kept_classes(1);
     let mut wire = Block(kept.entries[..10].to_vec()).to_wire();
-    wire.customers[3].province = wire.strings.len() as u32;
+    wire.base.customers[3].province = wire.base.strings.len() as u32;
     assert!(Block::from_wire(wire, At::customer(0)).is_err());
 }
 

@@ -114,6 +114,7 @@ impl<'t, 'a> Posting<'t, 'a> {
                 if now != was {
                     let mut e = LedgerEntry::new(p.customer, *account, kind(p), now - was, date);
                     e.purchase = Some(p.id);
+                    e.branch = p.branch.clone();
                     self.post(e);
                 }
             }

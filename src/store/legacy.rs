@@ -191,6 +191,7 @@ impl From<PurchaseV2> for Purchase {
             void: None,
             payment: crate::domain::Payment::Unknown,
             points: 0,
+            branch: String::new(),
         }
     }
 }
@@ -229,6 +230,7 @@ impl From<InteractionV2> for Interaction {
             operator: v.operator,
             outcome: Outcome::Reached,
             void: None,
+            branch: String::new(),
         }
     }
 }

@@ -6,7 +6,7 @@ use super::guard;
 use super::lock::{self, DirLock};
 use super::recover;
 use super::scan::io;
-use super::sled_store::{FORMAT, FORMAT_KEY, SledStore};
+use super::sled_store::{FORMAT, FORMAT_KEY, LEDGER_FORMAT, SledStore};
 use super::trees::Trees;
 use super::{StoreError, StoreResult};
 use std::path::Path;
@@ -58,7 +58,7 @@ pub(crate) fn open(dir: &Path, create: bool) -> StoreResult<SledStore> {
     if opened.needs_format {
         store.write_format()?;
     } else if opened.pre_ledger || now.is_some_and(|f| f < FORMAT) {
-        store.upgrade_format()?;
+        store.upgrade_format(opened.pre_ledger || now.is_some_and(|f| f < LEDGER_FORMAT))?;
     }
     // Derived data only: a failure leaves the readers on the histories, never the shop closed.
     let _ = store.ensure_digests();

@@ -30,6 +30,9 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The database layout this kehu writes; a database with a higher number is refused at open.
 ///
+/// 7: format 6 with purchases, interactions and ledger entries written with their branch
+/// (envelope version 7); nothing moves on the upgrade (older records read as "no branch"), the
+/// number only keeps a kehu that cannot read them from opening the database.
 /// 6: format 5 with the member ledger (trees `ledger_chunks`, `idx_ledger_key`; purchases in
 /// chunks of envelope version 6, with their payment and points); a database of format 5 or
 /// older is upgraded with its points ledger still to open (see [`super::ledger`]).
@@ -39,7 +42,9 @@ use std::sync::{Mutex, MutexGuard};
 /// `interactions`), records in envelope version 3 (compact, see `wire`); 2: the same trees,
 /// envelope version 2. Older databases are brought to format 5 when opened (see
 /// [`super::migrate`] and [`super::recover`]).
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
+/// The first format with the member ledger: an older database has its points ledger to open.
+pub(crate) const LEDGER_FORMAT: u32 = 6;
 /// The tree of purchase chunks (format 4).
 pub(crate) const PURCHASE_CHUNKS: &str = "purchase_chunks";
 /// The tree of interaction chunks (format 4).
@@ -274,16 +279,16 @@ impl SledStore {
         Ok(())
     }
 
-    /// Raises a database from before the member ledger to this format, as a journaled change:
-    /// nothing moves (the ledger's trees start empty), and a database that holds customers has
-    /// its points ledger still to open with their balances from before (see
-    /// [`crate::change::Change::OpenLedger`]).
-    pub(crate) fn upgrade_format(&self) -> StoreResult<()> {
+    /// Raises an older database to this format, as a journaled change: nothing moves. One from
+    /// before the member ledger (`open_ledger`) starts with its ledger's trees empty, and when
+    /// it holds customers has its points ledger still to open with their balances from before
+    /// (see [`crate::change::Change::OpenLedger`]).
+    pub(crate) fn upgrade_format(&self, open_ledger: bool) -> StoreResult<()> {
         let mut w = self.write_lock();
         let customers = self.trees[TreeId::Customers].iter().next().transpose().map_err(io)?.is_some();
         self.journaled(&mut w, |tx, _| {
             tx.insert(TreeId::Meta, FORMAT_KEY, FORMAT.to_be_bytes().to_vec())?;
-            if customers {
+            if open_ledger && customers {
                 tx.insert(TreeId::Meta, super::ledger::LEDGER_PENDING, vec![1])?;
             }
             Ok(())

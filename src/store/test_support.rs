@@ -113,8 +113,9 @@ pub fn purchase() -> impl Strategy<Value = Purchase> {
                 proptest::option::of(void()),
                 select(crate::domain::Payment::ALL),
                 any::<i64>(),
+                branch(),
             )
-                .prop_map(move |(refund_of, void, payment, points)| Purchase {
+                .prop_map(move |(refund_of, void, payment, points, branch)| Purchase {
                     id,
                     customer,
                     date,
@@ -127,8 +128,14 @@ pub fn purchase() -> impl Strategy<Value = Purchase> {
                     void,
                     payment,
                     points,
+                    branch,
                 })
         })
+}
+
+/// A branch: none, or one of a few (so that customers share them), in hanzi too.
+pub fn branch() -> impl Strategy<Value = String> {
+    proptest::sample::select(vec![String::new(), "东门店".to_string(), "west".to_string()])
 }
 
 /// Any ledger entry.
@@ -136,22 +143,25 @@ pub fn ledger_entry() -> impl Strategy<Value = crate::domain::LedgerEntry> {
     use crate::domain::{Account, EntryKind};
     (
         (any::<u64>(), any::<u64>(), select(Account::ALL), select(EntryKind::ALL), any::<i64>(), date()),
-        ("\\PC{0,12}", proptest::option::of(any::<u64>()), "\\PC{0,8}", "\\PC{0,20}"),
+        ("\\PC{0,12}", proptest::option::of(any::<u64>()), "\\PC{0,8}", "\\PC{0,20}", branch()),
     )
-        .prop_map(|((id, customer, account, kind, amount, date), (key, purchase, operator, note))| {
-            crate::domain::LedgerEntry {
-                id,
-                customer,
-                account,
-                kind,
-                amount,
-                date,
-                key,
-                purchase,
-                operator,
-                note,
-            }
-        })
+        .prop_map(
+            |((id, customer, account, kind, amount, date), (key, purchase, operator, note, branch))| {
+                crate::domain::LedgerEntry {
+                    id,
+                    customer,
+                    account,
+                    kind,
+                    amount,
+                    date,
+                    key,
+                    purchase,
+                    operator,
+                    note,
+                    branch,
+                }
+            },
+        )
 }
 
 /// Any void.
@@ -181,8 +191,8 @@ pub fn interaction() -> impl Strategy<Value = Interaction> {
         "\\PC{0,10}",
     )
         .prop_flat_map(|((id, customer, date, kind), text, rating, complaint, follow_up, operator)| {
-            (select(Outcome::ALL), proptest::option::of(void())).prop_map(move |(outcome, void)| {
-                Interaction {
+            (select(Outcome::ALL), proptest::option::of(void()), branch()).prop_map(
+                move |(outcome, void, branch)| Interaction {
                     id,
                     customer,
                     date,
@@ -194,8 +204,9 @@ pub fn interaction() -> impl Strategy<Value = Interaction> {
                     operator: operator.clone(),
                     outcome,
                     void,
-                }
-            })
+                    branch,
+                },
+            )
         })
 }
 

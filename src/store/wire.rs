@@ -1,4 +1,4 @@
-//! The compact record layouts of envelope version 3, converted to and from the domain types.
+//! The compact record layouts of envelope version 3 and after, converted to and from the domain types.
 //!
 //! Why a layout of its own: chrono's serde writes dates and timestamps as text
 //! (`"2024-05-01"` is 11 bytes, `"2023-11-14T22:13:20Z"` 21), and the ids a record carries are
@@ -268,6 +268,7 @@ impl PurchaseV3 {
             void: None,
             payment: Payment::Unknown,
             points: 0,
+            branch: String::new(),
         })
     }
 }
@@ -329,6 +330,7 @@ impl InteractionV3 {
             operator: self.operator,
             outcome: Outcome::Reached,
             void: None,
+            branch: String::new(),
         })
     }
 }
@@ -487,7 +489,65 @@ impl LedgerV6 {
             purchase: self.purchase,
             operator: self.operator,
             note: self.note,
+            branch: String::new(),
         })
+    }
+}
+
+/// A purchase in version 7 (chunks of format 7): version 6 and the branch it was made at.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PurchaseV7 {
+    base: PurchaseV6,
+    branch: String,
+}
+
+impl PurchaseV7 {
+    /// The stored form of `p`.
+    pub fn from_domain(p: &Purchase) -> PurchaseV7 {
+        PurchaseV7 { base: PurchaseV6::from_domain(p), branch: p.branch.clone() }
+    }
+
+    /// The purchase stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Purchase, String> {
+        Ok(Purchase { branch: self.branch, ..self.base.into_domain(at)? })
+    }
+}
+
+/// An interaction in version 7 (chunks of format 7): version 5 and the branch it was logged at.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct InteractionV7 {
+    base: InteractionV5,
+    branch: String,
+}
+
+impl InteractionV7 {
+    /// The stored form of `i`.
+    pub fn from_domain(i: &Interaction) -> InteractionV7 {
+        InteractionV7 { base: InteractionV5::from_domain(i), branch: i.branch.clone() }
+    }
+
+    /// The interaction stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<Interaction, String> {
+        Ok(Interaction { branch: self.branch, ..self.base.into_domain(at)? })
+    }
+}
+
+/// A ledger entry in version 7 (chunks of format 7): version 6 and the branch it was taken at.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct LedgerV7 {
+    base: LedgerV6,
+    branch: String,
+}
+
+impl LedgerV7 {
+    /// The stored form of `e`.
+    pub fn from_domain(e: &LedgerEntry) -> LedgerV7 {
+        LedgerV7 { base: LedgerV6::from_domain(e), branch: e.branch.clone() }
+    }
+
+    /// The entry stored at `at`.
+    pub fn into_domain(self, at: At) -> Result<LedgerEntry, String> {
+        Ok(LedgerEntry { branch: self.branch, ..self.base.into_domain(at)? })
     }
 }
 

@@ -14,8 +14,15 @@ pub struct ConsoleConfig {
     pub warnings: Vec<String>,
 }
 
-/// The top-level names a config file may hold (`lang` is read by the language choice).
-const KNOWN: [&str; 5] = ["mask_phones", "ascii_borders", "card_pattern", "lang", "keys"];
+/// The top-level names a config file may hold (`lang` is read by the language choice, `branch`
+/// by the command line).
+const KNOWN: [&str; 6] = ["mask_phones", "ascii_borders", "card_pattern", "lang", "branch", "keys"];
+
+/// The top-level `branch = "…"` of a config file, if any.
+pub fn config_branch(toml_text: &str) -> Option<String> {
+    let v: toml::Table = toml::from_str(toml_text).ok()?;
+    v.get("branch")?.as_str().map(str::to_string)
+}
 
 /// "unknown setting `mask_phone` (`mask_phones`?), ignored" for every name not in [`KNOWN`].
 fn unknown_settings(table: &toml::Table) -> Vec<String> {

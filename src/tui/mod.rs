@@ -25,7 +25,7 @@ pub mod searches;
 pub mod trace;
 pub mod watch;
 
-pub use config::ConsoleConfig;
+pub use config::{ConsoleConfig, config_branch};
 pub use effects::{all_histories, run as run_effect, run_as as run_effect_as, saved_segments};
 pub use keys::form_key;
 pub use loader::{Classified, read_all};
@@ -295,6 +295,7 @@ pub fn open<C, Q>(
     today: NaiveDate,
     follow_clock: bool,
     db_label: String,
+    branch: String,
     notice: Option<String>,
     classify: C,
     at_quit: Q,
@@ -328,6 +329,7 @@ where
         saved_segments,
         keymap: config.keymap,
         operator: operator(),
+        branch,
         // The command line has chosen the language (flag, env, config, locale) before we get here.
         lang: crate::i18n::current(),
         options: config.options,

@@ -67,6 +67,8 @@ pub enum Action {
     PickFilter,
     /// Remove every class filter.
     ClearFilter,
+    /// A branch's console: show only this branch's customers, or every branch's.
+    ToggleBranch,
     /// Mark or unmark the class under the cursor for a filter of several classes (segments).
     MarkClass,
     /// Save the list's current filter as a named segment.
@@ -476,6 +478,7 @@ impl Action {
             FlipSort => "flip sort direction",
             PickFilter => "filter by class",
             ClearFilter => "clear filter",
+            ToggleBranch => "this branch / every branch",
             MarkClass => "mark class for filter",
             NewSegment => "save filter as segment",
             RenameSegment => "rename segment",
@@ -509,6 +512,19 @@ impl Action {
             TopUp => "top up stored value",
             RedeemPoints => "redeem points",
             _ => "",
+        }
+    }
+}
+
+impl Effect {
+    /// Gives the records a saving effect adds that name no branch the branch `branch` (see
+    /// [`crate::change::Change::stamp_branch`]).
+    pub fn stamp_branch(&mut self, branch: &str) {
+        match self {
+            Effect::SavePurchase(p) if p.id == 0 && p.branch.is_empty() => p.branch = branch.to_string(),
+            Effect::SaveInteraction(i) if i.id == 0 && i.branch.is_empty() => i.branch = branch.to_string(),
+            Effect::Commit(c) => c.change.stamp_branch(branch),
+            _ => {}
         }
     }
 }

@@ -189,6 +189,9 @@ pub struct AppInit {
     pub keymap: Keymap,
     /// Who signs logged interactions (the runtime passes e.g. `$USER`).
     pub operator: String,
+    /// The branch this console works at (`--branch`, config `branch`); empty at head office
+    /// and in a single shop. Its new records carry it, and its lists start narrowed to it.
+    pub branch: String,
     /// The interface language.
     pub lang: crate::i18n::Lang,
     /// Shop-floor settings from the config: masking, borders, card numbers.
@@ -216,6 +219,7 @@ impl AppInit {
             saved_segments: Vec::new(),
             keymap: Keymap::default(),
             operator: String::new(),
+            branch: String::new(),
             lang: crate::i18n::Lang::default(),
             options: ConsoleOptions::default(),
         }
@@ -248,6 +252,8 @@ pub struct App {
     pub(crate) help_top: usize,
     pub(crate) form: Option<OpenForm>,
     pub(crate) operator: String,
+    /// The branch this console works at; empty at head office (see [`AppInit::branch`]).
+    pub(crate) branch: String,
     pub(crate) status: super::Notice,
     pub(crate) size: (u16, u16),
     pub(crate) keymap: Keymap,
@@ -306,6 +312,7 @@ impl App {
             help_top: 0,
             form: None,
             operator: init.operator,
+            branch: init.branch,
             status: super::Notice::default(),
             size: (80, 24),
             keymap: init.keymap,
@@ -323,8 +330,43 @@ impl App {
             key_prefix: super::till::fresh_prefix(),
             keys_made: 0,
         };
+        let scope = app.own_branch();
+        app.list.branch = scope;
+        app.followups.branch = scope;
+        app.segments.branch = scope;
         app.reset_views();
         app
+    }
+
+    /// This console's branch, when it works at one.
+    fn own_branch(&self) -> Option<crate::intern::Sym> {
+        (!self.branch.is_empty()).then(|| crate::intern::Sym::new(&self.branch))
+    }
+
+    /// The branch whose customers the views show; None: every branch.
+    pub fn branch_scope(&self) -> Option<crate::intern::Sym> {
+        self.list.branch
+    }
+
+    /// `B`: this branch's customers only, or every branch's.
+    fn toggle_branch(&mut self) -> Vec<Effect> {
+        let Some(own) = self.own_branch() else {
+            self.status = crate::notice!(
+                "this console works at no branch: it sees every branch (kehu --branch NAME, or branch in the config)"
+            );
+            return vec![];
+        };
+        let scope = if self.list.branch.is_some() { None } else { Some(own) };
+        self.list.branch = scope;
+        self.list.rebuild(&self.shop.read().model, &self.shop.read().clf);
+        self.followups.set_branch(scope, &self.shop.read().clf);
+        self.segments.branch = scope;
+        self.segments.cursor = 0;
+        self.status = match scope {
+            Some(_) => crate::notice!("branch {} only (B: every branch)", self.branch.clone()),
+            None => crate::notice!("every branch (B: {} only)", self.branch.clone()),
+        };
+        vec![]
     }
 
     /// Recomputes every view's rows from the model (start-up and after a reload).
@@ -490,6 +532,11 @@ impl App {
         self.operator = operator.to_string();
     }
 
+    /// The branch this console works at; empty at head office.
+    pub fn branch(&self) -> &str {
+        &self.branch
+    }
+
     /// The key bindings.
     pub fn keymap(&self) -> &Keymap {
         &self.keymap
@@ -558,6 +605,9 @@ impl App {
     /// Applies one action; returns what the runtime must do.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = self.apply(action);
+        if !self.branch.is_empty() {
+            effects.iter_mut().for_each(|e| e.stamp_branch(&self.branch));
+        }
         self.forget_stale_reveal();
         // Whatever changed the query (a key, a scan, a save that rebuilt the list) asked for
         // one search; it is run by the runtime, off the input thread.
@@ -701,6 +751,7 @@ impl App {
             Action::Undo => return self.undo(),
             // A new customer can walk in whatever the view.
             Action::AddCustomer => return self.open_form(FormRequest::AddCustomer),
+            Action::ToggleBranch => return self.toggle_branch(),
             Action::ShowList if !self.shop.read().model.is_empty() => {
                 self.list.searching = false;
                 self.view = View::List;

@@ -38,6 +38,8 @@ pub struct FollowUpsState {
     pub shown: Vec<u64>,
     /// The action and channel filter.
     pub filter: FollowUpFilter,
+    /// Only the customers whose home branch this is (a branch's console; `B` widens it).
+    pub branch: Option<crate::intern::Sym>,
     /// Index into `shown`.
     pub cursor: usize,
     /// First row on screen.
@@ -57,19 +59,26 @@ impl FollowUpsState {
         self.refilter(clf);
     }
 
+    /// Narrows the queue to the customers of `branch` (None: every branch).
+    pub fn set_branch(&mut self, branch: Option<crate::intern::Sym>, clf: &Classifier) {
+        self.branch = branch;
+        self.refilter(clf);
+    }
+
     /// Recomputes `shown` from the queue and the filter.
     fn refilter(&mut self, clf: &Classifier) {
         let keep = self.current();
-        let f = self.filter;
+        let (f, branch) = (self.filter, self.branch);
         // Every save recomputes the queue: without a filter, no customer is looked up.
-        self.shown = if !f.is_on() {
+        self.shown = if !f.is_on() && branch.is_none() {
             self.ids.clone()
         } else {
             self.ids
                 .iter()
                 .copied()
                 .filter(|&id| {
-                    clf.follow_up(id).is_some_and(|fu| {
+                    let here = branch.is_none_or(|b| clf.classes(id).is_some_and(|c| c.branch == b));
+                    here && clf.follow_up(id).is_some_and(|fu| {
                         f.play.is_none_or(|p| p == fu.action.play)
                             && f.channel.is_none_or(|c| c == fu.action.channel)
                     })

@@ -268,6 +268,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("S", FlipSort),
                 ("f", PickFilter),
                 ("F", ClearFilter),
+                ("B", ToggleBranch),
                 ("a", AddCustomer),
                 ("e", EditCustomer),
                 ("p", RecordPurchase),
@@ -330,6 +331,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("d", DeleteSegment),
                 ("R", Refit),
                 ("x", CampaignList),
+                ("B", ToggleBranch),
                 ("esc", Back),
             ],
         ]
@@ -345,6 +347,7 @@ fn defaults(mode: Mode) -> Vec<(&'static str, Action)> {
                 ("f", FilterByAction),
                 ("c", FilterByChannel),
                 ("F", ClearFilter),
+                ("B", ToggleBranch),
                 ("O", OptOut),
                 ("esc", Back),
             ],

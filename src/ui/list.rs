@@ -48,7 +48,12 @@ pub struct ListState {
     pub spend_width: u16,
     /// Cells of the widest stored value in `base`; None when nobody there holds any.
     pub stored_width: Option<u16>,
-    /// `base` as a set when a class filter narrows it (searches keep to it).
+    /// Browsing shows only the customers whose home branch this is (a branch's console; `B`
+    /// widens it). Searches look across every branch: a member of the chain who walks in or
+    /// calls is found wherever they usually shop.
+    pub branch: Option<crate::intern::Sym>,
+    /// The customers passing the class filter as a set, when one narrows them (searches keep
+    /// to it).
     allowed: Option<HashSet<u64>>,
     pub(crate) search: Search,
 }
@@ -76,8 +81,11 @@ impl ListState {
         } else if self.dir == SortDir::Desc {
             base.reverse();
         }
-        (self.spend_width, self.stored_width) = widest_money(&base, model);
         self.allowed = (!self.filter.is_empty()).then(|| base.iter().copied().collect());
+        if let Some(b) = self.branch {
+            base.retain(|id| clf.classes(*id).is_some_and(|c| c.branch == b));
+        }
+        (self.spend_width, self.stored_width) = widest_money(&base, model);
         self.base = base;
         self.restart_search(keep);
     }
@@ -240,6 +248,8 @@ pub fn draw(app: &super::app::App, f: &mut Frame, area: Rect) {
             tr_in(lang, "no customer matches the search (esc clears it)")
         } else if !l.filter.is_empty() {
             tr_in(lang, "no customer is in this filter (F clears it)")
+        } else if l.branch.is_some() {
+            tr_in(lang, "nobody has bought at this branch yet (B shows every branch)")
         } else {
             tr_in(lang, "no customers")
         };

@@ -143,6 +143,8 @@ pub struct SegmentsState {
     pub saved: Vec<SavedSegment>,
     /// Live counts of `saved`, recomputed whenever the saved tab is shown after a change.
     pub saved_counts: Option<Vec<SavedCount>>,
+    /// The dimension tabs count the customers whose home branch this is (None: everyone).
+    pub branch: Option<crate::intern::Sym>,
 }
 
 impl SegmentsState {
@@ -154,7 +156,7 @@ impl SegmentsState {
     /// How many rows the current tab has.
     pub fn len(&self, clf: &Classifier) -> usize {
         match self.current() {
-            SegmentTab::Dimension(d) => clf.segments(d).len(),
+            SegmentTab::Dimension(d) => clf.segments_in(d, self.branch).len(),
             SegmentTab::Saved => self.saved.len(),
         }
     }
@@ -189,7 +191,9 @@ impl SegmentsState {
     /// The class under the cursor, on a dimension tab.
     pub fn cursor_class(&self, clf: &Classifier) -> Option<ClassFilter> {
         let SegmentTab::Dimension(d) = self.current() else { return None };
-        clf.segments(d).get(self.cursor).map(|r| ClassFilter { dimension: d, class: r.class.clone() })
+        clf.segments_in(d, self.branch)
+            .get(self.cursor)
+            .map(|r| ClassFilter { dimension: d, class: r.class.clone() })
     }
 }
 
@@ -205,6 +209,11 @@ pub fn draw(s: &SegmentsState, clf: &Classifier, ascii: bool, lang: Lang, f: &mu
         "◀ {} ▶  {}/{}  ←/→ dimension · enter list · space mark",
         &[&tab.name(lang), &(s.tab + 1), &TABS.len()],
     );
+    // A branch's counts say whose they are, first: the rest may be cut at a narrow width.
+    let title = match s.branch {
+        Some(b) => format!("{} · {title}", b.as_str()),
+        None => title,
+    };
     f.render_widget(
         Paragraph::new(fit(&title, w)).style(Style::new().add_modifier(Modifier::BOLD)),
         Rect { height: 1, ..area },
@@ -217,7 +226,7 @@ pub fn draw(s: &SegmentsState, clf: &Classifier, ascii: bool, lang: Lang, f: &mu
         SegmentTab::Dimension(d) => {
             // Block-element bars are as ambiguous in width as box lines (`ascii_borders`).
             let bar: fn(f64, usize) -> String = if ascii { super::floor::ascii_bar } else { bar };
-            draw_dimension(s, (d, &clf.segments(d)), bar, lang, f, body)
+            draw_dimension(s, (d, &clf.segments_in(d, s.branch)), bar, lang, f, body)
         }
         SegmentTab::Saved => draw_saved(s, clf.len(), lang, f, body),
     }

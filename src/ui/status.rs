@@ -45,6 +45,10 @@ pub fn draw_status(app: &App, f: &mut Frame, area: Rect) {
         Some(l) => customers() + " · " + &l.text(lang),
         None => customers(),
     };
+    // A branch's console says whose customers its views show.
+    if let Some(b) = app.branch_scope() {
+        left += &format!(" · {}", b.as_str());
+    }
     match app.view {
         View::List => {
             let l = &app.list;

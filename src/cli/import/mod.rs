@@ -42,6 +42,8 @@ pub struct Options {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// The rules sales earn points by (at the base level: an import is not classified).
     pub rules: crate::classify::Rules,
+    /// The branch of rows whose `branch` cell is blank (the importing process's `--branch`).
+    pub branch: String,
 }
 
 /// Columns of a customer file.
@@ -91,6 +93,7 @@ pub const PURCHASE_COLUMNS: &[&str] = &[
     "points",
     "refund_of",
     "voided",
+    "branch",
 ];
 /// Columns of an interaction file, in the order export writes them.
 pub const INTERACTION_COLUMNS: &[&str] = &[
@@ -108,6 +111,7 @@ pub const INTERACTION_COLUMNS: &[&str] = &[
     "operator",
     "outcome",
     "voided",
+    "branch",
 ];
 /// Read on import only: the name of a customer that `--create-missing` creates.
 const NAME_FOR_NEW: &[&str] = &["name"];
@@ -226,7 +230,8 @@ pub fn run_as(
         )?;
     }
     let voided = plan.voided;
-    let set = assign_ids(store, plan)?;
+    let mut set = assign_ids(store, plan)?;
+    set.stamp_branch(&opts.branch);
     let kind = format!("{:?}", opts.kind).to_lowercase();
     // The change's own records give the created, updated and written counts; what the file held
     // beyond them (its rows, the voided ones skipped) travels in its description.

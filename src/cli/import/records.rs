@@ -49,6 +49,7 @@ impl Planner<'_> {
             "" => 0,
             n => n.parse::<i64>().map_err(|_| format!("points {n:?} is not a whole number"))?,
         };
+        p.branch = branch_of(c)?;
         let index = self.plan.purchases.len();
         match c.get("refund_of") {
             "" => {
@@ -148,9 +149,15 @@ impl Planner<'_> {
         check_len("operator", c.get("operator"), MAX_NAME).map_err(|e| e.to_string())?;
         i.operator = c.get("operator").to_string();
         i.outcome = parse_or(c, "outcome", Outcome::Reached)?;
+        i.branch = branch_of(c)?;
         self.plan.interactions.push((target, i));
         Ok(())
     }
+}
+
+/// The row's `branch` cell as a branch name (blank: the importing process's branch, later).
+fn branch_of(c: &Cells) -> Result<String, String> {
+    crate::domain::branch_name(c.get("branch")).map_err(|e| format!("{}: {e}", c.column_name("branch")))
 }
 
 fn same_target(a: Target, b: Target) -> bool {

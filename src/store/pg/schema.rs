@@ -17,7 +17,12 @@ fn steps() -> Vec<String> {
         .chain(&TreeId::KEPT)
         .map(|t| format!("CREATE TABLE {} (k BYTEA PRIMARY KEY, v BYTEA NOT NULL);\n", table(*t)))
         .collect();
-    vec![tables]
+    // 2: records carry their branch (envelope version 7). No table changes; the step is there
+    // so that a kehu that cannot read those records refuses the database instead of failing on
+    // them one by one.
+    let branched =
+        "COMMENT ON TABLE kehu_schema IS 'kehu: records carry their branch (envelope 7)';\n".to_string();
+    vec![tables, branched]
 }
 
 /// The schema version this kehu writes.

@@ -115,6 +115,10 @@ pub fn purchase_line(p: &Purchase, lang: Lang) -> String {
         ),
     };
     line += &format!("  #{}", p.id);
+    // In a chain, where it was sold: a return is made at the till of one branch or another.
+    if !p.branch.is_empty() {
+        line += &format!(" @{}", safe(&p.branch));
+    }
     if let Some(v) = &p.void {
         line += &trf_in(lang, "  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
     }
@@ -156,6 +160,9 @@ pub fn interaction_line(i: &Interaction, lang: Lang) -> String {
         line += &format!("  — {}", safe(&i.operator));
     }
     line += &format!("  #{}", i.id);
+    if !i.branch.is_empty() {
+        line += &format!(" @{}", safe(&i.branch));
+    }
     if let Some(v) = &i.void {
         line += &trf_in(lang, "  VOID ({}, {})", &[&safe(&v.reason), &safe(&v.by)]);
     }
