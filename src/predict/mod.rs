@@ -7,6 +7,10 @@
 pub mod bgnbd;
 pub mod gamma_gamma;
 mod grouped;
+pub mod holdout;
+pub mod holdout_render;
+#[cfg(test)]
+mod holdout_tests;
 pub mod mbgnbd;
 pub mod models;
 mod optim;
@@ -18,6 +22,12 @@ pub mod special;
 
 pub use bgnbd::{BgNbdParams, Fit, Rfx, expected_purchases, expected_purchases_population, p_alive};
 pub use gamma_gamma::{GammaGammaFit, GammaGammaParams, RepeatSpend, ValueEstimate, clv_12m};
+pub use holdout::{
+    FREQUENCY_GROUPS, FrequencyGroup, HOLDOUT_SHARE, HoldoutError, MIN_HISTORY_DAYS, MIN_REPEAT_BUYERS,
+    ModelCheck, Outcome, Report, Scores, Shortfall, check, check_with, choose, default_calibration_end,
+    enough_data,
+};
+pub use holdout_render::{render, sparkline};
 pub use mbgnbd::{MbgNbdFit, MbgNbdParams};
 pub use models::{FittedModel, Model, Params};
 pub use pnbd::{ParetoNbdFit, ParetoNbdParams};
