@@ -69,7 +69,7 @@ fn a_shop_on_postgresql_is_filled_read_checked_and_shared_by_processes() {
     assert!(!cwd.join("postgresql:").exists(), "no directory named after the URL");
     let mut c = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
     let version: i32 = c.query_one("SELECT version FROM kehu_schema", &[]).unwrap().get(0);
-    assert_eq!(version, 1);
+    assert_eq!(version, 2, "tables, then records with their branch");
     let tables: i64 = c
         .query_one("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'kehu\\_%'", &[])
         .unwrap()

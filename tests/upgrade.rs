@@ -44,10 +44,12 @@ fn write_fixture() {
     let mut p = Purchase::new(c.id, day(), Money(12_345), 2).unwrap();
     p.payment = kehu::domain::Payment::StoredValue;
     p.points = 123;
+    // Format 7: the branch each record was made at.
+    p.branch = "东门店".into();
     store.add_purchase(p).unwrap();
-    store
-        .add_interaction(Interaction::new(c.id, day(), InteractionKind::Call, "asked about tea").unwrap())
-        .unwrap();
+    let mut call = Interaction::new(c.id, day(), InteractionKind::Call, "asked about tea").unwrap();
+    call.branch = "西门店".into();
+    store.add_interaction(call).unwrap();
     let path = fixture(kehu::store::FORMAT);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     kehu::store::backup_to(&store, &path, &|| false).unwrap();
@@ -118,6 +120,23 @@ fn the_format_6_fixture_keeps_the_member_account() {
     assert!(!store.ledger_pending().unwrap());
 }
 
+/// Format 7 (branches): each record keeps the branch it was made at, and the points the sale
+/// earned are its branch's; the format 6 fixture's records read as no branch.
+#[test]
+fn the_format_7_fixture_keeps_branches() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_fixture(7, dir.path());
+    let h = store.history(1).unwrap().unwrap();
+    assert_eq!((h.purchases[0].branch.as_str(), h.interactions[0].branch.as_str()), ("东门店", "西门店"));
+    let earned = h.ledger.iter().find(|e| e.purchase == Some(h.purchases[0].id)).expect("the sale's points");
+    assert_eq!(earned.branch, "东门店");
+    let dir = tempfile::tempdir().unwrap();
+    let old = open_fixture(6, dir.path());
+    let h = old.history(1).unwrap().unwrap();
+    assert!(h.purchases.iter().all(|p| p.branch.is_empty()) && h.ledger.iter().all(|e| e.branch.is_empty()));
+    assert!(!old.ledger_pending().unwrap(), "raising 6 to 7 does not open the ledger again");
+}
+
 /// A database from before the ledger opens with its points ledger still to open; the first
 /// command (which has the rules) opens it with the points the console showed: all-time spend ×
 /// rate − redeemed (123.45 × 1 − 120 = 3), once.
@@ -176,8 +195,8 @@ fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
     assert_eq!(format.as_ref(), kehu::store::FORMAT.to_be_bytes(), "opening raised the format");
     let names: Vec<Vec<u8>> = raw.tree_names().iter().map(|n| n.to_vec()).collect();
     assert!(!names.contains(&b"purchases".to_vec()) && !names.contains(&b"interactions".to_vec()));
-    // Both purchases in one chunk (envelope version 6, rewritten with the new purchase) of
-    // customer #1.
+    // Both purchases in one chunk (the current envelope version 7, rewritten with the new
+    // purchase) of customer #1.
     let chunks: Vec<(Vec<u8>, u8)> = raw
         .open_tree("purchase_chunks")
         .unwrap()
@@ -185,7 +204,7 @@ fn a_format_2_database_moves_to_chunks_and_takes_new_records() {
         .map(|kv| kv.unwrap())
         .map(|(k, v)| (k.to_vec(), v[0]))
         .collect();
-    assert_eq!(chunks, [([&1u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat(), 6)]);
+    assert_eq!(chunks, [([&1u64.to_be_bytes()[..], &0u32.to_be_bytes()].concat(), 7)]);
 }
 
 /// The raw sled database, once the store that had it open has let go of its lock.

@@ -335,7 +335,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("flip sort direction", "反转排序方向"),
     ("filter by class", "按类别筛选"),
     ("clear filter", "清除筛选"),
-    ("this branch / every branch", "本店 / 所有门店"),
+    ("this branch / all", "本店 / 所有门店"),
     (
         "this console works at no branch: it sees every branch (kehu --branch NAME, or branch in the config)",
         "本终端未设门店，可见所有门店（kehu --branch 门店名，或在配置中设 branch）",

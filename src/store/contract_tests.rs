@@ -116,7 +116,44 @@ both!(
     ids_are_never_reused,
     reopen_keeps_everything,
     indexes_agree_with_records_after_merge_and_delete,
+    branches_are_kept_and_make_the_home_branch,
 );
+
+/// Records keep their branch through a commit and a reopen, the points a sale earns take its
+/// branch, and the kept summaries (what a console starts from) name the home branch.
+fn branches_are_kept_and_make_the_home_branch(b: &mut dyn Backend) {
+    let id = {
+        let s = b.store();
+        let c = s.put_customer(new_customer("王芳", Some("M1"), None)).unwrap();
+        for (n, branch) in ["东门店", "西门店", "西门店"].into_iter().enumerate() {
+            let mut p = new_purchase(c.id, day(1, 1 + n as u32), 100);
+            (p.branch, p.points) = (branch.into(), 10);
+            s.add_purchase(p).unwrap();
+        }
+        let mut call = Interaction::new(c.id, day(2, 1), InteractionKind::Call, "").unwrap();
+        call.branch = "南门店".into();
+        s.add_interaction(call).unwrap();
+        c.id
+    };
+    b.reopen();
+    let s = b.store();
+    let h = s.history(id).unwrap().unwrap();
+    let sold: Vec<&str> = h.purchases.iter().map(|p| p.branch.as_str()).collect();
+    assert_eq!(sold, ["东门店", "西门店", "西门店"]);
+    assert_eq!(h.interactions[0].branch, "南门店");
+    assert_eq!(h.ledger.len(), 3, "each sale earned its points");
+    for e in &h.ledger {
+        let sale = h.purchases.iter().find(|p| Some(p.id) == e.purchase).expect("a sale's entry");
+        assert_eq!(e.branch, sale.branch, "entry #{}", e.id);
+    }
+    let mut homes = Vec::new();
+    s.summaries_until(&mut |sum| {
+        homes.push(sum.branch.to_string());
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(homes, ["西门店"]);
+}
 
 fn phone(s: &str) -> Phone {
     Phone::parse(s).unwrap()

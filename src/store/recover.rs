@@ -155,9 +155,9 @@ fn begin(
     }
     let meta = &trees[TreeId::Meta];
     match format {
-        // Formats 4 and 5 have the records where this format keeps them: only the number
+        // Formats 4 to 6 have the records where this format keeps them: only the number
         // changes, as the first change of the new journal (see `open`).
-        Some(FORMAT | 4 | 5) => migrate::finish(db)?,
+        Some(4..=FORMAT) => migrate::finish(db)?,
         // Older, or no number (format 1): move the records to the current layout.
         _ => migrate::run(db, meta)?,
     }

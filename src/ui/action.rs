@@ -478,7 +478,7 @@ impl Action {
             FlipSort => "flip sort direction",
             PickFilter => "filter by class",
             ClearFilter => "clear filter",
-            ToggleBranch => "this branch / every branch",
+            ToggleBranch => "this branch / all",
             MarkClass => "mark class for filter",
             NewSegment => "save filter as segment",
             RenameSegment => "rename segment",

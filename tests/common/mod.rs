@@ -54,6 +54,7 @@ pub fn kehu_at(db: &Path, today: &str, args: &[&str]) -> Output {
         .env_remove("KEHU_DB")
         .env_remove("KEHU_TODAY")
         .env_remove("KEHU_RULES")
+        .env_remove("KEHU_BRANCH")
         .output()
         .expect("run kehu")
 }

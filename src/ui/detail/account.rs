@@ -98,8 +98,9 @@ pub fn entry_line(e: &LedgerEntry, after: Balances, lang: Lang) -> String {
         (EntryKind::Redeem, Ok(off)) => format!("  {}", trf_in(lang, "{} off", &[&i18n::money(lang, off)])),
         _ => format!("  {}", safe(&e.note)),
     };
+    let branch = if e.branch.is_empty() { String::new() } else { format!("  @{}", safe(&e.branch)) };
     format!(
-        "  #{:<4} {}  {} {} → {}{purchase}{note}",
+        "  #{:<4} {}  {} {} → {}{purchase}{note}{branch}",
         e.id,
         i18n::date(lang, e.date),
         super::super::widgets::pad_to(tr_in(lang, e.kind.key()), 7),
