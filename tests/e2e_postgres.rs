@@ -16,17 +16,26 @@ const DAY: &str = "2024-06-30";
 
 /// A console on `url` as operator `user`, at 80x24; its exit status lands in `exit`.
 fn till(name: &str, url: &str, user: &str, dir: &Path) -> (Tmux, std::path::PathBuf) {
+    let (t, exit) = console(name, url, user, "", dir);
+    t.wait_for("the list", |s| {
+        s.contains("30 customers") && s.contains("lifecycle") && !s.contains("loading")
+    });
+    (t, exit)
+}
+
+/// A console on `url` as operator `user` at `branch` (blank: head office), at 80x24, once its
+/// shop is loaded; its exit status lands in `exit`.
+fn console(name: &str, url: &str, user: &str, branch: &str, dir: &Path) -> (Tmux, std::path::PathBuf) {
     let exit = dir.join(format!("exit-{name}"));
+    let branch = if branch.is_empty() { String::new() } else { format!("--branch '{branch}'") };
     let cmd = format!(
-        "env -u KEHU_DB -u KEHU_TODAY -u KEHU_RULES KEHU_CONFIG={cfg} TERM=xterm-256color USER={user} '{bin}' --db '{url}' --as-of {DAY}; echo EXIT=$? > '{exit}'; sleep 60",
+        "env -u KEHU_DB -u KEHU_TODAY -u KEHU_RULES -u KEHU_BRANCH KEHU_CONFIG={cfg} TERM=xterm-256color USER={user} '{bin}' --db '{url}' --as-of {DAY} {branch}; echo EXIT=$? > '{exit}'; sleep 60",
         cfg = dir.join("no-config.toml").display(),
         bin = env!("CARGO_BIN_EXE_kehu"),
         exit = exit.display(),
     );
     let t = Tmux::start(name, &cmd, 80, 24);
-    t.wait_for("the list", |s| {
-        s.contains("30 customers") && s.contains("lifecycle") && !s.contains("loading")
-    });
+    t.wait_for("the shop loaded", |s| s.contains("30 customers") && !s.contains("loading"));
     (t, exit)
 }
 
@@ -98,6 +107,45 @@ fn two_tills_on_one_database_see_each_others_sales_and_conflict_instead_of_overw
     // The stored name is till one's: nothing of till two's overwrote it.
     let out = kehu_at(Path::new(&db.url), DAY, &["show", "20000001"]);
     assert!(stdout(&out).contains("Grace Smith one") && !stdout(&out).contains("two"), "{}", stdout(&out));
+    let out = kehu_at(Path::new(&db.url), DAY, &["check"]);
+    assert!(out.status.success() && stdout(&out).contains("clean"), "{}", stdout(&out));
+}
+
+/// A branch's till and head office on one database: the branch browses only its own customers
+/// (none yet in a shop from before branches), `B` shows the chain, a sale there is told to head
+/// office at once and is stored with the branch, and the customer is the branch's from then on.
+#[test]
+fn a_branch_sells_to_the_chain_and_head_office_sees_where() {
+    let Some(server) = pg::Pg::get("e2e_postgres") else { return };
+    let db = server.database("e2e_branches");
+    let out = kehu_at(Path::new(&db.url), DAY, &["demo", "--customers", "30", "--seed", "7"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::TempDir::new().unwrap();
+    let (east, east_exit) = console("till-east", &db.url, "till1", "东门店", dir.path());
+    let (office, office_exit) = console("office", &db.url, "boss", "", dir.path());
+    east.wait_for("the branch's empty list", |s| {
+        s.contains("东门店") && s.contains("nobody has bought at this branch yet")
+    });
+    east.send(&["B"]);
+    east.wait_for("every branch", |s| s.contains("every branch") && s.contains("Grace Smith"));
+    east.send(&["p"]);
+    east.wait_for("the purchase form", |s| s.contains("Record purchase") && s.contains("Amount"));
+    east.literal("12.50");
+    east.wait_for("the amount typed", |s| s.contains("12.50"));
+    east.send(&["Enter"]);
+    east.wait_for("the sale saved", |s| s.contains("│ saved ") && !s.contains("Record purchase"));
+    office.wait_for("the branch's sale", |s| s.contains("till1 changed"));
+    east.send(&["B"]);
+    east.wait_for("the branch's own customer", |s| s.contains("东门店 only") && s.contains("Grace Smith"));
+    assert!(east.screen().contains("1 shown"), "{}", east.screen());
+    for (t, exit) in [(&east, &east_exit), (&office, &office_exit)] {
+        t.send(&["q"]);
+        assert_eq!(wait_file(exit).trim(), "EXIT=0", "{}", t.screen());
+    }
+    let out = kehu_at(Path::new(&db.url), DAY, &["export", "--kind", "purchases"]);
+    let text = stdout(&out);
+    let sold: Vec<&str> = text.lines().filter(|l| l.contains("12.50")).collect();
+    assert!(sold.len() == 1 && sold[0].ends_with(",东门店"), "{sold:?}");
     let out = kehu_at(Path::new(&db.url), DAY, &["check"]);
     assert!(out.status.success() && stdout(&out).contains("clean"), "{}", stdout(&out));
 }
