@@ -15,6 +15,9 @@ pub mod mbgnbd;
 pub mod models;
 mod optim;
 pub mod pnbd;
+pub mod ranges;
+#[cfg(test)]
+mod ranges_tests;
 #[cfg(test)]
 mod reference_tests;
 pub mod replenish;
@@ -31,6 +34,10 @@ pub use holdout_render::{render, sparkline};
 pub use mbgnbd::{MbgNbdFit, MbgNbdParams};
 pub use models::{FittedModel, Model, Params};
 pub use pnbd::{ParetoNbdFit, ParetoNbdParams};
+pub use ranges::{
+    ChurnRisk, DEFAULT_DRAWS, Draws, HORIZON_DAYS, Interval, LOW_QUANTILE, Uncertainty, churn_probability,
+    clv_12m_with, laplace, parameter_names, value_at_risk,
+};
 pub use replenish::{ReplenishConfig, Replenishment};
 
 use thiserror::Error;
