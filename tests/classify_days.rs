@@ -44,6 +44,8 @@ fn model(a: f64) -> Model {
         spend: None,
         fitted_on: start(),
         fingerprint: Fingerprint { customers: 0, purchases: 0, hash: 0 },
+        chosen: kehu::predict::Params::BgNbd(BgNbdParams { r: 0.24, alpha: 4.41, a, b: 2.43 }),
+        selection: Default::default(),
     }
 }
 

@@ -136,3 +136,54 @@ fn customers_created_by_the_log_start_on_their_first_purchase() {
         assert_eq!(c[created], first[&c[r]].to_string(), "customer {}", c[r]);
     }
 }
+
+/// `kehu model-check` on the CDNOW log, split as the paper does (39 weeks of calibration): the
+/// three models, the frequency table and the tracking lines fit 80x24; `--json` names what
+/// scripts read; `kehu fit --model` stores the model asked for, `auto` the check's pick; too
+/// early a split is refused in words.
+#[test]
+fn model_check_compares_the_models_at_80x24_and_fit_keeps_the_choice() {
+    let s = Scratch::new();
+    let (csv, _) = cdnow_csv();
+    let file = s.file("cdnow.csv", &csv);
+    ok(s.kehu(TODAY, &["import", "--kind", "purchases", "--create-missing", file.to_str().unwrap()]));
+    let text = ok(s.kehu(TODAY, &["model-check", "--calibration-end", "1997-09-30"]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() <= 24, "{} lines:\n{text}", lines.len());
+    assert!(lines.iter().all(|l| l.chars().count() <= 80), "{text}");
+    for model in ["bgnbd", "mbgnbd", "pnbd"] {
+        assert!(lines.iter().any(|l| l.starts_with(model)), "{model}:\n{text}");
+    }
+    assert!(text.contains(" 7+ ") && text.contains("holdout_mae"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        s.kehu(TODAY, &["model-check", "--calibration-end", "1997-09-30", "--json"])
+    ))
+    .expect("json");
+    let models = json["models"].as_array().expect("models");
+    assert_eq!(models.len(), 3);
+    for m in models {
+        for key in ["model", "holdout_mae", "holdout_bias", "bic", "params"] {
+            assert!(!m[key].is_null(), "{key} in {m}");
+        }
+    }
+    let chosen = json["chosen"].as_str().expect("a model chosen").to_string();
+    let fit = ok(s.kehu(TODAY, &["fit", "--model", "mbgnbd"]));
+    assert!(fit.contains("model: mbgnbd (asked for)"), "{fit}");
+    let classes = ok(s.kehu(TODAY, &["export", "--kind", "classes"]));
+    let (head, rows) = parse_csv(&classes);
+    let (x, p) = (
+        head.iter().position(|h| h == "repeat_purchases").unwrap(),
+        head.iter().position(|h| h == "p_alive").unwrap(),
+    );
+    let once: Vec<f64> = rows.iter().filter(|r| r[x] == "0").map(|r| r[p].parse().unwrap()).collect();
+    assert!(!once.is_empty() && once.iter().all(|p| *p < 1.0), "one-time buyers under MBG/NBD");
+    let auto = ok(s.kehu(TODAY, &["fit"]));
+    assert!(auto.contains("chosen by the holdout check"), "{auto}");
+    assert!(auto.contains("model: "), "{auto} ({chosen} at the paper's split)");
+    let o = s.kehu(TODAY, &["model-check", "--calibration-end", "1997-02-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("a model needs at least"), "{}", stderr(&o));
+    let o = s.kehu(TODAY, &["fit", "--model", "weibull"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("auto, bgnbd, mbgnbd or pnbd"), "{}", stderr(&o));
+}

@@ -17,9 +17,9 @@ use ui_fixture::*;
 /// Codes and units that stay as they are in Chinese: key names, model and metric names, the
 /// programme's name, the fixture's database path and operator.
 const CODES: &[&str] = &[
-    "kehu", "RFM", "BG", "NBD", "SMS", "VIP", "ID", "Enter", "Esc", "Tab", "PgUp", "PgDn", "Ctrl", "Space",
-    "Home", "End", "Left", "Right", "Up", "Down", "alive", "srv", "db", "tester", "pinyin", "CSV", "JSON",
-    "OK", "AM", "PM",
+    "kehu", "RFM", "BG", "MBG", "Pareto", "NBD", "SMS", "VIP", "ID", "Enter", "Esc", "Tab", "PgUp", "PgDn",
+    "Ctrl", "Space", "Home", "End", "Left", "Right", "Up", "Down", "alive", "srv", "db", "tester", "pinyin",
+    "CSV", "JSON", "OK", "AM", "PM",
 ];
 
 /// Every word the shop itself typed into its records.

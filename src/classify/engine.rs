@@ -412,9 +412,24 @@ impl ClassifierBuilder {
     /// Fits a model to the customers pushed, exactly as [`Classifier::fit_model`] would on the
     /// finished classifier.
     pub fn fit_model(&self) -> predict::Result<Model> {
+        self.fit_model_with(super::Choice::Auto)
+    }
+
+    /// [`Self::fit_model`] with the model in force as `choice` says.
+    pub fn fit_model_with(&self, choice: super::Choice) -> predict::Result<Model> {
+        super::model::fit_summaries_with(self.sorted(), self.today, choice)
+    }
+
+    /// Every customer's purchase days up to today, for the holdout check.
+    pub fn purchase_days(&self) -> Vec<Vec<NaiveDate>> {
+        super::purchase_days(self.sorted(), self.today)
+    }
+
+    /// The summaries in id order, so that the same data always gives the same sums.
+    fn sorted(&self) -> Vec<&Summary> {
         let mut summaries: Vec<&Summary> = self.summaries.values().collect();
         summaries.sort_unstable_by_key(|s| s.id);
-        fit_summaries(summaries, self.today)
+        summaries
     }
 
     /// Classifies everyone in one pass with `model` in force (None: no predictions).

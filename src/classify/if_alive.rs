@@ -72,6 +72,8 @@ mod tests {
             spend: None,
             fitted_on: chrono::NaiveDate::MIN,
             fingerprint: Fingerprint { customers: 0, purchases: 0, hash: 0 },
+            chosen: crate::predict::Params::BgNbd(BgNbdParams { r: 0.24, alpha: 4.41, a, b: 2.43 }),
+            selection: Default::default(),
         }
     }
 

@@ -34,6 +34,7 @@ mod activity;
 mod advocacy;
 mod birthday;
 mod branch;
+mod choice;
 mod classes;
 mod demographics;
 mod engagement;
@@ -72,6 +73,7 @@ mod value;
 pub use activity::{Activity, activity};
 pub use advocacy::{Advocacy, advocacy};
 pub use birthday::{BirthdayMonth, age_on, in_year, next_birthday};
+pub use choice::{Choice, Scored, Selection, purchase_days};
 pub use classes::Classes;
 pub use demographics::{age_band, band_label, band_rank, stated};
 pub use engagement::{Engagement, engagement};
@@ -87,7 +89,7 @@ pub use member_rules::{
 };
 pub use model::{
     Fingerprint, HORIZON_DAYS, MODEL_SETTING, MODEL_VERSION, Model, Prediction, SpendModel, alive_reason,
-    clv_reason, fit_model, fit_summaries,
+    clv_reason, fit_model, fit_summaries, fit_summaries_with,
 };
 pub use playbook::{Action, FollowUp};
 pub use population::{Figures, Metric, Population, PopulationFigures};

@@ -7,6 +7,7 @@
 //! parameters while the parameters themselves are refitted only on demand or when stale.
 
 use super::Reason;
+use super::choice::{Choice, Selection};
 use super::summary::Summary;
 use crate::domain::History;
 use crate::predict::gamma_gamma::{self, RepeatSpend};
@@ -17,8 +18,9 @@ use serde::{Deserialize, Serialize};
 /// The settings key the model is stored under.
 pub const MODEL_SETTING: &str = "model";
 /// Bumped whenever the stored layout or the way the data is summarised changes, so that a model
-/// fitted by an older kehu is refitted rather than misread.
-pub const MODEL_VERSION: u32 = 1;
+/// fitted by an older kehu is refitted rather than misread. 2: the model in force is chosen
+/// (BG/NBD, MBG/NBD or Pareto/NBD: see [`super::choice`]).
+pub const MODEL_VERSION: u32 = 2;
 /// The horizon of the expected-purchases figure, in days.
 pub const HORIZON_DAYS: f64 = 90.0;
 
@@ -66,6 +68,11 @@ pub struct Model {
     pub fitted_on: NaiveDate,
     /// The data the fit saw.
     pub fingerprint: Fingerprint,
+    /// The parameters predictions come from: `bgnbd`'s, or another model's fitted to the same
+    /// customers (see [`super::choice`]).
+    pub chosen: predict::Params,
+    /// How `chosen` was chosen.
+    pub selection: Selection,
 }
 
 /// One customer's figures from the model.
@@ -166,11 +173,22 @@ pub fn fit_model<'a>(
     fit_summaries(&summaries, today)
 }
 
-/// Fits the model to the buying customers among `summaries` as of `today`: BG/NBD on daily
-/// (x, t_x, T), Gamma-Gamma on repeat spend (left out, not an error, when it cannot be fitted).
+/// Fits the model to the buying customers among `summaries` as of `today`, the model in force
+/// chosen by the holdout check (see [`fit_summaries_with`]).
 pub fn fit_summaries<'a>(
     summaries: impl IntoIterator<Item = &'a Summary> + Clone,
     today: NaiveDate,
+) -> predict::Result<Model> {
+    fit_summaries_with(summaries, today, Choice::Auto)
+}
+
+/// Fits the model to the buying customers among `summaries` as of `today`: BG/NBD on daily
+/// (x, t_x, T), the model in force as `choice` says, Gamma-Gamma on repeat spend (left out,
+/// not an error, when it cannot be fitted).
+pub fn fit_summaries_with<'a>(
+    summaries: impl IntoIterator<Item = &'a Summary> + Clone,
+    today: NaiveDate,
+    choice: Choice,
 ) -> predict::Result<Model> {
     let facts: Vec<Facts> = summaries.clone().into_iter().filter_map(|s| Facts::of(s, today)).collect();
     if facts.is_empty() {
@@ -178,6 +196,9 @@ pub fn fit_summaries<'a>(
     }
     let rows: Vec<Rfx> = facts.iter().map(|f| f.rfx).collect();
     let (fit, penalty) = fit_bgnbd(&rows)?;
+    let days = super::choice::purchase_days(summaries.clone(), today);
+    let (chosen, selection) =
+        super::choice::choose(choice, &days, &rows, predict::Params::BgNbd(fit.params), today)?;
     let spends: Vec<RepeatSpend> = facts.iter().map(|f| f.spend).collect();
     // A shop where few buy twice has no spend model yet; BG/NBD figures are still worth having.
     let spend = gamma_gamma::fit(&spends).ok().and_then(|g| {
@@ -198,6 +219,8 @@ pub fn fit_summaries<'a>(
         spend,
         fitted_on: today,
         fingerprint: Fingerprint::of(summaries, today),
+        chosen,
+        selection,
     })
 }
 
@@ -262,13 +285,14 @@ impl Model {
     /// What the model predicts for the customer; None for a customer without purchases.
     pub fn predict(&self, s: &Summary, discount_rate: f64, today: NaiveDate) -> Option<Prediction> {
         let f = Facts::of(s, today)?;
-        let p_alive = predict::p_alive(&self.bgnbd, &f.rfx);
-        let expected_90d = predict::expected_purchases(&self.bgnbd, &f.rfx, HORIZON_DAYS).ok();
+        let (p_alive, expected_90d) =
+            self.brief(&f.rfx, |x, t| predict::bgnbd::expected_if_alive(&self.bgnbd, x, t, HORIZON_DAYS));
         let clv_12m = self.spend.as_ref().and_then(|g| {
-            predict::clv_12m(
-                &self.bgnbd,
+            let expected = |t: f64| self.chosen.expected_purchases(&f.rfx, t);
+            predict::gamma_gamma::clv_12m_by(
+                expected,
                 &g.params,
-                &f.rfx,
+                f.rfx.x,
                 f.spend.mean_value,
                 discount_rate,
                 DAYS_PER_MONTH,
@@ -292,22 +316,28 @@ impl Model {
     }
 
     /// [`Model::predict_brief`] of (x, t_x, T), with E[Y | alive, x, T] from `if_alive` (which a
-    /// caller may have kept from another customer or day: see `predict::bgnbd`).
+    /// caller may have kept from another customer or day: see `predict::bgnbd`) while BG/NBD is
+    /// the model in force; the other models are evaluated directly. A P(alive) that cannot be
+    /// evaluated (degenerate parameters) is BG/NBD's.
     pub fn brief(
         &self,
         rfx: &Rfx,
         if_alive: impl FnOnce(f64, f64) -> predict::Result<f64>,
     ) -> (f64, Option<f64>) {
-        let p_alive = predict::p_alive(&self.bgnbd, rfx);
-        (p_alive, predict::bgnbd::expected_purchases_with(&self.bgnbd, rfx, HORIZON_DAYS, if_alive).ok())
+        if let predict::Params::BgNbd(p) = &self.chosen {
+            let p_alive = predict::p_alive(p, rfx);
+            return (p_alive, predict::bgnbd::expected_purchases_with(p, rfx, HORIZON_DAYS, if_alive).ok());
+        }
+        let p_alive = self.chosen.p_alive(rfx).unwrap_or_else(|_| predict::p_alive(&self.bgnbd, rfx));
+        (p_alive, self.chosen.expected_purchases(rfx, HORIZON_DAYS).ok())
     }
 
     /// What the model predicts, unconditionally, for a customer first seen `age_days` ago over
     /// the next [`HORIZON_DAYS`]: the population figure the customers' mean should approach.
     pub fn population_expected_90d(&self, age_days: f64) -> predict::Result<f64> {
-        let p = &self.bgnbd;
-        Ok(predict::expected_purchases_population(p, age_days + HORIZON_DAYS)?
-            - predict::expected_purchases_population(p, age_days)?)
+        let p = &self.chosen;
+        Ok(p.expected_purchases_population(age_days + HORIZON_DAYS)?
+            - p.expected_purchases_population(age_days)?)
     }
 }
 
@@ -373,6 +403,8 @@ mod tests {
             spend: None,
             fitted_on: fit,
             fingerprint: seen,
+            chosen: predict::Params::BgNbd(BgNbdParams { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 }),
+            selection: Default::default(),
         };
         let day = |n: i64| fit + chrono::Duration::days(n);
         let data = |customers, purchases| Fingerprint { customers, purchases, hash: 2 };
@@ -408,6 +440,13 @@ mod tests {
                 spend: None,
                 fitted_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
                 fingerprint: Fingerprint { customers: 1, purchases: 2, hash: 3 },
+                chosen: predict::Params::BgNbd(BgNbdParams {
+                    r: *x,
+                    alpha: x * 7.77,
+                    a: 1.0 / (x + 3.0),
+                    b: x.sqrt() + 0.123_456_789,
+                }),
+                selection: Default::default(),
             };
             let back = Model::from_bytes(&model.to_bytes()).expect("reads back");
             assert_eq!(back.bgnbd.r.to_bits(), model.bgnbd.r.to_bits());
@@ -459,6 +498,8 @@ mod tests {
             spend: None,
             fitted_on: NaiveDate::from_ymd_opt(1998, 6, 30).unwrap_or_default(),
             fingerprint: Fingerprint { customers: 3, purchases: 7, hash: u64::MAX },
+            chosen: predict::Params::BgNbd(BgNbdParams { r: 0.24, alpha: 30.1, a: 0.79, b: 2.43 }),
+            selection: Default::default(),
         };
         assert_eq!(Model::from_bytes(&m.to_bytes()), Some(m.clone()));
         let old = Model { version: 0, ..m };

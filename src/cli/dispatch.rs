@@ -35,7 +35,8 @@ pub fn on_open_store(command: &Command) -> bool {
             | Command::Export { .. }
             | Command::Segments { .. }
             | Command::Report { .. }
-            | Command::Fit
+            | Command::Fit { .. }
+            | Command::ModelCheck { .. }
             | Command::Show { .. }
             | Command::Audit { .. }
             | Command::Void { .. }
@@ -116,7 +117,10 @@ pub fn on_store(ctx: &Context, store: &dyn Store, command: Command, io: &mut Io)
         Command::Report { report: ReportKind::Day { date, json } } => {
             report::day(ctx, store, date, json, io.out, io.err)
         }
-        Command::Fit => fit::run(ctx, store, io.progress, &me, io.out),
+        Command::Fit { model } => fit::run(ctx, store, model, io.progress, &me, io.out),
+        Command::ModelCheck { calibration_end, json } => {
+            super::model_check::run(ctx, store, calibration_end, json, io.progress, io.out)
+        }
         Command::Show { query, json } => show::run(ctx, store, &query, json, io.out, io.err),
         Command::Audit { customer } => audit::run(store, customer.as_deref(), io.out, io.err),
         Command::Void { what, id, reason } => correct::void(store, what, id, &reason, &me, io.out),
@@ -180,7 +184,8 @@ pub fn name(command: &Command) -> &'static str {
         Command::Export { .. } => "export",
         Command::Segments { .. } => "segments",
         Command::Report { .. } => "report",
-        Command::Fit => "fit",
+        Command::Fit { .. } => "fit",
+        Command::ModelCheck { .. } => "model-check",
         Command::Show { .. } => "show",
         Command::Check => "check",
         Command::Backup { .. } => "backup",

@@ -1,19 +1,20 @@
 //! `kehu fit`: refit the predictive model now, store it, and print what was fitted.
 
 use super::Context;
-use crate::classify::{HORIZON_DAYS, MODEL_SETTING, Model};
+use crate::classify::{Choice, HORIZON_DAYS, MODEL_SETTING, Model};
 use crate::progress::{Progress, Unit};
 use crate::store::Store;
 use anyhow::Context as _;
 use std::io::Write;
 use std::time::Instant;
 
-/// Fits BG/NBD and Gamma-Gamma to every customer as of `--as-of`, stores the model (start-up
-/// then reuses it until the data changes), signed by `operator`, and prints the parameters and
-/// the fit time.
+/// Fits the purchase model `choice` names (auto: the holdout check's pick) and Gamma-Gamma to
+/// every customer as of `--as-of`, stores the model (start-up then reuses it until the data
+/// changes), signed by `operator`, and prints the parameters and the fit time.
 pub fn run(
     ctx: &Context,
     store: &dyn Store,
+    choice: Choice,
     p: &dyn Progress,
     operator: &str,
     out: &mut dyn Write,
@@ -21,8 +22,8 @@ pub fn run(
     let (_, builder) = ctx.stream_with(store, false, p)?;
     let started = Instant::now();
     // A fit reports no steps of its own: the stage shows that it runs and for how long.
-    p.stage("fitting BG/NBD and Gamma-Gamma", None, Unit::Nothing);
-    let model = builder.fit_model().context("cannot fit the predictive model");
+    p.stage("fitting the purchase models and Gamma-Gamma", None, Unit::Nothing);
+    let model = builder.fit_model_with(choice).context("cannot fit the predictive model");
     p.done();
     let model = model?;
     let took = started.elapsed().as_secs_f64();
@@ -56,6 +57,7 @@ fn print(m: &Model, seconds: f64, out: &mut dyn Write) -> anyhow::Result<()> {
     if let Ok(e) = crate::predict::expected_purchases_population(b, days) {
         writeln!(out, "  a new customer's expected purchases in their first {days:.0} days: {e:.4}")?;
     }
+    print_chosen(m, out)?;
     match &m.spend {
         Some(g) => {
             writeln!(out, "Gamma-Gamma fitted on {} customers with repeat purchases", g.customers)?;
@@ -72,5 +74,32 @@ fn print(m: &Model, seconds: f64, out: &mut dyn Write) -> anyhow::Result<()> {
         "fingerprint: {} customers, {} purchases, {:016x}",
         m.fingerprint.customers, m.fingerprint.purchases, m.fingerprint.hash
     )?;
+    Ok(())
+}
+
+/// The model in force, its parameters (daily periods) and how it was chosen.
+fn print_chosen(m: &Model, out: &mut dyn Write) -> anyhow::Result<()> {
+    use crate::predict::Params;
+    let named: Vec<(&str, f64)> = match m.chosen {
+        Params::BgNbd(p) => vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)],
+        Params::MbgNbd(p) => vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)],
+        Params::ParetoNbd(p) => vec![("r", p.r), ("alpha", p.alpha), ("s", p.s), ("beta", p.beta)],
+    };
+    writeln!(out, "model: {} ({})", m.chosen.model().name(), m.selection.how)?;
+    if !matches!(m.chosen, Params::BgNbd(_)) {
+        for (name, v) in named {
+            writeln!(out, "  {name:<17} {v:.6}")?;
+        }
+    }
+    if let Some(end) = m.selection.calibration_end {
+        writeln!(out, "  holdout after {end}:")?;
+        for s in &m.selection.scores {
+            writeln!(
+                out,
+                "  {:<7} holdout_mae {:.4}  holdout_bias {:+.4}  bic {:.1}",
+                s.model, s.holdout_mae, s.holdout_bias, s.bic
+            )?;
+        }
+    }
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod import;
 mod json;
 mod kept;
 mod ledger;
+mod model_check;
 mod progress;
 pub mod remote;
 mod report;
@@ -63,6 +64,11 @@ pub struct Cli {
     pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--model`: auto, bgnbd, mbgnbd or pnbd.
+fn parse_choice(s: &str) -> Result<crate::classify::Choice, String> {
+    s.parse()
 }
 
 /// The subcommands.
@@ -133,8 +139,22 @@ pub enum Command {
         #[arg(long)]
         all_branches: bool,
     },
-    /// Refit the predictive model (BG/NBD, Gamma-Gamma) now, store it and print its parameters
-    Fit,
+    /// Refit the predictive model now, store it and print its parameters
+    Fit {
+        /// The purchase model predictions come from: bgnbd, mbgnbd, pnbd, or auto (the one with
+        /// the lowest holdout error; BG/NBD when there is too little data to check)
+        #[arg(long, default_value = "auto", value_name = "MODEL", value_parser = parse_choice)]
+        model: crate::classify::Choice,
+    },
+    /// Check the purchase models on a holdout of the shop's own history and say which predicts best
+    ModelCheck {
+        /// Fit on the purchases up to this day, compare after it [default: the last quarter held out]
+        #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+        calibration_end: Option<chrono::NaiveDate>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// One customer: fields, every class with its reason, history
     Show {
         /// A ref (card number), phone, id (#12 or 12) or name

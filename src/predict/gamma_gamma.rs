@@ -128,17 +128,31 @@ pub fn clv_12m(
     discount_rate_per_year: f64,
     periods_per_month: f64,
 ) -> Result<ValueEstimate> {
+    let expected = |t: f64| expected_purchases(bgnbd, customer, t);
+    clv_12m_by(expected, gg, customer.x, mean_value, discount_rate_per_year, periods_per_month)
+}
+
+/// [`clv_12m`] with any purchase model: `expected(t)` is the customer's expected purchases in
+/// the next `t` periods (E[Y(t)] of whichever model is in force), `x` their repeat purchases.
+pub fn clv_12m_by(
+    expected: impl Fn(f64) -> Result<f64>,
+    gg: &GammaGammaParams,
+    x: f64,
+    mean_value: f64,
+    discount_rate_per_year: f64,
+    periods_per_month: f64,
+) -> Result<ValueEstimate> {
     if !(discount_rate_per_year > -1.0 && discount_rate_per_year.is_finite()) {
         return Err(PredictError::InvalidInput(format!("discount rate {discount_rate_per_year}")));
     }
     if !(periods_per_month > 0.0 && periods_per_month.is_finite()) {
         return Err(PredictError::InvalidInput(format!("periods per month {periods_per_month}")));
     }
-    let aov = expected_order_value(gg, &RepeatSpend { x: customer.x, mean_value })?;
+    let aov = expected_order_value(gg, &RepeatSpend { x, mean_value })?;
     let monthly = (1.0 + discount_rate_per_year).powf(1.0 / 12.0);
     let (mut total, mut previous) = (0.0, 0.0);
     for k in 1..=12 {
-        let cumulative = expected_purchases(bgnbd, customer, k as f64 * periods_per_month)?;
+        let cumulative = expected(k as f64 * periods_per_month)?;
         total += (cumulative - previous) / monthly.powi(k);
         previous = cumulative;
     }

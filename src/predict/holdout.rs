@@ -467,17 +467,28 @@ pub fn check_with(
     })
 }
 
-/// The model with the lowest holdout MAE; ties go to fewer parameters, then the lower BIC.
-/// Models that failed are never chosen; when all failed, the error says why each did.
+/// Holdout errors within this share of the lowest count as a tie in [`choose`].
+pub const MAE_TIE: f64 = 0.02;
+
+/// The model with the lowest holdout MAE. Errors within [`MAE_TIE`] of the lowest tie: a
+/// difference that small is noise on one shop's holdout (the demo shop's three models differ
+/// by 1.3%), so the lower BIC, the better fit to the whole calibration period, decides among
+/// them, then fewer parameters. Models that failed are never chosen; when all failed, the error
+/// says why each did.
 pub fn choose(checks: &[ModelCheck]) -> Result<Model, HoldoutError> {
-    checks
+    let scored: Vec<(Model, &Scores)> =
+        checks.iter().filter_map(|c| c.scores().map(|s| (c.model, s))).collect();
+    let lowest = scored.iter().map(|(_, s)| s.holdout_mae).fold(f64::INFINITY, f64::min);
+    scored
         .iter()
-        .filter_map(|c| c.scores().map(|s| (c.model, s)))
+        .filter(|(_, s)| s.holdout_mae <= lowest * (1.0 + MAE_TIE))
         .min_by(|(_, a), (_, b)| {
-            let by_mae = a.holdout_mae.total_cmp(&b.holdout_mae);
-            by_mae.then(a.parameters.cmp(&b.parameters)).then(a.bic.total_cmp(&b.bic))
+            a.bic
+                .total_cmp(&b.bic)
+                .then(a.parameters.cmp(&b.parameters))
+                .then(a.holdout_mae.total_cmp(&b.holdout_mae))
         })
-        .map(|(m, _)| m)
+        .map(|(m, _)| *m)
         .ok_or_else(|| {
             let failed = checks.iter().filter_map(|c| match &c.outcome {
                 Outcome::Failed { error } => Some((c.model, error.clone())),

@@ -60,21 +60,28 @@ impl App {
 
     /// Puts a freshly fitted model in force: every customer's predictions change at once.
     pub(super) fn on_model_fitted(&mut self, model: crate::classify::Model) -> Vec<Effect> {
-        let (r, a, b) = (model.bgnbd.r, model.bgnbd.a, model.bgnbd.b);
-        let customers = model.customers;
+        let (customers, chosen) = (model.customers, model.chosen.model());
+        let label = match chosen {
+            crate::predict::Model::BgNbd => "BG/NBD",
+            crate::predict::Model::MbgNbd => "MBG/NBD",
+            crate::predict::Model::ParetoNbd => "Pareto/NBD",
+        };
+        let error = model.selection.scores.iter().find(|s| s.model == chosen.name()).map(|s| s.holdout_mae);
         if let Some(mut shop) = self.shop.write() {
             let shop = &mut *shop;
             shop.clf.set_model(Some(model));
             shop.model.refresh_facts(&shop.clf);
         }
         self.refresh_views();
-        self.status = crate::notice!(
-            "model fitted on {} customers (r {}, a {}, b {})",
-            customers,
-            format!("{r:.3}"),
-            format!("{a:.3}"),
-            format!("{b:.3}")
-        );
+        self.status = match error {
+            Some(e) => crate::notice!(
+                "model fitted on {} customers: {} (holdout error {})",
+                customers,
+                label,
+                format!("{e:.3}")
+            ),
+            None => crate::notice!("model fitted on {} customers: {}", customers, label),
+        };
         vec![]
     }
 
