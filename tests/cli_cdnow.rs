@@ -177,6 +177,24 @@ fn model_check_compares_the_models_at_80x24_and_fit_keeps_the_choice() {
     );
     let once: Vec<f64> = rows.iter().filter(|r| r[x] == "0").map(|r| r[p].parse().unwrap()).collect();
     assert!(!once.is_empty() && once.iter().all(|p| *p < 1.0), "one-time buyers under MBG/NBD");
+    // Every buyer's figures come with their 80% range around them, and a churn band.
+    let at = |name: &str| head.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"));
+    let f = |r: &Vec<String>, name: &str| -> f64 {
+        r[at(name)].parse().unwrap_or_else(|_| panic!("{name}: {r:?}"))
+    };
+    for r in &rows {
+        assert_eq!(r[at("model")], "mbgnbd");
+        for (low, mid, high) in [
+            ("p_alive_low", "p_alive", "p_alive_high"),
+            ("expected_purchases_90d_low", "expected_purchases_90d", "expected_purchases_90d_high"),
+            ("clv_12m_low", "clv_12m", "clv_12m_high"),
+        ] {
+            assert!(f(r, low) <= f(r, mid) && f(r, mid) <= f(r, high), "{low} {mid} {high}: {r:?}");
+        }
+        assert!(["low", "medium", "high"].contains(&r[at("churn_risk")].as_str()), "{r:?}");
+    }
+    let wide = rows.iter().filter(|r| f(r, "p_alive_high") - f(r, "p_alive_low") > 1e-6).count();
+    assert!(wide * 2 > rows.len(), "most ranges have width: {wide} of {}", rows.len());
     let auto = ok(s.kehu(TODAY, &["fit"]));
     assert!(auto.contains("chosen by the holdout check"), "{auto}");
     assert!(auto.contains("model: "), "{auto} ({chosen} at the paper's split)");

@@ -90,16 +90,16 @@ pub struct Prediction {
 }
 
 /// The facts of one buying customer the model reads: (x, t_x, T) in days, repeat spend.
-struct Facts {
-    rfx: Rfx,
-    spend: RepeatSpend,
+pub(super) struct Facts {
+    pub(super) rfx: Rfx,
+    pub(super) spend: RepeatSpend,
     purchases: u32,
 }
 
 impl Facts {
     /// Summarises purchases up to `today`, same-day purchases as one transaction (their amounts
     /// summed), as the BG/NBD and Gamma-Gamma papers count transactions.
-    fn of(s: &Summary, today: NaiveDate) -> Option<Facts> {
+    pub(super) fn of(s: &Summary, today: NaiveDate) -> Option<Facts> {
         let ps = s.purchases_to(today);
         let mut days: Vec<(NaiveDate, f64)> = Vec::new();
         for p in ps {

@@ -62,6 +62,15 @@ pub const COLUMNS: &[&str] = &[
     "stored_value",
     // Chains.
     "branch",
+    // The purchase model in force and the 80% ranges of its figures (see `classify::ranges`).
+    "model",
+    "p_alive_low",
+    "p_alive_high",
+    "expected_purchases_90d_low",
+    "expected_purchases_90d_high",
+    "clv_12m_low",
+    "clv_12m_high",
+    "churn_risk",
 ];
 
 /// Classifies every customer and writes one row each; returns the row count.
@@ -73,17 +82,55 @@ pub fn export<'a>(
     err: &mut dyn Write,
 ) -> anyhow::Result<u64> {
     let (customers, clf) = ctx.load_to(store, true, err)?;
+    let (summaries, today) = clf.fit_input();
+    let model = clf.model();
+    let discount = clf.rules().prediction.discount_rate;
+    // Ranges need the parameters' curvature at the fit; a fit without one (a boundary) has
+    // its figures exported without ranges, and says so once.
+    let source = match model.map(|m| m.range_source(&summaries, discount, today)) {
+        Some(Err(e)) => {
+            writeln!(err, "kehu: no 80% ranges for this model: {e}")?;
+            None
+        }
+        Some(Ok(s)) => Some(s),
+        None => None,
+    };
+    let by_id: std::collections::HashMap<u64, &crate::classify::Summary> =
+        summaries.iter().map(|s| (s.id, s)).collect();
+    let name = model.map(|m| m.chosen.model().name());
     let mut w = RowWriter::new(format, COLUMNS, out)?;
     // In blocks: every profile at once would hold every reason of the shop in memory.
     for block in customers.chunks(PROFILES_AT_ONCE) {
         let ids: Vec<u64> = block.iter().map(|c| c.id).collect();
-        for (c, p) in block.iter().zip(clf.profiles(&ids)) {
+        let ranges = match &source {
+            Some(src) => src.ranges_of(&ids.iter().map(|id| by_id.get(id).copied()).collect::<Vec<_>>()),
+            None => vec![None; ids.len()],
+        };
+        for ((c, p), r) in block.iter().zip(clf.profiles(&ids)).zip(ranges) {
             if let Some(p) = p {
-                w.row(&cells(c, &p))?;
+                let mut row = cells(c, &p);
+                row.extend(range_cells(name, r.as_ref()));
+                w.row(&row)?;
             }
         }
     }
     w.finish()
+}
+
+/// The model's name and the customer's ranges, empty for a customer without purchases.
+fn range_cells(model: Option<&str>, r: Option<&crate::classify::Ranges>) -> Vec<Cell> {
+    let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
+    let clv = r.and_then(|r| r.clv_12m);
+    vec![
+        Cell::opt_text(model),
+        float(r.map(|r| r.p_alive.low)),
+        float(r.map(|r| r.p_alive.high)),
+        float(r.map(|r| r.expected_90d.low)),
+        float(r.map(|r| r.expected_90d.high)),
+        float(clv.map(|c| c.low)),
+        float(clv.map(|c| c.high)),
+        Cell::opt_text(r.map(|r| r.risk.key())),
+    ]
 }
 
 /// Profiles computed together (on every core) before their rows are written.

@@ -21,7 +21,7 @@ use std::f64::consts::TAU;
 use serde::{Deserialize, Serialize};
 
 use super::bgnbd::{BgNbdParams, Rfx};
-use super::gamma_gamma::{GammaGammaParams, RepeatSpend, ValueEstimate, expected_order_value};
+use super::gamma_gamma::{GammaGammaParams, ValueEstimate};
 use super::grouped::BgNbdRows;
 use super::mbgnbd::MbgNbdParams;
 use super::models::{Model, Params};
@@ -331,21 +331,15 @@ pub fn clv_12m_with(
     discount_rate_per_year: f64,
     periods_per_month: f64,
 ) -> Result<ValueEstimate> {
-    if !(discount_rate_per_year > -1.0 && discount_rate_per_year.is_finite()) {
-        return Err(PredictError::InvalidInput(format!("discount rate {discount_rate_per_year}")));
-    }
-    if !(periods_per_month > 0.0 && periods_per_month.is_finite()) {
-        return Err(PredictError::InvalidInput(format!("periods per month {periods_per_month}")));
-    }
-    let aov = expected_order_value(gg, &RepeatSpend { x: customer.x, mean_value })?;
-    let monthly = (1.0 + discount_rate_per_year).powf(1.0 / 12.0);
-    let (mut total, mut previous) = (0.0, 0.0);
-    for k in 1..=12 {
-        let cumulative = params.expected_purchases(customer, k as f64 * periods_per_month)?;
-        total += (cumulative - previous) / monthly.powi(k);
-        previous = cumulative;
-    }
-    Ok(ValueEstimate { value: aov.value * total, from_population: aov.from_population })
+    let expected = |t: f64| params.expected_purchases(customer, t);
+    super::gamma_gamma::clv_12m_by(
+        expected,
+        gg,
+        customer.x,
+        mean_value,
+        discount_rate_per_year,
+        periods_per_month,
+    )
 }
 
 /// P(no purchase in the next `horizon` periods | x, t_x, T): the customer has dropped out,
