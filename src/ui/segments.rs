@@ -43,7 +43,7 @@ pub enum SegmentTab {
 }
 
 /// The dimensions in the order staff look at them.
-pub const TABS: [SegmentTab; 28] = [
+pub const TABS: [SegmentTab; 29] = [
     SegmentTab::Dimension(Dimension::Lifecycle),
     SegmentTab::Dimension(Dimension::Rfm),
     SegmentTab::Dimension(Dimension::Rfm8),
@@ -72,6 +72,8 @@ pub const TABS: [SegmentTab; 28] = [
     SegmentTab::Dimension(Dimension::Income),
     SegmentTab::Dimension(Dimension::Education),
     SegmentTab::Dimension(Dimension::Occupation),
+    // Chains: each customer's home branch.
+    SegmentTab::Dimension(Dimension::Branch),
     SegmentTab::Saved,
 ];
 
