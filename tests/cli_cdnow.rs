@@ -193,6 +193,14 @@ fn model_check_compares_the_models_at_80x24_and_fit_keeps_the_choice() {
         }
         assert!(["low", "medium", "high"].contains(&r[at("churn_risk")].as_str()), "{r:?}");
     }
+    // The console and `kehu show` say the band with the chance it rests on.
+    let shown = ok(s.kehu(TODAY, &["show", "C00004"]));
+    let line = shown.lines().find(|l| l.trim_start().starts_with("churn risk")).unwrap_or_default();
+    let band = rows.iter().find(|r| r[at("ref")] == "C00004").map(|r| r[at("churn_risk")].clone()).unwrap();
+    assert!(
+        line.contains(&format!("{band} — ")) && line.contains("chance of no purchase in the next 90 days"),
+        "{shown}"
+    );
     let wide = rows.iter().filter(|r| f(r, "p_alive_high") - f(r, "p_alive_low") > 1e-6).count();
     assert!(wide * 2 > rows.len(), "most ranges have width: {wide} of {}", rows.len());
     let auto = ok(s.kehu(TODAY, &["fit"]));

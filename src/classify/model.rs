@@ -87,6 +87,9 @@ pub struct Prediction {
     /// One line on P(alive), e.g. "P(alive) 0.31 — 5 purchases, none in the last 240 days,
     /// usually every 30".
     pub reason: Reason,
+    /// The chance of no purchase in the next [`HORIZON_DAYS`] (see
+    /// [`predict::ranges::churn_probability`]); None if it could not be evaluated.
+    pub churn_90d: Option<f64>,
 }
 
 /// The facts of one buying customer the model reads: (x, t_x, T) in days, repeat spend.
@@ -304,6 +307,7 @@ impl Model {
             expected_90d,
             clv_12m,
             reason: alive_reason(p_alive, &f.rfx, f.purchases),
+            churn_90d: predict::ranges::churn_probability(&self.chosen, &f.rfx, HORIZON_DAYS).ok(),
         })
     }
 
@@ -338,6 +342,21 @@ impl Model {
         let p = &self.chosen;
         Ok(p.expected_purchases_population(age_days + HORIZON_DAYS)?
             - p.expected_purchases_population(age_days)?)
+    }
+}
+
+/// "high — 82% chance of no purchase in the next 90 days": the churn-risk band (low under 1/3,
+/// high from 2/3) with the chance it rests on.
+pub fn churn_reason(churn: f64) -> Reason {
+    let pct = format!("{:.0}", churn * 100.0);
+    match predict::ranges::ChurnRisk::from_probability(churn) {
+        Ok(predict::ranges::ChurnRisk::Low) => {
+            reason!("low — {}% chance of no purchase in the next 90 days", pct)
+        }
+        Ok(predict::ranges::ChurnRisk::Medium) => {
+            reason!("medium — {}% chance of no purchase in the next 90 days", pct)
+        }
+        _ => reason!("high — {}% chance of no purchase in the next 90 days", pct),
     }
 }
 

@@ -75,6 +75,8 @@ pub struct Profile {
     pub clv_12m: Option<ValueEstimate>,
     /// "P(alive) 0.31 — 5 purchases, none in the last 240 days, usually every 30".
     pub p_alive_reason: Option<Reason>,
+    /// The churn-risk band and the chance of no purchase in the next 90 days it rests on.
+    pub churn_reason: Option<Reason>,
     /// "1234.56 over the next 12 months (discounted 10% a year)".
     pub clv_reason: Option<Reason>,
     /// The predicted run-out day of the customer's main product (see [`Rhythm`]).
@@ -195,6 +197,7 @@ fn build(
         expected_purchases_90d: None,
         clv_12m: None,
         p_alive_reason: None,
+        churn_reason: None,
         clv_reason: None,
         next_purchase_due: rhythm.as_ref().map(|r| r.next_purchase_due),
         overdue_for_rhythm: rhythm.as_ref().is_some_and(|r| r.overdue),
@@ -331,6 +334,7 @@ impl Profile {
         self.expected_purchases_90d = got.as_ref().and_then(|g| g.expected_90d);
         self.clv_12m = got.as_ref().and_then(|g| g.clv_12m);
         self.clv_reason = self.clv_12m.as_ref().map(|v| clv_reason(v, rate));
+        self.churn_reason = got.as_ref().and_then(|g| g.churn_90d).map(super::model::churn_reason);
         self.p_alive_reason = got.map(|g| g.reason);
     }
 
@@ -368,6 +372,9 @@ impl Profile {
         }
         if let Some(e) = self.expected_purchases_90d {
             rows.push(("next 90 days", reason!("{} purchases expected", format!("{e:.2}"))));
+        }
+        if let Some(r) = &self.churn_reason {
+            rows.push(("churn risk", r.clone()));
         }
         if let Some(r) = &self.clv_reason {
             rows.push(("12-month value", r.clone()));

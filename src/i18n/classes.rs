@@ -29,6 +29,7 @@ pub fn dimension_label(lang: Lang, dimension: &str) -> &'static str {
         "tags" => ("tags", "标签"),
         "p_alive" | "p(alive)" => ("p(alive)", "存活概率"),
         "next 90 days" => ("next 90 days", "未来90天"),
+        "churn risk" => ("churn risk", "流失风险"),
         "12-month value" => ("12-month value", "12个月价值"),
         "replenishment" => ("replenishment", "补货"),
         // Member level, demographics and life stage.

@@ -94,6 +94,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("none since yesterday", "昨天以来无购买"),
     ("none in the last {} days", "近{}天无购买"),
     ("{} purchases expected", "预计购买{}次"),
+    ("low — {}% chance of no purchase in the next 90 days", "低 — 未来90天不再购买的可能 {}%"),
+    ("medium — {}% chance of no purchase in the next 90 days", "中 — 未来90天不再购买的可能 {}%"),
+    ("high — {}% chance of no purchase in the next 90 days", "高 — 未来90天不再购买的可能 {}%"),
     ("{} over the next 12 months (discounted {}% a year)", "未来12个月{}（年折现率{}%）"),
     (
         "{} over the next 12 months (discounted {}% a year), at the population's order value: no repeat purchase yet",
