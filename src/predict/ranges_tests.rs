@@ -9,19 +9,14 @@ use super::bgnbd::{BgNbdParams, Rfx};
 use super::gamma_gamma::{self, GammaGammaParams};
 use super::mbgnbd::MbgNbdParams;
 use super::models::{self, Model, Params};
-use super::pnbd::ParetoNbdParams;
 use super::ranges::{
     ChurnRisk, DEFAULT_DRAWS, HORIZON_DAYS, SplitMix64, churn_probability, clv_12m_with, laplace,
     parameter_names, value_at_risk,
 };
 use super::{PredictError, Result};
 
-const SUMMARY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_customers_summary.csv");
-
-/// `lifetimes`' estimates on CDNOW (weeks), as in `reference_tests`.
-const BG: BgNbdParams = BgNbdParams { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
-const MBG: MbgNbdParams = MbgNbdParams { r: 0.5248, alpha: 6.1830, a: 0.8914, b: 1.6140 };
-const PNBD: ParetoNbdParams = ParetoNbdParams { r: 0.5533, alpha: 10.5777, s: 0.6062, beta: 11.6664 };
+/// `lifetimes`' estimates on CDNOW (weeks) and the weekly summary rows.
+use super::reference_tests::{BG, MBG, PNBD, summary};
 /// Fader, Hardie & Lee's Gamma-Gamma estimates for CDNOW.
 const GG: GammaGammaParams = GammaGammaParams { p: 6.25, q: 3.74, v: 15.44 };
 /// kehu's 90-day horizon in CDNOW's weeks.
@@ -30,23 +25,6 @@ const WEEKS_PER_MONTH: f64 = 52.0 / 12.0;
 
 /// The parameters the coverage shops are simulated from, close to CDNOW's.
 const TRUTH: BgNbdParams = BgNbdParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5 };
-
-/// The 2,357 rows of the weekly calibration summary, in file order (as `reference_tests`).
-fn summary() -> Vec<Rfx> {
-    let text = std::fs::read_to_string(SUMMARY)
-        .unwrap_or_else(|e| panic!("reference data {SUMMARY} is missing ({e}); it must sit in tests/data"));
-    let rows: Vec<Rfx> = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<f64> = l.split(',').map(|v| v.trim().parse().expect("numeric field")).collect();
-            Rfx { x: f[1], t_x: f[2], t: f[3] }
-        })
-        .collect();
-    assert_eq!(rows.len(), 2357, "{SUMMARY} should hold 2,357 customers");
-    rows
-}
 
 /// Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted for shape < 1.
 fn gamma(rng: &mut SplitMix64, shape: f64) -> f64 {

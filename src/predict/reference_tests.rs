@@ -16,12 +16,13 @@ use super::{PredictError, Result};
 const SUMMARY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_customers_summary.csv");
 
 /// `lifetimes`' maximum-likelihood estimates, as rounded in the README.
-const PNBD: ParetoNbdParams = ParetoNbdParams { r: 0.5533, alpha: 10.5777, s: 0.6062, beta: 11.6664 };
-const MBG: MbgNbdParams = MbgNbdParams { r: 0.5248, alpha: 6.1830, a: 0.8914, b: 1.6140 };
-const BG: BgNbdParams = BgNbdParams { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
+pub(super) const PNBD: ParetoNbdParams =
+    ParetoNbdParams { r: 0.5533, alpha: 10.5777, s: 0.6062, beta: 11.6664 };
+pub(super) const MBG: MbgNbdParams = MbgNbdParams { r: 0.5248, alpha: 6.1830, a: 0.8914, b: 1.6140 };
+pub(super) const BG: BgNbdParams = BgNbdParams { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
 
 /// The 2,357 rows of the weekly calibration summary, in file order (as tests/predict_cdnow.rs).
-fn summary() -> Vec<Rfx> {
+pub(super) fn summary() -> Vec<Rfx> {
     let text = std::fs::read_to_string(SUMMARY)
         .unwrap_or_else(|e| panic!("reference data {SUMMARY} is missing ({e}); it must sit in tests/data"));
     let rows: Vec<Rfx> = text
